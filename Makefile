@@ -1,0 +1,52 @@
+# Ordna: the two commands a newcomer needs are `make run` and `make test`.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+export ORDNA_DATA_DIR ?= $(CURDIR)/data
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test test-postgres lint bench messages clean
+
+$(BIN)/python:
+	@$(PYTHON) -c "import sys; sys.exit(sys.version_info < (3, 11))" 2>/dev/null || { echo "Python 3.11 is needed: install python3.11 (or run make PYTHON=/path/to/python3.11)"; exit 2; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/ordna migrate --verbosity 0
+	@if [ ! -f "$(ORDNA_DATA_DIR)/.demo-loaded" ]; then \
+		echo "Loading the demo organisation (once)..."; \
+		$(BIN)/ordna demo && touch "$(ORDNA_DATA_DIR)/.demo-loaded"; \
+	fi
+	@echo ""
+	@echo "Ordna: open http://$(HOST):$(PORT)/ and sign in as admin / ordna-demo-2026"
+	@echo "       (other demo users: coordinator, hr, manager, keyuser, supplier, employee, auditor; same password)"
+	@echo ""
+	$(BIN)/ordna serve --host $(HOST) --port $(PORT)
+
+# Tests run against a throw-away data directory; servers they need (PostgreSQL for test-postgres) are
+# installed from Debian packages when running as root with apt-get, else those tests say what to install.
+test: $(STAMP)
+	@tmp=$$(mktemp -d) && ORDNA_DATA_DIR=$$tmp $(BIN)/pytest $(PYTEST_ARGS); status=$$?; rm -rf $$tmp; exit $$status
+
+test-postgres: $(STAMP)
+	bash scripts/with-postgres.sh $(MAKE) test
+
+lint: $(STAMP)
+	$(BIN)/ruff check src bench
+	$(BIN)/mypy
+
+bench: $(STAMP)
+	$(BIN)/python bench/run.py
+
+messages: $(STAMP)
+	cd src/ordna && ../../$(BIN)/ordna makemessages -l sv -l nl --no-obsolete --no-location && ../../$(BIN)/ordna compilemessages
+
+clean:
+	rm -rf $(VENV) data

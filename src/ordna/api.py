@@ -1,0 +1,21 @@
+"""The REST API under /api/v1/ (OpenAPI document and docs at /api/docs)."""
+
+
+from ninja import NinjaAPI
+
+from ordna.accounts.api import router as accounts_router
+from ordna.applications.api import router as applications_router
+from ordna.core.api import router as core_router
+from ordna.devices.api import router as devices_router
+from ordna.people.api import router as people_router
+
+api = NinjaAPI(
+    title="Ordna API",
+    version="1",
+    description="Every list the web shows, with token authentication: `Authorization: Bearer <token>` "
+    "(make one with `ordna token create USERNAME`). Objects outside the token user's scope answer 404.",
+    urls_namespace="api",
+    docs_url="/docs",
+)
+for router in (core_router, people_router, applications_router, accounts_router, devices_router):
+    api.add_router("/v1/", router)

@@ -1,0 +1,166 @@
+"""Applications and licences in the API."""
+
+
+from decimal import Decimal
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Router, Schema
+from ninja.errors import HttpError
+from ninja.pagination import paginate
+
+from ordna.applications import services
+from ordna.applications.models import Application, License
+from ordna.core import access
+from ordna.core.actor import Actor
+from ordna.core.api import Capability, ErrorOut
+from ordna.core.web import user_of
+from ordna.people.models import Person
+from ordna.suppliers.models import Supplier
+
+router = Router(tags=["applications"])
+
+
+class ApplicationOut(Schema):
+    slug: str
+    name: str
+    description: str
+    owner: str | None
+    supplier: str | None
+    criticality: str
+    deprovision_days: int
+    account_source: str
+    attest_only: bool
+
+    @staticmethod
+    def resolve_owner(obj: Any) -> str | None:
+        return obj.owner.employee_id if obj.owner_id else None
+
+    @staticmethod
+    def resolve_supplier(obj: Any) -> str | None:
+        return obj.supplier.name if obj.supplier_id else None
+
+
+class ApplicationIn(Schema):
+    slug: str
+    name: str = ""
+    description: str = ""
+    owner: str | None = None
+    supplier: str | None = None
+    criticality: str = "medium"
+    deprovision_days: int = 1
+    attest_only: bool = False
+
+
+class ApplicationPatch(Schema):
+    name: str | None = None
+    description: str | None = None
+    owner: str | None = None
+    supplier: str | None = None
+    criticality: str | None = None
+    deprovision_days: int | None = None
+    attest_only: bool | None = None
+
+
+class LicenseOut(Schema):
+    id: int
+    application: str
+    name: str
+    monthly_cost: Decimal
+    currency: str
+    seats: int | None
+
+    @staticmethod
+    def resolve_application(obj: Any) -> str:
+        return str(obj.application.slug)
+
+
+class LicenseIn(Schema):
+    application: str
+    name: str
+    monthly_cost: Decimal
+    currency: str = "SEK"
+    seats: int | None = None
+
+
+def _links(owner: str | None, supplier: str | None) -> dict[str, Any]:
+    links: dict[str, Any] = {}
+    if owner is not None:
+        links["owner_id"] = None
+        if owner:
+            links["owner_id"] = Person.objects.filter(employee_id=owner).values_list("id", flat=True).first()
+            if links["owner_id"] is None:
+                raise HttpError(422, f"owner: no person has employee id {owner!r}")
+    if supplier is not None:
+        links["supplier_id"] = None
+        if supplier:
+            links["supplier_id"] = Supplier.objects.filter(name__iexact=supplier).values_list("id", flat=True).first()
+            if links["supplier_id"] is None:
+                raise HttpError(422, f"supplier: no supplier is named {supplier!r}")
+    return links
+
+
+@router.get("/applications", response=list[ApplicationOut], summary="Applications",
+            auth=Capability("applications.list"))
+@paginate
+def application_list(request: HttpRequest, q: str = "") -> Any:
+    apps = access.applications_scope(user_of(request)).select_related("owner", "supplier")
+    return apps.filter(name__icontains=q) if q else apps
+
+
+@router.get("/applications/{slug}", response={200: ApplicationOut, 404: ErrorOut}, summary="One application",
+            auth=Capability("applications.view"))
+def application_detail(request: HttpRequest, slug: str) -> Any:
+    return access.get_in_scope(access.applications_scope(user_of(request)).select_related("owner", "supplier"),
+                               slug=slug)
+
+
+@router.post("/applications", response={201: ApplicationOut, 422: ErrorOut}, summary="Add an application",
+             auth=Capability("applications.edit"))
+def application_create(request: HttpRequest, payload: ApplicationIn) -> Any:
+    fields = {"description": payload.description, "criticality": payload.criticality,
+              "deprovision_days": payload.deprovision_days, "attest_only": payload.attest_only,
+              **_links(payload.owner, payload.supplier)}
+    try:
+        app = services.application_create(slug=payload.slug, name=payload.name, actor=Actor.for_user(user_of(request)),
+                                          **fields)
+    except services.ApplicationError as exc:
+        raise HttpError(422, str(exc)) from exc
+    return 201, app
+
+
+@router.patch("/applications/{slug}", response={200: ApplicationOut, 404: ErrorOut, 422: ErrorOut},
+              summary="Change an application", auth=Capability("applications.edit"))
+def application_patch(request: HttpRequest, slug: str, payload: ApplicationPatch) -> Any:
+    app: Application = access.get_in_scope(access.applications_scope(user_of(request)), slug=slug)
+    data = payload.dict(exclude_unset=True)
+    changes = {k: v for k, v in data.items() if k not in ("owner", "supplier")}
+    changes.update(_links(data.get("owner"), data.get("supplier")))
+    try:
+        return services.application_update(application=app, actor=Actor.for_user(user_of(request)), **changes)
+    except services.ApplicationError as exc:
+        raise HttpError(422, str(exc)) from exc
+
+
+@router.get("/licenses", response=list[LicenseOut], summary="Licences and their prices",
+            auth=Capability("licenses.list"))
+@paginate
+def license_list(request: HttpRequest, application: str = "") -> Any:
+    licenses = License.objects.filter(application__in=access.applications_scope(user_of(request)))
+    if application:
+        licenses = licenses.filter(application__slug=application)
+    return licenses.select_related("application")
+
+
+@router.put("/licenses", response={200: LicenseOut, 404: ErrorOut, 422: ErrorOut},
+            summary="Add or change a licence (by application and name)", auth=Capability("licenses.edit"))
+def license_put(request: HttpRequest, payload: LicenseIn) -> Any:
+    app: Application = access.get_in_scope(access.applications_scope(user_of(request)),
+                                           slug=payload.application)
+    try:
+        license_, _changed = services.license_save(
+            application=app, name=payload.name, actor=Actor.for_user(user_of(request)),
+            monthly_cost=payload.monthly_cost, currency=payload.currency, seats=payload.seats)
+    except services.ApplicationError as exc:
+        raise HttpError(422, str(exc)) from exc
+    return license_

@@ -1,0 +1,24 @@
+"""The `ordna` console script: Ordna's own commands and Django's (migrate, createsuperuser) in one."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+
+def main(argv: list[str] | None = None) -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ordna.settings")
+    from django.core.management import execute_from_command_line
+
+    from ordna.environment import SettingError
+
+    args = ["ordna", *(sys.argv[1:] if argv is None else argv)]
+    try:
+        execute_from_command_line(args)
+    except SettingError as exc:
+        sys.stderr.write(f"ordna: configuration error: {exc}\n")
+        sys.exit(2)
+
+
+if __name__ == "__main__":
+    main()

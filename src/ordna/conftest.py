@@ -1,0 +1,98 @@
+"""Fixtures shared by every app's tests: data is made through the same services the product uses."""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import shutil
+from collections.abc import Callable, Iterable
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ordna.core.actor import Actor
+
+TODAY = date(2026, 11, 16)  # a Monday
+HR_HEADER = ["employee_id", "first_name", "last_name", "email", "department", "manager_employee_id",
+             "employment_type", "start_date", "end_date", "cost_center"]
+
+
+def hr_row(employee_id: str, first: str = "Test", last: str = "Person", **fields: str) -> dict[str, str]:
+    row = {"employee_id": employee_id, "first_name": first, "last_name": last,
+           "email": f"{first}.{last}.{employee_id}@example.org".lower().replace(" ", ""),
+           "department": "IT", "manager_employee_id": "", "employment_type": "employee",
+           "start_date": "2020-01-01", "end_date": "", "cost_center": "CC1"}
+    row.update(fields)
+    return row
+
+
+def hr_csv(rows: Iterable[dict[str, str]], *, header: list[str] | None = None) -> str:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=header or HR_HEADER, extrasaction="ignore", lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return out.getvalue()
+
+
+@pytest.fixture
+def actor() -> Actor:
+    return Actor.system("test")
+
+
+@pytest.fixture
+def write_file(tmp_path: Path) -> Callable[..., Path]:
+    def write(name: str, content: str | bytes, encoding: str = "utf-8") -> Path:
+        path = tmp_path / name
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding=encoding)
+        return path
+
+    return write
+
+
+@pytest.fixture
+def load_people(write_file: Callable[..., Path], actor: Actor) -> Callable[..., Any]:
+    """Import people through the HR import service; fails the test if the import is not applied."""
+    from ordna.people.services import people_import
+
+    def load(rows: Iterable[dict[str, str]], *, today: date = TODAY, **options: Any) -> Any:
+        path = write_file("hr.csv", hr_csv(rows))
+        result = people_import(path=path, actor=actor, today=today, **options)
+        assert result.outcome == "applied", [str(e) for e in result.errors]  # noqa: S101
+        return result
+
+    return load
+
+
+@pytest.fixture
+def make_user(db: None) -> Callable[..., Any]:
+    """A user with the given roles, made through the user service."""
+    from ordna.core.services import user_add
+
+    counter = iter(range(1, 10_000))
+
+    def make(*roles: str, person: Any = None, supplier: Any = None, password: str | None = None) -> Any:
+        return user_add(username=f"{roles[0]}{next(counter)}", roles=roles, actor=Actor.system("test"),
+                        person_id=person.pk if person else None, supplier_id=supplier.pk if supplier else None,
+                        password=password)
+
+    return make
+
+
+def require_server(name: str, executable: str, install: str) -> str:
+    """The path of `executable`, or skip with one line saying what to install.
+
+    Under ORDNA_REQUIRE_SERVERS=1 (CI) a missing server fails instead of skipping.
+    """
+    path = shutil.which(executable) or (executable if os.path.exists(executable) else None)
+    if path:
+        return path
+    message = f"{name} not found: install it with `{install}`"
+    if os.environ.get("ORDNA_REQUIRE_SERVERS") == "1":
+        pytest.fail(message)
+    pytest.skip(message)

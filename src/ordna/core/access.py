@@ -1,0 +1,138 @@
+"""Who may do what, and on which objects (DESIGN.md 3.7).
+
+One table of capabilities says which roles may use a page or endpoint at all; the scope functions say
+which objects each role sees. Both web views and API handlers call these, so a page and its endpoint
+can never disagree. Anything outside a user's capabilities or scope answers 404, never 403, so that
+its existence is not revealed.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, TypeVar
+
+from django.db.models import Model, Q, QuerySet
+from django.http import Http404
+
+from ordna.core.models import Role
+
+if TYPE_CHECKING:
+    from ordna.accounts.models import Account
+    from ordna.applications.models import Application
+    from ordna.core.models import User
+    from ordna.devices.models import Device
+    from ordna.people.models import Person
+
+M = TypeVar("M", bound=Model)
+
+A, C, H, MG, K, S, E, AU = (Role.ADMIN, Role.COORDINATOR, Role.HR, Role.MANAGER, Role.KEY_USER, Role.SUPPLIER,
+                           Role.EMPLOYEE, Role.AUDITOR)
+
+# Capability -> roles that hold it. Every view and API operation names exactly one capability.
+CAPABILITIES: dict[str, frozenset[str]] = {
+    "dashboard": frozenset({A, C, H, MG, K, S, E, AU}),
+    "people.list": frozenset({A, C, H, MG, AU}),
+    "people.view": frozenset({A, C, H, MG, E, AU}),  # scoped: managers their reports, employees themselves
+    "people.import": frozenset({A, C, H}),
+    "people.export": frozenset({A, C, H, AU}),
+    "applications.list": frozenset({A, C, H, MG, K, S, AU}),  # scoped
+    "applications.view": frozenset({A, C, H, MG, K, S, AU}),  # scoped
+    "applications.edit": frozenset({A, C}),
+    "licenses.list": frozenset({A, C, K, AU}),  # scoped to visible applications
+    "licenses.edit": frozenset({A, C}),
+    "accounts.list": frozenset({A, C, K, E, AU}),  # scoped: key users their applications, employees their own
+    "devices.list": frozenset({A, C, H, MG, E, AU}),  # scoped: managers their reports', employees their own
+    "devices.edit": frozenset({A, C}),
+    "imports.history": frozenset({A, C, H, AU}),
+    "users.manage": frozenset({A, C}),
+    "audit.view": frozenset({A, C, AU}),
+}
+
+ORG_WIDE_READERS = frozenset({A, C, H, AU})
+
+
+def can(user: User, capability: str) -> bool:
+    if not user.is_authenticated or not user.is_active:
+        return False
+    return user.has_role(*CAPABILITIES[capability])
+
+
+def require(user: User, capability: str) -> None:
+    """Raise 404 unless `user` holds `capability`."""
+    if not can(user, capability):
+        raise Http404
+
+
+def _report_ids(manager_id: int) -> set[int]:
+    """Everyone below `manager_id` in the reporting line, one query per level (cycles are harmless)."""
+    from ordna.people.models import Person
+
+    found: set[int] = set()
+    frontier = {manager_id}
+    while frontier:
+        below = set(Person.objects.filter(manager_id__in=frontier).values_list("id", flat=True)) - found
+        below.discard(manager_id)
+        found |= below
+        frontier = below
+    return found
+
+
+def people_scope(user: User) -> QuerySet[Person]:
+    """The people `user` may see: all for HR, IT and auditors; reports for managers; oneself for employees."""
+    from ordna.people.models import Person
+
+    people = Person.objects.all()
+    if user.has_role(*ORG_WIDE_READERS):
+        return people
+    condition = Q(pk__in=[])
+    if user.person_id is not None:
+        if user.has_role(MG):
+            condition |= Q(pk__in=_report_ids(user.person_id)) | Q(pk=user.person_id)
+        if user.has_role(E):
+            condition |= Q(pk=user.person_id)
+    return people.filter(condition)
+
+
+def applications_scope(user: User) -> QuerySet[Application]:
+    """All applications for HR, IT and auditors; owned ones for owners; the company's own for suppliers."""
+    from ordna.applications.models import Application
+
+    apps = Application.objects.all()
+    if user.has_role(*ORG_WIDE_READERS):
+        return apps
+    condition = Q(pk__in=[])
+    if user.person_id is not None and user.has_role(MG, K):
+        condition |= Q(owner_id=user.person_id)
+    if user.supplier_id is not None and user.has_role(S):
+        condition |= Q(supplier_id=user.supplier_id)
+    return apps.filter(condition)
+
+
+def accounts_scope(user: User) -> QuerySet[Account]:
+    from ordna.accounts.models import Account
+
+    accounts = Account.objects.all()
+    if user.has_role(A, C, AU):
+        return accounts
+    condition = Q(pk__in=[])
+    if user.has_role(K):
+        condition |= Q(application__in=applications_scope(user))
+    if user.person_id is not None and user.has_role(E):
+        condition |= Q(person_id=user.person_id)
+    return accounts.filter(condition)
+
+
+def devices_scope(user: User) -> QuerySet[Device]:
+    from ordna.devices.models import Device
+
+    devices = Device.objects.all()
+    if user.has_role(*ORG_WIDE_READERS):
+        return devices
+    return devices.filter(holder__in=people_scope(user))
+
+
+def get_in_scope(queryset: QuerySet[M], **lookup: object) -> M:
+    """The object matching `lookup` inside the scoped `queryset`, or 404."""
+    obj = queryset.filter(**lookup).first()
+    if obj is None:
+        raise Http404
+    return obj

@@ -1,0 +1,101 @@
+"""The API's shared parts: token authentication, the capability check, and core endpoints."""
+
+
+from datetime import datetime
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Router, Schema
+from ninja.pagination import paginate
+from ninja.security import HttpBearer
+
+from ordna.core import selectors
+from ordna.core.access import require
+from ordna.core.services import token_user
+from ordna.core.web import user_of
+
+
+class TokenAuth(HttpBearer):
+    """`Authorization: Bearer <token>` with a token from `ordna token create`."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        user = token_user(token)
+        if user is not None:
+            request.user = user
+        return user
+
+
+class Capability(TokenAuth):
+    """Token authentication plus the capability check, before any input is parsed.
+
+    A valid token without the capability answers 404 (as the web does), never 401 or a validation
+    error that would reveal the operation's shape.
+    """
+
+    def __init__(self, capability: str) -> None:
+        super().__init__()
+        self.capability = capability
+
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        user = super().authenticate(request, token)
+        if user is not None:
+            require(user, self.capability)
+        return user
+
+
+class ErrorOut(Schema):
+    detail: str
+
+
+class RowErrorOut(Schema):
+    row: int
+    column: str
+    reason: str
+
+
+class MeOut(Schema):
+    username: str
+    roles: list[str]
+    employee_id: str | None
+    supplier: str | None
+    locale: str
+
+
+class ImportRunOut(Schema):
+    id: int
+    source: str
+    application: str | None
+    file_name: str
+    outcome: str
+    counts: dict[str, int]
+    errors: list[RowErrorOut]
+    actor: str
+    started_at: datetime
+    finished_at: datetime
+
+    @staticmethod
+    def resolve_application(obj: Any) -> str | None:
+        return obj.application.slug if obj.application_id else None
+
+    @staticmethod
+    def resolve_actor(obj: Any) -> str:
+        return str(obj.actor_label)
+
+
+router = Router(tags=["core"])
+
+
+@router.get("/me", response=MeOut, summary="The signed-in user", auth=Capability("dashboard"))
+def me(request: HttpRequest) -> dict[str, Any]:
+    user = user_of(request)
+    return {"username": user.get_username(), "roles": sorted(user.role_set),
+            "employee_id": user.person.employee_id if user.person_id else None,  # type: ignore[union-attr]
+            "supplier": user.supplier.name if user.supplier_id else None,  # type: ignore[union-attr]
+            "locale": user.locale}
+
+
+@router.get("/imports", response=list[ImportRunOut], summary="Import history, newest first",
+            auth=Capability("imports.history"))
+@paginate
+def import_history(request: HttpRequest) -> Any:
+    return selectors.import_runs()

@@ -1,0 +1,61 @@
+"""`ordna user add USERNAME --role ROLE [--person EMPLOYEE_ID] [--supplier NAME] [--email E] [--password-file F]`."""
+
+from __future__ import annotations
+
+import sys
+from argparse import ArgumentParser
+from pathlib import Path
+from typing import Any
+
+from ordna.core.actor import Actor
+from ordna.core.management.base import InvalidInput, OrdnaCommand
+from ordna.core.models import Role
+from ordna.core.services import UserError, user_add
+from ordna.people.models import Person
+from ordna.suppliers.models import Supplier
+
+
+class Command(OrdnaCommand):
+    help = "Manage users: add."
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        sub = parser.add_subparsers(dest="action", required=True, metavar="{add}")
+        add = sub.add_parser("add", help="add a user")
+        add.add_argument("username")
+        add.add_argument("--role", action="append", required=True,
+                         help=f"a role (repeat, or separate with commas): {', '.join(Role.values)}")
+        add.add_argument("--person", help="employee id of the linked person (managers, employees)")
+        add.add_argument("--supplier", help="name of the supplier (supplier users)")
+        add.add_argument("--email", default="")
+        add.add_argument("--password-file", type=Path,
+                         help="file holding the password ('-' reads standard input); without it the user "
+                              "cannot sign in with a password yet")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        roles = [r.strip() for value in options["role"] for r in value.split(",") if r.strip()]
+        person_id = supplier_id = None
+        if options["person"]:
+            person_id = Person.objects.filter(employee_id=options["person"]).values_list("id", flat=True).first()
+            if person_id is None:
+                raise InvalidInput(f"--person: no person has employee id {options['person']!r}")
+        if options["supplier"]:
+            supplier_id = (Supplier.objects.filter(name__iexact=options["supplier"]).values_list("id", flat=True)
+                           .first())
+            if supplier_id is None:
+                raise InvalidInput(f"--supplier: no supplier is named {options['supplier']!r}")
+        password = None
+        source: Path | None = options["password_file"]
+        if source is not None:
+            try:
+                text = sys.stdin.read() if str(source) == "-" else source.read_text(encoding="utf-8")
+            except OSError as exc:
+                raise InvalidInput(f"--password-file: cannot read {source}: {exc.strerror}") from exc
+            password = text.rstrip("\r\n")
+            if not password:
+                raise InvalidInput(f"--password-file: {source} is empty")
+        try:
+            user = user_add(username=options["username"], roles=roles, actor=Actor.command_line(),
+                            person_id=person_id, supplier_id=supplier_id, email=options["email"], password=password)
+        except UserError as exc:
+            raise InvalidInput(str(exc)) from exc
+        self.stdout.write(f"user {user.username} added with role(s) {', '.join(sorted(user.role_set))}")

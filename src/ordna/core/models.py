@@ -1,0 +1,163 @@
+"""Who may sign in, with which roles, and the tamper-evident record of every change."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    """The roles of DESIGN.md 3.7; a user can hold several."""
+
+    ADMIN = "admin", _("Administrator")
+    COORDINATOR = "coordinator", _("IT coordinator")
+    HR = "hr", _("HR")
+    MANAGER = "manager", _("Manager")
+    KEY_USER = "key_user", _("Key user")
+    SUPPLIER = "supplier", _("Supplier user")
+    EMPLOYEE = "employee", _("Employee")
+    AUDITOR = "auditor", _("Auditor")
+
+
+class Locale(models.TextChoices):
+    EN = "en", "English"
+    SV = "sv", "Svenska"
+    NL = "nl", "Nederlands"
+
+
+class User(AbstractUser):
+    """A person or supplier employee who signs in to Ordna.
+
+    Linked to a Person when it is one of the organisation's own people (managers see their reports and
+    employees themselves through that link), or to a Supplier for supplier staff.
+    """
+
+    person = models.OneToOneField(
+        "people.Person", null=True, blank=True, on_delete=models.SET_NULL, related_name="user"
+    )
+    supplier = models.ForeignKey(
+        "suppliers.Supplier", null=True, blank=True, on_delete=models.PROTECT, related_name="portal_users"
+    )
+    locale = models.CharField(max_length=2, choices=Locale.choices, default=Locale.EN)
+    failed_logins = models.PositiveIntegerField(default=0)
+    locked_until = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            # A supplier user belongs to exactly one company; the scope of the portal depends on it.
+            models.CheckConstraint(
+                name="user_supplier_not_person",
+                condition=models.Q(supplier__isnull=True) | models.Q(person__isnull=True),
+            ),
+        ]
+
+    @property
+    def role_set(self) -> frozenset[str]:
+        """The user's role slugs, loaded once per request."""
+        cached: frozenset[str] | None = getattr(self, "_role_cache", None)
+        if cached is None:
+            cached = frozenset(self.roles.values_list("role", flat=True)) if self.pk else frozenset()
+            self._role_cache = cached
+        return cached
+
+    def has_role(self, *roles: str) -> bool:
+        return bool(self.role_set.intersection(roles))
+
+
+class UserRole(models.Model):
+    """One role held by one user."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="roles")
+    role = models.CharField(max_length=20, choices=Role.choices)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "role"], name="userrole_unique"),
+            models.CheckConstraint(name="userrole_known_role", condition=models.Q(role__in=Role.values)),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}:{self.role}"
+
+
+class ApiToken(models.Model):
+    """An API token; only its SHA-256 digest is stored, the token itself is shown once."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=100, blank=True)
+    prefix = models.CharField(max_length=12)
+    digest = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.prefix}…"
+
+
+class AuditEvent(models.Model):
+    """One change, append-only, chained to the previous one by hash (DESIGN.md 3.7).
+
+    The hashed part holds no personal data: the actor and target are ids, and the before/after payload
+    enters only as a salted digest. Erasing a person's data blanks the payload and its salt, so the
+    chain still verifies while the erased content can no longer be guessed from the digest.
+    """
+
+    seq = models.BigIntegerField(unique=True)
+    at = models.DateTimeField()
+    actor_ref = models.CharField(max_length=80)  # "user:12", "system:hr-import"
+    actor_label = models.CharField(max_length=150, blank=True)  # shown to people; not hashed
+    action = models.CharField(max_length=80)
+    target_type = models.CharField(max_length=60)
+    target_id = models.CharField(max_length=80)
+    before = models.JSONField(null=True, blank=True)
+    after = models.JSONField(null=True, blank=True)
+    payload_salt = models.CharField(max_length=32, blank=True)
+    payload_digest = models.CharField(max_length=64)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64, unique=True)
+    erased = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["seq"]
+        indexes = [models.Index(fields=["target_type", "target_id"], name="audit_target_idx")]
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.action} {self.target_type}:{self.target_id}"
+
+
+class ImportRun(models.Model):
+    """One file or connector pull for the HR source or one application: what it changed and who ran it."""
+
+    class Source(models.TextChoices):
+        HR = "hr", _("HR")
+        ACCOUNTS = "accounts", _("Accounts")
+        LICENSES = "licenses", _("Licences")
+
+    class Outcome(models.TextChoices):
+        APPLIED = "applied", _("Applied")
+        DRY_RUN = "dry_run", _("Dry run")
+        REJECTED = "rejected", _("Rejected (errors)")
+        STOPPED = "stopped", _("Stopped by the safety breaker")
+
+    source = models.CharField(max_length=20, choices=Source.choices)
+    application = models.ForeignKey(
+        "applications.Application", null=True, blank=True, on_delete=models.CASCADE, related_name="import_runs"
+    )
+    file_name = models.CharField(max_length=255, blank=True)
+    preset = models.CharField(max_length=40, blank=True)
+    full = models.BooleanField(default=True)
+    checksum = models.CharField(max_length=64, blank=True)
+    outcome = models.CharField(max_length=20, choices=Outcome.choices)
+    counts = models.JSONField(default=dict)
+    errors = models.JSONField(default=list)
+    actor_label = models.CharField(max_length=150, blank=True)
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.source} {self.started_at:%Y-%m-%d %H:%M} {self.outcome}"

@@ -1,0 +1,50 @@
+"""Reads for the dashboard, users, the audit log and the import history."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from django.db.models import QuerySet
+
+from ordna.core import access
+from ordna.core.models import AuditEvent, ImportRun, User
+from ordna.people.selectors import status_counts
+
+
+def dashboard_figures(user: User, *, today: date) -> dict[str, Any]:
+    """What the dashboard shows, each figure within the user's scope."""
+    figures: dict[str, Any] = {}
+    if access.can(user, "people.list"):
+        people = access.people_scope(user)
+        figures["status_counts"] = status_counts(people, today=today)
+        figures["leavers_soon"] = list(
+            people.filter(end_date__gte=today, end_date__lte=today + timedelta(days=30))
+            .order_by("end_date", "last_name").select_related("manager")[:25])
+        figures["leavers_soon_total"] = people.filter(end_date__gte=today,
+                                                      end_date__lte=today + timedelta(days=30)).count()
+    if access.can(user, "accounts.list"):
+        accounts = access.accounts_scope(user)
+        figures["accounts_total"] = accounts.count()
+        figures["accounts_active"] = accounts.filter(status="active").count()
+    if access.can(user, "devices.list"):
+        devices = access.devices_scope(user)
+        figures["devices_total"] = devices.count()
+        figures["devices_issued"] = devices.filter(status="issued").count()
+    if access.can(user, "applications.list"):
+        figures["applications_total"] = access.applications_scope(user).count()
+    if user.person_id is not None:
+        figures["my_devices"] = list(access.devices_scope(user).filter(holder_id=user.person_id))
+    return figures
+
+
+def users_list() -> QuerySet[User]:
+    return User.objects.select_related("person", "supplier").prefetch_related("roles").order_by("username")
+
+
+def audit_events() -> QuerySet[AuditEvent]:
+    return AuditEvent.objects.order_by("-seq")
+
+
+def import_runs() -> QuerySet[ImportRun]:
+    return ImportRun.objects.select_related("application").order_by("-started_at", "-id")

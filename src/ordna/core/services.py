@@ -1,0 +1,191 @@
+"""Writes to users, roles and API tokens; each audited in the same transaction."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Iterable
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
+from django.contrib.sessions.models import Session
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from ordna.core.actor import Actor
+from ordna.core.audit import audit_record
+from ordna.core.models import ApiToken, Role, User, UserRole
+
+TOKEN_PREFIX = "ordna_"  # noqa: S105 - a visible prefix, so leaked tokens are recognisable
+
+
+class UserError(ValueError):
+    """A user cannot be made or changed as asked; the message says which value is wrong."""
+
+
+def _check_roles(roles: Iterable[str]) -> list[str]:
+    roles = sorted(set(roles))
+    if not roles:
+        raise UserError("give at least one role")
+    unknown = [r for r in roles if r not in Role.values]
+    if unknown:
+        raise UserError(f"unknown role {unknown[0]!r}; roles are: {', '.join(Role.values)}")
+    return roles
+
+
+def _check_links(*, roles: list[str], person_id: int | None, supplier_id: int | None) -> None:
+    if Role.SUPPLIER in roles and supplier_id is None:
+        raise UserError("a supplier user needs --supplier (the company whose work it sees)")
+    if supplier_id is not None and Role.SUPPLIER not in roles:
+        raise UserError("only supplier users belong to a supplier")
+    if supplier_id is not None and person_id is not None:
+        raise UserError("a supplier user cannot also be one of the organisation's people")
+    for role in (Role.MANAGER, Role.EMPLOYEE):
+        if role in roles and person_id is None:
+            raise UserError(f"the {role} role needs a linked person (--person EMPLOYEE_ID)")
+
+
+def _check_may_grant(*, actor: Actor, roles: list[str], target: User | None) -> None:
+    """Only an administrator may make an administrator or change one (no escalation through users.manage)."""
+    touches_admin = Role.ADMIN in roles or (target is not None and target.has_role(Role.ADMIN))
+    if actor.user is not None and not actor.user.has_role(Role.ADMIN) and touches_admin:
+        raise UserError("only an administrator can grant or change the administrator role")
+
+
+def _user_state(user: User) -> dict[str, object]:
+    return {"username": user.username, "roles": sorted(user.roles.values_list("role", flat=True)),
+            "person_id": user.person_id, "supplier_id": user.supplier_id, "is_active": user.is_active,
+            "locale": user.locale}
+
+
+def user_add(*, username: str, roles: Iterable[str], actor: Actor, person_id: int | None = None,
+             supplier_id: int | None = None, email: str = "", password: str | None = None,
+             locale: str = "") -> User:
+    """Create a user with `roles`. Without a password the user cannot sign in until one is set."""
+    username = username.strip()
+    if not username:
+        raise UserError("the username is empty")
+    role_list = _check_roles(roles)
+    _check_links(roles=role_list, person_id=person_id, supplier_id=supplier_id)
+    _check_may_grant(actor=actor, roles=role_list, target=None)
+    if User.objects.filter(username__iexact=username).exists():
+        raise UserError(f"a user named {username!r} exists already")
+    if person_id is not None and User.objects.filter(person_id=person_id).exists():
+        raise UserError("that person already has a user")
+    user = User(username=username, email=email, person_id=person_id, supplier_id=supplier_id)
+    if locale:
+        user.locale = locale
+    elif person_id is not None:
+        from ordna.people.models import Person
+
+        user.locale = Person.objects.filter(pk=person_id).values_list("locale", flat=True).first() or "en"
+    if password:
+        try:
+            validate_password(password, user)
+        except ValidationError as exc:
+            raise UserError("password: " + " ".join(exc.messages)) from exc
+        user.set_password(password)
+    else:
+        user.set_unusable_password()
+    user.is_staff = Role.ADMIN in role_list
+    with transaction.atomic():
+        user.save()
+        UserRole.objects.bulk_create([UserRole(user=user, role=r) for r in role_list])
+        audit_record(actor=actor, action="user.created", target=user, after=_user_state(user))
+    return user
+
+
+def user_update(*, user: User, actor: Actor, roles: Iterable[str], person_id: int | None,
+                supplier_id: int | None, email: str, is_active: bool) -> User:
+    """Change a user's roles, links and whether it may sign in; disabling ends its sessions and tokens."""
+    role_list = _check_roles(roles)
+    _check_links(roles=role_list, person_id=person_id, supplier_id=supplier_id)
+    _check_may_grant(actor=actor, roles=role_list, target=user)
+    with transaction.atomic():
+        before = _user_state(user)
+        user.person_id, user.supplier_id, user.email, user.is_active = person_id, supplier_id, email, is_active
+        user.is_staff = Role.ADMIN in role_list
+        user.save()
+        user.roles.exclude(role__in=role_list).delete()
+        UserRole.objects.bulk_create([UserRole(user=user, role=r) for r in role_list], ignore_conflicts=True)
+        user._role_cache = frozenset(role_list)
+        if not is_active:
+            _end_sessions_and_tokens(user)
+        audit_record(actor=actor, action="user.updated", target=user, before=before, after=_user_state(user))
+    return user
+
+
+def _end_sessions_and_tokens(user: User) -> None:
+    """A disabled user's sessions and API tokens stop working at once (DESIGN.md 3.7)."""
+    now = timezone.now()
+    ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=now)
+    for session in Session.objects.filter(expire_date__gt=now).iterator():
+        if session.get_decoded().get("_auth_user_id") == str(user.pk):
+            session.delete()
+
+
+def user_set_password(*, user: User, password: str, actor: Actor) -> None:
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise UserError("password: " + " ".join(exc.messages)) from exc
+    with transaction.atomic():
+        user.set_password(password)
+        user.failed_logins = 0
+        user.locked_until = None
+        user.save(update_fields=["password", "failed_logins", "locked_until"])
+        audit_record(actor=actor, action="user.password_set", target=user)
+
+
+def user_set_locale(*, user: User, locale: str) -> None:
+    if locale not in {code for code, _ in settings.LANGUAGES}:
+        raise UserError(f"unknown language {locale!r}")
+    User.objects.filter(pk=user.pk).update(locale=locale)
+    user.locale = locale
+
+
+def token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def token_create(*, user: User, actor: Actor, name: str = "") -> str:
+    """Make a new API token for `user` and return it; only its digest is kept."""
+    if not user.is_active:
+        raise UserError(f"user {user.username!r} is disabled")
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    with transaction.atomic():
+        record = ApiToken.objects.create(user=user, name=name, prefix=token[:12], digest=token_digest(token))
+        audit_record(actor=actor, action="token.created", target=record, after={"user_id": user.pk})
+    return token
+
+
+def token_user(token: str) -> User | None:
+    """The active user a token belongs to, or None; marks the token used (at most once a minute)."""
+    record = (ApiToken.objects.select_related("user").filter(digest=token_digest(token), revoked_at__isnull=True)
+              .first())
+    if record is None or not record.user.is_active:
+        return None
+    now = timezone.now()
+    if record.last_used_at is None or now - record.last_used_at > timedelta(minutes=1):
+        ApiToken.objects.filter(pk=record.pk).update(last_used_at=now)
+    return record.user
+
+
+def login_locked(user: User) -> bool:
+    return user.locked_until is not None and user.locked_until > timezone.now()
+
+
+def login_failed(user: User) -> None:
+    """Count a failed sign-in; lock the user for a while after ORDNA_LOGIN_MAX_FAILURES in a row."""
+    user.failed_logins += 1
+    if user.failed_logins >= settings.ORDNA_LOGIN_MAX_FAILURES:
+        user.locked_until = timezone.now() + timedelta(minutes=settings.ORDNA_LOGIN_LOCKOUT_MINUTES)
+        user.failed_logins = 0
+    User.objects.filter(pk=user.pk).update(failed_logins=user.failed_logins, locked_until=user.locked_until)
+
+
+def login_succeeded(user: User) -> None:
+    if user.failed_logins or user.locked_until:
+        User.objects.filter(pk=user.pk).update(failed_logins=0, locked_until=None)

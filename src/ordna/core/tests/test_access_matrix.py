@@ -1,0 +1,211 @@
+"""Every URL pattern and every API operation, asked by every role, gives the expected answer.
+
+The tables below are the specification: a new page or endpoint that is not listed fails this test, so
+nothing can be left open by accident. Allowed roles get a real answer; everyone else gets 404 (never 403,
+which would reveal that the object exists); anonymous visitors are sent to sign in (web) or get 401 (API).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from ordna.api import api
+from ordna.conftest import hr_row
+from ordna.core.access import CAPABILITIES
+from ordna.core.actor import Actor
+from ordna.core.services import token_create
+from ordna.suppliers.models import Supplier
+
+pytestmark = pytest.mark.django_db
+
+ALL = {"admin", "coordinator", "hr", "manager", "key_user", "supplier", "employee", "auditor"}
+PUBLIC = {"core:login", "core:logout", "core:language", "core:health"}
+
+# url name -> (kwargs, method, roles that get a real answer, the answer they get)
+WEB: dict[str, tuple[dict[str, Any], str, set[str], int]] = {
+    "core:dashboard": ({}, "get", ALL, 200),
+    "core:users": ({}, "get", {"admin", "coordinator"}, 200),
+    "core:user_add": ({}, "get", {"admin", "coordinator"}, 200),
+    "core:user_edit": ({"pk": "ADMIN_PK"}, "get", {"admin", "coordinator"}, 200),
+    "core:audit": ({}, "get", {"admin", "coordinator", "auditor"}, 200),
+    "core:imports": ({}, "get", {"admin", "coordinator", "hr", "auditor"}, 200),
+    "people:list": ({}, "get", {"admin", "coordinator", "hr", "manager", "auditor"}, 200),
+    "people:export": ({}, "get", {"admin", "coordinator", "hr", "auditor"}, 200),
+    "people:import": ({}, "get", {"admin", "coordinator", "hr"}, 200),
+    "people:import_confirm": ({}, "post", {"admin", "coordinator", "hr"}, 302),
+    # E2 reports to the manager's person and is the employee's own person.
+    "people:detail": ({"employee_id": "E2"}, "get",
+                      {"admin", "coordinator", "hr", "auditor", "manager", "employee"}, 200),
+    "applications:list": ({}, "get", ALL - {"employee"}, 200),
+    # crm is owned by the key user's person and run by the supplier user's company.
+    "applications:detail": ({"slug": "crm"}, "get",
+                            {"admin", "coordinator", "hr", "auditor", "key_user", "supplier"}, 200),
+    "devices:list": ({}, "get", {"admin", "coordinator", "hr", "manager", "employee", "auditor"}, 200),
+}
+
+# (method, path) -> (roles that get a real answer, path parameters)
+API: dict[tuple[str, str], set[str]] = {
+    ("GET", "/api/v1/me"): ALL,
+    ("GET", "/api/v1/imports"): {"admin", "coordinator", "hr", "auditor"},
+    ("GET", "/api/v1/people"): {"admin", "coordinator", "hr", "manager", "auditor"},
+    ("GET", "/api/v1/people/{employee_id}"): {"admin", "coordinator", "hr", "auditor", "manager", "employee"},
+    ("POST", "/api/v1/imports/people"): {"admin", "coordinator", "hr"},
+    ("GET", "/api/v1/applications"): ALL - {"employee"},
+    ("GET", "/api/v1/applications/{slug}"): {"admin", "coordinator", "hr", "auditor", "key_user", "supplier"},
+    ("POST", "/api/v1/applications"): {"admin", "coordinator"},
+    ("PATCH", "/api/v1/applications/{slug}"): {"admin", "coordinator"},
+    ("GET", "/api/v1/licenses"): {"admin", "coordinator", "key_user", "auditor"},
+    ("PUT", "/api/v1/licenses"): {"admin", "coordinator"},
+    ("GET", "/api/v1/accounts"): {"admin", "coordinator", "key_user", "employee", "auditor"},
+    ("GET", "/api/v1/devices"): {"admin", "coordinator", "hr", "manager", "employee", "auditor"},
+    ("POST", "/api/v1/devices"): {"admin", "coordinator"},
+    ("PATCH", "/api/v1/devices/{asset_tag}"): {"admin", "coordinator"},
+}
+PATH_VALUES = {"employee_id": "E2", "slug": "crm", "asset_tag": "LT-1"}
+
+
+@pytest.fixture
+def world(load_people, make_user) -> dict[str, Any]:
+    """E0 leads E1, E1 manages E2; E3 owns crm, which supplier S1 runs; E2 holds laptop LT-1."""
+    from ordna.applications.services import application_create
+    from ordna.devices.services import device_register
+    from ordna.people.models import Person
+
+    load_people([hr_row("E0"), hr_row("E1", manager_employee_id="E0"), hr_row("E2", manager_employee_id="E1"),
+                 hr_row("E3", manager_employee_id="E0")])
+    people = {p.employee_id: p for p in Person.objects.all()}
+    actor = Actor.system("test")
+    s1 = Supplier.objects.create(name="Example IT Services AB")
+    s2 = Supplier.objects.create(name="Voorbeeld Software BV")
+    application_create(slug="crm", name="CRM", actor=actor, owner_id=people["E3"].pk, supplier_id=s1.pk)
+    application_create(slug="erp", name="ERP", actor=actor, supplier_id=s2.pk)
+    device_register(asset_tag="LT-1", kind="laptop", actor=actor, holder=people["E2"])
+    users = {
+        "admin": make_user("admin"), "coordinator": make_user("coordinator"), "hr": make_user("hr"),
+        "manager": make_user("manager", person=people["E1"]), "key_user": make_user("key_user", person=people["E3"]),
+        "supplier": make_user("supplier", supplier=s1), "employee": make_user("employee", person=people["E2"]),
+        "auditor": make_user("auditor"),
+    }
+    return {"users": users, "people": people}
+
+
+def url_names(resolvers: list[Any], namespace: str = "") -> Iterator[str]:
+    for entry in resolvers:
+        if isinstance(entry, URLResolver):
+            inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            if entry.namespace == "api":
+                continue
+            yield from url_names(entry.url_patterns, inner)
+        elif isinstance(entry, URLPattern) and entry.name:
+            yield f"{namespace}{entry.name}"
+
+
+def api_operations() -> Iterator[tuple[str, str, Any]]:
+    for prefix, router in api._routers:
+        for path, path_view in router.path_operations.items():
+            for operation in path_view.operations:
+                for method in operation.methods:
+                    full = "/api/" + (prefix.strip("/") + "/" + path.lstrip("/")).strip("/")
+                    yield method, full.replace("//", "/"), operation
+
+
+def test_every_web_page_is_in_the_table() -> None:
+    names = set(url_names(get_resolver().url_patterns))
+    assert names - PUBLIC == set(WEB), "add new pages to WEB with the roles that may see them"
+
+
+def test_every_api_operation_is_in_the_table_and_names_a_capability() -> None:
+    found = {(method, path) for method, path, _ in api_operations()}
+    assert found == set(API), "add new operations to API with the roles that may use them"
+    for method, path, operation in api_operations():
+        checks = [getattr(cb, "capability", None) for cb in operation.auth_callbacks]
+        assert len(checks) == 1 and checks[0] in CAPABILITIES, f"{method} {path} has no capability check"
+
+
+@pytest.mark.parametrize("role", sorted(ALL))
+def test_web_answers_per_role(world, role: str) -> None:
+    client = Client()
+    client.force_login(world["users"][role])
+    for name, (kwargs, method, allowed, ok_status) in WEB.items():
+        kwargs = {k: (world["users"]["admin"].pk if v == "ADMIN_PK" else v) for k, v in kwargs.items()}
+        response = getattr(client, method)(reverse(name, kwargs=kwargs))
+        expected = ok_status if role in allowed else 404
+        assert response.status_code == expected, f"{role} {method.upper()} {name}: {response.status_code}"
+
+
+def test_web_sends_anonymous_visitors_to_sign_in(world) -> None:
+    client = Client()
+    for name, (kwargs, method, _allowed, _ok) in WEB.items():
+        kwargs = {k: (world["users"]["admin"].pk if v == "ADMIN_PK" else v) for k, v in kwargs.items()}
+        response = getattr(client, method)(reverse(name, kwargs=kwargs))
+        assert response.status_code == 302 and "/login/" in response["Location"], name
+
+
+@pytest.mark.parametrize("role", sorted(ALL))
+def test_api_answers_per_role(world, role: str) -> None:
+    token = token_create(user=world["users"][role], actor=Actor.system("test"))
+    client = Client(headers={"Authorization": f"Bearer {token}"})
+    for (method, path), allowed in API.items():
+        url = path.format(**PATH_VALUES)
+        response = client.generic(method, url, data="{}", content_type="application/json")
+        if role in allowed:
+            assert response.status_code not in (401, 403, 404), f"{role} {method} {path}: {response.status_code}"
+        else:
+            assert response.status_code == 404, f"{role} {method} {path}: {response.status_code}"
+
+
+def test_api_without_a_token_is_401(world) -> None:
+    client = Client()
+    for method, path in API:
+        response = client.generic(method, path.format(**PATH_VALUES))
+        assert response.status_code == 401, f"{method} {path}"
+
+
+def test_a_revoked_or_wrong_token_is_401(world) -> None:
+    from ordna.core.services import user_update
+
+    admin = world["users"]["admin"]
+    token = token_create(user=world["users"]["hr"], actor=Actor.system("test"))
+    assert Client(headers={"Authorization": "Bearer ordna_wrong"}).get("/api/v1/me").status_code == 401
+    assert Client(headers={"Authorization": f"Bearer {token}"}).get("/api/v1/me").status_code == 200
+    user_update(user=world["users"]["hr"], actor=Actor.for_user(admin), roles=["hr"], person_id=None,
+                supplier_id=None, email="", is_active=False)
+    assert Client(headers={"Authorization": f"Bearer {token}"}).get("/api/v1/me").status_code == 401
+
+
+def test_scope_manager_sees_only_their_reporting_line(world) -> None:
+    client = Client()
+    client.force_login(world["users"]["manager"])
+    assert client.get("/people/E3/").status_code == 404
+    assert client.get("/people/E0/").status_code == 404
+    listed = [p["employee_id"] for p in _api(world, "manager", "/api/v1/people")["items"]]
+    assert sorted(listed) == ["E1", "E2"]
+
+
+def test_scope_supplier_sees_only_its_own_applications(world) -> None:
+    assert [a["slug"] for a in _api(world, "supplier", "/api/v1/applications")["items"]] == ["crm"]
+    client = Client()
+    client.force_login(world["users"]["supplier"])
+    assert client.get("/applications/erp/").status_code == 404
+
+
+def test_supplier_and_employee_get_no_people_list(world) -> None:
+    for role in ("supplier", "employee"):
+        client = Client()
+        client.force_login(world["users"][role])
+        assert client.get("/people/").status_code == 404
+        token = token_create(user=world["users"][role], actor=Actor.system("test"))
+        response = Client(headers={"Authorization": f"Bearer {token}"}).get("/api/v1/people")
+        assert response.status_code == 404
+
+
+def _api(world: dict[str, Any], role: str, path: str) -> Any:
+    token = token_create(user=world["users"][role], actor=Actor.system("test"))
+    response = Client(headers={"Authorization": f"Bearer {token}"}).get(path)
+    assert response.status_code == 200, response.content
+    return response.json()

@@ -1,0 +1,53 @@
+"""Small pieces every view uses: the capability decorator and pagination."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import TYPE_CHECKING, Any, TypeVar, cast
+from urllib.parse import urlencode
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.paginator import Page, Paginator
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+
+from ordna.core.access import require
+
+if TYPE_CHECKING:
+    from ordna.core.models import User
+
+View = TypeVar("View", bound=Callable[..., HttpResponse])
+
+PAGE_SIZE = 50
+
+
+def user_of(request: HttpRequest) -> User:
+    """The signed-in user of a request that passed `capability` (or the API's token check)."""
+    return cast("User", request.user)
+
+
+def capability(name: str) -> Callable[[View], View]:
+    """Sign-in required; then 404 unless the user holds capability `name` (ordna.core.access)."""
+
+    def decorate(view: View) -> View:
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            require(user_of(request), name)
+            return view(request, *args, **kwargs)
+
+        wrapper.capability = name  # type: ignore[attr-defined]
+        return wrapper  # type: ignore[return-value]
+
+    return decorate
+
+
+def paginate(request: HttpRequest, queryset: QuerySet[Any], *, per_page: int = PAGE_SIZE) -> Page:
+    return Paginator(queryset, per_page).get_page(request.GET.get("page"))
+
+
+def query_without_page(request: HttpRequest) -> str:
+    """The current filters as a query string, for pagination links."""
+    return urlencode([(k, v) for k, v in request.GET.items() if k != "page" and v])

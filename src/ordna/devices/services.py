@@ -1,0 +1,85 @@
+"""Writes to devices: register, hand out, take back; audited."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from ordna.core.actor import Actor
+from ordna.core.audit import audit_record
+from ordna.devices.models import Device, DeviceKind, DeviceStatus
+from ordna.people.models import Person
+
+DEVICE_FIELDS = ("kind", "model", "serial", "status", "holder_id", "expected_return")
+
+
+class DeviceError(ValueError):
+    pass
+
+
+def _state(device: Device) -> dict[str, Any]:
+    return {f: getattr(device, f) for f in DEVICE_FIELDS}
+
+
+def device_register(*, asset_tag: str, kind: str, actor: Actor, model: str = "", serial: str = "",
+                    holder: Person | None = None, expected_return: date | None = None) -> Device:
+    """Register a device, in stock or handed out to `holder`."""
+    asset_tag = asset_tag.strip()
+    if not asset_tag:
+        raise DeviceError("the asset tag is empty")
+    if kind not in DeviceKind.values:
+        raise DeviceError(f"kind must be one of {', '.join(DeviceKind.values)}")
+    if Device.objects.filter(asset_tag=asset_tag).exists():
+        raise DeviceError(f"a device with asset tag {asset_tag!r} exists already")
+    with transaction.atomic():
+        device = Device.objects.create(
+            asset_tag=asset_tag, kind=kind, model=model, serial=serial, holder=holder,
+            status=DeviceStatus.ISSUED if holder else DeviceStatus.IN_STOCK, expected_return=expected_return,
+            issued_at=timezone.now() if holder else None)
+        audit_record(actor=actor, action="device.registered", target=device, after=_state(device))
+    return device
+
+
+def device_issue(*, device: Device, holder: Person, actor: Actor, expected_return: date | None = None) -> Device:
+    with transaction.atomic():
+        before = _state(device)
+        device.holder, device.status = holder, DeviceStatus.ISSUED
+        device.expected_return, device.issued_at = expected_return, timezone.now()
+        device.save()
+        audit_record(actor=actor, action="device.issued", target=device, before=before, after=_state(device))
+    return device
+
+
+def device_check_in(*, device: Device, actor: Actor) -> Device:
+    """Take a device back into stock; idempotent."""
+    if device.status == DeviceStatus.IN_STOCK:
+        return device
+    with transaction.atomic():
+        before = _state(device)
+        device.holder, device.status, device.expected_return = None, DeviceStatus.IN_STOCK, None
+        device.save()
+        audit_record(actor=actor, action="device.checked_in", target=device, before=before, after=_state(device))
+    return device
+
+
+def device_update(*, device: Device, actor: Actor, **changes: Any) -> Device:
+    """Change descriptive fields or mark a device lost or retired (retiring releases its holder)."""
+    allowed = {"model", "serial", "status", "expected_return"}
+    unknown = set(changes) - allowed
+    if unknown:
+        raise DeviceError(f"cannot change {', '.join(sorted(unknown))} here")
+    status = changes.get("status")
+    if status is not None and status not in (DeviceStatus.LOST, DeviceStatus.RETIRED, device.status):
+        raise DeviceError("use issue or check-in to hand a device out or take it back")
+    with transaction.atomic():
+        before = _state(device)
+        for name, value in changes.items():
+            setattr(device, name, value)
+        if device.status == DeviceStatus.RETIRED:
+            device.holder = None
+        device.save()
+        audit_record(actor=actor, action="device.updated", target=device, before=before, after=_state(device))
+    return device

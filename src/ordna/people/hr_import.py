@@ -1,0 +1,257 @@
+"""The pure core of the HR import: rows to records, and records against what exists to a plan.
+
+No ORM here: `parse_hr_rows` validates every row and reports every problem with its row and column;
+`plan_people` compares records with the current people and says what would be created, updated or
+newly ended, which is what the safety breaker and the preview need.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from ordna.core.tabular import Table, header_index
+
+EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+EMPLOYMENT_TYPES = ("employee", "consultant", "contractor")
+LOCALES = ("en", "sv", "nl")
+HOLIDAY_COUNTRIES = ("SE", "NL")
+
+# Fields every HR preset must provide, and optional ones that are only applied when their column exists.
+REQUIRED_FIELDS = ("employee_id", "first_name", "last_name", "email", "department", "manager_employee_id",
+                   "employment_type", "start_date", "end_date", "cost_center")
+OPTIONAL_FIELDS = ("locale", "holiday_country", "email_aliases")
+
+# A preset maps Ordna's field names to the header names of one HR system's export.
+PRESETS: dict[str, dict[str, str]] = {
+    "ordna": {name: name for name in REQUIRED_FIELDS + OPTIONAL_FIELDS},
+}
+
+
+@dataclass(frozen=True)
+class RowError:
+    row: int
+    column: str
+    reason: str
+
+    def __str__(self) -> str:
+        if not self.row:
+            return self.reason
+        where = f"row {self.row}"
+        return f"{where}, column {self.column}: {self.reason}" if self.column else f"{where}: {self.reason}"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"row": self.row, "column": self.column, "reason": self.reason}
+
+
+@dataclass(frozen=True)
+class HrRecord:
+    """One person as the HR file states them; `optional` holds the optional columns that were present."""
+
+    row: int
+    employee_id: str
+    first_name: str
+    last_name: str
+    email: str
+    department: str
+    manager_employee_id: str
+    employment_type: str
+    start_date: date | None
+    end_date: date | None
+    cost_center: str
+    optional: tuple[tuple[str, Any], ...] = ()
+
+    def values(self) -> dict[str, Any]:
+        """The comparable field values, as stored on a Person (manager by employee id)."""
+        base = {
+            "first_name": self.first_name, "last_name": self.last_name, "email": self.email,
+            "department": self.department, "manager_employee_id": self.manager_employee_id,
+            "employment_type": self.employment_type, "start_date": self.start_date, "end_date": self.end_date,
+            "cost_center": self.cost_center,
+        }
+        base.update(dict(self.optional))
+        return base
+
+
+def _parse_date(text: str) -> date:
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        raise ValueError
+    return date.fromisoformat(text)
+
+
+def parse_hr_rows(table: Table, *, preset: str = "ordna") -> tuple[list[HrRecord], list[RowError]]:
+    """Validate every row of an HR table; return the records and every error found (row and column)."""
+    mapping = PRESETS[preset]
+    index = header_index(table.header)
+    missing = [mapping[f] for f in REQUIRED_FIELDS if mapping[f].lower() not in index]
+    if missing:
+        expected = ", ".join(mapping[f] for f in REQUIRED_FIELDS)
+        return [], [RowError(1, "", f"wrong header: missing column(s) {', '.join(missing)}; "
+                                    f"the {preset} preset expects: {expected}")]
+    position = {f: index[mapping[f].lower()] for f in REQUIRED_FIELDS + OPTIONAL_FIELDS
+                if mapping[f].lower() in index}
+    width = len(table.header)
+    records: list[HrRecord] = []
+    errors: list[RowError] = []
+    first_row_of: dict[str, int] = {}
+
+    for number, cells in table.rows:
+        if len(cells) > width and any(c.strip() for c in cells[width:]):
+            errors.append(RowError(number, "", f"{len(cells)} values but the header has {width} columns"))
+            continue
+
+        def cell(name: str, cells: Sequence[str] = cells) -> str:
+            at = position.get(name)
+            return cells[at].strip() if at is not None and at < len(cells) else ""
+
+        row_errors: list[RowError] = []
+        employee_id = cell("employee_id")
+        if not employee_id:
+            row_errors.append(RowError(number, "employee_id", "missing employee id"))
+        elif employee_id in first_row_of:
+            first = first_row_of[employee_id]
+            row_errors.append(RowError(number, "employee_id",
+                                       f"duplicate employee id {employee_id!r} (also on row {first})"))
+        else:
+            first_row_of[employee_id] = number
+        for name in ("first_name", "last_name"):
+            if not cell(name):
+                row_errors.append(RowError(number, name, "missing"))
+        email = cell("email").lower()
+        if email and not EMAIL_RE.match(email):
+            row_errors.append(RowError(number, "email", f"{cell('email')!r} is not an email address"))
+        employment_type = cell("employment_type").lower() or "employee"
+        if employment_type not in EMPLOYMENT_TYPES:
+            row_errors.append(RowError(number, "employment_type", f"{cell('employment_type')!r} is not one of "
+                                                                  f"{', '.join(EMPLOYMENT_TYPES)}"))
+        dates: dict[str, date | None] = {}
+        for name in ("start_date", "end_date"):
+            text = cell(name)
+            dates[name] = None
+            if text:
+                try:
+                    dates[name] = _parse_date(text)
+                except ValueError:
+                    row_errors.append(RowError(number, name, f"{text!r} is not a date (expected YYYY-MM-DD)"))
+        start, end = dates["start_date"], dates["end_date"]
+        if start and end and end < start:
+            row_errors.append(RowError(number, "end_date", f"{end.isoformat()} is before the start date "
+                                                           f"{start.isoformat()}"))
+        manager = cell("manager_employee_id")
+        if manager and manager == employee_id:
+            row_errors.append(RowError(number, "manager_employee_id", "a person cannot be their own manager"))
+
+        optional: list[tuple[str, Any]] = []
+        if "locale" in position:
+            locale = cell("locale").lower() or "en"
+            if locale not in LOCALES:
+                row_errors.append(RowError(number, "locale", f"{cell('locale')!r} is not one of en, sv, nl"))
+            optional.append(("locale", locale))
+        if "holiday_country" in position:
+            country = cell("holiday_country").upper()
+            if country and country not in HOLIDAY_COUNTRIES:
+                row_errors.append(RowError(number, "holiday_country", f"{cell('holiday_country')!r} is not SE or NL"))
+            optional.append(("holiday_country", country))
+        if "email_aliases" in position:
+            aliases = sorted({a.strip().lower() for a in re.split(r"[;\s]+", cell("email_aliases")) if a.strip()})
+            bad = [a for a in aliases if not EMAIL_RE.match(a)]
+            if bad:
+                row_errors.append(RowError(number, "email_aliases", f"{bad[0]!r} is not an email address"))
+            optional.append(("email_aliases", aliases))
+
+        if row_errors:
+            errors.extend(row_errors)
+            continue
+        records.append(HrRecord(
+            row=number, employee_id=employee_id, first_name=cell("first_name"), last_name=cell("last_name"),
+            email=email, department=cell("department"), manager_employee_id=manager,
+            employment_type=employment_type, start_date=start, end_date=end, cost_center=cell("cost_center"),
+            optional=tuple(optional),
+        ))
+    if not records and not errors:
+        errors.append(RowError(0, "", "the file has a header but no rows"))
+    return records, errors
+
+
+@dataclass
+class Update:
+    employee_id: str
+    before: dict[str, Any]
+    after: dict[str, Any]
+
+
+@dataclass
+class PeoplePlan:
+    """What an HR file would change. `newly_ended` counts existing people who get an end date (breaker)."""
+
+    creates: list[HrRecord] = field(default_factory=list)
+    updates: list[Update] = field(default_factory=list)
+    unchanged: int = 0
+    newly_leaving: list[str] = field(default_factory=list)
+    newly_ended: list[str] = field(default_factory=list)
+    not_in_file: int = 0
+    errors: list[RowError] = field(default_factory=list)
+
+
+def plan_people(records: Iterable[HrRecord], existing: Mapping[str, Mapping[str, Any]], *,
+                today: date) -> PeoplePlan:
+    """Compare file records with existing people (employee id -> values as `HrRecord.values`)."""
+    plan = PeoplePlan()
+    records = list(records)
+    in_file = {r.employee_id: r for r in records}
+    for record in records:
+        manager = record.manager_employee_id
+        if manager and manager not in in_file and manager not in existing:
+            plan.errors.append(RowError(record.row, "manager_employee_id",
+                                        f"unknown manager {manager!r}: not in this file and not known to Ordna"))
+    plan.errors.extend(_manager_cycles(records, existing))
+    if plan.errors:
+        return plan
+    for record in records:
+        values = record.values()
+        current = existing.get(record.employee_id)
+        if current is None:
+            plan.creates.append(record)
+            if record.end_date is not None and record.end_date >= today:
+                plan.newly_leaving.append(record.employee_id)
+            continue
+        before = {k: current.get(k) for k, value in values.items() if current.get(k) != value}
+        if not before:
+            plan.unchanged += 1
+            continue
+        after = {k: values[k] for k in before}
+        plan.updates.append(Update(record.employee_id, before, after))
+        if "end_date" in before and before["end_date"] is None and record.end_date is not None:
+            plan.newly_ended.append(record.employee_id)
+            if record.end_date >= today:
+                plan.newly_leaving.append(record.employee_id)
+    plan.not_in_file = sum(1 for employee_id in existing if employee_id not in in_file)
+    return plan
+
+
+def _manager_cycles(records: Sequence[HrRecord], existing: Mapping[str, Mapping[str, Any]]) -> list[RowError]:
+    """Reporting lines that loop (A reports to B reports to A) once the file is applied."""
+    manager_of = {k: str(v.get("manager_employee_id") or "") for k, v in existing.items()}
+    manager_of.update({r.employee_id: r.manager_employee_id for r in records})
+    row_of = {r.employee_id: r.row for r in records}
+    errors: list[RowError] = []
+    reported: set[str] = set()
+    for start in row_of:
+        seen: list[str] = []
+        current = start
+        while current and current not in seen:
+            seen.append(current)
+            current = manager_of.get(current, "")
+        if current and current == start and start not in reported:
+            reported.update(seen)
+            errors.append(RowError(row_of[start], "manager_employee_id",
+                                   "reporting line loops: " + " → ".join([*seen, start])))
+    return errors
+
+
+def mass_change_tripped(*, newly_ended: int, base: int, percent: float, minimum: int) -> bool:
+    """The breaker of DESIGN.md 3.1: more than `percent` of `base` would be ended (and at least `minimum`)."""
+    return base > 0 and newly_ended >= minimum and newly_ended * 100 > percent * base

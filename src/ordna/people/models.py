@@ -1,0 +1,98 @@
+"""People as HR knows them; their status is derived from their dates, never stored."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class EmploymentType(models.TextChoices):
+    EMPLOYEE = "employee", _("Employee")
+    CONSULTANT = "consultant", _("Consultant")
+    CONTRACTOR = "contractor", _("Contractor")
+
+
+class PersonStatus(models.TextChoices):
+    FUTURE = "future", _("Future")
+    ACTIVE = "active", _("Active")
+    LEAVING = "leaving", _("Leaving")
+    LEFT = "left", _("Left")
+
+
+def person_status(*, start_date: date | None, end_date: date | None, today: date, lead_days: int) -> str:
+    """Derived status (DESIGN.md 2): the end date is the last working day, so a person leaves the day after."""
+    if end_date is not None and end_date < today:
+        return PersonStatus.LEFT
+    if start_date is not None and start_date > today:
+        return PersonStatus.FUTURE
+    if end_date is not None and end_date <= today + timedelta(days=lead_days):
+        return PersonStatus.LEAVING
+    return PersonStatus.ACTIVE
+
+
+def status_filter(status: str, *, today: date, lead_days: int) -> Q:
+    """The database filter equivalent to `person_status(...) == status`."""
+    horizon = today + timedelta(days=lead_days)
+    not_left = Q(end_date__isnull=True) | Q(end_date__gte=today)
+    started = Q(start_date__isnull=True) | Q(start_date__lte=today)
+    if status == PersonStatus.LEFT:
+        return Q(end_date__lt=today)
+    if status == PersonStatus.FUTURE:
+        return not_left & Q(start_date__gt=today)
+    if status == PersonStatus.LEAVING:
+        return started & Q(end_date__gte=today, end_date__lte=horizon)
+    if status == PersonStatus.ACTIVE:
+        return started & (Q(end_date__isnull=True) | Q(end_date__gt=horizon))
+    raise ValueError(f"unknown status {status!r}")
+
+
+class Person(models.Model):
+    """A person from the HR source, keyed by `employee_id`; the start of every leaver, joiner or mover case."""
+
+    employee_id = models.CharField(max_length=64, unique=True)
+    first_name = models.CharField(max_length=150)
+    last_name = models.CharField(max_length=150)
+    email = models.EmailField(max_length=254, blank=True, db_index=True)
+    email_aliases = models.JSONField(default=list, blank=True)
+    department = models.CharField(max_length=150, blank=True, db_index=True)
+    manager = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="reports")
+    employment_type = models.CharField(max_length=20, choices=EmploymentType.choices,
+                                       default=EmploymentType.EMPLOYEE)
+    start_date = models.DateField(null=True, blank=True)
+    end_date = models.DateField(null=True, blank=True, db_index=True)
+    cost_center = models.CharField(max_length=64, blank=True)
+    locale = models.CharField(max_length=2, default="en")
+    holiday_country = models.CharField(max_length=2, blank=True, help_text=_("SE or NL; empty for the default"))
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["last_name", "first_name", "employee_id"]
+        constraints = [
+            models.CheckConstraint(name="person_employee_id_not_blank", condition=~Q(employee_id="")),
+            models.CheckConstraint(
+                name="person_end_not_before_start",
+                condition=Q(start_date__isnull=True) | Q(end_date__isnull=True)
+                | Q(end_date__gte=models.F("start_date")),
+            ),
+            models.CheckConstraint(name="person_not_own_manager", condition=~Q(manager=models.F("pk"))),
+            models.CheckConstraint(name="person_known_employment_type",
+                                   condition=Q(employment_type__in=EmploymentType.values)),
+            models.CheckConstraint(name="person_known_locale", condition=Q(locale__in=["en", "sv", "nl"])),
+            models.CheckConstraint(name="person_known_holiday_country",
+                                   condition=Q(holiday_country__in=["", "SE", "NL"])),
+        ]
+        indexes = [models.Index(fields=["last_name", "first_name"], name="person_name_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.full_name} ({self.employee_id})"
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+    def status_on(self, today: date, lead_days: int) -> str:
+        return person_status(start_date=self.start_date, end_date=self.end_date, today=today, lead_days=lead_days)

@@ -1,0 +1,62 @@
+"""Reads of people: filtered lists within a user's scope, and the export shape."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Count, Q, QuerySet
+
+from ordna.people.hr_import import OPTIONAL_FIELDS, REQUIRED_FIELDS
+from ordna.people.models import Person, PersonStatus, person_status, status_filter
+
+EXPORT_COLUMNS = (*REQUIRED_FIELDS, *OPTIONAL_FIELDS, "status")
+
+
+def people_filter(queryset: QuerySet[Person], *, q: str = "", status: str = "", department: str = "",
+                  employment_type: str = "", today: date) -> QuerySet[Person]:
+    """Narrow `queryset` by free text (name, employee id, email), derived status, department and type."""
+    if q:
+        for word in q.split():
+            queryset = queryset.filter(Q(first_name__icontains=word) | Q(last_name__icontains=word)
+                                       | Q(employee_id__iexact=word) | Q(email__icontains=word))
+    if status:
+        if status not in PersonStatus.values:
+            raise ValueError(f"unknown status {status!r}; expected one of {', '.join(PersonStatus.values)}")
+        queryset = queryset.filter(status_filter(status, today=today, lead_days=settings.ORDNA_LEAVER_LEAD_DAYS))
+    if department:
+        queryset = queryset.filter(department=department)
+    if employment_type:
+        queryset = queryset.filter(employment_type=employment_type)
+    return queryset
+
+
+def departments(queryset: QuerySet[Person]) -> list[str]:
+    return list(queryset.exclude(department="").order_by("department").values_list("department", flat=True)
+                .distinct())
+
+
+def status_counts(queryset: QuerySet[Person], *, today: date) -> dict[str, int]:
+    """People per derived status, in one query."""
+    lead = settings.ORDNA_LEAVER_LEAD_DAYS
+    aggregates = {s: Count("id", filter=status_filter(s, today=today, lead_days=lead)) for s in PersonStatus.values}
+    return queryset.aggregate(**aggregates)
+
+
+def person_status_of(person: Person, *, today: date) -> str:
+    return person.status_on(today, settings.ORDNA_LEAVER_LEAD_DAYS)
+
+
+def people_export_rows(queryset: QuerySet[Person], *, today: date) -> Iterator[dict[str, Any]]:
+    """One dict per person in the `ordna` HR format plus the derived status; re-importable unchanged."""
+    lead = settings.ORDNA_LEAVER_LEAD_DAYS
+    rows = queryset.order_by("employee_id").values("employee_id", "manager__employee_id", "first_name", "last_name",
+                                                   "email", "department", "employment_type", "start_date",
+                                                   "end_date", "cost_center", *OPTIONAL_FIELDS)
+    for row in rows.iterator(chunk_size=2000):
+        row["manager_employee_id"] = row.pop("manager__employee_id") or ""
+        row["status"] = person_status(start_date=row["start_date"], end_date=row["end_date"], today=today,
+                                      lead_days=lead)
+        yield row

@@ -1,0 +1,195 @@
+"""Writes to people: the HR import (atomic, idempotent, guarded by the safety breaker)."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from ordna.core.actor import Actor
+from ordna.core.audit import Change, audit_record_many
+from ordna.core.models import ImportRun
+from ordna.core.tabular import TableError, open_table
+from ordna.people.hr_import import (
+    OPTIONAL_FIELDS,
+    PRESETS,
+    HrRecord,
+    PeoplePlan,
+    RowError,
+    mass_change_tripped,
+    parse_hr_rows,
+    plan_people,
+)
+from ordna.people.models import Person
+
+PERSON_FIELDS = ("first_name", "last_name", "email", "department", "employment_type", "start_date", "end_date",
+                 "cost_center", *OPTIONAL_FIELDS)
+
+
+@dataclass
+class PeopleImportResult:
+    """The outcome of one HR import: counts for the summary, the plan for a preview, errors for a rejection."""
+
+    outcome: str
+    plan: PeoplePlan = field(default_factory=PeoplePlan)
+    errors: list[RowError] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)
+    breaker_tripped: bool = False
+    checksum: str = ""
+    run_id: int | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.outcome in (ImportRun.Outcome.APPLIED, ImportRun.Outcome.DRY_RUN)
+
+    def counts(self) -> dict[str, int]:
+        return {
+            "created": len(self.plan.creates),
+            "updated": len(self.plan.updates),
+            "unchanged": self.plan.unchanged,
+            "newly_leaving": len(self.plan.newly_leaving),
+            "newly_ended": len(self.plan.newly_ended),
+            "not_in_file": self.plan.not_in_file,
+        }
+
+
+def file_checksum(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while chunk := handle.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def existing_people_values() -> dict[str, dict[str, Any]]:
+    """Every person's comparable values, keyed by employee id, in one query."""
+    rows = Person.objects.values("employee_id", "manager__employee_id", *PERSON_FIELDS)
+    result: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        row["manager_employee_id"] = row.pop("manager__employee_id") or ""
+        result[row.pop("employee_id")] = row
+    return result
+
+
+def _record_run(*, result: PeopleImportResult, actor: Actor, file_name: str, started: datetime) -> int:
+    run = ImportRun.objects.create(
+        source=ImportRun.Source.HR, file_name=file_name[:255], preset="ordna", full=True,
+        checksum=result.checksum, outcome=result.outcome, counts=result.counts(),
+        errors=[e.as_dict() for e in result.errors[:1000]], actor_label=actor.label, started_at=started,
+        finished_at=timezone.now(),
+    )
+    return run.pk
+
+
+def people_import(*, path: Path, actor: Actor, preset: str = "ordna", dry_run: bool = False,
+                  allow_mass_change: bool = False, today: date, file_name: str = "") -> PeopleImportResult:
+    """Create, update and end people from an HR file, all or nothing.
+
+    Any error in any row rejects the whole file. More than ORDNA_MASS_CHANGE_PEOPLE_PERCENT of current
+    people newly ended stops it unless `allow_mass_change`. Importing the same file twice changes nothing
+    the second time.
+    """
+    started = timezone.now()
+    file_name = file_name or path.name
+    if preset not in PRESETS:
+        known = ", ".join(sorted(PRESETS))
+        return PeopleImportResult(ImportRun.Outcome.REJECTED,
+                                  errors=[RowError(0, "", f"unknown preset {preset!r}; known presets: {known}")])
+    result = PeopleImportResult(ImportRun.Outcome.REJECTED)
+    try:
+        result.checksum = file_checksum(path)
+        table = open_table(path, max_bytes=settings.UPLOAD_MAX_BYTES)
+        result.notices = table.notices
+        records, errors = parse_hr_rows(table, preset=preset)
+    except TableError as exc:
+        result.errors = [RowError(0, "", str(exc))]
+        return result
+    if errors:
+        result.errors = errors
+        if not dry_run:
+            result.run_id = _record_run(result=result, actor=actor, file_name=file_name, started=started)
+        return result
+
+    existing = existing_people_values()
+    plan = plan_people(records, existing, today=today)
+    result.plan = plan
+    if plan.errors:
+        result.errors = plan.errors
+        if not dry_run:
+            result.run_id = _record_run(result=result, actor=actor, file_name=file_name, started=started)
+        return result
+
+    base = sum(1 for values in existing.values() if values["end_date"] is None or values["end_date"] >= today)
+    result.breaker_tripped = mass_change_tripped(
+        newly_ended=len(plan.newly_ended), base=base, percent=settings.ORDNA_MASS_CHANGE_PEOPLE_PERCENT,
+        minimum=settings.ORDNA_MASS_CHANGE_MINIMUM)
+    if dry_run:
+        result.outcome = ImportRun.Outcome.DRY_RUN
+        return result
+    if result.breaker_tripped and not allow_mass_change:
+        result.outcome = ImportRun.Outcome.STOPPED
+        result.run_id = _record_run(result=result, actor=actor, file_name=file_name, started=started)
+        return result
+
+    with transaction.atomic():
+        _apply_plan(plan=plan, records=records, existing=existing, actor=actor)
+        result.outcome = ImportRun.Outcome.APPLIED
+        result.run_id = _record_run(result=result, actor=actor, file_name=file_name, started=started)
+        audit_record_many(actor=actor, changes=[Change("import.people", "core.importrun", str(result.run_id),
+                                                       after={"counts": result.counts(),
+                                                              "checksum": result.checksum})])
+    return result
+
+
+def _apply_plan(*, plan: PeoplePlan, records: list[HrRecord], existing: dict[str, dict[str, Any]],
+                actor: Actor) -> None:
+    changes: list[Change] = []
+    new_people = []
+    for record in plan.creates:
+        values = record.values()
+        values.pop("manager_employee_id")
+        new_people.append(Person(employee_id=record.employee_id, **values))
+    Person.objects.bulk_create(new_people, batch_size=1000)
+
+    updated_ids = [u.employee_id for u in plan.updates]
+    people = Person.objects.in_bulk(updated_ids, field_name="employee_id") if updated_ids else {}
+    changed_fields: set[str] = set()
+    for update in plan.updates:
+        person = people[update.employee_id]
+        for name, value in update.after.items():
+            if name != "manager_employee_id":
+                setattr(person, name, value)
+                changed_fields.add(name)
+    if changed_fields:
+        Person.objects.bulk_update(list(people.values()), sorted(changed_fields), batch_size=1000)
+
+    # Managers last, once every person in the file exists.
+    wanted_ids = {r.employee_id for r in records} | {r.manager_employee_id for r in records if r.manager_employee_id}
+    pk_of = dict(Person.objects.filter(employee_id__in=wanted_ids).values_list("employee_id", "id"))
+    manager_updates = []
+    for record in records:
+        current = existing.get(record.employee_id, {}).get("manager_employee_id", "")
+        changed = record.manager_employee_id != current or record.employee_id not in existing
+        if changed and record.manager_employee_id:
+            manager_updates.append(Person(pk=pk_of[record.employee_id], manager_id=pk_of[record.manager_employee_id]))
+    if manager_updates:
+        Person.objects.bulk_update(manager_updates, ["manager_id"], batch_size=1000)
+    # Managers removed in the file.
+    cleared = [pk_of[r.employee_id] for r in records
+               if not r.manager_employee_id and existing.get(r.employee_id, {}).get("manager_employee_id")]
+    if cleared:
+        Person.objects.filter(pk__in=cleared).update(manager=None)
+
+    for record in plan.creates:
+        changes.append(Change("person.created", "people.person", str(pk_of[record.employee_id]),
+                              after={"employee_id": record.employee_id, **record.values()}))
+    for update in plan.updates:
+        changes.append(Change("person.updated", "people.person", str(pk_of[update.employee_id]),
+                              before=update.before, after=update.after))
+    audit_record_many(actor=actor, changes=changes)

@@ -1,0 +1,189 @@
+"""Django settings, read only from the environment (see the table in README.md)."""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+import dj_database_url
+
+from ordna.environment import SettingError, envbool, envfloat, envint, envlist, envstr
+
+BASE_DIR = Path(__file__).resolve().parent
+
+DATA_DIR = Path(envstr("ORDNA_DATA_DIR") or Path.home() / ".local" / "share" / "ordna").expanduser()
+DATA_DIR.mkdir(parents=True, exist_ok=True)
+
+DEBUG = envbool("ORDNA_DEBUG", False)
+
+
+def _secret_key() -> str:
+    """The configured key, else one generated once and kept in the data directory (zero set-up)."""
+    configured = envstr("ORDNA_SECRET_KEY")
+    if configured:
+        return configured
+    key_file = DATA_DIR / "secret_key"
+    if not key_file.exists():
+        key_file.write_text(secrets.token_urlsafe(50), encoding="utf-8")
+        key_file.chmod(0o600)
+    return key_file.read_text(encoding="utf-8").strip()
+
+
+SECRET_KEY = _secret_key()
+ALLOWED_HOSTS = envlist("ORDNA_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
+CSRF_TRUSTED_ORIGINS = envlist("ORDNA_CSRF_TRUSTED_ORIGINS")
+SECURE_COOKIES = envbool("ORDNA_SECURE_COOKIES", False)
+SESSION_COOKIE_SECURE = SECURE_COOKIES
+CSRF_COOKIE_SECURE = SECURE_COOKIES
+SESSION_COOKIE_AGE = envint("ORDNA_SESSION_HOURS", 12, minimum=1) * 3600
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
+BASE_URL = envstr("ORDNA_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "huey.contrib.djhuey",
+    "ninja",
+    "ordna.core",
+    "ordna.people",
+    "ordna.suppliers",
+    "ordna.applications",
+    "ordna.accounts",
+    "ordna.devices",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "ordna.core.middleware.UserLanguageMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "ordna.urls"
+WSGI_APPLICATION = "ordna.wsgi.application"
+AUTH_USER_MODEL = "core.User"
+LOGIN_URL = "core:login"
+LOGIN_REDIRECT_URL = "core:dashboard"
+LOGOUT_REDIRECT_URL = "core:login"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "ordna.core.context_processors.navigation",
+            ],
+        },
+    }
+]
+
+
+def _databases() -> dict[str, dict[str, object]]:
+    url = envstr("DATABASE_URL")
+    sqlite_options: dict[str, object] = {
+        # IMMEDIATE takes the write lock when a transaction starts, so two writers queue instead of
+        # failing half-way with "database is locked"; WAL lets readers go on while one writes.
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 30,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
+    }
+    if not url:
+        return {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": str(DATA_DIR / "ordna.sqlite3"),
+                            "OPTIONS": sqlite_options}}
+    try:
+        config = dj_database_url.parse(url, conn_max_age=60)
+    except ValueError as exc:
+        raise SettingError(f"DATABASE_URL: {exc}") from exc
+    engine = str(config.get("ENGINE", ""))
+    if engine.endswith("sqlite3"):
+        config["OPTIONS"] = sqlite_options
+        config["CONN_MAX_AGE"] = 0
+    elif not engine.endswith("postgresql"):
+        raise SettingError("DATABASE_URL: only postgres:// and sqlite:/// URLs are supported")
+    return {"default": dict(config)}
+
+
+DATABASES = _databases()
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+
+LANGUAGE_CODE = envstr("ORDNA_LANGUAGE", "en")
+LANGUAGES = [("en", "English"), ("sv", "Svenska"), ("nl", "Nederlands")]
+if LANGUAGE_CODE not in {code for code, _ in LANGUAGES}:
+    raise SettingError(f"ORDNA_LANGUAGE: expected one of en, sv, nl, got {LANGUAGE_CODE!r}")
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = envstr("ORDNA_TIME_ZONE", "Europe/Stockholm")
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
+
+UPLOAD_MAX_BYTES = envint("ORDNA_UPLOAD_MAX_MB", 200, minimum=1) * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+UPLOAD_DIR = DATA_DIR / "uploads"
+
+# Business rules (DESIGN.md 3.1 and 3.2).
+ORDNA_LEAVER_LEAD_DAYS = envint("ORDNA_LEAVER_LEAD_DAYS", 14, minimum=0)
+ORDNA_MASS_CHANGE_PEOPLE_PERCENT = envfloat("ORDNA_MASS_CHANGE_PEOPLE_PERCENT", 5.0)
+ORDNA_MASS_CHANGE_ACCOUNTS_PERCENT = envfloat("ORDNA_MASS_CHANGE_ACCOUNTS_PERCENT", 10.0)
+# Below this many people or accounts a change never trips the breaker (one leaver in a team of ten is not a
+# truncated export).
+ORDNA_MASS_CHANGE_MINIMUM = envint("ORDNA_MASS_CHANGE_MINIMUM", 10, minimum=1)
+ORDNA_MAIL_DOMAINS = [d.lower() for d in envlist("ORDNA_MAIL_DOMAINS")]
+ORDNA_HOLIDAY_COUNTRY = envstr("ORDNA_HOLIDAY_COUNTRY", "SE").upper()
+if ORDNA_HOLIDAY_COUNTRY not in {"SE", "NL"}:
+    raise SettingError(f"ORDNA_HOLIDAY_COUNTRY: expected SE or NL, got {ORDNA_HOLIDAY_COUNTRY!r}")
+ORDNA_LOGIN_MAX_FAILURES = envint("ORDNA_LOGIN_MAX_FAILURES", 5, minimum=1)
+ORDNA_LOGIN_LOCKOUT_MINUTES = envint("ORDNA_LOGIN_LOCKOUT_MINUTES", 15, minimum=1)
+
+# Background jobs: SQLite storage in the data directory, Redis when configured (several workers).
+_redis_url = envstr("ORDNA_REDIS_URL")
+HUEY: dict[str, object] = {
+    "name": "ordna",
+    "immediate": envbool("ORDNA_JOBS_IMMEDIATE", False),
+    "consumer": {"workers": envint("ORDNA_WORKERS", 2, minimum=1), "worker_type": "thread"},
+}
+if _redis_url:
+    HUEY.update({"huey_class": "huey.RedisHuey", "url": _redis_url})
+else:
+    HUEY.update({"huey_class": "huey.SqliteHuey", "filename": str(DATA_DIR / "jobs.sqlite3")})
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": envstr("ORDNA_LOG_LEVEL", "INFO").upper()},
+    "loggers": {"django.request": {"level": "ERROR"}},
+}
+
+NINJA_PAGINATION_PER_PAGE = 50
+NINJA_PAGINATION_MAX_PER_PAGE_SIZE = 1000
+NINJA_PAGINATION_CLASS = "ninja.pagination.PageNumberPagination"

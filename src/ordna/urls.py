@@ -1,0 +1,11 @@
+from django.urls import include, path
+
+from ordna.api import api
+
+urlpatterns = [
+    path("", include("ordna.core.urls")),
+    path("people/", include("ordna.people.urls")),
+    path("applications/", include("ordna.applications.urls")),
+    path("devices/", include("ordna.devices.urls")),
+    path("api/", api.urls),
+]
