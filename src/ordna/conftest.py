@@ -6,12 +6,14 @@ import csv
 import io
 import os
 import shutil
-from collections.abc import Callable, Iterable
-from datetime import date
+from collections.abc import Callable, Iterable, Iterator
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 
 from ordna.core.actor import Actor
 
@@ -35,6 +37,13 @@ def hr_csv(rows: Iterable[dict[str, str]], *, header: list[str] | None = None) -
     writer.writeheader()
     writer.writerows(rows)
     return out.getvalue()
+
+
+@pytest.fixture(autouse=True)
+def frozen_time() -> Iterator[None]:
+    """Every test runs on TODAY, 09:00 in Stockholm, with the clock ticking from there."""
+    with time_machine.travel(datetime(2026, 11, 16, 9, 0, tzinfo=ZoneInfo("Europe/Stockholm")), tick=True):
+        yield
 
 
 @pytest.fixture

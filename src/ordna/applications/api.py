@@ -5,7 +5,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.pagination import paginate
 
@@ -126,7 +126,7 @@ def application_create(request: HttpRequest, payload: ApplicationIn) -> Any:
                                           **fields)
     except services.ApplicationError as exc:
         raise HttpError(422, str(exc)) from exc
-    return 201, app
+    return Status(201, app)
 
 
 @router.patch("/applications/{slug}", response={200: ApplicationOut, 404: ErrorOut, 422: ErrorOut},

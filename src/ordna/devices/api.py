@@ -5,7 +5,7 @@ from datetime import date
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.pagination import paginate
 
@@ -82,7 +82,7 @@ def device_create(request: HttpRequest, payload: DeviceIn) -> Any:
                                           actor=Actor.for_user(user_of(request)))
     except services.DeviceError as exc:
         raise HttpError(422, str(exc)) from exc
-    return 201, device
+    return Status(201, device)
 
 
 @router.patch("/devices/{asset_tag}", response={200: DeviceOut, 404: ErrorOut, 422: ErrorOut},

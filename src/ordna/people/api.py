@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import File, Form, Router, Schema, UploadedFile
+from ninja import File, Form, Router, Schema, Status, UploadedFile
 from ninja.pagination import paginate
 
 from ordna.core import access
@@ -92,4 +92,4 @@ def people_import_endpoint(request: HttpRequest, file: File[UploadedFile], dry_r
     body = {"outcome": result.outcome, "breaker_tripped": result.breaker_tripped, "counts": result.counts(),
             "errors": [e.as_dict() for e in result.errors], "notices": result.notices, "import_run": result.run_id}
     status = 200 if result.ok else 409 if result.outcome == "stopped" else 422
-    return status, body
+    return Status(status, body)

@@ -1,0 +1,193 @@
+"""Web journeys: sign-in with lockout, language, user management, the HR upload with preview, budgets."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from ordna.conftest import hr_csv, hr_row
+from ordna.core.models import User
+from ordna.people.models import Person
+
+pytestmark = pytest.mark.django_db
+PASSWORD = "correct-horse-battery"
+
+
+def signed_in(user: Any) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_sign_in_and_out(make_user) -> None:
+    make_user("hr", password=PASSWORD)
+    client = Client()
+    assert client.get("/").status_code == 302
+    response = client.post("/login/", {"username": "HR1", "password": PASSWORD})  # username is case-insensitive
+    assert response.status_code == 302 and response["Location"] == "/"
+    assert client.get("/").status_code == 200
+    client.post("/logout/")
+    assert client.get("/").status_code == 302
+
+
+def test_wrong_password_then_lockout(make_user, settings) -> None:
+    settings.ORDNA_LOGIN_MAX_FAILURES = 3
+    make_user("hr", password=PASSWORD)
+    client = Client()
+    for _ in range(3):
+        response = client.post("/login/", {"username": "hr1", "password": "wrong-password"})
+        assert "Wrong username or password." in response.content.decode()
+    response = client.post("/login/", {"username": "hr1", "password": PASSWORD})
+    assert "Too many failed attempts" in response.content.decode()
+    assert User.objects.get(username="hr1").locked_until is not None
+
+
+def test_next_url_is_kept_but_never_off_site(make_user) -> None:
+    make_user("hr", password=PASSWORD)
+    response = Client().post("/login/", {"username": "hr1", "password": PASSWORD, "next": "/people/"})
+    assert response["Location"] == "/people/"
+    response = Client().post("/login/", {"username": "hr1", "password": PASSWORD, "next": "https://evil.example.net/"})
+    assert response["Location"] == "/"
+
+
+def test_language_choice_is_remembered_for_the_user(make_user) -> None:
+    user = make_user("hr")
+    client = signed_in(user)
+    client.post("/language/", {"language": "sv", "next": "/people/"})
+    assert User.objects.get(pk=user.pk).locale == "sv"
+    response = client.get("/people/")
+    assert response["Content-Language"] == "sv"
+    assert '<html lang="sv">' in response.content.decode()
+
+
+def test_coordinator_manages_users_but_cannot_make_an_admin(make_user, load_people) -> None:
+    load_people([hr_row("E1")])
+    from ordna.suppliers.models import Supplier
+
+    Supplier.objects.create(name="Example IT Services AB")
+    client = signed_in(make_user("coordinator"))
+    response = client.post("/users/new/", {"username": "boss", "roles": ["admin"], "is_active": "on"})
+    assert "only an administrator can grant" in response.content.decode()
+    response = client.post("/users/new/", {"username": "partner", "roles": ["supplier"],
+                                           "supplier": "example it services ab", "is_active": "on"})
+    assert response.status_code == 302
+    assert User.objects.get(username="partner").supplier.name == "Example IT Services AB"
+    response = client.post("/users/new/", {"username": "emp", "roles": ["employee"], "person": "E404"})
+    assert "No person has employee id E404." in response.content.decode()
+
+
+def test_disabling_a_user_ends_their_sessions(make_user) -> None:
+    coordinator = make_user("coordinator")
+    hr = make_user("hr", password=PASSWORD)
+    hr_client = Client()
+    hr_client.post("/login/", {"username": hr.username, "password": PASSWORD})
+    assert hr_client.get("/").status_code == 200
+    signed_in(coordinator).post(f"/users/{hr.pk}/", {"username": hr.username, "roles": ["hr"]})  # unchecked: disabled
+    assert User.objects.get(pk=hr.pk).is_active is False
+    assert hr_client.get("/").status_code == 302
+
+
+def upload(client: Client, content: str, name: str = "hr.csv") -> Any:
+    return client.post("/people/import/", {"file": SimpleUploadedFile(name, content.encode(), "text/csv")})
+
+
+def test_hr_upload_preview_then_confirm(make_user) -> None:
+    client = signed_in(make_user("hr"))
+    response = upload(client, hr_csv([hr_row("E1", "Åsa", "Öberg"), hr_row("E2", end_date="2026-12-01")]))
+    page = response.content.decode()
+    assert "Preview: nothing has been applied yet" in page and "Åsa Öberg (E1)" in page
+    assert Person.objects.count() == 0
+    response = client.post("/people/import/confirm/")
+    assert response.status_code == 302 and response["Location"] == "/imports/"
+    assert Person.objects.count() == 2
+    follow = client.get("/imports/").content.decode()
+    assert "created: 2" in follow
+
+
+def test_hr_upload_with_errors_lists_rows_and_applies_nothing(make_user) -> None:
+    client = signed_in(make_user("hr"))
+    page = upload(client, hr_csv([hr_row("E1"), hr_row("E1"), hr_row("E3", start_date="2026-13-01")])).content.decode()
+    assert "The file has 2 errors; nothing was applied" in page
+    assert "duplicate employee id &#x27;E1&#x27; (also on row 2)" in page
+    assert "&#x27;2026-13-01&#x27; is not a date" in page
+    assert client.post("/people/import/confirm/").status_code == 302
+    assert Person.objects.count() == 0
+
+
+def test_hr_upload_rejects_other_file_types(make_user) -> None:
+    client = signed_in(make_user("hr"))
+    page = upload(client, "x", name="payroll.pdf").content.decode()
+    assert "payroll.pdf is not a CSV or XLSX file." in page
+
+
+def test_mass_change_needs_the_confirmation_box(make_user, load_people) -> None:
+    rows = [hr_row(f"E{i}") for i in range(100)]
+    load_people(rows)
+    for row in rows[:20]:
+        row["end_date"] = "2026-11-30"
+    client = signed_in(make_user("hr"))
+    page = upload(client, hr_csv(rows)).content.decode()
+    assert "20 current people would be ended" in page
+    page = client.post("/people/import/confirm/").content.decode()
+    assert "Stopped by the safety breaker" in page
+    assert Person.objects.filter(end_date__isnull=False).count() == 0
+    assert client.post("/people/import/confirm/", {"allow_mass_change": "1"}).status_code == 302
+    assert Person.objects.filter(end_date__isnull=False).count() == 20
+
+
+def test_file_changed_between_preview_and_confirm_is_refused(make_user, settings) -> None:
+    client = signed_in(make_user("hr"))
+    upload(client, hr_csv([hr_row("E1")]))
+    token = client.session["people_import"]["token"]
+    (settings.UPLOAD_DIR / f"{token}.upload").write_text(hr_csv([hr_row("E9")]), encoding="utf-8")
+    client.post("/people/import/confirm/")
+    assert Person.objects.count() == 0
+
+
+def test_people_list_filters_and_pages(make_user, load_people) -> None:
+    rows = [hr_row(f"E{i:03}", "Anna", f"Name{i:03}", department="Sales" if i % 2 else "IT") for i in range(120)]
+    rows[5]["end_date"] = "2026-11-20"
+    load_people(rows)
+    client = signed_in(make_user("hr"))
+    page = client.get("/people/", {"department": "Sales"}).content.decode()
+    assert "60 people" in page and "Page 1 of 2" in page
+    page = client.get("/people/", {"status": "leaving"}).content.decode()
+    assert "1 person" in page and "E005" in page
+    page = client.get("/people/", {"q": "name007"}).content.decode()
+    assert "1 person" in page
+
+
+@pytest.mark.parametrize(("url", "budget"), [("/", 12), ("/people/", 10), ("/people/E050/", 12),
+                                            ("/applications/", 10), ("/devices/", 10), ("/imports/", 10),
+                                            ("/audit/", 10), ("/users/", 10)])
+def test_pages_stay_within_their_query_budget(make_user, load_people, url: str, budget: int) -> None:
+    load_people([hr_row(f"E{i:03}", manager_employee_id="E000" if i else "") for i in range(200)])
+    client = signed_in(make_user("admin"))
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    assert len(queries) <= budget, [q["sql"][:120] for q in queries.captured_queries]
+
+
+def test_export_download(make_user, load_people) -> None:
+    load_people([hr_row("E1", "Åsa", "Öberg")])
+    response = signed_in(make_user("hr")).get("/people/export/", {"format": "csv"})
+    assert response["Content-Disposition"] == 'attachment; filename="people.csv"'
+    assert "E1,Åsa,Öberg" in response.content.decode()
+
+
+def test_health_needs_no_sign_in() -> None:
+    assert Client().get("/healthz").json() == {"status": "ok"}
+
+
+def test_api_docs_are_served_without_a_cdn() -> None:
+    page = Client().get("/api/docs").content.decode()
+    assert "swagger-ui" in page and "cdn" not in page.lower()
+
+
+Factory = Callable[..., Any]
