@@ -39,10 +39,12 @@ test-postgres: $(STAMP)
 	bash scripts/with-postgres.sh $(MAKE) test
 
 lint: $(STAMP)
+	$(BIN)/ruff format --check src bench
 	$(BIN)/ruff check src bench
 	$(BIN)/mypy
 
 bench: $(STAMP)
+	$(BIN)/pip install --quiet -e ".[dev,bench]"
 	$(BIN)/python bench/run.py
 
 messages: $(STAMP)

@@ -1,6 +1,5 @@
 """The REST API under /api/v1/ (OpenAPI document and docs at /api/docs)."""
 
-
 from ninja import NinjaAPI
 
 from ordna.accounts.api import router as accounts_router

@@ -18,6 +18,10 @@ def main(argv: list[str] | None = None) -> None:
     except SettingError as exc:
         sys.stderr.write(f"ordna: configuration error: {exc}\n")
         sys.exit(2)
+    except BrokenPipeError:
+        # The reader went away (`ordna export ... | head`): stop quietly, as other Unix tools do.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(0)
 
 
 if __name__ == "__main__":

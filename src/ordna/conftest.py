@@ -18,15 +18,33 @@ import time_machine
 from ordna.core.actor import Actor
 
 TODAY = date(2026, 11, 16)  # a Monday
-HR_HEADER = ["employee_id", "first_name", "last_name", "email", "department", "manager_employee_id",
-             "employment_type", "start_date", "end_date", "cost_center"]
+HR_HEADER = [
+    "employee_id",
+    "first_name",
+    "last_name",
+    "email",
+    "department",
+    "manager_employee_id",
+    "employment_type",
+    "start_date",
+    "end_date",
+    "cost_center",
+]
 
 
 def hr_row(employee_id: str, first: str = "Test", last: str = "Person", **fields: str) -> dict[str, str]:
-    row = {"employee_id": employee_id, "first_name": first, "last_name": last,
-           "email": f"{first}.{last}.{employee_id}@example.org".lower().replace(" ", ""),
-           "department": "IT", "manager_employee_id": "", "employment_type": "employee",
-           "start_date": "2020-01-01", "end_date": "", "cost_center": "CC1"}
+    row = {
+        "employee_id": employee_id,
+        "first_name": first,
+        "last_name": last,
+        "email": f"{first}.{last}.{employee_id}@example.org".lower().replace(" ", ""),
+        "department": "IT",
+        "manager_employee_id": "",
+        "employment_type": "employee",
+        "start_date": "2020-01-01",
+        "end_date": "",
+        "cost_center": "CC1",
+    }
     row.update(fields)
     return row
 
@@ -86,9 +104,14 @@ def make_user(db: None) -> Callable[..., Any]:
     counter = iter(range(1, 10_000))
 
     def make(*roles: str, person: Any = None, supplier: Any = None, password: str | None = None) -> Any:
-        return user_add(username=f"{roles[0]}{next(counter)}", roles=roles, actor=Actor.system("test"),
-                        person_id=person.pk if person else None, supplier_id=supplier.pk if supplier else None,
-                        password=password)
+        return user_add(
+            username=f"{roles[0]}{next(counter)}",
+            roles=roles,
+            actor=Actor.system("test"),
+            person_id=person.pk if person else None,
+            supplier_id=supplier.pk if supplier else None,
+            password=password,
+        )
 
     return make
 

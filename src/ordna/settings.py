@@ -102,11 +102,20 @@ def _databases() -> dict[str, dict[str, object]]:
         # failing half-way with "database is locked"; WAL lets readers go on while one writes.
         "transaction_mode": "IMMEDIATE",
         "timeout": 30,
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
+        # A 64 MB page cache keeps the indexes of a million accounts in memory while an import writes them.
+        "init_command": (
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; "
+            "PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY;"
+        ),
     }
     if not url:
-        return {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": str(DATA_DIR / "ordna.sqlite3"),
-                            "OPTIONS": sqlite_options}}
+        return {
+            "default": {
+                "ENGINE": "django.db.backends.sqlite3",
+                "NAME": str(DATA_DIR / "ordna.sqlite3"),
+                "OPTIONS": sqlite_options,
+            }
+        }
     try:
         config = dj_database_url.parse(url, conn_max_age=60)
     except ValueError as exc:

@@ -7,5 +7,6 @@ urlpatterns = [
     path("people/", include("ordna.people.urls")),
     path("applications/", include("ordna.applications.urls")),
     path("devices/", include("ordna.devices.urls")),
+    path("accounts/", include("ordna.accounts.urls")),
     path("api/", api.urls),
 ]

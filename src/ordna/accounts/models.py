@@ -25,8 +25,10 @@ class Account(models.Model):
     """One account in one application. `key` is the source's key, case-folded so exports that differ in
     case (UPNs) still meet; `key_display` keeps the source's spelling."""
 
-    application = models.ForeignKey("applications.Application", on_delete=models.CASCADE,
-                                    related_name="accounts")
+    # Indexed by the unique (application, key) constraint; a separate index would only slow imports.
+    application = models.ForeignKey(
+        "applications.Application", on_delete=models.CASCADE, related_name="accounts", db_index=False
+    )
     key = models.CharField(max_length=255)
     key_display = models.CharField(max_length=255)
     username = models.CharField(max_length=255, blank=True)
@@ -36,14 +38,21 @@ class Account(models.Model):
     status = models.CharField(max_length=10, choices=AccountStatus.choices, default=AccountStatus.ACTIVE)
     last_login = models.DateTimeField(null=True, blank=True)
     licenses = models.JSONField(default=list, blank=True)
-    person = models.ForeignKey("people.Person", null=True, blank=True, on_delete=models.SET_NULL,
-                               related_name="accounts")
+    person = models.ForeignKey(
+        "people.Person", null=True, blank=True, on_delete=models.SET_NULL, related_name="accounts"
+    )
     match_rule = models.CharField(max_length=20, choices=MatchRule.choices, blank=True)
     match_confidence = models.FloatField(null=True, blank=True)
     needs_review = models.BooleanField(default=False)
     non_personal = models.BooleanField(default=False)
-    owner = models.ForeignKey("people.Person", null=True, blank=True, on_delete=models.SET_NULL,
-                              related_name="owned_accounts")
+    owner = models.ForeignKey(
+        "people.Person",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="owned_accounts",
+        db_index=False,  # few accounts have one; not worth an index write on every imported row
+    )
     first_seen = models.DateTimeField()
     last_seen = models.DateTimeField()
 
@@ -59,11 +68,82 @@ class Account(models.Model):
                 condition=Q(non_personal=False) | (Q(owner__isnull=False) & Q(person__isnull=True)),
             ),
             # Never guess: an account under review is linked to nobody (DESIGN.md 3.1).
-            models.CheckConstraint(name="account_review_unlinked",
-                                   condition=Q(needs_review=False) | Q(person__isnull=True)),
+            models.CheckConstraint(
+                name="account_review_unlinked", condition=Q(needs_review=False) | Q(person__isnull=True)
+            ),
         ]
-        indexes = [models.Index(fields=["person"], name="account_person_idx"),
-                   models.Index(fields=["application", "status"], name="account_app_status_idx")]
 
     def __str__(self) -> str:
         return f"{self.application_id}:{self.key_display}"
+
+
+class FindingKind(models.TextChoices):
+    LEAVER_ACTIVE = "leaver_active", _("Leaver still active")
+    ORPHAN = "orphan", _("Orphan account")
+    DORMANT = "dormant", _("Dormant account")
+    LICENSE_WASTE = "license_waste", _("Licence waste")
+    SEAT_OVERBUY = "seat_overbuy", _("Seats bought but unused")
+    NEEDS_REVIEW = "needs_review", _("Needs review")
+
+
+class FindingState(models.TextChoices):
+    OPEN = "open", _("Open")
+    RESOLVED = "resolved", _("Resolved")
+    ACCEPTED = "accepted", _("Accepted")
+
+
+class Finding(models.Model):
+    """Something in an application's accounts that should not be so, with its cost per month.
+
+    Opened and resolved by reconciliation only; a person may accept it (with a reason and an expiry), after
+    which it stays accepted until it expires or its condition ends. One live finding per identity
+    (kind, account, licence) is a database constraint.
+    """
+
+    kind = models.CharField(max_length=20, choices=FindingKind.choices)
+    application = models.ForeignKey(
+        "applications.Application", on_delete=models.CASCADE, related_name="findings", db_index=False
+    )
+    account = models.ForeignKey(Account, null=True, blank=True, on_delete=models.CASCADE, related_name="findings")
+    license = models.CharField(max_length=200, blank=True)
+    person = models.ForeignKey(
+        "people.Person", null=True, blank=True, on_delete=models.SET_NULL, related_name="findings"
+    )
+    monthly_cost = models.DecimalField(max_digits=12, decimal_places=2, default=0)
+    currency = models.CharField(max_length=3, blank=True)
+    state = models.CharField(max_length=10, choices=FindingState.choices, default=FindingState.OPEN)
+    since = models.DateField()
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.CharField(max_length=150, blank=True)
+    accepted_reason = models.TextField(blank=True)
+    accepted_until = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["application_id", "kind", "id"]
+        constraints = [
+            # One live finding per identity: per account (and licence), or per application for seat counts.
+            models.UniqueConstraint(
+                fields=["kind", "account", "license"],
+                condition=Q(state__in=["open", "accepted"], account__isnull=False),
+                name="finding_one_live_per_account",
+            ),
+            models.UniqueConstraint(
+                fields=["kind", "application", "license"],
+                condition=Q(state__in=["open", "accepted"], account__isnull=True),
+                name="finding_one_live_per_application",
+            ),
+            models.CheckConstraint(name="finding_known_kind", condition=Q(kind__in=FindingKind.values)),
+            models.CheckConstraint(name="finding_known_state", condition=Q(state__in=FindingState.values)),
+            models.CheckConstraint(
+                name="finding_accepted_has_reason",
+                condition=~Q(state="accepted") | (~Q(accepted_reason="") & ~Q(accepted_by="")),
+            ),
+            models.CheckConstraint(name="finding_cost_not_negative", condition=Q(monthly_cost__gte=0)),
+        ]
+        indexes = [
+            models.Index(fields=["state", "kind"], name="finding_state_kind_idx"),
+            models.Index(fields=["application", "state"], name="finding_app_state_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.application_id}:{self.account_id or self.license}"

@@ -1,6 +1,5 @@
 """Applications and licences in the API."""
 
-
 from decimal import Decimal
 from typing import Any
 
@@ -100,37 +99,56 @@ def _links(owner: str | None, supplier: str | None) -> dict[str, Any]:
     return links
 
 
-@router.get("/applications", response=list[ApplicationOut], summary="Applications",
-            auth=Capability("applications.list"))
+@router.get(
+    "/applications", response=list[ApplicationOut], summary="Applications", auth=Capability("applications.list")
+)
 @paginate
 def application_list(request: HttpRequest, q: str = "") -> Any:
     apps = access.applications_scope(user_of(request)).select_related("owner", "supplier")
     return apps.filter(name__icontains=q) if q else apps
 
 
-@router.get("/applications/{slug}", response={200: ApplicationOut, 404: ErrorOut}, summary="One application",
-            auth=Capability("applications.view"))
+@router.get(
+    "/applications/{slug}",
+    response={200: ApplicationOut, 404: ErrorOut},
+    summary="One application",
+    auth=Capability("applications.view"),
+)
 def application_detail(request: HttpRequest, slug: str) -> Any:
-    return access.get_in_scope(access.applications_scope(user_of(request)).select_related("owner", "supplier"),
-                               slug=slug)
+    return access.get_in_scope(
+        access.applications_scope(user_of(request)).select_related("owner", "supplier"), slug=slug
+    )
 
 
-@router.post("/applications", response={201: ApplicationOut, 422: ErrorOut}, summary="Add an application",
-             auth=Capability("applications.edit"))
+@router.post(
+    "/applications",
+    response={201: ApplicationOut, 422: ErrorOut},
+    summary="Add an application",
+    auth=Capability("applications.edit"),
+)
 def application_create(request: HttpRequest, payload: ApplicationIn) -> Any:
-    fields = {"description": payload.description, "criticality": payload.criticality,
-              "deprovision_days": payload.deprovision_days, "attest_only": payload.attest_only,
-              **_links(payload.owner, payload.supplier)}
+    fields = {
+        "description": payload.description,
+        "criticality": payload.criticality,
+        "deprovision_days": payload.deprovision_days,
+        "attest_only": payload.attest_only,
+        **_links(payload.owner, payload.supplier),
+    }
     try:
-        app = services.application_create(slug=payload.slug, name=payload.name, actor=Actor.for_user(user_of(request)),
-                                          **fields)
+        app = services.application_create(
+            slug=payload.slug, name=payload.name, actor=Actor.for_user(user_of(request)), **fields
+        )
     except services.ApplicationError as exc:
         raise HttpError(422, str(exc)) from exc
     return Status(201, app)
 
 
-@router.patch("/applications/{slug}", response={200: ApplicationOut, 404: ErrorOut, 422: ErrorOut},
-              summary="Change an application", auth=Capability("applications.edit"))
+@router.patch(
+    "/applications/{slug}",
+    response={200: ApplicationOut, 404: ErrorOut, 422: ErrorOut},
+    summary="Change an application",
+    auth=Capability("applications.edit"),
+)
 def application_patch(request: HttpRequest, slug: str, payload: ApplicationPatch) -> Any:
     app: Application = access.get_in_scope(access.applications_scope(user_of(request)), slug=slug)
     data = payload.dict(exclude_unset=True)
@@ -142,8 +160,9 @@ def application_patch(request: HttpRequest, slug: str, payload: ApplicationPatch
         raise HttpError(422, str(exc)) from exc
 
 
-@router.get("/licenses", response=list[LicenseOut], summary="Licences and their prices",
-            auth=Capability("licenses.list"))
+@router.get(
+    "/licenses", response=list[LicenseOut], summary="Licences and their prices", auth=Capability("licenses.list")
+)
 @paginate
 def license_list(request: HttpRequest, application: str = "") -> Any:
     licenses = License.objects.filter(application__in=access.applications_scope(user_of(request)))
@@ -152,15 +171,23 @@ def license_list(request: HttpRequest, application: str = "") -> Any:
     return licenses.select_related("application")
 
 
-@router.put("/licenses", response={200: LicenseOut, 404: ErrorOut, 422: ErrorOut},
-            summary="Add or change a licence (by application and name)", auth=Capability("licenses.edit"))
+@router.put(
+    "/licenses",
+    response={200: LicenseOut, 404: ErrorOut, 422: ErrorOut},
+    summary="Add or change a licence (by application and name)",
+    auth=Capability("licenses.edit"),
+)
 def license_put(request: HttpRequest, payload: LicenseIn) -> Any:
-    app: Application = access.get_in_scope(access.applications_scope(user_of(request)),
-                                           slug=payload.application)
+    app: Application = access.get_in_scope(access.applications_scope(user_of(request)), slug=payload.application)
     try:
         license_, _changed = services.license_save(
-            application=app, name=payload.name, actor=Actor.for_user(user_of(request)),
-            monthly_cost=payload.monthly_cost, currency=payload.currency, seats=payload.seats)
+            application=app,
+            name=payload.name,
+            actor=Actor.for_user(user_of(request)),
+            monthly_cost=payload.monthly_cost,
+            currency=payload.currency,
+            seats=payload.seats,
+        )
     except services.ApplicationError as exc:
         raise HttpError(422, str(exc)) from exc
     return license_

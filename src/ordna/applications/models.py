@@ -22,25 +22,32 @@ class Application(models.Model):
     slug = models.SlugField(max_length=60, unique=True)
     name = models.CharField(max_length=200)
     description = models.TextField(blank=True)
-    owner = models.ForeignKey("people.Person", null=True, blank=True, on_delete=models.SET_NULL,
-                              related_name="owned_applications")
-    supplier = models.ForeignKey("suppliers.Supplier", null=True, blank=True, on_delete=models.SET_NULL,
-                                 related_name="applications")
+    owner = models.ForeignKey(
+        "people.Person", null=True, blank=True, on_delete=models.SET_NULL, related_name="owned_applications"
+    )
+    supplier = models.ForeignKey(
+        "suppliers.Supplier", null=True, blank=True, on_delete=models.SET_NULL, related_name="applications"
+    )
     criticality = models.CharField(max_length=10, choices=Criticality.choices, default=Criticality.MEDIUM)
     # Business days after the leaver's last day by which the account must be closed (DESIGN.md 2).
     deprovision_days = models.PositiveSmallIntegerField(default=1)
-    account_source = models.CharField(max_length=40, blank=True,
-                                      help_text=_("File preset or connector the accounts come from"))
-    attest_only = models.BooleanField(default=False,
-                                      help_text=_("No export and no connector: lines can only be attested"))
+    account_source = models.CharField(
+        max_length=40, blank=True, help_text=_("File preset or connector the accounts come from")
+    )
+    attest_only = models.BooleanField(
+        default=False, help_text=_("No export and no connector: lines can only be attested")
+    )
+    # A column mapping for an export no preset knows, set up in the web on the first upload.
+    account_mapping = models.JSONField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["name"]
         constraints = [
             models.CheckConstraint(name="application_slug_not_blank", condition=~Q(slug="")),
-            models.CheckConstraint(name="application_known_criticality",
-                                   condition=Q(criticality__in=Criticality.values)),
+            models.CheckConstraint(
+                name="application_known_criticality", condition=Q(criticality__in=Criticality.values)
+            ),
         ]
 
     def __str__(self) -> str:

@@ -12,8 +12,16 @@ from ordna.applications.models import Application, Criticality, License
 from ordna.core.actor import Actor
 from ordna.core.audit import audit_record
 
-APPLICATION_FIELDS = ("name", "description", "owner_id", "supplier_id", "criticality", "deprovision_days",
-                      "account_source", "attest_only")
+APPLICATION_FIELDS = (
+    "name",
+    "description",
+    "owner_id",
+    "supplier_id",
+    "criticality",
+    "deprovision_days",
+    "account_source",
+    "attest_only",
+)
 
 
 class ApplicationError(ValueError):
@@ -35,8 +43,12 @@ def application_create(*, slug: str, name: str, actor: Actor, **fields: Any) -> 
         raise ApplicationError(f"criticality must be one of {', '.join(Criticality.values)}")
     with transaction.atomic():
         app = Application.objects.create(slug=slug, name=name.strip() or slug, **fields)
-        audit_record(actor=actor, action="application.created", target=app,
-                     after={"slug": slug, **_state(app, APPLICATION_FIELDS)})
+        audit_record(
+            actor=actor,
+            action="application.created",
+            target=app,
+            after={"slug": slug, **_state(app, APPLICATION_FIELDS)},
+        )
     return app
 
 
@@ -51,13 +63,19 @@ def application_update(*, application: Application, actor: Actor, **changes: Any
         for name, value in changes.items():
             setattr(application, name, value)
         application.save()
-        audit_record(actor=actor, action="application.updated", target=application, before=before,
-                     after=_state(application, tuple(changes)))
+        audit_record(
+            actor=actor,
+            action="application.updated",
+            target=application,
+            before=before,
+            after=_state(application, tuple(changes)),
+        )
     return application
 
 
-def license_save(*, application: Application, name: str, actor: Actor, monthly_cost: Decimal,
-                 currency: str, seats: int | None) -> tuple[License, bool]:
+def license_save(
+    *, application: Application, name: str, actor: Actor, monthly_cost: Decimal, currency: str, seats: int | None
+) -> tuple[License, bool]:
     """Create or update the licence `name` of `application`; returns it and whether anything changed."""
     currency = currency.strip().upper()
     if len(currency) != 3 or not currency.isalpha():
@@ -69,8 +87,10 @@ def license_save(*, application: Application, name: str, actor: Actor, monthly_c
     fields = ("monthly_cost", "currency", "seats")
     with transaction.atomic():
         license_, created = License.objects.get_or_create(
-            application=application, name=name.strip(),
-            defaults={"monthly_cost": monthly_cost, "currency": currency, "seats": seats})
+            application=application,
+            name=name.strip(),
+            defaults={"monthly_cost": monthly_cost, "currency": currency, "seats": seats},
+        )
         before = None if created else _state(license_, fields)
         after = {"monthly_cost": monthly_cost, "currency": currency, "seats": seats}
         if created:

@@ -16,25 +16,38 @@ def application_list(request: HttpRequest) -> HttpResponse:
     apps = access.applications_scope(user_of(request))
     if q:
         apps = apps.filter(Q(name__icontains=q) | Q(slug__icontains=q))
-    apps = apps.select_related("owner", "supplier").annotate(
-        active_accounts=Count("accounts", filter=Q(accounts__status="active"))).order_by("name")
-    return render(request, "applications/list.html",
-                  {"page": paginate(request, apps), "q": q, "query": query_without_page(request)})
+    apps = (
+        apps.select_related("owner", "supplier")
+        .annotate(active_accounts=Count("accounts", filter=Q(accounts__status="active")))
+        .order_by("name")
+    )
+    return render(
+        request,
+        "applications/list.html",
+        {"page": paginate(request, apps), "q": q, "query": query_without_page(request)},
+    )
 
 
 @capability("applications.view")
 def application_detail(request: HttpRequest, slug: str) -> HttpResponse:
     user = user_of(request)
-    app = access.get_in_scope(access.applications_scope(user).select_related("owner", "supplier"),
-                              slug=slug)
+    app = access.get_in_scope(access.applications_scope(user).select_related("owner", "supplier"), slug=slug)
     accounts = None
     if access.can(user, "accounts.list"):
-        accounts = paginate(request, access.accounts_scope(user).filter(application=app)
-                            .select_related("person"))
+        accounts = paginate(request, access.accounts_scope(user).filter(application=app).select_related("person"))
     counts = app.accounts.aggregate(
-        active=Count("id", filter=Q(status="active")), disabled=Count("id", filter=Q(status="disabled")),
-        total=Count("id"))
-    return render(request, "applications/detail.html", {
-        "app": app, "licenses": app.licenses.all(), "accounts": accounts, "counts": counts,
-        "show_licenses": access.can(user, "licenses.list"),
-    })
+        active=Count("id", filter=Q(status="active")),
+        disabled=Count("id", filter=Q(status="disabled")),
+        total=Count("id"),
+    )
+    return render(
+        request,
+        "applications/detail.html",
+        {
+            "app": app,
+            "licenses": app.licenses.all(),
+            "accounts": accounts,
+            "counts": counts,
+            "show_licenses": access.can(user, "licenses.list"),
+        },
+    )

@@ -16,7 +16,7 @@ from django.http import Http404
 from ordna.core.models import Role
 
 if TYPE_CHECKING:
-    from ordna.accounts.models import Account
+    from ordna.accounts.models import Account, Finding
     from ordna.applications.models import Application
     from ordna.core.models import User
     from ordna.devices.models import Device
@@ -24,8 +24,16 @@ if TYPE_CHECKING:
 
 M = TypeVar("M", bound=Model)
 
-A, C, H, MG, K, S, E, AU = (Role.ADMIN, Role.COORDINATOR, Role.HR, Role.MANAGER, Role.KEY_USER, Role.SUPPLIER,
-                           Role.EMPLOYEE, Role.AUDITOR)
+A, C, H, MG, K, S, E, AU = (
+    Role.ADMIN,
+    Role.COORDINATOR,
+    Role.HR,
+    Role.MANAGER,
+    Role.KEY_USER,
+    Role.SUPPLIER,
+    Role.EMPLOYEE,
+    Role.AUDITOR,
+)
 
 # Capability -> roles that hold it. Every view and API operation names exactly one capability.
 CAPABILITIES: dict[str, frozenset[str]] = {
@@ -40,6 +48,10 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "licenses.list": frozenset({A, C, K, AU}),  # scoped to visible applications
     "licenses.edit": frozenset({A, C}),
     "accounts.list": frozenset({A, C, K, E, AU}),  # scoped: key users their applications, employees their own
+    "accounts.import": frozenset({A, C}),
+    "accounts.review": frozenset({A, C, K}),  # scoped to the key user's applications
+    "findings.list": frozenset({A, C, K, AU}),  # scoped to the key user's applications
+    "findings.accept": frozenset({A, C, K}),  # scoped
     "devices.list": frozenset({A, C, H, MG, E, AU}),  # scoped: managers their reports', employees their own
     "devices.edit": frozenset({A, C}),
     "imports.history": frozenset({A, C, H, AU}),
@@ -119,6 +131,15 @@ def accounts_scope(user: User) -> QuerySet[Account]:
     if user.person_id is not None and user.has_role(E):
         condition |= Q(person_id=user.person_id)
     return accounts.filter(condition)
+
+
+def findings_scope(user: User) -> QuerySet[Finding]:
+    from ordna.accounts.models import Finding
+
+    findings = Finding.objects.all()
+    if user.has_role(A, C, AU):
+        return findings
+    return findings.filter(application__in=applications_scope(user))
 
 
 def devices_scope(user: User) -> QuerySet[Device]:

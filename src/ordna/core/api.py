@@ -1,6 +1,5 @@
 """The API's shared parts: token authentication, the capability check, and core endpoints."""
 
-
 from datetime import datetime
 from typing import Any
 
@@ -88,14 +87,18 @@ router = Router(tags=["core"])
 @router.get("/me", response=MeOut, summary="The signed-in user", auth=Capability("dashboard"))
 def me(request: HttpRequest) -> dict[str, Any]:
     user = user_of(request)
-    return {"username": user.get_username(), "roles": sorted(user.role_set),
-            "employee_id": user.person.employee_id if user.person_id else None,  # type: ignore[union-attr]
-            "supplier": user.supplier.name if user.supplier_id else None,  # type: ignore[union-attr]
-            "locale": user.locale}
+    return {
+        "username": user.get_username(),
+        "roles": sorted(user.role_set),
+        "employee_id": user.person.employee_id if user.person_id else None,  # type: ignore[union-attr]
+        "supplier": user.supplier.name if user.supplier_id else None,  # type: ignore[union-attr]
+        "locale": user.locale,
+    }
 
 
-@router.get("/imports", response=list[ImportRunOut], summary="Import history, newest first",
-            auth=Capability("imports.history"))
+@router.get(
+    "/imports", response=list[ImportRunOut], summary="Import history, newest first", auth=Capability("imports.history")
+)
 @paginate
 def import_history(request: HttpRequest) -> Any:
     return selectors.import_runs()

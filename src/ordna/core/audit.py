@@ -44,8 +44,17 @@ def payload_digest(*, salt: str, before: object, after: object) -> str:
     return hashlib.sha256(f"{salt}|{canonical_json([before, after])}".encode()).hexdigest()
 
 
-def link_hash(*, prev_hash: str, seq: int, at: datetime, actor_ref: str, action: str, target_type: str,
-              target_id: str, digest: str) -> str:
+def link_hash(
+    *,
+    prev_hash: str,
+    seq: int,
+    at: datetime,
+    actor_ref: str,
+    action: str,
+    target_type: str,
+    target_id: str,
+    digest: str,
+) -> str:
     """The hash of one link; only ids, the action and the payload digest enter it (no personal data)."""
     material = "|".join([prev_hash, str(seq), at.isoformat(), actor_ref, action, target_type, target_id, digest])
     return hashlib.sha256(material.encode()).hexdigest()
@@ -82,20 +91,48 @@ def audit_record_many(*, actor: Actor, changes: Iterable[Change]) -> int:
         after = jsonable({**(change.after or {}), **change.extra} if change.extra else change.after)
         salt = secrets.token_hex(16)
         digest = payload_digest(salt=salt, before=before, after=after)
-        link = link_hash(prev_hash=prev, seq=seq, at=now, actor_ref=actor.ref, action=change.action,
-                         target_type=change.target_type, target_id=change.target_id, digest=digest)
-        rows.append(AuditEvent(seq=seq, at=now, actor_ref=actor.ref, actor_label=actor.label,
-                               action=change.action, target_type=change.target_type,
-                               target_id=change.target_id, before=before, after=after, payload_salt=salt,
-                               payload_digest=digest, prev_hash=prev, hash=link))
+        link = link_hash(
+            prev_hash=prev,
+            seq=seq,
+            at=now,
+            actor_ref=actor.ref,
+            action=change.action,
+            target_type=change.target_type,
+            target_id=change.target_id,
+            digest=digest,
+        )
+        rows.append(
+            AuditEvent(
+                seq=seq,
+                at=now,
+                actor_ref=actor.ref,
+                actor_label=actor.label,
+                action=change.action,
+                target_type=change.target_type,
+                target_id=change.target_id,
+                before=before,
+                after=after,
+                payload_salt=salt,
+                payload_digest=digest,
+                prev_hash=prev,
+                hash=link,
+            )
+        )
         prev = link
     AuditEvent.objects.bulk_create(rows, batch_size=1000)
     return len(rows)
 
 
-def audit_record(*, actor: Actor, action: str, target: models.Model | None = None, target_type: str = "",
-                 target_id: str = "", before: dict[str, Any] | None = None,
-                 after: dict[str, Any] | None = None) -> None:
+def audit_record(
+    *,
+    actor: Actor,
+    action: str,
+    target: models.Model | None = None,
+    target_type: str = "",
+    target_id: str = "",
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+) -> None:
     """Record one change to `target` (or to the type and id given)."""
     if target is not None:
         target_type = target._meta.label_lower
@@ -129,9 +166,16 @@ def audit_verify() -> VerifyResult:
             digest = payload_digest(salt=event.payload_salt, before=event.before, after=event.after)
             if digest != event.payload_digest:
                 return VerifyResult(False, checked, event.seq, "before/after content was altered")
-        link = link_hash(prev_hash=event.prev_hash, seq=event.seq, at=event.at, actor_ref=event.actor_ref,
-                         action=event.action, target_type=event.target_type, target_id=event.target_id,
-                         digest=event.payload_digest)
+        link = link_hash(
+            prev_hash=event.prev_hash,
+            seq=event.seq,
+            at=event.at,
+            actor_ref=event.actor_ref,
+            action=event.action,
+            target_type=event.target_type,
+            target_id=event.target_id,
+            digest=event.payload_digest,
+        )
         if link != event.hash:
             return VerifyResult(False, checked, event.seq, "hash does not match the event's content")
         prev = event.hash

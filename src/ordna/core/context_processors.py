@@ -8,15 +8,22 @@ from django.utils.translation import gettext_lazy as _
 
 from ordna.core.access import can
 
+# (url name, label, capability, view names that belong to the item: exact names or "prefix*")
 NAVIGATION = (
-    ("core:dashboard", _("Dashboard"), "dashboard"),
-    ("people:list", _("People"), "people.list"),
-    ("applications:list", _("Applications"), "applications.list"),
-    ("devices:list", _("Devices"), "devices.list"),
-    ("core:imports", _("Imports"), "imports.history"),
-    ("core:users", _("Users"), "users.manage"),
-    ("core:audit", _("Audit log"), "audit.view"),
+    ("core:dashboard", _("Dashboard"), "dashboard", ("core:dashboard",)),
+    ("people:list", _("People"), "people.list", ("people:list", "people:detail", "people:export")),
+    ("applications:list", _("Applications"), "applications.list", ("applications:*",)),
+    ("devices:list", _("Devices"), "devices.list", ("devices:*",)),
+    ("accounts:findings", _("Findings"), "findings.list", ("accounts:finding*",)),
+    ("accounts:review", _("Review"), "accounts.review", ("accounts:review*",)),
+    ("core:imports", _("Imports"), "imports.history", ("core:imports", "people:import*", "accounts:import*")),
+    ("core:users", _("Users"), "users.manage", ("core:user*",)),
+    ("core:audit", _("Audit log"), "audit.view", ("core:audit",)),
 )
+
+
+def _belongs(view_name: str, patterns: tuple[str, ...]) -> bool:
+    return any(view_name.startswith(p[:-1]) if p.endswith("*") else view_name == p for p in patterns)
 
 
 def navigation(request: HttpRequest) -> dict[str, object]:
@@ -24,7 +31,9 @@ def navigation(request: HttpRequest) -> dict[str, object]:
     if user is None or not user.is_authenticated:
         return {"navigation": []}
     current = request.resolver_match.view_name if request.resolver_match else ""
-    items = [{"url": reverse(name), "label": label, "current": current.split(":")[0] == name.split(":")[0]
-              and (current == name or name.split(":")[0] not in {"core", "people"})}
-             for name, label, cap in NAVIGATION if can(user, cap)]
+    items = [
+        {"url": reverse(name), "label": label, "current": _belongs(current, views)}
+        for name, label, cap, views in NAVIGATION
+        if can(user, cap)
+    ]
     return {"navigation": items}

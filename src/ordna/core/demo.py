@@ -33,8 +33,20 @@ DEMO_PASSWORD = "ordna-demo-2026"  # noqa: S105
 DEFAULT_PEOPLE = 4000
 MIN_PEOPLE = 60
 MAX_PEOPLE = 100_000
-HR_COLUMNS = ("employee_id", "first_name", "last_name", "email", "department", "manager_employee_id",
-              "employment_type", "start_date", "end_date", "cost_center", "locale", "holiday_country")
+HR_COLUMNS = (
+    "employee_id",
+    "first_name",
+    "last_name",
+    "email",
+    "department",
+    "manager_employee_id",
+    "employment_type",
+    "start_date",
+    "end_date",
+    "cost_center",
+    "locale",
+    "holiday_country",
+)
 
 EMPLOYEE, CONSULTANT, CONTRACTOR = "employee", "consultant", "contractor"
 SWEDISH_CONSULTING = ("Consulting Stockholm", "Consulting Göteborg", "Consulting Malmö")
@@ -42,65 +54,399 @@ DUTCH_CONSULTING = ("Consulting Amsterdam", "Consulting Utrecht", "Consulting Ro
 CENTRAL_DEPARTMENTS = ("HR", "IT", "Finance", "Sales", "Management")
 DEPARTMENTS = (*SWEDISH_CONSULTING, *DUTCH_CONSULTING, *CENTRAL_DEPARTMENTS)
 COST_CENTERS = {
-    "Consulting Stockholm": "2100", "Consulting Göteborg": "2200", "Consulting Malmö": "2300",
-    "Consulting Amsterdam": "3100", "Consulting Utrecht": "3200", "Consulting Rotterdam": "3300",
-    "HR": "1100", "IT": "1200", "Finance": "1300", "Sales": "1400", "Management": "1000",
+    "Consulting Stockholm": "2100",
+    "Consulting Göteborg": "2200",
+    "Consulting Malmö": "2300",
+    "Consulting Amsterdam": "3100",
+    "Consulting Utrecht": "3200",
+    "Consulting Rotterdam": "3300",
+    "HR": "1100",
+    "IT": "1200",
+    "Finance": "1300",
+    "Sales": "1400",
+    "Management": "1000",
 }
 # Share of the consultants per office, and of the central staff per department.
-CONSULTING_WEIGHTS = {"Consulting Stockholm": 30, "Consulting Göteborg": 17, "Consulting Malmö": 11,
-                      "Consulting Amsterdam": 19, "Consulting Utrecht": 13, "Consulting Rotterdam": 10}
+CONSULTING_WEIGHTS = {
+    "Consulting Stockholm": 30,
+    "Consulting Göteborg": 17,
+    "Consulting Malmö": 11,
+    "Consulting Amsterdam": 19,
+    "Consulting Utrecht": 13,
+    "Consulting Rotterdam": 10,
+}
 CENTRAL_WEIGHTS = {"Sales": 35, "HR": 20, "Finance": 15, "IT": 15, "Management": 15}
 CONSULTANTS_PER_TEAM = 40
 STAFF_PER_TEAM = 12
 
 SWEDISH_FIRST_NAMES = (
-    "Anna", "Eva", "Maria", "Karin", "Sara", "Kristina", "Lena", "Emma", "Kerstin", "Ingrid", "Marie", "Malin",
-    "Jenny", "Annika", "Hanna", "Linnéa", "Sofia", "Elin", "Ida", "Johanna", "Åsa", "Märta", "Maja", "Ebba",
-    "Elsa", "Alva", "Wilma", "Klara", "Saga", "Frida", "Agnes", "Astrid", "Ingela", "Birgitta", "Margareta",
-    "Lovisa", "Tove", "Therése", "Madeleine", "Josefin", "Amélie", "Helén", "Lars", "Mikael", "Anders",
-    "Johan", "Erik", "Per", "Karl", "Peter", "Jan", "Thomas", "Daniel", "Fredrik", "Hans", "Andreas", "Stefan",
-    "Mattias", "Magnus", "Jonas", "Björn", "Göran", "Örjan", "Sören", "Håkan", "Åke", "Jörgen", "Mårten",
-    "Olof", "Nils", "Gustav", "Oskar", "Viktor", "Axel", "Hugo", "Elias", "Linus", "Anton", "André", "René",
-    "Joel", "Emil", "Karl-Erik", "Ann-Sofie",
+    "Anna",
+    "Eva",
+    "Maria",
+    "Karin",
+    "Sara",
+    "Kristina",
+    "Lena",
+    "Emma",
+    "Kerstin",
+    "Ingrid",
+    "Marie",
+    "Malin",
+    "Jenny",
+    "Annika",
+    "Hanna",
+    "Linnéa",
+    "Sofia",
+    "Elin",
+    "Ida",
+    "Johanna",
+    "Åsa",
+    "Märta",
+    "Maja",
+    "Ebba",
+    "Elsa",
+    "Alva",
+    "Wilma",
+    "Klara",
+    "Saga",
+    "Frida",
+    "Agnes",
+    "Astrid",
+    "Ingela",
+    "Birgitta",
+    "Margareta",
+    "Lovisa",
+    "Tove",
+    "Therése",
+    "Madeleine",
+    "Josefin",
+    "Amélie",
+    "Helén",
+    "Lars",
+    "Mikael",
+    "Anders",
+    "Johan",
+    "Erik",
+    "Per",
+    "Karl",
+    "Peter",
+    "Jan",
+    "Thomas",
+    "Daniel",
+    "Fredrik",
+    "Hans",
+    "Andreas",
+    "Stefan",
+    "Mattias",
+    "Magnus",
+    "Jonas",
+    "Björn",
+    "Göran",
+    "Örjan",
+    "Sören",
+    "Håkan",
+    "Åke",
+    "Jörgen",
+    "Mårten",
+    "Olof",
+    "Nils",
+    "Gustav",
+    "Oskar",
+    "Viktor",
+    "Axel",
+    "Hugo",
+    "Elias",
+    "Linus",
+    "Anton",
+    "André",
+    "René",
+    "Joel",
+    "Emil",
+    "Karl-Erik",
+    "Ann-Sofie",
 )
 SWEDISH_LAST_NAMES = (
-    "Andersson", "Johansson", "Karlsson", "Nilsson", "Eriksson", "Larsson", "Olsson", "Persson", "Svensson",
-    "Gustafsson", "Pettersson", "Jonsson", "Jansson", "Hansson", "Bengtsson", "Jönsson", "Lindberg",
-    "Jakobsson", "Magnusson", "Lindström", "Olofsson", "Lindqvist", "Lindgren", "Berg", "Axelsson",
-    "Bergström", "Lundberg", "Lind", "Lundgren", "Lundqvist", "Mattsson", "Berglund", "Fredriksson",
-    "Sandberg", "Henriksson", "Forsberg", "Sjöberg", "Wallin", "Engström", "Eklund", "Danielsson",
-    "Håkansson", "Lundin", "Björk", "Bergman", "Gunnarsson", "Holm", "Wikström", "Samuelsson", "Isaksson",
-    "Fransson", "Bergqvist", "Nyström", "Holmberg", "Arvidsson", "Löfgren", "Söderberg", "Nyberg",
-    "Blomqvist", "Claesson", "Nordström", "Mårtensson", "Lundström", "Viklund", "Björklund", "Eliasson",
-    "Pålsson", "Berggren", "Sandström", "Öberg", "Åberg", "Ström", "Sjögren", "Ek", "Hedlund", "Åström",
-    "Öhman", "Bäckström", "Dahlström", "Sundén",
+    "Andersson",
+    "Johansson",
+    "Karlsson",
+    "Nilsson",
+    "Eriksson",
+    "Larsson",
+    "Olsson",
+    "Persson",
+    "Svensson",
+    "Gustafsson",
+    "Pettersson",
+    "Jonsson",
+    "Jansson",
+    "Hansson",
+    "Bengtsson",
+    "Jönsson",
+    "Lindberg",
+    "Jakobsson",
+    "Magnusson",
+    "Lindström",
+    "Olofsson",
+    "Lindqvist",
+    "Lindgren",
+    "Berg",
+    "Axelsson",
+    "Bergström",
+    "Lundberg",
+    "Lind",
+    "Lundgren",
+    "Lundqvist",
+    "Mattsson",
+    "Berglund",
+    "Fredriksson",
+    "Sandberg",
+    "Henriksson",
+    "Forsberg",
+    "Sjöberg",
+    "Wallin",
+    "Engström",
+    "Eklund",
+    "Danielsson",
+    "Håkansson",
+    "Lundin",
+    "Björk",
+    "Bergman",
+    "Gunnarsson",
+    "Holm",
+    "Wikström",
+    "Samuelsson",
+    "Isaksson",
+    "Fransson",
+    "Bergqvist",
+    "Nyström",
+    "Holmberg",
+    "Arvidsson",
+    "Löfgren",
+    "Söderberg",
+    "Nyberg",
+    "Blomqvist",
+    "Claesson",
+    "Nordström",
+    "Mårtensson",
+    "Lundström",
+    "Viklund",
+    "Björklund",
+    "Eliasson",
+    "Pålsson",
+    "Berggren",
+    "Sandström",
+    "Öberg",
+    "Åberg",
+    "Ström",
+    "Sjögren",
+    "Ek",
+    "Hedlund",
+    "Åström",
+    "Öhman",
+    "Bäckström",
+    "Dahlström",
+    "Sundén",
 )
 DUTCH_FIRST_NAMES = (
-    "Jan", "Pieter", "Kees", "Johannes", "Hendrik", "Willem", "Cornelis", "Gerrit", "Dirk", "Bas", "Daan",
-    "Sem", "Lucas", "Levi", "Finn", "Thijs", "Jesse", "Bram", "Ruben", "Sander", "Joost", "Maarten", "Niels",
-    "Stijn", "Wouter", "Jeroen", "Rutger", "Floris", "Gijs", "Mees", "Teun", "Koen", "Tim", "Frank", "Arjen",
-    "Noël", "Sjoerd", "Sanne", "Lotte", "Anouk", "Femke", "Fleur", "Iris", "Eva", "Lieke", "Sophie",
-    "Julia", "Emma", "Tess", "Noor", "Saar", "Fenna", "Evi", "Roos", "Marieke", "Annemiek", "Els", "Ilse",
-    "Marloes", "Mirjam", "Renée", "Chloë", "Zoë", "Anneloes", "Esmée", "Inge", "Karin", "Linda", "Nathalie",
-    "Petra", "Sandra", "Yvonne", "Hanneke", "Gerda", "Sietske", "Wietske", "Jorien", "Maaike", "Jet",
+    "Jan",
+    "Pieter",
+    "Kees",
+    "Johannes",
+    "Hendrik",
+    "Willem",
+    "Cornelis",
+    "Gerrit",
+    "Dirk",
+    "Bas",
+    "Daan",
+    "Sem",
+    "Lucas",
+    "Levi",
+    "Finn",
+    "Thijs",
+    "Jesse",
+    "Bram",
+    "Ruben",
+    "Sander",
+    "Joost",
+    "Maarten",
+    "Niels",
+    "Stijn",
+    "Wouter",
+    "Jeroen",
+    "Rutger",
+    "Floris",
+    "Gijs",
+    "Mees",
+    "Teun",
+    "Koen",
+    "Tim",
+    "Frank",
+    "Arjen",
+    "Noël",
+    "Sjoerd",
+    "Sanne",
+    "Lotte",
+    "Anouk",
+    "Femke",
+    "Fleur",
+    "Iris",
+    "Eva",
+    "Lieke",
+    "Sophie",
+    "Julia",
+    "Emma",
+    "Tess",
+    "Noor",
+    "Saar",
+    "Fenna",
+    "Evi",
+    "Roos",
+    "Marieke",
+    "Annemiek",
+    "Els",
+    "Ilse",
+    "Marloes",
+    "Mirjam",
+    "Renée",
+    "Chloë",
+    "Zoë",
+    "Anneloes",
+    "Esmée",
+    "Inge",
+    "Karin",
+    "Linda",
+    "Nathalie",
+    "Petra",
+    "Sandra",
+    "Yvonne",
+    "Hanneke",
+    "Gerda",
+    "Sietske",
+    "Wietske",
+    "Jorien",
+    "Maaike",
+    "Jet",
 )
 DUTCH_LAST_NAMES = (
-    "de Jong", "Jansen", "de Vries", "van den Berg", "van Dijk", "Bakker", "Janssen", "Visser", "Smit",
-    "Meijer", "de Boer", "Mulder", "de Groot", "Bos", "Vos", "Peters", "Hendriks", "van Leeuwen", "Dekker",
-    "Brouwer", "de Wit", "Dijkstra", "Smits", "de Graaf", "van der Meer", "van der Linden", "Kok", "Jacobs",
-    "de Haan", "Vermeulen", "van den Heuvel", "van der Veen", "van den Broek", "de Bruijn", "de Bruin",
-    "van der Heijden", "Schouten", "van Beek", "Willems", "van Vliet", "van de Ven", "Hoekstra", "Maas",
-    "Verhoeven", "Koster", "van Dam", "van der Wal", "Prins", "Blom", "Huisman", "Peeters", "de Jonge",
-    "Kuipers", "van Veen", "Post", "Kuiper", "Veenstra", "Kramer", "van den Brink", "Scholten", "van Wijk",
-    "Postma", "Martens", "Vink", "de Ruiter", "Timmermans", "Groen", "Gerritsen", "Jonker", "van Loon",
-    "Boer", "van der Velde", "Willemsen", "Smeets", "de Lange", "de Vos", "Bosch", "van 't Hof", "Brinkman",
+    "de Jong",
+    "Jansen",
+    "de Vries",
+    "van den Berg",
+    "van Dijk",
+    "Bakker",
+    "Janssen",
+    "Visser",
+    "Smit",
+    "Meijer",
+    "de Boer",
+    "Mulder",
+    "de Groot",
+    "Bos",
+    "Vos",
+    "Peters",
+    "Hendriks",
+    "van Leeuwen",
+    "Dekker",
+    "Brouwer",
+    "de Wit",
+    "Dijkstra",
+    "Smits",
+    "de Graaf",
+    "van der Meer",
+    "van der Linden",
+    "Kok",
+    "Jacobs",
+    "de Haan",
+    "Vermeulen",
+    "van den Heuvel",
+    "van der Veen",
+    "van den Broek",
+    "de Bruijn",
+    "de Bruin",
+    "van der Heijden",
+    "Schouten",
+    "van Beek",
+    "Willems",
+    "van Vliet",
+    "van de Ven",
+    "Hoekstra",
+    "Maas",
+    "Verhoeven",
+    "Koster",
+    "van Dam",
+    "van der Wal",
+    "Prins",
+    "Blom",
+    "Huisman",
+    "Peeters",
+    "de Jonge",
+    "Kuipers",
+    "van Veen",
+    "Post",
+    "Kuiper",
+    "Veenstra",
+    "Kramer",
+    "van den Brink",
+    "Scholten",
+    "van Wijk",
+    "Postma",
+    "Martens",
+    "Vink",
+    "de Ruiter",
+    "Timmermans",
+    "Groen",
+    "Gerritsen",
+    "Jonker",
+    "van Loon",
+    "Boer",
+    "van der Velde",
+    "Willemsen",
+    "Smeets",
+    "de Lange",
+    "de Vos",
+    "Bosch",
+    "van 't Hof",
+    "Brinkman",
     "Evers",
 )
 # People who work in English (locale en): a few international colleagues.
-INTERNATIONAL_FIRST_NAMES = ("James", "Sarah", "Priya", "Mateo", "Sofía", "Ahmed", "Olga", "Wei", "Fatima",
-                             "Lucas", "Grace", "Tomasz", "Aisha", "Diego", "Hannah", "Rahul")
-INTERNATIONAL_LAST_NAMES = ("Wilson", "García", "Sharma", "Novak", "Kowalski", "Nguyen", "Hassan", "O'Brien",
-                            "Müller", "Rossi", "Fernández", "Schmidt", "Okafor", "Chen", "Patel", "Dubois")
+INTERNATIONAL_FIRST_NAMES = (
+    "James",
+    "Sarah",
+    "Priya",
+    "Mateo",
+    "Sofía",
+    "Ahmed",
+    "Olga",
+    "Wei",
+    "Fatima",
+    "Lucas",
+    "Grace",
+    "Tomasz",
+    "Aisha",
+    "Diego",
+    "Hannah",
+    "Rahul",
+)
+INTERNATIONAL_LAST_NAMES = (
+    "Wilson",
+    "García",
+    "Sharma",
+    "Novak",
+    "Kowalski",
+    "Nguyen",
+    "Hassan",
+    "O'Brien",
+    "Müller",
+    "Rossi",
+    "Fernández",
+    "Schmidt",
+    "Okafor",
+    "Chen",
+    "Patel",
+    "Dubois",
+)
 
 
 class DemoError(ValueError):
@@ -132,9 +478,14 @@ def demo_sizes(people: int) -> DemoSizes:
     employees = max(12, people * 95 // 1000)
     contractors = max(1, people // 200)
     return DemoSizes(
-        people=people, consultants=people - employees - contractors, employees=employees,
-        contractors=contractors, past_leavers=people * 15 // 100, upcoming_leavers=max(1, people * 3 // 100),
-        future_starters=max(1, people * 15 // 1000), namesake_pairs=max(2, people // 500),
+        people=people,
+        consultants=people - employees - contractors,
+        employees=employees,
+        contractors=contractors,
+        past_leavers=people * 15 // 100,
+        upcoming_leavers=max(1, people * 3 // 100),
+        future_starters=max(1, people * 15 // 1000),
+        namesake_pairs=max(2, people // 500),
         orphan_accounts=max(3, people // 400),
     )
 
@@ -163,12 +514,18 @@ class DemoPerson:
     def hr_row(self) -> dict[str, str]:
         """The row as the HR file holds it: every value a string, dates in ISO format."""
         return {
-            "employee_id": self.employee_id, "first_name": self.first_name, "last_name": self.last_name,
-            "email": self.email, "department": self.department, "manager_employee_id": self.manager_employee_id,
+            "employee_id": self.employee_id,
+            "first_name": self.first_name,
+            "last_name": self.last_name,
+            "email": self.email,
+            "department": self.department,
+            "manager_employee_id": self.manager_employee_id,
             "employment_type": self.employment_type,
             "start_date": self.start_date.isoformat() if self.start_date else "",
             "end_date": self.end_date.isoformat() if self.end_date else "",
-            "cost_center": self.cost_center, "locale": self.locale, "holiday_country": self.holiday_country,
+            "cost_center": self.cost_center,
+            "locale": self.locale,
+            "holiday_country": self.holiday_country,
         }
 
     def phase(self, today: date) -> str:
@@ -257,12 +614,14 @@ def _build_structure(sizes: DemoSizes, rng: random.Random) -> list[_Slot]:
     teams_of = _apportion(team_total, consultants_of)
     team_managers: dict[str, list[int]] = {}
     for department, count in teams_of.items():
-        team_managers[department] = [add("team_manager", department, EMPLOYEE, heads[department],
-                                         _country(department)) for _ in range(count)]
+        team_managers[department] = [
+            add("team_manager", department, EMPLOYEE, heads[department], _country(department)) for _ in range(count)
+        ]
     for department, count in _apportion(remaining - team_total, CENTRAL_WEIGHTS).items():
         leads = count // STAFF_PER_TEAM if count > STAFF_PER_TEAM + 2 else 0
-        team_managers[department] = [add("team_manager", department, EMPLOYEE, heads[department], "SE")
-                                     for _ in range(leads)]
+        team_managers[department] = [
+            add("team_manager", department, EMPLOYEE, heads[department], "SE") for _ in range(leads)
+        ]
         for number in range(count - leads):
             manager = team_managers[department][number % leads] if leads else heads[department]
             add("member", department, EMPLOYEE, manager, "NL" if rng.random() < 0.3 else "SE")
@@ -301,8 +660,11 @@ def _weighted_ranking(slots: Sequence[_Slot], rng: random.Random) -> list[_Slot]
     """People who may leave or start, in a random order where consultants and contractors come first
     more often (they end assignments often); managers never leave in the demo."""
     weights = {CONSULTANT: 3.0, CONTRACTOR: 3.0, EMPLOYEE: 1.0}
-    keyed = [(rng.random() ** (1 / weights[s.employment_type]), s.index, s) for s in slots
-             if s.role in ("member", "contractor", "consultant")]
+    keyed = [
+        (rng.random() ** (1 / weights[s.employment_type]), s.index, s)
+        for s in slots
+        if s.role in ("member", "contractor", "consultant")
+    ]
     keyed.sort(key=lambda item: (-item[0], item[1]))
     return [slot for _, _, slot in keyed]
 
@@ -319,10 +681,13 @@ def _assign_dates(slots: Sequence[_Slot], sizes: DemoSizes, rng: random.Random, 
             days = 1 + int(rng.expovariate(1 / 900))
             slot.start_date = today - timedelta(days=days if days <= 8 * 365 else rng.randint(1, 8 * 365))
     ranking = _weighted_ranking(slots, rng)
-    past = ranking[:sizes.past_leavers]
-    upcoming = ranking[sizes.past_leavers:sizes.past_leavers + sizes.upcoming_leavers]
-    future = ranking[sizes.past_leavers + sizes.upcoming_leavers:
-                     sizes.past_leavers + sizes.upcoming_leavers + sizes.future_starters]
+    past = ranking[: sizes.past_leavers]
+    upcoming = ranking[sizes.past_leavers : sizes.past_leavers + sizes.upcoming_leavers]
+    future = ranking[
+        sizes.past_leavers + sizes.upcoming_leavers : sizes.past_leavers
+        + sizes.upcoming_leavers
+        + sizes.future_starters
+    ]
     for slot in past:
         slot.end_date = today - timedelta(days=rng.randint(1, 548))
         slot.start_date = max(earliest, slot.end_date - timedelta(days=rng.randint(30, 5 * 365)))
@@ -364,13 +729,22 @@ def demo_people(*, people: int, seed: int, today: date) -> list[DemoPerson]:
     for slot in ordered:
         domain = "example.nl" if slot.department in DUTCH_CONSULTING else "example.org"
         manager = slots[slot.manager].employee_id if slot.manager is not None else ""
-        result.append(DemoPerson(
-            employee_id=slot.employee_id, first_name=slot.first_name, last_name=slot.last_name,
-            email=unique_email(email_local_part(slot.first_name, slot.last_name), domain, taken),
-            department=slot.department, manager_employee_id=manager, employment_type=slot.employment_type,
-            start_date=slot.start_date, end_date=slot.end_date, cost_center=COST_CENTERS[slot.department],
-            locale=slot.locale, holiday_country=slot.country,
-        ))
+        result.append(
+            DemoPerson(
+                employee_id=slot.employee_id,
+                first_name=slot.first_name,
+                last_name=slot.last_name,
+                email=unique_email(email_local_part(slot.first_name, slot.last_name), domain, taken),
+                department=slot.department,
+                manager_employee_id=manager,
+                employment_type=slot.employment_type,
+                start_date=slot.start_date,
+                end_date=slot.end_date,
+                cost_center=COST_CENTERS[slot.department],
+                locale=slot.locale,
+                holiday_country=slot.country,
+            )
+        )
     return result
 
 
@@ -394,18 +768,15 @@ class DemoSupplier:
 
 
 DEMO_SUPPLIERS = (
-    DemoSupplier("Example IT Services AB", "Maria Lindholm", "servicedesk.itservices@example.org",
-                 "+46 8 555 010 00"),
-    DemoSupplier("Voorbeeld Software BV", "Pieter de Klerk", "support.voorbeeldsoftware@example.nl",
-                 "+31 30 555 0100"),
+    DemoSupplier("Example IT Services AB", "Maria Lindholm", "servicedesk.itservices@example.org", "+46 8 555 010 00"),
+    DemoSupplier("Voorbeeld Software BV", "Pieter de Klerk", "support.voorbeeldsoftware@example.nl", "+31 30 555 0100"),
     DemoSupplier("Example Telecom AB", "Johan Ekström", "foretag.telecom@example.org", "+46 31 555 020 00"),
     DemoSupplier("Nordic Cloud Partner AB", "Sofia Rydén", "cloud.partner@example.org", "+46 40 555 030 00"),
-    DemoSupplier("Kantoor Automatisering BV", "Marloes Bakker", "servicedesk.kantoor@example.nl",
-                 "+31 20 555 0200"),
-    DemoSupplier("Example Business Systems AB", "Anders Wik", "support.businesssystems@example.org",
-                 "+46 8 555 040 00"),
-    DemoSupplier("Example Security Partner AB", "Elin Strand", "soc.securitypartner@example.org",
-                 "+46 8 555 050 00"),
+    DemoSupplier("Kantoor Automatisering BV", "Marloes Bakker", "servicedesk.kantoor@example.nl", "+31 20 555 0200"),
+    DemoSupplier(
+        "Example Business Systems AB", "Anders Wik", "support.businesssystems@example.org", "+46 8 555 040 00"
+    ),
+    DemoSupplier("Example Security Partner AB", "Elin Strand", "soc.securitypartner@example.org", "+46 8 555 050 00"),
 )
 
 
@@ -450,104 +821,329 @@ class DemoApplication:
     attest_only: bool = False
 
 
-def _lic(name: str, cost: str, currency: str, *who: str, share: float = 1.0,
-         seats: float | None = None) -> DemoLicense:
+def _lic(name: str, cost: str, currency: str, *who: str, share: float = 1.0, seats: float | None = None) -> DemoLicense:
     return DemoLicense(name, Decimal(cost), currency, who or ("all",), share, seats)
 
 
 DEMO_APPLICATIONS = (
-    DemoApplication("m365", "Microsoft 365", "Mail, Teams, OneDrive and Office for everyone.",
-                    "Example IT Services AB", "critical", "IT", DemoAudience(1, 1, 1),
-                    (_lic("Microsoft 365 E3", "390.00", "SEK", EMPLOYEE, CONTRACTOR, seats=1.08),
-                     _lic("Microsoft 365 F3", "85.00", "SEK", CONSULTANT, seats=1.05),
-                     _lic("Teams Phone Standard", "95.00", "SEK", EMPLOYEE, share=0.25)),
-                    employee_id_attr=True, account_source="m365"),
-    DemoApplication("slack", "Slack", "Chat for consultants and staff.", "", "high", "IT",
-                    DemoAudience(1, 0.85, 1), (_lic("Slack Pro", "87.50", "SEK"),),
-                    employee_id_attr=True, account_source="slack"),
-    DemoApplication("flex-tid", "Flex HRM Tidrapportering", "Time reporting against assignments.",
-                    "Example Business Systems AB", "critical", "HR", DemoAudience(0.25, 1, 1),
-                    (_lic("Tidrapportering", "35.00", "SEK"),), employee_id_attr=True),
-    DemoApplication("intranet", "Intranet (Omnia)", "News, policies and the staff handbook.",
-                    "Example IT Services AB", "medium", "HR", DemoAudience(1, 1, 1), (), employee_id_attr=True),
-    DemoApplication("google", "Google Workspace", "Shared drives used with some customers.",
-                    "Nordic Cloud Partner AB", "medium", "IT", DemoAudience(0.5, 0.08, 0, ("Sales",)),
-                    (_lic("Business Starter", "72.00", "SEK"),), account_source="google"),
-    DemoApplication("crm", "Lime CRM", "Customers, assignments and the sales pipeline (Sweden).",
-                    "Example Business Systems AB", "high", "Sales",
-                    DemoAudience(1, 0, 0, ("Sales", "Management"), ("SE",), managers=True),
-                    (_lic("Lime CRM User", "450.00", "SEK", seats=1.15),)),
-    DemoApplication("salesforce", "Salesforce Sales Cloud", "Customers and the sales pipeline (Netherlands).",
-                    "Nordic Cloud Partner AB", "high", "Sales", DemoAudience(1, 0, 0, ("Sales",), ("NL",)),
-                    (_lic("Sales Cloud Enterprise", "165.00", "EUR", seats=1.2),)),
-    DemoApplication("hubspot", "HubSpot Marketing Hub", "Campaigns and the consultant newsletter.",
-                    "Nordic Cloud Partner AB", "medium", "Sales", DemoAudience(0.4, 0, 0, ("Sales",)),
-                    (_lic("Marketing Hub Professional seat", "45.00", "EUR"),)),
-    DemoApplication("visma-hr", "Visma HR", "Employment records and manager self-service (Sweden).",
-                    "Example Business Systems AB", "critical", "HR",
-                    DemoAudience(1, 0, 0, ("HR",), ("SE",), managers=True),
-                    (_lic("HR Professional", "650.00", "SEK", "HR"),
-                     _lic("Manager self-service", "45.00", "SEK", "manager")), employee_id_attr=True),
-    DemoApplication("afas", "AFAS Profit", "HR and payroll for the Dutch offices.", "Kantoor Automatisering BV",
-                    "critical", "HR", DemoAudience(1, 0, 0, ("HR",), ("NL",)),
-                    (_lic("AFAS HRM", "12.00", "EUR"),), employee_id_attr=True),
-    DemoApplication("personec", "Personec P (legacy payroll)", "Old payroll archive; no export, no connector.",
-                    "Example Business Systems AB", "medium", "HR", DemoAudience(1, 0, 0, ("HR",), ("SE",)),
-                    attest_only=True, account_source=""),
-    DemoApplication("teamtailor", "Teamtailor", "Recruiting consultants.", "Example Business Systems AB",
-                    "medium", "HR", DemoAudience(1, 0, 0, ("HR",), managers=True),
-                    (_lic("Recruiter seat", "190.00", "SEK"),)),
-    DemoApplication("linkedin-recruiter", "LinkedIn Recruiter", "Sourcing candidates.", "", "low", "HR",
-                    DemoAudience(0.5, 0, 0, ("HR", "Sales")),
-                    (_lic("Recruiter Lite", "1450.00", "SEK", seats=1.3),)),
-    DemoApplication("topdesk", "TOPdesk", "Service desk shared with the outsourcing partner.",
-                    "Kantoor Automatisering BV", "high", "IT", DemoAudience(1, 0, 1),
-                    (_lic("Operator", "55.00", "EUR", "IT"),), employee_id_attr=True),
-    DemoApplication("jira", "Jira Software", "Internal development and customer projects.", "", "medium", "IT",
-                    DemoAudience(1, 0.1, 1, ("IT",)), (_lic("Jira Standard", "85.00", "SEK"),)),
-    DemoApplication("confluence", "Confluence", "Project documentation.", "", "medium", "IT",
-                    DemoAudience(0.5, 0.1, 1), (_lic("Confluence Standard", "65.00", "SEK"),)),
-    DemoApplication("github", "GitHub", "Source code of the internal tools.", "Example Security Partner AB",
-                    "high", "IT", DemoAudience(1, 0.06, 1, ("IT",)),
-                    (_lic("GitHub Enterprise", "230.00", "SEK", seats=1.1),)),
-    DemoApplication("1password", "1Password Business", "Shared vaults for staff.",
-                    "Example Security Partner AB", "high", "IT", DemoAudience(1, 0, 1),
-                    (_lic("Business", "80.00", "SEK", seats=1.1),), employee_id_attr=True),
-    DemoApplication("zoom", "Zoom", "Meetings with customers who do not use Teams.", "Example IT Services AB",
-                    "low", "IT", DemoAudience(0.2, 0.05, 0), (_lic("Zoom Pro", "150.00", "SEK"),)),
-    DemoApplication("miro", "Miro", "Whiteboards for workshops.", "Nordic Cloud Partner AB", "low", "Sales",
-                    DemoAudience(0.3, 0.05, 0), (_lic("Miro Business", "175.00", "SEK"),)),
-    DemoApplication("adobe-cc", "Adobe Creative Cloud", "Design for marketing.", "", "low", "Sales",
-                    DemoAudience(0.15, 0, 0, ("Sales", "Management")),
-                    (_lic("All Apps", "780.00", "SEK", seats=1.5),)),
-    DemoApplication("docusign", "DocuSign", "Signing contracts with consultants and customers.", "", "medium",
-                    "Finance", DemoAudience(0.6, 0, 0, ("HR", "Sales", "Finance", "Management")),
-                    (_lic("Business Pro", "440.00", "SEK"),)),
-    DemoApplication("dropbox", "Dropbox", "Bought by a team on a card; nobody owns it.", "", "low", "IT",
-                    DemoAudience(0.05, 0.02, 0), (_lic("Dropbox Business", "150.00", "SEK"),)),
-    DemoApplication("telavox", "Telavox växel", "Switchboard and mobile subscriptions (Sweden).",
-                    "Example Telecom AB", "high", "IT", DemoAudience(1, 0, 0, countries=("SE",)),
-                    (_lic("Telavox Flow", "199.00", "SEK"),), employee_id_attr=True),
-    DemoApplication("fortnox", "Fortnox", "Bookkeeping (Sweden).", "Example Business Systems AB", "high",
-                    "Finance", DemoAudience(1, 0, 0, ("Finance",), ("SE",)),
-                    (_lic("Fortnox Bokföring", "299.00", "SEK"),)),
-    DemoApplication("exact", "Exact Online", "Bookkeeping (Netherlands).", "Kantoor Automatisering BV", "high",
-                    "Finance", DemoAudience(1, 0, 0, ("Finance",), ("NL",)),
-                    (_lic("Exact Online Accountancy", "89.00", "EUR"),)),
-    DemoApplication("power-bi", "Power BI Pro", "Utilisation and margin dashboards.", "Example IT Services AB",
-                    "medium", "Finance", DemoAudience(1, 0, 0, ("Finance", "Management"), managers=True),
-                    (_lic("Power BI Pro", "140.00", "SEK", seats=1.25),), employee_id_attr=True),
-    DemoApplication("viewpoint", "Viewpoint", "Housing management at the housing corporations our Dutch "
-                    "consultants work for.", "Voorbeeld Software BV", "critical", "Consulting Amsterdam",
-                    DemoAudience(0, 0.35, 0, countries=("NL",)),
-                    (_lic("Viewpoint Named User", "42.00", "EUR", seats=1.1),)),
-    DemoApplication("tobias-ax", "Tobias AX", "Housing ERP (finance and rentals) for Dutch customers.",
-                    "Voorbeeld Software BV", "critical", "Finance",
-                    DemoAudience(1, 0.15, 0, ("Finance",), ("NL",)),
-                    (_lic("Tobias AX User", "95.00", "EUR", seats=1.0),)),
-    DemoApplication("zendesk", "Zendesk", "Support for consultants' questions about pay and time reports.",
-                    "Kantoor Automatisering BV", "medium", "IT", DemoAudience(0.6, 0, 0, ("IT", "HR")),
-                    (_lic("Suite Team", "55.00", "EUR"),)),
+    DemoApplication(
+        "m365",
+        "Microsoft 365",
+        "Mail, Teams, OneDrive and Office for everyone.",
+        "Example IT Services AB",
+        "critical",
+        "IT",
+        DemoAudience(1, 1, 1),
+        (
+            _lic("Microsoft 365 E3", "390.00", "SEK", EMPLOYEE, CONTRACTOR, seats=1.08),
+            _lic("Microsoft 365 F3", "85.00", "SEK", CONSULTANT, seats=1.05),
+            _lic("Teams Phone Standard", "95.00", "SEK", EMPLOYEE, share=0.25),
+        ),
+        employee_id_attr=True,
+        account_source="m365",
+    ),
+    DemoApplication(
+        "slack",
+        "Slack",
+        "Chat for consultants and staff.",
+        "",
+        "high",
+        "IT",
+        DemoAudience(1, 0.85, 1),
+        (_lic("Slack Pro", "87.50", "SEK"),),
+        employee_id_attr=True,
+        account_source="slack",
+    ),
+    DemoApplication(
+        "flex-tid",
+        "Flex HRM Tidrapportering",
+        "Time reporting against assignments.",
+        "Example Business Systems AB",
+        "critical",
+        "HR",
+        DemoAudience(0.25, 1, 1),
+        (_lic("Tidrapportering", "35.00", "SEK"),),
+        employee_id_attr=True,
+    ),
+    DemoApplication(
+        "intranet",
+        "Intranet (Omnia)",
+        "News, policies and the staff handbook.",
+        "Example IT Services AB",
+        "medium",
+        "HR",
+        DemoAudience(1, 1, 1),
+        (),
+        employee_id_attr=True,
+    ),
+    DemoApplication(
+        "google",
+        "Google Workspace",
+        "Shared drives used with some customers.",
+        "Nordic Cloud Partner AB",
+        "medium",
+        "IT",
+        DemoAudience(0.5, 0.08, 0, ("Sales",)),
+        (_lic("Business Starter", "72.00", "SEK"),),
+        account_source="google",
+    ),
+    DemoApplication(
+        "crm",
+        "Lime CRM",
+        "Customers, assignments and the sales pipeline (Sweden).",
+        "Example Business Systems AB",
+        "high",
+        "Sales",
+        DemoAudience(1, 0, 0, ("Sales", "Management"), ("SE",), managers=True),
+        (_lic("Lime CRM User", "450.00", "SEK", seats=1.15),),
+    ),
+    DemoApplication(
+        "salesforce",
+        "Salesforce Sales Cloud",
+        "Customers and the sales pipeline (Netherlands).",
+        "Nordic Cloud Partner AB",
+        "high",
+        "Sales",
+        DemoAudience(1, 0, 0, ("Sales",), ("NL",)),
+        (_lic("Sales Cloud Enterprise", "165.00", "EUR", seats=1.2),),
+    ),
+    DemoApplication(
+        "hubspot",
+        "HubSpot Marketing Hub",
+        "Campaigns and the consultant newsletter.",
+        "Nordic Cloud Partner AB",
+        "medium",
+        "Sales",
+        DemoAudience(0.4, 0, 0, ("Sales",)),
+        (_lic("Marketing Hub Professional seat", "45.00", "EUR"),),
+    ),
+    DemoApplication(
+        "visma-hr",
+        "Visma HR",
+        "Employment records and manager self-service (Sweden).",
+        "Example Business Systems AB",
+        "critical",
+        "HR",
+        DemoAudience(1, 0, 0, ("HR",), ("SE",), managers=True),
+        (_lic("HR Professional", "650.00", "SEK", "HR"), _lic("Manager self-service", "45.00", "SEK", "manager")),
+        employee_id_attr=True,
+    ),
+    DemoApplication(
+        "afas",
+        "AFAS Profit",
+        "HR and payroll for the Dutch offices.",
+        "Kantoor Automatisering BV",
+        "critical",
+        "HR",
+        DemoAudience(1, 0, 0, ("HR",), ("NL",)),
+        (_lic("AFAS HRM", "12.00", "EUR"),),
+        employee_id_attr=True,
+    ),
+    DemoApplication(
+        "personec",
+        "Personec P (legacy payroll)",
+        "Old payroll archive; no export, no connector.",
+        "Example Business Systems AB",
+        "medium",
+        "HR",
+        DemoAudience(1, 0, 0, ("HR",), ("SE",)),
+        attest_only=True,
+        account_source="",
+    ),
+    DemoApplication(
+        "teamtailor",
+        "Teamtailor",
+        "Recruiting consultants.",
+        "Example Business Systems AB",
+        "medium",
+        "HR",
+        DemoAudience(1, 0, 0, ("HR",), managers=True),
+        (_lic("Recruiter seat", "190.00", "SEK"),),
+    ),
+    DemoApplication(
+        "linkedin-recruiter",
+        "LinkedIn Recruiter",
+        "Sourcing candidates.",
+        "",
+        "low",
+        "HR",
+        DemoAudience(0.5, 0, 0, ("HR", "Sales")),
+        (_lic("Recruiter Lite", "1450.00", "SEK", seats=1.3),),
+    ),
+    DemoApplication(
+        "topdesk",
+        "TOPdesk",
+        "Service desk shared with the outsourcing partner.",
+        "Kantoor Automatisering BV",
+        "high",
+        "IT",
+        DemoAudience(1, 0, 1),
+        (_lic("Operator", "55.00", "EUR", "IT"),),
+        employee_id_attr=True,
+    ),
+    DemoApplication(
+        "jira",
+        "Jira Software",
+        "Internal development and customer projects.",
+        "",
+        "medium",
+        "IT",
+        DemoAudience(1, 0.1, 1, ("IT",)),
+        (_lic("Jira Standard", "85.00", "SEK"),),
+    ),
+    DemoApplication(
+        "confluence",
+        "Confluence",
+        "Project documentation.",
+        "",
+        "medium",
+        "IT",
+        DemoAudience(0.5, 0.1, 1),
+        (_lic("Confluence Standard", "65.00", "SEK"),),
+    ),
+    DemoApplication(
+        "github",
+        "GitHub",
+        "Source code of the internal tools.",
+        "Example Security Partner AB",
+        "high",
+        "IT",
+        DemoAudience(1, 0.06, 1, ("IT",)),
+        (_lic("GitHub Enterprise", "230.00", "SEK", seats=1.1),),
+    ),
+    DemoApplication(
+        "1password",
+        "1Password Business",
+        "Shared vaults for staff.",
+        "Example Security Partner AB",
+        "high",
+        "IT",
+        DemoAudience(1, 0, 1),
+        (_lic("Business", "80.00", "SEK", seats=1.1),),
+        employee_id_attr=True,
+    ),
+    DemoApplication(
+        "zoom",
+        "Zoom",
+        "Meetings with customers who do not use Teams.",
+        "Example IT Services AB",
+        "low",
+        "IT",
+        DemoAudience(0.2, 0.05, 0),
+        (_lic("Zoom Pro", "150.00", "SEK"),),
+    ),
+    DemoApplication(
+        "miro",
+        "Miro",
+        "Whiteboards for workshops.",
+        "Nordic Cloud Partner AB",
+        "low",
+        "Sales",
+        DemoAudience(0.3, 0.05, 0),
+        (_lic("Miro Business", "175.00", "SEK"),),
+    ),
+    DemoApplication(
+        "adobe-cc",
+        "Adobe Creative Cloud",
+        "Design for marketing.",
+        "",
+        "low",
+        "Sales",
+        DemoAudience(0.15, 0, 0, ("Sales", "Management")),
+        (_lic("All Apps", "780.00", "SEK", seats=1.5),),
+    ),
+    DemoApplication(
+        "docusign",
+        "DocuSign",
+        "Signing contracts with consultants and customers.",
+        "",
+        "medium",
+        "Finance",
+        DemoAudience(0.6, 0, 0, ("HR", "Sales", "Finance", "Management")),
+        (_lic("Business Pro", "440.00", "SEK"),),
+    ),
+    DemoApplication(
+        "dropbox",
+        "Dropbox",
+        "Bought by a team on a card; nobody owns it.",
+        "",
+        "low",
+        "IT",
+        DemoAudience(0.05, 0.02, 0),
+        (_lic("Dropbox Business", "150.00", "SEK"),),
+    ),
+    DemoApplication(
+        "telavox",
+        "Telavox växel",
+        "Switchboard and mobile subscriptions (Sweden).",
+        "Example Telecom AB",
+        "high",
+        "IT",
+        DemoAudience(1, 0, 0, countries=("SE",)),
+        (_lic("Telavox Flow", "199.00", "SEK"),),
+        employee_id_attr=True,
+    ),
+    DemoApplication(
+        "fortnox",
+        "Fortnox",
+        "Bookkeeping (Sweden).",
+        "Example Business Systems AB",
+        "high",
+        "Finance",
+        DemoAudience(1, 0, 0, ("Finance",), ("SE",)),
+        (_lic("Fortnox Bokföring", "299.00", "SEK"),),
+    ),
+    DemoApplication(
+        "exact",
+        "Exact Online",
+        "Bookkeeping (Netherlands).",
+        "Kantoor Automatisering BV",
+        "high",
+        "Finance",
+        DemoAudience(1, 0, 0, ("Finance",), ("NL",)),
+        (_lic("Exact Online Accountancy", "89.00", "EUR"),),
+    ),
+    DemoApplication(
+        "power-bi",
+        "Power BI Pro",
+        "Utilisation and margin dashboards.",
+        "Example IT Services AB",
+        "medium",
+        "Finance",
+        DemoAudience(1, 0, 0, ("Finance", "Management"), managers=True),
+        (_lic("Power BI Pro", "140.00", "SEK", seats=1.25),),
+        employee_id_attr=True,
+    ),
+    DemoApplication(
+        "viewpoint",
+        "Viewpoint",
+        "Housing management at the housing corporations our Dutch consultants work for.",
+        "Voorbeeld Software BV",
+        "critical",
+        "Consulting Amsterdam",
+        DemoAudience(0, 0.35, 0, countries=("NL",)),
+        (_lic("Viewpoint Named User", "42.00", "EUR", seats=1.1),),
+    ),
+    DemoApplication(
+        "tobias-ax",
+        "Tobias AX",
+        "Housing ERP (finance and rentals) for Dutch customers.",
+        "Voorbeeld Software BV",
+        "critical",
+        "Finance",
+        DemoAudience(1, 0.15, 0, ("Finance",), ("NL",)),
+        (_lic("Tobias AX User", "95.00", "EUR", seats=1.0),),
+    ),
+    DemoApplication(
+        "zendesk",
+        "Zendesk",
+        "Support for consultants' questions about pay and time reports.",
+        "Kantoor Automatisering BV",
+        "medium",
+        "IT",
+        DemoAudience(0.6, 0, 0, ("IT", "HR")),
+        (_lic("Suite Team", "55.00", "EUR"),),
+    ),
 )
 
 # Service and shared accounts: (application, key, display name, licences).
@@ -579,14 +1175,22 @@ def _is_in_audience(audience: DemoAudience, person: DemoPerson, is_manager: bool
 
 
 def _license_applies(license_: DemoLicense, person: DemoPerson, is_manager: bool) -> bool:
-    return any(who == "all" or who == person.employment_type or who == person.department
-               or (who == "manager" and is_manager) for who in license_.who)
+    return any(
+        who == "all" or who == person.employment_type or who == person.department or (who == "manager" and is_manager)
+        for who in license_.who
+    )
 
 
 def _staff_pool(people: Sequence[DemoPerson], department: str, today: date) -> list[DemoPerson]:
     """Employees of `department` who are there now and not about to leave."""
-    return [p for p in people if p.department == department and p.employment_type == EMPLOYEE
-            and p.phase(today) == "current" and p.end_date is None]
+    return [
+        p
+        for p in people
+        if p.department == department
+        and p.employment_type == EMPLOYEE
+        and p.phase(today) == "current"
+        and p.end_date is None
+    ]
 
 
 def application_owners(*, people: Sequence[DemoPerson], seed: int, today: date) -> dict[str, str]:
@@ -594,16 +1198,19 @@ def application_owners(*, people: Sequence[DemoPerson], seed: int, today: date) 
     owning department (so some people own several), else the department head, else the CEO."""
     rng = random.Random(f"ordna-demo:{seed}:owners")
     ceo = next(p for p in people if not p.manager_employee_id)
-    heads = {p.department: p for p in people if p.manager_employee_id == ceo.employee_id
-             and p.department != "Management"}
+    heads = {
+        p.department: p for p in people if p.manager_employee_id == ceo.employee_id and p.department != "Management"
+    }
     pools: dict[str, list[DemoPerson]] = {}
     owners: dict[str, str] = {}
     for app in DEMO_APPLICATIONS:
         if app.owner_department not in pools:
-            candidates = [p for p in _staff_pool(people, app.owner_department, today)
-                          if p.employee_id != heads.get(app.owner_department, ceo).employee_id]
-            pools[app.owner_department] = rng.sample(candidates, min(len(candidates), 3 if len(candidates) > 8
-                                                                      else 2))
+            candidates = [
+                p
+                for p in _staff_pool(people, app.owner_department, today)
+                if p.employee_id != heads.get(app.owner_department, ceo).employee_id
+            ]
+            pools[app.owner_department] = rng.sample(candidates, min(len(candidates), 3 if len(candidates) > 8 else 2))
         pool = pools[app.owner_department]
         owners[app.slug] = (rng.choice(pool) if pool else heads.get(app.owner_department, ceo)).employee_id
     return owners
@@ -643,7 +1250,11 @@ def _at(day: date, hour: int) -> datetime:
 def _login_of_current(person: DemoPerson, rng: random.Random, until: datetime) -> datetime | None:
     # Every draw is made whatever the outcome, so later draws never depend on the moment of loading.
     draw, dormant_days, recent_minutes, first_day_minutes = (
-        rng.random(), rng.randint(95, 500), rng.randint(0, 20 * 24 * 60), rng.randint(0, 600))
+        rng.random(),
+        rng.randint(95, 500),
+        rng.randint(0, 20 * 24 * 60),
+        rng.randint(0, 600),
+    )
     started = _at(person.start_date, 8) if person.start_date else None
     if draw < 0.03 or (started is not None and started > until):
         return None  # never signed in
@@ -683,8 +1294,11 @@ def demo_accounts(*, people: Sequence[DemoPerson], seed: int, today: date, until
                 continue
             if phase == "future" and app.slug != "m365":
                 continue  # only the mailbox is made before the first day
-            licenses = tuple(lic.name for lic in app.licenses
-                             if _license_applies(lic, person, is_manager) and rng.random() < lic.share)
+            licenses = tuple(
+                lic.name
+                for lic in app.licenses
+                if _license_applies(lic, person, is_manager) and rng.random() < lic.share
+            )
             if phase == "left" and person.end_date is not None:
                 status = "disabled" if rng.random() < 0.6 else "active"
                 last_login: datetime | None = _login_of_leaver(person.end_date, status == "active", rng, until)
@@ -693,13 +1307,21 @@ def demo_accounts(*, people: Sequence[DemoPerson], seed: int, today: date, until
                 last_login = None if phase == "future" else _login_of_current(person, rng, until)
             by_employee_id = app.employee_id_attr and rng.random() < 0.9
             key = _upn(person.email) if app.slug == "m365" else person.email
-            accounts.append(DemoAccount(
-                application=app.slug, key_display=key, username=person.email.split("@")[0],
-                email=person.email, display_name=person.full_name,
-                employee_id_attr=person.employee_id if by_employee_id else "", status=status,
-                last_login=last_login, licenses=licenses, person=person.employee_id,
-                match_rule="employee_id" if by_employee_id else "email",
-            ))
+            accounts.append(
+                DemoAccount(
+                    application=app.slug,
+                    key_display=key,
+                    username=person.email.split("@")[0],
+                    email=person.email,
+                    display_name=person.full_name,
+                    employee_id_attr=person.employee_id if by_employee_id else "",
+                    status=status,
+                    last_login=last_login,
+                    licenses=licenses,
+                    person=person.employee_id,
+                    match_rule="employee_id" if by_employee_id else "email",
+                )
+            )
     _ensure_leaver_with_active_account(accounts, people, today)
     accounts.extend(_non_personal_accounts(people, rng, today, until))
     accounts.extend(_orphan_accounts(people, sizes.orphan_accounts, rng, until))
@@ -717,8 +1339,7 @@ def _upn(email: str) -> str:
     return f"{'.'.join(part[:1].upper() + part[1:] for part in local.split('.'))}@{domain}"
 
 
-def _ensure_leaver_with_active_account(accounts: list[DemoAccount], people: Sequence[DemoPerson],
-                                       today: date) -> None:
+def _ensure_leaver_with_active_account(accounts: list[DemoAccount], people: Sequence[DemoPerson], today: date) -> None:
     """At least one past leaver keeps an active account, however small the demo: it is the point of Ordna.
     Reopens a leaver's disabled account, or else leaves the most recent leaver's mailbox open."""
     left = {p.employee_id for p in people if p.phase(today) == "left"}
@@ -728,34 +1349,55 @@ def _ensure_leaver_with_active_account(accounts: list[DemoAccount], people: Sequ
         if account.person in left:
             accounts[number] = replace(account, status="active")
             return
-    leaver = max((p for p in people if p.employee_id in left),
-                 key=lambda p: (p.end_date or today, p.employee_id))
-    accounts.append(DemoAccount(
-        application="m365", key_display=_upn(leaver.email), username=leaver.email.split("@")[0],
-        email=leaver.email, display_name=leaver.full_name, employee_id_attr=leaver.employee_id, status="active",
-        last_login=_at(leaver.end_date or today, 15),
-        licenses=("Microsoft 365 F3" if leaver.employment_type == CONSULTANT else "Microsoft 365 E3",),
-        person=leaver.employee_id, match_rule="employee_id",
-    ))
+    leaver = max((p for p in people if p.employee_id in left), key=lambda p: (p.end_date or today, p.employee_id))
+    accounts.append(
+        DemoAccount(
+            application="m365",
+            key_display=_upn(leaver.email),
+            username=leaver.email.split("@")[0],
+            email=leaver.email,
+            display_name=leaver.full_name,
+            employee_id_attr=leaver.employee_id,
+            status="active",
+            last_login=_at(leaver.end_date or today, 15),
+            licenses=("Microsoft 365 F3" if leaver.employment_type == CONSULTANT else "Microsoft 365 E3",),
+            person=leaver.employee_id,
+            match_rule="employee_id",
+        )
+    )
 
 
-def _non_personal_accounts(people: Sequence[DemoPerson], rng: random.Random, today: date,
-                           until: datetime) -> list[DemoAccount]:
-    it_people = [p for p in people if p.department == "IT" and p.phase(today) == "current" and not p.end_date
-                 and p.employment_type == EMPLOYEE]
+def _non_personal_accounts(
+    people: Sequence[DemoPerson], rng: random.Random, today: date, until: datetime
+) -> list[DemoAccount]:
+    it_people = [
+        p
+        for p in people
+        if p.department == "IT" and p.phase(today) == "current" and not p.end_date and p.employment_type == EMPLOYEE
+    ]
     result = []
     for slug, key, display_name, licenses in NON_PERSONAL_ACCOUNTS:
-        result.append(DemoAccount(
-            application=slug, key_display=key, username=key.split("@")[0].lower(), email=key.lower(),
-            display_name=display_name, employee_id_attr="", status="active",
-            last_login=until - timedelta(minutes=rng.randint(0, 30 * 24 * 60)), licenses=licenses,
-            non_personal=True, owner=rng.choice(it_people).employee_id,
-        ))
+        result.append(
+            DemoAccount(
+                application=slug,
+                key_display=key,
+                username=key.split("@")[0].lower(),
+                email=key.lower(),
+                display_name=display_name,
+                employee_id_attr="",
+                status="active",
+                last_login=until - timedelta(minutes=rng.randint(0, 30 * 24 * 60)),
+                licenses=licenses,
+                non_personal=True,
+                owner=rng.choice(it_people).employee_id,
+            )
+        )
     return result
 
 
-def _orphan_accounts(people: Sequence[DemoPerson], count: int, rng: random.Random,
-                     until: datetime) -> list[DemoAccount]:
+def _orphan_accounts(
+    people: Sequence[DemoPerson], count: int, rng: random.Random, until: datetime
+) -> list[DemoAccount]:
     """Accounts of former staff who left before the HR system was introduced: nobody HR knows."""
     names = {(p.first_name, p.last_name) for p in people}
     emails = {p.email for p in people}
@@ -772,11 +1414,33 @@ def _orphan_accounts(people: Sequence[DemoPerson], count: int, rng: random.Rando
         emails.add(email)
         made += 1
         last_login = until - timedelta(days=rng.randint(200, 900))
-        result.append(DemoAccount("m365", _upn(email), email.split("@")[0], email, f"{first} {last}", "",
-                                  "active", last_login, ("Microsoft 365 E3",)))
+        result.append(
+            DemoAccount(
+                "m365",
+                _upn(email),
+                email.split("@")[0],
+                email,
+                f"{first} {last}",
+                "",
+                "active",
+                last_login,
+                ("Microsoft 365 E3",),
+            )
+        )
         if rng.random() < 0.5:
-            result.append(DemoAccount("slack", email, email.split("@")[0], email, f"{first} {last}", "",
-                                      "active", last_login, ("Slack Pro",)))
+            result.append(
+                DemoAccount(
+                    "slack",
+                    email,
+                    email.split("@")[0],
+                    email,
+                    f"{first} {last}",
+                    "",
+                    "active",
+                    last_login,
+                    ("Slack Pro",),
+                )
+            )
     return result
 
 
@@ -786,8 +1450,20 @@ def _namesake_accounts(people: Sequence[DemoPerson], rng: random.Random, until: 
     result = []
     for name in sorted(n for n, count in by_name.items() if count > 1):
         username = re.sub(r"[^a-z0-9]", "", ascii_fold(name).lower())
-        result.append(DemoAccount("zoom", username, username, "", name, "", "active",
-                                  until - timedelta(days=rng.randint(1, 60)), ("Zoom Pro",), needs_review=True))
+        result.append(
+            DemoAccount(
+                "zoom",
+                username,
+                username,
+                "",
+                name,
+                "",
+                "active",
+                until - timedelta(days=rng.randint(1, 60)),
+                ("Zoom Pro",),
+                needs_review=True,
+            )
+        )
     return result
 
 
@@ -818,8 +1494,13 @@ class DemoDevice:
     issued_at: datetime | None
 
 
-LAPTOP_MODELS = ("Lenovo ThinkPad T14 Gen 4", "Lenovo ThinkPad T14s Gen 3", "Dell Latitude 5440",
-                 "HP EliteBook 840 G10", "MacBook Air 13 M2")
+LAPTOP_MODELS = (
+    "Lenovo ThinkPad T14 Gen 4",
+    "Lenovo ThinkPad T14s Gen 3",
+    "Dell Latitude 5440",
+    "HP EliteBook 840 G10",
+    "MacBook Air 13 M2",
+)
 PHONE_MODELS = ("iPhone 14", "iPhone 15", "Samsung Galaxy S23", "Samsung Galaxy A54")
 TOKEN_MODELS = ("YubiKey 5 NFC", "YubiKey 5C NFC")
 TAG_PREFIX = {"laptop": "LT", "phone": "PH", "token": "TK"}
@@ -838,11 +1519,18 @@ def demo_devices(*, people: Sequence[DemoPerson], seed: int, today: date, until:
         issued_at = None
         if holder is not None and holder.start_date is not None:
             issued_at = min(_at(holder.start_date, 8) + timedelta(minutes=rng.randint(0, 120)), until)
-        devices.append(DemoDevice(
-            asset_tag=f"{TAG_PREFIX[kind]}-{counters[kind]:06d}", kind=kind, model=rng.choice(models),
-            serial="".join(rng.choices(SERIAL_CHARACTERS, k=10)), holder=holder.employee_id if holder else "",
-            status="issued" if holder else "in_stock", expected_return=expected_return, issued_at=issued_at,
-        ))
+        devices.append(
+            DemoDevice(
+                asset_tag=f"{TAG_PREFIX[kind]}-{counters[kind]:06d}",
+                kind=kind,
+                model=rng.choice(models),
+                serial="".join(rng.choices(SERIAL_CHARACTERS, k=10)),
+                holder=holder.employee_id if holder else "",
+                status="issued" if holder else "in_stock",
+                expected_return=expected_return,
+                issued_at=issued_at,
+            )
+        )
 
     kept_any = False
     for person in people:
@@ -867,9 +1555,16 @@ def demo_devices(*, people: Sequence[DemoPerson], seed: int, today: date, until:
         leaver = next(p for p in people if p.phase(today) == "left")
         for number, item in enumerate(devices):
             if item.kind == "laptop" and item.status == "in_stock":
-                devices[number] = DemoDevice(item.asset_tag, item.kind, item.model, item.serial,
-                                             leaver.employee_id, "issued", leaver.end_date,
-                                             _at(leaver.start_date or today, 8))
+                devices[number] = DemoDevice(
+                    item.asset_tag,
+                    item.kind,
+                    item.model,
+                    item.serial,
+                    leaver.employee_id,
+                    "issued",
+                    leaver.end_date,
+                    _at(leaver.start_date or today, 8),
+                )
                 break
     for _ in range(max(3, len(people) // 100)):
         device("laptop", LAPTOP_MODELS, None, None)
@@ -888,13 +1583,20 @@ class DemoUser:
     email: str = ""
 
 
-def demo_users(*, people: Sequence[DemoPerson], owners: Mapping[str, str], devices: Sequence[DemoDevice],
-               accounts: Sequence[DemoAccount], today: date) -> list[DemoUser]:
+def demo_users(
+    *,
+    people: Sequence[DemoPerson],
+    owners: Mapping[str, str],
+    devices: Sequence[DemoDevice],
+    accounts: Sequence[DemoAccount],
+    today: date,
+) -> list[DemoUser]:
     """One user per role, each linked to someone who makes the role worth showing."""
     by_id = {p.employee_id: p for p in people}
     ceo = next(p for p in people if not p.manager_employee_id)
-    heads = {p.department: p for p in people if p.manager_employee_id == ceo.employee_id
-             and p.department != "Management"}
+    heads = {
+        p.department: p for p in people if p.manager_employee_id == ceo.employee_id and p.department != "Management"
+    }
     reports: dict[str, list[DemoPerson]] = {}
     for person in people:
         reports.setdefault(person.manager_employee_id, []).append(person)
@@ -902,24 +1604,33 @@ def demo_users(*, people: Sequence[DemoPerson], owners: Mapping[str, str], devic
 
     def manager_score(person: DemoPerson) -> tuple[bool, bool, bool, int]:
         mine = reports.get(person.employee_id, [])
-        return (person.employee_id not in {h.employee_id for h in heads.values()},
-                any(r.phase(today) == "current" and r.end_date is not None for r in mine),
-                any(r.phase(today) == "left" for r in mine), len(mine))
+        return (
+            person.employee_id not in {h.employee_id for h in heads.values()},
+            any(r.phase(today) == "current" and r.end_date is not None for r in mine),
+            any(r.phase(today) == "left" for r in mine),
+            len(mine),
+        )
 
     managers = [p for p in people if reports.get(p.employee_id) and p.employee_id not in used]
     manager = max(managers, key=manager_score)
     used.add(manager.employee_id)
 
     owned = Counter(owners.values())
-    key_user = max((by_id[e] for e in owned if e not in used), key=lambda p: (owned[p.employee_id],
-                                                                               p.employee_id))
+    key_user = max((by_id[e] for e in owned if e not in used), key=lambda p: (owned[p.employee_id], p.employee_id))
     used.add(key_user.employee_id)
 
     laptop_holders = {d.holder for d in devices if d.kind == "laptop" and d.status == "issued"}
     in_m365 = {a.person for a in accounts if a.application == "m365" and a.status == "active"}
-    employee = next(p for p in people if p.employment_type == CONSULTANT and p.phase(today) == "current"
-                    and p.end_date is None and p.employee_id in laptop_holders and p.employee_id in in_m365
-                    and p.employee_id not in used)
+    employee = next(
+        p
+        for p in people
+        if p.employment_type == CONSULTANT
+        and p.phase(today) == "current"
+        and p.end_date is None
+        and p.employee_id in laptop_holders
+        and p.employee_id in in_m365
+        and p.employee_id not in used
+    )
     m365_supplier = next(a.supplier for a in DEMO_APPLICATIONS if a.slug == "m365")
     return [
         DemoUser("admin", ("admin",), email="admin@example.org"),
@@ -997,8 +1708,7 @@ def demo_load(*, people: int, seed: int, actor: Actor, today: date) -> DemoSumma
             raise DemoError(f"the database already holds {existing} people; the demo loads into an empty database")
         apps = Application.objects.count()
         if apps:
-            raise DemoError(f"the database already holds {apps} applications; the demo loads into an empty "
-                            "database")
+            raise DemoError(f"the database already holds {apps} applications; the demo loads into an empty database")
         plan = demo_plan(people=people, seed=seed, today=today, until=timezone.now())
         names = [u.username for u in plan.users]
         existing_users = tuple(n for n in names if User.objects.filter(username__iexact=n).exists())
@@ -1014,14 +1724,23 @@ def demo_load(*, people: int, seed: int, actor: Actor, today: date) -> DemoSumma
     phases = Counter(p.phase(today) for p in plan.people)
     left = {p.employee_id for p in plan.people if p.phase(today) == "left"}
     return DemoSummary(
-        people=len(plan.people), consultants=kinds[CONSULTANT], employees=kinds[EMPLOYEE],
-        contractors=kinds[CONTRACTOR], past_leavers=phases["left"],
+        people=len(plan.people),
+        consultants=kinds[CONSULTANT],
+        employees=kinds[EMPLOYEE],
+        contractors=kinds[CONTRACTOR],
+        past_leavers=phases["left"],
         upcoming_leavers=sum(1 for p in plan.people if p.phase(today) == "current" and p.end_date is not None),
         future_starters=phases["future"],
-        leavers_with_active_accounts=len({a.person for a in plan.accounts if a.person in left
-                                          and a.status == "active"}),
-        suppliers=len(DEMO_SUPPLIERS), applications=len(DEMO_APPLICATIONS), licenses=licenses,
-        accounts=len(plan.accounts), devices=len(plan.devices), users=created, existing_users=existing_users,
+        leavers_with_active_accounts=len(
+            {a.person for a in plan.accounts if a.person in left and a.status == "active"}
+        ),
+        suppliers=len(DEMO_SUPPLIERS),
+        applications=len(DEMO_APPLICATIONS),
+        licenses=licenses,
+        accounts=len(plan.accounts),
+        devices=len(plan.devices),
+        users=created,
+        existing_users=existing_users,
     )
 
 
@@ -1031,8 +1750,7 @@ def _load_people(people: Sequence[DemoPerson], *, actor: Actor, today: date) -> 
     with tempfile.TemporaryDirectory(prefix="ordna-demo-") as directory:
         path = Path(directory) / "demo-people.csv"
         write_hr_csv(people, path)
-        result = people_import(path=path, actor=actor, today=today, allow_mass_change=True,
-                               file_name="demo-people.csv")
+        result = people_import(path=path, actor=actor, today=today, allow_mass_change=True, file_name="demo-people.csv")
     if result.outcome != "applied":
         errors = "; ".join(str(e) for e in result.errors[:10]) or result.outcome
         raise RuntimeError(f"the demo's HR file was not applied: {errors}")
@@ -1048,75 +1766,159 @@ def _load_suppliers(*, actor: Actor) -> dict[str, int]:
             pk_of[demo.name] = existing.pk
             continue
         with transaction.atomic():
-            supplier = Supplier.objects.create(name=demo.name, contact_name=demo.contact_name,
-                                               contact_email=demo.contact_email, phone=demo.phone)
-            audit_record(actor=actor, action="supplier.created", target=supplier,
-                         after={"name": demo.name, "contact_name": demo.contact_name,
-                                "contact_email": demo.contact_email, "phone": demo.phone})
+            supplier = Supplier.objects.create(
+                name=demo.name, contact_name=demo.contact_name, contact_email=demo.contact_email, phone=demo.phone
+            )
+            audit_record(
+                actor=actor,
+                action="supplier.created",
+                target=supplier,
+                after={
+                    "name": demo.name,
+                    "contact_name": demo.contact_name,
+                    "contact_email": demo.contact_email,
+                    "phone": demo.phone,
+                },
+            )
         pk_of[demo.name] = supplier.pk
     return pk_of
 
 
-def _load_applications(plan: DemoPlan, *, pk_of: Mapping[str, int], supplier_pk: Mapping[str, int],
-                       actor: Actor) -> int:
+def _load_applications(
+    plan: DemoPlan, *, pk_of: Mapping[str, int], supplier_pk: Mapping[str, int], actor: Actor
+) -> int:
     """Create the applications and their licences; returns how many licences."""
     from ordna.applications.services import application_create, license_save
 
     count = 0
     for demo in DEMO_APPLICATIONS:
         app = application_create(
-            slug=demo.slug, name=demo.name, actor=actor, description=demo.description,
-            owner_id=pk_of[plan.owners[demo.slug]], supplier_id=supplier_pk.get(demo.supplier),
-            criticality=demo.criticality, account_source=demo.account_source, attest_only=demo.attest_only)
+            slug=demo.slug,
+            name=demo.name,
+            actor=actor,
+            description=demo.description,
+            owner_id=pk_of[plan.owners[demo.slug]],
+            supplier_id=supplier_pk.get(demo.supplier),
+            criticality=demo.criticality,
+            account_source=demo.account_source,
+            attest_only=demo.attest_only,
+        )
         for lic in demo.licenses:
-            license_save(application=app, name=lic.name, actor=actor, monthly_cost=lic.monthly_cost,
-                         currency=lic.currency, seats=plan.seats.get((demo.slug, lic.name)))
+            license_save(
+                application=app,
+                name=lic.name,
+                actor=actor,
+                monthly_cost=lic.monthly_cost,
+                currency=lic.currency,
+                seats=plan.seats.get((demo.slug, lic.name)),
+            )
             count += 1
     return count
 
 
 def _load_accounts(accounts: Sequence[DemoAccount], *, pk_of: Mapping[str, int], actor: Actor, seed: int) -> None:
+    """Load the accounts as an administrator would: one export per application through the real import, so
+    that correlation, not the demo, decides every link, and findings exist from the start. Service accounts
+    then get their owner through the same decision a reviewer makes in the web."""
     from ordna.accounts.models import Account
-    from ordna.applications.models import Application
+    from ordna.accounts.services import account_link, accounts_import
+    from ordna.people.models import Person
 
-    app_pk = dict(Application.objects.values_list("slug", "id"))
-    now = timezone.now()
-    rows = [Account(
-        application_id=app_pk[a.application], key=a.key, key_display=a.key_display, username=a.username,
-        email=a.email, display_name=a.display_name, employee_id_attr=a.employee_id_attr, status=a.status,
-        last_login=a.last_login, licenses=list(a.licenses), person_id=pk_of[a.person] if a.person else None,
-        match_rule=a.match_rule, match_confidence=1.0 if a.match_rule else None, needs_review=a.needs_review,
-        non_personal=a.non_personal, owner_id=pk_of[a.owner] if a.owner else None, first_seen=now, last_seen=now,
-    ) for a in accounts]
-    with transaction.atomic():
-        Account.objects.bulk_create(rows, batch_size=2000)
-        audit_record(actor=actor, action="demo.accounts", target_type="accounts.account",
-                     target_id=f"demo-seed-{seed}", after={"count": len(rows)})
+    today = timezone.localdate()
+    by_application: dict[str, list[DemoAccount]] = {}
+    for account in accounts:
+        by_application.setdefault(account.application, []).append(account)
+    with tempfile.TemporaryDirectory(prefix="ordna-demo-") as directory:
+        for slug, rows in sorted(by_application.items()):
+            path = Path(directory) / f"{slug}.csv"
+            with path.open("w", encoding="utf-8", newline="") as handle:
+                writer = csv.writer(handle)
+                writer.writerow(
+                    ["account_id", "email", "display_name", "employee_id", "status", "last_login", "license"]
+                )
+                for a in rows:
+                    login = a.last_login.isoformat() if a.last_login else ""
+                    writer.writerow(
+                        [
+                            a.key_display,
+                            a.email,
+                            a.display_name,
+                            a.employee_id_attr,
+                            a.status,
+                            login,
+                            "+".join(a.licenses),
+                        ]
+                    )
+            result = accounts_import(
+                application_slug=slug,
+                path=path,
+                actor=actor,
+                today=today,
+                preset="generic",
+                file_name=f"demo-{slug}.csv",
+                allow_mass_change=True,
+            )
+            if result.outcome != "applied":
+                errors = "; ".join(str(e) for e in result.errors[:10]) or result.outcome
+                raise RuntimeError(f"the demo's {slug} export was not applied: {errors}")
+    owners = {(a.application, a.key): a.owner for a in accounts if a.non_personal}
+    people = Person.objects.in_bulk([pk_of[o] for o in owners.values()])
+    stored = Account.objects.filter(non_personal=False, key__in=[key for _, key in owners])
+    for service_account in stored.select_related("application"):
+        owner = owners.get((service_account.application.slug, service_account.key))
+        if owner:
+            account_link(account=service_account, actor=actor, owner=people[pk_of[owner]], today=today)
 
 
 def _load_devices(devices: Sequence[DemoDevice], *, pk_of: Mapping[str, int], actor: Actor, seed: int) -> None:
     from ordna.devices.models import Device
 
-    rows = [Device(asset_tag=d.asset_tag, kind=d.kind, model=d.model, serial=d.serial,
-                   holder_id=pk_of[d.holder] if d.holder else None, status=d.status,
-                   expected_return=d.expected_return, issued_at=d.issued_at) for d in devices]
+    rows = [
+        Device(
+            asset_tag=d.asset_tag,
+            kind=d.kind,
+            model=d.model,
+            serial=d.serial,
+            holder_id=pk_of[d.holder] if d.holder else None,
+            status=d.status,
+            expected_return=d.expected_return,
+            issued_at=d.issued_at,
+        )
+        for d in devices
+    ]
     with transaction.atomic():
         Device.objects.bulk_create(rows, batch_size=2000)
-        audit_record(actor=actor, action="demo.devices", target_type="devices.device",
-                     target_id=f"demo-seed-{seed}", after={"count": len(rows)})
+        audit_record(
+            actor=actor,
+            action="demo.devices",
+            target_type="devices.device",
+            target_id=f"demo-seed-{seed}",
+            after={"count": len(rows)},
+        )
 
 
-def _load_users(users: Sequence[DemoUser], *, pk_of: Mapping[str, int], supplier_pk: Mapping[str, int],
-                skip: Sequence[str], actor: Actor) -> tuple[str, ...]:
+def _load_users(
+    users: Sequence[DemoUser],
+    *,
+    pk_of: Mapping[str, int],
+    supplier_pk: Mapping[str, int],
+    skip: Sequence[str],
+    actor: Actor,
+) -> tuple[str, ...]:
     from ordna.core.services import user_add
 
     created = []
     for demo in users:
         if demo.username in skip:
             continue
-        user_add(username=demo.username, roles=demo.roles, actor=actor,
-                 person_id=pk_of[demo.person] if demo.person else None,
-                 supplier_id=supplier_pk[demo.supplier] if demo.supplier else None, email=demo.email,
-                 password=DEMO_PASSWORD)
+        user_add(
+            username=demo.username,
+            roles=demo.roles,
+            actor=actor,
+            person_id=pk_of[demo.person] if demo.person else None,
+            supplier_id=supplier_pk[demo.supplier] if demo.supplier else None,
+            email=demo.email,
+            password=DEMO_PASSWORD,
+        )
         created.append(demo.username)
     return tuple(created)

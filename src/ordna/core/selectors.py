@@ -20,9 +20,12 @@ def dashboard_figures(user: User, *, today: date) -> dict[str, Any]:
         figures["status_counts"] = status_counts(people, today=today)
         figures["leavers_soon"] = list(
             people.filter(end_date__gte=today, end_date__lte=today + timedelta(days=30))
-            .order_by("end_date", "last_name").select_related("manager")[:25])
-        figures["leavers_soon_total"] = people.filter(end_date__gte=today,
-                                                      end_date__lte=today + timedelta(days=30)).count()
+            .order_by("end_date", "last_name")
+            .select_related("manager")[:25]
+        )
+        figures["leavers_soon_total"] = people.filter(
+            end_date__gte=today, end_date__lte=today + timedelta(days=30)
+        ).count()
     if access.can(user, "accounts.list"):
         accounts = access.accounts_scope(user)
         figures["accounts_total"] = accounts.count()

@@ -55,14 +55,27 @@ def _check_may_grant(*, actor: Actor, roles: list[str], target: User | None) -> 
 
 
 def _user_state(user: User) -> dict[str, object]:
-    return {"username": user.username, "roles": sorted(user.roles.values_list("role", flat=True)),
-            "person_id": user.person_id, "supplier_id": user.supplier_id, "is_active": user.is_active,
-            "locale": user.locale}
+    return {
+        "username": user.username,
+        "roles": sorted(user.roles.values_list("role", flat=True)),
+        "person_id": user.person_id,
+        "supplier_id": user.supplier_id,
+        "is_active": user.is_active,
+        "locale": user.locale,
+    }
 
 
-def user_add(*, username: str, roles: Iterable[str], actor: Actor, person_id: int | None = None,
-             supplier_id: int | None = None, email: str = "", password: str | None = None,
-             locale: str = "") -> User:
+def user_add(
+    *,
+    username: str,
+    roles: Iterable[str],
+    actor: Actor,
+    person_id: int | None = None,
+    supplier_id: int | None = None,
+    email: str = "",
+    password: str | None = None,
+    locale: str = "",
+) -> User:
     """Create a user with `roles`. Without a password the user cannot sign in until one is set."""
     username = username.strip()
     if not username:
@@ -97,8 +110,16 @@ def user_add(*, username: str, roles: Iterable[str], actor: Actor, person_id: in
     return user
 
 
-def user_update(*, user: User, actor: Actor, roles: Iterable[str], person_id: int | None,
-                supplier_id: int | None, email: str, is_active: bool) -> User:
+def user_update(
+    *,
+    user: User,
+    actor: Actor,
+    roles: Iterable[str],
+    person_id: int | None,
+    supplier_id: int | None,
+    email: str,
+    is_active: bool,
+) -> User:
     """Change a user's roles, links and whether it may sign in; disabling ends its sessions and tokens."""
     role_list = _check_roles(roles)
     _check_links(roles=role_list, person_id=person_id, supplier_id=supplier_id)
@@ -163,8 +184,7 @@ def token_create(*, user: User, actor: Actor, name: str = "") -> str:
 
 def token_user(token: str) -> User | None:
     """The active user a token belongs to, or None; marks the token used (at most once a minute)."""
-    record = (ApiToken.objects.select_related("user").filter(digest=token_digest(token), revoked_at__isnull=True)
-              .first())
+    record = ApiToken.objects.select_related("user").filter(digest=token_digest(token), revoked_at__isnull=True).first()
     if record is None or not record.user.is_active:
         return None
     now = timezone.now()

@@ -29,6 +29,24 @@ class TableError(ValueError):
     """The file as a whole cannot be read; the message says why and what to do."""
 
 
+@dataclass(frozen=True)
+class RowError:
+    """One problem in an imported file: its row as a spreadsheet numbers it (0 for the file), column, reason."""
+
+    row: int
+    column: str
+    reason: str
+
+    def __str__(self) -> str:
+        if not self.row:
+            return self.reason
+        where = f"row {self.row}"
+        return f"{where}, column {self.column}: {self.reason}" if self.column else f"{where}: {self.reason}"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"row": self.row, "column": self.column, "reason": self.reason}
+
+
 @dataclass
 class Table:
     """A header and a stream of (row number, cells); row numbers are those a spreadsheet shows (header = 1)."""
@@ -66,8 +84,10 @@ def _read_xlsx(path: Path) -> Table:
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a damaged zip
-        raise TableError(f"this is not a readable XLSX file ({type(exc).__name__}); save it again from Excel "
-                         "as .xlsx or as CSV UTF-8") from exc
+        raise TableError(
+            f"this is not a readable XLSX file ({type(exc).__name__}); save it again from Excel "
+            "as .xlsx or as CSV UTF-8"
+        ) from exc
     sheet = workbook.worksheets[0]
     values = sheet.iter_rows(values_only=True)
     header: list[str] | None = None
@@ -110,8 +130,10 @@ def _detect_encoding(path: Path) -> tuple[str, list[str]]:
                 decoder.decode(chunk)
             decoder.decode(b"", final=True)
         except UnicodeDecodeError:
-            return "cp1252", ["The file is not UTF-8; it was read as Windows-1252 (Latin-1). "
-                              "Check names with å, ä, ö, é or ij, or save it as CSV UTF-8."]
+            return "cp1252", [
+                "The file is not UTF-8; it was read as Windows-1252 (Latin-1). "
+                "Check names with å, ä, ö, é or ij, or save it as CSV UTF-8."
+            ]
     return ("utf-8-sig" if start.startswith(codecs.BOM_UTF8) else "utf-8"), []
 
 
@@ -123,8 +145,9 @@ def _sniff_delimiter(first_line: str) -> str:
 
 def _read_csv(path: Path) -> Table:
     encoding, notices = _detect_encoding(path)
-    handle: IO[str] = path.open("r", encoding=encoding, errors="replace" if encoding == "cp1252" else "strict",
-                                newline="")
+    handle: IO[str] = path.open(
+        "r", encoding=encoding, errors="replace" if encoding == "cp1252" else "strict", newline=""
+    )
     first_line = ""
     header_row = 0
     for header_row, line in enumerate(handle, start=1):  # noqa: B007 - header_row is used after the loop
@@ -141,9 +164,11 @@ def _read_csv(path: Path) -> Table:
         try:
             reader = csv.reader(handle, delimiter=delimiter)
             for cells in reader:
-                number = header_row + reader.line_num
-                if any(c.strip() for c in cells):
-                    yield number, [unescape_cell(c) for c in cells]
+                joined = "".join(cells)
+                if not joined or joined.isspace():
+                    continue
+                # Only a row with an apostrophe can hold a formula Ordna escaped on export.
+                yield header_row + reader.line_num, [unescape_cell(c) for c in cells] if "'" in joined else cells
         except csv.Error as exc:
             raise TableError(f"row {header_row + reader.line_num}: the CSV is malformed ({exc})") from exc
         finally:
@@ -161,8 +186,10 @@ def open_table(path: Path, *, max_bytes: int | None = None) -> Table:
     if size == 0:
         raise TableError("the file is empty (0 bytes)")
     if max_bytes is not None and size > max_bytes:
-        raise TableError(f"the file is {size // (1024 * 1024)} MB, more than the limit of "
-                         f"{max_bytes // (1024 * 1024)} MB (ORDNA_UPLOAD_MAX_MB)")
+        raise TableError(
+            f"the file is {size // (1024 * 1024)} MB, more than the limit of "
+            f"{max_bytes // (1024 * 1024)} MB (ORDNA_UPLOAD_MAX_MB)"
+        )
     with path.open("rb") as handle:
         magic = handle.read(4)
     if magic == XLSX_MAGIC:

@@ -33,8 +33,9 @@ def login_view(request: HttpRequest) -> HttpResponse:
         if candidate is not None and services.login_locked(candidate):
             form.add_error(None, _("Too many failed attempts. Try again later."))
         else:
-            user = authenticate(request, username=candidate.username if candidate else username,
-                                password=form.cleaned_data["password"])
+            user = authenticate(
+                request, username=candidate.username if candidate else username, password=form.cleaned_data["password"]
+            )
             if user is None:
                 if candidate is not None:
                     services.login_failed(candidate)
@@ -107,10 +108,14 @@ def user_add(request: HttpRequest) -> HttpResponse:
         if not form.errors:
             try:
                 user = services.user_add(
-                    username=form.cleaned_data["username"], roles=form.cleaned_data["roles"],
-                    actor=Actor.for_user(user_of(request)), person_id=person_id,
-                    supplier_id=supplier_id, email=form.cleaned_data["email"],
-                    password=form.cleaned_data["password"] or None)
+                    username=form.cleaned_data["username"],
+                    roles=form.cleaned_data["roles"],
+                    actor=Actor.for_user(user_of(request)),
+                    person_id=person_id,
+                    supplier_id=supplier_id,
+                    email=form.cleaned_data["email"],
+                    password=form.cleaned_data["password"] or None,
+                )
             except services.UserError as exc:
                 form.add_error(None, str(exc))
             else:
@@ -122,9 +127,14 @@ def user_add(request: HttpRequest) -> HttpResponse:
 @capability("users.manage")
 def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
     user = get_object_or_404(User, pk=pk)
-    initial = {"username": user.username, "email": user.email, "roles": sorted(user.role_set),
-               "person": user.person.employee_id if user.person else "",
-               "supplier": user.supplier.name if user.supplier else "", "is_active": user.is_active}
+    initial = {
+        "username": user.username,
+        "email": user.email,
+        "roles": sorted(user.role_set),
+        "person": user.person.employee_id if user.person else "",
+        "supplier": user.supplier.name if user.supplier else "",
+        "is_active": user.is_active,
+    }
     form = UserForm(request.POST or None, initial=initial)
     form.fields["username"].disabled = True
     if request.method == "POST" and form.is_valid():
@@ -132,9 +142,15 @@ def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
         if not form.errors:
             actor = Actor.for_user(user_of(request))
             try:
-                services.user_update(user=user, actor=actor, roles=form.cleaned_data["roles"], person_id=person_id,
-                                     supplier_id=supplier_id, email=form.cleaned_data["email"],
-                                     is_active=form.cleaned_data["is_active"])
+                services.user_update(
+                    user=user,
+                    actor=actor,
+                    roles=form.cleaned_data["roles"],
+                    person_id=person_id,
+                    supplier_id=supplier_id,
+                    email=form.cleaned_data["email"],
+                    is_active=form.cleaned_data["is_active"],
+                )
                 if form.cleaned_data["password"]:
                     services.user_set_password(user=user, password=form.cleaned_data["password"], actor=actor)
             except services.UserError as exc:
@@ -152,5 +168,12 @@ def audit(request: HttpRequest) -> HttpResponse:
 
 @capability("imports.history")
 def imports(request: HttpRequest) -> HttpResponse:
-    return render(request, "core/imports.html", {"page": paginate(request, selectors.import_runs()),
-                                                 "can_import": can(user_of(request), "people.import")})
+    return render(
+        request,
+        "core/imports.html",
+        {
+            "page": paginate(request, selectors.import_runs()),
+            "can_import": can(user_of(request), "people.import"),
+            "can_import_accounts": can(user_of(request), "accounts.import"),
+        },
+    )

@@ -1,6 +1,5 @@
 """Devices in the API: the scoped list, registering, handing out and taking back."""
 
-
 from datetime import date
 from typing import Any
 
@@ -72,21 +71,32 @@ def device_list(request: HttpRequest, kind: str = "", status: str = "", holder: 
     return devices
 
 
-@router.post("/devices", response={201: DeviceOut, 422: ErrorOut}, summary="Register a device",
-             auth=Capability("devices.edit"))
+@router.post(
+    "/devices", response={201: DeviceOut, 422: ErrorOut}, summary="Register a device", auth=Capability("devices.edit")
+)
 def device_create(request: HttpRequest, payload: DeviceIn) -> Any:
     holder = _person(payload.holder) if payload.holder else None
     try:
-        device = services.device_register(asset_tag=payload.asset_tag, kind=payload.kind, model=payload.model,
-                                          serial=payload.serial, holder=holder, expected_return=payload.expected_return,
-                                          actor=Actor.for_user(user_of(request)))
+        device = services.device_register(
+            asset_tag=payload.asset_tag,
+            kind=payload.kind,
+            model=payload.model,
+            serial=payload.serial,
+            holder=holder,
+            expected_return=payload.expected_return,
+            actor=Actor.for_user(user_of(request)),
+        )
     except services.DeviceError as exc:
         raise HttpError(422, str(exc)) from exc
     return Status(201, device)
 
 
-@router.patch("/devices/{asset_tag}", response={200: DeviceOut, 404: ErrorOut, 422: ErrorOut},
-              summary="Hand out (holder), take back (check_in) or change a device", auth=Capability("devices.edit"))
+@router.patch(
+    "/devices/{asset_tag}",
+    response={200: DeviceOut, 404: ErrorOut, 422: ErrorOut},
+    summary="Hand out (holder), take back (check_in) or change a device",
+    auth=Capability("devices.edit"),
+)
 def device_patch(request: HttpRequest, asset_tag: str, payload: DevicePatch) -> Any:
     device: Device = access.get_in_scope(access.devices_scope(user_of(request)), asset_tag=asset_tag)
     actor = Actor.for_user(user_of(request))
@@ -95,8 +105,12 @@ def device_patch(request: HttpRequest, asset_tag: str, payload: DevicePatch) -> 
         if data.pop("check_in", False):
             device = services.device_check_in(device=device, actor=actor)
         if data.get("holder"):
-            device = services.device_issue(device=device, holder=_person(data.pop("holder")), actor=actor,
-                                           expected_return=data.pop("expected_return", None))
+            device = services.device_issue(
+                device=device,
+                holder=_person(data.pop("holder")),
+                actor=actor,
+                expected_return=data.pop("expected_return", None),
+            )
         data.pop("holder", None)
         if data:
             device = services.device_update(device=device, actor=actor, **data)

@@ -29,8 +29,9 @@ class Device(models.Model):
     kind = models.CharField(max_length=10, choices=DeviceKind.choices)
     model = models.CharField(max_length=150, blank=True)
     serial = models.CharField(max_length=100, blank=True)
-    holder = models.ForeignKey("people.Person", null=True, blank=True, on_delete=models.SET_NULL,
-                               related_name="devices")
+    holder = models.ForeignKey(
+        "people.Person", null=True, blank=True, on_delete=models.SET_NULL, related_name="devices"
+    )
     status = models.CharField(max_length=10, choices=DeviceStatus.choices, default=DeviceStatus.IN_STOCK)
     expected_return = models.DateField(null=True, blank=True)
     issued_at = models.DateTimeField(null=True, blank=True)

@@ -24,8 +24,16 @@ def _state(device: Device) -> dict[str, Any]:
     return {f: getattr(device, f) for f in DEVICE_FIELDS}
 
 
-def device_register(*, asset_tag: str, kind: str, actor: Actor, model: str = "", serial: str = "",
-                    holder: Person | None = None, expected_return: date | None = None) -> Device:
+def device_register(
+    *,
+    asset_tag: str,
+    kind: str,
+    actor: Actor,
+    model: str = "",
+    serial: str = "",
+    holder: Person | None = None,
+    expected_return: date | None = None,
+) -> Device:
     """Register a device, in stock or handed out to `holder`."""
     asset_tag = asset_tag.strip()
     if not asset_tag:
@@ -36,9 +44,15 @@ def device_register(*, asset_tag: str, kind: str, actor: Actor, model: str = "",
         raise DeviceError(f"a device with asset tag {asset_tag!r} exists already")
     with transaction.atomic():
         device = Device.objects.create(
-            asset_tag=asset_tag, kind=kind, model=model, serial=serial, holder=holder,
-            status=DeviceStatus.ISSUED if holder else DeviceStatus.IN_STOCK, expected_return=expected_return,
-            issued_at=timezone.now() if holder else None)
+            asset_tag=asset_tag,
+            kind=kind,
+            model=model,
+            serial=serial,
+            holder=holder,
+            status=DeviceStatus.ISSUED if holder else DeviceStatus.IN_STOCK,
+            expected_return=expected_return,
+            issued_at=timezone.now() if holder else None,
+        )
         audit_record(actor=actor, action="device.registered", target=device, after=_state(device))
     return device
 

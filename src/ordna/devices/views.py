@@ -18,12 +18,27 @@ def device_list(request: HttpRequest) -> HttpResponse:
     kind = request.GET.get("kind", "")
     status = request.GET.get("status", "")
     if q:
-        devices = devices.filter(Q(asset_tag__icontains=q) | Q(serial__icontains=q) | Q(model__icontains=q)
-                                 | Q(holder__last_name__icontains=q) | Q(holder__employee_id__iexact=q))
+        devices = devices.filter(
+            Q(asset_tag__icontains=q)
+            | Q(serial__icontains=q)
+            | Q(model__icontains=q)
+            | Q(holder__last_name__icontains=q)
+            | Q(holder__employee_id__iexact=q)
+        )
     if kind in DeviceKind.values:
         devices = devices.filter(kind=kind)
     if status in DeviceStatus.values:
         devices = devices.filter(status=status)
-    return render(request, "devices/list.html", {
-        "page": paginate(request, devices), "q": q, "kind": kind, "status": status,
-        "kinds": DeviceKind.choices, "statuses": DeviceStatus.choices, "query": query_without_page(request)})
+    return render(
+        request,
+        "devices/list.html",
+        {
+            "page": paginate(request, devices),
+            "q": q,
+            "kind": kind,
+            "status": status,
+            "kinds": DeviceKind.choices,
+            "statuses": DeviceStatus.choices,
+            "query": query_without_page(request),
+        },
+    )

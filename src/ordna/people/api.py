@@ -1,6 +1,5 @@
 """People in the API: the scoped list, one person, and the HR import."""
 
-
 import tempfile
 from datetime import date
 from pathlib import Path
@@ -56,12 +55,14 @@ class PeopleImportOut(Schema):
 
 @router.get("/people", response=list[PersonOut], summary="People, filtered", auth=Capability("people.list"))
 @paginate
-def people_list(request: HttpRequest, q: str = "", status: str = "", department: str = "",
-                employment_type: str = "") -> Any:
+def people_list(
+    request: HttpRequest, q: str = "", status: str = "", department: str = "", employment_type: str = ""
+) -> Any:
     scope = access.people_scope(user_of(request))
     try:
-        people = selectors.people_filter(scope, q=q, status=status, department=department,
-                                         employment_type=employment_type, today=today())
+        people = selectors.people_filter(
+            scope, q=q, status=status, department=department, employment_type=employment_type, today=today()
+        )
     except ValueError as exc:
         from ninja.errors import HttpError
 
@@ -69,27 +70,51 @@ def people_list(request: HttpRequest, q: str = "", status: str = "", department:
     return people.select_related("manager")
 
 
-@router.get("/people/{employee_id}", response={200: PersonOut, 404: ErrorOut}, summary="One person",
-            auth=Capability("people.view"))
+@router.get(
+    "/people/{employee_id}",
+    response={200: PersonOut, 404: ErrorOut},
+    summary="One person",
+    auth=Capability("people.view"),
+)
 def person_detail(request: HttpRequest, employee_id: str) -> Any:
-    return access.get_in_scope(access.people_scope(user_of(request)).select_related("manager"),
-                               employee_id=employee_id)
+    return access.get_in_scope(access.people_scope(user_of(request)).select_related("manager"), employee_id=employee_id)
 
 
-@router.post("/imports/people", response={200: PeopleImportOut, 409: PeopleImportOut, 422: PeopleImportOut},
-             summary="Import an HR file (CSV or XLSX, preset ordna)", auth=Capability("people.import"))
-def people_import_endpoint(request: HttpRequest, file: File[UploadedFile], dry_run: Form[bool] = False,
-                           allow_mass_change: Form[bool] = False, preset: Form[str] = "ordna") -> Any:
+@router.post(
+    "/imports/people",
+    response={200: PeopleImportOut, 409: PeopleImportOut, 422: PeopleImportOut},
+    summary="Import an HR file (CSV or XLSX, preset ordna)",
+    auth=Capability("people.import"),
+)
+def people_import_endpoint(
+    request: HttpRequest,
+    file: File[UploadedFile],
+    dry_run: Form[bool] = False,
+    allow_mass_change: Form[bool] = False,
+    preset: Form[str] = "ordna",
+) -> Any:
     """422 lists every error by row and column; 409 means the safety breaker stopped it (nothing applied)."""
     suffix = Path(file.name or "upload.csv").suffix.lower() or ".csv"
     with tempfile.NamedTemporaryFile(suffix=suffix) as handle:
         for chunk in file.chunks():
             handle.write(chunk)
         handle.flush()
-        result = people_import(path=Path(handle.name), actor=Actor.for_user(user_of(request)),
-                               preset=preset, dry_run=dry_run, allow_mass_change=allow_mass_change, today=today(),
-                               file_name=file.name or "")
-    body = {"outcome": result.outcome, "breaker_tripped": result.breaker_tripped, "counts": result.counts(),
-            "errors": [e.as_dict() for e in result.errors], "notices": result.notices, "import_run": result.run_id}
+        result = people_import(
+            path=Path(handle.name),
+            actor=Actor.for_user(user_of(request)),
+            preset=preset,
+            dry_run=dry_run,
+            allow_mass_change=allow_mass_change,
+            today=today(),
+            file_name=file.name or "",
+        )
+    body = {
+        "outcome": result.outcome,
+        "breaker_tripped": result.breaker_tripped,
+        "counts": result.counts(),
+        "errors": [e.as_dict() for e in result.errors],
+        "notices": result.notices,
+        "import_run": result.run_id,
+    }
     status = 200 if result.ok else 409 if result.outcome == "stopped" else 422
     return Status(status, body)

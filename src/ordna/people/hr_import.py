@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from ordna.core.tabular import Table, header_index
+from ordna.core.tabular import RowError, Table, header_index
 
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 EMPLOYMENT_TYPES = ("employee", "consultant", "contractor")
@@ -21,30 +21,24 @@ LOCALES = ("en", "sv", "nl")
 HOLIDAY_COUNTRIES = ("SE", "NL")
 
 # Fields every HR preset must provide, and optional ones that are only applied when their column exists.
-REQUIRED_FIELDS = ("employee_id", "first_name", "last_name", "email", "department", "manager_employee_id",
-                   "employment_type", "start_date", "end_date", "cost_center")
+REQUIRED_FIELDS = (
+    "employee_id",
+    "first_name",
+    "last_name",
+    "email",
+    "department",
+    "manager_employee_id",
+    "employment_type",
+    "start_date",
+    "end_date",
+    "cost_center",
+)
 OPTIONAL_FIELDS = ("locale", "holiday_country", "email_aliases")
 
 # A preset maps Ordna's field names to the header names of one HR system's export.
 PRESETS: dict[str, dict[str, str]] = {
     "ordna": {name: name for name in REQUIRED_FIELDS + OPTIONAL_FIELDS},
 }
-
-
-@dataclass(frozen=True)
-class RowError:
-    row: int
-    column: str
-    reason: str
-
-    def __str__(self) -> str:
-        if not self.row:
-            return self.reason
-        where = f"row {self.row}"
-        return f"{where}, column {self.column}: {self.reason}" if self.column else f"{where}: {self.reason}"
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"row": self.row, "column": self.column, "reason": self.reason}
 
 
 @dataclass(frozen=True)
@@ -67,9 +61,14 @@ class HrRecord:
     def values(self) -> dict[str, Any]:
         """The comparable field values, as stored on a Person (manager by employee id)."""
         base = {
-            "first_name": self.first_name, "last_name": self.last_name, "email": self.email,
-            "department": self.department, "manager_employee_id": self.manager_employee_id,
-            "employment_type": self.employment_type, "start_date": self.start_date, "end_date": self.end_date,
+            "first_name": self.first_name,
+            "last_name": self.last_name,
+            "email": self.email,
+            "department": self.department,
+            "manager_employee_id": self.manager_employee_id,
+            "employment_type": self.employment_type,
+            "start_date": self.start_date,
+            "end_date": self.end_date,
             "cost_center": self.cost_center,
         }
         base.update(dict(self.optional))
@@ -89,10 +88,12 @@ def parse_hr_rows(table: Table, *, preset: str = "ordna") -> tuple[list[HrRecord
     missing = [mapping[f] for f in REQUIRED_FIELDS if mapping[f].lower() not in index]
     if missing:
         expected = ", ".join(mapping[f] for f in REQUIRED_FIELDS)
-        return [], [RowError(1, "", f"wrong header: missing column(s) {', '.join(missing)}; "
-                                    f"the {preset} preset expects: {expected}")]
-    position = {f: index[mapping[f].lower()] for f in REQUIRED_FIELDS + OPTIONAL_FIELDS
-                if mapping[f].lower() in index}
+        return [], [
+            RowError(
+                1, "", f"wrong header: missing column(s) {', '.join(missing)}; the {preset} preset expects: {expected}"
+            )
+        ]
+    position = {f: index[mapping[f].lower()] for f in REQUIRED_FIELDS + OPTIONAL_FIELDS if mapping[f].lower() in index}
     width = len(table.header)
     records: list[HrRecord] = []
     errors: list[RowError] = []
@@ -113,8 +114,9 @@ def parse_hr_rows(table: Table, *, preset: str = "ordna") -> tuple[list[HrRecord
             row_errors.append(RowError(number, "employee_id", "missing employee id"))
         elif employee_id in first_row_of:
             first = first_row_of[employee_id]
-            row_errors.append(RowError(number, "employee_id",
-                                       f"duplicate employee id {employee_id!r} (also on row {first})"))
+            row_errors.append(
+                RowError(number, "employee_id", f"duplicate employee id {employee_id!r} (also on row {first})")
+            )
         else:
             first_row_of[employee_id] = number
         for name in ("first_name", "last_name"):
@@ -125,8 +127,13 @@ def parse_hr_rows(table: Table, *, preset: str = "ordna") -> tuple[list[HrRecord
             row_errors.append(RowError(number, "email", f"{cell('email')!r} is not an email address"))
         employment_type = cell("employment_type").lower() or "employee"
         if employment_type not in EMPLOYMENT_TYPES:
-            row_errors.append(RowError(number, "employment_type", f"{cell('employment_type')!r} is not one of "
-                                                                  f"{', '.join(EMPLOYMENT_TYPES)}"))
+            row_errors.append(
+                RowError(
+                    number,
+                    "employment_type",
+                    f"{cell('employment_type')!r} is not one of {', '.join(EMPLOYMENT_TYPES)}",
+                )
+            )
         dates: dict[str, date | None] = {}
         for name in ("start_date", "end_date"):
             text = cell(name)
@@ -138,8 +145,9 @@ def parse_hr_rows(table: Table, *, preset: str = "ordna") -> tuple[list[HrRecord
                     row_errors.append(RowError(number, name, f"{text!r} is not a date (expected YYYY-MM-DD)"))
         start, end = dates["start_date"], dates["end_date"]
         if start and end and end < start:
-            row_errors.append(RowError(number, "end_date", f"{end.isoformat()} is before the start date "
-                                                           f"{start.isoformat()}"))
+            row_errors.append(
+                RowError(number, "end_date", f"{end.isoformat()} is before the start date {start.isoformat()}")
+            )
         manager = cell("manager_employee_id")
         if manager and manager == employee_id:
             row_errors.append(RowError(number, "manager_employee_id", "a person cannot be their own manager"))
@@ -165,12 +173,22 @@ def parse_hr_rows(table: Table, *, preset: str = "ordna") -> tuple[list[HrRecord
         if row_errors:
             errors.extend(row_errors)
             continue
-        records.append(HrRecord(
-            row=number, employee_id=employee_id, first_name=cell("first_name"), last_name=cell("last_name"),
-            email=email, department=cell("department"), manager_employee_id=manager,
-            employment_type=employment_type, start_date=start, end_date=end, cost_center=cell("cost_center"),
-            optional=tuple(optional),
-        ))
+        records.append(
+            HrRecord(
+                row=number,
+                employee_id=employee_id,
+                first_name=cell("first_name"),
+                last_name=cell("last_name"),
+                email=email,
+                department=cell("department"),
+                manager_employee_id=manager,
+                employment_type=employment_type,
+                start_date=start,
+                end_date=end,
+                cost_center=cell("cost_center"),
+                optional=tuple(optional),
+            )
+        )
     if not records and not errors:
         errors.append(RowError(0, "", "the file has a header but no rows"))
     return records, errors
@@ -196,8 +214,7 @@ class PeoplePlan:
     errors: list[RowError] = field(default_factory=list)
 
 
-def plan_people(records: Iterable[HrRecord], existing: Mapping[str, Mapping[str, Any]], *,
-                today: date) -> PeoplePlan:
+def plan_people(records: Iterable[HrRecord], existing: Mapping[str, Mapping[str, Any]], *, today: date) -> PeoplePlan:
     """Compare file records with existing people (employee id -> values as `HrRecord.values`)."""
     plan = PeoplePlan()
     records = list(records)
@@ -205,8 +222,13 @@ def plan_people(records: Iterable[HrRecord], existing: Mapping[str, Mapping[str,
     for record in records:
         manager = record.manager_employee_id
         if manager and manager not in in_file and manager not in existing:
-            plan.errors.append(RowError(record.row, "manager_employee_id",
-                                        f"unknown manager {manager!r}: not in this file and not known to Ordna"))
+            plan.errors.append(
+                RowError(
+                    record.row,
+                    "manager_employee_id",
+                    f"unknown manager {manager!r}: not in this file and not known to Ordna",
+                )
+            )
     plan.errors.extend(_manager_cycles(records, existing))
     if plan.errors:
         return plan
@@ -247,8 +269,9 @@ def _manager_cycles(records: Sequence[HrRecord], existing: Mapping[str, Mapping[
             current = manager_of.get(current, "")
         if current and current == start and start not in reported:
             reported.update(seen)
-            errors.append(RowError(row_of[start], "manager_employee_id",
-                                   "reporting line loops: " + " → ".join([*seen, start])))
+            errors.append(
+                RowError(row_of[start], "manager_employee_id", "reporting line loops: " + " → ".join([*seen, start]))
+            )
     return errors
 
 

@@ -59,8 +59,7 @@ class Person(models.Model):
     email_aliases = models.JSONField(default=list, blank=True)
     department = models.CharField(max_length=150, blank=True, db_index=True)
     manager = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="reports")
-    employment_type = models.CharField(max_length=20, choices=EmploymentType.choices,
-                                       default=EmploymentType.EMPLOYEE)
+    employment_type = models.CharField(max_length=20, choices=EmploymentType.choices, default=EmploymentType.EMPLOYEE)
     start_date = models.DateField(null=True, blank=True)
     end_date = models.DateField(null=True, blank=True, db_index=True)
     cost_center = models.CharField(max_length=64, blank=True)
@@ -75,15 +74,18 @@ class Person(models.Model):
             models.CheckConstraint(name="person_employee_id_not_blank", condition=~Q(employee_id="")),
             models.CheckConstraint(
                 name="person_end_not_before_start",
-                condition=Q(start_date__isnull=True) | Q(end_date__isnull=True)
+                condition=Q(start_date__isnull=True)
+                | Q(end_date__isnull=True)
                 | Q(end_date__gte=models.F("start_date")),
             ),
             models.CheckConstraint(name="person_not_own_manager", condition=~Q(manager=models.F("pk"))),
-            models.CheckConstraint(name="person_known_employment_type",
-                                   condition=Q(employment_type__in=EmploymentType.values)),
+            models.CheckConstraint(
+                name="person_known_employment_type", condition=Q(employment_type__in=EmploymentType.values)
+            ),
             models.CheckConstraint(name="person_known_locale", condition=Q(locale__in=["en", "sv", "nl"])),
-            models.CheckConstraint(name="person_known_holiday_country",
-                                   condition=Q(holiday_country__in=["", "SE", "NL"])),
+            models.CheckConstraint(
+                name="person_known_holiday_country", condition=Q(holiday_country__in=["", "SE", "NL"])
+            ),
         ]
         indexes = [models.Index(fields=["last_name", "first_name"], name="person_name_idx")]
 

@@ -15,13 +15,24 @@ from ordna.people.models import Person, PersonStatus, person_status, status_filt
 EXPORT_COLUMNS = (*REQUIRED_FIELDS, *OPTIONAL_FIELDS, "status")
 
 
-def people_filter(queryset: QuerySet[Person], *, q: str = "", status: str = "", department: str = "",
-                  employment_type: str = "", today: date) -> QuerySet[Person]:
+def people_filter(
+    queryset: QuerySet[Person],
+    *,
+    q: str = "",
+    status: str = "",
+    department: str = "",
+    employment_type: str = "",
+    today: date,
+) -> QuerySet[Person]:
     """Narrow `queryset` by free text (name, employee id, email), derived status, department and type."""
     if q:
         for word in q.split():
-            queryset = queryset.filter(Q(first_name__icontains=word) | Q(last_name__icontains=word)
-                                       | Q(employee_id__iexact=word) | Q(email__icontains=word))
+            queryset = queryset.filter(
+                Q(first_name__icontains=word)
+                | Q(last_name__icontains=word)
+                | Q(employee_id__iexact=word)
+                | Q(email__icontains=word)
+            )
     if status:
         if status not in PersonStatus.values:
             raise ValueError(f"unknown status {status!r}; expected one of {', '.join(PersonStatus.values)}")
@@ -34,8 +45,7 @@ def people_filter(queryset: QuerySet[Person], *, q: str = "", status: str = "", 
 
 
 def departments(queryset: QuerySet[Person]) -> list[str]:
-    return list(queryset.exclude(department="").order_by("department").values_list("department", flat=True)
-                .distinct())
+    return list(queryset.exclude(department="").order_by("department").values_list("department", flat=True).distinct())
 
 
 def status_counts(queryset: QuerySet[Person], *, today: date) -> dict[str, int]:
@@ -52,11 +62,22 @@ def person_status_of(person: Person, *, today: date) -> str:
 def people_export_rows(queryset: QuerySet[Person], *, today: date) -> Iterator[dict[str, Any]]:
     """One dict per person in the `ordna` HR format plus the derived status; re-importable unchanged."""
     lead = settings.ORDNA_LEAVER_LEAD_DAYS
-    rows = queryset.order_by("employee_id").values("employee_id", "manager__employee_id", "first_name", "last_name",
-                                                   "email", "department", "employment_type", "start_date",
-                                                   "end_date", "cost_center", *OPTIONAL_FIELDS)
+    rows = queryset.order_by("employee_id").values(
+        "employee_id",
+        "manager__employee_id",
+        "first_name",
+        "last_name",
+        "email",
+        "department",
+        "employment_type",
+        "start_date",
+        "end_date",
+        "cost_center",
+        *OPTIONAL_FIELDS,
+    )
     for row in rows.iterator(chunk_size=2000):
         row["manager_employee_id"] = row.pop("manager__employee_id") or ""
-        row["status"] = person_status(start_date=row["start_date"], end_date=row["end_date"], today=today,
-                                      lead_days=lead)
+        row["status"] = person_status(
+            start_date=row["start_date"], end_date=row["end_date"], today=today, lead_days=lead
+        )
         yield row

@@ -28,8 +28,17 @@ from ordna.people.hr_import import (
 )
 from ordna.people.models import Person
 
-PERSON_FIELDS = ("first_name", "last_name", "email", "department", "employment_type", "start_date", "end_date",
-                 "cost_center", *OPTIONAL_FIELDS)
+PERSON_FIELDS = (
+    "first_name",
+    "last_name",
+    "email",
+    "department",
+    "employment_type",
+    "start_date",
+    "end_date",
+    "cost_center",
+    *OPTIONAL_FIELDS,
+)
 
 
 @dataclass
@@ -79,16 +88,31 @@ def existing_people_values() -> dict[str, dict[str, Any]]:
 
 def _record_run(*, result: PeopleImportResult, actor: Actor, file_name: str, started: datetime) -> int:
     run = ImportRun.objects.create(
-        source=ImportRun.Source.HR, file_name=file_name[:255], preset="ordna", full=True,
-        checksum=result.checksum, outcome=result.outcome, counts=result.counts(),
-        errors=[e.as_dict() for e in result.errors[:1000]], actor_label=actor.label, started_at=started,
+        source=ImportRun.Source.HR,
+        file_name=file_name[:255],
+        preset="ordna",
+        full=True,
+        checksum=result.checksum,
+        outcome=result.outcome,
+        counts=result.counts(),
+        errors=[e.as_dict() for e in result.errors[:1000]],
+        actor_label=actor.label,
+        started_at=started,
         finished_at=timezone.now(),
     )
     return run.pk
 
 
-def people_import(*, path: Path, actor: Actor, preset: str = "ordna", dry_run: bool = False,
-                  allow_mass_change: bool = False, today: date, file_name: str = "") -> PeopleImportResult:
+def people_import(
+    *,
+    path: Path,
+    actor: Actor,
+    preset: str = "ordna",
+    dry_run: bool = False,
+    allow_mass_change: bool = False,
+    today: date,
+    file_name: str = "",
+) -> PeopleImportResult:
     """Create, update and end people from an HR file, all or nothing.
 
     Any error in any row rejects the whole file. More than ORDNA_MASS_CHANGE_PEOPLE_PERCENT of current
@@ -99,8 +123,9 @@ def people_import(*, path: Path, actor: Actor, preset: str = "ordna", dry_run: b
     file_name = file_name or path.name
     if preset not in PRESETS:
         known = ", ".join(sorted(PRESETS))
-        return PeopleImportResult(ImportRun.Outcome.REJECTED,
-                                  errors=[RowError(0, "", f"unknown preset {preset!r}; known presets: {known}")])
+        return PeopleImportResult(
+            ImportRun.Outcome.REJECTED, errors=[RowError(0, "", f"unknown preset {preset!r}; known presets: {known}")]
+        )
     result = PeopleImportResult(ImportRun.Outcome.REJECTED)
     try:
         result.checksum = file_checksum(path)
@@ -127,8 +152,11 @@ def people_import(*, path: Path, actor: Actor, preset: str = "ordna", dry_run: b
 
     base = sum(1 for values in existing.values() if values["end_date"] is None or values["end_date"] >= today)
     result.breaker_tripped = mass_change_tripped(
-        newly_ended=len(plan.newly_ended), base=base, percent=settings.ORDNA_MASS_CHANGE_PEOPLE_PERCENT,
-        minimum=settings.ORDNA_MASS_CHANGE_MINIMUM)
+        newly_ended=len(plan.newly_ended),
+        base=base,
+        percent=settings.ORDNA_MASS_CHANGE_PEOPLE_PERCENT,
+        minimum=settings.ORDNA_MASS_CHANGE_MINIMUM,
+    )
     if dry_run:
         result.outcome = ImportRun.Outcome.DRY_RUN
         return result
@@ -141,14 +169,23 @@ def people_import(*, path: Path, actor: Actor, preset: str = "ordna", dry_run: b
         _apply_plan(plan=plan, records=records, existing=existing, actor=actor)
         result.outcome = ImportRun.Outcome.APPLIED
         result.run_id = _record_run(result=result, actor=actor, file_name=file_name, started=started)
-        audit_record_many(actor=actor, changes=[Change("import.people", "core.importrun", str(result.run_id),
-                                                       after={"counts": result.counts(),
-                                                              "checksum": result.checksum})])
+        audit_record_many(
+            actor=actor,
+            changes=[
+                Change(
+                    "import.people",
+                    "core.importrun",
+                    str(result.run_id),
+                    after={"counts": result.counts(), "checksum": result.checksum},
+                )
+            ],
+        )
     return result
 
 
-def _apply_plan(*, plan: PeoplePlan, records: list[HrRecord], existing: dict[str, dict[str, Any]],
-                actor: Actor) -> None:
+def _apply_plan(
+    *, plan: PeoplePlan, records: list[HrRecord], existing: dict[str, dict[str, Any]], actor: Actor
+) -> None:
     changes: list[Change] = []
     new_people = []
     for record in plan.creates:
@@ -181,15 +218,31 @@ def _apply_plan(*, plan: PeoplePlan, records: list[HrRecord], existing: dict[str
     if manager_updates:
         Person.objects.bulk_update(manager_updates, ["manager_id"], batch_size=1000)
     # Managers removed in the file.
-    cleared = [pk_of[r.employee_id] for r in records
-               if not r.manager_employee_id and existing.get(r.employee_id, {}).get("manager_employee_id")]
+    cleared = [
+        pk_of[r.employee_id]
+        for r in records
+        if not r.manager_employee_id and existing.get(r.employee_id, {}).get("manager_employee_id")
+    ]
     if cleared:
         Person.objects.filter(pk__in=cleared).update(manager=None)
 
     for record in plan.creates:
-        changes.append(Change("person.created", "people.person", str(pk_of[record.employee_id]),
-                              after={"employee_id": record.employee_id, **record.values()}))
+        changes.append(
+            Change(
+                "person.created",
+                "people.person",
+                str(pk_of[record.employee_id]),
+                after={"employee_id": record.employee_id, **record.values()},
+            )
+        )
     for update in plan.updates:
-        changes.append(Change("person.updated", "people.person", str(pk_of[update.employee_id]),
-                              before=update.before, after=update.after))
+        changes.append(
+            Change(
+                "person.updated",
+                "people.person",
+                str(pk_of[update.employee_id]),
+                before=update.before,
+                after=update.after,
+            )
+        )
     audit_record_many(actor=actor, changes=changes)

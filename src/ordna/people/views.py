@@ -32,24 +32,34 @@ def people_list(request: HttpRequest) -> HttpResponse:
     page = paginate(request, people.select_related("manager"))
     for person in page.object_list:
         person.status = selectors.person_status_of(person, today=today())
-    return render(request, "people/list.html", {
-        "form": form, "page": page, "query": query_without_page(request),
-        "can_export": access.can(user_of(request), "people.export")})
+    return render(
+        request,
+        "people/list.html",
+        {
+            "form": form,
+            "page": page,
+            "query": query_without_page(request),
+            "can_export": access.can(user_of(request), "people.export"),
+        },
+    )
 
 
 @capability("people.view")
 def person_detail(request: HttpRequest, employee_id: str) -> HttpResponse:
     person: Person = access.get_in_scope(
-        access.people_scope(user_of(request)).select_related("manager"), employee_id=employee_id)
+        access.people_scope(user_of(request)).select_related("manager"), employee_id=employee_id
+    )
     user = user_of(request)
     accounts = access.accounts_scope(user).filter(person=person).select_related("application")
     devices = access.devices_scope(user).filter(holder=person)
     reports = access.people_scope(user).filter(manager=person)
     context = {
-        "person": person, "status": selectors.person_status_of(person, today=today()),
+        "person": person,
+        "status": selectors.person_status_of(person, today=today()),
         "accounts": accounts if access.can(user, "accounts.list") else None,
         "devices": devices if access.can(user, "devices.list") else None,
-        "reports": reports[:100], "reports_total": reports.count(),
+        "reports": reports[:100],
+        "reports_total": reports.count(),
     }
     return render(request, "people/detail.html", context)
 
@@ -80,8 +90,13 @@ def people_import_upload(request: HttpRequest) -> HttpResponse:
         except UploadError as exc:
             form.add_error("file", str(exc))
         else:
-            result = people_import(path=upload_path(token), actor=Actor.for_user(user_of(request)),
-                                   dry_run=True, today=today(), file_name=name)
+            result = people_import(
+                path=upload_path(token),
+                actor=Actor.for_user(user_of(request)),
+                dry_run=True,
+                today=today(),
+                file_name=name,
+            )
             if result.ok:
                 request.session[SESSION_KEY] = {"token": token, "name": name, "checksum": result.checksum}
             else:
@@ -105,9 +120,13 @@ def people_import_confirm(request: HttpRequest) -> HttpResponse:
     if file_checksum(path) != pending["checksum"]:
         messages.error(request, _("The file changed since the preview: upload it again."))
         return redirect("people:import")
-    result = people_import(path=path, actor=Actor.for_user(user_of(request)), today=today(),
-                           file_name=pending["name"],
-                           allow_mass_change=request.POST.get("allow_mass_change") == "1")
+    result = people_import(
+        path=path,
+        actor=Actor.for_user(user_of(request)),
+        today=today(),
+        file_name=pending["name"],
+        allow_mass_change=request.POST.get("allow_mass_change") == "1",
+    )
     if result.outcome == "stopped":
         return render(request, "people/import.html", {"form": HrUploadForm(), "result": result, "stopped": True})
     request.session.pop(SESSION_KEY, None)
@@ -115,6 +134,12 @@ def people_import_confirm(request: HttpRequest) -> HttpResponse:
     if not result.ok:
         return render(request, "people/import.html", {"form": HrUploadForm(), "result": result})
     counts = result.counts()
-    messages.success(request, _("Imported: %(created)s created, %(updated)s updated, %(unchanged)s unchanged, "
-                                "%(newly_leaving)s newly leaving.") % counts)
+    messages.success(
+        request,
+        _(
+            "Imported: %(created)s created, %(updated)s updated, %(unchanged)s unchanged, "
+            "%(newly_leaving)s newly leaving."
+        )
+        % counts,
+    )
     return redirect("core:imports")

@@ -14,6 +14,15 @@ COUNT_LABELS = {
     "newly_leaving": _("newly leaving"),
     "newly_ended": _("newly ended"),
     "not_in_file": _("not in the file"),
+    "rows": _("rows"),
+    "new": _("new"),
+    "changed": _("changed"),
+    "gone": _("gone"),
+    "links_made": _("links made"),
+    "needs_review": _("need review"),
+    "findings_opened": _("findings opened"),
+    "findings_resolved": _("findings resolved"),
+    "applications_created": _("applications created"),
 }
 
 

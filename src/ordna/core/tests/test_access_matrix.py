@@ -39,13 +39,28 @@ WEB: dict[str, tuple[dict[str, Any], str, set[str], int]] = {
     "people:import": ({}, "get", {"admin", "coordinator", "hr"}, 200),
     "people:import_confirm": ({}, "post", {"admin", "coordinator", "hr"}, 302),
     # E2 reports to the manager's person and is the employee's own person.
-    "people:detail": ({"employee_id": "E2"}, "get",
-                      {"admin", "coordinator", "hr", "auditor", "manager", "employee"}, 200),
+    "people:detail": (
+        {"employee_id": "E2"},
+        "get",
+        {"admin", "coordinator", "hr", "auditor", "manager", "employee"},
+        200,
+    ),
     "applications:list": ({}, "get", ALL - {"employee"}, 200),
     # crm is owned by the key user's person and run by the supplier user's company.
-    "applications:detail": ({"slug": "crm"}, "get",
-                            {"admin", "coordinator", "hr", "auditor", "key_user", "supplier"}, 200),
+    "applications:detail": (
+        {"slug": "crm"},
+        "get",
+        {"admin", "coordinator", "hr", "auditor", "key_user", "supplier"},
+        200,
+    ),
     "devices:list": ({}, "get", {"admin", "coordinator", "hr", "manager", "employee", "auditor"}, 200),
+    "accounts:import": ({}, "get", {"admin", "coordinator"}, 200),
+    "accounts:import_mapping": ({}, "get", {"admin", "coordinator"}, 302),  # nothing pending: back to upload
+    "accounts:import_confirm": ({}, "post", {"admin", "coordinator"}, 302),
+    "accounts:findings": ({}, "get", {"admin", "coordinator", "key_user", "auditor"}, 200),
+    "accounts:finding_accept": ({"pk": "FINDING"}, "post", {"admin", "coordinator", "key_user"}, 302),
+    "accounts:review": ({}, "get", {"admin", "coordinator", "key_user"}, 200),
+    "accounts:review_decide": ({"pk": "ACCOUNT"}, "post", {"admin", "coordinator", "key_user"}, 302),
 }
 
 # (method, path) -> (roles that get a real answer, path parameters)
@@ -65,19 +80,33 @@ API: dict[tuple[str, str], set[str]] = {
     ("GET", "/api/v1/devices"): {"admin", "coordinator", "hr", "manager", "employee", "auditor"},
     ("POST", "/api/v1/devices"): {"admin", "coordinator"},
     ("PATCH", "/api/v1/devices/{asset_tag}"): {"admin", "coordinator"},
+    ("GET", "/api/v1/findings"): {"admin", "coordinator", "key_user", "auditor"},
+    ("GET", "/api/v1/findings/totals"): {"admin", "coordinator", "key_user", "auditor"},
+    ("POST", "/api/v1/findings/{finding_id}/accept"): {"admin", "coordinator", "key_user"},
+    ("GET", "/api/v1/review"): {"admin", "coordinator", "key_user"},
+    ("POST", "/api/v1/review/{account_id}"): {"admin", "coordinator", "key_user"},
+    ("POST", "/api/v1/imports/accounts/{app}"): {"admin", "coordinator"},
+    ("POST", "/api/v1/imports/licenses"): {"admin", "coordinator"},
+    ("POST", "/api/v1/reconcile/{app}"): {"admin", "coordinator"},
 }
-PATH_VALUES = {"employee_id": "E2", "slug": "crm", "asset_tag": "LT-1"}
+PATH_VALUES = {"employee_id": "E2", "slug": "crm", "asset_tag": "LT-1", "app": "crm"}
 
 
 @pytest.fixture
-def world(load_people, make_user) -> dict[str, Any]:
+def world(load_people, make_user, tmp_path) -> dict[str, Any]:
     """E0 leads E1, E1 manages E2; E3 owns crm, which supplier S1 runs; E2 holds laptop LT-1."""
     from ordna.applications.services import application_create
     from ordna.devices.services import device_register
     from ordna.people.models import Person
 
-    load_people([hr_row("E0"), hr_row("E1", manager_employee_id="E0"), hr_row("E2", manager_employee_id="E1"),
-                 hr_row("E3", manager_employee_id="E0")])
+    load_people(
+        [
+            hr_row("E0"),
+            hr_row("E1", manager_employee_id="E0"),
+            hr_row("E2", manager_employee_id="E1"),
+            hr_row("E3", manager_employee_id="E0"),
+        ]
+    )
     people = {p.employee_id: p for p in Person.objects.all()}
     actor = Actor.system("test")
     s1 = Supplier.objects.create(name="Example IT Services AB")
@@ -85,13 +114,38 @@ def world(load_people, make_user) -> dict[str, Any]:
     application_create(slug="crm", name="CRM", actor=actor, owner_id=people["E3"].pk, supplier_id=s1.pk)
     application_create(slug="erp", name="ERP", actor=actor, supplier_id=s2.pk)
     device_register(asset_tag="LT-1", kind="laptop", actor=actor, holder=people["E2"])
+    from ordna.accounts.models import Account, Finding
+    from ordna.accounts.services import accounts_import
+    from ordna.conftest import TODAY
+
+    export = tmp_path / "crm.csv"
+    export.write_text(
+        "account_id,email,display_name,employee_id,status,last_login,license\nsvc,,Service,,active,,\n",
+        encoding="utf-8",
+    )
+    accounts_import(application_slug="crm", path=export, actor=actor, today=TODAY, preset="generic")
+    values = {"FINDING": Finding.objects.get().pk, "ACCOUNT": Account.objects.get().pk}
     users = {
-        "admin": make_user("admin"), "coordinator": make_user("coordinator"), "hr": make_user("hr"),
-        "manager": make_user("manager", person=people["E1"]), "key_user": make_user("key_user", person=people["E3"]),
-        "supplier": make_user("supplier", supplier=s1), "employee": make_user("employee", person=people["E2"]),
+        "admin": make_user("admin"),
+        "coordinator": make_user("coordinator"),
+        "hr": make_user("hr"),
+        "manager": make_user("manager", person=people["E1"]),
+        "key_user": make_user("key_user", person=people["E3"]),
+        "supplier": make_user("supplier", supplier=s1),
+        "employee": make_user("employee", person=people["E2"]),
         "auditor": make_user("auditor"),
     }
-    return {"users": users, "people": people}
+    return {"users": users, "people": people, "values": values}
+
+
+def resolve(world: dict[str, Any], value: Any) -> Any:
+    if value == "ADMIN_PK":
+        return world["users"]["admin"].pk
+    return world["values"].get(value, value)
+
+
+def path_values(world: dict[str, Any]) -> dict[str, Any]:
+    return {**PATH_VALUES, "finding_id": world["values"]["FINDING"], "account_id": world["values"]["ACCOUNT"]}
 
 
 def url_names(resolvers: list[Any], namespace: str = "") -> Iterator[str]:
@@ -132,7 +186,7 @@ def test_web_answers_per_role(world, role: str) -> None:
     client = Client()
     client.force_login(world["users"][role])
     for name, (kwargs, method, allowed, ok_status) in WEB.items():
-        kwargs = {k: (world["users"]["admin"].pk if v == "ADMIN_PK" else v) for k, v in kwargs.items()}
+        kwargs = {k: resolve(world, v) for k, v in kwargs.items()}
         response = getattr(client, method)(reverse(name, kwargs=kwargs))
         expected = ok_status if role in allowed else 404
         assert response.status_code == expected, f"{role} {method.upper()} {name}: {response.status_code}"
@@ -141,7 +195,7 @@ def test_web_answers_per_role(world, role: str) -> None:
 def test_web_sends_anonymous_visitors_to_sign_in(world) -> None:
     client = Client()
     for name, (kwargs, method, _allowed, _ok) in WEB.items():
-        kwargs = {k: (world["users"]["admin"].pk if v == "ADMIN_PK" else v) for k, v in kwargs.items()}
+        kwargs = {k: resolve(world, v) for k, v in kwargs.items()}
         response = getattr(client, method)(reverse(name, kwargs=kwargs))
         assert response.status_code == 302 and "/login/" in response["Location"], name
 
@@ -151,7 +205,7 @@ def test_api_answers_per_role(world, role: str) -> None:
     token = token_create(user=world["users"][role], actor=Actor.system("test"))
     client = Client(headers={"Authorization": f"Bearer {token}"})
     for (method, path), allowed in API.items():
-        url = path.format(**PATH_VALUES)
+        url = path.format(**path_values(world))
         response = client.generic(method, url, data="{}", content_type="application/json")
         if role in allowed:
             assert response.status_code not in (401, 403, 404), f"{role} {method} {path}: {response.status_code}"
@@ -162,7 +216,7 @@ def test_api_answers_per_role(world, role: str) -> None:
 def test_api_without_a_token_is_401(world) -> None:
     client = Client()
     for method, path in API:
-        response = client.generic(method, path.format(**PATH_VALUES))
+        response = client.generic(method, path.format(**path_values(world)))
         assert response.status_code == 401, f"{method} {path}"
 
 
@@ -173,8 +227,15 @@ def test_a_revoked_or_wrong_token_is_401(world) -> None:
     token = token_create(user=world["users"]["hr"], actor=Actor.system("test"))
     assert Client(headers={"Authorization": "Bearer ordna_wrong"}).get("/api/v1/me").status_code == 401
     assert Client(headers={"Authorization": f"Bearer {token}"}).get("/api/v1/me").status_code == 200
-    user_update(user=world["users"]["hr"], actor=Actor.for_user(admin), roles=["hr"], person_id=None,
-                supplier_id=None, email="", is_active=False)
+    user_update(
+        user=world["users"]["hr"],
+        actor=Actor.for_user(admin),
+        roles=["hr"],
+        person_id=None,
+        supplier_id=None,
+        email="",
+        is_active=False,
+    )
     assert Client(headers={"Authorization": f"Bearer {token}"}).get("/api/v1/me").status_code == 401
 
 

@@ -16,9 +16,19 @@ pytestmark = pytest.mark.django_db
 
 def record(n: int, actor: Actor) -> None:
     with transaction.atomic():
-        audit_record_many(actor=actor, changes=[
-            Change("person.updated", "people.person", str(i), before={"last_name": f"Old{i}"},
-                   after={"last_name": f"New{i}"}) for i in range(n)])
+        audit_record_many(
+            actor=actor,
+            changes=[
+                Change(
+                    "person.updated",
+                    "people.person",
+                    str(i),
+                    before={"last_name": f"Old{i}"},
+                    after={"last_name": f"New{i}"},
+                )
+                for i in range(n)
+            ],
+        )
 
 
 def test_an_intact_chain_verifies(actor) -> None:

@@ -13,7 +13,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from pytest_django.fixtures import Settings
 
-from ordna.accounts.models import Account
+from ordna.accounts.models import Account, Finding
 from ordna.applications.models import Application, License
 from ordna.core.actor import Actor
 from ordna.core.audit import audit_verify
@@ -51,15 +51,31 @@ def fast_hashing(settings: Settings) -> None:
 
 
 def test_sizes_of_the_default_demo_are_3600_consultants_and_400_staff() -> None:
-    assert demo_sizes(4000) == DemoSizes(people=4000, consultants=3600, employees=380, contractors=20,
-                                         past_leavers=600, upcoming_leavers=120, future_starters=60,
-                                         namesake_pairs=8, orphan_accounts=10)
+    assert demo_sizes(4000) == DemoSizes(
+        people=4000,
+        consultants=3600,
+        employees=380,
+        contractors=20,
+        past_leavers=600,
+        upcoming_leavers=120,
+        future_starters=60,
+        namesake_pairs=8,
+        orphan_accounts=10,
+    )
 
 
 def test_sizes_of_a_small_demo_keep_at_least_one_of_everything() -> None:
-    assert demo_sizes(200) == DemoSizes(people=200, consultants=180, employees=19, contractors=1,
-                                        past_leavers=30, upcoming_leavers=6, future_starters=3,
-                                        namesake_pairs=2, orphan_accounts=3)
+    assert demo_sizes(200) == DemoSizes(
+        people=200,
+        consultants=180,
+        employees=19,
+        contractors=1,
+        past_leavers=30,
+        upcoming_leavers=6,
+        future_starters=3,
+        namesake_pairs=2,
+        orphan_accounts=3,
+    )
 
 
 @pytest.mark.parametrize("people", [0, 59, 100_001])
@@ -90,8 +106,10 @@ def test_people_are_mostly_consultants_with_leavers_starters_and_namesakes() -> 
     assert len(leaving) == 9
     assert all(p.end_date <= TODAY + timedelta(days=60) for p in leaving)  # type: ignore[operator]
     assert len(starting) == 4
-    assert all(p.start_date <= TODAY + timedelta(days=30) and p.end_date is None  # type: ignore[operator]
-               for p in starting)
+    assert all(
+        p.start_date <= TODAY + timedelta(days=30) and p.end_date is None  # type: ignore[operator]
+        for p in starting
+    )
     assert all(p.start_date is not None and p.start_date >= TODAY - timedelta(days=8 * 365) for p in people)
     assert all(p.start_date <= p.end_date for p in people if p.end_date)  # type: ignore[operator]
 
@@ -132,9 +150,20 @@ def test_every_person_reports_up_to_the_one_ceo_without_cycles() -> None:
     managers = {m for m in manager_of.values() if m}
     by_id = {p.employee_id: p for p in people}
     heads = [p for p in people if p.manager_employee_id == ceos[0] and p.department != "Management"]
-    assert sorted(p.department for p in heads) == sorted([
-        "Consulting Stockholm", "Consulting Göteborg", "Consulting Malmö", "Consulting Amsterdam",
-        "Consulting Utrecht", "Consulting Rotterdam", "HR", "IT", "Finance", "Sales"])
+    assert sorted(p.department for p in heads) == sorted(
+        [
+            "Consulting Stockholm",
+            "Consulting Göteborg",
+            "Consulting Malmö",
+            "Consulting Amsterdam",
+            "Consulting Utrecht",
+            "Consulting Rotterdam",
+            "HR",
+            "IT",
+            "Finance",
+            "Sales",
+        ]
+    )
     assert all(by_id[m].end_date is None and by_id[m].employment_type == "employee" for m in managers)
 
 
@@ -174,8 +203,9 @@ def test_accounts_do_not_depend_on_the_moment_of_loading_except_for_sign_in_time
     early = demo_accounts(people=people, seed=3, today=TODAY, until=morning)
     late = demo_accounts(people=people, seed=3, today=TODAY, until=evening)
 
-    assert [(a.application, a.key, a.status, a.licenses, a.person) for a in early] == \
-           [(a.application, a.key, a.status, a.licenses, a.person) for a in late]
+    assert [(a.application, a.key, a.status, a.licenses, a.person) for a in early] == [
+        (a.application, a.key, a.status, a.licenses, a.person) for a in late
+    ]
     assert all(a.last_login is None or a.last_login <= morning for a in early)
 
 
@@ -199,10 +229,13 @@ def test_demo_load_imports_exactly_the_generated_hr_rows(fast_hashing: None) -> 
     summary = demo_load(people=200, seed=3, actor=ACTOR, today=TODAY)
 
     expected = [p.hr_row() for p in demo_people(people=200, seed=3, today=TODAY)]
-    exported = [{k: (v.isoformat() if isinstance(v, date) else v or "") for k, v in row.items()
-                 if k in expected[0]} for row in people_export_rows(Person.objects.all(), today=TODAY)]
+    exported = [
+        {k: (v.isoformat() if isinstance(v, date) else v or "") for k, v in row.items() if k in expected[0]}
+        for row in people_export_rows(Person.objects.all(), today=TODAY)
+    ]
     assert exported == expected
-    assert ImportRun.objects.get().outcome == ImportRun.Outcome.APPLIED
+    assert ImportRun.objects.get(source="hr").outcome == ImportRun.Outcome.APPLIED
+    assert set(ImportRun.objects.filter(source="accounts").values_list("outcome", flat=True)) == {"applied"}
     assert (summary.people, summary.consultants, summary.employees, summary.contractors) == (200, 180, 19, 1)
     assert (summary.past_leavers, summary.upcoming_leavers, summary.future_starters) == (30, 6, 3)
     assert Person.objects.filter(manager__isnull=True).count() == 1
@@ -222,8 +255,7 @@ def test_demo_load_creates_applications_licences_accounts_and_devices(fast_hashi
     assert Account.objects.count() == summary.accounts
     assert Account.objects.filter(application__slug="m365", person__isnull=False).count() > 150
     left = Account.objects.filter(person__end_date__lt=TODAY)
-    assert left.filter(status="active").values("person").distinct().count() == \
-           summary.leavers_with_active_accounts >= 1
+    assert left.filter(status="active").values("person").distinct().count() == summary.leavers_with_active_accounts >= 1
     assert 0.4 <= left.filter(status="disabled").count() / left.count() <= 0.8
     non_personal = Account.objects.filter(non_personal=True)
     assert non_personal.count() == len(NON_PERSONAL_ACCOUNTS)
@@ -236,12 +268,21 @@ def test_demo_load_creates_applications_licences_accounts_and_devices(fast_hashi
     assert sorted(review.values_list("display_name", flat=True)) == sorted(n for n, c in full_names.items() if c > 1)
     assert review.count() == 2
     assert not review.filter(person__isnull=False).exists()
-    assert set(Account.objects.exclude(match_rule="").values_list("match_rule", flat=True)) == \
-           {"employee_id", "email"}
+    # Correlation alone links the demo's accounts, by employee id or address; only service accounts carry a
+    # person's (manual) decision.
+    assert set(Account.objects.exclude(match_rule="").values_list("match_rule", flat=True)) == {
+        "employee_id",
+        "email",
+        "manual",
+    }
+    assert set(Account.objects.filter(match_rule="manual").values_list("non_personal", flat=True)) == {True}
+    assert Finding.objects.filter(kind="leaver_active", state="open").exists()
+    assert Finding.objects.filter(kind="license_waste", monthly_cost__gt=0).exists()
 
     started = Person.objects.filter(start_date__lte=TODAY).exclude(end_date__lt=TODAY)
-    laptops = Counter(Device.objects.filter(kind="laptop", status="issued", holder__in=started)
-                      .values_list("holder_id", flat=True))
+    laptops = Counter(
+        Device.objects.filter(kind="laptop", status="issued", holder__in=started).values_list("holder_id", flat=True)
+    )
     assert set(laptops.values()) == {1}
     assert len(laptops) == started.count()
     assert Device.objects.filter(status="issued", holder__end_date__lt=TODAY, kind="laptop").count() >= 1
@@ -258,8 +299,15 @@ def test_every_demo_user_signs_in_with_the_demo_password(fast_hashing: None) -> 
         assert authenticate(username=username, password=DEMO_PASSWORD) is not None, username
     users = {u.username: u for u in User.objects.select_related("person", "supplier")}
     assert {u: sorted(user.roles.values_list("role", flat=True)) for u, user in users.items()} == {
-        "admin": ["admin"], "coordinator": ["coordinator"], "hr": ["hr"], "manager": ["manager"],
-        "keyuser": ["key_user"], "supplier": ["supplier"], "employee": ["employee"], "auditor": ["auditor"]}
+        "admin": ["admin"],
+        "coordinator": ["coordinator"],
+        "hr": ["hr"],
+        "manager": ["manager"],
+        "keyuser": ["key_user"],
+        "supplier": ["supplier"],
+        "employee": ["employee"],
+        "auditor": ["auditor"],
+    }
     assert users["coordinator"].person.department == "IT"  # type: ignore[union-attr]
     assert users["manager"].person.reports.exists()  # type: ignore[union-attr]
     assert users["keyuser"].person.owned_applications.count() >= 2  # type: ignore[union-attr]
@@ -276,7 +324,16 @@ def test_the_audit_chain_verifies_after_loading(fast_hashing: None) -> None:
     result = audit_verify()
 
     assert result.ok
-    assert result.checked == AuditEvent.objects.count() == 150 + 1 + 7 + 30 + 31 + 1 + 1 + 8
+    # people, the HR import, suppliers, applications, licences, one per account import, one per service
+    # account's owner decision, the devices, the users
+    account_imports = ImportRun.objects.filter(source="accounts").count()
+    owner_decisions = Account.objects.filter(non_personal=True).count()
+    assert (
+        result.checked
+        == AuditEvent.objects.count()
+        == (150 + 1 + 7 + 30 + 31 + account_imports + owner_decisions + 1 + 8)
+    )
+    assert AuditEvent.objects.filter(action="import.accounts").count() == account_imports > 20
     assert AuditEvent.objects.filter(action="demo.devices", after__count=Device.objects.count()).count() == 1
 
 
@@ -298,8 +355,10 @@ def test_the_command_loads_once_and_refuses_a_second_time(fast_hashing: None, se
 
     call_command("demo", people=150, seed=1, stdout=out)
 
-    assert ("Sign in at http://127.0.0.1:8000 as admin / ordna-demo-2026 (also: coordinator, hr, manager, "
-            "keyuser, supplier, employee, auditor)") in out.getvalue()
+    assert (
+        "Sign in at http://127.0.0.1:8000 as admin / ordna-demo-2026 (also: coordinator, hr, manager, "
+        "keyuser, supplier, employee, auditor)"
+    ) in out.getvalue()
     assert "150 people: 135 consultants, 14 employees, 1 contractor\n" in out.getvalue()
     with pytest.raises(CommandError) as refused:
         call_command("demo", people=150, seed=2, stdout=StringIO())

@@ -19,7 +19,7 @@ def rows_of(path: Path) -> tuple[list[str], list[tuple[int, list[str]]]]:
 
 def test_semicolon_csv_with_bom_and_blank_lines(tmp_path: Path) -> None:
     path = tmp_path / "a.csv"
-    path.write_bytes("\ufeffa;b\r\n1;Åsa\r\n\r\n2;\"x;y\"\r\n".encode())
+    path.write_bytes('\ufeffa;b\r\n1;Åsa\r\n\r\n2;"x;y"\r\n'.encode())
     header, rows = rows_of(path)
     assert header == ["a", "b"]
     assert rows == [(2, ["1", "Åsa"]), (4, ["2", "x;y"])]

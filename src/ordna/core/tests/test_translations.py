@@ -74,9 +74,26 @@ def test_catalogs_hold_every_string_of_the_code(tmp_path: Path) -> None:
     copy = tmp_path / "ordna"
     shutil.copytree(settings.BASE_DIR, copy, ignore=shutil.ignore_patterns("tests", "__pycache__", "*.mo", "static"))
     environment = {"PATH": os.environ.get("PATH", "/usr/bin:/bin")}  # no DJANGO_SETTINGS_MODULE: plain extraction
-    subprocess.run([sys.executable, "-m", "django", "makemessages", "-l", "sv", "--no-obsolete",
-                    "--no-location", "-i", "conftest.py", "-i", "demo.py"],
-                   cwd=copy, check=True, capture_output=True, env=environment)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "django",
+            "makemessages",
+            "-l",
+            "sv",
+            "--no-obsolete",
+            "--no-location",
+            "-i",
+            "conftest.py",
+            "-i",
+            "demo.py",
+        ],
+        cwd=copy,
+        check=True,
+        capture_output=True,
+        env=environment,
+    )
     fresh = {(e.get("msgctxt", ""), e["msgid"]) for e in entries(copy / "locale/sv/LC_MESSAGES/django.po")}
     committed = {(e.get("msgctxt", ""), e["msgid"]) for e in entries(LOCALE / "sv/LC_MESSAGES/django.po")}
     assert fresh - committed == set(), "new strings: run `make messages` and translate them"

@@ -74,8 +74,10 @@ def test_coordinator_manages_users_but_cannot_make_an_admin(make_user, load_peop
     client = signed_in(make_user("coordinator"))
     response = client.post("/users/new/", {"username": "boss", "roles": ["admin"], "is_active": "on"})
     assert "only an administrator can grant" in response.content.decode()
-    response = client.post("/users/new/", {"username": "partner", "roles": ["supplier"],
-                                           "supplier": "example it services ab", "is_active": "on"})
+    response = client.post(
+        "/users/new/",
+        {"username": "partner", "roles": ["supplier"], "supplier": "example it services ab", "is_active": "on"},
+    )
     assert response.status_code == 302
     assert User.objects.get(username="partner").supplier.name == "Example IT Services AB"
     response = client.post("/users/new/", {"username": "emp", "roles": ["employee"], "person": "E404"})
@@ -163,9 +165,19 @@ def test_people_list_filters_and_pages(make_user, load_people) -> None:
     assert "1 person" in page
 
 
-@pytest.mark.parametrize(("url", "budget"), [("/", 12), ("/people/", 10), ("/people/E050/", 12),
-                                            ("/applications/", 10), ("/devices/", 10), ("/imports/", 10),
-                                            ("/audit/", 10), ("/users/", 10)])
+@pytest.mark.parametrize(
+    ("url", "budget"),
+    [
+        ("/", 12),
+        ("/people/", 10),
+        ("/people/E050/", 12),
+        ("/applications/", 10),
+        ("/devices/", 10),
+        ("/imports/", 10),
+        ("/audit/", 10),
+        ("/users/", 10),
+    ],
+)
 def test_pages_stay_within_their_query_budget(make_user, load_people, url: str, budget: int) -> None:
     load_people([hr_row(f"E{i:03}", manager_employee_id="E000" if i else "") for i in range(200)])
     client = signed_in(make_user("admin"))

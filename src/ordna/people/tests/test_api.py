@@ -23,8 +23,10 @@ def hr_client(make_user) -> Client:
 
 
 def test_list_filters_and_pages(hr_client, load_people) -> None:
-    load_people([hr_row(f"E{i:03}", department="Sales" if i < 70 else "IT") for i in range(100)]
-                + [hr_row("L1", end_date="2026-11-20")])
+    load_people(
+        [hr_row(f"E{i:03}", department="Sales" if i < 70 else "IT") for i in range(100)]
+        + [hr_row("L1", end_date="2026-11-20")]
+    )
     body = hr_client.get("/api/v1/people", {"department": "Sales", "page": 2, "page_size": 50}).json()
     assert body["count"] == 70 and len(body["items"]) == 20
     body = hr_client.get("/api/v1/people", {"status": "leaving"}).json()
@@ -63,8 +65,13 @@ def test_import_endpoint_dry_run(hr_client) -> None:
 def test_import_endpoint_lists_errors_with_rows(hr_client) -> None:
     response = post_file(hr_client, hr_csv([hr_row("E1", manager_employee_id="E9")]))
     assert response.status_code == 422
-    assert response.json()["errors"] == [{"row": 2, "column": "manager_employee_id",
-                                          "reason": "unknown manager 'E9': not in this file and not known to Ordna"}]
+    assert response.json()["errors"] == [
+        {
+            "row": 2,
+            "column": "manager_employee_id",
+            "reason": "unknown manager 'E9': not in this file and not known to Ordna",
+        }
+    ]
 
 
 def test_import_endpoint_breaker_is_409(hr_client, load_people) -> None:

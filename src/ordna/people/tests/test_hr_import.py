@@ -19,29 +19,52 @@ def parse(tmp_path: Path, text: str) -> tuple[list, list]:
 
 
 def test_valid_rows_become_records(tmp_path: Path) -> None:
-    records, errors = parse(tmp_path, hr_csv([hr_row("E1", "Åsa", "Öberg", email="Asa.Oberg@Example.org",
-                                                     employment_type="Consultant", end_date="2026-12-31")]))
+    records, errors = parse(
+        tmp_path,
+        hr_csv(
+            [
+                hr_row(
+                    "E1",
+                    "Åsa",
+                    "Öberg",
+                    email="Asa.Oberg@Example.org",
+                    employment_type="Consultant",
+                    end_date="2026-12-31",
+                )
+            ]
+        ),
+    )
     assert errors == []
     (record,) = records
     assert (record.employee_id, record.first_name, record.email, record.employment_type, record.end_date) == (
-        "E1", "Åsa", "asa.oberg@example.org", "consultant", date(2026, 12, 31))
+        "E1",
+        "Åsa",
+        "asa.oberg@example.org",
+        "consultant",
+        date(2026, 12, 31),
+    )
     assert record.row == 2
 
 
 def test_every_row_error_is_reported_with_row_and_column(tmp_path: Path) -> None:
     rows = [
         hr_row("E1"),
-        hr_row("", "No", "Id"),                       # row 3
-        hr_row("E1", "Dup", "Licate"),                # row 4
-        hr_row("E4", end_date="31/12/2026"),          # row 5
-        hr_row("E5", employment_type="intern"),       # row 6
+        hr_row("", "No", "Id"),  # row 3
+        hr_row("E1", "Dup", "Licate"),  # row 4
+        hr_row("E4", end_date="31/12/2026"),  # row 5
+        hr_row("E5", employment_type="intern"),  # row 6
         hr_row("E6", start_date="2026-05-01", end_date="2026-04-30"),  # row 7
-        hr_row("E7", email="not-an-address"),         # row 8
+        hr_row("E7", email="not-an-address"),  # row 8
     ]
     _, errors = parse(tmp_path, hr_csv(rows))
     assert [(e.row, e.column) for e in errors] == [
-        (3, "employee_id"), (4, "employee_id"), (5, "end_date"), (6, "employment_type"), (7, "end_date"),
-        (8, "email")]
+        (3, "employee_id"),
+        (4, "employee_id"),
+        (5, "end_date"),
+        (6, "employment_type"),
+        (7, "end_date"),
+        (8, "email"),
+    ]
     assert "duplicate employee id 'E1' (also on row 2)" in errors[1].reason
     assert errors[2].reason == "'31/12/2026' is not a date (expected YYYY-MM-DD)"
 
@@ -60,9 +83,25 @@ def test_header_only_is_an_error(tmp_path: Path) -> None:
 
 
 def test_header_is_case_insensitive_and_columns_may_be_reordered(tmp_path: Path) -> None:
-    header = list(reversed([h.upper() for h in
-                            ["employee_id", "first_name", "last_name", "email", "department", "manager_employee_id",
-                             "employment_type", "start_date", "end_date", "cost_center"]]))
+    header = list(
+        reversed(
+            [
+                h.upper()
+                for h in [
+                    "employee_id",
+                    "first_name",
+                    "last_name",
+                    "email",
+                    "department",
+                    "manager_employee_id",
+                    "employment_type",
+                    "start_date",
+                    "end_date",
+                    "cost_center",
+                ]
+            ]
+        )
+    )
     text = ",".join(header) + "\nCC9,,2020-01-01,employee,,IT,a@example.org,B,A,E9\n"
     records, errors = parse(tmp_path, text)
     assert errors == []
@@ -80,14 +119,19 @@ def test_plan_creates_updates_and_counts_unchanged(tmp_path: Path) -> None:
     existing = {r.employee_id: r.values() for r in record(tmp_path, hr_row("E1"), hr_row("E2"))}
     plan = plan_people(records, existing, today=TODAY)
     assert [r.employee_id for r in plan.creates] == ["E3"]
-    assert [(u.employee_id, u.before, u.after) for u in plan.updates] == [("E2", {"department": "IT"},
-                                                                            {"department": "Sales"})]
+    assert [(u.employee_id, u.before, u.after) for u in plan.updates] == [
+        ("E2", {"department": "IT"}, {"department": "Sales"})
+    ]
     assert plan.unchanged == 1
 
 
 def test_plan_counts_newly_ended_existing_people_only(tmp_path: Path) -> None:
-    records = record(tmp_path, hr_row("E1", end_date="2026-11-30"), hr_row("E2", end_date="2026-12-31"),
-                     hr_row("E3", end_date="2026-10-01"))
+    records = record(
+        tmp_path,
+        hr_row("E1", end_date="2026-11-30"),
+        hr_row("E2", end_date="2026-12-31"),
+        hr_row("E3", end_date="2026-10-01"),
+    )
     existing = {r.employee_id: r.values() for r in record(tmp_path, hr_row("E1"), hr_row("E3"))}
     plan = plan_people(records, existing, today=TODAY)
     assert plan.newly_ended == ["E1", "E3"]

@@ -39,8 +39,14 @@ def run(write_file: Callable[..., Path], actor: Actor, rows: list[dict[str, str]
 def test_first_import_creates_people_with_managers(write_file, actor) -> None:
     result = run(write_file, actor, org(3))
     assert result.outcome == "applied"
-    assert result.counts() == {"created": 3, "updated": 0, "unchanged": 0, "newly_leaving": 0, "newly_ended": 0,
-                               "not_in_file": 0}
+    assert result.counts() == {
+        "created": 3,
+        "updated": 0,
+        "unchanged": 0,
+        "newly_leaving": 0,
+        "newly_ended": 0,
+        "not_in_file": 0,
+    }
     assert Person.objects.get(employee_id="E2").manager.employee_id == "E0"
     assert Person.objects.get(employee_id="E0").manager is None
 
@@ -133,12 +139,15 @@ def test_bom_file_is_read(write_file, actor) -> None:
     assert Person.objects.get().employee_id == "E1"
 
 
-@pytest.mark.parametrize(("content", "reason"), [
-    (b"", "the file is empty (0 bytes)"),
-    (b"\x00\x01\x02binary\x00", "this is a binary file, not a CSV or XLSX table"),
-    (b"\xd0\xcf\x11\xe0rest-of-an-old-xls", "this is an old Excel .xls file; save it as .xlsx or as CSV UTF-8"),
-    (b"PK\x03\x04not-really-a-zip", "this is not a readable XLSX file"),
-])
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [
+        (b"", "the file is empty (0 bytes)"),
+        (b"\x00\x01\x02binary\x00", "this is a binary file, not a CSV or XLSX table"),
+        (b"\xd0\xcf\x11\xe0rest-of-an-old-xls", "this is an old Excel .xls file; save it as .xlsx or as CSV UTF-8"),
+        (b"PK\x03\x04not-really-a-zip", "this is not a readable XLSX file"),
+    ],
+)
 def test_unreadable_files_get_a_clear_answer(write_file, actor, content: bytes, reason: str) -> None:
     result = people_import(path=write_file("hr.csv", content), actor=actor, today=TODAY)
     assert result.outcome == "rejected"
@@ -149,8 +158,20 @@ def test_xlsx_import(write_file, actor, tmp_path: Path) -> None:
     workbook = Workbook()
     sheet = workbook.active
     sheet.append(HR_HEADER)
-    sheet.append(["E1", "Femke", "van der Meer", "femke@example.org", "Finance", None, "employee",
-                  date(2021, 9, 1), None, "CC120"])
+    sheet.append(
+        [
+            "E1",
+            "Femke",
+            "van der Meer",
+            "femke@example.org",
+            "Finance",
+            None,
+            "employee",
+            date(2021, 9, 1),
+            None,
+            "CC120",
+        ]
+    )
     path = tmp_path / "hr.xlsx"
     workbook.save(path)
     result = people_import(path=path, actor=actor, today=TODAY)
@@ -164,8 +185,7 @@ def test_export_then_import_changes_nothing(write_file, actor, tmp_path: Path, f
     rows = org(4000, E7={"first_name": "=cmd", "end_date": "2026-12-01"}, E8={"last_name": "+46 Öberg"})
     run(write_file, actor, rows)
     out = io.BytesIO()
-    count = write_table(people_export_rows(Person.objects.all(), today=TODAY), columns=EXPORT_COLUMNS, fmt=fmt,
-                        out=out)
+    count = write_table(people_export_rows(Person.objects.all(), today=TODAY), columns=EXPORT_COLUMNS, fmt=fmt, out=out)
     assert count == 4000
     path = tmp_path / f"export.{fmt}"
     path.write_bytes(out.getvalue())
@@ -176,15 +196,18 @@ def test_export_then_import_changes_nothing(write_file, actor, tmp_path: Path, f
 
 
 def test_exported_formulas_are_escaped(write_file, actor) -> None:
-    run(write_file, actor, org(2, E1={"first_name": "=HYPERLINK(\"x\")"}))
+    run(write_file, actor, org(2, E1={"first_name": '=HYPERLINK("x")'}))
     out = io.BytesIO()
     write_table(people_export_rows(Person.objects.all(), today=TODAY), columns=EXPORT_COLUMNS, fmt="csv", out=out)
     assert "'=HYPERLINK" in out.getvalue().decode()
 
 
 def test_export_has_the_derived_status(write_file, actor) -> None:
-    run(write_file, actor, org(4, E1={"end_date": "2026-11-20"}, E2={"end_date": "2026-01-31"},
-                           E3={"start_date": "2027-01-01"}))
+    run(
+        write_file,
+        actor,
+        org(4, E1={"end_date": "2026-11-20"}, E2={"end_date": "2026-01-31"}, E3={"start_date": "2027-01-01"}),
+    )
     statuses = {r["employee_id"]: r["status"] for r in people_export_rows(Person.objects.all(), today=TODAY)}
     assert statuses == {"E0": "active", "E1": "leaving", "E2": "left", "E3": "future"}
 
@@ -192,17 +215,30 @@ def test_export_has_the_derived_status(write_file, actor) -> None:
 def test_status_filter_matches_the_derived_status(write_file, actor) -> None:
     from ordna.people.models import PersonStatus, status_filter
 
-    run(write_file, actor, org(6, E1={"end_date": "2026-11-30"}, E2={"end_date": "2026-11-15"},
-                           E3={"start_date": "2026-11-17"}, E4={"end_date": "2026-11-16"},
-                           E5={"end_date": "2026-12-01"}))
+    run(
+        write_file,
+        actor,
+        org(
+            6,
+            E1={"end_date": "2026-11-30"},
+            E2={"end_date": "2026-11-15"},
+            E3={"start_date": "2026-11-17"},
+            E4={"end_date": "2026-11-16"},
+            E5={"end_date": "2026-12-01"},
+        ),
+    )
     for status in PersonStatus.values:
-        by_query = set(Person.objects.filter(status_filter(status, today=TODAY, lead_days=14))
-                       .values_list("employee_id", flat=True))
+        by_query = set(
+            Person.objects.filter(status_filter(status, today=TODAY, lead_days=14)).values_list(
+                "employee_id", flat=True
+            )
+        )
         by_rule = {p.employee_id for p in Person.objects.all() if p.status_on(TODAY, 14) == status}
         assert by_query == by_rule, status
 
 
 def test_today_matters_for_newly_leaving(write_file, actor) -> None:
-    result = people_import(path=write_file("hr.csv", hr_csv([hr_row("E1", end_date="2026-01-01")])), actor=actor,
-                           today=date(2026, 11, 16))
+    result = people_import(
+        path=write_file("hr.csv", hr_csv([hr_row("E1", end_date="2026-01-01")])), actor=actor, today=date(2026, 11, 16)
+    )
     assert result.counts()["newly_leaving"] == 0

@@ -19,6 +19,7 @@ class Command(OrdnaCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         result = audit_verify()
         if not result.ok:
-            raise InvalidInput(f"broken at event #{result.broken_seq}: {result.reason} "
-                               f"({result.checked} events before it verified)")
+            raise InvalidInput(
+                f"broken at event #{result.broken_seq}: {result.reason} ({result.checked} events before it verified)"
+            )
         self.stdout.write(f"ok ({result.checked} events)")

@@ -29,20 +29,23 @@ def _count(number: int, noun: str) -> str:
 
 
 class Command(BaseCommand):
-    help = ("Load a realistic demo organisation (about 90 % consultants) with applications, accounts, "
-            "devices and one sign-in user per role. Loads into an empty database only.")
+    help = (
+        "Load a realistic demo organisation (about 90 % consultants) with applications, accounts, "
+        "devices and one sign-in user per role. Loads into an empty database only."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--people", type=_people_count, default=DEFAULT_PEOPLE,
-                            help=f"how many people (default {DEFAULT_PEOPLE})")
-        parser.add_argument("--seed", type=int, default=1,
-                            help="the same seed gives the same organisation (default 1)")
+        parser.add_argument(
+            "--people", type=_people_count, default=DEFAULT_PEOPLE, help=f"how many people (default {DEFAULT_PEOPLE})"
+        )
+        parser.add_argument("--seed", type=int, default=1, help="the same seed gives the same organisation (default 1)")
 
     def handle(self, *args: Any, **options: Any) -> None:
         started = time.monotonic()
         try:
-            summary = demo_load(people=options["people"], seed=options["seed"], actor=Actor.command_line(),
-                                today=clock.today())
+            summary = demo_load(
+                people=options["people"], seed=options["seed"], actor=Actor.command_line(), today=clock.today()
+            )
         except DemoError as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(self._summary(summary, seed=options["seed"], seconds=time.monotonic() - started))
@@ -65,7 +68,4 @@ class Command(BaseCommand):
             lines.append(f"Sign in at {settings.BASE_URL} as {first} / {summary.password}{also}")
         if summary.existing_users:
             lines.append(f"Users that existed already and were left unchanged: {', '.join(summary.existing_users)}")
-        if not settings.ORDNA_MAIL_DOMAINS:
-            lines.append("Set ORDNA_MAIL_DOMAINS=example.org,example.nl so that email matching knows the demo's "
-                         "mail domains.")
         return "\n".join(lines)

@@ -1,12 +1,20 @@
-"""`ordna export people [--format json|csv|xlsx] [-o FILE]`."""
+"""`ordna export {people,accounts,findings} [--format json|csv|xlsx] [-o FILE]` (DESIGN.md 4.3 shapes)."""
 
 from __future__ import annotations
 
 import sys
 from argparse import ArgumentParser
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from ordna.accounts.models import Account, Finding
+from ordna.accounts.selectors import (
+    ACCOUNT_EXPORT_COLUMNS,
+    FINDING_EXPORT_COLUMNS,
+    accounts_export_rows,
+    findings_export_rows,
+)
 from ordna.core.clock import today
 from ordna.core.management.base import OrdnaCommand
 from ordna.core.tabular import EXPORT_FORMATS, write_table
@@ -14,17 +22,24 @@ from ordna.people.models import Person
 from ordna.people.selectors import EXPORT_COLUMNS, people_export_rows
 
 
+def _source(what: str) -> tuple[Iterator[dict[str, Any]], tuple[str, ...]]:
+    if what == "people":
+        return people_export_rows(Person.objects.all(), today=today()), EXPORT_COLUMNS
+    if what == "accounts":
+        return accounts_export_rows(Account.objects.all()), ACCOUNT_EXPORT_COLUMNS
+    return findings_export_rows(Finding.objects.exclude(state="resolved")), (*FINDING_EXPORT_COLUMNS, "license")
+
+
 class Command(OrdnaCommand):
-    help = "Export data: people."
+    help = "Export data: people, accounts or findings (open and accepted)."
 
     def add_arguments(self, parser: ArgumentParser) -> None:
-        parser.add_argument("what", choices=["people"])
+        parser.add_argument("what", choices=["people", "accounts", "findings"])
         parser.add_argument("--format", choices=EXPORT_FORMATS, default="json")
         parser.add_argument("-o", "--output", type=Path, help="file to write (default: standard output)")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        rows = people_export_rows(Person.objects.all(), today=today())
-        columns = EXPORT_COLUMNS
+        rows, columns = _source(options["what"])
         output: Path | None = options["output"]
         if output is None:
             write_table(rows, columns=columns, fmt=options["format"], out=sys.stdout.buffer)

@@ -1,4 +1,4 @@
-"""`ordna import people FILE [--preset ordna] [--dry-run] [--allow-mass-change]`."""
+"""`ordna import people|accounts|licenses ...`: every import of DESIGN.md 4.1, all or nothing."""
 
 from __future__ import annotations
 
@@ -6,51 +6,129 @@ from argparse import ArgumentParser
 from pathlib import Path
 from typing import Any
 
+from ordna.accounts.services import accounts_import, licenses_import
 from ordna.core.actor import Actor
 from ordna.core.clock import today
 from ordna.core.management.base import InvalidInput, OrdnaCommand
+from ordna.core.tabular import RowError
 from ordna.people.services import people_import
+
+MASS_CHANGE_HELP = "apply even when the safety breaker would stop the import (a mass change you have checked)"
 
 
 class Command(OrdnaCommand):
-    help = "Import a file: people (the HR source)."
+    help = "Import a file: people (HR), accounts of one application, or licences (a price list)."
 
     def add_arguments(self, parser: ArgumentParser) -> None:
-        sub = parser.add_subparsers(dest="what", required=True, metavar="{people}")
+        sub = parser.add_subparsers(dest="what", required=True, metavar="{people,accounts,licenses}")
         people = sub.add_parser("people", help="people from an HR export (CSV or XLSX)")
         people.add_argument("file", type=Path)
         people.add_argument("--preset", default="ordna", help="column preset of the HR system (default: ordna)")
         people.add_argument("--dry-run", action="store_true", help="show what would change, change nothing")
-        people.add_argument("--allow-mass-change", action="store_true",
-                            help="apply even when more people would be ended than the safety breaker allows")
+        people.add_argument("--allow-mass-change", action="store_true", help=MASS_CHANGE_HELP)
+
+        accounts = sub.add_parser("accounts", help="one application's user list (CSV or XLSX)")
+        accounts.add_argument("app", help="the application's short name (created when new)")
+        accounts.add_argument("file", type=Path)
+        accounts.add_argument(
+            "--preset",
+            help="generic, m365, entra, google, slack or mapping "
+            "(default: the application's own, else detected from the header)",
+        )
+        scope = accounts.add_mutually_exclusive_group()
+        scope.add_argument(
+            "--full",
+            dest="full",
+            action="store_true",
+            default=True,
+            help="the file lists every account: missing ones become gone (default)",
+        )
+        scope.add_argument("--delta", dest="full", action="store_false", help="the file lists some accounts only")
+        accounts.add_argument("--dry-run", action="store_true", help="show what would change, change nothing")
+        accounts.add_argument("--allow-mass-change", action="store_true", help=MASS_CHANGE_HELP)
+
+        licenses = sub.add_parser("licenses", help="a price list: application, license, monthly_cost, currency, seats")
+        licenses.add_argument("file", type=Path)
+        licenses.add_argument("--dry-run", action="store_true", help="show what would change, change nothing")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        if options["what"] == "people":
-            self._people(options)
-
-    def _people(self, options: dict[str, Any]) -> None:
         path: Path = options["file"]
         if not path.is_file():
             raise InvalidInput(f"{path}: no such file")
-        result = people_import(path=path, actor=Actor.command_line(), preset=options["preset"],
-                               dry_run=options["dry_run"], allow_mass_change=options["allow_mass_change"],
-                               today=today())
-        for notice in result.notices:
-            self.stderr.write(f"note: {notice}")
-        if len(result.errors) == 1 and not result.errors[0].row:
-            raise InvalidInput(f"{path.name}: {result.errors[0]}; nothing was imported")
-        if result.errors:
-            count = self.print_errors(result.errors)
+        getattr(self, f"_{options['what']}")(path, options)
+
+    def _fail_on_errors(self, path: Path, errors: list[RowError]) -> None:
+        if len(errors) == 1 and errors[0].row <= 1 and not errors[0].column:
+            raise InvalidInput(f"{path.name}: {errors[0]}; nothing was imported")
+        if errors:
+            count = self.print_errors(errors)
             raise InvalidInput(f"{path.name}: {count} error(s); nothing was imported")
+
+    def _notices(self, notices: list[str]) -> None:
+        for notice in notices:
+            self.stderr.write(f"note: {notice}")
+
+    def _people(self, path: Path, options: dict[str, Any]) -> None:
+        result = people_import(
+            path=path,
+            actor=Actor.command_line(),
+            preset=options["preset"],
+            dry_run=options["dry_run"],
+            allow_mass_change=options["allow_mass_change"],
+            today=today(),
+        )
+        self._notices(result.notices)
+        self._fail_on_errors(path, result.errors)
         counts = result.counts()
-        summary = (f"{counts['created']} created, {counts['updated']} updated, {counts['unchanged']} unchanged, "
-                   f"{counts['newly_leaving']} newly leaving")
+        summary = (
+            f"{counts['created']} created, {counts['updated']} updated, {counts['unchanged']} unchanged, "
+            f"{counts['newly_leaving']} newly leaving"
+        )
         if counts["not_in_file"]:
             summary += f" ({counts['not_in_file']} known people are not in this file and were left as they are)"
         if result.outcome == "stopped":
             raise InvalidInput(
                 f"stopped by the safety breaker: {counts['newly_ended']} current people would get an end date, "
                 "more than the limit (ORDNA_MASS_CHANGE_PEOPLE_PERCENT). Nothing was applied. If the file is "
-                f"complete and right, run again with --allow-mass-change.\nWould have been: {summary}")
-        prefix = "dry run, nothing applied: " if result.outcome == "dry_run" else ""
-        self.stdout.write(prefix + summary)
+                f"complete and right, run again with --allow-mass-change.\nWould have been: {summary}"
+            )
+        self.stdout.write(("dry run, nothing applied: " if result.outcome == "dry_run" else "") + summary)
+
+    def _accounts(self, path: Path, options: dict[str, Any]) -> None:
+        result = accounts_import(
+            application_slug=options["app"],
+            path=path,
+            actor=Actor.command_line(),
+            today=today(),
+            preset=options["preset"],
+            full=options["full"],
+            dry_run=options["dry_run"],
+            allow_mass_change=options["allow_mass_change"],
+        )
+        self._notices(result.notices)
+        self._fail_on_errors(path, result.errors)
+        c = result.counts
+        summary = (
+            f"{options['app']} ({result.preset}, {'full' if result.full else 'delta'}): {c['rows']} rows, "
+            f"{c['new']} new, {c['changed']} changed, {c['unchanged']} unchanged, {c['gone']} gone; "
+            f"{c['links_made']} links made, {c['needs_review']} need review; findings "
+            f"{c['findings_opened']} opened, {c['findings_resolved']} resolved"
+        )
+        if result.outcome == "stopped":
+            raise InvalidInput(
+                f"stopped by the safety breaker: {c['gone']} accounts would be gone, more than the limit "
+                "(ORDNA_MASS_CHANGE_ACCOUNTS_PERCENT) - is the export complete? Nothing was applied. If it is, "
+                f"run again with --allow-mass-change.\nWould have been: {summary}"
+            )
+        self.stdout.write(("dry run, nothing applied: " if result.outcome == "dry_run" else "") + summary)
+
+    def _licenses(self, path: Path, options: dict[str, Any]) -> None:
+        result = licenses_import(path=path, actor=Actor.command_line(), today=today(), dry_run=options["dry_run"])
+        self._notices(result.notices)
+        self._fail_on_errors(path, result.errors)
+        c = result.counts
+        self.stdout.write(
+            ("dry run, nothing applied: " if result.outcome == "dry_run" else "")
+            + f"{c['created']} licences created, {c['changed']} changed, {c['unchanged']} unchanged, "
+            f"{c['applications_created']} applications created"
+        )

@@ -33,11 +33,11 @@ class Command(OrdnaCommand):
         if not options["no_worker"]:
             worker = subprocess.Popen([sys.executable, "-m", "ordna.cli", "worker"])
         try:
-            self.stdout.write(f"Ordna serves on http://{options['host']}:{options['port']}/ "
-                              f"(data in {settings.DATA_DIR})")
+            self.stdout.write(
+                f"Ordna serves on http://{options['host']}:{options['port']}/ (data in {settings.DATA_DIR})"
+            )
             signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-            serve(application, host=options["host"], port=options["port"], threads=options["threads"],
-                  ident="ordna")
+            serve(application, host=options["host"], port=options["port"], threads=options["threads"], ident="ordna")
         finally:
             if worker is not None:
                 worker.terminate()

@@ -22,14 +22,21 @@ class Command(OrdnaCommand):
         sub = parser.add_subparsers(dest="action", required=True, metavar="{add}")
         add = sub.add_parser("add", help="add a user")
         add.add_argument("username")
-        add.add_argument("--role", action="append", required=True,
-                         help=f"a role (repeat, or separate with commas): {', '.join(Role.values)}")
+        add.add_argument(
+            "--role",
+            action="append",
+            required=True,
+            help=f"a role (repeat, or separate with commas): {', '.join(Role.values)}",
+        )
         add.add_argument("--person", help="employee id of the linked person (managers, employees)")
         add.add_argument("--supplier", help="name of the supplier (supplier users)")
         add.add_argument("--email", default="")
-        add.add_argument("--password-file", type=Path,
-                         help="file holding the password ('-' reads standard input); without it the user "
-                              "cannot sign in with a password yet")
+        add.add_argument(
+            "--password-file",
+            type=Path,
+            help="file holding the password ('-' reads standard input); without it the user "
+            "cannot sign in with a password yet",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         roles = [r.strip() for value in options["role"] for r in value.split(",") if r.strip()]
@@ -39,8 +46,7 @@ class Command(OrdnaCommand):
             if person_id is None:
                 raise InvalidInput(f"--person: no person has employee id {options['person']!r}")
         if options["supplier"]:
-            supplier_id = (Supplier.objects.filter(name__iexact=options["supplier"]).values_list("id", flat=True)
-                           .first())
+            supplier_id = Supplier.objects.filter(name__iexact=options["supplier"]).values_list("id", flat=True).first()
             if supplier_id is None:
                 raise InvalidInput(f"--supplier: no supplier is named {options['supplier']!r}")
         password = None
@@ -54,8 +60,15 @@ class Command(OrdnaCommand):
             if not password:
                 raise InvalidInput(f"--password-file: {source} is empty")
         try:
-            user = user_add(username=options["username"], roles=roles, actor=Actor.command_line(),
-                            person_id=person_id, supplier_id=supplier_id, email=options["email"], password=password)
+            user = user_add(
+                username=options["username"],
+                roles=roles,
+                actor=Actor.command_line(),
+                person_id=person_id,
+                supplier_id=supplier_id,
+                email=options["email"],
+                password=password,
+            )
         except UserError as exc:
             raise InvalidInput(str(exc)) from exc
         self.stdout.write(f"user {user.username} added with role(s) {', '.join(sorted(user.role_set))}")

@@ -1,0 +1,87 @@
+"""Deterministic benchmark data: an HR file of N people and account exports of M accounts over A applications.
+
+The accounts look like the real thing: most are found by email (some upper-case, some on a second domain),
+some by employee id or username, some only by name; a few per cent are disabled, orphans of former staff
+unknown to HR, or service accounts; half of the applications assign licences.
+"""
+
+from __future__ import annotations
+
+import csv
+import random
+from pathlib import Path
+
+FIRST = ["Anna", "Erik", "Lars", "Karin", "Johan", "Eva", "Maria", "Per", "Sofia", "Anders", "Sanne", "Daan", "Emma",
+         "Lucas", "Julia", "Bram", "Fleur", "Ruben", "Åsa", "Björn", "Görel", "Linnéa", "Mats", "Ingrid", "Noor", "Sem",
+         "Tess", "Jesper", "Malin", "Oskar", "Femke", "Thijs", "Lotte", "Jan", "Elin", "Hugo", "Saga", "Milan", "Ida"]
+LAST = ["Andersson", "Johansson", "Karlsson", "Nilsson", "Eriksson", "Larsson", "Olsson", "Persson", "Svensson",
+        "Gustafsson", "de Jong", "Jansen", "de Vries", "van den Berg", "van Dijk", "Bakker", "Visser", "Smit",
+        "Meijer", "de Boer", "Öberg", "Lindqvist", "Åkesson", "Ström", "Mulder", "de Groot", "Bos", "Vos", "Peters",
+        "Hendriks", "Lindström", "Sandberg", "Holm", "Berg", "Dekker", "Brouwer", "Wikström", "Hedlund", "Kok"]
+HEADER = ["employee_id", "first_name", "last_name", "email", "department", "manager_employee_id", "employment_type",
+          "start_date", "end_date", "cost_center"]
+ACCOUNT_HEADER = ["account_id", "email", "display_name", "employee_id", "status", "last_login", "license"]
+
+
+def fold(text: str) -> str:
+    table = str.maketrans("åäöéÅÄÖÉ ", "aaoeAAOE.")
+    return text.translate(table).lower()
+
+
+def generate(directory: Path, *, people: int = 100_000, accounts: int = 1_000_000, applications: int = 20,
+             seed: int = 7) -> tuple[Path, list[Path]]:
+    rng = random.Random(seed)
+    directory.mkdir(parents=True, exist_ok=True)
+    hr = directory / "people.csv"
+    persons = []
+    taken: set[str] = set()
+    with hr.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(HEADER)
+        for i in range(people):
+            first, last = rng.choice(FIRST), rng.choice(LAST)
+            local = f"{fold(first)}.{fold(last)}"
+            email = f"{local}@example.org"
+            n = 2
+            while email in taken:
+                email = f"{local}{n}@example.org"
+                n += 1
+            taken.add(email)
+            employee_id = f"E{100000 + i}"
+            left = rng.random() < 0.12
+            end = f"2026-{rng.randint(1, 10):02d}-{rng.randint(1, 28):02d}" if left else ""
+            writer.writerow([employee_id, first, last, email, "Consulting", "" if i < 100 else f"E{100000 + i % 100}",
+                             "consultant", "2020-01-01", end, "CC1"])
+            persons.append((employee_id, first, last, email))
+    files = []
+    per_app = accounts // applications
+    for a in range(applications):
+        path = directory / f"accounts-{a:02d}.csv"
+        licensed = a % 2 == 0
+        chosen = rng.sample(range(people), per_app - per_app // 50)
+        with path.open("w", encoding="utf-8", newline="") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(ACCOUNT_HEADER)
+            for j, index in enumerate(chosen):
+                employee_id, first, last, email = persons[index]
+                style = j % 10
+                key, mail, eid = email, email, ""
+                if style == 0:
+                    mail = email.upper()
+                elif style == 1:
+                    mail = email.replace("@example.org", "@example-group.org")
+                    key = mail
+                elif style == 2:
+                    key, mail, eid = f"u{index:06d}", "", employee_id
+                elif style == 3:
+                    key, mail = f"{fold(first)[0]}{fold(last).replace('.', '')}{j}", ""
+                status = "disabled" if rng.random() < 0.05 else "active"
+                # Most people signed in lately; one in ten not for months (dormant).
+                recent = rng.random() < 0.9
+                login = f"2026-11-{rng.randint(1, 21):02d}" if recent else f"2026-{rng.randint(1, 7):02d}-15"
+                license = rng.choice(["Standard", "Pro", "Standard+Addon"]) if licensed else ""
+                writer.writerow([key, mail, f"{first} {last}", eid, status, login, license])
+            for k in range(per_app // 50):  # former staff unknown to HR, and service accounts
+                writer.writerow([f"x{a}-{k}", f"former{k}@example.org", f"Former Staff {k}", "", "active", "", ""])
+        files.append(path)
+    return hr, files

@@ -1,0 +1,112 @@
+"""`make bench`: Ordna's speed and memory budgets (DESIGN.md 6), measured, with ratios to their targets.
+
+Generates 100,000 people and 1,000,000 accounts over 20 applications (deterministic), imports them on
+SQLite (and on PostgreSQL when DATABASE_URL is set) and times a DuckDB one-query join of the same files as
+the floor. Sizes can be lowered for a quick look: BENCH_PEOPLE, BENCH_ACCOUNTS.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+
+from bench.generate import generate  # noqa: E402
+
+PEOPLE = int(os.environ.get("BENCH_PEOPLE", "100000"))
+ACCOUNTS = int(os.environ.get("BENCH_ACCOUNTS", "1000000"))
+APPLICATIONS = 20
+TARGET_ROWS_PER_SECOND = 50_000
+TARGET_PEAK_MB = 500
+
+
+def data_dir() -> Path:
+    directory = HERE / "out" / f"p{PEOPLE}-a{ACCOUNTS}"
+    if not (directory / "people.csv").exists() or not list(directory.glob("changed-??.csv")):
+        print(f"generating {PEOPLE:,} people and {ACCOUNTS:,} accounts in {directory} ...", flush=True)
+        _hr, files = generate(directory, people=PEOPLE, accounts=ACCOUNTS, applications=APPLICATIONS)
+        for path in files:
+            make_changed(path, directory / path.name.replace("accounts-", "changed-"))
+    return directory
+
+
+def make_changed(source: Path, target: Path) -> None:
+    """The same export with 1 % of rows changed (status flipped or licence changed)."""
+    with source.open(encoding="utf-8", newline="") as inp, target.open("w", encoding="utf-8", newline="") as out:
+        reader, writer = csv.reader(inp), csv.writer(out)
+        writer.writerow(next(reader))
+        for number, row in enumerate(reader):
+            if number % 100 == 0:
+                row[4] = "disabled" if row[4] == "active" else "active"
+            writer.writerow(row)
+
+
+def run_ordna(data: Path, database_url: str | None) -> dict[str, object]:
+    env = {**os.environ, "ORDNA_DATA_DIR": tempfile.mkdtemp(prefix="ordna-bench-")}
+    env.pop("DATABASE_URL", None)
+    if database_url:
+        env["DATABASE_URL"] = database_url
+    completed = subprocess.run([sys.executable, str(HERE / "accounts.py"), str(data)], env=env,  # noqa: S603
+                               capture_output=True, text=True, check=False)
+    if completed.returncode != 0:
+        sys.stderr.write(completed.stderr)
+        raise SystemExit(f"benchmark run failed ({'PostgreSQL' if database_url else 'SQLite'})")
+    return json.loads(completed.stdout.strip().splitlines()[-1])
+
+
+def duckdb_floor(data: Path) -> float | None:
+    try:
+        import duckdb
+    except ImportError:
+        print("duckdb is not installed (pip install duckdb): no floor measured")
+        return None
+    started = time.perf_counter()
+    duckdb.sql(f"""
+        SELECT count(*), count(p.employee_id)
+        FROM read_csv('{data}/accounts-??.csv', all_varchar=true) a
+        LEFT JOIN read_csv('{data}/people.csv', all_varchar=true) p
+          ON lower(a.email) = p.email
+    """).fetchall()  # noqa: S608 - a path we made
+    return time.perf_counter() - started
+
+
+def main() -> None:
+    data = data_dir()
+    floor = duckdb_floor(data)
+    targets = [("SQLite", None)]
+    if os.environ.get("DATABASE_URL", "").startswith("postgres"):
+        targets.append(("PostgreSQL", os.environ["DATABASE_URL"]))
+    print(f"\nAccount import: {ACCOUNTS:,} rows over {APPLICATIONS} applications against {PEOPLE:,} people")
+    if floor is not None:
+        print(f"  DuckDB one-query join of the same files (floor): {floor:.2f} s")
+    for name, url in targets:
+        r = run_ordna(data, url)
+        first, unchanged, changed = r["first"], r["unchanged"], r["changed_1pct"]  # type: ignore[index]
+        print(f"\n  {name}")
+        print(f"    HR import of {r['people']['rows']:,} people: {r['people']['seconds']:.1f} s")  # type: ignore[index]
+        for label, phase in (("first full import", first), ("unchanged re-import", unchanged),
+                             ("re-import, 1 % changed", changed)):
+            print(f"    {label:24} {phase['seconds']:6.1f} s  {phase['rows_per_second']:9,.0f} rows/s")
+        ratio = first["rows_per_second"] / TARGET_ROWS_PER_SECOND
+        print(f"    first import vs target of {TARGET_ROWS_PER_SECOND:,} rows/s: {ratio:.2f}x "
+              f"({'met' if ratio >= 1 else 'NOT met'})")
+        half = unchanged["seconds"] / first["seconds"]
+        print(f"    unchanged re-import / first import: {half:.2f} (target at most 0.50: "
+              f"{'met' if half <= 0.5 else 'NOT met'})")
+        print(f"    peak memory: {r['peak_mb']:.0f} MB (target under {TARGET_PEAK_MB} MB: "
+              f"{'met' if r['peak_mb'] < TARGET_PEAK_MB else 'NOT met'})")
+        if floor is not None:
+            print(f"    first import / DuckDB floor: {first['seconds'] / floor:.1f}x")
+        print(f"    accounts stored: {r['accounts']:,}; open findings: {r['findings_open']:,}")
+
+
+if __name__ == "__main__":
+    main()

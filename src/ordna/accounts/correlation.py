@@ -1,0 +1,205 @@
+"""Linking accounts to people without guessing (DESIGN.md 3.1). Pure: no ORM.
+
+Rules, in order: the employee-id attribute; the email or UPN, case-insensitive, exactly or by its local
+part on any of the organisation's domains (and the person's aliases); a username derived from the
+person's name (first.last, flast, ...); the full name, normalised for case, diacritics and order. The
+first rule that finds exactly one person links; a rule that finds two or more sends the account to
+review, and no later (weaker) rule may then link it. A manual link or a non-personal decision is never
+touched here: the service keeps it.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+AMBIGUOUS = -1
+
+CONFIDENCE = {"employee_id": 1.0, "email": 0.95, "email_domain": 0.9, "username": 0.75, "name": 0.6}
+_FOLD = str.maketrans(
+    {
+        "ø": "o",
+        "Ø": "o",
+        "æ": "ae",
+        "Æ": "ae",
+        "ß": "ss",
+        "ĳ": "ij",
+        "Ĳ": "ij",
+        "ł": "l",
+        "đ": "d",
+        "ð": "d",
+        "þ": "th",
+        "-": " ",
+        "'": "",
+        "\u2019": "",
+        ".": " ",
+        "_": " ",
+    }
+)
+
+
+def fold(text: str) -> str:
+    """Lower-case ASCII letters and single spaces: 'Åsa-Lena Öberg' -> 'asa lena oberg'."""
+    text = text.translate(_FOLD)
+    decomposed = unicodedata.normalize("NFKD", text)
+    ascii_only = "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
+    return " ".join("".join(c if c.isalnum() else " " for c in ascii_only).split())
+
+
+def name_key(first: str, last: str = "") -> str:
+    """Order-free key of a full name: 'Öberg, Åsa', 'ÅSA ÖBERG' and 'Asa Oberg' all give 'asa oberg'."""
+    if not last and "," in first:
+        last, _, first = first.partition(",")
+    return " ".join(sorted(fold(f"{first} {last}").split()))
+
+
+def username_patterns(first: str, last: str) -> set[str]:
+    """Usernames organisations derive from a name: first.last, firstlast, flast, f.last, first_last, lastf."""
+    first_parts, last_parts = fold(first).split(), fold(last).split()
+    if not first_parts or not last_parts:
+        return set()
+    f, l_ = "".join(first_parts), "".join(last_parts)
+    short_last = last_parts[-1]  # "van der Meer" -> "meer" as well
+    patterns = set()
+    for surname in {l_, short_last}:
+        patterns |= {
+            f"{f}.{surname}",
+            f"{f}{surname}",
+            f"{f[0]}{surname}",
+            f"{f[0]}.{surname}",
+            f"{f}_{surname}",
+            f"{surname}{f[0]}",
+            f"{surname}.{f}",
+        }
+    return patterns
+
+
+@dataclass(frozen=True, slots=True)
+class PersonKey:
+    """What correlation needs to know of a person."""
+
+    id: int
+    employee_id: str
+    first_name: str
+    last_name: str
+    email: str
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    person_id: int | None
+    rule: str  # "" when unlinked
+    confidence: float | None
+    review: bool
+    reason: str = ""
+
+
+NO_MATCH = Match(None, "", None, False)
+
+
+def _add(index: dict[str, int], key: str, person_id: int) -> None:
+    if not key:
+        return
+    current = index.get(key)
+    if current is None:
+        index[key] = person_id
+    elif current != person_id:
+        index[key] = AMBIGUOUS
+
+
+class PersonIndex:
+    """Dictionaries from every identifying value to the one person it names, or AMBIGUOUS."""
+
+    def __init__(self, people: Iterable[PersonKey], *, mail_domains: Iterable[str]) -> None:
+        self.by_employee_id: dict[str, int] = {}
+        self.by_email: dict[str, int] = {}
+        self.by_local: dict[str, int] = {}
+        self.by_username: dict[str, int] = {}
+        self.by_name: dict[str, int] = {}
+        self.domains = frozenset(d.lower().lstrip("@") for d in mail_domains if d)
+        people = list(people)
+        if not self.domains:
+            self.domains = _common_domains(people)
+        for person in people:
+            if person.employee_id:
+                _add(self.by_employee_id, person.employee_id.casefold(), person.id)
+            addresses = {a.lower() for a in (person.email, *person.aliases) if a}
+            for address in addresses:
+                _add(self.by_email, address, person.id)
+                local, _, domain = address.partition("@")
+                if domain in self.domains:
+                    _add(self.by_local, local, person.id)
+            # A person's own mailbox name is also a username pattern ("johan.berg" for johan.berg@...).
+            usernames = username_patterns(person.first_name, person.last_name)
+            usernames |= {a.partition("@")[0] for a in addresses}
+            for pattern in usernames:
+                _add(self.by_username, pattern, person.id)
+            _add(self.by_name, name_key(person.first_name, person.last_name), person.id)
+
+
+def _common_domains(people: list[PersonKey]) -> frozenset[str]:
+    """Without ORDNA_MAIL_DOMAINS: the domains that at least 5 % of people's primary addresses use."""
+    counts: dict[str, int] = {}
+    for person in people:
+        if "@" in person.email:
+            domain = person.email.lower().partition("@")[2]
+            counts[domain] = counts.get(domain, 0) + 1
+    threshold = max(1, len(people) // 20)
+    return frozenset(d for d, n in counts.items() if n >= threshold)
+
+
+def _lookup(index: dict[str, int], key: str, rule: str) -> Match | None:
+    found = index.get(key) if key else None
+    if found is None:
+        return None
+    if found == AMBIGUOUS:
+        return Match(None, "", None, True, f"{rule}: {key!r} belongs to more than one person")
+    return Match(found, rule, CONFIDENCE[rule], False)
+
+
+def correlate(
+    *,
+    index: PersonIndex,
+    employee_id: str,
+    email: str,
+    key: str,
+    username: str,
+    first_name: str,
+    last_name: str,
+    display_name: str,
+) -> Match:
+    """Link one account to one person by the first rule that names exactly one, or send it to review."""
+    email = email.lower()
+    by_id = _lookup(index.by_employee_id, employee_id.casefold(), "employee_id") if employee_id else None
+    by_mail = None
+    key_address = key.lower() if "@" in key else ""
+    for address in (email, key_address) if key_address != email else (email,):
+        if not address:
+            continue
+        by_mail = _lookup(index.by_email, address, "email")
+        if by_mail is None:
+            local, _, domain = address.partition("@")
+            if domain in index.domains:
+                by_mail = _lookup(index.by_local, local, "email_domain")
+        if by_mail is not None:
+            break
+    if by_id is not None:
+        if by_id.review:
+            return by_id
+        # Never guess: an employee id and an address that name two different people is a review.
+        if by_mail is not None and (by_mail.review or by_mail.person_id != by_id.person_id) and by_mail.rule == "email":
+            return Match(None, "", None, True, "the employee id and the email address name different people")
+        return by_id
+    if by_mail is not None:
+        if by_mail.rule == "email_domain" and not by_mail.review:
+            return Match(by_mail.person_id, "email", by_mail.confidence, False)
+        return by_mail
+    key_name = key.partition("@")[0].lower()
+    for candidate in (username.lower(), key_name) if key_name != username.lower() else (key_name,):
+        found = _lookup(index.by_username, candidate, "username") if candidate else None
+        if found is not None:
+            return found
+    full = name_key(first_name, last_name) if (first_name or last_name) else name_key(display_name)
+    return _lookup(index.by_name, full, "name") or NO_MATCH

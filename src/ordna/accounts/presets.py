@@ -1,0 +1,467 @@
+"""Account export presets: each reads one vendor's own download (headers, values, encodings) into records.
+
+Pure: a preset turns a header and row cells into `AccountRecord`s or row errors, nothing else. The
+vendors' own words are kept here ("Block credential", "Unlicensed", "Suspended", "Deactivated", "Never
+logged in"), so that a real export imports without editing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from functools import lru_cache
+from operator import itemgetter
+from typing import Any, NamedTuple
+
+from ordna.core.tabular import RowError, Table, header_index
+
+ACTIVE, DISABLED = "active", "disabled"
+# Values that mean "this account cannot sign in", across vendors and in the organisation's own exports.
+DISABLED_WORDS = frozenset(
+    {
+        "disabled",
+        "inactive",
+        "deactivated",
+        "suspended",
+        "blocked",
+        "locked",
+        "false",
+        "0",
+        "no",
+        "nej",
+        "nee",
+        "inaktiv",
+        "inactief",
+        "avstängd",
+        "geblokkeerd",
+        "archived",
+    }
+)
+# Exports that name no licence (Google, Slack) mark a billed account with this; it stands for the
+# application's only licence, when exactly one is registered.
+IMPLICIT_LICENSE = "*"
+NEVER_WORDS = frozenset({"", "never", "never logged in", "aldrig", "nooit", "-", "n/a", "null", "none"})
+
+
+class AccountRecord(NamedTuple):
+    """One account as an export states it, normalised: `key` case-folded, email lower-case."""
+
+    row: int
+    key: str
+    key_display: str
+    username: str
+    email: str
+    display_name: str
+    first_name: str
+    last_name: str
+    employee_id: str
+    status: str
+    last_login: datetime | None
+    licenses: tuple[str, ...]
+    guest: bool = False
+
+
+class _RowProblem(ValueError):
+    def __init__(self, column: str, reason: str) -> None:
+        super().__init__(reason)
+        self.column = column
+        self.reason = reason
+
+
+def parse_login(text: str, column: str) -> datetime | None:
+    """A last sign-in time in the forms exports use; 'Never logged in' and blanks are None."""
+    value = text.strip()
+    if value.lower() in NEVER_WORDS:
+        return None
+    parsed = _parse_time(value)
+    if parsed is None:
+        raise _RowProblem(column, f"{text!r} is not a date and time (expected e.g. 2026-11-20 or 2026-11-20T07:55:12Z)")
+    return parsed
+
+
+@lru_cache(maxsize=65536)
+def _parse_time(value: str) -> datetime | None:
+    """ISO 8601 first (C speed; also "2026-11-20 07:55:12" and a trailing Z), then Google's slashes.
+
+    Cached: a million accounts have only a few thousand distinct sign-in times at day precision.
+    """
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        for pattern in ("%Y/%m/%d %H:%M:%S", "%Y/%m/%d", "%d-%m-%Y %H:%M", "%d-%m-%Y"):
+            try:
+                parsed = datetime.strptime(value, pattern)  # noqa: DTZ007 - exports give UTC; made aware below
+                break
+            except ValueError:
+                continue
+        else:
+            return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def _status(text: str, column: str, *, disabled_words: frozenset[str] = DISABLED_WORDS) -> str:
+    value = text.strip().lower()
+    if value in disabled_words:
+        return DISABLED
+    if value in {"active", "enabled", "true", "1", "yes", "ja", "actief", "aktiv", ""}:
+        return ACTIVE
+    raise _RowProblem(column, f"{text!r} is not a status Ordna knows (active or disabled)")
+
+
+def _licenses(text: str, separator: str = "+") -> tuple[str, ...]:
+    if not text:
+        return ()
+    names = [name.strip() for name in text.split(separator)]
+    return tuple(sorted({n for n in names if n and n.lower() != "unlicensed"}))
+
+
+def _split_name(display_name: str) -> tuple[str, str]:
+    if "," in display_name:  # "Öberg, Åsa"
+        last, _, first = display_name.partition(",")
+        return first.strip(), last.strip()
+    parts = display_name.split()
+    if len(parts) < 2:
+        return "", display_name.strip()
+    return parts[0], " ".join(parts[1:])
+
+
+@dataclass(frozen=True)
+class Preset:
+    """How one export is read: its required headers and a function from a row (by header) to a record."""
+
+    name: str
+    title: str
+    required: tuple[str, ...]
+    read: Callable[[Mapping[str, str], int], AccountRecord | None]
+    optional: tuple[str, ...] = ()
+
+
+def _record(
+    *,
+    row: int,
+    key: str,
+    username: str = "",
+    email: str = "",
+    display_name: str = "",
+    first_name: str = "",
+    last_name: str = "",
+    employee_id: str = "",
+    status: str = ACTIVE,
+    last_login: datetime | None = None,
+    licenses: tuple[str, ...] = (),
+    guest: bool = False,
+) -> AccountRecord:
+    if not key.strip():
+        raise _RowProblem("", "the account's key is empty")
+    if not (first_name or last_name) and display_name:
+        first_name, last_name = _split_name(display_name)
+    return AccountRecord(
+        row=row,
+        key=key.strip().casefold(),
+        key_display=key.strip(),
+        username=username.strip(),
+        email=email.strip().lower(),
+        display_name=display_name.strip(),
+        first_name=first_name.strip(),
+        last_name=last_name.strip(),
+        employee_id=employee_id.strip(),
+        status=status,
+        last_login=last_login,
+        licenses=licenses,
+        guest=guest,
+    )
+
+
+def _generic(v: Mapping[str, str], row: int) -> AccountRecord:
+    key = v["account_id"]
+    if not key:
+        raise _RowProblem("account_id", "missing account id")
+    return _record(
+        row=row,
+        key=key,
+        username=key,
+        email=v["email"],
+        display_name=v["display_name"],
+        employee_id=v["employee_id"],
+        status=_status(v["status"], "status"),
+        last_login=parse_login(v["last_login"], "last_login"),
+        licenses=_licenses(v["license"]),
+    )
+
+
+def _m365(v: Mapping[str, str], row: int) -> AccountRecord:
+    upn = v["User principal name"]
+    if not upn:
+        raise _RowProblem("User principal name", "missing")
+    blocked = v["Block credential"].strip().lower()
+    if blocked not in {"true", "false", ""}:
+        raise _RowProblem("Block credential", f"{v['Block credential']!r} is not True or False")
+    return _record(
+        row=row,
+        key=upn,
+        username=upn.split("@")[0],
+        email=upn,
+        display_name=v["Display name"],
+        first_name=v["First name"],
+        last_name=v["Last name"],
+        status=DISABLED if blocked == "true" else ACTIVE,
+        licenses=_licenses(v["Licenses"]),
+        guest="#ext#" in upn.lower(),
+    )
+
+
+def _entra(v: Mapping[str, str], row: int) -> AccountRecord:
+    upn = v["userPrincipalName"]
+    if not upn:
+        raise _RowProblem("userPrincipalName", "missing")
+    enabled = v["accountEnabled"].strip().lower()
+    if enabled not in {"true", "false"}:
+        raise _RowProblem("accountEnabled", f"{v['accountEnabled']!r} is not True or False")
+    mail = v["mail"] or upn
+    return _record(
+        row=row,
+        key=upn,
+        username=upn.split("@")[0],
+        email=mail,
+        display_name=v["displayName"],
+        first_name=v["givenName"],
+        last_name=v["surname"],
+        employee_id=v["employeeId"],
+        status=ACTIVE if enabled == "true" else DISABLED,
+        last_login=parse_login(v["lastSignInDateTime"], "lastSignInDateTime"),
+        guest=v["userType"].strip().lower() == "guest" or "#ext#" in upn.lower(),
+    )
+
+
+def _google(v: Mapping[str, str], row: int) -> AccountRecord:
+    email = v["Email Address [Required]"]
+    if not email:
+        raise _RowProblem("Email Address [Required]", "missing")
+    status = v["Status [READ ONLY]"].strip().lower()
+    if status not in {"active", "suspended", "archived"}:
+        raise _RowProblem("Status [READ ONLY]", f"{v['Status [READ ONLY]']!r} is not Active or Suspended")
+    # Google bills suspended users too, so every listed user holds the Workspace licence.
+    return _record(
+        row=row,
+        key=email,
+        username=email.split("@")[0],
+        email=email,
+        first_name=v["First Name [Required]"],
+        last_name=v["Last Name [Required]"],
+        display_name=f"{v['First Name [Required]']} {v['Last Name [Required]']}".strip(),
+        employee_id=v["Employee ID"],
+        status=ACTIVE if status == "active" else DISABLED,
+        last_login=parse_login(v["Last Sign In [READ ONLY]"], "Last Sign In [READ ONLY]"),
+        licenses=(IMPLICIT_LICENSE,) if status != "archived" else (),
+    )
+
+
+def _slack(v: Mapping[str, str], row: int) -> AccountRecord:
+    userid = v["userid"]
+    if not userid:
+        raise _RowProblem("userid", "missing")
+    status = v["status"].strip().lower()
+    if not status:
+        raise _RowProblem("status", "missing")
+    billing = v["billing-active"].strip()
+    if billing not in {"0", "1", ""}:
+        raise _RowProblem("billing-active", f"{billing!r} is not 0 or 1")
+    return _record(
+        row=row,
+        key=userid,
+        username=v["username"],
+        email=v["email"],
+        display_name=v["fullname"] or v["displayname"],
+        status=DISABLED if status == "deactivated" else ACTIVE,
+        licenses=(IMPLICIT_LICENSE,) if billing == "1" else (),
+        guest="guest" in status,
+    )
+
+
+PRESETS: dict[str, Preset] = {
+    p.name: p
+    for p in (
+        Preset(
+            "generic",
+            "Ordna generic",
+            ("account_id", "email", "display_name", "employee_id", "status", "last_login", "license"),
+            _generic,
+        ),
+        Preset(
+            "m365",
+            "Microsoft 365 admin centre, Active users export",
+            ("User principal name", "Display name", "Block credential", "Licenses"),
+            _m365,
+            optional=("First name", "Last name"),
+        ),
+        Preset(
+            "entra",
+            "Microsoft Entra ID, Download users",
+            ("userPrincipalName", "displayName", "accountEnabled"),
+            _entra,
+            optional=("givenName", "surname", "mail", "userType", "employeeId", "lastSignInDateTime"),
+        ),
+        Preset(
+            "google",
+            "Google Workspace, Download users",
+            ("Email Address [Required]", "Status [READ ONLY]", "Last Sign In [READ ONLY]"),
+            _google,
+            optional=("First Name [Required]", "Last Name [Required]", "Employee ID"),
+        ),
+        Preset(
+            "slack",
+            "Slack, Export member list",
+            ("userid", "email", "status", "billing-active"),
+            _slack,
+            optional=("username", "fullname", "displayname"),
+        ),
+    )
+}
+
+# Fields a saved column mapping can fill, and the generic reading they get.
+MAPPING_FIELDS = (
+    "key",
+    "email",
+    "display_name",
+    "first_name",
+    "last_name",
+    "employee_id",
+    "status",
+    "last_login",
+    "licenses",
+)
+
+
+@dataclass
+class ColumnMapping:
+    """A column mapping saved per application for exports no preset knows."""
+
+    columns: dict[str, str]  # field -> header in the file
+    disabled_values: tuple[str, ...] = ()
+    license_separator: str = "+"
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> ColumnMapping:
+        return cls(
+            columns=dict(data.get("columns", {})),
+            disabled_values=tuple(data.get("disabled_values", ())),
+            license_separator=str(data.get("license_separator") or "+"),
+        )
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "columns": self.columns,
+            "disabled_values": list(self.disabled_values),
+            "license_separator": self.license_separator,
+        }
+
+    def problems(self) -> list[str]:
+        unknown = sorted(set(self.columns) - set(MAPPING_FIELDS))
+        problems = [f"unknown field {name!r}" for name in unknown]
+        if not self.columns.get("key"):
+            problems.append("choose the column that identifies the account (key)")
+        return problems
+
+
+def mapping_preset(mapping: ColumnMapping) -> Preset:
+    columns = mapping.columns
+    disabled = DISABLED_WORDS | {v.strip().lower() for v in mapping.disabled_values if v.strip()}
+
+    def read(v: Mapping[str, str], row: int) -> AccountRecord:
+        def get(name: str) -> str:
+            header = columns.get(name)
+            return v.get(header, "") if header else ""
+
+        key = get("key")
+        if not key:
+            raise _RowProblem(columns["key"], "the account's key is empty")
+        status = _status(get("status"), columns.get("status", "status"), disabled_words=frozenset(disabled))
+        return _record(
+            row=row,
+            key=key,
+            username=key.split("@")[0],
+            email=get("email"),
+            display_name=get("display_name"),
+            first_name=get("first_name"),
+            last_name=get("last_name"),
+            employee_id=get("employee_id"),
+            status=status,
+            last_login=parse_login(get("last_login"), columns.get("last_login", "last_login")),
+            licenses=_licenses(get("licenses"), mapping.license_separator),
+        )
+
+    return Preset(
+        "mapping",
+        "Saved column mapping",
+        tuple(h for h in (columns.get("key"),) if h),
+        read,
+        optional=tuple(h for f, h in columns.items() if f != "key" and h),
+    )
+
+
+def detect_preset(header: Sequence[str]) -> str | None:
+    """The preset whose required headers a file has, or None."""
+    index = header_index(header)
+    for preset in PRESETS.values():
+        if all(h.lower() in index for h in preset.required):
+            return preset.name
+    return None
+
+
+@dataclass
+class ReadResult:
+    records: list[AccountRecord] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+
+
+def read_accounts(table: Table, preset: Preset) -> ReadResult:
+    """Every row through `preset`; a missing header is one error that names what the preset expects."""
+    index = header_index(table.header)
+    missing = [h for h in preset.required if h.lower() not in index]
+    result = ReadResult()
+    if missing:
+        result.errors.append(
+            RowError(
+                1,
+                "",
+                (
+                    f"the file does not match the {preset.name} preset: missing column(s) {', '.join(missing)}; "
+                    f"the {preset.name} preset expects: {', '.join(preset.required + preset.optional)}"
+                ),
+            )
+        )
+        return result
+    names = (*preset.required, *preset.optional)
+    width = len(table.header)
+    # Columns the file lacks read as "": they point at a blank cell appended to every row.
+    fetch = itemgetter(*[index.get(name.lower(), width) for name in names])
+    seen: dict[str, int] = {}
+    for number, cells in table.rows:
+        if len(cells) != width:
+            cells = cells[:width] if len(cells) > width else [*cells, *([""] * (width - len(cells)))]
+        cells.append("")
+        values = fetch(cells)
+        v = dict(zip(names, values if isinstance(values, tuple) else (values,), strict=True))
+        try:
+            record = preset.read(v, number)
+        except _RowProblem as problem:
+            result.errors.append(RowError(number, problem.column, problem.reason))
+            continue
+        if record is None:
+            continue
+        first = seen.get(record.key)
+        if first is not None:
+            result.errors.append(
+                RowError(
+                    number,
+                    preset.required[0] if preset.required else "",
+                    f"duplicate account {record.key_display!r} (also on row {first})",
+                )
+            )
+            continue
+        seen[record.key] = number
+        result.records.append(record)
+    if not result.records and not result.errors:
+        result.errors.append(RowError(0, "", "the file has a header but no rows"))
+    return result

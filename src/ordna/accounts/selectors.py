@@ -1,0 +1,139 @@
+"""Reads of accounts and findings: filters, money totals, the review queue, the export shapes (DESIGN.md 4.3)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet, Sum
+
+from ordna.accounts.correlation import name_key
+from ordna.accounts.models import Account, Finding, FindingKind, FindingState
+from ordna.people.models import Person
+
+ACCOUNT_EXPORT_COLUMNS = ("application", "account", "person", "status", "match", "review")
+FINDING_EXPORT_COLUMNS = ("kind", "application", "account", "person", "monthly_cost", "currency", "since", "state")
+
+
+def accounts_filter(
+    queryset: QuerySet[Account],
+    *,
+    application: str = "",
+    person: str = "",
+    status: str = "",
+    review: bool | None = None,
+    q: str = "",
+) -> QuerySet[Account]:
+    if application:
+        queryset = queryset.filter(application__slug=application)
+    if person:
+        queryset = queryset.filter(person__employee_id=person)
+    if status:
+        queryset = queryset.filter(status=status)
+    if review is not None:
+        queryset = queryset.filter(needs_review=review)
+    if q:
+        queryset = queryset.filter(
+            Q(key__icontains=q.casefold()) | Q(display_name__icontains=q) | Q(email__icontains=q)
+        )
+    return queryset
+
+
+def accounts_export_rows(queryset: QuerySet[Account]) -> Iterator[dict[str, Any]]:
+    rows = queryset.order_by("application__slug", "key").values_list(
+        "application__slug", "key_display", "person__employee_id", "status", "match_rule", "needs_review"
+    )
+    for app, key, person, status, rule, review in rows.iterator(chunk_size=5000):
+        yield {
+            "application": app,
+            "account": key,
+            "person": person,
+            "status": status,
+            "match": rule or None,
+            "review": review,
+        }
+
+
+def findings_filter(
+    queryset: QuerySet[Finding], *, kind: str = "", application: str = "", state: str = "open", person: str = ""
+) -> QuerySet[Finding]:
+    if kind:
+        if kind not in FindingKind.values:
+            raise ValueError(f"unknown kind {kind!r}; kinds are: {', '.join(FindingKind.values)}")
+        queryset = queryset.filter(kind=kind)
+    if application:
+        queryset = queryset.filter(application__slug=application)
+    if state:
+        if state not in FindingState.values:
+            raise ValueError(f"unknown state {state!r}; states are: {', '.join(FindingState.values)}")
+        queryset = queryset.filter(state=state)
+    if person:
+        queryset = queryset.filter(person__employee_id=person)
+    return queryset
+
+
+def findings_totals(queryset: QuerySet[Finding]) -> list[dict[str, Any]]:
+    """Count and money per month per kind and currency, plus the same per year, for the list's header."""
+    rows = (
+        queryset.values("kind", "currency")
+        .annotate(count=Count("id"), monthly=Sum("monthly_cost"))
+        .order_by("kind", "currency")
+    )
+    return [{**row, "monthly": cents(row["monthly"]), "yearly": cents(row["monthly"]) * 12} for row in rows]
+
+
+def cents(value: Decimal | None) -> Decimal:
+    """Sums keep two decimals on every database (SQLite's SUM drops the scale)."""
+    return (value or Decimal(0)).quantize(Decimal("0.01"))
+
+
+def money_by_currency(queryset: QuerySet[Finding]) -> list[dict[str, Any]]:
+    rows = queryset.exclude(currency="").values("currency").annotate(monthly=Sum("monthly_cost")).order_by("currency")
+    return [
+        {"currency": r["currency"], "monthly": cents(r["monthly"]), "yearly": cents(r["monthly"]) * 12} for r in rows
+    ]
+
+
+def findings_export_rows(queryset: QuerySet[Finding]) -> Iterator[dict[str, Any]]:
+    rows = queryset.order_by("application__slug", "kind", "id").values_list(
+        "kind",
+        "application__slug",
+        "account__key_display",
+        "license",
+        "person__employee_id",
+        "monthly_cost",
+        "currency",
+        "since",
+        "state",
+    )
+    for kind, app, account, license_, person, cost, currency, since, state in rows.iterator(chunk_size=5000):
+        yield {
+            "kind": kind,
+            "application": app,
+            "account": account,
+            "license": license_ or None,
+            "person": person,
+            "monthly_cost": cost,
+            "currency": currency or None,
+            "since": since,
+            "state": state,
+        }
+
+
+def review_candidates(account: Account, *, limit: int = 10) -> list[Person]:
+    """The people an ambiguous account could belong to: same full name, or the address's mailbox name."""
+    wanted = name_key(account.display_name) if account.display_name else ""
+    local = (account.email or account.key).partition("@")[0]
+    candidates = Person.objects.none()
+    parts = account.display_name.replace(",", " ").split()
+    if parts:
+        query = Q()
+        for part in parts:
+            query &= Q(first_name__icontains=part) | Q(last_name__icontains=part)
+        candidates = Person.objects.filter(query)
+    if local:
+        candidates = candidates | Person.objects.filter(email__istartswith=local + "@")
+    people = list(candidates.distinct().order_by("last_name", "first_name")[:50])
+    exact = [p for p in people if name_key(p.first_name, p.last_name) == wanted]
+    return (exact + [p for p in people if p not in exact])[:limit]

@@ -1,0 +1,883 @@
+"""Writes to accounts and findings: imports, reconciliation, review decisions, accepted findings.
+
+The import is built for a million rows: rows stream from the file, are correlated in memory against a
+cached index of people, compared with what is stored, and only the differences are written, set-based
+(`executemany`), in one transaction with the findings they imply. DESIGN.md 3.1 and 5.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from ordna.accounts import findings as core
+from ordna.accounts.correlation import PersonIndex, PersonKey, correlate
+from ordna.accounts.models import Account, Finding, FindingState, MatchRule
+from ordna.accounts.presets import (
+    IMPLICIT_LICENSE,
+    PRESETS,
+    AccountRecord,
+    ColumnMapping,
+    Preset,
+    detect_preset,
+    mapping_preset,
+    read_accounts,
+)
+from ordna.applications.models import Application, License
+from ordna.applications.services import ApplicationError, application_create, license_save
+from ordna.core.actor import Actor
+from ordna.core.audit import Change, audit_record, audit_record_many
+from ordna.core.models import ImportRun
+from ordna.core.tabular import RowError, TableError, header_index, open_table
+from ordna.people.models import Person
+from ordna.people.services import file_checksum
+
+DIFF_SAMPLE = 1000  # new account keys kept in an import run's diff; changed and gone are kept in full
+DORMANT_DAYS = 90
+
+# Columns of accounts_account in the order of the stored tuple below.
+STORED = (
+    "key_display",
+    "username",
+    "email",
+    "display_name",
+    "employee_id_attr",
+    "status",
+    "last_login",
+    "licenses",
+    "person_id",
+    "match_rule",
+    "match_confidence",
+    "needs_review",
+)
+
+
+class AccountsError(ValueError):
+    pass
+
+
+# People, indexed once per process and reused until HR data changes --------------------------------------
+
+
+@dataclass
+class PeopleSnapshot:
+    index: PersonIndex
+    dates: dict[int, core.PersonDates]
+
+
+_snapshot: tuple[tuple[Any, ...], PeopleSnapshot] | None = None
+
+
+def people_snapshot() -> PeopleSnapshot:
+    """The correlation index and dates of all people; rebuilt only when people changed since last time."""
+    global _snapshot
+    stamp = Person.objects.aggregate(n=Max("id"), u=Max("updated_at"))
+    key = (Person.objects.count(), stamp["n"], stamp["u"], tuple(settings.ORDNA_MAIL_DOMAINS))
+    if _snapshot is not None and _snapshot[0] == key:
+        return _snapshot[1]
+    rows = Person.objects.values_list(
+        "id", "employee_id", "first_name", "last_name", "email", "email_aliases", "start_date", "end_date"
+    )
+    keys, dates = [], {}
+    for pid, employee_id, first, last, email, aliases, start, end in rows.iterator(chunk_size=5000):
+        keys.append(PersonKey(pid, employee_id, first, last, email, tuple(aliases or ())))
+        dates[pid] = core.PersonDates(start, end)
+    snapshot = PeopleSnapshot(PersonIndex(keys, mail_domains=settings.ORDNA_MAIL_DOMAINS), dates)
+    _snapshot = (key, snapshot)
+    return snapshot
+
+
+# The import -------------------------------------------------------------------------------------------
+
+
+@dataclass
+class AccountsImportResult:
+    """What an account import did or would do; `needs_mapping` asks the web to set up a column mapping."""
+
+    outcome: str
+    application: str
+    preset: str = ""
+    full: bool = True
+    counts: dict[str, int] = field(default_factory=dict)
+    errors: list[RowError] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)
+    breaker_tripped: bool = False
+    diff: dict[str, Any] = field(default_factory=dict)
+    checksum: str = ""
+    run_id: int | None = None
+    needs_mapping: bool = False
+    header: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.outcome in (ImportRun.Outcome.APPLIED, ImportRun.Outcome.DRY_RUN)
+
+
+def choose_preset(*, name: str | None, application: Application | None, header: Sequence[str]) -> Preset | None:
+    """The named preset; else the application's saved mapping or source; else the one the header fits."""
+    if name:
+        if name == "mapping":
+            if application is None or not application.account_mapping:
+                raise AccountsError(
+                    "this application has no saved column mapping: set one up on the first "
+                    "upload in the web (Imports → Import accounts)"
+                )
+            return mapping_preset(ColumnMapping.from_json(application.account_mapping))
+        if name not in PRESETS:
+            raise AccountsError(f"unknown preset {name!r}; presets are: {', '.join(PRESETS)}, mapping")
+        return PRESETS[name]
+    if application is not None and application.account_mapping:
+        return mapping_preset(ColumnMapping.from_json(application.account_mapping))
+    if application is not None and application.account_source in PRESETS:
+        return PRESETS[application.account_source]
+    detected = detect_preset(header)
+    return PRESETS[detected] if detected else None
+
+
+def accounts_import(
+    *,
+    application_slug: str,
+    path: Path,
+    actor: Actor,
+    today: date,
+    preset: str | None = None,
+    full: bool = True,
+    dry_run: bool = False,
+    allow_mass_change: bool = False,
+    file_name: str = "",
+    mapping: ColumnMapping | None = None,
+) -> AccountsImportResult:
+    """Import one application's account export, all or nothing (DESIGN.md 3.1).
+
+    A full import is a snapshot: accounts missing from it become gone, unless more than
+    ORDNA_MASS_CHANGE_ACCOUNTS_PERCENT would, which stops it (`allow_mass_change` confirms). A delta import
+    never marks anything gone. The same file twice changes nothing the second time.
+    """
+    started = timezone.now()
+    result = AccountsImportResult(ImportRun.Outcome.REJECTED, application=application_slug, full=full)
+    application = Application.objects.filter(slug=application_slug).first()
+    if application is None and not application_slug.replace("-", "").replace("_", "").isalnum():
+        result.errors = [RowError(0, "", f"{application_slug!r} is not a valid application key (letters, digits, -)")]
+        return result
+    try:
+        result.checksum = file_checksum(path)
+        table = open_table(path, max_bytes=settings.UPLOAD_MAX_BYTES)
+        result.notices = list(table.notices)
+        result.header = table.header
+        chosen = (
+            mapping_preset(mapping)
+            if mapping
+            else choose_preset(name=preset, application=application, header=table.header)
+        )
+    except (TableError, AccountsError) as exc:
+        result.errors = [RowError(0, "", str(exc))]
+        return result
+    if chosen is None:
+        result.needs_mapping = True
+        result.errors = [
+            RowError(
+                1,
+                "",
+                "no preset fits this file's header; choose one with --preset "
+                f"({', '.join(PRESETS)}) or set up a column mapping in the web",
+            )
+        ]
+        return result
+    result.preset = chosen.name
+    read = read_accounts(table, chosen)
+    if read.errors:
+        result.errors = read.errors
+        if not dry_run:
+            result.run_id = _record_run(result, application, actor, file_name or path.name, started)
+        return result
+    records = _resolve_implicit_licenses(read.records, application, result.notices)
+    plan = plan_accounts(application=application, records=records, full=full, today=today)
+    result.counts = plan.counts()
+    result.diff = plan.diff()
+    base = plan.existing_live
+    percent = settings.ORDNA_MASS_CHANGE_ACCOUNTS_PERCENT
+    result.breaker_tripped = (
+        bool(base) and len(plan.gone) >= settings.ORDNA_MASS_CHANGE_MINIMUM and len(plan.gone) * 100 > percent * base
+    )
+    if dry_run:
+        result.outcome = ImportRun.Outcome.DRY_RUN
+        return result
+    if result.breaker_tripped and not allow_mass_change:
+        result.outcome = ImportRun.Outcome.STOPPED
+        result.run_id = _record_run(result, application, actor, file_name or path.name, started)
+        return result
+    with transaction.atomic():
+        if application is None:
+            try:
+                application = application_create(
+                    slug=application_slug,
+                    name=application_slug,
+                    actor=actor,
+                    account_source=chosen.name if chosen.name in PRESETS else "",
+                )
+            except ApplicationError as exc:
+                result.errors = [RowError(0, "", str(exc))]
+                return result
+        if mapping is not None and application.account_mapping != mapping.as_json():
+            application.account_mapping = mapping.as_json()
+            application.save(update_fields=["account_mapping"])
+            audit_record(
+                actor=actor, action="application.mapping_saved", target=application, after=application.account_mapping
+            )
+        plan.application_id = application.pk
+        opened, resolved = apply_plan(plan, today=today)
+        result.counts.update(findings_opened=opened, findings_resolved=resolved)
+        result.outcome = ImportRun.Outcome.APPLIED
+        result.run_id = _record_run(result, application, actor, file_name or path.name, started)
+        audit_record_many(
+            actor=actor,
+            changes=[
+                Change(
+                    "import.accounts",
+                    "core.importrun",
+                    str(result.run_id),
+                    after={"application": application.slug, "counts": result.counts, "checksum": result.checksum},
+                )
+            ],
+        )
+    return result
+
+
+def _resolve_implicit_licenses(
+    records: list[AccountRecord], application: Application | None, notices: list[str]
+) -> list[AccountRecord]:
+    """Exports that name no licence (Google, Slack) get the application's only licence, if it has one."""
+    if not any(IMPLICIT_LICENSE in r.licenses for r in records):
+        return records
+    names = list(application.licenses.values_list("name", flat=True)) if application else []
+    if len(names) != 1:
+        notices.append(
+            "This export names no licences. Register exactly one licence for the application "
+            "(ordna import licenses) to count what its accounts cost."
+        )
+        replacement: tuple[str, ...] = ()
+    else:
+        replacement = (names[0],)
+    return [r._replace(licenses=replacement) if IMPLICIT_LICENSE in r.licenses else r for r in records]
+
+
+def _record_run(
+    result: AccountsImportResult, application: Application | None, actor: Actor, file_name: str, started: datetime
+) -> int:
+    run = ImportRun.objects.create(
+        source=ImportRun.Source.ACCOUNTS,
+        application=application,
+        file_name=file_name[:255],
+        preset=result.preset,
+        full=result.full,
+        checksum=result.checksum,
+        outcome=result.outcome,
+        counts=result.counts,
+        diff=result.diff,
+        errors=[e.as_dict() for e in result.errors[:1000]],
+        actor_label=actor.label,
+        started_at=started,
+        finished_at=timezone.now(),
+    )
+    return run.pk
+
+
+# The plan: pure comparison of incoming records with stored accounts ----------------------------------------
+
+
+@dataclass
+class AccountPlan:
+    application_id: int | None
+    inserts: list[tuple[Any, ...]] = field(default_factory=list)  # (key, *STORED)
+    updates: list[tuple[int, tuple[Any, ...]]] = field(default_factory=list)  # (id, STORED)
+    gone: list[int] = field(default_factory=list)
+    gone_keys: list[str] = field(default_factory=list)
+    present_ids: list[int] = field(default_factory=list)
+    unchanged: int = 0
+    links_made: int = 0
+    reviews: int = 0
+    existing_live: int = 0
+    changed_keys: list[str] = field(default_factory=list)
+    states: list[core.AccountState] = field(default_factory=list)  # after the import; new ones have ids < 0
+    findings_opened: int = 0
+    findings_resolved: int = 0
+    full: bool = True
+
+    def counts(self) -> dict[str, int]:
+        return {
+            "rows": len(self.inserts) + len(self.updates) + self.unchanged,
+            "new": len(self.inserts),
+            "changed": len(self.updates),
+            "unchanged": self.unchanged,
+            "gone": len(self.gone),
+            "links_made": self.links_made,
+            "needs_review": self.reviews,
+            "findings_opened": self.findings_opened,
+            "findings_resolved": self.findings_resolved,
+        }
+
+    def diff(self) -> dict[str, Any]:
+        return {
+            "new": [row[0] for row in self.inserts[:DIFF_SAMPLE]],
+            "new_total": len(self.inserts),
+            "changed": self.changed_keys,
+            "gone": self.gone_keys,
+        }
+
+
+def _licenses_from_db(raw: Any) -> tuple[str, ...]:
+    """Stored licences as read raw: JSON text on SQLite, a list on PostgreSQL."""
+    return tuple(json.loads(raw) if isinstance(raw, str) else raw or ())
+
+
+def _licenses_to_db(raw: Any) -> str:
+    return raw if isinstance(raw, str) else json.dumps(raw or [])
+
+
+def plan_accounts(
+    *, application: Application | None, records: Iterable[AccountRecord], full: bool, today: date
+) -> AccountPlan:
+    """Correlate the records and compare them with the stored accounts; also count the findings it would
+    open and resolve. Reads only.
+
+    Rows are compared in their stored form (text dates on SQLite, JSON text licences), so an unchanged
+    account costs no conversion at all; the plan's tuples go to the database as they are.
+    """
+    plan = AccountPlan(application_id=application.pk if application else None, full=full)
+    people = people_snapshot()
+    dump_licenses = lru_cache(maxsize=4096)(lambda names: json.dumps(list(names)))
+    existing: dict[str, tuple[Any, ...]] = {}
+    if application is not None:
+        columns = ", ".join(("id", "key", "non_personal", *STORED))
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT {columns} FROM accounts_account WHERE application_id = %s", [application.pk])  # noqa: S608
+            while batch := cursor.fetchmany(10000):
+                for row in batch:
+                    # Normalise to what a record gives: an aware UTC sign-in, licences as JSON text.
+                    login, licenses = row[9], row[10]
+                    if (login is not None and login.tzinfo is None) or not isinstance(licenses, str):
+                        if login is not None and login.tzinfo is None:
+                            login = login.replace(tzinfo=UTC)
+                        row = (*row[:9], login, _licenses_to_db(licenses), *row[11:])
+                    existing[row[1]] = row
+    # Stored-row positions: 0 id, 1 key, 2 non_personal, then STORED from 3.
+    status_at, login_at, licenses_at, person_at, rule_at, review_at = 8, 9, 10, 11, 12, 14
+    index = people.index
+    seen: set[str] = set()
+    new_id = 0
+    for record in records:
+        key = record.key
+        seen.add(key)
+        current = existing.get(key)
+        if current is not None and (current[rule_at] == MatchRule.MANUAL or current[2]):
+            person_id, rule, confidence, review = current[person_at], current[rule_at], current[13], False
+        else:
+            match = correlate(
+                index=index,
+                employee_id=record.employee_id,
+                email=record.email,
+                key=record.key_display,
+                username=record.username,
+                first_name=record.first_name,
+                last_name=record.last_name,
+                display_name=record.display_name,
+            )
+            person_id, rule, confidence, review = match.person_id, match.rule, match.confidence, match.review
+        login = record.last_login
+        stored = (
+            record.key_display,
+            record.username,
+            record.email,
+            record.display_name,
+            record.employee_id,
+            record.status,
+            login,
+            dump_licenses(record.licenses),
+            person_id,
+            rule,
+            confidence,
+            review,
+        )
+        if current is None:
+            new_id -= 1
+            plan.inserts.append((key, *stored))
+            plan.links_made += person_id is not None
+            account_id = new_id
+            non_personal = False
+        else:
+            account_id = current[0]
+            non_personal = bool(current[2])
+            plan.present_ids.append(account_id)
+            if current[3:] != stored:
+                plan.updates.append((account_id, stored))
+                plan.changed_keys.append(record.key_display)
+                plan.links_made += person_id is not None and person_id != current[person_at]
+            else:
+                plan.unchanged += 1
+            if current[status_at] != "gone":
+                plan.existing_live += 1
+        plan.reviews += review
+        plan.states.append(
+            core.AccountState(account_id, record.status, person_id, non_personal, review, login, record.licenses)
+        )
+    for key, row in existing.items():
+        if key in seen:
+            continue
+        status = row[status_at]
+        if status != "gone":
+            plan.existing_live += 1
+            if full:
+                plan.gone.append(row[0])
+                plan.gone_keys.append(row[3])
+                status = "gone"
+        plan.states.append(
+            core.AccountState(
+                row[0],
+                status,
+                row[person_at],
+                bool(row[2]),
+                bool(row[review_at]),
+                row[login_at],
+                _licenses_from_db(row[licenses_at]),
+            )
+        )
+    if application is not None or plan.states:
+        opened, resolved = _findings_delta(application, plan.states, people, today, write=False)
+        plan.findings_opened, plan.findings_resolved = len(opened), len(resolved)
+    return plan
+
+
+# Writing -------------------------------------------------------------------------------------------------
+
+
+def _adapt(value: datetime | None) -> Any:
+    return connection.ops.adapt_datetimefield_value(value) if value is not None else None
+
+
+def apply_plan(plan: AccountPlan, *, today: date) -> tuple[int, int]:
+    """Write the plan set-based and reconcile the findings; returns (findings opened, resolved)."""
+    assert plan.application_id is not None  # noqa: S101 - set by the caller inside its transaction
+    now = _adapt(timezone.now())
+    columns = ("application_id", "key", *STORED, "non_personal", "first_seen", "last_seen")
+    # The SQL below is built from the constant column list and placeholders only; values are parameters.
+    insert = f"INSERT INTO accounts_account ({', '.join(columns)}) VALUES ({_placeholders(len(columns))})"  # noqa: S608
+    update = f"UPDATE accounts_account SET {', '.join(f'{c} = %s' for c in STORED)}, last_seen = %s WHERE id = %s"  # noqa: S608
+    with connection.cursor() as cursor:
+        adapt = lru_cache(maxsize=65536)(connection.ops.adapt_datetimefield_value)
+        if plan.inserts:
+            cursor.executemany(
+                insert,
+                [(plan.application_id, *row[:7], adapt(row[7]), *row[8:], False, now, now) for row in plan.inserts],
+            )
+        if plan.updates:
+            cursor.executemany(
+                update,
+                [(*stored[:6], adapt(stored[6]), *stored[7:], now, account_id) for account_id, stored in plan.updates],
+            )
+        for chunk in _chunks(plan.gone, 900):
+            cursor.execute(
+                f"UPDATE accounts_account SET status = 'gone' WHERE id IN ({_placeholders(len(chunk))})",  # noqa: S608
+                chunk,
+            )
+        if plan.full:
+            cursor.execute(
+                "UPDATE accounts_account SET last_seen = %s WHERE application_id = %s AND status <> 'gone'",
+                [now, plan.application_id],
+            )
+        else:
+            for chunk in _chunks(plan.present_ids, 900):
+                cursor.execute(
+                    f"UPDATE accounts_account SET last_seen = %s WHERE id IN ({_placeholders(len(chunk))})",  # noqa: S608
+                    [now, *chunk],
+                )
+    states = plan.states
+    if plan.inserts:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT key, id FROM accounts_account WHERE application_id = %s", [plan.application_id])
+            ids = dict(cursor.fetchall())
+        temp_to_real = {-(i + 1): ids[row[0]] for i, row in enumerate(plan.inserts)}
+        states = [
+            s
+            if s.id > 0
+            else core.AccountState(
+                temp_to_real[s.id], s.status, s.person_id, s.non_personal, s.needs_review, s.last_login, s.licenses
+            )
+            for s in states
+        ]
+    application = Application.objects.get(pk=plan.application_id)
+    opened, resolved = _findings_delta(application, states, people_snapshot(), today, write=True)
+    return len(opened), len(resolved)
+
+
+def _placeholders(count: int) -> str:
+    return ", ".join(["%s"] * count)
+
+
+def _chunks(items: Sequence[Any], size: int) -> Iterable[Sequence[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+# Findings ------------------------------------------------------------------------------------------------
+
+
+def _prices(application: Application | None) -> dict[str, core.Price]:
+    if application is None:
+        return {}
+    return {lic.name: core.Price(lic.monthly_cost, lic.currency, lic.seats) for lic in application.licenses.all()}
+
+
+def _findings_delta(
+    application: Application | None,
+    states: Sequence[core.AccountState],
+    people: PeopleSnapshot,
+    today: date,
+    *,
+    write: bool,
+) -> tuple[list[core.FindingSpec], list[int]]:
+    """Compare the findings the states imply with the live ones stored; write the difference if asked."""
+    specs = core.compute_findings(
+        accounts=states,
+        people=people.dates,
+        prices=_prices(application),
+        today=today,
+        dormant_days=getattr(settings, "ORDNA_DORMANT_DAYS", DORMANT_DAYS),
+    )
+    live: dict[tuple[str, int | None, str], tuple[Any, ...]] = {}
+    if application is not None:
+        rows = Finding.objects.filter(application=application, state__in=[FindingState.OPEN, FindingState.ACCEPTED])
+        for row in rows.values_list(
+            "id", "kind", "account_id", "license", "state", "accepted_until", "monthly_cost", "currency", "person_id"
+        ).iterator(chunk_size=10000):
+            live[(row[1], row[2], row[3])] = row
+    wanted = {spec.identity: spec for spec in specs}
+    opened = [spec for identity, spec in wanted.items() if identity not in live]
+    resolved = [row[0] for identity, row in live.items() if identity not in wanted]
+    if not write or application is None:
+        return opened, resolved
+    now = timezone.now()
+    if opened:
+        _insert_findings(application.pk, opened, today)
+    for chunk in _chunks(resolved, 900):
+        Finding.objects.filter(pk__in=chunk).update(state=FindingState.RESOLVED, resolved_at=now)
+    changed, reopened = [], []
+    for identity, row in live.items():
+        spec = wanted.get(identity)
+        if spec is None:
+            continue
+        if row[4] == FindingState.ACCEPTED and row[5] is not None and row[5] < today:
+            reopened.append(row[0])
+        if (row[6], row[7], row[8]) != (spec.monthly_cost, spec.currency, spec.person_id):
+            changed.append(
+                Finding(pk=row[0], monthly_cost=spec.monthly_cost, currency=spec.currency, person_id=spec.person_id)
+            )
+    if changed:
+        Finding.objects.bulk_update(changed, ["monthly_cost", "currency", "person_id"], batch_size=2000)
+    for chunk in _chunks(reopened, 900):
+        Finding.objects.filter(pk__in=chunk).update(
+            state=FindingState.OPEN, accepted_by="", accepted_reason="", accepted_until=None
+        )
+    return opened, resolved
+
+
+FINDING_COLUMNS = (
+    "kind",
+    "application_id",
+    "account_id",
+    "license",
+    "person_id",
+    "monthly_cost",
+    "currency",
+    "state",
+    "since",
+    "accepted_by",
+    "accepted_reason",
+)
+
+
+def _insert_findings(application_id: int, specs: Sequence[core.FindingSpec], today: date) -> None:
+    """Insert new open findings set-based (a first import can open hundreds of thousands)."""
+    sql = f"INSERT INTO accounts_finding ({', '.join(FINDING_COLUMNS)}) VALUES ({_placeholders(len(FINDING_COLUMNS))})"  # noqa: S608
+    since = connection.ops.adapt_datefield_value(today)
+    adapt_money = connection.ops.adapt_decimalfield_value
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            sql,
+            [
+                (
+                    s.kind,
+                    application_id,
+                    s.account_id,
+                    s.license,
+                    s.person_id,
+                    adapt_money(s.monthly_cost, 12, 2),
+                    s.currency,
+                    FindingState.OPEN,
+                    since,
+                    "",
+                    "",
+                )
+                for s in specs
+            ],
+        )
+
+
+def findings_recompute(*, application: Application, today: date) -> tuple[int, int]:
+    """Recompute one application's findings from its stored accounts (after a price or people change)."""
+    rows = Account.objects.filter(application=application).values_list(
+        "id", "status", "person_id", "non_personal", "needs_review", "last_login", "licenses"
+    )
+    states = [
+        core.AccountState(i, s, p, bool(n), bool(r), login, tuple(lic or ()))
+        for i, s, p, n, r, login, lic in rows.iterator(chunk_size=10000)
+    ]
+    with transaction.atomic():
+        opened, resolved = _findings_delta(application, states, people_snapshot(), today, write=True)
+    return len(opened), len(resolved)
+
+
+def reconcile(*, application: Application, actor: Actor, today: date) -> dict[str, int]:
+    """Re-link every account that is not manually linked with the people as they are now, then recompute
+    the findings; the accounts themselves (status, licences) stay as the last import left them."""
+    records = [
+        AccountRecord(
+            row=0,
+            key=key,
+            key_display=display,
+            username=username,
+            email=email,
+            display_name=name,
+            first_name="",
+            last_name="",
+            employee_id=employee_id,
+            status=status,
+            last_login=login,
+            licenses=tuple(licenses or ()),
+        )
+        for key, display, username, email, name, employee_id, status, login, licenses in Account.objects.filter(
+            application=application
+        )
+        .exclude(status="gone")
+        .values_list(
+            "key",
+            "key_display",
+            "username",
+            "email",
+            "display_name",
+            "employee_id_attr",
+            "status",
+            "last_login",
+            "licenses",
+        )
+        .iterator(chunk_size=10000)
+    ]
+    plan = plan_accounts(application=application, records=records, full=False, today=today)
+    with transaction.atomic():
+        opened, resolved = apply_plan(plan, today=today)
+        counts = {
+            "accounts": len(records),
+            "relinked": len(plan.updates),
+            "links_made": plan.links_made,
+            "needs_review": plan.reviews,
+            "findings_opened": opened,
+            "findings_resolved": resolved,
+        }
+        audit_record(actor=actor, action="accounts.reconciled", target=application, after=counts)
+    return counts
+
+
+# Review decisions and accepted findings ------------------------------------------------------------------
+
+
+def account_link(
+    *, account: Account, actor: Actor, person: Person | None = None, owner: Person | None = None, today: date
+) -> Account:
+    """A person's decision on an account: link it to `person`, or mark it non-personal with `owner`.
+
+    Sticky: later imports keep it (DESIGN.md 3.1). Exactly one of person and owner is given.
+    """
+    if (person is None) == (owner is None):
+        raise AccountsError(
+            "choose either the person the account belongs to or, for a service or shared account, its owner"
+        )
+    with transaction.atomic():
+        before = {
+            "person_id": account.person_id,
+            "match_rule": account.match_rule,
+            "needs_review": account.needs_review,
+            "non_personal": account.non_personal,
+            "owner_id": account.owner_id,
+        }
+        account.person = person
+        account.owner = owner
+        account.non_personal = owner is not None
+        account.needs_review = False
+        account.match_rule = MatchRule.MANUAL
+        account.match_confidence = 1.0
+        account.save(
+            update_fields=["person", "owner", "non_personal", "needs_review", "match_rule", "match_confidence"]
+        )
+        audit_record(
+            actor=actor,
+            action="account.linked",
+            target=account,
+            before=before,
+            after={
+                "person_id": account.person_id,
+                "match_rule": "manual",
+                "needs_review": False,
+                "non_personal": account.non_personal,
+                "owner_id": account.owner_id,
+            },
+        )
+        findings_recompute(application=account.application, today=today)
+    return account
+
+
+def finding_accept(*, finding: Finding, actor: Actor, reason: str, until: date, today: date) -> Finding:
+    """Accept a finding with a reason until a date; it reopens then if its condition still holds."""
+    reason = reason.strip()
+    if not reason:
+        raise AccountsError("give a reason for accepting the finding")
+    if until < today:
+        raise AccountsError(f"the expiry {until.isoformat()} is in the past")
+    if finding.state == FindingState.RESOLVED:
+        raise AccountsError("the finding is resolved already")
+    with transaction.atomic():
+        finding.state = FindingState.ACCEPTED
+        finding.accepted_by = actor.label
+        finding.accepted_reason = reason
+        finding.accepted_until = until
+        finding.save(update_fields=["state", "accepted_by", "accepted_reason", "accepted_until"])
+        audit_record(
+            actor=actor,
+            action="finding.accepted",
+            target=finding,
+            after={"reason": reason, "until": until, "kind": finding.kind},
+        )
+    return finding
+
+
+# Licences ------------------------------------------------------------------------------------------------
+
+LICENSE_COLUMNS = ("application", "license", "monthly_cost", "currency", "seats")
+
+
+@dataclass
+class LicensesImportResult:
+    outcome: str
+    counts: dict[str, int] = field(default_factory=dict)
+    errors: list[RowError] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)
+
+
+def licenses_import(*, path: Path, actor: Actor, today: date, dry_run: bool = False) -> LicensesImportResult:
+    """Import a price list (application, license, monthly_cost, currency, seats), all or nothing; creates
+    applications it does not know; a price change recomputes the money of the findings."""
+    result = LicensesImportResult(ImportRun.Outcome.REJECTED)
+    try:
+        table = open_table(path, max_bytes=settings.UPLOAD_MAX_BYTES)
+    except TableError as exc:
+        result.errors = [RowError(0, "", str(exc))]
+        return result
+    result.notices = table.notices
+    index = header_index(table.header)
+    missing = [c for c in LICENSE_COLUMNS if c not in index]
+    if missing:
+        result.errors = [
+            RowError(
+                1,
+                "",
+                f"wrong header: missing column(s) {', '.join(missing)}; a price list has: {', '.join(LICENSE_COLUMNS)}",
+            )
+        ]
+        return result
+    rows: list[tuple[str, str, Decimal, str, int | None]] = []
+    seen: dict[tuple[str, str], int] = {}
+    for number, cells in table.rows:
+
+        def cell(name: str, cells: Sequence[str] = cells) -> str:
+            at = index[name]
+            return cells[at].strip() if at < len(cells) else ""
+
+        app, name = cell("application").lower(), cell("license")
+        problems = []
+        if not app:
+            problems.append(RowError(number, "application", "missing"))
+        if not name:
+            problems.append(RowError(number, "license", "missing"))
+        try:
+            cost = Decimal(cell("monthly_cost").replace(",", ".").replace(" ", ""))
+            if cost < 0 or not cost.is_finite():
+                raise ValueError
+        except (ArithmeticError, ValueError):
+            problems.append(
+                RowError(number, "monthly_cost", f"{cell('monthly_cost')!r} is not an amount (e.g. 390 or 12.50)")
+            )
+            cost = Decimal(0)
+        currency = cell("currency").upper() or "SEK"
+        if len(currency) != 3 or not currency.isalpha():
+            problems.append(
+                RowError(number, "currency", f"{cell('currency')!r} is not a currency code such as SEK or EUR")
+            )
+        seats: int | None = None
+        if cell("seats"):
+            try:
+                seats = int(cell("seats"))
+                if seats < 0:
+                    raise ValueError
+            except ValueError:
+                problems.append(RowError(number, "seats", f"{cell('seats')!r} is not a whole number of seats"))
+        if (app, name) in seen:
+            problems.append(RowError(number, "license", f"{name!r} of {app} is also on row {seen[(app, name)]}"))
+        seen[(app, name)] = number
+        result.errors.extend(problems)
+        if not problems:
+            rows.append((app, name, cost, currency, seats))
+    if not rows and not result.errors:
+        result.errors.append(RowError(0, "", "the file has a header but no rows"))
+    if result.errors:
+        return result
+    known = {a.slug: a for a in Application.objects.filter(slug__in={r[0] for r in rows})}
+    result.counts = {
+        "applications_created": len({r[0] for r in rows} - set(known)),
+        "created": 0,
+        "changed": 0,
+        "unchanged": 0,
+    }
+    if dry_run:
+        result.outcome = ImportRun.Outcome.DRY_RUN
+        return result
+    touched: set[int] = set()
+    with transaction.atomic():
+        for app_slug, name, cost, currency, seats in rows:
+            application = known.get(app_slug)
+            if application is None:
+                try:
+                    application = application_create(slug=app_slug, name=app_slug, actor=actor)
+                except ApplicationError as exc:
+                    raise AccountsError(str(exc)) from exc
+                known[app_slug] = application
+            existed = License.objects.filter(application=application, name=name).exists()
+            _license, changed = license_save(
+                application=application, name=name, actor=actor, monthly_cost=cost, currency=currency, seats=seats
+            )
+            key = "changed" if existed and changed else "created" if not existed else "unchanged"
+            result.counts[key] += 1
+            if changed:
+                touched.add(application.pk)
+        for application in Application.objects.filter(pk__in=touched):
+            findings_recompute(application=application, today=today)
+    result.outcome = ImportRun.Outcome.APPLIED
+    return result

@@ -1,0 +1,226 @@
+"""Account pages: upload an export (with preview, and a column mapping when no preset fits), findings, review."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from ordna.accounts import selectors, services
+from ordna.accounts.forms import AcceptForm, AccountsUploadForm, FindingFilterForm, MappingForm
+from ordna.accounts.models import Finding
+from ordna.accounts.presets import MAPPING_FIELDS, ColumnMapping
+from ordna.core import access
+from ordna.core.actor import Actor
+from ordna.core.clock import today
+from ordna.core.tabular import CONTENT_TYPES, EXPORT_FORMATS, write_table
+from ordna.core.uploads import UploadError, upload_discard, upload_path, upload_store
+from ordna.core.web import capability, paginate, query_without_page, user_of
+from ordna.people.models import Person
+from ordna.people.services import file_checksum
+
+SESSION_KEY = "accounts_import"
+
+
+def _run(request: HttpRequest, pending: dict[str, Any], *, dry_run: bool, allow: bool = False) -> Any:
+    mapping = ColumnMapping.from_json(pending["mapping"]) if pending.get("mapping") else None
+    return services.accounts_import(
+        application_slug=pending["application"],
+        path=upload_path(pending["token"]),
+        actor=Actor.for_user(user_of(request)),
+        today=today(),
+        preset=pending["preset"] or None,
+        full=pending["full"],
+        dry_run=dry_run,
+        allow_mass_change=allow,
+        file_name=pending["name"],
+        mapping=mapping,
+    )
+
+
+@capability("accounts.import")
+def accounts_import_upload(request: HttpRequest) -> HttpResponse:
+    """Step 1: upload; see a preview, or set up a column mapping when no preset fits the file."""
+    form = AccountsUploadForm(request.POST or None, request.FILES or None)
+    result = None
+    if request.method == "POST" and form.is_valid():
+        previous = request.session.pop(SESSION_KEY, None)
+        if previous:
+            upload_discard(previous["token"])
+        try:
+            token, name = upload_store(form.cleaned_data["file"])
+        except UploadError as exc:
+            form.add_error("file", str(exc))
+        else:
+            pending = {
+                "token": token,
+                "name": name,
+                "application": form.cleaned_data["application"],
+                "preset": form.cleaned_data["preset"],
+                "full": form.cleaned_data["full"] == "1",
+                "mapping": None,
+            }
+            result = _run(request, pending, dry_run=True)
+            pending["checksum"] = result.checksum
+            if result.ok or result.needs_mapping:
+                request.session[SESSION_KEY] = pending
+            else:
+                upload_discard(token)
+            if result.needs_mapping:
+                pending["header"] = result.header
+                request.session[SESSION_KEY] = pending
+                return redirect("accounts:import_mapping")
+    return render(request, "accounts/import.html", {"form": form, "result": result})
+
+
+@capability("accounts.import")
+def accounts_import_mapping(request: HttpRequest) -> HttpResponse:
+    """Step 1b: say which column holds what; the mapping is saved with the application when applied."""
+    pending = request.session.get(SESSION_KEY)
+    if not pending or "header" not in pending:
+        return redirect("accounts:import")
+    form = MappingForm(request.POST or None, header=pending["header"])
+    result = None
+    if request.method == "POST" and form.is_valid():
+        mapping = ColumnMapping(
+            columns={f: form.cleaned_data[f"column_{f}"] for f in MAPPING_FIELDS if form.cleaned_data[f"column_{f}"]},
+            disabled_values=tuple(v.strip() for v in form.cleaned_data["disabled_values"].split(",") if v.strip()),
+            license_separator=form.cleaned_data["license_separator"] or "+",
+        )
+        problems = mapping.problems()
+        if problems:
+            for problem in problems:
+                form.add_error(None, problem)
+        else:
+            pending["mapping"] = mapping.as_json()
+            request.session[SESSION_KEY] = pending
+            result = _run(request, pending, dry_run=True)
+    return render(request, "accounts/mapping.html", {"form": form, "result": result, "pending": pending})
+
+
+@capability("accounts.import")
+@require_POST
+def accounts_import_confirm(request: HttpRequest) -> HttpResponse:
+    """Step 2: apply the previewed file (the same bytes: the checksum must match)."""
+    pending = request.session.get(SESSION_KEY)
+    if not pending or not upload_path(pending["token"]).exists():
+        messages.error(request, _("Nothing to confirm: upload the file again."))
+        return redirect("accounts:import")
+    if file_checksum(upload_path(pending["token"])) != pending["checksum"]:
+        messages.error(request, _("The file changed since the preview: upload it again."))
+        return redirect("accounts:import")
+    result = _run(request, pending, dry_run=False, allow=request.POST.get("allow_mass_change") == "1")
+    if result.outcome == "stopped":
+        return render(
+            request, "accounts/import.html", {"form": AccountsUploadForm(), "result": result, "stopped": True}
+        )
+    request.session.pop(SESSION_KEY, None)
+    upload_discard(pending["token"])
+    if not result.ok:
+        return render(request, "accounts/import.html", {"form": AccountsUploadForm(), "result": result})
+    messages.success(
+        request,
+        _("Imported %(application)s: %(new)s new, %(changed)s changed, %(gone)s gone.")
+        % {"application": result.application, **result.counts},
+    )
+    return redirect("accounts:findings")
+
+
+@capability("findings.list")
+def findings(request: HttpRequest) -> HttpResponse:
+    user = user_of(request)
+    scope = access.findings_scope(user)
+    apps = list(access.applications_scope(user).order_by("name").values_list("slug", "name"))
+    data = request.GET.copy()
+    data.setdefault("state", "open")
+    form = FindingFilterForm(data, applications=apps)
+    found = scope.filter(state="open")
+    if form.is_valid():
+        found = selectors.findings_filter(scope, **form.cleaned_data)
+    fmt = request.GET.get("format")
+    if fmt in EXPORT_FORMATS:
+        response = HttpResponse(content_type=CONTENT_TYPES[fmt])
+        response["Content-Disposition"] = f'attachment; filename="findings.{fmt}"'
+        columns = (*selectors.FINDING_EXPORT_COLUMNS, "license")
+        write_table(selectors.findings_export_rows(found), columns=columns, fmt=fmt, out=response)  # type: ignore[arg-type]
+        return response
+    page = paginate(request, found.select_related("application", "account", "person").order_by("-monthly_cost", "id"))
+    return render(
+        request,
+        "accounts/findings.html",
+        {
+            "form": form,
+            "page": page,
+            "query": query_without_page(request),
+            "totals": selectors.findings_totals(found),
+            "money": selectors.money_by_currency(found),
+            "can_accept": access.can(user, "findings.accept"),
+            "accept_form": AcceptForm(today=today()),
+        },
+    )
+
+
+@capability("findings.accept")
+@require_POST
+def finding_accept(request: HttpRequest, pk: int) -> HttpResponse:
+    finding: Finding = access.get_in_scope(access.findings_scope(user_of(request)), pk=pk)
+    form = AcceptForm(request.POST, today=today())
+    if form.is_valid():
+        try:
+            services.finding_accept(
+                finding=finding,
+                actor=Actor.for_user(user_of(request)),
+                reason=form.cleaned_data["reason"],
+                until=form.cleaned_data["until"],
+                today=today(),
+            )
+        except services.AccountsError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("The finding was accepted."))
+    else:
+        messages.error(request, _("Give a reason and a date to accept a finding."))
+    return redirect(request.POST.get("next") or "accounts:findings")
+
+
+@capability("accounts.review")
+def review(request: HttpRequest) -> HttpResponse:
+    accounts = (
+        access.accounts_scope(user_of(request))
+        .filter(needs_review=True)
+        .exclude(status="gone")
+        .select_related("application")
+        .order_by("application__slug", "key")
+    )
+    page = paginate(request, accounts, per_page=20)
+    rows = [{"account": a, "candidates": selectors.review_candidates(a)} for a in page.object_list]
+    return render(request, "accounts/review.html", {"page": page, "rows": rows})
+
+
+@capability("accounts.review")
+@require_POST
+def review_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    account = access.get_in_scope(access.accounts_scope(user_of(request)).select_related("application"), pk=pk)
+    choice = request.POST.get("person", "")
+    owner_id = request.POST.get("owner", "").strip()
+    person = owner = None
+    if choice and choice != "non_personal":
+        person = Person.objects.filter(employee_id=choice).first()
+    if choice == "non_personal":
+        owner = Person.objects.filter(employee_id=owner_id).first()
+        if owner is None:
+            messages.error(request, _("No person has employee id %(id)s.") % {"id": owner_id or "—"})
+            return redirect("accounts:review")
+    try:
+        services.account_link(
+            account=account, actor=Actor.for_user(user_of(request)), person=person, owner=owner, today=today()
+        )
+    except services.AccountsError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Saved: %(account)s.") % {"account": account.key_display})
+    return redirect("accounts:review")
