@@ -11,15 +11,283 @@ import csv
 import random
 from pathlib import Path
 
-FIRST = ["Anna", "Erik", "Lars", "Karin", "Johan", "Eva", "Maria", "Per", "Sofia", "Anders", "Sanne", "Daan", "Emma",
-         "Lucas", "Julia", "Bram", "Fleur", "Ruben", "Åsa", "Björn", "Görel", "Linnéa", "Mats", "Ingrid", "Noor", "Sem",
-         "Tess", "Jesper", "Malin", "Oskar", "Femke", "Thijs", "Lotte", "Jan", "Elin", "Hugo", "Saga", "Milan", "Ida"]
-LAST = ["Andersson", "Johansson", "Karlsson", "Nilsson", "Eriksson", "Larsson", "Olsson", "Persson", "Svensson",
-        "Gustafsson", "de Jong", "Jansen", "de Vries", "van den Berg", "van Dijk", "Bakker", "Visser", "Smit",
-        "Meijer", "de Boer", "Öberg", "Lindqvist", "Åkesson", "Ström", "Mulder", "de Groot", "Bos", "Vos", "Peters",
-        "Hendriks", "Lindström", "Sandberg", "Holm", "Berg", "Dekker", "Brouwer", "Wikström", "Hedlund", "Kok"]
-HEADER = ["employee_id", "first_name", "last_name", "email", "department", "manager_employee_id", "employment_type",
-          "start_date", "end_date", "cost_center"]
+FIRST = [
+    "Anna",
+    "Erik",
+    "Lars",
+    "Karin",
+    "Johan",
+    "Eva",
+    "Maria",
+    "Per",
+    "Sofia",
+    "Anders",
+    "Sanne",
+    "Daan",
+    "Emma",
+    "Lucas",
+    "Julia",
+    "Bram",
+    "Fleur",
+    "Ruben",
+    "Åsa",
+    "Björn",
+    "Görel",
+    "Linnéa",
+    "Mats",
+    "Ingrid",
+    "Noor",
+    "Sem",
+    "Tess",
+    "Jesper",
+    "Malin",
+    "Oskar",
+    "Femke",
+    "Thijs",
+    "Lotte",
+    "Jan",
+    "Elin",
+    "Hugo",
+    "Saga",
+    "Milan",
+    "Ida",
+]
+LAST = [
+    "Andersson",
+    "Johansson",
+    "Karlsson",
+    "Nilsson",
+    "Eriksson",
+    "Larsson",
+    "Olsson",
+    "Persson",
+    "Svensson",
+    "Gustafsson",
+    "de Jong",
+    "Jansen",
+    "de Vries",
+    "van den Berg",
+    "van Dijk",
+    "Bakker",
+    "Visser",
+    "Smit",
+    "Meijer",
+    "de Boer",
+    "Öberg",
+    "Lindqvist",
+    "Åkesson",
+    "Ström",
+    "Mulder",
+    "de Groot",
+    "Bos",
+    "Vos",
+    "Peters",
+    "Hendriks",
+    "Lindström",
+    "Sandberg",
+    "Holm",
+    "Berg",
+    "Dekker",
+    "Brouwer",
+    "Wikström",
+    "Hedlund",
+    "Kok",
+]
+# Surnames from roots and endings, as Swedish and Dutch surnames are built: a few thousand of them, with
+# the common ones drawn far more often (Zipf), so that namesakes are as rare as in a real organisation.
+ROOTS = [
+    "Lind",
+    "Berg",
+    "Ström",
+    "Holm",
+    "Sund",
+    "Dahl",
+    "Ek",
+    "Björk",
+    "Sjö",
+    "Nord",
+    "Öst",
+    "Väst",
+    "Hag",
+    "Malm",
+    "Fors",
+    "Lund",
+    "Sand",
+    "Åker",
+    "Ros",
+    "Gran",
+    "Al",
+    "Ask",
+    "Hed",
+    "Kvarn",
+    "Lööf",
+    "Vik",
+    "Ny",
+    "Blom",
+    "Eng",
+    "Falk",
+    "Gull",
+    "Hall",
+    "Karl",
+    "Lil",
+    "Mos",
+    "Nils",
+    "Pers",
+    "Rud",
+    "Sten",
+    "Törn",
+]
+ENDINGS = [
+    "berg",
+    "ström",
+    "qvist",
+    "gren",
+    "lund",
+    "holm",
+    "dahl",
+    "man",
+    "sten",
+    "bäck",
+    "mark",
+    "son",
+    "ling",
+    "blad",
+    "by",
+    "stedt",
+    "hammar",
+    "vall",
+]
+DUTCH = [
+    "de Jong",
+    "Jansen",
+    "de Vries",
+    "van den Berg",
+    "van Dijk",
+    "Bakker",
+    "Visser",
+    "Smit",
+    "Meijer",
+    "de Boer",
+    "Mulder",
+    "de Groot",
+    "Bos",
+    "Vos",
+    "Peters",
+    "Hendriks",
+    "van Leeuwen",
+    "Dekker",
+    "Brouwer",
+    "de Wit",
+    "Dijkstra",
+    "Smits",
+    "de Graaf",
+    "van der Meer",
+    "van der Linden",
+    "Kok",
+    "Jacobs",
+    "de Haan",
+    "Vermeulen",
+    "van den Heuvel",
+    "van der Veen",
+    "van den Broek",
+    "de Bruijn",
+    "de Bruin",
+    "van der Heijden",
+    "Schouten",
+    "van Beek",
+    "Willems",
+    "van Vliet",
+    "van de Ven",
+    "Hoekstra",
+    "Maas",
+    "Verhoeven",
+    "Koster",
+]
+MORE_FIRST = [
+    "Agnes",
+    "Albin",
+    "Alice",
+    "Alva",
+    "Arvid",
+    "Astrid",
+    "Axel",
+    "Beatrice",
+    "Cecilia",
+    "David",
+    "Ebba",
+    "Edvin",
+    "Elsa",
+    "Filip",
+    "Frida",
+    "Gustav",
+    "Hanna",
+    "Henrik",
+    "Isak",
+    "Johanna",
+    "Jonas",
+    "Klara",
+    "Leo",
+    "Liam",
+    "Lisa",
+    "Ludvig",
+    "Maja",
+    "Marcus",
+    "Moa",
+    "Nils",
+    "Nora",
+    "Olivia",
+    "Otto",
+    "Rebecka",
+    "Sara",
+    "Selma",
+    "Simon",
+    "Stina",
+    "Tove",
+    "Viktor",
+    "Wilma",
+    "Ylva",
+    "Anouk",
+    "Bas",
+    "Britt",
+    "Daan",
+    "Eline",
+    "Floor",
+    "Gijs",
+    "Inge",
+    "Jesse",
+    "Joris",
+    "Kees",
+    "Lieke",
+    "Maud",
+    "Niels",
+    "Pim",
+    "Roos",
+    "Sander",
+    "Sven",
+    "Teun",
+    "Vera",
+    "Wouter",
+    "Yara",
+    "Zoë",
+]
+
+
+def _weighted(rng: random.Random, items: list[str]) -> str:
+    return items[min(int(rng.paretovariate(1.2)) - 1, len(items) - 1)] if rng.random() < 0.5 else rng.choice(items)
+
+
+HEADER = [
+    "employee_id",
+    "first_name",
+    "last_name",
+    "email",
+    "department",
+    "manager_employee_id",
+    "employment_type",
+    "start_date",
+    "end_date",
+    "cost_center",
+]
 ACCOUNT_HEADER = ["account_id", "email", "display_name", "employee_id", "status", "last_login", "license"]
 
 
@@ -28,10 +296,14 @@ def fold(text: str) -> str:
     return text.translate(table).lower()
 
 
-def generate(directory: Path, *, people: int = 100_000, accounts: int = 1_000_000, applications: int = 20,
-             seed: int = 7) -> tuple[Path, list[Path]]:
+def generate(
+    directory: Path, *, people: int = 100_000, accounts: int = 1_000_000, applications: int = 20, seed: int = 7
+) -> tuple[Path, list[Path]]:
     rng = random.Random(seed)
     directory.mkdir(parents=True, exist_ok=True)
+    surnames = sorted({root + ending for root in ROOTS for ending in ENDINGS} | set(DUTCH) | set(LAST))
+    rng.shuffle(surnames)
+    firsts = FIRST + MORE_FIRST
     hr = directory / "people.csv"
     persons = []
     taken: set[str] = set()
@@ -39,7 +311,7 @@ def generate(directory: Path, *, people: int = 100_000, accounts: int = 1_000_00
         writer = csv.writer(handle)
         writer.writerow(HEADER)
         for i in range(people):
-            first, last = rng.choice(FIRST), rng.choice(LAST)
+            first, last = _weighted(rng, firsts), _weighted(rng, surnames)
             local = f"{fold(first)}.{fold(last)}"
             email = f"{local}@example.org"
             n = 2
@@ -50,8 +322,20 @@ def generate(directory: Path, *, people: int = 100_000, accounts: int = 1_000_00
             employee_id = f"E{100000 + i}"
             left = rng.random() < 0.12
             end = f"2026-{rng.randint(1, 10):02d}-{rng.randint(1, 28):02d}" if left else ""
-            writer.writerow([employee_id, first, last, email, "Consulting", "" if i < 100 else f"E{100000 + i % 100}",
-                             "consultant", "2020-01-01", end, "CC1"])
+            writer.writerow(
+                [
+                    employee_id,
+                    first,
+                    last,
+                    email,
+                    "Consulting",
+                    "" if i < 100 else f"E{100000 + i % 100}",
+                    "consultant",
+                    "2020-01-01",
+                    end,
+                    "CC1",
+                ]
+            )
             persons.append((employee_id, first, last, email))
     files = []
     per_app = accounts // applications

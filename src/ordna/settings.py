@@ -104,7 +104,7 @@ def _databases() -> dict[str, dict[str, object]]:
         "timeout": 30,
         # A 64 MB page cache keeps the indexes of a million accounts in memory while an import writes them.
         "init_command": (
-            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; "
+            "PRAGMA page_size=16384; PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; "
             "PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY;"
         ),
     }
@@ -165,6 +165,7 @@ ORDNA_MASS_CHANGE_ACCOUNTS_PERCENT = envfloat("ORDNA_MASS_CHANGE_ACCOUNTS_PERCEN
 # Below this many people or accounts a change never trips the breaker (one leaver in a team of ten is not a
 # truncated export).
 ORDNA_MASS_CHANGE_MINIMUM = envint("ORDNA_MASS_CHANGE_MINIMUM", 10, minimum=1)
+ORDNA_DORMANT_DAYS = envint("ORDNA_DORMANT_DAYS", 90, minimum=1)
 ORDNA_MAIL_DOMAINS = [d.lower() for d in envlist("ORDNA_MAIL_DOMAINS")]
 ORDNA_HOLIDAY_COUNTRY = envstr("ORDNA_HOLIDAY_COUNTRY", "SE").upper()
 if ORDNA_HOLIDAY_COUNTRY not in {"SE", "NL"}:

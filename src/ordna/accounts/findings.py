@@ -10,6 +10,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from typing import NamedTuple
 
 LEAVER_ACTIVE = "leaver_active"
 ORPHAN = "orphan"
@@ -44,8 +45,7 @@ class Price:
     seats: int | None
 
 
-@dataclass(frozen=True, slots=True)
-class FindingSpec:
+class FindingSpec(NamedTuple):
     """A finding that should be open. `identity` says when two specs are the same finding."""
 
     kind: str

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from functools import lru_cache
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -38,13 +39,13 @@ from ordna.applications.models import Application, License
 from ordna.applications.services import ApplicationError, application_create, license_save
 from ordna.core.actor import Actor
 from ordna.core.audit import Change, audit_record, audit_record_many
+from ordna.core.bulk import insert_rows
 from ordna.core.models import ImportRun
 from ordna.core.tabular import RowError, TableError, header_index, open_table
 from ordna.people.models import Person
 from ordna.people.services import file_checksum
 
 DIFF_SAMPLE = 1000  # new account keys kept in an import run's diff; changed and gone are kept in full
-DORMANT_DAYS = 90
 
 # Columns of accounts_account in the order of the stored tuple below.
 STORED = (
@@ -202,22 +203,20 @@ def accounts_import(
             result.run_id = _record_run(result, application, actor, file_name or path.name, started)
         return result
     records = _resolve_implicit_licenses(read.records, application, result.notices)
-    plan = plan_accounts(application=application, records=records, full=full, today=today)
-    result.counts = plan.counts()
-    result.diff = plan.diff()
-    base = plan.existing_live
-    percent = settings.ORDNA_MASS_CHANGE_ACCOUNTS_PERCENT
-    result.breaker_tripped = (
-        bool(base) and len(plan.gone) >= settings.ORDNA_MASS_CHANGE_MINIMUM and len(plan.gone) * 100 > percent * base
-    )
     if dry_run:
+        plan = plan_accounts(application=application, records=records, full=full, today=today)
+        _describe(result, plan)
         result.outcome = ImportRun.Outcome.DRY_RUN
         return result
-    if result.breaker_tripped and not allow_mass_change:
-        result.outcome = ImportRun.Outcome.STOPPED
-        result.run_id = _record_run(result, application, actor, file_name or path.name, started)
-        return result
+    # Plan and apply in one transaction (SQLite takes its write lock at the start), so that two imports
+    # of the same application can never apply plans made from the same stale state.
     with transaction.atomic():
+        plan = plan_accounts(application=application, records=records, full=full, today=today)
+        _describe(result, plan)
+        if result.breaker_tripped and not allow_mass_change:
+            result.outcome = ImportRun.Outcome.STOPPED
+            result.run_id = _record_run(result, application, actor, file_name or path.name, started)
+            return result
         if application is None:
             try:
                 application = application_create(
@@ -228,6 +227,8 @@ def accounts_import(
                 )
             except ApplicationError as exc:
                 result.errors = [RowError(0, "", str(exc))]
+                result.outcome = ImportRun.Outcome.REJECTED
+                transaction.set_rollback(True)
                 return result
         if mapping is not None and application.account_mapping != mapping.as_json():
             application.account_mapping = mapping.as_json()
@@ -252,6 +253,15 @@ def accounts_import(
             ],
         )
     return result
+
+
+def _describe(result: AccountsImportResult, plan: AccountPlan) -> None:
+    """Counts, diff and the breaker's verdict of a plan, onto the result."""
+    result.counts = plan.counts()
+    result.diff = plan.diff()
+    base, gone = plan.existing_live, len(plan.gone)
+    percent = settings.ORDNA_MASS_CHANGE_ACCOUNTS_PERCENT
+    result.breaker_tripped = bool(base) and gone >= settings.ORDNA_MASS_CHANGE_MINIMUM and gone * 100 > percent * base
 
 
 def _resolve_implicit_licenses(
@@ -310,6 +320,7 @@ class AccountPlan:
     existing_live: int = 0
     changed_keys: list[str] = field(default_factory=list)
     states: list[core.AccountState] = field(default_factory=list)  # after the import; new ones have ids < 0
+    finding_specs: list[core.FindingSpec] = field(default_factory=list)  # new accounts' ids < 0, as in states
     findings_opened: int = 0
     findings_resolved: int = 0
     full: bool = True
@@ -336,6 +347,30 @@ class AccountPlan:
         }
 
 
+def _sqlite_raw(column: str) -> str:
+    """Wrap a column so that SQLite reports no declared type, and Django's per-value Python converters
+    (datetime and bool parsing) do not run on a million rows that are only compared as stored."""
+    if column == "last_login":
+        return "last_login || ''"
+    if column in ("needs_review", "non_personal"):
+        return f"{column} + 0"
+    return column
+
+
+_STORED_COLUMNS = ("id", "key", "non_personal", *STORED)
+_SELECT_STORED = {
+    "default": f"SELECT {', '.join(_STORED_COLUMNS)} FROM accounts_account WHERE application_id = %s",  # noqa: S608
+    "sqlite": f"SELECT {', '.join(map(_sqlite_raw, _STORED_COLUMNS))} FROM accounts_account WHERE application_id = %s",  # noqa: S608
+}
+
+
+def _login_from_db(raw: Any) -> datetime | None:
+    """A stored sign-in read raw: text on SQLite, a datetime on PostgreSQL."""
+    if raw is None or isinstance(raw, datetime):
+        return raw
+    return datetime.fromisoformat(raw).replace(tzinfo=UTC)
+
+
 def _licenses_from_db(raw: Any) -> tuple[str, ...]:
     """Stored licences as read raw: JSON text on SQLite, a list on PostgreSQL."""
     return tuple(json.loads(raw) if isinstance(raw, str) else raw or ())
@@ -357,19 +392,17 @@ def plan_accounts(
     plan = AccountPlan(application_id=application.pk if application else None, full=full)
     people = people_snapshot()
     dump_licenses = lru_cache(maxsize=4096)(lambda names: json.dumps(list(names)))
+    # Sign-ins are compared in their stored form: text on SQLite, an aware datetime on PostgreSQL.
+    adapt_login = lru_cache(maxsize=65536)(connection.ops.adapt_datetimefield_value)
     existing: dict[str, tuple[Any, ...]] = {}
     if application is not None:
-        columns = ", ".join(("id", "key", "non_personal", *STORED))
         with connection.cursor() as cursor:
-            cursor.execute(f"SELECT {columns} FROM accounts_account WHERE application_id = %s", [application.pk])  # noqa: S608
+            cursor.execute(_SELECT_STORED.get(connection.vendor, _SELECT_STORED["default"]), [application.pk])
             while batch := cursor.fetchmany(10000):
                 for row in batch:
-                    # Normalise to what a record gives: an aware UTC sign-in, licences as JSON text.
-                    login, licenses = row[9], row[10]
-                    if (login is not None and login.tzinfo is None) or not isinstance(licenses, str):
-                        if login is not None and login.tzinfo is None:
-                            login = login.replace(tzinfo=UTC)
-                        row = (*row[:9], login, _licenses_to_db(licenses), *row[11:])
+                    licenses = row[10]
+                    if not isinstance(licenses, str):  # PostgreSQL hands JSON back parsed
+                        row = (*row[:10], _licenses_to_db(licenses), *row[11:])
                     existing[row[1]] = row
     # Stored-row positions: 0 id, 1 key, 2 non_personal, then STORED from 3.
     status_at, login_at, licenses_at, person_at, rule_at, review_at = 8, 9, 10, 11, 12, 14
@@ -402,7 +435,7 @@ def plan_accounts(
             record.display_name,
             record.employee_id,
             record.status,
-            login,
+            adapt_login(login) if login is not None else None,
             dump_licenses(record.licenses),
             person_id,
             rule,
@@ -448,13 +481,13 @@ def plan_accounts(
                 row[person_at],
                 bool(row[2]),
                 bool(row[review_at]),
-                row[login_at],
+                _login_from_db(row[login_at]),
                 _licenses_from_db(row[licenses_at]),
             )
         )
-    if application is not None or plan.states:
-        opened, resolved = _findings_delta(application, plan.states, people, today, write=False)
-        plan.findings_opened, plan.findings_resolved = len(opened), len(resolved)
+    plan.finding_specs = findings_wanted(application, plan.states, people, today)
+    opened, resolved = findings_sync(application, plan.finding_specs, today, write=False)
+    plan.findings_opened, plan.findings_resolved = len(opened), len(resolved)
     return plan
 
 
@@ -466,7 +499,7 @@ def _adapt(value: datetime | None) -> Any:
 
 
 def apply_plan(plan: AccountPlan, *, today: date) -> tuple[int, int]:
-    """Write the plan set-based and reconcile the findings; returns (findings opened, resolved)."""
+    """Write the plan set-based and bring the findings in line; returns (findings opened, resolved)."""
     assert plan.application_id is not None  # noqa: S101 - set by the caller inside its transaction
     now = _adapt(timezone.now())
     columns = ("application_id", "key", *STORED, "non_personal", "first_seen", "last_seen")
@@ -474,17 +507,12 @@ def apply_plan(plan: AccountPlan, *, today: date) -> tuple[int, int]:
     insert = f"INSERT INTO accounts_account ({', '.join(columns)}) VALUES ({_placeholders(len(columns))})"  # noqa: S608
     update = f"UPDATE accounts_account SET {', '.join(f'{c} = %s' for c in STORED)}, last_seen = %s WHERE id = %s"  # noqa: S608
     with connection.cursor() as cursor:
-        adapt = lru_cache(maxsize=65536)(connection.ops.adapt_datetimefield_value)
         if plan.inserts:
-            cursor.executemany(
-                insert,
-                [(plan.application_id, *row[:7], adapt(row[7]), *row[8:], False, now, now) for row in plan.inserts],
-            )
+            # In key order, so the unique (application, key) index grows at its end instead of everywhere.
+            rows = sorted(plan.inserts, key=itemgetter(0))
+            cursor.executemany(insert, [(plan.application_id, *row, False, now, now) for row in rows])
         if plan.updates:
-            cursor.executemany(
-                update,
-                [(*stored[:6], adapt(stored[6]), *stored[7:], now, account_id) for account_id, stored in plan.updates],
-            )
+            cursor.executemany(update, [(*stored, now, account_id) for account_id, stored in plan.updates])
         for chunk in _chunks(plan.gone, 900):
             cursor.execute(
                 f"UPDATE accounts_account SET status = 'gone' WHERE id IN ({_placeholders(len(chunk))})",  # noqa: S608
@@ -501,22 +529,17 @@ def apply_plan(plan: AccountPlan, *, today: date) -> tuple[int, int]:
                     f"UPDATE accounts_account SET last_seen = %s WHERE id IN ({_placeholders(len(chunk))})",  # noqa: S608
                     [now, *chunk],
                 )
-    states = plan.states
+    specs = plan.finding_specs
     if plan.inserts:
         with connection.cursor() as cursor:
             cursor.execute("SELECT key, id FROM accounts_account WHERE application_id = %s", [plan.application_id])
             ids = dict(cursor.fetchall())
-        temp_to_real = {-(i + 1): ids[row[0]] for i, row in enumerate(plan.inserts)}
-        states = [
-            s
-            if s.id > 0
-            else core.AccountState(
-                temp_to_real[s.id], s.status, s.person_id, s.non_personal, s.needs_review, s.last_login, s.licenses
-            )
-            for s in states
+        real = {-(i + 1): ids[row[0]] for i, row in enumerate(plan.inserts)}
+        specs = [
+            s if s.account_id is None or s.account_id > 0 else s._replace(account_id=real[s.account_id]) for s in specs
         ]
     application = Application.objects.get(pk=plan.application_id)
-    opened, resolved = _findings_delta(application, states, people_snapshot(), today, write=True)
+    opened, resolved = findings_sync(application, specs, today, write=True)
     return len(opened), len(resolved)
 
 
@@ -538,22 +561,24 @@ def _prices(application: Application | None) -> dict[str, core.Price]:
     return {lic.name: core.Price(lic.monthly_cost, lic.currency, lic.seats) for lic in application.licenses.all()}
 
 
-def _findings_delta(
-    application: Application | None,
-    states: Sequence[core.AccountState],
-    people: PeopleSnapshot,
-    today: date,
-    *,
-    write: bool,
-) -> tuple[list[core.FindingSpec], list[int]]:
-    """Compare the findings the states imply with the live ones stored; write the difference if asked."""
-    specs = core.compute_findings(
+def findings_wanted(
+    application: Application | None, states: Sequence[core.AccountState], people: PeopleSnapshot, today: date
+) -> list[core.FindingSpec]:
+    """The findings the accounts' states imply today (ordna.accounts.findings)."""
+    return core.compute_findings(
         accounts=states,
         people=people.dates,
         prices=_prices(application),
         today=today,
-        dormant_days=getattr(settings, "ORDNA_DORMANT_DAYS", DORMANT_DAYS),
+        dormant_days=settings.ORDNA_DORMANT_DAYS,
     )
+
+
+def findings_sync(
+    application: Application | None, specs: Sequence[core.FindingSpec], today: date, *, write: bool
+) -> tuple[list[core.FindingSpec], list[int]]:
+    """Compare the wanted findings with the live ones stored; with `write`, open, resolve, re-price and
+    reopen (expired acceptances) to match. Returns the opened specs and the resolved finding ids."""
     live: dict[tuple[str, int | None, str], tuple[Any, ...]] = {}
     if application is not None:
         rows = Finding.objects.filter(application=application, state__in=[FindingState.OPEN, FindingState.ACCEPTED])
@@ -591,12 +616,12 @@ def _findings_delta(
     return opened, resolved
 
 
-FINDING_COLUMNS = (
+FINDING_FIELDS = (
     "kind",
-    "application_id",
-    "account_id",
+    "application",
+    "account",
     "license",
-    "person_id",
+    "person",
     "monthly_cost",
     "currency",
     "state",
@@ -608,29 +633,26 @@ FINDING_COLUMNS = (
 
 def _insert_findings(application_id: int, specs: Sequence[core.FindingSpec], today: date) -> None:
     """Insert new open findings set-based (a first import can open hundreds of thousands)."""
-    sql = f"INSERT INTO accounts_finding ({', '.join(FINDING_COLUMNS)}) VALUES ({_placeholders(len(FINDING_COLUMNS))})"  # noqa: S608
-    since = connection.ops.adapt_datefield_value(today)
-    adapt_money = connection.ops.adapt_decimalfield_value
-    with connection.cursor() as cursor:
-        cursor.executemany(
-            sql,
-            [
-                (
-                    s.kind,
-                    application_id,
-                    s.account_id,
-                    s.license,
-                    s.person_id,
-                    adapt_money(s.monthly_cost, 12, 2),
-                    s.currency,
-                    FindingState.OPEN,
-                    since,
-                    "",
-                    "",
-                )
-                for s in specs
-            ],
-        )
+    insert_rows(
+        Finding,
+        FINDING_FIELDS,
+        [
+            (
+                s.kind,
+                application_id,
+                s.account_id,
+                s.license,
+                s.person_id,
+                s.monthly_cost,
+                s.currency,
+                FindingState.OPEN,
+                today,
+                "",
+                "",
+            )
+            for s in specs
+        ],
+    )
 
 
 def findings_recompute(*, application: Application, today: date) -> tuple[int, int]:
@@ -643,7 +665,8 @@ def findings_recompute(*, application: Application, today: date) -> tuple[int, i
         for i, s, p, n, r, login, lic in rows.iterator(chunk_size=10000)
     ]
     with transaction.atomic():
-        opened, resolved = _findings_delta(application, states, people_snapshot(), today, write=True)
+        specs = findings_wanted(application, states, people_snapshot(), today)
+        opened, resolved = findings_sync(application, specs, today, write=True)
     return len(opened), len(resolved)
 
 

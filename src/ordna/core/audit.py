@@ -15,6 +15,7 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from ordna.core.actor import Actor
+from ordna.core.bulk import insert_rows
 from ordna.core.models import AuditEvent
 
 GENESIS = "0" * 64
@@ -32,12 +33,19 @@ def canonical_json(value: object) -> str:
     return json.dumps(value, sort_keys=True, separators=(",", ":"), default=_json_default, ensure_ascii=False)
 
 
+def _plain(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, (date, datetime, Decimal)):
+        return _json_default(value)
+    return value
+
+
 def jsonable(value: dict[str, Any] | None) -> dict[str, Any] | None:
     """Dates and decimals as strings, as they will be stored and read back."""
-    if value is None:
-        return None
-    result: dict[str, Any] = json.loads(canonical_json(value))
-    return result
+    return None if value is None else _plain(value)
 
 
 def payload_digest(*, salt: str, before: object, after: object) -> str:
@@ -72,6 +80,24 @@ class Change:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
+AUDIT_FIELDS = (
+    "seq",
+    "at",
+    "actor_ref",
+    "actor_label",
+    "action",
+    "target_type",
+    "target_id",
+    "before",
+    "after",
+    "payload_salt",
+    "payload_digest",
+    "prev_hash",
+    "hash",
+    "erased",
+)
+
+
 def audit_record_many(*, actor: Actor, changes: Iterable[Change]) -> int:
     """Append `changes` to the chain in the caller's transaction; returns how many were written.
 
@@ -84,7 +110,7 @@ def audit_record_many(*, actor: Actor, changes: Iterable[Change]) -> int:
     seq = head["seq"] if head else 0
     prev = head["hash"] if head else GENESIS
     now = timezone.now()
-    rows: list[AuditEvent] = []
+    rows: list[tuple[Any, ...]] = []
     for change in changes:
         seq += 1
         before = jsonable(change.before)
@@ -102,24 +128,26 @@ def audit_record_many(*, actor: Actor, changes: Iterable[Change]) -> int:
             digest=digest,
         )
         rows.append(
-            AuditEvent(
-                seq=seq,
-                at=now,
-                actor_ref=actor.ref,
-                actor_label=actor.label,
-                action=change.action,
-                target_type=change.target_type,
-                target_id=change.target_id,
-                before=before,
-                after=after,
-                payload_salt=salt,
-                payload_digest=digest,
-                prev_hash=prev,
-                hash=link,
+            (
+                seq,
+                now,
+                actor.ref,
+                actor.label,
+                change.action,
+                change.target_type,
+                change.target_id,
+                before,
+                after,
+                salt,
+                digest,
+                prev,
+                link,
+                False,
             )
         )
         prev = link
-    AuditEvent.objects.bulk_create(rows, batch_size=1000)
+    if rows:
+        insert_rows(AuditEvent, AUDIT_FIELDS, rows)
     return len(rows)
 
 

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from ordna.core.actor import Actor
 from ordna.core.audit import Change, audit_record_many
+from ordna.core.bulk import insert_rows, update_rows
 from ordna.core.models import ImportRun
 from ordna.core.tabular import TableError, open_table
 from ordna.people.hr_import import (
@@ -186,63 +187,49 @@ def people_import(
 def _apply_plan(
     *, plan: PeoplePlan, records: list[HrRecord], existing: dict[str, dict[str, Any]], actor: Actor
 ) -> None:
-    changes: list[Change] = []
-    new_people = []
-    for record in plan.creates:
-        values = record.values()
-        values.pop("manager_employee_id")
-        new_people.append(Person(employee_id=record.employee_id, **values))
-    Person.objects.bulk_create(new_people, batch_size=1000)
+    """Write a plan set-based (ordna.core.bulk): inserts, updates grouped by the fields they change,
+    then managers once every person in the file exists, and one audit event per person changed."""
+    now = timezone.now()
+    if plan.creates:
+        fields = ("employee_id", *PERSON_FIELDS, "created_at", "updated_at")
+        defaults = {"locale": "en", "holiday_country": "", "email_aliases": []}
+        rows = []
+        for record in plan.creates:
+            values = {**defaults, **record.values()}
+            rows.append((record.employee_id, *(values[f] for f in PERSON_FIELDS), now, now))
+        insert_rows(Person, fields, rows)
 
-    updated_ids = [u.employee_id for u in plan.updates]
-    people = Person.objects.in_bulk(updated_ids, field_name="employee_id") if updated_ids else {}
-    changed_fields: set[str] = set()
-    for update in plan.updates:
-        person = people[update.employee_id]
-        for name, value in update.after.items():
-            if name != "manager_employee_id":
-                setattr(person, name, value)
-                changed_fields.add(name)
-    if changed_fields:
-        Person.objects.bulk_update(list(people.values()), sorted(changed_fields), batch_size=1000)
-
-    # Managers last, once every person in the file exists.
     wanted_ids = {r.employee_id for r in records} | {r.manager_employee_id for r in records if r.manager_employee_id}
     pk_of = dict(Person.objects.filter(employee_id__in=wanted_ids).values_list("employee_id", "id"))
-    manager_updates = []
+
+    by_fields: dict[tuple[str, ...], list[tuple[Any, ...]]] = {}
+    for update in plan.updates:
+        names = tuple(sorted(n for n in update.after if n != "manager_employee_id"))
+        if names:
+            by_fields.setdefault(names, []).append((*(update.after[n] for n in names), now, pk_of[update.employee_id]))
+    for names, rows in by_fields.items():
+        update_rows(Person, (*names, "updated_at"), rows)
+
+    manager_rows = []
     for record in records:
         current = existing.get(record.employee_id, {}).get("manager_employee_id", "")
-        changed = record.manager_employee_id != current or record.employee_id not in existing
-        if changed and record.manager_employee_id:
-            manager_updates.append(Person(pk=pk_of[record.employee_id], manager_id=pk_of[record.manager_employee_id]))
-    if manager_updates:
-        Person.objects.bulk_update(manager_updates, ["manager_id"], batch_size=1000)
-    # Managers removed in the file.
-    cleared = [
-        pk_of[r.employee_id]
-        for r in records
-        if not r.manager_employee_id and existing.get(r.employee_id, {}).get("manager_employee_id")
-    ]
-    if cleared:
-        Person.objects.filter(pk__in=cleared).update(manager=None)
+        if record.manager_employee_id != current:
+            manager = pk_of[record.manager_employee_id] if record.manager_employee_id else None
+            manager_rows.append((manager, pk_of[record.employee_id]))
+    if manager_rows:
+        update_rows(Person, ("manager",), manager_rows)
 
-    for record in plan.creates:
-        changes.append(
-            Change(
-                "person.created",
-                "people.person",
-                str(pk_of[record.employee_id]),
-                after={"employee_id": record.employee_id, **record.values()},
-            )
+    changes = [
+        Change(
+            "person.created",
+            "people.person",
+            str(pk_of[record.employee_id]),
+            after={"employee_id": record.employee_id, **record.values()},
         )
-    for update in plan.updates:
-        changes.append(
-            Change(
-                "person.updated",
-                "people.person",
-                str(pk_of[update.employee_id]),
-                before=update.before,
-                after=update.after,
-            )
-        )
+        for record in plan.creates
+    ]
+    changes += [
+        Change("person.updated", "people.person", str(pk_of[u.employee_id]), before=u.before, after=u.after)
+        for u in plan.updates
+    ]
     audit_record_many(actor=actor, changes=changes)

@@ -1,0 +1,78 @@
+"""Set-based writes for large changes: one `executemany` per statement instead of the ORM's per-object work.
+
+Django's `bulk_update` builds a CASE expression per row and `bulk_create` prepares every field of every
+object; for imports of tens of thousands of rows that is most of the time. These helpers take plain
+value tuples, adapt only the fields whose database form differs from the Python value (dates, times,
+decimals, JSON), and leave the rest to the driver.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, cast
+
+from django.db import connection, models
+
+PASS_THROUGH = {
+    "AutoField",
+    "BigAutoField",
+    "BigIntegerField",
+    "BooleanField",
+    "CharField",
+    "EmailField",
+    "FloatField",
+    "ForeignKey",
+    "IntegerField",
+    "OneToOneField",
+    "PositiveIntegerField",
+    "PositiveSmallIntegerField",
+    "SlugField",
+    "SmallIntegerField",
+    "TextField",
+}
+
+
+def _adapter(field: models.Field[Any, Any]) -> Callable[[Any], Any] | None:
+    if field.get_internal_type() in PASS_THROUGH:
+        return None
+    return lambda value: None if value is None else field.get_db_prep_save(value, connection)
+
+
+def _columns(model: type[models.Model], fields: Sequence[str]) -> tuple[list[str], Callable[[Sequence[Any]], tuple]]:
+    meta = model._meta
+    resolved = [cast("models.Field[Any, Any]", meta.get_field(name)) for name in fields]
+    adapters = [_adapter(f) for f in resolved]
+    columns = [connection.ops.quote_name(str(f.column)) for f in resolved]
+    if not any(adapters):
+        return columns, tuple
+    pairs = list(enumerate(adapters))
+
+    def adapt(row: Sequence[Any]) -> tuple:
+        values = list(row)
+        for i, adapt_one in pairs:
+            if adapt_one is not None:
+                values[i] = adapt_one(values[i])
+        return tuple(values)
+
+    return columns, adapt
+
+
+def insert_rows(model: type[models.Model], fields: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+    """INSERT `rows` (values in the order of `fields`, Python values) into `model`'s table."""
+    columns, adapt = _columns(model, fields)
+    table = connection.ops.quote_name(model._meta.db_table)
+    placeholders = ", ".join(["%s"] * len(columns))
+    sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({placeholders})"  # noqa: S608 - names from the model
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, [adapt(row) for row in rows])
+
+
+def update_rows(model: type[models.Model], fields: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+    """UPDATE `fields` of `model` by primary key; each row is (*values in the order of `fields`, pk)."""
+    columns, adapt = _columns(model, fields)
+    table = connection.ops.quote_name(model._meta.db_table)
+    pk = connection.ops.quote_name(str(model._meta.pk.column))
+    assignments = ", ".join(f"{c} = %s" for c in columns)
+    sql = f"UPDATE {table} SET {assignments} WHERE {pk} = %s"  # noqa: S608 - names from the model
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, [(*adapt(row[:-1]), row[-1]) for row in rows])
