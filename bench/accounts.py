@@ -7,12 +7,36 @@ re-import with 1 % of rows changed, into the database the people part left. Prin
 from __future__ import annotations
 
 import json
+import multiprocessing
 import os
 import resource
 import sys
 import time
 from datetime import date
 from pathlib import Path
+
+TODAY = date(2026, 11, 22)
+
+
+def _import_share(paths: list[str]) -> tuple[int, float]:
+    """Import some applications' exports one after another; returns rows and this process's peak MB."""
+    from ordna.accounts.services import accounts_import
+    from ordna.core.actor import Actor
+
+    rows = 0
+    for name in paths:
+        path = Path(name)
+        result = accounts_import(
+            application_slug="app-" + path.stem[-2:],
+            path=path,
+            actor=Actor.system("bench"),
+            today=TODAY,
+            preset="generic",
+            allow_mass_change=True,
+        )
+        assert result.outcome == "applied", (path, result.errors[:3])  # noqa: S101
+        rows += result.counts["rows"]
+    return rows, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def main(data: Path, part: str) -> None:
@@ -22,13 +46,12 @@ def main(data: Path, part: str) -> None:
     django.setup()
     from django.core.management import call_command
 
-    from ordna.accounts.services import accounts_import
     from ordna.core.actor import Actor
     from ordna.people.services import people_import
 
     call_command("migrate", verbosity=0)
     actor = Actor.system("bench")
-    today = date(2026, 11, 22)
+    today = TODAY
     results: dict[str, object] = {}
 
     if part == "people":
@@ -44,24 +67,27 @@ def main(data: Path, part: str) -> None:
         return
 
     files = sorted(data.glob("accounts-??.csv"))
-    for phase, pattern in (
-        ("first", "accounts-??.csv"),
-        ("unchanged", "accounts-??.csv"),
-        ("changed_1pct", "changed-??.csv"),
-    ):
-        rows = 0
-        started = time.perf_counter()
-        for path in sorted(data.glob(pattern)):
-            app = "app-" + path.stem[-2:]
-            result = accounts_import(
-                application_slug=app, path=path, actor=actor, today=today, preset="generic", allow_mass_change=True
-            )
-            assert result.outcome == "applied", (path, result.errors[:3])  # noqa: S101
-            rows += result.counts["rows"]
-        seconds = time.perf_counter() - started
-        results[phase] = {"rows": rows, "seconds": seconds, "rows_per_second": rows / seconds}
+    workers = int(part.partition(":")[2] or 1)
+    from django.db import connections
+
+    connections.close_all()  # each worker process opens its own connection
+    context = multiprocessing.get_context("fork")
+    with context.Pool(workers) as pool:
+        for phase, pattern in (
+            ("first", "accounts-??.csv"),
+            ("unchanged", "accounts-??.csv"),
+            ("changed_1pct", "changed-??.csv"),
+        ):
+            paths = sorted(data.glob(pattern))
+            shares = [[str(p) for p in paths[i::workers]] for i in range(workers)]
+            started = time.perf_counter()
+            done = pool.map(_import_share, shares)
+            seconds = time.perf_counter() - started
+            rows = sum(r for r, _ in done)
+            results[phase] = {"rows": rows, "seconds": seconds, "rows_per_second": rows / seconds}
+            results["peak_mb"] = max(float(results.get("peak_mb", 0)), *(m for _, m in done))  # type: ignore[arg-type]
     results["files"] = len(files)
-    results["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    results["workers"] = workers
     from ordna.accounts.models import Account, Finding
 
     results["accounts"] = Account.objects.count()

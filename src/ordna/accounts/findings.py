@@ -7,7 +7,6 @@ findings: new ones open, vanished ones resolve, accepted ones stay accepted unti
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import NamedTuple
@@ -21,8 +20,7 @@ NEEDS_REVIEW = "needs_review"
 KINDS = (LEAVER_ACTIVE, ORPHAN, DORMANT, LICENSE_WASTE, SEAT_OVERBUY, NEEDS_REVIEW)
 
 
-@dataclass(frozen=True, slots=True)
-class AccountState:
+class AccountState(NamedTuple):
     id: int
     status: str  # active, disabled, gone
     person_id: int | None
@@ -32,14 +30,12 @@ class AccountState:
     licenses: tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class PersonDates:
+class PersonDates(NamedTuple):
     start_date: date | None
     end_date: date | None
 
 
-@dataclass(frozen=True, slots=True)
-class Price:
+class Price(NamedTuple):
     monthly_cost: Decimal
     currency: str
     seats: int | None
@@ -74,37 +70,47 @@ def compute_findings(
 ) -> list[FindingSpec]:
     """Every finding the accounts of one application give, on `today`."""
     findings: list[FindingSpec] = []
+    add = findings.append
     assigned: dict[str, int] = {}
-    dormant_before = datetime.combine(today - timedelta(days=dormant_days), datetime.min.time()).date()
+    dormant_before = today - timedelta(days=dormant_days)
+    person_of = people.get
+    price_of = prices.get
     for account in accounts:
-        if account.status == "gone":
+        account_id, status, person_id, non_personal, needs_review, last_login, licenses = account
+        if status == "gone":
             continue
-        for name in account.licenses:
+        for name in licenses:
             assigned[name] = assigned.get(name, 0) + 1
-        person = people.get(account.person_id) if account.person_id is not None else None
+        person = person_of(person_id) if person_id is not None else None
         left = person is not None and person.end_date is not None and person.end_date < today
-        active = account.status == "active"
-        if account.needs_review:
-            findings.append(FindingSpec(NEEDS_REVIEW, account.id, "", None, ZERO, ""))
-        orphan = active and account.person_id is None and not account.non_personal and not account.needs_review
+        active = status == "active"
+        if needs_review:
+            add(FindingSpec(NEEDS_REVIEW, account_id, "", None, ZERO, ""))
+        orphan = active and person_id is None and not non_personal and not needs_review
         if orphan:
-            findings.append(FindingSpec(ORPHAN, account.id, "", None, ZERO, ""))
+            add(FindingSpec(ORPHAN, account_id, "", None, ZERO, ""))
         if active and left:
-            findings.append(FindingSpec(LEAVER_ACTIVE, account.id, "", account.person_id, ZERO, ""))
-        current = person is not None and not left and (person.start_date is None or person.start_date <= today)
-        if active and current and account.last_login is not None and account.last_login.date() < dormant_before:
-            findings.append(FindingSpec(DORMANT, account.id, "", account.person_id, ZERO, ""))
+            add(FindingSpec(LEAVER_ACTIVE, account_id, "", person_id, ZERO, ""))
+        if (
+            active
+            and person is not None
+            and not left
+            and last_login is not None
+            and (person.start_date is None or person.start_date <= today)
+            and last_login.date() < dormant_before
+        ):
+            add(FindingSpec(DORMANT, account_id, "", person_id, ZERO, ""))
         # Money: a licence still assigned to an account nobody can use (Entra's group-based licences
         # survive a blocked sign-in, which is exactly how 400 licences were found on leavers).
-        if account.status == "disabled" or orphan or left:
-            for name in account.licenses:
-                price = prices.get(name)
-                findings.append(
+        if licenses and (status == "disabled" or orphan or left):
+            for name in licenses:
+                price = price_of(name)
+                add(
                     FindingSpec(
                         LICENSE_WASTE,
-                        account.id,
+                        account_id,
                         name,
-                        account.person_id,
+                        person_id,
                         price.monthly_cost if price else ZERO,
                         price.currency if price else default_currency,
                     )
@@ -112,5 +118,5 @@ def compute_findings(
     for name, price in sorted(prices.items()):
         if price.seats is not None and price.seats > assigned.get(name, 0):
             unused = price.seats - assigned.get(name, 0)
-            findings.append(FindingSpec(SEAT_OVERBUY, None, name, None, price.monthly_cost * unused, price.currency))
+            add(FindingSpec(SEAT_OVERBUY, None, name, None, price.monthly_cost * unused, price.currency))
     return findings

@@ -19,7 +19,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Max
+from django.db.models import Count, F, Max
 from django.utils import timezone
 
 from ordna.accounts import findings as core
@@ -80,11 +80,16 @@ class PeopleSnapshot:
 _snapshot: tuple[tuple[Any, ...], PeopleSnapshot] | None = None
 
 
+def people_version() -> tuple[Any, ...]:
+    """A stamp that changes whenever people are added or changed."""
+    stamp = Person.objects.aggregate(count=Count("id"), last_id=Max("id"), changed=Max("updated_at"))
+    return (stamp["count"], stamp["last_id"], stamp["changed"], tuple(settings.ORDNA_MAIL_DOMAINS))
+
+
 def people_snapshot() -> PeopleSnapshot:
     """The correlation index and dates of all people; rebuilt only when people changed since last time."""
     global _snapshot
-    stamp = Person.objects.aggregate(n=Max("id"), u=Max("updated_at"))
-    key = (Person.objects.count(), stamp["n"], stamp["u"], tuple(settings.ORDNA_MAIL_DOMAINS))
+    key = people_version()
     if _snapshot is not None and _snapshot[0] == key:
         return _snapshot[1]
     rows = Person.objects.values_list(
@@ -208,10 +213,14 @@ def accounts_import(
         _describe(result, plan)
         result.outcome = ImportRun.Outcome.DRY_RUN
         return result
-    # Plan and apply in one transaction (SQLite takes its write lock at the start), so that two imports
-    # of the same application can never apply plans made from the same stale state.
+    # Plan without the write lock (parsing and correlating a large export takes seconds), then apply in
+    # one transaction; if the application's accounts or the people changed meanwhile, plan again inside
+    # it. Several imports can so overlap their work, and none applies a plan made from a stale state.
+    plan = plan_accounts(application=application, records=records, full=full, today=today, with_findings=False)
     with transaction.atomic():
-        plan = plan_accounts(application=application, records=records, full=full, today=today)
+        if _stale(plan, application_slug):
+            application = Application.objects.filter(slug=application_slug).first()
+            plan = plan_accounts(application=application, records=records, full=full, today=today, with_findings=False)
         _describe(result, plan)
         if result.breaker_tripped and not allow_mass_change:
             result.outcome = ImportRun.Outcome.STOPPED
@@ -253,6 +262,12 @@ def accounts_import(
             ],
         )
     return result
+
+
+def _stale(plan: AccountPlan, slug: str) -> bool:
+    """Whether the application's accounts or the people changed since `plan` was made."""
+    version = Application.objects.filter(slug=slug).values_list("accounts_version", flat=True).first()
+    return version != plan.accounts_version or people_version() != plan.people_version
 
 
 def _describe(result: AccountsImportResult, plan: AccountPlan) -> None:
@@ -320,7 +335,8 @@ class AccountPlan:
     existing_live: int = 0
     changed_keys: list[str] = field(default_factory=list)
     states: list[core.AccountState] = field(default_factory=list)  # after the import; new ones have ids < 0
-    finding_specs: list[core.FindingSpec] = field(default_factory=list)  # new accounts' ids < 0, as in states
+    accounts_version: int | None = None  # the application's, when planned (None: a new application)
+    people_version: tuple[Any, ...] = ()
     findings_opened: int = 0
     findings_resolved: int = 0
     full: bool = True
@@ -381,7 +397,12 @@ def _licenses_to_db(raw: Any) -> str:
 
 
 def plan_accounts(
-    *, application: Application | None, records: Iterable[AccountRecord], full: bool, today: date
+    *,
+    application: Application | None,
+    records: Iterable[AccountRecord],
+    full: bool,
+    today: date,
+    with_findings: bool = True,
 ) -> AccountPlan:
     """Correlate the records and compare them with the stored accounts; also count the findings it would
     open and resolve. Reads only.
@@ -390,6 +411,11 @@ def plan_accounts(
     account costs no conversion at all; the plan's tuples go to the database as they are.
     """
     plan = AccountPlan(application_id=application.pk if application else None, full=full)
+    if application is not None:
+        plan.accounts_version = (
+            Application.objects.filter(pk=application.pk).values_list("accounts_version", flat=True).first()
+        )
+    plan.people_version = people_version()
     people = people_snapshot()
     dump_licenses = lru_cache(maxsize=4096)(lambda names: json.dumps(list(names)))
     # Sign-ins are compared in their stored form: text on SQLite, an aware datetime on PostgreSQL.
@@ -485,9 +511,10 @@ def plan_accounts(
                 _licenses_from_db(row[licenses_at]),
             )
         )
-    plan.finding_specs = findings_wanted(application, plan.states, people, today)
-    opened, resolved = findings_sync(application, plan.finding_specs, today, write=False)
-    plan.findings_opened, plan.findings_resolved = len(opened), len(resolved)
+    if with_findings:
+        specs = findings_wanted(application, plan.states, people, today)
+        opened, resolved = findings_sync(application, specs, today, write=False)
+        plan.findings_opened, plan.findings_resolved = len(opened), len(resolved)
     return plan
 
 
@@ -529,16 +556,16 @@ def apply_plan(plan: AccountPlan, *, today: date) -> tuple[int, int]:
                     f"UPDATE accounts_account SET last_seen = %s WHERE id IN ({_placeholders(len(chunk))})",  # noqa: S608
                     [now, *chunk],
                 )
-    specs = plan.finding_specs
+    states = plan.states
     if plan.inserts:
         with connection.cursor() as cursor:
             cursor.execute("SELECT key, id FROM accounts_account WHERE application_id = %s", [plan.application_id])
             ids = dict(cursor.fetchall())
         real = {-(i + 1): ids[row[0]] for i, row in enumerate(plan.inserts)}
-        specs = [
-            s if s.account_id is None or s.account_id > 0 else s._replace(account_id=real[s.account_id]) for s in specs
-        ]
+        states = [s if s.id > 0 else s._replace(id=real[s.id]) for s in states]
+    Application.objects.filter(pk=plan.application_id).update(accounts_version=F("accounts_version") + 1)
     application = Application.objects.get(pk=plan.application_id)
+    specs = findings_wanted(application, states, people_snapshot(), today)
     opened, resolved = findings_sync(application, specs, today, write=True)
     return len(opened), len(resolved)
 
@@ -705,8 +732,8 @@ def reconcile(*, application: Application, actor: Actor, today: date) -> dict[st
         )
         .iterator(chunk_size=10000)
     ]
-    plan = plan_accounts(application=application, records=records, full=False, today=today)
     with transaction.atomic():
+        plan = plan_accounts(application=application, records=records, full=False, today=today, with_findings=False)
         opened, resolved = apply_plan(plan, today=today)
         counts = {
             "accounts": len(records),
@@ -751,6 +778,7 @@ def account_link(
         account.save(
             update_fields=["person", "owner", "non_personal", "needs_review", "match_rule", "match_confidence"]
         )
+        Application.objects.filter(pk=account.application_id).update(accounts_version=F("accounts_version") + 1)
         audit_record(
             actor=actor,
             action="account.linked",

@@ -39,6 +39,9 @@ class Application(models.Model):
     )
     # A column mapping for an export no preset knows, set up in the web on the first upload.
     account_mapping = models.JSONField(null=True, blank=True)
+    # Raised by every write to the application's accounts; an import planned outside the write lock
+    # re-plans when it changed meanwhile (optimistic concurrency, see accounts.services).
+    accounts_version = models.PositiveBigIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

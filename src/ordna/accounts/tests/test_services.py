@@ -291,3 +291,27 @@ def test_people_of_the_sample_files(write_file, actor, load_people) -> None:
         ("license_waste", "asa.oberg@example.org", "Microsoft 365 E3"),
         ("orphan", "reception@example.org", ""),
     ]
+
+
+def test_an_import_that_lands_between_plan_and_apply_is_seen(people, write_file, actor, monkeypatch) -> None:
+    """Planning runs without the write lock; a change made meanwhile makes the import plan again."""
+    from ordna.accounts import services
+
+    run(write_file, actor, BASE)
+    real_plan = services.plan_accounts
+    calls = []
+
+    def plan_then_interfere(**kwargs):
+        plan = real_plan(**kwargs)
+        calls.append(plan)
+        if len(calls) == 1:  # another user decides the review case while this import is planning
+            johan = Person.objects.get(employee_id="E2")
+            account_link(account=Account.objects.get(key="jbe"), actor=actor, person=johan, today=TODAY)
+        return plan
+
+    monkeypatch.setattr(services, "plan_accounts", plan_then_interfere)
+    result = run(write_file, actor, [*BASE[:3], {**BASE[3], "status": "disabled"}])
+    assert result.outcome == "applied" and len(calls) == 2  # planned again inside the transaction
+    jbe = Account.objects.get(key="jbe")
+    assert (jbe.person.employee_id, jbe.match_rule) == ("E2", "manual")  # the decision was not overwritten
+    assert Account.objects.get(key="svc-export").status == "disabled"

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django import template
+from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
 register = template.Library()
@@ -29,3 +32,11 @@ COUNT_LABELS = {
 @register.filter
 def count_label(key: str) -> str:
     return str(COUNT_LABELS.get(key, key.replace("_", " ")))
+
+
+@register.filter
+def money(value: Decimal | float | int | None, decimals: int = 2) -> str:
+    """An amount with the active language's grouping and decimal mark: 2 342,00 in Swedish, 2,342.00 in English."""
+    if value is None or value == "":
+        return "—"
+    return number_format(Decimal(value), decimal_pos=int(decimals), use_l10n=True, force_grouping=True)
