@@ -17,7 +17,7 @@ from ordna.accounts.presets import (
 )
 from ordna.core.tabular import open_table
 
-SAMPLES = Path(__file__).resolve().parents[5] / "shared" / "samples"
+SAMPLES = Path(__file__).resolve().parent / "samples"
 
 
 def read(name: str, preset: str):

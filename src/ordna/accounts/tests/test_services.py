@@ -277,7 +277,7 @@ def test_dry_run_writes_nothing(people, write_file, actor) -> None:
 
 
 def test_people_of_the_sample_files(write_file, actor, load_people) -> None:
-    samples = Path(__file__).resolve().parents[5] / "shared" / "samples"
+    samples = Path(__file__).resolve().parent / "samples"
     hr = (samples / "hr.csv").read_text(encoding="utf-8")
     path = write_file("hr.csv", hr)
     from ordna.people.services import people_import
