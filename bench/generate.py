@@ -11,90 +11,20 @@ import csv
 import random
 from pathlib import Path
 
-FIRST = [
-    "Anna",
-    "Erik",
-    "Lars",
-    "Karin",
-    "Johan",
-    "Eva",
-    "Maria",
-    "Per",
-    "Sofia",
-    "Anders",
-    "Sanne",
-    "Daan",
-    "Emma",
-    "Lucas",
-    "Julia",
-    "Bram",
-    "Fleur",
-    "Ruben",
-    "Åsa",
-    "Björn",
-    "Görel",
-    "Linnéa",
-    "Mats",
-    "Ingrid",
-    "Noor",
-    "Sem",
-    "Tess",
-    "Jesper",
-    "Malin",
-    "Oskar",
-    "Femke",
-    "Thijs",
-    "Lotte",
-    "Jan",
-    "Elin",
-    "Hugo",
-    "Saga",
-    "Milan",
-    "Ida",
-]
-LAST = [
-    "Andersson",
-    "Johansson",
-    "Karlsson",
-    "Nilsson",
-    "Eriksson",
-    "Larsson",
-    "Olsson",
-    "Persson",
-    "Svensson",
-    "Gustafsson",
-    "de Jong",
-    "Jansen",
-    "de Vries",
-    "van den Berg",
-    "van Dijk",
-    "Bakker",
-    "Visser",
-    "Smit",
-    "Meijer",
-    "de Boer",
-    "Öberg",
-    "Lindqvist",
-    "Åkesson",
-    "Ström",
-    "Mulder",
-    "de Groot",
-    "Bos",
-    "Vos",
-    "Peters",
-    "Hendriks",
-    "Lindström",
-    "Sandberg",
-    "Holm",
-    "Berg",
-    "Dekker",
-    "Brouwer",
-    "Wikström",
-    "Hedlund",
-    "Kok",
-]
-# Surnames from roots and endings, as Swedish and Dutch surnames are built: a few thousand of them, with
-# the common ones drawn far more often (Zipf), so that namesakes are as rare as in a real organisation.
+from ordna.core.demo import (
+    DUTCH_FIRST_NAMES,
+    DUTCH_LAST_NAMES,
+    INTERNATIONAL_FIRST_NAMES,
+    INTERNATIONAL_LAST_NAMES,
+    SWEDISH_FIRST_NAMES,
+    SWEDISH_LAST_NAMES,
+)
+
+FIRST_NAMES = (*SWEDISH_FIRST_NAMES, *DUTCH_FIRST_NAMES, *INTERNATIONAL_FIRST_NAMES)
+LAST_NAMES = (*SWEDISH_LAST_NAMES, *DUTCH_LAST_NAMES, *INTERNATIONAL_LAST_NAMES)
+
+# The demo's names plus surnames from roots and endings, as Swedish surnames are built: a few thousand,
+# the common ones drawn far more often (Zipf), so that namesakes are about as rare as in a real organisation.
 ROOTS = [
     "Lind",
     "Berg",
@@ -157,123 +87,11 @@ ENDINGS = [
     "hammar",
     "vall",
 ]
-DUTCH = [
-    "de Jong",
-    "Jansen",
-    "de Vries",
-    "van den Berg",
-    "van Dijk",
-    "Bakker",
-    "Visser",
-    "Smit",
-    "Meijer",
-    "de Boer",
-    "Mulder",
-    "de Groot",
-    "Bos",
-    "Vos",
-    "Peters",
-    "Hendriks",
-    "van Leeuwen",
-    "Dekker",
-    "Brouwer",
-    "de Wit",
-    "Dijkstra",
-    "Smits",
-    "de Graaf",
-    "van der Meer",
-    "van der Linden",
-    "Kok",
-    "Jacobs",
-    "de Haan",
-    "Vermeulen",
-    "van den Heuvel",
-    "van der Veen",
-    "van den Broek",
-    "de Bruijn",
-    "de Bruin",
-    "van der Heijden",
-    "Schouten",
-    "van Beek",
-    "Willems",
-    "van Vliet",
-    "van de Ven",
-    "Hoekstra",
-    "Maas",
-    "Verhoeven",
-    "Koster",
-]
-MORE_FIRST = [
-    "Agnes",
-    "Albin",
-    "Alice",
-    "Alva",
-    "Arvid",
-    "Astrid",
-    "Axel",
-    "Beatrice",
-    "Cecilia",
-    "David",
-    "Ebba",
-    "Edvin",
-    "Elsa",
-    "Filip",
-    "Frida",
-    "Gustav",
-    "Hanna",
-    "Henrik",
-    "Isak",
-    "Johanna",
-    "Jonas",
-    "Klara",
-    "Leo",
-    "Liam",
-    "Lisa",
-    "Ludvig",
-    "Maja",
-    "Marcus",
-    "Moa",
-    "Nils",
-    "Nora",
-    "Olivia",
-    "Otto",
-    "Rebecka",
-    "Sara",
-    "Selma",
-    "Simon",
-    "Stina",
-    "Tove",
-    "Viktor",
-    "Wilma",
-    "Ylva",
-    "Anouk",
-    "Bas",
-    "Britt",
-    "Daan",
-    "Eline",
-    "Floor",
-    "Gijs",
-    "Inge",
-    "Jesse",
-    "Joris",
-    "Kees",
-    "Lieke",
-    "Maud",
-    "Niels",
-    "Pim",
-    "Roos",
-    "Sander",
-    "Sven",
-    "Teun",
-    "Vera",
-    "Wouter",
-    "Yara",
-    "Zoë",
-]
 
 
 def _weighted(rng: random.Random, items: list[str]) -> str:
-    return items[min(int(rng.paretovariate(1.2)) - 1, len(items) - 1)] if rng.random() < 0.5 else rng.choice(items)
+    """A quarter of names from the frequent head of the list, the rest spread evenly."""
+    return items[min(int(rng.paretovariate(1.2)) - 1, len(items) - 1)] if rng.random() < 0.25 else rng.choice(items)
 
 
 HEADER = [
@@ -301,9 +119,9 @@ def generate(
 ) -> tuple[Path, list[Path]]:
     rng = random.Random(seed)
     directory.mkdir(parents=True, exist_ok=True)
-    surnames = sorted({root + ending for root in ROOTS for ending in ENDINGS} | set(DUTCH) | set(LAST))
+    surnames = sorted({root + ending for root in ROOTS for ending in ENDINGS} | set(LAST_NAMES))
     rng.shuffle(surnames)
-    firsts = FIRST + MORE_FIRST
+    firsts = list(FIRST_NAMES)
     hr = directory / "people.csv"
     persons = []
     taken: set[str] = set()
@@ -336,7 +154,7 @@ def generate(
                     "CC1",
                 ]
             )
-            persons.append((employee_id, first, last, email))
+            persons.append((employee_id, first, last, email, bool(end)))
     files = []
     per_app = accounts // applications
     for a in range(applications):
@@ -347,7 +165,7 @@ def generate(
             writer = csv.writer(handle)
             writer.writerow(ACCOUNT_HEADER)
             for j, index in enumerate(chosen):
-                employee_id, first, last, email = persons[index]
+                employee_id, first, last, email, has_left = persons[index]
                 style = j % 10
                 key, mail, eid = email, email, ""
                 if style == 0:
@@ -359,11 +177,15 @@ def generate(
                     key, mail, eid = f"u{index:06d}", "", employee_id
                 elif style == 3:
                     key, mail = f"{fold(first)[0]}{fold(last).replace('.', '')}{j}", ""
-                status = "disabled" if rng.random() < 0.05 else "active"
+                # As in the demo: most leavers' accounts were closed, a good part of them without taking the
+                # licence back (the audit's finding); a few other accounts are disabled for other reasons.
+                status = "disabled" if rng.random() < (0.6 if has_left else 0.02) else "active"
                 # Most people signed in lately; one in ten not for months (dormant).
                 recent = rng.random() < 0.9
                 login = f"2026-11-{rng.randint(1, 21):02d}" if recent else f"2026-{rng.randint(1, 7):02d}-15"
                 license = rng.choice(["Standard", "Pro", "Standard+Addon"]) if licensed else ""
+                if status == "disabled" and rng.random() < 0.7:
+                    license = ""
                 writer.writerow([key, mail, f"{first} {last}", eid, status, login, license])
             for k in range(per_app // 50):  # former staff unknown to HR, and service accounts
                 writer.writerow([f"x{a}-{k}", f"former{k}@example.org", f"Former Staff {k}", "", "active", "", ""])

@@ -19,6 +19,12 @@ from typing import Any
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ordna.settings")
+os.environ.setdefault("ORDNA_DATA_DIR", tempfile.mkdtemp(prefix="ordna-bench-parent-"))
+
+import django  # noqa: E402
+
+django.setup()  # the generator borrows the demo's names
 
 from bench.generate import generate  # noqa: E402
 

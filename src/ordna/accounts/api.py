@@ -36,6 +36,11 @@ class AccountOut(Schema):
     last_login: datetime | None
     licenses: list[str]
     non_personal: bool
+    last_seen: datetime
+
+    @staticmethod
+    def resolve_last_seen(obj: Any) -> datetime:
+        return obj.seen
 
     @staticmethod
     def resolve_application(obj: Any) -> str:

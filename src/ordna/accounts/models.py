@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -54,6 +56,8 @@ class Account(models.Model):
         db_index=False,  # few accounts have one; not worth an index write on every imported row
     )
     first_seen = models.DateTimeField()
+    # When an import last wrote this account (new, changed, seen in a delta, or gone); a present account
+    # was also seen at its application's last full import: `seen` gives the later of the two.
     last_seen = models.DateTimeField()
 
     class Meta:
@@ -75,6 +79,14 @@ class Account(models.Model):
 
     def __str__(self) -> str:
         return f"{self.application_id}:{self.key_display}"
+
+    @property
+    def seen(self) -> datetime:
+        """When the account was last seen in its application's exports."""
+        full = self.application.accounts_seen_at
+        if self.status == AccountStatus.GONE or full is None:
+            return self.last_seen
+        return max(self.last_seen, full)
 
 
 class FindingKind(models.TextChoices):
@@ -104,10 +116,14 @@ class Finding(models.Model):
     application = models.ForeignKey(
         "applications.Application", on_delete=models.CASCADE, related_name="findings", db_index=False
     )
-    account = models.ForeignKey(Account, null=True, blank=True, on_delete=models.CASCADE, related_name="findings")
+    # Indexed through the unique (account, kind, license) constraint below.
+    account = models.ForeignKey(
+        Account, null=True, blank=True, on_delete=models.CASCADE, related_name="findings", db_index=False
+    )
     license = models.CharField(max_length=200, blank=True)
+    # The account's person when the finding opened, for reports; not indexed (looked up through accounts).
     person = models.ForeignKey(
-        "people.Person", null=True, blank=True, on_delete=models.SET_NULL, related_name="findings"
+        "people.Person", null=True, blank=True, on_delete=models.SET_NULL, related_name="findings", db_index=False
     )
     monthly_cost = models.DecimalField(max_digits=12, decimal_places=2, default=0)
     currency = models.CharField(max_length=3, blank=True)
@@ -123,7 +139,7 @@ class Finding(models.Model):
         constraints = [
             # One live finding per identity: per account (and licence), or per application for seat counts.
             models.UniqueConstraint(
-                fields=["kind", "account", "license"],
+                fields=["account", "kind", "license"],
                 condition=Q(state__in=["open", "accepted"], account__isnull=False),
                 name="finding_one_live_per_account",
             ),

@@ -220,6 +220,7 @@ def accounts_import(
     with transaction.atomic():
         if _stale(plan, application_slug):
             application = Application.objects.filter(slug=application_slug).first()
+            records = _resolve_implicit_licenses(read.records, application, [])
             plan = plan_accounts(application=application, records=records, full=full, today=today, with_findings=False)
         _describe(result, plan)
         if result.breaker_tripped and not allow_mass_change:
@@ -318,7 +319,7 @@ def _record_run(
     return run.pk
 
 
-# The plan: pure comparison of incoming records with stored accounts ----------------------------------------
+# The plan: incoming records compared with stored accounts (reads only) ------------------------------------
 
 
 @dataclass
@@ -335,6 +336,7 @@ class AccountPlan:
     existing_live: int = 0
     changed_keys: list[str] = field(default_factory=list)
     states: list[core.AccountState] = field(default_factory=list)  # after the import; new ones have ids < 0
+    finding_specs: list[core.FindingSpec] = field(default_factory=list)  # new accounts' ids < 0, as in states
     accounts_version: int | None = None  # the application's, when planned (None: a new application)
     people_version: tuple[Any, ...] = ()
     findings_opened: int = 0
@@ -511,9 +513,10 @@ def plan_accounts(
                 _licenses_from_db(row[licenses_at]),
             )
         )
+    # Findings are worked out here, outside the write lock; applying only maps new accounts' ids.
+    plan.finding_specs = findings_wanted(application, plan.states, people, today)
     if with_findings:
-        specs = findings_wanted(application, plan.states, people, today)
-        opened, resolved = findings_sync(application, specs, today, write=False)
+        opened, resolved = findings_sync(application, plan.finding_specs, today, write=False)
         plan.findings_opened, plan.findings_resolved = len(opened), len(resolved)
     return plan
 
@@ -528,7 +531,8 @@ def _adapt(value: datetime | None) -> Any:
 def apply_plan(plan: AccountPlan, *, today: date) -> tuple[int, int]:
     """Write the plan set-based and bring the findings in line; returns (findings opened, resolved)."""
     assert plan.application_id is not None  # noqa: S101 - set by the caller inside its transaction
-    now = _adapt(timezone.now())
+    moment = timezone.now()
+    now = _adapt(moment)
     columns = ("application_id", "key", *STORED, "non_personal", "first_seen", "last_seen")
     # The SQL below is built from the constant column list and placeholders only; values are parameters.
     insert = f"INSERT INTO accounts_account ({', '.join(columns)}) VALUES ({_placeholders(len(columns))})"  # noqa: S608
@@ -540,32 +544,36 @@ def apply_plan(plan: AccountPlan, *, today: date) -> tuple[int, int]:
             cursor.executemany(insert, [(plan.application_id, *row, False, now, now) for row in rows])
         if plan.updates:
             cursor.executemany(update, [(*stored, now, account_id) for account_id, stored in plan.updates])
+        # Gone accounts keep when they were last seen: the previous full import, if later than their own.
+        seen_before = Application.objects.filter(pk=plan.application_id).values_list("accounts_seen_at", flat=True)[0]
+        seen_before = _adapt(seen_before) if seen_before is not None else None
         for chunk in _chunks(plan.gone, 900):
             cursor.execute(
-                f"UPDATE accounts_account SET status = 'gone' WHERE id IN ({_placeholders(len(chunk))})",  # noqa: S608
-                chunk,
+                "UPDATE accounts_account SET status = 'gone', "  # noqa: S608
+                "last_seen = CASE WHEN %s IS NOT NULL AND last_seen < %s THEN %s ELSE last_seen END "
+                f"WHERE id IN ({_placeholders(len(chunk))})",
+                [seen_before, seen_before, seen_before, *chunk],
             )
-        if plan.full:
-            cursor.execute(
-                "UPDATE accounts_account SET last_seen = %s WHERE application_id = %s AND status <> 'gone'",
-                [now, plan.application_id],
-            )
-        else:
+        if not plan.full:
             for chunk in _chunks(plan.present_ids, 900):
                 cursor.execute(
                     f"UPDATE accounts_account SET last_seen = %s WHERE id IN ({_placeholders(len(chunk))})",  # noqa: S608
                     [now, *chunk],
                 )
-    states = plan.states
+    specs = plan.finding_specs
     if plan.inserts:
         with connection.cursor() as cursor:
             cursor.execute("SELECT key, id FROM accounts_account WHERE application_id = %s", [plan.application_id])
             ids = dict(cursor.fetchall())
         real = {-(i + 1): ids[row[0]] for i, row in enumerate(plan.inserts)}
-        states = [s if s.id > 0 else s._replace(id=real[s.id]) for s in states]
-    Application.objects.filter(pk=plan.application_id).update(accounts_version=F("accounts_version") + 1)
+        specs = [
+            s if s.account_id is None or s.account_id > 0 else s._replace(account_id=real[s.account_id]) for s in specs
+        ]
+    # One statement: the version that invalidates plans made meanwhile, and (for a full import) when every
+    # present account was seen, instead of rewriting each account's last_seen.
+    seen = {"accounts_seen_at": moment} if plan.full else {}
+    Application.objects.filter(pk=plan.application_id).update(accounts_version=F("accounts_version") + 1, **seen)
     application = Application.objects.get(pk=plan.application_id)
-    specs = findings_wanted(application, states, people_snapshot(), today)
     opened, resolved = findings_sync(application, specs, today, write=True)
     return len(opened), len(resolved)
 
@@ -613,7 +621,7 @@ def findings_sync(
             "id", "kind", "account_id", "license", "state", "accepted_until", "monthly_cost", "currency", "person_id"
         ).iterator(chunk_size=10000):
             live[(row[1], row[2], row[3])] = row
-    wanted = {spec.identity: spec for spec in specs}
+    wanted = {spec[:3]: spec for spec in specs}  # (kind, account, licence): a finding's identity
     opened = [spec for identity, spec in wanted.items() if identity not in live]
     resolved = [row[0] for identity, row in live.items() if identity not in wanted]
     if not write or application is None:
@@ -659,7 +667,9 @@ FINDING_FIELDS = (
 
 
 def _insert_findings(application_id: int, specs: Sequence[core.FindingSpec], today: date) -> None:
-    """Insert new open findings set-based (a first import can open hundreds of thousands)."""
+    """Insert new open findings set-based (a first import can open hundreds of thousands), in account
+    order so that the (account, kind, license) index grows at its end."""
+    specs = sorted(specs, key=lambda s: (s.account_id or 0, s.kind, s.license))
     insert_rows(
         Finding,
         FINDING_FIELDS,

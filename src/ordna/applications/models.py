@@ -42,6 +42,9 @@ class Application(models.Model):
     # Raised by every write to the application's accounts; an import planned outside the write lock
     # re-plans when it changed meanwhile (optimistic concurrency, see accounts.services).
     accounts_version = models.PositiveBigIntegerField(default=0)
+    # When the last full import saw the application's accounts: an account that is not gone was seen
+    # then, so imports need not rewrite every account's own last_seen (see Account.seen).
+    accounts_seen_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -6,6 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
+from django.db.models import F
 from django.utils.text import slugify
 
 from ordna.applications.models import Application, Criticality, License
@@ -94,6 +95,7 @@ def license_save(
         before = None if created else _state(license_, fields)
         after = {"monthly_cost": monthly_cost, "currency": currency, "seats": seats}
         if created:
+            Application.objects.filter(pk=application.pk).update(accounts_version=F("accounts_version") + 1)
             audit_record(actor=actor, action="license.created", target=license_, after={"name": name, **after})
             return license_, True
         if before == after:
@@ -101,5 +103,7 @@ def license_save(
         for key, value in after.items():
             setattr(license_, key, value)
         license_.save()
+        # Prices change the money of findings: an account import planned before this must plan again.
+        Application.objects.filter(pk=application.pk).update(accounts_version=F("accounts_version") + 1)
         audit_record(actor=actor, action="license.updated", target=license_, before=before, after=after)
     return license_, True

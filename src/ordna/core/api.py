@@ -67,6 +67,7 @@ class ImportRunOut(Schema):
     file_name: str
     outcome: str
     counts: dict[str, int]
+    diff: dict[str, Any]
     errors: list[RowErrorOut]
     actor: str
     started_at: datetime

@@ -9,6 +9,7 @@ decimals, JSON), and leave the rest to the driver.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
+from functools import lru_cache
 from typing import Any, cast
 
 from django.db import connection, models
@@ -32,10 +33,18 @@ PASS_THROUGH = {
 }
 
 
+CACHEABLE = {"DateField", "DateTimeField", "DecimalField"}  # hashable values that repeat a lot in imports
+
+
 def _adapter(field: models.Field[Any, Any]) -> Callable[[Any], Any] | None:
-    if field.get_internal_type() in PASS_THROUGH:
+    kind = field.get_internal_type()
+    if kind in PASS_THROUGH:
         return None
-    return lambda value: None if value is None else field.get_db_prep_save(value, connection)
+
+    def adapt(value: Any) -> Any:
+        return None if value is None else field.get_db_prep_save(value, connection)
+
+    return lru_cache(maxsize=4096)(adapt) if kind in CACHEABLE else adapt
 
 
 def _columns(model: type[models.Model], fields: Sequence[str]) -> tuple[list[str], Callable[[Sequence[Any]], tuple]]:

@@ -27,26 +27,14 @@ from django.utils import timezone
 
 from ordna.core.actor import Actor
 from ordna.core.audit import audit_record
+from ordna.people.hr_import import REQUIRED_FIELDS
 
 # Printed by `ordna demo` for signing in to a throwaway demo database; never a real credential.
 DEMO_PASSWORD = "ordna-demo-2026"  # noqa: S105
 DEFAULT_PEOPLE = 4000
 MIN_PEOPLE = 60
 MAX_PEOPLE = 100_000
-HR_COLUMNS = (
-    "employee_id",
-    "first_name",
-    "last_name",
-    "email",
-    "department",
-    "manager_employee_id",
-    "employment_type",
-    "start_date",
-    "end_date",
-    "cost_center",
-    "locale",
-    "holiday_country",
-)
+HR_COLUMNS = (*REQUIRED_FIELDS, "locale", "holiday_country")  # the ordna preset of the HR import
 
 EMPLOYEE, CONSULTANT, CONTRACTOR = "employee", "consultant", "contractor"
 SWEDISH_CONSULTING = ("Consulting Stockholm", "Consulting Göteborg", "Consulting Malmö")

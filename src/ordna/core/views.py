@@ -167,6 +167,13 @@ def audit(request: HttpRequest) -> HttpResponse:
 
 
 @capability("imports.history")
+def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """One import run: who ran it, its counts, its errors and its diff."""
+    run = get_object_or_404(selectors.import_runs(), pk=pk)
+    return render(request, "core/import_detail.html", {"run": run})
+
+
+@capability("imports.history")
 def imports(request: HttpRequest) -> HttpResponse:
     return render(
         request,

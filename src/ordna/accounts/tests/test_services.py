@@ -315,3 +315,19 @@ def test_an_import_that_lands_between_plan_and_apply_is_seen(people, write_file,
     jbe = Account.objects.get(key="jbe")
     assert (jbe.person.employee_id, jbe.match_rule) == ("E2", "manual")  # the decision was not overwritten
     assert Account.objects.get(key="svc-export").status == "disabled"
+
+
+def test_last_seen_follows_the_imports_without_rewriting_every_account(people, write_file, actor) -> None:
+    import time_machine
+
+    run(write_file, actor, BASE)
+    first = Application.objects.get(slug="crm").accounts_seen_at
+    with time_machine.travel(first + timedelta(days=1)):
+        run(write_file, actor, BASE)  # unchanged: no account row is written
+    second = Application.objects.get(slug="crm").accounts_seen_at
+    karin = Account.objects.select_related("application").get(key="kli01")
+    assert karin.last_seen == first and karin.seen == second
+    with time_machine.travel(second + timedelta(days=1)):
+        run(write_file, actor, BASE[:3])  # svc-export is gone now
+    gone = Account.objects.select_related("application").get(key="svc-export")
+    assert (gone.status, gone.seen) == ("gone", second)  # last seen at the import before it went

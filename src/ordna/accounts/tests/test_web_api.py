@@ -183,3 +183,20 @@ def test_cli_import_accounts_and_export(people, tmp_path: Path, capsys) -> None:
     assert capsys.readouterr().out.startswith("crm: 3 accounts")
     with pytest.raises(CommandError, match="no application 'nope'"):
         call_command("reconcile", "nope")
+
+
+def test_import_history_shows_who_and_the_diff(people, coordinator, make_user) -> None:
+    from ordna.core.models import ImportRun
+
+    upload(coordinator, GENERIC)
+    coordinator.post("/accounts/import/confirm/")
+    without_aob = "\n".join(line for line in GENERIC.splitlines() if not line.startswith("aob")) + "\n"
+    upload(coordinator, without_aob.replace("jbe,,Johan Berg,,active", "jbe,,Johan Berg,,disabled"))
+    coordinator.post("/accounts/import/confirm/")
+    run = ImportRun.objects.filter(source="accounts").latest("id")
+    assert (run.diff["gone"], run.diff["changed"], run.diff["new_total"]) == (["aob"], ["jbe"], 0)
+    page = coordinator.get(f"/imports/{run.pk}/").content.decode()
+    assert "coordinator" in page and "aob" in page
+    token = token_create(user=make_user("auditor"), actor=Actor.system("test"))
+    history = Client(headers={"Authorization": f"Bearer {token}"}).get("/api/v1/imports").json()["items"]
+    assert history[0]["diff"] == run.diff and history[0]["actor"].startswith("coordinator")

@@ -34,6 +34,7 @@ WEB: dict[str, tuple[dict[str, Any], str, set[str], int]] = {
     "core:user_edit": ({"pk": "ADMIN_PK"}, "get", {"admin", "coordinator"}, 200),
     "core:audit": ({}, "get", {"admin", "coordinator", "auditor"}, 200),
     "core:imports": ({}, "get", {"admin", "coordinator", "hr", "auditor"}, 200),
+    "core:import_detail": ({"pk": "RUN"}, "get", {"admin", "coordinator", "hr", "auditor"}, 200),
     "people:list": ({}, "get", {"admin", "coordinator", "hr", "manager", "auditor"}, 200),
     "people:export": ({}, "get", {"admin", "coordinator", "hr", "auditor"}, 200),
     "people:import": ({}, "get", {"admin", "coordinator", "hr"}, 200),
@@ -124,7 +125,13 @@ def world(load_people, make_user, tmp_path) -> dict[str, Any]:
         encoding="utf-8",
     )
     accounts_import(application_slug="crm", path=export, actor=actor, today=TODAY, preset="generic")
-    values = {"FINDING": Finding.objects.get().pk, "ACCOUNT": Account.objects.get().pk}
+    from ordna.core.models import ImportRun
+
+    values = {
+        "FINDING": Finding.objects.get().pk,
+        "ACCOUNT": Account.objects.get().pk,
+        "RUN": ImportRun.objects.latest("id").pk,
+    }
     users = {
         "admin": make_user("admin"),
         "coordinator": make_user("coordinator"),
