@@ -191,7 +191,8 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": envstr("ORDNA_LOG_LEVEL", "INFO").upper()},
-    "loggers": {"django.request": {"level": "ERROR"}},
+    # huey's consumer installs its own handler; propagating as well would print every line twice.
+    "loggers": {"django.request": {"level": "ERROR"}, "huey": {"level": "INFO", "propagate": False}},
 }
 
 NINJA_PAGINATION_PER_PAGE = 50
