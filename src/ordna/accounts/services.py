@@ -39,7 +39,7 @@ from ordna.applications.models import Application, License
 from ordna.applications.services import ApplicationError, application_create, license_save
 from ordna.core.actor import Actor
 from ordna.core.audit import Change, audit_record, audit_record_many
-from ordna.core.bulk import insert_rows
+from ordna.core.bulk import insert_rows, update_rows
 from ordna.core.models import ImportRun
 from ordna.core.tabular import RowError, TableError, header_index, open_table
 from ordna.people.models import Person
@@ -533,17 +533,23 @@ def apply_plan(plan: AccountPlan, *, today: date) -> tuple[int, int]:
     assert plan.application_id is not None  # noqa: S101 - set by the caller inside its transaction
     moment = timezone.now()
     now = _adapt(moment)
-    columns = ("application_id", "key", *STORED, "non_personal", "first_seen", "last_seen")
-    # The SQL below is built from the constant column list and placeholders only; values are parameters.
-    insert = f"INSERT INTO accounts_account ({', '.join(columns)}) VALUES ({_placeholders(len(columns))})"  # noqa: S608
-    update = f"UPDATE accounts_account SET {', '.join(f'{c} = %s' for c in STORED)}, last_seen = %s WHERE id = %s"  # noqa: S608
+    # Sign-ins and licences come in the stored form the plan compared them in.
+    prepared = ("last_login", "licenses")
+    fields = ("application", "key", *STORED, "non_personal", "first_seen", "last_seen")
+    if plan.inserts:
+        # In key order, so the unique (application, key) index grows at its end instead of everywhere.
+        rows = sorted(plan.inserts, key=itemgetter(0))
+        insert_rows(
+            Account, fields, [(plan.application_id, *row, False, moment, moment) for row in rows], prepared=prepared
+        )
+    if plan.updates:
+        update_rows(
+            Account,
+            (*STORED, "last_seen"),
+            [(*stored, moment, account_id) for account_id, stored in plan.updates],
+            prepared=prepared,
+        )
     with connection.cursor() as cursor:
-        if plan.inserts:
-            # In key order, so the unique (application, key) index grows at its end instead of everywhere.
-            rows = sorted(plan.inserts, key=itemgetter(0))
-            cursor.executemany(insert, [(plan.application_id, *row, False, now, now) for row in rows])
-        if plan.updates:
-            cursor.executemany(update, [(*stored, now, account_id) for account_id, stored in plan.updates])
         # Gone accounts keep when they were last seen: the previous full import, if later than their own.
         seen_before = Application.objects.filter(pk=plan.application_id).values_list("accounts_seen_at", flat=True)[0]
         seen_before = _adapt(seen_before) if seen_before is not None else None

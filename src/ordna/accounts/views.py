@@ -18,7 +18,7 @@ from ordna.core import access
 from ordna.core.actor import Actor
 from ordna.core.clock import today
 from ordna.core.tabular import CONTENT_TYPES, EXPORT_FORMATS, write_table
-from ordna.core.uploads import UploadError, upload_discard, upload_path, upload_store
+from ordna.core.uploads import UploadError, upload_discard, upload_path, upload_replace
 from ordna.core.web import capability, paginate, query_without_page, user_of
 from ordna.people.models import Person
 from ordna.people.services import file_checksum
@@ -48,11 +48,8 @@ def accounts_import_upload(request: HttpRequest) -> HttpResponse:
     form = AccountsUploadForm(request.POST or None, request.FILES or None)
     result = None
     if request.method == "POST" and form.is_valid():
-        previous = request.session.pop(SESSION_KEY, None)
-        if previous:
-            upload_discard(previous["token"])
         try:
-            token, name = upload_store(form.cleaned_data["file"])
+            token, name = upload_replace(request.session, SESSION_KEY, form.cleaned_data["file"])
         except UploadError as exc:
             form.add_error("file", str(exc))
         else:

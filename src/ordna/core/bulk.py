@@ -8,7 +8,7 @@ decimals, JSON), and leave the rest to the driver.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from functools import lru_cache
 from typing import Any, cast
 
@@ -47,10 +47,12 @@ def _adapter(field: models.Field[Any, Any]) -> Callable[[Any], Any] | None:
     return lru_cache(maxsize=4096)(adapt) if kind in CACHEABLE else adapt
 
 
-def _columns(model: type[models.Model], fields: Sequence[str]) -> tuple[list[str], Callable[[Sequence[Any]], tuple]]:
+def _columns(
+    model: type[models.Model], fields: Sequence[str], prepared: Collection[str]
+) -> tuple[list[str], Callable[[Sequence[Any]], tuple]]:
     meta = model._meta
     resolved = [cast("models.Field[Any, Any]", meta.get_field(name)) for name in fields]
-    adapters = [_adapter(f) for f in resolved]
+    adapters = [None if f.name in prepared else _adapter(f) for f in resolved]
     columns = [connection.ops.quote_name(str(f.column)) for f in resolved]
     if not any(adapters):
         return columns, tuple
@@ -66,9 +68,12 @@ def _columns(model: type[models.Model], fields: Sequence[str]) -> tuple[list[str
     return columns, adapt
 
 
-def insert_rows(model: type[models.Model], fields: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
-    """INSERT `rows` (values in the order of `fields`, Python values) into `model`'s table."""
-    columns, adapt = _columns(model, fields)
+def insert_rows(
+    model: type[models.Model], fields: Sequence[str], rows: Iterable[Sequence[Any]], *, prepared: Collection[str] = ()
+) -> None:
+    """INSERT `rows` (values in the order of `fields`) into `model`'s table; values are Python values, except
+    for the fields named in `prepared`, which are already in database form (JSON text, say)."""
+    columns, adapt = _columns(model, fields, prepared)
     table = connection.ops.quote_name(model._meta.db_table)
     placeholders = ", ".join(["%s"] * len(columns))
     sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({placeholders})"  # noqa: S608 - names from the model
@@ -76,9 +81,11 @@ def insert_rows(model: type[models.Model], fields: Sequence[str], rows: Iterable
         cursor.executemany(sql, [adapt(row) for row in rows])
 
 
-def update_rows(model: type[models.Model], fields: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+def update_rows(
+    model: type[models.Model], fields: Sequence[str], rows: Iterable[Sequence[Any]], *, prepared: Collection[str] = ()
+) -> None:
     """UPDATE `fields` of `model` by primary key; each row is (*values in the order of `fields`, pk)."""
-    columns, adapt = _columns(model, fields)
+    columns, adapt = _columns(model, fields, prepared)
     table = connection.ops.quote_name(model._meta.db_table)
     pk = connection.ops.quote_name(str(model._meta.pk.column))
     assignments = ", ".join(f"{c} = %s" for c in columns)

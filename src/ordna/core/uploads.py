@@ -6,6 +6,7 @@ import secrets
 from pathlib import Path
 
 from django.conf import settings
+from django.contrib.sessions.backends.base import SessionBase
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
 
@@ -40,3 +41,11 @@ def upload_path(token: str) -> Path:
 
 def upload_discard(token: str) -> None:
     upload_path(token).unlink(missing_ok=True)
+
+
+def upload_replace(session: SessionBase, key: str, uploaded: UploadedFile) -> tuple[str, str]:
+    """Keep a new upload for a preview, discarding the one the session was still holding under `key`."""
+    previous = session.pop(key, None)
+    if previous:
+        upload_discard(previous["token"])
+    return upload_store(uploaded)
