@@ -36,6 +36,8 @@ def dashboard_figures(user: User, *, today: date) -> dict[str, Any]:
         figures["devices_issued"] = devices.filter(status="issued").count()
     if access.can(user, "applications.list"):
         figures["applications_total"] = access.applications_scope(user).count()
+    if user.person_id is not None and access.people_scope(user).filter(pk=user.person_id).exists():
+        figures["my_page"] = user.person.employee_id  # type: ignore[union-attr]
     if user.person_id is not None:
         figures["my_devices"] = list(access.devices_scope(user).filter(holder_id=user.person_id))
     return figures

@@ -203,3 +203,15 @@ def test_api_docs_are_served_without_a_cdn() -> None:
 
 
 Factory = Callable[..., Any]
+
+
+def test_not_found_page_speaks_the_users_language(make_user, load_people, settings) -> None:
+    settings.DEBUG = False
+    load_people([hr_row("E1")])
+    employee = make_user("employee", person=Person.objects.get(employee_id="E1"))
+    client = signed_in(employee)
+    client.post("/language/", {"language": "nl"})
+    response = client.get("/people/")
+    assert response.status_code == 404
+    assert "Niet gevonden" in response.content.decode()
+    assert "/people/E1/" in client.get("/").content.decode()  # the way to one's own page
