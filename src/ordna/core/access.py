@@ -55,6 +55,8 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "devices.list": frozenset({A, C, H, MG, E, AU}),  # scoped: managers their reports', employees their own
     "devices.edit": frozenset({A, C}),
     "imports.history": frozenset({A, C, H, AU}),
+    "suppliers.list": frozenset({A, C, AU}),
+    "suppliers.edit": frozenset({A, C}),
     "users.manage": frozenset({A, C}),
     "audit.view": frozenset({A, C, AU}),
 }

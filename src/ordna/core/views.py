@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth import authenticate, login, logout
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -17,6 +18,7 @@ from ordna.core.clock import today
 from ordna.core.forms import LanguageForm, LoginForm, UserForm
 from ordna.core.models import User
 from ordna.core.web import capability, paginate, user_of
+from ordna.suppliers.services import SupplierError, supplier_get_or_add
 
 
 def health(request: HttpRequest) -> HttpResponse:
@@ -81,8 +83,9 @@ def users(request: HttpRequest) -> HttpResponse:
     return render(request, "core/users.html", {"page": paginate(request, selectors.users_list())})
 
 
-def _form_links(form: UserForm) -> tuple[int | None, int | None]:
-    """Resolve the employee id and supplier name of the form to ids, adding field errors when unknown."""
+def _form_links(form: UserForm, *, create_supplier: bool = False) -> tuple[int | None, int | None]:
+    """Resolve the employee id and supplier name of the form to ids, adding field errors when unknown
+    (an unknown supplier is no error when it is to be registered with the new user)."""
     from ordna.people.models import Person
     from ordna.suppliers.models import Supplier
 
@@ -95,7 +98,7 @@ def _form_links(form: UserForm) -> tuple[int | None, int | None]:
     supplier_name = form.cleaned_data.get("supplier", "").strip()
     if supplier_name:
         supplier_id = Supplier.objects.filter(name__iexact=supplier_name).values_list("id", flat=True).first()
-        if supplier_id is None:
+        if supplier_id is None and not create_supplier:
             form.add_error("supplier", _("No supplier is named %(name)s.") % {"name": supplier_name})
     return person_id, supplier_id
 
@@ -104,21 +107,31 @@ def _form_links(form: UserForm) -> tuple[int | None, int | None]:
 def user_add(request: HttpRequest) -> HttpResponse:
     form = UserForm(request.POST or None, initial={"is_active": True})
     if request.method == "POST" and form.is_valid():
-        person_id, supplier_id = _form_links(form)
+        person_id, _supplier_id = _form_links(form, create_supplier=True)
         if not form.errors:
+            actor = Actor.for_user(user_of(request))
             try:
-                user = services.user_add(
-                    username=form.cleaned_data["username"],
-                    roles=form.cleaned_data["roles"],
-                    actor=Actor.for_user(user_of(request)),
-                    person_id=person_id,
-                    supplier_id=supplier_id,
-                    email=form.cleaned_data["email"],
-                    password=form.cleaned_data["password"] or None,
-                )
-            except services.UserError as exc:
+                with transaction.atomic():  # a new supplier only stays if its user is made
+                    supplier_id, created = None, False
+                    if form.cleaned_data["supplier"].strip():
+                        if "supplier" not in form.cleaned_data["roles"]:
+                            raise services.UserError(_("Only supplier users belong to a supplier."))
+                        supplier, created = supplier_get_or_add(name=form.cleaned_data["supplier"], actor=actor)
+                        supplier_id = supplier.pk
+                    user = services.user_add(
+                        username=form.cleaned_data["username"],
+                        roles=form.cleaned_data["roles"],
+                        actor=actor,
+                        person_id=person_id,
+                        supplier_id=supplier_id,
+                        email=form.cleaned_data["email"],
+                        password=form.cleaned_data["password"] or None,
+                    )
+            except (services.UserError, SupplierError) as exc:
                 form.add_error(None, str(exc))
             else:
+                if created:
+                    messages.info(request, _("Supplier %(name)s was registered.") % {"name": supplier.name})
                 messages.success(request, _("User %(name)s was created.") % {"name": user.username})
                 return redirect("core:users")
     return render(request, "core/user_form.html", {"form": form, "editing": None})

@@ -89,6 +89,8 @@ API: dict[tuple[str, str], set[str]] = {
     ("POST", "/api/v1/imports/accounts/{app}"): {"admin", "coordinator"},
     ("POST", "/api/v1/imports/licenses"): {"admin", "coordinator"},
     ("POST", "/api/v1/reconcile/{app}"): {"admin", "coordinator"},
+    ("GET", "/api/v1/suppliers"): {"admin", "coordinator", "auditor"},
+    ("POST", "/api/v1/suppliers"): {"admin", "coordinator"},
 }
 PATH_VALUES = {"employee_id": "E2", "slug": "crm", "asset_tag": "LT-1", "app": "crm"}
 

@@ -51,7 +51,7 @@ def test_user_add_with_person_and_password_file(load_people, tmp_path: Path, cap
         (["--role", "supplier"], "a supplier user needs --supplier"),
         (["--role", "employee"], "the employee role needs a linked person"),
         (["--role", "employee", "--person", "E404"], "--person: no person has employee id 'E404'"),
-        (["--role", "supplier", "--supplier", "Nobody AB"], "--supplier: no supplier is named 'Nobody AB'"),
+        (["--role", "hr", "--supplier", "Nobody AB"], "only supplier users belong to a supplier"),
     ],
 )
 def test_user_add_refuses_bad_input(args: list[str], message: str) -> None:
@@ -72,6 +72,22 @@ def test_supplier_user(capsys) -> None:
     Supplier.objects.create(name="Example IT Services AB")
     call_command("user", "add", "partner", "--role", "supplier", "--supplier", "example it services ab")
     assert User.objects.get(username="partner").supplier.name == "Example IT Services AB"
+    assert "added (it was new)" not in capsys.readouterr().out
+
+
+def test_supplier_user_of_a_new_company_registers_it(capsys) -> None:
+    call_command("user", "add", "vendor", "--role", "supplier", "--supplier", "Voorbeeld Software BV")
+    out = capsys.readouterr().out
+    assert "supplier Voorbeeld Software BV added (it was new)" in out
+    assert User.objects.get(username="vendor").supplier.name == "Voorbeeld Software BV"
+
+
+def test_supplier_add_command(capsys) -> None:
+    call_command("supplier", "add", "Example Telecom AB", "--contact-email", "support@example.org")
+    assert capsys.readouterr().out.strip() == "supplier Example Telecom AB added"
+    assert Supplier.objects.get().contact_email == "support@example.org"
+    with pytest.raises(CommandError, match="exists already"):
+        call_command("supplier", "add", "example telecom ab")
 
 
 def test_token_create_prints_a_working_token(make_user, capsys) -> None:

@@ -14,6 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from ordna.conftest import hr_csv, hr_row
 from ordna.core.models import User
 from ordna.people.models import Person
+from ordna.suppliers.models import Supplier
 
 pytestmark = pytest.mark.django_db
 PASSWORD = "correct-horse-battery"
@@ -68,8 +69,6 @@ def test_language_choice_is_remembered_for_the_user(make_user) -> None:
 
 def test_coordinator_manages_users_but_cannot_make_an_admin(make_user, load_people) -> None:
     load_people([hr_row("E1")])
-    from ordna.suppliers.models import Supplier
-
     Supplier.objects.create(name="Example IT Services AB")
     client = signed_in(make_user("coordinator"))
     response = client.post("/users/new/", {"username": "boss", "roles": ["admin"], "is_active": "on"})
@@ -80,6 +79,15 @@ def test_coordinator_manages_users_but_cannot_make_an_admin(make_user, load_peop
     )
     assert response.status_code == 302
     assert User.objects.get(username="partner").supplier.name == "Example IT Services AB"
+    response = client.post(
+        "/users/new/",
+        {"username": "vendor", "roles": ["supplier"], "supplier": "Voorbeeld Software BV", "is_active": "on"},
+    )
+    assert response.status_code == 302
+    assert User.objects.get(username="vendor").supplier.name == "Voorbeeld Software BV"
+    response = client.post("/users/new/", {"username": "vendor", "roles": ["supplier"], "supplier": "Nieuw BV"})
+    assert "a user named &#x27;vendor&#x27; exists already" in response.content.decode()
+    assert not Supplier.objects.filter(name="Nieuw BV").exists()  # nothing half-applied
     response = client.post("/users/new/", {"username": "emp", "roles": ["employee"], "person": "E404"})
     assert "No person has employee id E404." in response.content.decode()
 

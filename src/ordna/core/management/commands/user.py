@@ -7,12 +7,14 @@ from argparse import ArgumentParser
 from pathlib import Path
 from typing import Any
 
+from django.db import transaction
+
 from ordna.core.actor import Actor
 from ordna.core.management.base import InvalidInput, OrdnaCommand
 from ordna.core.models import Role
 from ordna.core.services import UserError, user_add
 from ordna.people.models import Person
-from ordna.suppliers.models import Supplier
+from ordna.suppliers.services import SupplierError, supplier_get_or_add
 
 
 class Command(OrdnaCommand):
@@ -29,7 +31,7 @@ class Command(OrdnaCommand):
             help=f"a role (repeat, or separate with commas): {', '.join(Role.values)}",
         )
         add.add_argument("--person", help="employee id of the linked person (managers, employees)")
-        add.add_argument("--supplier", help="name of the supplier (supplier users)")
+        add.add_argument("--supplier", help="name of the supplier company (supplier users); registered when new")
         add.add_argument("--email", default="")
         add.add_argument(
             "--password-file",
@@ -38,17 +40,23 @@ class Command(OrdnaCommand):
             "cannot sign in with a password yet",
         )
 
+    new_supplier = False
+
+    def _supplier(self, options: dict[str, Any], roles: list[str]) -> int | None:
+        if not options["supplier"]:
+            return None
+        if "supplier" not in roles:
+            raise UserError("only supplier users belong to a supplier (add --role supplier)")
+        supplier, self.new_supplier = supplier_get_or_add(name=options["supplier"], actor=Actor.command_line())
+        return supplier.pk
+
     def handle(self, *args: Any, **options: Any) -> None:
         roles = [r.strip() for value in options["role"] for r in value.split(",") if r.strip()]
-        person_id = supplier_id = None
+        person_id = None
         if options["person"]:
             person_id = Person.objects.filter(employee_id=options["person"]).values_list("id", flat=True).first()
             if person_id is None:
                 raise InvalidInput(f"--person: no person has employee id {options['person']!r}")
-        if options["supplier"]:
-            supplier_id = Supplier.objects.filter(name__iexact=options["supplier"]).values_list("id", flat=True).first()
-            if supplier_id is None:
-                raise InvalidInput(f"--supplier: no supplier is named {options['supplier']!r}")
         password = None
         source: Path | None = options["password_file"]
         if source is not None:
@@ -60,15 +68,19 @@ class Command(OrdnaCommand):
             if not password:
                 raise InvalidInput(f"--password-file: {source} is empty")
         try:
-            user = user_add(
-                username=options["username"],
-                roles=roles,
-                actor=Actor.command_line(),
-                person_id=person_id,
-                supplier_id=supplier_id,
-                email=options["email"],
-                password=password,
-            )
-        except UserError as exc:
+            with transaction.atomic():  # a new supplier only stays if its user is made
+                supplier_id = self._supplier(options, roles)
+                user = user_add(
+                    username=options["username"],
+                    roles=roles,
+                    actor=Actor.command_line(),
+                    person_id=person_id,
+                    supplier_id=supplier_id,
+                    email=options["email"],
+                    password=password,
+                )
+        except (UserError, SupplierError) as exc:
             raise InvalidInput(str(exc)) from exc
+        if self.new_supplier:
+            self.stdout.write(f"supplier {options['supplier']} added (it was new)")
         self.stdout.write(f"user {user.username} added with role(s) {', '.join(sorted(user.role_set))}")
