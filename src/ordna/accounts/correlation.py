@@ -101,13 +101,18 @@ class Match(NamedTuple):
 NO_MATCH = Match(None, "", None, False)
 
 
-def _add(index: dict[str, int], key: str, person_id: int) -> None:
+def _add(index: dict[str, int], key: str, person_id: int, shared: dict[str, set[int]], kind: str) -> None:
+    """Map `key` to the person, or to AMBIGUOUS once a second person has it (remembered in `shared`)."""
     if not key:
         return
     current = index.get(key)
     if current is None:
         index[key] = person_id
     elif current != person_id:
+        holders = shared.setdefault(f"{kind}:{key}", set())
+        if current != AMBIGUOUS:
+            holders.add(current)
+        holders.add(person_id)
         index[key] = AMBIGUOUS
 
 
@@ -120,25 +125,48 @@ class PersonIndex:
         self.by_local: dict[str, int] = {}
         self.by_username: dict[str, int] = {}
         self.by_name: dict[str, int] = {}
+        # Who shares each ambiguous key: the candidates a reviewer chooses from.
+        self.shared: dict[str, set[int]] = {}
         self.domains = frozenset(d.lower().lstrip("@") for d in mail_domains if d)
         people = list(people)
         if not self.domains:
             self.domains = _common_domains(people)
         for person in people:
+            shared = self.shared
             if person.employee_id:
-                _add(self.by_employee_id, person.employee_id.casefold(), person.id)
+                _add(self.by_employee_id, person.employee_id.casefold(), person.id, shared, "employee_id")
             addresses = {a.lower() for a in (person.email, *person.aliases) if a}
             for address in addresses:
-                _add(self.by_email, address, person.id)
+                _add(self.by_email, address, person.id, shared, "email")
                 local, _, domain = address.partition("@")
                 if domain in self.domains:
-                    _add(self.by_local, local, person.id)
+                    _add(self.by_local, local, person.id, shared, "local")
             # A person's own mailbox name is also a username pattern ("johan.berg" for johan.berg@...).
             usernames = username_patterns(person.first_name, person.last_name)
             usernames |= {a.partition("@")[0] for a in addresses}
             for pattern in usernames:
-                _add(self.by_username, pattern, person.id)
-            _add(self.by_name, name_key(person.first_name, person.last_name), person.id)
+                _add(self.by_username, pattern, person.id, shared, "username")
+            _add(self.by_name, name_key(person.first_name, person.last_name), person.id, shared, "name")
+
+    def candidates(self, *, email: str, key: str, username: str, display_name: str) -> set[int]:
+        """Everyone an account could belong to: the people behind its address, mailbox name, username
+        and full name, whether one or several share them."""
+        found: set[int] = set()
+        probes = []
+        for address in {email.lower(), key.lower() if "@" in key else ""} - {""}:
+            probes.append(("email", self.by_email, address))
+            probes.append(("local", self.by_local, address.partition("@")[0]))
+        for name in {username.lower(), key.partition("@")[0].lower()} - {""}:
+            probes.append(("username", self.by_username, name))
+        if display_name:
+            probes.append(("name", self.by_name, name_key(display_name)))
+        for kind, index, value in probes:
+            hit = index.get(value)
+            if hit == AMBIGUOUS:
+                found |= self.shared.get(f"{kind}:{value}", set())
+            elif hit is not None:
+                found.add(hit)
+        return found
 
 
 def _common_domains(people: list[PersonKey]) -> frozenset[str]:

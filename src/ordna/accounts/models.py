@@ -76,6 +76,8 @@ class Account(models.Model):
                 name="account_review_unlinked", condition=Q(needs_review=False) | Q(person__isnull=True)
             ),
         ]
+        # The review queue: a small partial index over the few accounts that wait for a decision.
+        indexes = [models.Index(fields=["application"], condition=Q(needs_review=True), name="account_review_idx")]
 
     def __str__(self) -> str:
         return f"{self.application_id}:{self.key_display}"

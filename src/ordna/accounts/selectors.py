@@ -8,7 +8,7 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet, Sum
 
-from ordna.accounts.correlation import name_key
+from ordna.accounts.correlation import PersonIndex
 from ordna.accounts.models import Account, Finding, FindingKind, FindingState
 from ordna.people.models import Person
 
@@ -88,11 +88,13 @@ def cents(value: Decimal | None) -> Decimal:
     return (value or Decimal(0)).quantize(Decimal("0.01"))
 
 
-def money_by_currency(queryset: QuerySet[Finding]) -> list[dict[str, Any]]:
-    rows = queryset.exclude(currency="").values("currency").annotate(monthly=Sum("monthly_cost")).order_by("currency")
-    return [
-        {"currency": r["currency"], "monthly": cents(r["monthly"]), "yearly": cents(r["monthly"]) * 12} for r in rows
-    ]
+def money_by_currency(totals: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Money per month and year per currency, from the rows of `findings_totals` (no second scan)."""
+    monthly: dict[str, Decimal] = {}
+    for row in totals:
+        if row["currency"]:
+            monthly[row["currency"]] = monthly.get(row["currency"], Decimal(0)) + row["monthly"]
+    return [{"currency": c, "monthly": m, "yearly": m * 12} for c, m in sorted(monthly.items())]
 
 
 def findings_export_rows(queryset: QuerySet[Finding]) -> Iterator[dict[str, Any]]:
@@ -121,19 +123,10 @@ def findings_export_rows(queryset: QuerySet[Finding]) -> Iterator[dict[str, Any]
         }
 
 
-def review_candidates(account: Account, *, limit: int = 10) -> list[Person]:
-    """The people an ambiguous account could belong to: same full name, or the address's mailbox name."""
-    wanted = name_key(account.display_name) if account.display_name else ""
-    local = (account.email or account.key).partition("@")[0]
-    candidates = Person.objects.none()
-    parts = account.display_name.replace(",", " ").split()
-    if parts:
-        query = Q()
-        for part in parts:
-            query &= Q(first_name__icontains=part) | Q(last_name__icontains=part)
-        candidates = Person.objects.filter(query)
-    if local:
-        candidates = candidates | Person.objects.filter(email__istartswith=local + "@")
-    people = list(candidates.distinct().order_by("last_name", "first_name")[:50])
-    exact = [p for p in people if name_key(p.first_name, p.last_name) == wanted]
-    return (exact + [p for p in people if p not in exact])[:limit]
+def review_candidates(account: Account, *, index: PersonIndex, limit: int = 10) -> list[Person]:
+    """The people an account under review could belong to, from the same index that found it ambiguous
+    (take it once per request: `people_snapshot().index`)."""
+    ids = index.candidates(
+        email=account.email, key=account.key_display, username=account.username, display_name=account.display_name
+    )
+    return list(Person.objects.filter(pk__in=sorted(ids)[:200]).order_by("last_name", "first_name")[:limit])

@@ -8,6 +8,7 @@ cached index of people, compared with what is stored, and only the differences a
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -578,7 +579,14 @@ def apply_plan(plan: AccountPlan, *, today: date) -> tuple[int, int]:
     # One statement: the version that invalidates plans made meanwhile, and (for a full import) when every
     # present account was seen, instead of rewriting each account's last_seen.
     seen = {"accounts_seen_at": moment} if plan.full else {}
-    Application.objects.filter(pk=plan.application_id).update(accounts_version=F("accounts_version") + 1, **seen)
+    statuses = Counter(state.status for state in plan.states)
+    Application.objects.filter(pk=plan.application_id).update(
+        accounts_version=F("accounts_version") + 1,
+        accounts_active=statuses["active"],
+        accounts_disabled=statuses["disabled"],
+        accounts_gone=statuses["gone"],
+        **seen,
+    )
     application = Application.objects.get(pk=plan.application_id)
     opened, resolved = findings_sync(application, specs, today, write=True)
     return len(opened), len(resolved)

@@ -145,7 +145,9 @@ def findings(request: HttpRequest) -> HttpResponse:
         columns = (*selectors.FINDING_EXPORT_COLUMNS, "license")
         write_table(selectors.findings_export_rows(found), columns=columns, fmt=fmt, out=response)  # type: ignore[arg-type]
         return response
-    page = paginate(request, found.select_related("application", "account", "person").order_by("-monthly_cost", "id"))
+    # In the order of the (state, kind) index: no sort of hundreds of thousands of findings per request.
+    page = paginate(request, found.select_related("application", "account", "person").order_by("kind", "id"))
+    totals = selectors.findings_totals(found)
     return render(
         request,
         "accounts/findings.html",
@@ -153,8 +155,8 @@ def findings(request: HttpRequest) -> HttpResponse:
             "form": form,
             "page": page,
             "query": query_without_page(request),
-            "totals": selectors.findings_totals(found),
-            "money": selectors.money_by_currency(found),
+            "totals": totals,
+            "money": selectors.money_by_currency(totals),
             "can_accept": access.can(user, "findings.accept"),
             "accept_form": AcceptForm(today=today()),
         },
@@ -194,7 +196,8 @@ def review(request: HttpRequest) -> HttpResponse:
         .order_by("application__slug", "key")
     )
     page = paginate(request, accounts, per_page=20)
-    rows = [{"account": a, "candidates": selectors.review_candidates(a)} for a in page.object_list]
+    index = services.people_snapshot().index
+    rows = [{"account": a, "candidates": selectors.review_candidates(a, index=index)} for a in page.object_list]
     return render(request, "accounts/review.html", {"page": page, "rows": rows})
 
 

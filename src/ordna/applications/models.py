@@ -45,6 +45,11 @@ class Application(models.Model):
     # When the last full import saw the application's accounts: an account that is not gone was seen
     # then, so imports need not rewrite every account's own last_seen (see Account.seen).
     accounts_seen_at = models.DateTimeField(null=True, blank=True)
+    # Account counts by status, written by the import's apply step (the only writer of statuses), so that
+    # lists and the dashboard need not count a million accounts per request.
+    accounts_active = models.PositiveIntegerField(default=0)
+    accounts_disabled = models.PositiveIntegerField(default=0)
+    accounts_gone = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
@@ -16,11 +16,7 @@ def application_list(request: HttpRequest) -> HttpResponse:
     apps = access.applications_scope(user_of(request))
     if q:
         apps = apps.filter(Q(name__icontains=q) | Q(slug__icontains=q))
-    apps = (
-        apps.select_related("owner", "supplier")
-        .annotate(active_accounts=Count("accounts", filter=Q(accounts__status="active")))
-        .order_by("name")
-    )
+    apps = apps.select_related("owner", "supplier").order_by("name")
     return render(
         request,
         "applications/list.html",
@@ -35,11 +31,11 @@ def application_detail(request: HttpRequest, slug: str) -> HttpResponse:
     accounts = None
     if access.can(user, "accounts.list"):
         accounts = paginate(request, access.accounts_scope(user).filter(application=app).select_related("person"))
-    counts = app.accounts.aggregate(
-        active=Count("id", filter=Q(status="active")),
-        disabled=Count("id", filter=Q(status="disabled")),
-        total=Count("id"),
-    )
+    counts = {
+        "active": app.accounts_active,
+        "disabled": app.accounts_disabled,
+        "total": app.accounts_active + app.accounts_disabled + app.accounts_gone,
+    }
     return render(
         request,
         "applications/detail.html",

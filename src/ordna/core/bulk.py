@@ -56,13 +56,12 @@ def _columns(
     columns = [connection.ops.quote_name(str(f.column)) for f in resolved]
     if not any(adapters):
         return columns, tuple
-    pairs = list(enumerate(adapters))
+    pairs = [(i, adapt_one) for i, adapt_one in enumerate(adapters) if adapt_one is not None]
 
     def adapt(row: Sequence[Any]) -> tuple:
         values = list(row)
         for i, adapt_one in pairs:
-            if adapt_one is not None:
-                values[i] = adapt_one(values[i])
+            values[i] = adapt_one(values[i])
         return tuple(values)
 
     return columns, adapt

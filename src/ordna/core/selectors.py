@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import QuerySet, Sum
 
+from ordna.applications.models import Application
 from ordna.core import access
-from ordna.core.models import AuditEvent, ImportRun, User
+from ordna.core.models import AuditEvent, ImportRun, Role, User
 from ordna.people.selectors import status_counts
 
 
@@ -27,9 +28,16 @@ def dashboard_figures(user: User, *, today: date) -> dict[str, Any]:
             end_date__gte=today, end_date__lte=today + timedelta(days=30)
         ).count()
     if access.can(user, "accounts.list"):
-        accounts = access.accounts_scope(user)
-        figures["accounts_total"] = accounts.count()
-        figures["accounts_active"] = accounts.filter(status="active").count()
+        if user.has_role(Role.ADMIN, Role.COORDINATOR, Role.AUDITOR):  # everything: the kept per-application counts
+            sums = Application.objects.aggregate(
+                active=Sum("accounts_active"), disabled=Sum("accounts_disabled"), gone=Sum("accounts_gone")
+            )
+            figures["accounts_active"] = sums["active"] or 0
+            figures["accounts_total"] = sum(v or 0 for v in sums.values())
+        else:
+            accounts = access.accounts_scope(user)
+            figures["accounts_total"] = accounts.count()
+            figures["accounts_active"] = accounts.filter(status="active").count()
     if access.can(user, "devices.list"):
         devices = access.devices_scope(user)
         figures["devices_total"] = devices.count()
