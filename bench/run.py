@@ -30,6 +30,8 @@ from bench.generate import generate  # noqa: E402
 
 PEOPLE = int(os.environ.get("BENCH_PEOPLE", "100000"))
 ACCOUNTS = int(os.environ.get("BENCH_ACCOUNTS", "1000000"))
+# Importing processes to measure with: one, and two as `ordna worker` processes sharing the job queue.
+WORKERS = [int(n) for n in os.environ.get("BENCH_WORKERS", "1,2").split(",")]
 APPLICATIONS = 20
 TARGET_ROWS_PER_SECOND = 50_000
 TARGET_PEAK_MB = 500
@@ -103,7 +105,7 @@ def main() -> None:
     if floor is not None:
         print(f"  DuckDB one-query join of the same files (floor): {floor:.2f} s")
     for name, url in targets:
-        for workers in (1, 2):
+        for workers in WORKERS:
             report(name, run_ordna(data, url, workers), floor)
 
 

@@ -42,9 +42,17 @@ _FOLD = str.maketrans(
 
 
 def fold(text: str) -> str:
-    """Lower-case ASCII letters and single spaces: 'Åsa-Lena Öberg' -> 'asa lena oberg'."""
-    text = text.translate(_FOLD)
-    decomposed = unicodedata.normalize("NFKD", text)
+    """Lower-case ASCII letters and single spaces: 'Åsa-Lena Öberg' -> 'asa lena oberg'.
+
+    Every step works character by character and keeps whitespace as whitespace, so a text folds word by
+    word; names repeat their words (first names, common surnames), so each word is folded once.
+    """
+    return " ".join(folded for word in text.split() if (folded := _fold_word(word)))
+
+
+@lru_cache(maxsize=262144)
+def _fold_word(word: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", word.translate(_FOLD))
     ascii_only = "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
     return " ".join("".join(c if c.isalnum() else " " for c in ascii_only).split())
 
@@ -101,21 +109,6 @@ class Match(NamedTuple):
 NO_MATCH = Match(None, "", None, False)
 
 
-def _add(index: dict[str, int], key: str, person_id: int, shared: dict[str, set[int]], kind: str) -> None:
-    """Map `key` to the person, or to AMBIGUOUS once a second person has it (remembered in `shared`)."""
-    if not key:
-        return
-    current = index.get(key)
-    if current is None:
-        index[key] = person_id
-    elif current != person_id:
-        holders = shared.setdefault(f"{kind}:{key}", set())
-        if current != AMBIGUOUS:
-            holders.add(current)
-        holders.add(person_id)
-        index[key] = AMBIGUOUS
-
-
 class PersonIndex:
     """Dictionaries from every identifying value to the one person it names, or AMBIGUOUS."""
 
@@ -125,28 +118,65 @@ class PersonIndex:
         self.by_local: dict[str, int] = {}
         self.by_username: dict[str, int] = {}
         self.by_name: dict[str, int] = {}
-        # Who shares each ambiguous key: the candidates a reviewer chooses from.
-        self.shared: dict[str, set[int]] = {}
         self.domains = frozenset(d.lower().lstrip("@") for d in mail_domains if d)
-        people = list(people)
+        self._people = list(people)
+        self._shared: dict[str, set[int]] | None = None
         if not self.domains:
-            self.domains = _common_domains(people)
-        for person in people:
-            shared = self.shared
-            if person.employee_id:
-                _add(self.by_employee_id, person.employee_id.casefold(), person.id, shared, "employee_id")
-            addresses = {a.lower() for a in (person.email, *person.aliases) if a}
-            for address in addresses:
-                _add(self.by_email, address, person.id, shared, "email")
-                local, _, domain = address.partition("@")
-                if domain in self.domains:
-                    _add(self.by_local, local, person.id, shared, "local")
+            self.domains = _common_domains(self._people)
+        # This runs a dozen times per person for a hundred thousand people: plain dictionary work only.
+        indexes = self._indexes
+        for person in self._people:
+            pid = person.id
+            for kind, key in self._keys(person):
+                index = indexes[kind]
+                current = index.get(key)
+                if current is None:
+                    index[key] = pid
+                elif current != pid:
+                    index[key] = AMBIGUOUS
+
+    @property
+    def _indexes(self) -> dict[str, dict[str, int]]:
+        return {
+            "employee_id": self.by_employee_id,
+            "email": self.by_email,
+            "local": self.by_local,
+            "username": self.by_username,
+            "name": self.by_name,
+        }
+
+    def _keys(self, person: PersonKey) -> list[tuple[str, str]]:
+        """Every (kind, value) that identifies the person, blanks left out."""
+        keys: list[tuple[str, str]] = []
+        if person.employee_id:
+            keys.append(("employee_id", person.employee_id.casefold()))
+        addresses = {a.lower() for a in (person.email, *person.aliases) if a}
+        usernames = username_patterns(person.first_name, person.last_name)
+        for address in addresses:
+            keys.append(("email", address))
+            local, _, domain = address.partition("@")
+            if domain in self.domains and local:
+                keys.append(("local", local))
             # A person's own mailbox name is also a username pattern ("johan.berg" for johan.berg@...).
-            usernames = username_patterns(person.first_name, person.last_name)
-            usernames |= {a.partition("@")[0] for a in addresses}
-            for pattern in usernames:
-                _add(self.by_username, pattern, person.id, shared, "username")
-            _add(self.by_name, name_key(person.first_name, person.last_name), person.id, shared, "name")
+            usernames.add(local)
+        keys.extend(("username", pattern) for pattern in usernames if pattern)
+        if name := name_key(person.first_name, person.last_name):
+            keys.append(("name", name))
+        return keys
+
+    @property
+    def shared(self) -> dict[str, set[int]]:
+        """Who shares each ambiguous key ("kind:value"): the candidates a reviewer chooses from. Worked out
+        on first use (the review pages), not while importing, which never needs it."""
+        if self._shared is None:
+            shared: dict[str, set[int]] = {}
+            indexes = self._indexes
+            for person in self._people:
+                for kind, key in self._keys(person):
+                    if indexes[kind].get(key) == AMBIGUOUS:
+                        shared.setdefault(f"{kind}:{key}", set()).add(person.id)
+            self._shared = shared
+        return self._shared
 
     def candidates(self, *, email: str, key: str, username: str, display_name: str) -> set[int]:
         """Everyone an account could belong to: the people behind its address, mailbox name, username

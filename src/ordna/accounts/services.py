@@ -7,6 +7,7 @@ cached index of people, compared with what is stored, and only the differences a
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -41,6 +42,7 @@ from ordna.applications.services import ApplicationError, application_create, li
 from ordna.core.actor import Actor
 from ordna.core.audit import Change, audit_record, audit_record_many
 from ordna.core.bulk import insert_rows, update_rows
+from ordna.core.memory import gc_paused, keep_for_process
 from ordna.core.models import ImportRun
 from ordna.core.tabular import RowError, TableError, header_index, open_table
 from ordna.people.models import Person
@@ -76,6 +78,12 @@ class AccountsError(ValueError):
 class PeopleSnapshot:
     index: PersonIndex
     dates: dict[int, core.PersonDates]
+    version: tuple[Any, ...] = ()
+
+    @property
+    def stamp(self) -> str:
+        """The version as a short text that outlives the process (stored with an application's links)."""
+        return hashlib.sha256(repr(self.version).encode()).hexdigest()[:32]
 
 
 _snapshot: tuple[tuple[Any, ...], PeopleSnapshot] | None = None
@@ -87,20 +95,47 @@ def people_version() -> tuple[Any, ...]:
     return (stamp["count"], stamp["last_id"], stamp["changed"], tuple(settings.ORDNA_MAIL_DOMAINS))
 
 
+_PEOPLE_COLUMNS = ("id", "employee_id", "first_name", "last_name", "email", "email_aliases", "start_date", "end_date")
+_SELECT_PEOPLE = {
+    "default": f"SELECT {', '.join(_PEOPLE_COLUMNS)} FROM people_person",  # noqa: S608 - constant names
+    # `|| ''` and `+ 0`-style wrapping drop the declared type, so sqlite3 hands back plain text.
+    "sqlite": "SELECT id, employee_id, first_name, last_name, email, email_aliases || '', "
+    "start_date || '', end_date || '' FROM people_person",
+}
+
+
+def _date_from_db(raw: Any) -> date | None:
+    """A stored date read raw: ISO text on SQLite, a date on PostgreSQL."""
+    if raw is None or isinstance(raw, date):
+        return raw
+    return date.fromisoformat(raw)
+
+
+def _json_list(raw: Any) -> list[Any]:
+    """A stored JSON list read raw: text on SQLite, already parsed on PostgreSQL."""
+    return json.loads(raw) if isinstance(raw, str) else list(raw)
+
+
 def people_snapshot() -> PeopleSnapshot:
     """The correlation index and dates of all people; rebuilt only when people changed since last time."""
     global _snapshot
     key = people_version()
     if _snapshot is not None and _snapshot[0] == key:
         return _snapshot[1]
-    rows = Person.objects.values_list(
-        "id", "employee_id", "first_name", "last_name", "email", "email_aliases", "start_date", "end_date"
-    )
+    # Read raw, without Django's per-value converters: a hundred thousand rows of dates and JSON lists.
     keys, dates = [], {}
-    for pid, employee_id, first, last, email, aliases, start, end in rows.iterator(chunk_size=5000):
-        keys.append(PersonKey(pid, employee_id, first, last, email, tuple(aliases or ())))
-        dates[pid] = core.PersonDates(start, end)
-    snapshot = PeopleSnapshot(PersonIndex(keys, mail_domains=settings.ORDNA_MAIL_DOMAINS), dates)
+    to_date = lru_cache(maxsize=8192)(_date_from_db)
+    with gc_paused(), connection.cursor() as cursor:
+        cursor.execute(_SELECT_PEOPLE.get(connection.vendor, _SELECT_PEOPLE["default"]))
+        while batch := cursor.fetchmany(10000):
+            for pid, employee_id, first, last, email, aliases, start, end in batch:
+                aliases = () if aliases in (None, "[]") else tuple(_json_list(aliases))
+                keys.append(PersonKey(pid, employee_id, first, last, email, aliases))
+                dates[pid] = core.PersonDates(to_date(start), to_date(end))
+    _snapshot = None  # the previous one can go before the next is built
+    with gc_paused():
+        snapshot = PeopleSnapshot(PersonIndex(keys, mail_domains=settings.ORDNA_MAIL_DOMAINS), dates, key)
+    keep_for_process()
     _snapshot = (key, snapshot)
     return snapshot
 
@@ -171,6 +206,34 @@ def accounts_import(
     ORDNA_MASS_CHANGE_ACCOUNTS_PERCENT would, which stops it (`allow_mass_change` confirms). A delta import
     never marks anything gone. The same file twice changes nothing the second time.
     """
+    with gc_paused():  # millions of small objects, no cycles: see ordna.core.memory
+        return _accounts_import(
+            application_slug=application_slug,
+            path=path,
+            actor=actor,
+            today=today,
+            preset=preset,
+            full=full,
+            dry_run=dry_run,
+            allow_mass_change=allow_mass_change,
+            file_name=file_name,
+            mapping=mapping,
+        )
+
+
+def _accounts_import(
+    *,
+    application_slug: str,
+    path: Path,
+    actor: Actor,
+    today: date,
+    preset: str | None = None,
+    full: bool = True,
+    dry_run: bool = False,
+    allow_mass_change: bool = False,
+    file_name: str = "",
+    mapping: ColumnMapping | None = None,
+) -> AccountsImportResult:
     started = timezone.now()
     result = AccountsImportResult(ImportRun.Outcome.REJECTED, application=application_slug, full=full)
     application = Application.objects.filter(slug=application_slug).first()
@@ -340,6 +403,10 @@ class AccountPlan:
     finding_specs: list[core.FindingSpec] = field(default_factory=list)  # new accounts' ids < 0, as in states
     accounts_version: int | None = None  # the application's, when planned (None: a new application)
     people_version: tuple[Any, ...] = ()
+    people_stamp: str = ""
+    # Whether, once applied, every account that is not gone is linked as these people say: a full import
+    # or a re-link of all, not a delta. Then the next import may keep the links of unchanged rows.
+    links_current: bool = False
     findings_opened: int = 0
     findings_resolved: int = 0
     full: bool = True
@@ -399,6 +466,10 @@ def _licenses_to_db(raw: Any) -> str:
     return raw if isinstance(raw, str) else json.dumps(raw or [])
 
 
+# Rules that decide on identifiers alone (stored with the account), before any name is looked at.
+_IDENTIFIER_RULES = frozenset({MatchRule.EMPLOYEE_ID, MatchRule.EMAIL, MatchRule.USERNAME})
+
+
 def plan_accounts(
     *,
     application: Application | None,
@@ -406,6 +477,7 @@ def plan_accounts(
     full: bool,
     today: date,
     with_findings: bool = True,
+    relink: bool = False,
 ) -> AccountPlan:
     """Correlate the records and compare them with the stored accounts; also count the findings it would
     open and resolve. Reads only.
@@ -414,12 +486,20 @@ def plan_accounts(
     account costs no conversion at all; the plan's tuples go to the database as they are.
     """
     plan = AccountPlan(application_id=application.pk if application else None, full=full)
+    links_stamp = ""
     if application is not None:
-        plan.accounts_version = (
-            Application.objects.filter(pk=application.pk).values_list("accounts_version", flat=True).first()
-        )
-    plan.people_version = people_version()
+        plan.accounts_version, links_stamp = (
+            Application.objects.filter(pk=application.pk)
+            .values_list("accounts_version", "accounts_people_stamp")
+            .first()
+        ) or (None, "")
     people = people_snapshot()
+    plan.people_version, plan.people_stamp = people.version, people.stamp
+    plan.links_current = full or relink
+    # The stored links of the application's live accounts were made with these very people: an account
+    # whose identifying fields are unchanged and that an identifier (not its name) linked keeps its link
+    # without correlating again. Names may come from columns not stored, so name links are redone.
+    keep_links = not relink and links_stamp == plan.people_stamp
     dump_licenses = lru_cache(maxsize=4096)(lambda names: json.dumps(list(names)))
     # Sign-ins are compared in their stored form: text on SQLite, an aware datetime on PostgreSQL.
     adapt_login = lru_cache(maxsize=65536)(connection.ops.adapt_datetimefield_value)
@@ -442,7 +522,19 @@ def plan_accounts(
         key = record.key
         seen.add(key)
         current = existing.get(key)
-        if current is not None and (current[rule_at] == MatchRule.MANUAL or current[2]):
+        # A manual link or non-personal decision is kept; so is an identifier link of an unchanged row while
+        # the people are the ones it was made with (see keep_links).
+        if current is not None and (
+            current[rule_at] == MatchRule.MANUAL
+            or current[2]
+            or (
+                keep_links
+                and current[rule_at] in _IDENTIFIER_RULES
+                and current[status_at] != "gone"
+                and current[3:8]
+                == (record.key_display, record.username, record.email, record.display_name, record.employee_id)
+            )
+        ):
             person_id, rule, confidence, review = current[person_at], current[rule_at], current[13], False
         else:
             match = correlate(
@@ -537,11 +629,15 @@ def apply_plan(plan: AccountPlan, *, today: date) -> tuple[int, int]:
     # Sign-ins and licences come in the stored form the plan compared them in.
     prepared = ("last_login", "licenses")
     fields = ("application", "key", *STORED, "non_personal", "first_seen", "last_seen")
-    if plan.inserts:
+    rows = sorted(plan.inserts, key=itemgetter(0))
+    ids_before = _max_account_id() if rows else 0
+    if rows:
         # In key order, so the unique (application, key) index grows at its end instead of everywhere.
-        rows = sorted(plan.inserts, key=itemgetter(0))
         insert_rows(
-            Account, fields, [(plan.application_id, *row, False, moment, moment) for row in rows], prepared=prepared
+            Account,
+            fields,
+            [(plan.application_id, *row, False, now, now) for row in rows],
+            prepared=(*prepared, "first_seen", "last_seen"),
         )
     if plan.updates:
         update_rows(
@@ -568,18 +664,18 @@ def apply_plan(plan: AccountPlan, *, today: date) -> tuple[int, int]:
                     [now, *chunk],
                 )
     specs = plan.finding_specs
-    if plan.inserts:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT key, id FROM accounts_account WHERE application_id = %s", [plan.application_id])
-            ids = dict(cursor.fetchall())
+    if rows:
+        ids = _inserted_ids(plan.application_id, [row[0] for row in rows], ids_before)
         real = {-(i + 1): ids[row[0]] for i, row in enumerate(plan.inserts)}
         specs = [
             s if s.account_id is None or s.account_id > 0 else s._replace(account_id=real[s.account_id]) for s in specs
         ]
     # One statement: the version that invalidates plans made meanwhile, and (for a full import) when every
     # present account was seen, instead of rewriting each account's last_seen.
-    seen = {"accounts_seen_at": moment} if plan.full else {}
+    seen: dict[str, Any] = {"accounts_seen_at": moment} if plan.full else {}
     statuses = Counter(state.status for state in plan.states)
+    if plan.links_current:
+        seen["accounts_people_stamp"] = plan.people_stamp
     Application.objects.filter(pk=plan.application_id).update(
         accounts_version=F("accounts_version") + 1,
         accounts_active=statuses["active"],
@@ -590,6 +686,28 @@ def apply_plan(plan: AccountPlan, *, today: date) -> tuple[int, int]:
     application = Application.objects.get(pk=plan.application_id)
     opened, resolved = findings_sync(application, specs, today, write=True)
     return len(opened), len(resolved)
+
+
+def _max_account_id() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT MAX(id) FROM accounts_account")
+        return cursor.fetchone()[0] or 0
+
+
+def _inserted_ids(application_id: int, keys: list[str], ids_before: int) -> dict[str, int]:
+    """The ids of accounts just inserted in the order of `keys`. Under SQLite's write lock one INSERT of n
+    rows numbers them max+1 ... max+n in order; that is checked, and otherwise the ids are read back."""
+    if connection.vendor == "sqlite" and _max_account_id() == ids_before + len(keys):
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT key FROM accounts_account WHERE id IN (%s, %s)", [ids_before + 1, ids_before + len(keys)]
+            )
+            ends = sorted(key for (key,) in cursor.fetchall())
+        if ends == sorted({keys[0], keys[-1]}):
+            return {key: ids_before + i for i, key in enumerate(keys, start=1)}
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT key, id FROM accounts_account WHERE application_id = %s", [application_id])
+        return dict(cursor.fetchall())
 
 
 def _placeholders(count: int) -> str:
@@ -757,7 +875,9 @@ def reconcile(*, application: Application, actor: Actor, today: date) -> dict[st
         .iterator(chunk_size=10000)
     ]
     with transaction.atomic():
-        plan = plan_accounts(application=application, records=records, full=False, today=today, with_findings=False)
+        plan = plan_accounts(
+            application=application, records=records, full=False, today=today, with_findings=False, relink=True
+        )
         opened, resolved = apply_plan(plan, today=today)
         counts = {
             "accounts": len(records),

@@ -45,6 +45,9 @@ class Application(models.Model):
     # When the last full import saw the application's accounts: an account that is not gone was seen
     # then, so imports need not rewrite every account's own last_seen (see Account.seen).
     accounts_seen_at = models.DateTimeField(null=True, blank=True)
+    # Which people the links of the live accounts were last made with (a digest of their version): an
+    # import with the same people keeps the identifier links of unchanged rows instead of correlating again.
+    accounts_people_stamp = models.CharField(max_length=64, blank=True, default="")
     # Account counts by status, written by the import's apply step (the only writer of statuses), so that
     # lists and the dashboard need not count a million accounts per request.
     accounts_active = models.PositiveIntegerField(default=0)

@@ -77,7 +77,8 @@ def insert_rows(
     placeholders = ", ".join(["%s"] * len(columns))
     sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({placeholders})"  # noqa: S608 - names from the model
     with connection.cursor() as cursor:
-        cursor.executemany(sql, [adapt(row) for row in rows])
+        # A generator is fine for both drivers (Django peeks at it with itertools.tee); no list of all rows.
+        cursor.executemany(sql, cast("Sequence[Any]", rows if adapt is tuple else map(adapt, rows)))
 
 
 def update_rows(

@@ -331,3 +331,32 @@ def test_last_seen_follows_the_imports_without_rewriting_every_account(people, w
         run(write_file, actor, BASE[:3])  # svc-export is gone now
     gone = Account.objects.select_related("application").get(key="svc-export")
     assert (gone.status, gone.seen) == ("gone", second)  # last seen at the import before it went
+
+
+def test_unchanged_rows_keep_their_links_only_while_the_people_are_the_same(people, write_file, actor, load_people):
+    """An import with the same people keeps identifier links of unchanged rows without correlating again;
+    once HR changes, every row is correlated anew, even after a delta import that did not contain it."""
+    staff = [
+        hr_row("E1", "Karin", "Lindqvist", email="karin.lindqvist@example.org"),
+        hr_row("E2", "Johan", "Berg", email="johan.berg@example.org"),
+        hr_row("E3", "Johan", "Berg", email="johan.berg2@example.org"),
+        hr_row("E4", "Åsa", "Öberg", email="asa.oberg@example.org", end_date="2026-10-31"),
+    ]
+    load_people([*staff, hr_row("E5", "Maria", "Virtanen", email="maria@example.org")])
+    rows = [*BASE, account("mv", "maria@example.org", "M. V.")]
+    run(write_file, actor, rows)
+    assert Account.objects.get(key="mv").person.employee_id == "E5"
+    run(write_file, actor, rows)  # same people, same rows: links kept
+    assert Account.objects.get(key="mv").person.employee_id == "E5"
+    # The mailbox passes to a new colleague; the old owner gets another address.
+    load_people(
+        [
+            *staff,
+            hr_row("E5", "Maria", "Virtanen", email="maria.virtanen@example.org"),
+            hr_row("E6", "Mona", "Vik", email="maria@example.org"),
+        ]
+    )
+    run(write_file, actor, [account("other", "other@example.net")], full=False)  # a delta without "mv"
+    assert Account.objects.get(key="mv").person.employee_id == "E5"  # not in the delta: untouched
+    run(write_file, actor, rows)
+    assert Account.objects.get(key="mv").person.employee_id == "E6"
