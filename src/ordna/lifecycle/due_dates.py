@@ -69,7 +69,8 @@ def line_due(*, kind: str, last_day: date, country: str, opened_on: date, offset
     Account and licence lines: `offset_days` business days after the last day (the application's
     deprovisioning deadline, default 1). Devices: on the last day (the last business day on or before it).
     Tasks: their template offset, in business days from the last day (negative: before it). A line is never
-    due before the day its case opened: an immediate termination gets its lines due at once, not overdue.
+    due before the first business day on or after the day its case opened: an immediate termination gets
+    its lines due at once, not born overdue.
     """
     if kind in (ACCOUNT, LICENCE):
         due = add_business_days(last_day, max(offset_days, 0), country)
@@ -79,7 +80,14 @@ def line_due(*, kind: str, last_day: date, country: str, opened_on: date, offset
         due = add_business_days(last_day, offset_days, country)
     else:
         raise ValueError(f"unknown line kind {kind!r}")
-    return max(due, opened_on)
+    return max(due, next_business_day(opened_on, country))
+
+
+def next_business_day(day: date, country: str) -> date:
+    """`day` itself when it is a business day, else the first business day after it."""
+    while not is_business_day(day, country):
+        day += timedelta(days=1)
+    return day
 
 
 def is_urgent(*, last_day: date, today: date, country: str) -> bool:

@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('accounts', '0002_remove_finding_finding_known_kind_alter_finding_kind_and_more'),
+        ('accounts', '0002_finding_kind_contradicted'),
         ('applications', '0001_initial'),
         ('devices', '0001_initial'),
         ('people', '0001_initial'),
