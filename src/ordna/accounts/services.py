@@ -592,9 +592,7 @@ def apply_plan(plan: AccountPlan, *, today: date, actor: Actor | None = None) ->
     opened, resolved = findings_sync(application, specs, today, write=True)
     from ordna.lifecycle.services import lines_after_accounts_change
 
-    lines_after_accounts_change(
-        application_id=application.pk, today=today, actor=actor or Actor.system("accounts")
-    )
+    lines_after_accounts_change(application_id=application.pk, today=today, actor=actor or Actor.system("accounts"))
     return len(opened), len(resolved)
 
 

@@ -91,6 +91,10 @@ class LineOut(Schema):
 class CaseDetailOut(CaseOut):
     lines: list[LineOut]
 
+    @staticmethod
+    def resolve_lines(obj: Any) -> list[Any]:
+        return list(obj.visible_lines)
+
 
 class CasesRunOut(Schema):
     opened: list[str]
@@ -176,6 +180,18 @@ def case_list(
         raise HttpError(422, str(exc)) from exc
 
 
+@router.post(
+    "/cases/open",
+    response=CasesRunOut,
+    summary="Apply the opening rules now (as the daily job does)",
+    auth=Capability("cases.open"),
+)
+def cases_open(request: HttpRequest, dry_run: bool = False) -> Any:
+    result = services.cases_open_due(actor=Actor.for_user(user_of(request)), today=today(), dry_run=dry_run)
+    # Declared before /cases/{case_id}, so that "open" is not read as a case id.
+    return result
+
+
 @router.get(
     "/cases/{case_id}",
     response={200: CaseDetailOut, 404: ErrorOut},
@@ -185,8 +201,8 @@ def case_list(
 def case_detail(request: HttpRequest, case_id: int) -> Any:
     user = user_of(request)
     case: Case = access.get_in_scope(access.cases_scope(user).select_related("person"), pk=case_id)
-    case.lines_visible = list(selectors.case_lines(case, user).select_related("case__person"))  # type: ignore[attr-defined]
-    return {**CaseOut.from_orm(case).dict(), "lines": case.lines_visible}  # type: ignore[attr-defined]
+    case.visible_lines = selectors.case_lines(case, user).select_related("case__person")  # type: ignore[attr-defined]
+    return case
 
 
 @router.get(
@@ -200,17 +216,6 @@ def case_certificate(request: HttpRequest, case_id: int) -> HttpResponse:
     response = HttpResponse(certificate_pdf(certificate_data(case)), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="leaver-{case.person.employee_id}.pdf"'
     return response
-
-
-@router.post(
-    "/cases/open",
-    response=CasesRunOut,
-    summary="Apply the opening rules now (as the daily job does)",
-    auth=Capability("cases.open"),
-)
-def cases_open(request: HttpRequest, dry_run: bool = False) -> Any:
-    result = services.cases_open_due(actor=Actor.for_user(user_of(request)), today=today(), dry_run=dry_run)
-    return result
 
 
 @router.get("/lines", response=list[LineOut], summary="Case lines within your scope", auth=Capability("lines.list"))
@@ -240,7 +245,9 @@ def line_list(
     return lines.order_by("due", "id")
 
 
-@router.get("/tasks/mine", response=list[LineOut], summary="The open lines you must close", auth=Capability("tasks.mine"))
+@router.get(
+    "/tasks/mine", response=list[LineOut], summary="The open lines you must close", auth=Capability("tasks.mine")
+)
 @paginate
 def tasks_mine(request: HttpRequest) -> Any:
     return selectors.my_tasks(user_of(request))

@@ -76,9 +76,7 @@ def _latin1(text: str) -> str:
         text.encode("latin-1")
         return text
     except UnicodeEncodeError:
-        folded = "".join(
-            c if ord(c) < 256 else unicodedata.normalize("NFKD", c)[0] for c in text
-        )
+        folded = "".join(c if ord(c) < 256 else unicodedata.normalize("NFKD", c)[0] for c in text)
         return folded.encode("latin-1", "replace").decode("latin-1")
 
 
@@ -104,7 +102,16 @@ def certificate_pdf(data: Certificate) -> bytes:
     for label, value in facts:
         pdf.cell(0, 5.5, _latin1(f"{label}: {value}"), new_x="LMARGIN", new_y="NEXT")
     pdf.ln(3)
-    headings = (_("Kind"), _("Subject"), _("Application"), _("Due"), _("Closed as"), _("How or why"), _("By"), _("When"))
+    headings = (
+        _("Kind"),
+        _("Subject"),
+        _("Application"),
+        _("Due"),
+        _("Closed as"),
+        _("How or why"),
+        _("By"),
+        _("When"),
+    )
     widths = (20, 55, 35, 22, 22, 55, 38, 26)
     pdf.set_font("Helvetica", "B", 8.5)
     with pdf.table(col_widths=widths, text_align="LEFT", line_height=4.5) as table:

@@ -97,7 +97,9 @@ class TemplateTask(models.Model):
     class Meta:
         ordering = ["template_id", "position", "id"]
         constraints = [
-            models.CheckConstraint(name="templatetask_known_responsible", condition=Q(responsible__in=Responsible.values)),
+            models.CheckConstraint(
+                name="templatetask_known_responsible", condition=Q(responsible__in=Responsible.values)
+            ),
             models.CheckConstraint(name="templatetask_title_not_blank", condition=~Q(title="")),
             models.CheckConstraint(
                 name="templatetask_application_for_owner_or_supplier",
@@ -191,9 +193,7 @@ class Line(models.Model):
             models.CheckConstraint(name="line_known_kind", condition=Q(kind__in=LineKind.values)),
             models.CheckConstraint(name="line_known_state", condition=Q(state__in=LineState.values)),
             models.CheckConstraint(name="line_known_responsible", condition=Q(responsible__in=Responsible.values)),
-            models.CheckConstraint(
-                name="line_verified_says_how", condition=~Q(state="verified") | ~Q(verified_by="")
-            ),
+            models.CheckConstraint(name="line_verified_says_how", condition=~Q(state="verified") | ~Q(verified_by="")),
             models.CheckConstraint(
                 name="line_closed_says_who_and_when",
                 condition=Q(state="open") | (~Q(closed_by="") & Q(closed_at__isnull=False)),

@@ -47,7 +47,9 @@ def cases_filter(
         queryset = queryset.filter(person__department=department)
     if responsible:
         if responsible not in Responsible.values:
-            raise ValueError(f"unknown responsible party {responsible!r}; expected one of {', '.join(Responsible.values)}")
+            raise ValueError(
+                f"unknown responsible party {responsible!r}; expected one of {', '.join(Responsible.values)}"
+            )
         queryset = queryset.filter(
             Exists(Line.objects.filter(case_id=OuterRef("pk"), state=LineState.OPEN, responsible=responsible))
         )
@@ -83,9 +85,7 @@ def board_totals(queryset: QuerySet[Case], *, today: date) -> BoardTotals:
         open=Count("id", filter=Q(status=CaseStatus.OPEN)),
         completed=Count("id", filter=Q(status=CaseStatus.COMPLETED)),
     )
-    overdue = (
-        queryset.filter(Exists(Line.objects.filter(overdue_lines(today), case_id=OuterRef("pk")))).count()
-    )
+    overdue = queryset.filter(Exists(Line.objects.filter(overdue_lines(today), case_id=OuterRef("pk")))).count()
     by_department = list(
         queryset.filter(status=CaseStatus.OPEN)
         .values("person__department")
@@ -116,8 +116,10 @@ def case_lines(case: Case, user: User) -> QuerySet[Line]:
 
 def my_tasks(user: User) -> QuerySet[Line]:
     """The open lines of open cases that `user` must close, and for an employee the devices to return."""
-    mine = Q(pk__in=access.lines_closable_scope(user).values("pk")) if not user.has_role("admin", "coordinator") else Q(
-        responsible=Responsible.COORDINATOR
+    mine = (
+        Q(pk__in=access.lines_closable_scope(user).values("pk"))
+        if not user.has_role("admin", "coordinator")
+        else Q(responsible=Responsible.COORDINATOR)
     )
     if user.person_id is not None:
         mine |= Q(case__person_id=user.person_id, kind=LineKind.DEVICE)
@@ -128,7 +130,7 @@ def my_tasks(user: User) -> QuerySet[Line]:
     )
 
 
-def open_lines_by_party(*, due_on_or_before: date) -> QuerySet[Line]:
+def open_lines_by_party(*, due_on_or_before: date) -> QuerySet[Line, Any]:
     """Open lines of open cases due by a date, ordered by responsible party: what a reminder run reads.
 
     Served by the partial indexes on (responsible_person, due) and (responsible_supplier, due) and by

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -76,9 +76,7 @@ def holiday_country_of(person_country: str) -> str:
 # Templates ----------------------------------------------------------------------------------------------
 
 
-def template_for(
-    templates: Sequence[CaseTemplate], *, employment_type: str, department: str
-) -> CaseTemplate | None:
+def template_for(templates: Sequence[CaseTemplate], *, employment_type: str, department: str) -> CaseTemplate | None:
     """The most specific active template: type and department, then department, then type, then anyone's."""
     best: tuple[int, CaseTemplate] | None = None
     for template in templates:
@@ -426,10 +424,10 @@ def _open(*, actor: Actor, today: date, newly_ended: set[str], result: CasesResu
         person_id__in=ids, kind=CaseKind.LEAVER, status=CaseStatus.COMPLETED
     ).values_list("person_id", "effective_date"):
         completed[person_id] = max(effective, completed.get(person_id, effective))
-    chosen = []
+    chosen: list[tuple[int, str, int | None, date, str]] = []
     for pid, employee_id, manager_id, end_date, start_date, country in candidates:
         last_completed = completed.get(pid)
-        if due_dates.needs_case(
+        if end_date is not None and due_dates.needs_case(
             end_date=end_date,
             today=today,
             lead_days=lead,
@@ -445,9 +443,7 @@ def _open(*, actor: Actor, today: date, newly_ended: set[str], result: CasesResu
         return
     now = timezone.now()
     people = {p.pk: p for p in Person.objects.filter(pk__in=[c[0] for c in chosen])}
-    templates = list(
-        CaseTemplate.objects.filter(kind=CaseKind.LEAVER, active=True).prefetch_related("tasks")
-    )
+    templates = list(CaseTemplate.objects.filter(kind=CaseKind.LEAVER, active=True).prefetch_related("tasks"))
     cases = []
     for pid, _employee_id, _manager, end_date, country in chosen:
         person = people[pid]
@@ -459,9 +455,7 @@ def _open(*, actor: Actor, today: date, newly_ended: set[str], result: CasesResu
                 status=CaseStatus.OPEN,
                 urgent=due_dates.is_urgent(last_day=end_date, today=today, country=country),
                 holiday_country=country,
-                template=template_for(
-                    templates, employment_type=person.employment_type, department=person.department
-                ),
+                template=template_for(templates, employment_type=person.employment_type, department=person.department),
                 opened_by=actor.label[:150],
                 opened_at=now,
             )
@@ -469,12 +463,13 @@ def _open(*, actor: Actor, today: date, newly_ended: set[str], result: CasesResu
     created = Case.objects.bulk_create(cases, batch_size=1000)
     accounts = _active_accounts_of([c[0] for c in chosen])
     devices = _devices_of([c[0] for c in chosen])
-    app_ids = {a[1] for rows in accounts.values() for a in rows}
-    app_ids |= {t.application_id for t in templates for t in t.tasks.all() if t.application_id}
+    app_ids: set[int] = {a[1] for rows in accounts.values() for a in rows}
+    for tpl in templates:
+        app_ids.update(task.application_id for task in tpl.tasks.all() if task.application_id is not None)
     apps = _app_facts(app_ids)
     rows: list[tuple[Any, ...]] = []
-    for case, (pid, _e, manager_id, end_date, country) in zip(created, chosen, strict=True):
-        facts = CaseFacts(case.pk, pid, manager_id, end_date, country, today)
+    for case, (pid, _e, boss, end_date, country) in zip(created, chosen, strict=True):
+        facts = CaseFacts(case.pk, pid, boss, end_date, country, today)
         rows += _account_rows(facts, accounts.get(pid, ()), apps)
         rows += _device_rows(facts, devices.get(pid, ()))
         rows += _task_rows(facts, case.template, apps)
@@ -523,17 +518,29 @@ def _replan(*, actor: Actor, today: date, result: CasesResult, dry_run: bool) ->
             )
             result.cancelled.append(employee_id)
             if not dry_run:
-                Case.objects.filter(pk=case_id).update(status=CaseStatus.CANCELLED, cancelled_at=now, cancel_reason=reason)
+                Case.objects.filter(pk=case_id).update(
+                    status=CaseStatus.CANCELLED, cancelled_at=now, cancel_reason=reason
+                )
                 changes.append(
-                    Change("case.cancelled", "lifecycle.case", str(case_id), before={"status": "open"},
-                           after={"status": "cancelled", "reason": reason})
+                    Change(
+                        "case.cancelled",
+                        "lifecycle.case",
+                        str(case_id),
+                        before={"status": "open"},
+                        after={"status": "cancelled", "reason": reason},
+                    )
                 )
         else:
             result.replanned.append(employee_id)
             replan[case_id] = end_date
             changes.append(
-                Change("case.replanned", "lifecycle.case", str(case_id), before={"effective_date": effective},
-                       after={"effective_date": end_date})
+                Change(
+                    "case.replanned",
+                    "lifecycle.case",
+                    str(case_id),
+                    before={"effective_date": effective},
+                    after={"effective_date": end_date},
+                )
             )
     if dry_run:
         return
@@ -543,9 +550,7 @@ def _replan(*, actor: Actor, today: date, result: CasesResult, dry_run: bool) ->
 
 
 def _replan_lines(new_dates: dict[int, date], *, today: date) -> None:
-    cases = {
-        c.pk: c for c in Case.objects.filter(pk__in=new_dates).select_related("person")
-    }
+    cases = {c.pk: c for c in Case.objects.filter(pk__in=new_dates).select_related("person")}
     lines = list(
         Line.objects.filter(case_id__in=new_dates, state=LineState.OPEN).values_list(
             "id", "case_id", "kind", "application_id", "task__offset_days"
@@ -573,8 +578,13 @@ def cases_sync_devices(*, actor: Actor, today: date) -> int:
     missing = list(
         Device.objects.filter(status=DeviceStatus.ISSUED)
         .filter(Exists(Case.objects.filter(person_id=OuterRef("holder_id"), status=CaseStatus.OPEN)))
-        .exclude(Exists(Line.objects.filter(device_id=OuterRef("pk"), case__status=CaseStatus.OPEN,
-                                             case__person_id=OuterRef("holder_id"))))
+        .exclude(
+            Exists(
+                Line.objects.filter(
+                    device_id=OuterRef("pk"), case__status=CaseStatus.OPEN, case__person_id=OuterRef("holder_id")
+                )
+            )
+        )
         .values_list("id", "asset_tag", "holder_id")
     )
     if not missing:
@@ -677,8 +687,11 @@ def line_waive(*, line: Line, actor: Actor, reason: str) -> Line:
         )
         line.save(update_fields=["state", "closed_by", "closed_at", "note"])
         audit_record(
-            actor=actor, action="line.waived", target=line, before={"state": "open"},
-            after={"state": "waived", "reason": reason}
+            actor=actor,
+            action="line.waived",
+            target=line,
+            before={"state": "open"},
+            after={"state": "waived", "reason": reason},
         )
         _resolve_contradictions([line.pk])
         cases_complete(case_ids=[line.case_id], actor=actor)
@@ -697,8 +710,13 @@ def _verify(line_ids: Sequence[int], *, how: str, actor: Actor, label: str) -> l
     audit_record_many(
         actor=actor,
         changes=[
-            Change("line.verified", "lifecycle.line", str(pk), before={"state": "open"},
-                   after={"state": "verified", "verified_by": how})
+            Change(
+                "line.verified",
+                "lifecycle.line",
+                str(pk),
+                before={"state": "open"},
+                after={"state": "verified", "verified_by": how},
+            )
             for pk in line_ids
         ],
     )
@@ -797,8 +815,10 @@ def lines_after_accounts_change(*, application_id: int, today: date, actor: Acto
 def _add_account_lines(*, application_id: int, today: date, actor: Actor) -> int:
     open_cases = Case.objects.filter(person_id=OuterRef("person_id"), status=CaseStatus.OPEN)
     lined = Line.objects.filter(
-        account_id=OuterRef("pk"), kind=LineKind.ACCOUNT, case__status=CaseStatus.OPEN,
-        case__person_id=OuterRef("person_id")
+        account_id=OuterRef("pk"),
+        kind=LineKind.ACCOUNT,
+        case__status=CaseStatus.OPEN,
+        case__person_id=OuterRef("person_id"),
     )
     new = list(
         Account.objects.filter(application_id=application_id, status=AccountStatus.ACTIVE, person__isnull=False)
@@ -820,8 +840,9 @@ def _add_account_lines(*, application_id: int, today: date, actor: Actor) -> int
         rows += _account_rows(facts, [tuple(account)], apps)
     # An account that was disabled and is active again may have a closed line of the same subject already.
     existing = set(
-        Line.objects.filter(case_id__in=[c.pk for c in cases.values()], account_id__in=[n[1] for n in new])
-        .values_list("case_id", "account_id", "kind", "subject")
+        Line.objects.filter(case_id__in=[c.pk for c in cases.values()], account_id__in=[n[1] for n in new]).values_list(
+            "case_id", "account_id", "kind", "subject"
+        )
     )
     rows = [r for r in rows if (r[0], r[3], r[1], r[6]) not in existing]
     insert_rows(Line, LINE_FIELDS, rows)
@@ -841,8 +862,15 @@ def lines_reopen(*, line_ids: Sequence[int], actor: Actor, today: date) -> set[i
     """
     rows = list(
         Line.objects.filter(pk__in=line_ids).values_list(
-            "id", "case_id", "kind", "subject", "account_id", "account__application_id", "case__person_id",
-            "closed_by", "note",
+            "id",
+            "case_id",
+            "kind",
+            "subject",
+            "account_id",
+            "account__application_id",
+            "case__person_id",
+            "closed_by",
+            "note",
         )
     )
     Line.objects.filter(pk__in=line_ids).update(
@@ -850,7 +878,8 @@ def lines_reopen(*, line_ids: Sequence[int], actor: Actor, today: date) -> set[i
     )
     live = set(
         Finding.objects.filter(
-            kind=FindingKind.CONTRADICTED, account_id__in=[r[4] for r in rows],
+            kind=FindingKind.CONTRADICTED,
+            account_id__in=[r[4] for r in rows],
             state__in=[FindingState.OPEN, FindingState.ACCEPTED],
         ).values_list("account_id", "license")
     )
@@ -883,8 +912,13 @@ def lines_reopen(*, line_ids: Sequence[int], actor: Actor, today: date) -> set[i
     audit_record_many(
         actor=actor,
         changes=[
-            Change("line.reopened", "lifecycle.line", str(r[0]), before={"state": "attested", "closed_by": r[7]},
-                   after={"state": "open", "reason": "a later import shows it still active"})
+            Change(
+                "line.reopened",
+                "lifecycle.line",
+                str(r[0]),
+                before={"state": "attested", "closed_by": r[7]},
+                after={"state": "open", "reason": "a later import shows it still active"},
+            )
             for r in rows
         ]
         + [Change("case.reopened", "lifecycle.case", str(c), after={"status": "open"}) for c in reopen_cases],

@@ -61,7 +61,6 @@ class PeopleImportResult:
 
     def counts(self) -> dict[str, int]:
         return {
-            **{f"cases_{k}": v for k, v in self.cases.items() if k != "lines_added"},
             "created": len(self.plan.creates),
             "updated": len(self.plan.updates),
             "unchanged": self.plan.unchanged,
@@ -97,7 +96,7 @@ def _record_run(*, result: PeopleImportResult, actor: Actor, file_name: str, sta
         full=True,
         checksum=result.checksum,
         outcome=result.outcome,
-        counts=result.counts(),
+        counts={**result.counts(), **{f"cases_{k}": v for k, v in result.cases.items()}},
         errors=[e.as_dict() for e in result.errors[:1000]],
         actor_label=actor.label,
         started_at=started,
