@@ -6,6 +6,7 @@ from ordna.accounts.api import router as accounts_router
 from ordna.applications.api import router as applications_router
 from ordna.core.api import router as core_router
 from ordna.devices.api import router as devices_router
+from ordna.lifecycle.api import router as lifecycle_router
 from ordna.people.api import router as people_router
 from ordna.suppliers.api import router as suppliers_router
 
@@ -17,5 +18,13 @@ api = NinjaAPI(
     urls_namespace="api",
     docs_url="/docs",
 )
-for router in (core_router, people_router, applications_router, accounts_router, devices_router, suppliers_router):
+for router in (
+    core_router,
+    people_router,
+    applications_router,
+    accounts_router,
+    devices_router,
+    suppliers_router,
+    lifecycle_router,
+):
     api.add_router("/v1/", router)

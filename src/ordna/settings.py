@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "ordna.applications",
     "ordna.accounts",
     "ordna.devices",
+    "ordna.lifecycle",
 ]
 
 MIDDLEWARE = [
@@ -157,9 +158,15 @@ UPLOAD_MAX_BYTES = envint("ORDNA_UPLOAD_MAX_MB", 200, minimum=1) * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 UPLOAD_DIR = DATA_DIR / "uploads"
+# Files people attach (attestation evidence); served only through views that check scope, never directly.
+MEDIA_ROOT = DATA_DIR / "files"
+EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
 
 # Business rules (DESIGN.md 3.1 and 3.2).
 ORDNA_LEAVER_LEAD_DAYS = envint("ORDNA_LEAVER_LEAD_DAYS", 14, minimum=0)
+# People who left longer ago than this when Ordna first hears of it get no leaver case (their leftovers are
+# findings); an end date HR enters late on a later import still opens one.
+ORDNA_LEAVER_RECENT_DAYS = envint("ORDNA_LEAVER_RECENT_DAYS", 30, minimum=0)
 ORDNA_MASS_CHANGE_PEOPLE_PERCENT = envfloat("ORDNA_MASS_CHANGE_PEOPLE_PERCENT", 5.0)
 ORDNA_MASS_CHANGE_ACCOUNTS_PERCENT = envfloat("ORDNA_MASS_CHANGE_ACCOUNTS_PERCENT", 10.0)
 # Below this many people or accounts a change never trips the breaker (one leaver in a team of ten is not a

@@ -98,6 +98,8 @@ class FindingKind(models.TextChoices):
     LICENSE_WASTE = "license_waste", _("Licence waste")
     SEAT_OVERBUY = "seat_overbuy", _("Seats bought but unused")
     NEEDS_REVIEW = "needs_review", _("Needs review")
+    # Raised by offboarding (ordna.lifecycle), not by reconciliation: an attested line a later import contradicts.
+    CONTRADICTED = "contradicted", _("Attested but still active")
 
 
 class FindingState(models.TextChoices):

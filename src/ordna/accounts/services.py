@@ -311,7 +311,7 @@ def _accounts_import(
                 actor=actor, action="application.mapping_saved", target=application, after=application.account_mapping
             )
         plan.application_id = application.pk
-        opened, resolved = apply_plan(plan, today=today)
+        opened, resolved = apply_plan(plan, today=today, actor=actor)
         result.counts.update(findings_opened=opened, findings_resolved=resolved)
         result.outcome = ImportRun.Outcome.APPLIED
         result.run_id = _record_run(result, application, actor, file_name or path.name, started)
@@ -621,8 +621,9 @@ def _adapt(value: datetime | None) -> Any:
     return connection.ops.adapt_datetimefield_value(value) if value is not None else None
 
 
-def apply_plan(plan: AccountPlan, *, today: date) -> tuple[int, int]:
-    """Write the plan set-based and bring the findings in line; returns (findings opened, resolved)."""
+def apply_plan(plan: AccountPlan, *, today: date, actor: Actor | None = None) -> tuple[int, int]:
+    """Write the plan set-based, bring the findings in line and let offboarding verify its lines against the
+    accounts as they are now (ordna.lifecycle); returns (findings opened, resolved)."""
     assert plan.application_id is not None  # noqa: S101 - set by the caller inside its transaction
     moment = timezone.now()
     now = _adapt(moment)
@@ -685,6 +686,9 @@ def apply_plan(plan: AccountPlan, *, today: date) -> tuple[int, int]:
     )
     application = Application.objects.get(pk=plan.application_id)
     opened, resolved = findings_sync(application, specs, today, write=True)
+    from ordna.lifecycle.services import lines_after_accounts_change
+
+    lines_after_accounts_change(application_id=application.pk, today=today, actor=actor or Actor.system("accounts"))
     return len(opened), len(resolved)
 
 
@@ -748,7 +752,10 @@ def findings_sync(
     reopen (expired acceptances) to match. Returns the opened specs and the resolved finding ids."""
     live: dict[tuple[str, int | None, str], tuple[Any, ...]] = {}
     if application is not None:
-        rows = Finding.objects.filter(application=application, state__in=[FindingState.OPEN, FindingState.ACCEPTED])
+        # Only the kinds reconciliation computes: offboarding's own findings are not resolved here.
+        rows = Finding.objects.filter(
+            application=application, state__in=[FindingState.OPEN, FindingState.ACCEPTED], kind__in=core.KINDS
+        )
         for row in rows.values_list(
             "id", "kind", "account_id", "license", "state", "accepted_until", "monthly_cost", "currency", "person_id"
         ).iterator(chunk_size=10000):
@@ -878,7 +885,7 @@ def reconcile(*, application: Application, actor: Actor, today: date) -> dict[st
         plan = plan_accounts(
             application=application, records=records, full=False, today=today, with_findings=False, relink=True
         )
-        opened, resolved = apply_plan(plan, today=today)
+        opened, resolved = apply_plan(plan, today=today, actor=actor)
         counts = {
             "accounts": len(records),
             "relinked": len(plan.updates),

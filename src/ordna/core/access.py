@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from ordna.applications.models import Application
     from ordna.core.models import User
     from ordna.devices.models import Device
+    from ordna.lifecycle.models import Case, Line
     from ordna.people.models import Person
 
 M = TypeVar("M", bound=Model)
@@ -59,6 +60,17 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "suppliers.edit": frozenset({A, C}),
     "users.manage": frozenset({A, C}),
     "audit.view": frozenset({A, C, AU}),
+    # Offboarding (ordna.lifecycle). Cases and lines are scoped (cases_scope, lines_scope, lines_closable_scope).
+    "cases.list": frozenset({A, C, H, MG, AU}),  # the board; managers see their reporting line's cases
+    "cases.view": frozenset({A, C, H, MG, K, S, E, AU}),  # scoped: a case with a line of theirs
+    "cases.open": frozenset({A, C, H}),  # run the opening rules now
+    "cases.export": frozenset({A, C, H, AU}),
+    "cases.certificate": frozenset({A, C, H, AU}),
+    "lines.list": frozenset({A, C, H, MG, K, S, E, AU}),  # scoped
+    "lines.close": frozenset({A, C, H, MG, K, S, E}),  # scoped to the lines the user is responsible for
+    "tasks.mine": frozenset({A, C, H, MG, K, S, E}),
+    "templates.view": frozenset({A, C, H, AU}),
+    "templates.edit": frozenset({A, C, H}),
 }
 
 ORG_WIDE_READERS = frozenset({A, C, H, AU})
@@ -151,6 +163,58 @@ def devices_scope(user: User) -> QuerySet[Device]:
     if user.has_role(*ORG_WIDE_READERS):
         return devices
     return devices.filter(holder__in=people_scope(user))
+
+
+def lines_closable_scope(user: User) -> QuerySet[Line]:
+    """The lines `user` may close: all for admins and IT coordinators; else those of their responsibility."""
+    from ordna.lifecycle.models import Line, Responsible
+
+    lines = Line.objects.all()
+    if user.has_role(A, C):
+        return lines
+    condition = Q(pk__in=[])
+    if user.has_role(H):
+        condition |= Q(responsible=Responsible.HR)
+    if user.person_id is not None:
+        if user.has_role(MG):
+            condition |= Q(responsible=Responsible.MANAGER, responsible_person_id=user.person_id)
+        if user.has_role(MG, K):
+            condition |= Q(responsible=Responsible.OWNER, responsible_person_id=user.person_id)
+        if user.has_role(E):
+            condition |= Q(responsible=Responsible.EMPLOYEE, responsible_person_id=user.person_id)
+    if user.supplier_id is not None and user.has_role(S):
+        condition |= Q(responsible=Responsible.SUPPLIER, responsible_supplier_id=user.supplier_id)
+    return lines.filter(condition)
+
+
+def lines_scope(user: User) -> QuerySet[Line]:
+    """The lines `user` may see: all for HR, IT and auditors; else their own, their reports' cases' lines
+    (managers), and the devices they must return (employees)."""
+    from ordna.lifecycle.models import Line, LineKind
+
+    lines = Line.objects.all()
+    if user.has_role(*ORG_WIDE_READERS):
+        return lines
+    condition = Q(pk__in=lines_closable_scope(user).values("pk"))
+    if user.person_id is not None:
+        if user.has_role(MG):
+            condition |= Q(case__person__in=people_scope(user))
+        if user.has_role(E):
+            condition |= Q(case__person_id=user.person_id, kind=LineKind.DEVICE)
+    return lines.filter(condition)
+
+
+def cases_scope(user: User) -> QuerySet[Case]:
+    """All cases for HR, IT and auditors; managers their reporting line's; others the cases with a line of theirs."""
+    from ordna.lifecycle.models import Case
+
+    cases = Case.objects.all()
+    if user.has_role(*ORG_WIDE_READERS):
+        return cases
+    condition = Q(pk__in=lines_scope(user).values("case_id"))
+    if user.has_role(MG) and user.person_id is not None:
+        condition |= Q(person__in=people_scope(user))
+    return cases.filter(condition)
 
 
 def get_in_scope(queryset: QuerySet[M], **lookup: object) -> M:

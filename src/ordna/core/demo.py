@@ -1700,6 +1700,7 @@ def demo_load(*, people: int, seed: int, actor: Actor, today: date) -> DemoSumma
         plan = demo_plan(people=people, seed=seed, today=today, until=timezone.now())
         names = [u.username for u in plan.users]
         existing_users = tuple(n for n in names if User.objects.filter(username__iexact=n).exists())
+        _load_case_templates(actor=actor)
         _load_people(plan.people, actor=actor, today=today)
         pk_of = dict(Person.objects.values_list("employee_id", "id"))
         supplier_pk = _load_suppliers(actor=actor)
@@ -1707,6 +1708,7 @@ def demo_load(*, people: int, seed: int, actor: Actor, today: date) -> DemoSumma
         _load_accounts(plan.accounts, pk_of=pk_of, actor=actor, seed=seed)
         _load_devices(plan.devices, pk_of=pk_of, actor=actor, seed=seed)
         created = _load_users(plan.users, pk_of=pk_of, supplier_pk=supplier_pk, skip=existing_users, actor=actor)
+        _load_cases(actor=actor, today=today)
 
     kinds = Counter(p.employment_type for p in plan.people)
     phases = Counter(p.phase(today) for p in plan.people)
@@ -1742,6 +1744,52 @@ def _load_people(people: Sequence[DemoPerson], *, actor: Actor, today: date) -> 
     if result.outcome != "applied":
         errors = "; ".join(str(e) for e in result.errors[:10]) or result.outcome
         raise RuntimeError(f"the demo's HR file was not applied: {errors}")
+
+
+DEMO_TEMPLATE_TASKS = (
+    # (title, responsible, business days from the last day, instructions)
+    ("Plan the handover of open work", "manager", -5, "Agree who takes over clients, files and mailboxes."),
+    ("Final salary and holiday pay settled", "hr", 0, "Check outstanding holiday days and expenses."),
+    ("Return laptop, phone and badge", "employee", 0, "Hand them to your manager or the IT desk on your last day."),
+    ("Convert the mailbox to a shared mailbox", "coordinator", 1, "Keep it 90 days, forward to the manager."),
+    ("Archive the personal drive", "coordinator", 5, ""),
+)
+CONSULTANT_EXTRA_TASKS = (
+    ("Tell the client the assignment ends", "manager", -10, "Confirm who takes over at the client."),
+)
+
+
+def _load_case_templates(*, actor: Actor) -> None:
+    """A template for anyone and one for consultants, before the HR file opens the first cases."""
+    from ordna.lifecycle.services import template_save, template_task_add
+
+    general = template_save(actor=actor, name="Leaver (everyone)")
+    consultant = template_save(actor=actor, name="Leaver (consultant)", employment_type=CONSULTANT)
+    for template, tasks in ((general, DEMO_TEMPLATE_TASKS), (consultant, CONSULTANT_EXTRA_TASKS + DEMO_TEMPLATE_TASKS)):
+        for title, responsible, offset, instructions in tasks:
+            template_task_add(
+                template=template,
+                actor=actor,
+                title=title,
+                responsible=responsible,
+                offset_days=offset,
+                instructions=instructions,
+            )
+
+
+def _load_cases(*, actor: Actor, today: date) -> None:
+    """Devices were loaded in bulk after the cases opened: give the cases their device lines, and close a few
+    lines the way people would, so the board shows every state."""
+    from ordna.lifecycle.models import Line
+    from ordna.lifecycle.services import cases_open_due, line_attest, line_waive
+
+    cases_open_due(actor=actor, today=today)
+    tasks = list(Line.objects.filter(kind="task", state="open").order_by("case_id", "id")[:40])
+    for number, line in enumerate(tasks):
+        if number % 4 == 0:
+            line_attest(line=line, actor=actor, note="Done, see the HR system.")
+        elif number % 9 == 0:
+            line_waive(line=line, actor=actor, reason="Not applicable: no client assignment.")
 
 
 def _load_suppliers(*, actor: Actor) -> dict[str, int]:

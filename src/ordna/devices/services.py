@@ -76,6 +76,10 @@ def device_check_in(*, device: Device, actor: Actor) -> Device:
         device.holder, device.status, device.expected_return = None, DeviceStatus.IN_STOCK, None
         device.save()
         audit_record(actor=actor, action="device.checked_in", target=device, before=before, after=_state(device))
+        # The check-in is the evidence that verifies the device's line in its holder's leaver case.
+        from ordna.lifecycle.services import lines_verify_device
+
+        lines_verify_device(device=device, actor=actor)
     return device
 
 

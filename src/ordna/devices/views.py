@@ -40,5 +40,6 @@ def device_list(request: HttpRequest) -> HttpResponse:
             "kinds": DeviceKind.choices,
             "statuses": DeviceStatus.choices,
             "query": query_without_page(request),
+            "can_check_in": access.can(user_of(request), "devices.edit"),
         },
     )

@@ -53,6 +53,7 @@ class PeopleImportResult:
     breaker_tripped: bool = False
     checksum: str = ""
     run_id: int | None = None
+    cases: dict[str, int] = field(default_factory=dict)  # leaver cases opened, re-planned, cancelled
 
     @property
     def ok(self) -> bool:
@@ -95,7 +96,7 @@ def _record_run(*, result: PeopleImportResult, actor: Actor, file_name: str, sta
         full=True,
         checksum=result.checksum,
         outcome=result.outcome,
-        counts=result.counts(),
+        counts={**result.counts(), **{f"cases_{k}": v for k, v in result.cases.items()}},
         errors=[e.as_dict() for e in result.errors[:1000]],
         actor_label=actor.label,
         started_at=started,
@@ -168,6 +169,10 @@ def people_import(
 
     with transaction.atomic():
         _apply_plan(plan=plan, records=records, existing=existing, actor=actor)
+        # Leaver cases open (or re-plan, or cancel) with the people as the file left them (DESIGN.md 3.2).
+        from ordna.lifecycle.services import cases_after_hr_import
+
+        result.cases = cases_after_hr_import(actor=actor, today=today, newly_ended=plan.newly_ended).counts()
         result.outcome = ImportRun.Outcome.APPLIED
         result.run_id = _record_run(result=result, actor=actor, file_name=file_name, started=started)
         audit_record_many(

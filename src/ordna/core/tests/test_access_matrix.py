@@ -62,6 +62,25 @@ WEB: dict[str, tuple[dict[str, Any], str, set[str], int]] = {
     "accounts:finding_accept": ({"pk": "FINDING"}, "post", {"admin", "coordinator", "key_user"}, 302),
     "accounts:review": ({}, "get", {"admin", "coordinator", "key_user"}, 200),
     "accounts:review_decide": ({"pk": "ACCOUNT"}, "post", {"admin", "coordinator", "key_user"}, 302),
+    # E2 leaves: the case has lines for every role (see `world`); LINE is E2's laptop, for the manager.
+    "lifecycle:board": ({}, "get", {"admin", "coordinator", "hr", "manager", "auditor"}, 200),
+    "lifecycle:detail": ({"pk": "CASE"}, "get", ALL, 200),
+    "lifecycle:certificate": ({"pk": "CASE"}, "get", {"admin", "coordinator", "hr", "auditor"}, 200),
+    "lifecycle:my_tasks": ({}, "get", ALL - {"auditor"}, 200),
+    "lifecycle:export": ({}, "get", {"admin", "coordinator", "hr", "auditor"}, 200),
+    "lifecycle:check_in": ({}, "get", {"admin", "coordinator"}, 200),
+    "lifecycle:line_close": ({"pk": "LINE"}, "post", {"admin", "coordinator", "manager"}, 302),
+    # EVIDENCE is the attested HR task: seen organisation-wide and by E2's manager.
+    "lifecycle:line_evidence": ({"pk": "EVIDENCE"}, "get", {"admin", "coordinator", "hr", "auditor", "manager"}, 200),
+    "lifecycle:templates": ({}, "get", {"admin", "coordinator", "hr", "auditor"}, 200),
+    "lifecycle:template_detail": ({"pk": "TEMPLATE"}, "get", {"admin", "coordinator", "hr", "auditor"}, 200),
+    "lifecycle:template_task_add": ({"pk": "TEMPLATE"}, "post", {"admin", "coordinator", "hr"}, 302),
+    "lifecycle:template_task_delete": (
+        {"pk": "TEMPLATE", "task_pk": "TASK"},
+        "post",
+        {"admin", "coordinator", "hr"},
+        302,
+    ),
 }
 
 # (method, path) -> (roles that get a real answer, path parameters)
@@ -91,13 +110,32 @@ API: dict[tuple[str, str], set[str]] = {
     ("POST", "/api/v1/reconcile/{app}"): {"admin", "coordinator"},
     ("GET", "/api/v1/suppliers"): {"admin", "coordinator", "auditor"},
     ("POST", "/api/v1/suppliers"): {"admin", "coordinator"},
+    ("GET", "/api/v1/cases"): {"admin", "coordinator", "hr", "manager", "auditor"},
+    ("GET", "/api/v1/cases/{case_id}"): ALL,
+    ("GET", "/api/v1/cases/{case_id}/certificate"): {"admin", "coordinator", "hr", "auditor"},
+    ("POST", "/api/v1/cases/open"): {"admin", "coordinator", "hr"},
+    ("GET", "/api/v1/lines"): ALL,
+    ("GET", "/api/v1/tasks/mine"): ALL - {"auditor"},
+    ("POST", "/api/v1/lines/{line_id}/attest"): {"admin", "coordinator", "manager"},
+    ("POST", "/api/v1/lines/{line_id}/waive"): {"admin", "coordinator", "manager"},
+    ("GET", "/api/v1/case-templates"): {"admin", "coordinator", "hr", "auditor"},
+    ("POST", "/api/v1/case-templates"): {"admin", "coordinator", "hr"},
+    ("PATCH", "/api/v1/case-templates/{template_id}"): {"admin", "coordinator", "hr"},
+    ("POST", "/api/v1/case-templates/{template_id}/tasks"): {"admin", "coordinator", "hr"},
+    ("DELETE", "/api/v1/case-templates/{template_id}/tasks/{task_id}"): {"admin", "coordinator", "hr"},
 }
 PATH_VALUES = {"employee_id": "E2", "slug": "crm", "asset_tag": "LT-1", "app": "crm"}
 
 
 @pytest.fixture
 def world(load_people, make_user, tmp_path) -> dict[str, Any]:
-    """E0 leads E1, E1 manages E2; E3 owns crm, which supplier S1 runs; E2 holds laptop LT-1."""
+    """E0 leads E1, E1 manages E2; E3 owns crm, which supplier S1 runs; E2 holds laptop LT-1.
+
+    E2 leaves in five days: the leaver case has a line for the manager (the laptop), the supplier (the crm
+    account), the key user (a crm task for the owner), HR (an attested task with a file) and E2 (a task)."""
+    from datetime import timedelta
+
+    from ordna.applications.models import Application
     from ordna.applications.services import application_create
     from ordna.devices.services import device_register
     from ordna.people.models import Person
@@ -123,16 +161,42 @@ def world(load_people, make_user, tmp_path) -> dict[str, Any]:
 
     export = tmp_path / "crm.csv"
     export.write_text(
-        "account_id,email,display_name,employee_id,status,last_login,license\nsvc,,Service,,active,,\n",
+        "account_id,email,display_name,employee_id,status,last_login,license\nsvc,,Service,,active,,\n"
+        f"e2,,E2,E2,active,{TODAY.isoformat()},\n",
         encoding="utf-8",
     )
     accounts_import(application_slug="crm", path=export, actor=actor, today=TODAY, preset="generic")
-    from ordna.core.models import ImportRun
+    from django.core.files.uploadedfile import SimpleUploadedFile
 
+    from ordna.core.models import ImportRun
+    from ordna.lifecycle.models import Case, Line
+    from ordna.lifecycle.services import line_attest, template_save, template_task_add
+
+    template = template_save(actor=actor, name="Everyone")
+    for title, role in (("Final pay", "hr"), ("Return the badge", "employee")):
+        template_task_add(template=template, actor=actor, title=title, responsible=role)
+    crm = Application.objects.get(slug="crm")
+    template_task_add(template=template, actor=actor, title="CRM reports", responsible="owner", application=crm)
+    load_people(
+        [
+            hr_row("E0"),
+            hr_row("E1", manager_employee_id="E0"),
+            hr_row("E2", manager_employee_id="E1", end_date=(TODAY + timedelta(days=5)).isoformat()),
+            hr_row("E3", manager_employee_id="E0"),
+        ]
+    )
+    case = Case.objects.get()
+    evidence = Line.objects.get(case=case, subject="Final pay")
+    line_attest(line=evidence, actor=actor, evidence=SimpleUploadedFile("payslip.pdf", b"%PDF-1.4 test"))
     values = {
         "FINDING": Finding.objects.get().pk,
-        "ACCOUNT": Account.objects.get().pk,
+        "ACCOUNT": Account.objects.get(key="svc").pk,
         "RUN": ImportRun.objects.latest("id").pk,
+        "CASE": case.pk,
+        "LINE": Line.objects.get(case=case, kind="device").pk,
+        "EVIDENCE": evidence.pk,
+        "TEMPLATE": template.pk,
+        "TASK": template.tasks.first().pk,  # type: ignore[union-attr]
     }
     users = {
         "admin": make_user("admin"),
@@ -154,7 +218,16 @@ def resolve(world: dict[str, Any], value: Any) -> Any:
 
 
 def path_values(world: dict[str, Any]) -> dict[str, Any]:
-    return {**PATH_VALUES, "finding_id": world["values"]["FINDING"], "account_id": world["values"]["ACCOUNT"]}
+    values = world["values"]
+    return {
+        **PATH_VALUES,
+        "finding_id": values["FINDING"],
+        "account_id": values["ACCOUNT"],
+        "case_id": values["CASE"],
+        "line_id": values["LINE"],
+        "template_id": values["TEMPLATE"],
+        "task_id": values["TASK"],
+    }
 
 
 def url_names(resolvers: list[Any], namespace: str = "") -> Iterator[str]:

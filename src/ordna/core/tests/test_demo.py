@@ -325,13 +325,15 @@ def test_the_audit_chain_verifies_after_loading(fast_hashing: None) -> None:
 
     assert result.ok
     # people, the HR import, suppliers, applications, licences, one per account import, one per service
-    # account's owner decision, the devices, the users
+    # account's owner decision, the devices, the users, and offboarding's templates, cases and lines
     account_imports = ImportRun.objects.filter(source="accounts").count()
     owner_decisions = Account.objects.filter(non_personal=True).count()
+    offboarding = AuditEvent.objects.filter(action__regex=r"^(case|case_template|line)\.").count()
+    assert offboarding > 0
     assert (
         result.checked
         == AuditEvent.objects.count()
-        == (150 + 1 + 7 + 30 + 31 + account_imports + owner_decisions + 1 + 8)
+        == (150 + 1 + 7 + 30 + 31 + account_imports + owner_decisions + 1 + 8 + offboarding)
     )
     assert AuditEvent.objects.filter(action="import.accounts").count() == account_imports > 20
     assert AuditEvent.objects.filter(action="demo.devices", after__count=Device.objects.count()).count() == 1

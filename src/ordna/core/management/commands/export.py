@@ -1,4 +1,4 @@
-"""`ordna export {people,accounts,findings} [--format json|csv|xlsx] [-o FILE]` (DESIGN.md 4.3 shapes)."""
+"""`ordna export {people,accounts,findings,cases,lines} [--format json|csv|xlsx] [-o FILE]` (DESIGN.md 4.3)."""
 
 from __future__ import annotations
 
@@ -18,6 +18,13 @@ from ordna.accounts.selectors import (
 from ordna.core.clock import today
 from ordna.core.management.base import OrdnaCommand
 from ordna.core.tabular import EXPORT_FORMATS, write_table
+from ordna.lifecycle.models import Case, Line
+from ordna.lifecycle.selectors import (
+    CASE_EXPORT_COLUMNS,
+    LINE_EXPORT_COLUMNS,
+    cases_export_rows,
+    lines_export_rows,
+)
 from ordna.people.models import Person
 from ordna.people.selectors import EXPORT_COLUMNS, people_export_rows
 
@@ -27,14 +34,18 @@ def _source(what: str) -> tuple[Iterator[dict[str, Any]], tuple[str, ...]]:
         return people_export_rows(Person.objects.all(), today=today()), EXPORT_COLUMNS
     if what == "accounts":
         return accounts_export_rows(Account.objects.all()), ACCOUNT_EXPORT_COLUMNS
+    if what == "cases":
+        return cases_export_rows(Case.objects.all()), CASE_EXPORT_COLUMNS
+    if what == "lines":
+        return lines_export_rows(Line.objects.all()), LINE_EXPORT_COLUMNS
     return findings_export_rows(Finding.objects.exclude(state="resolved")), (*FINDING_EXPORT_COLUMNS, "license")
 
 
 class Command(OrdnaCommand):
-    help = "Export data: people, accounts or findings (open and accepted)."
+    help = "Export data: people, accounts, findings (open and accepted), leaver cases or their lines."
 
     def add_arguments(self, parser: ArgumentParser) -> None:
-        parser.add_argument("what", choices=["people", "accounts", "findings"])
+        parser.add_argument("what", choices=["people", "accounts", "findings", "cases", "lines"])
         parser.add_argument("--format", choices=EXPORT_FORMATS, default="json")
         parser.add_argument("-o", "--output", type=Path, help="file to write (default: standard output)")
 

@@ -1,0 +1,373 @@
+"""Offboarding in the API: cases, lines, my tasks, closing lines, the certificate, templates."""
+
+from datetime import date, datetime
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from ninja import Router, Schema, Status
+from ninja.errors import HttpError
+from ninja.pagination import paginate
+
+from ordna.applications.models import Application
+from ordna.core import access
+from ordna.core.actor import Actor
+from ordna.core.api import Capability, ErrorOut
+from ordna.core.clock import today
+from ordna.core.web import user_of
+from ordna.lifecycle import selectors, services
+from ordna.lifecycle.certificate import certificate_data, certificate_pdf
+from ordna.lifecycle.models import Case, CaseTemplate, Line, TemplateTask
+
+router = Router(tags=["offboarding"])
+
+
+class CaseOut(Schema):
+    id: int
+    kind: str
+    person: str
+    person_name: str
+    department: str
+    effective_date: date
+    status: str
+    urgent: bool
+    opened_by: str
+    opened_at: datetime
+    completed_at: datetime | None
+    cancel_reason: str
+
+    @staticmethod
+    def resolve_person(obj: Any) -> str:
+        return str(obj.person.employee_id)
+
+    @staticmethod
+    def resolve_person_name(obj: Any) -> str:
+        return str(obj.person.full_name)
+
+    @staticmethod
+    def resolve_department(obj: Any) -> str:
+        return str(obj.person.department)
+
+
+class LineOut(Schema):
+    id: int
+    case_id: int
+    case_person: str
+    kind: str
+    application: str | None
+    subject: str
+    instructions: str
+    responsible: str
+    responsible_person: str | None
+    responsible_supplier: str | None
+    due: date
+    state: str
+    verified_by: str | None
+    closed_by: str
+    closed_at: datetime | None
+    note: str
+    reopened: int
+
+    @staticmethod
+    def resolve_case_person(obj: Any) -> str:
+        return str(obj.case.person.employee_id)
+
+    @staticmethod
+    def resolve_application(obj: Any) -> str | None:
+        return obj.application.slug if obj.application_id else None
+
+    @staticmethod
+    def resolve_responsible_person(obj: Any) -> str | None:
+        return obj.responsible_person.employee_id if obj.responsible_person_id else None
+
+    @staticmethod
+    def resolve_responsible_supplier(obj: Any) -> str | None:
+        return obj.responsible_supplier.name if obj.responsible_supplier_id else None
+
+    @staticmethod
+    def resolve_verified_by(obj: Any) -> str | None:
+        return obj.verified_by or None
+
+
+class CaseDetailOut(CaseOut):
+    lines: list[LineOut]
+
+    @staticmethod
+    def resolve_lines(obj: Any) -> list[Any]:
+        return list(obj.visible_lines)
+
+
+class CasesRunOut(Schema):
+    opened: list[str]
+    replanned: list[str]
+    cancelled: list[str]
+    lines_added: int
+
+
+class AttestIn(Schema):
+    note: str = ""
+
+
+class WaiveIn(Schema):
+    reason: str = ""
+
+
+class TaskOut(Schema):
+    id: int
+    title: str
+    instructions: str
+    responsible: str
+    application: str | None
+    offset_days: int
+
+    @staticmethod
+    def resolve_application(obj: Any) -> str | None:
+        return obj.application.slug if obj.application_id else None
+
+
+class TemplateOut(Schema):
+    id: int
+    name: str
+    employment_type: str
+    department: str
+    active: bool
+    tasks: list[TaskOut]
+
+    @staticmethod
+    def resolve_tasks(obj: Any) -> list[Any]:
+        return list(obj.tasks.all())
+
+
+class TemplateIn(Schema):
+    name: str
+    employment_type: str = ""
+    department: str = ""
+    active: bool = True
+
+
+class TemplatePatch(Schema):
+    name: str | None = None
+    employment_type: str | None = None
+    department: str | None = None
+    active: bool | None = None
+
+
+class TaskIn(Schema):
+    title: str
+    responsible: str
+    offset_days: int = 0
+    instructions: str = ""
+    application: str | None = None
+
+
+LINE_RELATED = ("case__person", "application", "responsible_person", "responsible_supplier")
+
+
+@router.get("/cases", response=list[CaseOut], summary="Leaver cases (the board)", auth=Capability("cases.list"))
+@paginate
+def case_list(
+    request: HttpRequest, view: str = "open", department: str = "", responsible: str = "", q: str = ""
+) -> Any:
+    try:
+        return selectors.cases_filter(
+            access.cases_scope(user_of(request)).select_related("person"),
+            today=today(),
+            view=view,
+            department=department,
+            responsible=responsible,
+            q=q,
+        )
+    except ValueError as exc:
+        raise HttpError(422, str(exc)) from exc
+
+
+@router.post(
+    "/cases/open",
+    response=CasesRunOut,
+    summary="Apply the opening rules now (as the daily job does)",
+    auth=Capability("cases.open"),
+)
+def cases_open(request: HttpRequest, dry_run: bool = False) -> Any:
+    result = services.cases_open_due(actor=Actor.for_user(user_of(request)), today=today(), dry_run=dry_run)
+    # Declared before /cases/{case_id}, so that "open" is not read as a case id.
+    return result
+
+
+@router.get(
+    "/cases/{case_id}",
+    response={200: CaseDetailOut, 404: ErrorOut},
+    summary="One case with the lines you may see",
+    auth=Capability("cases.view"),
+)
+def case_detail(request: HttpRequest, case_id: int) -> Any:
+    user = user_of(request)
+    case: Case = access.get_in_scope(access.cases_scope(user).select_related("person"), pk=case_id)
+    case.visible_lines = selectors.case_lines(case, user).select_related("case__person")  # type: ignore[attr-defined]
+    return case
+
+
+@router.get(
+    "/cases/{case_id}/certificate",
+    response={200: None, 404: ErrorOut},
+    summary="The leaver certificate as PDF",
+    auth=Capability("cases.certificate"),
+)
+def case_certificate(request: HttpRequest, case_id: int) -> HttpResponse:
+    case: Case = access.get_in_scope(access.cases_scope(user_of(request)).select_related("person"), pk=case_id)
+    response = HttpResponse(certificate_pdf(certificate_data(case)), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="leaver-{case.person.employee_id}.pdf"'
+    return response
+
+
+@router.get("/lines", response=list[LineOut], summary="Case lines within your scope", auth=Capability("lines.list"))
+@paginate
+def line_list(
+    request: HttpRequest,
+    state: str = "",
+    kind: str = "",
+    responsible: str = "",
+    person: str = "",
+    overdue: bool = False,
+    due_before: date | None = None,
+) -> Any:
+    lines = access.lines_scope(user_of(request)).select_related(*LINE_RELATED)
+    if state:
+        lines = lines.filter(state=state)
+    if kind:
+        lines = lines.filter(kind=kind)
+    if responsible:
+        lines = lines.filter(responsible=responsible)
+    if person:
+        lines = lines.filter(case__person__employee_id=person)
+    if overdue:
+        lines = lines.filter(selectors.overdue_lines(today()))
+    if due_before:
+        lines = lines.filter(due__lt=due_before)
+    return lines.order_by("due", "id")
+
+
+@router.get(
+    "/tasks/mine", response=list[LineOut], summary="The open lines you must close", auth=Capability("tasks.mine")
+)
+@paginate
+def tasks_mine(request: HttpRequest) -> Any:
+    return selectors.my_tasks(user_of(request))
+
+
+def _closable_line(request: HttpRequest, line_id: int) -> Line:
+    return access.get_in_scope(
+        access.lines_closable_scope(user_of(request)).select_related("case", *LINE_RELATED), pk=line_id
+    )
+
+
+@router.post(
+    "/lines/{line_id}/attest",
+    response={200: LineOut, 404: ErrorOut, 422: ErrorOut},
+    summary="Attest that a line is done",
+    auth=Capability("lines.close"),
+)
+def line_attest(request: HttpRequest, line_id: int, payload: AttestIn) -> Any:
+    line = _closable_line(request, line_id)
+    try:
+        return services.line_attest(line=line, actor=Actor.for_user(user_of(request)), note=payload.note)
+    except services.LifecycleError as exc:
+        raise HttpError(422, str(exc)) from exc
+
+
+@router.post(
+    "/lines/{line_id}/waive",
+    response={200: LineOut, 404: ErrorOut, 422: ErrorOut},
+    summary="Waive a line, with a reason",
+    auth=Capability("lines.close"),
+)
+def line_waive(request: HttpRequest, line_id: int, payload: WaiveIn) -> Any:
+    line = _closable_line(request, line_id)
+    try:
+        return services.line_waive(line=line, actor=Actor.for_user(user_of(request)), reason=payload.reason)
+    except services.LifecycleError as exc:
+        raise HttpError(422, str(exc)) from exc
+
+
+@router.get(
+    "/case-templates", response=list[TemplateOut], summary="Leaver templates", auth=Capability("templates.view")
+)
+def template_list(request: HttpRequest) -> Any:
+    return CaseTemplate.objects.prefetch_related("tasks__application")
+
+
+@router.post(
+    "/case-templates",
+    response={201: TemplateOut, 422: ErrorOut},
+    summary="Create a leaver template",
+    auth=Capability("templates.edit"),
+)
+def template_create(request: HttpRequest, payload: TemplateIn) -> Any:
+    try:
+        template = services.template_save(actor=Actor.for_user(user_of(request)), **payload.dict())
+    except services.LifecycleError as exc:
+        raise HttpError(422, str(exc)) from exc
+    return Status(201, template)
+
+
+def _template(template_id: int) -> CaseTemplate:
+    return access.get_in_scope(CaseTemplate.objects.all(), pk=template_id)
+
+
+@router.patch(
+    "/case-templates/{template_id}",
+    response={200: TemplateOut, 404: ErrorOut, 422: ErrorOut},
+    summary="Change a leaver template",
+    auth=Capability("templates.edit"),
+)
+def template_patch(request: HttpRequest, template_id: int, payload: TemplatePatch) -> Any:
+    template = _template(template_id)
+    values = {
+        "name": template.name,
+        "employment_type": template.employment_type,
+        "department": template.department,
+        "active": template.active,
+        **payload.dict(exclude_unset=True, exclude_none=True),
+    }
+    try:
+        return services.template_save(actor=Actor.for_user(user_of(request)), template=template, **values)
+    except services.LifecycleError as exc:
+        raise HttpError(422, str(exc)) from exc
+
+
+@router.post(
+    "/case-templates/{template_id}/tasks",
+    response={201: TaskOut, 404: ErrorOut, 422: ErrorOut},
+    summary="Add a task to a template",
+    auth=Capability("templates.edit"),
+)
+def template_task_add(request: HttpRequest, template_id: int, payload: TaskIn) -> Any:
+    template = _template(template_id)
+    application = None
+    if payload.application:
+        application = Application.objects.filter(slug=payload.application).first()
+        if application is None:
+            raise HttpError(422, f"application: no application has the key {payload.application!r}")
+    try:
+        task = services.template_task_add(
+            template=template,
+            actor=Actor.for_user(user_of(request)),
+            title=payload.title,
+            responsible=payload.responsible,
+            offset_days=payload.offset_days,
+            instructions=payload.instructions,
+            application=application,
+        )
+    except services.LifecycleError as exc:
+        raise HttpError(422, str(exc)) from exc
+    return Status(201, task)
+
+
+@router.delete(
+    "/case-templates/{template_id}/tasks/{task_id}",
+    response={204: None, 404: ErrorOut},
+    summary="Remove a task from a template",
+    auth=Capability("templates.edit"),
+)
+def template_task_delete(request: HttpRequest, template_id: int, task_id: int) -> Any:
+    task: TemplateTask = access.get_in_scope(TemplateTask.objects.all(), pk=task_id, template_id=template_id)
+    services.template_task_remove(task=task, actor=Actor.for_user(user_of(request)))
+    return Status(204, None)

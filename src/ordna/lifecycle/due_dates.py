@@ -1,0 +1,119 @@
+"""Business days and due dates of case lines (DESIGN.md 3.2). Pure: no ORM, no settings.
+
+A business day is a weekday that is not a public holiday of the country (SE or NL, from the `holidays`
+package). Sweden also counts its de facto days off (Midsummer Eve, Christmas Eve, New Year's Eve), on
+which no one can be expected to collect a laptop.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from functools import lru_cache
+
+import holidays
+
+COUNTRIES = ("SE", "NL")
+_CATEGORIES = {"SE": ("public", "de_facto"), "NL": ("public",)}
+
+# Kinds of line and where their due date comes from.
+ACCOUNT, LICENCE, DEVICE, TASK = "account", "licence", "device", "task"
+
+
+@lru_cache(maxsize=64)
+def _holidays(country: str, year: int) -> frozenset[date]:
+    if country not in COUNTRIES:
+        raise ValueError(f"unknown holiday country {country!r}; expected one of {', '.join(COUNTRIES)}")
+    days = holidays.country_holidays(country, years=year, categories=_CATEGORIES[country])
+    return frozenset(days.keys())
+
+
+def is_business_day(day: date, country: str) -> bool:
+    return day.weekday() < 5 and day not in _holidays(country, day.year)
+
+
+def add_business_days(day: date, count: int, country: str) -> date:
+    """The business day `count` business days after `day` (before it when negative).
+
+    With `count == 0` the answer is `day` itself when it is a business day, else the business day before it:
+    something due "on the last day" of a person whose last day is a Saturday is due on Friday.
+    """
+    step = 1 if count > 0 else -1
+    remaining = abs(count)
+    current = day
+    if remaining == 0:
+        while not is_business_day(current, country):
+            current -= timedelta(days=1)
+        return current
+    while remaining:
+        current += timedelta(days=step)
+        if is_business_day(current, country):
+            remaining -= 1
+    return current
+
+
+def business_days_between(start: date, end: date, country: str) -> int:
+    """Business days after `start` up to and including `end` (negative when `end` is before `start`)."""
+    if end < start:
+        return -business_days_between(end, start, country)
+    count = 0
+    current = start
+    while current < end:
+        current += timedelta(days=1)
+        count += is_business_day(current, country)
+    return count
+
+
+def line_due(*, kind: str, last_day: date, country: str, opened_on: date, offset_days: int = 0) -> date:
+    """When a line of a leaver case is due.
+
+    Account and licence lines: `offset_days` business days after the last day (the application's
+    deprovisioning deadline, default 1). Devices: on the last day (the last business day on or before it).
+    Tasks: their template offset, in business days from the last day (negative: before it). A line is never
+    due before the first business day on or after the day its case opened: an immediate termination gets
+    its lines due at once, not born overdue.
+    """
+    if kind in (ACCOUNT, LICENCE):
+        due = add_business_days(last_day, max(offset_days, 0), country)
+    elif kind == DEVICE:
+        due = add_business_days(last_day, 0, country)
+    elif kind == TASK:
+        due = add_business_days(last_day, offset_days, country)
+    else:
+        raise ValueError(f"unknown line kind {kind!r}")
+    return max(due, next_business_day(opened_on, country))
+
+
+def next_business_day(day: date, country: str) -> date:
+    """`day` itself when it is a business day, else the first business day after it."""
+    while not is_business_day(day, country):
+        day += timedelta(days=1)
+    return day
+
+
+def is_urgent(*, last_day: date, today: date, country: str) -> bool:
+    """An urgent case: the last day is today or past, or less than two business days away."""
+    return last_day <= today or business_days_between(today, last_day, country) < 2
+
+
+def needs_case(
+    *,
+    end_date: date | None,
+    today: date,
+    lead_days: int,
+    recent_days: int,
+    has_open_case: bool,
+    completed_this_employment: bool,
+    newly_ended: bool = False,
+) -> bool:
+    """Whether a leaver case should open for a person today (DESIGN.md 3.2).
+
+    Within the lead time before the last day, or at once when it is nearer or past; but a person who left
+    more than `recent_days` ago gets no case (their leftovers show as findings), unless HR has only now
+    ended them (`newly_ended`: an end date entered late). One open case at a time, and none again once a case
+    of the current employment completed (a rehire starts a new employment, and so a fresh history).
+    """
+    if end_date is None or has_open_case or completed_this_employment:
+        return False
+    if end_date > today + timedelta(days=lead_days):
+        return False
+    return newly_ended or end_date >= today - timedelta(days=recent_days)

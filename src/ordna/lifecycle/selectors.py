@@ -1,0 +1,206 @@
+"""Reads of cases and lines: the board, a case's lines, "my tasks", the export shapes of DESIGN.md 4.3, and
+the open lines by responsible party and due date that a reminder engine reads (DESIGN.md 3.3)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+
+from ordna.core import access
+from ordna.lifecycle.models import Case, CaseStatus, Line, LineKind, LineState, Responsible
+
+if TYPE_CHECKING:
+    from ordna.core.models import User
+
+CASE_EXPORT_COLUMNS = ("kind", "person", "effective_date", "status", "lines_total", "lines_open", "completed_at")
+LINE_EXPORT_COLUMNS = ("case_person", "kind", "application", "subject", "responsible", "due", "state", "verified_by")
+BOARD_VIEWS = ("open", "overdue", "completed", "cancelled", "all")
+
+
+def overdue_lines(today: date) -> Q:
+    """Open lines of open cases past their due date, as a filter on lines."""
+    return Q(state=LineState.OPEN, due__lt=today, case__status=CaseStatus.OPEN)
+
+
+def cases_filter(
+    queryset: QuerySet[Case],
+    *,
+    today: date,
+    view: str = "open",
+    department: str = "",
+    responsible: str = "",
+    q: str = "",
+) -> QuerySet[Case]:
+    """Narrow cases to a board column (open, overdue, completed, cancelled, all), a department, a
+    responsible party (cases with an open line of that role) and free text (name or employee id)."""
+    if view not in BOARD_VIEWS:
+        raise ValueError(f"unknown view {view!r}; expected one of {', '.join(BOARD_VIEWS)}")
+    if view == "overdue":
+        queryset = queryset.filter(Exists(Line.objects.filter(overdue_lines(today), case_id=OuterRef("pk"))))
+    elif view != "all":
+        queryset = queryset.filter(status=view)
+    if department:
+        queryset = queryset.filter(person__department=department)
+    if responsible:
+        if responsible not in Responsible.values:
+            raise ValueError(
+                f"unknown responsible party {responsible!r}; expected one of {', '.join(Responsible.values)}"
+            )
+        queryset = queryset.filter(
+            Exists(Line.objects.filter(case_id=OuterRef("pk"), state=LineState.OPEN, responsible=responsible))
+        )
+    for word in q.split():
+        queryset = queryset.filter(
+            Q(person__first_name__icontains=word)
+            | Q(person__last_name__icontains=word)
+            | Q(person__employee_id__iexact=word)
+        )
+    return queryset
+
+
+def with_line_counts(queryset: QuerySet[Case], *, today: date) -> QuerySet[Case]:
+    return queryset.select_related("person").annotate(
+        lines_total=Count("lines"),
+        lines_open=Count("lines", filter=Q(lines__state=LineState.OPEN)),
+        lines_overdue=Count("lines", filter=Q(lines__state=LineState.OPEN, lines__due__lt=today)),
+    )
+
+
+@dataclass(frozen=True)
+class BoardTotals:
+    open: int
+    overdue: int
+    completed: int
+    by_department: list[dict[str, Any]]
+    by_responsible: list[dict[str, Any]]
+
+
+def board_totals(queryset: QuerySet[Case], *, today: date) -> BoardTotals:
+    """The board's header: cases open, overdue and completed; open cases per department; open lines per party."""
+    counts = queryset.aggregate(
+        open=Count("id", filter=Q(status=CaseStatus.OPEN)),
+        completed=Count("id", filter=Q(status=CaseStatus.COMPLETED)),
+    )
+    overdue = queryset.filter(Exists(Line.objects.filter(overdue_lines(today), case_id=OuterRef("pk")))).count()
+    by_department = list(
+        queryset.filter(status=CaseStatus.OPEN)
+        .values("person__department")
+        .annotate(count=Count("id"))
+        .order_by("person__department")
+    )
+    lines = Line.objects.filter(case__in=queryset, case__status=CaseStatus.OPEN, state=LineState.OPEN)
+    by_responsible = list(
+        lines.values("responsible")
+        .annotate(count=Count("id"), overdue=Count("id", filter=Q(due__lt=today)))
+        .order_by("responsible")
+    )
+    labels = dict(Responsible.choices)
+    for row in by_responsible:
+        row["label"] = labels.get(row["responsible"], row["responsible"])
+    return BoardTotals(counts["open"], overdue, counts["completed"], by_department, by_responsible)
+
+
+def case_lines(case: Case, user: User) -> QuerySet[Line]:
+    """The lines of `case` that `user` may see, with what the page shows of each."""
+    return (
+        access.lines_scope(user)
+        .filter(case=case)
+        .select_related("application", "account", "device", "responsible_person", "responsible_supplier")
+        .order_by("due", "kind", "subject", "id")
+    )
+
+
+def my_tasks(user: User) -> QuerySet[Line]:
+    """The open lines of open cases that `user` must close, and for an employee the devices to return."""
+    mine = (
+        Q(pk__in=access.lines_closable_scope(user).values("pk"))
+        if not user.has_role("admin", "coordinator")
+        else Q(responsible=Responsible.COORDINATOR)
+    )
+    if user.person_id is not None:
+        mine |= Q(case__person_id=user.person_id, kind=LineKind.DEVICE)
+    return (
+        Line.objects.filter(mine, state=LineState.OPEN, case__status=CaseStatus.OPEN)
+        .select_related("case__person", "application", "device", "responsible_person", "responsible_supplier")
+        .order_by("due", "case_id", "id")
+    )
+
+
+def open_lines_by_party(*, due_on_or_before: date) -> QuerySet[Line, Any]:
+    """Open lines of open cases due by a date, ordered by responsible party: what a reminder run reads.
+
+    Served by the partial indexes on (responsible_person, due) and (responsible_supplier, due) and by
+    (state, due); the rows carry everything a digest needs to name the party and the item.
+    """
+    return (
+        Line.objects.filter(state=LineState.OPEN, case__status=CaseStatus.OPEN, due__lte=due_on_or_before)
+        .order_by("responsible", "responsible_person_id", "responsible_supplier_id", "due")
+        .values(
+            "id",
+            "case_id",
+            "kind",
+            "subject",
+            "due",
+            "responsible",
+            "responsible_person_id",
+            "responsible_supplier_id",
+            "case__person__employee_id",
+        )
+    )
+
+
+def responsible_label(role: str, person_employee_id: str | None, supplier_name: str | None) -> str:
+    """The responsible party in exports: the role, and who fills it when that is a person or supplier."""
+    if supplier_name:
+        return f"{role}:{supplier_name}"
+    if person_employee_id and role != Responsible.EMPLOYEE:
+        return f"{role}:{person_employee_id}"
+    return role
+
+
+def cases_export_rows(queryset: QuerySet[Case]) -> Iterator[dict[str, Any]]:
+    rows = (
+        queryset.order_by("effective_date", "id")
+        .annotate(total=Count("lines"), still_open=Count("lines", filter=Q(lines__state=LineState.OPEN)))
+        .values_list("kind", "person__employee_id", "effective_date", "status", "total", "still_open", "completed_at")
+    )
+    for kind, person, effective, status, total, still_open, completed in rows.iterator(chunk_size=2000):
+        yield {
+            "kind": kind,
+            "person": person,
+            "effective_date": effective,
+            "status": status,
+            "lines_total": total,
+            "lines_open": still_open,
+            "completed_at": completed,
+        }
+
+
+def lines_export_rows(queryset: QuerySet[Line]) -> Iterator[dict[str, Any]]:
+    rows = queryset.order_by("case__effective_date", "case_id", "due", "id").values_list(
+        "case__person__employee_id",
+        "kind",
+        "application__slug",
+        "subject",
+        "responsible",
+        "responsible_person__employee_id",
+        "responsible_supplier__name",
+        "due",
+        "state",
+        "verified_by",
+    )
+    for person, kind, app, subject, role, who, supplier, due, state, verified_by in rows.iterator(chunk_size=5000):
+        yield {
+            "case_person": person,
+            "kind": kind,
+            "application": app if kind in (LineKind.ACCOUNT, LineKind.LICENCE) else None,
+            "subject": subject,
+            "responsible": responsible_label(role, who, supplier),
+            "due": due,
+            "state": state,
+            "verified_by": verified_by or None,
+        }

@@ -1,0 +1,19 @@
+from django.urls import path
+
+from ordna.lifecycle import views
+
+app_name = "lifecycle"
+urlpatterns = [
+    path("", views.case_board, name="board"),
+    path("mine/", views.my_tasks, name="my_tasks"),
+    path("export/", views.cases_export, name="export"),
+    path("check-in/", views.device_check_in, name="check_in"),
+    path("templates/", views.template_list, name="templates"),
+    path("templates/<int:pk>/", views.template_detail, name="template_detail"),
+    path("templates/<int:pk>/tasks/", views.template_task_add, name="template_task_add"),
+    path("templates/<int:pk>/tasks/<int:task_pk>/delete/", views.template_task_delete, name="template_task_delete"),
+    path("lines/<int:pk>/close/", views.line_close, name="line_close"),
+    path("lines/<int:pk>/evidence/", views.line_evidence, name="line_evidence"),
+    path("<int:pk>/", views.case_detail, name="detail"),
+    path("<int:pk>/certificate/", views.case_certificate, name="certificate"),
+]

@@ -1,0 +1,301 @@
+"""Offboarding pages: the cases board, a case, my tasks, closing a line, the certificate, device check-in and
+the templates. Each view checks a capability and the scope, then calls a selector or a service."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from ordna.applications.models import Application
+from ordna.core import access
+from ordna.core.actor import Actor
+from ordna.core.clock import today
+from ordna.core.tabular import CONTENT_TYPES, EXPORT_FORMATS, write_table
+from ordna.core.web import capability, paginate, query_without_page, user_of
+from ordna.devices.models import Device
+from ordna.devices.services import device_check_in as check_in_service
+from ordna.lifecycle import selectors, services
+from ordna.lifecycle.certificate import certificate_data, certificate_pdf
+from ordna.lifecycle.models import Case, CaseTemplate, Line, Responsible, TemplateTask
+from ordna.people.models import EmploymentType
+from ordna.people.selectors import departments
+
+
+@capability("cases.list")
+def case_board(request: HttpRequest) -> HttpResponse:
+    user = user_of(request)
+    scope = access.cases_scope(user)
+    view = request.GET.get("view", "open")
+    department = request.GET.get("department", "")
+    responsible = request.GET.get("responsible", "")
+    q = request.GET.get("q", "").strip()
+    try:
+        cases = selectors.cases_filter(
+            scope, today=today(), view=view, department=department, responsible=responsible, q=q
+        )
+    except ValueError:
+        view, department, responsible = "open", "", ""
+        cases = selectors.cases_filter(scope, today=today())
+    page = paginate(request, selectors.with_line_counts(cases, today=today()).order_by("effective_date", "id"))
+    return render(
+        request,
+        "lifecycle/board.html",
+        {
+            "page": page,
+            "totals": selectors.board_totals(scope, today=today()),
+            "view": view,
+            "views": [
+                ("open", _("Open")),
+                ("overdue", _("Overdue")),
+                ("completed", _("Completed")),
+                ("cancelled", _("Cancelled")),
+                ("all", _("All")),
+            ],
+            "department": department,
+            "departments": departments(access.people_scope(user)),
+            "responsible": responsible,
+            "responsibles": Responsible.choices,
+            "q": q,
+            "query": query_without_page(request),
+            "can_export": access.can(user, "cases.export"),
+            "today": today(),
+        },
+    )
+
+
+@capability("cases.view")
+def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    user = user_of(request)
+    case: Case = access.get_in_scope(access.cases_scope(user).select_related("person", "template"), pk=pk)
+    lines = list(selectors.case_lines(case, user))
+    closable = set(access.lines_closable_scope(user).filter(case=case).values_list("pk", flat=True))
+    return render(
+        request,
+        "lifecycle/detail.html",
+        {
+            "case": case,
+            "lines": lines,
+            "closable": closable if access.can(user, "lines.close") else set(),
+            "can_certificate": access.can(user, "cases.certificate"),
+            "today": today(),
+        },
+    )
+
+
+@capability("cases.certificate")
+def case_certificate(request: HttpRequest, pk: int) -> HttpResponse:
+    case: Case = access.get_in_scope(access.cases_scope(user_of(request)).select_related("person"), pk=pk)
+    data = certificate_data(case)
+    if request.GET.get("format") == "pdf":
+        response = HttpResponse(certificate_pdf(data), content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="leaver-{case.person.employee_id}.pdf"'
+        return response
+    return render(request, "lifecycle/certificate.html", {"case": case, "certificate": data})
+
+
+@capability("lines.close")
+@require_POST
+def line_close(request: HttpRequest, pk: int) -> HttpResponse:
+    """Attest or waive one line; outside the user's responsibility the line does not exist (404)."""
+    line: Line = access.get_in_scope(access.lines_closable_scope(user_of(request)).select_related("case"), pk=pk)
+    actor = Actor.for_user(user_of(request))
+    action = request.POST.get("action", "")
+    try:
+        if action == "attest":
+            services.line_attest(
+                line=line, actor=actor, note=request.POST.get("note", ""), evidence=request.FILES.get("evidence")
+            )
+            messages.success(request, _("Attested: %(subject)s.") % {"subject": line.subject})
+        elif action == "waive":
+            services.line_waive(line=line, actor=actor, reason=request.POST.get("reason", ""))
+            messages.success(request, _("Waived: %(subject)s.") % {"subject": line.subject})
+        else:
+            messages.error(request, _("Choose whether to attest or to waive the line."))
+    except services.LifecycleError as exc:
+        messages.error(request, str(exc))
+    target = request.POST.get("next", "")
+    if target == "mine":
+        return redirect("lifecycle:my_tasks")
+    if access.cases_scope(user_of(request)).filter(pk=line.case_id).exists():
+        return redirect("lifecycle:detail", pk=line.case_id)
+    return redirect("lifecycle:my_tasks")
+
+
+@capability("cases.view")
+def line_evidence(request: HttpRequest, pk: int) -> HttpResponse:  # a FileResponse streams it
+    line: Line = access.get_in_scope(access.lines_scope(user_of(request)), pk=pk)
+    if not line.evidence:
+        raise Http404
+    response: HttpResponse = FileResponse(  # type: ignore[assignment]
+        line.evidence.open("rb"), as_attachment=True, filename=line.evidence.name.rsplit("/", 1)[-1]
+    )
+    return response
+
+
+@capability("tasks.mine")
+def my_tasks(request: HttpRequest) -> HttpResponse:
+    user = user_of(request)
+    tasks = selectors.my_tasks(user)
+    closable = set(
+        access.lines_closable_scope(user).filter(pk__in=[t.pk for t in tasks[:500]]).values_list("pk", flat=True)
+    )
+    return render(
+        request,
+        "lifecycle/my_tasks.html",
+        {
+            "page": paginate(request, tasks),
+            "closable": closable,
+            "today": today(),
+            "query": query_without_page(request),
+        },
+    )
+
+
+@capability("devices.edit")
+def device_check_in(request: HttpRequest) -> HttpResponse:
+    """Scan or type an asset tag: the device goes back into stock and its leaver line is verified."""
+    asset_tag = ""
+    if request.method == "POST":
+        asset_tag = request.POST.get("asset_tag", "").strip()
+        device = access.devices_scope(user_of(request)).filter(asset_tag__iexact=asset_tag).first()
+        if not asset_tag:
+            messages.error(request, _("Enter the asset tag of the device."))
+        elif device is None:
+            messages.error(request, _("No device has the asset tag %(tag)s.") % {"tag": asset_tag})
+        else:
+            holder = device.holder
+            check_in_service(device=device, actor=Actor.for_user(user_of(request)))
+            if holder is not None:
+                messages.success(
+                    request,
+                    _("%(tag)s is checked in from %(name)s.") % {"tag": device.asset_tag, "name": holder.full_name},
+                )
+            else:
+                messages.success(request, _("%(tag)s is in stock.") % {"tag": device.asset_tag})
+            return redirect("lifecycle:check_in")
+    recent = Device.objects.filter(lines__state="open", lines__case__status="open").select_related("holder")
+    return render(
+        request,
+        "lifecycle/check_in.html",
+        {"asset_tag": asset_tag, "expected": recent.order_by("expected_return", "asset_tag").distinct()[:50]},
+    )
+
+
+@capability("cases.export")
+def cases_export(request: HttpRequest) -> HttpResponse:
+    what = request.GET.get("what", "cases")
+    fmt = request.GET.get("format", "csv")
+    if what not in ("cases", "lines") or fmt not in EXPORT_FORMATS:
+        return HttpResponse(_("Export cases or lines as json, csv or xlsx."), status=400, content_type="text/plain")
+    response = HttpResponse(content_type=CONTENT_TYPES[fmt])
+    response["Content-Disposition"] = f'attachment; filename="{what}.{fmt}"'
+    user = user_of(request)
+    columns: tuple[str, ...]
+    if what == "cases":
+        rows = selectors.cases_export_rows(access.cases_scope(user))
+        columns = selectors.CASE_EXPORT_COLUMNS
+    else:
+        rows = selectors.lines_export_rows(access.lines_scope(user))
+        columns = selectors.LINE_EXPORT_COLUMNS
+    write_table(rows, columns=columns, fmt=fmt, out=response)  # type: ignore[arg-type]
+    return response
+
+
+# Templates -----------------------------------------------------------------------------------------------
+
+
+def _template_form_values(request: HttpRequest) -> dict[str, object]:
+    return {
+        "name": request.POST.get("name", ""),
+        "employment_type": request.POST.get("employment_type", ""),
+        "department": request.POST.get("department", ""),
+        "active": request.POST.get("active") == "1",
+    }
+
+
+@capability("templates.view")
+def template_list(request: HttpRequest) -> HttpResponse:
+    user = user_of(request)
+    can_edit = access.can(user, "templates.edit")
+    if request.method == "POST":
+        access.require(user, "templates.edit")
+        try:
+            template = services.template_save(actor=Actor.for_user(user), **_template_form_values(request))  # type: ignore[arg-type]
+        except services.LifecycleError as exc:
+            messages.error(request, str(exc))
+        else:
+            return redirect("lifecycle:template_detail", pk=template.pk)
+    return render(
+        request,
+        "lifecycle/templates.html",
+        {
+            "templates": CaseTemplate.objects.prefetch_related("tasks"),
+            "can_edit": can_edit,
+            "employment_types": EmploymentType.choices,
+        },
+    )
+
+
+@capability("templates.view")
+def template_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    user = user_of(request)
+    template: CaseTemplate = access.get_in_scope(CaseTemplate.objects.all(), pk=pk)
+    if request.method == "POST":
+        access.require(user, "templates.edit")
+        try:
+            services.template_save(actor=Actor.for_user(user), template=template, **_template_form_values(request))  # type: ignore[arg-type]
+            messages.success(request, _("The template is saved."))
+        except services.LifecycleError as exc:
+            messages.error(request, str(exc))
+        return redirect("lifecycle:template_detail", pk=template.pk)
+    return render(
+        request,
+        "lifecycle/template_detail.html",
+        {
+            "template": template,
+            "tasks": template.tasks.select_related("application"),
+            "can_edit": access.can(user, "templates.edit"),
+            "employment_types": EmploymentType.choices,
+            "responsibles": Responsible.choices,
+            "applications": Application.objects.order_by("name").values_list("slug", "name"),
+        },
+    )
+
+
+@capability("templates.edit")
+@require_POST
+def template_task_add(request: HttpRequest, pk: int) -> HttpResponse:
+    template: CaseTemplate = access.get_in_scope(CaseTemplate.objects.all(), pk=pk)
+    slug = request.POST.get("application", "")
+    application = Application.objects.filter(slug=slug).first() if slug else None
+    try:
+        offset = int(request.POST.get("offset_days", "0") or 0)
+    except ValueError:
+        messages.error(request, _("Offset: enter a whole number of business days."))
+        return redirect("lifecycle:template_detail", pk=pk)
+    try:
+        services.template_task_add(
+            template=template,
+            actor=Actor.for_user(user_of(request)),
+            title=request.POST.get("title", ""),
+            responsible=request.POST.get("responsible", ""),
+            offset_days=offset,
+            instructions=request.POST.get("instructions", ""),
+            application=application,
+        )
+        messages.success(request, _("The task is added."))
+    except services.LifecycleError as exc:
+        messages.error(request, str(exc))
+    return redirect("lifecycle:template_detail", pk=pk)
+
+
+@capability("templates.edit")
+@require_POST
+def template_task_delete(request: HttpRequest, pk: int, task_pk: int) -> HttpResponse:
+    task: TemplateTask = access.get_in_scope(TemplateTask.objects.all(), pk=task_pk, template_id=pk)
+    services.template_task_remove(task=task, actor=Actor.for_user(user_of(request)))
+    messages.success(request, _("The task is removed."))
+    return redirect("lifecycle:template_detail", pk=pk)
