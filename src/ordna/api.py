@@ -8,6 +8,7 @@ from ordna.core.api import router as core_router
 from ordna.devices.api import router as devices_router
 from ordna.people.api import router as people_router
 from ordna.suppliers.api import router as suppliers_router
+from ordna.support.api import router as support_router
 
 api = NinjaAPI(
     title="Ordna API",
@@ -17,5 +18,13 @@ api = NinjaAPI(
     urls_namespace="api",
     docs_url="/docs",
 )
-for router in (core_router, people_router, applications_router, accounts_router, devices_router, suppliers_router):
+for router in (
+    core_router,
+    people_router,
+    applications_router,
+    accounts_router,
+    devices_router,
+    suppliers_router,
+    support_router,
+):
     api.add_router("/v1/", router)

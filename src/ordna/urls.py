@@ -8,5 +8,6 @@ urlpatterns = [
     path("applications/", include("ordna.applications.urls")),
     path("devices/", include("ordna.devices.urls")),
     path("accounts/", include("ordna.accounts.urls")),
+    path("", include("ordna.support.urls")),
     path("api/", api.urls),
 ]

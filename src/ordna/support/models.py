@@ -165,9 +165,7 @@ class Article(models.Model):
     """A resolved question's answer, published per application: the knowledge base the ask form searches."""
 
     application = models.ForeignKey("applications.Application", on_delete=models.CASCADE, related_name="articles")
-    question = models.OneToOneField(
-        Question, null=True, blank=True, on_delete=models.SET_NULL, related_name="article"
-    )
+    question = models.OneToOneField(Question, null=True, blank=True, on_delete=models.SET_NULL, related_name="article")
     title = models.CharField(max_length=200)
     answer = models.TextField()
     published_by = models.CharField(max_length=150, blank=True)

@@ -63,5 +63,6 @@ def route_question(appointees: Sequence[Appointee], *, today: date, last_round_r
 def has_active_key_user(appointees: Sequence[Appointee], *, today: date) -> bool:
     """Whether anyone is appointed to answer questions today (absence does not count against it)."""
     return any(
-        a.role in ROUTED_ROLES and a.starts_on <= today and (a.ends_on is None or a.ends_on >= today) for a in appointees
+        a.role in ROUTED_ROLES and a.starts_on <= today and (a.ends_on is None or a.ends_on >= today)
+        for a in appointees
     )

@@ -57,9 +57,7 @@ def prorated(budget: Budget, month: date) -> Decimal:
     return (budget.hours_per_month * share).quantize(Decimal("0.1"), ROUND_HALF_UP)
 
 
-def workload(
-    budgets: Iterable[Budget], minutes_logged: Mapping[int, int], *, month: date
-) -> dict[int, WorkloadRow]:
+def workload(budgets: Iterable[Budget], minutes_logged: Mapping[int, int], *, month: date) -> dict[int, WorkloadRow]:
     """Per person: the month's budget over all their appointments and the hours they logged."""
     hours: dict[int, Decimal] = {}
     for budget in budgets:

@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('applications', '0002_application_supplier_resolution_hours_and_more'),
+        ('applications', '0002_key_user_appointments'),
         ('people', '0001_initial'),
         ('suppliers', '0001_initial'),
     ]
