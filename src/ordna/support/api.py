@@ -36,7 +36,7 @@ def _app(user: User, slug: str, *, scoped: bool = False) -> Application:
     return app
 
 
-class QuestionOut(Schema):
+class QuestionFields(Schema):
     id: int
     application: str
     asked_by: str | None
@@ -58,6 +58,8 @@ class QuestionOut(Schema):
     internal_due_at: datetime
     supplier_due_at: datetime | None
 
+
+class QuestionOut(QuestionFields):
     @staticmethod
     def resolve_application(obj: Any) -> str:
         return str(obj.application.slug)
@@ -101,7 +103,7 @@ class ClockOut(Schema):
     breached: bool
 
 
-class QuestionDetailOut(QuestionOut):
+class QuestionDetailOut(QuestionFields):
     events: list[EventOut]
     first_response_clock: ClockOut | None
     internal_clock: ClockOut | None
@@ -123,7 +125,7 @@ class HandleIn(Schema):
 
 
 class TextIn(Schema):
-    text: str
+    text: str = ""  # required by the service, which names it; a default keeps scope checks first
 
 
 class EffortIn(Schema):
@@ -277,11 +279,14 @@ def question_ask(request: HttpRequest, payload: QuestionIn) -> Any:
     summary="Attach a file to one's own open question",
     auth=Capability("questions.ask"),
 )
-def question_attach(request: HttpRequest, question_id: int, file: File[UploadedFile]) -> Any:
+def question_attach(request: HttpRequest, question_id: int, file: UploadedFile | None = File(None)) -> Any:  # noqa: B008
     user = user_of(request)
+    # Scope first: outside it the answer is 404 whatever was sent.
     question = access.get_in_scope(
         access.questions_scope(user).filter(asked_by_id=user.person_id or -1), pk=question_id
     )
+    if file is None:
+        raise HttpError(422, "file: send the attachment as multipart field 'file'")
     try:
         services.question_attach(question=question, attachment=file, actor=Actor.for_user(user))
     except services.SupportError as exc:
@@ -549,6 +554,10 @@ class RatingIn(Schema):
     wants_training: bool = False
 
 
+class SurveyAnswerIn(Schema):
+    ratings: list[RatingIn] = []
+
+
 @router.get("/surveys", response=list[SurveyOut], summary="Skills survey campaigns", auth=Capability("surveys.results"))
 @paginate
 def survey_list(request: HttpRequest) -> Any:
@@ -600,7 +609,7 @@ class InvitationOut(Schema):
 
 
 @router.get(
-    "/surveys/mine",
+    "/survey-invitations",
     response=list[InvitationOut],
     summary="The surveys one is invited to",
     auth=Capability("surveys.answer"),
@@ -651,11 +660,11 @@ def survey_form(request: HttpRequest, survey_id: int) -> Any:
     summary="Answer one's own survey form (replaces earlier answers)",
     auth=Capability("surveys.answer"),
 )
-def survey_answer(request: HttpRequest, survey_id: int, payload: list[RatingIn]) -> Any:
+def survey_answer(request: HttpRequest, survey_id: int, payload: SurveyAnswerIn) -> Any:
     invitation = _invitation(request, survey_id)
     slugs = dict(Application.objects.filter(pk__in=invitation.applications).values_list("slug", "pk"))
     ratings: dict[int, tuple[int, bool]] = {}
-    for row in payload:
+    for row in payload.ratings:
         if row.application not in slugs:
             raise HttpError(422, f"application: {row.application!r} is not on your form")
         ratings[slugs[row.application]] = (row.rating, row.wants_training)

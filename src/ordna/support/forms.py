@@ -22,6 +22,15 @@ class AskForm(forms.Form):
     )
 
 
+class AskForOthersForm(AskForm):
+    asked_by = forms.CharField(
+        label=_("Asked by (employee id)"),
+        max_length=64,
+        required=False,
+        help_text=_("Empty: yourself. IT may register a question on a colleague's behalf."),
+    )
+
+
 class HandleForm(forms.Form):
     ACTIONS = [
         ("answer", _("Answer (resolves the question)")),

@@ -20,6 +20,7 @@ from ordna.people.models import Person
 from ordna.support import selectors, services
 from ordna.support.forms import (
     AskForm,
+    AskForOthersForm,
     EffortForm,
     HandleForm,
     SurveyAnswerForm,
@@ -83,26 +84,37 @@ def question_list(request: HttpRequest) -> HttpResponse:
 @capability("questions.ask")
 def question_ask(request: HttpRequest) -> HttpResponse:
     user = user_of(request)
-    if user.person_id is None:
-        raise Http404
-    form = AskForm(request.POST or None, request.FILES or None, initial={"application": request.GET.get("application")})
+    for_others = access.can(user, "questions.ask_for_others")
+    if user.person_id is None and not for_others:
+        return render(request, "support/question_ask.html", {"form": None, "no_person": True})
+    form_class = AskForOthersForm if for_others else AskForm
+    form = form_class(
+        request.POST or None, request.FILES or None, initial={"application": request.GET.get("application")}
+    )
     suggestions = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        if request.POST.get("step") != "ask":
+        asker = user.person
+        if data.get("asked_by"):
+            asker = Person.objects.filter(employee_id=data["asked_by"].strip()).first()
+            if asker is None:
+                form.add_error("asked_by", _("No person has employee id %(id)s.") % {"id": data["asked_by"]})
+        elif asker is None:
+            form.add_error("asked_by", _("Give the employee id of the person asking."))
+        if asker is None:
+            pass
+        elif request.POST.get("step") != "ask":
             # Search the knowledge base first; asking needs a second, deliberate click.
             suggestions = list(
                 selectors.articles_search(
                     selectors.articles_scope(user), q=data["text"], application=data["application"]
                 )[:5]
             )
-            if not suggestions:
-                suggestions = []
         else:
             try:
                 question = services.question_ask(
                     application=data["application"],
-                    asked_by=user.person,  # type: ignore[arg-type]
+                    asked_by=asker,
                     category=data["category"],
                     text=data["text"],
                     actor=Actor.for_user(user),
@@ -412,7 +424,7 @@ def wish_list(request: HttpRequest) -> HttpResponse:
 def wish_add(request: HttpRequest) -> HttpResponse:
     user = user_of(request)
     if user.person_id is None:
-        raise Http404
+        return render(request, "support/wish_form.html", {"form": None, "no_person": True})
     form = WishForm(request.POST or None, initial={"application": request.GET.get("application")})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -456,9 +468,10 @@ def wish_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @capability("wishes.propose")
 def wish_vote(request: HttpRequest, pk: int) -> HttpResponse:
     user = user_of(request)
-    if user.person_id is None:
-        raise Http404
     wish = access.get_in_scope(access.wishes_scope(user), pk=pk)
+    if user.person_id is None:
+        messages.error(request, _("Only a user linked to a person can vote."))
+        return redirect("support:wish_detail", pk=pk)
     try:
         services.wish_vote(
             wish=wish,

@@ -25,6 +25,8 @@ pytestmark = pytest.mark.django_db
 
 ALL = {"admin", "coordinator", "hr", "manager", "key_user", "supplier", "employee", "auditor"}
 PUBLIC = {"core:login", "core:logout", "core:language", "core:health"}
+ASKERS = {"admin", "coordinator", "hr", "manager", "key_user", "employee"}
+Q_READERS = {"admin", "coordinator", "auditor", "key_user", "supplier", "employee"}
 
 # url name -> (kwargs, method, roles that get a real answer, the answer they get)
 WEB: dict[str, tuple[dict[str, Any], str, set[str], int]] = {
@@ -62,6 +64,31 @@ WEB: dict[str, tuple[dict[str, Any], str, set[str], int]] = {
     "accounts:finding_accept": ({"pk": "FINDING"}, "post", {"admin", "coordinator", "key_user"}, 302),
     "accounts:review": ({}, "get", {"admin", "coordinator", "key_user"}, 200),
     "accounts:review_decide": ({"pk": "ACCOUNT"}, "post", {"admin", "coordinator", "key_user"}, 302),
+    "applications:edit": ({"slug": "crm"}, "get", {"admin", "coordinator"}, 200),
+    "applications:appointment_add": ({"slug": "crm"}, "get", {"admin", "coordinator"}, 200),
+    "applications:appointment_edit": ({"slug": "crm", "pk": "APPOINTMENT"}, "get", {"admin", "coordinator"}, 200),
+    # Q was asked by the employee (E2) about crm, routed to the key user (E3) and escalated to S1.
+    "support:questions": ({}, "get", ALL, 200),
+    "support:question_ask": ({}, "get", ASKERS, 200),
+    "support:question_detail": ({"pk": "QUESTION"}, "get", Q_READERS, 200),
+    "support:question_attachment": ({"pk": "QUESTION"}, "get", Q_READERS, 200),
+    "support:question_handle": ({"pk": "QUESTION"}, "post", {"admin", "coordinator", "key_user"}, 302),
+    "support:question_effort": ({"pk": "QUESTION"}, "post", {"admin", "coordinator", "key_user"}, 302),
+    "support:question_reply": ({"pk": "QUESTION"}, "post", {"employee"}, 302),
+    "support:question_supplier_answer": ({"pk": "QUESTION"}, "post", {"supplier"}, 302),
+    "support:knowledge": ({}, "get", ALL, 200),
+    "support:workload": ({}, "get", {"admin", "coordinator", "key_user", "auditor"}, 200),
+    "support:insight": ({}, "get", {"admin", "coordinator", "key_user", "auditor"}, 200),
+    "support:surveys": ({}, "get", ALL - {"supplier"}, 200),
+    "support:survey_add": ({}, "get", {"admin", "coordinator"}, 200),
+    "support:survey_detail": ({"pk": "SURVEY"}, "get", {"admin", "coordinator", "auditor"}, 200),
+    # Everyone in the IT department is invited: the users with a person.
+    "support:survey_answer": ({"pk": "SURVEY"}, "get", {"manager", "key_user", "employee"}, 200),
+    "support:wishes": ({}, "get", ALL, 200),
+    "support:wish_add": ({}, "get", ASKERS, 200),
+    "support:wish_detail": ({"pk": "WISH"}, "get", ALL - {"supplier"}, 200),  # suppliers see planned wishes only
+    "support:wish_vote": ({"pk": "WISH"}, "post", ASKERS, 302),
+    "support:wish_triage": ({"pk": "WISH"}, "post", {"admin", "coordinator", "key_user"}, 302),
 }
 
 # (method, path) -> (roles that get a real answer, path parameters)
@@ -91,6 +118,30 @@ API: dict[tuple[str, str], set[str]] = {
     ("POST", "/api/v1/reconcile/{app}"): {"admin", "coordinator"},
     ("GET", "/api/v1/suppliers"): {"admin", "coordinator", "auditor"},
     ("POST", "/api/v1/suppliers"): {"admin", "coordinator"},
+    ("GET", "/api/v1/appointments"): ALL - {"employee"},
+    ("POST", "/api/v1/appointments"): {"admin", "coordinator"},
+    ("PATCH", "/api/v1/appointments/{appointment_id}"): {"admin", "coordinator"},
+    ("GET", "/api/v1/questions"): ALL,
+    ("POST", "/api/v1/questions"): ASKERS,
+    ("GET", "/api/v1/questions/{question_id}"): Q_READERS,
+    ("POST", "/api/v1/questions/{question_id}/attachment"): {"employee"},
+    ("POST", "/api/v1/questions/{question_id}/handle"): {"admin", "coordinator", "key_user"},
+    ("POST", "/api/v1/questions/{question_id}/reply"): {"employee"},
+    ("POST", "/api/v1/questions/{question_id}/supplier-answer"): {"supplier"},
+    ("POST", "/api/v1/questions/{question_id}/effort"): {"admin", "coordinator", "key_user"},
+    ("GET", "/api/v1/knowledge"): ALL,
+    ("GET", "/api/v1/workload"): {"admin", "coordinator", "key_user", "auditor"},
+    ("GET", "/api/v1/insight"): {"admin", "coordinator", "key_user", "auditor"},
+    ("GET", "/api/v1/surveys"): {"admin", "coordinator", "auditor"},
+    ("POST", "/api/v1/surveys"): {"admin", "coordinator"},
+    ("GET", "/api/v1/surveys/{survey_id}"): {"admin", "coordinator", "auditor"},
+    ("GET", "/api/v1/survey-invitations"): ASKERS,
+    ("GET", "/api/v1/surveys/{survey_id}/form"): {"manager", "key_user", "employee"},
+    ("PUT", "/api/v1/surveys/{survey_id}/form"): {"manager", "key_user", "employee"},
+    ("GET", "/api/v1/wishes"): ALL,
+    ("POST", "/api/v1/wishes"): ASKERS,
+    ("POST", "/api/v1/wishes/{wish_id}/vote"): ASKERS,
+    ("POST", "/api/v1/wishes/{wish_id}/triage"): {"admin", "coordinator", "key_user"},
 }
 PATH_VALUES = {"employee_id": "E2", "slug": "crm", "asset_tag": "LT-1", "app": "crm"}
 
@@ -127,12 +178,36 @@ def world(load_people, make_user, tmp_path) -> dict[str, Any]:
         encoding="utf-8",
     )
     accounts_import(application_slug="crm", path=export, actor=actor, today=TODAY, preset="generic")
-    from ordna.core.models import ImportRun
+    from django.core.files.uploadedfile import SimpleUploadedFile
 
+    from ordna.applications.models import Application
+    from ordna.applications.services import appointment_add
+    from ordna.core.models import ImportRun
+    from ordna.support import services as support
+
+    crm = Application.objects.get(slug="crm")
+    appointment = appointment_add(
+        application=crm, person=people["E3"], actor=actor, starts_on=TODAY, primary=True, hours_per_month=8
+    )
+    question = support.question_ask(
+        application=crm, asked_by=people["E2"], category="how_to", text="How do I export contacts?", actor=actor
+    )
+    support.question_attach(
+        question=question, attachment=SimpleUploadedFile("shot.png", b"\x89PNG"), actor=actor
+    )
+    support.question_escalate(question=question, actor=actor, ticket_ref="INC-1")
+    wish = support.wish_propose(application=crm, person=people["E2"], title="Dark mode", text="", actor=actor)
+    survey = support.survey_create(
+        title="Skills 2026", departments=["IT"], opens_on=TODAY, closes_on=TODAY, actor=actor
+    )
     values = {
         "FINDING": Finding.objects.get().pk,
         "ACCOUNT": Account.objects.get().pk,
         "RUN": ImportRun.objects.latest("id").pk,
+        "APPOINTMENT": appointment.pk,
+        "QUESTION": question.pk,
+        "WISH": wish.pk,
+        "SURVEY": survey.pk,
     }
     users = {
         "admin": make_user("admin"),
@@ -154,7 +229,16 @@ def resolve(world: dict[str, Any], value: Any) -> Any:
 
 
 def path_values(world: dict[str, Any]) -> dict[str, Any]:
-    return {**PATH_VALUES, "finding_id": world["values"]["FINDING"], "account_id": world["values"]["ACCOUNT"]}
+    v = world["values"]
+    return {
+        **PATH_VALUES,
+        "finding_id": v["FINDING"],
+        "account_id": v["ACCOUNT"],
+        "appointment_id": v["APPOINTMENT"],
+        "question_id": v["QUESTION"],
+        "wish_id": v["WISH"],
+        "survey_id": v["SURVEY"],
+    }
 
 
 def url_names(resolvers: list[Any], namespace: str = "") -> Iterator[str]:
