@@ -192,9 +192,7 @@ def world(load_people, make_user, tmp_path) -> dict[str, Any]:
     question = support.question_ask(
         application=crm, asked_by=people["E2"], category="how_to", text="How do I export contacts?", actor=actor
     )
-    support.question_attach(
-        question=question, attachment=SimpleUploadedFile("shot.png", b"\x89PNG"), actor=actor
-    )
+    support.question_attach(question=question, attachment=SimpleUploadedFile("shot.png", b"\x89PNG"), actor=actor)
     support.question_escalate(question=question, actor=actor, ticket_ref="INC-1")
     wish = support.wish_propose(application=crm, person=people["E2"], title="Dark mode", text="", actor=actor)
     survey = support.survey_create(
