@@ -329,9 +329,10 @@ def test_the_audit_chain_verifies_after_loading(fast_hashing: None) -> None:
     account_imports = ImportRun.objects.filter(source="accounts").count()
     owner_decisions = Account.objects.filter(non_personal=True).count()
     # and the key users, questions, survey and wishes of support.demo
-    support = AuditEvent.objects.filter(
-        target_type__in=["applications.keyuserappointment"]
-    ).count() + AuditEvent.objects.filter(target_type__startswith="support.").count()
+    support = (
+        AuditEvent.objects.filter(target_type__in=["applications.keyuserappointment"]).count()
+        + AuditEvent.objects.filter(target_type__startswith="support.").count()
+    )
     assert support > 100
     assert (
         result.checked
