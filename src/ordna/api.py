@@ -9,6 +9,7 @@ from ordna.devices.api import router as devices_router
 from ordna.lifecycle.api import router as lifecycle_router
 from ordna.people.api import router as people_router
 from ordna.suppliers.api import router as suppliers_router
+from ordna.support.api import router as support_router
 
 api = NinjaAPI(
     title="Ordna API",
@@ -26,5 +27,6 @@ for router in (
     devices_router,
     suppliers_router,
     lifecycle_router,
+    support_router,
 ):
     api.add_router("/v1/", router)

@@ -9,5 +9,6 @@ urlpatterns = [
     path("devices/", include("ordna.devices.urls")),
     path("accounts/", include("ordna.accounts.urls")),
     path("cases/", include("ordna.lifecycle.urls")),
+    path("", include("ordna.support.urls")),
     path("api/", api.urls),
 ]

@@ -1,5 +1,6 @@
 """Applications and licences in the API."""
 
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -9,7 +10,7 @@ from ninja.errors import HttpError
 from ninja.pagination import paginate
 
 from ordna.applications import services
-from ordna.applications.models import Application, License
+from ordna.applications.models import Application, KeyUserAppointment, License
 from ordna.core import access
 from ordna.core.actor import Actor
 from ordna.core.api import Capability, ErrorOut
@@ -30,6 +31,12 @@ class ApplicationOut(Schema):
     deprovision_days: int
     account_source: str
     attest_only: bool
+    supplier_resolution_hours: int | None
+    users: int
+
+    @staticmethod
+    def resolve_users(obj: Any) -> int:
+        return int(obj.accounts_active)
 
     @staticmethod
     def resolve_owner(obj: Any) -> str | None:
@@ -49,6 +56,7 @@ class ApplicationIn(Schema):
     criticality: str = "medium"
     deprovision_days: int = 1
     attest_only: bool = False
+    supplier_resolution_hours: int | None = None
 
 
 class ApplicationPatch(Schema):
@@ -59,6 +67,7 @@ class ApplicationPatch(Schema):
     criticality: str | None = None
     deprovision_days: int | None = None
     attest_only: bool | None = None
+    supplier_resolution_hours: int | None = None
 
 
 class LicenseOut(Schema):
@@ -132,6 +141,7 @@ def application_create(request: HttpRequest, payload: ApplicationIn) -> Any:
         "criticality": payload.criticality,
         "deprovision_days": payload.deprovision_days,
         "attest_only": payload.attest_only,
+        "supplier_resolution_hours": payload.supplier_resolution_hours,
         **_links(payload.owner, payload.supplier),
     }
     try:
@@ -191,3 +201,123 @@ def license_put(request: HttpRequest, payload: LicenseIn) -> Any:
     except services.ApplicationError as exc:
         raise HttpError(422, str(exc)) from exc
     return license_
+
+
+class AppointmentOut(Schema):
+    id: int
+    application: str
+    person: str
+    name: str
+    role: str
+    primary: bool
+    starts_on: date
+    ends_on: date | None
+    hours_per_month: Decimal
+    responsibilities: list[str]
+    away_from: date | None
+    away_until: date | None
+
+    @staticmethod
+    def resolve_application(obj: Any) -> str:
+        return str(obj.application.slug)
+
+    @staticmethod
+    def resolve_person(obj: Any) -> str:
+        return str(obj.person.employee_id)
+
+    @staticmethod
+    def resolve_name(obj: Any) -> str:
+        return str(obj.person.full_name)
+
+
+class AppointmentIn(Schema):
+    application: str
+    person: str
+    role: str = "key_user"
+    primary: bool = False
+    starts_on: date
+    ends_on: date | None = None
+    hours_per_month: Decimal = Decimal("0")
+    responsibilities: list[str] = []
+
+
+class AppointmentPatch(Schema):
+    role: str | None = None
+    primary: bool | None = None
+    starts_on: date | None = None
+    ends_on: date | None = None
+    hours_per_month: Decimal | None = None
+    responsibilities: list[str] | None = None
+    away_from: date | None = None
+    away_until: date | None = None
+
+
+@router.get(
+    "/appointments",
+    response=list[AppointmentOut],
+    summary="Key-user appointments of the visible applications",
+    auth=Capability("applications.list"),
+)
+@paginate
+def appointment_list(request: HttpRequest, application: str = "", person: str = "", active: bool = False) -> Any:
+    from django.utils import timezone
+
+    from ordna.applications.models import active_on
+
+    rows = KeyUserAppointment.objects.filter(application__in=access.applications_scope(user_of(request)))
+    if application:
+        rows = rows.filter(application__slug=application)
+    if person:
+        rows = rows.filter(person__employee_id=person)
+    if active:
+        rows = rows.filter(active_on(timezone.localdate()))
+    return rows.select_related("application", "person")
+
+
+@router.post(
+    "/appointments",
+    response={201: AppointmentOut, 404: ErrorOut, 422: ErrorOut},
+    summary="Appoint a key user, deputy or coordinator",
+    auth=Capability("appointments.edit"),
+)
+def appointment_create(request: HttpRequest, payload: AppointmentIn) -> Any:
+    app: Application = access.get_in_scope(access.applications_scope(user_of(request)), slug=payload.application)
+    person = Person.objects.filter(employee_id=payload.person).first()
+    if person is None:
+        raise HttpError(422, f"person: no person has employee id {payload.person!r}")
+    try:
+        appointment = services.appointment_add(
+            application=app,
+            person=person,
+            actor=Actor.for_user(user_of(request)),
+            role=payload.role,
+            primary=payload.primary,
+            starts_on=payload.starts_on,
+            ends_on=payload.ends_on,
+            hours_per_month=payload.hours_per_month,
+            responsibilities=payload.responsibilities,
+        )
+    except services.ApplicationError as exc:
+        raise HttpError(422, str(exc)) from exc
+    return Status(201, appointment)
+
+
+@router.patch(
+    "/appointments/{appointment_id}",
+    response={200: AppointmentOut, 404: ErrorOut, 422: ErrorOut},
+    summary="End an appointment, mark an absence, change its budget or responsibilities",
+    auth=Capability("appointments.edit"),
+)
+def appointment_patch(request: HttpRequest, appointment_id: int, payload: AppointmentPatch) -> Any:
+    appointment: KeyUserAppointment = access.get_in_scope(
+        KeyUserAppointment.objects.filter(application__in=access.applications_scope(user_of(request))).select_related(
+            "application", "person"
+        ),
+        pk=appointment_id,
+    )
+    try:
+        return services.appointment_update(
+            appointment=appointment, actor=Actor.for_user(user_of(request)), **payload.dict(exclude_unset=True)
+        )
+    except services.ApplicationError as exc:
+        raise HttpError(422, str(exc)) from exc

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 from django.db import models
@@ -53,6 +54,11 @@ class Application(models.Model):
     accounts_active = models.PositiveIntegerField(default=0)
     accounts_disabled = models.PositiveIntegerField(default=0)
     accounts_gone = models.PositiveIntegerField(default=0)
+    # The resolution time the supplier promises for escalated questions, in business hours (DESIGN.md 3.4);
+    # empty means no service level. Contracts (DESIGN.md 3.5) will set it from their ServiceLevel.
+    supplier_resolution_hours = models.PositiveIntegerField(
+        null=True, blank=True, help_text=_("Business hours the supplier has to resolve an escalated question")
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -87,3 +93,80 @@ class License(models.Model):
 
     def __str__(self) -> str:
         return f"{self.application.slug}: {self.name}"
+
+
+class AppointmentRole(models.TextChoices):
+    KEY_USER = "key_user", _("Key user")
+    DEPUTY = "deputy", _("Deputy")
+    COORDINATOR = "coordinator", _("Coordinator")
+
+
+class Responsibility(models.TextChoices):
+    """What the role of key user covers (DESIGN.md 3.4); each appointment lists the ones it takes on."""
+
+    FIRST_LINE = "first_line", _("First line for colleagues")
+    SUPPLIER_CONTACT = "supplier_contact", _("Contact with the supplier")
+    FOLLOW_DEVELOPMENTS = "follow_developments", _("Follow developments")
+    PROPOSE_IMPROVEMENTS = "propose_improvements", _("Propose improvements")
+    CONFIGURE = "configure", _("Configure")
+    TEST = "test", _("Test updates")
+    RELEASE = "release", _("Release updates")
+
+
+class KeyUserAppointment(models.Model):
+    """A person appointed to an application as key user, deputy or coordinator, for dated period, with a
+    time budget. Its existence on a day gives the person the key user's scope on the application that day.
+
+    Lives next to Application (not in support) because the access scope of key users, the catalogue and later
+    releases all read it, and support only routes questions with it.
+    """
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="appointments")
+    person = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="appointments")
+    role = models.CharField(max_length=20, choices=AppointmentRole.choices, default=AppointmentRole.KEY_USER)
+    # The primary key user gets every new question while present; others share them round robin.
+    primary = models.BooleanField(default=False)
+    starts_on = models.DateField()
+    ends_on = models.DateField(null=True, blank=True)
+    hours_per_month = models.DecimalField(max_digits=6, decimal_places=1, default=Decimal("0"))
+    responsibilities = models.JSONField(default=list, blank=True)
+    # A planned absence (holiday, leave): questions go round robin to the others meanwhile.
+    away_from = models.DateField(null=True, blank=True)
+    away_until = models.DateField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["application__name", "-primary", "role", "starts_on", "id"]
+        constraints = [
+            models.CheckConstraint(name="appointment_known_role", condition=Q(role__in=AppointmentRole.values)),
+            models.CheckConstraint(
+                name="appointment_ends_after_start",
+                condition=Q(ends_on__isnull=True) | Q(ends_on__gte=models.F("starts_on")),
+            ),
+            models.CheckConstraint(name="appointment_hours_not_negative", condition=Q(hours_per_month__gte=0)),
+            models.CheckConstraint(
+                name="appointment_primary_is_key_user", condition=Q(primary=False) | Q(role=AppointmentRole.KEY_USER)
+            ),
+            models.CheckConstraint(
+                name="appointment_away_is_a_period",
+                condition=(Q(away_from__isnull=True) & Q(away_until__isnull=True))
+                | (Q(away_from__isnull=False) & Q(away_until__gte=models.F("away_from"))),
+            ),
+        ]
+        indexes = [models.Index(fields=["person", "application"], name="appointment_person_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.application_id}:{self.person_id}:{self.role}"
+
+    def active_on(self, day: date) -> bool:
+        return self.starts_on <= day and (self.ends_on is None or self.ends_on >= day)
+
+    def away_on(self, day: date) -> bool:
+        return self.away_from is not None and self.away_until is not None and self.away_from <= day <= self.away_until
+
+
+def active_on(day: date, prefix: str = "") -> Q:
+    """The filter for appointments in force on `day` (`prefix` reaches them through a relation)."""
+    return Q(**{f"{prefix}starts_on__lte": day}) & (
+        Q(**{f"{prefix}ends_on__isnull": True}) | Q(**{f"{prefix}ends_on__gte": day})
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -9,9 +10,17 @@ from django.db import transaction
 from django.db.models import F
 from django.utils.text import slugify
 
-from ordna.applications.models import Application, Criticality, License
+from ordna.applications.models import (
+    Application,
+    AppointmentRole,
+    Criticality,
+    KeyUserAppointment,
+    License,
+    Responsibility,
+)
 from ordna.core.actor import Actor
 from ordna.core.audit import audit_record
+from ordna.people.models import Person
 
 APPLICATION_FIELDS = (
     "name",
@@ -22,6 +31,7 @@ APPLICATION_FIELDS = (
     "deprovision_days",
     "account_source",
     "attest_only",
+    "supplier_resolution_hours",
 )
 
 
@@ -107,3 +117,107 @@ def license_save(
         Application.objects.filter(pk=application.pk).update(accounts_version=F("accounts_version") + 1)
         audit_record(actor=actor, action="license.updated", target=license_, before=before, after=after)
     return license_, True
+
+
+APPOINTMENT_FIELDS = (
+    "role",
+    "primary",
+    "starts_on",
+    "ends_on",
+    "hours_per_month",
+    "responsibilities",
+    "away_from",
+    "away_until",
+)
+
+
+def _appointment_check(appointment: KeyUserAppointment) -> None:
+    """Raise ApplicationError naming the field when the appointment's values do not fit together."""
+    if appointment.role not in AppointmentRole.values:
+        raise ApplicationError(f"role {appointment.role!r} is not one of {', '.join(AppointmentRole.values)}")
+    if appointment.primary and appointment.role != AppointmentRole.KEY_USER:
+        raise ApplicationError("primary: only a key user (not a deputy or coordinator) can be the primary")
+    if appointment.ends_on is not None and appointment.ends_on < appointment.starts_on:
+        raise ApplicationError(f"ends_on {appointment.ends_on} is before starts_on {appointment.starts_on}")
+    if appointment.hours_per_month < 0 or appointment.hours_per_month > 744:
+        raise ApplicationError(f"hours_per_month {appointment.hours_per_month} must be between 0 and 744")
+    unknown = sorted(set(appointment.responsibilities) - set(Responsibility.values))
+    if unknown:
+        raise ApplicationError(
+            f"responsibilities: {', '.join(unknown)} unknown; use {', '.join(Responsibility.values)}"
+        )
+    if (appointment.away_from is None) != (appointment.away_until is None):
+        raise ApplicationError("away_from and away_until go together: give both or neither")
+    if appointment.away_from and appointment.away_until and appointment.away_until < appointment.away_from:
+        raise ApplicationError(f"away_until {appointment.away_until} is before away_from {appointment.away_from}")
+    if appointment.primary:
+        others = KeyUserAppointment.objects.filter(application_id=appointment.application_id, primary=True).exclude(
+            pk=appointment.pk
+        )
+        for other in others:
+            overlaps = (other.ends_on is None or other.ends_on >= appointment.starts_on) and (
+                appointment.ends_on is None or appointment.ends_on >= other.starts_on
+            )
+            if overlaps:
+                raise ApplicationError(
+                    f"primary: {other.person.full_name} is the primary key user from {other.starts_on}; "
+                    "end that appointment first or appoint this one as a plain key user"
+                )
+
+
+def _appointment_state(appointment: KeyUserAppointment) -> dict[str, Any]:
+    return {"person_id": appointment.person_id, **_state(appointment, APPOINTMENT_FIELDS)}
+
+
+def appointment_add(
+    *,
+    application: Application,
+    person: Person,
+    actor: Actor,
+    starts_on: date,
+    role: str = AppointmentRole.KEY_USER,
+    primary: bool = False,
+    ends_on: date | None = None,
+    hours_per_month: Decimal = Decimal("0"),
+    responsibilities: list[str] | None = None,
+) -> KeyUserAppointment:
+    """Appoint `person` to `application` for a dated period with a monthly time budget (DESIGN.md 3.4)."""
+    appointment = KeyUserAppointment(
+        application=application,
+        person=person,
+        role=role,
+        primary=primary,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        hours_per_month=Decimal(hours_per_month),
+        responsibilities=sorted(set(responsibilities or [])),
+    )
+    with transaction.atomic():
+        _appointment_check(appointment)
+        appointment.save()
+        audit_record(
+            actor=actor, action="appointment.created", target=appointment, after=_appointment_state(appointment)
+        )
+    return appointment
+
+
+def appointment_update(*, appointment: KeyUserAppointment, actor: Actor, **changes: Any) -> KeyUserAppointment:
+    """Change an appointment: end it, mark an absence, change its budget or responsibilities."""
+    unknown = set(changes) - set(APPOINTMENT_FIELDS)
+    if unknown:
+        raise ApplicationError(f"cannot change {', '.join(sorted(unknown))}")
+    if "responsibilities" in changes:
+        changes["responsibilities"] = sorted(set(changes["responsibilities"] or []))
+    if "hours_per_month" in changes:
+        changes["hours_per_month"] = Decimal(changes["hours_per_month"])
+    with transaction.atomic():
+        before = _appointment_state(appointment)
+        for name, value in changes.items():
+            setattr(appointment, name, value)
+        _appointment_check(appointment)
+        after = _appointment_state(appointment)
+        if after == before:
+            return appointment
+        appointment.save()
+        audit_record(actor=actor, action="appointment.updated", target=appointment, before=before, after=after)
+    return appointment

@@ -1,13 +1,24 @@
-"""Application pages: the catalogue and one application with its licences and accounts."""
+"""Application pages: the catalogue, one application with its key users, licences, accounts, questions and
+wishes, and the forms that edit the application and its appointments."""
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.contrib import messages
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from ordna.applications import services
+from ordna.applications.forms import ApplicationForm, AppointmentForm
+from ordna.applications.models import Application, KeyUserAppointment, Responsibility
 from ordna.core import access
+from ordna.core.actor import Actor
 from ordna.core.web import capability, paginate, query_without_page, user_of
+from ordna.people.models import Person
 
 
 @capability("applications.list")
@@ -36,6 +47,13 @@ def application_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "disabled": app.accounts_disabled,
         "total": app.accounts_active + app.accounts_disabled + app.accounts_gone,
     }
+    today = timezone.localdate()
+    appointments = [a for a in app.appointments.select_related("person") if a.ends_on is None or a.ends_on >= today]
+    responsibilities = dict(Responsibility.choices)
+    for a in appointments:
+        a.responsibility_labels = [responsibilities.get(r, r) for r in a.responsibilities]  # type: ignore[attr-defined]
+    questions = access.questions_scope(user).filter(application=app).select_related("assignee")[:10]
+    wishes = access.wishes_scope(user).filter(application=app)[:10] if access.can(user, "wishes.list") else None
     return render(
         request,
         "applications/detail.html",
@@ -45,5 +63,119 @@ def application_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "accounts": accounts,
             "counts": counts,
             "show_licenses": access.can(user, "licenses.list"),
+            "appointments": appointments,
+            "today": today,
+            "questions": questions,
+            "wishes": wishes,
+            "can_edit": access.can(user, "applications.edit"),
+            "can_appoint": access.can(user, "appointments.edit"),
+            "can_ask": access.can(user, "questions.ask") and user.person_id is not None,
         },
     )
+
+
+def _person(employee_id: str) -> Person | None:
+    return Person.objects.filter(employee_id=employee_id.strip()).first() if employee_id.strip() else None
+
+
+@capability("applications.edit")
+def application_edit(request: HttpRequest, slug: str) -> HttpResponse:
+    app: Application = access.get_in_scope(
+        access.applications_scope(user_of(request)).select_related("owner"), slug=slug
+    )
+    initial = {
+        "name": app.name,
+        "description": app.description,
+        "owner": app.owner.employee_id if app.owner else "",
+        "supplier": app.supplier_id,
+        "criticality": app.criticality,
+        "supplier_resolution_hours": app.supplier_resolution_hours,
+    }
+    form = ApplicationForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        owner = _person(data["owner"])
+        if data["owner"].strip() and owner is None:
+            form.add_error("owner", _("No person has employee id %(id)s.") % {"id": data["owner"]})
+        else:
+            try:
+                services.application_update(
+                    application=app,
+                    actor=Actor.for_user(user_of(request)),
+                    name=data["name"],
+                    description=data["description"],
+                    owner_id=owner.pk if owner else None,
+                    supplier_id=data["supplier"].pk if data["supplier"] else None,
+                    criticality=data["criticality"],
+                    supplier_resolution_hours=data["supplier_resolution_hours"],
+                )
+            except services.ApplicationError as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(request, _("Saved."))
+                return redirect("applications:detail", slug=app.slug)
+    return render(request, "applications/edit.html", {"app": app, "form": form})
+
+
+def _appointment_changes(data: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "role": data["role"],
+        "primary": data["primary"],
+        "starts_on": data["starts_on"],
+        "ends_on": data["ends_on"],
+        "hours_per_month": data["hours_per_month"],
+        "responsibilities": data["responsibilities"],
+        "away_from": data["away_from"],
+        "away_until": data["away_until"],
+    }
+
+
+@capability("appointments.edit")
+def appointment_add(request: HttpRequest, slug: str) -> HttpResponse:
+    app: Application = access.get_in_scope(access.applications_scope(user_of(request)), slug=slug)
+    form = AppointmentForm(
+        request.POST or None,
+        initial={"starts_on": timezone.localdate(), "hours_per_month": 8, "responsibilities": ["first_line"]},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        person = _person(data["person"])
+        if person is None:
+            form.add_error("person", _("No person has employee id %(id)s.") % {"id": data["person"]})
+        else:
+            changes = _appointment_changes(data)
+            away = {"away_from": changes.pop("away_from"), "away_until": changes.pop("away_until")}
+            try:
+                appointment = services.appointment_add(
+                    application=app, person=person, actor=Actor.for_user(user_of(request)), **changes
+                )
+                if away["away_from"] or away["away_until"]:
+                    services.appointment_update(appointment=appointment, actor=Actor.for_user(user_of(request)), **away)
+            except services.ApplicationError as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(request, _("Appointed."))
+                return redirect("applications:detail", slug=app.slug)
+    return render(request, "applications/appointment_form.html", {"app": app, "form": form, "appointment": None})
+
+
+@capability("appointments.edit")
+def appointment_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    app: Application = access.get_in_scope(access.applications_scope(user_of(request)), slug=slug)
+    appointment: KeyUserAppointment = access.get_in_scope(app.appointments.select_related("person"), pk=pk)
+    initial = {"person": appointment.person.employee_id, **_appointment_changes(appointment.__dict__)}
+    form = AppointmentForm(request.POST or None, initial=initial)
+    form.fields["person"].disabled = True
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.appointment_update(
+                appointment=appointment,
+                actor=Actor.for_user(user_of(request)),
+                **_appointment_changes(form.cleaned_data),
+            )
+        except services.ApplicationError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("applications:detail", slug=app.slug)
+    return render(request, "applications/appointment_form.html", {"app": app, "form": form, "appointment": appointment})

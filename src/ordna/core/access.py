@@ -8,10 +8,11 @@ its existence is not revealed.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.db.models import Model, Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from ordna.core.models import Role
 
@@ -22,6 +23,7 @@ if TYPE_CHECKING:
     from ordna.devices.models import Device
     from ordna.lifecycle.models import Case, Line
     from ordna.people.models import Person
+    from ordna.support.models import Question, Wish
 
 M = TypeVar("M", bound=Model)
 
@@ -71,6 +73,23 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "tasks.mine": frozenset({A, C, H, MG, K, S, E}),
     "templates.view": frozenset({A, C, H, AU}),
     "templates.edit": frozenset({A, C, H}),
+    # Key users and support (DESIGN.md 3.4).
+    "appointments.edit": frozenset({A, C}),
+    "questions.list": frozenset({A, C, H, MG, K, S, E, AU}),  # scoped: questions_scope
+    "questions.ask": frozenset({A, C, H, MG, K, E}),  # for oneself (a linked person); also replying when asked back
+    "questions.ask_for_others": frozenset({A, C}),  # an intranet page or chat bot asking on someone's behalf
+    "questions.handle": frozenset({A, C, K}),  # scoped: key users their applications' questions
+    "questions.supplier_answer": frozenset({S}),  # scoped: escalated to the user's own company
+    "knowledge.list": frozenset({A, C, H, MG, K, S, E, AU}),  # scoped to visible applications for suppliers
+    "workload.view": frozenset({A, C, K, AU}),  # scoped: key users themselves
+    "insight.view": frozenset({A, C, K, AU}),  # scoped: key users their applications
+    "surveys.list": frozenset({A, C, H, MG, K, E, AU}),
+    "surveys.manage": frozenset({A, C}),
+    "surveys.results": frozenset({A, C, AU}),
+    "surveys.answer": frozenset({A, C, H, MG, K, E}),  # scoped: one's own invitations
+    "wishes.list": frozenset({A, C, H, MG, K, S, E, AU}),  # scoped: suppliers their applications' planned wishes
+    "wishes.propose": frozenset({A, C, H, MG, K, E}),  # also voting
+    "wishes.triage": frozenset({A, C, K}),  # scoped: key users their applications
 }
 
 ORG_WIDE_READERS = frozenset({A, C, H, AU})
@@ -118,8 +137,18 @@ def people_scope(user: User) -> QuerySet[Person]:
     return people.filter(condition)
 
 
+def appointed_application_ids(user: User) -> QuerySet[Any]:
+    """The applications `user`'s person is appointed to today (key user, deputy or coordinator)."""
+    from ordna.applications.models import KeyUserAppointment, active_on
+
+    return KeyUserAppointment.objects.filter(active_on(timezone.localdate()), person_id=user.person_id or -1).values(
+        "application_id"
+    )
+
+
 def applications_scope(user: User) -> QuerySet[Application]:
-    """All applications for HR, IT and auditors; owned ones for owners; the company's own for suppliers."""
+    """All applications for HR, IT and auditors; owned ones for owners; appointed ones for key users; the
+    company's own for suppliers."""
     from ordna.applications.models import Application
 
     apps = Application.objects.all()
@@ -128,6 +157,8 @@ def applications_scope(user: User) -> QuerySet[Application]:
     condition = Q(pk__in=[])
     if user.person_id is not None and user.has_role(MG, K):
         condition |= Q(owner_id=user.person_id)
+    if user.person_id is not None and user.has_role(K):
+        condition |= Q(pk__in=appointed_application_ids(user))
     if user.supplier_id is not None and user.has_role(S):
         condition |= Q(supplier_id=user.supplier_id)
     return apps.filter(condition)
@@ -215,6 +246,60 @@ def cases_scope(user: User) -> QuerySet[Case]:
     if user.has_role(MG) and user.person_id is not None:
         condition |= Q(person__in=people_scope(user))
     return cases.filter(condition)
+
+
+def handled_applications_scope(user: User) -> QuerySet[Application]:
+    """The applications whose questions and wishes `user` handles: all for admins and IT coordinators, the
+    owned and appointed ones for key users."""
+    from ordna.applications.models import Application
+
+    if user.has_role(A, C):
+        return Application.objects.all()
+    if user.person_id is None or not user.has_role(K):
+        return Application.objects.none()
+    return Application.objects.filter(Q(owner_id=user.person_id) | Q(pk__in=appointed_application_ids(user)))
+
+
+def questions_scope(user: User) -> QuerySet[Question]:
+    """All for IT and auditors; the handled applications' and assigned ones for key users; escalated ones of
+    their own company for suppliers; and everyone their own questions."""
+    from ordna.support.models import Question
+
+    questions = Question.objects.all()
+    if user.has_role(A, C, AU):
+        return questions
+    condition = Q(pk__in=[])
+    if user.person_id is not None:
+        condition |= Q(asked_by_id=user.person_id)
+        if user.has_role(K):
+            condition |= Q(application__in=handled_applications_scope(user)) | Q(assignee_id=user.person_id)
+    if user.supplier_id is not None and user.has_role(S):
+        condition |= Q(supplier_id=user.supplier_id, escalated_at__isnull=False)
+    return questions.filter(condition)
+
+
+def handled_questions_scope(user: User) -> QuerySet[Question]:
+    """The questions `user` may answer, escalate and resolve as key user (or IT)."""
+    from ordna.support.models import Question
+
+    if user.has_role(A, C):
+        return Question.objects.all()
+    if user.person_id is None or not user.has_role(K):
+        return Question.objects.none()
+    return Question.objects.filter(Q(application__in=handled_applications_scope(user)) | Q(assignee_id=user.person_id))
+
+
+def wishes_scope(user: User) -> QuerySet[Wish]:
+    """Wishes are open to the whole organisation; suppliers see the planned ones of their applications (the
+    review agenda)."""
+    from ordna.support.models import Wish, WishState
+
+    wishes = Wish.objects.all()
+    if user.has_role(A, C, H, MG, K, E, AU):
+        return wishes
+    if user.supplier_id is not None and user.has_role(S):
+        return wishes.filter(state=WishState.PLANNED, application__supplier_id=user.supplier_id)
+    return wishes.none()
 
 
 def get_in_scope(queryset: QuerySet[M], **lookup: object) -> M:

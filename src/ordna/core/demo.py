@@ -1709,6 +1709,9 @@ def demo_load(*, people: int, seed: int, actor: Actor, today: date) -> DemoSumma
         _load_devices(plan.devices, pk_of=pk_of, actor=actor, seed=seed)
         created = _load_users(plan.users, pk_of=pk_of, supplier_pk=supplier_pk, skip=existing_users, actor=actor)
         _load_cases(actor=actor, today=today)
+        from ordna.support.demo import support_demo_load
+
+        support_demo_load(seed=seed, actor=actor)
 
     kinds = Counter(p.employment_type for p in plan.people)
     phases = Counter(p.phase(today) for p in plan.people)

@@ -25,6 +25,8 @@ pytestmark = pytest.mark.django_db
 
 ALL = {"admin", "coordinator", "hr", "manager", "key_user", "supplier", "employee", "auditor"}
 PUBLIC = {"core:login", "core:logout", "core:language", "core:health"}
+ASKERS = {"admin", "coordinator", "hr", "manager", "key_user", "employee"}
+Q_READERS = {"admin", "coordinator", "auditor", "key_user", "supplier", "employee"}
 
 # url name -> (kwargs, method, roles that get a real answer, the answer they get)
 WEB: dict[str, tuple[dict[str, Any], str, set[str], int]] = {
@@ -81,6 +83,31 @@ WEB: dict[str, tuple[dict[str, Any], str, set[str], int]] = {
         {"admin", "coordinator", "hr"},
         302,
     ),
+    "applications:edit": ({"slug": "crm"}, "get", {"admin", "coordinator"}, 200),
+    "applications:appointment_add": ({"slug": "crm"}, "get", {"admin", "coordinator"}, 200),
+    "applications:appointment_edit": ({"slug": "crm", "pk": "APPOINTMENT"}, "get", {"admin", "coordinator"}, 200),
+    # Q was asked by the employee (E2) about crm, routed to the key user (E3) and escalated to S1.
+    "support:questions": ({}, "get", ALL, 200),
+    "support:question_ask": ({}, "get", ASKERS, 200),
+    "support:question_detail": ({"pk": "QUESTION"}, "get", Q_READERS, 200),
+    "support:question_attachment": ({"pk": "QUESTION"}, "get", Q_READERS, 200),
+    "support:question_handle": ({"pk": "QUESTION"}, "post", {"admin", "coordinator", "key_user"}, 302),
+    "support:question_effort": ({"pk": "QUESTION"}, "post", {"admin", "coordinator", "key_user"}, 302),
+    "support:question_reply": ({"pk": "QUESTION"}, "post", {"employee"}, 302),
+    "support:question_supplier_answer": ({"pk": "QUESTION"}, "post", {"supplier"}, 302),
+    "support:knowledge": ({}, "get", ALL, 200),
+    "support:workload": ({}, "get", {"admin", "coordinator", "key_user", "auditor"}, 200),
+    "support:insight": ({}, "get", {"admin", "coordinator", "key_user", "auditor"}, 200),
+    "support:surveys": ({}, "get", ALL - {"supplier"}, 200),
+    "support:survey_add": ({}, "get", {"admin", "coordinator"}, 200),
+    "support:survey_detail": ({"pk": "SURVEY"}, "get", {"admin", "coordinator", "auditor"}, 200),
+    # Everyone in the IT department is invited: the users with a person.
+    "support:survey_answer": ({"pk": "SURVEY"}, "get", {"manager", "key_user", "employee"}, 200),
+    "support:wishes": ({}, "get", ALL, 200),
+    "support:wish_add": ({}, "get", ASKERS, 200),
+    "support:wish_detail": ({"pk": "WISH"}, "get", ALL - {"supplier"}, 200),  # suppliers see planned wishes only
+    "support:wish_vote": ({"pk": "WISH"}, "post", ASKERS, 302),
+    "support:wish_triage": ({"pk": "WISH"}, "post", {"admin", "coordinator", "key_user"}, 302),
 }
 
 # (method, path) -> (roles that get a real answer, path parameters)
@@ -123,6 +150,30 @@ API: dict[tuple[str, str], set[str]] = {
     ("PATCH", "/api/v1/case-templates/{template_id}"): {"admin", "coordinator", "hr"},
     ("POST", "/api/v1/case-templates/{template_id}/tasks"): {"admin", "coordinator", "hr"},
     ("DELETE", "/api/v1/case-templates/{template_id}/tasks/{task_id}"): {"admin", "coordinator", "hr"},
+    ("GET", "/api/v1/appointments"): ALL - {"employee"},
+    ("POST", "/api/v1/appointments"): {"admin", "coordinator"},
+    ("PATCH", "/api/v1/appointments/{appointment_id}"): {"admin", "coordinator"},
+    ("GET", "/api/v1/questions"): ALL,
+    ("POST", "/api/v1/questions"): ASKERS,
+    ("GET", "/api/v1/questions/{question_id}"): Q_READERS,
+    ("POST", "/api/v1/questions/{question_id}/attachment"): {"employee"},
+    ("POST", "/api/v1/questions/{question_id}/handle"): {"admin", "coordinator", "key_user"},
+    ("POST", "/api/v1/questions/{question_id}/reply"): {"employee"},
+    ("POST", "/api/v1/questions/{question_id}/supplier-answer"): {"supplier"},
+    ("POST", "/api/v1/questions/{question_id}/effort"): {"admin", "coordinator", "key_user"},
+    ("GET", "/api/v1/knowledge"): ALL,
+    ("GET", "/api/v1/workload"): {"admin", "coordinator", "key_user", "auditor"},
+    ("GET", "/api/v1/insight"): {"admin", "coordinator", "key_user", "auditor"},
+    ("GET", "/api/v1/surveys"): {"admin", "coordinator", "auditor"},
+    ("POST", "/api/v1/surveys"): {"admin", "coordinator"},
+    ("GET", "/api/v1/surveys/{survey_id}"): {"admin", "coordinator", "auditor"},
+    ("GET", "/api/v1/survey-invitations"): ASKERS,
+    ("GET", "/api/v1/surveys/{survey_id}/form"): {"manager", "key_user", "employee"},
+    ("PUT", "/api/v1/surveys/{survey_id}/form"): {"manager", "key_user", "employee"},
+    ("GET", "/api/v1/wishes"): ALL,
+    ("POST", "/api/v1/wishes"): ASKERS,
+    ("POST", "/api/v1/wishes/{wish_id}/vote"): ASKERS,
+    ("POST", "/api/v1/wishes/{wish_id}/triage"): {"admin", "coordinator", "key_user"},
 }
 PATH_VALUES = {"employee_id": "E2", "slug": "crm", "asset_tag": "LT-1", "app": "crm"}
 
@@ -188,6 +239,21 @@ def world(load_people, make_user, tmp_path) -> dict[str, Any]:
     case = Case.objects.get()
     evidence = Line.objects.get(case=case, subject="Final pay")
     line_attest(line=evidence, actor=actor, evidence=SimpleUploadedFile("payslip.pdf", b"%PDF-1.4 test"))
+    from ordna.applications.services import appointment_add
+    from ordna.support import services as support
+
+    appointment = appointment_add(
+        application=crm, person=people["E3"], actor=actor, starts_on=TODAY, primary=True, hours_per_month=8
+    )
+    question = support.question_ask(
+        application=crm, asked_by=people["E2"], category="how_to", text="How do I export contacts?", actor=actor
+    )
+    support.question_attach(question=question, attachment=SimpleUploadedFile("shot.png", b"\x89PNG"), actor=actor)
+    support.question_escalate(question=question, actor=actor, ticket_ref="INC-1")
+    wish = support.wish_propose(application=crm, person=people["E2"], title="Dark mode", text="", actor=actor)
+    survey = support.survey_create(
+        title="Skills 2026", departments=["IT"], opens_on=TODAY, closes_on=TODAY, actor=actor
+    )
     values = {
         "FINDING": Finding.objects.get().pk,
         "ACCOUNT": Account.objects.get(key="svc").pk,
@@ -197,6 +263,10 @@ def world(load_people, make_user, tmp_path) -> dict[str, Any]:
         "EVIDENCE": evidence.pk,
         "TEMPLATE": template.pk,
         "TASK": template.tasks.first().pk,  # type: ignore[union-attr]
+        "APPOINTMENT": appointment.pk,
+        "QUESTION": question.pk,
+        "WISH": wish.pk,
+        "SURVEY": survey.pk,
     }
     users = {
         "admin": make_user("admin"),
@@ -227,6 +297,10 @@ def path_values(world: dict[str, Any]) -> dict[str, Any]:
         "line_id": values["LINE"],
         "template_id": values["TEMPLATE"],
         "task_id": values["TASK"],
+        "appointment_id": values["APPOINTMENT"],
+        "question_id": values["QUESTION"],
+        "wish_id": values["WISH"],
+        "survey_id": values["SURVEY"],
     }
 
 

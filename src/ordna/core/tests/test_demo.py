@@ -330,10 +330,16 @@ def test_the_audit_chain_verifies_after_loading(fast_hashing: None) -> None:
     owner_decisions = Account.objects.filter(non_personal=True).count()
     offboarding = AuditEvent.objects.filter(action__regex=r"^(case|case_template|line)\.").count()
     assert offboarding > 0
+    # and the key users, questions, survey and wishes of support.demo
+    support = (
+        AuditEvent.objects.filter(target_type__in=["applications.keyuserappointment"]).count()
+        + AuditEvent.objects.filter(target_type__startswith="support.").count()
+    )
+    assert support > 100
     assert (
         result.checked
         == AuditEvent.objects.count()
-        == (150 + 1 + 7 + 30 + 31 + account_imports + owner_decisions + 1 + 8 + offboarding)
+        == (150 + 1 + 7 + 30 + 31 + account_imports + owner_decisions + 1 + 8 + offboarding + support)
     )
     assert AuditEvent.objects.filter(action="import.accounts").count() == account_imports > 20
     assert AuditEvent.objects.filter(action="demo.devices", after__count=Device.objects.count()).count() == 1

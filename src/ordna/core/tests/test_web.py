@@ -184,6 +184,12 @@ def test_people_list_filters_and_pages(make_user, load_people) -> None:
         ("/imports/", 10),
         ("/audit/", 10),
         ("/users/", 10),
+        ("/questions/", 10),
+        ("/wishes/", 10),
+        ("/surveys/", 10),
+        ("/knowledge/", 10),
+        ("/workload/", 12),
+        ("/insight/", 18),
     ],
 )
 def test_pages_stay_within_their_query_budget(make_user, load_people, url: str, budget: int) -> None:

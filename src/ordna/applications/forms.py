@@ -1,0 +1,37 @@
+"""Forms of the application catalogue: the application itself and its key-user appointments."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from ordna.applications.models import AppointmentRole, Criticality, Responsibility
+from ordna.suppliers.models import Supplier
+
+
+class ApplicationForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=200)
+    description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    owner = forms.CharField(label=_("Owner (employee id)"), required=False, max_length=64)
+    supplier = forms.ModelChoiceField(label=_("Supplier"), queryset=Supplier.objects.order_by("name"), required=False)
+    criticality = forms.ChoiceField(label=_("Criticality"), choices=Criticality.choices)
+    supplier_resolution_hours = forms.IntegerField(
+        label=_("Supplier's resolution time (business hours)"),
+        required=False,
+        min_value=1,
+        help_text=_("The service level for escalated questions; empty when there is none."),
+    )
+
+
+class AppointmentForm(forms.Form):
+    person = forms.CharField(label=_("Person (employee id)"), max_length=64)
+    role = forms.ChoiceField(label=_("Role"), choices=AppointmentRole.choices)
+    primary = forms.BooleanField(label=_("Primary key user (gets new questions first)"), required=False)
+    starts_on = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
+    ends_on = forms.DateField(label=_("Until"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    hours_per_month = forms.DecimalField(label=_("Hours per month"), min_value=0, max_value=744, decimal_places=1)
+    responsibilities = forms.MultipleChoiceField(
+        label=_("Responsibilities"), choices=Responsibility.choices, widget=forms.CheckboxSelectMultiple, required=False
+    )
+    away_from = forms.DateField(label=_("Away from"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    away_until = forms.DateField(label=_("Away until"), required=False, widget=forms.DateInput(attrs={"type": "date"}))

@@ -1,0 +1,527 @@
+"""Writes of support: questions through their states, effort, the knowledge base, surveys and wishes.
+
+Every function runs in one transaction and records its audit event in it; a ValueError (SupportError)
+names the field or value that is wrong and nothing is written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from ordna.applications.models import Application, KeyUserAppointment
+from ordna.core.actor import Actor
+from ordna.core.audit import audit_record
+from ordna.people.models import Person
+from ordna.support.clocks import add_business_hours
+from ordna.support.models import (
+    OPEN_STATES,
+    Article,
+    AssignedVia,
+    Category,
+    Effort,
+    EventKind,
+    Question,
+    QuestionEvent,
+    QuestionState,
+    SkillRating,
+    SkillSurvey,
+    SurveyInvitation,
+    Wish,
+    WishState,
+    WishVote,
+)
+from ordna.support.routing import Appointee, route_question
+from ordna.support.selectors import business_calendar
+
+ATTACHMENT_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".pdf", ".txt", ".log", ".csv", ".xlsx", ".docx", ".eml")
+
+
+class SupportError(ValueError):
+    pass
+
+
+def _text(value: str, field: str, *, limit: int = 10_000) -> str:
+    value = (value or "").strip()
+    if not value:
+        raise SupportError(f"{field}: must not be empty")
+    if len(value) > limit:
+        raise SupportError(f"{field}: at most {limit} characters, got {len(value)}")
+    return value
+
+
+def _person_of(actor: Actor) -> Person | None:
+    user = actor.user
+    return user.person if user is not None and user.person_id else None
+
+
+def _event(
+    question: Question, kind: str, actor: Actor, *, at: datetime, text: str = "", for_supplier: bool = False
+) -> QuestionEvent:
+    return QuestionEvent.objects.create(
+        question=question,
+        at=at,
+        kind=kind,
+        state=question.state,
+        author=actor.label,
+        text=text,
+        for_supplier=for_supplier,
+    )
+
+
+def _audit(question: Question, action: str, actor: Actor, **after: Any) -> None:
+    audit_record(actor=actor, action=f"question.{action}", target=question, after={"state": question.state, **after})
+
+
+def _check_attachment(upload: UploadedFile) -> str:
+    name = Path(upload.name or "attachment").name
+    if Path(name).suffix.lower() not in ATTACHMENT_SUFFIXES:
+        raise SupportError(f"attachment: {name} is not one of {', '.join(ATTACHMENT_SUFFIXES)}")
+    if upload.size is not None and upload.size > settings.ORDNA_ATTACHMENT_MAX_MB * 1024 * 1024:
+        raise SupportError(f"attachment: {name} is larger than {settings.ORDNA_ATTACHMENT_MAX_MB} MB")
+    return name
+
+
+def appointees(application: Application) -> list[Appointee]:
+    return [
+        Appointee(a.person_id, a.role, a.primary, a.starts_on, a.ends_on, a.away_from, a.away_until)
+        for a in KeyUserAppointment.objects.filter(application=application)
+    ]
+
+
+def question_ask(
+    *,
+    application: Application,
+    asked_by: Person,
+    category: str,
+    text: str,
+    actor: Actor,
+    attachment: UploadedFile | None = None,
+) -> Question:
+    """Register a question and route it: the primary key user, else round robin among the key users and
+    deputies present (support.routing); with nobody present it stays new for the IT coordinator."""
+    text = _text(text, "text")
+    if category not in Category.values:
+        raise SupportError(f"category: {category!r} is not one of {', '.join(Category.values)}")
+    attachment_name = _check_attachment(attachment) if attachment is not None else ""
+    now = timezone.now()
+    today = timezone.localdate(now)
+    target = settings.ORDNA_KEY_USER_RESPONSE_HOURS
+    with transaction.atomic():
+        last = (
+            Question.objects.filter(application=application, assigned_via=AssignedVia.ROUND_ROBIN)
+            .order_by("-asked_at", "-id")
+            .values_list("assignee_id", flat=True)
+            .first()
+        )
+        route = route_question(appointees(application), today=today, last_round_robin=last)
+        question = Question(
+            application=application,
+            asked_by=asked_by,
+            entered_by=actor.label,
+            category=category,
+            text=text,
+            attachment_name=attachment_name,
+            state=QuestionState.NEW,
+            assigned_via=route.via,
+            internal_target_hours=target,
+            asked_at=now,
+            internal_due_at=add_business_hours(now, target, business_calendar(now.year, now.year + 1)),
+        )
+        if attachment is not None:
+            question.attachment.save(attachment_name, attachment, save=False)
+        question.save()
+        _event(question, EventKind.ASKED, actor, at=now, text=text)
+        if route.person_id is not None:
+            question.assignee_id = route.person_id
+            question.assigned_at = now
+            question.state = QuestionState.WITH_KEY_USER
+            question.save(update_fields=["assignee", "assigned_at", "state"])
+            _event(question, EventKind.ASSIGNED, actor, at=now)
+        _audit(
+            question,
+            "asked",
+            actor,
+            application=application.slug,
+            category=category,
+            assignee_id=question.assignee_id,
+            assigned_via=route.via,
+        )
+    return question
+
+
+def question_attach(*, question: Question, attachment: UploadedFile, actor: Actor) -> Question:
+    """Attach a file to an open question (the API's second step after asking in JSON); replaces an earlier one."""
+    _require_open(question)
+    name = _check_attachment(attachment)
+    with transaction.atomic():
+        question.attachment.save(name, attachment, save=False)
+        question.attachment_name = name
+        question.save(update_fields=["attachment", "attachment_name"])
+        _audit(question, "attached", actor, attachment=name)
+    return question
+
+
+def _require_open(question: Question) -> None:
+    if question.state not in OPEN_STATES:
+        raise SupportError(f"state: the question is {question.state}, not open")
+
+
+def _responded(question: Question, now: datetime) -> None:
+    if question.first_response_at is None:
+        question.first_response_at = now
+
+
+def question_take(*, question: Question, actor: Actor) -> Question:
+    """The acting key user takes a question nobody could be routed to (or takes it over)."""
+    person = _person_of(actor)
+    if person is None:
+        raise SupportError("assignee: only a user linked to a person can take a question")
+    _require_open(question)
+    now = timezone.now()
+    with transaction.atomic():
+        question.assignee = person
+        question.assigned_at = now
+        if question.state == QuestionState.NEW:
+            question.state = QuestionState.WITH_KEY_USER
+        question.save()
+        _event(question, EventKind.ASSIGNED, actor, at=now)
+        _audit(question, "taken", actor, assignee_id=person.pk)
+    return question
+
+
+def question_answer(*, question: Question, actor: Actor, text: str) -> Question:
+    """The key user answers: the question is resolved (the first response if it was the first)."""
+    text = _text(text, "text")
+    _require_open(question)
+    if question.state == QuestionState.ESCALATED:
+        raise SupportError("state: the question waits on the supplier; resolve it when the supplier has answered")
+    now = timezone.now()
+    with transaction.atomic():
+        _responded(question, now)
+        question.state = QuestionState.RESOLVED
+        question.resolved_at = now
+        question.waiting_on_asker = False
+        question.save()
+        _event(question, EventKind.ANSWERED, actor, at=now, text=text, for_supplier=question.supplier_id is not None)
+        _audit(question, "answered", actor)
+    return question
+
+
+def question_resolve(*, question: Question, actor: Actor, text: str = "") -> Question:
+    """Mark a question resolved, typically after the supplier's answer was passed on."""
+    _require_open(question)
+    if question.state == QuestionState.ESCALATED:
+        raise SupportError("state: the supplier has not answered yet")
+    now = timezone.now()
+    with transaction.atomic():
+        _responded(question, now)
+        question.state = QuestionState.RESOLVED
+        question.resolved_at = now
+        question.waiting_on_asker = False
+        question.save()
+        _event(
+            question,
+            EventKind.RESOLVED,
+            actor,
+            at=now,
+            text=text.strip(),
+            for_supplier=question.supplier_id is not None,
+        )
+        _audit(question, "resolved", actor)
+    return question
+
+
+def question_ask_back(*, question: Question, actor: Actor, text: str) -> Question:
+    """The key user needs more from the asker; this counts as the first response."""
+    text = _text(text, "text")
+    _require_open(question)
+    now = timezone.now()
+    with transaction.atomic():
+        _responded(question, now)
+        if question.state == QuestionState.NEW:
+            question.state = QuestionState.WITH_KEY_USER
+        question.waiting_on_asker = True
+        question.save()
+        _event(question, EventKind.ASKED_BACK, actor, at=now, text=text)
+        _audit(question, "asked_back", actor)
+    return question
+
+
+def question_reply(*, question: Question, actor: Actor, text: str) -> Question:
+    """The asker adds to their question (typically after being asked back)."""
+    text = _text(text, "text")
+    _require_open(question)
+    now = timezone.now()
+    with transaction.atomic():
+        question.waiting_on_asker = False
+        question.save(update_fields=["waiting_on_asker"])
+        _event(question, EventKind.REPLIED, actor, at=now, text=text)
+        _audit(question, "replied", actor)
+    return question
+
+
+def question_escalate(*, question: Question, actor: Actor, ticket_ref: str, text: str = "") -> Question:
+    """Hand the question to the application's supplier under the supplier's ticket reference; the internal
+    clock pauses and the supplier clock runs against the service level, when one exists."""
+    ticket_ref = _text(ticket_ref, "ticket_ref", limit=100)
+    _require_open(question)
+    if question.state == QuestionState.ESCALATED:
+        raise SupportError(f"state: already escalated under {question.supplier_ticket_ref}")
+    application = question.application
+    if application.supplier_id is None:
+        raise SupportError(f"supplier: {application.slug} has no supplier to escalate to")
+    now = timezone.now()
+    with transaction.atomic():
+        _responded(question, now)
+        question.state = QuestionState.ESCALATED
+        question.supplier_id = application.supplier_id
+        question.supplier_ticket_ref = ticket_ref
+        question.escalated_at = now
+        question.supplier_answered_at = None
+        question.supplier_target_hours = application.supplier_resolution_hours
+        question.supplier_due_at = (
+            add_business_hours(now, application.supplier_resolution_hours, business_calendar(now.year, now.year + 2))
+            if application.supplier_resolution_hours
+            else None
+        )
+        question.save()
+        _event(question, EventKind.ESCALATED, actor, at=now, text=text.strip(), for_supplier=True)
+        _audit(question, "escalated", actor, supplier_id=application.supplier_id, ticket_ref=ticket_ref)
+    return question
+
+
+def question_supplier_answer(*, question: Question, actor: Actor, text: str) -> Question:
+    """The supplier answers an escalated question from its portal; it goes back to the key user, whose clock
+    runs again, to pass the answer on and resolve it."""
+    text = _text(text, "text")
+    user = actor.user
+    if user is None or user.supplier_id is None or user.supplier_id != question.supplier_id:
+        raise SupportError("supplier: only the supplier the question was escalated to can answer it")
+    if question.state != QuestionState.ESCALATED:
+        raise SupportError(f"state: the question is {question.state}, not waiting on the supplier")
+    now = timezone.now()
+    with transaction.atomic():
+        question.state = QuestionState.WITH_KEY_USER
+        question.supplier_answered_at = now
+        question.save()
+        _event(question, EventKind.SUPPLIER_ANSWERED, actor, at=now, text=text, for_supplier=True)
+        _audit(question, "supplier_answered", actor, supplier_id=question.supplier_id)
+    return question
+
+
+def question_close(*, question: Question, actor: Actor, text: str = "") -> Question:
+    """Close a question for good (a resolved one, or an open one that needs nothing more)."""
+    if question.state == QuestionState.CLOSED:
+        raise SupportError("state: the question is closed already")
+    now = timezone.now()
+    with transaction.atomic():
+        question.state = QuestionState.CLOSED
+        question.closed_at = now
+        question.waiting_on_asker = False
+        question.save()
+        _event(
+            question, EventKind.CLOSED, actor, at=now, text=text.strip(), for_supplier=question.supplier_id is not None
+        )
+        _audit(question, "closed", actor)
+    return question
+
+
+def question_publish(*, question: Question, actor: Actor, title: str, answer: str) -> Article:
+    """Publish a resolved question's answer in its application's knowledge base (or update it)."""
+    title = _text(title, "title", limit=200)
+    answer = _text(answer, "answer")
+    if question.state not in (QuestionState.RESOLVED, QuestionState.CLOSED):
+        raise SupportError(f"state: only resolved questions are published; this one is {question.state}")
+    now = timezone.now()
+    with transaction.atomic():
+        article, created = Article.objects.update_or_create(
+            question=question,
+            defaults={
+                "application": question.application,
+                "title": title,
+                "answer": answer,
+                "published_by": actor.label,
+                "published_at": now,
+            },
+        )
+        _event(question, EventKind.PUBLISHED, actor, at=now, text=title)
+        audit_record(
+            actor=actor,
+            action="article.published" if created else "article.updated",
+            target=article,
+            after={"question_id": question.pk, "title": title},
+        )
+    return article
+
+
+def effort_log(
+    *,
+    question: Question,
+    actor: Actor,
+    minutes: int,
+    on: date | None = None,
+    note: str = "",
+    person: Person | None = None,
+) -> Effort:
+    """Log time spent on a question by `person` (default: the acting user's person)."""
+    person = person or _person_of(actor)
+    if person is None:
+        raise SupportError("person: effort is logged by someone linked to a person")
+    if not isinstance(minutes, int) or minutes <= 0 or minutes > 24 * 60:
+        raise SupportError(f"minutes: {minutes!r} must be a whole number from 1 to 1440")
+    on = on or timezone.localdate()
+    if on > timezone.localdate():
+        raise SupportError(f"on: {on} is in the future")
+    with transaction.atomic():
+        effort = Effort.objects.create(
+            question=question,
+            application_id=question.application_id,
+            person=person,
+            on=on,
+            minutes=minutes,
+            note=note.strip()[:300],
+        )
+        audit_record(
+            actor=actor,
+            action="effort.logged",
+            target=effort,
+            after={"question_id": question.pk, "person_id": person.pk, "minutes": minutes, "on": on},
+        )
+    return effort
+
+
+def survey_create(*, title: str, departments: list[str], opens_on: date, closes_on: date, actor: Actor) -> SkillSurvey:
+    """A skills survey campaign: everyone current in the chosen departments is invited, with the applications
+    they have an active account in as the rows of their form. Mail comes from the reminder engine."""
+    from ordna.accounts.models import Account, AccountStatus
+
+    title = _text(title, "title", limit=200)
+    wanted = sorted({d.strip() for d in departments if d.strip()})
+    if not wanted:
+        raise SupportError("departments: choose at least one department")
+    known = set(Person.objects.filter(department__in=wanted).values_list("department", flat=True))
+    missing = [d for d in wanted if d not in known]
+    if missing:
+        raise SupportError(f"departments: no one works in {', '.join(missing)}")
+    if closes_on < opens_on:
+        raise SupportError(f"closes_on {closes_on} is before opens_on {opens_on}")
+    with transaction.atomic():
+        survey = SkillSurvey.objects.create(
+            title=title, departments=wanted, opens_on=opens_on, closes_on=closes_on, created_by=actor.label
+        )
+        people = Person.objects.filter(department__in=wanted).exclude(end_date__lt=opens_on)
+        uses: dict[int, set[int]] = {}
+        for person_id, application_id in Account.objects.filter(
+            person__in=people, status=AccountStatus.ACTIVE
+        ).values_list("person_id", "application_id"):
+            uses.setdefault(person_id, set()).add(application_id)
+        SurveyInvitation.objects.bulk_create(
+            [
+                SurveyInvitation(survey=survey, person_id=pk, applications=sorted(uses.get(pk, ())))
+                for pk in people.values_list("pk", flat=True)
+            ],
+            batch_size=1000,
+        )
+        audit_record(
+            actor=actor,
+            action="survey.created",
+            target=survey,
+            after={"title": title, "departments": wanted, "opens_on": opens_on, "closes_on": closes_on},
+        )
+    return survey
+
+
+def survey_answer(
+    *, invitation: SurveyInvitation, ratings: Mapping[int, tuple[int, bool]], actor: Actor
+) -> SurveyInvitation:
+    """Store a person's answers: per application id, a self-rating from 1 to 5 and whether they want training.
+
+    Applications left out are not rated; answering again replaces the earlier answers."""
+    survey = invitation.survey
+    today = timezone.localdate()
+    if not survey.opens_on <= today <= survey.closes_on:
+        raise SupportError(f"survey: open from {survey.opens_on} to {survey.closes_on}")
+    allowed = set(invitation.applications)
+    for application_id, (rating, _training) in ratings.items():
+        if application_id not in allowed:
+            raise SupportError(f"application: {application_id} is not on this person's form")
+        if not isinstance(rating, int) or not 1 <= rating <= 5:
+            raise SupportError(f"rating: {rating!r} for application {application_id} must be 1 to 5")
+    with transaction.atomic():
+        invitation.ratings.all().delete()
+        SkillRating.objects.bulk_create(
+            [
+                SkillRating(invitation=invitation, application_id=app_id, rating=rating, wants_training=training)
+                for app_id, (rating, training) in sorted(ratings.items())
+            ]
+        )
+        invitation.answered_at = timezone.now()
+        invitation.save(update_fields=["answered_at"])
+        audit_record(
+            actor=actor,
+            action="survey.answered",
+            target=invitation,
+            after={"ratings": {str(k): [v[0], v[1]] for k, v in sorted(ratings.items())}},
+        )
+    return invitation
+
+
+def wish_propose(*, application: Application, person: Person, title: str, text: str, actor: Actor) -> Wish:
+    """An improvement proposed for `application`; the proposer's vote counts from the start."""
+    title = _text(title, "title", limit=200)
+    now = timezone.now()
+    with transaction.atomic():
+        wish = Wish.objects.create(
+            application=application, proposed_by=person, title=title, text=(text or "").strip(), votes=1, created_at=now
+        )
+        WishVote.objects.create(wish=wish, person=person, at=now)
+        audit_record(actor=actor, action="wish.proposed", target=wish, after={"title": title, "state": wish.state})
+    return wish
+
+
+def wish_vote(*, wish: Wish, person: Person, actor: Actor, vote: bool = True) -> Wish:
+    """Vote for a wish (or take the vote back); voting twice counts once."""
+    if wish.state in (WishState.DONE, WishState.DECLINED):
+        raise SupportError(f"state: the wish is {wish.state}; votes are closed")
+    with transaction.atomic():
+        if vote:
+            _vote, changed = WishVote.objects.get_or_create(wish=wish, person=person, defaults={"at": timezone.now()})
+        else:
+            changed = WishVote.objects.filter(wish=wish, person=person).delete()[0] > 0
+        if changed:
+            Wish.objects.filter(pk=wish.pk).update(votes=F("votes") + (1 if vote else -1))
+            audit_record(
+                actor=actor,
+                action="wish.voted" if vote else "wish.unvoted",
+                target=wish,
+                after={"person_id": person.pk},
+            )
+    wish.refresh_from_db()
+    return wish
+
+
+def wish_triage(*, wish: Wish, state: str, reason: str, actor: Actor) -> Wish:
+    """A key user's decision on a wish, with the reason the proposer and voters will read."""
+    if state not in WishState.values:
+        raise SupportError(f"state: {state!r} is not one of {', '.join(WishState.values)}")
+    reason = _text(reason, "reason", limit=2000)
+    with transaction.atomic():
+        before = {"state": wish.state, "reason": wish.reason}
+        wish.state = state
+        wish.reason = reason
+        wish.triaged_by = actor.label
+        wish.triaged_at = timezone.now()
+        wish.save()
+        audit_record(
+            actor=actor, action="wish.triaged", target=wish, before=before, after={"state": state, "reason": reason}
+        )
+    return wish
