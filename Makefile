@@ -7,7 +7,7 @@ export ORDNA_DATA_DIR ?= $(CURDIR)/data
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-postgres lint bench messages clean
+.PHONY: run test test-postgres lint bench messages screenshots clean
 
 $(BIN)/python:
 	@$(PYTHON) -c "import sys; sys.exit(sys.version_info < (3, 11))" 2>/dev/null || { echo "Python 3.11 is needed: install python3.11 (or run make PYTHON=/path/to/python3.11)"; exit 2; }
@@ -33,10 +33,17 @@ run: $(STAMP)
 # Tests run against a throw-away data directory; servers they need (PostgreSQL for test-postgres) are
 # installed from Debian packages when running as root with apt-get, else those tests say what to install.
 test: $(STAMP)
+	@bash scripts/ensure-packages.sh
 	@tmp=$$(mktemp -d) && ORDNA_DATA_DIR=$$tmp $(BIN)/pytest $(PYTEST_ARGS); status=$$?; rm -rf $$tmp; exit $$status
 
+# The browser journeys serve their own SQLite site, so the PostgreSQL pass leaves them to the first pass.
 test-postgres: $(STAMP)
-	bash scripts/with-postgres.sh $(MAKE) test
+	bash scripts/with-postgres.sh $(MAKE) test PYTEST_ARGS="-m 'not browser' $(PYTEST_ARGS)"
+
+# The screenshots of docs/tour.md, made by the browser suite.
+screenshots: $(STAMP)
+	@bash scripts/ensure-packages.sh
+	@tmp=$$(mktemp -d) && ORDNA_DATA_DIR=$$tmp ORDNA_SCREENSHOT_DIR=$(CURDIR)/docs/screenshots $(BIN)/pytest -m browser -q; status=$$?; rm -rf $$tmp; exit $$status
 
 lint: $(STAMP)
 	$(BIN)/ruff format --check src bench

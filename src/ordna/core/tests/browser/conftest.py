@@ -1,0 +1,186 @@
+"""The browser suite: `ordna serve` with the demo organisation on loopback, driven by Playwright in Debian's
+Chromium (browser downloads are not possible, so Playwright is pointed at its executable).
+
+The served site runs on the real clock and its own SQLite file, whatever database the rest of the suite
+uses; the journeys share it for the session, in the order of the test file.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tarfile
+import time
+import urllib.request
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ordna.conftest import require_server
+
+AXE_VERSION = "4.14.1"
+PASSWORD = "ordna-demo-2026"
+# As Debian's Chromium needs them here: headless, no sandbox as root, and no background connections
+# (the machine's network is closed; they would be refused by the dozen).
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+SCREENSHOTS = os.environ.get("ORDNA_SCREENSHOT_DIR", "")
+
+
+@pytest.fixture(autouse=True)
+def frozen_time() -> Iterator[None]:
+    """The served site runs on the real clock; so does the browser suite (overrides the suite-wide freeze)."""
+    yield
+
+
+@dataclass
+class Site:
+    url: str
+    data: Path
+    env: dict[str, str]
+
+    def ordna(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+        """Run an `ordna` command against the served site's data."""
+        return subprocess.run(
+            [str(Path(sys.executable).with_name("ordna")), *args],
+            env=self.env,
+            capture_output=True,
+            text=True,
+            check=check,
+        )
+
+    def export(self, what: str) -> list[dict[str, Any]]:
+        return json.loads(self.ordna("export", what, "--format", "json").stdout)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def chromium() -> str:
+    found = shutil.which("chromium") or "/usr/bin/chromium"
+    return require_server("Chromium", found, "apt-get install chromium")
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory: pytest.TempPathFactory, chromium: str) -> Iterator[Site]:
+    data = tmp_path_factory.mktemp("site")
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DJANGO_SETTINGS_MODULE")}
+    env["ORDNA_DATA_DIR"] = str(data)
+    site = Site(url="", data=data, env=env)
+    site.ordna("migrate", "--verbosity", "0")
+    site.ordna("demo")
+    port = _free_port()
+    log = (data / "serve.log").open("w")
+    server = subprocess.Popen(
+        [str(Path(sys.executable).with_name("ordna")), "serve", "--host", "127.0.0.1", "--port", str(port)],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    site.url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"{site.url}/healthz", timeout=2) as answer:  # noqa: S310 - loopback
+                    if answer.status == 200:
+                        break
+            except OSError:
+                pass
+            if server.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"ordna serve did not start: {(data / 'serve.log').read_text()[-2000:]}")
+            time.sleep(0.3)
+        yield site
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+        log.close()
+
+
+@pytest.fixture(scope="session")
+def browser(chromium: str) -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_FLAGS)
+        yield instance
+        instance.close()
+
+
+@pytest.fixture(scope="session")
+def axe_source(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """axe-core from the npm registry (cached between runs), to check each page's accessibility."""
+    cache = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "ordna" / f"axe-core-{AXE_VERSION}"
+    script = cache / "package" / "axe.min.js"
+    if not script.exists():
+        npm = require_server("npm", "npm", "apt-get install npm")
+        work = tmp_path_factory.mktemp("axe")
+        subprocess.run(
+            [npm, "pack", f"axe-core@{AXE_VERSION}", "--silent", "--pack-destination", str(work)],
+            check=True,
+            capture_output=True,
+        )
+        cache.mkdir(parents=True, exist_ok=True)
+        with tarfile.open(next(work.glob("axe-core-*.tgz"))) as archive:
+            archive.extract("package/axe.min.js", cache, filter="data")
+    return script.read_text(encoding="utf-8")
+
+
+@pytest.fixture
+def signed_in(site: Site, browser: Any) -> Iterator[Callable[..., Any]]:
+    """A page signed in as one of the demo users, in a language of the interface."""
+    contexts = []
+
+    def open_as(username: str, language: str = "en") -> Any:
+        context = browser.new_context(
+            base_url=site.url, locale={"en": "en-GB", "sv": "sv-SE", "nl": "nl-NL"}[language], accept_downloads=True
+        )
+        contexts.append(context)
+        page = context.new_page()
+        page.goto("/")
+        page.locator("input[name=username]").fill(username)
+        page.locator("input[name=password]").fill(PASSWORD)
+        page.locator("main button[type=submit]").click()
+        page.wait_for_load_state()
+        choose_language(page, language)
+        return page
+
+    yield open_as
+    for context in contexts:
+        context.close()
+
+
+def choose_language(page: Any, language: str) -> None:
+    """Switch the interface language with the selector every page has."""
+    page.locator("select[name=language]").select_option(language)
+    page.locator("form:has(select[name=language]) button").click()
+    page.wait_for_load_state()
+
+
+def screenshot(page: Any, name: str) -> None:
+    """Kept in docs/screenshots when ORDNA_SCREENSHOT_DIR says so (`make screenshots`)."""
+    if SCREENSHOTS:
+        Path(SCREENSHOTS).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(Path(SCREENSHOTS) / f"{name}.png"))

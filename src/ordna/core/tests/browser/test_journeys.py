@@ -1,0 +1,322 @@
+"""Every role's main journey in a real browser (issue: "Every role's main journey in a real browser").
+
+The journeys run in file order on one served demo organisation: HR's leaver is the case the manager, the
+employee and the IT coordinator then close. Each page a journey visits is checked for accessibility
+(axe-core: no serious or critical violation, one h1, a main landmark) and, for the first page of each
+journey, for untranslated strings in Swedish and Dutch.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ordna.core.tests.browser.conftest import Site, choose_language, screenshot
+from ordna.core.tests.test_translations import entries, unescape
+
+pytestmark = pytest.mark.browser
+
+LOCALE = Path(__file__).resolve().parents[3] / "locale"
+LEAVER = "E10001"  # the demo's `employee` user (Johan Sjögren)
+LEAVER_MANAGER = "E10474"  # the demo's `manager` user (Sandra Brouwer)
+
+
+def check_page(page: Any, axe_source: str) -> None:
+    """One h1, a main landmark and no serious accessibility violation."""
+    assert page.locator("h1").count() == 1, page.url
+    assert page.locator("main").count() == 1, page.url
+    page.add_script_tag(content=axe_source)
+    violations = page.evaluate(
+        """async () => (await axe.run(document, {resultTypes: ['violations']})).violations
+            .filter(v => ['serious', 'critical'].includes(v.impact))
+            .map(v => `${v.id} (${v.impact}): ${v.help}: ${v.nodes.map(n => n.target.join(' ')).slice(0, 3)}`)"""
+    )
+    assert violations == [], f"{page.url}: {violations}"
+
+
+def english_phrases(language: str) -> list[re.Pattern[str]]:
+    """English texts of the catalog whose translation differs: none of them may show on a translated page.
+    Texts with placeholders are matched up to their first placeholder; single words as whole words."""
+    patterns = []
+    for entry in entries(LOCALE / language / "LC_MESSAGES" / "django.po"):
+        msgid = unescape(entry["msgid"])
+        if msgid == unescape(entry.get("msgstr", entry.get("msgstr[0]", ""))):
+            continue
+        fixed = re.split(r"%\(|%s|%d|\{", msgid)[0].strip()
+        if len(fixed) < 5:
+            continue
+        patterns.append(re.compile(rf"\b{re.escape(fixed)}\b" if " " not in fixed else re.escape(fixed)))
+    return patterns
+
+
+def check_translated(page: Any, language: str, name: str) -> None:
+    """Switch to `language` and find no English text of the catalog on the page; then back to English."""
+    choose_language(page, language)
+    shown = page.locator("body").inner_text()
+    untranslated = [pattern.pattern for pattern in english_phrases(language) if pattern.search(shown)]
+    assert untranslated == [], f"{language} {page.url}: {untranslated}"
+    screenshot(page, f"{name}-{language}")
+    choose_language(page, "en")
+
+
+def hr_file_with_leaver(site: Site, directory: Path) -> Path:
+    """The demo's HR export with one change: the employee leaves in a week, reporting to the demo manager."""
+    source = site.ordna("export", "people", "--format", "csv").stdout
+    rows = list(csv.DictReader(io.StringIO(source)))
+    for row in rows:
+        if row["employee_id"] == LEAVER:
+            row["end_date"] = (date.today() + timedelta(days=7)).isoformat()
+            row["manager_employee_id"] = LEAVER_MANAGER
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    path = directory / "hr-2026-11.csv"
+    path.write_text(out.getvalue(), encoding="utf-8")
+    return path
+
+
+def leaver_case(site: Site) -> dict[str, Any] | None:
+    return next((c for c in site.export("cases") if c["person"] == LEAVER and c["status"] != "cancelled"), None)
+
+
+def test_hr_uploads_a_leaver_sees_the_preview_confirms_and_the_case_appears(
+    site: Site, signed_in: Any, axe_source: str, tmp_path: Path
+) -> None:
+    page = signed_in("hr")
+    check_translated(page, "sv", "dashboard-hr")
+    check_translated(page, "nl", "dashboard-hr")
+    page.goto("/people/import/")
+    check_page(page, axe_source)
+    page.set_input_files("input[type=file]", hr_file_with_leaver(site, tmp_path))
+    page.get_by_role("button", name="Preview").click()
+    page.wait_for_load_state()
+    assert page.get_by_role("heading", name="Preview: nothing has been applied yet").is_visible()
+    assert LEAVER in page.locator("table").inner_text()
+    screenshot(page, "hr-import-preview")
+    check_page(page, axe_source)
+    page.get_by_role("button", name="Apply these changes").click()
+    page.wait_for_load_state()
+    page.goto("/cases/")
+    page.get_by_label("Search").fill("Sjögren")
+    page.get_by_role("button", name="Filter").click()
+    page.wait_for_load_state()
+    assert page.get_by_role("link", name="Johan Sjögren").is_visible()
+    screenshot(page, "cases-board")
+    check_page(page, axe_source)
+    assert leaver_case(site) is not None
+
+
+def namesakes(site: Site) -> tuple[str, list[str]]:
+    """A full name that two or more demo people share, and their employee ids."""
+    people = list(csv.DictReader(io.StringIO(site.ordna("export", "people", "--format", "csv").stdout)))
+    by_name: dict[str, list[str]] = {}
+    for person in people:
+        by_name.setdefault(f"{person['first_name']} {person['last_name']}", []).append(person["employee_id"])
+    name, ids = next((n, ids) for n, ids in sorted(by_name.items()) if len(ids) > 1)
+    return name, ids
+
+
+def test_the_it_coordinator_imports_an_export_resolves_a_review_and_sees_the_money(
+    site: Site, signed_in: Any, axe_source: str, tmp_path: Path
+) -> None:
+    name, ids = namesakes(site)
+    export = tmp_path / "wiki-users.csv"
+    export.write_text(
+        "account_id,email,display_name,employee_id,status,last_login,license\n"
+        f"namesake,,{name},,active,{date.today().isoformat()},\n"
+        f"e10002,esmee.dehaan@example.nl,Esmée de Haan,,active,{date.today().isoformat()},\n"
+        "old.consultant,old.consultant@example.org,Old Consultant,,active,2025-01-10,\n",
+        encoding="utf-8",
+    )
+    page = signed_in("coordinator")
+    check_translated(page, "sv", "dashboard-coordinator")
+    check_translated(page, "nl", "dashboard-coordinator")
+    page.goto("/accounts/import/")
+    check_page(page, axe_source)
+    page.get_by_label("Application (short name)").fill("wiki")
+    page.get_by_label("Format").select_option("generic")
+    page.set_input_files("input[type=file]", export)
+    page.get_by_role("button", name="Preview").click()
+    page.wait_for_load_state()
+    assert page.get_by_role("heading", name=re.compile("Preview for wiki")).is_visible()
+    screenshot(page, "accounts-import-preview")
+    check_page(page, axe_source)
+    page.get_by_role("button", name="Apply these changes").click()
+    page.wait_for_load_state()
+
+    page.goto("/accounts/review/")
+    section = page.locator("section.card", has=page.get_by_role("heading", name="wiki: namesake", exact=False))
+    assert section.count() == 1
+    screenshot(page, "review")
+    check_page(page, axe_source)
+    section.locator(f"input[type=radio][value={ids[1]}]").check()
+    section.get_by_role("button", name="Save").click()
+    page.wait_for_load_state()
+    accounts = {a["account"]: a for a in site.export("accounts") if a["application"] == "wiki"}
+    assert accounts["namesake"]["person"] == ids[1] and accounts["namesake"]["match"] == "manual"
+    assert accounts["e10002"]["person"] == "E10002"
+
+    page.goto("/accounts/findings/")
+    assert page.get_by_role("heading", name="Money").is_visible()
+    assert re.search(r"\d[\d\s,.]* (SEK|EUR)\s+per month", page.locator("main").inner_text())
+    screenshot(page, "findings")
+    check_page(page, axe_source)
+    assert any(f["kind"] == "orphan" and f["account"] == "old.consultant" for f in site.export("findings"))
+
+
+def attest(page: Any, row: Any, note: str) -> None:
+    row.locator("summary").click()
+    row.get_by_label("Note (optional)").fill(note)
+    row.get_by_role("button", name="Attest it is done").click()
+    page.wait_for_load_state()
+
+
+def test_manager_employee_and_it_close_the_case_and_the_certificate_downloads(
+    site: Site, signed_in: Any, axe_source: str, tmp_path: Path
+) -> None:
+    if leaver_case(site) is None:  # HR's journey did not run first: the same change through the command line
+        site.ordna("import", "people", str(hr_file_with_leaver(site, tmp_path)))
+    case = leaver_case(site)
+    assert case is not None
+
+    manager = signed_in("manager")
+    manager.goto("/cases/mine/")
+    check_translated(manager, "sv", "my-tasks-manager")
+    check_translated(manager, "nl", "my-tasks-manager")
+    check_page(manager, axe_source)
+    handover = manager.locator("tr", has_text="Plan the handover").filter(has_text="Johan Sjögren")
+    assert handover.count() == 1
+    screenshot(manager, "my-tasks-manager")
+    attest(manager, handover, "Clients and files handed over to the team")
+    assert manager.locator("tr", has_text="Plan the handover").filter(has_text="Johan Sjögren").count() == 0
+
+    employee = signed_in("employee")
+    employee.goto("/cases/mine/")
+    check_page(employee, axe_source)
+    assert employee.get_by_text("Return your device LT-000001").is_visible()
+    screenshot(employee, "my-tasks-employee")
+    attest(employee, employee.locator("tr", has_text="Return laptop, phone and badge"), "Left at the IT desk")
+
+    it = signed_in("coordinator")
+    it.goto("/cases/check-in/")
+    check_page(it, axe_source)
+    for tag in ("LT-000001", "TK-000001"):
+        it.get_by_label("Asset tag").fill(tag)
+        it.get_by_role("button", name="Check in").click()
+        it.wait_for_load_state()
+    it.goto("/cases/")
+    it.get_by_label("Search").fill("Sjögren")
+    it.get_by_role("button", name="Filter").click()
+    it.get_by_role("link", name="Johan Sjögren").click()
+    it.wait_for_load_state()
+    check_page(it, axe_source)
+    case_url = it.url
+    while (open_line := it.locator("tr:has(summary)")).count():
+        attest(it, open_line.first, "Disabled in the admin centre")
+        it.goto(case_url)
+    assert "Completed" in it.locator("main").inner_text()
+    screenshot(it, "case-completed")
+    states = {line["state"] for line in site.export("lines") if line["case_person"] == LEAVER}
+    assert "open" not in states and {"attested", "verified"} <= states
+    assert leaver_case(site)["status"] == "completed"  # type: ignore[index]
+
+    with it.expect_download() as download:
+        it.get_by_role("link", name="PDF").click()
+    pdf = tmp_path / "certificate.pdf"
+    download.value.save_as(pdf)
+    assert pdf.read_bytes().startswith(b"%PDF")
+
+
+def test_a_supplier_sees_only_its_own_work_closes_a_line_and_answers(
+    site: Site, signed_in: Any, axe_source: str
+) -> None:
+    other = "Example Business Systems AB"  # the demo supplier user works for Example IT Services AB
+    page = signed_in("supplier")
+    check_translated(page, "sv", "dashboard-supplier")
+    check_translated(page, "nl", "dashboard-supplier")
+    page.goto("/cases/mine/")
+    check_page(page, axe_source)
+    tasks = page.locator("main").inner_text()
+    assert "Microsoft 365" in tasks and "Flex HRM" not in tasks and other not in tasks
+    screenshot(page, "my-tasks-supplier")
+    row = page.locator("tr:has(summary)").first
+    leaver = row.locator("td").nth(2).locator("a").inner_text()
+    attest(page, row, "Blocked sign-in and removed the licence")
+    lines = [line for line in site.export("lines") if line["state"] == "attested" and line["application"] == "m365"]
+    assert lines, leaver
+
+    page.goto("/questions/")
+    check_page(page, axe_source)
+    listed = page.locator("main table").inner_text()
+    assert "Microsoft 365" in listed and "Google Workspace" not in listed and "Slack" not in listed
+    page.locator("main table a").first.click()
+    page.wait_for_load_state()
+    check_page(page, axe_source)
+    page.get_by_label("Text").fill("Fixed in the tenant settings: attachments up to 150 MB now work.")
+    page.get_by_role("button", name="Send the answer").click()
+    page.wait_for_load_state()
+    assert "Fixed in the tenant settings" in page.locator("main").inner_text()
+    screenshot(page, "question-supplier")
+    # Another supplier's application is not there, not even by its address.
+    assert page.goto("/applications/google/").status == 404  # type: ignore[union-attr]
+
+
+def test_an_employee_asks_the_key_user_escalates_and_the_employee_answers_the_survey_and_wishes(
+    site: Site, signed_in: Any, axe_source: str
+) -> None:
+    employee = signed_in("employee")
+    check_translated(employee, "sv", "dashboard-employee")
+    check_translated(employee, "nl", "dashboard-employee")
+    employee.goto("/questions/ask/")
+    check_page(employee, axe_source)
+    employee.get_by_label("Application").select_option(label="Google Workspace")
+    employee.get_by_label("Your question").fill("How do I share a calendar with a client outside the company?")
+    employee.get_by_role("button", name="Continue").click()
+    employee.wait_for_load_state()
+    check_page(employee, axe_source)
+    employee.get_by_role("button", name="Send my question").click()
+    employee.wait_for_load_state()
+    question_url = employee.url
+    assert re.search(r"/questions/\d+/$", question_url)
+    screenshot(employee, "question-asked")
+
+    key_user = signed_in("keyuser")
+    key_user.goto(question_url)
+    check_page(key_user, axe_source)
+    key_user.get_by_label("Action").select_option("escalate")
+    key_user.get_by_label("Supplier's ticket reference").fill("NCP-48213")
+    key_user.get_by_label("Text").fill("External sharing is a tenant setting; asking the supplier.")
+    key_user.get_by_role("button", name="Save").click()
+    key_user.wait_for_load_state()
+    shown = key_user.locator("main").inner_text()
+    assert "NCP-48213" in shown and "Nordic Cloud Partner AB" in shown
+    screenshot(key_user, "question-escalated")
+
+    employee.goto("/surveys/")
+    check_page(employee, axe_source)
+    employee.get_by_role("link", name=re.compile("Skills survey")).first.click()
+    employee.wait_for_load_state()
+    check_page(employee, axe_source)
+    for select in employee.locator("main select").all():
+        select.select_option("2")
+    employee.locator("main input[type=checkbox]").first.check()
+    employee.get_by_role("button", name="Send").click()
+    employee.wait_for_load_state()
+    assert "Thank you: your answers were saved." in employee.locator("main").inner_text()
+    assert "answered" in employee.locator("main li", has_text="Skills survey").first.inner_text()
+    screenshot(employee, "survey-answered")
+
+    employee.goto("/wishes/add/")
+    check_page(employee, axe_source)
+    employee.get_by_label("Application").select_option(label="Google Workspace")
+    employee.get_by_label("Title").fill("Shared calendars for client teams")
+    employee.get_by_role("button", name="Propose").click()
+    employee.wait_for_load_state()
+    assert "Shared calendars for client teams" in employee.locator("main").inner_text()
