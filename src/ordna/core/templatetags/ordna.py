@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 from django import template
@@ -40,3 +41,13 @@ def money(value: Decimal | float | int | None, decimals: int = 2) -> str:
     if value is None or value == "":
         return "—"
     return number_format(Decimal(value), decimal_pos=int(decimals), use_l10n=True, force_grouping=True)
+
+
+@register.filter
+def value(raw: object) -> str:
+    """A field's value as Ordna writes it everywhere: ISO dates, "—" for nothing."""
+    if raw is None or raw == "":
+        return "—"
+    if isinstance(raw, date):
+        return raw.isoformat()
+    return str(raw)

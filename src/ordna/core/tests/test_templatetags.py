@@ -1,13 +1,14 @@
-"""Amounts follow the reader's language: grouping and decimal mark."""
+"""Template filters: amounts follow the reader's language; values are written as everywhere else."""
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 import pytest
 from django.utils import translation
 
-from ordna.core.templatetags.ordna import count_label, money
+from ordna.core.templatetags.ordna import count_label, money, value
 
 
 @pytest.mark.parametrize(
@@ -28,3 +29,10 @@ def test_count_labels_are_translated() -> None:
     with translation.override("sv"):
         assert count_label("created") != "created"
     assert count_label("something_new") == "something new"
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"), [(None, "—"), ("", "—"), (date(2026, 11, 29), "2026-11-29"), ("E10474", "E10474"), (0, "0")]
+)
+def test_value_writes_dates_as_iso(raw: object, expected: str) -> None:
+    assert value(raw) == expected
