@@ -116,7 +116,7 @@ def _overdue(rows: list[selectors.OverdueRow]) -> list[dict[str, Any]]:
     summary="The monthly follow-up (JSON, or format=html|pdf|xlsx for the file)",
     auth=Capability("reports.view"),
 )
-def monthly(request: HttpRequest, month: str = "", format: str = "json") -> Any:  # noqa: A002 - the query name
+def monthly(request: HttpRequest, month: str = "", format: str = "json") -> Any:
     try:
         first = figures.parse_month(month) if month else figures.previous_month(today())
     except ValueError as exc:
@@ -165,12 +165,14 @@ def monthly(request: HttpRequest, month: str = "", format: str = "json") -> Any:
     summary="Seats bought, assigned and wasted per application and licence (JSON, or format=html|pdf|xlsx)",
     auth=Capability("reports.view"),
 )
-def licenses(request: HttpRequest, format: str = "json") -> Any:  # noqa: A002 - the query name
+def licenses(request: HttpRequest, format: str = "json") -> Any:
     if format not in ("json", *render.FORMATS):
         raise HttpError(400, f"format {format!r}: expected json, html, pdf or xlsx")
     lines = selectors.licence_report(today=today())
     if format != "json":
-        return _file(render.licences_file(lines, format, today=today()), format, f"ordna-licenses-{today().isoformat()}")
+        return _file(
+            render.licences_file(lines, format, today=today()), format, f"ordna-licenses-{today().isoformat()}"
+        )
     return [dict(zip(render.LICENCE_HEADINGS, row, strict=True)) for row in render.licence_rows(lines)]
 
 

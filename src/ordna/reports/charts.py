@@ -69,9 +69,7 @@ def bar_chart(
         y = top + plot_h - plot_h * step / 4
         text = f"{value * 100:.0f} %" if percent else _number(value)
         parts.append(f'<line x1="{left}" y1="{y:.1f}" x2="{WIDTH - right}" y2="{y:.1f}" stroke="#d9d9d9"/>')
-        parts.append(
-            f'<text x="{left - 6}" y="{y + 4:.1f}" font-size="11" text-anchor="end" fill="#333">{text}</text>'
-        )
+        parts.append(f'<text x="{left - 6}" y="{y + 4:.1f}" font-size="11" text-anchor="end" fill="#333">{text}</text>')
     groups = max(len(labels), 1)
     group_w = plot_w / groups
     bar_w = max(group_w * 0.8 / max(len(series), 1), 1.0)
@@ -90,9 +88,7 @@ def bar_chart(
                 f'<text x="{left + (index + 0.5) * group_w:.1f}" y="{HEIGHT - bottom + 16}" font-size="11" '
                 f'text-anchor="middle" fill="#333">{escape(label)}</text>'
             )
-    parts.append(
-        f'<line x1="{left}" y1="{top + plot_h}" x2="{WIDTH - right}" y2="{top + plot_h}" stroke="#333"/>'
-    )
+    parts.append(f'<line x1="{left}" y1="{top + plot_h}" x2="{WIDTH - right}" y2="{top + plot_h}" stroke="#333"/>')
     if len(series) > 1:
         x = left
         for number, (name, _values) in enumerate(series):
@@ -103,7 +99,9 @@ def bar_chart(
     return mark_safe("".join(parts))  # noqa: S308 - every text above is escaped
 
 
-def hbar_chart(*, title: str, desc: str, rows: Sequence[tuple[str, Sequence[float]]], series: Sequence[str]) -> SafeString:
+def hbar_chart(
+    *, title: str, desc: str, rows: Sequence[tuple[str, Sequence[float]]], series: Sequence[str]
+) -> SafeString:
     """Horizontal bars, one row per label (long names such as suppliers fit), one bar per series."""
     chart_id = _chart_id(title, desc)
     row_h = 14 * max(len(series), 1) + 8

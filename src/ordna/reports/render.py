@@ -33,7 +33,9 @@ CONTENT_TYPES = {**CONTENT_TYPES, "html": "text/html; charset=utf-8", "pdf": "ap
 def money(amounts: dict[str, Decimal]) -> str:
     if not amounts:
         return "0"
-    return ", ".join(f"{number_format(amount, 2, force_grouping=True)} {currency}" for currency, amount in amounts.items())
+    return ", ".join(
+        f"{number_format(amount, 2, force_grouping=True)} {currency}" for currency, amount in amounts.items()
+    )
 
 
 def percent(share: float | None) -> str:
@@ -222,7 +224,10 @@ def monthly_pdf(report: MonthlyReport) -> bytes:
         0,
         4.5,
         pdf_text(
-            _("The lists behind every figure (accounts of leavers still active, licence waste, devices) are in the XLSX.")
+            _(
+                "The lists behind every figure (accounts of leavers still active, licence waste, devices) "
+                "are in the XLSX."
+            )
         ),
     )
     return bytes(pdf.output())
@@ -291,7 +296,18 @@ def _finding_list_rows(rows: Sequence[dict[str, Any]]) -> list[Sequence[object]]
     ]
 
 
-FINDING_LIST_HEADINGS = ("application", "account", "license", "person", "name", "left_on", "monthly_cost", "currency", "since", "state")
+FINDING_LIST_HEADINGS = (
+    "application",
+    "account",
+    "license",
+    "person",
+    "name",
+    "left_on",
+    "monthly_cost",
+    "currency",
+    "since",
+    "state",
+)
 
 
 def monthly_xlsx(report: MonthlyReport) -> bytes:
@@ -304,14 +320,32 @@ def monthly_xlsx(report: MonthlyReport) -> bytes:
         _("Trend"),
         ("month", "leavers", "on_time", "share_on_time", "waste_currency", "waste_per_month", "leavers_active"),
         [
-            (f.month_label(r.month), r.leavers, r.on_time, r.share_on_time, report.currency, r.waste.get(report.currency, 0), r.leaver_active)
+            (
+                f.month_label(r.month),
+                r.leavers,
+                r.on_time,
+                r.share_on_time,
+                report.currency,
+                r.waste.get(report.currency, 0),
+                r.leaver_active,
+            )
             for r in report.trend
         ],
     )
     _sheet(
         workbook,
         _("Leavers"),
-        ("employee_id", "name", "department", "last_day", "status", "lines", "lines_open", "on_time", "deviation_business_days"),
+        (
+            "employee_id",
+            "name",
+            "department",
+            "last_day",
+            "status",
+            "lines",
+            "lines_open",
+            "on_time",
+            "deviation_business_days",
+        ),
         [
             (r.employee_id, r.name, r.department, r.last_day, r.status, r.lines, r.lines_open, r.on_time, r.deviation)
             for r in report.leavers
@@ -324,22 +358,42 @@ def monthly_xlsx(report: MonthlyReport) -> bytes:
         workbook,
         _("Findings"),
         ("kind", "opened_in_month", "closed_in_month", "live_at_month_end"),
-        [(k, report.findings_opened.get(k, 0), report.findings_closed.get(k, 0), report.remaining.get(k, 0)) for k in kinds],
+        [
+            (k, report.findings_opened.get(k, 0), report.findings_closed.get(k, 0), report.remaining.get(k, 0))
+            for k in kinds
+        ],
     )
-    overdue_headings = ("employee_id", "name", "kind", "subject", "application", "responsible", "due", "business_days_overdue")
+    overdue_headings = (
+        "employee_id",
+        "name",
+        "kind",
+        "subject",
+        "application",
+        "responsible",
+        "due",
+        "business_days_overdue",
+    )
     _sheet(
         workbook,
         _("Overdue"),
         overdue_headings,
-        [(r.employee_id, r.name, r.kind, r.subject, r.application, r.party, r.due, r.days_overdue) for r in report.worst_overdue],
+        [
+            (r.employee_id, r.name, r.kind, r.subject, r.application, r.party, r.due, r.days_overdue)
+            for r in report.worst_overdue
+        ],
     )
     _sheet(
         workbook,
         _("Devices not returned"),
         overdue_headings,
-        [(r.employee_id, r.name, r.kind, r.subject, r.application, r.party, r.due, r.days_overdue) for r in report.devices_not_returned],
+        [
+            (r.employee_id, r.name, r.kind, r.subject, r.application, r.party, r.due, r.days_overdue)
+            for r in report.devices_not_returned
+        ],
     )
-    _sheet(workbook, _("Leavers still active"), FINDING_LIST_HEADINGS, _finding_list_rows(report.leaver_active_accounts))
+    _sheet(
+        workbook, _("Leavers still active"), FINDING_LIST_HEADINGS, _finding_list_rows(report.leaver_active_accounts)
+    )
     _sheet(workbook, _("Licence waste"), FINDING_LIST_HEADINGS, _finding_list_rows(report.waste_list))
     out = io.BytesIO()
     workbook.save(out)
@@ -435,18 +489,48 @@ def licences_file(lines: Sequence[f.LicenceLine], fmt: str, *, today: date) -> b
         _pdf_table(
             pdf,
             (_("Figure"), _("Value")),
-            [(_("Licence cost per month"), money(totals["cost"])), (_("Licence waste per month"), money(totals["waste"])),
-             (_("Licence waste per year"), money({c: a * 12 for c, a in totals["waste"].items()}))],
+            [
+                (_("Licence cost per month"), money(totals["cost"])),
+                (_("Licence waste per month"), money(totals["waste"])),
+                (_("Licence waste per year"), money({c: a * 12 for c, a in totals["waste"].items()})),
+            ],
             (120, 70),
         )
         _pdf_chart(pdf, licence_chart(lines))
         pdf.add_page(orientation="L")
         _pdf_table(
             pdf,
-            (_("Application"), _("Licence"), _("Seats"), _("Assigned"), _("Unused"), _("To leavers"), _("To disabled"),
-             _("To orphans"), _("Price"), _("Cost per month"), _("Waste per month")),
-            [(a, lic, seats, assigned, unused, left, disabled, orphans, f"{price} {cur}", f"{cost} {cur}", f"{waste} {cur}")
-             for a, lic, seats, assigned, unused, left, disabled, orphans, price, cur, cost, waste in licence_rows(lines)],
+            (
+                _("Application"),
+                _("Licence"),
+                _("Seats"),
+                _("Assigned"),
+                _("Unused"),
+                _("To leavers"),
+                _("To disabled"),
+                _("To orphans"),
+                _("Price"),
+                _("Cost per month"),
+                _("Waste per month"),
+            ),
+            [
+                (
+                    a,
+                    lic,
+                    seats,
+                    assigned,
+                    unused,
+                    left,
+                    disabled,
+                    orphans,
+                    f"{price} {cur}",
+                    f"{cost} {cur}",
+                    f"{waste} {cur}",
+                )
+                for a, lic, seats, assigned, unused, left, disabled, orphans, price, cur, cost, waste in licence_rows(
+                    lines
+                )
+            ],
             (38, 42, 16, 18, 16, 18, 18, 18, 26, 30, 30),
         )
         return bytes(pdf.output())
@@ -458,7 +542,9 @@ def dashboard_context(data: Dashboard) -> dict[str, Any]:
     if data.open_by_party:
         charts["by_party"] = hbar_chart(
             title=_("Open and overdue lines by responsible party"),
-            desc=_("Open lines of open leaver cases per responsible party, suppliers by name, and how many are overdue."),
+            desc=_(
+                "Open lines of open leaver cases per responsible party, suppliers by name, and how many are overdue."
+            ),
             rows=[(name, [n, late]) for name, n, late in data.open_by_party],
             series=[_("Open"), _("Overdue")],
         )

@@ -77,7 +77,9 @@ def _line_rows(lines: Any) -> Iterator[f.LineRow]:
         "closed_at",
     )
     for case_id, kind, subject, app, role, supplier, due, state, closed_at in values.iterator(chunk_size=10000):
-        yield f.LineRow(case_id, kind, subject, app or "", party_label(role, supplier), due, state, _local_day(closed_at))
+        yield f.LineRow(
+            case_id, kind, subject, app or "", party_label(role, supplier), due, state, _local_day(closed_at)
+        )
 
 
 def leaver_lines(start: date, end: date) -> list[f.LineRow]:
@@ -277,13 +279,10 @@ def live_findings_list(kind: str, day: date) -> list[dict[str, Any]]:
             "currency",
             "since",
             "state",
-            "resolved_at",
         )
     )
     result = []
-    for app, account, license_, eid, first, last, end, cost, currency, since, state, resolved in rows.iterator(
-        chunk_size=10000
-    ):
+    for app, account, license_, eid, first, last, end, cost, currency, since, state in rows.iterator(chunk_size=10000):
         result.append(
             {
                 "application": app,
@@ -349,9 +348,10 @@ def dashboard(*, today: date) -> Dashboard:
         .order_by("kind")
     )
     money = dict(
-        Finding.objects.filter(
-            state__in=[FindingState.OPEN, FindingState.ACCEPTED], kind=FindingKind.LICENSE_WASTE
-        ).values_list("kind").annotate(total=Sum("monthly_cost")).order_by("kind")
+        Finding.objects.filter(state__in=[FindingState.OPEN, FindingState.ACCEPTED], kind=FindingKind.LICENSE_WASTE)
+        .values_list("kind")
+        .annotate(total=Sum("monthly_cost"))
+        .order_by("kind")
     )
     return Dashboard(
         today=today,
@@ -361,8 +361,6 @@ def dashboard(*, today: date) -> Dashboard:
         devices_outstanding=[(str(device_labels.get(kind, kind or "—")), n, late) for kind, n, late in devices],
         findings_by_kind=[(kind, str(labels.get(kind, kind)), n, money.get(kind, Decimal(0))) for kind, n in live],
     )
-
-
 
 
 def monthly_trend(*, month: date, today: date) -> list[TrendRow]:
@@ -411,7 +409,9 @@ def licence_report(*, today: date) -> list[f.LicenceLine]:
     accounts = (
         Account.objects.exclude(status="gone")
         .exclude(licenses=[])
-        .values_list("application_id", "status", "person_id", "person__end_date", "non_personal", "needs_review", "licenses")
+        .values_list(
+            "application_id", "status", "person_id", "person__end_date", "non_personal", "needs_review", "licenses"
+        )
     )
 
     def rows() -> Iterator[f.LicenceAccount]:

@@ -13,7 +13,8 @@ from django.utils.translation import gettext as _
 from ordna.core.actor import Actor
 from ordna.core.clock import today
 from ordna.core.web import capability, user_of
-from ordna.reports import figures, render as files, selectors
+from ordna.reports import figures, selectors
+from ordna.reports import render as files
 from ordna.reports.services import ReportError, evidence_pack_make
 
 
@@ -64,7 +65,9 @@ def _date(value: str, label: str) -> date:
     try:
         return date.fromisoformat(value.strip())
     except ValueError:
-        raise ReportError(_("%(field)s: %(value)s is not a date (YYYY-MM-DD).") % {"field": label, "value": value}) from None
+        raise ReportError(
+            _("%(field)s: %(value)s is not a date (YYYY-MM-DD).") % {"field": label, "value": value}
+        ) from None
 
 
 def _int(value: str, label: str) -> int:

@@ -90,7 +90,9 @@ def org(load_people: Callable[..., Any], write_file: Callable[..., Path], actor:
     # L2: the laptop is still out (due Friday 9 October), the supplier closed its line 3 business days late.
     c2 = case("L2", date(2026, 10, 9), status="open")
     line(c2, "LT-9", date(2026, 10, 9), None, kind="device", responsible="manager")
-    line(c2, "Disable CRM", date(2026, 10, 12), date(2026, 10, 15), responsible="supplier", responsible_supplier=supplier)
+    line(
+        c2, "Disable CRM", date(2026, 10, 12), date(2026, 10, 15), responsible="supplier", responsible_supplier=supplier
+    )
     # L3: September, on time.
     c3 = case("L3", date(2026, 9, 10))
     line(c3, "Final pay", date(2026, 9, 10), date(2026, 9, 9))

@@ -38,10 +38,20 @@ def test_a_case_is_on_time_only_when_every_line_closed_by_its_due_date() -> None
 
 def test_deviation_counts_business_days_late_up_to_today_for_open_lines() -> None:
     # Due Friday 9 October; closed Thursday 15th: 4 business days late.
-    assert f.deviation_business_days([line(1, date(2026, 10, 9), date(2026, 10, 15))], country="SE", today=date(2026, 11, 16)) == 4
+    assert (
+        f.deviation_business_days(
+            [line(1, date(2026, 10, 9), date(2026, 10, 15))], country="SE", today=date(2026, 11, 16)
+        )
+        == 4
+    )
     # Still open on Monday 19 October: 6 business days late.
     assert f.deviation_business_days([line(1, date(2026, 10, 9), None)], country="SE", today=date(2026, 10, 19)) == 6
-    assert f.deviation_business_days([line(1, date(2026, 10, 9), date(2026, 10, 8))], country="SE", today=date(2026, 11, 16)) == -1
+    assert (
+        f.deviation_business_days(
+            [line(1, date(2026, 10, 9), date(2026, 10, 8))], country="SE", today=date(2026, 11, 16)
+        )
+        == -1
+    )
 
 
 def test_month_figures_and_medians_per_party() -> None:
