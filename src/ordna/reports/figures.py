@@ -197,7 +197,8 @@ def waste_per_month(findings: Sequence[FindingRow], months: Sequence[date], *, t
     """Licence waste per month in money, per currency: the live licence-waste findings at each month's end
     (or today, for the month not yet over)."""
     waste = [f for f in findings if f.kind == "license_waste"]
-    return [money_by_currency(f for f in waste if live_on(f, min(month_end(m), today))) for m in months]
+    days = [min(month_end(m), today) for m in months]
+    return [money_by_currency(f for f in waste if live_on(f, day)) for day in days]
 
 
 def live_counts(findings: Iterable[FindingRow], day: date) -> dict[str, int]:

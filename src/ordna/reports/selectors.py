@@ -30,8 +30,11 @@ def _day_start(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min))
 
 
-def _local_day(moment: datetime | None) -> date | None:
-    return timezone.localdate(moment) if moment is not None else None
+def _local_day(moment: datetime | None, zone: Any = None) -> date | None:
+    """The local day of `moment`; pass the zone when converting many (looking it up costs more than converting)."""
+    if moment is None:
+        return None
+    return moment.astimezone(zone or timezone.get_current_timezone()).date()
 
 
 def party_label(role: str, supplier: str | None) -> str:
@@ -97,8 +100,9 @@ def finding_rows(*, kinds: tuple[str, ...], since_by: date, live_after: date) ->
         .filter(Q(resolved_at__isnull=True) | Q(resolved_at__gte=_day_start(live_after)))
         .values_list("kind", "since", "resolved_at", "monthly_cost", "currency")
     )
+    zone = timezone.get_current_timezone()
     return [
-        f.FindingRow(kind, since, _local_day(resolved_at), cost, currency)
+        f.FindingRow(kind, since, _local_day(resolved_at, zone), cost, currency)
         for kind, since, resolved_at, cost, currency in rows.iterator(chunk_size=10000)
     ]
 
