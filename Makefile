@@ -30,9 +30,13 @@ run: $(STAMP)
 	@echo ""
 	$(BIN)/ordna serve --host $(HOST) --port $(PORT)
 
-# Tests run against a throw-away data directory; servers they need (PostgreSQL for test-postgres) are
+# Tests run against a throw-away data directory; servers and tools they need (PostgreSQL for test-postgres,
+# poppler-utils to render report PDFs) are
 # installed from Debian packages when running as root with apt-get, else those tests say what to install.
 test: $(STAMP)
+	@command -v pdftoppm >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
+		echo "Installing poppler-utils (the report tests render PDFs)..." && apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils >/dev/null; } || true
 	@tmp=$$(mktemp -d) && ORDNA_DATA_DIR=$$tmp $(BIN)/pytest $(PYTEST_ARGS); status=$$?; rm -rf $$tmp; exit $$status
 
 test-postgres: $(STAMP)
