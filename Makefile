@@ -30,7 +30,8 @@ run: $(STAMP)
 	@echo ""
 	$(BIN)/ordna serve --host $(HOST) --port $(PORT)
 
-# Tests run against a throw-away data directory; servers they need (PostgreSQL for test-postgres) are
+# Tests run against a throw-away data directory; servers and tools they need (PostgreSQL for test-postgres,
+# poppler-utils to render report PDFs) are
 # installed from Debian packages when running as root with apt-get, else those tests say what to install.
 test: $(STAMP)
 	@bash scripts/ensure-packages.sh

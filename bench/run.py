@@ -2,7 +2,8 @@
 
 Generates 100,000 people and 1,000,000 accounts over 20 applications (deterministic), imports them on
 SQLite (and on PostgreSQL when DATABASE_URL is set) and times a DuckDB one-query join of the same files as
-the floor. Sizes can be lowered for a quick look: BENCH_PEOPLE, BENCH_ACCOUNTS.
+the floor; and times the monthly report over a year of churn (bench/reports.py). Sizes can be lowered for
+a quick look: BENCH_PEOPLE, BENCH_ACCOUNTS, BENCH_CHURN; BENCH_PARTS=reports runs the report part only.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ WORKERS = [int(n) for n in os.environ.get("BENCH_WORKERS", "1,2").split(",")]
 APPLICATIONS = 20
 TARGET_ROWS_PER_SECOND = 50_000
 TARGET_PEAK_MB = 500
+TARGET_REPORT_SECONDS = 2.0
 
 
 def data_dir() -> Path:
@@ -95,7 +97,38 @@ def duckdb_floor(data: Path) -> float | None:
     return time.perf_counter() - started
 
 
+def monthly_report_part() -> None:
+    """DESIGN.md 6: the monthly report over a year of 3,600-person churn in under 2 s (bench/reports.py)."""
+    env = {**os.environ, "ORDNA_DATA_DIR": tempfile.mkdtemp(prefix="ordna-bench-reports-")}
+    env.pop("DATABASE_URL", None)
+    completed = subprocess.run(  # noqa: S603 - our own script
+        [sys.executable, str(HERE / "reports.py")], env=env, capture_output=True, text=True, check=False
+    )
+    if completed.returncode != 0:
+        sys.stderr.write(completed.stderr)
+        raise SystemExit("benchmark run failed (monthly report)")
+    r = json.loads(completed.stdout.strip().splitlines()[-1])
+    ratio = r["report_seconds"] / TARGET_REPORT_SECONDS
+    print(
+        f"\nMonthly report {r['month']} over a year of churn: {r['churn']:,} leavers, {r['lines']:,} lines, "
+        f"{r['findings']:,} findings ({r['leavers_in_month']} leavers in the month)"
+    )
+    print(
+        f"  figures (queries and sums): {r['report_seconds']:.2f} s, {ratio:.2f} of the {TARGET_REPORT_SECONDS:.0f} s "
+        f"budget ({'met' if ratio <= 1 else 'NOT met'})"
+    )
+    for fmt, seconds in r["format_seconds"].items():
+        print(
+            f"  figures and {fmt.upper():4} file: {seconds:.2f} s ({seconds / TARGET_REPORT_SECONDS:.2f} of the budget)"
+        )
+
+
 def main() -> None:
+    parts = os.environ.get("BENCH_PARTS", "accounts,reports").split(",")
+    if "reports" in parts:
+        monthly_report_part()
+    if "accounts" not in parts:
+        return
     data = data_dir()
     floor = duckdb_floor(data)
     targets = [("SQLite", None)]

@@ -11,6 +11,7 @@ if [ ${#NEEDED[@]} -eq 0 ]; then
     "chromium:/usr/bin/chromium"   # the browser suite (Playwright drives Debian's Chromium)
     "gettext:xgettext"             # the translation catalogs test
     "npm:npm"                      # axe-core for the accessibility checks, from the npm registry
+    "poppler-utils:pdftoppm"       # the report tests render PDFs to check them
   )
 fi
 

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "ordna.devices",
     "ordna.lifecycle",
     "ordna.support",
+    "ordna.reports",
 ]
 
 MIDDLEWARE = [
@@ -183,6 +184,8 @@ if ORDNA_HOLIDAY_COUNTRY not in {"SE", "NL"}:
 ORDNA_KEY_USER_RESPONSE_HOURS = envint("ORDNA_KEY_USER_RESPONSE_HOURS", 8, minimum=1)
 ORDNA_BUSINESS_HOURS = envstr("ORDNA_BUSINESS_HOURS", "08:00-17:00")
 ORDNA_ATTACHMENT_MAX_MB = envint("ORDNA_ATTACHMENT_MAX_MB", 10, minimum=1)
+# Who gets the monthly follow-up by mail on the first business day of the month (comma-separated addresses).
+ORDNA_REPORT_RECIPIENTS = envlist("ORDNA_REPORT_RECIPIENTS")
 ORDNA_LOGIN_MAX_FAILURES = envint("ORDNA_LOGIN_MAX_FAILURES", 5, minimum=1)
 ORDNA_LOGIN_LOCKOUT_MINUTES = envint("ORDNA_LOGIN_LOCKOUT_MINUTES", 15, minimum=1)
 

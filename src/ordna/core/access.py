@@ -90,6 +90,9 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "wishes.list": frozenset({A, C, H, MG, K, S, E, AU}),  # scoped: suppliers their applications' planned wishes
     "wishes.propose": frozenset({A, C, H, MG, K, E}),  # also voting
     "wishes.triage": frozenset({A, C, K}),  # scoped: key users their applications
+    # Reports (ordna.reports): organisation-wide figures, licence money and the auditor's evidence.
+    "reports.view": frozenset({A, C, AU}),
+    "reports.evidence": frozenset({A, C, AU}),  # reads only; records who drew which sample
 }
 
 ORG_WIDE_READERS = frozenset({A, C, H, AU})

@@ -108,6 +108,10 @@ WEB: dict[str, tuple[dict[str, Any], str, set[str], int]] = {
     "support:wish_detail": ({"pk": "WISH"}, "get", ALL - {"supplier"}, 200),  # suppliers see planned wishes only
     "support:wish_vote": ({"pk": "WISH"}, "post", ASKERS, 302),
     "support:wish_triage": ({"pk": "WISH"}, "post", {"admin", "coordinator", "key_user"}, 302),
+    "reports:dashboard": ({}, "get", {"admin", "coordinator", "auditor"}, 200),
+    "reports:monthly": ({}, "get", {"admin", "coordinator", "auditor"}, 200),
+    "reports:licenses": ({}, "get", {"admin", "coordinator", "auditor"}, 200),
+    "reports:evidence": ({}, "get", {"admin", "coordinator", "auditor"}, 200),
 }
 
 # (method, path) -> (roles that get a real answer, path parameters)
@@ -174,6 +178,9 @@ API: dict[tuple[str, str], set[str]] = {
     ("POST", "/api/v1/wishes"): ASKERS,
     ("POST", "/api/v1/wishes/{wish_id}/vote"): ASKERS,
     ("POST", "/api/v1/wishes/{wish_id}/triage"): {"admin", "coordinator", "key_user"},
+    ("GET", "/api/v1/reports/monthly"): {"admin", "coordinator", "auditor"},
+    ("GET", "/api/v1/reports/licenses"): {"admin", "coordinator", "auditor"},
+    ("POST", "/api/v1/reports/evidence"): {"admin", "coordinator", "auditor"},
 }
 PATH_VALUES = {"employee_id": "E2", "slug": "crm", "asset_tag": "LT-1", "app": "crm"}
 

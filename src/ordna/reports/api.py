@@ -1,0 +1,200 @@
+"""Reports in the API: the monthly follow-up and the licence report as JSON or as files, and the auditor's
+evidence pack as a ZIP."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from ninja import Router, Schema
+from ninja.errors import HttpError
+
+from ordna.core.actor import Actor
+from ordna.core.api import Capability, ErrorOut
+from ordna.core.clock import today
+from ordna.core.web import user_of
+from ordna.reports import figures, render, selectors
+from ordna.reports.services import ReportError, evidence_pack_make
+
+router = Router(tags=["reports"])
+
+
+class MedianOut(Schema):
+    name: str
+    median_business_days: float
+    lines: int
+
+
+class TrendOut(Schema):
+    month: str
+    leavers: int
+    on_time: int
+    share_on_time: float | None
+    waste_per_month: dict[str, Decimal]
+    leavers_active: int
+
+
+class OverdueOut(Schema):
+    person: str
+    kind: str
+    subject: str
+    application: str
+    responsible: str
+    due: date
+    business_days_overdue: int
+
+
+class MonthlyOut(Schema):
+    month: str
+    as_of: date
+    leavers: int
+    on_time: int
+    share_on_time: float | None
+    cases_still_open: int
+    leaver_active_accounts: int
+    license_waste_per_month: dict[str, Decimal]
+    license_waste_per_year: dict[str, Decimal]
+    devices_not_returned: int
+    orphans: int
+    dormant: int
+    findings_opened: dict[str, int]
+    findings_closed: dict[str, int]
+    by_application: list[MedianOut]
+    by_party: list[MedianOut]
+    trend: list[TrendOut]
+    worst_overdue: list[OverdueOut]
+
+
+class LicenceOut(Schema):
+    application: str
+    license: str
+    seats: int | None
+    assigned: int
+    unused_seats: int | None
+    to_leavers: int
+    to_disabled: int
+    to_orphans: int
+    monthly_cost: Decimal
+    currency: str
+    cost_per_month: Decimal
+    waste_per_month: Decimal
+
+
+class EvidenceIn(Schema):
+    start: date
+    end: date
+    sample: int
+    seed: int | None = None
+
+
+def _file(content: bytes, fmt: str, name: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=render.CONTENT_TYPES[fmt])
+    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+    return response
+
+
+def _overdue(rows: list[selectors.OverdueRow]) -> list[dict[str, Any]]:
+    return [
+        {
+            "person": r.employee_id,
+            "kind": r.kind,
+            "subject": r.subject,
+            "application": r.application,
+            "responsible": r.party,
+            "due": r.due,
+            "business_days_overdue": r.days_overdue,
+        }
+        for r in rows
+    ]
+
+
+@router.get(
+    "/reports/monthly",
+    response={200: MonthlyOut, 400: ErrorOut},
+    summary="The monthly follow-up (JSON, or format=html|pdf|xlsx for the file)",
+    auth=Capability("reports.view"),
+)
+def monthly(request: HttpRequest, month: str = "", format: str = "json") -> Any:
+    try:
+        first = figures.parse_month(month) if month else figures.previous_month(today())
+    except ValueError as exc:
+        raise HttpError(400, str(exc)) from exc
+    if format not in ("json", *render.FORMATS):
+        raise HttpError(400, f"format {format!r}: expected json, html, pdf or xlsx")
+    report = selectors.monthly_report(month=first, today=today())
+    if format != "json":
+        return _file(render.monthly_file(report, format), format, f"ordna-monthly-{report.label}")
+    fig = report.figures
+    return {
+        "month": report.label,
+        "as_of": report.as_of,
+        "leavers": fig.leavers,
+        "on_time": fig.on_time,
+        "share_on_time": fig.share_on_time,
+        "cases_still_open": fig.still_open,
+        "leaver_active_accounts": report.remaining.get("leaver_active", 0),
+        "license_waste_per_month": report.waste_month,
+        "license_waste_per_year": report.waste_year,
+        "devices_not_returned": len(report.devices_not_returned),
+        "orphans": report.remaining.get("orphan", 0),
+        "dormant": report.remaining.get("dormant", 0),
+        "findings_opened": report.findings_opened,
+        "findings_closed": report.findings_closed,
+        "by_application": [{"name": n, "median_business_days": m, "lines": c} for n, m, c in report.by_application],
+        "by_party": [{"name": n, "median_business_days": m, "lines": c} for n, m, c in report.by_party],
+        "trend": [
+            {
+                "month": figures.month_label(t.month),
+                "leavers": t.leavers,
+                "on_time": t.on_time,
+                "share_on_time": t.share_on_time,
+                "waste_per_month": t.waste,
+                "leavers_active": t.leaver_active,
+            }
+            for t in report.trend
+        ],
+        "worst_overdue": _overdue(report.worst_overdue),
+    }
+
+
+@router.get(
+    "/reports/licenses",
+    response={200: list[LicenceOut], 400: ErrorOut},
+    summary="Seats bought, assigned and wasted per application and licence (JSON, or format=html|pdf|xlsx)",
+    auth=Capability("reports.view"),
+)
+def licenses(request: HttpRequest, format: str = "json") -> Any:
+    if format not in ("json", *render.FORMATS):
+        raise HttpError(400, f"format {format!r}: expected json, html, pdf or xlsx")
+    lines = selectors.licence_report(today=today())
+    if format != "json":
+        return _file(
+            render.licences_file(lines, format, today=today()), format, f"ordna-licenses-{today().isoformat()}"
+        )
+    return [dict(zip(render.LICENCE_HEADINGS, row, strict=True)) for row in render.licence_rows(lines)]
+
+
+@router.post(
+    "/reports/evidence",
+    response={200: None, 400: ErrorOut},
+    summary="The auditor's evidence pack: a ZIP of the leaver list (CSV) and a seeded sample's certificates (PDF)",
+    auth=Capability("reports.evidence"),
+)
+def evidence(request: HttpRequest, payload: EvidenceIn) -> HttpResponse:
+    try:
+        pack = evidence_pack_make(
+            start=payload.start,
+            end=payload.end,
+            sample=payload.sample,
+            seed=payload.seed,
+            actor=Actor.for_user(user_of(request)),
+            today=today(),
+        )
+    except ReportError as exc:
+        raise HttpError(400, str(exc)) from exc
+    response = HttpResponse(pack.content, content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="{pack.file_name}"'
+    response["X-Ordna-Seed"] = str(pack.seed)
+    return response

@@ -1,0 +1,565 @@
+"""The reports as files: HTML (a printable page), PDF (fpdf2, with the same SVG charts) and XLSX (openpyxl,
+one sheet per list behind the figures). Every format takes its figures from the same `summary_rows`, so a
+figure cannot differ between the page, the PDF and the workbook."""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.formats import number_format
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext as _
+from fpdf import FPDF
+
+from ordna.accounts.models import FindingKind
+from ordna.core.tabular import CONTENT_TYPES, escape_cell
+from ordna.lifecycle.certificate import _latin1 as pdf_text
+from ordna.reports import figures as f
+from ordna.reports.charts import bar_chart, hbar_chart
+from ordna.reports.selectors import Dashboard, MonthlyReport
+
+FORMATS = ("html", "pdf", "xlsx")
+CONTENT_TYPES = {**CONTENT_TYPES, "html": "text/html; charset=utf-8", "pdf": "application/pdf"}
+
+
+def money(amounts: dict[str, Decimal]) -> str:
+    if not amounts:
+        return "0"
+    return ", ".join(
+        f"{number_format(amount, 2, force_grouping=True)} {currency}" for currency, amount in amounts.items()
+    )
+
+
+def percent(share: float | None) -> str:
+    return "—" if share is None else f"{share * 100:.0f} %"
+
+
+def finding_label(kind: str) -> str:
+    return str(dict(FindingKind.choices).get(kind, kind))
+
+
+# The monthly follow-up -------------------------------------------------------------------------------------
+
+
+def summary_rows(report: MonthlyReport) -> list[tuple[str, str]]:
+    """The key figures, labelled, in the order every format shows them."""
+    figures = report.figures
+    return [
+        (_("Leavers (last day in the month)"), str(figures.leavers)),
+        (_("Closed on time (every line by its due date)"), f"{figures.on_time} ({percent(figures.share_on_time)})"),
+        (_("Cases with lines still open"), str(figures.still_open)),
+        (_("Accounts of leavers still active"), str(report.remaining.get(FindingKind.LEAVER_ACTIVE, 0))),
+        (_("Licence waste per month"), money(report.waste_month)),
+        (_("Licence waste per year"), money(report.waste_year)),
+        (_("Devices not returned"), str(len(report.devices_not_returned))),
+        (_("Orphan accounts"), str(report.remaining.get(FindingKind.ORPHAN, 0))),
+        (_("Dormant accounts"), str(report.remaining.get(FindingKind.DORMANT, 0))),
+        (_("Findings opened in the month"), str(sum(report.findings_opened.values()))),
+        (_("Findings closed in the month"), str(sum(report.findings_closed.values()))),
+    ]
+
+
+def trend_charts(trend: Sequence[Any], currency: str) -> dict[str, SafeString]:
+    labels = [f.month_label(row.month) for row in trend]
+    return {
+        "leavers": bar_chart(
+            title=_("Leavers per month"),
+            desc=_("Leavers whose last day fell in each of the last 12 months; the table below lists the figures."),
+            labels=labels,
+            series=[(_("Leavers"), [row.leavers for row in trend])],
+        ),
+        "on_time": bar_chart(
+            title=_("Share of cases closed on time"),
+            desc=_("Per month, the share of leavers whose every line closed by its due date."),
+            labels=labels,
+            series=[(_("Closed on time"), [row.share_on_time or 0 for row in trend])],
+            percent=True,
+        ),
+        "waste": bar_chart(
+            title=_("Licence waste per month (%(currency)s)") % {"currency": currency},
+            desc=_("Money per month for licences on accounts of people who left, disabled or orphaned accounts."),
+            labels=labels,
+            series=[(currency, [float(row.waste.get(currency, 0)) for row in trend])],
+        ),
+    }
+
+
+def monthly_charts(report: MonthlyReport) -> dict[str, SafeString]:
+    charts = trend_charts(report.trend, report.currency)
+    if report.by_party:
+        charts["by_party"] = hbar_chart(
+            title=_("Median business days to close, per responsible party"),
+            desc=_("From the last day to the day each line closed, for this month's leavers."),
+            rows=[(name, [median]) for name, median, _count in report.by_party[:15]],
+            series=[_("Median business days")],
+        )
+    return charts
+
+
+def _context(report: MonthlyReport) -> dict[str, Any]:
+    return {
+        "report": report,
+        "summary": summary_rows(report),
+        "charts": monthly_charts(report),
+        "opened": [(finding_label(k), n) for k, n in report.findings_opened.items()],
+        "closed": [(finding_label(k), n) for k, n in report.findings_closed.items()],
+        "base": settings.BASE_URL,
+    }
+
+
+def monthly_html(report: MonthlyReport) -> str:
+    """A standalone, printable HTML document (for files and mail: links are absolute)."""
+    return render_to_string("reports/monthly_document.html", _context(report))
+
+
+def monthly_context(report: MonthlyReport) -> dict[str, Any]:
+    """For the web page, whose links stay relative."""
+    return {**_context(report), "base": ""}
+
+
+def _pdf_start(title: str, subtitle: str) -> FPDF:
+    pdf = FPDF(orientation="P", format="A4")
+    pdf.set_creation_date(timezone.now())
+    pdf.set_title(pdf_text(title))
+    pdf.set_auto_page_break(auto=True, margin=14)
+    pdf.add_page()
+    pdf.set_font("Helvetica", "B", 16)
+    pdf.cell(0, 9, pdf_text(title), new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("Helvetica", "", 9)
+    pdf.cell(0, 5, pdf_text(subtitle), new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(3)
+    return pdf
+
+
+def _pdf_heading(pdf: FPDF, text: str) -> None:
+    pdf.ln(2)
+    pdf.set_font("Helvetica", "B", 11.5)
+    pdf.cell(0, 7, pdf_text(text), new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("Helvetica", "", 8.5)
+
+
+def _pdf_table(pdf: FPDF, headings: Sequence[str], rows: Iterable[Sequence[object]], widths: Sequence[int]) -> None:
+    pdf.set_font("Helvetica", "", 8.5)
+    with pdf.table(col_widths=tuple(widths), text_align="LEFT", line_height=4.6, first_row_as_headings=True) as table:
+        row = table.row()
+        for heading in headings:
+            row.cell(pdf_text(heading))
+        for values in rows:
+            row = table.row()
+            for value in values:
+                row.cell(pdf_text(_text(value)))
+
+
+def _pdf_chart(pdf: FPDF, svg: str) -> None:
+    """Draw a chart; its title and description are printed as the heading (fpdf2 does not read them)."""
+    body = re.sub(r"<(title|desc)[^>]*>.*?</\1>", "", svg, flags=re.S)
+    if pdf.get_y() > 200:
+        pdf.add_page()
+    pdf.image(io.BytesIO(body.encode()), x=pdf.l_margin, w=pdf.epw)
+    pdf.ln(2)
+
+
+def _text(value: object) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if isinstance(value, datetime):
+        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float):
+        return f"{value:.1f}"
+    return str(value)
+
+
+def _generated(report: MonthlyReport) -> str:
+    return _("As of %(as_of)s; made %(made)s") % {
+        "as_of": report.as_of.isoformat(),
+        "made": timezone.localtime(report.generated_at).strftime("%Y-%m-%d %H:%M"),
+    }
+
+
+def monthly_pdf(report: MonthlyReport) -> bytes:
+    pdf = _pdf_start(_("Monthly follow-up %(month)s") % {"month": report.label}, _generated(report))
+    _pdf_table(pdf, (_("Figure"), _("Value")), summary_rows(report), (120, 70))
+    charts = monthly_charts(report)
+    for key, heading in (
+        ("leavers", _("Leavers per month")),
+        ("on_time", _("Share of cases closed on time")),
+        ("waste", _("Licence waste per month (%(currency)s)") % {"currency": report.currency}),
+    ):
+        _pdf_heading(pdf, heading)
+        _pdf_chart(pdf, charts[key])
+    _pdf_heading(pdf, _("The 12-month trend"))
+    _pdf_table(pdf, *_trend_table(report))
+    _pdf_heading(pdf, _("Median business days to close, per application"))
+    _pdf_table(pdf, (_("Application"), _("Median"), _("Lines")), report.by_application, (120, 35, 35))
+    _pdf_heading(pdf, _("Median business days to close, per responsible party"))
+    if "by_party" in charts:
+        _pdf_chart(pdf, charts["by_party"])
+    _pdf_table(pdf, (_("Responsible party"), _("Median"), _("Lines")), report.by_party, (120, 35, 35))
+    _pdf_heading(pdf, _("Findings opened and closed in the month"))
+    kinds = sorted(set(report.findings_opened) | set(report.findings_closed))
+    _pdf_table(
+        pdf,
+        (_("Kind"), _("Opened"), _("Closed")),
+        [(finding_label(k), report.findings_opened.get(k, 0), report.findings_closed.get(k, 0)) for k in kinds],
+        (120, 35, 35),
+    )
+    _pdf_heading(pdf, _("The worst overdue items"))
+    _pdf_table(pdf, *_overdue_table(report.worst_overdue))
+    _pdf_heading(pdf, _("Leavers of the month"))
+    _pdf_table(pdf, *_leavers_table(report))
+    pdf.ln(2)
+    pdf.multi_cell(
+        0,
+        4.5,
+        pdf_text(
+            _(
+                "The lists behind every figure (accounts of leavers still active, licence waste, devices) "
+                "are in the XLSX."
+            )
+        ),
+    )
+    return bytes(pdf.output())
+
+
+def _trend_table(report: MonthlyReport) -> tuple[Sequence[str], list[Sequence[object]], Sequence[int]]:
+    return (
+        (_("Month"), _("Leavers"), _("On time"), _("Share on time"), _("Licence waste per month"), _("Leavers active")),
+        [
+            (f.month_label(r.month), r.leavers, r.on_time, percent(r.share_on_time), money(r.waste), r.leaver_active)
+            for r in report.trend
+        ],
+        (22, 20, 20, 26, 72, 30),
+    )
+
+
+def _overdue_table(rows: Sequence[Any]) -> tuple[Sequence[str], list[Sequence[object]], Sequence[int]]:
+    return (
+        (_("Person"), _("Kind"), _("What"), _("Responsible party"), _("Due"), _("Business days overdue")),
+        [(f"{r.name} ({r.employee_id})", r.kind, r.subject, r.party, r.due, r.days_overdue) for r in rows],
+        (45, 18, 45, 37, 22, 23),
+    )
+
+
+def _leavers_table(report: MonthlyReport) -> tuple[Sequence[str], list[Sequence[object]], Sequence[int]]:
+    return (
+        (_("Person"), _("Department"), _("Last day"), _("Lines"), _("Open"), _("On time"), _("Deviation")),
+        [
+            (f"{r.name} ({r.employee_id})", r.department, r.last_day, r.lines, r.lines_open, r.on_time, r.deviation)
+            for r in report.leavers
+        ],
+        (55, 40, 22, 16, 16, 18, 23),
+    )
+
+
+def _sheet(workbook: Any, title: str, headings: Sequence[str], rows: Iterable[Sequence[object]]) -> None:
+    sheet = workbook.create_sheet(title[:31])
+    sheet.append(list(headings))
+    for values in rows:
+        sheet.append([_cell(v) for v in values])
+
+
+def _cell(value: object) -> object:
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, datetime):
+        return timezone.localtime(value).replace(tzinfo=None)
+    return escape_cell(value)
+
+
+def _finding_list_rows(rows: Sequence[dict[str, Any]]) -> list[Sequence[object]]:
+    return [
+        (
+            r["application"],
+            r["account"],
+            r["license"],
+            r["person"],
+            r["name"],
+            r["left_on"],
+            r["monthly_cost"],
+            r["currency"],
+            r["since"],
+            r["state"],
+        )
+        for r in rows
+    ]
+
+
+FINDING_LIST_HEADINGS = (
+    "application",
+    "account",
+    "license",
+    "person",
+    "name",
+    "left_on",
+    "monthly_cost",
+    "currency",
+    "since",
+    "state",
+)
+
+
+def monthly_xlsx(report: MonthlyReport) -> bytes:
+    from openpyxl import Workbook
+
+    workbook = Workbook(write_only=True)
+    _sheet(workbook, _("Summary"), (_("Figure"), _("Value")), [(_("Month"), report.label), *summary_rows(report)])
+    _sheet(
+        workbook,
+        _("Trend"),
+        ("month", "leavers", "on_time", "share_on_time", "waste_currency", "waste_per_month", "leavers_active"),
+        [
+            (
+                f.month_label(r.month),
+                r.leavers,
+                r.on_time,
+                r.share_on_time,
+                report.currency,
+                r.waste.get(report.currency, 0),
+                r.leaver_active,
+            )
+            for r in report.trend
+        ],
+    )
+    _sheet(
+        workbook,
+        _("Leavers"),
+        (
+            "employee_id",
+            "name",
+            "department",
+            "last_day",
+            "status",
+            "lines",
+            "lines_open",
+            "on_time",
+            "deviation_business_days",
+        ),
+        [
+            (r.employee_id, r.name, r.department, r.last_day, r.status, r.lines, r.lines_open, r.on_time, r.deviation)
+            for r in report.leavers
+        ],
+    )
+    _sheet(workbook, _("Per application"), ("application", "median_business_days", "lines"), report.by_application)
+    _sheet(workbook, _("Per party"), ("responsible", "median_business_days", "lines"), report.by_party)
+    kinds = sorted(set(report.findings_opened) | set(report.findings_closed) | set(report.remaining))
+    _sheet(
+        workbook,
+        _("Findings"),
+        ("kind", "opened_in_month", "closed_in_month", "live_at_month_end"),
+        [
+            (k, report.findings_opened.get(k, 0), report.findings_closed.get(k, 0), report.remaining.get(k, 0))
+            for k in kinds
+        ],
+    )
+    overdue_headings = (
+        "employee_id",
+        "name",
+        "kind",
+        "subject",
+        "application",
+        "responsible",
+        "due",
+        "business_days_overdue",
+    )
+    _sheet(
+        workbook,
+        _("Overdue"),
+        overdue_headings,
+        [
+            (r.employee_id, r.name, r.kind, r.subject, r.application, r.party, r.due, r.days_overdue)
+            for r in report.worst_overdue
+        ],
+    )
+    _sheet(
+        workbook,
+        _("Devices not returned"),
+        overdue_headings,
+        [
+            (r.employee_id, r.name, r.kind, r.subject, r.application, r.party, r.due, r.days_overdue)
+            for r in report.devices_not_returned
+        ],
+    )
+    _sheet(
+        workbook, _("Leavers still active"), FINDING_LIST_HEADINGS, _finding_list_rows(report.leaver_active_accounts)
+    )
+    _sheet(workbook, _("Licence waste"), FINDING_LIST_HEADINGS, _finding_list_rows(report.waste_list))
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+def monthly_file(report: MonthlyReport, fmt: str) -> bytes:
+    if fmt == "html":
+        return monthly_html(report).encode()
+    if fmt == "pdf":
+        return monthly_pdf(report)
+    if fmt == "xlsx":
+        return monthly_xlsx(report)
+    raise ValueError(f"format {fmt!r}: expected html, pdf or xlsx")
+
+
+# Licences -----------------------------------------------------------------------------------------------
+
+LICENCE_HEADINGS = (
+    "application",
+    "license",
+    "seats",
+    "assigned",
+    "unused_seats",
+    "to_leavers",
+    "to_disabled",
+    "to_orphans",
+    "monthly_cost",
+    "currency",
+    "cost_per_month",
+    "waste_per_month",
+)
+
+
+def licence_rows(lines: Sequence[f.LicenceLine]) -> list[tuple[object, ...]]:
+    return [
+        (
+            x.application,
+            x.license,
+            x.seats,
+            x.assigned,
+            x.unused_seats,
+            x.to_leavers,
+            x.to_disabled,
+            x.to_orphans,
+            x.monthly_cost,
+            x.currency,
+            x.cost_per_month,
+            x.waste_per_month,
+        )
+        for x in lines
+    ]
+
+
+def licence_totals(lines: Sequence[f.LicenceLine]) -> dict[str, dict[str, Decimal]]:
+    cost: dict[str, Decimal] = {}
+    waste: dict[str, Decimal] = {}
+    for x in lines:
+        cost[x.currency] = cost.get(x.currency, Decimal(0)) + x.cost_per_month
+        waste[x.currency] = waste.get(x.currency, Decimal(0)) + x.waste_per_month
+    return {"cost": dict(sorted(cost.items())), "waste": dict(sorted(waste.items()))}
+
+
+def licence_chart(lines: Sequence[f.LicenceLine]) -> SafeString:
+    currency = f.main_currency({x.currency: x.waste_per_month} for x in lines)
+    top = [x for x in lines if x.currency == currency and x.waste_per_month > 0][:12]
+    return hbar_chart(
+        title=_("Licence waste per month (%(currency)s), the largest") % {"currency": currency},
+        desc=_("Money per month for seats assigned to people who left, disabled or orphaned accounts."),
+        rows=[(f"{x.application}: {x.license}", [float(x.waste_per_month)]) for x in top],
+        series=[currency],
+    )
+
+
+def licences_context(lines: Sequence[f.LicenceLine], *, today: date) -> dict[str, Any]:
+    return {"lines": lines, "totals": licence_totals(lines), "chart": licence_chart(lines), "today": today}
+
+
+def licences_file(lines: Sequence[f.LicenceLine], fmt: str, *, today: date) -> bytes:
+    totals = licence_totals(lines)
+    if fmt == "html":
+        return render_to_string("reports/licenses_document.html", licences_context(lines, today=today)).encode()
+    if fmt == "xlsx":
+        from openpyxl import Workbook
+
+        workbook = Workbook(write_only=True)
+        _sheet(workbook, _("Licences"), LICENCE_HEADINGS, licence_rows(lines))
+        out = io.BytesIO()
+        workbook.save(out)
+        return out.getvalue()
+    if fmt == "pdf":
+        pdf = _pdf_start(_("Licences"), _("As of %(day)s") % {"day": today.isoformat()})
+        _pdf_table(
+            pdf,
+            (_("Figure"), _("Value")),
+            [
+                (_("Licence cost per month"), money(totals["cost"])),
+                (_("Licence waste per month"), money(totals["waste"])),
+                (_("Licence waste per year"), money({c: a * 12 for c, a in totals["waste"].items()})),
+            ],
+            (120, 70),
+        )
+        _pdf_chart(pdf, licence_chart(lines))
+        pdf.add_page(orientation="L")
+        _pdf_table(
+            pdf,
+            (
+                _("Application"),
+                _("Licence"),
+                _("Seats"),
+                _("Assigned"),
+                _("Unused"),
+                _("To leavers"),
+                _("To disabled"),
+                _("To orphans"),
+                _("Price"),
+                _("Cost per month"),
+                _("Waste per month"),
+            ),
+            [
+                (
+                    a,
+                    lic,
+                    seats,
+                    assigned,
+                    unused,
+                    left,
+                    disabled,
+                    orphans,
+                    f"{price} {cur}",
+                    f"{cost} {cur}",
+                    f"{waste} {cur}",
+                )
+                for a, lic, seats, assigned, unused, left, disabled, orphans, price, cur, cost, waste in licence_rows(
+                    lines
+                )
+            ],
+            (38, 42, 16, 18, 16, 18, 18, 18, 26, 30, 30),
+        )
+        return bytes(pdf.output())
+    raise ValueError(f"format {fmt!r}: expected html, pdf or xlsx")
+
+
+def dashboard_context(data: Dashboard) -> dict[str, Any]:
+    charts = trend_charts(data.trend, data.currency)
+    if data.open_by_party:
+        charts["by_party"] = hbar_chart(
+            title=_("Open and overdue lines by responsible party"),
+            desc=_(
+                "Open lines of open leaver cases per responsible party, suppliers by name, and how many are overdue."
+            ),
+            rows=[(name, [n, late]) for name, n, late in data.open_by_party],
+            series=[_("Open"), _("Overdue")],
+        )
+    if data.devices_outstanding:
+        charts["devices"] = hbar_chart(
+            title=_("Devices outstanding"),
+            desc=_("Devices of leavers not yet checked in, per kind, and how many are overdue."),
+            rows=[(name, [n, late]) for name, n, late in data.devices_outstanding],
+            series=[_("Outstanding"), _("Overdue")],
+        )
+    if data.findings_by_kind:
+        charts["findings"] = hbar_chart(
+            title=_("Findings by kind"),
+            desc=_("Open and accepted findings per kind."),
+            rows=[(label, [n]) for _kind, label, n, _money in data.findings_by_kind],
+            series=[_("Findings")],
+        )
+    return {"data": data, "charts": charts, "money": money}

@@ -1,0 +1,463 @@
+"""Reads for the reports: a few set-based queries that fetch plain rows, handed to `figures` for the sums.
+
+`monthly_report` reads a year of leaver cases and their lines in two queries, the findings of the year in
+one, and the lists behind the figures in a few more, whatever the size of the organisation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Count, Q, Sum
+from django.utils import timezone
+
+from ordna.accounts.models import Account, Finding, FindingKind, FindingState
+from ordna.applications.models import License
+from ordna.lifecycle.due_dates import business_days_between
+from ordna.lifecycle.models import Case, CaseKind, CaseStatus, Line, LineKind, LineState, Responsible
+from ordna.reports import figures as f
+
+TREND_MONTHS = 12
+WORST_OVERDUE = 25
+ROLE_LABELS = dict(Responsible.choices)
+
+
+def _day_start(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def _local_day(moment: datetime | None, zone: Any = None) -> date | None:
+    """The local day of `moment`; pass the zone when converting many (looking it up costs more than converting)."""
+    if moment is None:
+        return None
+    return moment.astimezone(zone or timezone.get_current_timezone()).date()
+
+
+def party_label(role: str, supplier: str | None) -> str:
+    """The responsible party as the reports name it: the supplier's name for supplier lines, else the role."""
+    if role == Responsible.SUPPLIER and supplier:
+        return str(supplier)
+    return str(ROLE_LABELS.get(role, role))
+
+
+def leaver_cases(start: date, end: date) -> list[f.CaseRow]:
+    """Leaver cases, not cancelled, whose last day is within [start, end]; one query."""
+    rows = (
+        Case.objects.filter(kind=CaseKind.LEAVER, effective_date__gte=start, effective_date__lte=end)
+        .exclude(status=CaseStatus.CANCELLED)
+        .order_by("effective_date", "id")
+        .values_list(
+            "id",
+            "person__employee_id",
+            "person__first_name",
+            "person__last_name",
+            "person__department",
+            "effective_date",
+            "holiday_country",
+            "status",
+        )
+    )
+    return [
+        f.CaseRow(pk, employee_id, f"{first} {last}".strip(), department, last_day, country, status)
+        for pk, employee_id, first, last, department, last_day, country, status in rows.iterator(chunk_size=5000)
+    ]
+
+
+def _line_rows(lines: Any) -> Iterator[f.LineRow]:
+    values = lines.values_list(
+        "case_id",
+        "kind",
+        "subject",
+        "application__name",
+        "responsible",
+        "responsible_supplier__name",
+        "due",
+        "state",
+        "closed_at",
+    )
+    for case_id, kind, subject, app, role, supplier, due, state, closed_at in values.iterator(chunk_size=10000):
+        yield f.LineRow(
+            case_id, kind, subject, app or "", party_label(role, supplier), due, state, _local_day(closed_at)
+        )
+
+
+def leaver_lines(start: date, end: date) -> list[f.LineRow]:
+    """The lines of the cases `leaver_cases(start, end)` returns; one query."""
+    lines = Line.objects.filter(
+        case__kind=CaseKind.LEAVER, case__effective_date__gte=start, case__effective_date__lte=end
+    ).exclude(case__status=CaseStatus.CANCELLED)
+    return list(_line_rows(lines.order_by("case_id", "due", "id")))
+
+
+def finding_rows(*, kinds: tuple[str, ...], since_by: date, live_after: date) -> list[f.FindingRow]:
+    """Findings of `kinds` opened by `since_by` and not resolved before `live_after`; one query."""
+    rows = (
+        Finding.objects.filter(kind__in=kinds, since__lte=since_by)
+        .filter(Q(resolved_at__isnull=True) | Q(resolved_at__gte=_day_start(live_after)))
+        .values_list("kind", "since", "resolved_at", "monthly_cost", "currency")
+    )
+    zone = timezone.get_current_timezone()
+    return [
+        f.FindingRow(kind, since, _local_day(resolved_at, zone), cost, currency)
+        for kind, since, resolved_at, cost, currency in rows.iterator(chunk_size=10000)
+    ]
+
+
+# The monthly follow-up -----------------------------------------------------------------------------------
+
+REMAINING_KINDS = (FindingKind.LEAVER_ACTIVE, FindingKind.LICENSE_WASTE, FindingKind.ORPHAN, FindingKind.DORMANT)
+
+
+@dataclass(frozen=True)
+class LeaverRow:
+    case_id: int
+    employee_id: str
+    name: str
+    department: str
+    last_day: date
+    status: str
+    lines: int
+    lines_open: int
+    on_time: bool
+    deviation: int  # business days the latest line was (or is) late; 0 or less: on time
+
+
+@dataclass(frozen=True)
+class OverdueRow:
+    case_id: int
+    employee_id: str
+    name: str
+    kind: str
+    subject: str
+    application: str
+    party: str
+    due: date
+    days_overdue: int
+
+
+@dataclass(frozen=True)
+class TrendRow:
+    month: date
+    leavers: int
+    on_time: int
+    share_on_time: float | None
+    waste: dict[str, Decimal]
+    leaver_active: int
+
+
+@dataclass(frozen=True)
+class MonthlyReport:
+    month: date
+    as_of: date  # the month's last day, or today for the month not yet over
+    generated_at: datetime
+    figures: f.MonthFigures
+    leavers: list[LeaverRow]
+    by_application: list[tuple[str, float, int]]
+    by_party: list[tuple[str, float, int]]
+    remaining: dict[str, int]  # live findings by kind at `as_of`
+    waste_month: dict[str, Decimal]
+    devices_not_returned: list[OverdueRow]
+    findings_opened: dict[str, int]
+    findings_closed: dict[str, int]
+    trend: list[TrendRow]
+    currency: str  # the currency the charts show
+    worst_overdue: list[OverdueRow]
+    leaver_active_accounts: list[dict[str, Any]]
+    waste_list: list[dict[str, Any]]
+
+    @property
+    def waste_year(self) -> dict[str, Decimal]:
+        return {currency: amount * 12 for currency, amount in self.waste_month.items()}
+
+    @property
+    def label(self) -> str:
+        return f.month_label(self.month)
+
+
+def _overdue_rows(lines: list[f.LineRow], cases: dict[int, f.CaseRow], day: date) -> list[OverdueRow]:
+    rows = []
+    for line in lines:
+        case = cases[line.case_id]
+        rows.append(
+            OverdueRow(
+                case.id,
+                case.employee_id,
+                case.name,
+                line.kind,
+                line.subject,
+                line.application,
+                line.party,
+                line.due,
+                business_days_between(line.due, day, case.country),
+            )
+        )
+    return rows
+
+
+def monthly_report(*, month: date, today: date) -> MonthlyReport:
+    """The follow-up of `month` (its first day), with its 12-month trend, as of its last day (or today)."""
+    as_of = min(f.month_end(month), today)
+    months = f.months_ending(month, TREND_MONTHS)
+    window_start = months[0]
+    # Overdue items and devices still out may belong to older cases: reach back a year before the trend too.
+    cases = leaver_cases(f.add_months(window_start, -TREND_MONTHS), f.month_end(month))
+    case_by_id = {c.id: c for c in cases}
+    lines = leaver_lines(f.add_months(window_start, -TREND_MONTHS), f.month_end(month))
+    grouped = f.lines_by_case(lines)
+    findings = finding_rows(kinds=REMAINING_KINDS, since_by=as_of, live_after=window_start)
+
+    in_month = [c for c in cases if month <= c.last_day <= f.month_end(month)]
+    leavers = [
+        LeaverRow(
+            c.id,
+            c.employee_id,
+            c.name,
+            c.department,
+            c.last_day,
+            c.status,
+            len(grouped.get(c.id, ())),
+            sum(1 for line in grouped.get(c.id, ()) if line.state == LineState.OPEN),
+            f.case_on_time(grouped.get(c.id, ())),
+            f.deviation_business_days(grouped.get(c.id, ()), country=c.country, today=today),
+        )
+        for c in in_month
+    ]
+    waste = f.waste_per_month(findings, months, today=today)
+    trend = _trend(months, cases, grouped, findings, waste, today=today)
+    overdue = f.overdue_at(lines, as_of)
+    devices = [line for line in overdue if line.kind == LineKind.DEVICE]
+    month_start = _day_start(month)
+    month_after = _day_start(f.add_months(month, 1))
+    opened = dict(
+        Finding.objects.filter(since__gte=month, since__lte=f.month_end(month))
+        .values_list("kind")
+        .annotate(n=Count("id"))
+        .order_by("kind")
+    )
+    closed = dict(
+        Finding.objects.filter(resolved_at__gte=month_start, resolved_at__lt=month_after)
+        .values_list("kind")
+        .annotate(n=Count("id"))
+        .order_by("kind")
+    )
+    return MonthlyReport(
+        month=month,
+        as_of=as_of,
+        generated_at=timezone.now(),
+        figures=f.month_figures(month, cases, grouped),
+        leavers=leavers,
+        by_application=f.median_business_days(in_month, grouped, key="application"),
+        by_party=f.median_business_days(in_month, grouped, key="party"),
+        remaining=f.live_counts(findings, as_of),
+        waste_month=waste[-1],
+        devices_not_returned=_overdue_rows(devices, case_by_id, as_of),
+        findings_opened=opened,
+        findings_closed=closed,
+        trend=trend,
+        currency=f.main_currency(waste),
+        worst_overdue=_overdue_rows(overdue[:WORST_OVERDUE], case_by_id, as_of),
+        leaver_active_accounts=live_findings_list(FindingKind.LEAVER_ACTIVE, as_of),
+        waste_list=live_findings_list(FindingKind.LICENSE_WASTE, as_of),
+    )
+
+
+def live_findings_list(kind: str, day: date) -> list[dict[str, Any]]:
+    """The findings of `kind` live at the end of `day`, for the lists behind the figures; one query."""
+    rows = (
+        Finding.objects.filter(kind=kind, since__lte=day)
+        .filter(Q(resolved_at__isnull=True) | Q(resolved_at__gte=_day_start(day + timedelta(days=1))))
+        .order_by("application__name", "account__key", "license", "id")
+        .values_list(
+            "application__name",
+            "account__key_display",
+            "license",
+            "person__employee_id",
+            "person__first_name",
+            "person__last_name",
+            "person__end_date",
+            "monthly_cost",
+            "currency",
+            "since",
+            "state",
+        )
+    )
+    result = []
+    for app, account, license_, eid, first, last, end, cost, currency, since, state in rows.iterator(chunk_size=10000):
+        result.append(
+            {
+                "application": app,
+                "account": account or "",
+                "license": license_,
+                "person": eid or "",
+                "name": f"{first or ''} {last or ''}".strip(),
+                "left_on": end,
+                "monthly_cost": cost,
+                "currency": currency,
+                "since": since,
+                "state": state if state != FindingState.RESOLVED else FindingState.OPEN,
+            }
+        )
+    return result
+
+
+# The dashboard -------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    today: date
+    trend: list[TrendRow]
+    currency: str
+    open_by_party: list[tuple[str, int, int]]  # party, open lines, overdue lines
+    devices_outstanding: list[tuple[str, int, int]]  # device kind, open device lines, overdue ones
+    findings_by_kind: list[tuple[str, str, int, Decimal]]  # kind, label, live count, money per month
+
+
+def dashboard(*, today: date) -> Dashboard:
+    """The charts of the follow-up dashboard: the 12-month trend up to this month, and today's open work."""
+    report_trend = monthly_trend(month=today.replace(day=1), today=today)
+    open_lines = Line.objects.filter(
+        case__kind=CaseKind.LEAVER, case__status=CaseStatus.OPEN, state=LineState.OPEN
+    ).values_list("responsible", "responsible_supplier__name")
+    by_party = (
+        open_lines.annotate(n=Count("id"), late=Count("id", filter=Q(due__lt=today)))
+        .values_list("responsible", "responsible_supplier__name", "n", "late")
+        .order_by("responsible", "responsible_supplier__name")
+    )
+    parties: dict[str, list[int]] = {}
+    for role, supplier, n, late in by_party:
+        totals = parties.setdefault(party_label(role, supplier), [0, 0])
+        totals[0] += n
+        totals[1] += late
+    devices = (
+        Line.objects.filter(
+            case__kind=CaseKind.LEAVER, case__status=CaseStatus.OPEN, state=LineState.OPEN, kind=LineKind.DEVICE
+        )
+        .values_list("device__kind")
+        .annotate(n=Count("id"), late=Count("id", filter=Q(due__lt=today)))
+        .order_by("device__kind")
+    )
+    from ordna.devices.models import DeviceKind
+
+    device_labels = dict(DeviceKind.choices)
+    labels = dict(FindingKind.choices)
+    live = (
+        Finding.objects.filter(state__in=[FindingState.OPEN, FindingState.ACCEPTED])
+        .values_list("kind")
+        .annotate(n=Count("id"))
+        .order_by("kind")
+    )
+    money = dict(
+        Finding.objects.filter(state__in=[FindingState.OPEN, FindingState.ACCEPTED], kind=FindingKind.LICENSE_WASTE)
+        .values_list("kind")
+        .annotate(total=Sum("monthly_cost"))
+        .order_by("kind")
+    )
+    return Dashboard(
+        today=today,
+        trend=report_trend,
+        currency=f.main_currency(t.waste for t in report_trend),
+        open_by_party=sorted(((p, n, late) for p, (n, late) in parties.items()), key=lambda r: (-r[1], r[0])),
+        devices_outstanding=[(str(device_labels.get(kind, kind or "—")), n, late) for kind, n, late in devices],
+        findings_by_kind=[(kind, str(labels.get(kind, kind)), n, money.get(kind, Decimal(0))) for kind, n in live],
+    )
+
+
+def monthly_trend(*, month: date, today: date) -> list[TrendRow]:
+    """The 12 months up to `month`: leavers, closed on time, licence waste and leavers still active."""
+    months = f.months_ending(month, TREND_MONTHS)
+    cases = leaver_cases(months[0], f.month_end(month))
+    grouped = f.lines_by_case(leaver_lines(months[0], f.month_end(month)))
+    findings = finding_rows(
+        kinds=(FindingKind.LICENSE_WASTE, FindingKind.LEAVER_ACTIVE),
+        since_by=min(f.month_end(month), today),
+        live_after=months[0],
+    )
+    return _trend(months, cases, grouped, findings, f.waste_per_month(findings, months, today=today), today=today)
+
+
+def _trend(
+    months: list[date],
+    cases: list[f.CaseRow],
+    grouped: dict[int, list[f.LineRow]],
+    findings: list[f.FindingRow],
+    waste: list[dict[str, Decimal]],
+    *,
+    today: date,
+) -> list[TrendRow]:
+    trend = []
+    for first, money in zip(months, waste, strict=True):
+        figures = f.month_figures(first, cases, grouped)
+        day = min(f.month_end(first), today)
+        leaver_active = sum(1 for x in findings if x.kind == FindingKind.LEAVER_ACTIVE and f.live_on(x, day))
+        trend.append(TrendRow(first, figures.leavers, figures.on_time, figures.share_on_time, money, leaver_active))
+    return trend
+
+
+# Licences ------------------------------------------------------------------------------------------------
+
+
+def licence_report(*, today: date) -> list[f.LicenceLine]:
+    """Per application and licence: seats bought and assigned, and the waste; two queries over accounts that
+    hold a licence."""
+    prices = [
+        f.LicencePrice(app_id, app, name, cost, currency, seats)
+        for app_id, app, name, cost, currency, seats in License.objects.values_list(
+            "application_id", "application__name", "name", "monthly_cost", "currency", "seats"
+        )
+    ]
+    accounts = (
+        Account.objects.exclude(status="gone")
+        .exclude(licenses=[])
+        .values_list(
+            "application_id", "status", "person_id", "person__end_date", "non_personal", "needs_review", "licenses"
+        )
+    )
+
+    def rows() -> Iterator[f.LicenceAccount]:
+        for app_id, status, person_id, end_date, non_personal, review, licenses in accounts.iterator(chunk_size=10000):
+            left = end_date is not None and end_date < today
+            orphan = status == "active" and person_id is None and not non_personal and not review
+            yield f.LicenceAccount(app_id, status, left, orphan, tuple(licenses or ()))
+
+    return f.licence_lines(prices, rows())
+
+
+# The auditor's evidence ----------------------------------------------------------------------------------
+
+
+def evidence_leavers(*, start: date, end: date, today: date) -> list[dict[str, Any]]:
+    """Every leaver whose last day is in [start, end], with dates and deviation from the deadline; two queries."""
+    cases = leaver_cases(start, end)
+    grouped = f.lines_by_case(leaver_lines(start, end))
+    completed = dict(
+        Case.objects.filter(
+            kind=CaseKind.LEAVER, effective_date__gte=start, effective_date__lte=end, completed_at__isnull=False
+        ).values_list("id", "completed_at")
+    )
+    rows = []
+    for case in cases:
+        lines = grouped.get(case.id, [])
+        closed = [line.closed_on for line in lines if line.closed_on is not None and line.state != LineState.OPEN]
+        rows.append(
+            {
+                "case_id": case.id,
+                "employee_id": case.employee_id,
+                "name": case.name,
+                "department": case.department,
+                "last_day": case.last_day,
+                "status": case.status,
+                "completed_on": _local_day(completed.get(case.id)),
+                "lines": len(lines),
+                "lines_open": sum(1 for line in lines if line.state == LineState.OPEN),
+                "latest_due": max((line.due for line in lines), default=None),
+                "last_closed": max(closed, default=None),
+                "on_time": f.case_on_time(lines),
+                "deviation_business_days": f.deviation_business_days(lines, country=case.country, today=today),
+            }
+        )
+    return rows

@@ -1,0 +1,179 @@
+"""The writes of reports: the auditor's evidence pack (which writes nothing but its audit event) and the
+monthly mailing (claimed once per month, sent after commit)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import logging
+import secrets
+import zipfile
+from dataclasses import dataclass, replace
+from datetime import date, datetime, time
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ordna.core.actor import Actor
+from ordna.core.audit import audit_record
+from ordna.core.tabular import escape_cell
+from ordna.lifecycle.certificate import certificate_data, certificate_pdf
+from ordna.lifecycle.due_dates import next_business_day
+from ordna.lifecycle.models import Case
+from ordna.reports import figures as f
+from ordna.reports import render, selectors
+from ordna.reports.models import MonthlyMailing
+
+log = logging.getLogger(__name__)
+
+MAX_SAMPLE = 1000
+MAX_SEED = 2**63 - 1
+EVIDENCE_COLUMNS = (
+    "employee_id",
+    "name",
+    "department",
+    "last_day",
+    "status",
+    "completed_on",
+    "lines",
+    "lines_open",
+    "latest_due",
+    "last_closed",
+    "on_time",
+    "deviation_business_days",
+    "sampled",
+)
+
+
+class ReportError(ValueError):
+    """Input a report cannot be made from; the message names the value."""
+
+
+@dataclass(frozen=True)
+class EvidencePack:
+    content: bytes
+    seed: int
+    leavers: int
+    sampled: list[str]  # employee ids, in the order of the sample
+
+    @property
+    def file_name(self) -> str:
+        return f"evidence-seed-{self.seed}.zip"
+
+
+def _csv(rows: list[dict[str, object]], columns: tuple[str, ...]) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow(["" if row.get(c) is None else escape_cell(str(row.get(c))) for c in columns])
+    return out.getvalue().encode("utf-8")
+
+
+def evidence_pack_make(
+    *, start: date, end: date, sample: int, seed: int | None, actor: Actor, today: date
+) -> EvidencePack:
+    """A ZIP of the full leaver list of [start, end] (CSV) and a reproducible random sample of `sample`
+    leavers, each with its certificate (PDF). The same seed and data give the same sample and, on the same
+    day, the same bytes: every date stamped inside the pack is the day it was made.
+
+    Reads only; records one audit event (who drew which sample with which seed).
+    """
+    if end < start:
+        raise ReportError(_("The period ends (%(end)s) before it starts (%(start)s).") % {"end": end, "start": start})
+    if not 1 <= sample <= MAX_SAMPLE:
+        raise ReportError(_("Sample size %(n)s: choose 1 to %(max)s.") % {"n": sample, "max": MAX_SAMPLE})
+    if seed is None:
+        seed = secrets.randbelow(10**9)
+    if not 0 <= seed <= MAX_SEED:
+        raise ReportError(_("Seed %(seed)s: choose a whole number from 0.") % {"seed": seed})
+    leavers = selectors.evidence_leavers(start=start, end=end, today=today)
+    picked = set(f.evidence_sample([r["case_id"] for r in leavers], size=sample, seed=seed)) if leavers else set()
+    for row in leavers:
+        row["sampled"] = row["case_id"] in picked
+    stamp = timezone.make_aware(datetime.combine(today, time.min))
+    entry_time = (today.year, today.month, today.day, 0, 0, 0)
+    manifest = {
+        "period": {"from": start.isoformat(), "to": end.isoformat()},
+        "sample_size": sample,
+        "seed": seed,
+        "leavers": len(leavers),
+        "sampled": [r["employee_id"] for r in leavers if r["sampled"]],
+        "made_on": today.isoformat(),
+        "made_by": actor.label,
+        "method": "Python random.Random(seed).sample(case ids in ascending order, sample_size)",
+    }
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as pack:
+
+        def add(name: str, content: bytes) -> None:
+            info = zipfile.ZipInfo(name, date_time=entry_time)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            pack.writestr(info, content)
+
+        add("manifest.json", json.dumps(manifest, indent=2, ensure_ascii=False).encode())
+        add("leavers.csv", _csv(leavers, EVIDENCE_COLUMNS))
+        add("sample.csv", _csv([r for r in leavers if r["sampled"]], EVIDENCE_COLUMNS))
+        cases = Case.objects.select_related("person").in_bulk(sorted(picked))
+        for case_id in sorted(picked):
+            case = cases[case_id]
+            data = replace(certificate_data(case), issued_at=stamp)
+            add(f"certificates/{case.person.employee_id}-{case.effective_date.isoformat()}.pdf", certificate_pdf(data))
+    with transaction.atomic():
+        audit_record(
+            actor=actor,
+            action="report.evidence",
+            target_type="reports.evidence",
+            target_id=f"{start.isoformat()}..{end.isoformat()}",
+            after={"seed": seed, "sample": sample, "leavers": len(leavers), "sampled_cases": sorted(picked)},
+        )
+    return EvidencePack(out.getvalue(), seed, len(leavers), manifest["sampled"])  # type: ignore[arg-type]
+
+
+# The monthly mailing -------------------------------------------------------------------------------------
+
+
+def is_first_business_day(today: date, country: str) -> bool:
+    return next_business_day(today.replace(day=1), country) == today
+
+
+def monthly_mail_send(*, today: date, actor: Actor) -> MonthlyMailing | None:
+    """On the first business day of a month, mail last month's follow-up (HTML in the body, PDF and XLSX
+    attached) to ORDNA_REPORT_RECIPIENTS, once: the mailing row claims the month before anything is sent,
+    so a second run or a second worker sends nothing. A failed send gives the claim back for the next run."""
+    recipients = list(settings.ORDNA_REPORT_RECIPIENTS)
+    if not recipients or not is_first_business_day(today, settings.ORDNA_HOLIDAY_COUNTRY):
+        return None
+    month = f.previous_month(today)
+    if MonthlyMailing.objects.filter(month=month).exists():
+        return None
+    report = selectors.monthly_report(month=month, today=today)
+    subject = _("Ordna: monthly follow-up %(month)s") % {"month": report.label}
+    text = "\n".join(f"{label}: {value}" for label, value in render.summary_rows(report))
+    message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, recipients)
+    message.attach_alternative(render.monthly_html(report), "text/html")
+    message.attach(f"ordna-monthly-{report.label}.pdf", render.monthly_pdf(report), "application/pdf")
+    message.attach(f"ordna-monthly-{report.label}.xlsx", render.monthly_xlsx(report), render.CONTENT_TYPES["xlsx"])
+    try:
+        with transaction.atomic():
+            mailing = MonthlyMailing.objects.create(month=month, recipients=recipients, claimed_at=timezone.now())
+            audit_record(actor=actor, action="report.monthly_mailed", target=mailing, after={"month": report.label})
+            transaction.on_commit(lambda: _send(mailing.pk, message))
+    except IntegrityError:  # another worker claimed the month first
+        return None
+    mailing.refresh_from_db()
+    return mailing
+
+
+def _send(mailing_id: int, message: EmailMultiAlternatives) -> None:
+    try:
+        message.send()
+    except Exception:
+        MonthlyMailing.objects.filter(pk=mailing_id, sent_at__isnull=True).delete()
+        log.exception("the monthly report could not be mailed; the next run tries again")
+        raise
+    MonthlyMailing.objects.filter(pk=mailing_id).update(sent_at=timezone.now())

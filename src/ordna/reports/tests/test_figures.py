@@ -1,0 +1,125 @@
+"""The pure figures and charts: exact results from plain rows."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from ordna.reports import charts
+from ordna.reports import figures as f
+
+
+def line(case_id: int, due: date, closed: date | None, party: str = "HR", app: str = "") -> f.LineRow:
+    return f.LineRow(case_id, "task", "x", app, party, due, "attested" if closed else "open", closed)
+
+
+def test_parse_month_names_the_bad_value() -> None:
+    assert f.parse_month("2026-10") == date(2026, 10, 1)
+    for bad in ("2026-13", "202610", "oct", "2026-1"):
+        with pytest.raises(ValueError, match=f"month {bad!r}: expected YYYY-MM"):
+            f.parse_month(bad)
+
+
+def test_months_ending_crosses_the_year() -> None:
+    months = f.months_ending(date(2026, 2, 14), 3)
+    assert months == [date(2025, 12, 1), date(2026, 1, 1), date(2026, 2, 1)]
+    assert f.month_end(date(2024, 2, 1)) == date(2024, 2, 29)
+    assert f.previous_month(date(2026, 1, 5)) == date(2025, 12, 1)
+
+
+def test_a_case_is_on_time_only_when_every_line_closed_by_its_due_date() -> None:
+    due = date(2026, 10, 6)
+    assert f.case_on_time([line(1, due, due), line(1, due, date(2026, 10, 5))])
+    assert not f.case_on_time([line(1, due, due), line(1, due, date(2026, 10, 7))])
+    assert not f.case_on_time([line(1, due, None)])
+
+
+def test_deviation_counts_business_days_late_up_to_today_for_open_lines() -> None:
+    # Due Friday 9 October; closed Thursday 15th: 4 business days late.
+    assert (
+        f.deviation_business_days(
+            [line(1, date(2026, 10, 9), date(2026, 10, 15))], country="SE", today=date(2026, 11, 16)
+        )
+        == 4
+    )
+    # Still open on Monday 19 October: 6 business days late.
+    assert f.deviation_business_days([line(1, date(2026, 10, 9), None)], country="SE", today=date(2026, 10, 19)) == 6
+    assert (
+        f.deviation_business_days(
+            [line(1, date(2026, 10, 9), date(2026, 10, 8))], country="SE", today=date(2026, 11, 16)
+        )
+        == -1
+    )
+
+
+def test_month_figures_and_medians_per_party() -> None:
+    cases = [
+        f.CaseRow(1, "L1", "A", "IT", date(2026, 10, 5), "SE", "completed"),
+        f.CaseRow(2, "L2", "B", "IT", date(2026, 10, 9), "SE", "open"),
+        f.CaseRow(3, "L3", "C", "IT", date(2026, 9, 10), "SE", "completed"),
+    ]
+    lines = f.lines_by_case(
+        [
+            line(1, date(2026, 10, 5), date(2026, 10, 5)),
+            line(1, date(2026, 10, 6), date(2026, 10, 6), party="Supplier AB", app="CRM"),
+            line(2, date(2026, 10, 12), date(2026, 10, 15), party="Supplier AB", app="CRM"),
+            line(2, date(2026, 10, 9), None, party="Manager"),
+        ]
+    )
+    october = f.month_figures(date(2026, 10, 1), cases, lines)
+    assert (october.leavers, october.on_time, october.still_open, october.share_on_time) == (2, 1, 1, 0.5)
+    assert f.median_business_days(cases[:2], lines, key="party") == [("Supplier AB", 2.5, 2), ("HR", 0.0, 1)]
+    assert f.median_business_days(cases[:2], lines, key="application") == [("CRM", 2.5, 2)]
+
+
+def test_waste_per_month_counts_findings_live_at_each_months_end() -> None:
+    findings = [
+        f.FindingRow("license_waste", date(2026, 8, 15), None, Decimal("100"), "SEK"),
+        f.FindingRow("license_waste", date(2026, 9, 1), date(2026, 10, 3), Decimal("50"), "SEK"),
+        f.FindingRow("license_waste", date(2026, 9, 1), None, Decimal("7"), "EUR"),
+        f.FindingRow("orphan", date(2026, 9, 1), None, Decimal("0"), ""),
+    ]
+    months = [date(2026, 8, 1), date(2026, 9, 1), date(2026, 10, 1)]
+    assert f.waste_per_month(findings, months, today=date(2026, 11, 16)) == [
+        {"SEK": Decimal("100")},
+        {"EUR": Decimal("7"), "SEK": Decimal("150")},
+        {"EUR": Decimal("7"), "SEK": Decimal("100")},
+    ]
+    assert f.main_currency([{"SEK": Decimal("100")}, {"EUR": Decimal("7")}]) == "SEK"
+    assert f.live_counts(findings, date(2026, 10, 31)) == {"license_waste": 2, "orphan": 1}
+
+
+def test_licence_lines_count_each_wasted_seat_once() -> None:
+    prices = [f.LicencePrice(1, "CRM", "Pro", Decimal("100"), "SEK", 10)]
+    accounts = [
+        f.LicenceAccount(1, "active", True, False, ("Pro",)),
+        f.LicenceAccount(1, "disabled", True, False, ("Pro",)),  # left and disabled: counted as left only
+        f.LicenceAccount(1, "disabled", False, False, ("Pro",)),
+        f.LicenceAccount(1, "active", False, True, ("Pro", "Unpriced")),
+        f.LicenceAccount(1, "active", False, False, ("Pro",)),
+    ]
+    [crm] = f.licence_lines(prices, accounts)
+    assert (crm.assigned, crm.to_leavers, crm.to_disabled, crm.to_orphans, crm.unused_seats) == (5, 2, 1, 1, 5)
+    assert (crm.waste_per_month, crm.cost_per_month) == (Decimal("400"), Decimal("1000"))
+
+
+def test_the_sample_depends_on_the_seed_only() -> None:
+    ids = list(range(1, 101))
+    first = f.evidence_sample(ids, size=10, seed=42)
+    assert first == f.evidence_sample(list(reversed(ids)), size=10, seed=42)
+    assert first != f.evidence_sample(ids, size=10, seed=43)
+    assert len(first) == 10 and first == sorted(first)
+    assert f.evidence_sample([3, 1], size=5, seed=1) == [1, 3]
+    with pytest.raises(ValueError, match="sample size 0"):
+        f.evidence_sample(ids, size=0, seed=1)
+
+
+def test_charts_are_accessible_svg_with_escaped_text() -> None:
+    svg = charts.bar_chart(title="Leavers <&>", desc="Per month", labels=["2026-10"], series=[("n", [3])])
+    assert svg.startswith("<svg") and 'role="img"' in svg and "aria-labelledby" in svg
+    assert "<title id=" in svg and "Leavers &lt;&amp;&gt;" in svg and "<desc id=" in svg
+    assert svg == charts.bar_chart(title="Leavers <&>", desc="Per month", labels=["2026-10"], series=[("n", [3])])
+    bars = charts.hbar_chart(title="T", desc="D", rows=[("Exempel IT AB", [4, 1])], series=["Open", "Overdue"])
+    assert bars.count("<rect") == 1 + 2 + 2  # background, two bars, two legend keys

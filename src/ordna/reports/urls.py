@@ -1,0 +1,11 @@
+from django.urls import path
+
+from ordna.reports import views
+
+app_name = "reports"
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("monthly/", views.monthly, name="monthly"),
+    path("licenses/", views.licenses, name="licenses"),
+    path("evidence/", views.evidence, name="evidence"),
+]

@@ -1,0 +1,102 @@
+"""Report pages: the follow-up dashboard, the monthly follow-up (printable, with downloads), the licence
+report and the auditor's evidence pack. Each view checks its capability, then calls a selector or service."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from ordna.core.actor import Actor
+from ordna.core.clock import today
+from ordna.core.web import capability, user_of
+from ordna.reports import figures, selectors
+from ordna.reports import render as files
+from ordna.reports.services import ReportError, evidence_pack_make
+
+
+def _download(content: bytes, fmt: str, name: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=files.CONTENT_TYPES[fmt])
+    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+    return response
+
+
+@capability("reports.view")
+def dashboard(request: HttpRequest) -> HttpResponse:
+    data = selectors.dashboard(today=today())
+    return render(request, "reports/dashboard.html", {**files.dashboard_context(data), "today": today()})
+
+
+@capability("reports.view")
+def monthly(request: HttpRequest) -> HttpResponse:
+    raw = request.GET.get("month", "")
+    fmt = request.GET.get("format", "")
+    error = ""
+    try:
+        month = figures.parse_month(raw) if raw else figures.previous_month(today())
+    except ValueError as exc:
+        error, month = str(exc), figures.previous_month(today())
+    if fmt and fmt not in files.FORMATS:
+        return HttpResponse(_("Format %(format)s: use html, pdf or xlsx.") % {"format": fmt}, status=400)
+    if error and fmt:
+        return HttpResponse(error, status=400, content_type="text/plain")
+    report = selectors.monthly_report(month=month, today=today())
+    if fmt:
+        return _download(files.monthly_file(report, fmt), fmt, f"ordna-monthly-{report.label}")
+    context = files.monthly_context(report)
+    return render(request, "reports/monthly.html", {**context, "error": error, "month_value": report.label})
+
+
+@capability("reports.view")
+def licenses(request: HttpRequest) -> HttpResponse:
+    fmt = request.GET.get("format", "")
+    if fmt and fmt not in files.FORMATS:
+        return HttpResponse(_("Format %(format)s: use html, pdf or xlsx.") % {"format": fmt}, status=400)
+    lines = selectors.licence_report(today=today())
+    if fmt:
+        return _download(files.licences_file(lines, fmt, today=today()), fmt, f"ordna-licenses-{today().isoformat()}")
+    return render(request, "reports/licenses.html", files.licences_context(lines, today=today()))
+
+
+def _date(value: str, label: str) -> date:
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        raise ReportError(
+            _("%(field)s: %(value)s is not a date (YYYY-MM-DD).") % {"field": label, "value": value}
+        ) from None
+
+
+def _int(value: str, label: str) -> int:
+    try:
+        return int(value.strip())
+    except ValueError:
+        raise ReportError(_("%(field)s: %(value)s is not a whole number.") % {"field": label, "value": value}) from None
+
+
+@capability("reports.evidence")
+def evidence(request: HttpRequest) -> HttpResponse:
+    """GET shows the form; POST makes the pack (it only reads, and records who drew which sample)."""
+    values = {"start": "", "end": "", "sample": "25", "seed": ""}
+    if request.method == "POST":
+        values = {key: request.POST.get(key, "").strip() for key in values}
+        try:
+            pack = evidence_pack_make(
+                start=_date(values["start"], _("From")),
+                end=_date(values["end"], _("To")),
+                sample=_int(values["sample"], _("Sample size")),
+                seed=_int(values["seed"], _("Seed")) if values["seed"] else None,
+                actor=Actor.for_user(user_of(request)),
+                today=today(),
+            )
+        except ReportError as exc:
+            messages.error(request, str(exc))
+        else:
+            response = HttpResponse(pack.content, content_type="application/zip")
+            response["Content-Disposition"] = f'attachment; filename="{pack.file_name}"'
+            response["X-Ordna-Seed"] = str(pack.seed)
+            return response
+    return render(request, "reports/evidence.html", {"values": values})
