@@ -14,7 +14,6 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
-
 from typing import TYPE_CHECKING
 
 from django.utils.module_loading import autodiscover_modules
