@@ -10,5 +10,6 @@ urlpatterns = [
     path("accounts/", include("ordna.accounts.urls")),
     path("cases/", include("ordna.lifecycle.urls")),
     path("", include("ordna.support.urls")),
+    path("notifications/", include("ordna.notifications.urls")),
     path("api/", api.urls),
 ]

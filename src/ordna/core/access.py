@@ -90,6 +90,11 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "wishes.list": frozenset({A, C, H, MG, K, S, E, AU}),  # scoped: suppliers their applications' planned wishes
     "wishes.propose": frozenset({A, C, H, MG, K, E}),  # also voting
     "wishes.triage": frozenset({A, C, K}),  # scoped: key users their applications
+    # Reminders (DESIGN.md 3.3): the notification log (scoped: one's own digests, all for A, C, AU), running the
+    # reminders now, and one's own calendar feed.
+    "notifications.log": frozenset({A, C, H, MG, K, S, E, AU}),
+    "reminders.run": frozenset({A, C}),
+    "calendar.own": frozenset({A, C, H, MG, K, S, E, AU}),
 }
 
 ORG_WIDE_READERS = frozenset({A, C, H, AU})

@@ -9,7 +9,9 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
 
+from ordna.notifications.calendar import CalendarEntry
 from ordna.notifications.ladder import Entry, Ladder, PlannedDigest, horizon, plan_digests
 from ordna.notifications.models import Digest
 from ordna.notifications.sources import Directory, Recipient, SourceContext, registered_sources
@@ -122,3 +124,40 @@ def digests_filter(
             Q(recipient__username__icontains=word) | Q(address__icontains=word) | Q(role__iexact=word)
         )
     return queryset.select_related("recipient")
+
+
+CALENDAR_DAYS_AHEAD = 120
+
+
+def calendar_entries(user: User, *, today: date) -> list[CalendarEntry]:
+    """The user's own open items from every reminder source (due in the next months, or overdue), and the
+    last days of the leavers whose cases the user may see."""
+    from datetime import timedelta
+
+    from ordna.core import access
+    from ordna.lifecycle.models import CaseStatus
+    from ordna.notifications.sources import kind_label
+
+    directory = directory_load()
+    context = SourceContext(today=today, horizon=today + timedelta(days=CALENDAR_DAYS_AHEAD), directory=directory)
+    entries = [
+        CalendarEntry(item.key, item.due, f"{kind_label(item.kind)}: {item.title}", settings.BASE_URL + item.url)
+        for source in registered_sources().values()
+        for item in source(context)
+        if user.pk in item.assignees and not item.finished
+    ]
+    cases = (
+        access.cases_scope(user)
+        .filter(status=CaseStatus.OPEN)
+        .values_list("id", "effective_date", "person__first_name", "person__last_name")
+    )
+    entries += [
+        CalendarEntry(
+            f"case:{pk}",
+            last_day,
+            str(_("Last day: %(name)s") % {"name": f"{first} {last}"}),
+            f"{settings.BASE_URL}/cases/{pk}/",
+        )
+        for pk, last_day, first, last in cases
+    ]
+    return entries

@@ -31,7 +31,7 @@ class Inbox:
         self.messages: list[tuple[list[str], Message]] = []
         self.lock = threading.Lock()
 
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802 - aiosmtpd's name
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         with self.lock:
             self.messages.append((list(envelope.rcpt_tos), email.message_from_bytes(envelope.content)))
         return "250 OK"
@@ -75,7 +75,7 @@ def webhook() -> Iterator[Hook]:
     hook = Hook()
 
     class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802 - http.server's name
+        def do_POST(self) -> None:
             body = self.rfile.read(int(self.headers["Content-Length"]))
             hook.posts.append(json.loads(body))
             self.send_response(200)
@@ -103,8 +103,23 @@ def redis_url(tmp_path: Path) -> Iterator[str]:
     cli = require_server("Redis", "redis-cli", "apt-get install redis-server")
     port = free_port()
     subprocess.run(
-        [exe, "--port", str(port), "--bind", "127.0.0.1", "--daemonize", "yes", "--dir", str(tmp_path),
-         "--pidfile", str(tmp_path / "redis.pid"), "--save", "", "--appendonly", "no"],
+        [
+            exe,
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--daemonize",
+            "yes",
+            "--dir",
+            str(tmp_path),
+            "--pidfile",
+            str(tmp_path / "redis.pid"),
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+        ],
         check=True,
     )
     try:
