@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import email
+import email.policy
+import logging
 import json
 import socket
 import subprocess
@@ -33,7 +35,7 @@ class Inbox:
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         with self.lock:
-            self.messages.append((list(envelope.rcpt_tos), email.message_from_bytes(envelope.content)))
+            self.messages.append((list(envelope.rcpt_tos), email.message_from_bytes(envelope.content, policy=email.policy.default)))
         return "250 OK"
 
     def to(self, address: str) -> list[Message]:
@@ -48,6 +50,7 @@ def smtp_server(settings: Any) -> Iterator[Inbox]:
     """An aiosmtpd server on a free loopback port, and Django's mail settings pointing at it."""
     from aiosmtpd.controller import Controller
 
+    logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd logs every SMTP command at INFO
     inbox = Inbox()
     port = free_port()
     controller = Controller(inbox, hostname="127.0.0.1", port=port)

@@ -117,7 +117,7 @@ def test_one_digest_per_recipient_none_for_finished_items_nothing_twice_and_esca
     assert "Handover (Lena Leaver)" in text_of(director[0])
     assert "Geëscaleerd naar u als manager of leidinggevende" in text_of(director[0])
     assert len(smtp_server.to("manager@example.org")) == 2
-    assert "Försenat" in text_of(smtp_server.to("manager@example.org")[1])
+    assert "== Försenade ==" in text_of(smtp_server.to("manager@example.org")[1])
     assert Digest.objects.filter(state=DigestState.SENT).count() == 7
 
 
