@@ -2,7 +2,8 @@
 
 Generates 100,000 people and 1,000,000 accounts over 20 applications (deterministic), imports them on
 SQLite (and on PostgreSQL when DATABASE_URL is set) and times a DuckDB one-query join of the same files as
-the floor. Sizes can be lowered for a quick look: BENCH_PEOPLE, BENCH_ACCOUNTS.
+the floor. Sizes can be lowered for a quick look: BENCH_PEOPLE, BENCH_ACCOUNTS. The reminder run over 100,000
+open lines is measured first (bench/reminders.py; BENCH_LINES); BENCH_ONLY=reminders measures only that.
 """
 
 from __future__ import annotations
@@ -95,7 +96,34 @@ def duckdb_floor(data: Path) -> float | None:
     return time.perf_counter() - started
 
 
+REMINDER_TARGET_SECONDS = 5.0
+
+
+def reminders() -> None:
+    """`ordna remind --dry-run` over 100,000 open lines (bench/reminders.py, in its own process and database)."""
+    completed = subprocess.run(  # noqa: S603 - our own script
+        [sys.executable, str(HERE / "reminders.py")], capture_output=True, text=True, check=False
+    )
+    if completed.returncode != 0:
+        sys.stderr.write(completed.stderr)
+        raise SystemExit("reminder benchmark failed")
+    r = json.loads(completed.stdout.strip().splitlines()[-1])
+    print(f"\nReminder run over {r['open_lines']:,} open lines ({r['digests']:,} digests, {r['entries']:,} entries)")
+    for label, seconds in (
+        ("planning (in process)", r["planning_seconds"]),
+        ("ordna remind --dry-run", r["command_seconds"]),
+    ):
+        ratio = seconds / REMINDER_TARGET_SECONDS
+        print(
+            f"  {label:24} {seconds:6.2f} s  = {ratio:.2f} of the {REMINDER_TARGET_SECONDS:.0f} s target "
+            f"({'met' if ratio <= 1 else 'NOT met'})"
+        )
+
+
 def main() -> None:
+    reminders()
+    if os.environ.get("BENCH_ONLY") == "reminders":
+        return
     data = data_dir()
     floor = duckdb_floor(data)
     targets = [("SQLite", None)]

@@ -117,7 +117,7 @@ def run(request: HttpRequest, dry_run: bool = True) -> Any:
                 "email": users[rid].email,
                 "language": users[rid].locale,
                 "items": [
-                    {**entry.item.__dict__, "step": entry.step, "days_late": entry.days_late}
+                    {**entry.item._asdict(), "step": entry.step, "days_late": entry.days_late}
                     for entry in digest.sorted_entries()
                 ],
             }

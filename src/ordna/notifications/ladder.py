@@ -16,9 +16,11 @@ in a recipient's digest (at the highest step that reaches them).
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
+from typing import NamedTuple
 
 from ordna.lifecycle.due_dates import add_business_days, business_days_between, is_business_day
 
@@ -28,8 +30,7 @@ STEPS = (BEFORE, DUE, OVERDUE, MANAGER, COORDINATOR, CIO)
 URGENCY = {step: rank for rank, step in enumerate(STEPS)}
 
 
-@dataclass(frozen=True)
-class OpenItem:
+class OpenItem(NamedTuple):
     """One thing someone must finish, as a reminder source yields it.
 
     `key` is unique across sources ("line:12", "question:7"); `url` is a path inside Ordna ("/cases/3/");
@@ -68,8 +69,7 @@ class Ladder:
             raise ValueError(f"ladder: cio_weekday must be 0 (Monday) to 6, got {self.cio_weekday}")
 
 
-@dataclass(frozen=True)
-class Entry:
+class Entry(NamedTuple):
     """One item in one recipient's digest, at the step that reaches them, and how late it is."""
 
     item: OpenItem
@@ -142,38 +142,32 @@ def plan_digests(
     cios = tuple(sorted(set(cios)))
     cio_day = today.weekday() == ladder.cio_weekday
     cache: dict[date, tuple[tuple[str, ...], int]] = {}
-    best: dict[tuple[int, str], Entry] = {}
-
-    def give(recipient: int, entry: Entry) -> None:
-        key = (recipient, entry.item.key)
-        current = best.get(key)
-        if current is None or URGENCY[entry.step] > URGENCY[current.step]:
-            best[key] = entry
-
+    # recipient -> item key -> entry. An item's steps come in rising urgency, so a later step simply replaces
+    # an earlier one for a recipient reached twice (an assignee who is also a coordinator).
+    chosen: dict[int, dict[str, Entry]] = defaultdict(dict)
     for item in items:
         if item.finished:
             continue
         known = cache.get(item.due)
         if known is None:
-            known = cache[item.due] = (rungs(item.due, today, ladder, country), lateness(item.due, today, country))
-        steps, late = known
+            late = lateness(item.due, today, country)
+            known = cache[item.due] = (rungs(item.due, today, ladder, country), max(late, 0))
+        steps, days_late = known
         if not steps:
             continue
-        days_late = max(late, 0)
         for step in steps:
-            if step in (BEFORE, DUE, OVERDUE):
-                targets = item.assignees or (coordinators if step == OVERDUE else ())
-            elif step == MANAGER:
+            if step == MANAGER:
                 targets = item.leads
-            else:
+            elif step == COORDINATOR:
                 targets = coordinators
-            for recipient in targets:
-                give(recipient, Entry(item, step, days_late))
-        if cio_day and COORDINATOR in steps:
+            else:
+                targets = item.assignees or (coordinators if step == OVERDUE else ())
+            if targets:
+                entry = Entry(item, step, days_late)
+                for recipient in targets:
+                    chosen[recipient][item.key] = entry
+        if cio_day and COORDINATOR in steps and cios:
+            entry = Entry(item, CIO, days_late)
             for recipient in cios:
-                give(recipient, Entry(item, CIO, days_late))
-
-    digests: dict[int, PlannedDigest] = {}
-    for (recipient, _key), entry in best.items():
-        digests.setdefault(recipient, PlannedDigest(recipient)).entries.append(entry)
-    return digests
+                chosen[recipient][item.key] = entry
+    return {recipient: PlannedDigest(recipient, list(entries.values())) for recipient, entries in chosen.items()}

@@ -46,14 +46,14 @@ def overdue_questions(context: SourceContext) -> Iterator[OpenItem]:
     escalated = Question.objects.filter(
         state=QuestionState.ESCALATED, supplier_due_at__lt=_end_of(context)
     ).values_list("id", "text", "supplier_due_at", "supplier_id", "application__owner_id", "application__name")
-    for pk, text, due_at, supplier_id, owner_id, app in escalated.iterator(chunk_size=2000):
+    for pk, text, supplier_due_at, supplier_id, owner_id, app in escalated.iterator(chunk_size=2000):
         yield OpenItem(
             key=f"question:{pk}",
             source="support.questions",
             kind="question.supplier",
             title=f"{app}: {text[:80]}",
             url=f"/questions/{pk}/",
-            due=timezone.localdate(due_at),
+            due=timezone.localdate(supplier_due_at),
             assignees=directory.supplier(supplier_id),
             leads=tuple(sorted({*directory.person(owner_id), *directory.lead_of_role("supplier")})),
         )

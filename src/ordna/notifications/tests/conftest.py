@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import email
 import email.policy
-import logging
 import json
+import logging
 import socket
 import subprocess
 import threading
@@ -35,7 +35,9 @@ class Inbox:
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         with self.lock:
-            self.messages.append((list(envelope.rcpt_tos), email.message_from_bytes(envelope.content, policy=email.policy.default)))
+            self.messages.append(
+                (list(envelope.rcpt_tos), email.message_from_bytes(envelope.content, policy=email.policy.default))
+            )
         return "250 OK"
 
     def to(self, address: str) -> list[Message]:
