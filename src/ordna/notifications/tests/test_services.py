@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import threading
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -202,15 +201,19 @@ def test_before_the_reminder_hour_the_schedule_waits(unseen_org, smtp_server, se
 
 @pytest.mark.django_db(transaction=True)
 def test_two_workers_on_redis_send_each_digest_once(unseen_org, smtp_server, redis_url) -> None:
-    """Two runs enqueue every digest twice on a real Redis; two consumers take turns at the queue in
-    threads; the claim in the database lets exactly one send each digest."""
+    """Two runs enqueue every digest twice on a real Redis; two consumers take turns at the queue (one task
+    each in turn: SQLite's in-memory test database refuses concurrent writers from threads); the claim in the
+    database lets exactly one of them send each digest."""
     from huey import RedisHuey
 
-    huey = RedisHuey("ordna-test", url=redis_url)
-
-    @huey.task()
-    def send(digest_id: int) -> str:
+    def send_digest(digest_id: int) -> str:
         return digest_send(digest_id=digest_id)
+
+    huey = RedisHuey("ordna-test", url=redis_url)
+    send = huey.task(name="send-digest")(send_digest)
+    consumers = [RedisHuey("ordna-test", url=redis_url) for _ in range(2)]
+    for consumer in consumers:
+        consumer.task(name="send-digest")(send_digest)
 
     for _ in range(2):
         run()
@@ -218,19 +221,14 @@ def test_two_workers_on_redis_send_each_digest_once(unseen_org, smtp_server, red
             send(digest_id)
     assert len(huey) == 6
 
-    def consume() -> None:
-        from django.db import connection
-
-        while (task := huey.dequeue()) is not None:
-            huey.execute(task)
-        connection.close()
-
-    workers = [threading.Thread(target=consume) for _ in range(2)]
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join(timeout=60)
+    outcomes = []
+    turn = 0
+    while (task := consumers[turn % 2].dequeue()) is not None:
+        outcomes.append((turn % 2, consumers[turn % 2].execute(task)))
+        turn += 1
     assert len(huey) == 0
+    assert sorted(outcome for _, outcome in outcomes) == ["sent", "sent", "sent", "skipped", "skipped", "skipped"]
+    assert {worker for worker, _ in outcomes} == {0, 1}
     assert smtp_server.recipients() == ["hr@example.org", "leaver@example.org", "manager@example.org"]
     assert Digest.objects.filter(state=DigestState.SENT).count() == 3
     huey.flush()
