@@ -17,7 +17,8 @@ from typing import Any
 
 import pytest
 
-from ordna.conftest import require_server
+from ordna.conftest import TODAY, hr_row, require_server
+from ordna.core.actor import Actor
 
 
 def free_port() -> int:
@@ -138,3 +139,42 @@ def redis_url(tmp_path: Path) -> Iterator[str]:
         yield f"redis://127.0.0.1:{port}/0"
     finally:
         subprocess.run([cli, "-p", str(port), "shutdown", "nosave"], capture_output=True, check=False)
+
+
+@pytest.fixture
+def unseen_org(load_people, make_user, actor) -> dict[str, Any]:
+    """D1 manages M1, who manages two leavers whose last day is today; every leaver case has a handover task
+    (manager), a payroll task (HR) and a badge to return (the employee). L2's handover is already attested."""
+    from ordna.lifecycle import services as lifecycle
+    from ordna.lifecycle.models import Line
+    from ordna.people.models import Person
+
+    template = lifecycle.template_save(actor=actor, name="Leavers")
+    for title, role in (("Handover", "manager"), ("Payroll", "hr"), ("Return badge", "employee")):
+        lifecycle.template_task_add(template=template, actor=actor, title=title, responsible=role, offset_days=0)
+    load_people(
+        [
+            hr_row("D1", "Dirk", "Director"),
+            hr_row("M1", "Maja", "Manager", manager_employee_id="D1"),
+            hr_row("L1", "Lena", "Leaver", manager_employee_id="M1", end_date=TODAY.isoformat()),
+            hr_row("L2", "Lars", "Leaver", manager_employee_id="M1", end_date=TODAY.isoformat()),
+        ]
+    )
+    people = {p.employee_id: p for p in Person.objects.all()}
+    users = {
+        "director": make_user("manager", person=people["D1"]),
+        "manager": make_user("manager", person=people["M1"]),
+        "leaver": make_user("employee", person=people["L1"]),
+        "hr": make_user("hr"),
+    }
+    for name, user, locale in (
+        ("director", users["director"], "nl"),
+        ("manager", users["manager"], "sv"),
+        ("leaver", users["leaver"], "en"),
+        ("hr", users["hr"], "en"),
+    ):
+        user.email, user.locale = f"{name}@example.org", locale
+        user.save(update_fields=["email", "locale"])
+    done = Line.objects.get(case__person=people["L2"], subject="Handover")
+    lifecycle.line_attest(line=done, actor=Actor.for_user(users["manager"]), note="Handed over")
+    return users

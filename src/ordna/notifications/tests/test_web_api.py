@@ -17,8 +17,6 @@ from ordna.core.services import token_create
 from ordna.notifications.models import Digest, DigestState
 from ordna.notifications.services import digests_send_due, reminders_run
 
-from .test_services import unseen_org  # noqa: F401 - the fixture
-
 pytestmark = pytest.mark.django_db
 
 
@@ -29,7 +27,7 @@ def signed_in(user: Any) -> Client:
 
 
 @pytest.fixture
-def sent(unseen_org, smtp_server) -> dict[str, Any]:  # noqa: F811
+def sent(unseen_org, smtp_server) -> dict[str, Any]:
     reminders_run(actor=Actor.system("test"), today=TODAY)
     digests_send_due()
     return unseen_org
@@ -72,8 +70,8 @@ def test_the_log_keeps_a_fixed_query_count(sent, make_user) -> None:
     assert len(queries) <= 10, [q["sql"][:100] for q in queries.captured_queries]
 
 
-def test_run_now_queues_the_run(unseen_org, make_user, settings) -> None:
-    settings.HUEY  # the job goes to huey's queue; running it is the worker's (see test_services for the run)
+def test_run_now_queues_the_run(unseen_org, make_user) -> None:
+    # The job goes to huey's queue; running it is the worker's (test_services runs the same service).
     response = signed_in(make_user("coordinator")).post("/notifications/run/")
     assert response.status_code == 302 and response["Location"] == "/notifications/"
 
