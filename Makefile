@@ -30,9 +30,9 @@ run: $(STAMP)
 	@echo ""
 	$(BIN)/ordna serve --host $(HOST) --port $(PORT)
 
-# Tests run against a throw-away data directory; servers and tools they need (PostgreSQL for test-postgres,
-# poppler-utils to render report PDFs) are
-# installed from Debian packages when running as root with apt-get, else those tests say what to install.
+# Tests run against a throw-away data directory; the Debian packages of the servers and tools they need
+# (Chromium, Redis, poppler-utils, ...; PostgreSQL for test-postgres) are installed when running as root with
+# apt-get (scripts/ensure-packages.sh), else those tests say what to install.
 test: $(STAMP)
 	@bash scripts/ensure-packages.sh
 	@tmp=$$(mktemp -d) && ORDNA_DATA_DIR=$$tmp $(BIN)/pytest $(PYTEST_ARGS); status=$$?; rm -rf $$tmp; exit $$status

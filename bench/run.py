@@ -2,8 +2,9 @@
 
 Generates 100,000 people and 1,000,000 accounts over 20 applications (deterministic), imports them on
 SQLite (and on PostgreSQL when DATABASE_URL is set) and times a DuckDB one-query join of the same files as
-the floor; and times the monthly report over a year of churn (bench/reports.py). Sizes can be lowered for
-a quick look: BENCH_PEOPLE, BENCH_ACCOUNTS, BENCH_CHURN; BENCH_PARTS=reports runs the report part only.
+the floor; times the monthly report over a year of churn (bench/reports.py) and the reminder run over 100,000
+open lines (bench/reminders.py). Sizes can be lowered for a quick look: BENCH_PEOPLE, BENCH_ACCOUNTS,
+BENCH_CHURN, BENCH_LINES; BENCH_PARTS (default reminders,reports,accounts) chooses the parts.
 """
 
 from __future__ import annotations
@@ -123,8 +124,34 @@ def monthly_report_part() -> None:
         )
 
 
+REMINDER_TARGET_SECONDS = 5.0
+
+
+def reminders() -> None:
+    """`ordna remind --dry-run` over 100,000 open lines (bench/reminders.py, in its own process and database)."""
+    completed = subprocess.run(  # noqa: S603 - our own script
+        [sys.executable, str(HERE / "reminders.py")], capture_output=True, text=True, check=False
+    )
+    if completed.returncode != 0:
+        sys.stderr.write(completed.stderr)
+        raise SystemExit("reminder benchmark failed")
+    r = json.loads(completed.stdout.strip().splitlines()[-1])
+    print(f"\nReminder run over {r['open_lines']:,} open lines ({r['digests']:,} digests, {r['entries']:,} entries)")
+    for label, seconds in (
+        ("planning (in process)", r["planning_seconds"]),
+        ("ordna remind --dry-run", r["command_seconds"]),
+    ):
+        ratio = seconds / REMINDER_TARGET_SECONDS
+        print(
+            f"  {label:24} {seconds:6.2f} s  = {ratio:.2f} of the {REMINDER_TARGET_SECONDS:.0f} s target "
+            f"({'met' if ratio <= 1 else 'NOT met'})"
+        )
+
+
 def main() -> None:
-    parts = os.environ.get("BENCH_PARTS", "accounts,reports").split(",")
+    parts = os.environ.get("BENCH_PARTS", "reminders,reports,accounts").split(",")
+    if "reminders" in parts:
+        reminders()
     if "reports" in parts:
         monthly_report_part()
     if "accounts" not in parts:

@@ -12,6 +12,7 @@ if [ ${#NEEDED[@]} -eq 0 ]; then
     "gettext:xgettext"             # the translation catalogs test
     "npm:npm"                      # axe-core for the accessibility checks, from the npm registry
     "poppler-utils:pdftoppm"       # the report tests render PDFs to check them
+    "redis-server:redis-server"    # huey on Redis and the reminder tests with two consumers
   )
 fi
 

@@ -7,6 +7,7 @@ from ordna.applications.api import router as applications_router
 from ordna.core.api import router as core_router
 from ordna.devices.api import router as devices_router
 from ordna.lifecycle.api import router as lifecycle_router
+from ordna.notifications.api import router as notifications_router
 from ordna.people.api import router as people_router
 from ordna.reports.api import router as reports_router
 from ordna.suppliers.api import router as suppliers_router
@@ -30,5 +31,6 @@ for router in (
     lifecycle_router,
     support_router,
     reports_router,
+    notifications_router,
 ):
     api.add_router("/v1/", router)

@@ -63,3 +63,55 @@ def envfloat(name: str, default: float) -> float:
 def envlist(name: str, default: str = "") -> list[str]:
     """A comma-separated list, blanks dropped."""
     return [item.strip() for item in envstr(name, default).split(",") if item.strip()]
+
+
+def smtp_settings(url: str) -> dict[str, object]:
+    """Django's email settings from ``ORDNA_SMTP_URL``: ``smtp://user:pass@host:587?starttls=1`` or
+    ``smtps://host:465`` (TLS from the first byte); ``timeout=`` in seconds (default 20).
+
+    User name and password may be percent-encoded (an ``@`` in a password is ``%40``).
+    """
+    from urllib.parse import parse_qs, unquote, urlsplit
+
+    parts = urlsplit(url)
+    if parts.scheme not in {"smtp", "smtps"}:
+        raise SettingError(f"ORDNA_SMTP_URL: expected smtp:// or smtps://, got {url.split(':', 1)[0]!r}")
+    if not parts.hostname:
+        raise SettingError("ORDNA_SMTP_URL: no host name")
+    try:
+        port = parts.port
+    except ValueError as exc:
+        raise SettingError(f"ORDNA_SMTP_URL: {exc}") from exc
+    query = {key: values[-1] for key, values in parse_qs(parts.query).items()}
+    unknown = set(query) - {"starttls", "timeout"}
+    if unknown:
+        raise SettingError(f"ORDNA_SMTP_URL: unknown option {sorted(unknown)[0]!r}; expected starttls or timeout")
+    starttls = query.get("starttls", "0").lower() in {"1", "true", "yes", "on"}
+    try:
+        timeout = int(query.get("timeout", "20"))
+    except ValueError as exc:
+        raise SettingError(f"ORDNA_SMTP_URL: timeout must be whole seconds, got {query['timeout']!r}") from exc
+    ssl = parts.scheme == "smtps"
+    if ssl and starttls:
+        raise SettingError("ORDNA_SMTP_URL: smtps:// already encrypts; drop starttls")
+    return {
+        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "EMAIL_HOST": parts.hostname,
+        "EMAIL_PORT": port or (465 if ssl else 25),
+        "EMAIL_HOST_USER": unquote(parts.username or ""),
+        "EMAIL_HOST_PASSWORD": unquote(parts.password or ""),
+        "EMAIL_USE_TLS": starttls,
+        "EMAIL_USE_SSL": ssl,
+        "EMAIL_TIMEOUT": timeout,
+    }
+
+
+def assignments(name: str) -> dict[str, list[str]]:
+    """``role=value,role=value`` pairs (a role may repeat), as ``ORDNA_ROLE_LEADS`` and ``ORDNA_WEBHOOKS`` use."""
+    found: dict[str, list[str]] = {}
+    for item in envlist(name):
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip() or not value.strip():
+            raise SettingError(f"{name}: expected role=value pairs separated by commas, got {item!r}")
+        found.setdefault(key.strip(), []).append(value.strip())
+    return found

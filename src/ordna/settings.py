@@ -7,7 +7,7 @@ from pathlib import Path
 
 import dj_database_url
 
-from ordna.environment import SettingError, envbool, envfloat, envint, envlist, envstr
+from ordna.environment import SettingError, assignments, envbool, envfloat, envint, envlist, envstr, smtp_settings
 
 BASE_DIR = Path(__file__).resolve().parent
 
@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "ordna.lifecycle",
     "ordna.support",
     "ordna.reports",
+    "ordna.notifications",
 ]
 
 MIDDLEWARE = [
@@ -200,6 +201,33 @@ if _redis_url:
     HUEY.update({"huey_class": "huey.RedisHuey", "url": _redis_url})
 else:
     HUEY.update({"huey_class": "huey.SqliteHuey", "filename": str(DATA_DIR / "jobs.sqlite3")})
+
+# Reminders and digests (DESIGN.md 3.3): the ladder in business days, who gets the weekly summary and the
+# role leads (user names), chat webhooks per role, and mail.
+ORDNA_REMIND_HOUR = envint("ORDNA_REMIND_HOUR", 7, minimum=0)
+if ORDNA_REMIND_HOUR > 23:
+    raise SettingError(f"ORDNA_REMIND_HOUR: expected 0 to 23, got {ORDNA_REMIND_HOUR}")
+ORDNA_REMIND_BEFORE_DAYS = envint("ORDNA_REMIND_BEFORE_DAYS", 2, minimum=0)
+ORDNA_ESCALATE_MANAGER_DAYS = envint("ORDNA_ESCALATE_MANAGER_DAYS", 1, minimum=1)
+ORDNA_ESCALATE_COORDINATOR_DAYS = envint("ORDNA_ESCALATE_COORDINATOR_DAYS", 3, minimum=1)
+if ORDNA_ESCALATE_COORDINATOR_DAYS < ORDNA_ESCALATE_MANAGER_DAYS:
+    raise SettingError("ORDNA_ESCALATE_COORDINATOR_DAYS: must be at least ORDNA_ESCALATE_MANAGER_DAYS")
+ORDNA_CIO_SUMMARY_WEEKDAY = envint("ORDNA_CIO_SUMMARY_WEEKDAY", 1, minimum=1)  # 1 Monday ... 7 Sunday
+if ORDNA_CIO_SUMMARY_WEEKDAY > 7:
+    raise SettingError(f"ORDNA_CIO_SUMMARY_WEEKDAY: expected 1 (Monday) to 7, got {ORDNA_CIO_SUMMARY_WEEKDAY}")
+ORDNA_CIO_USERS = envlist("ORDNA_CIO_USERS")
+ORDNA_ROLE_LEADS = assignments("ORDNA_ROLE_LEADS")
+ORDNA_WEBHOOKS = assignments("ORDNA_WEBHOOKS")
+ORDNA_MAIL_RETRY_MAX_MINUTES = envint("ORDNA_MAIL_RETRY_MAX_MINUTES", 60, minimum=1)
+DEFAULT_FROM_EMAIL = envstr("ORDNA_MAIL_FROM", "Ordna <ordna@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+_smtp_url = envstr("ORDNA_SMTP_URL")
+if _smtp_url:
+    globals().update(smtp_settings(_smtp_url))
+else:
+    # No mail server configured: digests are written as files to look at (the demo), never lost.
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = str(DATA_DIR / "outbox")
 
 LOGGING = {
     "version": 1,

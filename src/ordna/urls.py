@@ -11,5 +11,6 @@ urlpatterns = [
     path("cases/", include("ordna.lifecycle.urls")),
     path("", include("ordna.support.urls")),
     path("reports/", include("ordna.reports.urls")),
+    path("notifications/", include("ordna.notifications.urls")),
     path("api/", api.urls),
 ]

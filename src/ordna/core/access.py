@@ -93,6 +93,11 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     # Reports (ordna.reports): organisation-wide figures, licence money and the auditor's evidence.
     "reports.view": frozenset({A, C, AU}),
     "reports.evidence": frozenset({A, C, AU}),  # reads only; records who drew which sample
+    # Reminders (DESIGN.md 3.3): the notification log (scoped: one's own digests, all for A, C, AU), running the
+    # reminders now, and one's own calendar feed.
+    "notifications.log": frozenset({A, C, H, MG, K, S, E, AU}),
+    "reminders.run": frozenset({A, C}),
+    "calendar.own": frozenset({A, C, H, MG, K, S, E, AU}),
 }
 
 ORG_WIDE_READERS = frozenset({A, C, H, AU})

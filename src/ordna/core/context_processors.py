@@ -28,6 +28,7 @@ NAVIGATION = (
     ("lifecycle:templates", _("Templates"), "templates.view", ("lifecycle:template*",)),
     ("core:users", _("Users"), "users.manage", ("core:user*",)),
     ("core:audit", _("Audit log"), "audit.view", ("core:audit",)),
+    ("notifications:log", _("Reminders"), "notifications.log", ("notifications:*",)),
 )
 
 

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from ordna.api import api
 from ordna.conftest import hr_row
@@ -24,7 +25,7 @@ from ordna.suppliers.models import Supplier
 pytestmark = pytest.mark.django_db
 
 ALL = {"admin", "coordinator", "hr", "manager", "key_user", "supplier", "employee", "auditor"}
-PUBLIC = {"core:login", "core:logout", "core:language", "core:health"}
+PUBLIC = {"core:login", "core:logout", "core:language", "core:health", "notifications:feed"}  # the feed: its secret
 ASKERS = {"admin", "coordinator", "hr", "manager", "key_user", "employee"}
 Q_READERS = {"admin", "coordinator", "auditor", "key_user", "supplier", "employee"}
 
@@ -112,6 +113,12 @@ WEB: dict[str, tuple[dict[str, Any], str, set[str], int]] = {
     "reports:monthly": ({}, "get", {"admin", "coordinator", "auditor"}, 200),
     "reports:licenses": ({}, "get", {"admin", "coordinator", "auditor"}, 200),
     "reports:evidence": ({}, "get", {"admin", "coordinator", "auditor"}, 200),
+    "notifications:log": ({}, "get", ALL, 200),
+    # The digest is HR's own: readers of the whole log and its recipient see it.
+    "notifications:detail": ({"pk": "DIGEST"}, "get", {"admin", "coordinator", "auditor", "hr"}, 200),
+    "notifications:run": ({}, "post", {"admin", "coordinator"}, 302),
+    "notifications:calendar": ({}, "get", ALL, 200),
+    "notifications:calendar_reset": ({}, "post", ALL, 302),
 }
 
 # (method, path) -> (roles that get a real answer, path parameters)
@@ -181,6 +188,9 @@ API: dict[tuple[str, str], set[str]] = {
     ("GET", "/api/v1/reports/monthly"): {"admin", "coordinator", "auditor"},
     ("GET", "/api/v1/reports/licenses"): {"admin", "coordinator", "auditor"},
     ("POST", "/api/v1/reports/evidence"): {"admin", "coordinator", "auditor"},
+    ("GET", "/api/v1/notifications"): ALL,
+    ("GET", "/api/v1/notifications/{digest_id}"): {"admin", "coordinator", "auditor", "hr"},
+    ("POST", "/api/v1/reminders/run"): {"admin", "coordinator"},
 }
 PATH_VALUES = {"employee_id": "E2", "slug": "crm", "asset_tag": "LT-1", "app": "crm"}
 
@@ -285,6 +295,12 @@ def world(load_people, make_user, tmp_path) -> dict[str, Any]:
         "employee": make_user("employee", person=people["E2"]),
         "auditor": make_user("auditor"),
     }
+    from ordna.notifications.models import Digest
+
+    now = timezone.now()
+    values["DIGEST"] = Digest.objects.create(
+        day=TODAY, recipient=users["hr"], top_step="due", next_attempt_at=now, created_at=now
+    ).pk
     return {"users": users, "people": people, "values": values}
 
 
@@ -308,6 +324,7 @@ def path_values(world: dict[str, Any]) -> dict[str, Any]:
         "question_id": values["QUESTION"],
         "wish_id": values["WISH"],
         "survey_id": values["SURVEY"],
+        "digest_id": values["DIGEST"],
     }
 
 

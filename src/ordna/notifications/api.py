@@ -1,0 +1,126 @@
+"""Reminders in the API: the notification log, one digest, and running the reminders (or a dry run)."""
+
+from datetime import date, datetime
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Router, Schema
+from ninja.pagination import paginate
+
+from ordna.core import access
+from ordna.core.actor import Actor
+from ordna.core.api import Capability, ErrorOut
+from ordna.core.clock import today
+from ordna.core.web import user_of
+from ordna.notifications import selectors
+from ordna.notifications.services import reminders_run
+from ordna.notifications.tasks import reminders_run_now
+
+router = Router(tags=["reminders"])
+
+
+class DigestOut(Schema):
+    id: int
+    day: date
+    channel: str
+    recipient: str | None
+    role: str
+    address: str
+    language: str
+    item_count: int
+    top_step: str
+    state: str
+    attempts: int
+    sent_at: datetime | None
+    last_error: str
+
+    @staticmethod
+    def resolve_recipient(obj: Any) -> str | None:
+        return obj.recipient.username if obj.recipient else None
+
+
+class DigestItemOut(Schema):
+    key: str
+    source: str
+    kind: str
+    title: str
+    url: str
+    due: date
+    step: str
+    days_late: int
+
+
+class DigestDetailOut(DigestOut):
+    items: list[DigestItemOut]
+
+
+class PlannedOut(Schema):
+    recipient: str
+    email: str
+    language: str
+    items: list[DigestItemOut]
+
+
+class RunOut(Schema):
+    day: date
+    dry_run: bool
+    items: int
+    by_source: dict[str, int]
+    digests: list[PlannedOut]
+    queued: bool
+
+
+@router.get(
+    "/notifications",
+    response=list[DigestOut],
+    summary="Reminders sent (the notification log)",
+    auth=Capability("notifications.log"),
+)
+@paginate
+def digest_list(request: HttpRequest, day: date | None = None, state: str = "", q: str = "") -> Any:
+    return selectors.digests_filter(selectors.digests_scope(user_of(request)), day=day, state=state, q=q)
+
+
+@router.get(
+    "/notifications/{digest_id}",
+    response={200: DigestDetailOut, 404: ErrorOut},
+    summary="One digest with its items",
+    auth=Capability("notifications.log"),
+)
+def digest_detail(request: HttpRequest, digest_id: int) -> Any:
+    return access.get_in_scope(selectors.digests_scope(user_of(request)).select_related("recipient"), pk=digest_id)
+
+
+@router.post(
+    "/reminders/run",
+    response=RunOut,
+    summary="Plan today's digests; with dry_run=false also queue the run that sends them",
+    auth=Capability("reminders.run"),
+)
+def run(request: HttpRequest, dry_run: bool = True) -> Any:
+    actor = Actor.for_user(user_of(request))
+    result = reminders_run(actor=actor, today=today(), dry_run=True)
+    plan = result.plan
+    assert plan is not None  # noqa: S101 - only scheduled runs return no plan
+    if not dry_run:
+        reminders_run_now(actor_ref=actor.ref, actor_label=actor.label)
+    users = plan.directory.users
+    return {
+        "day": plan.today,
+        "dry_run": dry_run,
+        "items": plan.items,
+        "by_source": plan.by_source,
+        "queued": not dry_run,
+        "digests": [
+            {
+                "recipient": users[rid].username,
+                "email": users[rid].email,
+                "language": users[rid].locale,
+                "items": [
+                    {**entry.item._asdict(), "step": entry.step, "days_late": entry.days_late}
+                    for entry in digest.sorted_entries()
+                ],
+            }
+            for rid, digest in sorted(plan.digests.items())
+        ],
+    }
