@@ -31,8 +31,10 @@ run: $(STAMP)
 	$(BIN)/ordna serve --host $(HOST) --port $(PORT)
 
 # Tests run against a throw-away data directory; servers they need (PostgreSQL for test-postgres) are
-# installed from Debian packages when running as root with apt-get, else those tests say what to install.
+# installed from Debian packages when running as root with apt-get (scripts/ensure-packages.sh lists slapd's; PostgreSQL
+# is scripts/with-postgres.sh's), else those tests say what to install.
 test: $(STAMP)
+	@bash scripts/ensure-packages.sh
 	@tmp=$$(mktemp -d) && ORDNA_DATA_DIR=$$tmp $(BIN)/pytest $(PYTEST_ARGS); status=$$?; rm -rf $$tmp; exit $$status
 
 test-postgres: $(STAMP)
