@@ -87,14 +87,14 @@ class LdapClient:
             use_ssl=parts.scheme.lower() == "ldaps",
             tls=tls,
             get_info=ldap3.NONE,
-            connect_timeout=timeout,
+            connect_timeout=int(timeout),
         )
         self.connection = ldap3.Connection(
             server,
             user=options["bind_dn"],
             password=secret,
             auto_bind=ldap3.AUTO_BIND_NONE,
-            receive_timeout=timeout,
+            receive_timeout=int(timeout),
             raise_exceptions=True,
             read_only=False,
         )

@@ -27,7 +27,7 @@ include /etc/ldap/schema/core.schema
 include /etc/ldap/schema/cosine.schema
 include /etc/ldap/schema/inetorgperson.schema
 include /etc/ldap/schema/nis.schema
-include /etc/ldap/schema/msuser.schema
+include {dir}/msuser.schema
 modulepath /usr/lib/ldap
 moduleload back_mdb
 moduleload ppolicy
@@ -107,6 +107,12 @@ def slapd(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Slapd]:
     directory = tmp_path_factory.mktemp("slapd")
     (directory / "org").mkdir()
     (directory / "se").mkdir()
+    # Debian's msuser.schema gives sAMAccountName no equality rule; Active Directory matches it case-insensitively.
+    schema = Path("/etc/ldap/schema/msuser.schema").read_text(encoding="utf-8")
+    schema = schema.replace(
+        "NAME 'sAMAccountName'\n\tSYNTAX", "NAME 'sAMAccountName'\n\tEQUALITY caseIgnoreMatch\n\tSYNTAX"
+    )
+    (directory / "msuser.schema").write_text(schema, encoding="utf-8")
     (directory / "slapd.conf").write_text(SLAPD_CONF.format(dir=directory, password=PASSWORD), encoding="utf-8")
     port = free_port()
     server = Slapd(url=f"ldap://127.0.0.1:{port}", dir=directory, port=port)
@@ -153,7 +159,8 @@ def ldap_branch(server: Slapd, suffix: str, people: list[dict[str, Any]], *, ad:
                 attributes["employeeID"] = person["employee"]
             if person.get("last_logon"):
                 attributes["lastLogonTimestamp"] = str(person["last_logon"])
-            ok = conn.add(f"cn={cn},{branch}", ["top", "person", "organizationalPerson", "user"], attributes)
+            # msuser.schema names sAMAccountName in no object class (AD has it through securityPrincipal).
+            ok = conn.add(f"cn={cn},{branch}", ["top", "person", "organizationalPerson", "user", "extensibleObject"], attributes)
         else:
             attributes = {
                 "cn": cn,

@@ -153,7 +153,7 @@ def test_a_wrong_password_is_answered_clearly(org, slapd) -> None:
     with pytest.raises(CommandError, match="nothing was imported"):
         run("sync", "dir")
     assert Account.objects.count() == 0
-    assert ImportRun.objects.get().outcome == "rejected"
+    assert ImportRun.objects.get(source="accounts").outcome == "rejected"
 
 
 def test_the_server_stopped_mid_sync_applies_nothing_and_a_deprovision_says_so(org, slapd, monkeypatch) -> None:
