@@ -15,6 +15,7 @@ from scim2_client import SCIMClientException
 from scim2_client.engines.httpx2 import SyncSCIMClient
 from scim2_client.errors import RequestNetworkException, UnexpectedStatusCodeException
 from scim2_models import PatchOp, PatchOperation, SearchRequest
+from scim2_models.exceptions import SCIMException
 
 from ordna.accounts.presets import ACTIVE, DISABLED, AccountRecord, account_record
 from ordna.connectors.base import ConnectorError, DisableOutcome, RetryLater, retry_after_seconds
@@ -62,6 +63,13 @@ class ScimClient:
                         retry = (getattr(response, "headers", {}) or {}).get("Retry-After", "60")
                         raise RetryLater(f"{url}: the server is busy ({status})", retry_after_seconds(retry)) from exc
                     raise ConnectorError(f"{url}: unexpected answer {status} while {doing}") from exc
+                if isinstance(exc, SCIMException):
+                    status = exc.status
+                    if status in (401, 403):
+                        raise ConnectorError(f"{url}: the server refused the token ({status}) while {doing}") from exc
+                    if status in (429, 503):
+                        raise RetryLater(f"{url}: the server is busy ({status})", 60) from exc
+                    raise ConnectorError(f"{url}: the server answered {status} while {doing}: {exc}") from exc
                 if isinstance(exc, RequestNetworkException):
                     notes = "; ".join(getattr(exc, "__notes__", [])) or str(exc)
                     raise ConnectorError(f"{url}: cannot reach the server while {doing}: {notes}") from exc

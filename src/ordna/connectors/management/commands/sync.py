@@ -35,6 +35,8 @@ class Command(OrdnaCommand):
             )
         except ConnectorSetupError as exc:
             raise InvalidInput(str(exc)) from exc
+        if len(result.errors) == 1 and not result.errors[0].column:
+            raise InvalidInput(f"{application.slug}: {result.errors[0].reason}")
         if result.errors:
             self.print_errors(result.errors)
             raise InvalidInput(f"{application.slug}: the sync failed; nothing was imported")
