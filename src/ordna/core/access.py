@@ -90,6 +90,11 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "wishes.list": frozenset({A, C, H, MG, K, S, E, AU}),  # scoped: suppliers their applications' planned wishes
     "wishes.propose": frozenset({A, C, H, MG, K, E}),  # also voting
     "wishes.triage": frozenset({A, C, K}),  # scoped: key users their applications
+    # Connectors (DESIGN.md 5): configuration, test, sync and disabling, and the outbox of disables.
+    "connectors.view": frozenset({A, C, AU}),
+    "connectors.manage": frozenset({A, C}),  # set, test, sync now, deprovision one account
+    "outbox.list": frozenset({A, C, AU}),
+    "outbox.decide": frozenset({A, C}),  # approve, cancel or retry a disable
 }
 
 ORG_WIDE_READERS = frozenset({A, C, H, AU})

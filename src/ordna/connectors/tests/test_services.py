@@ -73,7 +73,7 @@ def directory(load_people, monkeypatch) -> FakeDirectory:
     monkeypatch.setitem(services.CLIENT_OVERRIDES, "scim", fake.client)
     app = application_create(slug="hub", name="Hub", actor=ACTOR)
     services.connector_set(
-        application=app, kind="scim", options={"url": "https://scim.example.org/v2", "token": "s3cret-token"}, actor=ACTOR
+        application=app, kind="scim", options={"url": "http://127.0.0.1:9/v2", "token": "s3cret-token"}, actor=ACTOR
     )
     services.connector_sync(application=app, actor=ACTOR, today=TODAY)
     return fake
@@ -87,7 +87,7 @@ def test_the_secret_is_encrypted_at_rest_and_never_shown(directory) -> None:
     assert "s3cret-token" not in out.getvalue() and "token = (set)" in out.getvalue()
     assert not any("s3cret-token" in str(e.after) for e in AuditEvent.objects.all())
     # Setting other options keeps the secret
-    services.connector_set(application=connector.application, kind="scim", options={"url": "https://x.example.org/v2"}, actor=ACTOR)
+    services.connector_set(application=connector.application, kind="scim", options={"url": "http://127.0.0.1:10/v2"}, actor=ACTOR)
     assert secret_decrypt(Connector.objects.get().secret) == "s3cret-token"
 
 
