@@ -310,7 +310,9 @@ def accounts_import_records(
     for record in records:
         if record.key in keys:
             result.errors.append(
-                RowError(record.row, "key", f"duplicate account {record.key_display!r} (also on row {keys[record.key]})")
+                RowError(
+                    record.row, "key", f"duplicate account {record.key_display!r} (also on row {keys[record.key]})"
+                )
             )
         keys.setdefault(record.key, record.row)
     started = timezone.now()

@@ -124,13 +124,14 @@ def _application(request: HttpRequest, slug: str) -> Application:
 
 
 def _connector(request: HttpRequest, slug: str) -> Connector:
-    return access.get_in_scope(
-        Connector.objects.select_related("application"), application=_application(request, slug)
-    )
+    return access.get_in_scope(Connector.objects.select_related("application"), application=_application(request, slug))
 
 
 @router.get(
-    "/connectors", response=list[ConnectorOut], summary="Connectors (secrets never shown)", auth=Capability("connectors.view")
+    "/connectors",
+    response=list[ConnectorOut],
+    summary="Connectors (secrets never shown)",
+    auth=Capability("connectors.view"),
 )
 @paginate
 def connector_list(request: HttpRequest) -> Any:
@@ -245,16 +246,22 @@ def _decide(request: HttpRequest, action_id: int, decision: str) -> Any:
     return action
 
 
-@router.post("/outbox/{action_id}/approve", response=ActionOut, summary="Approve a disable", auth=Capability("outbox.decide"))
+@router.post(
+    "/outbox/{action_id}/approve", response=ActionOut, summary="Approve a disable", auth=Capability("outbox.decide")
+)
 def outbox_approve(request: HttpRequest, action_id: int) -> Any:
     return _decide(request, action_id, "approve")
 
 
-@router.post("/outbox/{action_id}/cancel", response=ActionOut, summary="Cancel a disable", auth=Capability("outbox.decide"))
+@router.post(
+    "/outbox/{action_id}/cancel", response=ActionOut, summary="Cancel a disable", auth=Capability("outbox.decide")
+)
 def outbox_cancel(request: HttpRequest, action_id: int) -> Any:
     return _decide(request, action_id, "cancel")
 
 
-@router.post("/outbox/{action_id}/retry", response=ActionOut, summary="Retry a failed disable", auth=Capability("outbox.decide"))
+@router.post(
+    "/outbox/{action_id}/retry", response=ActionOut, summary="Retry a failed disable", auth=Capability("outbox.decide")
+)
 def outbox_retry(request: HttpRequest, action_id: int) -> Any:
     return _decide(request, action_id, "retry")

@@ -96,7 +96,9 @@ class GraphClient:
         if not key:
             return None
         names = self._sku_names()
-        licenses = tuple(sorted(names.get(str(lic["skuId"]), str(lic["skuId"])) for lic in user.get("assignedLicenses") or []))
+        licenses = tuple(
+            sorted(names.get(str(lic["skuId"]), str(lic["skuId"])) for lic in user.get("assignedLicenses") or [])
+        )
         activity = user.get("signInActivity") or {}
         logins = [
             parse_login(str(activity.get(name) or ""), name)

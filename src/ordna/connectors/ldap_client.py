@@ -7,6 +7,7 @@ Every value put into a filter is escaped (RFC 4515).
 
 from __future__ import annotations
 
+import contextlib
 import ssl
 from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime, timedelta
@@ -114,7 +115,14 @@ class LdapClient:
     def attributes(self) -> list[str]:
         common = ["mail", "displayName", "givenName", "sn", "cn"]
         if self.ad:
-            return [*common, "sAMAccountName", "userPrincipalName", "employeeID", "userAccountControl", "lastLogonTimestamp"]
+            return [
+                *common,
+                "sAMAccountName",
+                "userPrincipalName",
+                "employeeID",
+                "userAccountControl",
+                "lastLogonTimestamp",
+            ]
         extra = [self.lock.split(":", 1)[1].split("=", 1)[0]] if self.lock.startswith("replace:") else []
         return [*common, "uid", "employeeNumber", "pwdAccountLockedTime", "authTimestamp", *extra]
 
@@ -253,7 +261,5 @@ class LdapClient:
         return DisableOutcome(steps=steps)
 
     def close(self) -> None:
-        try:
+        with contextlib.suppress(ldap_errors.LDAPException):
             self.connection.unbind()
-        except ldap_errors.LDAPException:
-            pass

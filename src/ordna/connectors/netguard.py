@@ -15,7 +15,11 @@ from django.conf import settings
 
 METADATA_NAMES = frozenset({"metadata.google.internal", "metadata", "metadata.azure.internal", "instance-data"})
 METADATA_ADDRESSES = frozenset(
-    {ipaddress.ip_address("169.254.169.254"), ipaddress.ip_address("fd00:ec2::254"), ipaddress.ip_address("100.100.100.200")}
+    {
+        ipaddress.ip_address("169.254.169.254"),
+        ipaddress.ip_address("fd00:ec2::254"),
+        ipaddress.ip_address("100.100.100.200"),
+    }
 )
 
 
@@ -50,7 +54,7 @@ def url_check(url: str, *, schemes: tuple[str, ...], resolve: bool = True) -> st
                 infos = socket.getaddrinfo(host, parts.port or 443, proto=socket.IPPROTO_TCP)
             except OSError:
                 infos = []  # an unknown name fails clearly when the connector connects
-            addresses = [ipaddress.ip_address(info[4][0].split("%")[0]) for info in infos]
+            addresses = [ipaddress.ip_address(str(info[4][0]).split("%")[0]) for info in infos]
     for address in addresses:
         if _refused(address):
             raise AddressRefused(

@@ -8,6 +8,7 @@ again, try once more). An account's key is its `userName`.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any
 
 import httpx2
@@ -24,6 +25,10 @@ from ordna.connectors.netguard import url_check
 USER_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:User"
 ENTERPRISE = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
 PAGE_SIZE = 200
+# Pydantic coerces the filter text and the operation's words; the stubs ask for their parsed types.
+SEARCH: Any = SearchRequest
+PATCH: Any = PatchOp
+OPERATION: Any = PatchOperation
 
 
 def filter_value(value: str) -> str:
@@ -37,47 +42,40 @@ class ScimClient:
         self.http = httpx2.Client(
             base_url=self.url, headers={"Authorization": f"Bearer {secret}"}, timeout=timeout, follow_redirects=False
         )
-        self.scim = SyncSCIMClient(self.http)
+        # scim2-client's models are built from what the server publishes: typed loosely here.
+        self.scim: Any = SyncSCIMClient(self.http)
         with self._errors("reading the service configuration"):
             self.scim.discover()
         self.user_model: Any = self.scim.provider.model_for(USER_SCHEMA)
         if self.user_model is None:
             raise ConnectorError(f"{self.url}: the server publishes no User resource")
 
-    def _errors(self, doing: str) -> Any:
+    @contextmanager
+    def _errors(self, doing: str) -> Iterator[None]:
+        """scim2-client's and the network's errors as ConnectorError, in words an administrator can act on."""
         url = self.url
-
-        class Translate:
-            def __enter__(self) -> None:
-                return None
-
-            def __exit__(self, kind: Any, exc: Any, tb: Any) -> bool:
-                if exc is None:
-                    return False
-                if isinstance(exc, UnexpectedStatusCodeException):
-                    response = getattr(exc, "response", None)
-                    status = getattr(response, "status_code", None)
-                    if status in (401, 403):
-                        raise ConnectorError(f"{url}: the server refused the token ({status}) while {doing}") from exc
-                    if status in (429, 503):
-                        retry = (getattr(response, "headers", {}) or {}).get("Retry-After", "60")
-                        raise RetryLater(f"{url}: the server is busy ({status})", retry_after_seconds(retry)) from exc
-                    raise ConnectorError(f"{url}: unexpected answer {status} while {doing}") from exc
-                if isinstance(exc, SCIMException):
-                    status = exc.status
-                    if status in (401, 403):
-                        raise ConnectorError(f"{url}: the server refused the token ({status}) while {doing}") from exc
-                    if status in (429, 503):
-                        raise RetryLater(f"{url}: the server is busy ({status})", 60) from exc
-                    raise ConnectorError(f"{url}: the server answered {status} while {doing}: {exc}") from exc
-                if isinstance(exc, RequestNetworkException):
-                    notes = "; ".join(getattr(exc, "__notes__", [])) or str(exc)
-                    raise ConnectorError(f"{url}: cannot reach the server while {doing}: {notes}") from exc
-                if isinstance(exc, SCIMClientException | httpx2.HTTPError):
-                    raise ConnectorError(f"{url}: {doing} failed: {exc}") from exc
-                return False
-
-        return Translate()
+        try:
+            yield
+        except UnexpectedStatusCodeException as exc:
+            response = getattr(exc, "response", None)
+            status = getattr(response, "status_code", None)
+            if status in (401, 403):
+                raise ConnectorError(f"{url}: the server refused the token ({status}) while {doing}") from exc
+            if status in (429, 503):
+                retry = (getattr(response, "headers", {}) or {}).get("Retry-After", "60")
+                raise RetryLater(f"{url}: the server is busy ({status})", retry_after_seconds(retry)) from exc
+            raise ConnectorError(f"{url}: unexpected answer {status} while {doing}") from exc
+        except SCIMException as exc:
+            if exc.status in (401, 403):
+                raise ConnectorError(f"{url}: the server refused the token ({exc.status}) while {doing}") from exc
+            if exc.status in (429, 503):
+                raise RetryLater(f"{url}: the server is busy ({exc.status})", 60) from exc
+            raise ConnectorError(f"{url}: the server answered {exc.status} while {doing}: {exc}") from exc
+        except RequestNetworkException as exc:
+            notes = "; ".join(getattr(exc, "__notes__", [])) or str(exc)
+            raise ConnectorError(f"{url}: cannot reach the server while {doing}: {notes}") from exc
+        except (SCIMClientException, httpx2.HTTPError) as exc:
+            raise ConnectorError(f"{url}: {doing} failed: {exc}") from exc
 
     def _record(self, row: int, user: Any) -> AccountRecord | None:
         data: dict[str, Any] = user.model_dump(mode="json", by_alias=True) if not isinstance(user, dict) else user
@@ -103,7 +101,7 @@ class ScimClient:
 
     def _page(self, start: int) -> Any:
         with self._errors("listing users"):
-            return self.scim.query(self.user_model, query_parameters=SearchRequest(start_index=start, count=PAGE_SIZE))
+            return self.scim.query(self.user_model, query_parameters=SEARCH(start_index=start, count=PAGE_SIZE))
 
     def test(self) -> str:
         page = self._page(1)
@@ -125,9 +123,7 @@ class ScimClient:
 
     def _find(self, key: str) -> Any:
         with self._errors(f"looking up {key!r}"):
-            page = self.scim.query(
-                self.user_model, query_parameters=SearchRequest(filter=f"userName eq {filter_value(key)}")
-            )
+            page = self.scim.query(self.user_model, query_parameters=SEARCH(filter=f"userName eq {filter_value(key)}"))
         for user in page.resources or []:
             if str(user.user_name).casefold() == key.casefold():
                 return user
@@ -153,9 +149,7 @@ class ScimClient:
                 raise ConnectorError(f"no user {key!r} at {self.url}")
             if user.active is False:
                 return DisableOutcome(already=True)
-            patch = PatchOp[self.user_model](  # type: ignore[name-defined]
-                operations=[PatchOperation(op="replace", path="active", value=False)]
-            )
+            patch = PATCH[self.user_model](operations=[OPERATION(op="replace", path="active", value=False)])
             try:
                 with self._errors(f"disabling {key!r}"):
                     self.scim.modify(user, patch)
@@ -168,4 +162,3 @@ class ScimClient:
 
     def close(self) -> None:
         self.http.close()
-

@@ -323,7 +323,9 @@ class DeprovisionResult:
 def _account_of(application: Application, key: str) -> Account:
     account = Account.objects.filter(application=application, key=key.strip().casefold()).first()
     if account is None:
-        raise ConnectorSetupError(f"{application.slug} has no account {key!r} (sync first: ordna sync {application.slug})")
+        raise ConnectorSetupError(
+            f"{application.slug} has no account {key!r} (sync first: ordna sync {application.slug})"
+        )
     return account
 
 
@@ -588,7 +590,9 @@ def leavers_enqueue(*, actor: Actor, today: date) -> dict[str, int]:
     if counts["held_by_breaker"]:
         audit_record_many(
             actor=actor,
-            changes=[Change("connector.breaker_tripped", "connectors.action", "", after={"held": counts["held_by_breaker"]})],
+            changes=[
+                Change("connector.breaker_tripped", "connectors.action", "", after={"held": counts["held_by_breaker"]})
+            ],
         )
     return counts
 

@@ -4,6 +4,7 @@ and scim2-server (a tenant per test). Each test gets its own branch or tenant, s
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import os
 import signal
@@ -85,10 +86,8 @@ class Slapd:
 
     def stop(self) -> None:
         if self.pid:
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.kill(self.pid, signal.SIGTERM)
-            except ProcessLookupError:
-                pass
             deadline = time.monotonic() + 10
             while time.monotonic() < deadline:
                 try:
@@ -160,7 +159,9 @@ def ldap_branch(server: Slapd, suffix: str, people: list[dict[str, Any]], *, ad:
             if person.get("last_logon"):
                 attributes["lastLogonTimestamp"] = str(person["last_logon"])
             # msuser.schema names sAMAccountName in no object class (AD has it through securityPrincipal).
-            ok = conn.add(f"cn={cn},{branch}", ["top", "person", "organizationalPerson", "user", "extensibleObject"], attributes)
+            ok = conn.add(
+                f"cn={cn},{branch}", ["top", "person", "organizationalPerson", "user", "extensibleObject"], attributes
+            )
         else:
             attributes = {
                 "cn": cn,

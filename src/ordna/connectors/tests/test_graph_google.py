@@ -119,7 +119,13 @@ class FakeGraph:
         path = url.path.removeprefix("/v1.0")
         if path == "/subscribedSkus":
             return httpx.Response(
-                200, json={"value": [{"skuId": E3, "skuPartNumber": "SPE_E3"}, {"skuId": VISIO, "skuPartNumber": "VISIOCLIENT"}]}
+                200,
+                json={
+                    "value": [
+                        {"skuId": E3, "skuPartNumber": "SPE_E3"},
+                        {"skuId": VISIO, "skuPartNumber": "VISIOCLIENT"},
+                    ]
+                },
             )
         if path == "/users" and "$skiptoken" not in str(url):
             users = [self.users["u1"], self.users["u2"]]
@@ -144,7 +150,9 @@ class FakeGraph:
             if parts[-1] == "assignLicense":
                 remove = json.loads(request.content)["removeLicenses"]
                 user["assignedLicenses"] = [lic for lic in user["assignedLicenses"] if lic["skuId"] not in remove]
-                user["licenseAssignmentStates"] = [s for s in user["licenseAssignmentStates"] if s["skuId"] not in remove]
+                user["licenseAssignmentStates"] = [
+                    s for s in user["licenseAssignmentStates"] if s["skuId"] not in remove
+                ]
                 return httpx.Response(200, json=user)
         return httpx.Response(400, json={"error": {"code": "BadRequest", "message": str(url)}})
 
@@ -162,13 +170,21 @@ def graph(load_people, monkeypatch) -> FakeGraph:
         ),
     )
     load_people(
-        [hr_row("G1", "Lotte", "Visser", email="lotte.visser@example.nl", end_date=(TODAY - timedelta(days=1)).isoformat())]
+        [
+            hr_row(
+                "G1",
+                "Lotte",
+                "Visser",
+                email="lotte.visser@example.nl",
+                end_date=(TODAY - timedelta(days=1)).isoformat(),
+            )
+        ]
     )
     application_create(slug="m365", name="Microsoft 365", actor=Actor.system("test"))
     return fake
 
 
-def configure_graph(secret: str = "right") -> None:
+def configure_graph(secret: str = "right") -> None:  # noqa: S107 - the fake tenant's
     run(
         "connector", "set", "m365", "graph",
         "--option", f"tenant_id={TENANT}", "--option", "client_id=11111111-2222", "--option", f"client_secret={secret}",
@@ -180,7 +196,11 @@ def test_graph_sync_pages_waits_for_retry_after_and_tells_direct_from_group_lice
     run("sync", "m365")
     assert graph.waits == [3.0]  # type: ignore[attr-defined]
     accounts = {a.key: a for a in Account.objects.all()}
-    assert set(accounts) == {"lotte.visser@example.nl", "sem.degroot@example.nl", "guest_example.com#ext#@example.onmicrosoft.com"}
+    assert set(accounts) == {
+        "lotte.visser@example.nl",
+        "sem.degroot@example.nl",
+        "guest_example.com#ext#@example.onmicrosoft.com",
+    }
     lotte = accounts["lotte.visser@example.nl"]
     assert (lotte.person.employee_id, lotte.status, lotte.licenses) == ("G1", "active", ["SPE_E3", "VISIOCLIENT"])  # type: ignore[union-attr]
     assert lotte.last_login.isoformat() == "2026-11-12T08:00:00+00:00"  # type: ignore[union-attr]
@@ -265,7 +285,10 @@ def test_google_sync_pages_suspends_and_reads_back(load_people, monkeypatch, wri
             head, body, signature = assertion.split(".")
             pad = "=" * (-len(signature) % 4)
             key.public_key().verify(
-                base64.urlsafe_b64decode(signature + pad), f"{head}.{body}".encode(), padding.PKCS1v15(), hashes.SHA256()
+                base64.urlsafe_b64decode(signature + pad),
+                f"{head}.{body}".encode(),
+                padding.PKCS1v15(),
+                hashes.SHA256(),
             )
             claims = json.loads(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))
             assert claims["sub"] == "admin@example.se" and claims["iss"].endswith("gserviceaccount.com")
@@ -287,13 +310,28 @@ def test_google_sync_pages_suspends_and_reads_back(load_people, monkeypatch, wri
         "google",
         lambda options, secret, timeout: GoogleClient(options, secret, transport=httpx.MockTransport(google)),
     )
-    load_people([hr_row("S1", "Ines", "Holm", email="ines@example.se", end_date=(TODAY - timedelta(days=1)).isoformat())])
+    load_people(
+        [hr_row("S1", "Ines", "Holm", email="ines@example.se", end_date=(TODAY - timedelta(days=1)).isoformat())]
+    )
     application_create(slug="gws", name="Google Workspace", actor=Actor.system("test"))
     path = write_file("sa.json", text)
-    run("connector", "set", "gws", "google", "--option", f"credentials_file={path}", "--option", "admin_subject=admin@example.se")
+    run(
+        "connector",
+        "set",
+        "gws",
+        "google",
+        "--option",
+        f"credentials_file={path}",
+        "--option",
+        "admin_subject=admin@example.se",
+    )
     run("sync", "gws")
     ines = Account.objects.get(key="ines@example.se")
-    assert (ines.person.employee_id, ines.status, ines.last_login.isoformat()) == ("S1", "active", "2026-11-01T10:00:00+00:00")  # type: ignore[union-attr]
+    assert (ines.person.employee_id, ines.status, ines.last_login.isoformat()) == (
+        "S1",
+        "active",
+        "2026-11-01T10:00:00+00:00",
+    )  # type: ignore[union-attr]
     assert Account.objects.get(key="room@example.se").last_login is None
     assert any("pageToken=p2" in url for url in seen)
     run("deprovision", "gws", "ines@example.se")

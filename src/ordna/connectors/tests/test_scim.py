@@ -32,7 +32,9 @@ def tenant(load_people, scim_server) -> str:
     load_people(
         [
             hr_row("N1", "Daan", "de Vries", email="daan.devries@example.nl"),
-            hr_row("N2", "Eva", "Bakker", email="eva.bakker@example.nl", end_date=(TODAY - timedelta(days=2)).isoformat()),
+            hr_row(
+                "N2", "Eva", "Bakker", email="eva.bakker@example.nl", end_date=(TODAY - timedelta(days=2)).isoformat()
+            ),
         ]
     )
     application_create(slug="portal", name="Portal", actor=Actor.system("test"))
@@ -47,7 +49,9 @@ def tenant(load_people, scim_server) -> str:
 
 
 def _user(url: str, name: str) -> dict:
-    response = httpx2.get(f"{url}/Users", params={"filter": f'userName eq "{name}"'}, headers={"Authorization": f"Bearer {TOKEN}"})
+    response = httpx2.get(
+        f"{url}/Users", params={"filter": f'userName eq "{name}"'}, headers={"Authorization": f"Bearer {TOKEN}"}
+    )
     return response.json()["Resources"][0]
 
 
@@ -97,6 +101,17 @@ def test_a_metadata_address_is_refused_unless_allowed(tenant, settings) -> None:
     with pytest.raises(CommandError, match="link-local"):
         run("connector", "set", "portal", "scim", "--option", "url=http://[fe80::1]/v2", "--option", "token=x")
     with pytest.raises(CommandError, match="metadata"):
-        run("connector", "set", "portal", "scim", "--option", "url=http://metadata.google.internal/", "--option", "token=x")
+        run(
+            "connector",
+            "set",
+            "portal",
+            "scim",
+            "--option",
+            "url=http://metadata.google.internal/",
+            "--option",
+            "token=x",
+        )
     settings.ORDNA_CONNECTOR_ALLOW_LINK_LOCAL = True
-    assert "saved" in run("connector", "set", "portal", "scim", "--option", "url=http://169.254.169.254/v2", "--option", "token=x")
+    assert "saved" in run(
+        "connector", "set", "portal", "scim", "--option", "url=http://169.254.169.254/v2", "--option", "token=x"
+    )

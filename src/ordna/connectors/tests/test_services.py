@@ -40,7 +40,9 @@ class FakeDirectory:
 
             def accounts(self):
                 for row, (key, active) in enumerate(directory.active.items(), start=1):
-                    yield account_record(row=row, key=key, email=f"{key}@example.org", status="active" if active else "disabled")
+                    yield account_record(
+                        row=row, key=key, email=f"{key}@example.org", status="active" if active else "disabled"
+                    )
 
             def account(self, key):
                 return next((r for r in self.accounts() if r.key == key.casefold()), None)
@@ -87,26 +89,40 @@ def test_the_secret_is_encrypted_at_rest_and_never_shown(directory) -> None:
     assert "s3cret-token" not in out.getvalue() and "token = (set)" in out.getvalue()
     assert not any("s3cret-token" in str(e.after) for e in AuditEvent.objects.all())
     # Setting other options keeps the secret
-    services.connector_set(application=connector.application, kind="scim", options={"url": "http://127.0.0.1:10/v2"}, actor=ACTOR)
+    services.connector_set(
+        application=connector.application, kind="scim", options={"url": "http://127.0.0.1:10/v2"}, actor=ACTOR
+    )
     assert secret_decrypt(Connector.objects.get().secret) == "s3cret-token"
 
 
 def test_bad_options_name_the_option(directory) -> None:
     app = Connector.objects.get().application
-    with pytest.raises(services.ConnectorSetupError, match="unknown option.*passwd"):
+    with pytest.raises(services.ConnectorSetupError, match=r"unknown option.*passwd"):
         services.connector_set(application=app, kind="ldap", options={"passwd": "x"}, actor=ACTOR)
     with pytest.raises(services.ConnectorSetupError, match="flavour: expected openldap or ad"):
         services.connector_set(
             application=app,
             kind="ldap",
-            options={"url": "ldap://127.0.0.1", "bind_dn": "cn=a", "base_dn": "dc=x", "password": "p", "flavour": "novell"},
+            options={
+                "url": "ldap://127.0.0.1",
+                "bind_dn": "cn=a",
+                "base_dn": "dc=x",
+                "password": "p",
+                "flavour": "novell",
+            },
             actor=ACTOR,
         )
     with pytest.raises(services.ConnectorSetupError, match="lock: expected"):
         services.connector_set(
             application=app,
             kind="ldap",
-            options={"url": "ldap://127.0.0.1", "bind_dn": "cn=a", "base_dn": "dc=x", "password": "p", "lock": "delete"},
+            options={
+                "url": "ldap://127.0.0.1",
+                "bind_dn": "cn=a",
+                "base_dn": "dc=x",
+                "password": "p",
+                "lock": "delete",
+            },
             actor=ACTOR,
         )
     with pytest.raises(services.ConnectorSetupError, match="password_file: cannot read /nonexistent"):
@@ -114,7 +130,9 @@ def test_bad_options_name_the_option(directory) -> None:
     assert Connector.objects.get().kind == "scim"
 
 
-@pytest.mark.parametrize(("policy", "expected"), [("automatic", "queued"), ("approval", "pending_approval"), ("never", None)])
+@pytest.mark.parametrize(
+    ("policy", "expected"), [("automatic", "queued"), ("approval", "pending_approval"), ("never", None)]
+)
 def test_leavers_are_put_in_the_outbox_by_policy(directory, policy, expected) -> None:
     Connector.objects.update(policy=policy)
     services.leavers_enqueue(actor=ACTOR, today=TODAY)

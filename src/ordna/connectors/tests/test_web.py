@@ -66,7 +66,9 @@ def test_test_connection_reports_the_reason(app, make_user, monkeypatch) -> None
         raise ConnectorError("http://127.0.0.1:9/v2: cannot reach the server")
 
     monkeypatch.setitem(services.CLIENT_OVERRIDES, "scim", offline)
-    services.connector_set(application=app, kind="scim", options={"url": "http://127.0.0.1:9/v2", "token": "t"}, actor=ACTOR)
+    services.connector_set(
+        application=app, kind="scim", options={"url": "http://127.0.0.1:9/v2", "token": "t"}, actor=ACTOR
+    )
     client = signed_in(make_user("admin"))
     page = client.post("/connectors/wiki/test/", follow=True).content.decode()
     assert "cannot reach the server" in page
@@ -74,7 +76,9 @@ def test_test_connection_reports_the_reason(app, make_user, monkeypatch) -> None
 
 
 def test_outbox_lists_and_approves(app, make_user) -> None:
-    services.connector_set(application=app, kind="scim", options={"url": "http://127.0.0.1:9/v2", "token": "t"}, actor=ACTOR)
+    services.connector_set(
+        application=app, kind="scim", options={"url": "http://127.0.0.1:9/v2", "token": "t"}, actor=ACTOR
+    )
     action, _ = services.action_request(account=app.accounts.get(key="e1"), actor=ACTOR, approved=False)
     client = signed_in(make_user("coordinator"))
     page = client.get("/connectors/outbox/", {"state": "pending_approval"}).content.decode()
@@ -89,7 +93,9 @@ def test_outbox_lists_and_approves(app, make_user) -> None:
 
 
 def test_the_outbox_query_count_does_not_grow_with_its_length(app, make_user) -> None:
-    services.connector_set(application=app, kind="scim", options={"url": "http://127.0.0.1:9/v2", "token": "t"}, actor=ACTOR)
+    services.connector_set(
+        application=app, kind="scim", options={"url": "http://127.0.0.1:9/v2", "token": "t"}, actor=ACTOR
+    )
     client = signed_in(make_user("admin"))
     counts = []
     for keys in (range(0, 3), range(3, 40)):

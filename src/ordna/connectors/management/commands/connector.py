@@ -59,15 +59,15 @@ class Command(OrdnaCommand):
                 raise InvalidInput(str(exc)) from exc
             self.stdout.write(f"{application.slug}: {connector.kind} connector saved (policy {connector.policy})")
             return
-        connector = Connector.objects.filter(application=application).first()
-        if connector is None:
+        found = Connector.objects.filter(application=application).first()
+        if found is None:
             raise InvalidInput(f"{application.slug} has no connector: set one with `ordna connector set`")
         if options["what"] == "show":
-            self.stdout.write(f"{application.slug}: {connector.kind}, policy {connector.policy}")
-            for key, value in connector_display(connector):
+            self.stdout.write(f"{application.slug}: {found.kind}, policy {found.policy}")
+            for key, value in connector_display(found):
                 self.stdout.write(f"  {key} = {value}")
             return
-        ok, message = connector_test(connector=connector, actor=Actor.command_line())
+        ok, message = connector_test(connector=found, actor=Actor.command_line())
         if not ok:
             raise InvalidInput(f"{application.slug}: {message}")
         self.stdout.write(f"{application.slug}: OK, {message}")
