@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.pagination import paginate
 
@@ -158,7 +158,7 @@ def connector_put(request: HttpRequest, app: str, body: ConnectorIn) -> Any:
             sync_hours=body.sync_hours,
         )
     except services.ConnectorSetupError as exc:
-        return 400, {"row": 0, "column": "", "reason": str(exc)}
+        return Status(400, {"row": 0, "column": "", "reason": str(exc)})
 
 
 @router.post(

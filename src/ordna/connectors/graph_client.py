@@ -42,17 +42,20 @@ class GraphClient:
         self.tenant = options["tenant_id"]
         self.http = httpx.Client(transport=transport, timeout=timeout, follow_redirects=False)
         self.sleep = sleep
-        self.app = msal.ConfidentialClientApplication(
-            options["client_id"],
-            client_credential=secret,
-            authority=f"{LOGIN}/{quote(self.tenant, safe='')}",
-            http_client=self.http,
-            instance_discovery=False,
-        )
+        self.client_id, self.secret = options["client_id"], secret
+        self.app: Any = None
         self._skus: dict[str, str] | None = None
 
     def _token(self) -> str:
         try:
+            if self.app is None:  # msal reads the tenant's OpenID configuration when it is made
+                self.app = msal.ConfidentialClientApplication(
+                    self.client_id,
+                    client_credential=self.secret,
+                    authority=f"{LOGIN}/{quote(self.tenant, safe='')}",
+                    http_client=self.http,
+                    instance_discovery=False,
+                )
             result = self.app.acquire_token_for_client(scopes=["https://graph.microsoft.com/.default"])
         except (httpx.HTTPError, ValueError) as exc:
             raise ConnectorError(f"Entra ID tenant {self.tenant}: cannot get a token: {exc}") from exc
