@@ -13,6 +13,8 @@ if [ ${#NEEDED[@]} -eq 0 ]; then
     "npm:npm"                      # axe-core for the accessibility checks, from the npm registry
     "poppler-utils:pdftoppm"       # the report tests render PDFs to check them
     "redis-server:redis-server"    # huey on Redis and the reminder tests with two consumers
+    "slapd:/usr/sbin/slapd"        # the LDAP and Active Directory connector tests (OpenLDAP)
+    "ldap-utils:ldapsearch"        # its command-line tools
   )
 fi
 

@@ -4,6 +4,7 @@ from ninja import NinjaAPI
 
 from ordna.accounts.api import router as accounts_router
 from ordna.applications.api import router as applications_router
+from ordna.connectors.api import router as connectors_router
 from ordna.core.api import router as core_router
 from ordna.devices.api import router as devices_router
 from ordna.lifecycle.api import router as lifecycle_router
@@ -32,5 +33,6 @@ for router in (
     support_router,
     reports_router,
     notifications_router,
+    connectors_router,
 ):
     api.add_router("/v1/", router)

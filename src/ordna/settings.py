@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "ordna.support",
     "ordna.reports",
     "ordna.notifications",
+    "ordna.connectors",
 ]
 
 MIDDLEWARE = [
@@ -189,6 +190,19 @@ ORDNA_ATTACHMENT_MAX_MB = envint("ORDNA_ATTACHMENT_MAX_MB", 10, minimum=1)
 ORDNA_REPORT_RECIPIENTS = envlist("ORDNA_REPORT_RECIPIENTS")
 ORDNA_LOGIN_MAX_FAILURES = envint("ORDNA_LOGIN_MAX_FAILURES", 5, minimum=1)
 ORDNA_LOGIN_LOCKOUT_MINUTES = envint("ORDNA_LOGIN_LOCKOUT_MINUTES", 15, minimum=1)
+
+# Connectors (ordna.connectors): the key that encrypts their secrets at rest (Fernet keys, comma-separated to
+# rotate: the first encrypts, all decrypt; also ORDNA_CONNECTOR_KEY_FILE). Without one, a key is generated once
+# into the data directory; a deployment should give its own, kept apart from the database's backups.
+ORDNA_CONNECTOR_KEY = envstr("ORDNA_CONNECTOR_KEY")
+# Admin-entered connector URLs may not reach link-local and cloud metadata addresses (169.254.0.0/16, fe80::/10,
+# metadata.google.internal) unless this allows it.
+ORDNA_CONNECTOR_ALLOW_LINK_LOCAL = envbool("ORDNA_CONNECTOR_ALLOW_LINK_LOCAL", False)
+# The outbox: how often an action is tried before it fails for good, and the first wait between tries (doubling).
+ORDNA_CONNECTOR_MAX_ATTEMPTS = envint("ORDNA_CONNECTOR_MAX_ATTEMPTS", 5, minimum=1)
+ORDNA_CONNECTOR_RETRY_SECONDS = envint("ORDNA_CONNECTOR_RETRY_SECONDS", 60, minimum=1)
+# Seconds a connector waits for a server before it gives up (connect and each request).
+ORDNA_CONNECTOR_TIMEOUT = envint("ORDNA_CONNECTOR_TIMEOUT", 30, minimum=1)
 
 # Background jobs: SQLite storage in the data directory, Redis when configured (several workers).
 _redis_url = envstr("ORDNA_REDIS_URL")

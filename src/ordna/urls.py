@@ -9,6 +9,7 @@ urlpatterns = [
     path("devices/", include("ordna.devices.urls")),
     path("accounts/", include("ordna.accounts.urls")),
     path("cases/", include("ordna.lifecycle.urls")),
+    path("connectors/", include("ordna.connectors.urls")),
     path("", include("ordna.support.urls")),
     path("reports/", include("ordna.reports.urls")),
     path("notifications/", include("ordna.notifications.urls")),

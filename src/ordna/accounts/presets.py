@@ -478,3 +478,9 @@ def read_accounts(table: Table, preset: Preset) -> ReadResult:
     if not result.records and not result.errors:
         result.errors.append(RowError(0, "", "the file has a header but no rows"))
     return result
+
+
+def account_record(**fields: Any) -> AccountRecord:
+    """One record built from named fields and normalised as every preset's are (for connectors, which read no
+    file); a blank key raises ValueError."""
+    return _record(**fields)

@@ -271,7 +271,89 @@ def _accounts_import(
         if not dry_run:
             result.run_id = _record_run(result, application, actor, file_name or path.name, started)
         return result
-    records = _resolve_implicit_licenses(read.records, application, result.notices)
+    return _import_records(
+        result,
+        application=application,
+        application_slug=application_slug,
+        records=read.records,
+        actor=actor,
+        today=today,
+        dry_run=dry_run,
+        allow_mass_change=allow_mass_change,
+        source_name=file_name or path.name,
+        started=started,
+        account_source=chosen.name if chosen.name in PRESETS else "",
+        mapping=mapping,
+    )
+
+
+def accounts_import_records(
+    *,
+    application: Application,
+    records: list[AccountRecord],
+    actor: Actor,
+    today: date,
+    source: str,
+    full: bool = True,
+    dry_run: bool = False,
+    allow_mass_change: bool = False,
+    verified_by: str = "import",
+) -> AccountsImportResult:
+    """Import accounts a connector read (not a file) through the very pipeline of `accounts_import`: the
+    breaker, full versus delta, one transaction, findings and offboarding's line verification, which
+    records `verified_by` ("read-back" for a connector) on the lines it verifies."""
+    result = AccountsImportResult(ImportRun.Outcome.REJECTED, application=application.slug, full=full, preset=source)
+    result.checksum = hashlib.sha256(
+        "\n".join(sorted(f"{r.key}|{r.status}|{r.email}|{r.employee_id}" for r in records)).encode()
+    ).hexdigest()
+    keys: dict[str, int] = {}
+    for record in records:
+        if record.key in keys:
+            result.errors.append(
+                RowError(
+                    record.row, "key", f"duplicate account {record.key_display!r} (also on row {keys[record.key]})"
+                )
+            )
+        keys.setdefault(record.key, record.row)
+    started = timezone.now()
+    if result.errors:
+        if not dry_run:
+            result.run_id = _record_run(result, application, actor, source, started)
+        return result
+    return _import_records(
+        result,
+        application=application,
+        application_slug=application.slug,
+        records=records,
+        actor=actor,
+        today=today,
+        dry_run=dry_run,
+        allow_mass_change=allow_mass_change,
+        source_name=source,
+        started=started,
+        verified_by=verified_by,
+    )
+
+
+def _import_records(
+    result: AccountsImportResult,
+    *,
+    application: Application | None,
+    application_slug: str,
+    records: list[AccountRecord],
+    actor: Actor,
+    today: date,
+    dry_run: bool,
+    allow_mass_change: bool,
+    source_name: str,
+    started: datetime,
+    account_source: str = "",
+    mapping: ColumnMapping | None = None,
+    verified_by: str = "import",
+) -> AccountsImportResult:
+    full = result.full
+    read_records = records
+    records = _resolve_implicit_licenses(read_records, application, result.notices)
     if dry_run:
         plan = plan_accounts(application=application, records=records, full=full, today=today)
         _describe(result, plan)
@@ -284,20 +366,17 @@ def _accounts_import(
     with transaction.atomic():
         if _stale(plan, application_slug):
             application = Application.objects.filter(slug=application_slug).first()
-            records = _resolve_implicit_licenses(read.records, application, [])
+            records = _resolve_implicit_licenses(read_records, application, [])
             plan = plan_accounts(application=application, records=records, full=full, today=today, with_findings=False)
         _describe(result, plan)
         if result.breaker_tripped and not allow_mass_change:
             result.outcome = ImportRun.Outcome.STOPPED
-            result.run_id = _record_run(result, application, actor, file_name or path.name, started)
+            result.run_id = _record_run(result, application, actor, source_name, started)
             return result
         if application is None:
             try:
                 application = application_create(
-                    slug=application_slug,
-                    name=application_slug,
-                    actor=actor,
-                    account_source=chosen.name if chosen.name in PRESETS else "",
+                    slug=application_slug, name=application_slug, actor=actor, account_source=account_source
                 )
             except ApplicationError as exc:
                 result.errors = [RowError(0, "", str(exc))]
@@ -311,10 +390,10 @@ def _accounts_import(
                 actor=actor, action="application.mapping_saved", target=application, after=application.account_mapping
             )
         plan.application_id = application.pk
-        opened, resolved = apply_plan(plan, today=today, actor=actor)
+        opened, resolved = apply_plan(plan, today=today, actor=actor, verified_by=verified_by)
         result.counts.update(findings_opened=opened, findings_resolved=resolved)
         result.outcome = ImportRun.Outcome.APPLIED
-        result.run_id = _record_run(result, application, actor, file_name or path.name, started)
+        result.run_id = _record_run(result, application, actor, source_name, started)
         audit_record_many(
             actor=actor,
             changes=[
@@ -621,7 +700,9 @@ def _adapt(value: datetime | None) -> Any:
     return connection.ops.adapt_datetimefield_value(value) if value is not None else None
 
 
-def apply_plan(plan: AccountPlan, *, today: date, actor: Actor | None = None) -> tuple[int, int]:
+def apply_plan(
+    plan: AccountPlan, *, today: date, actor: Actor | None = None, verified_by: str = "import"
+) -> tuple[int, int]:
     """Write the plan set-based, bring the findings in line and let offboarding verify its lines against the
     accounts as they are now (ordna.lifecycle); returns (findings opened, resolved)."""
     assert plan.application_id is not None  # noqa: S101 - set by the caller inside its transaction
@@ -688,7 +769,9 @@ def apply_plan(plan: AccountPlan, *, today: date, actor: Actor | None = None) ->
     opened, resolved = findings_sync(application, specs, today, write=True)
     from ordna.lifecycle.services import lines_after_accounts_change
 
-    lines_after_accounts_change(application_id=application.pk, today=today, actor=actor or Actor.system("accounts"))
+    lines_after_accounts_change(
+        application_id=application.pk, today=today, actor=actor or Actor.system("accounts"), verified_by=verified_by
+    )
     return len(opened), len(resolved)
 
 

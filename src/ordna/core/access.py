@@ -98,6 +98,11 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "notifications.log": frozenset({A, C, H, MG, K, S, E, AU}),
     "reminders.run": frozenset({A, C}),
     "calendar.own": frozenset({A, C, H, MG, K, S, E, AU}),
+    # Connectors (DESIGN.md 5): configuration, test, sync and disabling, and the outbox of disables.
+    "connectors.view": frozenset({A, C, AU}),
+    "connectors.manage": frozenset({A, C}),  # set, test, sync now, deprovision one account
+    "outbox.list": frozenset({A, C, AU}),
+    "outbox.decide": frozenset({A, C}),  # approve, cancel or retry a disable
 }
 
 ORG_WIDE_READERS = frozenset({A, C, H, AU})

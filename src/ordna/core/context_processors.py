@@ -24,6 +24,7 @@ NAVIGATION = (
     ("accounts:findings", _("Findings"), "findings.list", ("accounts:finding*",)),
     ("accounts:review", _("Review"), "accounts.review", ("accounts:review*",)),
     ("reports:dashboard", _("Reports"), "reports.view", ("reports:*",)),
+    ("connectors:outbox", _("Outbox"), "outbox.list", ("connectors:*",)),
     ("core:imports", _("Imports"), "imports.history", ("core:imports", "people:import*", "accounts:import*")),
     ("lifecycle:templates", _("Templates"), "templates.view", ("lifecycle:template*",)),
     ("core:users", _("Users"), "users.manage", ("core:user*",)),

@@ -1715,6 +1715,9 @@ def demo_load(*, people: int, seed: int, actor: Actor, today: date) -> DemoSumma
         from ordna.notifications.demo import notifications_demo_load
 
         notifications_demo_load(actor=actor, today=today)
+        from ordna.connectors.demo import connectors_demo_load
+
+        connectors_demo_load(actor=actor)
 
     kinds = Counter(p.employment_type for p in plan.people)
     phases = Counter(p.phase(today) for p in plan.people)

@@ -763,16 +763,19 @@ class AccountLinesResult:
     added: int = 0
 
 
-def lines_after_accounts_change(*, application_id: int, today: date, actor: Actor) -> AccountLinesResult:
+def lines_after_accounts_change(
+    *, application_id: int, today: date, actor: Actor, verified_by: str = VerifiedBy.IMPORT
+) -> AccountLinesResult:
     """The account import's hook, inside its transaction, once the accounts are written.
 
     Set-based over the open cases' lines of this application only: open lines whose account is now disabled
     or gone (or whose licence is removed) are verified; attested lines the import contradicts (the account
     seen active after the attestation, or the licence still on it) reopen with a finding; active accounts
-    that appeared for people with an open case get their lines.
+    that appeared for people with an open case get their lines. `verified_by` says how the accounts were
+    seen: an import, or a connector's read-back (ordna.connectors).
     """
     result = AccountLinesResult()
-    label = f"{actor.label} (import)"[:150]
+    label = f"{actor.label} ({verified_by})"[:150]
     lines = Line.objects.filter(account__application_id=application_id, case__status__in=["open", "completed"])
 
     # 1. Verified: the account is disabled or gone, or the licence is no longer on it.
@@ -789,7 +792,7 @@ def lines_after_accounts_change(*, application_id: int, today: date, actor: Acto
     ).values_list("id", "subject", "account__status", "account__licenses"):
         if status == AccountStatus.GONE or subject not in (licenses or ()):
             verify.append(line_id)
-    touched = set(_verify(verify, how=VerifiedBy.IMPORT, actor=actor, label=label))
+    touched = set(_verify(verify, how=verified_by, actor=actor, label=label))
     result.verified = len(verify)
 
     # 2. Contradicted: attested, and the import saw the account active after the attestation.

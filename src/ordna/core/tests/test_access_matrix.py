@@ -119,6 +119,13 @@ WEB: dict[str, tuple[dict[str, Any], str, set[str], int]] = {
     "notifications:run": ({}, "post", {"admin", "coordinator"}, 302),
     "notifications:calendar": ({}, "get", ALL, 200),
     "notifications:calendar_reset": ({}, "post", ALL, 302),
+    # crm has a (SCIM) connector; ACTION disables the svc account and waits for approval.
+    "connectors:outbox": ({}, "get", {"admin", "coordinator", "auditor"}, 200),
+    "connectors:action_decide": ({"pk": "ACTION"}, "post", {"admin", "coordinator"}, 302),
+    "connectors:edit": ({"slug": "crm"}, "get", {"admin", "coordinator"}, 200),
+    "connectors:test": ({"slug": "crm"}, "post", {"admin", "coordinator"}, 302),
+    "connectors:sync": ({"slug": "crm"}, "post", {"admin", "coordinator"}, 302),
+    "connectors:deprovision": ({"slug": "crm"}, "post", {"admin", "coordinator"}, 302),
 }
 
 # (method, path) -> (roles that get a real answer, path parameters)
@@ -191,12 +198,22 @@ API: dict[tuple[str, str], set[str]] = {
     ("GET", "/api/v1/notifications"): ALL,
     ("GET", "/api/v1/notifications/{digest_id}"): {"admin", "coordinator", "auditor", "hr"},
     ("POST", "/api/v1/reminders/run"): {"admin", "coordinator"},
+    ("GET", "/api/v1/connectors"): {"admin", "coordinator", "auditor"},
+    ("PUT", "/api/v1/connectors/{app}"): {"admin", "coordinator"},
+    ("POST", "/api/v1/connectors/{app}/test"): {"admin", "coordinator"},
+    ("POST", "/api/v1/connectors/{app}/sync"): {"admin", "coordinator"},
+    ("POST", "/api/v1/connectors/{app}/deprovision"): {"admin", "coordinator"},
+    ("POST", "/api/v1/lines/{line_id}/deprovision"): {"admin", "coordinator"},
+    ("GET", "/api/v1/outbox"): {"admin", "coordinator", "auditor"},
+    ("POST", "/api/v1/outbox/{action_id}/approve"): {"admin", "coordinator"},
+    ("POST", "/api/v1/outbox/{action_id}/cancel"): {"admin", "coordinator"},
+    ("POST", "/api/v1/outbox/{action_id}/retry"): {"admin", "coordinator"},
 }
 PATH_VALUES = {"employee_id": "E2", "slug": "crm", "asset_tag": "LT-1", "app": "crm"}
 
 
 @pytest.fixture
-def world(load_people, make_user, tmp_path) -> dict[str, Any]:
+def world(load_people, make_user, tmp_path, monkeypatch) -> dict[str, Any]:
     """E0 leads E1, E1 manages E2; E3 owns crm, which supplier S1 runs; E2 holds laptop LT-1.
 
     E2 leaves in five days: the leaver case has a line for the manager (the laptop), the supplier (the crm
@@ -271,7 +288,19 @@ def world(load_people, make_user, tmp_path) -> dict[str, Any]:
     survey = support.survey_create(
         title="Skills 2026", departments=["IT"], opens_on=TODAY, closes_on=TODAY, actor=actor
     )
+    from ordna.connectors import services as connectors
+    from ordna.connectors.base import ConnectorError
+
+    def offline(options: Any, secret: str, timeout: float) -> Any:
+        raise ConnectorError("the test server is offline")
+
+    monkeypatch.setitem(connectors.CLIENT_OVERRIDES, "scim", offline)
+    connectors.connector_set(
+        application=crm, kind="scim", options={"url": "http://127.0.0.1:9/v2", "token": "t0ken"}, actor=actor
+    )
+    action, _ = connectors.action_request(account=Account.objects.get(key="svc"), actor=actor, approved=False)
     values = {
+        "ACTION": action.pk,
         "FINDING": Finding.objects.get().pk,
         "ACCOUNT": Account.objects.get(key="svc").pk,
         "RUN": ImportRun.objects.latest("id").pk,
@@ -325,6 +354,7 @@ def path_values(world: dict[str, Any]) -> dict[str, Any]:
         "wish_id": values["WISH"],
         "survey_id": values["SURVEY"],
         "digest_id": values["DIGEST"],
+        "action_id": values["ACTION"],
     }
 
 

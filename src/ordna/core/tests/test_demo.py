@@ -339,10 +339,27 @@ def test_the_audit_chain_verifies_after_loading(fast_hashing: None) -> None:
     # and the reminder runs of the last three business days (their digests are sent after the load commits)
     reminders = AuditEvent.objects.filter(action__in=["reminders.run", "digest.sent"]).count()
     assert reminders == 3
+    # and the demo's connector (set once) and the disables waiting for approval in its outbox
+    connectors = AuditEvent.objects.filter(action__startswith="connector.").count()
+    assert AuditEvent.objects.filter(action="connector.set").count() == 1 and connectors > 1
     assert (
         result.checked
         == AuditEvent.objects.count()
-        == (150 + 1 + 7 + 30 + 31 + account_imports + owner_decisions + 1 + 8 + offboarding + support + reminders)
+        == (
+            150
+            + 1
+            + 7
+            + 30
+            + 31
+            + account_imports
+            + owner_decisions
+            + 1
+            + 8
+            + offboarding
+            + support
+            + reminders
+            + connectors
+        )
     )
     assert AuditEvent.objects.filter(action="import.accounts").count() == account_imports > 20
     assert AuditEvent.objects.filter(action="demo.devices", after__count=Device.objects.count()).count() == 1

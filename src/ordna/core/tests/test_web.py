@@ -195,6 +195,7 @@ def test_people_list_filters_and_pages(make_user, load_people) -> None:
         ("/reports/licenses/", 5),
         ("/notifications/", 10),
         ("/notifications/calendar/", 10),
+        ("/connectors/outbox/", 10),
     ],
 )
 def test_pages_stay_within_their_query_budget(make_user, load_people, url: str, budget: int) -> None:

@@ -1,0 +1,602 @@
+"""Writes of connectors: configuration, test, sync (a full import through the accounts pipeline), and disabling
+through the outbox with its policy, breaker, retries and read-back (DESIGN.md 3.1 and 5)."""
+
+from __future__ import annotations
+
+import shlex
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from ordna.accounts.models import Account, AccountStatus
+from ordna.accounts.presets import DISABLED, AccountRecord
+from ordna.accounts.services import AccountsImportResult, _record_run, accounts_import_records
+from ordna.applications.models import Application
+from ordna.connectors.base import KINDS, Client, ConnectorError, RetryLater
+from ordna.connectors.google_client import service_account_check
+from ordna.connectors.models import LIVE_STATES, Action, ActionState, Connector, DisablePolicy
+from ordna.connectors.netguard import AddressRefused, url_check
+from ordna.connectors.secrets import SecretError, secret_decrypt, secret_encrypt
+from ordna.core.actor import Actor
+from ordna.core.audit import Change, audit_record, audit_record_many
+from ordna.core.models import ImportRun
+from ordna.core.tabular import RowError
+from ordna.lifecycle.models import CaseKind, CaseStatus, Line, LineKind, LineState, VerifiedBy
+
+SECRET_FILE_MAX = 64 * 1024
+
+
+class ConnectorSetupError(ValueError):
+    """A connector's configuration is wrong; the message names the option and the value."""
+
+
+# Configuration -------------------------------------------------------------------------------------------
+
+
+def options_parse(pairs: Iterable[str]) -> dict[str, str]:
+    """`KEY=VALUE` pairs (as `--option` gives them) into a dict; a pair without `=` names itself."""
+    options: dict[str, str] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise ConnectorSetupError(f"--option {pair!r}: expected KEY=VALUE")
+        options[key.strip()] = value.strip()
+    return options
+
+
+def _read_secret_file(option: str, name: str) -> str:
+    path = Path(name).expanduser()
+    try:
+        if path.stat().st_size > SECRET_FILE_MAX:
+            raise ConnectorSetupError(f"{option}: {name} is larger than {SECRET_FILE_MAX // 1024} KB")
+        return path.read_text(encoding="utf-8").strip()
+    except OSError as exc:
+        raise ConnectorSetupError(f"{option}: cannot read {name}: {exc.strerror}") from exc
+
+
+def _validate(kind: str, options: dict[str, str]) -> None:
+    spec = KINDS[kind]
+    missing = [name for name in spec.required if not options.get(name)]
+    if missing:
+        raise ConnectorSetupError(f"{kind}: missing option(s) {', '.join(missing)}")
+    try:
+        if kind == "ldap":
+            url_check(options["url"], schemes=("ldap", "ldaps"))
+            if options.get("flavour") not in ("openldap", "ad"):
+                raise ConnectorSetupError(f"flavour: expected openldap or ad, got {options.get('flavour')!r}")
+            if options.get("starttls") not in ("true", "false"):
+                raise ConnectorSetupError(f"starttls: expected true or false, got {options.get('starttls')!r}")
+            if options["url"].lower().startswith("ldaps://") and options["starttls"] == "true":
+                raise ConnectorSetupError("starttls: an ldaps:// address is encrypted already; use one or the other")
+            lock = options.get("lock", "")
+            if lock and not (
+                lock == "ppolicy"
+                or (lock.startswith("move:") and "=" in lock)
+                or (lock.startswith("replace:") and "=" in lock[len("replace:") :])
+            ):
+                raise ConnectorSetupError(
+                    f"lock: expected ppolicy, move:<dn of the disabled branch> or replace:<attribute>=<value>, "
+                    f"got {lock!r}"
+                )
+            if options.get("user_filter") and not (
+                options["user_filter"].startswith("(") and options["user_filter"].endswith(")")
+            ):
+                raise ConnectorSetupError(f"user_filter: not an LDAP filter in parentheses: {options['user_filter']!r}")
+        elif kind == "scim":
+            url_check(options["url"], schemes=("http", "https"))
+    except AddressRefused as exc:
+        raise ConnectorSetupError(f"url: {exc}") from exc
+
+
+def connector_set(
+    *,
+    application: Application,
+    kind: str,
+    options: Mapping[str, str],
+    actor: Actor,
+    policy: str | None = None,
+    sync_hours: int | None = None,
+) -> Connector:
+    """Configure `application`'s connector. Options of the same kind not given keep their stored values; the
+    secret is encrypted (from its value or its `_file`, read now) and never shown again. All or nothing."""
+    if kind not in KINDS:
+        raise ConnectorSetupError(f"unknown kind {kind!r}; kinds are: {', '.join(KINDS)}")
+    spec = KINDS[kind]
+    unknown = sorted(set(options) - set(spec.names))
+    if unknown:
+        raise ConnectorSetupError(
+            f"{kind}: unknown option(s) {', '.join(unknown)}; options are: {', '.join(spec.names)}"
+        )
+    if policy is not None and policy not in DisablePolicy.values:
+        raise ConnectorSetupError(f"policy: expected one of {', '.join(DisablePolicy.values)}, got {policy!r}")
+    existing = Connector.objects.filter(application=application).first()
+    same_kind = existing is not None and existing.kind == kind
+    plain = {**spec.defaults, **(existing.options if existing and same_kind else {})}
+    secret_given = ""
+    for name, value in options.items():
+        if name in spec.secret_options:
+            secret_given = _read_secret_file(name, value) if name.endswith("_file") else value
+            if not secret_given:
+                raise ConnectorSetupError(f"{name}: empty")
+        else:
+            plain[name] = value
+    if kind == "google" and secret_given:
+        try:
+            service_account_check(secret_given)
+        except ValueError as exc:
+            raise ConnectorSetupError(str(exc)) from exc
+    _validate(kind, plain)
+    if not secret_given and not (same_kind and existing and existing.secret) and spec.secret_options:
+        raise ConnectorSetupError(f"{kind}: give the secret with {' or '.join(spec.secret_options)}")
+    with transaction.atomic():
+        connector = existing or Connector(application=application)
+        before = {"kind": connector.kind, "options": dict(connector.options)} if existing else None
+        connector.kind = kind
+        connector.options = {k: v for k, v in plain.items() if v != ""}
+        if secret_given:
+            connector.secret = secret_encrypt(secret_given)
+        if policy is not None:
+            connector.policy = policy
+        if sync_hours is not None:
+            connector.sync_hours = sync_hours
+        connector.last_test_ok = None if secret_given or not same_kind else connector.last_test_ok
+        connector.save()
+        if application.account_source != f"connector:{kind}":
+            Application.objects.filter(pk=application.pk).update(account_source=f"connector:{kind}")
+        audit_record(
+            actor=actor,
+            action="connector.set",
+            target=connector,
+            before=before,
+            after={
+                "kind": kind,
+                "options": connector.options,
+                "secret": "changed" if secret_given else "kept",
+                "policy": connector.policy,
+                "sync_hours": connector.sync_hours,
+            },
+        )
+    return connector
+
+
+def connector_display(connector: Connector) -> list[tuple[str, str]]:
+    """The options to show (the secret only as set or not set)."""
+    shown = sorted(connector.options.items())
+    if KINDS[connector.kind].secret_options:
+        shown.append((KINDS[connector.kind].secret_options[0], "(set)" if connector.secret else "(not set)"))
+    return shown
+
+
+# Clients -------------------------------------------------------------------------------------------------
+
+# Tests give the Graph and Google clients a mock transport here (their services cannot run on loopback).
+CLIENT_OVERRIDES: dict[str, Callable[..., Client]] = {}
+
+
+def client_open(connector: Connector) -> Client:
+    """A connected client for `connector`; ConnectorError says why not."""
+    try:
+        secret = secret_decrypt(connector.secret)
+    except SecretError as exc:
+        raise ConnectorError(str(exc)) from exc
+    options = {**KINDS[connector.kind].defaults, **connector.options}
+    timeout = float(settings.ORDNA_CONNECTOR_TIMEOUT)
+    try:
+        if connector.kind in CLIENT_OVERRIDES:
+            return CLIENT_OVERRIDES[connector.kind](options, secret, timeout=timeout)
+        if connector.kind == "ldap":
+            from ordna.connectors.ldap_client import LdapClient
+
+            return LdapClient(options, secret, timeout=timeout)
+        if connector.kind == "scim":
+            from ordna.connectors.scim_client import ScimClient
+
+            return ScimClient(options, secret, timeout=timeout)
+        if connector.kind == "graph":
+            from ordna.connectors.graph_client import GraphClient
+
+            return GraphClient(options, secret, timeout=timeout)
+        from ordna.connectors.google_client import GoogleClient
+
+        return GoogleClient(options, secret, timeout=timeout)
+    except AddressRefused as exc:
+        raise ConnectorError(str(exc)) from exc
+
+
+def connector_test(*, connector: Connector, actor: Actor) -> tuple[bool, str]:
+    """Connect, authenticate and read a little; the answer is recorded on the connector."""
+    try:
+        client = client_open(connector)
+        try:
+            ok, message = True, client.test()
+        finally:
+            client.close()
+    except ConnectorError as exc:
+        ok, message = False, str(exc)
+    with transaction.atomic():
+        Connector.objects.filter(pk=connector.pk).update(
+            last_test_at=timezone.now(), last_test_ok=ok, last_test_message=message[:2000]
+        )
+        audit_record(actor=actor, action="connector.tested", target=connector, after={"ok": ok})
+    connector.refresh_from_db()
+    return ok, message
+
+
+# Read ----------------------------------------------------------------------------------------------------
+
+
+def connector_of(application: Application) -> Connector:
+    connector = Connector.objects.filter(application=application).first()
+    if connector is None:
+        raise ConnectorSetupError(
+            f"{application.slug} has no connector: set one with `ordna connector set {application.slug} KIND ...`"
+        )
+    return connector
+
+
+def connector_sync(
+    *,
+    application: Application,
+    actor: Actor,
+    today: date,
+    dry_run: bool = False,
+    allow_mass_change: bool = False,
+) -> AccountsImportResult:
+    """Pull every account (paged) and import them as a full snapshot through the accounts pipeline: the
+    breaker, atomicity, findings, and lines verified by read-back. A read that fails part-way applies nothing."""
+    connector = connector_of(application)
+    started = timezone.now()
+    source = f"connector:{connector.kind}"
+    try:
+        client = client_open(connector)
+        try:
+            records = list(client.accounts())
+        finally:
+            client.close()
+    except ConnectorError as exc:
+        result = AccountsImportResult(ImportRun.Outcome.REJECTED, application=application.slug, preset=source)
+        result.errors = [RowError(0, "", f"{exc}; nothing was imported")]
+        if not dry_run:
+            with transaction.atomic():
+                result.run_id = _record_run(result, application, actor, source, started)
+                Connector.objects.filter(pk=connector.pk).update(last_sync_error=str(exc)[:2000])
+        return result
+    if not records:
+        result = AccountsImportResult(ImportRun.Outcome.REJECTED, application=application.slug, preset=source)
+        result.errors = [RowError(0, "", "the directory answered no accounts at all; nothing was imported")]
+        if not dry_run:
+            result.run_id = _record_run(result, application, actor, source, started)
+        return result
+    result = accounts_import_records(
+        application=application,
+        records=records,
+        actor=actor,
+        today=today,
+        source=source,
+        full=True,
+        dry_run=dry_run,
+        allow_mass_change=allow_mass_change,
+        verified_by=VerifiedBy.READ_BACK,
+    )
+    if not dry_run:
+        error = "" if result.outcome == ImportRun.Outcome.APPLIED else "; ".join(str(e) for e in result.errors[:3])
+        if result.outcome == ImportRun.Outcome.STOPPED:
+            error = "stopped by the safety breaker: confirm the mass change"
+        Connector.objects.filter(pk=connector.pk).update(last_sync_at=timezone.now(), last_sync_error=error)
+    return result
+
+
+def connectors_due_for_sync(*, now: datetime) -> list[Connector]:
+    """Connectors whose schedule says a pull is due."""
+    due = []
+    for connector in Connector.objects.filter(sync_hours__gt=0).select_related("application"):
+        if connector.last_sync_at is None or connector.last_sync_at + timedelta(hours=connector.sync_hours) <= now:
+            due.append(connector)
+    return due
+
+
+# Act: the outbox ------------------------------------------------------------------------------------------
+
+
+@dataclass
+class DeprovisionResult:
+    """What `deprovision` did or, in a dry run, would do."""
+
+    application: str
+    account: str
+    dry_run: bool
+    steps: list[str] = field(default_factory=list)
+    tasks: list[str] = field(default_factory=list)
+    state: str = ""
+    error: str = ""
+    action_id: int | None = None
+    lines_verified: int = 0
+
+
+def _account_of(application: Application, key: str) -> Account:
+    account = Account.objects.filter(application=application, key=key.strip().casefold()).first()
+    if account is None:
+        raise ConnectorSetupError(
+            f"{application.slug} has no account {key!r} (sync first: ordna sync {application.slug})"
+        )
+    return account
+
+
+def _open_line(account: Account) -> Line | None:
+    return (
+        Line.objects.filter(account=account, kind=LineKind.ACCOUNT, state=LineState.OPEN, case__status=CaseStatus.OPEN)
+        .order_by("id")
+        .first()
+    )
+
+
+def action_request(
+    *, account: Account, actor: Actor, approved: bool, line: Line | None = None, reason: str = ""
+) -> tuple[Action, bool]:
+    """Put a disable of `account` in the outbox, queued (`approved`) or waiting for approval; idempotent: the
+    live action of the account, if there is one, is returned instead (created is then False)."""
+    live = Action.objects.filter(account=account, state__in=LIVE_STATES).first()
+    if live is not None:
+        if approved and live.state == ActionState.PENDING_APPROVAL:
+            action_approve(action=live, actor=actor)
+            live.refresh_from_db()
+        return live, False
+    try:
+        with transaction.atomic():
+            action = Action.objects.create(
+                application_id=account.application_id,
+                account=account,
+                line=line or _open_line(account),
+                state=ActionState.QUEUED if approved else ActionState.PENDING_APPROVAL,
+                next_attempt_at=timezone.now(),
+                requested_by=actor.label[:150],
+                approved_by=actor.label[:150] if approved else "",
+                reason=reason[:200],
+            )
+            audit_record(
+                actor=actor,
+                action="connector.disable_requested",
+                target=action,
+                after={"account": account.key_display, "state": action.state, "reason": reason},
+            )
+    except IntegrityError:  # another request won the race: the constraint allows one live action
+        return Action.objects.get(account=account, state__in=LIVE_STATES), False
+    return action, True
+
+
+def action_approve(*, action: Action, actor: Actor) -> bool:
+    """Approve a disable that waits for approval; False when it no longer waits."""
+    with transaction.atomic():
+        done = Action.objects.filter(pk=action.pk, state=ActionState.PENDING_APPROVAL).update(
+            state=ActionState.QUEUED, approved_by=actor.label[:150], next_attempt_at=timezone.now()
+        )
+        if done:
+            audit_record(actor=actor, action="connector.disable_approved", target=action)
+    return bool(done)
+
+
+def action_cancel(*, action: Action, actor: Actor) -> bool:
+    with transaction.atomic():
+        done = Action.objects.filter(
+            pk=action.pk, state__in=[ActionState.PENDING_APPROVAL, ActionState.QUEUED, ActionState.FAILED]
+        ).update(state=ActionState.CANCELLED, finished_at=timezone.now())
+        if done:
+            audit_record(actor=actor, action="connector.disable_cancelled", target=action)
+    return bool(done)
+
+
+def action_retry(*, action: Action, actor: Actor) -> bool:
+    """Queue a failed action again (after the cause was fixed)."""
+    with transaction.atomic():
+        done = Action.objects.filter(pk=action.pk, state=ActionState.FAILED).update(
+            state=ActionState.QUEUED, attempts=0, next_attempt_at=timezone.now(), last_error=""
+        )
+        if done:
+            audit_record(actor=actor, action="connector.disable_retried", target=action)
+    return bool(done)
+
+
+def _claim(action_id: int, now: datetime) -> bool:
+    """One conditional update: only one worker gets to run an action."""
+    return bool(
+        Action.objects.filter(pk=action_id, state=ActionState.QUEUED, next_attempt_at__lte=now).update(
+            state=ActionState.RUNNING, attempts=F("attempts") + 1
+        )
+    )
+
+
+def _backoff(attempts: int) -> float:
+    return float(settings.ORDNA_CONNECTOR_RETRY_SECONDS * 2 ** max(attempts - 1, 0))
+
+
+def read_back(*, application: Application, record: AccountRecord, actor: Actor, today: date) -> AccountsImportResult:
+    """Import one account as the server shows it now (a delta), so its case line is verified by read-back."""
+    return accounts_import_records(
+        application=application,
+        records=[record],
+        actor=actor,
+        today=today,
+        source=f"read-back:{record.key_display}",
+        full=False,
+        verified_by=VerifiedBy.READ_BACK,
+    )
+
+
+def action_run(*, action_id: int, actor: Actor, today: date, now: datetime | None = None) -> Action | None:
+    """Run one queued, due action: disable, read back, import the read-back. Returns the action after, or None
+    when another worker has it (or it is not due)."""
+    now = now or timezone.now()
+    if not _claim(action_id, now):
+        return None
+    action = Action.objects.select_related("account", "application").get(pk=action_id)
+    account, application = action.account, action.application
+    result: dict[str, Any] = {}
+    try:
+        connector = connector_of(application)
+        client = client_open(connector)
+        try:
+            outcome = client.disable(account.key_display)
+            record = client.account(account.key_display)
+        finally:
+            client.close()
+        result = {"steps": outcome.steps, "already": outcome.already, "tasks": outcome.tasks}
+        if record is not None and record.status != DISABLED:
+            raise ConnectorError("the read-back shows the account still active")
+    except (ConnectorError, ConnectorSetupError) as exc:
+        retry = isinstance(exc, RetryLater)
+        wait = max(exc.seconds, _backoff(action.attempts)) if isinstance(exc, RetryLater) else _backoff(action.attempts)
+        final = action.attempts >= settings.ORDNA_CONNECTOR_MAX_ATTEMPTS and not (retry and action.attempts < 20)
+        with transaction.atomic():
+            Action.objects.filter(pk=action.pk).update(
+                state=ActionState.FAILED if final else ActionState.QUEUED,
+                next_attempt_at=now + timedelta(seconds=wait),
+                last_error=str(exc)[:2000],
+                finished_at=now if final else None,
+                result=result,
+            )
+            audit_record(
+                actor=actor,
+                action="connector.disable_failed" if final else "connector.disable_retrying",
+                target=action,
+                after={"error": str(exc)[:500], "attempts": action.attempts},
+            )
+        action.refresh_from_db()
+        return action
+    with transaction.atomic():
+        if record is not None:
+            imported = read_back(application=application, record=record, actor=actor, today=today)
+            result["read_back"] = imported.outcome
+        else:
+            result["read_back"] = "gone"
+        Action.objects.filter(pk=action.pk).update(
+            state=ActionState.DONE, finished_at=timezone.now(), last_error="", result=result
+        )
+        audit_record(actor=actor, action="connector.disabled", target=action, after=result)
+    action.refresh_from_db()
+    return action
+
+
+def outbox_run(*, actor: Actor, today: date, now: datetime | None = None, limit: int = 200) -> dict[str, int]:
+    """Run the queued actions that are due, oldest first; safe on several workers at once."""
+    now = now or timezone.now()
+    counts = {"done": 0, "retrying": 0, "failed": 0}
+    due = list(
+        Action.objects.filter(state=ActionState.QUEUED, next_attempt_at__lte=now)
+        .order_by("next_attempt_at", "id")
+        .values_list("id", flat=True)[:limit]
+    )
+    for action_id in due:
+        action = action_run(action_id=action_id, actor=actor, today=today, now=now)
+        if action is None:
+            continue
+        key = {"done": "done", "failed": "failed"}.get(action.state, "retrying")
+        counts[key] += 1
+    return counts
+
+
+def deprovision(
+    *,
+    application: Application,
+    account_key: str,
+    actor: Actor,
+    today: date,
+    dry_run: bool = False,
+    line: Line | None = None,
+) -> DeprovisionResult:
+    """Disable one account now, as a person asked (which approves it): through the outbox, then read back.
+    A dry run reads the account from the server and says what would be done, and changes nothing."""
+    connector = connector_of(application)
+    account = _account_of(application, account_key)
+    result = DeprovisionResult(application=application.slug, account=account.key_display, dry_run=dry_run)
+    if dry_run:
+        try:
+            client = client_open(connector)
+            try:
+                result.steps = client.plan_disable(account.key_display)
+            finally:
+                client.close()
+        except ConnectorError as exc:
+            result.error = str(exc)
+        return result
+    action, _created = action_request(account=account, actor=actor, approved=True, line=line)
+    if action.state == ActionState.QUEUED:
+        ran = action_run(action_id=action.pk, actor=actor, today=today)
+        action = ran or action
+    action.refresh_from_db()
+    result.action_id = action.pk
+    result.state = action.state
+    result.steps = list(action.result.get("steps", []))
+    result.tasks = list(action.result.get("tasks", []))
+    result.error = action.last_error if action.state != ActionState.DONE else ""
+    if action.line_id:
+        result.lines_verified = Line.objects.filter(
+            pk=action.line_id, state=LineState.VERIFIED, verified_by=VerifiedBy.READ_BACK
+        ).count()
+    return result
+
+
+def leavers_enqueue(*, actor: Actor, today: date) -> dict[str, int]:
+    """Put the accounts of leavers whose last day has passed into the outbox, by each application's policy:
+    queued (automatic) or waiting for approval. The mass-disable breaker holds an application's whole batch for
+    approval when it would disable more than ORDNA_MASS_CHANGE_ACCOUNTS_PERCENT of its active accounts."""
+    counts = {"queued": 0, "pending_approval": 0, "held_by_breaker": 0}
+    lines = (
+        Line.objects.filter(
+            kind=LineKind.ACCOUNT,
+            state=LineState.OPEN,
+            case__status=CaseStatus.OPEN,
+            case__kind=CaseKind.LEAVER,
+            case__effective_date__lt=today,
+            account__status=AccountStatus.ACTIVE,
+            account__application__connector__isnull=False,
+        )
+        .exclude(account__application__connector__policy=DisablePolicy.NEVER)
+        .exclude(Q(account__actions__state__in=LIVE_STATES))
+        .select_related("account", "account__application__connector")
+    )
+    by_application: dict[int, list[Line]] = {}
+    for line in lines:
+        by_application.setdefault(line.account.application_id, []).append(line)  # type: ignore[union-attr]
+    percent, minimum = settings.ORDNA_MASS_CHANGE_ACCOUNTS_PERCENT, settings.ORDNA_MASS_CHANGE_MINIMUM
+    for batch in by_application.values():
+        application = batch[0].account.application  # type: ignore[union-attr]
+        policy = application.connector.policy  # type: ignore[union-attr]
+        base = application.accounts_active
+        tripped = len(batch) >= minimum and len(batch) * 100 > percent * max(base, 1)
+        for line in batch:
+            approved = policy == DisablePolicy.AUTOMATIC and not tripped
+            reason = (
+                "held by the mass-disable breaker"
+                if tripped
+                else ("" if approved else "the application's policy asks for approval")
+            )
+            _action, created = action_request(
+                account=line.account,  # type: ignore[arg-type]
+                actor=actor,
+                approved=approved,
+                line=line,
+                reason=reason,
+            )
+            if created:
+                counts["queued" if approved else "pending_approval"] += 1
+                counts["held_by_breaker"] += int(tripped)
+    if counts["held_by_breaker"]:
+        audit_record_many(
+            actor=actor,
+            changes=[
+                Change("connector.breaker_tripped", "connectors.action", "", after={"held": counts["held_by_breaker"]})
+            ],
+        )
+    return counts
+
+
+def quote_options(options: Mapping[str, str]) -> str:
+    """The options as `--option` arguments (for messages that show how to repeat a configuration)."""
+    return " ".join(f"--option {shlex.quote(f'{k}={v}')}" for k, v in sorted(options.items()))
