@@ -8,6 +8,7 @@ from ordna.core.api import router as core_router
 from ordna.devices.api import router as devices_router
 from ordna.lifecycle.api import router as lifecycle_router
 from ordna.people.api import router as people_router
+from ordna.releases.api import router as releases_router
 from ordna.suppliers.api import router as suppliers_router
 from ordna.support.api import router as support_router
 
@@ -28,5 +29,6 @@ for router in (
     suppliers_router,
     lifecycle_router,
     support_router,
+    releases_router,
 ):
     api.add_router("/v1/", router)

@@ -8,6 +8,7 @@ from pathlib import Path
 import dj_database_url
 
 from ordna.environment import SettingError, envbool, envfloat, envint, envlist, envstr
+from ordna.suppliers.contract_dates import parse_alert_stages
 
 BASE_DIR = Path(__file__).resolve().parent
 
@@ -57,6 +58,7 @@ INSTALLED_APPS = [
     "ordna.devices",
     "ordna.lifecycle",
     "ordna.support",
+    "ordna.releases",
 ]
 
 MIDDLEWARE = [
@@ -185,6 +187,13 @@ ORDNA_BUSINESS_HOURS = envstr("ORDNA_BUSINESS_HOURS", "08:00-17:00")
 ORDNA_ATTACHMENT_MAX_MB = envint("ORDNA_ATTACHMENT_MAX_MB", 10, minimum=1)
 ORDNA_LOGIN_MAX_FAILURES = envint("ORDNA_LOGIN_MAX_FAILURES", 5, minimum=1)
 ORDNA_LOGIN_LOCKOUT_MINUTES = envint("ORDNA_LOGIN_LOCKOUT_MINUTES", 15, minimum=1)
+# Suppliers (DESIGN.md 3.5): the alert stages before a contract's decision date, in days, and how many days
+# before its due date a review action item is chased.
+try:
+    ORDNA_CONTRACT_ALERT_STAGES = parse_alert_stages(envstr("ORDNA_CONTRACT_ALERT_STAGES", "180,90,30,7"))
+except ValueError as exc:
+    raise SettingError(f"ORDNA_CONTRACT_ALERT_STAGES: {exc}") from exc
+ORDNA_ACTION_REMINDER_DAYS = envint("ORDNA_ACTION_REMINDER_DAYS", 7, minimum=0)
 
 # Background jobs: SQLite storage in the data directory, Redis when configured (several workers).
 _redis_url = envstr("ORDNA_REDIS_URL")

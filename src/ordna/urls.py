@@ -10,5 +10,7 @@ urlpatterns = [
     path("accounts/", include("ordna.accounts.urls")),
     path("cases/", include("ordna.lifecycle.urls")),
     path("", include("ordna.support.urls")),
+    path("", include("ordna.suppliers.urls")),
+    path("releases/", include("ordna.releases.urls")),
     path("api/", api.urls),
 ]

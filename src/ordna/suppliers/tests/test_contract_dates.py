@@ -20,8 +20,14 @@ from ordna.suppliers.contract_dates import (
 )
 
 
-def terms(start: date, initial: int, renewal: str = "tacit", renewal_months: int | None = 12, notice: str = "3 months",
-          buffer: int = 0) -> ContractTerms:  # fmt: skip
+def terms(
+    start: date,
+    initial: int,
+    renewal: str = "tacit",
+    renewal_months: int | None = 12,
+    notice: str = "3 months",
+    buffer: int = 0,
+) -> ContractTerms:
     return ContractTerms(start, initial, renewal, renewal_months, Notice.parse(notice), buffer)
 
 
