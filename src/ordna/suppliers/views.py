@@ -45,8 +45,6 @@ def _actor(request: HttpRequest) -> Actor:
 def supplier_list(request: HttpRequest) -> HttpResponse:
     user = user_of(request)
     suppliers = access.suppliers_scope(user).order_by("name")
-    if user.has_role("supplier") and suppliers.count() == 1 and not user.has_role("admin", "coordinator", "auditor"):
-        return redirect("suppliers:detail", pk=suppliers.get().pk)
     return render(request, "suppliers/list.html", {"page": paginate(request, suppliers)})
 
 
