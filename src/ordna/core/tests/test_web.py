@@ -190,6 +190,10 @@ def test_people_list_filters_and_pages(make_user, load_people) -> None:
         ("/knowledge/", 10),
         ("/workload/", 12),
         ("/insight/", 18),
+        ("/suppliers/", 10),
+        ("/contracts/", 12),
+        ("/reviews/", 12),
+        ("/releases/", 10),
     ],
 )
 def test_pages_stay_within_their_query_budget(make_user, load_people, url: str, budget: int) -> None:

@@ -354,3 +354,33 @@ def test_supplier_users_cannot_close_our_actions(two_suppliers, load_people, act
     assert client.post(f"/actions/{ours.pk}/close/").status_code == 404
     with pytest.raises(services.ReviewError, match="owner"):
         services.action_close(action=ours, actor=Actor.for_user(u1))
+
+
+def test_list_pages_issue_the_same_queries_for_3_or_30_contracts_and_reviews(make_user, actor) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = Client()
+    client.force_login(make_user("admin"))
+
+    def counts() -> tuple[int, ...]:
+        result = []
+        for url in ("/contracts/", "/reviews/", "/", "/suppliers/"):
+            with CaptureQueriesContext(connection) as queries:
+                assert client.get(url).status_code == 200
+            result.append(len(queries))
+        return tuple(result)
+
+    def add(start: int, stop: int) -> None:
+        for n in range(start, stop):
+            contract = _contract(
+                actor, supplier=f"Supplier {n % 4}", title=f"Contract {n}", start_date=date(2026, 4, 1)
+            )
+            review = services.review_plan(supplier=contract.supplier, title=f"Review {n}", starts_at=datetime(
+                2026, 12, 1, 10, tzinfo=ZoneInfo("Europe/Stockholm")), actor=actor, today=TODAY)  # fmt: skip
+            services.action_add(review=review, title=f"Action {n}", owner_side="theirs", due=TODAY, actor=actor)
+
+    add(0, 3)
+    few = counts()
+    add(3, 30)
+    assert counts() == few
