@@ -86,6 +86,6 @@ def review_ics(review: Review, *, organizer_email: str = "", attendees: list[str
         attendee = vCalAddress(f"mailto:{email}")
         attendee.params["ROLE"] = vText("REQ-PARTICIPANT")
         attendee.params["RSVP"] = vText("TRUE")
-        event.add("attendee", attendee, encode=0)
+        event.add("attendee", attendee, encode=False)
     calendar.add_component(event)
     return bytes(calendar.to_ical())

@@ -110,9 +110,7 @@ def _user_ids_of_people(person_ids: Iterable[int | None]) -> dict[int, int]:
     from ordna.core.models import User
 
     ids = [p for p in person_ids if p is not None]
-    return dict(
-        User.objects.filter(person_id__in=ids, is_active=True).values_list("person_id", "id")  # type: ignore[arg-type]
-    )
+    return dict(User.objects.filter(person_id__in=ids, is_active=True).values_list("person_id", "id"))
 
 
 def contract_reminders(today: date) -> list[ReminderItem]:

@@ -293,7 +293,7 @@ def test_portal_isolation_in_pages_lists_exports_search_and_counts(two_suppliers
     u1, _u2 = two_suppliers["users"]
     s1, s2 = two_suppliers["suppliers"]
     c1, c2 = two_suppliers["contracts"]
-    r1, r2 = two_suppliers["reviews"]
+    _r1, r2 = two_suppliers["reviews"]
     a1, a2 = two_suppliers["actions"]
     client = Client()
     client.force_login(u1)
@@ -322,8 +322,8 @@ def test_portal_isolation_in_pages_lists_exports_search_and_counts(two_suppliers
 
 def test_portal_isolation_in_the_api(two_suppliers) -> None:
     u1, _u2 = two_suppliers["users"]
-    c1, c2 = two_suppliers["contracts"]
-    r1, r2 = two_suppliers["reviews"]
+    _c1, c2 = two_suppliers["contracts"]
+    _r1, r2 = two_suppliers["reviews"]
     _a1, a2 = two_suppliers["actions"]
     token = token_create(user=u1, actor=Actor.system("test"))
     api = Client(headers={"Authorization": f"Bearer {token}"})
