@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from ordna.applications.models import Application, KeyUserAppointment
+from ordna.applications.models import Application, KeyUserAppointment, active_on
 from ordna.core.actor import Actor
 from ordna.suppliers import services
 from ordna.suppliers.contract_dates import add_months
@@ -62,7 +62,12 @@ def suppliers_demo_load(*, actor: Actor, today: date) -> dict[str, int]:
 def _release(*, actor: Actor, today: date) -> None:
     from ordna.releases import services as releases
 
-    appointment = KeyUserAppointment.objects.select_related("application", "person").order_by("id").first()
+    appointment = (
+        KeyUserAppointment.objects.filter(active_on(today))
+        .select_related("application", "person")
+        .order_by("id")
+        .first()
+    )
     if appointment is None:
         return
     release = releases.release_create(

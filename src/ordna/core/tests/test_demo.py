@@ -336,10 +336,15 @@ def test_the_audit_chain_verifies_after_loading(fast_hashing: None) -> None:
         + AuditEvent.objects.filter(target_type__startswith="support.").count()
     )
     assert support > 100
+    # and the contracts, service levels, reviews, actions and release of suppliers.demo
+    contracts = AuditEvent.objects.filter(
+        target_type__in=["suppliers.contract", "suppliers.review", "suppliers.actionitem", "releases.release"]
+    ).count()
+    assert contracts >= 7 * (1 + 2 + 1 + 1)  # a contract, two service levels, a review and an action each
     assert (
         result.checked
         == AuditEvent.objects.count()
-        == (150 + 1 + 7 + 30 + 31 + account_imports + owner_decisions + 1 + 8 + offboarding + support)
+        == (150 + 1 + 7 + 30 + 31 + account_imports + owner_decisions + 1 + 8 + offboarding + support + contracts)
     )
     assert AuditEvent.objects.filter(action="import.accounts").count() == account_imports > 20
     assert AuditEvent.objects.filter(action="demo.devices", after__count=Device.objects.count()).count() == 1
