@@ -10,6 +10,7 @@ from ordna.devices.api import router as devices_router
 from ordna.lifecycle.api import router as lifecycle_router
 from ordna.notifications.api import router as notifications_router
 from ordna.people.api import router as people_router
+from ordna.releases.api import router as releases_router
 from ordna.reports.api import router as reports_router
 from ordna.suppliers.api import router as suppliers_router
 from ordna.support.api import router as support_router
@@ -34,5 +35,6 @@ for router in (
     reports_router,
     notifications_router,
     connectors_router,
+    releases_router,
 ):
     api.add_router("/v1/", router)

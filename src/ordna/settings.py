@@ -8,6 +8,7 @@ from pathlib import Path
 import dj_database_url
 
 from ordna.environment import SettingError, assignments, envbool, envfloat, envint, envlist, envstr, smtp_settings
+from ordna.suppliers.contract_dates import parse_alert_stages
 
 BASE_DIR = Path(__file__).resolve().parent
 
@@ -60,6 +61,7 @@ INSTALLED_APPS = [
     "ordna.reports",
     "ordna.notifications",
     "ordna.connectors",
+    "ordna.releases",
 ]
 
 MIDDLEWARE = [
@@ -190,6 +192,13 @@ ORDNA_ATTACHMENT_MAX_MB = envint("ORDNA_ATTACHMENT_MAX_MB", 10, minimum=1)
 ORDNA_REPORT_RECIPIENTS = envlist("ORDNA_REPORT_RECIPIENTS")
 ORDNA_LOGIN_MAX_FAILURES = envint("ORDNA_LOGIN_MAX_FAILURES", 5, minimum=1)
 ORDNA_LOGIN_LOCKOUT_MINUTES = envint("ORDNA_LOGIN_LOCKOUT_MINUTES", 15, minimum=1)
+# Suppliers (DESIGN.md 3.5): the alert stages before a contract's decision date, in days, and how many days
+# before its due date a review action item is chased.
+try:
+    ORDNA_CONTRACT_ALERT_STAGES = parse_alert_stages(envstr("ORDNA_CONTRACT_ALERT_STAGES", "180,90,30,7"))
+except ValueError as exc:
+    raise SettingError(f"ORDNA_CONTRACT_ALERT_STAGES: {exc}") from exc
+ORDNA_ACTION_REMINDER_DAYS = envint("ORDNA_ACTION_REMINDER_DAYS", 7, minimum=0)
 
 # Connectors (ordna.connectors): the key that encrypts their secrets at rest (Fernet keys, comma-separated to
 # rotate: the first encrypts, all decrypt; also ORDNA_CONNECTOR_KEY_FILE). Without one, a key is generated once

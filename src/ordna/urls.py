@@ -13,5 +13,7 @@ urlpatterns = [
     path("", include("ordna.support.urls")),
     path("reports/", include("ordna.reports.urls")),
     path("notifications/", include("ordna.notifications.urls")),
+    path("", include("ordna.suppliers.urls")),
+    path("releases/", include("ordna.releases.urls")),
     path("api/", api.urls),
 ]

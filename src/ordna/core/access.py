@@ -23,6 +23,8 @@ if TYPE_CHECKING:
     from ordna.devices.models import Device
     from ordna.lifecycle.models import Case, Line
     from ordna.people.models import Person
+    from ordna.releases.models import Release
+    from ordna.suppliers.models import ActionItem, Contract, Review, Supplier
     from ordna.support.models import Question, Wish
 
 M = TypeVar("M", bound=Model)
@@ -103,6 +105,19 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "connectors.manage": frozenset({A, C}),  # set, test, sync now, deprovision one account
     "outbox.list": frozenset({A, C, AU}),
     "outbox.decide": frozenset({A, C}),  # approve, cancel or retry a disable
+    # Suppliers, contracts, service levels and reviews (DESIGN.md 3.5); supplier users see their own company.
+    "suppliers.view": frozenset({A, C, AU, S}),  # scoped: suppliers_scope (the portal for supplier users)
+    "contracts.list": frozenset({A, C, AU, S}),  # scoped: contracts_scope
+    "contracts.edit": frozenset({A, C}),  # also import, decisions, documents and service levels
+    "contracts.export": frozenset({A, C, AU, S}),  # scoped
+    "reviews.list": frozenset({A, C, AU, S}),  # scoped: reviews_scope, actions_scope
+    "reviews.edit": frozenset({A, C}),  # plan, agenda, minutes, action items
+    "actions.close": frozenset({A, C, S}),  # scoped: supplier users their company's own ("theirs") actions
+    # Releases (DESIGN.md 3.6).
+    "releases.list": frozenset({A, C, H, MG, K, S, E, AU}),  # scoped: releases_scope
+    "releases.manage": frozenset({A, C, K}),  # scoped: handled applications
+    "releases.test": frozenset({K}),  # scoped: one's own test cases
+    "releases.approve": frozenset({MG, K}),  # the service checks: an appointed key user, or the owner
 }
 
 ORG_WIDE_READERS = frozenset({A, C, H, AU})
@@ -313,6 +328,71 @@ def wishes_scope(user: User) -> QuerySet[Wish]:
     if user.supplier_id is not None and user.has_role(S):
         return wishes.filter(state=WishState.PLANNED, application__supplier_id=user.supplier_id)
     return wishes.none()
+
+
+def suppliers_scope(user: User) -> QuerySet[Supplier]:
+    """All suppliers for IT and auditors; their own company for supplier users."""
+    from ordna.suppliers.models import Supplier
+
+    if user.has_role(A, C, AU):
+        return Supplier.objects.all()
+    if user.supplier_id is not None and user.has_role(S):
+        return Supplier.objects.filter(pk=user.supplier_id)
+    return Supplier.objects.none()
+
+
+def contracts_scope(user: User) -> QuerySet[Contract]:
+    from ordna.suppliers.models import Contract
+
+    return Contract.objects.filter(supplier__in=suppliers_scope(user))
+
+
+def reviews_scope(user: User) -> QuerySet[Review]:
+    from ordna.suppliers.models import Review
+
+    return Review.objects.filter(supplier__in=suppliers_scope(user))
+
+
+def actions_scope(user: User) -> QuerySet[ActionItem]:
+    from ordna.suppliers.models import ActionItem
+
+    return ActionItem.objects.filter(supplier__in=suppliers_scope(user))
+
+
+def actions_closable_scope(user: User) -> QuerySet[ActionItem]:
+    """Admins and IT coordinators close any action; supplier users only their company's own ("theirs")."""
+    from ordna.suppliers.models import ActionItem, ActionOwner
+
+    if user.has_role(A, C):
+        return ActionItem.objects.all()
+    if user.supplier_id is not None and user.has_role(S):
+        return ActionItem.objects.filter(supplier_id=user.supplier_id, owner_side=ActionOwner.THEIRS)
+    return ActionItem.objects.none()
+
+
+def releases_scope(user: User) -> QuerySet[Release]:
+    """All releases for HR, IT and auditors; the handled applications' for key users; their applications' for
+    suppliers; and the announced releases of applications in which one has an active account."""
+    from ordna.accounts.models import Account
+    from ordna.releases.models import Release, ReleaseTest
+
+    releases = Release.objects.all()
+    if user.has_role(*ORG_WIDE_READERS):
+        return releases
+    condition = Q(pk__in=[])
+    if user.has_role(K):
+        condition |= Q(application__in=handled_applications_scope(user))
+        if user.person_id is not None:
+            assigned = ReleaseTest.objects.filter(assignee_id=user.person_id).values("release_id")
+            condition |= Q(pk__in=assigned) | Q(application__owner_id=user.person_id)
+    if user.has_role(MG) and user.person_id is not None:
+        condition |= Q(application__owner_id=user.person_id)
+    if user.supplier_id is not None and user.has_role(S):
+        condition |= Q(application__supplier_id=user.supplier_id)
+    if user.person_id is not None:
+        used = Account.objects.filter(person_id=user.person_id, status="active").values("application_id")
+        condition |= Q(announced_at__isnull=False, application_id__in=used)
+    return releases.filter(condition)
 
 
 def get_in_scope(queryset: QuerySet[M], **lookup: object) -> M:

@@ -1718,6 +1718,9 @@ def demo_load(*, people: int, seed: int, actor: Actor, today: date) -> DemoSumma
         from ordna.connectors.demo import connectors_demo_load
 
         connectors_demo_load(actor=actor)
+        from ordna.suppliers.demo import suppliers_demo_load
+
+        suppliers_demo_load(actor=actor, today=today)
 
     kinds = Counter(p.employment_type for p in plan.people)
     phases = Counter(p.phase(today) for p in plan.people)

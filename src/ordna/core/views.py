@@ -74,8 +74,13 @@ def language_view(request: HttpRequest) -> HttpResponse:
 
 @capability("dashboard")
 def dashboard(request: HttpRequest) -> HttpResponse:
-    figures = selectors.dashboard_figures(user_of(request), today=today())
-    return render(request, "core/dashboard.html", {"figures": figures, "today": today()})
+    from ordna.core import access
+    from ordna.suppliers.selectors import contract_alerts
+
+    user = user_of(request)
+    figures = selectors.dashboard_figures(user, today=today())
+    alerts = contract_alerts(access.contracts_scope(user), today=today()) if access.can(user, "contracts.list") else []
+    return render(request, "core/dashboard.html", {"figures": figures, "today": today(), "contract_alerts": alerts})
 
 
 @capability("users.manage")

@@ -1,17 +1,25 @@
-"""Suppliers in the API (minimal until contracts and the portal arrive)."""
+"""Suppliers, contracts, service levels, reviews and action items in the API; everything scoped, so a
+supplier user's token sees only its own company."""
 
+import tempfile
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
+from django.db.models import Q
 from django.http import HttpRequest
-from ninja import Router, Schema, Status
+from ninja import File, Router, Schema, Status, UploadedFile
 from ninja.errors import HttpError
 from ninja.pagination import paginate
 
+from ordna.core import access
 from ordna.core.actor import Actor
-from ordna.core.api import Capability, ErrorOut
+from ordna.core.api import Capability, ErrorOut, RowErrorOut
+from ordna.core.clock import today
 from ordna.core.web import user_of
-from ordna.suppliers import services
-from ordna.suppliers.models import Supplier
+from ordna.suppliers import selectors, services
+from ordna.suppliers.models import ActionItem, Contract, Review, Supplier
 
 router = Router(tags=["suppliers"])
 
@@ -33,7 +41,7 @@ class SupplierIn(Schema):
 @router.get("/suppliers", response=list[SupplierOut], summary="Suppliers", auth=Capability("suppliers.list"))
 @paginate
 def supplier_list(request: HttpRequest) -> Any:
-    return Supplier.objects.order_by("name")
+    return access.suppliers_scope(user_of(request)).order_by("name")
 
 
 @router.post(
@@ -54,3 +62,465 @@ def supplier_create(request: HttpRequest, payload: SupplierIn) -> Any:
     except services.SupplierError as exc:
         raise HttpError(422, str(exc)) from exc
     return Status(201, supplier)
+
+
+# Contracts -------------------------------------------------------------------------------------------------------
+
+
+class ContractOut(Schema):
+    id: int
+    supplier: str
+    title: str
+    applications: list[str]
+    start_date: date
+    initial_term_months: int
+    renewal: str
+    renewal_term_months: int | None
+    notice: str
+    decision_buffer_days: int
+    annual_value: Decimal
+    currency: str
+    owner: str | None
+    current_term_start: date
+    current_term_end: date
+    cancel_by: date | None
+    decision_date: date | None
+    status: str
+    alert_stage: int | None
+    decided: bool
+
+
+def _contract_out(row: selectors.ContractRow) -> dict[str, Any]:
+    c = row.contract
+    return {
+        "id": c.pk,
+        "supplier": c.supplier.name,
+        "title": c.title,
+        "applications": [a.slug for a in c.applications.all()],
+        "start_date": c.start_date,
+        "initial_term_months": c.initial_term_months,
+        "renewal": c.renewal,
+        "renewal_term_months": c.renewal_term_months,
+        "notice": c.notice,
+        "decision_buffer_days": c.decision_buffer_days,
+        "annual_value": c.annual_value,
+        "currency": c.currency,
+        "owner": c.owner.employee_id if c.owner_id else None,  # type: ignore[union-attr]
+        "current_term_start": row.dates.current_term_start,
+        "current_term_end": row.dates.current_term_end,
+        "cancel_by": row.dates.cancel_by,
+        "decision_date": row.dates.decision_date,
+        "status": row.dates.status,
+        "alert_stage": row.stage if row.alert else None,
+        "decided": row.decided,
+    }
+
+
+class ContractIn(Schema):
+    supplier: str
+    title: str
+    start_date: date
+    initial_term_months: int
+    renewal: str = "tacit"
+    renewal_term_months: int | None = None
+    notice: str = "3 months"
+    decision_buffer_days: int = 0
+    annual_value: Decimal = Decimal("0")
+    currency: str = "SEK"
+    owner: str = ""
+    applications: list[str] = []
+    notes: str = ""
+
+
+def _contract_input(payload: ContractIn) -> services.ContractInput:
+    return services.ContractInput(
+        supplier=payload.supplier,
+        title=payload.title,
+        start_date=payload.start_date,
+        initial_term_months=payload.initial_term_months,
+        renewal=payload.renewal,
+        renewal_term_months=payload.renewal_term_months,
+        notice=payload.notice,
+        decision_buffer_days=payload.decision_buffer_days,
+        annual_value=payload.annual_value,
+        currency=payload.currency,
+        owner_employee_id=payload.owner,
+        applications=tuple(payload.applications),
+        notes=payload.notes,
+    )
+
+
+def _contracts(request: HttpRequest, q: str = "", alerts: bool = False) -> list[selectors.ContractRow]:
+    contracts = access.contracts_scope(user_of(request)).prefetch_related("applications")
+    if q:
+        contracts = contracts.filter(Q(title__icontains=q) | Q(supplier__name__icontains=q))
+    rows = selectors.contract_rows(contracts, today=today())
+    return [r for r in rows if r.alert] if alerts else rows
+
+
+@router.get(
+    "/contracts",
+    response=list[ContractOut],
+    summary="Contracts with their current term, cancel-by and decision dates",
+    auth=Capability("contracts.list"),
+)
+@paginate
+def contract_list(request: HttpRequest, q: str = "", alerts: bool = False) -> Any:
+    """`alerts=true`: only contracts in an alert stage without a decision for the current term."""
+    return [_contract_out(r) for r in _contracts(request, q, alerts)]
+
+
+@router.get(
+    "/contracts/export",
+    response=list[dict[str, Any]],
+    summary="The contracts export: {supplier, title, current_term_start, current_term_end, cancel_by, "
+    "decision_date, status}",
+    auth=Capability("contracts.export"),
+)
+def contract_export(request: HttpRequest) -> Any:
+    return list(selectors.contracts_export_rows(access.contracts_scope(user_of(request)), today=today()))
+
+
+@router.get(
+    "/contracts/{contract_id}",
+    response=ContractOut,
+    summary="One contract",
+    auth=Capability("contracts.list"),
+)
+def contract_detail(request: HttpRequest, contract_id: int) -> Any:
+    contract = access.get_in_scope(access.contracts_scope(user_of(request)), pk=contract_id)
+    return _contract_out(selectors.contract_rows(Contract.objects.filter(pk=contract.pk), today=today())[0])
+
+
+@router.post(
+    "/contracts",
+    response={201: ContractOut, 422: ErrorOut},
+    summary="Add (or update by supplier and title) a contract",
+    auth=Capability("contracts.edit"),
+)
+def contract_create(request: HttpRequest, payload: ContractIn) -> Any:
+    try:
+        contract, _changed = services.contract_save(
+            data=_contract_input(payload), actor=Actor.for_user(user_of(request))
+        )
+    except services.ContractError as exc:
+        raise HttpError(422, str(exc)) from exc
+    return Status(
+        201, _contract_out(selectors.contract_rows(Contract.objects.filter(pk=contract.pk), today=today())[0])
+    )
+
+
+class DecisionIn(Schema):
+    decision: str
+    reason: str
+
+
+class DecisionOut(Schema):
+    term_number: int
+    term_end: date
+    decision: str
+    reason: str
+    decided_by: str
+    decided_at: datetime
+
+
+@router.post(
+    "/contracts/{contract_id}/decision",
+    response={201: DecisionOut, 422: ErrorOut},
+    summary="Record the decision about the current term (renew, terminate, renegotiate) with its reason",
+    auth=Capability("contracts.edit"),
+)
+def contract_decision(request: HttpRequest, contract_id: int, payload: DecisionIn) -> Any:
+    contract = access.get_in_scope(access.contracts_scope(user_of(request)), pk=contract_id)
+    try:
+        decision = services.contract_decide(
+            contract=contract,
+            decision=payload.decision,
+            reason=payload.reason,
+            actor=Actor.for_user(user_of(request)),
+            today=today(),
+        )
+    except services.ContractError as exc:
+        raise HttpError(422, str(exc)) from exc
+    return Status(201, decision)
+
+
+class ServiceLevelIn(Schema):
+    metric: str
+    priority: str = ""
+    target: int
+    target_percent: int = 95
+
+
+class BreachOut(Schema):
+    subject: str
+    started: date
+    measured: float
+    target: int
+    running: bool
+
+
+class ServiceLevelOut(Schema):
+    metric: str
+    priority: str
+    target: int
+    target_percent: int
+    measured: int
+    met: int
+    percent_met: float | None
+    breaches: list[BreachOut]
+
+
+@router.get(
+    "/contracts/{contract_id}/service-levels",
+    response=list[ServiceLevelOut],
+    summary="The contract's service levels measured over a period (default: the last quarter to today)",
+    auth=Capability("contracts.list"),
+)
+def contract_service_levels(
+    request: HttpRequest, contract_id: int, since: date | None = None, until: date | None = None
+) -> Any:
+    contract = access.get_in_scope(access.contracts_scope(user_of(request)), pk=contract_id)
+    reports = selectors.service_level_report(
+        contract, since=since or selectors.quarter_start(today()), until=until or today()
+    )
+    return [
+        {
+            "metric": r.level.metric,
+            "priority": r.level.priority,
+            "target": r.level.target,
+            "target_percent": r.level.target_percent,
+            "measured": r.measured,
+            "met": r.met,
+            "percent_met": r.percent_met,
+            "breaches": r.breaches,
+        }
+        for r in reports
+    ]
+
+
+@router.put(
+    "/contracts/{contract_id}/service-levels",
+    response={200: ServiceLevelIn, 422: ErrorOut},
+    summary="Set a service level of the contract (metric and priority; replaces the same pair)",
+    auth=Capability("contracts.edit"),
+)
+def contract_service_level_set(request: HttpRequest, contract_id: int, payload: ServiceLevelIn) -> Any:
+    contract = access.get_in_scope(access.contracts_scope(user_of(request)), pk=contract_id)
+    try:
+        level = services.service_level_set(
+            contract=contract,
+            metric=payload.metric,
+            priority=payload.priority,
+            target=payload.target,
+            target_percent=payload.target_percent,
+            actor=Actor.for_user(user_of(request)),
+        )
+    except services.ContractError as exc:
+        raise HttpError(422, str(exc)) from exc
+    return level
+
+
+class ContractImportOut(Schema):
+    outcome: str
+    created: int
+    updated: int
+    unchanged: int
+    errors: list[RowErrorOut]
+    notices: list[str]
+
+
+@router.post(
+    "/imports/contracts",
+    response={200: ContractImportOut, 422: ContractImportOut},
+    summary="Import contracts (CSV or XLSX): all rows or none; errors name row and column",
+    auth=Capability("contracts.edit"),
+)
+def contracts_import_endpoint(request: HttpRequest, file: File[UploadedFile]) -> Any:
+    suffix = Path(file.name or "a.csv").suffix.lower() or ".csv"
+    with tempfile.NamedTemporaryFile(suffix=suffix) as handle:
+        for chunk in file.chunks():
+            handle.write(chunk)
+        handle.flush()
+        result = services.contracts_import(path=Path(handle.name), actor=Actor.for_user(user_of(request)))
+    body = {
+        "outcome": result.outcome,
+        "created": result.created,
+        "updated": result.updated,
+        "unchanged": result.unchanged,
+        "errors": [e.as_dict() for e in result.errors],
+        "notices": result.notices,
+    }
+    return Status(200 if result.outcome == "applied" else 422, body)
+
+
+# Reviews and action items -------------------------------------------------------------------------------------
+
+
+class ActionOut(Schema):
+    id: int
+    supplier: str
+    review_id: int
+    title: str
+    owner_side: str
+    owner: str | None
+    due: date
+    closed_at: datetime | None
+    note: str
+
+    @staticmethod
+    def resolve_supplier(obj: ActionItem) -> str:
+        return obj.supplier.name
+
+    @staticmethod
+    def resolve_owner(obj: ActionItem) -> str | None:
+        return obj.owner_person.employee_id if obj.owner_person_id else None  # type: ignore[union-attr]
+
+
+class ReviewOut(Schema):
+    id: int
+    supplier: str
+    title: str
+    starts_at: datetime
+    duration_minutes: int
+    location: str
+    status: str
+    agenda: str
+    minutes: str
+
+    @staticmethod
+    def resolve_supplier(obj: Review) -> str:
+        return obj.supplier.name
+
+
+class ReviewIn(Schema):
+    supplier: str
+    title: str
+    starts_at: datetime
+    duration_minutes: int = 90
+    location: str = ""
+
+
+class ReviewPatch(Schema):
+    agenda: str | None = None
+    minutes: str | None = None
+    status: str | None = None
+    starts_at: datetime | None = None
+    location: str | None = None
+
+
+class ActionIn(Schema):
+    title: str
+    owner_side: str
+    owner: str = ""
+    due: date
+
+
+class CloseIn(Schema):
+    note: str = ""
+
+
+@router.get("/reviews", response=list[ReviewOut], summary="Reviews with suppliers", auth=Capability("reviews.list"))
+@paginate
+def review_list(request: HttpRequest, q: str = "") -> Any:
+    reviews = access.reviews_scope(user_of(request)).select_related("supplier")
+    if q:
+        reviews = reviews.filter(Q(title__icontains=q) | Q(supplier__name__icontains=q))
+    return reviews
+
+
+@router.post(
+    "/reviews",
+    response={201: ReviewOut, 422: ErrorOut},
+    summary="Plan a review; its agenda is generated from the data",
+    auth=Capability("reviews.edit"),
+)
+def review_create(request: HttpRequest, payload: ReviewIn) -> Any:
+    supplier = Supplier.objects.filter(name__iexact=payload.supplier.strip()).first()
+    if supplier is None:
+        raise HttpError(422, f"supplier: no supplier is named {payload.supplier!r}")
+    try:
+        review = services.review_plan(
+            supplier=supplier,
+            title=payload.title,
+            starts_at=payload.starts_at,
+            duration_minutes=payload.duration_minutes,
+            location=payload.location,
+            actor=Actor.for_user(user_of(request)),
+            today=today(),
+        )
+    except services.ReviewError as exc:
+        raise HttpError(422, str(exc)) from exc
+    return Status(201, review)
+
+
+@router.get("/reviews/{review_id}", response=ReviewOut, summary="One review", auth=Capability("reviews.list"))
+def review_detail(request: HttpRequest, review_id: int) -> Any:
+    return access.get_in_scope(access.reviews_scope(user_of(request)).select_related("supplier"), pk=review_id)
+
+
+@router.patch(
+    "/reviews/{review_id}",
+    response={200: ReviewOut, 422: ErrorOut},
+    summary="Edit a review's agenda, minutes, status, time or place",
+    auth=Capability("reviews.edit"),
+)
+def review_patch(request: HttpRequest, review_id: int, payload: ReviewPatch) -> Any:
+    review = access.get_in_scope(access.reviews_scope(user_of(request)).select_related("supplier"), pk=review_id)
+    try:
+        return services.review_update(review=review, actor=Actor.for_user(user_of(request)), **payload.dict())
+    except services.ReviewError as exc:
+        raise HttpError(422, str(exc)) from exc
+
+
+@router.post(
+    "/reviews/{review_id}/actions",
+    response={201: ActionOut, 422: ErrorOut},
+    summary="Add an action item (ours, with a named person, or theirs) with a due date",
+    auth=Capability("reviews.edit"),
+)
+def action_create(request: HttpRequest, review_id: int, payload: ActionIn) -> Any:
+    from ordna.people.models import Person
+
+    review = access.get_in_scope(access.reviews_scope(user_of(request)), pk=review_id)
+    owner = Person.objects.filter(employee_id=payload.owner.strip()).first() if payload.owner.strip() else None
+    if payload.owner.strip() and owner is None:
+        raise HttpError(422, f"owner: no person has employee id {payload.owner.strip()!r}")
+    try:
+        action = services.action_add(
+            review=review,
+            title=payload.title,
+            owner_side=payload.owner_side,
+            owner_person=owner,
+            due=payload.due,
+            actor=Actor.for_user(user_of(request)),
+        )
+    except services.ReviewError as exc:
+        raise HttpError(422, str(exc)) from exc
+    return Status(201, ActionItem.objects.select_related("supplier", "owner_person").get(pk=action.pk))
+
+
+@router.get("/actions", response=list[ActionOut], summary="Review action items", auth=Capability("reviews.list"))
+@paginate
+def action_list(request: HttpRequest, open: bool | None = None) -> Any:
+    actions = access.actions_scope(user_of(request)).select_related("supplier", "owner_person")
+    if open is not None:
+        actions = actions.filter(closed_at__isnull=open)
+    return actions.order_by("due", "id")
+
+
+@router.post(
+    "/actions/{item_id}/close",
+    response={200: ActionOut, 422: ErrorOut},
+    summary="Close an action item (supplier users: their company's own)",
+    auth=Capability("actions.close"),
+)
+def action_close(request: HttpRequest, item_id: int, payload: CloseIn) -> Any:
+    user = user_of(request)
+    action = access.get_in_scope(
+        access.actions_closable_scope(user).select_related("supplier", "owner_person"), pk=item_id
+    )
+    try:
+        return services.action_close(action=action, actor=Actor.for_user(user), note=payload.note)
+    except services.ReviewError as exc:
+        raise HttpError(422, str(exc)) from exc

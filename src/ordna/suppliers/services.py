@@ -1,12 +1,44 @@
-"""Writes to suppliers, audited."""
+"""Writes to suppliers, their contracts, service levels, reviews and action items; every one audited."""
 
 from __future__ import annotations
 
+import re
+import uuid
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.utils import timezone
 
 from ordna.core.actor import Actor
 from ordna.core.audit import audit_record
-from ordna.suppliers.models import Supplier
+from ordna.core.tabular import RowError, TableError, header_index, open_table
+from ordna.suppliers.contract_dates import ContractDateError, ContractTerms, Notice
+from ordna.suppliers.models import (
+    ActionItem,
+    ActionOwner,
+    Contract,
+    ContractDecision,
+    ContractDocument,
+    DecisionKind,
+    Metric,
+    Priority,
+    Review,
+    ReviewStatus,
+    ServiceLevel,
+    Supplier,
+)
+
+if TYPE_CHECKING:
+    from ordna.applications.models import Application
+    from ordna.people.models import Person
+
+DOCUMENT_SUFFIXES = (".pdf", ".docx", ".xlsx", ".odt", ".txt", ".png", ".jpg")
 
 
 class SupplierError(ValueError):
@@ -41,3 +73,496 @@ def supplier_get_or_add(*, name: str, actor: Actor) -> tuple[Supplier, bool]:
     if existing is not None:
         return existing, False
     return supplier_add(name=name, actor=actor), True
+
+
+# Contracts ---------------------------------------------------------------------------------------------------
+
+
+class ContractError(ValueError):
+    """A contract cannot be saved or decided as asked; the message starts with the field."""
+
+
+@dataclass(frozen=True)
+class ContractInput:
+    """A contract's fields as entered (web, API or a row of an imported file)."""
+
+    supplier: str
+    title: str
+    start_date: date
+    initial_term_months: int
+    renewal: str
+    renewal_term_months: int | None
+    notice: str
+    decision_buffer_days: int = 0
+    annual_value: Decimal = Decimal("0")
+    currency: str = "SEK"
+    owner_employee_id: str = ""
+    applications: tuple[str, ...] = ()
+    notes: str = ""
+
+
+def _contract_fields(data: ContractInput) -> dict[str, Any]:
+    """Validate `data` with the date rules; a ContractError names the field."""
+    title = " ".join(data.title.split())
+    if not title:
+        raise ContractError("title: the contract's title is empty")
+    try:
+        notice = Notice.parse(data.notice)
+        renewal_months = None if data.renewal == "none" else data.renewal_term_months
+        ContractTerms(
+            data.start_date, data.initial_term_months, data.renewal, renewal_months, notice, data.decision_buffer_days
+        )
+    except ContractDateError as exc:
+        raise ContractError(str(exc)) from exc
+    currency = data.currency.strip().upper()
+    if not re.fullmatch(r"[A-Z]{3}", currency):
+        raise ContractError(f"currency: {data.currency!r} is not a three-letter code such as SEK or EUR")
+    if data.annual_value < 0:
+        raise ContractError("annual_value: cannot be negative")
+    return {
+        "title": title,
+        "start_date": data.start_date,
+        "initial_term_months": data.initial_term_months,
+        "renewal": data.renewal,
+        "renewal_term_months": renewal_months,
+        "notice_amount": notice.amount,
+        "notice_unit": notice.unit,
+        "decision_buffer_days": data.decision_buffer_days,
+        "annual_value": data.annual_value,
+        "currency": currency,
+        "notes": data.notes,
+    }
+
+
+def _contract_links(data: ContractInput) -> tuple[Person | None, list[Application]]:
+    from ordna.applications.models import Application
+    from ordna.people.models import Person
+
+    owner = None
+    if data.owner_employee_id.strip():
+        owner = Person.objects.filter(employee_id=data.owner_employee_id.strip()).first()
+        if owner is None:
+            raise ContractError(f"owner: no person has employee id {data.owner_employee_id.strip()!r}")
+    slugs = [s.strip() for s in data.applications if s.strip()]
+    apps = list(Application.objects.filter(slug__in=slugs))
+    missing = sorted(set(slugs) - {a.slug for a in apps})
+    if missing:
+        raise ContractError(f"applications: no application is called {', '.join(missing)}")
+    return owner, apps
+
+
+def _contract_state(contract: Contract) -> dict[str, Any]:
+    return {
+        "supplier_id": contract.supplier_id,
+        "title": contract.title,
+        "start_date": contract.start_date,
+        "initial_term_months": contract.initial_term_months,
+        "renewal": contract.renewal,
+        "renewal_term_months": contract.renewal_term_months,
+        "notice": contract.notice,
+        "decision_buffer_days": contract.decision_buffer_days,
+        "annual_value": contract.annual_value,
+        "currency": contract.currency,
+        "owner_id": contract.owner_id,
+    }
+
+
+def contract_save(*, data: ContractInput, actor: Actor, contract: Contract | None = None) -> tuple[Contract, bool]:
+    """Create the contract (or update `contract`, or the supplier's contract with the same title), registering
+    an unknown supplier; returns the contract and whether anything changed. A ContractError names the field."""
+    fields = _contract_fields(data)
+    owner, apps = _contract_links(data)
+    with transaction.atomic():
+        try:
+            supplier, _created = supplier_get_or_add(name=data.supplier, actor=actor)
+        except SupplierError as exc:
+            raise ContractError(f"supplier: {exc}") from exc
+        if contract is None:
+            contract = Contract.objects.filter(supplier=supplier, title__iexact=fields["title"]).first()
+        elif Contract.objects.filter(supplier=supplier, title__iexact=fields["title"]).exclude(pk=contract.pk).exists():
+            raise ContractError(f"title: {supplier.name} has another contract called {fields['title']!r}")
+        before = _contract_state(contract) if contract is not None else None
+        old_apps = sorted(contract.applications.values_list("slug", flat=True)) if contract is not None else []
+        if contract is None:
+            contract = Contract(supplier=supplier)
+        contract.supplier = supplier
+        for name, value in fields.items():
+            setattr(contract, name, value)
+        contract.owner = owner
+        after = _contract_state(contract)
+        new_apps = sorted(a.slug for a in apps)
+        changed = before != after or old_apps != new_apps
+        if before is not None and not changed:
+            return contract, False
+        contract.save()
+        contract.applications.set(apps)
+        audit_record(
+            actor=actor,
+            action="contract.created" if before is None else "contract.updated",
+            target=contract,
+            before=None if before is None else {**before, "applications": old_apps},
+            after={**after, "applications": new_apps},
+        )
+    return contract, True
+
+
+def contract_decide(*, contract: Contract, decision: str, reason: str, actor: Actor, today: date) -> ContractDecision:
+    """Record the decision about the current term, with its reason: it stops that term's alerts. Renewing an
+    express contract adds its renewal term; terminating a tacit one stops it rolling over past this term."""
+    reason = reason.strip()
+    if decision not in DecisionKind.values:
+        raise ContractError(f"decision: {decision!r} is not renew, terminate or renegotiate")
+    if not reason:
+        raise ContractError("reason: say why (it is what the next person will want to know)")
+    dates = contract.dates(today)
+    if dates.status == "expired":
+        raise ContractError("decision: the contract has expired; there is no term left to decide about")
+    term = dates.current_term
+    with transaction.atomic():
+        record = ContractDecision.objects.create(
+            contract=contract,
+            term_number=term.number,
+            term_end=term.end,
+            decision=decision,
+            reason=reason,
+            decided_by=actor.label,
+            decided_at=timezone.now(),
+        )
+        if decision == DecisionKind.RENEW and contract.renewal == "express":
+            contract.express_renewals = term.number + 1
+        elif decision == DecisionKind.RENEW and contract.terminated_at_term == term.number:
+            contract.terminated_at_term = None
+        elif decision == DecisionKind.TERMINATE and contract.renewal == "tacit":
+            contract.terminated_at_term = term.number
+        elif decision == DecisionKind.TERMINATE and contract.renewal == "express":
+            contract.express_renewals = term.number
+        contract.save(update_fields=["express_renewals", "terminated_at_term"])
+        audit_record(
+            actor=actor,
+            action="contract.decided",
+            target=contract,
+            after={"term": term.number, "term_end": term.end, "decision": decision},
+        )
+    return record
+
+
+def contract_document_add(*, contract: Contract, upload: UploadedFile, actor: Actor) -> ContractDocument:
+    """Attach a document (PDF, office file or image) to the contract."""
+    name = (upload.name or "document").rsplit("/", 1)[-1]
+    if upload.size is not None and upload.size > settings.ORDNA_ATTACHMENT_MAX_MB * 1024 * 1024:
+        raise ContractError(f"document: larger than {settings.ORDNA_ATTACHMENT_MAX_MB} MB")
+    if not name.lower().endswith(DOCUMENT_SUFFIXES):
+        raise ContractError(f"document: {name} is not one of {', '.join(DOCUMENT_SUFFIXES)}")
+    with transaction.atomic():
+        document = ContractDocument.objects.create(
+            contract=contract, file=upload, name=name, uploaded_by=actor.label, uploaded_at=timezone.now()
+        )
+        audit_record(actor=actor, action="contract.document_added", target=contract, after={"document": document.pk})
+    return document
+
+
+def service_level_set(
+    *, contract: Contract, metric: str, priority: str, target: int, target_percent: int, actor: Actor
+) -> ServiceLevel:
+    """Set (or replace) the contract's promise for a metric and priority; escalations after this use it."""
+    if metric not in Metric.values:
+        raise ContractError(f"metric: {metric!r} is not one of {', '.join(Metric.values)}")
+    if priority not in Priority.values:
+        raise ContractError(f"priority: {priority!r} is not one of low, medium, high, critical or empty")
+    if target < 0 or not 1 <= target_percent <= 100:
+        raise ContractError("target: give a target of 0 or more and a percentage from 1 to 100")
+    with transaction.atomic():
+        level, _created = ServiceLevel.objects.update_or_create(
+            contract=contract,
+            metric=metric,
+            priority=priority,
+            defaults={"target": target, "target_percent": target_percent},
+        )
+        audit_record(
+            actor=actor,
+            action="contract.service_level_set",
+            target=contract,
+            after={"metric": metric, "priority": priority, "target": target, "target_percent": target_percent},
+        )
+    return level
+
+
+def service_level_delete(*, level: ServiceLevel, actor: Actor) -> None:
+    with transaction.atomic():
+        audit_record(
+            actor=actor,
+            action="contract.service_level_deleted",
+            target=level.contract,
+            before={"metric": level.metric, "priority": level.priority, "target": level.target},
+        )
+        level.delete()
+
+
+# The contracts file --------------------------------------------------------------------------------------------
+
+CONTRACT_COLUMNS = (
+    "supplier",
+    "title",
+    "start_date",
+    "initial_term_months",
+    "renewal",
+    "renewal_term_months",
+    "notice",
+    "decision_buffer_days",
+    "annual_value",
+    "currency",
+)
+OPTIONAL_CONTRACT_COLUMNS = ("owner", "applications", "notes")
+
+
+@dataclass
+class ContractImportResult:
+    """What an import of contracts did, or the errors for which it did nothing."""
+
+    errors: list[RowError] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+    @property
+    def outcome(self) -> str:
+        return "rejected" if self.errors else "applied"
+
+
+def _int_cell(value: str, column: str, *, optional: bool = False) -> int | None:
+    value = value.strip()
+    if not value and optional:
+        return None
+    try:
+        number = int(value)
+    except ValueError:
+        raise ContractError(f"{column}: {value!r} is not a whole number") from None
+    if number < 0:
+        raise ContractError(f"{column}: {value!r} is negative")
+    return number
+
+
+def contract_input_from_cells(cells: dict[str, str]) -> ContractInput:
+    """One file row as a ContractInput; a ContractError starts with the column at fault."""
+    try:
+        start = date.fromisoformat(cells["start_date"].strip())
+    except ValueError:
+        raise ContractError(f"start_date: {cells['start_date']!r} is not a date (YYYY-MM-DD)") from None
+    renewal = cells["renewal"].strip().lower()
+    if renewal not in ("none", "tacit", "express"):
+        raise ContractError(f"renewal: {cells['renewal']!r} is not none, tacit or express")
+    value_text = cells["annual_value"].strip().replace(" ", "").replace(",", ".") or "0"
+    try:
+        value = Decimal(value_text)
+    except InvalidOperation:
+        raise ContractError(f"annual_value: {cells['annual_value']!r} is not an amount") from None
+    if not value.is_finite():
+        raise ContractError(f"annual_value: {cells['annual_value']!r} is not an amount")
+    if not cells["supplier"].strip():
+        raise ContractError("supplier: empty")
+    return ContractInput(
+        supplier=cells["supplier"],
+        title=cells["title"],
+        start_date=start,
+        initial_term_months=_int_cell(cells["initial_term_months"], "initial_term_months") or 0,
+        renewal=renewal,
+        renewal_term_months=_int_cell(cells["renewal_term_months"], "renewal_term_months", optional=True),
+        notice=cells["notice"],
+        decision_buffer_days=_int_cell(cells["decision_buffer_days"], "decision_buffer_days", optional=True) or 0,
+        annual_value=value,
+        currency=cells["currency"] or "SEK",
+        owner_employee_id=cells.get("owner", ""),
+        applications=tuple(cells.get("applications", "").replace(";", "+").split("+")),
+        notes=cells.get("notes", ""),
+    )
+
+
+def _row_error(row: int, exc: ContractError) -> RowError:
+    message = str(exc)
+    column, _sep, reason = message.partition(": ")
+    known = (*CONTRACT_COLUMNS, *OPTIONAL_CONTRACT_COLUMNS)
+    if column == "owner_employee_id":
+        column = "owner"
+    if column in known:
+        return RowError(row, column, reason)
+    return RowError(row, "", message)
+
+
+def contracts_import(*, path: Path, actor: Actor) -> ContractImportResult:
+    """Import contracts from CSV or XLSX (DESIGN.md 4.1): all rows or none. A row updates the supplier's
+    contract of the same title; unknown suppliers are registered. Every error names its row and column."""
+    result = ContractImportResult()
+    try:
+        table = open_table(path, max_bytes=settings.UPLOAD_MAX_BYTES)
+    except TableError as exc:
+        result.errors.append(RowError(0, "", str(exc)))
+        return result
+    result.notices.extend(table.notices)
+    index = header_index(table.header)
+    missing = [c for c in CONTRACT_COLUMNS if c not in index]
+    if missing:
+        result.errors.append(RowError(1, "", f"the header lacks the column(s) {', '.join(missing)}"))
+        return result
+    columns = [c for c in (*CONTRACT_COLUMNS, *OPTIONAL_CONTRACT_COLUMNS) if c in index]
+    rows: list[tuple[int, ContractInput]] = []
+    seen: dict[tuple[str, str], int] = {}
+    for number, cells in table.rows:
+        values = {c: (cells[index[c]] if index[c] < len(cells) else "") for c in columns}
+        try:
+            data = contract_input_from_cells(values)
+            _contract_fields(data)
+        except ContractError as exc:
+            result.errors.append(_row_error(number, exc))
+            continue
+        key = (" ".join(data.supplier.split()).lower(), " ".join(data.title.split()).lower())
+        if key in seen:
+            result.errors.append(RowError(number, "title", f"the same contract is on row {seen[key]} already"))
+            continue
+        seen[key] = number
+        rows.append((number, data))
+    if result.errors:
+        return result
+    try:
+        with transaction.atomic():
+            for number, data in rows:
+                try:
+                    existed = Contract.objects.filter(
+                        supplier__name__iexact=" ".join(data.supplier.split()),
+                        title__iexact=" ".join(data.title.split()),
+                    ).exists()
+                    _contract, changed = contract_save(data=data, actor=actor)
+                except ContractError as exc:
+                    result.errors.append(_row_error(number, exc))
+                    continue
+                if not changed:
+                    result.unchanged += 1
+                elif existed:
+                    result.updated += 1
+                else:
+                    result.created += 1
+            if result.errors:
+                raise _Rollback
+    except _Rollback:
+        result.created = result.updated = result.unchanged = 0
+    return result
+
+
+class _Rollback(Exception):  # control flow only, never leaves this module
+    pass
+
+
+# Reviews and action items ----------------------------------------------------------------------------------------
+
+
+class ReviewError(ValueError):
+    """A review or action item cannot be changed as asked; the message starts with the field."""
+
+
+def review_plan(
+    *,
+    supplier: Supplier,
+    title: str,
+    starts_at: datetime,
+    actor: Actor,
+    today: date,
+    duration_minutes: int = 90,
+    location: str = "",
+) -> Review:
+    """Plan a review with `supplier`; its agenda is generated from the data now and can be edited after."""
+    from ordna.suppliers.selectors import review_agenda
+
+    title = " ".join(title.split())
+    if not title:
+        raise ReviewError("title: empty")
+    if not 1 <= duration_minutes <= 24 * 60:
+        raise ReviewError("duration_minutes: from 1 minute to a day")
+    with transaction.atomic():
+        review = Review.objects.create(
+            supplier=supplier,
+            title=title,
+            starts_at=starts_at,
+            duration_minutes=duration_minutes,
+            location=location.strip(),
+            agenda=review_agenda(supplier=supplier, today=today),
+            uid=f"{uuid.uuid4()}@ordna",
+            created_by=actor.label,
+        )
+        audit_record(actor=actor, action="review.planned", target=review, after={"supplier_id": supplier.pk})
+    return review
+
+
+def review_update(
+    *,
+    review: Review,
+    actor: Actor,
+    agenda: str | None = None,
+    minutes: str | None = None,
+    status: str | None = None,
+    starts_at: datetime | None = None,
+    location: str | None = None,
+) -> Review:
+    """Edit the agenda, minutes, status, time or place; a change of time or place bumps the invitation's
+    sequence, so calendars update the meeting."""
+    if status is not None and status not in ReviewStatus.values:
+        raise ReviewError(f"status: {status!r} is not planned, held or cancelled")
+    with transaction.atomic():
+        changed: dict[str, Any] = {}
+        for name, value in (
+            ("agenda", agenda),
+            ("minutes", minutes),
+            ("status", status),
+            ("starts_at", starts_at),
+            ("location", location),
+        ):
+            if value is not None and getattr(review, name) != value:
+                setattr(review, name, value)
+                changed[name] = value if name not in ("agenda", "minutes") else len(str(value))
+        if {"starts_at", "location", "status"} & set(changed):
+            review.sequence += 1
+        if changed:
+            review.save()
+            audit_record(actor=actor, action="review.updated", target=review, after=changed)
+    return review
+
+
+def action_add(
+    *, review: Review, title: str, owner_side: str, due: date, actor: Actor, owner_person: Person | None = None
+) -> ActionItem:
+    """An action agreed at `review`: ours (a named person) or the supplier's, with a due date."""
+    title = " ".join(title.split())
+    if not title:
+        raise ReviewError("title: empty")
+    if owner_side not in ActionOwner.values:
+        raise ReviewError(f"owner_side: {owner_side!r} is not ours or theirs")
+    if owner_side == ActionOwner.OURS and owner_person is None:
+        raise ReviewError("owner: our actions need a named person (employee id)")
+    with transaction.atomic():
+        action = ActionItem.objects.create(
+            supplier_id=review.supplier_id,
+            review=review,
+            title=title,
+            owner_side=owner_side,
+            owner_person=owner_person if owner_side == ActionOwner.OURS else None,
+            due=due,
+        )
+        audit_record(actor=actor, action="action.added", target=action, after={"review_id": review.pk, "due": due})
+    return action
+
+
+def action_close(*, action: ActionItem, actor: Actor, note: str = "") -> ActionItem:
+    """Close an open action item. A supplier user may close only the supplier's own ("theirs") items of their
+    company; the scope check of the caller has already hidden the others."""
+    user = actor.user
+    portal = user is not None and user.has_role("supplier") and not user.has_role("admin", "coordinator")
+    if portal and (action.owner_side != ActionOwner.THEIRS or action.supplier_id != user.supplier_id):  # type: ignore[union-attr]
+        raise ReviewError("owner: only the supplier's own actions can be closed from the portal")
+    if action.closed_at is not None:
+        raise ReviewError("state: the action is closed already")
+    with transaction.atomic():
+        action.closed_at = timezone.now()
+        action.closed_by = actor.label
+        action.note = note.strip()
+        action.save(update_fields=["closed_at", "closed_by", "note"])
+        audit_record(actor=actor, action="action.closed", target=action)
+    return action

@@ -21,6 +21,7 @@ from ordna.applications.models import Application, KeyUserAppointment
 from ordna.core.actor import Actor
 from ordna.core.audit import audit_record
 from ordna.people.models import Person
+from ordna.suppliers.selectors import resolution_hours_for
 from ordna.support.clocks import add_business_hours
 from ordna.support.models import (
     OPEN_STATES,
@@ -287,11 +288,15 @@ def question_escalate(*, question: Question, actor: Actor, ticket_ref: str, text
         question.supplier_ticket_ref = ticket_ref
         question.escalated_at = now
         question.supplier_answered_at = None
-        question.supplier_target_hours = application.supplier_resolution_hours
+        # The contract covering the application sets the target when it has a resolution level; else the
+        # application's own setting applies.
+        target = resolution_hours_for(
+            application=application, supplier_id=application.supplier_id, on=timezone.localdate(now)
+        )
+        target = target if target is not None else application.supplier_resolution_hours
+        question.supplier_target_hours = target
         question.supplier_due_at = (
-            add_business_hours(now, application.supplier_resolution_hours, business_calendar(now.year, now.year + 2))
-            if application.supplier_resolution_hours
-            else None
+            add_business_hours(now, target, business_calendar(now.year, now.year + 2)) if target else None
         )
         question.save()
         _event(question, EventKind.ESCALATED, actor, at=now, text=text.strip(), for_supplier=True)

@@ -28,6 +28,7 @@ ALL = {"admin", "coordinator", "hr", "manager", "key_user", "supplier", "employe
 PUBLIC = {"core:login", "core:logout", "core:language", "core:health", "notifications:feed"}  # the feed: its secret
 ASKERS = {"admin", "coordinator", "hr", "manager", "key_user", "employee"}
 Q_READERS = {"admin", "coordinator", "auditor", "key_user", "supplier", "employee"}
+SUPPLIER_READERS = {"admin", "coordinator", "auditor", "supplier"}
 
 # url name -> (kwargs, method, roles that get a real answer, the answer they get)
 WEB: dict[str, tuple[dict[str, Any], str, set[str], int]] = {
@@ -126,6 +127,36 @@ WEB: dict[str, tuple[dict[str, Any], str, set[str], int]] = {
     "connectors:test": ({"slug": "crm"}, "post", {"admin", "coordinator"}, 302),
     "connectors:sync": ({"slug": "crm"}, "post", {"admin", "coordinator"}, 302),
     "connectors:deprovision": ({"slug": "crm"}, "post", {"admin", "coordinator"}, 302),
+    # S1 has the contract, the review and the supplier's action; the supplier user is S1's.
+    "suppliers:list": ({}, "get", SUPPLIER_READERS, 200),
+    "suppliers:detail": ({"pk": "S1"}, "get", SUPPLIER_READERS, 200),
+    "suppliers:contracts": ({}, "get", SUPPLIER_READERS, 200),
+    "suppliers:contract_add": ({}, "get", {"admin", "coordinator"}, 200),
+    "suppliers:contracts_export": ({}, "get", SUPPLIER_READERS, 200),
+    "suppliers:contracts_import": ({}, "get", {"admin", "coordinator"}, 200),
+    "suppliers:contract_detail": ({"pk": "CONTRACT"}, "get", SUPPLIER_READERS, 200),
+    "suppliers:contract_decide": ({"pk": "CONTRACT"}, "post", {"admin", "coordinator"}, 302),
+    "suppliers:contract_document_add": ({"pk": "CONTRACT"}, "post", {"admin", "coordinator"}, 302),
+    "suppliers:contract_document": ({"pk": "CONTRACT", "document_pk": "DOCUMENT"}, "get", SUPPLIER_READERS, 200),
+    "suppliers:service_level_set": ({"pk": "CONTRACT"}, "post", {"admin", "coordinator"}, 302),
+    "suppliers:reviews": ({}, "get", SUPPLIER_READERS, 200),
+    "suppliers:review_add": ({}, "get", {"admin", "coordinator"}, 200),
+    "suppliers:review_detail": ({"pk": "REVIEW"}, "get", SUPPLIER_READERS, 200),
+    "suppliers:review_edit": ({"pk": "REVIEW"}, "post", {"admin", "coordinator"}, 302),
+    "suppliers:review_pdf": ({"pk": "REVIEW"}, "get", SUPPLIER_READERS, 200),
+    "suppliers:review_ics": ({"pk": "REVIEW"}, "get", SUPPLIER_READERS, 200),
+    "suppliers:action_add": ({"pk": "REVIEW"}, "post", {"admin", "coordinator"}, 302),
+    "suppliers:action_close": ({"pk": "ACTION_ITEM"}, "post", {"admin", "coordinator", "supplier"}, 302),
+    # RELEASE is crm's release, announced; the key user (E3, owner and key user of crm) has a test case in it.
+    "releases:list": ({}, "get", ALL, 200),
+    "releases:detail": ({"pk": "RELEASE"}, "get", ALL - {"manager"}, 200),
+    "releases:add": ({}, "post", {"admin", "coordinator", "key_user"}, 302),
+    "releases:configure": ({"pk": "RELEASE"}, "post", {"admin", "coordinator", "key_user"}, 302),
+    "releases:test_add": ({"pk": "RELEASE"}, "post", {"admin", "coordinator", "key_user"}, 302),
+    "releases:test_result": ({"test_pk": "RELEASE_TEST"}, "post", {"key_user"}, 302),
+    "releases:approve": ({"pk": "RELEASE"}, "post", {"key_user"}, 302),
+    "releases:live": ({"pk": "RELEASE"}, "post", {"admin", "coordinator", "key_user"}, 302),
+    "releases:announce": ({"pk": "RELEASE"}, "post", {"admin", "coordinator", "key_user"}, 302),
 }
 
 # (method, path) -> (roles that get a real answer, path parameters)
@@ -208,6 +239,30 @@ API: dict[tuple[str, str], set[str]] = {
     ("POST", "/api/v1/outbox/{action_id}/approve"): {"admin", "coordinator"},
     ("POST", "/api/v1/outbox/{action_id}/cancel"): {"admin", "coordinator"},
     ("POST", "/api/v1/outbox/{action_id}/retry"): {"admin", "coordinator"},
+    ("GET", "/api/v1/contracts"): SUPPLIER_READERS,
+    ("GET", "/api/v1/contracts/export"): SUPPLIER_READERS,
+    ("GET", "/api/v1/contracts/{contract_id}"): SUPPLIER_READERS,
+    ("POST", "/api/v1/contracts"): {"admin", "coordinator"},
+    ("POST", "/api/v1/contracts/{contract_id}/decision"): {"admin", "coordinator"},
+    ("GET", "/api/v1/contracts/{contract_id}/service-levels"): SUPPLIER_READERS,
+    ("PUT", "/api/v1/contracts/{contract_id}/service-levels"): {"admin", "coordinator"},
+    ("POST", "/api/v1/imports/contracts"): {"admin", "coordinator"},
+    ("GET", "/api/v1/reviews"): SUPPLIER_READERS,
+    ("POST", "/api/v1/reviews"): {"admin", "coordinator"},
+    ("GET", "/api/v1/reviews/{review_id}"): SUPPLIER_READERS,
+    ("PATCH", "/api/v1/reviews/{review_id}"): {"admin", "coordinator"},
+    ("POST", "/api/v1/reviews/{review_id}/actions"): {"admin", "coordinator"},
+    ("GET", "/api/v1/actions"): SUPPLIER_READERS,
+    ("POST", "/api/v1/actions/{item_id}/close"): {"admin", "coordinator", "supplier"},
+    ("GET", "/api/v1/releases"): ALL,
+    ("GET", "/api/v1/releases/{release_id}"): ALL - {"manager"},
+    ("POST", "/api/v1/releases"): {"admin", "coordinator", "key_user"},
+    ("POST", "/api/v1/releases/{release_id}/configure"): {"admin", "coordinator", "key_user"},
+    ("POST", "/api/v1/releases/{release_id}/tests"): {"admin", "coordinator", "key_user"},
+    ("POST", "/api/v1/release-tests/{test_id}/result"): {"key_user"},
+    ("POST", "/api/v1/releases/{release_id}/approve"): {"key_user"},
+    ("POST", "/api/v1/releases/{release_id}/live"): {"admin", "coordinator", "key_user"},
+    ("POST", "/api/v1/releases/{release_id}/announce"): {"admin", "coordinator", "key_user"},
 }
 PATH_VALUES = {"employee_id": "E2", "slug": "crm", "asset_tag": "LT-1", "app": "crm"}
 
@@ -299,8 +354,37 @@ def world(load_people, make_user, tmp_path, monkeypatch) -> dict[str, Any]:
         application=crm, kind="scim", options={"url": "http://127.0.0.1:9/v2", "token": "t0ken"}, actor=actor
     )
     action, _ = connectors.action_request(account=Account.objects.get(key="svc"), actor=actor, approved=False)
+    outbox_action = action
+
+    from ordna.releases import services as releases
+    from ordna.suppliers import services as suppliers
+
+    contract, _changed = suppliers.contract_save(
+        data=suppliers.ContractInput(
+            supplier=s1.name, title="CRM", start_date=TODAY, initial_term_months=12, renewal="tacit",
+            renewal_term_months=12, notice="3 months", applications=("crm",),
+        ),
+        actor=actor,
+    )  # fmt: skip
+    document = suppliers.contract_document_add(
+        contract=contract, upload=SimpleUploadedFile("contract.pdf", b"%PDF-1.4 contract"), actor=actor
+    )
+    review = suppliers.review_plan(supplier=s1, title="Q4", starts_at=timezone.now(), actor=actor, today=TODAY)
+    action_item = suppliers.action_add(
+        review=review, title="Send the report", owner_side="theirs", due=TODAY, actor=actor
+    )
+    release = releases.release_create(application=crm, version="2.0", actor=actor)
+    release_test = releases.test_add(release=release, title="Log in", assignee=people["E3"], actor=actor, today=TODAY)
+    releases.release_announce(release=release, actor=actor, text="CRM 2.0 is coming")
     values = {
-        "ACTION": action.pk,
+        "S1": s1.pk,
+        "CONTRACT": contract.pk,
+        "DOCUMENT": document.pk,
+        "REVIEW": review.pk,
+        "ACTION": outbox_action.pk,
+        "ACTION_ITEM": action_item.pk,
+        "RELEASE": release.pk,
+        "RELEASE_TEST": release_test.pk,
         "FINDING": Finding.objects.get().pk,
         "ACCOUNT": Account.objects.get(key="svc").pk,
         "RUN": ImportRun.objects.latest("id").pk,
@@ -355,6 +439,11 @@ def path_values(world: dict[str, Any]) -> dict[str, Any]:
         "survey_id": values["SURVEY"],
         "digest_id": values["DIGEST"],
         "action_id": values["ACTION"],
+        "contract_id": values["CONTRACT"],
+        "review_id": values["REVIEW"],
+        "item_id": values["ACTION_ITEM"],
+        "release_id": values["RELEASE"],
+        "test_id": values["RELEASE_TEST"],
     }
 
 

@@ -342,6 +342,11 @@ def test_the_audit_chain_verifies_after_loading(fast_hashing: None) -> None:
     # and the demo's connector (set once) and the disables waiting for approval in its outbox
     connectors = AuditEvent.objects.filter(action__startswith="connector.").count()
     assert AuditEvent.objects.filter(action="connector.set").count() == 1 and connectors > 1
+    # and the contracts, service levels, reviews, actions and release of suppliers.demo
+    contracts = AuditEvent.objects.filter(
+        target_type__in=["suppliers.contract", "suppliers.review", "suppliers.actionitem", "releases.release"]
+    ).count()
+    assert contracts >= 7 * (1 + 2 + 1 + 1)  # a contract, two service levels, a review and an action each
     assert (
         result.checked
         == AuditEvent.objects.count()
@@ -359,6 +364,7 @@ def test_the_audit_chain_verifies_after_loading(fast_hashing: None) -> None:
             + support
             + reminders
             + connectors
+            + contracts
         )
     )
     assert AuditEvent.objects.filter(action="import.accounts").count() == account_imports > 20

@@ -196,6 +196,10 @@ def test_people_list_filters_and_pages(make_user, load_people) -> None:
         ("/notifications/", 10),
         ("/notifications/calendar/", 10),
         ("/connectors/outbox/", 10),
+        ("/suppliers/", 10),
+        ("/contracts/", 12),
+        ("/reviews/", 12),
+        ("/releases/", 10),
     ],
 )
 def test_pages_stay_within_their_query_budget(make_user, load_people, url: str, budget: int) -> None:

@@ -1,4 +1,4 @@
-"""`ordna export {people,accounts,findings,cases,lines} [--format json|csv|xlsx] [-o FILE]` (DESIGN.md 4.3)."""
+"""`ordna export {people,accounts,findings,cases,lines,contracts} [--format F] [-o FILE]` (DESIGN.md 4.3)."""
 
 from __future__ import annotations
 
@@ -27,6 +27,8 @@ from ordna.lifecycle.selectors import (
 )
 from ordna.people.models import Person
 from ordna.people.selectors import EXPORT_COLUMNS, people_export_rows
+from ordna.suppliers.models import Contract
+from ordna.suppliers.selectors import CONTRACT_EXPORT_COLUMNS, contracts_export_rows
 
 
 def _source(what: str) -> tuple[Iterator[dict[str, Any]], tuple[str, ...]]:
@@ -38,14 +40,16 @@ def _source(what: str) -> tuple[Iterator[dict[str, Any]], tuple[str, ...]]:
         return cases_export_rows(Case.objects.all()), CASE_EXPORT_COLUMNS
     if what == "lines":
         return lines_export_rows(Line.objects.all()), LINE_EXPORT_COLUMNS
+    if what == "contracts":
+        return contracts_export_rows(Contract.objects.all(), today=today()), CONTRACT_EXPORT_COLUMNS
     return findings_export_rows(Finding.objects.exclude(state="resolved")), (*FINDING_EXPORT_COLUMNS, "license")
 
 
 class Command(OrdnaCommand):
-    help = "Export data: people, accounts, findings (open and accepted), leaver cases or their lines."
+    help = "Export data: people, accounts, findings (open and accepted), leaver cases, their lines, or contracts."
 
     def add_arguments(self, parser: ArgumentParser) -> None:
-        parser.add_argument("what", choices=["people", "accounts", "findings", "cases", "lines"])
+        parser.add_argument("what", choices=["people", "accounts", "findings", "cases", "lines", "contracts"])
         parser.add_argument("--format", choices=EXPORT_FORMATS, default="json")
         parser.add_argument("-o", "--output", type=Path, help="file to write (default: standard output)")
 

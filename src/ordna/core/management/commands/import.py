@@ -12,15 +12,16 @@ from ordna.core.clock import today
 from ordna.core.management.base import InvalidInput, OrdnaCommand
 from ordna.core.tabular import RowError
 from ordna.people.services import people_import
+from ordna.suppliers.services import contracts_import
 
 MASS_CHANGE_HELP = "apply even when the safety breaker would stop the import (a mass change you have checked)"
 
 
 class Command(OrdnaCommand):
-    help = "Import a file: people (HR), accounts of one application, or licences (a price list)."
+    help = "Import a file: people (HR), accounts of one application, licences (a price list) or contracts."
 
     def add_arguments(self, parser: ArgumentParser) -> None:
-        sub = parser.add_subparsers(dest="what", required=True, metavar="{people,accounts,licenses}")
+        sub = parser.add_subparsers(dest="what", required=True, metavar="{people,accounts,licenses,contracts}")
         people = sub.add_parser("people", help="people from an HR export (CSV or XLSX)")
         people.add_argument("file", type=Path)
         people.add_argument("--preset", default="ordna", help="column preset of the HR system (default: ordna)")
@@ -50,6 +51,13 @@ class Command(OrdnaCommand):
         licenses = sub.add_parser("licenses", help="a price list: application, license, monthly_cost, currency, seats")
         licenses.add_argument("file", type=Path)
         licenses.add_argument("--dry-run", action="store_true", help="show what would change, change nothing")
+
+        contracts = sub.add_parser(
+            "contracts",
+            help="supplier contracts: supplier, title, start_date, initial_term_months, renewal, renewal_term_months, "
+            "notice, decision_buffer_days, annual_value, currency",
+        )
+        contracts.add_argument("file", type=Path)
 
     def handle(self, *args: Any, **options: Any) -> None:
         path: Path = options["file"]
@@ -131,4 +139,12 @@ class Command(OrdnaCommand):
             ("dry run, nothing applied: " if result.outcome == "dry_run" else "")
             + f"{c['created']} licences created, {c['changed']} changed, {c['unchanged']} unchanged, "
             f"{c['applications_created']} applications created"
+        )
+
+    def _contracts(self, path: Path, options: dict[str, Any]) -> None:
+        result = contracts_import(path=path, actor=Actor.command_line())
+        self._notices(result.notices)
+        self._fail_on_errors(path, result.errors)
+        self.stdout.write(
+            f"contracts: {result.created} created, {result.updated} updated, {result.unchanged} unchanged"
         )

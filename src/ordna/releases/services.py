@@ -1,0 +1,201 @@
+"""Writes to releases (DESIGN.md 3.6): plan, configure, test, approve, go live, announce; every one audited."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from ordna.applications.models import Application, KeyUserAppointment, active_on
+from ordna.core.actor import Actor
+from ordna.core.audit import audit_record
+from ordna.people.models import Person
+from ordna.releases.models import Release, ReleaseStatus, ReleaseTest, TestResult
+
+
+class ReleaseError(ValueError):
+    """A release cannot change as asked; the message starts with the field or step at fault."""
+
+
+def _audit(release: Release, action: str, actor: Actor, **after: Any) -> None:
+    audit_record(actor=actor, action=f"release.{action}", target=release, after=after or None)
+
+
+def _require_open(release: Release) -> None:
+    if release.status in (ReleaseStatus.LIVE, ReleaseStatus.CANCELLED):
+        raise ReleaseError(f"status: the release is {release.status}")
+
+
+def _is_key_user(person: Person, application: Application, today: date) -> bool:
+    return KeyUserAppointment.objects.filter(active_on(today), application=application, person=person).exists()
+
+
+def release_create(
+    *,
+    application: Application,
+    version: str,
+    actor: Actor,
+    supplier_notes: str = "",
+    planned_go_live: date | None = None,
+) -> Release:
+    """Register an update of `application` with the supplier's release notes."""
+    version = " ".join(version.split())
+    if not version:
+        raise ReleaseError("version: empty")
+    if Release.objects.filter(application=application, version__iexact=version).exists():
+        raise ReleaseError(f"version: {application.slug} has a release {version} already")
+    with transaction.atomic():
+        release = Release.objects.create(
+            application=application,
+            version=version,
+            supplier_notes=supplier_notes.strip(),
+            planned_go_live=planned_go_live,
+            created_by=actor.label,
+        )
+        _audit(release, "created", actor, application_id=application.pk, version=version)
+    return release
+
+
+def release_configure(
+    *, release: Release, actor: Actor, configuration: str, supplier_notes: str | None = None,
+    planned_go_live: date | None = None,
+) -> Release:  # fmt: skip
+    """Record what was configured for the release (and update its notes and planned date)."""
+    _require_open(release)
+    with transaction.atomic():
+        release.configuration = configuration.strip()
+        if supplier_notes is not None:
+            release.supplier_notes = supplier_notes.strip()
+        if planned_go_live is not None:
+            release.planned_go_live = planned_go_live
+        release.save()
+        _audit(release, "configured", actor)
+    return release
+
+
+def test_add(
+    *, release: Release, title: str, assignee: Person, actor: Actor, today: date, steps: str = ""
+) -> ReleaseTest:
+    """A test case for a named key user of the application (appointed today); the release is then in testing,
+    and earlier approvals lapse (there is something new to pass)."""
+    _require_open(release)
+    title = " ".join(title.split())
+    if not title:
+        raise ReleaseError("title: empty")
+    if not _is_key_user(assignee, release.application, today):
+        raise ReleaseError(f"assignee: {assignee.employee_id} is not a key user of {release.application.slug}")
+    with transaction.atomic():
+        test = ReleaseTest.objects.create(release=release, title=title, steps=steps.strip(), assignee=assignee)
+        _lapse_approvals(release)
+        release.status = ReleaseStatus.TESTING
+        release.save()
+        _audit(release, "test_added", actor, test_id=test.pk, assignee_id=assignee.pk)
+    return test
+
+
+def _lapse_approvals(release: Release) -> None:
+    release.key_user_approved_by = release.owner_approved_by = None
+    release.key_user_approved_at = release.owner_approved_at = None
+
+
+def test_record(*, test: ReleaseTest, result: str, actor: Actor, note: str = "") -> ReleaseTest:
+    """The assigned key user records pass or fail (a failure says what failed); a failure lapses approvals."""
+    release = test.release
+    _require_open(release)
+    if result not in (TestResult.PASSED, TestResult.FAILED):
+        raise ReleaseError(f"result: {result!r} is not passed or failed")
+    user = actor.user
+    if user is not None and not user.has_role("admin", "coordinator") and user.person_id != test.assignee_id:
+        raise ReleaseError("assignee: only the key user the test is assigned to records its result")
+    note = note.strip()
+    if result == TestResult.FAILED and not note:
+        raise ReleaseError("note: say what failed")
+    with transaction.atomic():
+        test.result = result
+        test.note = note
+        test.tested_at = timezone.now()
+        test.save()
+        if result == TestResult.FAILED:
+            _lapse_approvals(release)
+            release.status = ReleaseStatus.TESTING
+            release.save()
+        _audit(release, "tested", actor, test_id=test.pk, result=result)
+    return test
+
+
+def release_approve(*, release: Release, actor: Actor, today: date) -> Release:
+    """Approve as key user (appointed to the application) and/or as owner (the application's owner); needs at
+    least one test case and every test case passed. Both approvals make the release approved."""
+    _require_open(release)
+    person = actor.user.person if actor.user is not None else None
+    if person is None:
+        raise ReleaseError("approver: only a key user or the owner of the application approves, as a person")
+    tests = list(release.tests.all())
+    if not tests:
+        raise ReleaseError("tests: add test cases for named key users first")
+    pending = [t.title for t in tests if t.result != TestResult.PASSED]
+    if pending:
+        raise ReleaseError(f"tests: not passed yet: {', '.join(pending)}")
+    as_owner = release.application.owner_id == person.pk
+    as_key_user = _is_key_user(person, release.application, today)
+    if not (as_owner or as_key_user):
+        raise ReleaseError(f"approver: {person.employee_id} is neither a key user nor the owner of the application")
+    now = timezone.now()
+    with transaction.atomic():
+        if as_key_user and release.key_user_approved_at is None:
+            release.key_user_approved_by, release.key_user_approved_at = person, now
+        if as_owner and release.owner_approved_at is None:
+            release.owner_approved_by, release.owner_approved_at = person, now
+        if release.key_user_approved_at and release.owner_approved_at:
+            release.status = ReleaseStatus.APPROVED
+        release.save()
+        _audit(release, "approved", actor, as_owner=as_owner, as_key_user=as_key_user)
+    return release
+
+
+def release_go_live(*, release: Release, actor: Actor, on: date) -> Release:
+    """Take the approved release live on `on`."""
+    if release.status != ReleaseStatus.APPROVED:
+        raise ReleaseError("status: a release goes live once a key user and the owner have approved it")
+    with transaction.atomic():
+        release.status = ReleaseStatus.LIVE
+        release.went_live_on = on
+        release.save()
+        _audit(release, "live", actor, on=on)
+    return release
+
+
+def release_announce(*, release: Release, actor: Actor, text: str) -> Release:
+    """Announce the release to the application's users (the people with an active account in it); the
+    announcement is a page they see. (Mail comes with the reminder engine.)"""
+    from ordna.accounts.models import Account
+
+    text = text.strip()
+    if not text:
+        raise ReleaseError("announcement: empty")
+    if release.status == ReleaseStatus.CANCELLED:
+        raise ReleaseError("status: the release is cancelled")
+    with transaction.atomic():
+        release.announcement = text
+        release.announced_at = timezone.now()
+        release.announced_by = actor.label
+        release.announced_to = (
+            Account.objects.filter(application=release.application, status="active", person__isnull=False)
+            .values("person_id")
+            .distinct()
+            .count()
+        )
+        release.save()
+        _audit(release, "announced", actor, people=release.announced_to)
+    return release
+
+
+def release_cancel(*, release: Release, actor: Actor) -> Release:
+    _require_open(release)
+    with transaction.atomic():
+        release.status = ReleaseStatus.CANCELLED
+        release.save()
+        _audit(release, "cancelled", actor)
+    return release

@@ -1,0 +1,82 @@
+"""The demo organisation's contracts, service levels, a review with actions and a release, made through the real
+services so that `make run` shows alerts, measured service levels, a generated agenda and a tested release."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+
+from django.utils import timezone
+
+from ordna.applications.models import Application, KeyUserAppointment, active_on
+from ordna.core.actor import Actor
+from ordna.suppliers import services
+from ordna.suppliers.contract_dates import add_months
+from ordna.suppliers.models import Supplier
+
+
+def suppliers_demo_load(*, actor: Actor, today: date) -> dict[str, int]:
+    """One contract per supplier (one of them with a decision due), a resolution level, a review per supplier."""
+    contracts = reviews = 0
+    for index, supplier in enumerate(Supplier.objects.order_by("name")):
+        slugs = tuple(Application.objects.filter(supplier=supplier).values_list("slug", flat=True)[:5])
+        # Terms end about half a year ahead: the first contract's decision falls in the 90-day stage and the
+        # others' in the 180-day one, so the dashboard and the contracts page show alerts.
+        start = add_months(today, -12) + timedelta(days=182 if index == 0 else 250 + 20 * index)
+        contract, _changed = services.contract_save(
+            data=services.ContractInput(
+                supplier=supplier.name,
+                title="Managed services" if index == 0 else "Application support",
+                start_date=start,
+                initial_term_months=12,
+                renewal="tacit",
+                renewal_term_months=12,
+                notice="3 months" if index == 0 else "90 days",
+                decision_buffer_days=30,
+                annual_value=Decimal(1_200_000 if index == 0 else 240_000),
+                currency="SEK" if index == 0 else "EUR",
+                applications=slugs,
+            ),
+            actor=actor,
+        )
+        services.service_level_set(
+            contract=contract, metric="resolution", priority="", target=16, target_percent=90, actor=actor
+        )
+        services.service_level_set(
+            contract=contract, metric="line_completion", priority="", target=0, target_percent=95, actor=actor
+        )
+        contracts += 1
+        starts = timezone.make_aware(datetime.combine(today + timedelta(days=14), time(10, 0)))
+        review = services.review_plan(
+            supplier=supplier, title="Quarterly review", starts_at=starts, actor=actor, today=today, location="Teams"
+        )
+        services.action_add(
+            review=review, title="Send the incident report for the last quarter", owner_side="theirs",
+            due=today + timedelta(days=5), actor=actor,
+        )  # fmt: skip
+        reviews += 1
+    _release(actor=actor, today=today)
+    return {"contracts": contracts, "reviews": reviews}
+
+
+def _release(*, actor: Actor, today: date) -> None:
+    from ordna.releases import services as releases
+
+    appointment = (
+        KeyUserAppointment.objects.filter(active_on(today))
+        .select_related("application", "person")
+        .order_by("id")
+        .first()
+    )
+    if appointment is None:
+        return
+    release = releases.release_create(
+        application=appointment.application,
+        version="2026.2",
+        supplier_notes="New approval flow; the old export menu moves to Reports.",
+        planned_go_live=today + timedelta(days=10),
+        actor=actor,
+    )
+    releases.test_add(
+        release=release, title="Approve a request end to end", assignee=appointment.person, actor=actor, today=today
+    )
