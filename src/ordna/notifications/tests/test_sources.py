@@ -25,7 +25,13 @@ def steps_by_user(plan) -> dict[str, list[tuple[str, str]]]:
 
 
 def test_every_app_source_is_registered() -> None:
-    assert list(registered_sources()) == ["lifecycle.lines", "support.questions", "support.surveys"]
+    assert list(registered_sources()) == [
+        "lifecycle.lines",
+        "suppliers.actions",
+        "suppliers.contracts",
+        "support.questions",
+        "support.surveys",
+    ]
 
 
 def test_an_overdue_question_nags_the_key_user_then_the_owner_and_an_escalated_one_the_supplier(

@@ -88,7 +88,13 @@ def test_api_lists_the_log_and_a_dry_run_shows_the_plan(sent, make_user) -> None
     assert [(i["title"], i["step"]) for i in detail["items"]] == [("Handover (Lena Leaver)", "due")]
     plan = client.post("/api/v1/reminders/run").json()
     assert plan["dry_run"] is True and plan["queued"] is False
-    assert plan["by_source"] == {"lifecycle.lines": 5, "support.questions": 0, "support.surveys": 0}
+    assert plan["by_source"] == {
+        "lifecycle.lines": 5,
+        "suppliers.actions": 0,
+        "suppliers.contracts": 0,
+        "support.questions": 0,
+        "support.surveys": 0,
+    }
     assert {d["recipient"]: len(d["items"]) for d in plan["digests"]} == {
         sent["hr"].username: 2,
         sent["leaver"].username: 1,

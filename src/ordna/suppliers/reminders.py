@@ -1,0 +1,69 @@
+"""Suppliers' reminder sources for ordna.notifications: contract decisions and review action items.
+
+A contract in an alert stage (by default 180, 90, 30 and 7 days before its decision date) is announced on the
+first business day of each stage, reminded again in the days just before the decision date, and once the
+date has passed it is overdue every day, climbing the ladder (manager or role lead, then the IT
+coordinators), until a decision is recorded (DESIGN.md 3.5). Review actions are ordinary items due on
+their due date.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from ordna.lifecycle.due_dates import next_business_day
+from ordna.notifications.ladder import OpenItem
+from ordna.notifications.sources import SourceContext, reminder_kind, reminder_source
+from ordna.suppliers.selectors import ReminderItem, contract_reminders, review_action_reminders
+
+reminder_kind("contract_decision", _("Contract decision"))
+reminder_kind("review_action", _("Review action"))
+
+
+def _assignees(item: ReminderItem, context: SourceContext) -> tuple[int, ...]:
+    role = context.directory.role(item.recipient_role) if item.recipient_role else ()
+    return tuple(sorted({*item.recipient_user_ids, *role}))
+
+
+@reminder_source("suppliers.contracts")
+def contract_decisions(context: SourceContext) -> Iterator[OpenItem]:
+    country = settings.ORDNA_HOLIDAY_COUNTRY
+    for item in contract_reminders(context.today):
+        if item.stage and item.due > context.horizon:
+            # Between stages: announced on the stage's first business day only.
+            if context.today != next_business_day(item.due - timedelta(days=item.stage), country):
+                continue
+            due = context.today
+        else:
+            due = item.due  # close to or past the decision date: the ladder takes over
+        yield OpenItem(
+            key=f"contract:{item.key.split(':')[1]}",
+            source="suppliers.contracts",
+            kind=item.kind,
+            title=item.title,
+            url=item.url,
+            due=due,
+            assignees=_assignees(item, context),
+            leads=context.directory.lead_of_role("coordinator"),
+        )
+
+
+@reminder_source("suppliers.actions")
+def review_actions(context: SourceContext) -> Iterator[OpenItem]:
+    for item in review_action_reminders(context.today):
+        if item.due > context.horizon:
+            continue
+        yield OpenItem(
+            key=f"action:{item.key.split(':')[1]}",
+            source="suppliers.actions",
+            kind=item.kind,
+            title=item.title,
+            url=item.url,
+            due=item.due,
+            assignees=_assignees(item, context),
+            leads=context.directory.lead_of_role("coordinator"),
+        )
