@@ -38,6 +38,7 @@ class VerifiedBy(models.TextChoices):
     IMPORT = "import", _("Import")
     READ_BACK = "read-back", _("Connector read-back")
     CHECK_IN = "check-in", _("Device check-in")
+    CHECK_OUT = "check-out", _("Device check-out")
 
 
 class Responsible(models.TextChoices):
@@ -220,7 +221,7 @@ class Line(models.Model):
     subject = models.CharField(max_length=255)  # the account's key, the licence, the asset tag, the task's title
     # A line that gives (a joiner's or mover's new account, licence or device) rather than takes back; its
     # subject is the application's slug, the licence or the device kind until the import or check-out shows it.
-    grant = models.BooleanField(default=False)
+    grant = models.BooleanField(default=False, db_default=False)
     instructions = models.TextField(blank=True)
     responsible = models.CharField(max_length=12, choices=Responsible.choices)
     responsible_person = models.ForeignKey(
