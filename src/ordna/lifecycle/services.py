@@ -508,6 +508,11 @@ def _open(*, actor: Actor, today: date, newly_ended: set[str], result: CasesResu
             for case in created
         ],
     )
+    surveyed = [case.pk for case in created if case.template is not None and case.template.exit_survey]
+    if surveyed:
+        from ordna.lifecycle.exit_survey import exit_surveys_invite_for
+
+        exit_surveys_invite_for(case_ids=surveyed, actor=actor)
 
 
 def _replan(*, actor: Actor, today: date, result: CasesResult, dry_run: bool) -> None:
