@@ -24,7 +24,8 @@ from ordna.suppliers.models import Supplier
 pytestmark = pytest.mark.django_db
 
 ALL = {"admin", "coordinator", "hr", "manager", "key_user", "supplier", "employee", "auditor"}
-PUBLIC = {"core:login", "core:logout", "core:language", "core:health"}
+# The exit survey's personal pages answer through a signed link, without an account (issue 11).
+PUBLIC = {"core:login", "core:logout", "core:language", "core:health", "lifecycle:exit_survey", "lifecycle:alumni_withdraw"}
 ASKERS = {"admin", "coordinator", "hr", "manager", "key_user", "employee"}
 Q_READERS = {"admin", "coordinator", "auditor", "key_user", "supplier", "employee"}
 
@@ -83,6 +84,22 @@ WEB: dict[str, tuple[dict[str, Any], str, set[str], int]] = {
         {"admin", "coordinator", "hr"},
         302,
     ),
+    "lifecycle:birthright_add": ({"pk": "TEMPLATE"}, "post", {"admin", "coordinator", "hr"}, 302),
+    "lifecycle:birthright_delete": (
+        {"pk": "TEMPLATE", "item_pk": "BIRTHRIGHT"},
+        "post",
+        {"admin", "coordinator", "hr"},
+        302,
+    ),
+    # E1 manages E2: expected versus actual is scoped like the people list.
+    "lifecycle:person_access": (
+        {"employee_id": "E2"},
+        "get",
+        {"admin", "coordinator", "hr", "manager", "auditor"},
+        200,
+    ),
+    "lifecycle:exit_survey_report": ({}, "get", {"admin", "coordinator", "hr", "auditor"}, 200),
+    "lifecycle:exit_survey_invite": ({"pk": "CASE"}, "post", {"admin", "coordinator", "hr"}, 302),
     "applications:edit": ({"slug": "crm"}, "get", {"admin", "coordinator"}, 200),
     "applications:appointment_add": ({"slug": "crm"}, "get", {"admin", "coordinator"}, 200),
     "applications:appointment_edit": ({"slug": "crm", "pk": "APPOINTMENT"}, "get", {"admin", "coordinator"}, 200),
@@ -150,6 +167,12 @@ API: dict[tuple[str, str], set[str]] = {
     ("PATCH", "/api/v1/case-templates/{template_id}"): {"admin", "coordinator", "hr"},
     ("POST", "/api/v1/case-templates/{template_id}/tasks"): {"admin", "coordinator", "hr"},
     ("DELETE", "/api/v1/case-templates/{template_id}/tasks/{task_id}"): {"admin", "coordinator", "hr"},
+    ("POST", "/api/v1/case-templates/{template_id}/birthright"): {"admin", "coordinator", "hr"},
+    ("DELETE", "/api/v1/case-templates/{template_id}/birthright/{item_id}"): {"admin", "coordinator", "hr"},
+    ("GET", "/api/v1/access/{employee_id}"): {"admin", "coordinator", "hr", "manager", "auditor"},
+    ("POST", "/api/v1/cases/{case_id}/exit-survey"): {"admin", "coordinator", "hr"},
+    ("GET", "/api/v1/exit-survey/report"): {"admin", "coordinator", "hr", "auditor"},
+    ("GET", "/api/v1/alumni"): {"admin", "hr"},
     ("GET", "/api/v1/appointments"): ALL - {"employee"},
     ("POST", "/api/v1/appointments"): {"admin", "coordinator"},
     ("PATCH", "/api/v1/appointments/{appointment_id}"): {"admin", "coordinator"},
@@ -220,7 +243,7 @@ def world(load_people, make_user, tmp_path) -> dict[str, Any]:
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     from ordna.core.models import ImportRun
-    from ordna.lifecycle.models import Case, Line
+    from ordna.lifecycle.models import Birthright, Case, Line
     from ordna.lifecycle.services import line_attest, template_save, template_task_add
 
     template = template_save(actor=actor, name="Everyone")
@@ -263,6 +286,8 @@ def world(load_people, make_user, tmp_path) -> dict[str, Any]:
         "EVIDENCE": evidence.pk,
         "TEMPLATE": template.pk,
         "TASK": template.tasks.first().pk,  # type: ignore[union-attr]
+        # Straight into the table: the service keeps birthright to joiner templates, the matrix needs one here.
+        "BIRTHRIGHT": Birthright.objects.create(template=template, kind="device", device_kind="laptop").pk,
         "APPOINTMENT": appointment.pk,
         "QUESTION": question.pk,
         "WISH": wish.pk,
@@ -297,6 +322,7 @@ def path_values(world: dict[str, Any]) -> dict[str, Any]:
         "line_id": values["LINE"],
         "template_id": values["TEMPLATE"],
         "task_id": values["TASK"],
+        "item_id": values["BIRTHRIGHT"],
         "appointment_id": values["APPOINTMENT"],
         "question_id": values["QUESTION"],
         "wish_id": values["WISH"],
