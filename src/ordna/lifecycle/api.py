@@ -194,7 +194,12 @@ class TaskIn(Schema):
 LINE_RELATED = ("case__person", "application", "responsible_person", "responsible_supplier")
 
 
-@router.get("/cases", response=list[CaseOut], summary="Leaver, joiner and mover cases (the board)", auth=Capability("cases.list"))
+@router.get(
+    "/cases",
+    response=list[CaseOut],
+    summary="Leaver, joiner and mover cases (the board)",
+    auth=Capability("cases.list"),
+)
 @paginate
 def case_list(
     request: HttpRequest, view: str = "open", kind: str = "", department: str = "", responsible: str = "", q: str = ""
@@ -524,9 +529,7 @@ class ReportRowOut(Schema):
     auth=Capability("exitsurvey.report"),
 )
 def exit_survey_report(request: HttpRequest) -> Any:
-    return [
-        {**row.__dict__, "answers": row.answers if row.shown else None} for row in exit_survey.exit_survey_report()
-    ]
+    return [{**row.__dict__, "answers": row.answers if row.shown else None} for row in exit_survey.exit_survey_report()]
 
 
 class AlumnusOut(Schema):

@@ -96,7 +96,9 @@ def grant_due(*, kind: str, first_day: date, country: str, opened_on: date, offs
     return max(due, next_business_day(opened_on, country))
 
 
-def needs_joiner_case(*, start_date: date | None, end_date: date | None, today: date, lead_days: int, country: str) -> bool:
+def needs_joiner_case(
+    *, start_date: date | None, end_date: date | None, today: date, lead_days: int, country: str
+) -> bool:
     """Whether a joiner case should open: the start date is today or later and at most `lead_days` business
     days away, and the hire is not withdrawn (an end date on or before the start date)."""
     if start_date is None or start_date < today or hire_withdrawn(start_date=start_date, end_date=end_date):

@@ -83,7 +83,9 @@ def invitation_from_token(token: str, *, for_consent: bool = False) -> ExitSurve
     except signing.BadSignature as exc:
         raise ExitSurveyError("the link is not valid") from exc
     invitation = (
-        ExitSurveyInvitation.objects.filter(pk=data.get("i"), nonce=data.get("n")).select_related("case__person").first()
+        ExitSurveyInvitation.objects.filter(pk=data.get("i"), nonce=data.get("n"))
+        .select_related("case__person")
+        .first()
     )
     if invitation is None:
         raise ExitSurveyError("the link is not valid")
@@ -114,9 +116,7 @@ def exit_survey_answer(
         claimed = ExitSurveyInvitation.objects.filter(pk=invitation.pk, answered=False).update(answered=True)
         if not claimed:
             raise ExitSurveyError("the survey was answered already through this link")
-        answer = ExitSurveyAnswer.objects.create(
-            department=invitation.department, quarter=quarter_of(today), **values
-        )
+        answer = ExitSurveyAnswer.objects.create(department=invitation.department, quarter=quarter_of(today), **values)
         audit_record(actor=Actor.system("exit survey"), action="exit_survey.answered", target=invitation)
         if alumni:
             alumni_consent_give(invitation=invitation, email=email)

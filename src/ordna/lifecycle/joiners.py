@@ -116,9 +116,7 @@ def birthright_remove(*, item: Birthright, actor: Actor) -> None:
 
 
 def joiner_templates() -> list[CaseTemplate]:
-    return list(
-        CaseTemplate.objects.filter(kind=CaseKind.JOINER, active=True).prefetch_related("tasks", "birthrights")
-    )
+    return list(CaseTemplate.objects.filter(kind=CaseKind.JOINER, active=True).prefetch_related("tasks", "birthrights"))
 
 
 def entitlement_of(template: CaseTemplate | None) -> expected.Entitlement | None:
@@ -134,9 +132,7 @@ def entitlement_of(template: CaseTemplate | None) -> expected.Entitlement | None
                 licences.add(item.licence)
         elif item.device_kind:
             devices.add(item.device_kind)
-    return expected.Entitlement(
-        template.pk, {a: frozenset(lic) for a, lic in apps.items()}, frozenset(devices)
-    )
+    return expected.Entitlement(template.pk, {a: frozenset(lic) for a, lic in apps.items()}, frozenset(devices))
 
 
 # Planning lines that give --------------------------------------------------------------------------------
@@ -197,13 +193,13 @@ def _grant_rows(
         party = _application_party(facts_of_app.get(app_id))
         if app_id not in facts_of_app or app_id not in slugs:
             continue
-        rows.append(
-            _grant_row(facts, kind=LineKind.ACCOUNT, subject=slugs[app_id], party=party, application_id=app_id)
-        )
+        rows.append(_grant_row(facts, kind=LineKind.ACCOUNT, subject=slugs[app_id], party=party, application_id=app_id))
         for licence in sorted(apps_added[app_id]):
             rows.append(_grant_row(facts, kind=LineKind.LICENCE, subject=licence, party=party, application_id=app_id))
     for device_kind in sorted(devices):
-        rows.append(_grant_row(facts, kind=LineKind.DEVICE, subject=device_kind, party=(Responsible.COORDINATOR, None, None)))
+        rows.append(
+            _grant_row(facts, kind=LineKind.DEVICE, subject=device_kind, party=(Responsible.COORDINATOR, None, None))
+        )
     return rows
 
 
@@ -255,12 +251,14 @@ def joiners_open_due(*, actor: Actor, today: date, result: CasesResult, dry_run:
     )
     open_for = {p for p, _d, s in had if s == CaseStatus.OPEN}
     had_date = {(p, d) for p, d, _s in had}
-    chosen = []
+    chosen: list[tuple[int, str, int | None, date, str]] = []
     for pid, employee_id, manager_id, start, end, country in candidates:
         country = holiday_country_of(country)
         if pid in open_for or (pid, start) in had_date:
             continue
-        if due_dates.needs_joiner_case(start_date=start, end_date=end, today=today, lead_days=lead, country=country):
+        if start is not None and due_dates.needs_joiner_case(
+            start_date=start, end_date=end, today=today, lead_days=lead, country=country
+        ):
             chosen.append((pid, employee_id, manager_id, start, country))
     result.opened += [c[1] for c in chosen]
     if dry_run or not chosen:
@@ -268,7 +266,9 @@ def joiners_open_due(*, actor: Actor, today: date, result: CasesResult, dry_run:
     _open_joiner_cases(chosen, actor=actor, today=today, result=result)
 
 
-def _open_joiner_cases(chosen: list[tuple[int, str, int | None, date, str]], *, actor: Actor, today: date, result: CasesResult) -> None:
+def _open_joiner_cases(
+    chosen: list[tuple[int, str, int | None, date, str]], *, actor: Actor, today: date, result: CasesResult
+) -> None:
     now = timezone.now()
     people = {p.pk: p for p in Person.objects.filter(pk__in=[c[0] for c in chosen])}
     templates = joiner_templates()
@@ -340,13 +340,21 @@ def _joiners_replan(*, actor: Actor, today: date, result: CasesResult, dry_run: 
             reason = "The hire was withdrawn; accounts already made become leaver lines."
             result.cancelled.append(employee_id)
             if not dry_run:
-                Case.objects.filter(pk=case_id).update(status=CaseStatus.CANCELLED, cancelled_at=now, cancel_reason=reason)
+                Case.objects.filter(pk=case_id).update(
+                    status=CaseStatus.CANCELLED, cancelled_at=now, cancel_reason=reason
+                )
             changes.append(Change("case.cancelled", "lifecycle.case", str(case_id), after={"reason": reason}))
-        elif start != effective:
+        elif start is not None and start != effective:
             result.replanned.append(employee_id)
             replan[case_id] = start
             changes.append(
-                Change("case.replanned", "lifecycle.case", str(case_id), before={"effective_date": effective}, after={"effective_date": start})
+                Change(
+                    "case.replanned",
+                    "lifecycle.case",
+                    str(case_id),
+                    before={"effective_date": effective},
+                    after={"effective_date": start},
+                )
             )
     if dry_run:
         return
@@ -373,9 +381,7 @@ def _joiners_replan(*, actor: Actor, today: date, result: CasesResult, dry_run: 
 # Mover cases ----------------------------------------------------------------------------------------------
 
 
-def movers_open(
-    *, moved: Mapping[str, tuple[str, str]], actor: Actor, today: date, result: CasesResult
-) -> None:
+def movers_open(*, moved: Mapping[str, tuple[str, str]], actor: Actor, today: date, result: CasesResult) -> None:
     """Open a mover case for each person an HR import moved (employee id -> their department and employment
     type before): remove what only the old joiner template gave, add what only the new one gives, plus the
     mover template's tasks. People not started yet, leaving, or with nothing to change get no case."""
@@ -400,7 +406,9 @@ def movers_open(
     for person in people:
         old_department, old_type = moved[person.employee_id]
         old = entitlement_of(template_for(templates, employment_type=old_type, department=old_department))
-        new = entitlement_of(template_for(templates, employment_type=person.employment_type, department=person.department))
+        new = entitlement_of(
+            template_for(templates, employment_type=person.employment_type, department=person.department)
+        )
         diff = expected.difference(old, new)
         tasks = template_for(mover_templates, employment_type=person.employment_type, department=person.department)
         held = accounts.get(person.pk, [])
@@ -415,16 +423,22 @@ def movers_open(
         additions.update(diff.licences_added)
         if not (removals or licence_removals or additions or diff.devices_added or (tasks and tasks.tasks.all())):
             continue
-        plans.append((person, old_department, old_type, tasks, removals, licence_removals, additions, diff.devices_added))
+        plans.append(
+            (person, old_department, old_type, tasks, removals, licence_removals, additions, diff.devices_added)
+        )
     if not plans:
         return
     # A second move before the first is done: the first case gives way to the new one.
     superseded = list(
-        Case.objects.filter(person_id__in=[p[0].pk for p in plans], kind=CaseKind.MOVER, status=CaseStatus.OPEN).values_list("id", flat=True)
+        Case.objects.filter(
+            person_id__in=[p[0].pk for p in plans], kind=CaseKind.MOVER, status=CaseStatus.OPEN
+        ).values_list("id", flat=True)
     )
     if superseded:
         Case.objects.filter(pk__in=superseded).update(
-            status=CaseStatus.CANCELLED, cancelled_at=now, cancel_reason="The person moved again; a new mover case replaces this one."
+            status=CaseStatus.CANCELLED,
+            cancelled_at=now,
+            cancel_reason="The person moved again; a new mover case replaces this one.",
         )
     created = Case.objects.bulk_create(
         [
@@ -443,18 +457,20 @@ def movers_open(
             for person, old_department, old_type, tasks, *_rest in plans
         ]
     )
-    app_ids = {a[1] for p in plans for a in p[4]} | {a[1] for p in plans for a in p[5]} | {a for p in plans for a in p[6]}
+    app_ids = (
+        {a[1] for p in plans for a in p[4]} | {a[1] for p in plans for a in p[5]} | {a for p in plans for a in p[6]}
+    )
     app_ids |= {t.application_id for p in plans if p[3] for t in p[3].tasks.all() if t.application_id}
     apps, slugs = _app_facts(app_ids), _slugs(app_ids)
     rows: list[tuple[Any, ...]] = []
-    for case, (person, _d, _t, tasks, removals, licence_removals, additions, devices) in zip(created, plans, strict=True):
+    for case, (person, _d, _t, tasks, removals, licence_removals, additions, devices) in zip(
+        created, plans, strict=True
+    ):
         facts = CaseFacts(case.pk, person.pk, person.manager_id, today, case.holiday_country, today)
         rows += [(*row, False) for row in _account_rows(facts, removals, apps)]
         rows += [
             row
-            for row in (
-                (*r, False) for r in _account_rows(facts, licence_removals, apps)
-            )
+            for row in ((*r, False) for r in _account_rows(facts, licence_removals, apps))
             if row[1] == LineKind.LICENCE
         ]
         rows += _grant_rows(facts, apps_added=additions, devices=devices, facts_of_app=apps, slugs=slugs)
@@ -534,7 +550,13 @@ def grants_verify(
     audit_record_many(
         actor=actor,
         changes=[
-            Change("line.verified", "lifecycle.line", str(pk), before={"state": "open"}, after={"state": "verified", "verified_by": "import"})
+            Change(
+                "line.verified",
+                "lifecycle.line",
+                str(pk),
+                before={"state": "open"},
+                after={"state": "verified", "verified_by": "import"},
+            )
             for pk in ids
         ],
     )
@@ -600,7 +622,9 @@ def excess_access_sync(*, application_id: int, today: date) -> tuple[int, int]:
         for account_id, person_id, end_date, employment_type, department in rows:
             match = (employment_type, department)
             if match not in by_match:
-                by_match[match] = entitlement_of(template_for(templates, employment_type=employment_type, department=department))
+                by_match[match] = entitlement_of(
+                    template_for(templates, employment_type=employment_type, department=department)
+                )
             entitlements[person_id] = by_match[match]
             held.append(expected.HeldAccount(account_id, person_id, end_date))
         approved = set(
@@ -634,7 +658,9 @@ def excess_access_sync(*, application_id: int, today: date) -> tuple[int, int]:
     Finding.objects.bulk_create(new, batch_size=2000)
     gone = [pk for account_id, pk in live.items() if account_id not in wanted]
     for start in range(0, len(gone), 900):
-        Finding.objects.filter(pk__in=gone[start : start + 900]).update(state=FindingState.RESOLVED, resolved_at=timezone.now())
+        Finding.objects.filter(pk__in=gone[start : start + 900]).update(
+            state=FindingState.RESOLVED, resolved_at=timezone.now()
+        )
     Finding.objects.filter(
         application_id=application_id,
         kind=FindingKind.EXCESS_ACCESS,

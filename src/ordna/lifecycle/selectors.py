@@ -246,9 +246,9 @@ def person_access(person: Any) -> PersonAccess:
     entitlement = entitlement_of(template)
     wanted = dict(entitlement.applications) if entitlement else {}
     accounts = list(
-        Account.objects.filter(person=person).exclude(status=AccountStatus.GONE).values_list(
-            "id", "application_id", "key_display", "status", "licenses"
-        )
+        Account.objects.filter(person=person)
+        .exclude(status=AccountStatus.GONE)
+        .values_list("id", "application_id", "key_display", "status", "licenses")
     )
     findings = dict(
         Finding.objects.filter(
@@ -258,7 +258,10 @@ def person_access(person: Any) -> PersonAccess:
         ).values_list("account_id", "state")
     )
     app_ids = set(wanted) | {a[1] for a in accounts}
-    names = {pk: (name, slug) for pk, name, slug in Application.objects.filter(pk__in=app_ids).values_list("id", "name", "slug")}
+    names = {
+        pk: (name, slug)
+        for pk, name, slug in Application.objects.filter(pk__in=app_ids).values_list("id", "name", "slug")
+    }
     rows = []
     for app_id in sorted(app_ids, key=lambda a: names.get(a, ("", ""))[0].lower()):
         held = [a for a in accounts if a[1] == app_id]

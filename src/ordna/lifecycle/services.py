@@ -598,9 +598,7 @@ def cases_sync_devices(*, actor: Actor, today: date) -> int:
     missing = list(
         Device.objects.filter(status=DeviceStatus.ISSUED)
         .filter(
-            Exists(
-                Case.objects.filter(person_id=OuterRef("holder_id"), kind=CaseKind.LEAVER, status=CaseStatus.OPEN)
-            )
+            Exists(Case.objects.filter(person_id=OuterRef("holder_id"), kind=CaseKind.LEAVER, status=CaseStatus.OPEN))
         )
         .exclude(
             Exists(

@@ -25,7 +25,14 @@ pytestmark = pytest.mark.django_db
 
 ALL = {"admin", "coordinator", "hr", "manager", "key_user", "supplier", "employee", "auditor"}
 # The exit survey's personal pages answer through a signed link, without an account (issue 11).
-PUBLIC = {"core:login", "core:logout", "core:language", "core:health", "lifecycle:exit_survey", "lifecycle:alumni_withdraw"}
+PUBLIC = {
+    "core:login",
+    "core:logout",
+    "core:language",
+    "core:health",
+    "lifecycle:exit_survey",
+    "lifecycle:alumni_withdraw",
+}
 ASKERS = {"admin", "coordinator", "hr", "manager", "key_user", "employee"}
 Q_READERS = {"admin", "coordinator", "auditor", "key_user", "supplier", "employee"}
 

@@ -104,7 +104,9 @@ def test_the_report_page_and_api_hide_small_groups(leavers, make_user) -> None:
     assert "fewer than 5 answers" in page and ">7<" in page
     from ordna.core.services import token_create
 
-    api = Client(headers={"Authorization": f"Bearer {token_create(user=make_user('auditor'), actor=Actor.system('t'))}"})
+    api = Client(
+        headers={"Authorization": f"Bearer {token_create(user=make_user('auditor'), actor=Actor.system('t'))}"}
+    )
     rows = {r["department"]: r for r in api.get("/api/v1/exit-survey/report").json()}
     assert rows["HQ"] == {
         "quarter": "2026-Q4",

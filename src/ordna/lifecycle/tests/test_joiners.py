@@ -31,7 +31,9 @@ def templates(actor: Actor) -> dict[str, Any]:
     """IT gets crm (with the Pro licence) and wiki and a laptop; Sales gets crm and erp; everyone a welcome task."""
     apps = {slug: Application.objects.create(slug=slug, name=slug.upper()) for slug in ("crm", "wiki", "erp", "gfx")}
     anyone = services.template_save(actor=actor, name="Joiner (anyone)", kind="joiner")
-    services.template_task_add(template=anyone, actor=actor, title="Sign the contract", responsible="hr", offset_days=-3)
+    services.template_task_add(
+        template=anyone, actor=actor, title="Sign the contract", responsible="hr", offset_days=-3
+    )
     it = services.template_save(actor=actor, name="Joiner IT", kind="joiner", department="IT")
     joiners.birthright_add(template=it, actor=actor, application=apps["crm"])
     joiners.birthright_add(template=it, actor=actor, application=apps["crm"], licence="Pro")
@@ -84,7 +86,9 @@ def test_joiner_cases_open_for_people_starting_within_the_lead_time(templates, l
     assert again.opened == [] and Case.objects.filter(kind="joiner").count() == 1
 
 
-def test_joiner_lines_verify_when_the_accounts_appear_in_the_next_import(templates, load_people, import_accounts) -> None:
+def test_joiner_lines_verify_when_the_accounts_appear_in_the_next_import(
+    templates, load_people, import_accounts
+) -> None:
     load_people([hr_row("J1", "Jonna", "Joiner", start_date=day(7))])
     import_accounts("crm", [("J1", "active", "")])
     assert lines_of("J1", "joiner", kind__in=["account", "licence"]) == [
@@ -102,7 +106,9 @@ def test_joiner_lines_verify_when_the_accounts_appear_in_the_next_import(templat
     from ordna.devices.services import device_register
     from ordna.people.models import Person
 
-    device_register(asset_tag="LT-1", kind="laptop", actor=Actor.system("test"), holder=Person.objects.get(employee_id="J1"))
+    device_register(
+        asset_tag="LT-1", kind="laptop", actor=Actor.system("test"), holder=Person.objects.get(employee_id="J1")
+    )
     case = Case.objects.get(kind="joiner")
     assert case.status == "completed"
     device_line = Line.objects.get(case=case, kind="device")
@@ -150,7 +156,11 @@ def test_a_department_change_opens_a_mover_case_that_removes_the_old_departments
     import_accounts("erp", [("M1", "active", "")])
     case.refresh_from_db()
     assert case.status == "completed"
-    assert {s for _k, s, _g, state in lines_of("M1", "mover") if state == "verified"} == {"erp", "m1@wiki.example.org", "Pro"}
+    assert {s for _k, s, _g, state in lines_of("M1", "mover") if state == "verified"} == {
+        "erp",
+        "m1@wiki.example.org",
+        "Pro",
+    }
 
 
 def test_excess_access_is_an_account_no_template_gives(templates, load_people, import_accounts, actor) -> None:
