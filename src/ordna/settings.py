@@ -173,6 +173,10 @@ ORDNA_LEAVER_LEAD_DAYS = envint("ORDNA_LEAVER_LEAD_DAYS", 14, minimum=0)
 # People who left longer ago than this when Ordna first hears of it get no leaver case (their leftovers are
 # findings); an end date HR enters late on a later import still opens one.
 ORDNA_LEAVER_RECENT_DAYS = envint("ORDNA_LEAVER_RECENT_DAYS", 30, minimum=0)
+# Joiner cases open when the start date is within this many business days (DESIGN.md 3.2, issue 11).
+ORDNA_JOINER_LEAD_DAYS = envint("ORDNA_JOINER_LEAD_DAYS", 10, minimum=0)
+# A leaver's personal exit-survey link works this many days (withdrawing alumni consent always works).
+ORDNA_EXIT_SURVEY_DAYS = envint("ORDNA_EXIT_SURVEY_DAYS", 30, minimum=1)
 ORDNA_MASS_CHANGE_PEOPLE_PERCENT = envfloat("ORDNA_MASS_CHANGE_PEOPLE_PERCENT", 5.0)
 ORDNA_MASS_CHANGE_ACCOUNTS_PERCENT = envfloat("ORDNA_MASS_CHANGE_ACCOUNTS_PERCENT", 10.0)
 # Below this many people or accounts a change never trips the breaker (one leaver in a team of ten is not a

@@ -100,6 +100,9 @@ class FindingKind(models.TextChoices):
     NEEDS_REVIEW = "needs_review", _("Needs review")
     # Raised by offboarding (ordna.lifecycle), not by reconciliation: an attested line a later import contradicts.
     CONTRADICTED = "contradicted", _("Attested but still active")
+    # Raised by ordna.lifecycle's expected-versus-actual after each import: access no joiner template gives
+    # and nobody approved (accepting the finding is the approval), reviewed by the application's owner or key user.
+    EXCESS_ACCESS = "excess_access", _("Access beyond the templates")
 
 
 class FindingState(models.TextChoices):

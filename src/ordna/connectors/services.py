@@ -566,8 +566,10 @@ def leavers_enqueue(*, actor: Actor, today: date) -> dict[str, int]:
         by_application.setdefault(line.account.application_id, []).append(line)  # type: ignore[union-attr]
     percent, minimum = settings.ORDNA_MASS_CHANGE_ACCOUNTS_PERCENT, settings.ORDNA_MASS_CHANGE_MINIMUM
     for batch in by_application.values():
-        application = batch[0].account.application  # type: ignore[union-attr]
-        policy = application.connector.policy  # type: ignore[union-attr]
+        account = batch[0].account
+        assert account is not None  # noqa: S101 - the query keeps account lines only
+        application = account.application
+        policy = application.connector.policy
         base = application.accounts_active
         tripped = len(batch) >= minimum and len(batch) * 100 > percent * max(base, 1)
         for line in batch:

@@ -75,6 +75,11 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "tasks.mine": frozenset({A, C, H, MG, K, S, E}),
     "templates.view": frozenset({A, C, H, AU}),
     "templates.edit": frozenset({A, C, H}),
+    # Joiners, movers and the exit survey (issue 11).
+    "access.view": frozenset({A, C, H, MG, AU}),  # expected versus actual, scoped to people_scope
+    "exitsurvey.invite": frozenset({A, C, H}),
+    "exitsurvey.report": frozenset({A, C, H, AU}),  # anonymous, groups below five answers hidden
+    "alumni.list": frozenset({A, H}),
     # Key users and support (DESIGN.md 3.4).
     "appointments.edit": frozenset({A, C}),
     "questions.list": frozenset({A, C, H, MG, K, S, E, AU}),  # scoped: questions_scope

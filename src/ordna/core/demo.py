@@ -1773,9 +1773,21 @@ CONSULTANT_EXTRA_TASKS = (
 
 def _load_case_templates(*, actor: Actor) -> None:
     """A template for anyone and one for consultants, before the HR file opens the first cases."""
+    from ordna.lifecycle.joiners import birthright_add
     from ordna.lifecycle.services import template_save, template_task_add
 
-    general = template_save(actor=actor, name="Leaver (everyone)")
+    general = template_save(actor=actor, name="Leaver (everyone)", exit_survey=True)
+    # Joiners (issue 11): a laptop and a phone, and the first-week tasks; applications join the birthright
+    # through Cases -> Templates once the applications exist.
+    joiner = template_save(actor=actor, name="Joiner (everyone)", kind="joiner")
+    for device_kind in ("laptop", "phone"):
+        birthright_add(template=joiner, actor=actor, device_kind=device_kind)
+    for title, responsible, offset in (
+        ("Contract signed and filed", "hr", -5),
+        ("Prepare the laptop and accounts", "coordinator", -2),
+        ("Introduction and first-week plan", "manager", 0),
+    ):
+        template_task_add(template=joiner, actor=actor, title=title, responsible=responsible, offset_days=offset)
     consultant = template_save(actor=actor, name="Leaver (consultant)", employment_type=CONSULTANT)
     for template, tasks in ((general, DEMO_TEMPLATE_TASKS), (consultant, CONSULTANT_EXTRA_TASKS + DEMO_TEMPLATE_TASKS)):
         for title, responsible, offset, instructions in tasks:

@@ -54,6 +54,10 @@ def device_register(
             issued_at=timezone.now() if holder else None,
         )
         audit_record(actor=actor, action="device.registered", target=device, after=_state(device))
+        if holder is not None:
+            from ordna.lifecycle.joiners import grants_verify_device
+
+            grants_verify_device(device=device, actor=actor)
     return device
 
 
@@ -64,6 +68,10 @@ def device_issue(*, device: Device, holder: Person, actor: Actor, expected_retur
         device.expected_return, device.issued_at = expected_return, timezone.now()
         device.save()
         audit_record(actor=actor, action="device.issued", target=device, before=before, after=_state(device))
+        # The check-out is the evidence that verifies a joiner's or mover's device line.
+        from ordna.lifecycle.joiners import grants_verify_device
+
+        grants_verify_device(device=device, actor=actor)
     return device
 
 

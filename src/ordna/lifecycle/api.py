@@ -4,6 +4,7 @@ from datetime import date, datetime
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
 from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.pagination import paginate
@@ -14,9 +15,9 @@ from ordna.core.actor import Actor
 from ordna.core.api import Capability, ErrorOut
 from ordna.core.clock import today
 from ordna.core.web import user_of
-from ordna.lifecycle import selectors, services
+from ordna.lifecycle import exit_survey, joiners, selectors, services
 from ordna.lifecycle.certificate import certificate_data, certificate_pdf
-from ordna.lifecycle.models import Case, CaseTemplate, Line, TemplateTask
+from ordna.lifecycle.models import Birthright, Case, CaseTemplate, Line, TemplateTask
 
 router = Router(tags=["offboarding"])
 
@@ -24,6 +25,8 @@ router = Router(tags=["offboarding"])
 class CaseOut(Schema):
     id: int
     kind: str
+    from_department: str
+    from_employment_type: str
     person: str
     person_name: str
     department: str
@@ -66,6 +69,7 @@ class LineOut(Schema):
     closed_at: datetime | None
     note: str
     reopened: int
+    grant: bool
 
     @staticmethod
     def resolve_case_person(obj: Any) -> str:
@@ -124,8 +128,29 @@ class TaskOut(Schema):
         return obj.application.slug if obj.application_id else None
 
 
+class BirthrightOut(Schema):
+    id: int
+    kind: str
+    application: str | None
+    licence: str
+    device_kind: str
+
+    @staticmethod
+    def resolve_application(obj: Any) -> str | None:
+        return obj.application.slug if obj.application_id else None
+
+
+class BirthrightIn(Schema):
+    application: str | None = None
+    licence: str = ""
+    device_kind: str = ""
+
+
 class TemplateOut(Schema):
     id: int
+    kind: str
+    exit_survey: bool
+    birthrights: list[BirthrightOut]
     name: str
     employment_type: str
     department: str
@@ -136,12 +161,18 @@ class TemplateOut(Schema):
     def resolve_tasks(obj: Any) -> list[Any]:
         return list(obj.tasks.all())
 
+    @staticmethod
+    def resolve_birthrights(obj: Any) -> list[Any]:
+        return list(obj.birthrights.all())
+
 
 class TemplateIn(Schema):
     name: str
     employment_type: str = ""
     department: str = ""
     active: bool = True
+    kind: str = "leaver"
+    exit_survey: bool = False
 
 
 class TemplatePatch(Schema):
@@ -149,6 +180,7 @@ class TemplatePatch(Schema):
     employment_type: str | None = None
     department: str | None = None
     active: bool | None = None
+    exit_survey: bool | None = None
 
 
 class TaskIn(Schema):
@@ -162,16 +194,22 @@ class TaskIn(Schema):
 LINE_RELATED = ("case__person", "application", "responsible_person", "responsible_supplier")
 
 
-@router.get("/cases", response=list[CaseOut], summary="Leaver cases (the board)", auth=Capability("cases.list"))
+@router.get(
+    "/cases",
+    response=list[CaseOut],
+    summary="Leaver, joiner and mover cases (the board)",
+    auth=Capability("cases.list"),
+)
 @paginate
 def case_list(
-    request: HttpRequest, view: str = "open", department: str = "", responsible: str = "", q: str = ""
+    request: HttpRequest, view: str = "open", kind: str = "", department: str = "", responsible: str = "", q: str = ""
 ) -> Any:
     try:
         return selectors.cases_filter(
             access.cases_scope(user_of(request)).select_related("person"),
             today=today(),
             view=view,
+            kind=kind,
             department=department,
             responsible=responsible,
             q=q,
@@ -291,7 +329,7 @@ def line_waive(request: HttpRequest, line_id: int, payload: WaiveIn) -> Any:
     "/case-templates", response=list[TemplateOut], summary="Leaver templates", auth=Capability("templates.view")
 )
 def template_list(request: HttpRequest) -> Any:
-    return CaseTemplate.objects.prefetch_related("tasks__application")
+    return CaseTemplate.objects.prefetch_related("tasks__application", "birthrights__application")
 
 
 @router.post(
@@ -325,6 +363,7 @@ def template_patch(request: HttpRequest, template_id: int, payload: TemplatePatc
         "employment_type": template.employment_type,
         "department": template.department,
         "active": template.active,
+        "exit_survey": template.exit_survey,
         **payload.dict(exclude_unset=True, exclude_none=True),
     }
     try:
@@ -371,3 +410,149 @@ def template_task_delete(request: HttpRequest, template_id: int, task_id: int) -
     task: TemplateTask = access.get_in_scope(TemplateTask.objects.all(), pk=task_id, template_id=template_id)
     services.template_task_remove(task=task, actor=Actor.for_user(user_of(request)))
     return Status(204, None)
+
+
+@router.post(
+    "/case-templates/{template_id}/birthright",
+    response={201: BirthrightOut, 404: ErrorOut, 422: ErrorOut},
+    summary="Add an application (and licence) or a device kind to a joiner template",
+    auth=Capability("templates.edit"),
+)
+def birthright_add(request: HttpRequest, template_id: int, payload: BirthrightIn) -> Any:
+    template = _template(template_id)
+    application = None
+    if payload.application:
+        application = Application.objects.filter(slug=payload.application).first()
+        if application is None:
+            raise HttpError(422, f"application: no application has the key {payload.application!r}")
+    try:
+        item = joiners.birthright_add(
+            template=template,
+            actor=Actor.for_user(user_of(request)),
+            application=application,
+            licence=payload.licence,
+            device_kind=payload.device_kind,
+        )
+    except services.LifecycleError as exc:
+        raise HttpError(422, str(exc)) from exc
+    return Status(201, item)
+
+
+@router.delete(
+    "/case-templates/{template_id}/birthright/{item_id}",
+    response={204: None, 404: ErrorOut},
+    summary="Remove an item from a joiner template's birthright",
+    auth=Capability("templates.edit"),
+)
+def birthright_delete(request: HttpRequest, template_id: int, item_id: int) -> Any:
+    item: Birthright = access.get_in_scope(Birthright.objects.all(), pk=item_id, template_id=template_id)
+    joiners.birthright_remove(item=item, actor=Actor.for_user(user_of(request)))
+    return Status(204, None)
+
+
+class AccessAccountOut(Schema):
+    key: str
+    status: str
+    licences: list[str]
+
+
+class AccessRowOut(Schema):
+    application: str
+    slug: str
+    expected: bool
+    expected_licences: list[str]
+    accounts: list[AccessAccountOut]
+    state: str
+
+
+class PersonAccessOut(Schema):
+    person: str
+    template: str | None
+    applications: list[AccessRowOut]
+    expected_devices: list[str]
+    held_devices: list[str]
+
+
+@router.get(
+    "/access/{employee_id}",
+    response={200: PersonAccessOut, 404: ErrorOut},
+    summary="Expected versus actual access of one person",
+    auth=Capability("access.view"),
+)
+def person_access(request: HttpRequest, employee_id: str) -> Any:
+    person = access.get_in_scope(access.people_scope(user_of(request)), employee_id=employee_id)
+    result = selectors.person_access(person)
+    return {
+        "person": person.employee_id,
+        "template": result.template.name if result.template else None,
+        "applications": [row.__dict__ for row in result.rows],
+        "expected_devices": result.expected_devices,
+        "held_devices": result.held_devices,
+    }
+
+
+class InvitationOut(Schema):
+    link: str
+    expires_at: datetime
+    answered: bool
+
+
+@router.post(
+    "/cases/{case_id}/exit-survey",
+    response={200: InvitationOut, 404: ErrorOut, 422: ErrorOut},
+    summary="Invite the leaver to the exit survey; returns their personal link",
+    auth=Capability("exitsurvey.invite"),
+)
+def exit_survey_invite(request: HttpRequest, case_id: int) -> Any:
+    case: Case = access.get_in_scope(access.cases_scope(user_of(request)).select_related("person"), pk=case_id)
+    try:
+        invitation = exit_survey.exit_survey_invite(case=case, actor=Actor.for_user(user_of(request)))
+    except exit_survey.ExitSurveyError as exc:
+        raise HttpError(422, str(exc)) from exc
+    link = request.build_absolute_uri(reverse("lifecycle:exit_survey", args=[exit_survey.token_for(invitation)]))
+    return {"link": link, "expires_at": invitation.expires_at, "answered": invitation.answered}
+
+
+class ReportRowOut(Schema):
+    quarter: str
+    department: str
+    answers: int | None
+    overall: float | None
+    recommend: float | None
+    offboarding: float | None
+
+
+@router.get(
+    "/exit-survey/report",
+    response=list[ReportRowOut],
+    summary="Exit survey answers per department and quarter (no figures below five answers)",
+    auth=Capability("exitsurvey.report"),
+)
+def exit_survey_report(request: HttpRequest) -> Any:
+    return [{**row.__dict__, "answers": row.answers if row.shown else None} for row in exit_survey.exit_survey_report()]
+
+
+class AlumnusOut(Schema):
+    person: str | None
+    name: str
+    email: str
+    given_at: datetime
+
+
+@router.get(
+    "/alumni",
+    response=list[AlumnusOut],
+    summary="Former employees who agreed to be contacted (kept apart from the survey)",
+    auth=Capability("alumni.list"),
+)
+@paginate
+def alumni_list(request: HttpRequest) -> Any:
+    return [
+        {
+            "person": c.person.employee_id if c.person else None,
+            "name": c.person.full_name if c.person else "",
+            "email": c.email,
+            "given_at": c.given_at,
+        }
+        for c in exit_survey.alumni_current()
+    ]

@@ -83,6 +83,34 @@ def line_due(*, kind: str, last_day: date, country: str, opened_on: date, offset
     return max(due, next_business_day(opened_on, country))
 
 
+def grant_due(*, kind: str, first_day: date, country: str, opened_on: date, offset_days: int = 0) -> date:
+    """When a line that gives something (a joiner's or mover's) is due: accounts, licences and devices the
+    business day before the first day, so they work on day one; tasks their offset from the first day. Never
+    before the first business day on or after the day the case opened."""
+    if kind in (ACCOUNT, LICENCE, DEVICE):
+        due = add_business_days(first_day, -1, country)
+    elif kind == TASK:
+        due = add_business_days(first_day, offset_days, country)
+    else:
+        raise ValueError(f"unknown line kind {kind!r}")
+    return max(due, next_business_day(opened_on, country))
+
+
+def needs_joiner_case(
+    *, start_date: date | None, end_date: date | None, today: date, lead_days: int, country: str
+) -> bool:
+    """Whether a joiner case should open: the start date is today or later and at most `lead_days` business
+    days away, and the hire is not withdrawn (an end date on or before the start date)."""
+    if start_date is None or start_date < today or hire_withdrawn(start_date=start_date, end_date=end_date):
+        return False
+    return business_days_between(today, start_date, country) <= lead_days
+
+
+def hire_withdrawn(*, start_date: date | None, end_date: date | None) -> bool:
+    """HR withdraws a hire by removing the start date or ending the person on (or before) it."""
+    return start_date is None or (end_date is not None and end_date <= start_date)
+
+
 def next_business_day(day: date, country: str) -> date:
     """`day` itself when it is a business day, else the first business day after it."""
     while not is_business_day(day, country):

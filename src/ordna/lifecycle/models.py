@@ -1,4 +1,5 @@
-"""Leaver cases and their lines (DESIGN.md 2 and 3.2), and the templates that add tasks to them."""
+"""Leaver, joiner and mover cases and their lines (DESIGN.md 2 and 3.2) on one engine; the templates that add
+tasks (and, for joiners and movers, birthright access and devices) to them; the leaver's exit survey."""
 
 from __future__ import annotations
 
@@ -37,6 +38,7 @@ class VerifiedBy(models.TextChoices):
     IMPORT = "import", _("Import")
     READ_BACK = "read-back", _("Connector read-back")
     CHECK_IN = "check-in", _("Device check-in")
+    CHECK_OUT = "check-out", _("Device check-out")
 
 
 class Responsible(models.TextChoices):
@@ -51,7 +53,8 @@ class Responsible(models.TextChoices):
 
 
 class CaseTemplate(models.Model):
-    """The tasks a leaver case gets, for an employment type and/or department (blank: any).
+    """The tasks a case of `kind` gets, for an employment type and/or department (blank: any). A joiner
+    template also lists the person's birthright (applications, licences, devices): what they should have.
 
     The most specific active template applies: type and department, then department, then type, then the
     template for anyone.
@@ -62,6 +65,8 @@ class CaseTemplate(models.Model):
     employment_type = models.CharField(max_length=20, blank=True)
     department = models.CharField(max_length=150, blank=True)
     active = models.BooleanField(default=True)
+    # Leaver templates: invite the leaver to the exit survey when the case opens.
+    exit_survey = models.BooleanField(default=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -111,6 +116,47 @@ class TemplateTask(models.Model):
         return self.title
 
 
+class BirthrightKind(models.TextChoices):
+    APPLICATION = "application", _("Application (an account)")
+    DEVICE = "device", _("Device")
+
+
+class Birthright(models.Model):
+    """What a joiner template says its people should have: an account in an application (with a licence,
+    optionally), or a device of a kind. Joiner cases grant it; mover cases add or remove the difference;
+    the expected-versus-actual page and the `excess_access` finding compare imports with it."""
+
+    template = models.ForeignKey(CaseTemplate, on_delete=models.CASCADE, related_name="birthrights")
+    kind = models.CharField(max_length=12, choices=BirthrightKind.choices)
+    application = models.ForeignKey(
+        "applications.Application", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    licence = models.CharField(max_length=200, blank=True)
+    device_kind = models.CharField(max_length=10, blank=True)
+
+    class Meta:
+        ordering = ["template_id", "kind", "id"]
+        constraints = [
+            models.CheckConstraint(name="birthright_known_kind", condition=Q(kind__in=BirthrightKind.values)),
+            models.CheckConstraint(
+                name="birthright_application_or_device",
+                condition=(Q(kind="application") & Q(application__isnull=False) & Q(device_kind=""))
+                | (Q(kind="device") & Q(application__isnull=True) & ~Q(device_kind="") & Q(licence="")),
+            ),
+            models.UniqueConstraint(
+                fields=["template", "application", "licence"],
+                condition=Q(application__isnull=False),
+                name="birthright_unique_application",
+            ),
+            models.UniqueConstraint(
+                fields=["template", "device_kind"], condition=Q(kind="device"), name="birthright_unique_device"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.licence or self.device_kind or str(self.application_id)
+
+
 class Case(models.Model):
     """A leaver (joiner, mover) case of one person: open until every line is verified, attested or waived.
 
@@ -130,6 +176,9 @@ class Case(models.Model):
     completed_at = models.DateTimeField(null=True, blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
     cancel_reason = models.TextField(blank=True)
+    # A mover case: where the person came from (the department and employment type before the move).
+    from_department = models.CharField(max_length=150, blank=True)
+    from_employment_type = models.CharField(max_length=20, blank=True)
 
     class Meta:
         ordering = ["effective_date", "id"]
@@ -170,6 +219,9 @@ class Line(models.Model):
     device = models.ForeignKey("devices.Device", null=True, blank=True, on_delete=models.SET_NULL, related_name="lines")
     task = models.ForeignKey(TemplateTask, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     subject = models.CharField(max_length=255)  # the account's key, the licence, the asset tag, the task's title
+    # A line that gives (a joiner's or mover's new account, licence or device) rather than takes back; its
+    # subject is the application's slug, the licence or the device kind until the import or check-out shows it.
+    grant = models.BooleanField(default=False, db_default=False)
     instructions = models.TextField(blank=True)
     responsible = models.CharField(max_length=12, choices=Responsible.choices)
     responsible_person = models.ForeignKey(
@@ -223,3 +275,62 @@ class Line(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.subject}"
+
+
+class ExitSurveyInvitation(models.Model):
+    """The leaver's personal link to the exit survey: one per leaver case, answered once, expiring.
+
+    The link carries a signed token naming the invitation and its `nonce`; the answers are stored apart,
+    without any reference back to the invitation or the person.
+    """
+
+    case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="exit_survey")
+    nonce = models.CharField(max_length=32)
+    locale = models.CharField(max_length=2, default="en")
+    # Copied from the person when invited, so the anonymous answer can be grouped without a link to them.
+    department = models.CharField(max_length=150, blank=True)
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    answered = models.BooleanField(default=False)
+
+    def __str__(self) -> str:
+        return f"exit survey {self.case_id}"
+
+
+class ExitSurveyAnswer(models.Model):
+    """One anonymous answer: department and quarter only, never who or when exactly (DESIGN.md 3.7)."""
+
+    department = models.CharField(max_length=150, blank=True)
+    quarter = models.CharField(max_length=7)  # 2026-Q4
+    overall = models.PositiveSmallIntegerField()
+    recommend = models.PositiveSmallIntegerField()
+    offboarding = models.PositiveSmallIntegerField()
+
+    class Meta:
+        ordering = ["quarter", "department"]
+        constraints = [
+            models.CheckConstraint(
+                name="exitsurveyanswer_ratings_1_to_5",
+                condition=Q(overall__gte=1, overall__lte=5)
+                & Q(recommend__gte=1, recommend__lte=5)
+                & Q(offboarding__gte=1, offboarding__lte=5),
+            ),
+        ]
+        indexes = [models.Index(fields=["quarter", "department"], name="exitanswer_quarter_dept_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.quarter} {self.department}"
+
+
+class AlumniConsent(models.Model):
+    """A leaver's consent to be contacted as an alumnus, kept apart from the survey's answers and removable
+    by the person through their link (withdrawn consent keeps only when it was withdrawn)."""
+
+    invitation = models.OneToOneField(ExitSurveyInvitation, on_delete=models.CASCADE, related_name="alumni_consent")
+    person = models.ForeignKey("people.Person", null=True, on_delete=models.SET_NULL, related_name="+")
+    email = models.EmailField(max_length=254, blank=True)
+    given_at = models.DateTimeField()
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"alumni consent {self.person_id}"

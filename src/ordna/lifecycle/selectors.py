@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from ordna.core import access
-from ordna.lifecycle.models import Case, CaseStatus, Line, LineKind, LineState, Responsible
+from ordna.lifecycle.models import Case, CaseKind, CaseStatus, Line, LineKind, LineState, Responsible
 
 if TYPE_CHECKING:
     from ordna.core.models import User
@@ -31,6 +31,7 @@ def cases_filter(
     *,
     today: date,
     view: str = "open",
+    kind: str = "",
     department: str = "",
     responsible: str = "",
     q: str = "",
@@ -43,6 +44,10 @@ def cases_filter(
         queryset = queryset.filter(Exists(Line.objects.filter(overdue_lines(today), case_id=OuterRef("pk"))))
     elif view != "all":
         queryset = queryset.filter(status=view)
+    if kind:
+        if kind not in CaseKind.values:
+            raise ValueError(f"unknown kind {kind!r}; expected one of {', '.join(CaseKind.values)}")
+        queryset = queryset.filter(kind=kind)
     if department:
         queryset = queryset.filter(person__department=department)
     if responsible:
@@ -122,7 +127,7 @@ def my_tasks(user: User) -> QuerySet[Line]:
         else Q(responsible=Responsible.COORDINATOR)
     )
     if user.person_id is not None:
-        mine |= Q(case__person_id=user.person_id, kind=LineKind.DEVICE)
+        mine |= Q(case__person_id=user.person_id, kind=LineKind.DEVICE, grant=False)
     return (
         Line.objects.filter(mine, state=LineState.OPEN, case__status=CaseStatus.OPEN)
         .select_related("case__person", "application", "device", "responsible_person", "responsible_supplier")
@@ -204,3 +209,82 @@ def lines_export_rows(queryset: QuerySet[Line]) -> Iterator[dict[str, Any]]:
             "state": state,
             "verified_by": verified_by or None,
         }
+
+
+@dataclass(frozen=True)
+class AccessRow:
+    application: str
+    slug: str
+    expected: bool
+    expected_licences: list[str]
+    accounts: list[dict[str, Any]]
+    state: str  # ok, missing, excess, approved, unjudged
+
+
+@dataclass(frozen=True)
+class PersonAccess:
+    template: Any
+    rows: list[AccessRow]
+    expected_devices: list[str]
+    held_devices: list[str]
+
+
+def person_access(person: Any) -> PersonAccess:
+    """Expected (the person's joiner template's birthright) beside actual (their accounts that are not gone,
+    and devices held), per application, with the assessment the `excess_access` finding makes."""
+    from ordna.accounts.models import Account, AccountStatus, Finding, FindingKind, FindingState
+    from ordna.applications.models import Application
+    from ordna.devices.models import Device, DeviceStatus
+    from ordna.lifecycle.joiners import entitlement_of, joiner_templates
+    from ordna.lifecycle.services import template_for
+
+    template = template_for(
+        [t for t in joiner_templates() if t.birthrights.all()],
+        employment_type=person.employment_type,
+        department=person.department,
+    )
+    entitlement = entitlement_of(template)
+    wanted = dict(entitlement.applications) if entitlement else {}
+    accounts = list(
+        Account.objects.filter(person=person)
+        .exclude(status=AccountStatus.GONE)
+        .values_list("id", "application_id", "key_display", "status", "licenses")
+    )
+    findings = dict(
+        Finding.objects.filter(
+            kind=FindingKind.EXCESS_ACCESS,
+            account_id__in=[a[0] for a in accounts],
+            state__in=[FindingState.OPEN, FindingState.ACCEPTED],
+        ).values_list("account_id", "state")
+    )
+    app_ids = set(wanted) | {a[1] for a in accounts}
+    names = {
+        pk: (name, slug)
+        for pk, name, slug in Application.objects.filter(pk__in=app_ids).values_list("id", "name", "slug")
+    }
+    rows = []
+    for app_id in sorted(app_ids, key=lambda a: names.get(a, ("", ""))[0].lower()):
+        held = [a for a in accounts if a[1] == app_id]
+        active = [a for a in held if a[3] == AccountStatus.ACTIVE]
+        if app_id in wanted:
+            state = "ok" if active else "missing"
+        elif entitlement is None or not active:
+            state = "unjudged" if active else "ok"
+        elif any(findings.get(a[0]) == FindingState.ACCEPTED for a in active):
+            state = "approved"
+        else:
+            state = "excess"
+        rows.append(
+            AccessRow(
+                application=names.get(app_id, ("?", ""))[0],
+                slug=names.get(app_id, ("", ""))[1],
+                expected=app_id in wanted,
+                expected_licences=sorted(wanted.get(app_id, ())),
+                accounts=[{"key": a[2], "status": a[3], "licences": list(a[4] or ())} for a in held],
+                state=state,
+            )
+        )
+    held_devices = sorted(
+        Device.objects.filter(holder=person, status=DeviceStatus.ISSUED).values_list("kind", flat=True)
+    )
+    return PersonAccess(template, rows, sorted(entitlement.devices) if entitlement else [], held_devices)

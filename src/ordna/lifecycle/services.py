@@ -7,7 +7,7 @@ handful of queries and write with bulk statements, never one save per account.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
@@ -96,6 +96,8 @@ def _template_state(template: CaseTemplate) -> dict[str, Any]:
         "employment_type": template.employment_type,
         "department": template.department,
         "active": template.active,
+        "kind": template.kind,
+        "exit_survey": template.exit_survey,
     }
 
 
@@ -107,9 +109,18 @@ def template_save(
     department: str = "",
     active: bool = True,
     template: CaseTemplate | None = None,
+    kind: str = CaseKind.LEAVER,
+    exit_survey: bool = False,
 ) -> CaseTemplate:
-    """Create or change a leaver template; one active template per (employment type, department)."""
+    """Create or change a leaver, joiner or mover template; one active template per (kind, employment type,
+    department). A template keeps the kind it was created with."""
     name = name.strip()
+    if template is not None:
+        kind = template.kind
+    if kind not in CaseKind.values:
+        raise LifecycleError(f"kind: {kind!r} is not one of {', '.join(CaseKind.values)}")
+    if exit_survey and kind != CaseKind.LEAVER:
+        raise LifecycleError("exit_survey: only leaver templates invite to the exit survey")
     if not name:
         raise LifecycleError("name: give the template a name")
     if employment_type and employment_type not in EmploymentType.values:
@@ -117,9 +128,7 @@ def template_save(
             f"employment_type: {employment_type!r} is not one of {', '.join(EmploymentType.values)} (or empty)"
         )
     department = department.strip()
-    clash = CaseTemplate.objects.filter(
-        kind=CaseKind.LEAVER, employment_type=employment_type, department=department, active=True
-    )
+    clash = CaseTemplate.objects.filter(kind=kind, employment_type=employment_type, department=department, active=True)
     if template is not None:
         clash = clash.exclude(pk=template.pk)
     if active and clash.exists():
@@ -130,13 +139,14 @@ def template_save(
     with transaction.atomic():
         before = _template_state(template) if template else None
         if template is None:
-            template = CaseTemplate(kind=CaseKind.LEAVER)
+            template = CaseTemplate(kind=kind)
         template.name, template.employment_type, template.department, template.active = (
             name,
             employment_type,
             department,
             active,
         )
+        template.exit_survey = exit_survey
         template.save()
         audit_record(
             actor=actor,
@@ -391,8 +401,13 @@ def cases_open_due(
     Idempotent: running it twice opens nothing the second time. `newly_ended` are the employee ids an HR
     import just gave an end date (a late one still opens a case).
     """
+    from ordna.lifecycle.joiners import joiners_open_due
+
     with transaction.atomic():
         result = CasesResult()
+        # Joiners first: a withdrawn hire's joiner case is cancelled before the leaver rule takes back what
+        # was already made for them.
+        joiners_open_due(actor=actor, today=today, result=result, dry_run=dry_run)
         _replan(actor=actor, today=today, result=result, dry_run=dry_run)
         _open(actor=actor, today=today, newly_ended=set(newly_ended), result=result, dry_run=dry_run)
         if not dry_run:
@@ -493,6 +508,11 @@ def _open(*, actor: Actor, today: date, newly_ended: set[str], result: CasesResu
             for case in created
         ],
     )
+    surveyed = [case.pk for case in created if case.template is not None and case.template.exit_survey]
+    if surveyed:
+        from ordna.lifecycle.exit_survey import exit_surveys_invite_for
+
+        exit_surveys_invite_for(case_ids=surveyed, actor=actor)
 
 
 def _replan(*, actor: Actor, today: date, result: CasesResult, dry_run: bool) -> None:
@@ -577,11 +597,16 @@ def cases_sync_devices(*, actor: Actor, today: date) -> int:
     """Add a line to open cases for each device their person holds that has none yet (handed out later)."""
     missing = list(
         Device.objects.filter(status=DeviceStatus.ISSUED)
-        .filter(Exists(Case.objects.filter(person_id=OuterRef("holder_id"), status=CaseStatus.OPEN)))
+        .filter(
+            Exists(Case.objects.filter(person_id=OuterRef("holder_id"), kind=CaseKind.LEAVER, status=CaseStatus.OPEN))
+        )
         .exclude(
             Exists(
                 Line.objects.filter(
-                    device_id=OuterRef("pk"), case__status=CaseStatus.OPEN, case__person_id=OuterRef("holder_id")
+                    device_id=OuterRef("pk"),
+                    case__kind=CaseKind.LEAVER,
+                    case__status=CaseStatus.OPEN,
+                    case__person_id=OuterRef("holder_id"),
                 )
             )
         )
@@ -591,9 +616,9 @@ def cases_sync_devices(*, actor: Actor, today: date) -> int:
         return 0
     cases = {
         c.person_id: c
-        for c in Case.objects.filter(person_id__in={m[2] for m in missing}, status=CaseStatus.OPEN).select_related(
-            "person"
-        )
+        for c in Case.objects.filter(
+            person_id__in={m[2] for m in missing}, kind=CaseKind.LEAVER, status=CaseStatus.OPEN
+        ).select_related("person")
     }
     rows = []
     for device_id, tag, holder in missing:
@@ -625,9 +650,17 @@ def case_cancel(*, case: Case, actor: Actor, reason: str) -> Case:
     return case
 
 
-def cases_after_hr_import(*, actor: Actor, today: date, newly_ended: Collection[str]) -> CasesResult:
-    """The HR import's hook, inside its transaction: apply the opening rules to the people as they are now."""
-    return cases_open_due(actor=actor, today=today, newly_ended=newly_ended)
+def cases_after_hr_import(
+    *, actor: Actor, today: date, newly_ended: Collection[str], moved: Mapping[str, tuple[str, str]] | None = None
+) -> CasesResult:
+    """The HR import's hook, inside its transaction: apply the opening rules to the people as they are now,
+    and open mover cases for `moved` (employee id -> department and employment type before the import)."""
+    from ordna.lifecycle.joiners import movers_open
+
+    result = cases_open_due(actor=actor, today=today, newly_ended=newly_ended)
+    with transaction.atomic():
+        movers_open(moved=moved or {}, actor=actor, today=today, result=result)
+    return result
 
 
 # Closing lines -----------------------------------------------------------------------------------------
@@ -761,6 +794,8 @@ class AccountLinesResult:
     verified: int = 0
     reopened: int = 0
     added: int = 0
+    excess_opened: int = 0
+    excess_resolved: int = 0
 
 
 def lines_after_accounts_change(
@@ -809,17 +844,24 @@ def lines_after_accounts_change(
         touched |= lines_reopen(line_ids=contradicted, actor=actor, today=today)
         result.reopened = len(contradicted)
 
-    # 3. Accounts that appeared (or became active) for people with an open case: their lines.
+    # 3. Accounts that appeared (or became active) for people with an open leaver case: their lines.
     result.added = _add_account_lines(application_id=application_id, today=today, actor=actor)
+    # 4. Joiners' and movers' lines that give: verified once the account is active and linked to the person.
+    from ordna.lifecycle.joiners import excess_access_sync, grants_verify
+
+    touched |= grants_verify(application_id=application_id, actor=actor)
     cases_complete(case_ids=touched, actor=actor)
+    # 5. Expected versus actual: access no template gives is an `excess_access` finding.
+    result.excess_opened, result.excess_resolved = excess_access_sync(application_id=application_id, today=today)
     return result
 
 
 def _add_account_lines(*, application_id: int, today: date, actor: Actor) -> int:
-    open_cases = Case.objects.filter(person_id=OuterRef("person_id"), status=CaseStatus.OPEN)
+    open_cases = Case.objects.filter(person_id=OuterRef("person_id"), kind=CaseKind.LEAVER, status=CaseStatus.OPEN)
     lined = Line.objects.filter(
         account_id=OuterRef("pk"),
         kind=LineKind.ACCOUNT,
+        case__kind=CaseKind.LEAVER,
         case__status=CaseStatus.OPEN,
         case__person_id=OuterRef("person_id"),
     )
@@ -833,7 +875,9 @@ def _add_account_lines(*, application_id: int, today: date, actor: Actor) -> int
         return 0
     cases = {
         c.person_id: c
-        for c in Case.objects.filter(person_id__in={n[0] for n in new}, status=CaseStatus.OPEN).select_related("person")
+        for c in Case.objects.filter(
+            person_id__in={n[0] for n in new}, kind=CaseKind.LEAVER, status=CaseStatus.OPEN
+        ).select_related("person")
     }
     apps = _app_facts([application_id])
     rows: list[tuple[Any, ...]] = []
@@ -904,13 +948,15 @@ def lines_reopen(*, line_ids: Sequence[int], actor: Actor, today: date) -> set[i
             )
     Finding.objects.bulk_create(findings)
     case_ids = {r[1] for r in rows}
-    completed = list(Case.objects.filter(pk__in=case_ids, status=CaseStatus.COMPLETED).values_list("id", "person_id"))
+    completed = list(
+        Case.objects.filter(pk__in=case_ids, status=CaseStatus.COMPLETED).values_list("id", "person_id", "kind")
+    )
     busy = set(
-        Case.objects.filter(person_id__in=[p for _, p in completed], status=CaseStatus.OPEN).values_list(
-            "person_id", flat=True
+        Case.objects.filter(person_id__in=[p for _, p, _k in completed], status=CaseStatus.OPEN).values_list(
+            "person_id", "kind"
         )
     )
-    reopen_cases = [c for c, p in completed if p not in busy]
+    reopen_cases = [c for c, p, k in completed if (p, k) not in busy]
     Case.objects.filter(pk__in=reopen_cases).update(status=CaseStatus.OPEN, completed_at=None)
     audit_record_many(
         actor=actor,

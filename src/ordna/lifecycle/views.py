@@ -6,6 +6,9 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import translation
+from django.utils.timezone import now as timezone_now
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -15,11 +18,21 @@ from ordna.core.actor import Actor
 from ordna.core.clock import today
 from ordna.core.tabular import CONTENT_TYPES, EXPORT_FORMATS, write_table
 from ordna.core.web import capability, paginate, query_without_page, user_of
-from ordna.devices.models import Device
+from ordna.devices.models import Device, DeviceKind
 from ordna.devices.services import device_check_in as check_in_service
-from ordna.lifecycle import selectors, services
+from ordna.lifecycle import exit_survey, joiners, selectors, services
 from ordna.lifecycle.certificate import certificate_data, certificate_pdf
-from ordna.lifecycle.models import Case, CaseTemplate, Line, Responsible, TemplateTask
+from ordna.lifecycle.models import (
+    AlumniConsent,
+    Birthright,
+    Case,
+    CaseKind,
+    CaseTemplate,
+    ExitSurveyInvitation,
+    Line,
+    Responsible,
+    TemplateTask,
+)
 from ordna.people.models import EmploymentType
 from ordna.people.selectors import departments
 
@@ -29,15 +42,16 @@ def case_board(request: HttpRequest) -> HttpResponse:
     user = user_of(request)
     scope = access.cases_scope(user)
     view = request.GET.get("view", "open")
+    kind = request.GET.get("kind", "")
     department = request.GET.get("department", "")
     responsible = request.GET.get("responsible", "")
     q = request.GET.get("q", "").strip()
     try:
         cases = selectors.cases_filter(
-            scope, today=today(), view=view, department=department, responsible=responsible, q=q
+            scope, today=today(), view=view, kind=kind, department=department, responsible=responsible, q=q
         )
     except ValueError:
-        view, department, responsible = "open", "", ""
+        view, kind, department, responsible = "open", "", "", ""
         cases = selectors.cases_filter(scope, today=today())
     page = paginate(request, selectors.with_line_counts(cases, today=today()).order_by("effective_date", "id"))
     return render(
@@ -54,6 +68,9 @@ def case_board(request: HttpRequest) -> HttpResponse:
                 ("cancelled", _("Cancelled")),
                 ("all", _("All")),
             ],
+            "kind": kind,
+            "kinds": CaseKind.choices,
+            "can_report": access.can(user, "exitsurvey.report"),
             "department": department,
             "departments": departments(access.people_scope(user)),
             "responsible": responsible,
@@ -79,10 +96,21 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "case": case,
             "lines": lines,
             "closable": closable if access.can(user, "lines.close") else set(),
-            "can_certificate": access.can(user, "cases.certificate"),
+            "can_certificate": access.can(user, "cases.certificate") and case.kind == CaseKind.LEAVER,
+            "can_invite": access.can(user, "exitsurvey.invite"),
+            "can_access": access.can(user, "access.view")
+            and access.people_scope(user).filter(pk=case.person_id).exists(),
+            "exit_link": _exit_link(request, case),
             "today": today(),
         },
     )
+
+
+def _exit_link(request: HttpRequest, case: Case) -> str:
+    invitation = ExitSurveyInvitation.objects.filter(case=case).first()
+    if invitation is None:
+        return ""
+    return request.build_absolute_uri(reverse("lifecycle:exit_survey", args=[exit_survey.token_for(invitation)]))
 
 
 @capability("cases.certificate")
@@ -213,6 +241,7 @@ def _template_form_values(request: HttpRequest) -> dict[str, object]:
         "employment_type": request.POST.get("employment_type", ""),
         "department": request.POST.get("department", ""),
         "active": request.POST.get("active") == "1",
+        "exit_survey": request.POST.get("exit_survey") == "1",
     }
 
 
@@ -223,7 +252,11 @@ def template_list(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         access.require(user, "templates.edit")
         try:
-            template = services.template_save(actor=Actor.for_user(user), **_template_form_values(request))  # type: ignore[arg-type]
+            template = services.template_save(
+                actor=Actor.for_user(user),
+                kind=request.POST.get("kind", "leaver"),
+                **_template_form_values(request),  # type: ignore[arg-type]
+            )
         except services.LifecycleError as exc:
             messages.error(request, str(exc))
         else:
@@ -235,6 +268,7 @@ def template_list(request: HttpRequest) -> HttpResponse:
             "templates": CaseTemplate.objects.prefetch_related("tasks"),
             "can_edit": can_edit,
             "employment_types": EmploymentType.choices,
+            "kinds": CaseKind.choices,
         },
     )
 
@@ -257,6 +291,8 @@ def template_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "template": template,
             "tasks": template.tasks.select_related("application"),
+            "birthrights": template.birthrights.select_related("application"),
+            "device_kinds": DeviceKind.choices,
             "can_edit": access.can(user, "templates.edit"),
             "employment_types": EmploymentType.choices,
             "responsibles": Responsible.choices,
@@ -299,3 +335,125 @@ def template_task_delete(request: HttpRequest, pk: int, task_pk: int) -> HttpRes
     services.template_task_remove(task=task, actor=Actor.for_user(user_of(request)))
     messages.success(request, _("The task is removed."))
     return redirect("lifecycle:template_detail", pk=pk)
+
+
+@capability("templates.edit")
+@require_POST
+def birthright_add(request: HttpRequest, pk: int) -> HttpResponse:
+    template: CaseTemplate = access.get_in_scope(CaseTemplate.objects.all(), pk=pk)
+    slug = request.POST.get("application", "")
+    application = Application.objects.filter(slug=slug).first() if slug else None
+    try:
+        joiners.birthright_add(
+            template=template,
+            actor=Actor.for_user(user_of(request)),
+            application=application,
+            licence=request.POST.get("licence", ""),
+            device_kind=request.POST.get("device_kind", "") if application is None else "",
+        )
+        messages.success(request, _("Added to the birthright."))
+    except services.LifecycleError as exc:
+        messages.error(request, str(exc))
+    return redirect("lifecycle:template_detail", pk=pk)
+
+
+@capability("templates.edit")
+@require_POST
+def birthright_delete(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
+    item: Birthright = access.get_in_scope(Birthright.objects.all(), pk=item_pk, template_id=pk)
+    joiners.birthright_remove(item=item, actor=Actor.for_user(user_of(request)))
+    messages.success(request, _("Removed from the birthright."))
+    return redirect("lifecycle:template_detail", pk=pk)
+
+
+# Expected versus actual ----------------------------------------------------------------------------------
+
+
+@capability("access.view")
+def person_access(request: HttpRequest, employee_id: str) -> HttpResponse:
+    person = access.get_in_scope(access.people_scope(user_of(request)), employee_id=employee_id)
+    return render(
+        request, "lifecycle/person_access.html", {"person": person, "access": selectors.person_access(person)}
+    )
+
+
+# Exit survey ---------------------------------------------------------------------------------------------
+
+
+@capability("exitsurvey.invite")
+@require_POST
+def exit_survey_invite(request: HttpRequest, pk: int) -> HttpResponse:
+    case: Case = access.get_in_scope(access.cases_scope(user_of(request)).select_related("person"), pk=pk)
+    try:
+        exit_survey.exit_survey_invite(case=case, actor=Actor.for_user(user_of(request)))
+        messages.success(request, _("The leaver is invited; send them the link shown."))
+    except exit_survey.ExitSurveyError as exc:
+        messages.error(request, str(exc))
+    return redirect("lifecycle:detail", pk=pk)
+
+
+@capability("exitsurvey.report")
+def exit_survey_report(request: HttpRequest) -> HttpResponse:
+    user = user_of(request)
+    alumni = exit_survey.alumni_current().count() if access.can(user, "alumni.list") else None
+    return render(
+        request,
+        "lifecycle/exit_survey_report.html",
+        {"report": exit_survey.exit_survey_report(), "minimum": exit_survey.MIN_GROUP, "alumni": alumni},
+    )
+
+
+def _survey_questions() -> list[tuple[str, str]]:
+    return [
+        ("overall", _("How do you rate your time with us overall?")),
+        ("recommend", _("How likely are you to recommend us as an employer?")),
+        ("offboarding", _("How well was your leaving handled (equipment, accounts, handover)?")),
+    ]
+
+
+def exit_survey_page(request: HttpRequest, token: str) -> HttpResponse:
+    """The leaver's personal page, without an account, in their language: the survey once, then their
+    alumni consent. A tampered, expired or used link says so and shows nothing about anyone."""
+    try:
+        invitation = exit_survey.invitation_from_token(token, for_consent=True)
+    except exit_survey.ExitSurveyError:
+        return render(request, "lifecycle/exit_survey_form.html", {"error": _("This link is not valid.")}, status=404)
+    with translation.override(invitation.locale):
+        context: dict[str, object] = {"token": token, "scale": range(1, 6), "questions": _survey_questions()}
+        expired = invitation.expires_at < timezone_now()
+        status = 200
+        if request.method == "POST" and not invitation.answered and not expired:
+            try:
+                exit_survey.exit_survey_answer(
+                    token=token,
+                    ratings={name: request.POST.get(name) for name in exit_survey.RATINGS},
+                    today=today(),
+                    alumni=request.POST.get("alumni") == "1",
+                    email=request.POST.get("email", ""),
+                )
+                context["done"] = True
+                invitation.answered = True
+            except exit_survey.ExitSurveyError as exc:
+                context["error"], status = str(exc), 422
+        elif request.method == "POST":
+            context["error"], status = _("This survey was answered already or the link has expired."), 410
+        if not invitation.answered and not expired:
+            context["form_open"] = True
+        elif "done" not in context and "error" not in context:
+            context["error"] = (
+                _("Thank you: the survey is answered.") if invitation.answered else _("This link has expired.")
+            )
+        consent = AlumniConsent.objects.filter(invitation=invitation).first()
+        context["consent"] = consent is not None and consent.withdrawn_at is None
+        context["withdrawn"] = consent is not None and consent.withdrawn_at is not None
+        return render(request, "lifecycle/exit_survey_form.html", context, status=status)
+
+
+@require_POST
+def alumni_withdraw(request: HttpRequest, token: str) -> HttpResponse:
+    """Withdraw the alumni consent through the personal link (works after the survey link expired)."""
+    try:
+        exit_survey.alumni_consent_withdraw(token=token)
+    except exit_survey.ExitSurveyError:
+        return render(request, "lifecycle/exit_survey_form.html", {"error": _("This link is not valid.")}, status=404)
+    return redirect("lifecycle:exit_survey", token=token)

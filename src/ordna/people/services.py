@@ -172,7 +172,15 @@ def people_import(
         # Leaver cases open (or re-plan, or cancel) with the people as the file left them (DESIGN.md 3.2).
         from ordna.lifecycle.services import cases_after_hr_import
 
-        result.cases = cases_after_hr_import(actor=actor, today=today, newly_ended=plan.newly_ended).counts()
+        # A change of department or employment type is a move (issue 11): where each mover was before.
+        moved = {
+            u.employee_id: (existing[u.employee_id]["department"], existing[u.employee_id]["employment_type"])
+            for u in plan.updates
+            if {"department", "employment_type"} & u.before.keys()
+        }
+        result.cases = cases_after_hr_import(
+            actor=actor, today=today, newly_ended=plan.newly_ended, moved=moved
+        ).counts()
         result.outcome = ImportRun.Outcome.APPLIED
         result.run_id = _record_run(result=result, actor=actor, file_name=file_name, started=started)
         audit_record_many(

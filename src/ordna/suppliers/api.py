@@ -510,15 +510,15 @@ def action_list(request: HttpRequest, open: bool | None = None) -> Any:
 
 
 @router.post(
-    "/actions/{item_id}/close",
+    "/actions/{action_item_id}/close",
     response={200: ActionOut, 422: ErrorOut},
     summary="Close an action item (supplier users: their company's own)",
     auth=Capability("actions.close"),
 )
-def action_close(request: HttpRequest, item_id: int, payload: CloseIn) -> Any:
+def action_close(request: HttpRequest, action_item_id: int, payload: CloseIn) -> Any:
     user = user_of(request)
     action = access.get_in_scope(
-        access.actions_closable_scope(user).select_related("supplier", "owner_person"), pk=item_id
+        access.actions_closable_scope(user).select_related("supplier", "owner_person"), pk=action_item_id
     )
     try:
         return services.action_close(action=action, actor=Actor.for_user(user), note=payload.note)

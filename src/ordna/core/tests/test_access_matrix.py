@@ -25,7 +25,17 @@ from ordna.suppliers.models import Supplier
 pytestmark = pytest.mark.django_db
 
 ALL = {"admin", "coordinator", "hr", "manager", "key_user", "supplier", "employee", "auditor"}
-PUBLIC = {"core:login", "core:logout", "core:language", "core:health", "notifications:feed"}  # the feed: its secret
+# The calendar feed answers through its secret; the exit survey's personal pages through a signed link,
+# without an account (issue 11).
+PUBLIC = {
+    "core:login",
+    "core:logout",
+    "core:language",
+    "core:health",
+    "notifications:feed",
+    "lifecycle:exit_survey",
+    "lifecycle:alumni_withdraw",
+}
 ASKERS = {"admin", "coordinator", "hr", "manager", "key_user", "employee"}
 Q_READERS = {"admin", "coordinator", "auditor", "key_user", "supplier", "employee"}
 SUPPLIER_READERS = {"admin", "coordinator", "auditor", "supplier"}
@@ -85,6 +95,22 @@ WEB: dict[str, tuple[dict[str, Any], str, set[str], int]] = {
         {"admin", "coordinator", "hr"},
         302,
     ),
+    "lifecycle:birthright_add": ({"pk": "TEMPLATE"}, "post", {"admin", "coordinator", "hr"}, 302),
+    "lifecycle:birthright_delete": (
+        {"pk": "TEMPLATE", "item_pk": "BIRTHRIGHT"},
+        "post",
+        {"admin", "coordinator", "hr"},
+        302,
+    ),
+    # E1 manages E2: expected versus actual is scoped like the people list.
+    "lifecycle:person_access": (
+        {"employee_id": "E2"},
+        "get",
+        {"admin", "coordinator", "hr", "manager", "auditor"},
+        200,
+    ),
+    "lifecycle:exit_survey_report": ({}, "get", {"admin", "coordinator", "hr", "auditor"}, 200),
+    "lifecycle:exit_survey_invite": ({"pk": "CASE"}, "post", {"admin", "coordinator", "hr"}, 302),
     "applications:edit": ({"slug": "crm"}, "get", {"admin", "coordinator"}, 200),
     "applications:appointment_add": ({"slug": "crm"}, "get", {"admin", "coordinator"}, 200),
     "applications:appointment_edit": ({"slug": "crm", "pk": "APPOINTMENT"}, "get", {"admin", "coordinator"}, 200),
@@ -199,6 +225,12 @@ API: dict[tuple[str, str], set[str]] = {
     ("PATCH", "/api/v1/case-templates/{template_id}"): {"admin", "coordinator", "hr"},
     ("POST", "/api/v1/case-templates/{template_id}/tasks"): {"admin", "coordinator", "hr"},
     ("DELETE", "/api/v1/case-templates/{template_id}/tasks/{task_id}"): {"admin", "coordinator", "hr"},
+    ("POST", "/api/v1/case-templates/{template_id}/birthright"): {"admin", "coordinator", "hr"},
+    ("DELETE", "/api/v1/case-templates/{template_id}/birthright/{item_id}"): {"admin", "coordinator", "hr"},
+    ("GET", "/api/v1/access/{employee_id}"): {"admin", "coordinator", "hr", "manager", "auditor"},
+    ("POST", "/api/v1/cases/{case_id}/exit-survey"): {"admin", "coordinator", "hr"},
+    ("GET", "/api/v1/exit-survey/report"): {"admin", "coordinator", "hr", "auditor"},
+    ("GET", "/api/v1/alumni"): {"admin", "hr"},
     ("GET", "/api/v1/appointments"): ALL - {"employee"},
     ("POST", "/api/v1/appointments"): {"admin", "coordinator"},
     ("PATCH", "/api/v1/appointments/{appointment_id}"): {"admin", "coordinator"},
@@ -253,7 +285,7 @@ API: dict[tuple[str, str], set[str]] = {
     ("PATCH", "/api/v1/reviews/{review_id}"): {"admin", "coordinator"},
     ("POST", "/api/v1/reviews/{review_id}/actions"): {"admin", "coordinator"},
     ("GET", "/api/v1/actions"): SUPPLIER_READERS,
-    ("POST", "/api/v1/actions/{item_id}/close"): {"admin", "coordinator", "supplier"},
+    ("POST", "/api/v1/actions/{action_item_id}/close"): {"admin", "coordinator", "supplier"},
     ("GET", "/api/v1/releases"): ALL,
     ("GET", "/api/v1/releases/{release_id}"): ALL - {"manager"},
     ("POST", "/api/v1/releases"): {"admin", "coordinator", "key_user"},
@@ -309,7 +341,7 @@ def world(load_people, make_user, tmp_path, monkeypatch) -> dict[str, Any]:
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     from ordna.core.models import ImportRun
-    from ordna.lifecycle.models import Case, Line
+    from ordna.lifecycle.models import Birthright, Case, Line
     from ordna.lifecycle.services import line_attest, template_save, template_task_add
 
     template = template_save(actor=actor, name="Everyone")
@@ -393,6 +425,8 @@ def world(load_people, make_user, tmp_path, monkeypatch) -> dict[str, Any]:
         "EVIDENCE": evidence.pk,
         "TEMPLATE": template.pk,
         "TASK": template.tasks.first().pk,  # type: ignore[union-attr]
+        # Straight into the table: the service keeps birthright to joiner templates, the matrix needs one here.
+        "BIRTHRIGHT": Birthright.objects.create(template=template, kind="device", device_kind="laptop").pk,
         "APPOINTMENT": appointment.pk,
         "QUESTION": question.pk,
         "WISH": wish.pk,
@@ -433,6 +467,7 @@ def path_values(world: dict[str, Any]) -> dict[str, Any]:
         "line_id": values["LINE"],
         "template_id": values["TEMPLATE"],
         "task_id": values["TASK"],
+        "item_id": values["BIRTHRIGHT"],
         "appointment_id": values["APPOINTMENT"],
         "question_id": values["QUESTION"],
         "wish_id": values["WISH"],
@@ -441,7 +476,7 @@ def path_values(world: dict[str, Any]) -> dict[str, Any]:
         "action_id": values["ACTION"],
         "contract_id": values["CONTRACT"],
         "review_id": values["REVIEW"],
-        "item_id": values["ACTION_ITEM"],
+        "action_item_id": values["ACTION_ITEM"],
         "release_id": values["RELEASE"],
         "test_id": values["RELEASE_TEST"],
     }

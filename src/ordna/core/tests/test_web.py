@@ -200,6 +200,9 @@ def test_people_list_filters_and_pages(make_user, load_people) -> None:
         ("/contracts/", 12),
         ("/reviews/", 12),
         ("/releases/", 10),
+        ("/cases/?view=all&kind=joiner", 14),
+        ("/cases/exit-survey/", 10),
+        ("/cases/access/E050/", 14),
     ],
 )
 def test_pages_stay_within_their_query_budget(make_user, load_people, url: str, budget: int) -> None:
