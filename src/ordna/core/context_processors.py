@@ -37,18 +37,46 @@ NAVIGATION = (
 )
 
 
+# Sections of the top bar: (label, url names of their items in NAVIGATION, in order). A section shows when the user
+# may open one of its items; with only one, the item itself stands in the top bar. The current section's items
+# are a second row.
+SECTIONS = (
+    (_("Overview"), ("core:dashboard", "reports:dashboard")),
+    (_("People"), ("people:list", "devices:list")),
+    (_("Joiners and leavers"), ("lifecycle:my_tasks", "lifecycle:board", "lifecycle:templates", "connectors:outbox")),
+    (_("Accounts"), ("applications:list", "accounts:findings", "accounts:review", "core:imports")),
+    (_("Key users"), ("support:questions", "support:wishes", "support:surveys", "support:workload", "support:insight")),
+    (_("Suppliers"), ("suppliers:list", "suppliers:contracts", "suppliers:reviews", "releases:list")),
+    (_("Administration"), ("core:users", "core:audit", "notifications:log")),
+)
+
+
 def _belongs(view_name: str, patterns: tuple[str, ...]) -> bool:
     return any(view_name.startswith(p[:-1]) if p.endswith("*") else view_name == p for p in patterns)
 
 
 def navigation(request: HttpRequest) -> dict[str, object]:
+    """`navigation`: the top bar's sections (label, url, current); `subnavigation`: the current section's
+    items when it has more than one, with `subnavigation_label` naming it."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"navigation": []}
     current = request.resolver_match.view_name if request.resolver_match else ""
-    items = [
-        {"url": reverse(name), "label": label, "current": _belongs(current, views)}
+    items = {
+        name: {"url": reverse(name), "label": label, "current": _belongs(current, views)}
         for name, label, cap, views in NAVIGATION
         if can(user, cap)
-    ]
-    return {"navigation": items}
+    }
+    sections, subnavigation, subnavigation_label = [], [], ""
+    for label, names in SECTIONS:
+        visible = [items[name] for name in names if name in items]
+        if not visible:
+            continue
+        here = any(item["current"] for item in visible)
+        if len(visible) == 1:
+            sections.append(visible[0])
+            continue
+        sections.append({"url": visible[0]["url"], "label": label, "current": here})
+        if here:
+            subnavigation, subnavigation_label = visible, str(label)
+    return {"navigation": sections, "subnavigation": subnavigation, "subnavigation_label": subnavigation_label}

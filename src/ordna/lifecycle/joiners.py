@@ -119,6 +119,14 @@ def joiner_templates() -> list[CaseTemplate]:
     return list(CaseTemplate.objects.filter(kind=CaseKind.JOINER, active=True).prefetch_related("tasks", "birthrights"))
 
 
+def access_entitlement(template: CaseTemplate | None) -> expected.Entitlement | None:
+    """What a template says about accounts, for expected versus actual: None (not judged) when it gives no
+    application at all, since a template of devices and tasks only says nothing about access."""
+    if template is None or not any(b.application_id for b in template.birthrights.all()):
+        return None
+    return entitlement_of(template)
+
+
 def entitlement_of(template: CaseTemplate | None) -> expected.Entitlement | None:
     """A joiner template's birthright as plain data (templates come with their birthrights prefetched)."""
     if template is None:
@@ -622,7 +630,7 @@ def excess_access_sync(*, application_id: int, today: date) -> tuple[int, int]:
         for account_id, person_id, end_date, employment_type, department in rows:
             match = (employment_type, department)
             if match not in by_match:
-                by_match[match] = entitlement_of(
+                by_match[match] = access_entitlement(
                     template_for(templates, employment_type=employment_type, department=department)
                 )
             entitlements[person_id] = by_match[match]

@@ -235,7 +235,7 @@ def person_access(person: Any) -> PersonAccess:
     from ordna.accounts.models import Account, AccountStatus, Finding, FindingKind, FindingState
     from ordna.applications.models import Application
     from ordna.devices.models import Device, DeviceStatus
-    from ordna.lifecycle.joiners import entitlement_of, joiner_templates
+    from ordna.lifecycle.joiners import access_entitlement, joiner_templates
     from ordna.lifecycle.services import template_for
 
     template = template_for(
@@ -243,7 +243,7 @@ def person_access(person: Any) -> PersonAccess:
         employment_type=person.employment_type,
         department=person.department,
     )
-    entitlement = entitlement_of(template)
+    entitlement = access_entitlement(template)
     wanted = dict(entitlement.applications) if entitlement else {}
     accounts = list(
         Account.objects.filter(person=person)

@@ -242,3 +242,30 @@ def test_not_found_page_speaks_the_users_language(make_user, load_people, settin
     assert response.status_code == 404
     assert "Niet gevonden" in response.content.decode()
     assert "/people/E1/" in client.get("/").content.decode()  # the way to one's own page
+
+
+def test_every_navigation_item_is_in_exactly_one_section() -> None:
+    from ordna.core.context_processors import NAVIGATION, SECTIONS
+
+    in_sections = [name for _, names in SECTIONS for name in names]
+    assert sorted(in_sections) == sorted(name for name, *_ in NAVIGATION)
+
+
+def test_the_top_bar_shows_sections_and_the_current_sections_items(make_user, load_people) -> None:
+    load_people([hr_row("E001")])
+    admin = signed_in(make_user("admin"))
+    page = admin.get("/accounts/findings/").content.decode()
+    top = page[page.index('<nav aria-label="Main">') : page.index("</nav>")]
+    sections = ["Overview", "People", "Joiners and leavers", "Accounts", "Key users", "Suppliers", "Administration"]
+    assert [label for label in sections if f">{label}</a>" in top] == sections
+    assert 'aria-current="true">Accounts</a>' in top
+    sub = page[page.index('<nav class="subnav" aria-label="Accounts">') :]
+    sub = sub[: sub.index("</nav>")]
+    assert [label for label in ("Applications", "Findings", "Review", "Imports") if f">{label}</a>" in sub] == [
+        "Applications", "Findings", "Review", "Imports",
+    ]  # fmt: skip
+    assert 'aria-current="page">Findings</a>' in sub
+    # An employee has one item in most sections: the item itself stands in the top bar, without a second row.
+    employee = signed_in(make_user("employee", person=Person.objects.get(employee_id="E001")))
+    page = employee.get("/cases/mine/").content.decode()
+    assert 'aria-current="page">My tasks</a>' in page and 'class="subnav"' not in page

@@ -176,6 +176,14 @@ def test_excess_access_is_an_account_no_template_gives(templates, load_people, i
     assert Finding.objects.filter(kind="excess_access", state="resolved").count() == 1
 
 
+def test_a_template_of_devices_and_tasks_only_judges_no_account(templates, load_people, import_accounts, actor) -> None:
+    ops = services.template_save(actor=actor, name="Joiner Ops", kind="joiner", department="Ops")
+    joiners.birthright_add(template=ops, actor=actor, device_kind="laptop")
+    load_people([hr_row("O1", "Olle", "Ops", department="Ops")])
+    import_accounts("gfx", [("O1", "active", "")])
+    assert not Finding.objects.filter(kind="excess_access").exists()
+
+
 def test_excess_access_survives_reconciliations_of_the_other_kinds(templates, load_people, import_accounts) -> None:
     from ordna.accounts.services import findings_recompute
 

@@ -351,7 +351,7 @@ def test_the_it_coordinator_records_a_contract_decision_and_opens_a_review_agend
 
     page.goto("/reviews/add/")
     check_page(page, axe_source)
-    page.get_by_label("Supplier").select_option(label="Example IT Services AB")
+    page.get_by_label("Supplier", exact=True).select_option(label="Example IT Services AB")
     page.get_by_label("Title").fill("Quarterly review Q1 2027")
     page.get_by_label("Date and time").fill(f"{date.today() + timedelta(days=30):%Y-%m-%d}T10:00")
     page.get_by_label("Location").fill("Teams")
