@@ -7,6 +7,7 @@ from typing import Any
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -183,7 +184,10 @@ def finding_accept(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("The finding was accepted."))
     else:
         messages.error(request, _("Give a reason and a date to accept a finding."))
-    return redirect(request.POST.get("next") or "accounts:findings")
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = ""  # only pages of Ordna itself
+    return redirect(target or "accounts:findings")
 
 
 @capability("accounts.review")

@@ -91,7 +91,7 @@ KINDS: dict[str, KindSpec] = {
     "google": KindSpec(
         required=("admin_subject",),
         optional=("customer",),
-        secret_options=("credentials_file",),
+        secret_options=("credentials", "credentials_file"),  # the service account's JSON key, or its file
         defaults={"customer": "my_customer"},
     ),
 }

@@ -38,10 +38,10 @@ def service_account_check(text: str) -> dict[str, Any]:
     try:
         data = json.loads(text)
     except ValueError as exc:
-        raise ValueError("credentials_file: not a JSON service-account key") from exc
+        raise ValueError("credentials: not a JSON service-account key") from exc
     missing = [k for k in ("client_email", "private_key", "token_uri") if not data.get(k)]
     if not isinstance(data, dict) or missing:
-        raise ValueError(f"credentials_file: the service-account key lacks {', '.join(missing)}")
+        raise ValueError(f"credentials: the service-account key lacks {', '.join(missing)}")
     return data
 
 
@@ -80,9 +80,9 @@ class GoogleClient:
         try:
             private = serialization.load_pem_private_key(self.key["private_key"].encode(), password=None)
         except ValueError as exc:
-            raise ConnectorError("credentials_file: the private key cannot be read") from exc
+            raise ConnectorError("credentials: the private key cannot be read") from exc
         if not isinstance(private, rsa.RSAPrivateKey):
-            raise ConnectorError("credentials_file: the private key is not an RSA key")
+            raise ConnectorError("credentials: the private key is not an RSA key")
         signature = private.sign(signing_input.encode(), padding.PKCS1v15(), hashes.SHA256())
         return f"{signing_input}.{_b64(signature)}"
 

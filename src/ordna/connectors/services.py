@@ -103,9 +103,14 @@ def connector_set(
     actor: Actor,
     policy: str | None = None,
     sync_hours: int | None = None,
+    from_files: bool = False,
 ) -> Connector:
     """Configure `application`'s connector. Options of the same kind not given keep their stored values; the
-    secret is encrypted (from its value or its `_file`, read now) and never shown again. All or nothing."""
+    secret is encrypted (from its value or its `_file`, read now) and never shown again. All or nothing.
+
+    Only the command line, run by someone on the server, may name a file to read the secret from
+    (`from_files`): from the web or the API a `_file` option would let an administrator read any file of the
+    server and send it to a host of their choosing as the connector's secret."""
     if kind not in KINDS:
         raise ConnectorSetupError(f"unknown kind {kind!r}; kinds are: {', '.join(KINDS)}")
     spec = KINDS[kind]
@@ -121,6 +126,12 @@ def connector_set(
     plain = {**spec.defaults, **(existing.options if existing and same_kind else {})}
     secret_given = ""
     for name, value in options.items():
+        if name.endswith("_file") and not from_files:
+            plain_name = name.removesuffix("_file")
+            raise ConnectorSetupError(
+                f"{name}: a file can be named only on the server's command line (ordna connector set); "
+                f"give the secret itself as {plain_name!r}"
+            )
         if name in spec.secret_options:
             secret_given = _read_secret_file(name, value) if name.endswith("_file") else value
             if not secret_given:

@@ -262,7 +262,8 @@ def lines_scope(user: User) -> QuerySet[Line]:
     condition = Q(pk__in=lines_closable_scope(user).values("pk"))
     if user.person_id is not None:
         if user.has_role(MG):
-            condition |= Q(case__person__in=people_scope(user))
+            # Their reports' cases; their own case falls under the employee's rule like anyone's.
+            condition |= Q(case__person_id__in=_report_ids(user.person_id))
         if user.has_role(E):
             condition |= Q(case__person_id=user.person_id, kind=LineKind.DEVICE)
     return lines.filter(condition)

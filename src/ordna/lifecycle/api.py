@@ -492,9 +492,10 @@ def person_access(request: HttpRequest, employee_id: str) -> Any:
 
 
 class InvitationOut(Schema):
+    """Whether the leaver answered is not told: with the department report, it would say what they answered."""
+
     link: str
     expires_at: datetime
-    answered: bool
 
 
 @router.post(
@@ -510,7 +511,7 @@ def exit_survey_invite(request: HttpRequest, case_id: int) -> Any:
     except exit_survey.ExitSurveyError as exc:
         raise HttpError(422, str(exc)) from exc
     link = request.build_absolute_uri(reverse("lifecycle:exit_survey", args=[exit_survey.token_for(invitation)]))
-    return {"link": link, "expires_at": invitation.expires_at, "answered": invitation.answered}
+    return {"link": link, "expires_at": invitation.expires_at}
 
 
 class ReportRowOut(Schema):

@@ -77,7 +77,7 @@ class ContractOut(Schema):
     renewal: str
     renewal_term_months: int | None
     notice: str
-    decision_buffer_days: int
+    decision_buffer_days: int | None
     annual_value: Decimal
     currency: str
     owner: str | None
@@ -87,12 +87,14 @@ class ContractOut(Schema):
     decision_date: date | None
     status: str
     alert_stage: int | None
-    decided: bool
+    decided: bool | None
 
 
-def _contract_out(row: selectors.ContractRow) -> dict[str, Any]:
+def _contract_out(row: selectors.ContractRow, *, internal: bool = True) -> dict[str, Any]:
+    """A contract as the API gives it; for the supplier's own users without our internal deliberation (the
+    decision buffer, decide-by date, alert and whether we decided)."""
     c = row.contract
-    return {
+    out = {
         "id": c.pk,
         "supplier": c.supplier.name,
         "title": c.title,
@@ -114,6 +116,10 @@ def _contract_out(row: selectors.ContractRow) -> dict[str, Any]:
         "alert_stage": row.stage if row.alert else None,
         "decided": row.decided,
     }
+    if not internal:
+        out.update(decision_buffer_days=None, decision_date=None, alert_stage=None, decided=None)
+        out["status"] = selectors.status_for_supplier(row.dates.status)
+    return out
 
 
 class ContractIn(Schema):
@@ -167,7 +173,8 @@ def _contracts(request: HttpRequest, q: str = "", alerts: bool = False) -> list[
 @paginate
 def contract_list(request: HttpRequest, q: str = "", alerts: bool = False) -> Any:
     """`alerts=true`: only contracts in an alert stage without a decision for the current term."""
-    return [_contract_out(r) for r in _contracts(request, q, alerts)]
+    internal = user_of(request).supplier_id is None
+    return [_contract_out(r, internal=internal) for r in _contracts(request, q, alerts)]
 
 
 @router.get(
@@ -178,7 +185,10 @@ def contract_list(request: HttpRequest, q: str = "", alerts: bool = False) -> An
     auth=Capability("contracts.export"),
 )
 def contract_export(request: HttpRequest) -> Any:
-    return list(selectors.contracts_export_rows(access.contracts_scope(user_of(request)), today=today()))
+    user = user_of(request)
+    return list(
+        selectors.contracts_export_rows(access.contracts_scope(user), today=today(), internal=user.supplier_id is None)
+    )
 
 
 @router.get(
@@ -188,8 +198,10 @@ def contract_export(request: HttpRequest) -> Any:
     auth=Capability("contracts.list"),
 )
 def contract_detail(request: HttpRequest, contract_id: int) -> Any:
-    contract = access.get_in_scope(access.contracts_scope(user_of(request)), pk=contract_id)
-    return _contract_out(selectors.contract_rows(Contract.objects.filter(pk=contract.pk), today=today())[0])
+    user = user_of(request)
+    contract = access.get_in_scope(access.contracts_scope(user), pk=contract_id)
+    row = selectors.contract_rows(Contract.objects.filter(pk=contract.pk), today=today())[0]
+    return _contract_out(row, internal=user.supplier_id is None)
 
 
 @router.post(

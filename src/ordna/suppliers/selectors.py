@@ -91,7 +91,14 @@ CONTRACT_EXPORT_COLUMNS = (
 )
 
 
-def contracts_export_rows(contracts: QuerySet[Contract], *, today: date) -> Iterator[dict[str, Any]]:
+def status_for_supplier(status: str) -> str:
+    """A supplier's own users see the contract's state, not that we are deliberating: "decision_due" is ours."""
+    return "active" if status == "decision_due" else status
+
+
+def contracts_export_rows(
+    contracts: QuerySet[Contract], *, today: date, internal: bool = True
+) -> Iterator[dict[str, Any]]:
     """The rows of `ordna export contracts`: `{supplier, title, current_term_start, current_term_end, cancel_by,
     decision_date, status}`."""
     for row in contract_rows(contracts.order_by("supplier__name", "title"), today=today):
@@ -101,8 +108,8 @@ def contracts_export_rows(contracts: QuerySet[Contract], *, today: date) -> Iter
             "current_term_start": row.dates.current_term_start,
             "current_term_end": row.dates.current_term_end,
             "cancel_by": row.dates.cancel_by,
-            "decision_date": row.dates.decision_date,
-            "status": row.dates.status,
+            "decision_date": row.dates.decision_date if internal else None,
+            "status": row.dates.status if internal else status_for_supplier(row.dates.status),
         }
 
 
@@ -348,6 +355,9 @@ def open_actions(supplier: Supplier) -> QuerySet[ActionItem]:
     return ActionItem.objects.filter(supplier=supplier, closed_at__isnull=True).select_related("owner_person", "review")
 
 
+AGENDA_MIN_RATERS = 5
+
+
 def review_agenda(*, supplier: Supplier, today: date) -> str:
     """The agenda of a review with `supplier`, generated from the data (DESIGN.md 3.5): open actions carried over,
     escalated questions against service levels, offboarding lines and their punctuality, contract deadlines in
@@ -450,8 +460,8 @@ def review_agenda(*, supplier: Supplier, today: date) -> str:
 
     wishes = [
         f"- {w.application.name}: {w.title} ({w.votes})"
-        for w in Wish.objects.filter(application__in=apps)
-        .exclude(state__in=[WishState.DONE, WishState.DECLINED])
+        # Only planned wishes: the supplier sees the agenda, and planned wishes are all it may see (wishes_scope).
+        for w in Wish.objects.filter(application__in=apps, state=WishState.PLANNED)
         .select_related("application")
         .order_by("-votes", "-created_at")[:5]
     ]
@@ -461,9 +471,10 @@ def review_agenda(*, supplier: Supplier, today: date) -> str:
         % {"app": row["application__name"], "wanting": row["wanting"], "average": round(row["average"], 1)}
         for row in SkillRating.objects.filter(application__in=apps)
         .values("application__name")
-        .annotate(wanting=Count("id", filter=Q(wants_training=True)), average=Avg("rating"))
+        .annotate(wanting=Count("id", filter=Q(wants_training=True)), average=Avg("rating"), raters=Count("id"))
         .order_by("-wanting")[:5]
-        if row["wanting"]
+        # Survey answers are shown to the supplier only for groups large enough to say nothing about anyone.
+        if row["wanting"] and row["raters"] >= AGENDA_MIN_RATERS
     ]
     sections.append((_("Top wishes and skill gaps"), (wishes + gaps) or [_("- none")]))
     return "\n\n".join(f"{number}. {title}\n" + "\n".join(items) for number, (title, items) in enumerate(sections, 1))

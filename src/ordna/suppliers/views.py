@@ -157,7 +157,10 @@ def contract_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "contract": contract,
             "row": row,
             "applications": contract.applications.all(),
-            "decisions": contract.decisions.all(),
+            # Our deliberation (decisions and their reasons, notes, the decide-by date) is not for the supplier.
+            "internal": user.supplier_id is None,
+            "status": row.dates.status if user.supplier_id is None else selectors.status_for_supplier(row.dates.status),
+            "decisions": contract.decisions.all() if user.supplier_id is None else [],
             "documents": contract.documents.all(),
             "reports": selectors.service_level_report(contract, since=since, until=today()),
             "since": since,

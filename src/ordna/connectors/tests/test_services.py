@@ -126,7 +126,12 @@ def test_bad_options_name_the_option(directory) -> None:
             actor=ACTOR,
         )
     with pytest.raises(services.ConnectorSetupError, match="password_file: cannot read /nonexistent"):
-        services.connector_set(application=app, kind="ldap", options={"password_file": "/nonexistent"}, actor=ACTOR)
+        services.connector_set(
+            application=app, kind="ldap", options={"password_file": "/nonexistent"}, actor=ACTOR, from_files=True
+        )
+    # From the web or the API no file of the server can be named: it would be sent out as the secret.
+    with pytest.raises(services.ConnectorSetupError, match="password_file: a file can be named only on the server"):
+        services.connector_set(application=app, kind="ldap", options={"password_file": "/etc/hostname"}, actor=ACTOR)
     assert Connector.objects.get().kind == "scim"
 
 

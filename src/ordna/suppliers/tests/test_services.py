@@ -384,3 +384,39 @@ def test_list_pages_issue_the_same_queries_for_3_or_30_contracts_and_reviews(mak
     few = counts()
     add(3, 30)
     assert counts() == few
+
+
+def test_the_agenda_shows_the_supplier_only_planned_wishes_and_no_small_survey_groups(load_people, actor) -> None:
+    from ordna.applications.models import Application
+    from ordna.people.models import Person
+    from ordna.support import services as support
+    from ordna.support.models import SkillRating, SkillSurvey, SurveyInvitation
+
+    load_people([hr_row("E1", department="IT")])
+    person = Person.objects.get()
+    supplier = Supplier.objects.create(name="Example IT Services AB")
+    crm = Application.objects.create(slug="crm", name="CRM", supplier=supplier)
+    planned = support.wish_propose(application=crm, person=person, title="Dark mode", text="", actor=actor)
+    support.wish_triage(wish=planned, state="planned", reason="Next release", actor=actor)
+    support.wish_propose(application=crm, person=person, title="Not decided yet", text="", actor=actor)
+    survey = SkillSurvey.objects.create(title="Skills", departments=["IT"], opens_on=TODAY, closes_on=TODAY)
+    invitation = SurveyInvitation.objects.create(survey=survey, person=person, applications=[crm.pk])
+    SkillRating.objects.create(invitation=invitation, application=crm, rating=1, wants_training=True)
+    agenda = selectors.review_agenda(supplier=supplier, today=TODAY)
+    assert "CRM: Dark mode" in agenda and "Not decided yet" not in agenda
+    assert "want training" not in agenda  # one person's rating would be theirs alone
+
+
+def test_our_deliberation_on_a_contract_is_not_shown_to_its_supplier(two_suppliers, actor) -> None:
+    u1, _u2 = two_suppliers["users"]
+    c1, _c2 = two_suppliers["contracts"]
+    services.contract_decide(contract=c1, decision="terminate", reason="Too expensive", actor=actor, today=TODAY)
+    client = Client()
+    client.force_login(u1)
+    page = client.get(f"/contracts/{c1.pk}/").content.decode()
+    assert "Office IT" in page and "Too expensive" not in page and "Decide by" not in page
+    token = token_create(user=u1, actor=Actor.system("test"))
+    api = Client(headers={"Authorization": f"Bearer {token}"})
+    detail = api.get(f"/api/v1/contracts/{c1.pk}").json()
+    assert (detail["decision_date"], detail["decided"], detail["decision_buffer_days"]) == (None, None, None)
+    assert [r["decision_date"] for r in api.get("/api/v1/contracts/export").json()] == [None]

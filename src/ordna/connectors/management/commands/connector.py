@@ -54,6 +54,7 @@ class Command(OrdnaCommand):
                     actor=Actor.command_line(),
                     policy=options["policy"],
                     sync_hours=options["sync_hours"],
+                    from_files=True,
                 )
             except ConnectorSetupError as exc:
                 raise InvalidInput(str(exc)) from exc
