@@ -79,7 +79,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
     user = user_of(request)
     figures = selectors.dashboard_figures(user, today=today())
-    alerts = contract_alerts(access.contracts_scope(user), today=today()) if access.can(user, "contracts.list") else []
+    # Our decisions due on contracts: not for the supplier's own users (see suppliers.views.contract_detail).
+    internal = access.can(user, "contracts.list") and user.supplier_id is None
+    alerts = contract_alerts(access.contracts_scope(user), today=today()) if internal else []
     return render(request, "core/dashboard.html", {"figures": figures, "today": today(), "contract_alerts": alerts})
 
 

@@ -410,9 +410,10 @@ def test_the_agenda_shows_the_supplier_only_planned_wishes_and_no_small_survey_g
 def test_our_deliberation_on_a_contract_is_not_shown_to_its_supplier(two_suppliers, actor) -> None:
     u1, _u2 = two_suppliers["users"]
     c1, _c2 = two_suppliers["contracts"]
-    services.contract_decide(contract=c1, decision="terminate", reason="Too expensive", actor=actor, today=TODAY)
     client = Client()
     client.force_login(u1)
+    assert "Contract decisions due" not in client.get("/").content.decode()  # an alert of ours, not theirs
+    services.contract_decide(contract=c1, decision="terminate", reason="Too expensive", actor=actor, today=TODAY)
     page = client.get(f"/contracts/{c1.pk}/").content.decode()
     assert "Office IT" in page and "Too expensive" not in page and "Decide by" not in page
     token = token_create(user=u1, actor=Actor.system("test"))
