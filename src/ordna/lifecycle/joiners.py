@@ -268,6 +268,16 @@ def joiners_open_due(*, actor: Actor, today: date, result: CasesResult, dry_run:
             start_date=start, end_date=end, today=today, lead_days=lead, country=country
         ):
             chosen.append((pid, employee_id, manager_id, start, country))
+    # A joiner case holds what a joiner template gives; where none applies there is nothing to provide or
+    # verify, and an empty case could never complete: none is opened.
+    templates = joiner_templates()
+    kinds = dict(Person.objects.filter(pk__in=[c[0] for c in chosen]).values_list("id", "employment_type"))
+    departments = dict(Person.objects.filter(pk__in=[c[0] for c in chosen]).values_list("id", "department"))
+    chosen = [
+        c
+        for c in chosen
+        if template_for(templates, employment_type=kinds[c[0]], department=departments[c[0]]) is not None
+    ]
     result.opened += [c[1] for c in chosen]
     if dry_run or not chosen:
         return

@@ -149,6 +149,10 @@ def test_alumni_consent_is_kept_apart_and_removable_through_the_link(leavers) ->
 
 
 def test_only_leaver_cases_are_invited(load_people, actor) -> None:
+    from ordna.lifecycle import services
+
+    joiner_template = services.template_save(actor=actor, name="Joiner", kind="joiner")
+    services.template_task_add(template=joiner_template, actor=actor, title="Welcome", responsible="hr")
     load_people([hr_row("J1", "Jonna", "Joiner", start_date=day(3))])
     joiner: Any = Case.objects.get(kind="joiner")
     with pytest.raises(exit_survey.ExitSurveyError, match="only leavers"):

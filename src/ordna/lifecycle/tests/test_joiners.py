@@ -210,3 +210,9 @@ def test_birthright_is_refused_on_leaver_templates_and_twice(templates, actor) -
         joiners.birthright_add(template=templates["it"], actor=actor, device_kind="laptop")
     with pytest.raises(services.LifecycleError, match="device_kind: 'car'"):
         joiners.birthright_add(template=templates["it"], actor=actor, device_kind="car")
+
+
+def test_no_joiner_case_opens_where_no_joiner_template_applies(load_people) -> None:
+    """Nothing to provide or verify: an empty case could never complete."""
+    load_people([hr_row("N1", "Nina", "New", department="Finance", start_date=(TODAY + timedelta(days=3)).isoformat())])
+    assert not Case.objects.filter(kind="joiner", person__employee_id="N1").exists()
