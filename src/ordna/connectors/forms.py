@@ -31,6 +31,8 @@ class ConnectorForm(forms.Form):
 class DeprovisionForm(forms.Form):
     account = forms.CharField(label=_("Account"), max_length=255)
     dry_run = forms.BooleanField(label=_("Dry run: only say what would be done"), required=False, initial=True)
+    # From a leaver case's page: where to come back to.
+    case = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
 
 class OutboxFilterForm(forms.Form):

@@ -124,6 +124,8 @@ def deprovision(request: HttpRequest, slug: str) -> HttpResponse:
         messages.success(request, _("%(account)s: disabled and read back.") % {"account": result.account})
         for task in result.tasks:
             messages.warning(request, _("Task left: %(task)s") % {"task": task})
+    if form.cleaned_data["case"]:
+        return redirect("lifecycle:detail", pk=form.cleaned_data["case"])
     if result.dry_run or result.error:
         return redirect("connectors:edit", slug=slug)
     return redirect("connectors:outbox")

@@ -16,6 +16,7 @@ from ordna.applications.models import Application
 from ordna.core import access
 from ordna.core.actor import Actor
 from ordna.core.clock import today
+from ordna.core.models import User
 from ordna.core.tabular import CONTENT_TYPES, EXPORT_FORMATS, write_table
 from ordna.core.web import capability, paginate, query_without_page, user_of
 from ordna.devices.models import Device, DeviceKind
@@ -30,6 +31,8 @@ from ordna.lifecycle.models import (
     CaseTemplate,
     ExitSurveyInvitation,
     Line,
+    LineKind,
+    LineState,
     Responsible,
     TemplateTask,
 )
@@ -101,9 +104,21 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_access": access.can(user, "access.view")
             and access.people_scope(user).filter(pk=case.person_id).exists(),
             "exit_link": _exit_link(request, case),
+            "connected": _connected_applications(user, lines),
             "today": today(),
         },
     )
+
+
+def _connected_applications(user: User, lines: list[Line]) -> set[int]:
+    """The applications of the case's open account lines that the user may disable an account in through
+    their connector (ordna.connectors), from the case page."""
+    if not access.can(user, "connectors.manage"):
+        return set()
+    from ordna.connectors.models import Connector
+
+    ids = {line.application_id for line in lines if line.kind == LineKind.ACCOUNT and line.state == LineState.OPEN}
+    return set(Connector.objects.filter(application_id__in=ids).values_list("application_id", flat=True))
 
 
 def _exit_link(request: HttpRequest, case: Case) -> str:

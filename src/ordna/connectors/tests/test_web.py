@@ -128,3 +128,28 @@ def test_the_api_configures_lists_without_secrets_and_decides(app, make_user) ->
     assert [(i["account"], i["person"], i["state"]) for i in items] == [("e2", "E2", "pending_approval")]
     assert api.post(f"/api/v1/outbox/{action.pk}/cancel").json()["state"] == "cancelled"
     assert api.post(f"/api/v1/outbox/{action.pk}/approve").status_code == 409
+
+
+def test_a_leavers_account_line_can_be_disabled_from_the_case_page(app, load_people, make_user, monkeypatch) -> None:
+    from datetime import timedelta
+
+    from ordna.lifecycle.models import Case
+
+    def offline(options, secret, timeout):
+        raise ConnectorError("the test server is offline")
+
+    monkeypatch.setitem(services.CLIENT_OVERRIDES, "scim", offline)
+    services.connector_set(
+        application=app, kind="scim", options={"url": "http://127.0.0.1:9/v2", "token": "t0ken"}, actor=ACTOR
+    )
+    end = (TODAY + timedelta(days=5)).isoformat()
+    load_people([hr_row(f"E{i}", email=f"e{i}@example.org", end_date=end if i == 1 else "") for i in range(40)])
+    case = Case.objects.get(person__employee_id="E1")
+    it = signed_in(make_user("coordinator"))
+    page = it.get(f"/cases/{case.pk}/").content.decode()
+    assert "Disable through the connector" in page
+    response = it.post("/connectors/wiki/deprovision/", {"account": "e1", "case": case.pk}, follow=True)
+    assert response.redirect_chain[-1][0] == f"/cases/{case.pk}/"
+    assert "the test server is offline" in response.content.decode()
+    hr = signed_in(make_user("hr"))  # sees the case, may not use connectors
+    assert "Disable through the connector" not in hr.get(f"/cases/{case.pk}/").content.decode()
