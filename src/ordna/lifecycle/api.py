@@ -372,6 +372,16 @@ def template_patch(request: HttpRequest, template_id: int, payload: TemplatePatc
         raise HttpError(422, str(exc)) from exc
 
 
+def _application_of(slug: str | None) -> Application | None:
+    """The application a template task or birthright names by its key, if any; 422 naming the field if unknown."""
+    if not slug:
+        return None
+    application = Application.objects.filter(slug=slug).first()
+    if application is None:
+        raise HttpError(422, f"application: no application has the key {slug!r}")
+    return application
+
+
 @router.post(
     "/case-templates/{template_id}/tasks",
     response={201: TaskOut, 404: ErrorOut, 422: ErrorOut},
@@ -380,11 +390,7 @@ def template_patch(request: HttpRequest, template_id: int, payload: TemplatePatc
 )
 def template_task_add(request: HttpRequest, template_id: int, payload: TaskIn) -> Any:
     template = _template(template_id)
-    application = None
-    if payload.application:
-        application = Application.objects.filter(slug=payload.application).first()
-        if application is None:
-            raise HttpError(422, f"application: no application has the key {payload.application!r}")
+    application = _application_of(payload.application)
     try:
         task = services.template_task_add(
             template=template,
@@ -420,11 +426,7 @@ def template_task_delete(request: HttpRequest, template_id: int, task_id: int) -
 )
 def birthright_add(request: HttpRequest, template_id: int, payload: BirthrightIn) -> Any:
     template = _template(template_id)
-    application = None
-    if payload.application:
-        application = Application.objects.filter(slug=payload.application).first()
-        if application is None:
-            raise HttpError(422, f"application: no application has the key {payload.application!r}")
+    application = _application_of(payload.application)
     try:
         item = joiners.birthright_add(
             template=template,
