@@ -64,6 +64,16 @@ def frozen_time() -> Iterator[None]:
         yield
 
 
+@pytest.fixture(autouse=True)
+def fresh_people_index() -> Iterator[None]:
+    """Each test's database is rolled back afterwards, so no test may see the people index of another."""
+    from ordna.accounts.services import forget_people_snapshot
+
+    forget_people_snapshot()
+    yield
+    forget_people_snapshot()
+
+
 @pytest.fixture
 def actor() -> Actor:
     return Actor.system("test")

@@ -360,3 +360,27 @@ def test_unchanged_rows_keep_their_links_only_while_the_people_are_the_same(peop
     assert Account.objects.get(key="mv").person.employee_id == "E5"  # not in the delta: untouched
     run(write_file, actor, rows)
     assert Account.objects.get(key="mv").person.employee_id == "E6"
+
+
+def test_the_people_index_cannot_see_a_rollback_under_a_frozen_clock_so_tests_forget_it(load_people) -> None:
+    """Why every test starts with `forget_people_snapshot()`: after a rollback, the same number of people with
+    the same highest id and the same last change (to the microsecond, which only a frozen clock repeats) look
+    unchanged to the cached index."""
+    import time_machine
+    from django.db import transaction
+
+    from ordna.accounts.services import forget_people_snapshot, people_snapshot
+
+    def employee_ids() -> set[str]:
+        return set(people_snapshot().index.by_employee_id)
+
+    with time_machine.travel(TODAY.isoformat() + "T08:00:00+00:00", tick=False):
+        with transaction.atomic():
+            point = transaction.savepoint()
+            load_people([hr_row("A1", "Ann", "One")])
+            assert employee_ids() == {"a1"}
+            transaction.savepoint_rollback(point)
+        load_people([hr_row("B1", "Bo", "Two")])
+        assert employee_ids() == {"a1"}  # the stale index: the collision this test documents
+        forget_people_snapshot()
+        assert employee_ids() == {"b1"}
