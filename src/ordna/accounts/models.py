@@ -8,6 +8,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from ordna.core.constraints import one_of
+
 
 class AccountStatus(models.TextChoices):
     ACTIVE = "active", _("Active")
@@ -65,7 +67,7 @@ class Account(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["application", "key"], name="account_unique_key_per_application"),
             models.CheckConstraint(name="account_key_not_blank", condition=~Q(key="")),
-            models.CheckConstraint(name="account_known_status", condition=Q(status__in=AccountStatus.values)),
+            models.CheckConstraint(name="account_known_status", condition=one_of("status", AccountStatus.values)),
             # A service or shared account has an accountable owner and no personal link.
             models.CheckConstraint(
                 name="account_non_personal_has_owner_not_person",
@@ -155,8 +157,8 @@ class Finding(models.Model):
                 condition=Q(state__in=["open", "accepted"], account__isnull=True),
                 name="finding_one_live_per_application",
             ),
-            models.CheckConstraint(name="finding_known_kind", condition=Q(kind__in=FindingKind.values)),
-            models.CheckConstraint(name="finding_known_state", condition=Q(state__in=FindingState.values)),
+            models.CheckConstraint(name="finding_known_kind", condition=one_of("kind", FindingKind.values)),
+            models.CheckConstraint(name="finding_known_state", condition=one_of("state", FindingState.values)),
             models.CheckConstraint(
                 name="finding_accepted_has_reason",
                 condition=~Q(state="accepted") | (~Q(accepted_reason="") & ~Q(accepted_by="")),

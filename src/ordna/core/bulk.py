@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable, Sequence
 from functools import lru_cache
+from itertools import chain, islice
 from typing import Any, cast
 
 from django.db import connection, models
@@ -67,18 +68,40 @@ def _columns(
     return columns, adapt
 
 
+ROWS_PER_INSERT = 100  # rows per INSERT statement; 100 rows of 20 columns stay far below any bind limit
+
+
 def insert_rows(
     model: type[models.Model], fields: Sequence[str], rows: Iterable[Sequence[Any]], *, prepared: Collection[str] = ()
 ) -> None:
     """INSERT `rows` (values in the order of `fields`) into `model`'s table; values are Python values, except
-    for the fields named in `prepared`, which are already in database form (JSON text, say)."""
+    for the fields named in `prepared`, which are already in database form (JSON text, say).
+
+    Rows go in groups of ROWS_PER_INSERT through one multi-row `INSERT ... VALUES (...), (...)`: SQLite
+    then opens the table, its indexes and the parent tables of its foreign keys once per group instead of
+    once per row, about a third less time per row (docs/performance.md). The rows keep their order.
+    """
     columns, adapt = _columns(model, fields, prepared)
     table = connection.ops.quote_name(model._meta.db_table)
-    placeholders = ", ".join(["%s"] * len(columns))
-    sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({placeholders})"  # noqa: S608 - names from the model
+    one = "(" + ", ".join(["%s"] * len(columns)) + ")"
+    head = f"INSERT INTO {table} ({', '.join(columns)}) VALUES "  # noqa: S608 - names from the model
+    values = iter(rows if adapt is tuple else map(adapt, rows))
+    full = head + ", ".join([one] * ROWS_PER_INSERT)
     with connection.cursor() as cursor:
-        # A generator is fine for both drivers (Django peeks at it with itertools.tee); no list of all rows.
-        cursor.executemany(sql, cast("Sequence[Any]", rows if adapt is tuple else map(adapt, rows)))
+        groups: list[tuple[Any, ...]] = []  # full groups wait here, a few hundred at a time
+        while True:
+            batch = list(islice(values, ROWS_PER_INSERT))
+            if len(batch) == ROWS_PER_INSERT:
+                groups.append(tuple(chain.from_iterable(batch)))
+                if len(groups) < 100:
+                    continue
+            if groups:
+                cursor.executemany(full, groups)
+                groups = []
+            if len(batch) < ROWS_PER_INSERT:
+                if batch:  # the last, short group
+                    cursor.execute(head + ", ".join([one] * len(batch)), list(chain.from_iterable(batch)))
+                return
 
 
 def update_rows(

@@ -8,6 +8,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from ordna.core.constraints import one_of
+
 
 class EmploymentType(models.TextChoices):
     EMPLOYEE = "employee", _("Employee")
@@ -80,11 +82,11 @@ class Person(models.Model):
             ),
             models.CheckConstraint(name="person_not_own_manager", condition=~Q(manager=models.F("pk"))),
             models.CheckConstraint(
-                name="person_known_employment_type", condition=Q(employment_type__in=EmploymentType.values)
+                name="person_known_employment_type", condition=one_of("employment_type", EmploymentType.values)
             ),
-            models.CheckConstraint(name="person_known_locale", condition=Q(locale__in=["en", "sv", "nl"])),
+            models.CheckConstraint(name="person_known_locale", condition=one_of("locale", ["en", "sv", "nl"])),
             models.CheckConstraint(
-                name="person_known_holiday_country", condition=Q(holiday_country__in=["", "SE", "NL"])
+                name="person_known_holiday_country", condition=one_of("holiday_country", ["", "SE", "NL"])
             ),
         ]
         indexes = [models.Index(fields=["last_name", "first_name"], name="person_name_idx")]

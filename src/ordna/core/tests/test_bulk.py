@@ -1,0 +1,31 @@
+"""Set-based writes: every row arrives, in order, whatever the number of rows."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from django.db import IntegrityError, transaction
+
+from ordna.core import bulk
+from ordna.suppliers.models import Supplier
+
+pytestmark = pytest.mark.django_db
+WHEN = datetime(2026, 11, 16, 8, 0, tzinfo=UTC)
+FIELDS = ("name", "contact_name", "contact_email", "phone", "created_at")
+
+
+@pytest.mark.parametrize("count", [0, 1, 99, 100, 101, 100 * 100, 100 * 100 + 250 + 7])
+def test_insert_rows_writes_every_row_in_order(count: int) -> None:
+    rows = ((f"Supplier {i:05d}", "", "", "", WHEN) for i in range(count))
+    bulk.insert_rows(Supplier, FIELDS, rows)
+    names = list(Supplier.objects.order_by("id").values_list("name", flat=True))
+    assert names == [f"Supplier {i:05d}" for i in range(count)]
+    assert all(s.created_at == WHEN for s in Supplier.objects.all()[:3])
+
+
+def test_insert_rows_is_all_or_nothing_inside_a_transaction() -> None:
+    rows = [(f"Supplier {i:05d}", "", "", "", WHEN) for i in range(250)] + [("", "", "", "", WHEN)]  # blank: refused
+    with pytest.raises(IntegrityError), transaction.atomic():
+        bulk.insert_rows(Supplier, FIELDS, rows)
+    assert not Supplier.objects.exists()
