@@ -7,6 +7,8 @@ logged in"), so that a real export imports without editing.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -146,6 +148,10 @@ class Preset:
     required: tuple[str, ...]
     read: Callable[[Mapping[str, str], int], AccountRecord | None]
     optional: tuple[str, ...] = ()
+    # Everything besides the cells that decides what a row reads as (a saved mapping's settings).
+    fingerprint: str = ""
+    # Rows may name the application's only licence implicitly (IMPLICIT_LICENSE), resolved at each import.
+    implicit_licenses: bool = False
 
 
 def _record(
@@ -321,6 +327,7 @@ PRESETS: dict[str, Preset] = {
             ("Email Address [Required]", "Status [READ ONLY]", "Last Sign In [READ ONLY]"),
             _google,
             optional=("First Name [Required]", "Last Name [Required]", "Employee ID"),
+            implicit_licenses=True,
         ),
         Preset(
             "slack",
@@ -328,6 +335,7 @@ PRESETS: dict[str, Preset] = {
             ("userid", "email", "status", "billing-active"),
             _slack,
             optional=("username", "fullname", "displayname"),
+            implicit_licenses=True,
         ),
     )
 }
@@ -410,6 +418,7 @@ def mapping_preset(mapping: ColumnMapping) -> Preset:
         tuple(h for h in (columns.get("key"),) if h),
         read,
         optional=tuple(h for f, h in columns.items() if f != "key" and h),
+        fingerprint=json.dumps(mapping.as_json(), sort_keys=True),
     )
 
 
@@ -426,10 +435,35 @@ def detect_preset(header: Sequence[str]) -> str | None:
 class ReadResult:
     records: list[AccountRecord] = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
+    digests: list[int] = field(default_factory=list)  # of each record's row, in the order of `records`
+    # Rows whose digest is one the application's stored accounts were read from: (key, digest), not read again.
+    unchanged: list[tuple[str, int]] = field(default_factory=list)
 
 
-def read_accounts(table: Table, preset: Preset) -> ReadResult:
-    """Every row through `preset`; a missing header is one error that names what the preset expects."""
+# Part of every row digest: change it when a preset starts reading the same cells differently.
+ROW_DIGEST_VERSION = "1"
+
+
+def row_digester(preset: Preset, names: Sequence[str]) -> Callable[[Sequence[str]], int]:
+    """A 64-bit digest of a row's cells as the preset reads them (its columns, in its order), keyed with the
+    preset, its settings and the column names: equal digests mean the row reads as the same record."""
+    seed = "\x1e".join((ROW_DIGEST_VERSION, preset.name, preset.fingerprint, "\x1f".join(names)))
+    base = hashlib.blake2b(digest_size=8, key=hashlib.blake2b(seed.encode()).digest()[:32])
+
+    def digest(values: Sequence[str]) -> int:
+        h = base.copy()
+        h.update("\x1f".join(values).encode("utf-8", "surrogatepass"))
+        return int.from_bytes(h.digest(), "big", signed=True)
+
+    return digest
+
+
+def read_accounts(table: Table, preset: Preset, *, known: Mapping[int, str] | None = None) -> ReadResult:
+    """Every row through `preset`; a missing header is one error that names what the preset expects.
+
+    `known` maps the digests of rows the application's stored accounts were read from to their keys: such a
+    row is not read again but listed in `unchanged` (the plan checks it against the stored account).
+    """
     index = header_index(table.header)
     missing = [h for h in preset.required if h.lower() not in index]
     result = ReadResult()
@@ -449,15 +483,24 @@ def read_accounts(table: Table, preset: Preset) -> ReadResult:
     width = len(table.header)
     # Columns the file lacks read as "": they point at a blank cell appended to every row.
     fetch = itemgetter(*[index.get(name.lower(), width) for name in names])
+    digest_of = row_digester(preset, names)
+    known = known or {}
     seen: dict[str, int] = {}
     for number, cells in table.rows:
         if len(cells) != width:
             cells = cells[:width] if len(cells) > width else [*cells, *([""] * (width - len(cells)))]
         cells.append("")
         values = fetch(cells)
-        v = dict(zip(names, values if isinstance(values, tuple) else (values,), strict=True))
+        if not isinstance(values, tuple):
+            values = (values,)
+        digest = digest_of(values)
+        key = known.get(digest)
+        if key is not None and key not in seen:
+            seen[key] = number
+            result.unchanged.append((key, digest))
+            continue
         try:
-            record = preset.read(v, number)
+            record = preset.read(dict(zip(names, values, strict=True)), number)
         except _RowProblem as problem:
             result.errors.append(RowError(number, problem.column, problem.reason))
             continue
@@ -475,7 +518,8 @@ def read_accounts(table: Table, preset: Preset) -> ReadResult:
             continue
         seen[record.key] = number
         result.records.append(record)
-    if not result.records and not result.errors:
+        result.digests.append(digest)
+    if not result.records and not result.unchanged and not result.errors:
         result.errors.append(RowError(0, "", "the file has a header but no rows"))
     return result
 

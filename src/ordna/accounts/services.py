@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -32,6 +32,7 @@ from ordna.accounts.presets import (
     AccountRecord,
     ColumnMapping,
     Preset,
+    ReadResult,
     detect_preset,
     mapping_preset,
     read_accounts,
@@ -274,12 +275,18 @@ def _accounts_import(
         ]
         return result
     result.preset = chosen.name
-    read = read_accounts(table, chosen)
+    # Rows read from the stored accounts before are recognised by their digest and not read again.
+    stored = stored_accounts(application)
+    read = read_accounts(table, chosen, known=known_row_digests(stored, chosen))
     if read.errors:
         result.errors = read.errors
         if not dry_run:
             result.run_id = _record_run(result, application, actor, file_name or path.name, started)
         return result
+
+    def read_all() -> ReadResult:
+        return read_accounts(open_table(path, max_bytes=settings.UPLOAD_MAX_BYTES), chosen)
+
     return _import_records(
         result,
         application=application,
@@ -293,6 +300,9 @@ def _accounts_import(
         started=started,
         account_source=chosen.name if chosen.name in PRESETS else "",
         mapping=mapping,
+        read=read,
+        read_all=read_all,
+        stored=stored,
     )
 
 
@@ -359,24 +369,50 @@ def _import_records(
     account_source: str = "",
     mapping: ColumnMapping | None = None,
     verified_by: str = "import",
+    read: ReadResult | None = None,
+    read_all: Callable[[], ReadResult] | None = None,
+    stored: StoredAccounts | None = None,
 ) -> AccountsImportResult:
     full = result.full
-    read_records = records
-    records = _resolve_implicit_licenses(read_records, application, result.notices)
+    read = read or ReadResult(records=records)
+
+    def plan_from(
+        read: ReadResult, *, notices: list[str], with_findings: bool = False, stored: StoredAccounts | None = None
+    ) -> AccountPlan:
+        """The plan of what was read (against `stored`, else the accounts as they are now); rows read as
+        unchanged that no longer are get read again in full."""
+        records = _resolve_implicit_licenses(read.records, application, notices)
+        try:
+            return plan_accounts(
+                application=application,
+                records=records,
+                full=full,
+                today=today,
+                with_findings=with_findings,
+                digests=read.digests,
+                unchanged=read.unchanged,
+                stored=stored,
+            )
+        except UnchangedRowsStale:
+            assert read_all is not None  # noqa: S101 - rows are read as unchanged only when they can be read again
+            again = read_all()
+            if again.errors:
+                raise AccountsError(f"the file changed while it was imported: {again.errors[0]}") from None
+            return plan_from(again, notices=notices, with_findings=with_findings)
+
     if dry_run:
-        plan = plan_accounts(application=application, records=records, full=full, today=today)
+        plan = plan_from(read, notices=result.notices, with_findings=True, stored=stored)
         _describe(result, plan)
         result.outcome = ImportRun.Outcome.DRY_RUN
         return result
     # Plan without the write lock (parsing and correlating a large export takes seconds), then apply in
     # one transaction; if the application's accounts or the people changed meanwhile, plan again inside
     # it. Several imports can so overlap their work, and none applies a plan made from a stale state.
-    plan = plan_accounts(application=application, records=records, full=full, today=today, with_findings=False)
+    plan = plan_from(read, notices=result.notices, stored=stored)
     with transaction.atomic():
         if _stale(plan, application_slug):
             application = Application.objects.filter(slug=application_slug).first()
-            records = _resolve_implicit_licenses(read_records, application, [])
-            plan = plan_accounts(application=application, records=records, full=full, today=today, with_findings=False)
+            plan = plan_from(read, notices=[])
         _describe(result, plan)
         if result.breaker_tripped and not allow_mass_change:
             result.outcome = ImportRun.Outcome.STOPPED
@@ -477,8 +513,10 @@ def _record_run(
 @dataclass
 class AccountPlan:
     application_id: int | None
-    inserts: list[tuple[Any, ...]] = field(default_factory=list)  # (key, *STORED)
-    updates: list[tuple[int, tuple[Any, ...]]] = field(default_factory=list)  # (id, STORED)
+    inserts: list[tuple[Any, ...]] = field(default_factory=list)  # (key, *STORED, digest)
+    updates: list[tuple[int, tuple[Any, ...], int | None]] = field(default_factory=list)  # (id, STORED, digest)
+    # Unchanged accounts whose stored row digest is missing or outdated: (digest, id), written alone.
+    digests: list[tuple[int, int]] = field(default_factory=list)
     gone: list[int] = field(default_factory=list)
     gone_keys: list[str] = field(default_factory=list)
     present_ids: list[int] = field(default_factory=list)
@@ -531,7 +569,7 @@ def _sqlite_raw(column: str) -> str:
     return column
 
 
-_STORED_COLUMNS = ("id", "key", "non_personal", *STORED)
+_STORED_COLUMNS = ("id", "key", "non_personal", *STORED, "source_digest")
 _SELECT_STORED = {
     "default": f"SELECT {', '.join(_STORED_COLUMNS)} FROM accounts_account WHERE application_id = %s",  # noqa: S608
     "sqlite": f"SELECT {', '.join(map(_sqlite_raw, _STORED_COLUMNS))} FROM accounts_account WHERE application_id = %s",  # noqa: S608
@@ -558,6 +596,67 @@ def _licenses_to_db(raw: Any) -> str:
 _IDENTIFIER_RULES = frozenset({MatchRule.EMPLOYEE_ID, MatchRule.EMAIL, MatchRule.USERNAME})
 
 
+class UnchangedRowsStale(Exception):
+    """Rows read as unchanged no longer match the stored accounts (they changed meanwhile): read them again."""
+
+
+# Stored-row positions: 0 id, 1 key, 2 non_personal, then STORED from 3, then the row digest.
+_STATUS_AT, _LOGIN_AT, _LICENSES_AT, _PERSON_AT, _RULE_AT, _REVIEW_AT = 8, 9, 10, 11, 12, 14
+_STORED_END = _DIGEST_AT = 3 + len(STORED)
+
+
+@dataclass
+class StoredAccounts:
+    """An application's accounts as stored, read once for an import: by key, in `_STORED_COLUMNS` order."""
+
+    version: int | None = None  # the application's accounts_version when read
+    links_stamp: str = ""  # the people its links were made with (Application.accounts_people_stamp)
+    rows: dict[str, tuple[Any, ...]] = field(default_factory=dict)
+
+
+def stored_accounts(application: Application | None) -> StoredAccounts:
+    stored = StoredAccounts()
+    if application is None:
+        return stored
+    stored.version, stored.links_stamp = (
+        Application.objects.filter(pk=application.pk).values_list("accounts_version", "accounts_people_stamp").first()
+    ) or (None, "")
+    rows = stored.rows
+    with connection.cursor() as cursor:
+        cursor.execute(_SELECT_STORED.get(connection.vendor, _SELECT_STORED["default"]), [application.pk])
+        while batch := cursor.fetchmany(10000):
+            for row in batch:
+                licenses = row[10]
+                if not isinstance(licenses, str):  # PostgreSQL hands JSON back parsed
+                    row = (*row[:10], _licenses_to_db(licenses), *row[11:])
+                rows[row[1]] = row
+    return stored
+
+
+def _kept_as_stored(row: tuple[Any, ...], keep_links: bool) -> bool:
+    """Whether the same export row, read again, would leave this stored account exactly as it is: it is not
+    gone, and its link is a decision, or an identifier link made with the people as they are (see
+    `plan_accounts`)."""
+    rule = row[_RULE_AT]
+    return row[_STATUS_AT] != "gone" and (
+        rule == MatchRule.MANUAL or bool(row[2]) or (keep_links and rule in _IDENTIFIER_RULES)
+    )
+
+
+def known_row_digests(stored: StoredAccounts, preset: Preset) -> dict[int, str]:
+    """Digests of the export rows the stored accounts were read from, for accounts that the same row would
+    leave as they are (`_kept_as_stored`). Rows that name licences implicitly are resolved at every import,
+    so such presets get none."""
+    if preset.implicit_licenses or not stored.rows:
+        return {}
+    keep_links = stored.links_stamp == people_snapshot().stamp
+    return {
+        row[_DIGEST_AT]: key
+        for key, row in stored.rows.items()
+        if row[_DIGEST_AT] is not None and _kept_as_stored(row, keep_links)
+    }
+
+
 def plan_accounts(
     *,
     application: Application | None,
@@ -566,48 +665,73 @@ def plan_accounts(
     today: date,
     with_findings: bool = True,
     relink: bool = False,
+    digests: Sequence[int | None] = (),
+    unchanged: Sequence[tuple[str, int]] = (),
+    stored: StoredAccounts | None = None,
 ) -> AccountPlan:
     """Correlate the records and compare them with the stored accounts; also count the findings it would
     open and resolve. Reads only.
 
     Rows are compared in their stored form (text dates on SQLite, JSON text licences), so an unchanged
-    account costs no conversion at all; the plan's tuples go to the database as they are.
+    account costs no conversion at all; the plan's tuples go to the database as they are. `digests` are
+    the records' row digests, stored with them; `unchanged` are rows not read again because their digest
+    is the stored account's (`known_row_digests`): each is checked against the stored account, and
+    UnchangedRowsStale raised when one no longer matches. `stored` is the application's accounts as read
+    before (else they are read now).
     """
     plan = AccountPlan(application_id=application.pk if application else None, full=full)
-    links_stamp = ""
-    if application is not None:
-        plan.accounts_version, links_stamp = (
-            Application.objects.filter(pk=application.pk)
-            .values_list("accounts_version", "accounts_people_stamp")
-            .first()
-        ) or (None, "")
+    if stored is None:
+        stored = stored_accounts(application)
+    plan.accounts_version = stored.version
     people = people_snapshot()
     plan.people_version, plan.people_stamp = people.version, people.stamp
     plan.links_current = full or relink
     # The stored links of the application's live accounts were made with these very people: an account
     # whose identifying fields are unchanged and that an identifier (not its name) linked keeps its link
     # without correlating again. Names may come from columns not stored, so name links are redone.
-    keep_links = not relink and links_stamp == plan.people_stamp
+    keep_links = not relink and stored.links_stamp == plan.people_stamp
     dump_licenses = lru_cache(maxsize=4096)(lambda names: json.dumps(list(names)))
     # Sign-ins are compared in their stored form: text on SQLite, an aware datetime on PostgreSQL.
     adapt_login = lru_cache(maxsize=65536)(connection.ops.adapt_datetimefield_value)
-    existing: dict[str, tuple[Any, ...]] = {}
-    if application is not None:
-        with connection.cursor() as cursor:
-            cursor.execute(_SELECT_STORED.get(connection.vendor, _SELECT_STORED["default"]), [application.pk])
-            while batch := cursor.fetchmany(10000):
-                for row in batch:
-                    licenses = row[10]
-                    if not isinstance(licenses, str):  # PostgreSQL hands JSON back parsed
-                        row = (*row[:10], _licenses_to_db(licenses), *row[11:])
-                    existing[row[1]] = row
-    # Stored-row positions: 0 id, 1 key, 2 non_personal, then STORED from 3.
-    status_at, login_at, licenses_at, person_at, rule_at, review_at = 8, 9, 10, 11, 12, 14
+    existing = stored.rows
+    status_at, login_at, licenses_at, person_at, rule_at, review_at = (
+        _STATUS_AT,
+        _LOGIN_AT,
+        _LICENSES_AT,
+        _PERSON_AT,
+        _RULE_AT,
+        _REVIEW_AT,
+    )
+    stored_end = digest_at = _DIGEST_AT
     index = people.index
     seen: set[str] = set()
+    login_from_db = lru_cache(maxsize=65536)(_login_from_db)
+    licenses_from_db = lru_cache(maxsize=4096)(_licenses_from_db)
+    for key, digest in unchanged:
+        current = existing.get(key)
+        # What a full reading would keep as it is: the same row, read into the same record (equal digests),
+        # and an account that row leaves as it is (see known_row_digests).
+        if current is None or current[digest_at] != digest or not _kept_as_stored(current, keep_links):
+            raise UnchangedRowsStale(key)
+        seen.add(key)
+        plan.present_ids.append(current[0])
+        plan.unchanged += 1
+        plan.existing_live += 1
+        plan.states.append(
+            core.AccountState(
+                current[0],
+                current[status_at],
+                current[person_at],
+                bool(current[2]),
+                bool(current[review_at]),
+                login_from_db(current[login_at]),
+                licenses_from_db(current[licenses_at]),
+            )
+        )
     new_id = 0
-    for record in records:
+    for position, record in enumerate(records):
         key = record.key
+        row_digest = digests[position] if digests else None
         seen.add(key)
         current = existing.get(key)
         # A manual link or non-personal decision is kept; so is an identifier link of an unchanged row while
@@ -637,7 +761,7 @@ def plan_accounts(
             )
             person_id, rule, confidence, review = match.person_id, match.rule, match.confidence, match.review
         login = record.last_login
-        stored = (
+        as_stored = (
             record.key_display,
             record.username,
             record.email,
@@ -653,7 +777,7 @@ def plan_accounts(
         )
         if current is None:
             new_id -= 1
-            plan.inserts.append((key, *stored))
+            plan.inserts.append((key, *as_stored, row_digest))
             plan.links_made += person_id is not None
             account_id = new_id
             non_personal = False
@@ -661,12 +785,14 @@ def plan_accounts(
             account_id = current[0]
             non_personal = bool(current[2])
             plan.present_ids.append(account_id)
-            if current[3:] != stored:
-                plan.updates.append((account_id, stored))
+            if current[3:stored_end] != as_stored:
+                plan.updates.append((account_id, as_stored, row_digest))
                 plan.changed_keys.append(record.key_display)
                 plan.links_made += person_id is not None and person_id != current[person_at]
             else:
                 plan.unchanged += 1
+                if row_digest is not None and current[digest_at] != row_digest:
+                    plan.digests.append((row_digest, account_id))
             if current[status_at] != "gone":
                 plan.existing_live += 1
         plan.reviews += review
@@ -690,8 +816,8 @@ def plan_accounts(
                 row[person_at],
                 bool(row[2]),
                 bool(row[review_at]),
-                _login_from_db(row[login_at]),
-                _licenses_from_db(row[licenses_at]),
+                login_from_db(row[login_at]),
+                licenses_from_db(row[licenses_at]),
             )
         )
     # Findings are worked out here, outside the write lock; applying only maps new accounts' ids.
@@ -726,7 +852,7 @@ def apply_plan(
     now = _adapt(moment)
     # Sign-ins and licences come in the stored form the plan compared them in.
     prepared = ("last_login", "licenses")
-    fields = ("application", "key", *STORED, "non_personal", "first_seen", "last_seen")
+    fields = ("application", "key", *STORED, "source_digest", "non_personal", "first_seen", "last_seen")
     # In order of person, then key: the person index (a million entries across every application) is then
     # walked once from start to end instead of at random, which saves about a sixth of the INSERT; the
     # (application, key) entries of one import are few and close together either way.
@@ -742,10 +868,12 @@ def apply_plan(
     if plan.updates:
         update_rows(
             Account,
-            (*STORED, "last_seen"),
-            [(*stored, moment, account_id) for account_id, stored in plan.updates],
+            (*STORED, "source_digest", "last_seen"),
+            [(*stored, digest, moment, account_id) for account_id, stored, digest in plan.updates],
             prepared=prepared,
         )
+    if plan.digests:
+        update_rows(Account, ("source_digest",), plan.digests)
     with connection.cursor() as cursor:
         # Gone accounts keep when they were last seen: the previous full import, if later than their own.
         seen_before = Application.objects.filter(pk=plan.application_id).values_list("accounts_seen_at", flat=True)[0]

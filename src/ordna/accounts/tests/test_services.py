@@ -367,7 +367,7 @@ def test_the_people_index_cannot_see_a_rollback_under_a_frozen_clock_so_tests_fo
     the same highest id and the same last change (to the microsecond, which only a frozen clock repeats) look
     unchanged to the cached index."""
     import time_machine
-    from django.db import transaction
+    from django.db import connection, transaction
 
     from ordna.accounts.services import forget_people_snapshot, people_snapshot
 
@@ -381,6 +381,7 @@ def test_the_people_index_cannot_see_a_rollback_under_a_frozen_clock_so_tests_fo
             assert employee_ids() == {"a1"}
             transaction.savepoint_rollback(point)
         load_people([hr_row("B1", "Bo", "Two")])
-        assert employee_ids() == {"a1"}  # the stale index: the collision this test documents
+        if connection.vendor == "sqlite":  # PostgreSQL's sequences do not roll back: a new id, no collision
+            assert employee_ids() == {"a1"}  # the stale index: the collision this test documents
         forget_people_snapshot()
         assert employee_ids() == {"b1"}

@@ -1,0 +1,151 @@
+"""Rows read before are recognised by their digest and not read again; the outcome never differs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.db import transaction
+
+from ordna.accounts import services
+from ordna.accounts.models import Account, Finding
+from ordna.accounts.presets import PRESETS, read_accounts
+from ordna.accounts.services import account_link, forget_people_snapshot, known_row_digests, stored_accounts
+from ordna.accounts.tests.test_services import BASE, account, export, run
+from ordna.applications.models import Application
+from ordna.conftest import TODAY, hr_row
+from ordna.core.tabular import open_table
+from ordna.people.models import Person
+
+pytestmark = pytest.mark.django_db
+GENERIC = PRESETS["generic"]
+ROWS = [*BASE, account("ebe", "", "E Berg", employee_id="E2", license="Standard")]
+
+
+@pytest.fixture
+def people(load_people) -> None:
+    load_people(
+        [
+            hr_row("E1", "Karin", "Lindqvist", email="karin.lindqvist@example.org"),
+            hr_row("E2", "Johan", "Berg", email="johan.berg@example.org"),
+            hr_row("E3", "Johan", "Berg", email="johan.berg2@example.org"),
+            hr_row("E4", "Åsa", "Öberg", email="asa.oberg@example.org", end_date="2026-10-31"),
+        ]
+    )
+
+
+def reread(write_file, rows: list[dict[str, str]]) -> Any:
+    app = Application.objects.get(slug="crm")
+    path = write_file("again.csv", export(rows))
+    return read_accounts(open_table(path), GENERIC, known=known_row_digests(stored_accounts(app), GENERIC))
+
+
+def test_rows_linked_by_an_identifier_or_a_decision_are_not_read_again(people, write_file, actor) -> None:
+    assert run(write_file, actor, ROWS).outcome == "applied"
+    read = reread(write_file, ROWS)
+    # kli01 (address) and ebe (employee id) keep their links; a name link, a review and an unlinked account
+    # are correlated again, since names may come from columns that are not stored.
+    assert sorted(key for key, _ in read.unchanged) == ["ebe", "kli01"]
+    assert sorted(r.key for r in read.records) == ["aob", "jbe", "svc-export"]
+    account_link(
+        account=Account.objects.get(key="jbe"), actor=actor, person=Person.objects.get(employee_id="E2"), today=TODAY
+    )
+    assert sorted(key for key, _ in reread(write_file, ROWS).unchanged) == ["ebe", "jbe", "kli01"]
+    # A changed cell is a changed row.
+    changed = [dict(row, license="Premium") if row["account_id"] == "kli01" else row for row in ROWS]
+    assert sorted(key for key, _ in reread(write_file, changed).unchanged) == ["ebe", "jbe"]
+    # The same row twice is still a duplicate.
+    twice = reread(write_file, [*ROWS, ROWS[0]])
+    assert [(e.row, e.reason) for e in twice.errors] == [(7, "duplicate account 'kli01' (also on row 2)")]
+
+
+def test_new_people_mean_identifier_links_are_made_again(people, write_file, actor, load_people) -> None:
+    run(write_file, actor, ROWS)
+    load_people([hr_row("E9", "Nina", "Ny")])
+    assert reread(write_file, ROWS).unchanged == []
+
+
+def state() -> dict[str, Any]:
+    accounts = sorted(
+        Account.objects.values_list(
+            "key",
+            "key_display",
+            "status",
+            "person__employee_id",
+            "match_rule",
+            "needs_review",
+            "licenses",
+            "last_login",
+            "non_personal",
+            "owner__employee_id",
+            "email",
+            "display_name",
+            "employee_id_attr",
+        )
+    )
+    findings = sorted(Finding.objects.values_list("kind", "account__key", "license", "state", "monthly_cost"))
+    return {"accounts": accounts, "findings": findings}
+
+
+def scenario(write_file, actor, load_people) -> list[Any]:
+    """Imports of changing exports, decisions and people between them; what each left behind."""
+    seen = []
+
+    def step(rows: list[dict[str, str]], **options: Any) -> None:
+        result = run(write_file, actor, rows, **options)
+        assert result.outcome == "applied", result.errors
+        seen.append((result.counts, state()))
+
+    step(ROWS)
+    step(ROWS)
+    v2 = [
+        dict(row, license="Premium") if row["account_id"] == "kli01" else row
+        for row in ROWS
+        if row["account_id"] != "svc-export"
+    ]
+    v2.append(account("nyy", "nina.ny@example.org", "Nina Ny"))
+    step(v2)  # a changed row, a gone account, a new one nobody owns yet
+    account_link(
+        account=Account.objects.get(key="jbe"), actor=actor, person=Person.objects.get(employee_id="E3"), today=TODAY
+    )
+    step(v2)
+    step([*v2, ROWS[3]])  # the gone account is back
+    load_people([hr_row("E9", "Nina", "Ny", email="nina.ny@example.org")])
+    step([*v2, ROWS[3]])  # the same file: nyy now has a person, the others keep theirs
+    step([dict(v2[0], status="disabled")], full=False)  # a delta
+    step([*v2, ROWS[3]])
+    return seen
+
+
+def test_imports_end_the_same_whether_unchanged_rows_are_read_again_or_not(
+    people, write_file, actor, load_people, monkeypatch
+) -> None:
+    not_read_again = []
+    plan_accounts = services.plan_accounts
+
+    def spy(**options: Any) -> Any:
+        not_read_again.append(len(options.get("unchanged", ())))
+        return plan_accounts(**options)
+
+    monkeypatch.setattr(services, "plan_accounts", spy)
+    with transaction.atomic():
+        recognised = scenario(write_file, actor, load_people)
+        transaction.set_rollback(True)
+    assert sum(not_read_again) >= 10  # the comparison below is not an empty one
+    monkeypatch.setattr(services, "plan_accounts", plan_accounts)
+    forget_people_snapshot()
+    monkeypatch.setattr(services, "known_row_digests", lambda stored, preset: {})
+    read_in_full = scenario(write_file, actor, load_people)
+    assert recognised == read_in_full
+    assert [counts["unchanged"] for counts, _ in recognised] == [0, 5, 3, 5, 5, 5, 0, 5]
+
+
+def test_a_row_that_no_longer_matches_its_stored_account_is_read_again(people, write_file, actor, monkeypatch) -> None:
+    run(write_file, actor, ROWS)
+    stale = known_row_digests(stored_accounts(Application.objects.get(slug="crm")), GENERIC)
+    # Another import changed kli01 after this one recognised its row (the stored digest is no longer that row's).
+    Account.objects.filter(key="kli01").update(source_digest=1)
+    monkeypatch.setattr(services, "known_row_digests", lambda stored, preset: stale)
+    result = run(write_file, actor, ROWS)
+    assert result.outcome == "applied" and result.counts["unchanged"] == 5
+    assert Account.objects.get(key="kli01").source_digest != 1  # read in full, its digest written again
