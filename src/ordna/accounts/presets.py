@@ -101,7 +101,8 @@ def _parse_time(value: str) -> datetime | None:
                 continue
         else:
             return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    # In UTC, as stored: a sign-in then falls on the same day whether it was read now or from storage.
+    return parsed.astimezone(UTC) if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 def _status(text: str, column: str, *, disabled_words: frozenset[str] = DISABLED_WORDS) -> str:

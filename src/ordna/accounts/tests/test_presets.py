@@ -13,6 +13,7 @@ from ordna.accounts.presets import (
     ColumnMapping,
     detect_preset,
     mapping_preset,
+    parse_login,
     read_accounts,
 )
 from ordna.core.tabular import open_table
@@ -151,3 +152,9 @@ def test_saved_column_mapping(tmp_path: Path) -> None:
     assert ColumnMapping(columns={"email": "E-post"}).problems() == [
         "choose the column that identifies the account (key)"
     ]
+
+
+def test_sign_ins_with_an_offset_are_read_in_utc_as_they_are_stored() -> None:
+    # The day decides dormancy: it must not depend on whether the time was read from the file or from storage.
+    assert parse_login("2026-05-01T00:30:00+01:00", "last_login") == datetime(2026, 4, 30, 23, 30, tzinfo=UTC)
+    assert parse_login("2026-05-01T00:30:00+01:00", "last_login").tzinfo is UTC
