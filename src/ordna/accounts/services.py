@@ -515,8 +515,9 @@ class AccountPlan:
     application_id: int | None
     inserts: list[tuple[Any, ...]] = field(default_factory=list)  # (key, *STORED, digest)
     updates: list[tuple[int, tuple[Any, ...], int | None]] = field(default_factory=list)  # (id, STORED, digest)
-    # Unchanged accounts whose stored row digest is missing or outdated: (digest, id), written alone.
-    digests: list[tuple[int, int]] = field(default_factory=list)
+    # Unchanged accounts whose stored row digest is missing, outdated or no longer vouches for the link:
+    # (digest or None, id), written alone.
+    digests: list[tuple[int | None, int]] = field(default_factory=list)
     gone: list[int] = field(default_factory=list)
     gone_keys: list[str] = field(default_factory=list)
     present_ids: list[int] = field(default_factory=list)
@@ -635,12 +636,12 @@ def stored_accounts(application: Application | None) -> StoredAccounts:
 
 def _kept_as_stored(row: tuple[Any, ...], keep_links: bool) -> bool:
     """Whether the same export row, read again, would leave this stored account exactly as it is: it is not
-    gone, and its link is a decision, or an identifier link made with the people as they are (see
-    `plan_accounts`)."""
-    rule = row[_RULE_AT]
-    return row[_STATUS_AT] != "gone" and (
-        rule == MatchRule.MANUAL or bool(row[2]) or (keep_links and rule in _IDENTIFIER_RULES)
-    )
+    gone, and its link is a decision, or was made from that very row with the people as they are now.
+
+    A stored digest vouches for the link too: whatever wrote a link from anything but the export row (a
+    connector's read, `ordna reconcile` from stored columns) cleared the digest unless an identifier made
+    the link, which reads the same columns either way (see `plan_accounts`)."""
+    return row[_STATUS_AT] != "gone" and (keep_links or row[_RULE_AT] == MatchRule.MANUAL or bool(row[2]))
 
 
 def known_row_digests(stored: StoredAccounts, preset: Preset) -> dict[int, str]:
@@ -717,6 +718,7 @@ def plan_accounts(
         plan.present_ids.append(current[0])
         plan.unchanged += 1
         plan.existing_live += 1
+        plan.reviews += bool(current[review_at])
         plan.states.append(
             core.AccountState(
                 current[0],
@@ -793,6 +795,10 @@ def plan_accounts(
                 plan.unchanged += 1
                 if row_digest is not None and current[digest_at] != row_digest:
                     plan.digests.append((row_digest, account_id))
+                elif row_digest is None and current[digest_at] is not None and rule not in _IDENTIFIER_RULES:
+                    # Linked from something other than the export row (a connector, stored columns): the row
+                    # may name the person differently, so its digest no longer vouches for this link.
+                    plan.digests.append((None, account_id))
             if current[status_at] != "gone":
                 plan.existing_live += 1
         plan.reviews += review
