@@ -650,11 +650,16 @@ def known_row_digests(stored: StoredAccounts, preset: Preset) -> dict[int, str]:
     so such presets get none."""
     if preset.implicit_licenses or not stored.rows:
         return {}
-    keep_links = stored.links_stamp == people_snapshot().stamp
+    if stored.links_stamp == people_snapshot().stamp:  # _kept_as_stored, for a hundred thousand rows
+        return {
+            row[_DIGEST_AT]: key
+            for key, row in stored.rows.items()
+            if row[_DIGEST_AT] is not None and row[_STATUS_AT] != "gone"
+        }
     return {
         row[_DIGEST_AT]: key
         for key, row in stored.rows.items()
-        if row[_DIGEST_AT] is not None and _kept_as_stored(row, keep_links)
+        if row[_DIGEST_AT] is not None and _kept_as_stored(row, keep_links=False)
     }
 
 
@@ -712,7 +717,12 @@ def plan_accounts(
         current = existing.get(key)
         # What a full reading would keep as it is: the same row, read into the same record (equal digests),
         # and an account that row leaves as it is (see known_row_digests).
-        if current is None or current[digest_at] != digest or not _kept_as_stored(current, keep_links):
+        if (
+            current is None
+            or current[digest_at] != digest
+            or current[status_at] == "gone"
+            or not (keep_links or current[rule_at] == MatchRule.MANUAL or current[2])  # see _kept_as_stored
+        ):
             raise UnchangedRowsStale(key)
         seen.add(key)
         plan.present_ids.append(current[0])
