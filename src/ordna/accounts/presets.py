@@ -449,11 +449,19 @@ def row_digester(preset: Preset, names: Sequence[str]) -> Callable[[Sequence[str
     """A 64-bit digest of a row's cells as the preset reads them (its columns, in its order), keyed with the
     preset, its settings and the column names: equal digests mean the row reads as the same record."""
     seed = "\x1e".join((ROW_DIGEST_VERSION, preset.name, preset.fingerprint, "\x1f".join(names)))
-    base = hashlib.blake2b(digest_size=8, key=hashlib.blake2b(seed.encode()).digest()[:32])
+    key = hashlib.blake2b(seed.encode()).digest()[:32]
+    base = hashlib.blake2b(digest_size=8, key=key)
+    framed = hashlib.blake2b(digest_size=8, key=key, person=b"framed")  # a separate domain
+    separators = len(names) - 1
 
     def digest(values: Sequence[str]) -> int:
-        h = base.copy()
-        h.update("\x1f".join(values).encode("utf-8", "surrogatepass"))
+        data = "\x1f".join(values)
+        if data.count("\x1f") == separators:
+            h = base.copy()
+        else:  # a cell holds the separator itself: say where each cell ends instead
+            h = framed.copy()
+            data = "".join(f"{len(value)}:{value}" for value in values)
+        h.update(data.encode("utf-8", "surrogatepass"))
         return int.from_bytes(h.digest(), "big", signed=True)
 
     return digest

@@ -9,7 +9,7 @@ from django.db import transaction
 
 from ordna.accounts import services
 from ordna.accounts.models import Account, Finding
-from ordna.accounts.presets import PRESETS, read_accounts
+from ordna.accounts.presets import PRESETS, ColumnMapping, mapping_preset, read_accounts, row_digester
 from ordna.accounts.services import (
     account_link,
     forget_people_snapshot,
@@ -168,3 +168,17 @@ def test_a_row_that_no_longer_matches_its_stored_account_is_read_again(people, w
     result = run(write_file, actor, ROWS)
     assert result.outcome == "applied" and result.counts["unchanged"] == 5
     assert Account.objects.get(key="kli01").source_digest != 1  # read in full, its digest written again
+
+
+def test_a_row_digest_depends_on_the_cells_the_preset_and_its_settings() -> None:
+    mapping = ColumnMapping(columns={"key": "Login", "status": "State"}, disabled_values=("locked",))
+    relaxed = ColumnMapping(columns={"key": "Login", "status": "State"}, disabled_values=())
+    names = ("Login", "State")
+    digest = row_digester(mapping_preset(mapping), names)
+    assert digest(("anna", "locked")) == row_digester(mapping_preset(mapping), names)(("anna", "locked"))
+    assert digest(("anna", "locked")) != digest(("anna", "active"))
+    # Cells, not their concatenation: a separator inside a cell does not make two rows one.
+    assert digest(("anna\x1fx", "locked")) != digest(("anna", "x\x1flocked"))
+    # "locked" reads as disabled under one mapping and not under the other: the digests differ.
+    assert digest(("anna", "locked")) != row_digester(mapping_preset(relaxed), names)(("anna", "locked"))
+    assert digest(("anna", "locked")) != row_digester(GENERIC, names)(("anna", "locked"))
