@@ -441,7 +441,9 @@ class ReadResult:
     unchanged: list[tuple[str, int]] = field(default_factory=list)
 
 
-# Part of every row digest: change it when a preset starts reading the same cells differently.
+# Part of every row digest. Change it when a preset starts reading the same cells differently, or when
+# correlation (ordna.accounts.correlation) would link the same record differently: a stored digest
+# vouches for the account's record and its link, and a new version makes every row read in full once.
 ROW_DIGEST_VERSION = "1"
 
 
