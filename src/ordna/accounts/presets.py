@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
 from operator import itemgetter
+from pathlib import Path
 from typing import Any, NamedTuple
 
 from ordna.core.tabular import RowError, Table, header_index
@@ -151,8 +152,6 @@ class Preset:
     optional: tuple[str, ...] = ()
     # Everything besides the cells that decides what a row reads as (a saved mapping's settings).
     fingerprint: str = ""
-    # Rows may name the application's only licence implicitly (IMPLICIT_LICENSE), resolved at each import.
-    implicit_licenses: bool = False
 
 
 def _record(
@@ -328,7 +327,6 @@ PRESETS: dict[str, Preset] = {
             ("Email Address [Required]", "Status [READ ONLY]", "Last Sign In [READ ONLY]"),
             _google,
             optional=("First Name [Required]", "Last Name [Required]", "Employee ID"),
-            implicit_licenses=True,
         ),
         Preset(
             "slack",
@@ -336,7 +334,6 @@ PRESETS: dict[str, Preset] = {
             ("userid", "email", "status", "billing-active"),
             _slack,
             optional=("username", "fullname", "displayname"),
-            implicit_licenses=True,
         ),
     )
 }
@@ -436,21 +433,38 @@ def detect_preset(header: Sequence[str]) -> str | None:
 class ReadResult:
     records: list[AccountRecord] = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
-    digests: list[int] = field(default_factory=list)  # of each record's row, in the order of `records`
+    # Of each record's row, in the order of `records`; None for a row that is always read in full.
+    digests: list[int | None] = field(default_factory=list)
     # Rows whose digest is one the application's stored accounts were read from: (key, digest), not read again.
     unchanged: list[tuple[str, int]] = field(default_factory=list)
 
 
-# Part of every row digest. Change it when a preset starts reading the same cells differently, or when
-# correlation (ordna.accounts.correlation) would link the same record differently: a stored digest
-# vouches for the account's record and its link, and a new version makes every row read in full once.
-ROW_DIGEST_VERSION = "1"
+def _reading_version() -> str:
+    """Part of every row digest: the code that reads a row into a record (this module) and links the record
+    to a person (ordna.accounts.correlation), and the Unicode tables their case folding uses. A stored digest
+    vouches for an account's record and link; after an upgrade that changes either, every row is read in
+    full once."""
+    import sys
+    import unicodedata
+
+    from ordna import __version__
+
+    here = Path(__file__)
+    try:
+        code = here.read_bytes() + here.with_name("correlation.py").read_bytes()
+    except OSError:  # installed without sources: the release stands for them
+        code = __version__.encode()
+    parts = (hashlib.blake2b(code).hexdigest(), unicodedata.unidata_version, f"{sys.version_info[:2]}")
+    return "/".join(parts)
+
+
+READING_VERSION = _reading_version()
 
 
 def row_digester(preset: Preset, names: Sequence[str]) -> Callable[[Sequence[str]], int]:
     """A 64-bit digest of a row's cells as the preset reads them (its columns, in its order), keyed with the
     preset, its settings and the column names: equal digests mean the row reads as the same record."""
-    seed = "\x1e".join((ROW_DIGEST_VERSION, preset.name, preset.fingerprint, "\x1f".join(names)))
+    seed = "\x1e".join((READING_VERSION, preset.name, preset.fingerprint, "\x1f".join(names)))
     key = hashlib.blake2b(seed.encode()).digest()[:32]
     base = hashlib.blake2b(digest_size=8, key=key)
     framed = hashlib.blake2b(digest_size=8, key=key, person=b"framed")  # a separate domain
@@ -529,7 +543,9 @@ def read_accounts(table: Table, preset: Preset, *, known: Mapping[int, str] | No
             continue
         seen[record.key] = number
         result.records.append(record)
-        result.digests.append(digest)
+        # A licence named implicitly is resolved against the application's licences at every import, so
+        # such a row is read in full each time.
+        result.digests.append(None if IMPLICIT_LICENSE in record.licenses else digest)
     if not result.records and not result.unchanged and not result.errors:
         result.errors.append(RowError(0, "", "the file has a header but no rows"))
     return result

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import Any
 
@@ -374,10 +374,15 @@ def _import_records(
     stored: StoredAccounts | None = None,
 ) -> AccountsImportResult:
     full = result.full
-    read = read or ReadResult(records=records)
+    reading: ReadResult = read or ReadResult(records=records)
 
     def plan_from(
-        read: ReadResult, *, notices: list[str], with_findings: bool = False, stored: StoredAccounts | None = None
+        read: ReadResult,
+        application: Application | None,
+        *,
+        notices: list[str],
+        with_findings: bool = False,
+        stored: StoredAccounts | None = None,
     ) -> AccountPlan:
         """The plan of what was read (against `stored`, else the accounts as they are now); rows read as
         unchanged that no longer are get read again in full."""
@@ -394,25 +399,92 @@ def _import_records(
                 stored=stored,
             )
         except UnchangedRowsStale:
-            assert read_all is not None  # noqa: S101 - rows are read as unchanged only when they can be read again
-            again = read_all()
-            if again.errors:
-                raise AccountsError(f"the file changed while it was imported: {again.errors[0]}") from None
-            return plan_from(again, notices=notices, with_findings=with_findings)
+            return plan_from(read_in_full(), application, notices=notices, with_findings=with_findings)
 
-    if dry_run:
-        plan = plan_from(read, notices=result.notices, with_findings=True, stored=stored)
-        _describe(result, plan)
-        result.outcome = ImportRun.Outcome.DRY_RUN
+    def read_in_full() -> ReadResult:
+        """The file again, every row read: rows recognised as unchanged changed meanwhile."""
+        assert read_all is not None  # noqa: S101 - rows are recognised only when the file can be read again
+        try:
+            again = read_all()
+        except (TableError, OSError) as exc:
+            raise AccountsError(f"the file could not be read again: {exc}") from exc
+        if again.errors:
+            raise AccountsError(f"the file changed while it was imported: {again.errors[0]}")
+        return again
+
+    try:
+        if dry_run:
+            plan = plan_from(reading, application, notices=result.notices, with_findings=True, stored=stored)
+            _describe(result, plan)
+            result.outcome = ImportRun.Outcome.DRY_RUN
+            return result
+        # Plan without the write lock (parsing and correlating a large export takes seconds), then apply in
+        # one transaction; if the application's accounts or the people changed meanwhile, plan again (without
+        # the lock, and at the last attempt inside it). Several imports can so overlap their work, and none
+        # applies a plan made from a stale state.
+        plan = plan_from(reading, application, notices=result.notices, stored=stored)
+        for attempt in range(1, _PLAN_ATTEMPTS + 1):
+            try:
+                return _apply(
+                    result,
+                    plan,
+                    replan=partial(plan_from, reading, notices=[]),
+                    last_attempt=attempt == _PLAN_ATTEMPTS,
+                    application_slug=application_slug,
+                    actor=actor,
+                    today=today,
+                    allow_mass_change=allow_mass_change,
+                    source_name=source_name,
+                    started=started,
+                    account_source=account_source,
+                    mapping=mapping,
+                    verified_by=verified_by,
+                )
+            except _PlanStale:
+                application = Application.objects.filter(slug=application_slug).first()
+                if reading.unchanged:  # recognised rows may be what changed: read them this time
+                    reading = read_in_full()
+                plan = plan_from(reading, application, notices=[])
+        raise AssertionError("unreachable: the last attempt plans under the lock")  # pragma: no cover
+    except AccountsError as exc:
+        result.errors = [RowError(0, "", str(exc))]
+        result.outcome = ImportRun.Outcome.REJECTED
+        if not dry_run:
+            result.run_id = _record_run(result, application, actor, source_name, started)
         return result
-    # Plan without the write lock (parsing and correlating a large export takes seconds), then apply in
-    # one transaction; if the application's accounts or the people changed meanwhile, plan again inside
-    # it. Several imports can so overlap their work, and none applies a plan made from a stale state.
-    plan = plan_from(read, notices=result.notices, stored=stored)
+
+
+_PLAN_ATTEMPTS = 3
+
+
+class _PlanStale(Exception):
+    """The application's accounts or the people changed since the plan was made."""
+
+
+def _apply(
+    result: AccountsImportResult,
+    plan: AccountPlan,
+    *,
+    replan: Callable[[Application | None], AccountPlan],
+    last_attempt: bool,
+    application_slug: str,
+    actor: Actor,
+    today: date,
+    allow_mass_change: bool,
+    source_name: str,
+    started: datetime,
+    account_source: str,
+    mapping: ColumnMapping | None,
+    verified_by: str,
+) -> AccountsImportResult:
+    """Apply the plan in one transaction, under the write lock; raises _PlanStale (nothing written) when the
+    plan is stale and this is not the last attempt, which plans again under the lock."""
     with transaction.atomic():
+        application = Application.objects.filter(slug=application_slug).first()
         if _stale(plan, application_slug):
-            application = Application.objects.filter(slug=application_slug).first()
-            plan = plan_from(read, notices=[])
+            if not last_attempt:
+                raise _PlanStale
+            plan = replan(application)
         _describe(result, plan)
         if result.breaker_tripped and not allow_mass_change:
             result.outcome = ImportRun.Outcome.STOPPED
@@ -454,8 +526,12 @@ def _import_records(
 
 
 def _stale(plan: AccountPlan, slug: str) -> bool:
-    """Whether the application's accounts or the people changed since `plan` was made."""
-    version = Application.objects.filter(slug=slug).values_list("accounts_version", flat=True).first()
+    """Whether the application's accounts or the people changed since `plan` was made. Inside the applying
+    transaction: the application's row stays locked until it ends (PostgreSQL; SQLite's write lock already
+    serialises writers), so no other import changes its accounts between this check and the writes."""
+    version = (
+        Application.objects.select_for_update().filter(slug=slug).values_list("accounts_version", flat=True).first()
+    )
     return version != plan.accounts_version or people_version() != plan.people_version
 
 
@@ -646,9 +722,8 @@ def _kept_as_stored(row: tuple[Any, ...], keep_links: bool) -> bool:
 
 def known_row_digests(stored: StoredAccounts, preset: Preset) -> dict[int, str]:
     """Digests of the export rows the stored accounts were read from, for accounts that the same row would
-    leave as they are (`_kept_as_stored`). Rows that name licences implicitly are resolved at every import,
-    so such presets get none."""
-    if preset.implicit_licenses or not stored.rows:
+    leave as they are (`_kept_as_stored`). The digests are of `preset`'s reading (row_digester)."""
+    if not stored.rows:
         return {}
     if stored.links_stamp == people_snapshot().stamp:  # _kept_as_stored, for a hundred thousand rows
         return {
@@ -740,6 +815,10 @@ def plan_accounts(
                 licenses_from_db(current[licenses_at]),
             )
         )
+    # A stored digest vouches for the link made from its row with the people of the application's stamp;
+    # a delta that links with other people (the stamp stays) stores none.
+    if not (plan.links_current or keep_links):
+        digests = ()
     new_id = 0
     for position, record in enumerate(records):
         key = record.key

@@ -68,7 +68,19 @@ def _columns(
     return columns, adapt
 
 
-ROWS_PER_INSERT = 100  # rows per INSERT statement; 100 rows of 20 columns stay far below any bind limit
+ROWS_PER_INSERT = 100  # rows per INSERT statement, fewer where the database binds fewer values
+
+
+def _rows_per_statement(columns: int) -> int:
+    """ROWS_PER_INSERT, or as many rows as the connection binds values for (SQLite builds before 3.32 bind
+    at most 999; PostgreSQL 65,535)."""
+    limit = 65535
+    if connection.vendor == "sqlite":
+        import sqlite3
+
+        connection.ensure_connection()
+        limit = connection.connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+    return max(1, min(ROWS_PER_INSERT, limit // max(1, columns)))
 
 
 def insert_rows(
@@ -77,28 +89,30 @@ def insert_rows(
     """INSERT `rows` (values in the order of `fields`) into `model`'s table; values are Python values, except
     for the fields named in `prepared`, which are already in database form (JSON text, say).
 
-    Rows go in groups of ROWS_PER_INSERT through one multi-row `INSERT ... VALUES (...), (...)`: SQLite
-    then opens the table, its indexes and the parent tables of its foreign keys once per group instead of
-    once per row, about a third less time per row (docs/performance.md). The rows keep their order.
+    Rows go in groups of ROWS_PER_INSERT (fewer where the database binds fewer values) through one
+    multi-row `INSERT ... VALUES (...), (...)`: SQLite then opens the table, its indexes and the parent
+    tables of its foreign keys once per group instead of once per row, about a third less time per row
+    (docs/performance.md). The rows keep their order.
     """
     columns, adapt = _columns(model, fields, prepared)
     table = connection.ops.quote_name(model._meta.db_table)
     one = "(" + ", ".join(["%s"] * len(columns)) + ")"
     head = f"INSERT INTO {table} ({', '.join(columns)}) VALUES "  # noqa: S608 - names from the model
     values = iter(rows if adapt is tuple else map(adapt, rows))
-    full = head + ", ".join([one] * ROWS_PER_INSERT)
+    per = _rows_per_statement(len(columns))
+    full = head + ", ".join([one] * per)
     with connection.cursor() as cursor:
         groups: list[tuple[Any, ...]] = []  # full groups wait here, a few hundred at a time
         while True:
-            batch = list(islice(values, ROWS_PER_INSERT))
-            if len(batch) == ROWS_PER_INSERT:
+            batch = list(islice(values, per))
+            if len(batch) == per:
                 groups.append(tuple(chain.from_iterable(batch)))
                 if len(groups) < 100:
                     continue
             if groups:
                 cursor.executemany(full, groups)
                 groups = []
-            if len(batch) < ROWS_PER_INSERT:
+            if len(batch) < per:
                 if batch:  # the last, short group
                     cursor.execute(head + ", ".join([one] * len(batch)), list(chain.from_iterable(batch)))
                 return

@@ -14,13 +14,14 @@ from ordna.accounts.services import (
     account_link,
     forget_people_snapshot,
     known_row_digests,
+    licenses_import,
     reconcile,
     stored_accounts,
 )
 from ordna.accounts.tests.test_services import BASE, account, export, run
 from ordna.applications.models import Application
 from ordna.conftest import TODAY, hr_row
-from ordna.core.tabular import open_table
+from ordna.core.tabular import TableError, open_table
 from ordna.people.models import Person
 
 pytestmark = pytest.mark.django_db
@@ -182,3 +183,138 @@ def test_a_row_digest_depends_on_the_cells_the_preset_and_its_settings() -> None
     # "locked" reads as disabled under one mapping and not under the other: the digests differ.
     assert digest(("anna", "locked")) != row_digester(mapping_preset(relaxed), names)(("anna", "locked"))
     assert digest(("anna", "locked")) != row_digester(GENERIC, names)(("anna", "locked"))
+
+
+def both_ways(scenario: Any, monkeypatch: Any) -> tuple[Any, Any]:
+    """The scenario with rows recognised, then (after a rollback) with every row read in full."""
+    with transaction.atomic():
+        recognised = scenario()
+        transaction.set_rollback(True)
+    forget_people_snapshot()
+    monkeypatch.setattr(services, "known_row_digests", lambda stored, preset: {})
+    return recognised, scenario()
+
+
+def test_a_row_naming_its_licence_implicitly_is_read_every_time(write_file, actor, load_people, monkeypatch) -> None:
+    """ "*" stands for the application's only licence, which a price list may change between imports."""
+
+    def scenario() -> list[Any]:
+        load_people([hr_row("E1", "Karin", "Lindqvist", email="karin.lindqvist@example.org")])
+        prices = "application,license,monthly_cost,currency,seats\ncrm,Standard,300,SEK,5\n"
+        licenses_import(path=write_file("p1.csv", prices), actor=actor, today=TODAY)
+        rows = [account("kli01", "karin.lindqvist@example.org", "Karin Lindqvist", license="*", status="disabled")]
+        seen = []
+        result = run(write_file, actor, rows)
+        seen.append((result.counts, result.notices, state()))
+        more = "application,license,monthly_cost,currency,seats\ncrm,Premium,900,SEK,\n"
+        licenses_import(path=write_file("p2.csv", more), actor=actor, today=TODAY)  # no longer the only one
+        result = run(write_file, actor, rows)
+        seen.append((result.counts, result.notices, state()))
+        return seen
+
+    recognised, read_in_full = both_ways(scenario, monkeypatch)
+    assert recognised == read_in_full
+    assert recognised[1][1]  # the notice that the export names no licences
+
+
+def test_links_a_delta_makes_with_other_people_are_not_vouched_for(
+    write_file, actor, load_people, settings, monkeypatch
+) -> None:
+    def scenario() -> list[Any]:
+        load_people(
+            [
+                hr_row("E1", "Karin", "Lindqvist", email="karin.lindqvist@example.org"),
+                hr_row("E2", "Other", "Person", email="karin.lindqvist@example.net"),
+            ]
+        )
+        rows = [account("kl", "karin.lindqvist@corp.test", "Karin Lindqvist")]
+        seen = []
+        settings.ORDNA_MAIL_DOMAINS = ["example.org"]
+        seen.append((run(write_file, actor, rows).counts, state()))  # linked by name to E1
+        settings.ORDNA_MAIL_DOMAINS = ["example.org", "example.net", "corp.test"]
+        seen.append((run(write_file, actor, rows, full=False).counts, state()))  # the address is ambiguous
+        settings.ORDNA_MAIL_DOMAINS = ["example.org"]
+        seen.append((run(write_file, actor, rows).counts, state()))  # linked by name again
+        return seen
+
+    recognised, read_in_full = both_ways(scenario, monkeypatch)
+    assert recognised == read_in_full
+    assert recognised[2][1]["accounts"][0][3:6] == ("E1", "name", False)
+
+
+def test_a_file_that_cannot_be_read_again_rejects_the_import(people, write_file, actor, monkeypatch) -> None:
+    run(write_file, actor, ROWS)
+    stale = known_row_digests(stored_accounts(Application.objects.get(slug="crm")), GENERIC)
+    Account.objects.filter(key="kli01").update(source_digest=1)  # changed since: the file must be read again
+    monkeypatch.setattr(services, "known_row_digests", lambda stored, preset: stale)
+    opened = []
+    real_open = services.open_table
+
+    def open_once(path: Any, **options: Any) -> Any:
+        opened.append(path)
+        if len(opened) > 1:
+            raise TableError(f"cannot open {path.name}: No such file or directory")
+        return real_open(path, **options)
+
+    monkeypatch.setattr(services, "open_table", open_once)
+    result = run(write_file, actor, ROWS)
+    assert result.outcome == "rejected"
+    assert [e.reason for e in result.errors] == [
+        "the file could not be read again: cannot open accounts.csv: No such file or directory"
+    ]
+    assert Account.objects.get(key="kli01").source_digest == 1  # nothing applied
+
+
+def test_a_plan_made_stale_meanwhile_is_made_again_before_the_lock(people, write_file, actor, monkeypatch) -> None:
+    run(write_file, actor, ROWS)
+    checks = []
+    stale = services._stale
+
+    def changed_once(plan: Any, slug: str) -> bool:
+        checks.append(plan)
+        return len(checks) == 1 or stale(plan, slug)
+
+    monkeypatch.setattr(services, "_stale", changed_once)
+    planned = []
+    plan_accounts = services.plan_accounts
+    monkeypatch.setattr(
+        services, "plan_accounts", lambda **o: planned.append(len(o["unchanged"])) or plan_accounts(**o)
+    )
+    result = run(write_file, actor, [dict(ROWS[0], license="Premium"), *ROWS[1:]])
+    assert result.outcome == "applied" and result.counts["changed"] == 1
+    assert len(checks) == 2  # the second attempt applied
+    assert planned == [4, 0]  # recognised rows first; read in full for the second plan
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_import_locks_its_application_from_the_check_to_the_writes(people, write_file, actor) -> None:
+    """On PostgreSQL two imports of one application could otherwise both pass the check and then write over
+    each other (SQLite's write lock serialises them already)."""
+    from django.db import OperationalError, connection, connections
+
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite serialises writers with its write lock")
+    import threading
+
+    run(write_file, actor, ROWS)
+    plan = services.plan_accounts(
+        application=Application.objects.get(slug="crm"), records=[], full=False, today=TODAY, with_findings=False
+    )
+    answer: list[str] = []
+
+    def other_import() -> None:
+        try:
+            with transaction.atomic(), connections["default"].cursor() as cursor:
+                cursor.execute("SELECT id FROM applications_application WHERE slug = 'crm' FOR UPDATE NOWAIT")
+            answer.append("free")
+        except OperationalError:
+            answer.append("locked")
+        finally:
+            connections["default"].close()
+
+    with transaction.atomic():
+        assert services._stale(plan, "crm") is False
+        thread = threading.Thread(target=other_import)
+        thread.start()
+        thread.join()
+    assert answer == ["locked"]

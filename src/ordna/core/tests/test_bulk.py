@@ -29,3 +29,23 @@ def test_insert_rows_is_all_or_nothing_inside_a_transaction() -> None:
     with pytest.raises(IntegrityError), transaction.atomic():
         bulk.insert_rows(Supplier, FIELDS, rows)
     assert not Supplier.objects.exists()
+
+
+def test_insert_rows_binds_no_more_values_than_the_database_allows(monkeypatch) -> None:
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        pytest.skip("the bind limit is SQLite's")
+    import sqlite3
+
+    connection.ensure_connection()
+    raw = connection.connection
+    before = raw.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+    raw.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, 999)  # SQLite before 3.32
+    try:
+        assert bulk._rows_per_statement(len(FIELDS)) == 100
+        assert bulk._rows_per_statement(18) == 55
+        bulk.insert_rows(Supplier, FIELDS, [(f"Supplier {i:05d}", "", "", "", WHEN) for i in range(250)])
+    finally:
+        raw.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, before)
+    assert Supplier.objects.count() == 250
