@@ -299,7 +299,7 @@ def _open_joiner_cases(
                 person_id=pid,
                 effective_date=start,
                 status=CaseStatus.OPEN,
-                urgent=due_dates.business_days_between(today, start, country) < 2,
+                urgent=_urgent(today=today, start=start, country=country),
                 holiday_country=country,
                 template=template_for(templates, employment_type=person.employment_type, department=person.department),
                 opened_by=actor.label[:150],
@@ -338,6 +338,11 @@ def _open_joiner_cases(
     person_ids = [c.person_id for c in created]
     touched = grants_verify(person_ids=person_ids, actor=actor)
     cases_complete(case_ids=touched, actor=actor)
+
+
+def _urgent(*, today: date, start: date, country: str) -> bool:
+    """A joiner who starts within two business days: everything must be ready at once."""
+    return due_dates.business_days_between(today, start, country) < 2
 
 
 def _joiners_replan(*, actor: Actor, today: date, result: CasesResult, dry_run: bool) -> None:
@@ -392,7 +397,8 @@ def _joiners_replan(*, actor: Actor, today: date, result: CasesResult, dry_run: 
             updates.append((due, line_id))
         update_rows(Line, ("due",), updates)
         for case_id, start in replan.items():
-            Case.objects.filter(pk=case_id).update(effective_date=start)
+            urgent = _urgent(today=today, start=start, country=cases[case_id].holiday_country)
+            Case.objects.filter(pk=case_id).update(effective_date=start, urgent=urgent)
     audit_record_many(actor=actor, changes=changes)
 
 

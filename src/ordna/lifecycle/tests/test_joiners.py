@@ -121,8 +121,14 @@ def test_a_moved_start_date_replans_and_a_withdrawn_hire_cancels_and_takes_back_
     load_people([hr_row("J1", "Jonna", "Joiner", start_date=day(7))])
     load_people([hr_row("J1", "Jonna", "Joiner", start_date=day(9))])
     case = Case.objects.get(kind="joiner")
-    assert case.effective_date == TODAY + timedelta(days=9)
+    assert case.effective_date == TODAY + timedelta(days=9) and not case.urgent
     assert Line.objects.get(case=case, subject="crm").due == TODAY + timedelta(days=8)
+    load_people([hr_row("J1", "Jonna", "Joiner", start_date=day(1))])  # brought forward to tomorrow
+    case.refresh_from_db()
+    assert case.urgent
+    load_people([hr_row("J1", "Jonna", "Joiner", start_date=day(9))])
+    case.refresh_from_db()
+    assert not case.urgent
     import_accounts("crm", [("J1", "active", "")])
     load_people([hr_row("J1", "Jonna", "Joiner", start_date=day(9), end_date=day(9))])
     case.refresh_from_db()
