@@ -646,11 +646,32 @@ def _sqlite_raw(column: str) -> str:
     return column
 
 
-_STORED_COLUMNS = ("id", "key", "non_personal", *STORED, "source_digest")
-_SELECT_STORED = {
-    "default": f"SELECT {', '.join(_STORED_COLUMNS)} FROM accounts_account WHERE application_id = %s",  # noqa: S608
-    "sqlite": f"SELECT {', '.join(map(_sqlite_raw, _STORED_COLUMNS))} FROM accounts_account WHERE application_id = %s",  # noqa: S608
-}
+# What every stored account is read with; a recognised row needs no more. The identity columns (what a
+# row is compared on, and the confidence) are read only for the accounts of rows read in full.
+_LIGHT_COLUMNS = (
+    "id",
+    "key",
+    "non_personal",
+    "status",
+    "last_login",
+    "licenses",
+    "person_id",
+    "match_rule",
+    "needs_review",
+    "source_digest",
+)
+_IDENTITY_COLUMNS = ("key_display", "username", "email", "display_name", "employee_id_attr", "match_confidence")
+
+
+def _select(columns: Sequence[str], where: str) -> dict[str, str]:
+    return {
+        "default": f"SELECT {', '.join(columns)} FROM accounts_account WHERE {where}",  # noqa: S608
+        "sqlite": f"SELECT {', '.join(map(_sqlite_raw, columns))} FROM accounts_account WHERE {where}",  # noqa: S608
+    }
+
+
+_SELECT_LIGHT = _select(_LIGHT_COLUMNS, "application_id = %s")
+_SELECT_IDENTITY = _select(("id", *_IDENTITY_COLUMNS), "application_id = %s")
 
 
 def _login_from_db(raw: Any) -> datetime | None:
@@ -677,14 +698,39 @@ class UnchangedRowsStale(Exception):
     """Rows read as unchanged no longer match the stored accounts (they changed meanwhile): read them again."""
 
 
-# Stored-row positions: 0 id, 1 key, 2 non_personal, then STORED from 3, then the row digest.
-_STATUS_AT, _LOGIN_AT, _LICENSES_AT, _PERSON_AT, _RULE_AT, _REVIEW_AT = 8, 9, 10, 11, 12, 14
+# Positions in a stored account as read (`_LIGHT_COLUMNS`).
+_L_STATUS, _L_LOGIN, _L_LICENSES, _L_PERSON, _L_RULE, _L_REVIEW, _L_DIGEST = 3, 4, 5, 6, 7, 8, 9
+# Positions in a stored account with its identity (`_full_row`): 0 id, 1 key, 2 non_personal, then STORED
+# from 3, then the row digest.
+_STATUS_AT, _PERSON_AT, _RULE_AT = 8, 11, 12
 _STORED_END = _DIGEST_AT = 3 + len(STORED)
+
+
+def _full_row(light: tuple[Any, ...], identity: tuple[Any, ...]) -> tuple[Any, ...]:
+    """A stored account with its identity columns, in the order of STORED from position 3."""
+    return (*light[:3], *identity[:5], *light[3:8], identity[5], light[8], light[9])
+
+
+def _identities(application_id: int, ids: Sequence[int], *, all_of_them: bool) -> dict[int, tuple[Any, ...]]:
+    """The identity columns of some of an application's accounts, by id (of all of them in one pass when most
+    are wanted)."""
+    found: dict[int, tuple[Any, ...]] = {}
+    with connection.cursor() as cursor:
+        if all_of_them:
+            cursor.execute(_SELECT_IDENTITY.get(connection.vendor, _SELECT_IDENTITY["default"]), [application_id])
+            while batch := cursor.fetchmany(10000):
+                found.update((row[0], row[1:]) for row in batch)
+            return found
+        for chunk in _chunks(ids, 900):
+            select = _select(("id", *_IDENTITY_COLUMNS), f"id IN ({_placeholders(len(chunk))})")
+            cursor.execute(select.get(connection.vendor, select["default"]), list(chunk))
+            found.update((row[0], row[1:]) for row in cursor.fetchall())
+    return found
 
 
 @dataclass
 class StoredAccounts:
-    """An application's accounts as stored, read once for an import: by key, in `_STORED_COLUMNS` order."""
+    """An application's accounts as stored, read once for an import: by key, in `_LIGHT_COLUMNS` order."""
 
     version: int | None = None  # the application's accounts_version when read
     links_stamp: str = ""  # the people its links were made with (Application.accounts_people_stamp)
@@ -700,12 +746,12 @@ def stored_accounts(application: Application | None) -> StoredAccounts:
     ) or (None, "")
     rows = stored.rows
     with connection.cursor() as cursor:
-        cursor.execute(_SELECT_STORED.get(connection.vendor, _SELECT_STORED["default"]), [application.pk])
+        cursor.execute(_SELECT_LIGHT.get(connection.vendor, _SELECT_LIGHT["default"]), [application.pk])
         while batch := cursor.fetchmany(10000):
             for row in batch:
-                licenses = row[10]
+                licenses = row[_L_LICENSES]
                 if not isinstance(licenses, str):  # PostgreSQL hands JSON back parsed
-                    row = (*row[:10], _licenses_to_db(licenses), *row[11:])
+                    row = (*row[:_L_LICENSES], _licenses_to_db(licenses), *row[_L_LICENSES + 1 :])
                 rows[row[1]] = row
     return stored
 
@@ -717,7 +763,7 @@ def _kept_as_stored(row: tuple[Any, ...], keep_links: bool) -> bool:
     A stored digest vouches for the link too: whatever wrote a link from anything but the export row (a
     connector's read, `ordna reconcile` from stored columns) cleared the digest unless an identifier made
     the link, which reads the same columns either way (see `plan_accounts`)."""
-    return row[_STATUS_AT] != "gone" and (keep_links or row[_RULE_AT] == MatchRule.MANUAL or bool(row[2]))
+    return row[_L_STATUS] != "gone" and (keep_links or row[_L_RULE] == MatchRule.MANUAL or bool(row[2]))
 
 
 def known_row_digests(stored: StoredAccounts, preset: Preset) -> dict[int, str]:
@@ -727,14 +773,14 @@ def known_row_digests(stored: StoredAccounts, preset: Preset) -> dict[int, str]:
         return {}
     if stored.links_stamp == people_snapshot().stamp:  # _kept_as_stored, for a hundred thousand rows
         return {
-            row[_DIGEST_AT]: key
+            row[_L_DIGEST]: key
             for key, row in stored.rows.items()
-            if row[_DIGEST_AT] is not None and row[_STATUS_AT] != "gone"
+            if row[_L_DIGEST] is not None and row[_L_STATUS] != "gone"
         }
     return {
-        row[_DIGEST_AT]: key
+        row[_L_DIGEST]: key
         for key, row in stored.rows.items()
-        if row[_DIGEST_AT] is not None and _kept_as_stored(row, keep_links=False)
+        if row[_L_DIGEST] is not None and _kept_as_stored(row, keep_links=False)
     }
 
 
@@ -775,46 +821,52 @@ def plan_accounts(
     # Sign-ins are compared in their stored form: text on SQLite, an aware datetime on PostgreSQL.
     adapt_login = lru_cache(maxsize=65536)(connection.ops.adapt_datetimefield_value)
     existing = stored.rows
-    status_at, login_at, licenses_at, person_at, rule_at, review_at = (
-        _STATUS_AT,
-        _LOGIN_AT,
-        _LICENSES_AT,
-        _PERSON_AT,
-        _RULE_AT,
-        _REVIEW_AT,
-    )
-    stored_end = digest_at = _DIGEST_AT
+    # Positions in `current`, a stored account with its identity (`_full_row`).
+    status_at, person_at, rule_at, stored_end, digest_at = _STATUS_AT, _PERSON_AT, _RULE_AT, _STORED_END, _DIGEST_AT
     index = people.index
     seen: set[str] = set()
     login_from_db = lru_cache(maxsize=65536)(_login_from_db)
     licenses_from_db = lru_cache(maxsize=4096)(_licenses_from_db)
     for key, digest in unchanged:
-        current = existing.get(key)
+        light = existing.get(key)
         # What a full reading would keep as it is: the same row, read into the same record (equal digests),
         # and an account that row leaves as it is (see known_row_digests).
         if (
-            current is None
-            or current[digest_at] != digest
-            or current[status_at] == "gone"
-            or not (keep_links or current[rule_at] == MatchRule.MANUAL or current[2])  # see _kept_as_stored
+            light is None
+            or light[_L_DIGEST] != digest
+            or light[_L_STATUS] == "gone"
+            or not (keep_links or light[_L_RULE] == MatchRule.MANUAL or light[2])  # see _kept_as_stored
         ):
             raise UnchangedRowsStale(key)
         seen.add(key)
-        plan.present_ids.append(current[0])
+        plan.present_ids.append(light[0])
         plan.unchanged += 1
         plan.existing_live += 1
-        plan.reviews += bool(current[review_at])
+        plan.reviews += bool(light[_L_REVIEW])
         plan.states.append(
             core.AccountState(
-                current[0],
-                current[status_at],
-                current[person_at],
-                bool(current[2]),
-                bool(current[review_at]),
-                login_from_db(current[login_at]),
-                licenses_from_db(current[licenses_at]),
+                light[0],
+                light[_L_STATUS],
+                light[_L_PERSON],
+                bool(light[2]),
+                bool(light[_L_REVIEW]),
+                login_from_db(light[_L_LOGIN]),
+                licenses_from_db(light[_L_LICENSES]),
             )
         )
+    # The identity columns of the accounts that rows read in full are compared with, and of those that go.
+    records = records if isinstance(records, list) else list(records)
+    read_keys = {record.key for record in records}
+    wanted = [
+        light[0]
+        for key, light in existing.items()
+        if key in read_keys or (key not in seen and light[_L_STATUS] != "gone")
+    ]
+    identity = (
+        _identities(application.pk, wanted, all_of_them=len(wanted) > len(existing) // 2)
+        if application is not None and wanted
+        else {}
+    )
     # A stored digest vouches for the link made from its row with the people of the application's stamp;
     # a delta that links with other people (the stamp stays) stores none.
     if not (plan.links_current or keep_links):
@@ -824,7 +876,8 @@ def plan_accounts(
         key = record.key
         row_digest = digests[position] if digests else None
         seen.add(key)
-        current = existing.get(key)
+        light = existing.get(key)
+        current = _full_row(light, identity[light[0]]) if light is not None else None
         # A manual link or non-personal decision is kept; so is an identifier link of an unchanged row while
         # the people are the ones it was made with (see keep_links).
         if current is not None and (
@@ -897,22 +950,22 @@ def plan_accounts(
     for key, row in existing.items():
         if key in seen:
             continue
-        status = row[status_at]
+        status = row[_L_STATUS]
         if status != "gone":
             plan.existing_live += 1
             if full:
                 plan.gone.append(row[0])
-                plan.gone_keys.append(row[3])
+                plan.gone_keys.append(identity[row[0]][0])
                 status = "gone"
         plan.states.append(
             core.AccountState(
                 row[0],
                 status,
-                row[person_at],
+                row[_L_PERSON],
                 bool(row[2]),
-                bool(row[review_at]),
-                login_from_db(row[login_at]),
-                licenses_from_db(row[licenses_at]),
+                bool(row[_L_REVIEW]),
+                login_from_db(row[_L_LOGIN]),
+                licenses_from_db(row[_L_LICENSES]),
             )
         )
     # Findings are worked out here, outside the write lock; applying only maps new accounts' ids.
