@@ -771,16 +771,11 @@ def known_row_digests(stored: StoredAccounts, preset: Preset) -> dict[int, str]:
     leave as they are (`_kept_as_stored`). The digests are of `preset`'s reading (row_digester)."""
     if not stored.rows:
         return {}
-    if stored.links_stamp == people_snapshot().stamp:  # _kept_as_stored, for a hundred thousand rows
-        return {
-            row[_L_DIGEST]: key
-            for key, row in stored.rows.items()
-            if row[_L_DIGEST] is not None and row[_L_STATUS] != "gone"
-        }
+    keep_links = stored.links_stamp == people_snapshot().stamp
     return {
         row[_L_DIGEST]: key
         for key, row in stored.rows.items()
-        if row[_L_DIGEST] is not None and _kept_as_stored(row, keep_links=False)
+        if row[_L_DIGEST] is not None and _kept_as_stored(row, keep_links)
     }
 
 
@@ -831,12 +826,7 @@ def plan_accounts(
         light = existing.get(key)
         # What a full reading would keep as it is: the same row, read into the same record (equal digests),
         # and an account that row leaves as it is (see known_row_digests).
-        if (
-            light is None
-            or light[_L_DIGEST] != digest
-            or light[_L_STATUS] == "gone"
-            or not (keep_links or light[_L_RULE] == MatchRule.MANUAL or light[2])  # see _kept_as_stored
-        ):
+        if light is None or light[_L_DIGEST] != digest or not _kept_as_stored(light, keep_links):
             raise UnchangedRowsStale(key)
         seen.add(key)
         plan.present_ids.append(light[0])
