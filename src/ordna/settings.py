@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "ordna.notifications",
     "ordna.connectors",
     "ordna.releases",
+    "ordna.reviews",
 ]
 
 MIDDLEWARE = [

@@ -14,9 +14,9 @@ from ordna.applications.models import Application, KeyUserAppointment, License
 from ordna.core import access
 from ordna.core.actor import Actor
 from ordna.core.api import Capability, ErrorOut
+from ordna.core.models import Supplier
 from ordna.core.web import user_of
 from ordna.people.models import Person
-from ordna.suppliers.models import Supplier
 
 router = Router(tags=["applications"])
 

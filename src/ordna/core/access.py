@@ -14,7 +14,7 @@ from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from ordna.core.models import Role
+from ordna.core.models import Role, Supplier
 
 if TYPE_CHECKING:
     from ordna.accounts.models import Account, Finding
@@ -24,7 +24,6 @@ if TYPE_CHECKING:
     from ordna.lifecycle.models import Case, Line
     from ordna.people.models import Person
     from ordna.releases.models import Release
-    from ordna.suppliers.models import ActionItem, Contract, Review, Supplier
     from ordna.support.models import Question, Wish
 
 M = TypeVar("M", bound=Model)
@@ -112,10 +111,10 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "outbox.decide": frozenset({A, C}),  # approve, cancel or retry a disable
     # Suppliers, contracts, service levels and reviews (DESIGN.md 3.5); supplier users see their own company.
     "suppliers.view": frozenset({A, C, AU, S}),  # scoped: suppliers_scope (the portal for supplier users)
-    "contracts.list": frozenset({A, C, AU, S}),  # scoped: contracts_scope
+    "contracts.list": frozenset({A, C, AU, S}),  # scoped: suppliers.scopes.contracts_scope
     "contracts.edit": frozenset({A, C}),  # also import, decisions, documents and service levels
     "contracts.export": frozenset({A, C, AU, S}),  # scoped
-    "reviews.list": frozenset({A, C, AU, S}),  # scoped: reviews_scope, actions_scope
+    "reviews.list": frozenset({A, C, AU, S}),  # scoped: reviews.scopes.reviews_scope, actions_scope
     "reviews.edit": frozenset({A, C}),  # plan, agenda, minutes, action items
     "actions.close": frozenset({A, C, S}),  # scoped: supplier users their company's own ("theirs") actions
     # Releases (DESIGN.md 3.6).
@@ -337,43 +336,13 @@ def wishes_scope(user: User) -> QuerySet[Wish]:
 
 
 def suppliers_scope(user: User) -> QuerySet[Supplier]:
-    """All suppliers for IT and auditors; their own company for supplier users."""
-    from ordna.suppliers.models import Supplier
-
+    """All suppliers for IT and auditors; their own company for supplier users. Their contracts, reviews and
+    actions follow it (suppliers.scopes, reviews.scopes)."""
     if user.has_role(A, C, AU):
         return Supplier.objects.all()
     if user.supplier_id is not None and user.has_role(S):
         return Supplier.objects.filter(pk=user.supplier_id)
     return Supplier.objects.none()
-
-
-def contracts_scope(user: User) -> QuerySet[Contract]:
-    from ordna.suppliers.models import Contract
-
-    return Contract.objects.filter(supplier__in=suppliers_scope(user))
-
-
-def reviews_scope(user: User) -> QuerySet[Review]:
-    from ordna.suppliers.models import Review
-
-    return Review.objects.filter(supplier__in=suppliers_scope(user))
-
-
-def actions_scope(user: User) -> QuerySet[ActionItem]:
-    from ordna.suppliers.models import ActionItem
-
-    return ActionItem.objects.filter(supplier__in=suppliers_scope(user))
-
-
-def actions_closable_scope(user: User) -> QuerySet[ActionItem]:
-    """Admins and IT coordinators close any action; supplier users only their company's own ("theirs")."""
-    from ordna.suppliers.models import ActionItem, ActionOwner
-
-    if user.has_role(A, C):
-        return ActionItem.objects.all()
-    if user.supplier_id is not None and user.has_role(S):
-        return ActionItem.objects.filter(supplier_id=user.supplier_id, owner_side=ActionOwner.THEIRS)
-    return ActionItem.objects.none()
 
 
 def releases_scope(user: User) -> QuerySet[Release]:

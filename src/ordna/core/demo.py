@@ -1817,7 +1817,7 @@ def _load_cases(*, actor: Actor, today: date) -> None:
 
 
 def _load_suppliers(*, actor: Actor) -> dict[str, int]:
-    from ordna.suppliers.models import Supplier
+    from ordna.core.models import Supplier
 
     pk_of: dict[str, int] = {}
     for demo in DEMO_SUPPLIERS:

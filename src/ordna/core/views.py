@@ -17,8 +17,8 @@ from ordna.core.actor import Actor
 from ordna.core.clock import today
 from ordna.core.forms import LanguageForm, LoginForm, UserForm
 from ordna.core.models import User
+from ordna.core.services import SupplierError, supplier_get_or_add
 from ordna.core.web import capability, paginate, user_of
-from ordna.suppliers.services import SupplierError, supplier_get_or_add
 
 
 def health(request: HttpRequest) -> HttpResponse:
@@ -75,13 +75,14 @@ def language_view(request: HttpRequest) -> HttpResponse:
 @capability("dashboard")
 def dashboard(request: HttpRequest) -> HttpResponse:
     from ordna.core import access
+    from ordna.suppliers.scopes import contracts_scope
     from ordna.suppliers.selectors import contract_alerts
 
     user = user_of(request)
     figures = selectors.dashboard_figures(user, today=today())
     # Our decisions due on contracts: not for the supplier's own users (see suppliers.views.contract_detail).
     internal = access.can(user, "contracts.list") and user.supplier_id is None
-    alerts = contract_alerts(access.contracts_scope(user), today=today()) if internal else []
+    alerts = contract_alerts(contracts_scope(user), today=today()) if internal else []
     return render(request, "core/dashboard.html", {"figures": figures, "today": today(), "contract_alerts": alerts})
 
 
@@ -93,8 +94,8 @@ def users(request: HttpRequest) -> HttpResponse:
 def _form_links(form: UserForm, *, create_supplier: bool = False) -> tuple[int | None, int | None]:
     """Resolve the employee id and supplier name of the form to ids, adding field errors when unknown
     (an unknown supplier is no error when it is to be registered with the new user)."""
+    from ordna.core.models import Supplier
     from ordna.people.models import Person
-    from ordna.suppliers.models import Supplier
 
     person_id = supplier_id = None
     employee_id = form.cleaned_data.get("person", "").strip()

@@ -12,9 +12,8 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from ordna.conftest import hr_csv, hr_row
-from ordna.core.models import User
+from ordna.core.models import Supplier, User
 from ordna.people.models import Person
-from ordna.suppliers.models import Supplier
 
 pytestmark = pytest.mark.django_db
 PASSWORD = "correct-horse-battery"
