@@ -8,15 +8,18 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from ordna.accounts.scopes import accounts_scope
 from ordna.core import access
 from ordna.core.actor import Actor
 from ordna.core.clock import today
 from ordna.core.tabular import CONTENT_TYPES, EXPORT_FORMATS, write_table
 from ordna.core.uploads import UploadError, upload_discard, upload_path, upload_replace
 from ordna.core.web import capability, paginate, query_without_page, user_of
+from ordna.devices.scopes import devices_scope
 from ordna.people import selectors
 from ordna.people.forms import HrUploadForm, PeopleFilterForm
 from ordna.people.models import Person
+from ordna.people.scopes import people_scope
 from ordna.people.services import file_checksum, people_import
 
 SESSION_KEY = "people_import"
@@ -24,7 +27,7 @@ SESSION_KEY = "people_import"
 
 @capability("people.list")
 def people_list(request: HttpRequest) -> HttpResponse:
-    scope = access.people_scope(user_of(request))
+    scope = people_scope(user_of(request))
     form = PeopleFilterForm(request.GET or None, departments=selectors.departments(scope))
     people = scope
     if form.is_valid():
@@ -47,12 +50,12 @@ def people_list(request: HttpRequest) -> HttpResponse:
 @capability("people.view")
 def person_detail(request: HttpRequest, employee_id: str) -> HttpResponse:
     person: Person = access.get_in_scope(
-        access.people_scope(user_of(request)).select_related("manager"), employee_id=employee_id
+        people_scope(user_of(request)).select_related("manager"), employee_id=employee_id
     )
     user = user_of(request)
-    accounts = access.accounts_scope(user).filter(person=person).select_related("application")
-    devices = access.devices_scope(user).filter(holder=person)
-    reports = access.people_scope(user).filter(manager=person)
+    accounts = accounts_scope(user).filter(person=person).select_related("application")
+    devices = devices_scope(user).filter(holder=person)
+    reports = people_scope(user).filter(manager=person)
     context = {
         "person": person,
         "status": selectors.person_status_of(person, today=today()),
@@ -71,7 +74,7 @@ def people_export(request: HttpRequest) -> HttpResponse:
         return HttpResponse(_("Unknown format; use json, csv or xlsx."), status=400, content_type="text/plain")
     response = HttpResponse(content_type=CONTENT_TYPES[fmt])
     response["Content-Disposition"] = f'attachment; filename="people.{fmt}"'
-    rows = selectors.people_export_rows(access.people_scope(user_of(request)), today=today())
+    rows = selectors.people_export_rows(people_scope(user_of(request)), today=today())
     write_table(rows, columns=selectors.EXPORT_COLUMNS, fmt=fmt, out=response)  # type: ignore[arg-type]
     return response
 
