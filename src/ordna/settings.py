@@ -62,6 +62,8 @@ INSTALLED_APPS = [
     "ordna.notifications",
     "ordna.connectors",
     "ordna.releases",
+    # The composition on top: the commands that span several apps.
+    "ordna.cli",
 ]
 
 MIDDLEWARE = [
