@@ -4,6 +4,7 @@ from ordna.api import api
 
 urlpatterns = [
     path("", include("ordna.core.urls")),
+    path("", include("ordna.home.urls")),
     path("people/", include("ordna.people.urls")),
     path("applications/", include("ordna.applications.urls")),
     path("devices/", include("ordna.devices.urls")),

@@ -1966,7 +1966,11 @@ def _load_users(
     actor: Actor,
 ) -> tuple[str, ...]:
     from ordna.core.services import user_add
+    from ordna.people.models import Person
 
+    locale_of = dict(
+        Person.objects.filter(employee_id__in=[u.person for u in users]).values_list("employee_id", "locale")
+    )
     created = []
     for demo in users:
         if demo.username in skip:
@@ -1979,6 +1983,7 @@ def _load_users(
             supplier_id=supplier_pk[demo.supplier] if demo.supplier else None,
             email=demo.email,
             password=DEMO_PASSWORD,
+            locale=locale_of.get(demo.person, ""),
         )
         created.append(demo.username)
     return tuple(created)
