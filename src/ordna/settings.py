@@ -62,8 +62,9 @@ INSTALLED_APPS = [
     "ordna.notifications",
     "ordna.connectors",
     "ordna.releases",
-    # The composition on top: the pages and the commands that span several apps.
+    # The composition on top: the pages, the demo organisation and the commands that span several apps.
     "ordna.home",
+    "ordna.demo",
     "ordna.cli",
 ]
 
