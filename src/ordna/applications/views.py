@@ -1,5 +1,5 @@
-"""Application pages: the catalogue, one application with its key users, licences, accounts, questions and
-wishes, and the forms that edit the application and its appointments."""
+"""Application pages: the catalogue and the forms that edit an application and its appointments. The page of one
+application, which shows its accounts, questions and wishes too, is ordna.home's."""
 
 from __future__ import annotations
 
@@ -12,16 +12,14 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ordna.accounts.scopes import accounts_scope
 from ordna.applications import services
 from ordna.applications.forms import ApplicationForm, AppointmentForm
-from ordna.applications.models import Application, KeyUserAppointment, Responsibility
+from ordna.applications.models import Application, KeyUserAppointment
 from ordna.applications.scopes import applications_scope
 from ordna.core import access
 from ordna.core.actor import Actor
 from ordna.core.web import capability, paginate, query_without_page, user_of
 from ordna.people.models import Person
-from ordna.support.scopes import questions_scope, wishes_scope
 
 
 @capability("applications.list")
@@ -35,46 +33,6 @@ def application_list(request: HttpRequest) -> HttpResponse:
         request,
         "applications/list.html",
         {"page": paginate(request, apps), "q": q, "query": query_without_page(request)},
-    )
-
-
-@capability("applications.view")
-def application_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    user = user_of(request)
-    app = access.get_in_scope(applications_scope(user).select_related("owner", "supplier"), slug=slug)
-    accounts = None
-    if access.can(user, "accounts.list"):
-        accounts = paginate(request, accounts_scope(user).filter(application=app).select_related("person"))
-    counts = {
-        "active": app.accounts_active,
-        "disabled": app.accounts_disabled,
-        "total": app.accounts_active + app.accounts_disabled + app.accounts_gone,
-    }
-    today = timezone.localdate()
-    appointments = [a for a in app.appointments.select_related("person") if a.ends_on is None or a.ends_on >= today]
-    responsibilities = dict(Responsibility.choices)
-    for a in appointments:
-        a.responsibility_labels = [responsibilities.get(r, r) for r in a.responsibilities]  # type: ignore[attr-defined]
-    questions = questions_scope(user).filter(application=app).select_related("assignee")[:10]
-    wishes = wishes_scope(user).filter(application=app)[:10] if access.can(user, "wishes.list") else None
-    return render(
-        request,
-        "applications/detail.html",
-        {
-            "app": app,
-            "licenses": app.licenses.all(),
-            "accounts": accounts,
-            "counts": counts,
-            "show_licenses": access.can(user, "licenses.list"),
-            "appointments": appointments,
-            "today": today,
-            "questions": questions,
-            "wishes": wishes,
-            "can_edit": access.can(user, "applications.edit"),
-            "can_connect": access.can(user, "connectors.manage"),
-            "can_appoint": access.can(user, "appointments.edit"),
-            "can_ask": access.can(user, "questions.ask") and user.person_id is not None,
-        },
     )
 
 

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import URLPattern, path
 
 from ordna.home import views
 
@@ -9,3 +9,8 @@ urlpatterns = [
     path("users/new/", views.user_add, name="user_add"),
     path("users/<int:pk>/", views.user_edit, name="user_edit"),
 ]
+
+# The person and application pages compose several apps but keep their URLs and names: ordna/urls.py adds these
+# to the people and applications namespaces, after those apps' own patterns (so /people/import/ stays the import).
+person_patterns: list[URLPattern] = [path("<str:employee_id>/", views.person_detail, name="detail")]
+application_patterns: list[URLPattern] = [path("<slug:slug>/", views.application_detail, name="detail")]

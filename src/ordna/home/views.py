@@ -1,5 +1,7 @@
-"""The pages that compose several apps: the dashboard, and the user administration (users link to people and
-suppliers)."""
+"""The pages that compose several apps: the dashboard; a person with their accounts and devices; an application
+with its accounts, key users, questions and wishes; and the user administration (users link to people and
+suppliers). The person and application pages keep their URL names (people:detail, applications:detail):
+ordna/urls.py puts them into those apps' namespaces."""
 
 from __future__ import annotations
 
@@ -7,19 +9,27 @@ from django.contrib import messages
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from ordna.accounts.scopes import accounts_scope
+from ordna.applications.models import Responsibility
+from ordna.applications.scopes import applications_scope
 from ordna.core import access, services
 from ordna.core.actor import Actor
 from ordna.core.clock import today
 from ordna.core.models import User
 from ordna.core.web import capability, paginate, user_of
+from ordna.devices.scopes import devices_scope
 from ordna.home import selectors
 from ordna.home.forms import UserForm
 from ordna.people.models import Person
+from ordna.people.scopes import people_scope
+from ordna.people.selectors import person_status_of
 from ordna.suppliers.models import Supplier
 from ordna.suppliers.selectors import contract_alerts
 from ordna.suppliers.services import SupplierError, supplier_get_or_add
+from ordna.support.scopes import questions_scope, wishes_scope
 
 
 @capability("dashboard")
@@ -30,6 +40,66 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     internal = access.can(user, "contracts.list") and user.supplier_id is None
     alerts = contract_alerts(access.contracts_scope(user), today=today()) if internal else []
     return render(request, "home/dashboard.html", {"figures": figures, "today": today(), "contract_alerts": alerts})
+
+
+@capability("people.view")
+def person_detail(request: HttpRequest, employee_id: str) -> HttpResponse:
+    person: Person = access.get_in_scope(
+        people_scope(user_of(request)).select_related("manager"), employee_id=employee_id
+    )
+    user = user_of(request)
+    accounts = accounts_scope(user).filter(person=person).select_related("application")
+    devices = devices_scope(user).filter(holder=person)
+    reports = people_scope(user).filter(manager=person)
+    context = {
+        "person": person,
+        "status": person_status_of(person, today=today()),
+        "accounts": accounts if access.can(user, "accounts.list") else None,
+        "devices": devices if access.can(user, "devices.list") else None,
+        "reports": reports[:100],
+        "reports_total": reports.count(),
+    }
+    return render(request, "home/person.html", context)
+
+
+@capability("applications.view")
+def application_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    user = user_of(request)
+    app = access.get_in_scope(applications_scope(user).select_related("owner", "supplier"), slug=slug)
+    accounts = None
+    if access.can(user, "accounts.list"):
+        accounts = paginate(request, accounts_scope(user).filter(application=app).select_related("person"))
+    counts = {
+        "active": app.accounts_active,
+        "disabled": app.accounts_disabled,
+        "total": app.accounts_active + app.accounts_disabled + app.accounts_gone,
+    }
+    today = timezone.localdate()
+    appointments = [a for a in app.appointments.select_related("person") if a.ends_on is None or a.ends_on >= today]
+    responsibilities = dict(Responsibility.choices)
+    for a in appointments:
+        a.responsibility_labels = [responsibilities.get(r, r) for r in a.responsibilities]  # type: ignore[attr-defined]
+    questions = questions_scope(user).filter(application=app).select_related("assignee")[:10]
+    wishes = wishes_scope(user).filter(application=app)[:10] if access.can(user, "wishes.list") else None
+    return render(
+        request,
+        "home/application.html",
+        {
+            "app": app,
+            "licenses": app.licenses.all(),
+            "accounts": accounts,
+            "counts": counts,
+            "show_licenses": access.can(user, "licenses.list"),
+            "appointments": appointments,
+            "today": today,
+            "questions": questions,
+            "wishes": wishes,
+            "can_edit": access.can(user, "applications.edit"),
+            "can_connect": access.can(user, "connectors.manage"),
+            "can_appoint": access.can(user, "appointments.edit"),
+            "can_ask": access.can(user, "questions.ask") and user.person_id is not None,
+        },
+    )
 
 
 @capability("users.manage")

@@ -1,4 +1,5 @@
-"""People pages: the list, one person, the HR upload with its preview, and the export."""
+"""People pages: the list, the HR upload with its preview, and the export. The person page, which shows the
+person's accounts and devices too, is ordna.home's."""
 
 from __future__ import annotations
 
@@ -8,17 +9,14 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from ordna.accounts.scopes import accounts_scope
 from ordna.core import access
 from ordna.core.actor import Actor
 from ordna.core.clock import today
 from ordna.core.tabular import CONTENT_TYPES, EXPORT_FORMATS, write_table
 from ordna.core.uploads import UploadError, upload_discard, upload_path, upload_replace
 from ordna.core.web import capability, paginate, query_without_page, user_of
-from ordna.devices.scopes import devices_scope
 from ordna.people import selectors
 from ordna.people.forms import HrUploadForm, PeopleFilterForm
-from ordna.people.models import Person
 from ordna.people.scopes import people_scope
 from ordna.people.services import file_checksum, people_import
 
@@ -45,26 +43,6 @@ def people_list(request: HttpRequest) -> HttpResponse:
             "can_export": access.can(user_of(request), "people.export"),
         },
     )
-
-
-@capability("people.view")
-def person_detail(request: HttpRequest, employee_id: str) -> HttpResponse:
-    person: Person = access.get_in_scope(
-        people_scope(user_of(request)).select_related("manager"), employee_id=employee_id
-    )
-    user = user_of(request)
-    accounts = accounts_scope(user).filter(person=person).select_related("application")
-    devices = devices_scope(user).filter(holder=person)
-    reports = people_scope(user).filter(manager=person)
-    context = {
-        "person": person,
-        "status": selectors.person_status_of(person, today=today()),
-        "accounts": accounts if access.can(user, "accounts.list") else None,
-        "devices": devices if access.can(user, "devices.list") else None,
-        "reports": reports[:100],
-        "reports_total": reports.count(),
-    }
-    return render(request, "people/detail.html", context)
 
 
 @capability("people.export")
