@@ -9,7 +9,6 @@ from django.contrib import messages
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ordna.accounts.scopes import accounts_scope
@@ -74,8 +73,8 @@ def application_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "disabled": app.accounts_disabled,
         "total": app.accounts_active + app.accounts_disabled + app.accounts_gone,
     }
-    today = timezone.localdate()
-    appointments = [a for a in app.appointments.select_related("person") if a.ends_on is None or a.ends_on >= today]
+    day = today()
+    appointments = [a for a in app.appointments.select_related("person") if a.ends_on is None or a.ends_on >= day]
     responsibilities = dict(Responsibility.choices)
     for a in appointments:
         a.responsibility_labels = [responsibilities.get(r, r) for r in a.responsibilities]  # type: ignore[attr-defined]
@@ -91,7 +90,7 @@ def application_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "counts": counts,
             "show_licenses": access.can(user, "licenses.list"),
             "appointments": appointments,
-            "today": today,
+            "today": day,
             "questions": questions,
             "wishes": wishes,
             "can_edit": access.can(user, "applications.edit"),
