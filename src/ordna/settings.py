@@ -63,6 +63,10 @@ INSTALLED_APPS = [
     "ordna.connectors",
     "ordna.releases",
     "ordna.reviews",
+    # The composition on top: the pages, the demo organisation and the commands that span several apps.
+    "ordna.home",
+    "ordna.demo",
+    "ordna.cli",
 ]
 
 MIDDLEWARE = [
@@ -82,7 +86,7 @@ ROOT_URLCONF = "ordna.urls"
 WSGI_APPLICATION = "ordna.wsgi.application"
 AUTH_USER_MODEL = "core.User"
 LOGIN_URL = "core:login"
-LOGIN_REDIRECT_URL = "core:dashboard"
+LOGIN_REDIRECT_URL = "home:dashboard"
 LOGOUT_REDIRECT_URL = "core:login"
 
 TEMPLATES = [

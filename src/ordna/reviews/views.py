@@ -19,6 +19,7 @@ from ordna.core.clock import today
 from ordna.core.models import Supplier
 from ordna.core.web import capability, paginate, query_without_page, user_of
 from ordna.lifecycle.models import Responsible
+from ordna.lifecycle.scopes import lines_scope
 from ordna.people.models import Person
 from ordna.reviews import selectors, services
 from ordna.reviews.documents import review_ics, review_pdf
@@ -26,6 +27,7 @@ from ordna.reviews.models import ActionOwner, ReviewStatus
 from ordna.reviews.scopes import actions_closable_scope, actions_scope, reviews_scope
 from ordna.suppliers.scopes import contracts_scope
 from ordna.suppliers.selectors import contract_rows
+from ordna.support.scopes import questions_scope
 
 
 def _actor(request: HttpRequest) -> Actor:
@@ -42,13 +44,13 @@ def supplier_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = user_of(request)
     supplier = access.get_in_scope(access.suppliers_scope(user), pk=pk)
     lines = (
-        access.lines_scope(user)
+        lines_scope(user)
         .filter(responsible=Responsible.SUPPLIER, responsible_supplier=supplier, state="open")
         .select_related("case__person", "application")
         .order_by("due", "id")[:50]
     )
     questions = (
-        access.questions_scope(user)
+        questions_scope(user)
         .filter(supplier=supplier, state="escalated")
         .select_related("application")
         .order_by("supplier_due_at", "id")[:50]
