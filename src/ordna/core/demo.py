@@ -1773,8 +1773,7 @@ CONSULTANT_EXTRA_TASKS = (
 
 def _load_case_templates(*, actor: Actor) -> None:
     """A template for anyone and one for consultants, before the HR file opens the first cases."""
-    from ordna.lifecycle.joiners import birthright_add
-    from ordna.lifecycle.services import template_save, template_task_add
+    from ordna.lifecycle.case_templates import birthright_add, template_save, template_task_add
 
     general = template_save(actor=actor, name="Leaver (everyone)", exit_survey=True)
     # Joiners (issue 11): a laptop and a phone, and the first-week tasks; applications join the birthright
@@ -1804,8 +1803,9 @@ def _load_case_templates(*, actor: Actor) -> None:
 def _load_cases(*, actor: Actor, today: date) -> None:
     """Devices were loaded in bulk after the cases opened: give the cases their device lines, and close a few
     lines the way people would, so the board shows every state."""
+    from ordna.lifecycle.closing import line_attest, line_waive
     from ordna.lifecycle.models import Line
-    from ordna.lifecycle.services import cases_open_due, line_attest, line_waive
+    from ordna.lifecycle.services import cases_open_due
 
     cases_open_due(actor=actor, today=today)
     tasks = list(Line.objects.filter(kind="task", state="open").order_by("case_id", "id")[:40])

@@ -55,7 +55,7 @@ def device_register(
         )
         audit_record(actor=actor, action="device.registered", target=device, after=_state(device))
         if holder is not None:
-            from ordna.lifecycle.joiners import grants_verify_device
+            from ordna.lifecycle.verification import grants_verify_device
 
             grants_verify_device(device=device, actor=actor)
     return device
@@ -69,7 +69,7 @@ def device_issue(*, device: Device, holder: Person, actor: Actor, expected_retur
         device.save()
         audit_record(actor=actor, action="device.issued", target=device, before=before, after=_state(device))
         # The check-out is the evidence that verifies a joiner's or mover's device line.
-        from ordna.lifecycle.joiners import grants_verify_device
+        from ordna.lifecycle.verification import grants_verify_device
 
         grants_verify_device(device=device, actor=actor)
     return device
@@ -85,7 +85,7 @@ def device_check_in(*, device: Device, actor: Actor) -> Device:
         device.save()
         audit_record(actor=actor, action="device.checked_in", target=device, before=before, after=_state(device))
         # The check-in is the evidence that verifies the device's line in its holder's leaver case.
-        from ordna.lifecycle.services import lines_verify_device
+        from ordna.lifecycle.leaver import lines_verify_device
 
         lines_verify_device(device=device, actor=actor)
     return device
