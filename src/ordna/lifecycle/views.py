@@ -16,7 +16,6 @@ from ordna.applications.models import Application
 from ordna.core import access
 from ordna.core.actor import Actor
 from ordna.core.clock import today
-from ordna.core.models import User
 from ordna.core.tabular import CONTENT_TYPES, EXPORT_FORMATS, write_table
 from ordna.core.web import capability, paginate, query_without_page, user_of
 from ordna.devices.models import Device, DeviceKind
@@ -24,6 +23,7 @@ from ordna.devices.services import device_check_in as check_in_service
 from ordna.lifecycle import case_templates, closing, exit_survey, selectors
 from ordna.lifecycle.certificate import certificate_data, certificate_pdf
 from ordna.lifecycle.engine import LifecycleError
+from ordna.lifecycle.line_actions import line_actions_offered
 from ordna.lifecycle.models import (
     AlumniConsent,
     Birthright,
@@ -32,8 +32,6 @@ from ordna.lifecycle.models import (
     CaseTemplate,
     ExitSurveyInvitation,
     Line,
-    LineKind,
-    LineState,
     Responsible,
     TemplateTask,
 )
@@ -93,33 +91,22 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     case: Case = access.get_in_scope(access.cases_scope(user).select_related("person", "template"), pk=pk)
     lines = list(selectors.case_lines(case, user))
     closable = set(access.lines_closable_scope(user).filter(case=case).values_list("pk", flat=True))
+    actions = line_actions_offered(user, lines)  # offered by the apps above, e.g. a connector's disable
     return render(
         request,
         "lifecycle/detail.html",
         {
             "case": case,
-            "lines": lines,
+            "rows": [(line, actions.get(line.pk, [])) for line in lines],
             "closable": closable if access.can(user, "lines.close") else set(),
             "can_certificate": access.can(user, "cases.certificate") and case.kind == CaseKind.LEAVER,
             "can_invite": access.can(user, "exitsurvey.invite"),
             "can_access": access.can(user, "access.view")
             and access.people_scope(user).filter(pk=case.person_id).exists(),
             "exit_link": _exit_link(request, case),
-            "connected": _connected_applications(user, lines),
             "today": today(),
         },
     )
-
-
-def _connected_applications(user: User, lines: list[Line]) -> set[int]:
-    """The applications of the case's open account lines that the user may disable an account in through
-    their connector (ordna.connectors), from the case page."""
-    if not access.can(user, "connectors.manage"):
-        return set()
-    from ordna.connectors.models import Connector
-
-    ids = {line.application_id for line in lines if line.kind == LineKind.ACCOUNT and line.state == LineState.OPEN}
-    return set(Connector.objects.filter(application_id__in=ids).values_list("application_id", flat=True))
 
 
 def _exit_link(request: HttpRequest, case: Case) -> str:
