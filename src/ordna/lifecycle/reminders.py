@@ -15,8 +15,8 @@ from django.db import connection
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from ordna.core import access
 from ordna.lifecycle.models import CaseStatus, Responsible
+from ordna.lifecycle.scopes import cases_scope
 from ordna.lifecycle.selectors import open_lines_by_party
 from ordna.notifications.calendar import CalendarEntry
 from ordna.notifications.ladder import OpenItem
@@ -100,7 +100,7 @@ def open_lines(context: SourceContext) -> Iterator[OpenItem]:
 def last_days(user: User, today: date) -> Iterator[CalendarEntry]:
     """The effective date of every open case the user may see, one query."""
     cases = (
-        access.cases_scope(user)
+        cases_scope(user)
         .filter(status=CaseStatus.OPEN)
         .values_list("id", "effective_date", "person__first_name", "person__last_name")
     )
