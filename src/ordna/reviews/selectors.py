@@ -12,8 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ordna.applications.models import Application
+from ordna.core.business_days import add_business_days
 from ordna.core.models import Supplier, User
-from ordna.lifecycle.due_dates import add_business_days
 from ordna.lifecycle.models import Line, Responsible
 from ordna.releases.models import Release
 from ordna.reviews.models import ActionItem, ActionOwner, Review

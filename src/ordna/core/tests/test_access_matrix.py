@@ -341,8 +341,9 @@ def world(load_people, make_user, tmp_path, monkeypatch) -> dict[str, Any]:
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     from ordna.core.models import ImportRun
+    from ordna.lifecycle.case_templates import template_save, template_task_add
+    from ordna.lifecycle.closing import line_attest
     from ordna.lifecycle.models import Birthright, Case, Line
-    from ordna.lifecycle.services import line_attest, template_save, template_task_add
 
     template = template_save(actor=actor, name="Everyone")
     for title, role in (("Final pay", "hr"), ("Return the badge", "employee")):
