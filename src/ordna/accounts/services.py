@@ -299,12 +299,23 @@ def _accounts_import(
         allow_mass_change=allow_mass_change,
         source_name=file_name or path.name,
         started=started,
+        taken_at=_file_taken_at(path, started),
         account_source=chosen.name if chosen.name in PRESETS else "",
         mapping=mapping,
         read=read,
         read_all=read_all,
         stored=stored,
     )
+
+
+def _file_taken_at(path: Path, started: datetime) -> datetime:
+    """When an export file was taken from its source: when it was written (downloaded, or uploaded to Ordna),
+    if that is before the import; an old export imported again so proves nothing new (ordna.lifecycle)."""
+    try:
+        written = datetime.fromtimestamp(path.stat().st_mtime, tz=UTC)
+    except OSError:
+        return started
+    return min(written, started)
 
 
 def accounts_import_records(
@@ -370,6 +381,7 @@ def _import_records(
     account_source: str = "",
     mapping: ColumnMapping | None = None,
     verified_by: str = "import",
+    taken_at: datetime | None = None,
     read: ReadResult | None = None,
     read_all: Callable[[], ReadResult] | None = None,
     stored: StoredAccounts | None = None,
@@ -440,6 +452,7 @@ def _import_records(
                     account_source=account_source,
                     mapping=mapping,
                     verified_by=verified_by,
+                    taken_at=taken_at or started,
                 )
             except _PlanStale:
                 application = Application.objects.filter(slug=application_slug).first()
@@ -477,6 +490,7 @@ def _apply(
     account_source: str,
     mapping: ColumnMapping | None,
     verified_by: str,
+    taken_at: datetime,
 ) -> AccountsImportResult:
     """Apply the plan in one transaction, under the write lock; raises _PlanStale (nothing written) when the
     plan is stale and this is not the last attempt, which plans again under the lock."""
@@ -508,10 +522,14 @@ def _apply(
                 actor=actor, action="application.mapping_saved", target=application, after=application.account_mapping
             )
         plan.application_id = application.pk
-        opened, resolved = apply_plan(plan, today=today, actor=actor, verified_by=verified_by)
-        result.counts.update(findings_opened=opened, findings_resolved=resolved)
+        # The run is recorded first: the lines the import verifies name it as their proof (ordna.lifecycle).
         result.outcome = ImportRun.Outcome.APPLIED
         result.run_id = _record_run(result, application, actor, source_name, started)
+        opened, resolved = apply_plan(
+            plan, today=today, actor=actor, verified_by=verified_by, taken_at=taken_at, run_id=result.run_id
+        )
+        result.counts.update(findings_opened=opened, findings_resolved=resolved)
+        ImportRun.objects.filter(pk=result.run_id).update(counts=result.counts, finished_at=timezone.now())
         audit_record_many(
             actor=actor,
             changes=[
@@ -982,10 +1000,19 @@ def _by_person_then_key(row: tuple[Any, ...]) -> tuple[int, str]:
 
 
 def apply_plan(
-    plan: AccountPlan, *, today: date, actor: Actor | None = None, verified_by: str = "import"
+    plan: AccountPlan,
+    *,
+    today: date,
+    actor: Actor | None = None,
+    verified_by: str = "import",
+    taken_at: datetime | None = None,
+    run_id: int | None = None,
+    seen_in_full: bool | None = None,
 ) -> tuple[int, int]:
     """Write the plan set-based, bring the findings in line and let offboarding verify its lines against the
-    accounts as they are now (ordna.lifecycle); returns (findings opened, resolved)."""
+    accounts as they are now (ordna.lifecycle), naming import run `run_id` and when its accounts were taken
+    from the source (`taken_at`, now when not given) and whether they were listed in full (`seen_in_full`; the
+    plan's own when not given); returns (findings opened, resolved)."""
     assert plan.application_id is not None  # noqa: S101 - set by the caller inside its transaction
     moment = timezone.now()
     now = _adapt(moment)
@@ -1058,7 +1085,9 @@ def apply_plan(
             actor=actor or Actor.system("accounts"),
             today=today,
             seen_by=verified_by,
-            full=plan.full,
+            full=plan.full if seen_in_full is None else seen_in_full,
+            taken_at=taken_at or moment,
+            import_run_id=run_id,
         )
     )
     return len(opened), len(resolved)
@@ -1257,7 +1286,23 @@ def reconcile(*, application: Application, actor: Actor, today: date) -> dict[st
         plan = plan_accounts(
             application=application, records=records, full=False, today=today, with_findings=False, relink=True
         )
-        opened, resolved = apply_plan(plan, today=today, actor=actor)
+        # Nothing is read from the source: the accounts are as the last applied import showed them.
+        last = (
+            ImportRun.objects.filter(
+                application=application, source=ImportRun.Source.ACCOUNTS, outcome=ImportRun.Outcome.APPLIED
+            )
+            .order_by("-started_at")
+            .values_list("id", "started_at", "full")
+            .first()
+        )
+        opened, resolved = apply_plan(
+            plan,
+            today=today,
+            actor=actor,
+            taken_at=last[1] if last else application.accounts_seen_at,
+            run_id=last[0] if last else None,
+            seen_in_full=last[2] if last else False,
+        )
         counts = {
             "accounts": len(records),
             "relinked": len(plan.updates),

@@ -67,6 +67,8 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "cases.certificate": frozenset({A, C, H, AU}),
     "lines.list": frozenset({A, C, H, MG, K, S, E, AU}),  # scoped
     "lines.close": frozenset({A, C, H, MG, K, S, E}),  # scoped to the lines the user is responsible for
+    # A waiver or an override waits for a second admin or IT coordinator (never the requester): issue 16.
+    "lines.approve": frozenset({A, C}),
     "tasks.mine": frozenset({A, C, H, MG, K, S, E}),
     "templates.view": frozenset({A, C, H, AU}),
     "templates.edit": frozenset({A, C, H}),

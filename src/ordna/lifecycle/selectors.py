@@ -3,15 +3,32 @@ the open lines by responsible party and due date that a reminder engine reads (D
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
-from ordna.lifecycle.models import Case, CaseKind, CaseStatus, Line, LineKind, LineState, Responsible
-from ordna.lifecycle.scopes import lines_closable_scope, lines_scope
+from ordna.lifecycle.closing import attest_reasons_for, attestable_from
+from ordna.lifecycle.models import (
+    AttestReason,
+    Case,
+    CaseKind,
+    CaseStatus,
+    ClosingRequest,
+    Line,
+    LineKind,
+    LineState,
+    Responsible,
+)
+from ordna.lifecycle.scopes import (
+    OVERRIDERS,
+    lines_closable_scope,
+    lines_responsible_scope,
+    lines_scope,
+    may_approve,
+)
 
 if TYPE_CHECKING:
     from ordna.core.models import User
@@ -116,6 +133,90 @@ def case_lines(case: Case, user: User) -> QuerySet[Line]:
         .filter(case=case)
         .select_related("application", "account", "device", "responsible_person", "responsible_supplier")
         .order_by("due", "kind", "subject", "id")
+    )
+
+
+@dataclass(frozen=True)
+class LineClosing:
+    """What a page offers `user` on one open line: closing it as its responsible party ("own") or only by an
+    override ("override"), the reasons an attestation must choose from (none: free text), the first day it
+    may be attested, and the request waiting for approval with what the user may do about it."""
+
+    right: str  # "own", "override" or "" (the user may not close it)
+    reasons: list[tuple[str, str]]
+    attestable_from: date | None
+    request: ClosingRequest | None
+    can_decide: bool  # approve or reject the request
+    can_withdraw: bool
+
+    @property
+    def needs_reason(self) -> bool:
+        return bool(self.reasons)
+
+
+def lines_closing(user: User, lines: Sequence[Line]) -> dict[int, LineClosing]:
+    """The closing offers for the open lines among `lines` (with their cases), in two queries for them all."""
+    ids = [line.pk for line in lines if line.state == LineState.OPEN]
+    if not ids:
+        return {}
+    own = set(lines_responsible_scope(user).filter(pk__in=ids).values_list("pk", flat=True))
+    overrider = user.has_role(*OVERRIDERS)
+    pending = {
+        r.line_id: r for r in ClosingRequest.objects.filter(line_id__in=ids, decision=ClosingRequest.Decision.PENDING)
+    }
+    approver = may_approve(user)
+    labels = dict(AttestReason.choices)
+    offers = {}
+    for line in lines:
+        if line.pk not in ids:
+            continue
+        request = pending.get(line.pk)
+        mine = request is not None and request.requested_by_user_id == user.pk
+        offers[line.pk] = LineClosing(
+            right="own" if line.pk in own else "override" if overrider else "",
+            reasons=[(r, str(labels[r])) for r in attest_reasons_for(line)],
+            attestable_from=attestable_from(line),
+            request=request,
+            can_decide=request is not None and approver and not mine,
+            can_withdraw=mine,
+        )
+    return offers
+
+
+@dataclass(frozen=True)
+class ClosingCounts:
+    """How the lines of a case (or any set of lines) closed: by proof, by a person's word, waived; with the
+    overrides among them and the lines still open (of which, waiting for approval)."""
+
+    total: int
+    verified: int
+    attested: int
+    waived: int
+    open: int
+    overrides: int
+
+
+def closing_counts(lines: Sequence[Any]) -> ClosingCounts:
+    """Counted from line rows with `state` and `override` (models or plain rows)."""
+    states = [line.state for line in lines]
+    return ClosingCounts(
+        total=len(states),
+        verified=states.count(LineState.VERIFIED),
+        attested=states.count(LineState.ATTESTED),
+        waived=states.count(LineState.WAIVED),
+        open=states.count(LineState.OPEN),
+        overrides=sum(1 for line in lines if line.override),
+    )
+
+
+def closing_requests_pending(lines: QuerySet[Line]) -> QuerySet[ClosingRequest]:
+    """The requests waiting for approval on `lines` (a scope), oldest first."""
+    return (
+        ClosingRequest.objects.filter(decision=ClosingRequest.Decision.PENDING, line__in=lines)
+        .select_related(
+            "line__case__person", "line__application", "line__responsible_person", "line__responsible_supplier"
+        )
+        .order_by("requested_at", "id")
     )
 
 

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from fpdf import FPDF
 
 from ordna.accounts.models import FindingKind
-from ordna.core.pdf import pdf_text
+from ordna.core.pdf import pdf_document, pdf_font, pdf_text
 from ordna.core.tabular import CONTENT_TYPES, escape_cell
 from ordna.reports import figures as f
 from ordna.reports.charts import bar_chart, hbar_chart
@@ -126,14 +126,12 @@ def monthly_context(report: MonthlyReport) -> dict[str, Any]:
 
 
 def _pdf_start(title: str, subtitle: str) -> FPDF:
-    pdf = FPDF(orientation="P", format="A4")
-    pdf.set_creation_date(timezone.now())
-    pdf.set_title(pdf_text(title))
+    pdf = pdf_document(created=timezone.now(), title=title)
     pdf.set_auto_page_break(auto=True, margin=14)
     pdf.add_page()
-    pdf.set_font("Helvetica", "B", 16)
+    pdf_font(pdf, 16, bold=True)
     pdf.cell(0, 9, pdf_text(title), new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("Helvetica", "", 9)
+    pdf_font(pdf, 9)
     pdf.cell(0, 5, pdf_text(subtitle), new_x="LMARGIN", new_y="NEXT")
     pdf.ln(3)
     return pdf
@@ -141,13 +139,13 @@ def _pdf_start(title: str, subtitle: str) -> FPDF:
 
 def _pdf_heading(pdf: FPDF, text: str) -> None:
     pdf.ln(2)
-    pdf.set_font("Helvetica", "B", 11.5)
+    pdf_font(pdf, 11.5, bold=True)
     pdf.cell(0, 7, pdf_text(text), new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("Helvetica", "", 8.5)
+    pdf_font(pdf, 8.5)
 
 
 def _pdf_table(pdf: FPDF, headings: Sequence[str], rows: Iterable[Sequence[object]], widths: Sequence[int]) -> None:
-    pdf.set_font("Helvetica", "", 8.5)
+    pdf_font(pdf, 8.5)
     with pdf.table(col_widths=tuple(widths), text_align="LEFT", line_height=4.6, first_row_as_headings=True) as table:
         row = table.row()
         for heading in headings:
