@@ -41,6 +41,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "people.list": frozenset({A, C, H, MG, AU}),
     "people.view": frozenset({A, C, H, MG, E, AU}),  # scoped: managers their reports, employees themselves
     "people.import": frozenset({A, C, H}),
+    "people.end_date": frozenset({A, C, H}),  # set a last day by hand, with a reason (issue 16)
     "people.export": frozenset({A, C, H, AU}),
     "applications.list": frozenset({A, C, H, MG, K, S, AU}),  # scoped
     "applications.view": frozenset({A, C, H, MG, K, S, AU}),  # scoped

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
 
 from ordna.lifecycle.closing import attest_reasons_for, attestable_from
 from ordna.lifecycle.models import (
@@ -388,3 +389,194 @@ def person_access(person: Any) -> PersonAccess:
         Device.objects.filter(holder=person, status=DeviceStatus.ISSUED).values_list("kind", flat=True)
     )
     return PersonAccess(template, rows, sorted(entitlement.devices) if entitlement else [], held_devices)
+
+
+# The figures every surface shows (issue 16) ---------------------------------------------------------------------
+#
+# A figure of a day is the state at its end. The dashboard, the monthly follow-up and its trend, the evidence
+# pack and the API call these, so they cannot disagree.
+
+
+def _end_of(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day + timedelta(days=1), time.min))
+
+
+@dataclass(frozen=True)
+class OverdueLine:
+    """A line of a leaver case open at the end of a day and past its due date then."""
+
+    case_id: int
+    employee_id: str
+    name: str
+    country: str
+    kind: str
+    subject: str
+    application: str
+    responsible: str
+    supplier: str
+    due: date
+
+
+def overdue_leaver_lines(days: Sequence[date]) -> dict[date, list[OverdueLine]]:
+    """For each day: the lines of leaver cases (not cancelled, opened by then) that were open at its end and
+    due before it, the most overdue first; one query for all the days."""
+    if not days:
+        return {}
+    first, last = min(days), max(days)
+    rows = list(
+        Line.objects.filter(case__kind=CaseKind.LEAVER, due__lt=last, case__opened_at__lt=_end_of(last))
+        .exclude(case__status=CaseStatus.CANCELLED)
+        .filter(Q(state=LineState.OPEN) | Q(closed_at__gte=_end_of(first)))
+        .order_by("due", "case_id", "id")
+        .values_list(
+            "case_id",
+            "case__person__employee_id",
+            "case__person__first_name",
+            "case__person__last_name",
+            "case__holiday_country",
+            "kind",
+            "subject",
+            "application__name",
+            "responsible",
+            "responsible_supplier__name",
+            "due",
+            "state",
+            "closed_at",
+            "case__opened_at",
+        )
+        .iterator(chunk_size=10000)
+    )
+    result = {}
+    for day in days:
+        end = _end_of(day)
+        result[day] = [
+            OverdueLine(
+                case_id,
+                eid,
+                f"{first_name} {last_name}".strip(),
+                country,
+                kind,
+                subject,
+                app or "",
+                role,
+                supplier or "",
+                due,
+            )
+            for (
+                case_id,
+                eid,
+                first_name,
+                last_name,
+                country,
+                kind,
+                subject,
+                app,
+                role,
+                supplier,
+                due,
+                state,
+                closed_at,
+                opened_at,
+            ) in rows
+            if due < day
+            and opened_at < end
+            and (state == LineState.OPEN or (closed_at is not None and closed_at >= end))
+        ]
+    return result
+
+
+@dataclass(frozen=True)
+class ClosingShares:
+    """How the lines of leaver cases that closed in a period closed: by proof, by a person's word, waived."""
+
+    verified: int
+    attested: int
+    waived: int
+    overrides: int
+
+    @property
+    def total(self) -> int:
+        return self.verified + self.attested + self.waived
+
+    def share(self, state: str) -> float | None:
+        return getattr(self, state) / self.total if self.total else None
+
+
+def closing_shares(months: Sequence[date]) -> dict[date, ClosingShares]:
+    """For each month (its first day): the lines of leaver cases closed in it, by how they closed; one query."""
+    if not months:
+        return {}
+    ends = {month: _end_of(_month_end(month)) for month in months}
+    starts = {month: timezone.make_aware(datetime.combine(month, time.min)) for month in months}
+    rows = list(
+        Line.objects.filter(
+            case__kind=CaseKind.LEAVER,
+            closed_at__gte=min(starts.values()),
+            closed_at__lt=max(ends.values()),
+        )
+        .exclude(state=LineState.OPEN)
+        .values_list("state", "override", "closed_at")
+    )
+    result = {}
+    for month in months:
+        mine = [
+            (state, override)
+            for state, override, closed in rows
+            if closed is not None and starts[month] <= closed < ends[month]
+        ]
+        result[month] = ClosingShares(
+            verified=sum(1 for state, _o in mine if state == LineState.VERIFIED),
+            attested=sum(1 for state, _o in mine if state == LineState.ATTESTED),
+            waived=sum(1 for state, _o in mine if state == LineState.WAIVED),
+            overrides=sum(1 for _s, override in mine if override),
+        )
+    return result
+
+
+@dataclass(frozen=True)
+class OverrideRow:
+    case_id: int
+    employee_id: str
+    name: str
+    kind: str
+    subject: str
+    state: str
+    closed_by: str
+    closed_at: datetime | None
+    reason: str
+    approved_by: str
+
+
+def overrides_closed(start: date, end: date) -> list[OverrideRow]:
+    """The lines of leaver cases closed by someone other than their responsible party in [start, end]."""
+    rows = (
+        Line.objects.filter(
+            case__kind=CaseKind.LEAVER,
+            override=True,
+            closed_at__gte=timezone.make_aware(datetime.combine(start, time.min)),
+            closed_at__lt=_end_of(end),
+        )
+        .order_by("closed_at", "id")
+        .values_list(
+            "case_id",
+            "case__person__employee_id",
+            "case__person__first_name",
+            "case__person__last_name",
+            "kind",
+            "subject",
+            "state",
+            "closed_by",
+            "closed_at",
+            "override_reason",
+            "approved_by",
+        )
+    )
+    return [
+        OverrideRow(case_id, eid, f"{first} {last}".strip(), kind, subject, state, by, at, reason, approved)
+        for case_id, eid, first, last, kind, subject, state, by, at, reason, approved in rows
+    ]
+
+
+def _month_end(first: date) -> date:
+    following = date(first.year + first.month // 12, first.month % 12 + 1, 1)
+    return following - timedelta(days=1)

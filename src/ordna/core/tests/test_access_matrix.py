@@ -53,6 +53,8 @@ WEB: dict[str, tuple[dict[str, Any], str, set[str], int]] = {
     "people:export": ({}, "get", {"admin", "coordinator", "hr", "auditor"}, 200),
     "people:import": ({}, "get", {"admin", "coordinator", "hr"}, 200),
     "people:import_confirm": ({}, "post", {"admin", "coordinator", "hr"}, 302),
+    # An empty form is refused with the reason on the person page (422).
+    "people:end_date": ({"employee_id": "E2"}, "post", {"admin", "coordinator", "hr"}, 422),
     # E2 reports to the manager's person and is the employee's own person.
     "people:detail": (
         {"employee_id": "E2"},
@@ -234,6 +236,8 @@ API: dict[tuple[str, str], set[str]] = {
     ("POST", "/api/v1/closing-requests/{request_id}/approve"): {"admin", "coordinator"},
     ("POST", "/api/v1/closing-requests/{request_id}/reject"): {"admin", "coordinator"},
     ("POST", "/api/v1/closing-requests/{request_id}/withdraw"): {"admin", "coordinator", "hr", "manager", "employee"},
+    ("PUT", "/api/v1/people/{employee_id}/end-date"): {"admin", "coordinator", "hr"},
+    ("GET", "/api/v1/reports/figures"): {"admin", "coordinator", "auditor"},
     ("GET", "/api/v1/case-templates"): {"admin", "coordinator", "hr", "auditor"},
     ("POST", "/api/v1/case-templates"): {"admin", "coordinator", "hr"},
     ("PATCH", "/api/v1/case-templates/{template_id}"): {"admin", "coordinator", "hr"},
