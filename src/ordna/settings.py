@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import secrets
 from pathlib import Path
 
@@ -18,19 +19,42 @@ DATA_DIR.mkdir(parents=True, exist_ok=True)
 DEBUG = envbool("ORDNA_DEBUG", False)
 
 
-def _secret_key() -> str:
-    """The configured key, else one generated once and kept in the data directory (zero set-up)."""
-    configured = envstr("ORDNA_SECRET_KEY")
+def _configured_or_generated(name: str, file_name: str) -> str:
+    """The secret `name` (or `name`_FILE), else one generated once into the data directory (zero set-up).
+
+    The file is readable by its owner only from the start, appears whole (written aside, then linked into
+    place) and is never replaced: two processes starting at once both read the one that was linked first.
+    """
+    configured = envstr(name)
     if configured:
         return configured
-    key_file = DATA_DIR / "secret_key"
+    key_file = DATA_DIR / file_name
     if not key_file.exists():
-        key_file.write_text(secrets.token_urlsafe(50), encoding="utf-8")
-        key_file.chmod(0o600)
-    return key_file.read_text(encoding="utf-8").strip()
+        draft = DATA_DIR / f".{file_name}.{os.getpid()}"
+        descriptor = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+            handle.write(secrets.token_urlsafe(48))
+        try:
+            os.link(draft, key_file)
+        except FileExistsError:
+            pass
+        finally:
+            draft.unlink()
+    try:
+        return key_file.read_text(encoding="utf-8").strip()
+    except OSError as exc:
+        raise SettingError(f"{name}: not set, and {key_file} cannot be read: {exc.strerror}") from exc
 
 
-SECRET_KEY = _secret_key()
+SECRET_KEY = _configured_or_generated("ORDNA_SECRET_KEY", "secret_key")
+# The key that seals the audit chain (HMAC-SHA256, docs/audit.md). It must live apart from the database:
+# whoever holds both can rewrite the log undetected, except against checkpoints kept elsewhere.
+ORDNA_AUDIT_KEY = _configured_or_generated("ORDNA_AUDIT_KEY", "audit_key")
+if len(ORDNA_AUDIT_KEY) < 32:
+    raise SettingError("ORDNA_AUDIT_KEY: must be at least 32 characters (make one with: openssl rand -base64 48)")
+# Where the worker appends checkpoints of the chain's head, and who gets a copy of each by mail.
+ORDNA_AUDIT_CHECKPOINT_DIR = Path(envstr("ORDNA_AUDIT_CHECKPOINT_DIR") or DATA_DIR / "audit").expanduser()
+ORDNA_AUDIT_CHECKPOINT_MAIL = envlist("ORDNA_AUDIT_CHECKPOINT_MAIL")
 ALLOWED_HOSTS = envlist("ORDNA_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = envlist("ORDNA_CSRF_TRUSTED_ORIGINS")
 SECURE_COOKIES = envbool("ORDNA_SECURE_COOKIES", False)
