@@ -114,14 +114,18 @@ def _locked_file() -> Iterator[IO[str]]:
 
 
 def _newest_in(handle: IO[str]) -> Checkpoint | None:
-    """The last checkpoint of the open file, sealed or not (only to decide whether a new one is due)."""
+    """The last sealed checkpoint at the end of the open file (a line added by someone else is passed over, so
+    it cannot stop the worker's checkpoints by claiming a head far ahead)."""
     handle.seek(0, os.SEEK_END)
     size = handle.tell()
-    handle.seek(max(0, size - 4096))
+    handle.seek(max(0, size - 16384))
+    key = audit_key()
     for line in reversed(handle.read().splitlines()):
         try:
             data = json.loads(line)
-            return Checkpoint(seq=int(data["seq"]), hash=str(data["hash"]), at=datetime.fromisoformat(data["at"]))
+            seq, hash_, moment = int(data["seq"]), str(data["hash"]), str(data["at"])
+            if hmac.compare_digest(str(data["seal"]), checkpoint_seal(key=key, seq=seq, hash=hash_, at=moment)):
+                return Checkpoint(seq=seq, hash=hash_, at=datetime.fromisoformat(moment))
         except (ValueError, KeyError, TypeError):
             continue
     return None

@@ -317,8 +317,14 @@ def test_the_worker_writes_a_checkpoint_daily_and_after_an_import(actor) -> None
         audit_record_many(actor=actor, changes=[Change("import.accounts", "core.importrun", "1", after={})])
     assert checkpoint_if_due(now=day + timedelta(minutes=45)).seq == 4  # after an import
     record(1, actor)
-    assert checkpoint_if_due(now=day + timedelta(days=1)).seq == 5  # the next day
-    assert [c.seq for c in checkpoints_read([checkpoint_file()])[0]] == [2, 4, 5]
+    with checkpoint_file().open("a", encoding="utf-8") as handle:  # a line claiming a head far ahead, unsealed
+        handle.write(json.dumps({"seq": 10**9, "hash": "0" * 64, "at": day.isoformat(), "seal": "guess"}) + "\n")
+    assert checkpoint_if_due(now=day + timedelta(days=1)).seq == 5  # the next day, whatever that line says
+    found, problems = checkpoints_read([checkpoint_file()])
+    assert ([c.seq for c in found], [str(p) for p in problems]) == (
+        [2, 4, 5],
+        ["checkpoints.jsonl:3: its seal does not hold with the audit key"],
+    )
 
 
 def test_checkpoints_are_mailed_once_and_a_failed_mail_is_sent_with_the_next(actor, settings) -> None:
