@@ -2,6 +2,8 @@ from django.urls import include, path
 
 from ordna.api import api
 
+handler500 = "ordna.core.views.server_error"
+
 urlpatterns = [
     path("", include("ordna.core.urls")),
     path("people/", include("ordna.people.urls")),

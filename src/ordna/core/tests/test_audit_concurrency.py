@@ -1,5 +1,6 @@
 """Writers at once on PostgreSQL: two account imports and API writes take the next links of the audit chain
-one after the other, all succeed, and the chain verifies (issue 26, item 5).
+one after the other, all succeed, and the chain verifies (issue 26, item 5); a request that cannot get the
+chain's head in time answers 503 (item 3).
 
 SQLite serialises writers with its one write lock, which hid the fault this guards against: under READ
 COMMITTED a writer that waited for a row lock on the newest event read that same event afterwards, took a
@@ -15,21 +16,21 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.db import connection, connections
+from django.db import connection, connections, transaction
 from django.test import Client
 
 from ordna.accounts.services import accounts_import
 from ordna.conftest import TODAY, hr_row
 from ordna.core.actor import Actor
 from ordna.core.audit import audit_verify
-from ordna.core.models import AuditEvent
+from ordna.core.models import AuditChainHead, AuditEvent
 from ordna.core.services import token_create
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(
         connection.vendor != "postgresql",
-        reason="concurrent writers need PostgreSQL (make test-postgres); SQLite's write lock serialises them",
+        reason="PostgreSQL's row locks (make test-postgres); SQLite's one write lock is tested in test_limits.py",
     ),
 ]
 
@@ -107,3 +108,36 @@ def test_two_imports_and_api_writes_at_once_all_succeed_and_the_chain_verifies(
     assert actions.count("application.created") == 2 + API_THREADS * API_WRITES
     result = audit_verify()
     assert (result.ok, result.checked) == (True, AuditEvent.objects.count())
+
+
+def test_a_request_waits_for_the_chain_head_only_as_long_as_a_request_may(make_user, settings) -> None:
+    settings.ORDNA_DB_LOCK_TIMEOUT_SECONDS = 1
+    token = token_create(user=make_user("coordinator"), actor=Actor.system("test"))
+    locked, release = threading.Event(), threading.Event()
+
+    def hold_the_head() -> None:  # as an HR import does from its first audited change until it commits
+        try:
+            with transaction.atomic():
+                list(AuditChainHead.objects.select_for_update().filter(pk=1))
+                locked.set()
+                release.wait(timeout=30)
+        finally:
+            connections.close_all()
+
+    holder = threading.Thread(target=hold_the_head)
+    holder.start()
+    try:
+        assert locked.wait(timeout=10)
+        client = Client(HTTP_AUTHORIZATION=f"Bearer {token}")
+        answer = client.post("/api/v1/applications", {"slug": "crm"}, content_type="application/json")
+        assert (answer.status_code, answer["Retry-After"]) == (503, "1")
+        assert answer.json()["detail"].startswith("Another change, such as a large import, is being saved")
+        assert client.get("/api/v1/me").status_code == 200
+    finally:
+        release.set()
+        holder.join(timeout=30)
+        connection.close()  # the next test's connection waits as long as it always did
+    answer = Client(HTTP_AUTHORIZATION=f"Bearer {token}").post(
+        "/api/v1/applications", {"slug": "crm"}, content_type="application/json"
+    )
+    assert answer.status_code == 201
