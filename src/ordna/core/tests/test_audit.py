@@ -185,6 +185,16 @@ def test_the_newest_deleted_without_covering_tracks_is_named_by_the_chain_head(a
     assert result.reason == "the chain head records #5"
 
 
+def test_the_chain_head_is_read_before_the_walk(actor) -> None:
+    record(5, actor)
+    # As read by a verify that started while a writer appended events 4 and 5: they are past it, and fine.
+    AuditChainHead.objects.filter(pk=1).update(seq=3, hash=AuditEvent.objects.get(seq=3).hash)
+    assert audit_verify().ok
+    AuditChainHead.objects.filter(pk=1).update(hash="e" * 64)
+    result = audit_verify()
+    assert (result.broken_seq, result.reason) == (3, "it is not the head the chain records")
+
+
 def test_a_chain_recomputed_without_the_key_is_found_where_it_was_changed(actor) -> None:
     record(6, actor)
     AuditEvent.objects.filter(seq=3).update(after={"last_name": "Forged"})
