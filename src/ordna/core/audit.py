@@ -487,6 +487,10 @@ def audit_verify(*, checkpoints: Sequence[Checkpoint] = (), key: bytes | None = 
             legacy.add(event)
         else:
             problem = _problem(event, key, erased_by)
+            if problem and event.erased and event.seq not in erased_by:
+                # Erased after the erasures were read, before the walk reached it: read them again, once.
+                erased_by = _log_events(key)[0]
+                problem = _problem(event, key, erased_by)
             if not problem and seq == legacy_until and reseal is not None:
                 sealed = event.after or {}
                 if (sealed.get("legacy_events"), sealed.get("legacy_labels")) != (legacy.count, legacy.hexdigest()):

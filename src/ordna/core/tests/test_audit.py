@@ -257,6 +257,22 @@ def test_an_erasure_keeps_the_chain_valid_and_is_itself_recorded(actor) -> None:
     assert AuditEvent.objects.count() == 5
 
 
+def test_an_erasure_committed_while_verify_runs_is_not_taken_for_tampering(actor, monkeypatch) -> None:
+    from ordna.core import audit
+
+    record(3, actor)
+    audit_erase(seqs=[2], actor=actor, reason="request")
+    reads = []
+    real = audit._log_events
+
+    def erasures_as_read_before_the_erasure(key: bytes):
+        reads.append(key)
+        return ({}, None) if len(reads) == 1 else real(key)
+
+    monkeypatch.setattr(audit, "_log_events", erasures_as_read_before_the_erasure)
+    assert (audit_verify().ok, len(reads)) == (True, 2)
+
+
 def test_an_erased_event_showing_content_again_is_found(actor) -> None:
     record(3, actor)
     audit_erase(seqs=[2], actor=actor, reason="request")
