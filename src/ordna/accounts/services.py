@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from ordna.accounts import findings as core
 from ordna.accounts.correlation import PersonIndex, PersonKey, correlate
+from ordna.accounts.events import AccountsChanged, accounts_changed
 from ordna.accounts.models import Account, Finding, FindingState, MatchRule
 from ordna.accounts.presets import (
     IMPLICIT_LICENSE,
@@ -1051,10 +1052,14 @@ def apply_plan(
     )
     application = Application.objects.get(pk=plan.application_id)
     opened, resolved = findings_sync(application, specs, today, write=True)
-    from ordna.lifecycle.services import lines_after_accounts_change
-
-    lines_after_accounts_change(
-        application_id=application.pk, today=today, actor=actor or Actor.system("accounts"), verified_by=verified_by
+    accounts_changed.send(
+        AccountsChanged(
+            application_id=application.pk,
+            actor=actor or Actor.system("accounts"),
+            today=today,
+            seen_by=verified_by,
+            full=plan.full,
+        )
     )
     return len(opened), len(resolved)
 

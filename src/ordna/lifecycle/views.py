@@ -16,13 +16,15 @@ from ordna.applications.models import Application
 from ordna.core import access
 from ordna.core.actor import Actor
 from ordna.core.clock import today
-from ordna.core.models import User
 from ordna.core.tabular import CONTENT_TYPES, EXPORT_FORMATS, write_table
 from ordna.core.web import capability, paginate, query_without_page, user_of
 from ordna.devices.models import Device, DeviceKind
+from ordna.devices.scopes import devices_scope
 from ordna.devices.services import device_check_in as check_in_service
-from ordna.lifecycle import exit_survey, joiners, selectors, services
+from ordna.lifecycle import case_templates, closing, exit_survey, selectors
 from ordna.lifecycle.certificate import certificate_data, certificate_pdf
+from ordna.lifecycle.engine import LifecycleError
+from ordna.lifecycle.line_actions import line_actions_offered
 from ordna.lifecycle.models import (
     AlumniConsent,
     Birthright,
@@ -31,19 +33,19 @@ from ordna.lifecycle.models import (
     CaseTemplate,
     ExitSurveyInvitation,
     Line,
-    LineKind,
-    LineState,
     Responsible,
     TemplateTask,
 )
+from ordna.lifecycle.scopes import cases_scope, lines_closable_scope, lines_scope
 from ordna.people.models import EmploymentType
+from ordna.people.scopes import people_scope
 from ordna.people.selectors import departments
 
 
 @capability("cases.list")
 def case_board(request: HttpRequest) -> HttpResponse:
     user = user_of(request)
-    scope = access.cases_scope(user)
+    scope = cases_scope(user)
     view = request.GET.get("view", "open")
     kind = request.GET.get("kind", "")
     department = request.GET.get("department", "")
@@ -75,7 +77,7 @@ def case_board(request: HttpRequest) -> HttpResponse:
             "kinds": CaseKind.choices,
             "can_report": access.can(user, "exitsurvey.report"),
             "department": department,
-            "departments": departments(access.people_scope(user)),
+            "departments": departments(people_scope(user)),
             "responsible": responsible,
             "responsibles": Responsible.choices,
             "q": q,
@@ -89,36 +91,24 @@ def case_board(request: HttpRequest) -> HttpResponse:
 @capability("cases.view")
 def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = user_of(request)
-    case: Case = access.get_in_scope(access.cases_scope(user).select_related("person", "template"), pk=pk)
+    case: Case = access.get_in_scope(cases_scope(user).select_related("person", "template"), pk=pk)
     lines = list(selectors.case_lines(case, user))
-    closable = set(access.lines_closable_scope(user).filter(case=case).values_list("pk", flat=True))
+    closable = set(lines_closable_scope(user).filter(case=case).values_list("pk", flat=True))
+    actions = line_actions_offered(user, lines)  # offered by the apps above, e.g. a connector's disable
     return render(
         request,
         "lifecycle/detail.html",
         {
             "case": case,
-            "lines": lines,
+            "rows": [(line, actions.get(line.pk, [])) for line in lines],
             "closable": closable if access.can(user, "lines.close") else set(),
             "can_certificate": access.can(user, "cases.certificate") and case.kind == CaseKind.LEAVER,
             "can_invite": access.can(user, "exitsurvey.invite"),
-            "can_access": access.can(user, "access.view")
-            and access.people_scope(user).filter(pk=case.person_id).exists(),
+            "can_access": access.can(user, "access.view") and people_scope(user).filter(pk=case.person_id).exists(),
             "exit_link": _exit_link(request, case),
-            "connected": _connected_applications(user, lines),
             "today": today(),
         },
     )
-
-
-def _connected_applications(user: User, lines: list[Line]) -> set[int]:
-    """The applications of the case's open account lines that the user may disable an account in through
-    their connector (ordna.connectors), from the case page."""
-    if not access.can(user, "connectors.manage"):
-        return set()
-    from ordna.connectors.models import Connector
-
-    ids = {line.application_id for line in lines if line.kind == LineKind.ACCOUNT and line.state == LineState.OPEN}
-    return set(Connector.objects.filter(application_id__in=ids).values_list("application_id", flat=True))
 
 
 def _exit_link(request: HttpRequest, case: Case) -> str:
@@ -130,7 +120,7 @@ def _exit_link(request: HttpRequest, case: Case) -> str:
 
 @capability("cases.certificate")
 def case_certificate(request: HttpRequest, pk: int) -> HttpResponse:
-    case: Case = access.get_in_scope(access.cases_scope(user_of(request)).select_related("person"), pk=pk)
+    case: Case = access.get_in_scope(cases_scope(user_of(request)).select_related("person"), pk=pk)
     data = certificate_data(case)
     if request.GET.get("format") == "pdf":
         response = HttpResponse(certificate_pdf(data), content_type="application/pdf")
@@ -143,33 +133,33 @@ def case_certificate(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def line_close(request: HttpRequest, pk: int) -> HttpResponse:
     """Attest or waive one line; outside the user's responsibility the line does not exist (404)."""
-    line: Line = access.get_in_scope(access.lines_closable_scope(user_of(request)).select_related("case"), pk=pk)
+    line: Line = access.get_in_scope(lines_closable_scope(user_of(request)).select_related("case"), pk=pk)
     actor = Actor.for_user(user_of(request))
     action = request.POST.get("action", "")
     try:
         if action == "attest":
-            services.line_attest(
+            closing.line_attest(
                 line=line, actor=actor, note=request.POST.get("note", ""), evidence=request.FILES.get("evidence")
             )
             messages.success(request, _("Attested: %(subject)s.") % {"subject": line.subject})
         elif action == "waive":
-            services.line_waive(line=line, actor=actor, reason=request.POST.get("reason", ""))
+            closing.line_waive(line=line, actor=actor, reason=request.POST.get("reason", ""))
             messages.success(request, _("Waived: %(subject)s.") % {"subject": line.subject})
         else:
             messages.error(request, _("Choose whether to attest or to waive the line."))
-    except services.LifecycleError as exc:
+    except LifecycleError as exc:
         messages.error(request, str(exc))
     target = request.POST.get("next", "")
     if target == "mine":
         return redirect("lifecycle:my_tasks")
-    if access.cases_scope(user_of(request)).filter(pk=line.case_id).exists():
+    if cases_scope(user_of(request)).filter(pk=line.case_id).exists():
         return redirect("lifecycle:detail", pk=line.case_id)
     return redirect("lifecycle:my_tasks")
 
 
 @capability("cases.view")
 def line_evidence(request: HttpRequest, pk: int) -> HttpResponse:  # a FileResponse streams it
-    line: Line = access.get_in_scope(access.lines_scope(user_of(request)), pk=pk)
+    line: Line = access.get_in_scope(lines_scope(user_of(request)), pk=pk)
     if not line.evidence:
         raise Http404
     response: HttpResponse = FileResponse(  # type: ignore[assignment]
@@ -182,9 +172,7 @@ def line_evidence(request: HttpRequest, pk: int) -> HttpResponse:  # a FileRespo
 def my_tasks(request: HttpRequest) -> HttpResponse:
     user = user_of(request)
     tasks = selectors.my_tasks(user)
-    closable = set(
-        access.lines_closable_scope(user).filter(pk__in=[t.pk for t in tasks[:500]]).values_list("pk", flat=True)
-    )
+    closable = set(lines_closable_scope(user).filter(pk__in=[t.pk for t in tasks[:500]]).values_list("pk", flat=True))
     return render(
         request,
         "lifecycle/my_tasks.html",
@@ -203,7 +191,7 @@ def device_check_in(request: HttpRequest) -> HttpResponse:
     asset_tag = ""
     if request.method == "POST":
         asset_tag = request.POST.get("asset_tag", "").strip()
-        device = access.devices_scope(user_of(request)).filter(asset_tag__iexact=asset_tag).first()
+        device = devices_scope(user_of(request)).filter(asset_tag__iexact=asset_tag).first()
         if not asset_tag:
             messages.error(request, _("Enter the asset tag of the device."))
         elif device is None:
@@ -238,10 +226,10 @@ def cases_export(request: HttpRequest) -> HttpResponse:
     user = user_of(request)
     columns: tuple[str, ...]
     if what == "cases":
-        rows = selectors.cases_export_rows(access.cases_scope(user))
+        rows = selectors.cases_export_rows(cases_scope(user))
         columns = selectors.CASE_EXPORT_COLUMNS
     else:
-        rows = selectors.lines_export_rows(access.lines_scope(user))
+        rows = selectors.lines_export_rows(lines_scope(user))
         columns = selectors.LINE_EXPORT_COLUMNS
     write_table(rows, columns=columns, fmt=fmt, out=response)  # type: ignore[arg-type]
     return response
@@ -267,12 +255,12 @@ def template_list(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         access.require(user, "templates.edit")
         try:
-            template = services.template_save(
+            template = case_templates.template_save(
                 actor=Actor.for_user(user),
                 kind=request.POST.get("kind", "leaver"),
                 **_template_form_values(request),  # type: ignore[arg-type]
             )
-        except services.LifecycleError as exc:
+        except LifecycleError as exc:
             messages.error(request, str(exc))
         else:
             return redirect("lifecycle:template_detail", pk=template.pk)
@@ -295,9 +283,10 @@ def template_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         access.require(user, "templates.edit")
         try:
-            services.template_save(actor=Actor.for_user(user), template=template, **_template_form_values(request))  # type: ignore[arg-type]
+            values = _template_form_values(request)
+            case_templates.template_save(actor=Actor.for_user(user), template=template, **values)  # type: ignore[arg-type]
             messages.success(request, _("The template is saved."))
-        except services.LifecycleError as exc:
+        except LifecycleError as exc:
             messages.error(request, str(exc))
         return redirect("lifecycle:template_detail", pk=template.pk)
     return render(
@@ -328,7 +317,7 @@ def template_task_add(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _("Offset: enter a whole number of business days."))
         return redirect("lifecycle:template_detail", pk=pk)
     try:
-        services.template_task_add(
+        case_templates.template_task_add(
             template=template,
             actor=Actor.for_user(user_of(request)),
             title=request.POST.get("title", ""),
@@ -338,7 +327,7 @@ def template_task_add(request: HttpRequest, pk: int) -> HttpResponse:
             application=application,
         )
         messages.success(request, _("The task is added."))
-    except services.LifecycleError as exc:
+    except LifecycleError as exc:
         messages.error(request, str(exc))
     return redirect("lifecycle:template_detail", pk=pk)
 
@@ -347,7 +336,7 @@ def template_task_add(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def template_task_delete(request: HttpRequest, pk: int, task_pk: int) -> HttpResponse:
     task: TemplateTask = access.get_in_scope(TemplateTask.objects.all(), pk=task_pk, template_id=pk)
-    services.template_task_remove(task=task, actor=Actor.for_user(user_of(request)))
+    case_templates.template_task_remove(task=task, actor=Actor.for_user(user_of(request)))
     messages.success(request, _("The task is removed."))
     return redirect("lifecycle:template_detail", pk=pk)
 
@@ -359,7 +348,7 @@ def birthright_add(request: HttpRequest, pk: int) -> HttpResponse:
     slug = request.POST.get("application", "")
     application = Application.objects.filter(slug=slug).first() if slug else None
     try:
-        joiners.birthright_add(
+        case_templates.birthright_add(
             template=template,
             actor=Actor.for_user(user_of(request)),
             application=application,
@@ -367,7 +356,7 @@ def birthright_add(request: HttpRequest, pk: int) -> HttpResponse:
             device_kind=request.POST.get("device_kind", "") if application is None else "",
         )
         messages.success(request, _("Added to the birthright."))
-    except services.LifecycleError as exc:
+    except LifecycleError as exc:
         messages.error(request, str(exc))
     return redirect("lifecycle:template_detail", pk=pk)
 
@@ -376,7 +365,7 @@ def birthright_add(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def birthright_delete(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
     item: Birthright = access.get_in_scope(Birthright.objects.all(), pk=item_pk, template_id=pk)
-    joiners.birthright_remove(item=item, actor=Actor.for_user(user_of(request)))
+    case_templates.birthright_remove(item=item, actor=Actor.for_user(user_of(request)))
     messages.success(request, _("Removed from the birthright."))
     return redirect("lifecycle:template_detail", pk=pk)
 
@@ -386,7 +375,7 @@ def birthright_delete(request: HttpRequest, pk: int, item_pk: int) -> HttpRespon
 
 @capability("access.view")
 def person_access(request: HttpRequest, employee_id: str) -> HttpResponse:
-    person = access.get_in_scope(access.people_scope(user_of(request)), employee_id=employee_id)
+    person = access.get_in_scope(people_scope(user_of(request)), employee_id=employee_id)
     return render(
         request, "lifecycle/person_access.html", {"person": person, "access": selectors.person_access(person)}
     )
@@ -398,7 +387,7 @@ def person_access(request: HttpRequest, employee_id: str) -> HttpResponse:
 @capability("exitsurvey.invite")
 @require_POST
 def exit_survey_invite(request: HttpRequest, pk: int) -> HttpResponse:
-    case: Case = access.get_in_scope(access.cases_scope(user_of(request)).select_related("person"), pk=pk)
+    case: Case = access.get_in_scope(cases_scope(user_of(request)).select_related("person"), pk=pk)
     try:
         exit_survey.exit_survey_invite(case=case, actor=Actor.for_user(user_of(request)))
         messages.success(request, _("The leaver is invited; send them the link shown."))

@@ -15,7 +15,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from ordna.lifecycle.due_dates import next_business_day
+from ordna.core.business_days import next_business_day
 from ordna.notifications.ladder import OpenItem
 from ordna.notifications.sources import SourceContext, reminder_kind, reminder_source
 from ordna.suppliers.selectors import ReminderItem, contract_reminders, review_action_reminders

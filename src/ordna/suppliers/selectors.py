@@ -250,7 +250,7 @@ def service_level_report(
     """Each service level of `contract` measured over [since, until]: questions escalated to the supplier for
     the covered applications (first response and resolution, in business hours) and offboarding lines assigned
     to the supplier and due in the period (business days late). Running clocks count once they are over."""
-    from ordna.lifecycle.due_dates import add_business_days
+    from ordna.core.business_days import add_business_days
     from ordna.lifecycle.models import Line, Responsible
     from ordna.support.clocks import business_seconds
     from ordna.support.selectors import business_calendar, question_clocks

@@ -42,10 +42,10 @@ SUPPLIER_READERS = {"admin", "coordinator", "auditor", "supplier"}
 
 # url name -> (kwargs, method, roles that get a real answer, the answer they get)
 WEB: dict[str, tuple[dict[str, Any], str, set[str], int]] = {
-    "core:dashboard": ({}, "get", ALL, 200),
-    "core:users": ({}, "get", {"admin", "coordinator"}, 200),
-    "core:user_add": ({}, "get", {"admin", "coordinator"}, 200),
-    "core:user_edit": ({"pk": "ADMIN_PK"}, "get", {"admin", "coordinator"}, 200),
+    "home:dashboard": ({}, "get", ALL, 200),
+    "home:users": ({}, "get", {"admin", "coordinator"}, 200),
+    "home:user_add": ({}, "get", {"admin", "coordinator"}, 200),
+    "home:user_edit": ({"pk": "ADMIN_PK"}, "get", {"admin", "coordinator"}, 200),
     "core:audit": ({}, "get", {"admin", "coordinator", "auditor"}, 200),
     "core:imports": ({}, "get", {"admin", "coordinator", "hr", "auditor"}, 200),
     "core:import_detail": ({"pk": "RUN"}, "get", {"admin", "coordinator", "hr", "auditor"}, 200),
@@ -341,8 +341,9 @@ def world(load_people, make_user, tmp_path, monkeypatch) -> dict[str, Any]:
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     from ordna.core.models import ImportRun
+    from ordna.lifecycle.case_templates import template_save, template_task_add
+    from ordna.lifecycle.closing import line_attest
     from ordna.lifecycle.models import Birthright, Case, Line
-    from ordna.lifecycle.services import line_attest, template_save, template_task_add
 
     template = template_save(actor=actor, name="Everyone")
     for title, role in (("Final pay", "hr"), ("Return the badge", "employee")):

@@ -89,7 +89,6 @@ def test_no_import_climbs_a_floor() -> None:
     assert climbs == []
 
 
-@pytest.mark.xfail(strict=True, reason="issue 15 in progress: run with --runxfail to see the circles")
 def test_no_import_circle() -> None:
     graph: dict[str, set[str]] = {}
     known = {module for module, _path in _sources()}
