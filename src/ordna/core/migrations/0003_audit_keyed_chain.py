@@ -20,7 +20,7 @@ def reseal(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('core', '0001_initial'),
+        ('core', '0002_supplier_moves_to_core'),
     ]
 
     operations = [
