@@ -1880,8 +1880,9 @@ def _load_accounts(accounts: Sequence[DemoAccount], *, pk_of: Mapping[str, int],
     """Load the accounts as an administrator would: one export per application through the real import, so
     that correlation, not the demo, decides every link, and findings exist from the start. Service accounts
     then get their owner through the same decision a reviewer makes in the web."""
+    from ordna.accounts.importing import accounts_import
     from ordna.accounts.models import Account
-    from ordna.accounts.services import account_link, accounts_import
+    from ordna.accounts.services import account_link
     from ordna.people.models import Person
 
     today = timezone.localdate()
