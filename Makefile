@@ -56,7 +56,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/run.py
 
 messages: $(STAMP)
-	cd src/ordna && ../../$(BIN)/ordna makemessages -l sv -l nl --no-obsolete --no-location -i "*/tests/*" -i conftest.py -i "*/demo.py" && ../../$(BIN)/ordna compilemessages
+	cd src/ordna && ../../$(BIN)/ordna makemessages -l sv -l nl --no-obsolete --no-location -i "*/tests/*" -i conftest.py -i "demo/*" && ../../$(BIN)/ordna compilemessages
 
 clean:
 	rm -rf $(VENV) data

@@ -11,7 +11,7 @@ import csv
 import random
 from pathlib import Path
 
-from ordna.core.demo import (
+from ordna.demo.names import (
     DUTCH_FIRST_NAMES,
     DUTCH_LAST_NAMES,
     INTERNATIONAL_FIRST_NAMES,

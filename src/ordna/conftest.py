@@ -121,6 +121,7 @@ def make_user(db: None) -> Callable[..., Any]:
             person_id=person.pk if person else None,
             supplier_id=supplier.pk if supplier else None,
             password=password,
+            locale=person.locale if person else "",
         )
 
     return make

@@ -62,6 +62,10 @@ INSTALLED_APPS = [
     "ordna.notifications",
     "ordna.connectors",
     "ordna.releases",
+    # The composition on top: the pages, the demo organisation and the commands that span several apps.
+    "ordna.home",
+    "ordna.demo",
+    "ordna.cli",
 ]
 
 MIDDLEWARE = [
@@ -81,7 +85,7 @@ ROOT_URLCONF = "ordna.urls"
 WSGI_APPLICATION = "ordna.wsgi.application"
 AUTH_USER_MODEL = "core.User"
 LOGIN_URL = "core:login"
-LOGIN_REDIRECT_URL = "core:dashboard"
+LOGIN_REDIRECT_URL = "home:dashboard"
 LOGOUT_REDIRECT_URL = "core:login"
 
 TEMPLATES = [

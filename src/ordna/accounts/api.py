@@ -13,6 +13,8 @@ from ninja.pagination import paginate
 
 from ordna.accounts import importing, reading, selectors, services
 from ordna.accounts.errors import AccountsError
+from ordna.accounts.scopes import accounts_scope, findings_scope
+from ordna.applications.scopes import applications_scope
 from ordna.core import access
 from ordna.core.actor import Actor
 from ordna.core.api import Capability, ErrorOut, RowErrorOut
@@ -75,7 +77,7 @@ def account_list(
     q: str = "",
 ) -> Any:
     accounts = selectors.accounts_filter(
-        access.accounts_scope(user_of(request)),
+        accounts_scope(user_of(request)),
         application=application,
         person=person,
         status=status,
@@ -217,7 +219,7 @@ def finding_list(
 ) -> Any:
     try:
         findings = selectors.findings_filter(
-            access.findings_scope(user_of(request)), kind=kind, application=application, state=state, person=person
+            findings_scope(user_of(request)), kind=kind, application=application, state=state, person=person
         )
     except ValueError as exc:
         raise _value_error(exc) from exc
@@ -234,7 +236,7 @@ def finding_list(
 def finding_totals(request: HttpRequest, kind: str = "", application: str = "", state: str = "open") -> Any:
     try:
         findings = selectors.findings_filter(
-            access.findings_scope(user_of(request)), kind=kind, application=application, state=state
+            findings_scope(user_of(request)), kind=kind, application=application, state=state
         )
     except ValueError as exc:
         raise _value_error(exc) from exc
@@ -248,7 +250,7 @@ def finding_totals(request: HttpRequest, kind: str = "", application: str = "", 
     auth=Capability("findings.accept"),
 )
 def finding_accept(request: HttpRequest, finding_id: int, payload: AcceptIn) -> Any:
-    finding = access.get_in_scope(access.findings_scope(user_of(request)), pk=finding_id)
+    finding = access.get_in_scope(findings_scope(user_of(request)), pk=finding_id)
     try:
         return services.finding_accept(
             finding=finding,
@@ -269,7 +271,7 @@ def finding_accept(request: HttpRequest, finding_id: int, payload: AcceptIn) -> 
 )
 @paginate
 def review_list(request: HttpRequest, application: str = "") -> Any:
-    accounts = access.accounts_scope(user_of(request)).filter(needs_review=True).exclude(status="gone")
+    accounts = accounts_scope(user_of(request)).filter(needs_review=True).exclude(status="gone")
     if application:
         accounts = accounts.filter(application__slug=application)
     return accounts.select_related("application").order_by("application__slug", "key")
@@ -282,7 +284,7 @@ def review_list(request: HttpRequest, application: str = "") -> Any:
     auth=Capability("accounts.review"),
 )
 def review_decide(request: HttpRequest, account_id: int, payload: DecisionIn) -> Any:
-    account = access.get_in_scope(access.accounts_scope(user_of(request)).select_related("application"), pk=account_id)
+    account = access.get_in_scope(accounts_scope(user_of(request)).select_related("application"), pk=account_id)
     people = {}
     for role in ("person", "owner"):
         employee_id = getattr(payload, role)
@@ -380,5 +382,5 @@ def licenses_import_endpoint(request: HttpRequest, file: File[UploadedFile], dry
     auth=Capability("accounts.import"),
 )
 def reconcile_endpoint(request: HttpRequest, app: str) -> Any:
-    application = access.get_in_scope(access.applications_scope(user_of(request)), slug=app)
+    application = access.get_in_scope(applications_scope(user_of(request)), slug=app)
     return services.reconcile(application=application, actor=Actor.for_user(user_of(request)), today=today())

@@ -16,6 +16,8 @@ from ordna.accounts.errors import AccountsError
 from ordna.accounts.forms import AcceptForm, AccountsUploadForm, FindingFilterForm, MappingForm
 from ordna.accounts.models import Finding
 from ordna.accounts.presets import MAPPING_FIELDS, ColumnMapping
+from ordna.accounts.scopes import accounts_scope, findings_scope
+from ordna.applications.scopes import applications_scope
 from ordna.core import access
 from ordna.core.actor import Actor
 from ordna.core.clock import today
@@ -132,8 +134,8 @@ def accounts_import_confirm(request: HttpRequest) -> HttpResponse:
 @capability("findings.list")
 def findings(request: HttpRequest) -> HttpResponse:
     user = user_of(request)
-    scope = access.findings_scope(user)
-    apps = list(access.applications_scope(user).order_by("name").values_list("slug", "name"))
+    scope = findings_scope(user)
+    apps = list(applications_scope(user).order_by("name").values_list("slug", "name"))
     data = request.GET.copy()
     data.setdefault("state", "open")
     form = FindingFilterForm(data, applications=apps)
@@ -168,7 +170,7 @@ def findings(request: HttpRequest) -> HttpResponse:
 @capability("findings.accept")
 @require_POST
 def finding_accept(request: HttpRequest, pk: int) -> HttpResponse:
-    finding: Finding = access.get_in_scope(access.findings_scope(user_of(request)), pk=pk)
+    finding: Finding = access.get_in_scope(findings_scope(user_of(request)), pk=pk)
     form = AcceptForm(request.POST, today=today())
     if form.is_valid():
         try:
@@ -194,7 +196,7 @@ def finding_accept(request: HttpRequest, pk: int) -> HttpResponse:
 @capability("accounts.review")
 def review(request: HttpRequest) -> HttpResponse:
     accounts = (
-        access.accounts_scope(user_of(request))
+        accounts_scope(user_of(request))
         .filter(needs_review=True)
         .exclude(status="gone")
         .select_related("application")
@@ -209,7 +211,7 @@ def review(request: HttpRequest) -> HttpResponse:
 @capability("accounts.review")
 @require_POST
 def review_decide(request: HttpRequest, pk: int) -> HttpResponse:
-    account = access.get_in_scope(access.accounts_scope(user_of(request)).select_related("application"), pk=pk)
+    account = access.get_in_scope(accounts_scope(user_of(request)).select_related("application"), pk=pk)
     choice = request.POST.get("person", "")
     owner_id = request.POST.get("owner", "").strip()
     person = owner = None

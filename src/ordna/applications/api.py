@@ -11,6 +11,7 @@ from ninja.pagination import paginate
 
 from ordna.applications import services
 from ordna.applications.models import Application, KeyUserAppointment, License
+from ordna.applications.scopes import applications_scope
 from ordna.core import access
 from ordna.core.actor import Actor
 from ordna.core.api import Capability, ErrorOut
@@ -113,7 +114,7 @@ def _links(owner: str | None, supplier: str | None) -> dict[str, Any]:
 )
 @paginate
 def application_list(request: HttpRequest, q: str = "") -> Any:
-    apps = access.applications_scope(user_of(request)).select_related("owner", "supplier")
+    apps = applications_scope(user_of(request)).select_related("owner", "supplier")
     return apps.filter(name__icontains=q) if q else apps
 
 
@@ -124,9 +125,7 @@ def application_list(request: HttpRequest, q: str = "") -> Any:
     auth=Capability("applications.view"),
 )
 def application_detail(request: HttpRequest, slug: str) -> Any:
-    return access.get_in_scope(
-        access.applications_scope(user_of(request)).select_related("owner", "supplier"), slug=slug
-    )
+    return access.get_in_scope(applications_scope(user_of(request)).select_related("owner", "supplier"), slug=slug)
 
 
 @router.post(
@@ -160,7 +159,7 @@ def application_create(request: HttpRequest, payload: ApplicationIn) -> Any:
     auth=Capability("applications.edit"),
 )
 def application_patch(request: HttpRequest, slug: str, payload: ApplicationPatch) -> Any:
-    app: Application = access.get_in_scope(access.applications_scope(user_of(request)), slug=slug)
+    app: Application = access.get_in_scope(applications_scope(user_of(request)), slug=slug)
     data = payload.dict(exclude_unset=True)
     changes = {k: v for k, v in data.items() if k not in ("owner", "supplier")}
     changes.update(_links(data.get("owner"), data.get("supplier")))
@@ -175,7 +174,7 @@ def application_patch(request: HttpRequest, slug: str, payload: ApplicationPatch
 )
 @paginate
 def license_list(request: HttpRequest, application: str = "") -> Any:
-    licenses = License.objects.filter(application__in=access.applications_scope(user_of(request)))
+    licenses = License.objects.filter(application__in=applications_scope(user_of(request)))
     if application:
         licenses = licenses.filter(application__slug=application)
     return licenses.select_related("application")
@@ -188,7 +187,7 @@ def license_list(request: HttpRequest, application: str = "") -> Any:
     auth=Capability("licenses.edit"),
 )
 def license_put(request: HttpRequest, payload: LicenseIn) -> Any:
-    app: Application = access.get_in_scope(access.applications_scope(user_of(request)), slug=payload.application)
+    app: Application = access.get_in_scope(applications_scope(user_of(request)), slug=payload.application)
     try:
         license_, _changed = services.license_save(
             application=app,
@@ -264,7 +263,7 @@ def appointment_list(request: HttpRequest, application: str = "", person: str = 
 
     from ordna.applications.models import active_on
 
-    rows = KeyUserAppointment.objects.filter(application__in=access.applications_scope(user_of(request)))
+    rows = KeyUserAppointment.objects.filter(application__in=applications_scope(user_of(request)))
     if application:
         rows = rows.filter(application__slug=application)
     if person:
@@ -281,7 +280,7 @@ def appointment_list(request: HttpRequest, application: str = "", person: str = 
     auth=Capability("appointments.edit"),
 )
 def appointment_create(request: HttpRequest, payload: AppointmentIn) -> Any:
-    app: Application = access.get_in_scope(access.applications_scope(user_of(request)), slug=payload.application)
+    app: Application = access.get_in_scope(applications_scope(user_of(request)), slug=payload.application)
     person = Person.objects.filter(employee_id=payload.person).first()
     if person is None:
         raise HttpError(422, f"person: no person has employee id {payload.person!r}")
@@ -310,7 +309,7 @@ def appointment_create(request: HttpRequest, payload: AppointmentIn) -> Any:
 )
 def appointment_patch(request: HttpRequest, appointment_id: int, payload: AppointmentPatch) -> Any:
     appointment: KeyUserAppointment = access.get_in_scope(
-        KeyUserAppointment.objects.filter(application__in=access.applications_scope(user_of(request))).select_related(
+        KeyUserAppointment.objects.filter(application__in=applications_scope(user_of(request))).select_related(
             "application", "person"
         ),
         pk=appointment_id,

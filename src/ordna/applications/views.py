@@ -1,5 +1,5 @@
-"""Application pages: the catalogue, one application with its key users, licences, accounts, questions and
-wishes, and the forms that edit the application and its appointments."""
+"""Application pages: the catalogue and the forms that edit an application and its appointments. The page of one
+application, which shows its accounts, questions and wishes too, is ordna.home's."""
 
 from __future__ import annotations
 
@@ -14,7 +14,8 @@ from django.utils.translation import gettext as _
 
 from ordna.applications import services
 from ordna.applications.forms import ApplicationForm, AppointmentForm
-from ordna.applications.models import Application, KeyUserAppointment, Responsibility
+from ordna.applications.models import Application, KeyUserAppointment
+from ordna.applications.scopes import applications_scope
 from ordna.core import access
 from ordna.core.actor import Actor
 from ordna.core.web import capability, paginate, query_without_page, user_of
@@ -24,7 +25,7 @@ from ordna.people.models import Person
 @capability("applications.list")
 def application_list(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()
-    apps = access.applications_scope(user_of(request))
+    apps = applications_scope(user_of(request))
     if q:
         apps = apps.filter(Q(name__icontains=q) | Q(slug__icontains=q))
     apps = apps.select_related("owner", "supplier").order_by("name")
@@ -35,55 +36,13 @@ def application_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@capability("applications.view")
-def application_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    user = user_of(request)
-    app = access.get_in_scope(access.applications_scope(user).select_related("owner", "supplier"), slug=slug)
-    accounts = None
-    if access.can(user, "accounts.list"):
-        accounts = paginate(request, access.accounts_scope(user).filter(application=app).select_related("person"))
-    counts = {
-        "active": app.accounts_active,
-        "disabled": app.accounts_disabled,
-        "total": app.accounts_active + app.accounts_disabled + app.accounts_gone,
-    }
-    today = timezone.localdate()
-    appointments = [a for a in app.appointments.select_related("person") if a.ends_on is None or a.ends_on >= today]
-    responsibilities = dict(Responsibility.choices)
-    for a in appointments:
-        a.responsibility_labels = [responsibilities.get(r, r) for r in a.responsibilities]  # type: ignore[attr-defined]
-    questions = access.questions_scope(user).filter(application=app).select_related("assignee")[:10]
-    wishes = access.wishes_scope(user).filter(application=app)[:10] if access.can(user, "wishes.list") else None
-    return render(
-        request,
-        "applications/detail.html",
-        {
-            "app": app,
-            "licenses": app.licenses.all(),
-            "accounts": accounts,
-            "counts": counts,
-            "show_licenses": access.can(user, "licenses.list"),
-            "appointments": appointments,
-            "today": today,
-            "questions": questions,
-            "wishes": wishes,
-            "can_edit": access.can(user, "applications.edit"),
-            "can_connect": access.can(user, "connectors.manage"),
-            "can_appoint": access.can(user, "appointments.edit"),
-            "can_ask": access.can(user, "questions.ask") and user.person_id is not None,
-        },
-    )
-
-
 def _person(employee_id: str) -> Person | None:
     return Person.objects.filter(employee_id=employee_id.strip()).first() if employee_id.strip() else None
 
 
 @capability("applications.edit")
 def application_edit(request: HttpRequest, slug: str) -> HttpResponse:
-    app: Application = access.get_in_scope(
-        access.applications_scope(user_of(request)).select_related("owner"), slug=slug
-    )
+    app: Application = access.get_in_scope(applications_scope(user_of(request)).select_related("owner"), slug=slug)
     initial = {
         "name": app.name,
         "description": app.description,
@@ -133,7 +92,7 @@ def _appointment_changes(data: dict[str, Any]) -> dict[str, Any]:
 
 @capability("appointments.edit")
 def appointment_add(request: HttpRequest, slug: str) -> HttpResponse:
-    app: Application = access.get_in_scope(access.applications_scope(user_of(request)), slug=slug)
+    app: Application = access.get_in_scope(applications_scope(user_of(request)), slug=slug)
     form = AppointmentForm(
         request.POST or None,
         initial={"starts_on": timezone.localdate(), "hours_per_month": 8, "responsibilities": ["first_line"]},
@@ -162,7 +121,7 @@ def appointment_add(request: HttpRequest, slug: str) -> HttpResponse:
 
 @capability("appointments.edit")
 def appointment_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    app: Application = access.get_in_scope(access.applications_scope(user_of(request)), slug=slug)
+    app: Application = access.get_in_scope(applications_scope(user_of(request)), slug=slug)
     appointment: KeyUserAppointment = access.get_in_scope(app.appointments.select_related("person"), pk=pk)
     initial = {"person": appointment.person.employee_id, **_appointment_changes(appointment.__dict__)}
     form = AppointmentForm(request.POST or None, initial=initial)

@@ -11,6 +11,7 @@ from ninja.errors import HttpError
 from ninja.pagination import paginate
 
 from ordna.applications.models import Application
+from ordna.applications.scopes import applications_scope
 from ordna.connectors import selectors, services
 from ordna.connectors.models import Action, Connector
 from ordna.core import access
@@ -18,6 +19,7 @@ from ordna.core.actor import Actor
 from ordna.core.api import Capability, RowErrorOut
 from ordna.core.clock import today
 from ordna.core.web import user_of
+from ordna.lifecycle.scopes import lines_scope
 
 router = Router(tags=["connectors"])
 
@@ -120,7 +122,7 @@ class ActionOut(Schema):
 
 
 def _application(request: HttpRequest, slug: str) -> Application:
-    return access.get_in_scope(access.applications_scope(user_of(request)), slug=slug)
+    return access.get_in_scope(applications_scope(user_of(request)), slug=slug)
 
 
 def _connector(request: HttpRequest, slug: str) -> Connector:
@@ -135,9 +137,7 @@ def _connector(request: HttpRequest, slug: str) -> Connector:
 )
 @paginate
 def connector_list(request: HttpRequest) -> Any:
-    return Connector.objects.filter(application__in=access.applications_scope(user_of(request))).select_related(
-        "application"
-    )
+    return Connector.objects.filter(application__in=applications_scope(user_of(request))).select_related("application")
 
 
 @router.put(
@@ -213,7 +213,7 @@ def connector_deprovision(request: HttpRequest, app: str, body: DeprovisionIn) -
     auth=Capability("connectors.manage"),
 )
 def line_deprovision(request: HttpRequest, line_id: int, body: LineDeprovisionIn) -> Any:
-    line = access.get_in_scope(access.lines_scope(user_of(request)).select_related("account"), pk=line_id)
+    line = access.get_in_scope(lines_scope(user_of(request)).select_related("account"), pk=line_id)
     if line.account is None:
         raise HttpError(400, "this line has no account to disable")
     application = Application.objects.get(pk=line.account.application_id)
@@ -233,7 +233,7 @@ def line_deprovision(request: HttpRequest, line_id: int, body: LineDeprovisionIn
 @router.get("/outbox", response=list[ActionOut], summary="The outbox of disables", auth=Capability("outbox.list"))
 @paginate
 def outbox(request: HttpRequest, state: str = "", application: str = "") -> Any:
-    actions = Action.objects.filter(application__in=access.applications_scope(user_of(request)))
+    actions = Action.objects.filter(application__in=applications_scope(user_of(request)))
     return selectors.actions_filter(actions, state=state, application=application)
 
 

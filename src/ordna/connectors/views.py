@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from ordna.applications.models import Application
+from ordna.applications.scopes import applications_scope
 from ordna.connectors import selectors, services
 from ordna.connectors.base import KINDS
 from ordna.connectors.forms import ConnectorForm, DeprovisionForm, OutboxFilterForm
@@ -23,7 +24,7 @@ from ordna.core.web import capability, paginate, query_without_page, user_of
 
 
 def _application(request: HttpRequest, slug: str) -> Application:
-    return access.get_in_scope(access.applications_scope(user_of(request)), slug=slug)
+    return access.get_in_scope(applications_scope(user_of(request)), slug=slug)
 
 
 @capability("connectors.manage")
@@ -136,7 +137,7 @@ def outbox(request: HttpRequest) -> HttpResponse:
     form = OutboxFilterForm(request.GET or None)
     data = form.cleaned_data if form.is_valid() else {}
     actions = selectors.actions_filter(
-        Action.objects.filter(application__in=access.applications_scope(user_of(request))),
+        Action.objects.filter(application__in=applications_scope(user_of(request))),
         state=data.get("state", ""),
         application=data.get("application", ""),
     )

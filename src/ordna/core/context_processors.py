@@ -10,7 +10,7 @@ from ordna.core.access import can
 
 # (url name, label, capability, view names that belong to the item: exact names or "prefix*")
 NAVIGATION = (
-    ("core:dashboard", _("Dashboard"), "dashboard", ("core:dashboard",)),
+    ("home:dashboard", _("Dashboard"), "dashboard", ("home:dashboard",)),
     ("people:list", _("People"), "people.list", ("people:list", "people:detail", "people:export")),
     ("applications:list", _("Applications"), "applications.list", ("applications:*",)),
     ("devices:list", _("Devices"), "devices.list", ("devices:*", "lifecycle:check_in")),
@@ -31,7 +31,7 @@ NAVIGATION = (
     ("connectors:outbox", _("Outbox"), "outbox.list", ("connectors:*",)),
     ("core:imports", _("Imports"), "imports.history", ("core:imports", "people:import*", "accounts:import*")),
     ("lifecycle:templates", _("Templates"), "templates.view", ("lifecycle:template*",)),
-    ("core:users", _("Users"), "users.manage", ("core:user*",)),
+    ("home:users", _("Users"), "users.manage", ("home:user*",)),
     ("core:audit", _("Audit log"), "audit.view", ("core:audit",)),
     ("notifications:log", _("Reminders"), "notifications.log", ("notifications:*",)),
 )
@@ -41,13 +41,13 @@ NAVIGATION = (
 # may open one of its items; with only one, the item itself stands in the top bar. The current section's items
 # are a second row.
 SECTIONS = (
-    (_("Overview"), ("core:dashboard", "reports:dashboard")),
+    (_("Overview"), ("home:dashboard", "reports:dashboard")),
     (_("People"), ("people:list", "devices:list")),
     (_("Joiners and leavers"), ("lifecycle:my_tasks", "lifecycle:board", "lifecycle:templates", "connectors:outbox")),
     (_("Accounts"), ("applications:list", "accounts:findings", "accounts:review", "core:imports")),
     (_("Key users"), ("support:questions", "support:wishes", "support:surveys", "support:workload", "support:insight")),
     (_("Suppliers"), ("suppliers:list", "suppliers:contracts", "suppliers:reviews", "releases:list")),
-    (_("Administration"), ("core:users", "core:audit", "notifications:log")),
+    (_("Administration"), ("home:users", "core:audit", "notifications:log")),
 )
 
 

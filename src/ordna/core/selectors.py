@@ -1,58 +1,10 @@
-"""Reads for the dashboard, users, the audit log and the import history."""
+"""Reads for the audit log and the import history."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
-from typing import Any
+from django.db.models import QuerySet
 
-from django.db.models import QuerySet, Sum
-
-from ordna.applications.models import Application
-from ordna.core import access
-from ordna.core.models import AuditEvent, ImportRun, Role, User
-from ordna.people.selectors import status_counts
-
-
-def dashboard_figures(user: User, *, today: date) -> dict[str, Any]:
-    """What the dashboard shows, each figure within the user's scope."""
-    figures: dict[str, Any] = {}
-    if access.can(user, "people.list"):
-        people = access.people_scope(user)
-        figures["status_counts"] = status_counts(people, today=today)
-        figures["leavers_soon"] = list(
-            people.filter(end_date__gte=today, end_date__lte=today + timedelta(days=30))
-            .order_by("end_date", "last_name")
-            .select_related("manager")[:25]
-        )
-        figures["leavers_soon_total"] = people.filter(
-            end_date__gte=today, end_date__lte=today + timedelta(days=30)
-        ).count()
-    if access.can(user, "accounts.list"):
-        if user.has_role(Role.ADMIN, Role.COORDINATOR, Role.AUDITOR):  # everything: the kept per-application counts
-            sums = Application.objects.aggregate(
-                active=Sum("accounts_active"), disabled=Sum("accounts_disabled"), gone=Sum("accounts_gone")
-            )
-            figures["accounts_active"] = sums["active"] or 0
-            figures["accounts_total"] = sum(v or 0 for v in sums.values())
-        else:
-            accounts = access.accounts_scope(user)
-            figures["accounts_total"] = accounts.count()
-            figures["accounts_active"] = accounts.filter(status="active").count()
-    if access.can(user, "devices.list"):
-        devices = access.devices_scope(user)
-        figures["devices_total"] = devices.count()
-        figures["devices_issued"] = devices.filter(status="issued").count()
-    if access.can(user, "applications.list"):
-        figures["applications_total"] = access.applications_scope(user).count()
-    if user.person_id is not None and access.people_scope(user).filter(pk=user.person_id).exists():
-        figures["my_page"] = user.person.employee_id  # type: ignore[union-attr]
-    if user.person_id is not None:
-        figures["my_devices"] = list(access.devices_scope(user).filter(holder_id=user.person_id))
-    return figures
-
-
-def users_list() -> QuerySet[User]:
-    return User.objects.select_related("person", "supplier").prefetch_related("roles").order_by("username")
+from ordna.core.models import AuditEvent, ImportRun
 
 
 def audit_events() -> QuerySet[AuditEvent]:

@@ -76,7 +76,11 @@ def user_add(
     password: str | None = None,
     locale: str = "",
 ) -> User:
-    """Create a user with `roles`. Without a password the user cannot sign in until one is set."""
+    """Create a user with `roles`. Without a password the user cannot sign in until one is set.
+
+    `locale` is the user's language; a caller that links a person passes the person's own (core does not read
+    people), else the default (English) applies.
+    """
     username = username.strip()
     if not username:
         raise UserError("the username is empty")
@@ -90,10 +94,6 @@ def user_add(
     user = User(username=username, email=email, person_id=person_id, supplier_id=supplier_id)
     if locale:
         user.locale = locale
-    elif person_id is not None:
-        from ordna.people.models import Person
-
-        user.locale = Person.objects.filter(pk=person_id).values_list("locale", flat=True).first() or "en"
     if password:
         try:
             validate_password(password, user)

@@ -4,14 +4,10 @@ from ordna.core import views
 
 app_name = "core"
 urlpatterns = [
-    path("", views.dashboard, name="dashboard"),
     path("healthz", views.health, name="health"),
     path("login/", views.login_view, name="login"),
     path("logout/", views.logout_view, name="logout"),
     path("language/", views.language_view, name="language"),
-    path("users/", views.users, name="users"),
-    path("users/new/", views.user_add, name="user_add"),
-    path("users/<int:pk>/", views.user_edit, name="user_edit"),
     path("audit/", views.audit, name="audit"),
     path("imports/", views.imports, name="imports"),
     path("imports/<int:pk>/", views.import_detail, name="import_detail"),

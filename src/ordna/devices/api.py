@@ -14,6 +14,7 @@ from ordna.core.api import Capability, ErrorOut
 from ordna.core.web import user_of
 from ordna.devices import services
 from ordna.devices.models import Device
+from ordna.devices.scopes import devices_scope
 from ordna.people.models import Person
 
 router = Router(tags=["devices"])
@@ -61,7 +62,7 @@ def _person(employee_id: str) -> Person:
 @router.get("/devices", response=list[DeviceOut], summary="Devices", auth=Capability("devices.list"))
 @paginate
 def device_list(request: HttpRequest, kind: str = "", status: str = "", holder: str = "") -> Any:
-    devices = access.devices_scope(user_of(request)).select_related("holder")
+    devices = devices_scope(user_of(request)).select_related("holder")
     if kind:
         devices = devices.filter(kind=kind)
     if status:
@@ -98,7 +99,7 @@ def device_create(request: HttpRequest, payload: DeviceIn) -> Any:
     auth=Capability("devices.edit"),
 )
 def device_patch(request: HttpRequest, asset_tag: str, payload: DevicePatch) -> Any:
-    device: Device = access.get_in_scope(access.devices_scope(user_of(request)), asset_tag=asset_tag)
+    device: Device = access.get_in_scope(devices_scope(user_of(request)), asset_tag=asset_tag)
     actor = Actor.for_user(user_of(request))
     data = payload.dict(exclude_unset=True)
     try:

@@ -9,11 +9,12 @@ from django.shortcuts import render
 from ordna.core import access
 from ordna.core.web import capability, paginate, query_without_page, user_of
 from ordna.devices.models import DeviceKind, DeviceStatus
+from ordna.devices.scopes import devices_scope
 
 
 @capability("devices.list")
 def device_list(request: HttpRequest) -> HttpResponse:
-    devices = access.devices_scope(user_of(request)).select_related("holder")
+    devices = devices_scope(user_of(request)).select_related("holder")
     q = request.GET.get("q", "").strip()
     kind = request.GET.get("kind", "")
     status = request.GET.get("status", "")

@@ -18,6 +18,8 @@ from ordna.core.web import user_of
 from ordna.lifecycle import exit_survey, joiners, selectors, services
 from ordna.lifecycle.certificate import certificate_data, certificate_pdf
 from ordna.lifecycle.models import Birthright, Case, CaseTemplate, Line, TemplateTask
+from ordna.lifecycle.scopes import cases_scope, lines_closable_scope, lines_scope
+from ordna.people.scopes import people_scope
 
 router = Router(tags=["offboarding"])
 
@@ -206,7 +208,7 @@ def case_list(
 ) -> Any:
     try:
         return selectors.cases_filter(
-            access.cases_scope(user_of(request)).select_related("person"),
+            cases_scope(user_of(request)).select_related("person"),
             today=today(),
             view=view,
             kind=kind,
@@ -238,7 +240,7 @@ def cases_open(request: HttpRequest, dry_run: bool = False) -> Any:
 )
 def case_detail(request: HttpRequest, case_id: int) -> Any:
     user = user_of(request)
-    case: Case = access.get_in_scope(access.cases_scope(user).select_related("person"), pk=case_id)
+    case: Case = access.get_in_scope(cases_scope(user).select_related("person"), pk=case_id)
     case.visible_lines = selectors.case_lines(case, user).select_related("case__person")  # type: ignore[attr-defined]
     return case
 
@@ -250,7 +252,7 @@ def case_detail(request: HttpRequest, case_id: int) -> Any:
     auth=Capability("cases.certificate"),
 )
 def case_certificate(request: HttpRequest, case_id: int) -> HttpResponse:
-    case: Case = access.get_in_scope(access.cases_scope(user_of(request)).select_related("person"), pk=case_id)
+    case: Case = access.get_in_scope(cases_scope(user_of(request)).select_related("person"), pk=case_id)
     response = HttpResponse(certificate_pdf(certificate_data(case)), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="leaver-{case.person.employee_id}.pdf"'
     return response
@@ -267,7 +269,7 @@ def line_list(
     overdue: bool = False,
     due_before: date | None = None,
 ) -> Any:
-    lines = access.lines_scope(user_of(request)).select_related(*LINE_RELATED)
+    lines = lines_scope(user_of(request)).select_related(*LINE_RELATED)
     if state:
         lines = lines.filter(state=state)
     if kind:
@@ -292,9 +294,7 @@ def tasks_mine(request: HttpRequest) -> Any:
 
 
 def _closable_line(request: HttpRequest, line_id: int) -> Line:
-    return access.get_in_scope(
-        access.lines_closable_scope(user_of(request)).select_related("case", *LINE_RELATED), pk=line_id
-    )
+    return access.get_in_scope(lines_closable_scope(user_of(request)).select_related("case", *LINE_RELATED), pk=line_id)
 
 
 @router.post(
@@ -482,7 +482,7 @@ class PersonAccessOut(Schema):
     auth=Capability("access.view"),
 )
 def person_access(request: HttpRequest, employee_id: str) -> Any:
-    person = access.get_in_scope(access.people_scope(user_of(request)), employee_id=employee_id)
+    person = access.get_in_scope(people_scope(user_of(request)), employee_id=employee_id)
     result = selectors.person_access(person)
     return {
         "person": person.employee_id,
@@ -507,7 +507,7 @@ class InvitationOut(Schema):
     auth=Capability("exitsurvey.invite"),
 )
 def exit_survey_invite(request: HttpRequest, case_id: int) -> Any:
-    case: Case = access.get_in_scope(access.cases_scope(user_of(request)).select_related("person"), pk=case_id)
+    case: Case = access.get_in_scope(cases_scope(user_of(request)).select_related("person"), pk=case_id)
     try:
         invitation = exit_survey.exit_survey_invite(case=case, actor=Actor.for_user(user_of(request)))
     except exit_survey.ExitSurveyError as exc:

@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
-from ordna.core import access
 from ordna.lifecycle.models import Case, CaseKind, CaseStatus, Line, LineKind, LineState, Responsible
+from ordna.lifecycle.scopes import lines_closable_scope, lines_scope
 
 if TYPE_CHECKING:
     from ordna.core.models import User
@@ -112,7 +112,7 @@ def board_totals(queryset: QuerySet[Case], *, today: date) -> BoardTotals:
 def case_lines(case: Case, user: User) -> QuerySet[Line]:
     """The lines of `case` that `user` may see, with what the page shows of each."""
     return (
-        access.lines_scope(user)
+        lines_scope(user)
         .filter(case=case)
         .select_related("application", "account", "device", "responsible_person", "responsible_supplier")
         .order_by("due", "kind", "subject", "id")
@@ -122,7 +122,7 @@ def case_lines(case: Case, user: User) -> QuerySet[Line]:
 def my_tasks(user: User) -> QuerySet[Line]:
     """The open lines of open cases that `user` must close, and for an employee the devices to return."""
     mine = (
-        Q(pk__in=access.lines_closable_scope(user).values("pk"))
+        Q(pk__in=lines_closable_scope(user).values("pk"))
         if not user.has_role("admin", "coordinator")
         else Q(responsible=Responsible.COORDINATOR)
     )

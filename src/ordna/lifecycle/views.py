@@ -20,6 +20,7 @@ from ordna.core.models import User
 from ordna.core.tabular import CONTENT_TYPES, EXPORT_FORMATS, write_table
 from ordna.core.web import capability, paginate, query_without_page, user_of
 from ordna.devices.models import Device, DeviceKind
+from ordna.devices.scopes import devices_scope
 from ordna.devices.services import device_check_in as check_in_service
 from ordna.lifecycle import exit_survey, joiners, selectors, services
 from ordna.lifecycle.certificate import certificate_data, certificate_pdf
@@ -36,14 +37,16 @@ from ordna.lifecycle.models import (
     Responsible,
     TemplateTask,
 )
+from ordna.lifecycle.scopes import cases_scope, lines_closable_scope, lines_scope
 from ordna.people.models import EmploymentType
+from ordna.people.scopes import people_scope
 from ordna.people.selectors import departments
 
 
 @capability("cases.list")
 def case_board(request: HttpRequest) -> HttpResponse:
     user = user_of(request)
-    scope = access.cases_scope(user)
+    scope = cases_scope(user)
     view = request.GET.get("view", "open")
     kind = request.GET.get("kind", "")
     department = request.GET.get("department", "")
@@ -75,7 +78,7 @@ def case_board(request: HttpRequest) -> HttpResponse:
             "kinds": CaseKind.choices,
             "can_report": access.can(user, "exitsurvey.report"),
             "department": department,
-            "departments": departments(access.people_scope(user)),
+            "departments": departments(people_scope(user)),
             "responsible": responsible,
             "responsibles": Responsible.choices,
             "q": q,
@@ -89,9 +92,9 @@ def case_board(request: HttpRequest) -> HttpResponse:
 @capability("cases.view")
 def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = user_of(request)
-    case: Case = access.get_in_scope(access.cases_scope(user).select_related("person", "template"), pk=pk)
+    case: Case = access.get_in_scope(cases_scope(user).select_related("person", "template"), pk=pk)
     lines = list(selectors.case_lines(case, user))
-    closable = set(access.lines_closable_scope(user).filter(case=case).values_list("pk", flat=True))
+    closable = set(lines_closable_scope(user).filter(case=case).values_list("pk", flat=True))
     return render(
         request,
         "lifecycle/detail.html",
@@ -101,8 +104,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "closable": closable if access.can(user, "lines.close") else set(),
             "can_certificate": access.can(user, "cases.certificate") and case.kind == CaseKind.LEAVER,
             "can_invite": access.can(user, "exitsurvey.invite"),
-            "can_access": access.can(user, "access.view")
-            and access.people_scope(user).filter(pk=case.person_id).exists(),
+            "can_access": access.can(user, "access.view") and people_scope(user).filter(pk=case.person_id).exists(),
             "exit_link": _exit_link(request, case),
             "connected": _connected_applications(user, lines),
             "today": today(),
@@ -130,7 +132,7 @@ def _exit_link(request: HttpRequest, case: Case) -> str:
 
 @capability("cases.certificate")
 def case_certificate(request: HttpRequest, pk: int) -> HttpResponse:
-    case: Case = access.get_in_scope(access.cases_scope(user_of(request)).select_related("person"), pk=pk)
+    case: Case = access.get_in_scope(cases_scope(user_of(request)).select_related("person"), pk=pk)
     data = certificate_data(case)
     if request.GET.get("format") == "pdf":
         response = HttpResponse(certificate_pdf(data), content_type="application/pdf")
@@ -143,7 +145,7 @@ def case_certificate(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def line_close(request: HttpRequest, pk: int) -> HttpResponse:
     """Attest or waive one line; outside the user's responsibility the line does not exist (404)."""
-    line: Line = access.get_in_scope(access.lines_closable_scope(user_of(request)).select_related("case"), pk=pk)
+    line: Line = access.get_in_scope(lines_closable_scope(user_of(request)).select_related("case"), pk=pk)
     actor = Actor.for_user(user_of(request))
     action = request.POST.get("action", "")
     try:
@@ -162,14 +164,14 @@ def line_close(request: HttpRequest, pk: int) -> HttpResponse:
     target = request.POST.get("next", "")
     if target == "mine":
         return redirect("lifecycle:my_tasks")
-    if access.cases_scope(user_of(request)).filter(pk=line.case_id).exists():
+    if cases_scope(user_of(request)).filter(pk=line.case_id).exists():
         return redirect("lifecycle:detail", pk=line.case_id)
     return redirect("lifecycle:my_tasks")
 
 
 @capability("cases.view")
 def line_evidence(request: HttpRequest, pk: int) -> HttpResponse:  # a FileResponse streams it
-    line: Line = access.get_in_scope(access.lines_scope(user_of(request)), pk=pk)
+    line: Line = access.get_in_scope(lines_scope(user_of(request)), pk=pk)
     if not line.evidence:
         raise Http404
     response: HttpResponse = FileResponse(  # type: ignore[assignment]
@@ -182,9 +184,7 @@ def line_evidence(request: HttpRequest, pk: int) -> HttpResponse:  # a FileRespo
 def my_tasks(request: HttpRequest) -> HttpResponse:
     user = user_of(request)
     tasks = selectors.my_tasks(user)
-    closable = set(
-        access.lines_closable_scope(user).filter(pk__in=[t.pk for t in tasks[:500]]).values_list("pk", flat=True)
-    )
+    closable = set(lines_closable_scope(user).filter(pk__in=[t.pk for t in tasks[:500]]).values_list("pk", flat=True))
     return render(
         request,
         "lifecycle/my_tasks.html",
@@ -203,7 +203,7 @@ def device_check_in(request: HttpRequest) -> HttpResponse:
     asset_tag = ""
     if request.method == "POST":
         asset_tag = request.POST.get("asset_tag", "").strip()
-        device = access.devices_scope(user_of(request)).filter(asset_tag__iexact=asset_tag).first()
+        device = devices_scope(user_of(request)).filter(asset_tag__iexact=asset_tag).first()
         if not asset_tag:
             messages.error(request, _("Enter the asset tag of the device."))
         elif device is None:
@@ -238,10 +238,10 @@ def cases_export(request: HttpRequest) -> HttpResponse:
     user = user_of(request)
     columns: tuple[str, ...]
     if what == "cases":
-        rows = selectors.cases_export_rows(access.cases_scope(user))
+        rows = selectors.cases_export_rows(cases_scope(user))
         columns = selectors.CASE_EXPORT_COLUMNS
     else:
-        rows = selectors.lines_export_rows(access.lines_scope(user))
+        rows = selectors.lines_export_rows(lines_scope(user))
         columns = selectors.LINE_EXPORT_COLUMNS
     write_table(rows, columns=columns, fmt=fmt, out=response)  # type: ignore[arg-type]
     return response
@@ -386,7 +386,7 @@ def birthright_delete(request: HttpRequest, pk: int, item_pk: int) -> HttpRespon
 
 @capability("access.view")
 def person_access(request: HttpRequest, employee_id: str) -> HttpResponse:
-    person = access.get_in_scope(access.people_scope(user_of(request)), employee_id=employee_id)
+    person = access.get_in_scope(people_scope(user_of(request)), employee_id=employee_id)
     return render(
         request, "lifecycle/person_access.html", {"person": person, "access": selectors.person_access(person)}
     )
@@ -398,7 +398,7 @@ def person_access(request: HttpRequest, employee_id: str) -> HttpResponse:
 @capability("exitsurvey.invite")
 @require_POST
 def exit_survey_invite(request: HttpRequest, pk: int) -> HttpResponse:
-    case: Case = access.get_in_scope(access.cases_scope(user_of(request)).select_related("person"), pk=pk)
+    case: Case = access.get_in_scope(cases_scope(user_of(request)).select_related("person"), pk=pk)
     try:
         exit_survey.exit_survey_invite(case=case, actor=Actor.for_user(user_of(request)))
         messages.success(request, _("The leaver is invited; send them the link shown."))

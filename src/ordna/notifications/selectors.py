@@ -134,8 +134,8 @@ def calendar_entries(user: User, *, today: date) -> list[CalendarEntry]:
     last days of the leavers whose cases the user may see."""
     from datetime import timedelta
 
-    from ordna.core import access
     from ordna.lifecycle.models import CaseStatus
+    from ordna.lifecycle.scopes import cases_scope
     from ordna.notifications.sources import kind_label
 
     directory = directory_load()
@@ -147,7 +147,7 @@ def calendar_entries(user: User, *, today: date) -> list[CalendarEntry]:
         if user.pk in item.assignees and not item.finished
     ]
     cases = (
-        access.cases_scope(user)
+        cases_scope(user)
         .filter(status=CaseStatus.OPEN)
         .values_list("id", "effective_date", "person__first_name", "person__last_name")
     )

@@ -15,6 +15,7 @@ from ordna.core.api import Capability, ErrorOut, RowErrorOut
 from ordna.core.clock import today
 from ordna.core.web import user_of
 from ordna.people import selectors
+from ordna.people.scopes import people_scope
 from ordna.people.services import people_import
 
 router = Router(tags=["people"])
@@ -58,7 +59,7 @@ class PeopleImportOut(Schema):
 def people_list(
     request: HttpRequest, q: str = "", status: str = "", department: str = "", employment_type: str = ""
 ) -> Any:
-    scope = access.people_scope(user_of(request))
+    scope = people_scope(user_of(request))
     try:
         people = selectors.people_filter(
             scope, q=q, status=status, department=department, employment_type=employment_type, today=today()
@@ -77,7 +78,7 @@ def people_list(
     auth=Capability("people.view"),
 )
 def person_detail(request: HttpRequest, employee_id: str) -> Any:
-    return access.get_in_scope(access.people_scope(user_of(request)).select_related("manager"), employee_id=employee_id)
+    return access.get_in_scope(people_scope(user_of(request)).select_related("manager"), employee_id=employee_id)
 
 
 @router.post(

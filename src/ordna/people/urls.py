@@ -8,5 +8,5 @@ urlpatterns = [
     path("export/", views.people_export, name="export"),
     path("import/", views.people_import_upload, name="import"),
     path("import/confirm/", views.people_import_confirm, name="import_confirm"),
-    path("<str:employee_id>/", views.person_detail, name="detail"),
+    # "<str:employee_id>/" (people:detail), the person page, is ordna.home's: see ordna/urls.py.
 ]

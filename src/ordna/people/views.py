@@ -1,4 +1,5 @@
-"""People pages: the list, one person, the HR upload with its preview, and the export."""
+"""People pages: the list, the HR upload with its preview, and the export. The person page, which shows the
+person's accounts and devices too, is ordna.home's."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from ordna.core.uploads import UploadError, upload_discard, upload_path, upload_
 from ordna.core.web import capability, paginate, query_without_page, user_of
 from ordna.people import selectors
 from ordna.people.forms import HrUploadForm, PeopleFilterForm
-from ordna.people.models import Person
+from ordna.people.scopes import people_scope
 from ordna.people.services import file_checksum, people_import
 
 SESSION_KEY = "people_import"
@@ -24,7 +25,7 @@ SESSION_KEY = "people_import"
 
 @capability("people.list")
 def people_list(request: HttpRequest) -> HttpResponse:
-    scope = access.people_scope(user_of(request))
+    scope = people_scope(user_of(request))
     form = PeopleFilterForm(request.GET or None, departments=selectors.departments(scope))
     people = scope
     if form.is_valid():
@@ -44,26 +45,6 @@ def people_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@capability("people.view")
-def person_detail(request: HttpRequest, employee_id: str) -> HttpResponse:
-    person: Person = access.get_in_scope(
-        access.people_scope(user_of(request)).select_related("manager"), employee_id=employee_id
-    )
-    user = user_of(request)
-    accounts = access.accounts_scope(user).filter(person=person).select_related("application")
-    devices = access.devices_scope(user).filter(holder=person)
-    reports = access.people_scope(user).filter(manager=person)
-    context = {
-        "person": person,
-        "status": selectors.person_status_of(person, today=today()),
-        "accounts": accounts if access.can(user, "accounts.list") else None,
-        "devices": devices if access.can(user, "devices.list") else None,
-        "reports": reports[:100],
-        "reports_total": reports.count(),
-    }
-    return render(request, "people/detail.html", context)
-
-
 @capability("people.export")
 def people_export(request: HttpRequest) -> HttpResponse:
     fmt = request.GET.get("format", "csv")
@@ -71,7 +52,7 @@ def people_export(request: HttpRequest) -> HttpResponse:
         return HttpResponse(_("Unknown format; use json, csv or xlsx."), status=400, content_type="text/plain")
     response = HttpResponse(content_type=CONTENT_TYPES[fmt])
     response["Content-Disposition"] = f'attachment; filename="people.{fmt}"'
-    rows = selectors.people_export_rows(access.people_scope(user_of(request)), today=today())
+    rows = selectors.people_export_rows(people_scope(user_of(request)), today=today())
     write_table(rows, columns=selectors.EXPORT_COLUMNS, fmt=fmt, out=response)  # type: ignore[arg-type]
     return response
 

@@ -8,6 +8,7 @@ from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.pagination import paginate
 
+from ordna.applications.scopes import handled_applications_scope
 from ordna.core import access
 from ordna.core.actor import Actor
 from ordna.core.api import Capability, ErrorOut
@@ -16,6 +17,7 @@ from ordna.core.web import user_of
 from ordna.people.models import Person
 from ordna.releases import selectors, services
 from ordna.releases.models import Release, ReleaseTest
+from ordna.releases.scopes import releases_scope
 
 router = Router(tags=["releases"])
 
@@ -106,9 +108,9 @@ class AnnounceIn(Schema):
 
 def _scoped(request: HttpRequest, release_id: int, *, manage: bool = False) -> Release:
     user = user_of(request)
-    scope = access.releases_scope(user)
+    scope = releases_scope(user)
     if manage:
-        scope = scope.filter(application__in=access.handled_applications_scope(user))
+        scope = scope.filter(application__in=handled_applications_scope(user))
     return access.get_in_scope(scope.select_related("application").prefetch_related("tests__assignee"), pk=release_id)
 
 
@@ -122,7 +124,7 @@ def _run(action: Any) -> Any:
 @router.get("/releases", response=list[ReleaseOut], summary="Releases", auth=Capability("releases.list"))
 @paginate
 def release_list(request: HttpRequest, application: str = "") -> Any:
-    releases = access.releases_scope(user_of(request)).select_related("application").prefetch_related("tests__assignee")
+    releases = releases_scope(user_of(request)).select_related("application").prefetch_related("tests__assignee")
     if application:
         releases = releases.filter(application__slug=application)
     return releases
@@ -141,7 +143,7 @@ def release_detail(request: HttpRequest, release_id: int) -> Any:
 )
 def release_create(request: HttpRequest, payload: ReleaseIn) -> Any:
     user = user_of(request)
-    app = access.handled_applications_scope(user).filter(slug=payload.application).first()
+    app = handled_applications_scope(user).filter(slug=payload.application).first()
     if app is None:
         raise HttpError(422, f"application: {payload.application!r} is not one of the applications you handle")
     release = _run(

@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from ordna.applications.scopes import handled_applications_scope
 from ordna.core import access
 from ordna.core.actor import Actor
 from ordna.core.clock import today
@@ -18,19 +19,20 @@ from ordna.core.web import capability, paginate, user_of
 from ordna.people.models import Person
 from ordna.releases import selectors, services
 from ordna.releases.models import Release, ReleaseTest
+from ordna.releases.scopes import releases_scope
 
 
 @capability("releases.list")
 def release_list(request: HttpRequest) -> HttpResponse:
     user = user_of(request)
-    releases = access.releases_scope(user).select_related("application")
+    releases = releases_scope(user).select_related("application")
     return render(
         request,
         "releases/list.html",
         {
             "page": paginate(request, releases),
             "can_manage": access.can(user, "releases.manage"),
-            "applications": access.handled_applications_scope(user),
+            "applications": handled_applications_scope(user),
         },
     )
 
@@ -38,9 +40,9 @@ def release_list(request: HttpRequest) -> HttpResponse:
 @capability("releases.list")
 def release_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = user_of(request)
-    release = access.get_in_scope(access.releases_scope(user).select_related("application__owner"), pk=pk)
+    release = access.get_in_scope(releases_scope(user).select_related("application__owner"), pk=pk)
     manage = access.can(user, "releases.manage") and (
-        access.handled_applications_scope(user).filter(pk=release.application_id).exists()
+        handled_applications_scope(user).filter(pk=release.application_id).exists()
     )
     return render(
         request,
@@ -59,7 +61,7 @@ def release_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _managed(request: HttpRequest, pk: int) -> Release:
     user = user_of(request)
-    scope = access.releases_scope(user).filter(application__in=access.handled_applications_scope(user))
+    scope = releases_scope(user).filter(application__in=handled_applications_scope(user))
     return access.get_in_scope(scope.select_related("application"), pk=pk)
 
 
@@ -78,7 +80,7 @@ def _apply(request: HttpRequest, release: Release, action: Callable[[], Any], do
 def release_add(request: HttpRequest) -> HttpResponse:
     user = user_of(request)
     if request.method == "POST":
-        app = access.handled_applications_scope(user).filter(slug=request.POST.get("application", "")).first()
+        app = handled_applications_scope(user).filter(slug=request.POST.get("application", "")).first()
         if app is None:
             messages.error(request, _("Choose one of the applications you handle."))
             return redirect("releases:list")
@@ -153,7 +155,7 @@ def release_test_result(request: HttpRequest, test_pk: int) -> HttpResponse:
 @capability("releases.approve")
 def release_approve(request: HttpRequest, pk: int) -> HttpResponse:
     user = user_of(request)
-    release = access.get_in_scope(access.releases_scope(user).select_related("application"), pk=pk)
+    release = access.get_in_scope(releases_scope(user).select_related("application"), pk=pk)
     return _apply(
         request,
         release,

@@ -19,6 +19,7 @@ from ordna.core.actor import Actor
 from ordna.core.clock import today
 from ordna.core.tabular import CONTENT_TYPES, EXPORT_FORMATS, write_table
 from ordna.core.web import capability, paginate, query_without_page, user_of
+from ordna.lifecycle.scopes import lines_scope
 from ordna.people.models import Person
 from ordna.suppliers import selectors, services
 from ordna.suppliers.documents import review_ics, review_pdf
@@ -32,6 +33,7 @@ from ordna.suppliers.models import (
     ReviewStatus,
     Supplier,
 )
+from ordna.support.scopes import questions_scope
 
 
 def _actor(request: HttpRequest) -> Actor:
@@ -57,13 +59,13 @@ def supplier_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = user_of(request)
     supplier = access.get_in_scope(access.suppliers_scope(user), pk=pk)
     lines = (
-        access.lines_scope(user)
+        lines_scope(user)
         .filter(responsible=Responsible.SUPPLIER, responsible_supplier=supplier, state="open")
         .select_related("case__person", "application")
         .order_by("due", "id")[:50]
     )
     questions = (
-        access.questions_scope(user)
+        questions_scope(user)
         .filter(supplier=supplier, state="escalated")
         .select_related("application")
         .order_by("supplier_due_at", "id")[:50]

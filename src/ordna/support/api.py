@@ -15,6 +15,7 @@ from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
 from ordna.applications.models import Application
+from ordna.applications.scopes import applications_scope, handled_applications_scope
 from ordna.core import access
 from ordna.core.actor import Actor
 from ordna.core.api import Capability, ErrorOut
@@ -23,13 +24,14 @@ from ordna.core.web import user_of
 from ordna.people.models import Person
 from ordna.support import selectors, services
 from ordna.support.models import OPEN_STATES, Question, SkillSurvey, SurveyInvitation, Wish
+from ordna.support.scopes import handled_questions_scope, questions_scope, wishes_scope
 
 router = Router(tags=["support"])
 
 
 def _app(user: User, slug: str, *, scoped: bool = False) -> Application:
     """Questions and wishes may concern any application; handling ones only those in scope."""
-    apps = access.applications_scope(user) if scoped else Application.objects.all()
+    apps = applications_scope(user) if scoped else Application.objects.all()
     app = apps.filter(slug=slug).first()
     if app is None:
         raise HttpError(422, f"application: no application has the short name {slug!r}")
@@ -200,7 +202,7 @@ def _question_detail(request: HttpRequest, question: Question) -> Any:
 
 
 def _scoped_questions(request: HttpRequest) -> Any:
-    return access.questions_scope(user_of(request)).select_related("application", "asked_by", "assignee", "supplier")
+    return questions_scope(user_of(request)).select_related("application", "asked_by", "assignee", "supplier")
 
 
 @router.get("/questions", response=list[QuestionOut], summary="Questions", auth=Capability("questions.list"))
@@ -282,9 +284,7 @@ def question_ask(request: HttpRequest, payload: QuestionIn) -> Any:
 def question_attach(request: HttpRequest, question_id: int, file: UploadedFile | None = File(None)) -> Any:  # noqa: B008
     user = user_of(request)
     # Scope first: outside it the answer is 404 whatever was sent.
-    question = access.get_in_scope(
-        access.questions_scope(user).filter(asked_by_id=user.person_id or -1), pk=question_id
-    )
+    question = access.get_in_scope(questions_scope(user).filter(asked_by_id=user.person_id or -1), pk=question_id)
     if file is None:
         raise HttpError(422, "file: send the attachment as multipart field 'file'")
     try:
@@ -302,7 +302,7 @@ def question_attach(request: HttpRequest, question_id: int, file: UploadedFile |
 )
 def question_handle(request: HttpRequest, question_id: int, payload: HandleIn) -> Any:
     user = user_of(request)
-    question = access.get_in_scope(access.handled_questions_scope(user).select_related("application"), pk=question_id)
+    question = access.get_in_scope(handled_questions_scope(user).select_related("application"), pk=question_id)
     actor = Actor.for_user(user)
     try:
         if payload.action == "answer":
@@ -336,9 +336,7 @@ def question_handle(request: HttpRequest, question_id: int, payload: HandleIn) -
 )
 def question_reply(request: HttpRequest, question_id: int, payload: TextIn) -> Any:
     user = user_of(request)
-    question = access.get_in_scope(
-        access.questions_scope(user).filter(asked_by_id=user.person_id or -1), pk=question_id
-    )
+    question = access.get_in_scope(questions_scope(user).filter(asked_by_id=user.person_id or -1), pk=question_id)
     try:
         services.question_reply(question=question, actor=Actor.for_user(user), text=payload.text)
     except services.SupportError as exc:
@@ -354,9 +352,7 @@ def question_reply(request: HttpRequest, question_id: int, payload: TextIn) -> A
 )
 def question_supplier_answer(request: HttpRequest, question_id: int, payload: TextIn) -> Any:
     user = user_of(request)
-    question = access.get_in_scope(
-        access.questions_scope(user).filter(supplier_id=user.supplier_id or -1), pk=question_id
-    )
+    question = access.get_in_scope(questions_scope(user).filter(supplier_id=user.supplier_id or -1), pk=question_id)
     try:
         services.question_supplier_answer(question=question, actor=Actor.for_user(user), text=payload.text)
     except services.SupportError as exc:
@@ -372,7 +368,7 @@ def question_supplier_answer(request: HttpRequest, question_id: int, payload: Te
 )
 def question_effort(request: HttpRequest, question_id: int, payload: EffortIn) -> Any:
     user = user_of(request)
-    question = access.get_in_scope(access.handled_questions_scope(user), pk=question_id)
+    question = access.get_in_scope(handled_questions_scope(user), pk=question_id)
     try:
         effort = services.effort_log(
             question=question, actor=Actor.for_user(user), minutes=payload.minutes, on=payload.on, note=payload.note
@@ -421,10 +417,10 @@ def workload(request: HttpRequest, month: str = "") -> Any:
     except ValueError as exc:
         raise HttpError(422, f"month: {month!r} is not of the form YYYY-MM") from exc
     if user.has_role("admin", "coordinator", "auditor"):
-        report = selectors.workload_report(month=first, applications=access.applications_scope(user))
+        report = selectors.workload_report(month=first, applications=applications_scope(user))
     else:
         report = selectors.workload_report(
-            month=first, applications=access.handled_applications_scope(user), person_id=user.person_id or -1
+            month=first, applications=handled_applications_scope(user), person_id=user.person_id or -1
         )
     ids = dict(Person.objects.filter(pk__in=[line.person_id for line in report.lines]).values_list("pk", "employee_id"))
     return {
@@ -478,9 +474,9 @@ class InsightOut(Schema):
 def insight(request: HttpRequest) -> Any:
     user = user_of(request)
     apps = (
-        access.applications_scope(user)
+        applications_scope(user)
         if user.has_role("admin", "coordinator", "auditor")
-        else access.handled_applications_scope(user)
+        else handled_applications_scope(user)
     )
     data = selectors.insight(applications=apps, since=selectors.default_since(timezone.localdate()))
     return {
@@ -709,7 +705,7 @@ class TriageIn(Schema):
 @router.get("/wishes", response=list[WishOut], summary="Wishes, most votes first", auth=Capability("wishes.list"))
 @paginate
 def wish_list(request: HttpRequest, state: str = "", application: str = "") -> Any:
-    wishes = access.wishes_scope(user_of(request)).select_related("application")
+    wishes = wishes_scope(user_of(request)).select_related("application")
     if state:
         wishes = wishes.filter(state=state)
     if application:
@@ -748,7 +744,7 @@ def wish_propose(request: HttpRequest, payload: WishIn) -> Any:
 )
 def wish_vote(request: HttpRequest, wish_id: int, payload: VoteIn) -> Any:
     user = user_of(request)
-    wish: Wish = access.get_in_scope(access.wishes_scope(user), pk=wish_id)
+    wish: Wish = access.get_in_scope(wishes_scope(user), pk=wish_id)
     if user.person is None:
         raise HttpError(422, "person: only a user linked to a person can vote")
     try:
@@ -766,7 +762,7 @@ def wish_vote(request: HttpRequest, wish_id: int, payload: VoteIn) -> Any:
 def wish_triage(request: HttpRequest, wish_id: int, payload: TriageIn) -> Any:
     user = user_of(request)
     wish: Wish = access.get_in_scope(
-        access.wishes_scope(user).filter(application__in=access.handled_applications_scope(user)), pk=wish_id
+        wishes_scope(user).filter(application__in=handled_applications_scope(user)), pk=wish_id
     )
     try:
         return services.wish_triage(wish=wish, state=payload.state, reason=payload.reason, actor=Actor.for_user(user))

@@ -16,6 +16,7 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from ordna.applications.models import Application, AppointmentRole, KeyUserAppointment, active_on
+from ordna.applications.scopes import applications_scope
 from ordna.support.clocks import BusinessCalendar, ClockReading, Transition, clocks, median
 from ordna.support.insight import Signals, Suggestion, rank, repeated_questions
 from ordna.support.models import Article, Effort, Question, QuestionState, SkillRating, SkillSurvey, Wish, WishState
@@ -94,12 +95,10 @@ def articles_search(
 
 def articles_scope(user: Any) -> QuerySet[Article]:
     """Suppliers see the articles of their own applications; everyone else all published answers."""
-    from ordna.core import access
-
     articles = Article.objects.all()
     if user.has_role("admin", "coordinator", "hr", "manager", "key_user", "employee", "auditor"):
         return articles
-    return articles.filter(application__in=access.applications_scope(user))
+    return articles.filter(application__in=applications_scope(user))
 
 
 # --- workload --------------------------------------------------------------------------------------------

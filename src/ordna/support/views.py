@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from ordna.applications.models import Application
+from ordna.applications.scopes import applications_scope, handled_applications_scope
 from ordna.core import access
 from ordna.core.actor import Actor
 from ordna.core.web import capability, paginate, query_without_page, user_of
@@ -30,6 +31,7 @@ from ordna.support.forms import (
     WishForm,
 )
 from ordna.support.models import Category, QuestionState, SkillSurvey, SurveyInvitation, WishState
+from ordna.support.scopes import handled_questions_scope, questions_scope, wishes_scope
 
 
 def _month(value: str) -> date:
@@ -45,7 +47,7 @@ def _month(value: str) -> date:
 @capability("questions.list")
 def question_list(request: HttpRequest) -> HttpResponse:
     user = user_of(request)
-    questions = access.questions_scope(user)
+    questions = questions_scope(user)
     state = request.GET.get("state", "")
     application = request.GET.get("application", "")
     mine = request.GET.get("mine", "")
@@ -132,13 +134,13 @@ def question_ask(request: HttpRequest) -> HttpResponse:
 def question_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = user_of(request)
     question = access.get_in_scope(
-        access.questions_scope(user).select_related("application__supplier", "asked_by", "assignee", "supplier"), pk=pk
+        questions_scope(user).select_related("application__supplier", "asked_by", "assignee", "supplier"), pk=pk
     )
     supplier_view = user.supplier_id is not None and question.supplier_id == user.supplier_id
     events = question.events.all()
     if supplier_view:
         events = events.filter(for_supplier=True)
-    handles = access.can(user, "questions.handle") and access.handled_questions_scope(user).filter(pk=pk).exists()
+    handles = access.can(user, "questions.handle") and handled_questions_scope(user).filter(pk=pk).exists()
     clocks = selectors.question_clocks(question)
     return render(
         request,
@@ -163,7 +165,7 @@ def question_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _handled(request: HttpRequest, pk: int):  # type: ignore[no-untyped-def]
     user = user_of(request)
-    return user, access.get_in_scope(access.handled_questions_scope(user).select_related("application"), pk=pk)
+    return user, access.get_in_scope(handled_questions_scope(user).select_related("application"), pk=pk)
 
 
 @require_POST
@@ -228,7 +230,7 @@ def question_reply(request: HttpRequest, pk: int) -> HttpResponse:
     user = user_of(request)
     if user.person_id is None:
         raise Http404
-    question = access.get_in_scope(access.questions_scope(user).filter(asked_by_id=user.person_id), pk=pk)
+    question = access.get_in_scope(questions_scope(user).filter(asked_by_id=user.person_id), pk=pk)
     form = TextForm(request.POST)
     try:
         if not form.is_valid():
@@ -243,7 +245,7 @@ def question_reply(request: HttpRequest, pk: int) -> HttpResponse:
 @capability("questions.supplier_answer")
 def question_supplier_answer(request: HttpRequest, pk: int) -> HttpResponse:
     user = user_of(request)
-    question = access.get_in_scope(access.questions_scope(user).filter(supplier_id=user.supplier_id or -1), pk=pk)
+    question = access.get_in_scope(questions_scope(user).filter(supplier_id=user.supplier_id or -1), pk=pk)
     form = TextForm(request.POST)
     try:
         if not form.is_valid():
@@ -259,7 +261,7 @@ def question_supplier_answer(request: HttpRequest, pk: int) -> HttpResponse:
 @capability("questions.list")
 def question_attachment(request: HttpRequest, pk: int) -> HttpResponse:
     user = user_of(request)
-    question = access.get_in_scope(access.questions_scope(user), pk=pk)
+    question = access.get_in_scope(questions_scope(user), pk=pk)
     if not question.attachment:
         raise Http404
     response = FileResponse(question.attachment.open("rb"), as_attachment=True, filename=question.attachment_name)
@@ -289,10 +291,10 @@ def workload(request: HttpRequest) -> HttpResponse:
     user = user_of(request)
     month = _month(request.GET.get("month", ""))
     if user.has_role("admin", "coordinator", "auditor"):
-        report = selectors.workload_report(month=month, applications=access.applications_scope(user))
+        report = selectors.workload_report(month=month, applications=applications_scope(user))
     else:
         report = selectors.workload_report(
-            month=month, applications=access.handled_applications_scope(user), person_id=user.person_id or -1
+            month=month, applications=handled_applications_scope(user), person_id=user.person_id or -1
         )
     return render(request, "support/workload.html", {"report": report, "month": month})
 
@@ -301,9 +303,9 @@ def workload(request: HttpRequest) -> HttpResponse:
 def insight(request: HttpRequest) -> HttpResponse:
     user = user_of(request)
     apps = (
-        access.applications_scope(user)
+        applications_scope(user)
         if user.has_role("admin", "coordinator", "auditor")
-        else access.handled_applications_scope(user)
+        else handled_applications_scope(user)
     )
     since = selectors.default_since(timezone.localdate())
     return render(
@@ -399,7 +401,7 @@ def survey_answer(request: HttpRequest, pk: int) -> HttpResponse:
 @capability("wishes.list")
 def wish_list(request: HttpRequest) -> HttpResponse:
     user = user_of(request)
-    wishes = access.wishes_scope(user)
+    wishes = wishes_scope(user)
     state = request.GET.get("state", "")
     application = request.GET.get("application", "")
     if state in WishState.values:
@@ -446,10 +448,9 @@ def wish_add(request: HttpRequest) -> HttpResponse:
 @capability("wishes.list")
 def wish_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = user_of(request)
-    wish = access.get_in_scope(access.wishes_scope(user).select_related("application", "proposed_by"), pk=pk)
+    wish = access.get_in_scope(wishes_scope(user).select_related("application", "proposed_by"), pk=pk)
     can_triage = (
-        access.can(user, "wishes.triage")
-        and access.handled_applications_scope(user).filter(pk=wish.application_id).exists()
+        access.can(user, "wishes.triage") and handled_applications_scope(user).filter(pk=wish.application_id).exists()
     )
     voted = user.person_id is not None and wish.vote_rows.filter(person_id=user.person_id).exists()
     return render(
@@ -468,7 +469,7 @@ def wish_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @capability("wishes.propose")
 def wish_vote(request: HttpRequest, pk: int) -> HttpResponse:
     user = user_of(request)
-    wish = access.get_in_scope(access.wishes_scope(user), pk=pk)
+    wish = access.get_in_scope(wishes_scope(user), pk=pk)
     if user.person_id is None:
         messages.error(request, _("Only a user linked to a person can vote."))
         return redirect("support:wish_detail", pk=pk)
@@ -488,9 +489,7 @@ def wish_vote(request: HttpRequest, pk: int) -> HttpResponse:
 @capability("wishes.triage")
 def wish_triage(request: HttpRequest, pk: int) -> HttpResponse:
     user = user_of(request)
-    wish = access.get_in_scope(
-        access.wishes_scope(user).filter(application__in=access.handled_applications_scope(user)), pk=pk
-    )
+    wish = access.get_in_scope(wishes_scope(user).filter(application__in=handled_applications_scope(user)), pk=pk)
     form = TriageForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose a decision and give a reason."))

@@ -42,10 +42,10 @@ SUPPLIER_READERS = {"admin", "coordinator", "auditor", "supplier"}
 
 # url name -> (kwargs, method, roles that get a real answer, the answer they get)
 WEB: dict[str, tuple[dict[str, Any], str, set[str], int]] = {
-    "core:dashboard": ({}, "get", ALL, 200),
-    "core:users": ({}, "get", {"admin", "coordinator"}, 200),
-    "core:user_add": ({}, "get", {"admin", "coordinator"}, 200),
-    "core:user_edit": ({"pk": "ADMIN_PK"}, "get", {"admin", "coordinator"}, 200),
+    "home:dashboard": ({}, "get", ALL, 200),
+    "home:users": ({}, "get", {"admin", "coordinator"}, 200),
+    "home:user_add": ({}, "get", {"admin", "coordinator"}, 200),
+    "home:user_edit": ({"pk": "ADMIN_PK"}, "get", {"admin", "coordinator"}, 200),
     "core:audit": ({}, "get", {"admin", "coordinator", "auditor"}, 200),
     "core:imports": ({}, "get", {"admin", "coordinator", "hr", "auditor"}, 200),
     "core:import_detail": ({"pk": "RUN"}, "get", {"admin", "coordinator", "hr", "auditor"}, 200),

@@ -1,4 +1,5 @@
-"""Web journeys: sign-in with lockout, language, user management, the HR upload with preview, budgets."""
+"""Web journeys: sign-in with lockout, language, the HR upload with preview, budgets (the user administration
+is in ordna/home/tests)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,6 @@ from django.test.utils import CaptureQueriesContext
 from ordna.conftest import hr_csv, hr_row
 from ordna.core.models import User
 from ordna.people.models import Person
-from ordna.suppliers.models import Supplier
 
 pytestmark = pytest.mark.django_db
 PASSWORD = "correct-horse-battery"
@@ -65,42 +65,6 @@ def test_language_choice_is_remembered_for_the_user(make_user) -> None:
     response = client.get("/people/")
     assert response["Content-Language"] == "sv"
     assert '<html lang="sv">' in response.content.decode()
-
-
-def test_coordinator_manages_users_but_cannot_make_an_admin(make_user, load_people) -> None:
-    load_people([hr_row("E1")])
-    Supplier.objects.create(name="Example IT Services AB")
-    client = signed_in(make_user("coordinator"))
-    response = client.post("/users/new/", {"username": "boss", "roles": ["admin"], "is_active": "on"})
-    assert "only an administrator can grant" in response.content.decode()
-    response = client.post(
-        "/users/new/",
-        {"username": "partner", "roles": ["supplier"], "supplier": "example it services ab", "is_active": "on"},
-    )
-    assert response.status_code == 302
-    assert User.objects.get(username="partner").supplier.name == "Example IT Services AB"
-    response = client.post(
-        "/users/new/",
-        {"username": "vendor", "roles": ["supplier"], "supplier": "Voorbeeld Software BV", "is_active": "on"},
-    )
-    assert response.status_code == 302
-    assert User.objects.get(username="vendor").supplier.name == "Voorbeeld Software BV"
-    response = client.post("/users/new/", {"username": "vendor", "roles": ["supplier"], "supplier": "Nieuw BV"})
-    assert "a user named &#x27;vendor&#x27; exists already" in response.content.decode()
-    assert not Supplier.objects.filter(name="Nieuw BV").exists()  # nothing half-applied
-    response = client.post("/users/new/", {"username": "emp", "roles": ["employee"], "person": "E404"})
-    assert "No person has employee id E404." in response.content.decode()
-
-
-def test_disabling_a_user_ends_their_sessions(make_user) -> None:
-    coordinator = make_user("coordinator")
-    hr = make_user("hr", password=PASSWORD)
-    hr_client = Client()
-    hr_client.post("/login/", {"username": hr.username, "password": PASSWORD})
-    assert hr_client.get("/").status_code == 200
-    signed_in(coordinator).post(f"/users/{hr.pk}/", {"username": hr.username, "roles": ["hr"]})  # unchecked: disabled
-    assert User.objects.get(pk=hr.pk).is_active is False
-    assert hr_client.get("/").status_code == 302
 
 
 def upload(client: Client, content: str, name: str = "hr.csv") -> Any:

@@ -223,16 +223,16 @@ def test_cases_open_command(load_people, capsys) -> None:
 
 
 def test_a_leaving_manager_sees_of_their_own_case_only_what_any_leaver_sees(leaver) -> None:
-    from ordna.core import access
     from ordna.core.models import UserRole
+    from ordna.lifecycle.scopes import lines_scope
 
     # L1 leaves; give L1's user the manager role as well: their own case's other lines stay out of sight.
     own = leaver["employee"]
     UserRole.objects.create(user=own, role="manager")
     own = type(own).objects.get(pk=own.pk)
-    visible = set(access.lines_scope(own).filter(case=leaver["case"]).values_list("kind", flat=True))
+    visible = set(lines_scope(own).filter(case=leaver["case"]).values_list("kind", flat=True))
     assert visible == {"device"}
-    assert set(access.lines_scope(leaver["manager"]).filter(case=leaver["case"]).values_list("kind", flat=True)) >= {
+    assert set(lines_scope(leaver["manager"]).filter(case=leaver["case"]).values_list("kind", flat=True)) >= {
         "device",
         "account",
     }

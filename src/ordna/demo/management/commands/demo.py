@@ -11,7 +11,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from ordna.core import clock
 from ordna.core.actor import Actor
-from ordna.core.demo import DEFAULT_PEOPLE, MAX_PEOPLE, MIN_PEOPLE, DemoError, DemoSummary, demo_load
+from ordna.demo.organisation import DemoSummary, demo_load
+from ordna.demo.people import DEFAULT_PEOPLE, MAX_PEOPLE, MIN_PEOPLE, DemoError
 
 
 def _people_count(text: str) -> int:

@@ -1,18 +1,71 @@
-"""The demo organisation's contracts, service levels, a review with actions and a release, made through the real
-services so that `make run` shows alerts, measured service levels, a generated agenda and a tested release."""
+"""The demo's suppliers: the companies, then one contract each with service levels, a quarterly review with an
+action, and a release, made through the real services so that `make run` shows alerts, measured service levels,
+a generated agenda and a tested release."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
+from django.db import transaction
 from django.utils import timezone
 
 from ordna.applications.models import Application, KeyUserAppointment, active_on
 from ordna.core.actor import Actor
+from ordna.core.audit import audit_record
+from ordna.releases import services as releases
 from ordna.suppliers import services
 from ordna.suppliers.contract_dates import add_months
 from ordna.suppliers.models import Supplier
+
+
+@dataclass(frozen=True)
+class DemoSupplier:
+    name: str
+    contact_name: str
+    contact_email: str
+    phone: str
+
+
+DEMO_SUPPLIERS = (
+    DemoSupplier("Example IT Services AB", "Maria Lindholm", "servicedesk.itservices@example.org", "+46 8 555 010 00"),
+    DemoSupplier("Voorbeeld Software BV", "Pieter de Klerk", "support.voorbeeldsoftware@example.nl", "+31 30 555 0100"),
+    DemoSupplier("Example Telecom AB", "Johan Ekström", "foretag.telecom@example.org", "+46 31 555 020 00"),
+    DemoSupplier("Nordic Cloud Partner AB", "Sofia Rydén", "cloud.partner@example.org", "+46 40 555 030 00"),
+    DemoSupplier("Kantoor Automatisering BV", "Marloes Bakker", "servicedesk.kantoor@example.nl", "+31 20 555 0200"),
+    DemoSupplier(
+        "Example Business Systems AB", "Anders Wik", "support.businesssystems@example.org", "+46 8 555 040 00"
+    ),
+    DemoSupplier("Example Security Partner AB", "Elin Strand", "soc.securitypartner@example.org", "+46 8 555 050 00"),
+)
+
+
+def supplier_companies_demo_load(*, actor: Actor) -> dict[str, int]:
+    """Register the demo's supplier companies (those that exist are kept); returns their ids by name."""
+    pk_of: dict[str, int] = {}
+    for demo in DEMO_SUPPLIERS:
+        existing = Supplier.objects.filter(name=demo.name).first()
+        if existing is not None:
+            pk_of[demo.name] = existing.pk
+            continue
+        with transaction.atomic():
+            supplier = Supplier.objects.create(
+                name=demo.name, contact_name=demo.contact_name, contact_email=demo.contact_email, phone=demo.phone
+            )
+            audit_record(
+                actor=actor,
+                action="supplier.created",
+                target=supplier,
+                after={
+                    "name": demo.name,
+                    "contact_name": demo.contact_name,
+                    "contact_email": demo.contact_email,
+                    "phone": demo.phone,
+                },
+            )
+        pk_of[demo.name] = supplier.pk
+    return pk_of
 
 
 def suppliers_demo_load(*, actor: Actor, today: date) -> dict[str, int]:
@@ -60,8 +113,6 @@ def suppliers_demo_load(*, actor: Actor, today: date) -> dict[str, int]:
 
 
 def _release(*, actor: Actor, today: date) -> None:
-    from ordna.releases import services as releases
-
     appointment = (
         KeyUserAppointment.objects.filter(active_on(today))
         .select_related("application", "person")

@@ -1,4 +1,9 @@
-"""The `ordna` console script: Ordna's own commands and Django's (migrate, createsuperuser) in one."""
+"""The `ordna` console script: Ordna's own commands and Django's (migrate, createsuperuser) in one.
+
+As a Django app at the top floor, `ordna.cli` also holds the commands that span several apps (`import`, `export`,
+`user`, `supplier`, and `serve`, which starts the whole product); each app keeps its own (`reconcile` in accounts,
+`cases` in lifecycle, `token` and `audit` in core).
+"""
 
 from __future__ import annotations
 

@@ -17,21 +17,12 @@ from ordna.accounts.models import Account, Finding
 from ordna.applications.models import Application, License
 from ordna.core.actor import Actor
 from ordna.core.audit import audit_verify
-from ordna.core.demo import (
-    DEMO_APPLICATIONS,
-    DEMO_PASSWORD,
-    NON_PERSONAL_ACCOUNTS,
-    DemoError,
-    DemoSizes,
-    demo_accounts,
-    demo_load,
-    demo_people,
-    demo_plan,
-    demo_sizes,
-    email_local_part,
-    unique_email,
-)
 from ordna.core.models import AuditEvent, ImportRun, User
+from ordna.demo.accounts import NON_PERSONAL_ACCOUNTS, demo_accounts
+from ordna.demo.applications import DEMO_APPLICATIONS
+from ordna.demo.organisation import demo_load, demo_plan
+from ordna.demo.people import DemoError, DemoSizes, demo_people, demo_sizes, email_local_part, unique_email
+from ordna.demo.users import DEMO_PASSWORD
 from ordna.devices.models import Device
 from ordna.people.models import Person
 from ordna.people.selectors import people_export_rows

@@ -52,10 +52,10 @@ class Command(OrdnaCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         roles = [r.strip() for value in options["role"] for r in value.split(",") if r.strip()]
-        person_id = None
+        person = None
         if options["person"]:
-            person_id = Person.objects.filter(employee_id=options["person"]).values_list("id", flat=True).first()
-            if person_id is None:
+            person = Person.objects.filter(employee_id=options["person"]).only("id", "locale").first()
+            if person is None:
                 raise InvalidInput(f"--person: no person has employee id {options['person']!r}")
         password = None
         source: Path | None = options["password_file"]
@@ -74,10 +74,11 @@ class Command(OrdnaCommand):
                     username=options["username"],
                     roles=roles,
                     actor=Actor.command_line(),
-                    person_id=person_id,
+                    person_id=person.pk if person else None,
                     supplier_id=supplier_id,
                     email=options["email"],
                     password=password,
+                    locale=person.locale if person else "",
                 )
         except (UserError, SupplierError) as exc:
             raise InvalidInput(str(exc)) from exc

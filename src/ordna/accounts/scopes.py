@@ -1,0 +1,35 @@
+"""Which accounts and findings a user may see (DESIGN.md 3.7)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.db.models import Q, QuerySet
+
+from ordna.accounts.models import Account, Finding
+from ordna.applications.scopes import applications_scope
+from ordna.core.access import AU, A, C, E, K
+
+if TYPE_CHECKING:
+    from ordna.core.models import User
+
+
+def accounts_scope(user: User) -> QuerySet[Account]:
+    """All accounts for IT and auditors; their applications' for key users; their own for employees."""
+    accounts = Account.objects.all()
+    if user.has_role(A, C, AU):
+        return accounts
+    condition = Q(pk__in=[])
+    if user.has_role(K):
+        condition |= Q(application__in=applications_scope(user))
+    if user.person_id is not None and user.has_role(E):
+        condition |= Q(person_id=user.person_id)
+    return accounts.filter(condition)
+
+
+def findings_scope(user: User) -> QuerySet[Finding]:
+    """All findings for IT and auditors; else those of the applications the user sees."""
+    findings = Finding.objects.all()
+    if user.has_role(A, C, AU):
+        return findings
+    return findings.filter(application__in=applications_scope(user))

@@ -1,0 +1,47 @@
+"""Which applications a user may see, and which ones they handle as key user (DESIGN.md 3.7)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from ordna.applications.models import Application, KeyUserAppointment, active_on
+from ordna.core.access import MG, ORG_WIDE_READERS, A, C, K, S
+
+if TYPE_CHECKING:
+    from ordna.core.models import User
+
+
+def appointed_application_ids(user: User) -> QuerySet[Any]:
+    """The applications `user`'s person is appointed to today (key user, deputy or coordinator)."""
+    return KeyUserAppointment.objects.filter(active_on(timezone.localdate()), person_id=user.person_id or -1).values(
+        "application_id"
+    )
+
+
+def applications_scope(user: User) -> QuerySet[Application]:
+    """All applications for HR, IT and auditors; owned ones for owners; appointed ones for key users; the
+    company's own for suppliers."""
+    apps = Application.objects.all()
+    if user.has_role(*ORG_WIDE_READERS):
+        return apps
+    condition = Q(pk__in=[])
+    if user.person_id is not None and user.has_role(MG, K):
+        condition |= Q(owner_id=user.person_id)
+    if user.person_id is not None and user.has_role(K):
+        condition |= Q(pk__in=appointed_application_ids(user))
+    if user.supplier_id is not None and user.has_role(S):
+        condition |= Q(supplier_id=user.supplier_id)
+    return apps.filter(condition)
+
+
+def handled_applications_scope(user: User) -> QuerySet[Application]:
+    """The applications whose questions and wishes `user` handles: all for admins and IT coordinators, the
+    owned and appointed ones for key users."""
+    if user.has_role(A, C):
+        return Application.objects.all()
+    if user.person_id is None or not user.has_role(K):
+        return Application.objects.none()
+    return Application.objects.filter(Q(owner_id=user.person_id) | Q(pk__in=appointed_application_ids(user)))

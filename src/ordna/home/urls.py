@@ -1,0 +1,16 @@
+from django.urls import URLPattern, path
+
+from ordna.home import views
+
+app_name = "home"
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("users/", views.users, name="users"),
+    path("users/new/", views.user_add, name="user_add"),
+    path("users/<int:pk>/", views.user_edit, name="user_edit"),
+]
+
+# The person and application pages compose several apps but keep their URLs and names: ordna/urls.py adds these
+# to the people and applications namespaces, after those apps' own patterns (so /people/import/ stays the import).
+person_patterns: list[URLPattern] = [path("<str:employee_id>/", views.person_detail, name="detail")]
+application_patterns: list[URLPattern] = [path("<slug:slug>/", views.application_detail, name="detail")]

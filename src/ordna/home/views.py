@@ -1,0 +1,195 @@
+"""The pages that compose several apps: the dashboard; a person with their accounts and devices; an application
+with its accounts, key users, questions and wishes; and the user administration (users link to people and
+suppliers). The person and application pages keep their URL names (people:detail, applications:detail):
+ordna/urls.py puts them into those apps' namespaces."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+
+from ordna.accounts.scopes import accounts_scope
+from ordna.applications.models import Responsibility
+from ordna.applications.scopes import applications_scope
+from ordna.core import access, services
+from ordna.core.actor import Actor
+from ordna.core.clock import today
+from ordna.core.models import User
+from ordna.core.web import capability, paginate, user_of
+from ordna.devices.scopes import devices_scope
+from ordna.home import selectors
+from ordna.home.forms import UserForm
+from ordna.people.models import Person
+from ordna.people.scopes import people_scope
+from ordna.people.selectors import person_status_of
+from ordna.suppliers.models import Supplier
+from ordna.suppliers.selectors import contract_alerts
+from ordna.suppliers.services import SupplierError, supplier_get_or_add
+from ordna.support.scopes import questions_scope, wishes_scope
+
+
+@capability("dashboard")
+def dashboard(request: HttpRequest) -> HttpResponse:
+    user = user_of(request)
+    figures = selectors.dashboard_figures(user, today=today())
+    # Our decisions due on contracts: not for the supplier's own users (see suppliers.views.contract_detail).
+    internal = access.can(user, "contracts.list") and user.supplier_id is None
+    alerts = contract_alerts(access.contracts_scope(user), today=today()) if internal else []
+    return render(request, "home/dashboard.html", {"figures": figures, "today": today(), "contract_alerts": alerts})
+
+
+@capability("people.view")
+def person_detail(request: HttpRequest, employee_id: str) -> HttpResponse:
+    person: Person = access.get_in_scope(
+        people_scope(user_of(request)).select_related("manager"), employee_id=employee_id
+    )
+    user = user_of(request)
+    accounts = accounts_scope(user).filter(person=person).select_related("application")
+    devices = devices_scope(user).filter(holder=person)
+    reports = people_scope(user).filter(manager=person)
+    context = {
+        "person": person,
+        "status": person_status_of(person, today=today()),
+        "accounts": accounts if access.can(user, "accounts.list") else None,
+        "devices": devices if access.can(user, "devices.list") else None,
+        "reports": reports[:100],
+        "reports_total": reports.count(),
+    }
+    return render(request, "home/person.html", context)
+
+
+@capability("applications.view")
+def application_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    user = user_of(request)
+    app = access.get_in_scope(applications_scope(user).select_related("owner", "supplier"), slug=slug)
+    accounts = None
+    if access.can(user, "accounts.list"):
+        accounts = paginate(request, accounts_scope(user).filter(application=app).select_related("person"))
+    counts = {
+        "active": app.accounts_active,
+        "disabled": app.accounts_disabled,
+        "total": app.accounts_active + app.accounts_disabled + app.accounts_gone,
+    }
+    day = today()
+    appointments = [a for a in app.appointments.select_related("person") if a.ends_on is None or a.ends_on >= day]
+    responsibilities = dict(Responsibility.choices)
+    for a in appointments:
+        a.responsibility_labels = [responsibilities.get(r, r) for r in a.responsibilities]  # type: ignore[attr-defined]
+    questions = questions_scope(user).filter(application=app).select_related("assignee")[:10]
+    wishes = wishes_scope(user).filter(application=app)[:10] if access.can(user, "wishes.list") else None
+    return render(
+        request,
+        "home/application.html",
+        {
+            "app": app,
+            "licenses": app.licenses.all(),
+            "accounts": accounts,
+            "counts": counts,
+            "show_licenses": access.can(user, "licenses.list"),
+            "appointments": appointments,
+            "today": day,
+            "questions": questions,
+            "wishes": wishes,
+            "can_edit": access.can(user, "applications.edit"),
+            "can_connect": access.can(user, "connectors.manage"),
+            "can_appoint": access.can(user, "appointments.edit"),
+            "can_ask": access.can(user, "questions.ask") and user.person_id is not None,
+        },
+    )
+
+
+@capability("users.manage")
+def users(request: HttpRequest) -> HttpResponse:
+    return render(request, "home/users.html", {"page": paginate(request, selectors.users_list())})
+
+
+def _form_links(form: UserForm, *, create_supplier: bool = False) -> tuple[Person | None, int | None]:
+    """Resolve the employee id and supplier name of the form to the person and the supplier's id, adding field
+    errors when unknown (an unknown supplier is no error when it is to be registered with the new user)."""
+    person = supplier_id = None
+    employee_id = form.cleaned_data.get("person", "").strip()
+    if employee_id:
+        person = Person.objects.filter(employee_id=employee_id).only("id", "locale").first()
+        if person is None:
+            form.add_error("person", _("No person has employee id %(id)s.") % {"id": employee_id})
+    supplier_name = form.cleaned_data.get("supplier", "").strip()
+    if supplier_name:
+        supplier_id = Supplier.objects.filter(name__iexact=supplier_name).values_list("id", flat=True).first()
+        if supplier_id is None and not create_supplier:
+            form.add_error("supplier", _("No supplier is named %(name)s.") % {"name": supplier_name})
+    return person, supplier_id
+
+
+@capability("users.manage")
+def user_add(request: HttpRequest) -> HttpResponse:
+    form = UserForm(request.POST or None, initial={"is_active": True})
+    if request.method == "POST" and form.is_valid():
+        person, _supplier_id = _form_links(form, create_supplier=True)
+        if not form.errors:
+            actor = Actor.for_user(user_of(request))
+            try:
+                with transaction.atomic():  # a new supplier only stays if its user is made
+                    supplier_id, created = None, False
+                    if form.cleaned_data["supplier"].strip():
+                        if "supplier" not in form.cleaned_data["roles"]:
+                            raise services.UserError(_("Only supplier users belong to a supplier."))
+                        supplier, created = supplier_get_or_add(name=form.cleaned_data["supplier"], actor=actor)
+                        supplier_id = supplier.pk
+                    user = services.user_add(
+                        username=form.cleaned_data["username"],
+                        roles=form.cleaned_data["roles"],
+                        actor=actor,
+                        person_id=person.pk if person else None,
+                        supplier_id=supplier_id,
+                        email=form.cleaned_data["email"],
+                        password=form.cleaned_data["password"] or None,
+                        locale=person.locale if person else "",
+                    )
+            except (services.UserError, SupplierError) as exc:
+                form.add_error(None, str(exc))
+            else:
+                if created:
+                    messages.info(request, _("Supplier %(name)s was registered.") % {"name": supplier.name})
+                messages.success(request, _("User %(name)s was created.") % {"name": user.username})
+                return redirect("home:users")
+    return render(request, "home/user_form.html", {"form": form, "editing": None})
+
+
+@capability("users.manage")
+def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    user = get_object_or_404(User, pk=pk)
+    initial = {
+        "username": user.username,
+        "email": user.email,
+        "roles": sorted(user.role_set),
+        "person": user.person.employee_id if user.person else "",
+        "supplier": user.supplier.name if user.supplier else "",
+        "is_active": user.is_active,
+    }
+    form = UserForm(request.POST or None, initial=initial)
+    form.fields["username"].disabled = True
+    if request.method == "POST" and form.is_valid():
+        person, supplier_id = _form_links(form)
+        if not form.errors:
+            actor = Actor.for_user(user_of(request))
+            try:
+                services.user_update(
+                    user=user,
+                    actor=actor,
+                    roles=form.cleaned_data["roles"],
+                    person_id=person.pk if person else None,
+                    supplier_id=supplier_id,
+                    email=form.cleaned_data["email"],
+                    is_active=form.cleaned_data["is_active"],
+                )
+                if form.cleaned_data["password"]:
+                    services.user_set_password(user=user, password=form.cleaned_data["password"], actor=actor)
+            except services.UserError as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(request, _("User %(name)s was saved.") % {"name": user.username})
+                return redirect("home:users")
+    return render(request, "home/user_form.html", {"form": form, "editing": user})
