@@ -12,6 +12,7 @@ from ordna.notifications.api import router as notifications_router
 from ordna.people.api import router as people_router
 from ordna.releases.api import router as releases_router
 from ordna.reports.api import router as reports_router
+from ordna.reviews.api import router as reviews_router
 from ordna.suppliers.api import router as suppliers_router
 from ordna.support.api import router as support_router
 
@@ -36,5 +37,6 @@ for router in (
     notifications_router,
     connectors_router,
     releases_router,
+    reviews_router,
 ):
     api.add_router("/v1/", router)

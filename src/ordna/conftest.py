@@ -127,6 +127,30 @@ def make_user(db: None) -> Callable[..., Any]:
     return make
 
 
+@pytest.fixture
+def make_contract(db: None, actor: Actor) -> Callable[..., Any]:
+    """A contract made through the contract service: "Office IT" with Example IT Services AB from 2026-01-01,
+    twelve months renewing tacitly, three months' notice; keyword arguments change any field of ContractInput."""
+    from ordna.suppliers.services import ContractInput, contract_save
+
+    def make(**fields: Any) -> Any:
+        data: dict[str, Any] = {
+            "supplier": "Example IT Services AB",
+            "title": "Office IT",
+            "start_date": date(2026, 1, 1),
+            "initial_term_months": 12,
+            "renewal": "tacit",
+            "renewal_term_months": 12,
+            "notice": "3 months",
+            "decision_buffer_days": 0,
+        }
+        data.update(fields)
+        contract, _changed = contract_save(data=ContractInput(**data), actor=actor)
+        return contract
+
+    return make
+
+
 def require_server(name: str, executable: str, install: str) -> str:
     """The path of `executable`, or skip with one line saying what to install.
 

@@ -12,6 +12,7 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from ordna.accounts.events import AccountsChanged, accounts_changed
 from ordna.accounts.findings_sync import findings_sync
 from ordna.accounts.models import Account
 from ordna.accounts.planning import STORED, AccountPlan
@@ -120,8 +121,9 @@ def _by_person_then_key(row: tuple[Any, ...]) -> tuple[int, str]:
 def apply_plan(
     plan: AccountPlan, *, today: date, actor: Actor | None = None, verified_by: str = "import"
 ) -> tuple[int, int]:
-    """Write the plan set-based, bring the findings in line and let offboarding verify its lines against the
-    accounts as they are now (ordna.lifecycle); returns (findings opened, resolved)."""
+    """Write the plan set-based, bring the findings in line and announce the change (accounts.changed, in the
+    same transaction: offboarding verifies its lines against the accounts as they are now); returns
+    (findings opened, resolved)."""
     assert plan.application_id is not None  # noqa: S101 - set by the caller inside its transaction
     moment = timezone.now()
     now = _adapt(moment)
@@ -188,10 +190,14 @@ def apply_plan(
     )
     application = Application.objects.get(pk=plan.application_id)
     opened, resolved = findings_sync(application, specs, today, write=True)
-    from ordna.lifecycle.services import lines_after_accounts_change
-
-    lines_after_accounts_change(
-        application_id=application.pk, today=today, actor=actor or Actor.system("accounts"), verified_by=verified_by
+    accounts_changed.send(
+        AccountsChanged(
+            application_id=application.pk,
+            actor=actor or Actor.system("accounts"),
+            today=today,
+            seen_by=verified_by,
+            full=plan.full,
+        )
     )
     return len(opened), len(resolved)
 

@@ -27,7 +27,7 @@ class Application(models.Model):
         "people.Person", null=True, blank=True, on_delete=models.SET_NULL, related_name="owned_applications"
     )
     supplier = models.ForeignKey(
-        "suppliers.Supplier", null=True, blank=True, on_delete=models.SET_NULL, related_name="applications"
+        "core.Supplier", null=True, blank=True, on_delete=models.SET_NULL, related_name="applications"
     )
     criticality = models.CharField(max_length=10, choices=Criticality.choices, default=Criticality.MEDIUM)
     # Business days after the leaver's last day by which the account must be closed (DESIGN.md 2).

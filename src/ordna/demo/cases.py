@@ -7,9 +7,10 @@ from datetime import date
 
 from ordna.core.actor import Actor
 from ordna.demo.people import CONSULTANT
-from ordna.lifecycle.joiners import birthright_add
+from ordna.lifecycle.case_templates import birthright_add, template_save, template_task_add
+from ordna.lifecycle.closing import line_attest, line_waive
 from ordna.lifecycle.models import Line
-from ordna.lifecycle.services import cases_open_due, line_attest, line_waive, template_save, template_task_add
+from ordna.lifecycle.services import cases_open_due
 
 DEMO_TEMPLATE_TASKS = (
     # (title, responsible, business days from the last day, instructions)

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db import transaction
 
 from ordna.core.actor import Actor
-from ordna.lifecycle.due_dates import add_business_days
+from ordna.core.business_days import add_business_days
 from ordna.notifications.services import digests_send_due, reminders_run
 
 

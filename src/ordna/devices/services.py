@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from ordna.core.actor import Actor
 from ordna.core.audit import audit_record
+from ordna.devices.events import DeviceMoved, device_issued, device_returned
 from ordna.devices.models import Device, DeviceKind, DeviceStatus
 from ordna.people.models import Person
 
@@ -55,9 +56,7 @@ def device_register(
         )
         audit_record(actor=actor, action="device.registered", target=device, after=_state(device))
         if holder is not None:
-            from ordna.lifecycle.joiners import grants_verify_device
-
-            grants_verify_device(device=device, actor=actor)
+            device_issued.send(DeviceMoved(device=device, actor=actor, holder_id=holder.pk))
     return device
 
 
@@ -68,10 +67,8 @@ def device_issue(*, device: Device, holder: Person, actor: Actor, expected_retur
         device.expected_return, device.issued_at = expected_return, timezone.now()
         device.save()
         audit_record(actor=actor, action="device.issued", target=device, before=before, after=_state(device))
-        # The check-out is the evidence that verifies a joiner's or mover's device line.
-        from ordna.lifecycle.joiners import grants_verify_device
-
-        grants_verify_device(device=device, actor=actor)
+        # The check-out is evidence for the apps above (it verifies a joiner's or mover's device line).
+        device_issued.send(DeviceMoved(device=device, actor=actor, holder_id=holder.pk))
     return device
 
 
@@ -84,10 +81,8 @@ def device_check_in(*, device: Device, actor: Actor) -> Device:
         device.holder, device.status, device.expected_return = None, DeviceStatus.IN_STOCK, None
         device.save()
         audit_record(actor=actor, action="device.checked_in", target=device, before=before, after=_state(device))
-        # The check-in is the evidence that verifies the device's line in its holder's leaver case.
-        from ordna.lifecycle.services import lines_verify_device
-
-        lines_verify_device(device=device, actor=actor)
+        # The check-in is evidence for the apps above (it verifies the device's line in a leaver case).
+        device_returned.send(DeviceMoved(device=device, actor=actor, holder_id=before["holder_id"]))
     return device
 
 

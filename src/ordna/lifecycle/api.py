@@ -15,8 +15,9 @@ from ordna.core.actor import Actor
 from ordna.core.api import Capability, ErrorOut
 from ordna.core.clock import today
 from ordna.core.web import user_of
-from ordna.lifecycle import exit_survey, joiners, selectors, services
+from ordna.lifecycle import case_templates, closing, exit_survey, selectors, services
 from ordna.lifecycle.certificate import certificate_data, certificate_pdf
+from ordna.lifecycle.engine import LifecycleError
 from ordna.lifecycle.models import Birthright, Case, CaseTemplate, Line, TemplateTask
 from ordna.lifecycle.scopes import cases_scope, lines_closable_scope, lines_scope
 from ordna.people.scopes import people_scope
@@ -306,8 +307,8 @@ def _closable_line(request: HttpRequest, line_id: int) -> Line:
 def line_attest(request: HttpRequest, line_id: int, payload: AttestIn) -> Any:
     line = _closable_line(request, line_id)
     try:
-        return services.line_attest(line=line, actor=Actor.for_user(user_of(request)), note=payload.note)
-    except services.LifecycleError as exc:
+        return closing.line_attest(line=line, actor=Actor.for_user(user_of(request)), note=payload.note)
+    except LifecycleError as exc:
         raise HttpError(422, str(exc)) from exc
 
 
@@ -320,8 +321,8 @@ def line_attest(request: HttpRequest, line_id: int, payload: AttestIn) -> Any:
 def line_waive(request: HttpRequest, line_id: int, payload: WaiveIn) -> Any:
     line = _closable_line(request, line_id)
     try:
-        return services.line_waive(line=line, actor=Actor.for_user(user_of(request)), reason=payload.reason)
-    except services.LifecycleError as exc:
+        return closing.line_waive(line=line, actor=Actor.for_user(user_of(request)), reason=payload.reason)
+    except LifecycleError as exc:
         raise HttpError(422, str(exc)) from exc
 
 
@@ -340,8 +341,8 @@ def template_list(request: HttpRequest) -> Any:
 )
 def template_create(request: HttpRequest, payload: TemplateIn) -> Any:
     try:
-        template = services.template_save(actor=Actor.for_user(user_of(request)), **payload.dict())
-    except services.LifecycleError as exc:
+        template = case_templates.template_save(actor=Actor.for_user(user_of(request)), **payload.dict())
+    except LifecycleError as exc:
         raise HttpError(422, str(exc)) from exc
     return Status(201, template)
 
@@ -367,8 +368,8 @@ def template_patch(request: HttpRequest, template_id: int, payload: TemplatePatc
         **payload.dict(exclude_unset=True, exclude_none=True),
     }
     try:
-        return services.template_save(actor=Actor.for_user(user_of(request)), template=template, **values)
-    except services.LifecycleError as exc:
+        return case_templates.template_save(actor=Actor.for_user(user_of(request)), template=template, **values)
+    except LifecycleError as exc:
         raise HttpError(422, str(exc)) from exc
 
 
@@ -392,7 +393,7 @@ def template_task_add(request: HttpRequest, template_id: int, payload: TaskIn) -
     template = _template(template_id)
     application = _application_of(payload.application)
     try:
-        task = services.template_task_add(
+        task = case_templates.template_task_add(
             template=template,
             actor=Actor.for_user(user_of(request)),
             title=payload.title,
@@ -401,7 +402,7 @@ def template_task_add(request: HttpRequest, template_id: int, payload: TaskIn) -
             instructions=payload.instructions,
             application=application,
         )
-    except services.LifecycleError as exc:
+    except LifecycleError as exc:
         raise HttpError(422, str(exc)) from exc
     return Status(201, task)
 
@@ -414,7 +415,7 @@ def template_task_add(request: HttpRequest, template_id: int, payload: TaskIn) -
 )
 def template_task_delete(request: HttpRequest, template_id: int, task_id: int) -> Any:
     task: TemplateTask = access.get_in_scope(TemplateTask.objects.all(), pk=task_id, template_id=template_id)
-    services.template_task_remove(task=task, actor=Actor.for_user(user_of(request)))
+    case_templates.template_task_remove(task=task, actor=Actor.for_user(user_of(request)))
     return Status(204, None)
 
 
@@ -428,14 +429,14 @@ def birthright_add(request: HttpRequest, template_id: int, payload: BirthrightIn
     template = _template(template_id)
     application = _application_of(payload.application)
     try:
-        item = joiners.birthright_add(
+        item = case_templates.birthright_add(
             template=template,
             actor=Actor.for_user(user_of(request)),
             application=application,
             licence=payload.licence,
             device_kind=payload.device_kind,
         )
-    except services.LifecycleError as exc:
+    except LifecycleError as exc:
         raise HttpError(422, str(exc)) from exc
     return Status(201, item)
 
@@ -448,7 +449,7 @@ def birthright_add(request: HttpRequest, template_id: int, payload: BirthrightIn
 )
 def birthright_delete(request: HttpRequest, template_id: int, item_id: int) -> Any:
     item: Birthright = access.get_in_scope(Birthright.objects.all(), pk=item_id, template_id=template_id)
-    joiners.birthright_remove(item=item, actor=Actor.for_user(user_of(request)))
+    case_templates.birthright_remove(item=item, actor=Actor.for_user(user_of(request)))
     return Status(204, None)
 
 

@@ -6,7 +6,6 @@ with fpdf2 (pure Python, no system libraries; its built-in Helvetica covers Swed
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -14,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from fpdf import FPDF
 
+from ordna.core.pdf import pdf_text
 from ordna.lifecycle.models import Case, Line, LineState
 
 
@@ -70,16 +70,6 @@ def certificate_data(case: Case) -> Certificate:
     )
 
 
-def _latin1(text: str) -> str:
-    """Helvetica in PDF knows Latin-1 only: fold other letters (Ł to L) rather than fail."""
-    try:
-        text.encode("latin-1")
-        return text
-    except UnicodeEncodeError:
-        folded = "".join(c if ord(c) < 256 else unicodedata.normalize("NFKD", c)[0] for c in text)
-        return folded.encode("latin-1", "replace").decode("latin-1")
-
-
 def _when(moment: datetime | None) -> str:
     return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else "—"
 
@@ -90,7 +80,7 @@ def certificate_pdf(data: Certificate) -> bytes:
     pdf.set_auto_page_break(auto=True, margin=12)
     pdf.add_page()
     pdf.set_font("Helvetica", "B", 15)
-    pdf.cell(0, 9, _latin1(_("Leaver certificate")), new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(0, 9, pdf_text(_("Leaver certificate")), new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("Helvetica", "", 10)
     facts = [
         (_("Person"), f"{data.person} ({data.employee_id})"),
@@ -101,7 +91,7 @@ def certificate_pdf(data: Certificate) -> bytes:
         (_("Issued"), _when(data.issued_at)),
     ]
     for label, value in facts:
-        pdf.cell(0, 5.5, _latin1(f"{label}: {value}"), new_x="LMARGIN", new_y="NEXT")
+        pdf.cell(0, 5.5, pdf_text(f"{label}: {value}"), new_x="LMARGIN", new_y="NEXT")
     pdf.ln(3)
     headings = (
         _("Kind"),
@@ -118,7 +108,7 @@ def certificate_pdf(data: Certificate) -> bytes:
     with pdf.table(col_widths=widths, text_align="LEFT", line_height=4.5) as table:
         row = table.row()
         for heading in headings:
-            row.cell(_latin1(heading))
+            row.cell(pdf_text(heading))
         pdf.set_font("Helvetica", "", 8.5)
         for line in data.lines:
             row = table.row()
@@ -132,5 +122,5 @@ def certificate_pdf(data: Certificate) -> bytes:
                 line.closed_by or "—",
                 _when(line.closed_at),
             ):
-                row.cell(_latin1(value))
+                row.cell(pdf_text(value))
     return bytes(pdf.output())

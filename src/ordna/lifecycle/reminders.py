@@ -1,4 +1,5 @@
-"""Offboarding's reminder source: every open line of an open case, for whoever is responsible for it.
+"""Offboarding's reminder source (every open line of an open case, for whoever is responsible for it) and its
+calendar source (the last days of the leavers whose cases a user may see).
 
 Plugged into the reminder engine (ordna.notifications.sources); one query for all lines.
 """
@@ -7,15 +8,22 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.db import connection
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from ordna.lifecycle.models import Responsible
+from ordna.lifecycle.models import CaseStatus, Responsible
+from ordna.lifecycle.scopes import cases_scope
 from ordna.lifecycle.selectors import open_lines_by_party
+from ordna.notifications.calendar import CalendarEntry
 from ordna.notifications.ladder import OpenItem
-from ordna.notifications.sources import SourceContext, reminder_kind, reminder_source
+from ordna.notifications.sources import SourceContext, calendar_source, reminder_kind, reminder_source
+
+if TYPE_CHECKING:
+    from ordna.core.models import User
 
 reminder_kind("line.account", _("Account to disable"))
 reminder_kind("line.licence", _("Licence to remove"))
@@ -86,3 +94,20 @@ def open_lines(context: SourceContext) -> Iterator[OpenItem]:
                     assignees=assignees,
                     leads=leads,
                 )
+
+
+@calendar_source("lifecycle.last_days")
+def last_days(user: User, today: date) -> Iterator[CalendarEntry]:
+    """The effective date of every open case the user may see, one query."""
+    cases = (
+        cases_scope(user)
+        .filter(status=CaseStatus.OPEN)
+        .values_list("id", "effective_date", "person__first_name", "person__last_name")
+    )
+    for pk, last_day, first, last in cases:
+        yield CalendarEntry(
+            f"case:{pk}",
+            last_day,
+            str(gettext("Last day: %(name)s") % {"name": f"{first} {last}"}),
+            f"{settings.BASE_URL}/cases/{pk}/",
+        )

@@ -235,8 +235,7 @@ def person_access(person: Any) -> PersonAccess:
     from ordna.accounts.models import Account, AccountStatus, Finding, FindingKind, FindingState
     from ordna.applications.models import Application
     from ordna.devices.models import Device, DeviceStatus
-    from ordna.lifecycle.joiners import access_entitlement, joiner_templates
-    from ordna.lifecycle.services import template_for
+    from ordna.lifecycle.case_templates import access_entitlement, joiner_templates, template_for
 
     template = template_for(
         [t for t in joiner_templates() if t.birthrights.all()],

@@ -16,14 +16,15 @@ from ordna.applications.models import Application
 from ordna.core import access
 from ordna.core.actor import Actor
 from ordna.core.clock import today
-from ordna.core.models import User
 from ordna.core.tabular import CONTENT_TYPES, EXPORT_FORMATS, write_table
 from ordna.core.web import capability, paginate, query_without_page, user_of
 from ordna.devices.models import Device, DeviceKind
 from ordna.devices.scopes import devices_scope
 from ordna.devices.services import device_check_in as check_in_service
-from ordna.lifecycle import exit_survey, joiners, selectors, services
+from ordna.lifecycle import case_templates, closing, exit_survey, selectors
 from ordna.lifecycle.certificate import certificate_data, certificate_pdf
+from ordna.lifecycle.engine import LifecycleError
+from ordna.lifecycle.line_actions import line_actions_offered
 from ordna.lifecycle.models import (
     AlumniConsent,
     Birthright,
@@ -32,8 +33,6 @@ from ordna.lifecycle.models import (
     CaseTemplate,
     ExitSurveyInvitation,
     Line,
-    LineKind,
-    LineState,
     Responsible,
     TemplateTask,
 )
@@ -95,32 +94,21 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     case: Case = access.get_in_scope(cases_scope(user).select_related("person", "template"), pk=pk)
     lines = list(selectors.case_lines(case, user))
     closable = set(lines_closable_scope(user).filter(case=case).values_list("pk", flat=True))
+    actions = line_actions_offered(user, lines)  # offered by the apps above, e.g. a connector's disable
     return render(
         request,
         "lifecycle/detail.html",
         {
             "case": case,
-            "lines": lines,
+            "rows": [(line, actions.get(line.pk, [])) for line in lines],
             "closable": closable if access.can(user, "lines.close") else set(),
             "can_certificate": access.can(user, "cases.certificate") and case.kind == CaseKind.LEAVER,
             "can_invite": access.can(user, "exitsurvey.invite"),
             "can_access": access.can(user, "access.view") and people_scope(user).filter(pk=case.person_id).exists(),
             "exit_link": _exit_link(request, case),
-            "connected": _connected_applications(user, lines),
             "today": today(),
         },
     )
-
-
-def _connected_applications(user: User, lines: list[Line]) -> set[int]:
-    """The applications of the case's open account lines that the user may disable an account in through
-    their connector (ordna.connectors), from the case page."""
-    if not access.can(user, "connectors.manage"):
-        return set()
-    from ordna.connectors.models import Connector
-
-    ids = {line.application_id for line in lines if line.kind == LineKind.ACCOUNT and line.state == LineState.OPEN}
-    return set(Connector.objects.filter(application_id__in=ids).values_list("application_id", flat=True))
 
 
 def _exit_link(request: HttpRequest, case: Case) -> str:
@@ -150,16 +138,16 @@ def line_close(request: HttpRequest, pk: int) -> HttpResponse:
     action = request.POST.get("action", "")
     try:
         if action == "attest":
-            services.line_attest(
+            closing.line_attest(
                 line=line, actor=actor, note=request.POST.get("note", ""), evidence=request.FILES.get("evidence")
             )
             messages.success(request, _("Attested: %(subject)s.") % {"subject": line.subject})
         elif action == "waive":
-            services.line_waive(line=line, actor=actor, reason=request.POST.get("reason", ""))
+            closing.line_waive(line=line, actor=actor, reason=request.POST.get("reason", ""))
             messages.success(request, _("Waived: %(subject)s.") % {"subject": line.subject})
         else:
             messages.error(request, _("Choose whether to attest or to waive the line."))
-    except services.LifecycleError as exc:
+    except LifecycleError as exc:
         messages.error(request, str(exc))
     target = request.POST.get("next", "")
     if target == "mine":
@@ -267,12 +255,12 @@ def template_list(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         access.require(user, "templates.edit")
         try:
-            template = services.template_save(
+            template = case_templates.template_save(
                 actor=Actor.for_user(user),
                 kind=request.POST.get("kind", "leaver"),
                 **_template_form_values(request),  # type: ignore[arg-type]
             )
-        except services.LifecycleError as exc:
+        except LifecycleError as exc:
             messages.error(request, str(exc))
         else:
             return redirect("lifecycle:template_detail", pk=template.pk)
@@ -295,9 +283,10 @@ def template_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         access.require(user, "templates.edit")
         try:
-            services.template_save(actor=Actor.for_user(user), template=template, **_template_form_values(request))  # type: ignore[arg-type]
+            values = _template_form_values(request)
+            case_templates.template_save(actor=Actor.for_user(user), template=template, **values)  # type: ignore[arg-type]
             messages.success(request, _("The template is saved."))
-        except services.LifecycleError as exc:
+        except LifecycleError as exc:
             messages.error(request, str(exc))
         return redirect("lifecycle:template_detail", pk=template.pk)
     return render(
@@ -328,7 +317,7 @@ def template_task_add(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _("Offset: enter a whole number of business days."))
         return redirect("lifecycle:template_detail", pk=pk)
     try:
-        services.template_task_add(
+        case_templates.template_task_add(
             template=template,
             actor=Actor.for_user(user_of(request)),
             title=request.POST.get("title", ""),
@@ -338,7 +327,7 @@ def template_task_add(request: HttpRequest, pk: int) -> HttpResponse:
             application=application,
         )
         messages.success(request, _("The task is added."))
-    except services.LifecycleError as exc:
+    except LifecycleError as exc:
         messages.error(request, str(exc))
     return redirect("lifecycle:template_detail", pk=pk)
 
@@ -347,7 +336,7 @@ def template_task_add(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def template_task_delete(request: HttpRequest, pk: int, task_pk: int) -> HttpResponse:
     task: TemplateTask = access.get_in_scope(TemplateTask.objects.all(), pk=task_pk, template_id=pk)
-    services.template_task_remove(task=task, actor=Actor.for_user(user_of(request)))
+    case_templates.template_task_remove(task=task, actor=Actor.for_user(user_of(request)))
     messages.success(request, _("The task is removed."))
     return redirect("lifecycle:template_detail", pk=pk)
 
@@ -359,7 +348,7 @@ def birthright_add(request: HttpRequest, pk: int) -> HttpResponse:
     slug = request.POST.get("application", "")
     application = Application.objects.filter(slug=slug).first() if slug else None
     try:
-        joiners.birthright_add(
+        case_templates.birthright_add(
             template=template,
             actor=Actor.for_user(user_of(request)),
             application=application,
@@ -367,7 +356,7 @@ def birthright_add(request: HttpRequest, pk: int) -> HttpResponse:
             device_kind=request.POST.get("device_kind", "") if application is None else "",
         )
         messages.success(request, _("Added to the birthright."))
-    except services.LifecycleError as exc:
+    except LifecycleError as exc:
         messages.error(request, str(exc))
     return redirect("lifecycle:template_detail", pk=pk)
 
@@ -376,7 +365,7 @@ def birthright_add(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def birthright_delete(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
     item: Birthright = access.get_in_scope(Birthright.objects.all(), pk=item_pk, template_id=pk)
-    joiners.birthright_remove(item=item, actor=Actor.for_user(user_of(request)))
+    case_templates.birthright_remove(item=item, actor=Actor.for_user(user_of(request)))
     messages.success(request, _("Removed from the birthright."))
     return redirect("lifecycle:template_detail", pk=pk)
 

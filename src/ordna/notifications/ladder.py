@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import NamedTuple
 
-from ordna.lifecycle.due_dates import add_business_days, business_days_between, is_business_day
+from ordna.core.business_days import add_business_days, business_days_between, is_business_day
 
 # Steps of the ladder, from the least to the most urgent. The digest lists the most urgent first.
 BEFORE, DUE, OVERDUE, MANAGER, COORDINATOR, CIO = "before", "due", "overdue", "manager", "coordinator", "cio"

@@ -4,17 +4,23 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db.models import Q, QuerySet
-from django.utils.translation import gettext as _
 
 from ordna.notifications.calendar import CalendarEntry
 from ordna.notifications.ladder import Entry, Ladder, PlannedDigest, horizon, plan_digests
 from ordna.notifications.models import Digest
-from ordna.notifications.sources import Directory, Recipient, SourceContext, registered_sources
+from ordna.notifications.sources import (
+    Directory,
+    Recipient,
+    SourceContext,
+    kind_label,
+    registered_calendar_sources,
+    registered_sources,
+)
 
 if TYPE_CHECKING:
     from ordna.core.models import User
@@ -130,14 +136,8 @@ CALENDAR_DAYS_AHEAD = 120
 
 
 def calendar_entries(user: User, *, today: date) -> list[CalendarEntry]:
-    """The user's own open items from every reminder source (due in the next months, or overdue), and the
-    last days of the leavers whose cases the user may see."""
-    from datetime import timedelta
-
-    from ordna.lifecycle.models import CaseStatus
-    from ordna.lifecycle.scopes import cases_scope
-    from ordna.notifications.sources import kind_label
-
+    """The user's own open items from every reminder source (due in the next months, or overdue), and what
+    the calendar sources add for the user (the last days of the leavers whose cases they may see)."""
     directory = directory_load()
     context = SourceContext(today=today, horizon=today + timedelta(days=CALENDAR_DAYS_AHEAD), directory=directory)
     entries = [
@@ -146,18 +146,6 @@ def calendar_entries(user: User, *, today: date) -> list[CalendarEntry]:
         for item in source(context)
         if user.pk in item.assignees and not item.finished
     ]
-    cases = (
-        cases_scope(user)
-        .filter(status=CaseStatus.OPEN)
-        .values_list("id", "effective_date", "person__first_name", "person__last_name")
-    )
-    entries += [
-        CalendarEntry(
-            f"case:{pk}",
-            last_day,
-            str(_("Last day: %(name)s") % {"name": f"{first} {last}"}),
-            f"{settings.BASE_URL}/cases/{pk}/",
-        )
-        for pk, last_day, first, last in cases
-    ]
+    for calendar_source in registered_calendar_sources().values():
+        entries += calendar_source(user, today)
     return entries

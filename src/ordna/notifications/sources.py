@@ -1,4 +1,5 @@
-"""The registry of reminder sources: each app contributes a function that yields its open items.
+"""The registries of reminder and calendar sources: each app contributes functions that yield its open items
+and the dates a user's calendar shows.
 
 An app adds a module `reminders.py` with a function decorated by `@reminder_source("app.kind")`; the
 registry imports every installed app's `reminders` module once (as Django's admin discovers `admin.py`), so
@@ -6,6 +7,10 @@ a new source needs no change here. A source receives a `SourceContext` and yield
 `ordna.notifications.ladder`) due on or before `context.horizon`. It must read set-based: a few queries for
 all its items, never one per item (the budget is 100,000 open lines in under 5 seconds). See
 docs/notifications.md for the contract.
+
+Open items reach a user's calendar feed by themselves (those they are an assignee of). Dates that are no
+one's item, such as leavers' last days, come from a `@calendar_source("app.kind")` in the same module: it
+receives the user and today and yields `CalendarEntry`s of what that user may see.
 """
 
 from __future__ import annotations
@@ -18,10 +23,13 @@ from typing import TYPE_CHECKING
 
 from django.utils.module_loading import autodiscover_modules
 
+from ordna.notifications.calendar import CalendarEntry
 from ordna.notifications.ladder import OpenItem
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
+
+    from ordna.core.models import User
 
 
 @dataclass(frozen=True)
@@ -71,7 +79,9 @@ class SourceContext:
 
 
 ReminderSource = Callable[[SourceContext], Iterable[OpenItem]]
+CalendarSource = Callable[["User", date], Iterable[CalendarEntry]]
 _SOURCES: dict[str, ReminderSource] = {}
+_CALENDAR_SOURCES: dict[str, CalendarSource] = {}
 _KIND_LABELS: dict[str, StrOrPromise] = {}
 _discovered = False
 
@@ -81,6 +91,16 @@ def reminder_source(name: str) -> Callable[[ReminderSource], ReminderSource]:
 
     def register(function: ReminderSource) -> ReminderSource:
         _SOURCES[name] = function
+        return function
+
+    return register
+
+
+def calendar_source(name: str) -> Callable[[CalendarSource], CalendarSource]:
+    """Register a calendar source under `name`; registering a name twice replaces it."""
+
+    def register(function: CalendarSource) -> CalendarSource:
+        _CALENDAR_SOURCES[name] = function
         return function
 
     return register
@@ -96,9 +116,18 @@ def kind_label(kind: str) -> str:
     return str(_KIND_LABELS.get(kind, kind))
 
 
-def registered_sources() -> dict[str, ReminderSource]:
+def _discover() -> None:
     global _discovered
     if not _discovered:
         autodiscover_modules("reminders")
         _discovered = True
+
+
+def registered_sources() -> dict[str, ReminderSource]:
+    _discover()
     return dict(sorted(_SOURCES.items()))
+
+
+def registered_calendar_sources() -> dict[str, CalendarSource]:
+    _discover()
+    return dict(sorted(_CALENDAR_SOURCES.items()))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -17,6 +18,7 @@ from ordna.core.audit import Change, audit_record_many
 from ordna.core.bulk import insert_rows, update_rows
 from ordna.core.models import ImportRun
 from ordna.core.tabular import TableError, open_table
+from ordna.people.events import PeopleChanged, people_changed
 from ordna.people.hr_import import (
     OPTIONAL_FIELDS,
     PRESETS,
@@ -53,7 +55,7 @@ class PeopleImportResult:
     breaker_tripped: bool = False
     checksum: str = ""
     run_id: int | None = None
-    cases: dict[str, int] = field(default_factory=dict)  # leaver cases opened, re-planned, cancelled
+    cases: dict[str, int] = field(default_factory=dict)  # what the apps above did: cases opened, re-planned ...
 
     @property
     def ok(self) -> bool:
@@ -169,18 +171,18 @@ def people_import(
 
     with transaction.atomic():
         _apply_plan(plan=plan, records=records, existing=existing, actor=actor)
-        # Leaver cases open (or re-plan, or cancel) with the people as the file left them (DESIGN.md 3.2).
-        from ordna.lifecycle.services import cases_after_hr_import
-
         # A change of department or employment type is a move (issue 11): where each mover was before.
         moved = {
             u.employee_id: (existing[u.employee_id]["department"], existing[u.employee_id]["employment_type"])
             for u in plan.updates
             if {"department", "employment_type"} & u.before.keys()
         }
-        result.cases = cases_after_hr_import(
-            actor=actor, today=today, newly_ended=plan.newly_ended, moved=moved
-        ).counts()
+        # The apps above act on the people as the file left them (cases open, re-plan or cancel: DESIGN.md
+        # 3.2), inside this transaction; what they report is summed into the import's counts.
+        answers = people_changed.send(
+            PeopleChanged(actor=actor, today=today, newly_ended=tuple(plan.newly_ended), moved=moved)
+        )
+        result.cases = _summed(answers)
         result.outcome = ImportRun.Outcome.APPLIED
         result.run_id = _record_run(result=result, actor=actor, file_name=file_name, started=started)
         audit_record_many(
@@ -195,6 +197,15 @@ def people_import(
             ],
         )
     return result
+
+
+def _summed(answers: Iterable[Mapping[str, int]]) -> dict[str, int]:
+    """The counts of every handler added up, key by key, in the order they first appear."""
+    total: dict[str, int] = {}
+    for answer in answers:
+        for key, count in answer.items():
+            total[key] = total.get(key, 0) + count
+    return total
 
 
 def _apply_plan(

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
-from ordna.lifecycle.due_dates import business_days_between
+from ordna.core.business_days import business_days_between
 
 ZERO = Decimal("0")
 

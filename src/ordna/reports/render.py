@@ -20,8 +20,8 @@ from django.utils.translation import gettext as _
 from fpdf import FPDF
 
 from ordna.accounts.models import FindingKind
+from ordna.core.pdf import pdf_text
 from ordna.core.tabular import CONTENT_TYPES, escape_cell
-from ordna.lifecycle.certificate import _latin1 as pdf_text
 from ordna.reports import figures as f
 from ordna.reports.charts import bar_chart, hbar_chart
 from ordna.reports.selectors import Dashboard, MonthlyReport

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from ordna.accounts.models import Account, Finding, FindingKind, FindingState
 from ordna.applications.models import License
-from ordna.lifecycle.due_dates import business_days_between
+from ordna.core.business_days import business_days_between
 from ordna.lifecycle.models import Case, CaseKind, CaseStatus, Line, LineKind, LineState, Responsible
 from ordna.reports import figures as f
 

@@ -20,9 +20,9 @@ from django.utils.translation import gettext as _
 
 from ordna.core.actor import Actor
 from ordna.core.audit import audit_record
+from ordna.core.business_days import next_business_day
 from ordna.core.tabular import escape_cell
 from ordna.lifecycle.certificate import certificate_data, certificate_pdf
-from ordna.lifecycle.due_dates import next_business_day
 from ordna.lifecycle.models import Case
 from ordna.reports import figures as f
 from ordna.reports import render, selectors

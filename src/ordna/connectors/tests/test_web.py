@@ -153,3 +153,11 @@ def test_a_leavers_account_line_can_be_disabled_from_the_case_page(app, load_peo
     assert "the test server is offline" in response.content.decode()
     hr = signed_in(make_user("hr"))  # sees the case, may not use connectors
     assert "Disable through the connector" not in hr.get(f"/cases/{case.pk}/").content.decode()
+
+
+def test_the_case_page_offers_the_disable_through_the_connector_app() -> None:
+    from ordna.connectors.selectors import lines_disable_offered
+    from ordna.lifecycle.line_actions import registered_line_actions
+
+    action = registered_line_actions()["connectors.disable"]
+    assert (action.template, action.offered_on) == ("connectors/partials/line_disable.html", lines_disable_offered)

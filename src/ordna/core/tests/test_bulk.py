@@ -8,7 +8,7 @@ import pytest
 from django.db import IntegrityError, transaction
 
 from ordna.core import bulk
-from ordna.suppliers.models import Supplier
+from ordna.core.models import Supplier
 
 pytestmark = pytest.mark.django_db
 WHEN = datetime(2026, 11, 16, 8, 0, tzinfo=UTC)

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from ordna.conftest import TODAY, hr_row
 from ordna.core.actor import Actor
-from ordna.lifecycle import exit_survey, services
+from ordna.lifecycle import case_templates, exit_survey
 from ordna.lifecycle.models import AlumniConsent, Case, ExitSurveyAnswer, ExitSurveyInvitation
 from ordna.lifecycle.tests.conftest import day
 
@@ -25,7 +25,7 @@ GOOD = {"overall": 4, "recommend": 5, "offboarding": 3}
 @pytest.fixture
 def leavers(load_people, actor: Actor) -> list[Case]:
     """Seven leavers in Sales and two in HQ, with a leaver template that invites to the exit survey."""
-    services.template_save(actor=actor, name="Leaver", exit_survey=True)
+    case_templates.template_save(actor=actor, name="Leaver", exit_survey=True)
     rows = [hr_row(f"S{i}", "Sam", f"Sales{i}", department="Sales", end_date=day(3)) for i in range(7)]
     rows += [hr_row(f"H{i}", "Hedda", f"Hq{i}", department="HQ", end_date=day(3)) for i in range(2)]
     from ordna.people.models import Person
@@ -149,10 +149,8 @@ def test_alumni_consent_is_kept_apart_and_removable_through_the_link(leavers) ->
 
 
 def test_only_leaver_cases_are_invited(load_people, actor) -> None:
-    from ordna.lifecycle import services
-
-    joiner_template = services.template_save(actor=actor, name="Joiner", kind="joiner")
-    services.template_task_add(template=joiner_template, actor=actor, title="Welcome", responsible="hr")
+    joiner_template = case_templates.template_save(actor=actor, name="Joiner", kind="joiner")
+    case_templates.template_task_add(template=joiner_template, actor=actor, title="Welcome", responsible="hr")
     load_people([hr_row("J1", "Jonna", "Joiner", start_date=day(3))])
     joiner: Any = Case.objects.get(kind="joiner")
     with pytest.raises(exit_survey.ExitSurveyError, match="only leavers"):

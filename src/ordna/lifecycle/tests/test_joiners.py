@@ -11,7 +11,8 @@ from ordna.accounts.models import Finding
 from ordna.applications.models import Application
 from ordna.conftest import TODAY, hr_row
 from ordna.core.actor import Actor
-from ordna.lifecycle import due_dates, expected, joiners, services
+from ordna.lifecycle import case_templates, due_dates, expected, services
+from ordna.lifecycle.engine import LifecycleError
 from ordna.lifecycle.models import Case, Line
 from ordna.lifecycle.tests.conftest import day
 
@@ -30,18 +31,18 @@ def lines_of(employee_id: str, case_kind: str, **filters: Any) -> list[tuple[str
 def templates(actor: Actor) -> dict[str, Any]:
     """IT gets crm (with the Pro licence) and wiki and a laptop; Sales gets crm and erp; everyone a welcome task."""
     apps = {slug: Application.objects.create(slug=slug, name=slug.upper()) for slug in ("crm", "wiki", "erp", "gfx")}
-    anyone = services.template_save(actor=actor, name="Joiner (anyone)", kind="joiner")
-    services.template_task_add(
+    anyone = case_templates.template_save(actor=actor, name="Joiner (anyone)", kind="joiner")
+    case_templates.template_task_add(
         template=anyone, actor=actor, title="Sign the contract", responsible="hr", offset_days=-3
     )
-    it = services.template_save(actor=actor, name="Joiner IT", kind="joiner", department="IT")
-    joiners.birthright_add(template=it, actor=actor, application=apps["crm"])
-    joiners.birthright_add(template=it, actor=actor, application=apps["crm"], licence="Pro")
-    joiners.birthright_add(template=it, actor=actor, application=apps["wiki"])
-    joiners.birthright_add(template=it, actor=actor, device_kind="laptop")
-    sales = services.template_save(actor=actor, name="Joiner Sales", kind="joiner", department="Sales")
-    joiners.birthright_add(template=sales, actor=actor, application=apps["crm"])
-    joiners.birthright_add(template=sales, actor=actor, application=apps["erp"])
+    it = case_templates.template_save(actor=actor, name="Joiner IT", kind="joiner", department="IT")
+    case_templates.birthright_add(template=it, actor=actor, application=apps["crm"])
+    case_templates.birthright_add(template=it, actor=actor, application=apps["crm"], licence="Pro")
+    case_templates.birthright_add(template=it, actor=actor, application=apps["wiki"])
+    case_templates.birthright_add(template=it, actor=actor, device_kind="laptop")
+    sales = case_templates.template_save(actor=actor, name="Joiner Sales", kind="joiner", department="Sales")
+    case_templates.birthright_add(template=sales, actor=actor, application=apps["crm"])
+    case_templates.birthright_add(template=sales, actor=actor, application=apps["erp"])
     return {"apps": apps, "it": it, "sales": sales, "anyone": anyone}
 
 
@@ -183,8 +184,8 @@ def test_excess_access_is_an_account_no_template_gives(templates, load_people, i
 
 
 def test_a_template_of_devices_and_tasks_only_judges_no_account(templates, load_people, import_accounts, actor) -> None:
-    ops = services.template_save(actor=actor, name="Joiner Ops", kind="joiner", department="Ops")
-    joiners.birthright_add(template=ops, actor=actor, device_kind="laptop")
+    ops = case_templates.template_save(actor=actor, name="Joiner Ops", kind="joiner", department="Ops")
+    case_templates.birthright_add(template=ops, actor=actor, device_kind="laptop")
     load_people([hr_row("O1", "Olle", "Ops", department="Ops")])
     import_accounts("gfx", [("O1", "active", "")])
     assert not Finding.objects.filter(kind="excess_access").exists()
@@ -209,13 +210,13 @@ def test_difference_is_pure() -> None:
 
 
 def test_birthright_is_refused_on_leaver_templates_and_twice(templates, actor) -> None:
-    leaver = services.template_save(actor=actor, name="Leaver")
-    with pytest.raises(services.LifecycleError, match="only joiner templates"):
-        joiners.birthright_add(template=leaver, actor=actor, device_kind="laptop")
-    with pytest.raises(services.LifecycleError, match="already gives"):
-        joiners.birthright_add(template=templates["it"], actor=actor, device_kind="laptop")
-    with pytest.raises(services.LifecycleError, match="device_kind: 'car'"):
-        joiners.birthright_add(template=templates["it"], actor=actor, device_kind="car")
+    leaver = case_templates.template_save(actor=actor, name="Leaver")
+    with pytest.raises(LifecycleError, match="only joiner templates"):
+        case_templates.birthright_add(template=leaver, actor=actor, device_kind="laptop")
+    with pytest.raises(LifecycleError, match="already gives"):
+        case_templates.birthright_add(template=templates["it"], actor=actor, device_kind="laptop")
+    with pytest.raises(LifecycleError, match="device_kind: 'car'"):
+        case_templates.birthright_add(template=templates["it"], actor=actor, device_kind="car")
 
 
 def test_no_joiner_case_opens_where_no_joiner_template_applies(load_people) -> None:

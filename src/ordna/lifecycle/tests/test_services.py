@@ -10,7 +10,8 @@ from ordna.accounts.models import Finding
 from ordna.conftest import TODAY, hr_row
 from ordna.core.actor import Actor
 from ordna.core.models import AuditEvent
-from ordna.lifecycle import services
+from ordna.lifecycle import case_templates, closing, services
+from ordna.lifecycle.engine import LifecycleError
 from ordna.lifecycle.models import Case, Line
 from ordna.lifecycle.tests.conftest import day
 
@@ -103,7 +104,7 @@ def test_a_new_export_with_some_accounts_disabled_verifies_exactly_those_lines(o
 def test_an_attested_line_contradicted_by_the_next_export_reopens_with_a_finding(org, import_accounts) -> None:
     import_accounts("crm", [("R1", "active", "")])
     line = lines_of("R1", kind="account")[0]
-    services.line_attest(line=line, actor=Actor.system("it"), note="disabled by hand")
+    closing.line_attest(line=line, actor=Actor.system("it"), note="disabled by hand")
     assert Case.objects.get(person__employee_id="R1").status == "completed"
 
     import_accounts("crm", [("R1", "active", "")])
@@ -124,7 +125,7 @@ def test_an_attested_line_contradicted_by_the_next_export_reopens_with_a_finding
 def test_an_attestation_not_contradicted_stays(org, import_accounts) -> None:
     import_accounts("crm", [("R1", "active", "")])
     line = lines_of("R1", kind="account")[0]
-    services.line_attest(line=line, actor=Actor.system("it"))
+    closing.line_attest(line=line, actor=Actor.system("it"))
     import_accounts("crm", [("A1", "active", "")], allow_mass_change=True)  # R1's account is gone now
     line.refresh_from_db()
     assert line.state == "attested"
@@ -134,11 +135,11 @@ def test_an_attestation_not_contradicted_stays(org, import_accounts) -> None:
 def test_waiving_without_a_reason_is_refused(org, import_accounts) -> None:
     import_accounts("crm", [("L1", "active", "")])
     line = lines_of("L1", kind="account")[0]
-    with pytest.raises(services.LifecycleError, match="reason"):
-        services.line_waive(line=line, actor=Actor.system("it"), reason="   ")
+    with pytest.raises(LifecycleError, match="reason"):
+        closing.line_waive(line=line, actor=Actor.system("it"), reason="   ")
     line.refresh_from_db()
     assert line.state == "open"
-    services.line_waive(line=line, actor=Actor.system("it"), reason="Shared test account, owner agreed")
+    closing.line_waive(line=line, actor=Actor.system("it"), reason="Shared test account, owner agreed")
     line.refresh_from_db()
     assert (line.state, line.note, line.closed_by) == ("waived", "Shared test account, owner agreed", "Ordna (it)")
 
@@ -146,9 +147,9 @@ def test_waiving_without_a_reason_is_refused(org, import_accounts) -> None:
 def test_closing_a_closed_line_is_refused(org, import_accounts) -> None:
     import_accounts("crm", [("L1", "active", "")])
     line = lines_of("L1", kind="account")[0]
-    services.line_attest(line=line, actor=Actor.system("it"))
-    with pytest.raises(services.LifecycleError, match="attested already"):
-        services.line_waive(line=line, actor=Actor.system("it"), reason="x")
+    closing.line_attest(line=line, actor=Actor.system("it"))
+    with pytest.raises(LifecycleError, match="attested already"):
+        closing.line_waive(line=line, actor=Actor.system("it"), reason="x")
 
 
 def test_the_case_completes_when_no_line_is_open_and_device_check_in_verifies(org, actor, import_accounts) -> None:
@@ -159,7 +160,7 @@ def test_the_case_completes_when_no_line_is_open_and_device_check_in_verifies(or
     device_register(asset_tag="LT-1", kind="laptop", actor=actor, holder=Person.objects.get(employee_id="R1"))
     services.cases_open_due(actor=actor, today=TODAY)
     import_accounts("crm", [("R1", "active", "")])
-    services.line_attest(line=lines_of("R1", kind="account")[0], actor=actor)
+    closing.line_attest(line=lines_of("R1", kind="account")[0], actor=actor)
     assert Case.objects.get(person__employee_id="R1").status == "open"
     device_check_in(device=Device.objects.get(asset_tag="LT-1"), actor=actor)
     device_line = lines_of("R1", kind="device")[0]
@@ -170,25 +171,27 @@ def test_the_case_completes_when_no_line_is_open_and_device_check_in_verifies(or
 
 def test_template_tasks_with_their_parties(org, load_people, actor) -> None:
     from ordna.applications.services import application_create
+    from ordna.core.models import Supplier
     from ordna.people.models import Person
-    from ordna.suppliers.models import Supplier
 
     supplier = Supplier.objects.create(name="Example IT Services AB")
     app = application_create(
         slug="crm", name="CRM", actor=actor, owner_id=Person.objects.get(employee_id="A1").pk, supplier_id=supplier.pk
     )
-    template = services.template_save(actor=actor, name="Everyone")
+    template = case_templates.template_save(actor=actor, name="Everyone")
     for title, role, offset in (
         ("Handover", "manager", -5),
         ("Pay", "hr", 0),
         ("Return badge", "employee", 0),
         ("Mailbox", "coordinator", 1),
     ):
-        services.template_task_add(template=template, actor=actor, title=title, responsible=role, offset_days=offset)
-    services.template_task_add(
+        case_templates.template_task_add(
+            template=template, actor=actor, title=title, responsible=role, offset_days=offset
+        )
+    case_templates.template_task_add(
         template=template, actor=actor, title="CRM data", responsible="supplier", application=app
     )
-    services.template_task_add(
+    case_templates.template_task_add(
         template=template, actor=actor, title="CRM reports", responsible="owner", application=app
     )
     load_people([*org["rows"], hr_row("N1", "Nils", "New", manager_employee_id="M1", end_date=day(10))])
@@ -208,30 +211,30 @@ def test_template_tasks_with_their_parties(org, load_people, actor) -> None:
 
 
 def test_the_most_specific_template_applies(actor) -> None:
-    general = services.template_save(actor=actor, name="Anyone")
-    consultants = services.template_save(actor=actor, name="Consultants", employment_type="consultant")
-    it = services.template_save(actor=actor, name="IT", department="IT")
-    it_consultants = services.template_save(
+    general = case_templates.template_save(actor=actor, name="Anyone")
+    consultants = case_templates.template_save(actor=actor, name="Consultants", employment_type="consultant")
+    it = case_templates.template_save(actor=actor, name="IT", department="IT")
+    it_consultants = case_templates.template_save(
         actor=actor, name="IT consultants", employment_type="consultant", department="IT"
     )
     templates = [general, consultants, it, it_consultants]
-    pick = services.template_for
+    pick = case_templates.template_for
     assert pick(templates, employment_type="consultant", department="IT") == it_consultants
     assert pick(templates, employment_type="employee", department="IT") == it
     assert pick(templates, employment_type="consultant", department="HR") == consultants
     assert pick(templates, employment_type="employee", department="HR") == general
-    with pytest.raises(services.LifecycleError, match="another active template"):
-        services.template_save(actor=actor, name="Again", department="IT")
+    with pytest.raises(LifecycleError, match="another active template"):
+        case_templates.template_save(actor=actor, name="Again", department="IT")
 
 
 def test_template_task_errors_name_the_field(actor) -> None:
-    template = services.template_save(actor=actor, name="T")
-    with pytest.raises(services.LifecycleError, match=r"^responsible: 'boss'"):
-        services.template_task_add(template=template, actor=actor, title="x", responsible="boss")
-    with pytest.raises(services.LifecycleError, match=r"^application:"):
-        services.template_task_add(template=template, actor=actor, title="x", responsible="supplier")
-    with pytest.raises(services.LifecycleError, match=r"^offset_days: 99"):
-        services.template_task_add(template=template, actor=actor, title="x", responsible="hr", offset_days=99)
+    template = case_templates.template_save(actor=actor, name="T")
+    with pytest.raises(LifecycleError, match=r"^responsible: 'boss'"):
+        case_templates.template_task_add(template=template, actor=actor, title="x", responsible="boss")
+    with pytest.raises(LifecycleError, match=r"^application:"):
+        case_templates.template_task_add(template=template, actor=actor, title="x", responsible="supplier")
+    with pytest.raises(LifecycleError, match=r"^offset_days: 99"):
+        case_templates.template_task_add(template=template, actor=actor, title="x", responsible="hr", offset_days=99)
     assert template.tasks.count() == 0
 
 
@@ -262,7 +265,7 @@ def test_a_late_end_date_on_a_later_import_still_opens_a_case(org, load_people) 
 
 def test_a_rehire_gets_a_fresh_case(org, load_people, import_accounts, actor) -> None:
     import_accounts("crm", [("R1", "active", "")])
-    services.line_waive(line=lines_of("R1")[0], actor=actor, reason="gone with the contract")
+    closing.line_waive(line=lines_of("R1")[0], actor=actor, reason="gone with the contract")
     assert cases()["R1"].status == "completed"
     rows = {r["employee_id"]: dict(r) for r in org["rows"]}
     rows["R1"].update(start_date=day(-5), end_date=day(7))

@@ -145,13 +145,14 @@ def redis_url(tmp_path: Path) -> Iterator[str]:
 def unseen_org(load_people, make_user, actor) -> dict[str, Any]:
     """D1 manages M1, who manages two leavers whose last day is today; every leaver case has a handover task
     (manager), a payroll task (HR) and a badge to return (the employee). L2's handover is already attested."""
-    from ordna.lifecycle import services as lifecycle
+    from ordna.lifecycle.case_templates import template_save, template_task_add
+    from ordna.lifecycle.closing import line_attest
     from ordna.lifecycle.models import Line
     from ordna.people.models import Person
 
-    template = lifecycle.template_save(actor=actor, name="Leavers")
+    template = template_save(actor=actor, name="Leavers")
     for title, role in (("Handover", "manager"), ("Payroll", "hr"), ("Return badge", "employee")):
-        lifecycle.template_task_add(template=template, actor=actor, title=title, responsible=role, offset_days=0)
+        template_task_add(template=template, actor=actor, title=title, responsible=role, offset_days=0)
     load_people(
         [
             hr_row("D1", "Dirk", "Director"),
@@ -176,5 +177,5 @@ def unseen_org(load_people, make_user, actor) -> dict[str, Any]:
         user.email, user.locale = f"{name}@example.org", locale
         user.save(update_fields=["email", "locale"])
     done = Line.objects.get(case__person=people["L2"], subject="Handover")
-    lifecycle.line_attest(line=done, actor=Actor.for_user(users["manager"]), note="Handed over")
+    line_attest(line=done, actor=Actor.for_user(users["manager"]), note="Handed over")
     return users

@@ -10,7 +10,7 @@ import time_machine
 
 from ordna.conftest import TODAY, hr_row
 from ordna.notifications.selectors import reminders_plan
-from ordna.notifications.sources import registered_sources
+from ordna.notifications.sources import registered_calendar_sources, registered_sources
 
 pytestmark = pytest.mark.django_db
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
@@ -34,12 +34,16 @@ def test_every_app_source_is_registered() -> None:
     ]
 
 
+def test_every_app_calendar_source_is_registered() -> None:
+    assert list(registered_calendar_sources()) == ["lifecycle.last_days"]
+
+
 def test_an_overdue_question_nags_the_key_user_then_the_owner_and_an_escalated_one_the_supplier(
     load_people, make_user, actor
 ) -> None:
     from ordna.applications.services import application_create, appointment_add
+    from ordna.core.models import Supplier
     from ordna.people.models import Person
-    from ordna.suppliers.models import Supplier
     from ordna.support import services as support
     from ordna.support.models import Question
 
@@ -87,3 +91,16 @@ def test_an_unanswered_survey_is_reminded_until_it_closes_never_after(load_peopl
     assert steps_by_user(reminders_plan(today=TODAY)) == {employee.username: [("survey", "before")]}
     assert steps_by_user(reminders_plan(today=TODAY + timedelta(days=2))) == {employee.username: [("survey", "due")]}
     assert steps_by_user(reminders_plan(today=TODAY + timedelta(days=3))) == {}
+
+
+def test_the_calendar_holds_what_the_calendar_sources_give_the_user(make_user, monkeypatch) -> None:
+    from ordna.notifications import sources
+    from ordna.notifications.calendar import CalendarEntry
+    from ordna.notifications.selectors import calendar_entries
+
+    user = make_user("hr")
+    review = CalendarEntry("review:1", TODAY + timedelta(days=9), "Quarterly review", "http://127.0.0.1:8000/r/1/")
+    registered_calendar_sources()  # the apps' own sources first, so that the stand-ins below replace them
+    monkeypatch.setattr(sources, "_CALENDAR_SOURCES", {})
+    sources.calendar_source("test.reviews")(lambda who, today: [review] if who == user and today == TODAY else [])
+    assert calendar_entries(user, today=TODAY) == [review]

@@ -16,10 +16,9 @@ from ordna.applications.models import Application
 from ordna.applications.services import application_create, appointment_add
 from ordna.conftest import TODAY, hr_row
 from ordna.core.actor import Actor
-from ordna.core.models import AuditEvent
+from ordna.core.models import AuditEvent, Supplier
 from ordna.core.services import token_create
 from ordna.people.models import Person
-from ordna.suppliers.models import Supplier
 from ordna.support import services
 from ordna.support.models import Question, QuestionState, SkillRating, SurveyInvitation
 

@@ -9,8 +9,8 @@ from django.utils.translation import gettext as _
 from fpdf import FPDF
 from icalendar import Calendar, Event, vCalAddress, vText
 
-from ordna.lifecycle.certificate import _latin1
-from ordna.suppliers.models import ActionItem, Review, ReviewStatus
+from ordna.core.pdf import pdf_text
+from ordna.reviews.models import ActionItem, Review, ReviewStatus
 
 
 def review_pdf(review: Review, actions: list[ActionItem]) -> bytes:
@@ -19,7 +19,7 @@ def review_pdf(review: Review, actions: list[ActionItem]) -> bytes:
     pdf.set_auto_page_break(auto=True, margin=15)
     pdf.add_page()
     pdf.set_font("Helvetica", "B", 15)
-    pdf.multi_cell(0, 8, _latin1(review.title), new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(0, 8, pdf_text(review.title), new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("Helvetica", "", 10)
     starts = timezone.localtime(review.starts_at).strftime("%Y-%m-%d %H:%M")
     for label, value in (
@@ -28,24 +28,24 @@ def review_pdf(review: Review, actions: list[ActionItem]) -> bytes:
         (_("Where"), review.location or "—"),
         (_("Status"), review.get_status_display()),
     ):
-        pdf.cell(0, 5.5, _latin1(f"{label}: {value}"), new_x="LMARGIN", new_y="NEXT")
+        pdf.cell(0, 5.5, pdf_text(f"{label}: {value}"), new_x="LMARGIN", new_y="NEXT")
     for heading, text in ((_("Agenda"), review.agenda), (_("Minutes"), review.minutes)):
         if not text.strip():
             continue
         pdf.ln(3)
         pdf.set_font("Helvetica", "B", 12)
-        pdf.cell(0, 7, _latin1(heading), new_x="LMARGIN", new_y="NEXT")
+        pdf.cell(0, 7, pdf_text(heading), new_x="LMARGIN", new_y="NEXT")
         pdf.set_font("Helvetica", "", 10)
-        pdf.multi_cell(0, 5, _latin1(text), new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(0, 5, pdf_text(text), new_x="LMARGIN", new_y="NEXT")
     if actions:
         pdf.ln(3)
         pdf.set_font("Helvetica", "B", 12)
-        pdf.cell(0, 7, _latin1(_("Action items")), new_x="LMARGIN", new_y="NEXT")
+        pdf.cell(0, 7, pdf_text(_("Action items")), new_x="LMARGIN", new_y="NEXT")
         pdf.set_font("Helvetica", "", 9)
         with pdf.table(col_widths=(90, 40, 25, 35), text_align="LEFT", line_height=4.5) as table:
             row = table.row()
             for heading in (_("Action"), _("Owner"), _("Due"), _("Closed")):
-                row.cell(_latin1(heading))
+                row.cell(pdf_text(heading))
             for action in actions:
                 owner = action.get_owner_side_display()
                 if action.owner_person is not None:
@@ -57,7 +57,7 @@ def review_pdf(review: Review, actions: list[ActionItem]) -> bytes:
                     action.due.isoformat(),
                     timezone.localtime(action.closed_at).strftime("%Y-%m-%d") if action.closed_at else "—",
                 ):
-                    row.cell(_latin1(value))
+                    row.cell(pdf_text(value))
     return bytes(pdf.output())
 
 

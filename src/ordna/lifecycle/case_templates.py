@@ -1,0 +1,242 @@
+"""Case templates (DESIGN.md 3.2, issue 11): which template applies to a person, its tasks, and a joiner
+template's birthright (the applications, licences and devices it gives), also as plain data for expected
+versus actual (expected.py). Writes are atomic and audited."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from django.db import transaction
+
+from ordna.applications.models import Application
+from ordna.core.actor import Actor
+from ordna.core.audit import audit_record
+from ordna.devices.models import DeviceKind
+from ordna.lifecycle import expected
+from ordna.lifecycle.engine import LifecycleError
+from ordna.lifecycle.models import Birthright, BirthrightKind, CaseKind, CaseTemplate, Responsible, TemplateTask
+from ordna.people.models import EmploymentType
+
+
+def template_for(templates: Sequence[CaseTemplate], *, employment_type: str, department: str) -> CaseTemplate | None:
+    """The most specific active template: type and department, then department, then type, then anyone's."""
+    best: tuple[int, CaseTemplate] | None = None
+    for template in templates:
+        if template.employment_type and template.employment_type != employment_type:
+            continue
+        if template.department and template.department != department:
+            continue
+        score = (2 if template.department else 0) + (1 if template.employment_type else 0)
+        if best is None or score > best[0]:
+            best = (score, template)
+    return best[1] if best else None
+
+
+def _template_state(template: CaseTemplate) -> dict[str, Any]:
+    return {
+        "name": template.name,
+        "employment_type": template.employment_type,
+        "department": template.department,
+        "active": template.active,
+        "kind": template.kind,
+        "exit_survey": template.exit_survey,
+    }
+
+
+def template_save(
+    *,
+    actor: Actor,
+    name: str,
+    employment_type: str = "",
+    department: str = "",
+    active: bool = True,
+    template: CaseTemplate | None = None,
+    kind: str = CaseKind.LEAVER,
+    exit_survey: bool = False,
+) -> CaseTemplate:
+    """Create or change a leaver, joiner or mover template; one active template per (kind, employment type,
+    department). A template keeps the kind it was created with."""
+    name = name.strip()
+    if template is not None:
+        kind = template.kind
+    if kind not in CaseKind.values:
+        raise LifecycleError(f"kind: {kind!r} is not one of {', '.join(CaseKind.values)}")
+    if exit_survey and kind != CaseKind.LEAVER:
+        raise LifecycleError("exit_survey: only leaver templates invite to the exit survey")
+    if not name:
+        raise LifecycleError("name: give the template a name")
+    if employment_type and employment_type not in EmploymentType.values:
+        raise LifecycleError(
+            f"employment_type: {employment_type!r} is not one of {', '.join(EmploymentType.values)} (or empty)"
+        )
+    department = department.strip()
+    clash = CaseTemplate.objects.filter(kind=kind, employment_type=employment_type, department=department, active=True)
+    if template is not None:
+        clash = clash.exclude(pk=template.pk)
+    if active and clash.exists():
+        raise LifecycleError(
+            f"another active template already applies to employment type {employment_type or 'any'!r} "
+            f"and department {department or 'any'!r}"
+        )
+    with transaction.atomic():
+        before = _template_state(template) if template else None
+        if template is None:
+            template = CaseTemplate(kind=kind)
+        template.name, template.employment_type, template.department, template.active = (
+            name,
+            employment_type,
+            department,
+            active,
+        )
+        template.exit_survey = exit_survey
+        template.save()
+        audit_record(
+            actor=actor,
+            action="case_template.saved",
+            target=template,
+            before=before,
+            after=_template_state(template),
+        )
+    return template
+
+
+def template_task_add(
+    *,
+    template: CaseTemplate,
+    actor: Actor,
+    title: str,
+    responsible: str,
+    offset_days: int = 0,
+    instructions: str = "",
+    application: Application | None = None,
+) -> TemplateTask:
+    """Add a task to a template; new cases get it (open cases keep the tasks they were planned with)."""
+    title = title.strip()
+    if not title:
+        raise LifecycleError("title: give the task a title")
+    if responsible not in Responsible.values:
+        raise LifecycleError(f"responsible: {responsible!r} is not one of {', '.join(Responsible.values)}")
+    if responsible in (Responsible.OWNER, Responsible.SUPPLIER) and application is None:
+        raise LifecycleError("application: a task for an application's owner or supplier names the application")
+    if not -60 <= offset_days <= 60:
+        raise LifecycleError(f"offset_days: {offset_days} is outside -60 to 60 business days")
+    with transaction.atomic():
+        position = template.tasks.count()
+        task = TemplateTask.objects.create(
+            template=template,
+            title=title,
+            instructions=instructions.strip(),
+            responsible=responsible,
+            application=application,
+            offset_days=offset_days,
+            position=position,
+        )
+        audit_record(
+            actor=actor,
+            action="case_template.task_added",
+            target=task,
+            after={
+                "template_id": template.pk,
+                "title": title,
+                "responsible": responsible,
+                "application_id": application.pk if application else None,
+                "offset_days": offset_days,
+            },
+        )
+    return task
+
+
+def template_task_remove(*, task: TemplateTask, actor: Actor) -> None:
+    with transaction.atomic():
+        audit_record(
+            actor=actor,
+            action="case_template.task_removed",
+            target=task,
+            before={"template_id": task.template_id, "title": task.title},
+        )
+        task.delete()
+
+
+# Birthright ---------------------------------------------------------------------------------------------
+
+
+def birthright_add(
+    *,
+    template: CaseTemplate,
+    actor: Actor,
+    application: Application | None = None,
+    licence: str = "",
+    device_kind: str = "",
+) -> Birthright:
+    """Add an application (with an optional licence) or a device kind to a joiner template's birthright."""
+    if template.kind != CaseKind.JOINER:
+        raise LifecycleError("template: only joiner templates list birthright applications and devices")
+    licence, device_kind = licence.strip(), device_kind.strip()
+    if (application is None) == (not device_kind):
+        raise LifecycleError("give either an application (with an optional licence) or a device kind")
+    if device_kind and device_kind not in DeviceKind.values:
+        raise LifecycleError(f"device_kind: {device_kind!r} is not one of {', '.join(DeviceKind.values)}")
+    kind = BirthrightKind.APPLICATION if application is not None else BirthrightKind.DEVICE
+    clash = Birthright.objects.filter(template=template)
+    clash = (
+        clash.filter(application=application, licence=licence) if application else clash.filter(device_kind=device_kind)
+    )
+    if clash.exists():
+        raise LifecycleError("the template already gives this")
+    with transaction.atomic():
+        item = Birthright.objects.create(
+            template=template, kind=kind, application=application, licence=licence, device_kind=device_kind
+        )
+        audit_record(
+            actor=actor,
+            action="case_template.birthright_added",
+            target=item,
+            after={
+                "template_id": template.pk,
+                "kind": kind,
+                "application_id": application.pk if application else None,
+                "licence": licence,
+                "device_kind": device_kind,
+            },
+        )
+    return item
+
+
+def birthright_remove(*, item: Birthright, actor: Actor) -> None:
+    with transaction.atomic():
+        audit_record(
+            actor=actor,
+            action="case_template.birthright_removed",
+            target=item,
+            before={"template_id": item.template_id, "application_id": item.application_id, "device": item.device_kind},
+        )
+        item.delete()
+
+
+def joiner_templates() -> list[CaseTemplate]:
+    return list(CaseTemplate.objects.filter(kind=CaseKind.JOINER, active=True).prefetch_related("tasks", "birthrights"))
+
+
+def access_entitlement(template: CaseTemplate | None) -> expected.Entitlement | None:
+    """What a template says about accounts, for expected versus actual: None (not judged) when it gives no
+    application at all, since a template of devices and tasks only says nothing about access."""
+    if template is None or not any(b.application_id for b in template.birthrights.all()):
+        return None
+    return entitlement_of(template)
+
+
+def entitlement_of(template: CaseTemplate | None) -> expected.Entitlement | None:
+    """A joiner template's birthright as plain data (templates come with their birthrights prefetched)."""
+    if template is None:
+        return None
+    apps: dict[int, set[str]] = {}
+    devices = set()
+    for item in template.birthrights.all():
+        if item.kind == BirthrightKind.APPLICATION and item.application_id is not None:
+            licences = apps.setdefault(item.application_id, set())
+            if item.licence:
+                licences.add(item.licence)
+        elif item.device_kind:
+            devices.add(item.device_kind)
+    return expected.Entitlement(template.pk, {a: frozenset(lic) for a, lic in apps.items()}, frozenset(devices))

@@ -1,0 +1,269 @@
+"""Verifying case lines against evidence, and reopening what evidence contradicts (DESIGN.md 3.2).
+
+Lines that take back are verified when an import or a connector's read-back shows the account disabled or
+gone (or the licence removed), or a device checked in; lines that give when an import shows the person's
+account active (with the licence), or a device of the kind checked out to them. An attested line that a
+later import contradicts reopens, with a `contradicted` finding that closing it again resolves.
+
+Set-based and audited in the caller's transaction, like the rest of the engine (engine.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from datetime import date
+
+from django.db.models import F, Q
+from django.utils import timezone
+
+from ordna.accounts.models import Account, AccountStatus, Finding, FindingKind, FindingState
+from ordna.core.actor import Actor
+from ordna.core.audit import Change, audit_record, audit_record_many
+from ordna.core.bulk import update_rows
+from ordna.devices.models import Device, DeviceStatus
+from ordna.lifecycle.engine import cases_complete
+from ordna.lifecycle.models import Case, CaseStatus, Line, LineKind, LineState, VerifiedBy
+
+
+def lines_verify(line_ids: Sequence[int], *, how: str, actor: Actor, label: str) -> list[int]:
+    """Mark open lines verified (`how`: an import, a read-back, a check-in); returns the ids of their cases."""
+    if not line_ids:
+        return []
+    now = timezone.now()
+    case_ids = sorted(set(Line.objects.filter(pk__in=line_ids).values_list("case_id", flat=True)))
+    Line.objects.filter(pk__in=line_ids, state=LineState.OPEN).update(
+        state=LineState.VERIFIED, verified_by=how, closed_by=label, closed_at=now
+    )
+    audit_record_many(
+        actor=actor,
+        changes=[
+            Change(
+                "line.verified",
+                "lifecycle.line",
+                str(pk),
+                before={"state": "open"},
+                after={"state": "verified", "verified_by": how},
+            )
+            for pk in line_ids
+        ],
+    )
+    contradictions_resolve(line_ids)
+    return case_ids
+
+
+def take_backs_verify(*, application_id: int, seen_by: str, actor: Actor, today: date) -> tuple[int, int, set[int]]:
+    """Bring the lines that take back in the application in line with its accounts as just seen: open lines
+    whose account is now disabled or gone (or whose licence is removed) are verified; attested lines the
+    accounts contradict (the account seen active after the attestation, or the licence still on it) reopen
+    with a finding. Returns (verified, reopened, the ids of the cases touched)."""
+    label = f"{actor.label} ({seen_by})"[:150]
+    lines = Line.objects.filter(account__application_id=application_id, case__status__in=["open", "completed"])
+
+    verify = list(
+        lines.filter(
+            case__status=CaseStatus.OPEN,
+            state=LineState.OPEN,
+            kind=LineKind.ACCOUNT,
+            account__status__in=[AccountStatus.DISABLED, AccountStatus.GONE],
+        ).values_list("id", flat=True)
+    )
+    for line_id, subject, status, licenses in lines.filter(
+        case__status=CaseStatus.OPEN, state=LineState.OPEN, kind=LineKind.LICENCE
+    ).values_list("id", "subject", "account__status", "account__licenses"):
+        if status == AccountStatus.GONE or subject not in (licenses or ()):
+            verify.append(line_id)
+    touched = set(lines_verify(verify, how=seen_by, actor=actor, label=label))
+
+    seen_after = Q(account__last_seen__gt=F("closed_at")) | Q(account__application__accounts_seen_at__gt=F("closed_at"))
+    contradicted = []
+    for line_id, kind, subject, licenses in (
+        lines.filter(state=LineState.ATTESTED, account__status=AccountStatus.ACTIVE)
+        .filter(seen_after)
+        .values_list("id", "kind", "subject", "account__licenses")
+    ):
+        if kind == LineKind.ACCOUNT or subject in (licenses or ()):
+            contradicted.append(line_id)
+    if contradicted:
+        touched |= lines_reopen(line_ids=contradicted, actor=actor, today=today)
+    return len(verify), len(contradicted), touched
+
+
+def grants_verify(
+    *, actor: Actor, application_id: int | None = None, person_ids: Collection[int] | None = None
+) -> set[int]:
+    """Verify open account and licence lines that give, of open cases, when an active account of the case's
+    person exists in the application (with the licence); the line then names the account. Reads only the
+    open lines that give (few) and those people's accounts in the application. Returns the cases touched."""
+    lines = Line.objects.filter(
+        grant=True, state=LineState.OPEN, case__status=CaseStatus.OPEN, kind__in=[LineKind.ACCOUNT, LineKind.LICENCE]
+    )
+    if application_id is not None:
+        lines = lines.filter(application_id=application_id)
+    if person_ids is not None:
+        lines = lines.filter(case__person_id__in=list(person_ids))
+    wanted = list(lines.values_list("id", "case_id", "kind", "subject", "application_id", "case__person_id"))
+    if not wanted:
+        return set()
+    held: dict[tuple[int, int], tuple[int, set[str]]] = {}
+    for account_id, app_id, person_id, licences in (
+        Account.objects.filter(
+            application_id__in={w[4] for w in wanted},
+            person_id__in={w[5] for w in wanted},
+            status=AccountStatus.ACTIVE,
+        )
+        .order_by("id")
+        .values_list("id", "application_id", "person_id", "licenses")
+    ):
+        held.setdefault((app_id, person_id), (account_id, set(licences or ())))
+    verified: list[tuple[int, int]] = []
+    for line_id, _case, kind, subject, app_id, person_id in wanted:
+        account = held.get((app_id, person_id))
+        if account is None:
+            continue
+        if kind == LineKind.ACCOUNT or subject in account[1]:
+            verified.append((line_id, account[0]))
+    if not verified:
+        return set()
+    ids = [v[0] for v in verified]
+    now = timezone.now()
+    label = f"{actor.label} (import)"[:150]
+    update_rows(
+        Line,
+        ("state", "verified_by", "closed_by", "closed_at", "account"),
+        [(LineState.VERIFIED, VerifiedBy.IMPORT, label, now, account_id, line_id) for line_id, account_id in verified],
+    )
+    audit_record_many(
+        actor=actor,
+        changes=[
+            Change(
+                "line.verified",
+                "lifecycle.line",
+                str(pk),
+                before={"state": "open"},
+                after={"state": "verified", "verified_by": "import"},
+            )
+            for pk in ids
+        ],
+    )
+    return {w[1] for w in wanted if w[0] in set(ids)}
+
+
+def grants_verify_device(*, device: Device, actor: Actor) -> int:
+    """A device was checked out to its holder: the holder's first open device line of that kind that gives
+    is verified (check-out) and names the device. Returns the number of lines verified (0 or 1)."""
+    if device.holder_id is None or device.status != DeviceStatus.ISSUED:
+        return 0
+    line = (
+        Line.objects.filter(
+            grant=True,
+            kind=LineKind.DEVICE,
+            state=LineState.OPEN,
+            subject=device.kind,
+            case__status=CaseStatus.OPEN,
+            case__person_id=device.holder_id,
+        )
+        .order_by("due", "id")
+        .first()
+    )
+    if line is None:
+        return 0
+    line.state, line.verified_by = LineState.VERIFIED, VerifiedBy.CHECK_OUT
+    line.closed_by, line.closed_at, line.device = actor.label[:150], timezone.now(), device
+    line.save(update_fields=["state", "verified_by", "closed_by", "closed_at", "device"])
+    audit_record(
+        actor=actor,
+        action="line.verified",
+        target=line,
+        before={"state": "open"},
+        after={"state": "verified", "verified_by": "check-out", "device": device.asset_tag},
+    )
+    cases_complete(case_ids=[line.case_id], actor=actor)
+    return 1
+
+
+def lines_reopen(*, line_ids: Sequence[int], actor: Actor, today: date) -> set[int]:
+    """Reopen attested lines a later import contradicts, raise a finding for each and reopen a completed case.
+
+    Returns the ids of the cases concerned.
+    """
+    rows = list(
+        Line.objects.filter(pk__in=line_ids).values_list(
+            "id",
+            "case_id",
+            "kind",
+            "subject",
+            "account_id",
+            "account__application_id",
+            "case__person_id",
+            "closed_by",
+        )
+    )
+    Line.objects.filter(pk__in=line_ids).update(
+        state=LineState.OPEN, closed_by="", closed_at=None, note="", evidence="", reopened=F("reopened") + 1
+    )
+    live = set(
+        Finding.objects.filter(
+            kind=FindingKind.CONTRADICTED,
+            account_id__in=[r[4] for r in rows],
+            state__in=[FindingState.OPEN, FindingState.ACCEPTED],
+        ).values_list("account_id", "license")
+    )
+    findings = []
+    for _id, _case, kind, subject, account_id, app_id, person_id, _by in rows:
+        licence = subject if kind == LineKind.LICENCE else ""
+        if (account_id, licence) not in live:
+            live.add((account_id, licence))
+            findings.append(
+                Finding(
+                    kind=FindingKind.CONTRADICTED,
+                    application_id=app_id,
+                    account_id=account_id,
+                    license=licence,
+                    person_id=person_id,
+                    state=FindingState.OPEN,
+                    since=today,
+                )
+            )
+    Finding.objects.bulk_create(findings)
+    case_ids = {r[1] for r in rows}
+    completed = list(
+        Case.objects.filter(pk__in=case_ids, status=CaseStatus.COMPLETED).values_list("id", "person_id", "kind")
+    )
+    busy = set(
+        Case.objects.filter(person_id__in=[p for _, p, _k in completed], status=CaseStatus.OPEN).values_list(
+            "person_id", "kind"
+        )
+    )
+    reopen_cases = [c for c, p, k in completed if (p, k) not in busy]
+    Case.objects.filter(pk__in=reopen_cases).update(status=CaseStatus.OPEN, completed_at=None)
+    audit_record_many(
+        actor=actor,
+        changes=[
+            Change(
+                "line.reopened",
+                "lifecycle.line",
+                str(r[0]),
+                before={"state": "attested", "closed_by": r[7]},
+                after={"state": "open", "reason": "a later import shows it still active"},
+            )
+            for r in rows
+        ]
+        + [Change("case.reopened", "lifecycle.case", str(c), after={"status": "open"}) for c in reopen_cases],
+    )
+    return case_ids
+
+
+def contradictions_resolve(line_ids: Sequence[int]) -> None:
+    """A line closed again resolves the finding its contradiction raised."""
+    pairs = list(
+        Line.objects.filter(pk__in=line_ids, account__isnull=False, reopened__gt=0).values_list(
+            "account_id", "kind", "subject"
+        )
+    )
+    for account_id, kind, subject in pairs:
+        Finding.objects.filter(
+            kind=FindingKind.CONTRADICTED,
+            account_id=account_id,
+            license=subject if kind == LineKind.LICENCE else "",
+            state__in=[FindingState.OPEN, FindingState.ACCEPTED],
+        ).update(state=FindingState.RESOLVED, resolved_at=timezone.now())
