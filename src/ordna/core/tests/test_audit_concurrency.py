@@ -19,7 +19,7 @@ import pytest
 from django.db import connection, connections, transaction
 from django.test import Client
 
-from ordna.accounts.services import accounts_import
+from ordna.accounts.importing import accounts_import
 from ordna.conftest import TODAY, hr_row
 from ordna.core.actor import Actor
 from ordna.core.audit import audit_verify
