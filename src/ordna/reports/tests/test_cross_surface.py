@@ -53,7 +53,8 @@ def history(write_file, actor) -> None:
     - 5 October: an export shows L1 disabled (licence still on it) and L2 still active; L1's laptop comes back.
     - 12 November: L3's case opens late; an export no longer lists L1 and shows L3 active.
     """
-    from ordna.accounts.services import accounts_import, licenses_import
+    from ordna.accounts.importing import accounts_import
+    from ordna.accounts.services import licenses_import
     from ordna.devices.models import Device
     from ordna.devices.services import device_check_in, device_register
     from ordna.lifecycle.services import cases_open_due
