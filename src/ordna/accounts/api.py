@@ -184,11 +184,24 @@ class DecisionIn(Schema):
 
 
 class AccountsImportOut(Schema):
+    """`proves`: which facts the file can prove ({status, licences, gone}), in words in `proof_notes`.
+    `breaker_reasons`: why the breaker stopped it (gone, columns, identities), in words in `breaker_notes`.
+    `saved_format`: the application's format before; `saves_format`: whether applying saved this one."""
+
     outcome: str
     application: str
     preset: str
     full: bool
     breaker_tripped: bool
+    breaker_reasons: list[str]
+    breaker_notes: list[str]
+    missing_columns: list[str]
+    identities_changed: int
+    proves: dict[str, bool]
+    proof_notes: list[str]
+    saved_format: str
+    saves_format: bool
+    format_note: str
     counts: dict[str, int]
     diff: dict[str, Any]
     errors: list[RowErrorOut]
@@ -326,8 +339,11 @@ def accounts_import_endpoint(
     full: Form[bool] = True,
     dry_run: Form[bool] = False,
     allow_mass_change: Form[bool] = False,
+    save_format: Form[bool] = False,
 ) -> Any:
-    """422 lists every error by row and column; 409 means the safety breaker stopped it (nothing applied)."""
+    """422 lists every error by row and column (a file that does not fit the application's saved format among
+    them); 409 means the safety breaker stopped it (nothing applied). `preset` names the format for this import;
+    `save_format` makes it the application's saved format (its first one is saved by itself)."""
     with _stored(file) as handle:
         result = importing.accounts_import(
             application_slug=app,
@@ -339,6 +355,7 @@ def accounts_import_endpoint(
             dry_run=dry_run,
             allow_mass_change=allow_mass_change,
             file_name=file.name or "",
+            save_format=save_format,
         )
     body = {
         "outcome": result.outcome,
@@ -346,6 +363,15 @@ def accounts_import_endpoint(
         "preset": result.preset,
         "full": result.full,
         "breaker_tripped": result.breaker_tripped,
+        "breaker_reasons": result.breaker_reasons,
+        "breaker_notes": result.breaker_notes(),
+        "missing_columns": result.missing_columns,
+        "identities_changed": result.identities_changed,
+        "proves": result.proves.as_json(),
+        "proof_notes": result.proof_notes() if result.ok or result.breaker_tripped else [],
+        "saved_format": result.saved_format,
+        "saves_format": result.saves_format,
+        "format_note": result.format_note(),
         "counts": result.counts,
         "diff": result.diff,
         "errors": [e.as_dict() for e in result.errors],

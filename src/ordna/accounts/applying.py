@@ -16,7 +16,7 @@ from ordna.accounts.events import AccountsChanged, accounts_changed
 from ordna.accounts.findings_sync import findings_sync
 from ordna.accounts.models import Account
 from ordna.accounts.planning import STORED, AccountPlan
-from ordna.accounts.presets import ColumnMapping
+from ordna.accounts.presets import ColumnMapping, Proves
 from ordna.accounts.reading import people_version
 from ordna.accounts.runs import AccountsImportResult, import_run_record
 from ordna.applications.models import Application
@@ -54,14 +54,14 @@ def apply_import(
     allow_mass_change: bool,
     source_name: str,
     started: datetime,
-    account_source: str,
-    mapping: ColumnMapping | None,
+    format_to_save: tuple[str, ColumnMapping | None] | None,
     verified_by: str,
     taken_at: datetime | None = None,
 ) -> AccountsImportResult:
     """Apply the plan in one transaction, under the write lock; raises PlanStale (nothing written) when the
     plan is stale and this is not the last attempt, which plans again under the lock. A tripped breaker
-    that is not confirmed stops it; an application it names for the first time is created."""
+    that is not confirmed stops it; an application it names for the first time is created. `format_to_save`
+    (a preset's name, or "mapping" with the mapping) becomes the application's saved format, audited."""
     with transaction.atomic():
         application = Application.objects.filter(slug=application_slug).first()
         if plan_stale(plan, application_slug):
@@ -75,20 +75,14 @@ def apply_import(
             return result
         if application is None:
             try:
-                application = application_create(
-                    slug=application_slug, name=application_slug, actor=actor, account_source=account_source
-                )
+                application = application_create(slug=application_slug, name=application_slug, actor=actor)
             except ApplicationError as exc:
                 result.errors = [RowError(0, "", str(exc))]
                 result.outcome = ImportRun.Outcome.REJECTED
                 transaction.set_rollback(True)
                 return result
-        if mapping is not None and application.account_mapping != mapping.as_json():
-            application.account_mapping = mapping.as_json()
-            application.save(update_fields=["account_mapping"])
-            audit_record(
-                actor=actor, action="application.mapping_saved", target=application, after=application.account_mapping
-            )
+        if format_to_save is not None:
+            application_format_save(application, *format_to_save, actor=actor)
         plan.application_id = application.pk
         # The run is recorded first: the lines the import verifies name it as their proof (ordna.lifecycle).
         result.outcome = ImportRun.Outcome.APPLIED
@@ -100,6 +94,7 @@ def apply_import(
             verified_by=verified_by,
             taken_at=taken_at or started,
             run_id=result.run_id,
+            proves=result.proves,
         )
         result.counts.update(findings_opened=opened, findings_resolved=resolved)
         ImportRun.objects.filter(pk=result.run_id).update(counts=result.counts, finished_at=timezone.now())
@@ -115,6 +110,23 @@ def apply_import(
             ],
         )
     return result
+
+
+def application_format_save(
+    application: Application, name: str, mapping: ColumnMapping | None, *, actor: Actor
+) -> None:
+    """Make `name` (a preset, or "mapping" with `mapping`) the format of the application's export files, in the
+    caller's transaction, audited with the format it replaces (issue 28: a saved format changes only so)."""
+    before = {"account_source": application.account_source, "account_mapping": application.account_mapping}
+    if mapping is not None:
+        application.account_mapping = mapping.as_json()
+    else:
+        application.account_source, application.account_mapping = name, None
+    after = {"account_source": application.account_source, "account_mapping": application.account_mapping}
+    if after == before:
+        return
+    application.save(update_fields=["account_source", "account_mapping"])
+    audit_record(actor=actor, action="application.format_saved", target=application, before=before, after=after)
 
 
 def _adapt(value: datetime | None) -> Any:
@@ -137,11 +149,13 @@ def apply_plan(
     taken_at: datetime | None = None,
     run_id: int | None = None,
     seen_in_full: bool | None = None,
+    proves: Proves | None = None,
 ) -> tuple[int, int]:
     """Write the plan set-based, bring the findings in line and announce the change (accounts.changed, in the
     same transaction: offboarding verifies its lines against the accounts as they are now, naming import run
-    `run_id`, when the accounts were taken from the source (`taken_at`, now when not given) and whether they
-    were listed in full (`seen_in_full`; the plan's own when not given)); returns (findings opened, resolved)."""
+    `run_id`, when the accounts were taken from the source (`taken_at`, now when not given), whether they
+    were listed in full (`seen_in_full`; the plan's own when not given) and which facts the source can prove
+    (`proves`: all when not given; its `gone` is the listing in full)); returns (findings opened, resolved)."""
     assert plan.application_id is not None  # noqa: S101 - set by the caller inside its transaction
     moment = timezone.now()
     now = _adapt(moment)
@@ -208,6 +222,7 @@ def apply_plan(
     )
     application = Application.objects.get(pk=plan.application_id)
     opened, resolved = findings_sync(application, specs, today, write=True)
+    proves = proves or Proves()
     accounts_changed.send(
         AccountsChanged(
             application_id=application.pk,
@@ -217,6 +232,9 @@ def apply_plan(
             full=plan.full if seen_in_full is None else seen_in_full,
             taken_at=taken_at or moment,
             import_run_id=run_id,
+            proves_status=proves.status,
+            proves_licences=proves.licences,
+            seen_at=moment,
         )
     )
     return len(opened), len(resolved)

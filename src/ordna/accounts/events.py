@@ -21,6 +21,11 @@ class AccountsChanged:
     missing from it are gone), false for a delta. `taken_at` is when the accounts were taken from the source
     (the export made, the directory read; None: now), and `import_run_id` the import run that wrote them, if
     any: the proof the lifecycle records on the lines it verifies.
+
+    An import proves only what its source shows (issue 28): `proves_status` is false for a file without a
+    status column (its accounts' statuses were kept as stored, not read), `proves_licences` for one without
+    licences; `full` is what proves accounts gone. `seen_at` is when the accounts were written: a delta's
+    listed accounts were last seen then.
     """
 
     application_id: int
@@ -30,6 +35,9 @@ class AccountsChanged:
     full: bool = True
     taken_at: datetime | None = None
     import_run_id: int | None = None
+    proves_status: bool = True
+    proves_licences: bool = True
+    seen_at: datetime | None = None
 
 
 # Each handler answers with counts ("verified": 3, ...) that the import may report.

@@ -30,6 +30,10 @@ class AccountsUploadForm(forms.Form):
         label=_("Format"),
         required=False,
         choices=[("", _("Detect from the header")), *[(p.name, p.title) for p in PRESETS.values()]],
+        help_text=_(
+            "Without a choice, the application's saved format reads the file (a new application's is detected "
+            "from the header). A format chosen here reads this file only, unless you save it in the preview."
+        ),
     )
     full = forms.ChoiceField(
         label=_("The file lists"),

@@ -19,6 +19,7 @@ from pathlib import Path
 from django.conf import settings
 from django.db import connection
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from ordna.accounts.applying import PlanStale, apply_import
 from ordna.accounts.errors import AccountsError
@@ -26,26 +27,34 @@ from ordna.accounts.findings_sync import findings_sync, findings_wanted
 from ordna.accounts.planning import AccountPlan, StoredAccounts, UnchangedRowsStale, identities_wanted, plan_accounts
 from ordna.accounts.presets import (
     IMPLICIT_LICENSE,
+    LICENCES_IMPLICIT,
     PRESETS,
     AccountRecord,
     ColumnMapping,
+    Preset,
+    Proves,
     ReadResult,
+    header_fit,
     mapping_preset,
+    preset_proves,
     read_accounts,
 )
 from ordna.accounts.reading import (
     account_identities,
-    choose_preset,
+    detected_preset,
     known_row_digests,
+    named_preset,
     people_snapshot,
+    previous_columns,
+    saved_format,
     stored_accounts,
 )
-from ordna.accounts.runs import AccountsImportResult, import_run_record
+from ordna.accounts.runs import AccountsImportResult, import_run_record, names_list
 from ordna.applications.models import Application
 from ordna.core.actor import Actor
 from ordna.core.memory import gc_paused
 from ordna.core.models import ImportRun
-from ordna.core.tabular import RowError, TableError, open_table
+from ordna.core.tabular import RowError, Table, TableError, open_table
 from ordna.people.services import file_checksum
 
 PLAN_ATTEMPTS = 3  # plans made without the write lock before the last one is made under it
@@ -63,12 +72,20 @@ def accounts_import(
     allow_mass_change: bool = False,
     file_name: str = "",
     mapping: ColumnMapping | None = None,
+    save_format: bool = False,
 ) -> AccountsImportResult:
     """Import one application's account export, all or nothing (DESIGN.md 3.1).
 
-    A full import is a snapshot: accounts missing from it become gone, unless more than
-    ORDNA_MASS_CHANGE_ACCOUNTS_PERCENT would, which stops it (`allow_mass_change` confirms). A delta import
-    never marks anything gone. The same file twice changes nothing the second time.
+    A full import is a snapshot: accounts missing from it become gone. The safety breaker stops it, unless
+    `allow_mass_change` confirms, when more than ORDNA_MASS_CHANGE_ACCOUNTS_PERCENT of the accounts would be
+    gone or would change their names or addresses, or when the file lacks a column the application's previous
+    import read (issue 28). A delta import never marks anything gone. The same file twice changes nothing the
+    second time.
+
+    The format: `mapping` (a column mapping) or `preset` names it for this import; else the application's
+    saved format is used, and a file that does not fit it is refused with what differs. Applying saves the
+    format for the application when it has none yet, or with `save_format` (audited); a saved format never
+    changes otherwise. The result says which facts the file can prove (`Proves`).
     """
     with gc_paused():  # millions of small objects, no cycles: see ordna.core.memory
         return _accounts_import(
@@ -82,6 +99,7 @@ def accounts_import(
             allow_mass_change=allow_mass_change,
             file_name=file_name,
             mapping=mapping,
+            save_format=save_format,
         )
 
 
@@ -97,6 +115,7 @@ def _accounts_import(
     allow_mass_change: bool = False,
     file_name: str = "",
     mapping: ColumnMapping | None = None,
+    save_format: bool = False,
 ) -> AccountsImportResult:
     started = timezone.now()
     result = AccountsImportResult(ImportRun.Outcome.REJECTED, application=application_slug, full=full)
@@ -104,19 +123,22 @@ def _accounts_import(
     if application is None and not application_slug.replace("-", "").replace("_", "").isalnum():
         result.errors = [RowError(0, "", f"{application_slug!r} is not a valid application key (letters, digits, -)")]
         return result
+    saved = saved_format(application)
     try:
         result.checksum = file_checksum(path)
         table = open_table(path, max_bytes=settings.UPLOAD_MAX_BYTES)
         result.notices = list(table.notices)
         result.header = table.header
-        chosen = (
-            mapping_preset(mapping)
-            if mapping
-            else choose_preset(name=preset, application=application, header=table.header)
-        )
+        if mapping:
+            chosen: Preset | None = mapping_preset(mapping)
+        elif preset:
+            chosen = named_preset(preset, application)
+        else:
+            chosen = saved or detected_preset(table.header)
     except (TableError, AccountsError) as exc:
         result.errors = [RowError(0, "", str(exc))]
         return result
+    result.saved_format = saved.name if saved else ""
     if chosen is None:
         result.needs_mapping = True
         result.errors = [
@@ -129,6 +151,12 @@ def _accounts_import(
         ]
         return result
     result.preset = chosen.name
+    if chosen is saved and not _format_fits(result, saved, table, application_slug):
+        return result
+    _choose_saving(result, chosen, saved, application, save_format=save_format)
+    _shape(result, chosen, table, application)
+    only_licence = chosen.licences == LICENCES_IMPLICIT and application is not None and _licence_count(application) == 1
+    result.proves = preset_proves(chosen, full=full, only_licence=only_licence)
     # Rows read from the stored accounts before are recognised by their digest and not read again.
     stored = stored_accounts(application)
     read = read_accounts(table, chosen, known=known_row_digests(stored, chosen))
@@ -153,12 +181,75 @@ def _accounts_import(
         source_name=file_name or path.name,
         started=started,
         taken_at=_file_taken_at(path, started),
-        account_source=chosen.name if chosen.name in PRESETS else "",
-        mapping=mapping,
+        format_to_save=(chosen.name, mapping) if result.saves_format else None,
         read=read,
         read_all=read_all,
         stored=stored,
     )
+
+
+def _same_format(one: Preset, other: Preset) -> bool:
+    return one.name == other.name and one.fingerprint == other.fingerprint
+
+
+def _format_fits(result: AccountsImportResult, saved: Preset, table: Table, application: str) -> bool:
+    """Whether the file fits the application's saved format; if not, `result` refuses it with what differs
+    (the columns missing, the columns the format does not read, a preset the file fits) and asks for a format
+    for this import (issue 28: a saved format never changes by itself)."""
+    missing, unexpected = header_fit(saved, table.header)
+    if not missing:
+        return True
+    values = {"application": application, "format": saved.name, "missing": names_list(missing)}
+    reason = (
+        _("the file does not fit the format saved for %(application)s (%(format)s): missing column(s) %(missing)s")
+        % values
+    )
+    if unexpected:
+        reason += "; " + _("columns it does not read: %(columns)s") % {"columns": names_list(unexpected)}
+    fits = detected_preset(table.header)
+    if fits is not None:
+        reason += ". " + _("It fits the %(preset)s preset") % {"preset": fits.name}
+    reason += ". " + _(
+        "Choose a format for this import only (--preset, or map its columns in the web); making it the "
+        "application's format is a choice of its own (--save-format, or the box in the preview)"
+    )
+    result.errors = [RowError(1, "", reason)]
+    result.needs_mapping = result.format_mismatch = True
+    return False
+
+
+def _choose_saving(
+    result: AccountsImportResult,
+    chosen: Preset,
+    saved: Preset | None,
+    application: Application | None,
+    *,
+    save_format: bool,
+) -> None:
+    """Whether applying saves `chosen` as the application's format: its first one (an application without a
+    format and without a connector), or another one on purpose (`save_format`)."""
+    result.format_differs = saved is not None and not _same_format(chosen, saved)
+    first = application is None or not (application.account_mapping or application.account_source)
+    result.saves_format = (saved is None and (first or save_format)) or (save_format and result.format_differs)
+
+
+def _shape(result: AccountsImportResult, chosen: Preset, table: Table, application: Application | None) -> None:
+    """The columns of the file `chosen` reads, kept with the run when it is read in the application's format
+    (its saved one, or the one applying saves): the columns the application's imports are expected to have.
+    And the columns the last such import read that this file lacks: the breaker stops the import for them.
+    A file read in another format for this import only is so measured against the application's own files,
+    and never becomes their measure."""
+    read = {name.strip().lower() for name in chosen.columns}
+    columns = [name for name in table.header if name.strip().lower() in read]
+    in_format = result.saves_format or (bool(result.saved_format) and not result.format_differs)
+    result.columns = columns if in_format else None
+    in_file = {name.strip().lower() for name in table.header}
+    result.previous_run, before = previous_columns(application)
+    result.missing_columns = [name for name in before if name.strip().lower() not in in_file]
+
+
+def _licence_count(application: Application) -> int:
+    return application.licenses.count()
 
 
 def _file_taken_at(path: Path, started: datetime) -> datetime:
@@ -182,11 +273,14 @@ def accounts_import_records(
     dry_run: bool = False,
     allow_mass_change: bool = False,
     verified_by: str = "import",
+    shows_licences: bool = True,
 ) -> AccountsImportResult:
     """Import accounts a connector read (not a file) through the very pipeline of `accounts_import`: the
     breaker, full versus delta, one transaction, findings and offboarding's line verification, which
-    records `verified_by` ("read-back" for a connector) on the lines it verifies."""
+    records `verified_by` ("read-back" for a connector) on the lines it verifies. A connector always reads the
+    status; `shows_licences` says whether it reads licences too (else the stored ones are kept)."""
     result = AccountsImportResult(ImportRun.Outcome.REJECTED, application=application.slug, full=full, preset=source)
+    result.proves = Proves(status=True, licences=shows_licences, gone=full)
     result.checksum = hashlib.sha256(
         "\n".join(sorted(f"{r.key}|{r.status}|{r.email}|{r.employee_id}" for r in records)).encode()
     ).hexdigest()
@@ -231,8 +325,7 @@ def _import_records(
     allow_mass_change: bool,
     source_name: str,
     started: datetime,
-    account_source: str = "",
-    mapping: ColumnMapping | None = None,
+    format_to_save: tuple[str, ColumnMapping | None] | None = None,
     verified_by: str = "import",
     taken_at: datetime | None = None,
     read: ReadResult | None = None,
@@ -240,6 +333,7 @@ def _import_records(
     stored: StoredAccounts | None = None,
 ) -> AccountsImportResult:
     full = result.full
+    result.taken_at = taken_at or started
     reading: ReadResult = read or ReadResult(records=records)
 
     def plan_from(
@@ -263,6 +357,7 @@ def _import_records(
                 digests=read.digests,
                 unchanged=read.unchanged,
                 stored=stored,
+                proves=result.proves,
             )
         except UnchangedRowsStale:
             return plan_from(read_in_full(), application, notices=notices, with_findings=with_findings)
@@ -302,8 +397,7 @@ def _import_records(
                     allow_mass_change=allow_mass_change,
                     source_name=source_name,
                     started=started,
-                    account_source=account_source,
-                    mapping=mapping,
+                    format_to_save=format_to_save,
                     verified_by=verified_by,
                     taken_at=taken_at or started,
                 )
@@ -350,14 +444,17 @@ def plan_import(
     digests: Sequence[int | None] = (),
     unchanged: Sequence[tuple[str, int]] = (),
     stored: StoredAccounts | None = None,
+    proves: Proves | None = None,
 ) -> AccountPlan:
     """Read what a plan needs and make it (planning.plan_accounts), with the findings its accounts imply;
     with `with_findings`, also count the findings applying it would open and resolve. Reads only.
 
     `stored` is the application's accounts as read before (else they are read now); `digests` and
     `unchanged` are the reading's (ReadResult), and UnchangedRowsStale says that a recognised row no
-    longer matches its stored account.
+    longer matches its stored account. `proves` says which facts the records state (all when not given):
+    the others are kept as stored.
     """
+    proves = proves or Proves()
     if stored is None:
         stored = stored_accounts(application)
     people = people_snapshot()
@@ -375,6 +472,8 @@ def plan_import(
         relink=relink,
         digests=digests,
         unchanged=unchanged,
+        shows_status=proves.status,
+        shows_licences=proves.licences,
     )
     plan.application_id = application.pk if application else None
     # Findings are worked out here, outside the write lock; applying only maps new accounts' ids.

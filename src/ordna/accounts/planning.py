@@ -65,7 +65,7 @@ IDENTITY_COLUMNS = ("key_display", "username", "email", "display_name", "employe
 _L_STATUS, _L_LOGIN, _L_LICENSES, _L_PERSON, _L_RULE, _L_REVIEW, _L_DIGEST = 3, 4, 5, 6, 7, 8, 9
 # Positions in a stored account with its identity (`_full_row`): 0 id, 1 key, 2 non_personal, then STORED
 # from 3, then the row digest.
-_STATUS_AT, _PERSON_AT, _RULE_AT, _CONFIDENCE_AT = 8, 11, 12, 13
+_STATUS_AT, _LICENSES_AT, _PERSON_AT, _RULE_AT, _CONFIDENCE_AT = 8, 10, 11, 12, 13
 _STORED_END = _DIGEST_AT = 3 + len(STORED)
 
 
@@ -125,6 +125,11 @@ class AccountPlan:
     findings_opened: int = 0
     findings_resolved: int = 0
     full: bool = True
+    # Live accounts whose names or addresses (username, email, display name, employee id) the import changes
+    # (not merely fills in): a file of other people's rows under the same keys (issue 28), counted for the
+    # breaker.
+    identities_changed: int = 0
+    identity_keys: list[str] = field(default_factory=list)  # the first DIFF_SAMPLE of them
 
     def counts(self) -> dict[str, int]:
         return {
@@ -145,13 +150,23 @@ class AccountPlan:
             "new_total": len(self.inserts),
             "changed": self.changed_keys,
             "gone": self.gone_keys,
+            "identities": self.identity_keys,
         }
 
     def trips_breaker(self, *, percent: float, minimum: int) -> bool:
         """The safety breaker (DESIGN.md 3.1): at least `minimum` accounts would go, and more than `percent`
         of the live ones. A truncated export must never look like a mass departure."""
-        base, gone = self.existing_live, len(self.gone)
-        return bool(base) and gone >= minimum and gone * 100 > percent * base
+        return _share_exceeded(len(self.gone), self.existing_live, percent=percent, minimum=minimum)
+
+    def trips_identity_breaker(self, *, percent: float, minimum: int) -> bool:
+        """The breaker's guard of the file's shape (issue 28): at least `minimum` live accounts, and more than
+        `percent` of them, would change their names or addresses. Another file under the same keys (the HR
+        export read as the user list) must never pass for the application's accounts."""
+        return _share_exceeded(self.identities_changed, self.existing_live, percent=percent, minimum=minimum)
+
+
+def _share_exceeded(count: int, base: int, *, percent: float, minimum: int) -> bool:
+    return bool(base) and count >= minimum and count * 100 > percent * base
 
 
 def login_from_db(raw: Any) -> datetime | None:
@@ -201,6 +216,12 @@ def identities_wanted(
     ]
 
 
+def _identity_changed(before: Sequence[Any], after: Sequence[Any]) -> bool:
+    """Whether a name or address the account had (username, email, display name, employee id) is different
+    now; filling in one it lacked is no change of identity (an export that starts to carry employee ids)."""
+    return any(old and old != new for old, new in zip(before, after, strict=True))
+
+
 def _full_row(light: tuple[Any, ...], identity: tuple[Any, ...]) -> tuple[Any, ...]:
     """A stored account with its identity columns, in the order of STORED from position 3."""
     return (*light[:3], *identity[:5], *light[3:8], identity[5], light[8], light[9])
@@ -217,6 +238,8 @@ def plan_accounts(
     relink: bool = False,
     digests: Sequence[int | None] = (),
     unchanged: Sequence[tuple[str, int]] = (),
+    shows_status: bool = True,
+    shows_licences: bool = True,
 ) -> AccountPlan:
     """Correlate the records with `people` and compare them with the `stored` accounts.
 
@@ -226,6 +249,10 @@ def plan_accounts(
     their digest is the stored account's (`known_digests`): each is checked against the stored account,
     and UnchangedRowsStale raised when one no longer matches. A full import marks the accounts it does not
     name gone; `relink` re-correlates every link that is not a decision (`ordna reconcile`).
+
+    What the records cannot state is kept as stored (issue 28): without `shows_status` (the file has no status
+    column) a known account keeps its status (one that was gone is active again: it is listed), and without
+    `shows_licences` its licences. A file may so prove nothing it does not show, and wipe nothing either.
     """
     plan = AccountPlan(full=full, accounts_version=stored.version)
     plan.people_version, plan.people_stamp = people.version, people.stamp
@@ -239,7 +266,14 @@ def plan_accounts(
     adapt_login = lru_cache(maxsize=65536)(login_to_db)
     existing = stored.rows
     # Positions in `current`, a stored account with its identity (`_full_row`).
-    status_at, person_at, rule_at, confidence_at = _STATUS_AT, _PERSON_AT, _RULE_AT, _CONFIDENCE_AT
+    status_at, licenses_at, person_at, rule_at, confidence_at = (
+        _STATUS_AT,
+        _LICENSES_AT,
+        _PERSON_AT,
+        _RULE_AT,
+        _CONFIDENCE_AT,
+    )
+    keeps_facts = not (shows_status and shows_licences)
     stored_end, digest_at = _STORED_END, _DIGEST_AT
     identifier_rules, manual, gone = IDENTIFIER_RULES, MANUAL, GONE
     index = people.index
@@ -306,15 +340,23 @@ def plan_accounts(
             )
             person_id, rule, confidence, review = match.person_id, match.rule, match.confidence, match.review
         login = record.last_login
+        status, licences = record.status, record.licenses
+        stored_licences = dump_licenses(licences)
+        if keeps_facts and current is not None:
+            if not shows_status and current[status_at] != gone:
+                status = current[status_at]
+            if not shows_licences:
+                stored_licences = current[licenses_at]
+                licences = licenses_from(stored_licences)
         as_stored = (
             record.key_display,
             record.username,
             record.email,
             record.display_name,
             record.employee_id,
-            record.status,
+            status,
             adapt_login(login) if login is not None else None,
-            dump_licenses(record.licenses),
+            stored_licences,
             person_id,
             rule,
             confidence,
@@ -334,6 +376,10 @@ def plan_accounts(
                 plan.updates.append((account_id, as_stored, row_digest))
                 plan.changed_keys.append(record.key_display)
                 plan.links_made += person_id is not None and person_id != current[person_at]
+                if current[status_at] != gone and _identity_changed(current[4:8], as_stored[1:5]):
+                    plan.identities_changed += 1
+                    if len(plan.identity_keys) < DIFF_SAMPLE:
+                        plan.identity_keys.append(record.key_display)
             else:
                 plan.unchanged += 1
                 if row_digest is not None and current[digest_at] != row_digest:
@@ -345,9 +391,7 @@ def plan_accounts(
             if current[status_at] != gone:
                 plan.existing_live += 1
         plan.reviews += review
-        plan.states.append(
-            AccountState(account_id, record.status, person_id, non_personal, review, login, record.licenses)
-        )
+        plan.states.append(AccountState(account_id, status, person_id, non_personal, review, login, licences))
     for key, row in existing.items():
         if key in seen:
             continue

@@ -141,9 +141,19 @@ def _split_name(display_name: str) -> tuple[str, str]:
     return parts[0], " ".join(parts[1:])
 
 
+# How an export states an account's licences: in a column of its own, implicitly (every billed account holds
+# the application's only licence: Google, Slack), or not at all (Entra's user list, a mapping without one).
+LICENCES_COLUMN, LICENCES_IMPLICIT, LICENCES_NONE = "column", "implicit", "none"
+
+
 @dataclass(frozen=True)
 class Preset:
-    """How one export is read: its required headers and a function from a row (by header) to a record."""
+    """How one export is read: its required headers and a function from a row (by header) to a record.
+
+    `shows_status` and `licences` say which facts its rows can state at all (`Proves`): a reading of a file
+    without a status column calls every account active, and one without licences names none, so an import
+    must not take either for evidence.
+    """
 
     name: str
     title: str
@@ -152,6 +162,51 @@ class Preset:
     optional: tuple[str, ...] = ()
     # Everything besides the cells that decides what a row reads as (a saved mapping's settings).
     fingerprint: str = ""
+    shows_status: bool = True
+    licences: str = LICENCES_COLUMN
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        """Every column it reads, required first."""
+        return (*self.required, *self.optional)
+
+
+@dataclass(frozen=True)
+class Proves:
+    """Which facts an import can prove (DESIGN.md 3.2, issue 28): that accounts are disabled (a status column,
+    or a vendor export that encodes it), that licences are removed (a licence column, or the only licence of
+    an export that states it implicitly), that accounts are gone (a full snapshot). The lifecycle verifies,
+    and finds contradicted, only these; facts it cannot show an import keeps as they were stored."""
+
+    status: bool = True
+    licences: bool = True
+    gone: bool = True
+
+    def as_json(self) -> dict[str, bool]:
+        return {"status": self.status, "licences": self.licences, "gone": self.gone}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any] | None) -> Proves:
+        """As an import run stored it; a run from before issue 28 stored nothing and is taken to prove all."""
+        data = data or {}
+        return cls(bool(data.get("status", True)), bool(data.get("licences", True)), bool(data.get("gone", True)))
+
+
+def preset_proves(preset: Preset, *, full: bool, only_licence: bool) -> Proves:
+    """What an import read with `preset` can prove; `only_licence`: the application has exactly one licence in
+    its price list, the one an export that names none stands for."""
+    licences = preset.licences == LICENCES_COLUMN or (preset.licences == LICENCES_IMPLICIT and only_licence)
+    return Proves(status=preset.shows_status, licences=licences, gone=full)
+
+
+def header_fit(preset: Preset, header: Sequence[str]) -> tuple[list[str], list[str]]:
+    """How a file's header differs from what `preset` reads: the columns it needs and the file lacks, and the
+    file's columns it does not read (case and surrounding spaces ignored, as a header is read)."""
+    index = header_index(header)
+    known = {name.strip().lower() for name in preset.columns}
+    missing = [name for name in preset.required if name.strip().lower() not in index]
+    unexpected = [name for name in header if name.strip() and name.strip().lower() not in known]
+    return missing, unexpected
 
 
 def _record(
@@ -320,6 +375,7 @@ PRESETS: dict[str, Preset] = {
             ("userPrincipalName", "displayName", "accountEnabled"),
             _entra,
             optional=("givenName", "surname", "mail", "userType", "employeeId", "lastSignInDateTime"),
+            licences=LICENCES_NONE,  # the user list names no licences
         ),
         Preset(
             "google",
@@ -327,6 +383,7 @@ PRESETS: dict[str, Preset] = {
             ("Email Address [Required]", "Status [READ ONLY]", "Last Sign In [READ ONLY]"),
             _google,
             optional=("First Name [Required]", "Last Name [Required]", "Employee ID"),
+            licences=LICENCES_IMPLICIT,
         ),
         Preset(
             "slack",
@@ -334,6 +391,7 @@ PRESETS: dict[str, Preset] = {
             ("userid", "email", "status", "billing-active"),
             _slack,
             optional=("username", "fullname", "displayname"),
+            licences=LICENCES_IMPLICIT,
         ),
     )
 }
@@ -410,13 +468,17 @@ def mapping_preset(mapping: ColumnMapping) -> Preset:
             licenses=_licenses(get("licenses"), mapping.license_separator),
         )
 
+    # Every column the mapping names is required: a file without one of them is not the export it was made
+    # for (a missing status column would read every account as active).
+    headers = [columns[f] for f in MAPPING_FIELDS if columns.get(f)]
     return Preset(
         "mapping",
-        "Saved column mapping",
-        tuple(h for h in (columns.get("key"),) if h),
+        "Column mapping",
+        tuple(dict.fromkeys(headers)),
         read,
-        optional=tuple(h for f, h in columns.items() if f != "key" and h),
         fingerprint=json.dumps(mapping.as_json(), sort_keys=True),
+        shows_status=bool(columns.get("status")),
+        licences=LICENCES_COLUMN if columns.get("licenses") else LICENCES_NONE,
     )
 
 
@@ -440,10 +502,11 @@ class ReadResult:
 
 
 def _reading_version() -> str:
-    """Part of every row digest: the code that reads a row into a record (this module) and links the record
-    to a person (ordna.accounts.correlation), and the Unicode tables their case folding uses. A stored digest
-    vouches for an account's record and link; after an upgrade that changes either, every row is read in
-    full once."""
+    """Part of every row digest: the code that reads a row into a record (this module), links the record to a
+    person (ordna.accounts.correlation) and decides what of the record an account takes (ordna.accounts.planning:
+    facts a file cannot show are kept as stored, issue 28), and the Unicode tables their case folding uses. A
+    stored digest vouches for an account's record and link; after an upgrade that changes any of them, every
+    row is read in full once."""
     import sys
     import unicodedata
 
@@ -451,7 +514,7 @@ def _reading_version() -> str:
 
     here = Path(__file__)
     try:
-        code = here.read_bytes() + here.with_name("correlation.py").read_bytes()
+        code = b"".join(here.with_name(name).read_bytes() for name in ("presets.py", "correlation.py", "planning.py"))
     except OSError:  # installed without sources: the release stands for them
         code = __version__.encode()
     parts = (hashlib.blake2b(code).hexdigest(), unicodedata.unidata_version, f"{sys.version_info[:2]}")

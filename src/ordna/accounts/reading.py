@@ -32,30 +32,60 @@ from ordna.accounts.presets import PRESETS, ColumnMapping, Preset, detect_preset
 from ordna.applications.models import Application
 from ordna.core.bulk import chunks, placeholders
 from ordna.core.memory import gc_paused, keep_for_process
+from ordna.core.models import ImportRun
 from ordna.people.models import Person
 
 # The preset ---------------------------------------------------------------------------------------------
 
 
-def choose_preset(*, name: str | None, application: Application | None, header: Sequence[str]) -> Preset | None:
-    """The named preset; else the application's saved mapping or source; else the one the header fits."""
-    if name:
-        if name == "mapping":
-            if application is None or not application.account_mapping:
-                raise AccountsError(
-                    "this application has no saved column mapping: set one up on the first "
-                    "upload in the web (Imports → Import accounts)"
-                )
-            return mapping_preset(ColumnMapping.from_json(application.account_mapping))
-        if name not in PRESETS:
-            raise AccountsError(f"unknown preset {name!r}; presets are: {', '.join(PRESETS)}, mapping")
-        return PRESETS[name]
-    if application is not None and application.account_mapping:
+def saved_format(application: Application | None) -> Preset | None:
+    """The format saved for the application's export files: its column mapping, else its preset; None when
+    it has neither (a new application, one whose accounts come from a connector, or known only from the price
+    list)."""
+    if application is None:
+        return None
+    if application.account_mapping:
         return mapping_preset(ColumnMapping.from_json(application.account_mapping))
-    if application is not None and application.account_source in PRESETS:
-        return PRESETS[application.account_source]
+    return PRESETS.get(application.account_source)
+
+
+def named_preset(name: str, application: Application | None) -> Preset:
+    """The preset `name`, or for "mapping" the application's saved column mapping."""
+    if name == "mapping":
+        if application is None or not application.account_mapping:
+            raise AccountsError(
+                "this application has no saved column mapping: set one up on the first "
+                "upload in the web (Imports → Import accounts)"
+            )
+        return mapping_preset(ColumnMapping.from_json(application.account_mapping))
+    if name not in PRESETS:
+        raise AccountsError(f"unknown preset {name!r}; presets are: {', '.join(PRESETS)}, mapping")
+    return PRESETS[name]
+
+
+def detected_preset(header: Sequence[str]) -> Preset | None:
+    """The preset whose headers the file has, if any."""
     detected = detect_preset(header)
     return PRESETS[detected] if detected else None
+
+
+def previous_columns(application: Application | None) -> tuple[int | None, list[str]]:
+    """The last applied import of the application's files that recorded the columns it read: (its run, those
+    columns); (None, []) when there is none."""
+    if application is None:
+        return None, []
+    previous = (
+        ImportRun.objects.filter(
+            application=application,
+            source=ImportRun.Source.ACCOUNTS,
+            outcome=ImportRun.Outcome.APPLIED,
+            columns__isnull=False,
+        )
+        .order_by("-started_at", "-id")
+        .values_list("id", "columns")
+        .first()
+    )
+    return (previous[0], list(previous[1] or ())) if previous else (None, [])
 
 
 # People, indexed once per process and reused until HR data changes --------------------------------------

@@ -22,7 +22,7 @@ from ordna.accounts.errors import AccountsError
 from ordna.accounts.findings_sync import findings_recompute
 from ordna.accounts.importing import plan_import
 from ordna.accounts.models import Account, Finding, FindingState, MatchRule
-from ordna.accounts.presets import AccountRecord
+from ordna.accounts.presets import AccountRecord, Proves
 from ordna.applications.models import Application, License
 from ordna.applications.services import ApplicationError, application_create, license_save
 from ordna.core.actor import Actor
@@ -77,16 +77,18 @@ def reconcile(*, application: Application, actor: Actor, today: date) -> dict[st
                 application=application, source=ImportRun.Source.ACCOUNTS, outcome=ImportRun.Outcome.APPLIED
             )
             .order_by("-started_at")
-            .values_list("id", "started_at", "full")
+            .values_list("id", "started_at", "full", "proves", "taken_at")
             .first()
         )
+        # ... and proves what that import could prove (issue 28), no more, as of when its accounts were taken.
         opened, resolved = apply_plan(
             plan,
             today=today,
             actor=actor,
-            taken_at=last[1] if last else application.accounts_seen_at,
+            taken_at=(last[4] or last[1]) if last else application.accounts_seen_at,
             run_id=last[0] if last else None,
             seen_in_full=last[2] if last else False,
+            proves=Proves.from_json(last[3]) if last else Proves(status=False, licences=False, gone=False),
         )
         counts = {
             "accounts": len(records),

@@ -30,7 +30,9 @@ from ordna.people.services import file_checksum
 SESSION_KEY = "accounts_import"
 
 
-def _run(request: HttpRequest, pending: dict[str, Any], *, dry_run: bool, allow: bool = False) -> Any:
+def _run(
+    request: HttpRequest, pending: dict[str, Any], *, dry_run: bool, allow: bool = False, save_format: bool = False
+) -> Any:
     mapping = ColumnMapping.from_json(pending["mapping"]) if pending.get("mapping") else None
     return importing.accounts_import(
         application_slug=pending["application"],
@@ -43,12 +45,15 @@ def _run(request: HttpRequest, pending: dict[str, Any], *, dry_run: bool, allow:
         allow_mass_change=allow,
         file_name=pending["name"],
         mapping=mapping,
+        save_format=save_format,
     )
 
 
 @capability("accounts.import")
 def accounts_import_upload(request: HttpRequest) -> HttpResponse:
-    """Step 1: upload; see a preview, or set up a column mapping when no preset fits the file."""
+    """Step 1: upload; see a preview, or set up a column mapping when no preset fits the file. A file that does
+    not fit the application's saved format is refused with what differs; its columns may then be mapped for
+    this import (the saved format stays unless the preview's box says otherwise)."""
     form = AccountsUploadForm(request.POST or None, request.FILES or None)
     result = None
     if request.method == "POST" and form.is_valid():
@@ -74,13 +79,15 @@ def accounts_import_upload(request: HttpRequest) -> HttpResponse:
             if result.needs_mapping:
                 pending["header"] = result.header
                 request.session[SESSION_KEY] = pending
-                return redirect("accounts:import_mapping")
+                if not result.format_mismatch:
+                    return redirect("accounts:import_mapping")
     return render(request, "accounts/import.html", {"form": form, "result": result})
 
 
 @capability("accounts.import")
 def accounts_import_mapping(request: HttpRequest) -> HttpResponse:
-    """Step 1b: say which column holds what; the mapping is saved with the application when applied."""
+    """Step 1b: say which column holds what. The mapping reads this file; it becomes the application's saved
+    format when applied only if the application has none yet, or the preview's box asks for it."""
     pending = request.session.get(SESSION_KEY)
     if not pending or "header" not in pending:
         return redirect("accounts:import")
@@ -114,7 +121,13 @@ def accounts_import_confirm(request: HttpRequest) -> HttpResponse:
     if file_checksum(upload_path(pending["token"])) != pending["checksum"]:
         messages.error(request, _("The file changed since the preview: upload it again."))
         return redirect("accounts:import")
-    result = _run(request, pending, dry_run=False, allow=request.POST.get("allow_mass_change") == "1")
+    result = _run(
+        request,
+        pending,
+        dry_run=False,
+        allow=request.POST.get("allow_mass_change") == "1",
+        save_format=request.POST.get("save_format") == "1",
+    )
     if result.outcome == "stopped":
         return render(
             request, "accounts/import.html", {"form": AccountsUploadForm(), "result": result, "stopped": True}

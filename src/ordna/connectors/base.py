@@ -73,6 +73,9 @@ class KindSpec:
     optional: tuple[str, ...] = ()
     secret_options: tuple[str, ...] = ()
     defaults: dict[str, str] = field(default_factory=dict)
+    # Whether its accounts name their licences: only then does a read prove a licence removed (issue 28); the
+    # others keep the licences an export stored.
+    shows_licences: bool = False
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -87,7 +90,11 @@ KINDS: dict[str, KindSpec] = {
         defaults={"flavour": "openldap", "starttls": "false"},
     ),
     "scim": KindSpec(required=("url",), secret_options=("token", "token_file")),
-    "graph": KindSpec(required=("tenant_id", "client_id"), secret_options=("client_secret", "client_secret_file")),
+    "graph": KindSpec(
+        required=("tenant_id", "client_id"),
+        secret_options=("client_secret", "client_secret_file"),
+        shows_licences=True,  # assignedLicenses, named by the tenant's subscribed SKUs
+    ),
     "google": KindSpec(
         required=("admin_subject",),
         optional=("customer",),

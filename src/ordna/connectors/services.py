@@ -296,6 +296,7 @@ def connector_sync(
         dry_run=dry_run,
         allow_mass_change=allow_mass_change,
         verified_by=VerifiedBy.READ_BACK,
+        shows_licences=_shows_licences(connector.kind),
     )
     if not dry_run:
         error = "" if result.outcome == ImportRun.Outcome.APPLIED else "; ".join(str(e) for e in result.errors[:3])
@@ -428,8 +429,16 @@ def _backoff(attempts: int) -> float:
     return float(settings.ORDNA_CONNECTOR_RETRY_SECONDS * 2 ** max(attempts - 1, 0))
 
 
-def read_back(*, application: Application, record: AccountRecord, actor: Actor, today: date) -> AccountsImportResult:
-    """Import one account as the server shows it now (a delta), so its case line is verified by read-back."""
+def _shows_licences(kind: str) -> bool:
+    spec = KINDS.get(kind)
+    return spec is not None and spec.shows_licences
+
+
+def read_back(
+    *, application: Application, record: AccountRecord, actor: Actor, today: date, kind: str = ""
+) -> AccountsImportResult:
+    """Import one account as the server shows it now (a delta), so its case line is verified by read-back; a
+    connector of `kind` proves licences only if it reads them."""
     return accounts_import_records(
         application=application,
         records=[record],
@@ -438,6 +447,7 @@ def read_back(*, application: Application, record: AccountRecord, actor: Actor, 
         source=f"read-back:{record.key_display}",
         full=False,
         verified_by=VerifiedBy.READ_BACK,
+        shows_licences=_shows_licences(kind),
     )
 
 
@@ -483,7 +493,7 @@ def action_run(*, action_id: int, actor: Actor, today: date, now: datetime | Non
         return action
     with transaction.atomic():
         if record is not None:
-            imported = read_back(application=application, record=record, actor=actor, today=today)
+            imported = read_back(application=application, record=record, actor=actor, today=today, kind=connector.kind)
             result["read_back"] = imported.outcome
         else:
             result["read_back"] = "gone"

@@ -203,6 +203,15 @@ class ImportRun(models.Model):
     actor_label = models.CharField(max_length=150, blank=True)
     started_at = models.DateTimeField()
     finished_at = models.DateTimeField()
+    # The columns of an account file that its format read, when that is the application's format (null for a
+    # file read in another format for this import only, a connector's records, and runs before issue 28): the
+    # application's next file is stopped when it lacks one of them.
+    columns = models.JSONField(null=True, blank=True)
+    # Which facts the run could prove: {"status", "licences", "gone"} (accounts.presets.Proves; empty: all).
+    proves = models.JSONField(default=dict, blank=True)
+    # When the accounts it read were taken from their source: the export file written, or the connector's read
+    # (null before issue 28: its start then). Reconciling re-uses it as the time of what it proves.
+    taken_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-started_at", "-id"]

@@ -160,7 +160,13 @@ def test_a_first_import_links_by_identifiers_and_sends_namesakes_to_review() -> 
         AccountState(-3, "disabled", None, False, False, SIGN_IN, ()),
     ]
     assert (first.accounts_version, first.people_stamp, first.links_current) == (None, people().stamp, True)
-    assert first.diff() == {"new": ["kli01", "jbe", "svc-export"], "new_total": 3, "changed": [], "gone": []}
+    assert first.diff() == {
+        "new": ["kli01", "jbe", "svc-export"],
+        "new_total": 3,
+        "changed": [],
+        "gone": [],
+        "identities": [],
+    }
 
 
 def test_the_same_rows_with_the_same_people_change_nothing_and_keep_identifier_links() -> None:

@@ -48,6 +48,12 @@ class Command(OrdnaCommand):
         scope.add_argument("--delta", dest="full", action="store_false", help="the file lists some accounts only")
         accounts.add_argument("--dry-run", action="store_true", help="show what would change, change nothing")
         accounts.add_argument("--allow-mass-change", action="store_true", help=MASS_CHANGE_HELP)
+        accounts.add_argument(
+            "--save-format",
+            action="store_true",
+            help="make this file's format (--preset) the application's saved format, replacing the one it has "
+            "(without it, a format other than the saved one is used for this import only)",
+        )
 
         licenses = sub.add_parser("licenses", help="a price list: application, license, monthly_cost, currency, seats")
         licenses.add_argument("file", type=Path)
@@ -113,6 +119,7 @@ class Command(OrdnaCommand):
             full=options["full"],
             dry_run=options["dry_run"],
             allow_mass_change=options["allow_mass_change"],
+            save_format=options["save_format"],
         )
         self._notices(result.notices)
         self._fail_on_errors(path, result.errors)
@@ -123,13 +130,19 @@ class Command(OrdnaCommand):
             f"{c['links_made']} links made, {c['needs_review']} need review; findings "
             f"{c['findings_opened']} opened, {c['findings_resolved']} resolved"
         )
+        # What the file can prove, and what happens to the application's saved format (issue 28).
+        facts = [*result.proof_notes(), *filter(None, [result.format_note()])]
         if result.outcome == "stopped":
             raise InvalidInput(
-                f"stopped by the safety breaker: {c['gone']} accounts would be gone, more than the limit "
-                "(ORDNA_MASS_CHANGE_ACCOUNTS_PERCENT) - is the export complete? Nothing was applied. If it is, "
-                f"run again with --allow-mass-change.\nWould have been: {summary}"
+                "stopped by the safety breaker (ORDNA_MASS_CHANGE_ACCOUNTS_PERCENT): "
+                + " ".join(result.breaker_notes())
+                + " Nothing was applied. If it is right, run again with --allow-mass-change."
+                + f"\nWould have been: {summary}"
+                + "".join(f"\n{fact}" for fact in facts)
             )
         self.stdout.write(("dry run, nothing applied: " if result.outcome == "dry_run" else "") + summary)
+        for fact in facts:
+            self.stdout.write(fact)
 
     def _licenses(self, path: Path, options: dict[str, Any]) -> None:
         result = licenses_import(path=path, actor=Actor.command_line(), today=today(), dry_run=options["dry_run"])
