@@ -103,8 +103,9 @@ class FindingKind(models.TextChoices):
     LICENSE_WASTE = "license_waste", _("Licence waste")
     SEAT_OVERBUY = "seat_overbuy", _("Seats bought but unused")
     NEEDS_REVIEW = "needs_review", _("Needs review")
-    # Raised by offboarding (ordna.lifecycle), not by reconciliation: an attested line a later import contradicts.
-    CONTRADICTED = "contradicted", _("Attested but still active")
+    # Raised by offboarding (ordna.lifecycle), not by reconciliation: a verified or attested line a later import
+    # contradicts (the account active again, or the licence assigned again).
+    CONTRADICTED = "contradicted", _("Closed, but a later export contradicts it")
     # Raised by ordna.lifecycle's expected-versus-actual after each import: access no joiner template gives
     # and nobody approved (accepting the finding is the approval), reviewed by the application's owner or key user.
     EXCESS_ACCESS = "excess_access", _("Access beyond the templates")

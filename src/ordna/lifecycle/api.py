@@ -54,6 +54,39 @@ class CaseOut(Schema):
         return str(obj.person.department)
 
 
+class ReopeningOut(Schema):
+    """A closed line that reopened (issue 28): when, why (`contradicted`: the import run whose accounts, taken at
+    `taken_at`, show it active or assigned again; `last_day_moved`), and how it had closed."""
+
+    reopened_at: datetime
+    cause: str
+    import_run: int | None
+    taken_at: datetime | None
+    was_state: str
+    was_verified_by: str | None
+    was_closed_by: str
+    was_closed_at: datetime | None
+    was_proof_import_run: int | None
+    was_proof_taken_at: datetime | None
+    was_attest_reason: str | None
+
+    @staticmethod
+    def resolve_import_run(obj: Any) -> int | None:
+        return obj.import_run_id
+
+    @staticmethod
+    def resolve_was_proof_import_run(obj: Any) -> int | None:
+        return obj.was_proof_run_id
+
+    @staticmethod
+    def resolve_was_verified_by(obj: Any) -> str | None:
+        return obj.was_verified_by or None
+
+    @staticmethod
+    def resolve_was_attest_reason(obj: Any) -> str | None:
+        return obj.was_attest_reason or None
+
+
 class LineOut(Schema):
     id: int
     case_id: int
@@ -81,6 +114,11 @@ class LineOut(Schema):
     approved_at: datetime | None
     proof_import_run: int | None
     proof_taken_at: datetime | None
+    reopenings: list[ReopeningOut]
+
+    @staticmethod
+    def resolve_reopenings(obj: Any) -> list[Any]:
+        return list(obj.reopenings.all())
 
     @staticmethod
     def resolve_case_person(obj: Any) -> str:
@@ -295,7 +333,9 @@ def cases_open(request: HttpRequest, dry_run: bool = False) -> Any:
 def case_detail(request: HttpRequest, case_id: int) -> Any:
     user = user_of(request)
     case: Case = access.get_in_scope(cases_scope(user).select_related("person"), pk=case_id)
-    case.visible_lines = selectors.case_lines(case, user).select_related("case__person")  # type: ignore[attr-defined]
+    case.visible_lines = (  # type: ignore[attr-defined]
+        selectors.case_lines(case, user).select_related("case__person").prefetch_related("reopenings")
+    )
     return case
 
 
@@ -323,7 +363,7 @@ def line_list(
     overdue: bool = False,
     due_before: date | None = None,
 ) -> Any:
-    lines = lines_scope(user_of(request)).select_related(*LINE_RELATED)
+    lines = lines_scope(user_of(request)).select_related(*LINE_RELATED).prefetch_related("reopenings")
     if state:
         lines = lines.filter(state=state)
     if kind:
@@ -344,7 +384,7 @@ def line_list(
 )
 @paginate
 def tasks_mine(request: HttpRequest) -> Any:
-    return selectors.my_tasks(user_of(request))
+    return selectors.my_tasks(user_of(request)).prefetch_related("reopenings")
 
 
 def _closable_line(request: HttpRequest, line_id: int) -> Line:

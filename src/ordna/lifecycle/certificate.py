@@ -3,7 +3,8 @@
 Verified: by which import run, or a connector's read-back, or a device check-in, and when the proof was taken;
 attested: by whom, the reason from the fixed list, the text and the file's name; waived: by whom and why;
 an override by whom and why; a waiver or override approved by whom. The counts on top say how many lines
-closed by proof, by a person's word, or were waived.
+closed by proof, by a person's word, or were waived. A line a later export contradicted is open again and says
+so (issue 28): when it reopened, which import contradicted it, and how it had closed (history.py).
 
 `certificate_data` gathers plain values; the HTML page renders them with a template and `certificate_pdf` with
 fpdf2 in the embedded Unicode font (ordna.core.pdf).
@@ -11,13 +12,15 @@ fpdf2 in the embedded Unicode font (ordna.core.pdf).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from ordna.core.pdf import pdf_document, pdf_font, pdf_text
+from ordna.lifecycle.history import histories
 from ordna.lifecycle.models import Case, Line, LineState, VerifiedBy
 from ordna.lifecycle.selectors import ClosingCounts, closing_counts
 
@@ -37,6 +40,7 @@ class CertificateLine:
     approved_by: str
     approved_at: datetime | None
     note: str
+    history: list[str] = field(default_factory=list)  # each reopening: why, and how it had closed
 
 
 @dataclass(frozen=True)
@@ -85,6 +89,7 @@ def how_closed(line: Line) -> str:
 def certificate_data(case: Case) -> Certificate:
     """Every line of the case, whatever the viewer's scope: the certificate is evidence for the whole case."""
     lines = list(Line.objects.filter(case=case).select_related("application").order_by("kind", "subject", "id"))
+    history = histories((line.pk, line.kind) for line in lines)
     return Certificate(
         person=case.person.full_name,
         employee_id=case.person.employee_id,
@@ -107,6 +112,7 @@ def certificate_data(case: Case) -> Certificate:
                 approved_by=line.approved_by,
                 approved_at=line.approved_at,
                 note=line.note,
+                history=history.get(line.pk, []),
             )
             for line in lines
         ],
@@ -125,6 +131,22 @@ def counts_sentence(counts: ClosingCounts) -> str:
         "waived": counts.waived,
         "open": counts.open,
     }
+
+
+def reopened_sentence(counts: ClosingCounts) -> str:
+    """The lines a later export contradicted: they closed once and are (or were) reopened; empty for none."""
+    if not counts.reopened:
+        return ""
+    return ngettext(
+        "%(n)s line was reopened because a later export contradicted how it had closed; see its history.",
+        "%(n)s lines were reopened because a later export contradicted how they had closed; see their history.",
+        counts.reopened,
+    ) % {"n": counts.reopened}
+
+
+def _how(line: CertificateLine) -> str:
+    """How it closed, and its history below."""
+    return "\n".join([line.how or "—", *line.history])
 
 
 def _by(line: CertificateLine) -> str:
@@ -163,6 +185,9 @@ def certificate_pdf(data: Certificate) -> bytes:
             "n": data.counts.overrides
         }
         pdf.cell(0, 5.5, pdf_text(overrides), new_x="LMARGIN", new_y="NEXT")
+    if data.counts.reopened:
+        pdf_font(pdf, 10, bold=True)
+        pdf.multi_cell(0, 5.5, pdf_text(reopened_sentence(data.counts)), new_x="LMARGIN", new_y="NEXT")
     pdf.ln(3)
     headings = (
         _("Kind"),
@@ -189,7 +214,7 @@ def certificate_pdf(data: Certificate) -> bytes:
                 line.application or "—",
                 line.due.isoformat(),
                 line.state,
-                line.how or "—",
+                _how(line),
                 _by(line),
                 _when(line.closed_at),
             ):

@@ -20,7 +20,7 @@ from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 
 from ordna.accounts.models import Account, AccountStatus
@@ -36,7 +36,9 @@ from ordna.lifecycle.models import (
     CaseTemplate,
     Line,
     LineKind,
+    LineReopening,
     LineState,
+    ReopenCause,
     Responsible,
     TemplateTask,
 )
@@ -364,37 +366,97 @@ def lines_reopen_stale(effective: Mapping[int, date], *, actor: Actor) -> int:
     """After the effective dates of cases moved later: the account and licence lines closed by proof taken
     (or an attestation made) before the new date prove nothing any more, and reopen. Returns how many."""
     stale = [line_id for _case, line_id in stale_proof(effective)]
-    if not stale:
-        return 0
-    Line.objects.filter(pk__in=stale).update(
-        state=LineState.OPEN,
-        verified_by="",
-        closed_by="",
-        closed_at=None,
-        note="",
-        evidence="",
-        attest_reason="",
-        attest_reference="",
-        override=False,
-        override_reason="",
-        approved_by="",
-        approved_at=None,
-        proof_run=None,
-        proof_taken_at=None,
+    return len(lines_reopen(stale, cause=ReopenCause.LAST_DAY_MOVED, actor=actor))
+
+
+# What a line forgets of its closing when it reopens (its history, LineReopening, keeps it).
+_CLOSING_CLEARED: dict[str, Any] = {
+    "state": LineState.OPEN,
+    "verified_by": "",
+    "closed_by": "",
+    "closed_at": None,
+    "note": "",
+    "evidence": "",
+    "attest_reason": "",
+    "attest_reference": "",
+    "override": False,
+    "override_reason": "",
+    "approved_by": "",
+    "approved_at": None,
+    "proof_run": None,
+    "proof_taken_at": None,
+}
+
+
+def lines_reopen(
+    line_ids: Sequence[int],
+    *,
+    cause: str,
+    actor: Actor,
+    run_id: int | None = None,
+    taken_at: datetime | None = None,
+) -> list[int]:
+    """Reopen closed lines (issue 28): each keeps how it had closed in its history (a LineReopening naming the
+    `cause`, and for a contradiction the import run `run_id` whose accounts, taken at `taken_at`, contradict
+    it), forgets it on the line, and counts a contradiction in `reopened`; audited. Returns the ids reopened."""
+    rows = list(
+        Line.objects.filter(pk__in=list(line_ids))
+        .exclude(state=LineState.OPEN)
+        .order_by("id")
+        .values_list(
+            "id",
+            "state",
+            "verified_by",
+            "closed_by",
+            "closed_at",
+            "proof_run_id",
+            "proof_taken_at",
+            "attest_reason",
+            "note",
+            "evidence",
+        )
     )
+    if not rows:
+        return []
+    now = timezone.now()
+    LineReopening.objects.bulk_create(
+        LineReopening(
+            line_id=line_id,
+            reopened_at=now,
+            cause=cause,
+            import_run_id=run_id,
+            taken_at=taken_at,
+            was_state=state,
+            was_verified_by=verified_by,
+            was_closed_by=closed_by,
+            was_closed_at=closed_at,
+            was_proof_run_id=proof_run,
+            was_proof_taken_at=proof_taken_at,
+            was_attest_reason=reason,
+            was_note=note,
+            was_evidence=evidence,
+        )
+        for line_id, state, verified_by, closed_by, closed_at, proof_run, proof_taken_at, reason, note, evidence in rows
+    )
+    ids = [row[0] for row in rows]
+    cleared = dict(_CLOSING_CLEARED)
+    if cause == ReopenCause.CONTRADICTED:
+        cleared["reopened"] = F("reopened") + 1
+    Line.objects.filter(pk__in=ids).update(**cleared)
     audit_record_many(
         actor=actor,
         changes=[
             Change(
                 "line.reopened",
                 "lifecycle.line",
-                str(pk),
-                after={"state": "open", "reason": "the effective date moved later than the proof"},
+                str(line_id),
+                before={"state": state, "verified_by": verified_by or None, "closed_by": closed_by, "proof": proof},
+                after={"state": "open", "cause": cause, "import_run": run_id},
             )
-            for pk in stale
+            for line_id, state, verified_by, closed_by, _at, proof, *_rest in rows
         ],
     )
-    return len(stale)
+    return ids
 
 
 def cases_cancel(reasons: Mapping[int, str], *, now: datetime) -> None:

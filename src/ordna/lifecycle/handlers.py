@@ -5,8 +5,9 @@ the cases and lines it writes commit or roll back with the import or check-in th
 audit chain sees one transaction, exactly as when the lower apps called the lifecycle directly.
 
 - `people.changed` (the HR import): open, re-plan and cancel cases; open mover cases.
-- `accounts.changed` (an account import, a connector's sync or read-back): verify lines and reopen the
-  contradicted, add lines for accounts that appeared, verify lines that give, sync `excess_access`.
+- `accounts.changed` (an account import, a connector's sync or read-back): reopen the lines it contradicts and
+  verify lines, by the facts its source can prove; add lines for accounts that appeared, verify lines that
+  give, sync `excess_access`.
 - `devices.issued` (a device handed out): verify a line that gives a device of its kind (check-out).
 - `devices.returned` (a device checked in): verify the device's lines (check-in).
 """
@@ -43,6 +44,9 @@ def on_accounts_changed(change: AccountsChanged) -> Mapping[str, int]:
         taken_at=change.taken_at,
         run_id=change.import_run_id,
         full=change.full,
+        proves_status=change.proves_status,
+        proves_licences=change.proves_licences,
+        seen_at=change.seen_at,
     )
     return asdict(result)
 

@@ -328,6 +328,54 @@ class Line(models.Model):
         return f"{self.kind} {self.subject}"
 
 
+class ReopenCause(models.TextChoices):
+    CONTRADICTED = "contradicted", _("A later export contradicts it")
+    LAST_DAY_MOVED = "last_day_moved", _("The last day moved after its proof")
+
+
+class LineReopening(models.Model):
+    """A closed line that reopened, and what it had been (issue 28): the line's history as evidence shows it.
+
+    A verified or attested account or licence line reopens when a later import or read-back shows its account
+    active (or its licence assigned) again: `import_run` names that import and `taken_at` when its accounts were
+    taken. It also reopens when the last day moves after its proof. The `was_*` fields keep how it had closed,
+    since reopening clears them on the line; the audit trail records the same, but the case page, the
+    certificate and the evidence pack read it here, per line, in one query (and it survives the audit's
+    erasure of personal details).
+    """
+
+    line = models.ForeignKey(Line, on_delete=models.CASCADE, related_name="reopenings")
+    reopened_at = models.DateTimeField()
+    cause = models.CharField(max_length=20, choices=ReopenCause.choices)
+    import_run = models.ForeignKey(
+        "core.ImportRun", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
+    )
+    taken_at = models.DateTimeField(null=True, blank=True)
+    was_state = models.CharField(max_length=10, choices=LineState.choices)
+    was_verified_by = models.CharField(max_length=10, choices=VerifiedBy.choices, blank=True)
+    was_closed_by = models.CharField(max_length=150, blank=True)
+    was_closed_at = models.DateTimeField(null=True, blank=True)
+    was_proof_run = models.ForeignKey(
+        "core.ImportRun", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
+    )
+    was_proof_taken_at = models.DateTimeField(null=True, blank=True)
+    was_attest_reason = models.CharField(max_length=20, choices=AttestReason.choices, blank=True)
+    was_note = models.TextField(blank=True)
+    was_evidence = models.CharField(max_length=255, blank=True)  # the attestation's file, kept in the store
+
+    class Meta:
+        ordering = ["line_id", "reopened_at", "id"]
+        constraints = [
+            models.CheckConstraint(name="linereopening_known_cause", condition=Q(cause__in=ReopenCause.values)),
+            models.CheckConstraint(
+                name="linereopening_was_closed", condition=Q(was_state__in=["verified", "attested", "waived"])
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.line_id} reopened {self.reopened_at:%Y-%m-%d}"
+
+
 class ClosingRequest(models.Model):
     """A waiver, or an attestation for someone else (an override), waiting for a second person's approval
     (ORDNA_WAIVER_APPROVAL): the line stays open and shows it. An admin or IT coordinator other than the

@@ -187,7 +187,7 @@ def lines_closing(user: User, lines: Sequence[Line]) -> dict[int, LineClosing]:
 @dataclass(frozen=True)
 class ClosingCounts:
     """How the lines of a case (or any set of lines) closed: by proof, by a person's word, waived; with the
-    overrides among them and the lines still open (of which, waiting for approval)."""
+    overrides among them, the lines still open, and those a later export contradicted (reopened, issue 28)."""
 
     total: int
     verified: int
@@ -195,10 +195,11 @@ class ClosingCounts:
     waived: int
     open: int
     overrides: int
+    reopened: int = 0
 
 
 def closing_counts(lines: Sequence[Any]) -> ClosingCounts:
-    """Counted from line rows with `state` and `override` (models or plain rows)."""
+    """Counted from line rows with `state`, `override` and `reopened` (models or plain rows)."""
     states = [line.state for line in lines]
     return ClosingCounts(
         total=len(states),
@@ -207,6 +208,7 @@ def closing_counts(lines: Sequence[Any]) -> ClosingCounts:
         waived=states.count(LineState.WAIVED),
         open=states.count(LineState.OPEN),
         overrides=sum(1 for line in lines if line.override),
+        reopened=sum(1 for line in lines if line.reopened),
     )
 
 

@@ -80,17 +80,22 @@ def lines_after_accounts_change(
     taken_at: datetime | None = None,
     run_id: int | None = None,
     full: bool = True,
+    proves_status: bool = True,
+    proves_licences: bool = True,
+    seen_at: datetime | None = None,
 ) -> AccountLinesResult:
     """After an account import or a connector's read, inside its transaction, once the accounts are written.
 
-    Set-based over the open cases' lines of this application only: open lines whose account is now disabled
-    or gone (or whose licence is removed) are verified; attested lines the import contradicts (the account
-    seen active after the attestation, or the licence still on it) reopen with a finding; active accounts
-    that appeared for people with an open leaver case get their lines; lines that give are verified once the
-    account is active and linked to the person; and access no template gives is an `excess_access` finding.
-    `verified_by` says how the accounts were seen: an import, or a connector's read-back; `taken_at` when they
-    were taken from the source (now when not given), in import run `run_id`; `full` whether every account was
-    listed (else only the listed ones are proven).
+    Set-based over the cases' lines of this application only: verified and attested lines the import
+    contradicts (the account shown active, or the licence assigned, by accounts taken after their proof or
+    attestation) reopen with a finding; open lines whose account is now disabled or gone (or whose licence is
+    removed) are verified; active accounts that appeared for people with an open leaver case get their lines;
+    lines that give are verified once the account is active and linked to the person; and access no template
+    gives is an `excess_access` finding. `verified_by` says how the accounts were seen: an import, or a
+    connector's read-back; `taken_at` when they were taken from the source (now when not given), in import run
+    `run_id`, written at `seen_at`; `full` whether every account was listed (else only the listed ones are
+    proven); `proves_status` and `proves_licences` whether the source shows statuses and licences at all
+    (issue 28: what it does not show it neither verifies nor contradicts).
     """
     result = AccountLinesResult()
     taken_at = taken_at or timezone.now()
@@ -102,9 +107,19 @@ def lines_after_accounts_change(
         taken_at=taken_at,
         run_id=run_id,
         full=full,
+        proves_status=proves_status,
+        proves_licences=proves_licences,
+        seen_at=seen_at,
     )
     result.added = account_lines_add(application_id=application_id, today=today, actor=actor)
-    touched |= grants_verify(application_id=application_id, actor=actor, taken_at=taken_at, run_id=run_id)
+    touched |= grants_verify(
+        application_id=application_id,
+        actor=actor,
+        taken_at=taken_at,
+        run_id=run_id,
+        proves_status=proves_status,
+        proves_licences=proves_licences,
+    )
     cases_complete(case_ids=touched, actor=actor, today=today)
     result.excess_opened, result.excess_resolved = excess_access_sync(application_id=application_id, today=today)
     return result

@@ -1,11 +1,18 @@
-"""Verifying case lines against evidence, and reopening what evidence contradicts (DESIGN.md 3.2).
+"""Verifying case lines against evidence, and reopening what evidence contradicts (DESIGN.md 3.2, issue 28).
 
 Lines that take back are verified when an import or a connector's read-back taken after the case's effective
 date (the last day) shows the account disabled or gone (or the licence removed), or a device checked in; the
 line records which import run (or read-back) and when its accounts were taken. Lines that give are verified
 when an import shows the person's account active (with the licence), or a device of the kind checked out to
-them. An attested line that a
-later import contradicts reopens, with a `contradicted` finding that closing it again resolves.
+them.
+
+An import proves only what its source shows (`AccountsChanged.proves_status`, `proves_licences`, `full`): a
+status column proves an account disabled (or active), a licence column a licence removed (or assigned), a full
+snapshot an account gone. One rule reopens what a later import contradicts, whatever closed it: a verified or
+attested account line whose account an import taken after its proof (or the attestation) shows active again,
+or a licence line whose licence it shows assigned again, reopens with the contradicting import in its history
+(engine.lines_reopen), raises a `contradicted` finding that closing it again resolves, and takes a completed
+case back to open.
 
 Set-based and audited in the caller's transaction, like the rest of the engine (engine.py).
 """
@@ -15,7 +22,7 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from datetime import date, datetime
 
-from django.db.models import F, Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from ordna.accounts.models import Account, AccountStatus, Finding, FindingKind, FindingState
@@ -23,8 +30,8 @@ from ordna.core.actor import Actor
 from ordna.core.audit import Change, audit_record, audit_record_many
 from ordna.core.bulk import update_rows
 from ordna.devices.models import Device, DeviceStatus
-from ordna.lifecycle.engine import cases_complete
-from ordna.lifecycle.models import Case, CaseKind, CaseStatus, Line, LineKind, LineState, VerifiedBy
+from ordna.lifecycle.engine import cases_complete, lines_reopen
+from ordna.lifecycle.models import Case, CaseKind, CaseStatus, Line, LineKind, LineState, ReopenCause, VerifiedBy
 
 
 def lines_verify(
@@ -76,15 +83,36 @@ def take_backs_verify(
     taken_at: datetime,
     run_id: int | None = None,
     full: bool = True,
+    proves_status: bool = True,
+    proves_licences: bool = True,
+    seen_at: datetime | None = None,
 ) -> tuple[int, int, set[int]]:
     """Bring the lines that take back in the application in line with its accounts as just seen (taken from the
-    source at `taken_at`, in import run `run_id`): open lines of cases whose effective date is over by then,
-    whose account is now disabled or gone (or whose licence is removed), are verified; a delta or a single
-    read-back (`full` false) vouches only for the accounts it listed. Attested lines the accounts contradict
-    (the account seen active after the attestation, or the licence still on it) reopen with a finding.
+    source at `taken_at`, in import run `run_id`, written at `seen_at`).
+
+    First the lines the accounts contradict reopen (`contradicted_take_backs`). Then open lines of cases whose
+    effective date is over by then are verified: an account line when the import shows its account disabled
+    (`proves_status`) or gone (`full`), a licence line when it shows the licence removed (`proves_licences`) or
+    the account gone. A delta or a single read-back (`full` false) vouches only for the accounts it listed.
     Returns (verified, reopened, the ids of the cases touched)."""
     label = f"{actor.label} ({seen_by})"[:150]
-    lines = Line.objects.filter(account__application_id=application_id, case__status__in=["open", "completed"])
+    lines = Line.objects.filter(
+        account__application_id=application_id,
+        grant=False,
+        kind__in=[LineKind.ACCOUNT, LineKind.LICENCE],
+        case__status__in=[CaseStatus.OPEN, CaseStatus.COMPLETED],
+    )
+    # The accounts this import listed: every one a full snapshot did not mark gone, or those a delta saw.
+    listed = ~Q(account__status=AccountStatus.GONE) if full else Q(account__last_seen__gte=seen_at or taken_at)
+    contradicted = contradicted_take_backs(
+        lines.filter(listed), taken_at=taken_at, proves_status=proves_status, proves_licences=proves_licences
+    )
+    touched: set[int] = set()
+    if contradicted:
+        touched |= lines_contradicted_reopen(
+            line_ids=contradicted, actor=actor, today=today, run_id=run_id, taken_at=taken_at
+        )
+
     # Proof only after a leaver's last day (an export taken on it shows nothing the person could not undo) or
     # from a mover's move date on.
     taken_on = timezone.localtime(taken_at).date()
@@ -93,32 +121,46 @@ def take_backs_verify(
         | (~Q(case__kind=CaseKind.LEAVER) & Q(case__effective_date__lte=taken_on))
     )
     if not full:
-        provable = provable.filter(account__last_seen__gte=taken_at)
-
+        provable = provable.filter(listed)
+    done = [AccountStatus.DISABLED] if proves_status else []
+    if full:
+        done.append(AccountStatus.GONE)
     verify = list(
-        provable.filter(
-            kind=LineKind.ACCOUNT, account__status__in=[AccountStatus.DISABLED, AccountStatus.GONE]
-        ).values_list("id", flat=True)
+        provable.filter(kind=LineKind.ACCOUNT, account__status__in=done).values_list("id", flat=True) if done else []
     )
     for line_id, subject, status, licenses in provable.filter(kind=LineKind.LICENCE).values_list(
         "id", "subject", "account__status", "account__licenses"
     ):
-        if status == AccountStatus.GONE or subject not in (licenses or ()):
+        if (full and status == AccountStatus.GONE) or (proves_licences and subject not in (licenses or ())):
             verify.append(line_id)
-    touched = set(lines_verify(verify, how=seen_by, actor=actor, label=label, taken_at=taken_at, run_id=run_id))
-
-    seen_after = Q(account__last_seen__gt=F("closed_at")) | Q(account__application__accounts_seen_at__gt=F("closed_at"))
-    contradicted = []
-    for line_id, kind, subject, licenses in (
-        lines.filter(state=LineState.ATTESTED, account__status=AccountStatus.ACTIVE)
-        .filter(seen_after)
-        .values_list("id", "kind", "subject", "account__licenses")
-    ):
-        if kind == LineKind.ACCOUNT or subject in (licenses or ()):
-            contradicted.append(line_id)
-    if contradicted:
-        touched |= lines_reopen(line_ids=contradicted, actor=actor, today=today)
+    touched |= set(lines_verify(verify, how=seen_by, actor=actor, label=label, taken_at=taken_at, run_id=run_id))
     return len(verify), len(contradicted), touched
+
+
+def contradicted_take_backs(
+    lines: QuerySet[Line], *, taken_at: datetime, proves_status: bool, proves_licences: bool
+) -> list[int]:
+    """Of `lines` (that take back, of accounts an import listed), the verified or attested ones the import
+    contradicts: it was taken after their proof (or the attestation) and shows the account active (only a
+    source that shows status can), or the licence still on the account (only one that shows licences can)."""
+    closed_before = Q(state=LineState.VERIFIED, proof_taken_at__lt=taken_at) | Q(
+        state=LineState.ATTESTED, closed_at__lt=taken_at
+    )
+    candidates = lines.filter(closed_before)
+    found: list[int] = []
+    if proves_status:
+        found += candidates.filter(kind=LineKind.ACCOUNT, account__status=AccountStatus.ACTIVE).values_list(
+            "id", flat=True
+        )
+    if proves_licences:
+        for line_id, subject, licenses in (
+            candidates.filter(kind=LineKind.LICENCE)
+            .exclude(account__status=AccountStatus.GONE)
+            .values_list("id", "subject", "account__licenses")
+        ):
+            if subject in (licenses or ()):
+                found.append(line_id)
+    return sorted(found)
 
 
 def grants_verify(
@@ -128,14 +170,19 @@ def grants_verify(
     person_ids: Collection[int] | None = None,
     taken_at: datetime | None = None,
     run_id: int | None = None,
+    proves_status: bool = True,
+    proves_licences: bool = True,
 ) -> set[int]:
     """Verify open account and licence lines that give, of open cases, when an active account of the case's
     person exists in the application (with the licence); the line then names the account and the proof (the
-    import run, and when its accounts were taken: now when not given). Reads only the open lines that give
-    (few) and those people's accounts in the application. Returns the cases touched."""
-    lines = Line.objects.filter(
-        grant=True, state=LineState.OPEN, case__status=CaseStatus.OPEN, kind__in=[LineKind.ACCOUNT, LineKind.LICENCE]
-    )
+    import run, and when its accounts were taken: now when not given). Only what the source shows proves it:
+    an account line needs its status (`proves_status`), a licence line its licences (`proves_licences`).
+    Reads only the open lines that give (few) and those people's accounts in the application. Returns the
+    cases touched."""
+    kinds = [k for k, shown in ((LineKind.ACCOUNT, proves_status), (LineKind.LICENCE, proves_licences)) if shown]
+    if not kinds:
+        return set()
+    lines = Line.objects.filter(grant=True, state=LineState.OPEN, case__status=CaseStatus.OPEN, kind__in=kinds)
     if application_id is not None:
         lines = lines.filter(application_id=application_id)
     if person_ids is not None:
@@ -224,26 +271,18 @@ def grants_verify_device(*, device: Device, actor: Actor, today: date) -> int:
     return 1
 
 
-def lines_reopen(*, line_ids: Sequence[int], actor: Actor, today: date) -> set[int]:
-    """Reopen attested lines a later import contradicts, raise a finding for each and reopen a completed case.
-
-    Returns the ids of the cases concerned.
-    """
+def lines_contradicted_reopen(
+    *, line_ids: Sequence[int], actor: Actor, today: date, run_id: int | None, taken_at: datetime
+) -> set[int]:
+    """Reopen the lines import run `run_id` (accounts taken at `taken_at`) contradicts, raise a `contradicted`
+    finding for each account (and licence), and take their completed cases back to open. Returns the ids of the
+    cases concerned."""
     rows = list(
         Line.objects.filter(pk__in=line_ids).values_list(
-            "id",
-            "case_id",
-            "kind",
-            "subject",
-            "account_id",
-            "account__application_id",
-            "case__person_id",
-            "closed_by",
+            "id", "case_id", "kind", "subject", "account_id", "account__application_id", "case__person_id"
         )
     )
-    Line.objects.filter(pk__in=line_ids).update(
-        state=LineState.OPEN, closed_by="", closed_at=None, note="", evidence="", reopened=F("reopened") + 1
-    )
+    lines_reopen(line_ids, cause=ReopenCause.CONTRADICTED, actor=actor, run_id=run_id, taken_at=taken_at)
     live = set(
         Finding.objects.filter(
             kind=FindingKind.CONTRADICTED,
@@ -252,7 +291,7 @@ def lines_reopen(*, line_ids: Sequence[int], actor: Actor, today: date) -> set[i
         ).values_list("account_id", "license")
     )
     findings = []
-    for _id, _case, kind, subject, account_id, app_id, person_id, _by in rows:
+    for _id, _case, kind, subject, account_id, app_id, person_id in rows:
         licence = subject if kind == LineKind.LICENCE else ""
         if (account_id, licence) not in live:
             live.add((account_id, licence))
@@ -283,15 +322,14 @@ def lines_reopen(*, line_ids: Sequence[int], actor: Actor, today: date) -> set[i
         actor=actor,
         changes=[
             Change(
-                "line.reopened",
-                "lifecycle.line",
-                str(r[0]),
-                before={"state": "attested", "closed_by": r[7]},
-                after={"state": "open", "reason": "a later import shows it still active"},
+                "case.reopened",
+                "lifecycle.case",
+                str(c),
+                before={"status": "completed"},
+                after={"status": "open", "cause": ReopenCause.CONTRADICTED, "import_run": run_id},
             )
-            for r in rows
-        ]
-        + [Change("case.reopened", "lifecycle.case", str(c), after={"status": "open"}) for c in reopen_cases],
+            for c in reopen_cases
+        ],
     )
     return case_ids
 

@@ -23,8 +23,9 @@ from ordna.devices.models import Device, DeviceKind
 from ordna.devices.scopes import devices_scope
 from ordna.devices.services import device_check_in as check_in_service
 from ordna.lifecycle import case_templates, closing, exit_survey, selectors
-from ordna.lifecycle.certificate import certificate_data, certificate_pdf
+from ordna.lifecycle.certificate import certificate_data, certificate_pdf, reopened_sentence
 from ordna.lifecycle.engine import LifecycleError
+from ordna.lifecycle.history import histories
 from ordna.lifecycle.line_actions import line_actions_offered
 from ordna.lifecycle.models import (
     AlumniConsent,
@@ -115,6 +116,7 @@ def _case_page(
             "case": case,
             "rows": [(line, actions.get(line.pk, []), closing_offers.get(line.pk)) for line in lines],
             "counts": selectors.closing_counts(lines),
+            "history": histories((line.pk, line.kind) for line in lines),
             "errors": errors or {},
             "stray_errors": [message for pk, message in (errors or {}).items() if pk not in closing_offers],
             "posted": request.POST if errors else {},
@@ -144,7 +146,11 @@ def case_certificate(request: HttpRequest, pk: int) -> HttpResponse:
         response = HttpResponse(certificate_pdf(data), content_type="application/pdf")
         response["Content-Disposition"] = f'attachment; filename="leaver-{case.person.employee_id}.pdf"'
         return response
-    return render(request, "lifecycle/certificate.html", {"case": case, "certificate": data})
+    return render(
+        request,
+        "lifecycle/certificate.html",
+        {"case": case, "certificate": data, "reopened": reopened_sentence(data.counts)},
+    )
 
 
 @capability("lines.close")

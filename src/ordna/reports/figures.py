@@ -87,6 +87,7 @@ class LineRow:
     state: str
     closed_on: date | None  # the local day it was closed
     override: bool = False  # closed by someone other than its responsible party
+    reopened: bool = False  # a later export contradicted how it had closed (issue 28)
 
 
 @dataclass(frozen=True)

@@ -127,12 +127,22 @@ def _line_rows(lines: Any) -> Iterator[f.LineRow]:
         "state",
         "closed_at",
         "override",
+        "reopened",
     )
-    for case_id, kind, subject, app, role, supplier, due, state, closed_at, override in values.iterator(
+    for case_id, kind, subject, app, role, supplier, due, state, closed_at, override, reopened in values.iterator(
         chunk_size=10000
     ):
         yield f.LineRow(
-            case_id, kind, subject, app or "", party_label(role, supplier), due, state, _local_day(closed_at), override
+            case_id,
+            kind,
+            subject,
+            app or "",
+            party_label(role, supplier),
+            due,
+            state,
+            _local_day(closed_at),
+            override,
+            bool(reopened),
         )
 
 
@@ -550,6 +560,7 @@ def evidence_leavers(*, start: date, end: date, today: date) -> list[dict[str, A
                 "lines_attested": sum(1 for line in lines if line.state == LineState.ATTESTED),
                 "lines_waived": sum(1 for line in lines if line.state == LineState.WAIVED),
                 "overrides": sum(1 for line in lines if line.override),
+                "lines_reopened": sum(1 for line in lines if line.reopened),
                 "latest_due": max((line.due for line in lines), default=None),
                 "last_closed": max(closed, default=None),
                 "on_time": f.case_on_time(lines),

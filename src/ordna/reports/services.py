@@ -45,6 +45,7 @@ EVIDENCE_COLUMNS = (
     "lines_attested",
     "lines_waived",
     "overrides",
+    "lines_reopened",
     "latest_due",
     "last_closed",
     "on_time",
@@ -82,10 +83,10 @@ def evidence_pack_make(
     *, start: date, end: date, sample: int, seed: int | None, actor: Actor, today: date
 ) -> EvidencePack:
     """A ZIP of the full leaver list of [start, end] (CSV: per leaver how many lines closed by proof, by
-    attestation, by waiver, and by override), the four figures at the period's end (manifest), and a
-    reproducible random sample of `sample` leavers, each with its certificate (PDF). The same seed and data give
-    the same sample and, on the same day, the same bytes: every date stamped inside the pack is the day it was
-    made.
+    attestation, by waiver, and by override, and how many a later export reopened), the four figures at the
+    period's end (manifest), and a reproducible random sample of `sample` leavers, each with its certificate
+    (PDF). The same seed and data give the same sample and, on the same day, the same bytes: every date stamped
+    inside the pack is the day it was made.
 
     Reads only; records one audit event (who drew which sample with which seed).
     """

@@ -335,6 +335,11 @@ def test_moving_the_last_day_later_reopens_what_proof_from_before_it_closed(walk
     account = Line.objects.get(pk=walk["account"].pk)
     assert (account.state, account.proof_taken_at, account.proof_run_id) == ("open", None, None)
     assert AuditEvent.objects.filter(action="line.reopened", target_id=str(account.pk)).exists()
+    # Its history keeps how it had closed; it is no contradiction, so the count of those stays 0.
+    assert list(account.reopenings.values_list("cause", "was_state", "was_verified_by")) == [
+        ("last_day_moved", "verified", "import")
+    ]
+    assert account.reopened == 0
 
 
 # The certificate ---------------------------------------------------------------------------------------------------

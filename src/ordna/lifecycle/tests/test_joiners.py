@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from ordna.accounts.models import Finding
+from ordna.accounts.models import Account, Finding
 from ordna.applications.models import Application
 from ordna.conftest import TODAY, hr_row
 from ordna.core.actor import Actor
@@ -114,6 +114,30 @@ def test_joiner_lines_verify_when_the_accounts_appear_in_the_next_import(
     assert case.status == "completed"
     device_line = Line.objects.get(case=case, kind="device")
     assert device_line.verified_by == "check-out" and device_line.device.asset_tag == "LT-1"
+
+
+def test_lines_that_give_are_verified_only_by_a_file_that_shows_status_and_licences(
+    templates, load_people, write_file, actor
+) -> None:
+    """A user list without status and licence columns (issue 28) lists the joiner's account: it cannot say the
+    account is active or holds the licence, so the lines that give stay open until an export that can."""
+    from ordna.accounts.importing import accounts_import
+    from ordna.accounts.presets import ColumnMapping
+
+    load_people([hr_row("J1", "Jonna", "Joiner", start_date=day(7))])
+    listing = write_file("crm.csv", "user,eid\nj1@crm.example.org,J1\n")
+    result = accounts_import(
+        application_slug="crm",
+        path=listing,
+        actor=actor,
+        today=TODAY,
+        mapping=ColumnMapping(columns={"key": "user", "employee_id": "eid"}),
+    )
+    assert result.outcome == "applied" and Account.objects.get().person.employee_id == "J1"
+    assert [line for line in lines_of("J1", "joiner") if line[1] in ("crm", "Pro")] == [
+        ("account", "crm", True, "open"),
+        ("licence", "Pro", True, "open"),
+    ]
 
 
 def test_a_moved_start_date_replans_and_a_withdrawn_hire_cancels_and_takes_back_accounts(
