@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import dj_database_url
 
@@ -156,6 +157,10 @@ if LANGUAGE_CODE not in {code for code, _ in LANGUAGES}:
     raise SettingError(f"ORDNA_LANGUAGE: expected one of en, sv, nl, got {LANGUAGE_CODE!r}")
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = envstr("ORDNA_TIME_ZONE", "Europe/Stockholm")
+try:
+    ZoneInfo(TIME_ZONE)
+except (ValueError, ZoneInfoNotFoundError):
+    raise SettingError(f"ORDNA_TIME_ZONE: {TIME_ZONE!r} is not a time zone such as Europe/Stockholm") from None
 USE_I18N = True
 USE_TZ = True
 
@@ -261,14 +266,26 @@ else:
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     EMAIL_FILE_PATH = str(DATA_DIR / "outbox")
 
+# One clock in the log: the web server (waitress), the worker (huey) and the commands all stamp their lines in
+# the organisation's zone with the offset (ordna.core.logs). huey's consumer adds a handler of its own only when
+# its logger has none, so it gets this one.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {
+        "plain": {
+            "()": "ordna.core.logs.ZonedFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s",
+            "zone": TIME_ZONE,
+        }
+    },
+    "filters": {"huey_times": {"()": "ordna.core.logs.HueyTimesInZone", "zone": TIME_ZONE}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["huey_times"]}},
     "root": {"handlers": ["console"], "level": envstr("ORDNA_LOG_LEVEL", "INFO").upper()},
-    # huey's consumer installs its own handler; propagating as well would print every line twice.
-    "loggers": {"django.request": {"level": "ERROR"}, "huey": {"level": "INFO", "propagate": False}},
+    "loggers": {
+        "django.request": {"level": "ERROR"},
+        "huey": {"handlers": ["console"], "level": "INFO", "propagate": False},
+    },
 }
 
 NINJA_PAGINATION_PER_PAGE = 50
