@@ -40,6 +40,9 @@ CSRF_COOKIE_SECURE = SECURE_COOKIES
 SESSION_COOKIE_AGE = envint("ORDNA_SESSION_HOURS", 12, minimum=1) * 3600
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+# The address people use, for links in mail. Unset, `ordna serve` derives it from the host and port it serves
+# and hands it to its worker (ordna.cli serve), so `make run PORT=...` links to the port it serves.
+BASE_URL_SET = bool(envstr("ORDNA_BASE_URL"))
 BASE_URL = envstr("ORDNA_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
