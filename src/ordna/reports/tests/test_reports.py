@@ -88,7 +88,7 @@ def test_the_xlsx_opens_with_the_same_figures_and_escapes_formulas(org) -> None:
 
 
 def _pdf_text(content: bytes, tmp_path) -> str:
-    pdftotext = require_server("pdftotext (poppler-utils)", "pdftotext", "apt-get install poppler-utils")
+    pdftotext = require_server("pdftotext")
     path = tmp_path / "r.pdf"
     path.write_bytes(content)
     return subprocess.run([pdftotext, "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
@@ -100,7 +100,7 @@ def test_the_pdf_renders_with_its_charts_and_swedish_letters(org, tmp_path) -> N
     text = _pdf_text(content, tmp_path)
     assert "Monthly follow-up 2026-10" in text and "Åsa Öberg (L1)" in text and "Joost van der Berg" in text
     assert "Exempel IT AB" in text  # a chart's label or its table
-    pdftoppm = require_server("pdftoppm (poppler-utils)", "pdftoppm", "apt-get install poppler-utils")
+    pdftoppm = require_server("pdftoppm")
     subprocess.run(
         [pdftoppm, "-r", "40", "-png", "-f", "1", "-l", "1", str(tmp_path / "r.pdf"), str(tmp_path / "p")], check=True
     )
