@@ -181,12 +181,12 @@ UPLOAD_DIR = DATA_DIR / "uploads"
 MEDIA_ROOT = DATA_DIR / "files"
 EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
 
-# Business rules (DESIGN.md 3.1 and 3.2).
+# Business rules (docs/accounts.md and docs/offboarding.md).
 ORDNA_LEAVER_LEAD_DAYS = envint("ORDNA_LEAVER_LEAD_DAYS", 14, minimum=0)
 # People who left longer ago than this when Ordna first hears of it get no leaver case (their leftovers are
 # findings); an end date HR enters late on a later import still opens one.
 ORDNA_LEAVER_RECENT_DAYS = envint("ORDNA_LEAVER_RECENT_DAYS", 30, minimum=0)
-# Joiner cases open when the start date is within this many business days (DESIGN.md 3.2, issue 11).
+# Joiner cases open when the start date is within this many business days (docs/offboarding.md, issue 11).
 ORDNA_JOINER_LEAD_DAYS = envint("ORDNA_JOINER_LEAD_DAYS", 10, minimum=0)
 # A leaver's personal exit-survey link works this many days (withdrawing alumni consent always works).
 ORDNA_EXIT_SURVEY_DAYS = envint("ORDNA_EXIT_SURVEY_DAYS", 30, minimum=1)
@@ -200,7 +200,7 @@ ORDNA_MAIL_DOMAINS = [d.lower() for d in envlist("ORDNA_MAIL_DOMAINS")]
 ORDNA_HOLIDAY_COUNTRY = envstr("ORDNA_HOLIDAY_COUNTRY", "SE").upper()
 if ORDNA_HOLIDAY_COUNTRY not in {"SE", "NL"}:
     raise SettingError(f"ORDNA_HOLIDAY_COUNTRY: expected SE or NL, got {ORDNA_HOLIDAY_COUNTRY!r}")
-# Key users and questions (DESIGN.md 3.4): the internal target for a key user's first response, in business
+# Key users and questions (docs/key-users.md): the internal target for a key user's first response, in business
 # hours, the business day the clocks count, and the largest attachment a question may carry.
 ORDNA_KEY_USER_RESPONSE_HOURS = envint("ORDNA_KEY_USER_RESPONSE_HOURS", 8, minimum=1)
 ORDNA_BUSINESS_HOURS = envstr("ORDNA_BUSINESS_HOURS", "08:00-17:00")
@@ -209,7 +209,7 @@ ORDNA_ATTACHMENT_MAX_MB = envint("ORDNA_ATTACHMENT_MAX_MB", 10, minimum=1)
 ORDNA_REPORT_RECIPIENTS = envlist("ORDNA_REPORT_RECIPIENTS")
 ORDNA_LOGIN_MAX_FAILURES = envint("ORDNA_LOGIN_MAX_FAILURES", 5, minimum=1)
 ORDNA_LOGIN_LOCKOUT_MINUTES = envint("ORDNA_LOGIN_LOCKOUT_MINUTES", 15, minimum=1)
-# Suppliers (DESIGN.md 3.5): the alert stages before a contract's decision date, in days, and how many days
+# Suppliers (docs/suppliers.md): the alert stages before a contract's decision date, in days, and how many days
 # before its due date a review action item is chased.
 try:
     ORDNA_CONTRACT_ALERT_STAGES = parse_alert_stages(envstr("ORDNA_CONTRACT_ALERT_STAGES", "180,90,30,7"))
@@ -242,7 +242,7 @@ if _redis_url:
 else:
     HUEY.update({"huey_class": "huey.SqliteHuey", "filename": str(DATA_DIR / "jobs.sqlite3")})
 
-# Reminders and digests (DESIGN.md 3.3): the ladder in business days, who gets the weekly summary and the
+# Reminders and digests (docs/notifications.md): the ladder in business days, who gets the weekly summary and the
 # role leads (user names), chat webhooks per role, and mail.
 ORDNA_REMIND_HOUR = envint("ORDNA_REMIND_HOUR", 7, minimum=0)
 if ORDNA_REMIND_HOUR > 23:

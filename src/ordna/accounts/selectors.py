@@ -1,4 +1,4 @@
-"""Reads of accounts and findings: filters, money totals, the review queue, the export shapes (DESIGN.md 4.3)."""
+"""Reads of accounts and findings: filters, money totals, the review queue, the export shapes (docs/api.md)."""
 
 from __future__ import annotations
 

@@ -2,7 +2,7 @@
 
 The import is built for a million rows: rows stream from the file, are correlated in memory against a
 cached index of people, compared with what is stored, and only the differences are written, set-based
-(`executemany`), in one transaction with the findings they imply. DESIGN.md 3.1 and 5.
+(`executemany`), in one transaction with the findings they imply. docs/accounts.md and docs/performance.md.
 """
 
 from __future__ import annotations
@@ -211,7 +211,7 @@ def accounts_import(
     file_name: str = "",
     mapping: ColumnMapping | None = None,
 ) -> AccountsImportResult:
-    """Import one application's account export, all or nothing (DESIGN.md 3.1).
+    """Import one application's account export, all or nothing (docs/accounts.md).
 
     A full import is a snapshot: accounts missing from it become gone, unless more than
     ORDNA_MASS_CHANGE_ACCOUNTS_PERCENT would, which stops it (`allow_mass_change` confirms). A delta import
@@ -1278,7 +1278,7 @@ def account_link(
 ) -> Account:
     """A person's decision on an account: link it to `person`, or mark it non-personal with `owner`.
 
-    Sticky: later imports keep it (DESIGN.md 3.1). Exactly one of person and owner is given.
+    Sticky: later imports keep it (docs/accounts.md). Exactly one of person and owner is given.
     """
     if (person is None) == (owner is None):
         raise AccountsError(

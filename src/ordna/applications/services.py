@@ -181,7 +181,7 @@ def appointment_add(
     hours_per_month: Decimal = Decimal("0"),
     responsibilities: list[str] | None = None,
 ) -> KeyUserAppointment:
-    """Appoint `person` to `application` for a dated period with a monthly time budget (DESIGN.md 3.4)."""
+    """Appoint `person` to `application` for a dated period with a monthly time budget (docs/key-users.md)."""
     appointment = KeyUserAppointment(
         application=application,
         person=person,

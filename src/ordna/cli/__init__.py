@@ -30,7 +30,7 @@ WITHOUT_DATABASE = {
     "squashmigrations",
     "version",
 }
-EXIT_USAGE = 2  # DESIGN 4.1: the command cannot run as asked (wrong usage or set-up); 1 is for invalid input
+EXIT_USAGE = 2  # the command cannot run as asked (wrong usage or set-up); 1 is for invalid input (README.md)
 
 
 def database_problem() -> str | None:

@@ -13,6 +13,7 @@ from ninja.pagination import paginate
 from ordna.applications.models import Application
 from ordna.applications.scopes import applications_scope
 from ordna.connectors import selectors, services
+from ordna.connectors.failures import explain
 from ordna.connectors.models import Action, Connector
 from ordna.core import access
 from ordna.core.actor import Actor
@@ -87,9 +88,19 @@ class DeprovisionOut(Schema):
     steps: list[str]
     tasks: list[str]
     state: str
-    error: str
+    error: str  # the technical detail
+    failure: str  # what it ran into (dns, refused, timeout, tls, unauthorised, forbidden, throttled, ...)
+    place: str
+    explanation: str  # what failed and what to check, in the user's language
     action_id: int | None
     lines_verified: int
+
+    @staticmethod
+    def resolve_explanation(obj: Any) -> str:
+        if not obj.error:
+            return ""
+        explained = explain(obj.failure, obj.place, obj.error)
+        return f"{explained.what} {explained.check}"
 
 
 class ActionOut(Schema):
@@ -101,7 +112,10 @@ class ActionOut(Schema):
     reason: str
     attempts: int
     next_attempt_at: datetime
-    last_error: str
+    last_error: str  # the technical detail
+    failure: str
+    failure_place: str
+    explanation: str  # what failed and what to check, in the user's language
     result: dict[str, Any]
     requested_by: str
     approved_by: str
@@ -119,6 +133,11 @@ class ActionOut(Schema):
     @staticmethod
     def resolve_person(obj: Any) -> str | None:
         return obj.account.person.employee_id if obj.account.person_id else None
+
+    @staticmethod
+    def resolve_explanation(obj: Any) -> str:
+        explained = obj.explanation
+        return f"{explained.what} {explained.check}" if explained else ""
 
 
 def _application(request: HttpRequest, slug: str) -> Application:

@@ -1,5 +1,5 @@
 """Writes of connectors: configuration, test, sync (a full import through the accounts pipeline), and disabling
-through the outbox with its policy, breaker, retries and read-back (DESIGN.md 3.1 and 5)."""
+through the outbox with its policy, breaker, retries and read-back (docs/accounts.md and docs/connectors.md)."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ from ordna.accounts.presets import DISABLED, AccountRecord
 from ordna.accounts.services import AccountsImportResult, _record_run, accounts_import_records
 from ordna.applications.models import Application
 from ordna.connectors.base import KINDS, Client, ConnectorError, RetryLater
+from ordna.connectors.failures import Failure, place_of_kind
 from ordna.connectors.google_client import service_account_check
 from ordna.connectors.models import LIVE_STATES, Action, ActionState, Connector, DisablePolicy
 from ordna.connectors.netguard import AddressRefused, url_check
@@ -222,7 +223,9 @@ def client_open(connector: Connector) -> Client:
 
 
 def connector_test(*, connector: Connector, actor: Actor) -> tuple[bool, str]:
-    """Connect, authenticate and read a little; the answer is recorded on the connector."""
+    """Connect, authenticate and read a little; the answer is recorded on the connector (a failure with what
+    it ran into, ordna.connectors.failures, beside the technical message)."""
+    failure = place = ""
     try:
         client = client_open(connector)
         try:
@@ -230,10 +233,14 @@ def connector_test(*, connector: Connector, actor: Actor) -> tuple[bool, str]:
         finally:
             client.close()
     except ConnectorError as exc:
-        ok, message = False, str(exc)
+        ok, message, failure, place = False, str(exc), exc.failure, exc.place or place_of_kind(connector.kind)
     with transaction.atomic():
         Connector.objects.filter(pk=connector.pk).update(
-            last_test_at=timezone.now(), last_test_ok=ok, last_test_message=message[:2000]
+            last_test_at=timezone.now(),
+            last_test_ok=ok,
+            last_test_message=message[:2000],
+            last_test_failure=failure,
+            last_test_place=place,
         )
         audit_record(actor=actor, action="connector.tested", target=connector, after={"ok": ok})
     connector.refresh_from_db()
@@ -326,7 +333,9 @@ class DeprovisionResult:
     steps: list[str] = field(default_factory=list)
     tasks: list[str] = field(default_factory=list)
     state: str = ""
-    error: str = ""
+    error: str = ""  # the technical detail; `failure` and `place` say it in words (ordna.connectors.failures)
+    failure: str = ""
+    place: str = ""
     action_id: int | None = None
     lines_verified: int = 0
 
@@ -407,7 +416,12 @@ def action_retry(*, action: Action, actor: Actor) -> bool:
     """Queue a failed action again (after the cause was fixed)."""
     with transaction.atomic():
         done = Action.objects.filter(pk=action.pk, state=ActionState.FAILED).update(
-            state=ActionState.QUEUED, attempts=0, next_attempt_at=timezone.now(), last_error=""
+            state=ActionState.QUEUED,
+            attempts=0,
+            next_attempt_at=timezone.now(),
+            last_error="",
+            failure="",
+            failure_place="",
         )
         if done:
             audit_record(actor=actor, action="connector.disable_retried", target=action)
@@ -459,8 +473,14 @@ def action_run(*, action_id: int, actor: Actor, today: date, now: datetime | Non
             client.close()
         result = {"steps": outcome.steps, "already": outcome.already, "tasks": outcome.tasks}
         if record is not None and record.status != DISABLED:
-            raise ConnectorError("the read-back shows the account still active")
+            raise ConnectorError(
+                "the read-back shows the account still active",
+                failure=Failure.STILL_ACTIVE,
+                place=place_of_kind(connector.kind),
+            )
     except (ConnectorError, ConnectorSetupError) as exc:
+        failure = exc.failure if isinstance(exc, ConnectorError) else Failure.OTHER
+        place = exc.place if isinstance(exc, ConnectorError) and exc.place else ""
         retry = isinstance(exc, RetryLater)
         wait = max(exc.seconds, _backoff(action.attempts)) if isinstance(exc, RetryLater) else _backoff(action.attempts)
         final = action.attempts >= settings.ORDNA_CONNECTOR_MAX_ATTEMPTS and not (retry and action.attempts < 20)
@@ -469,6 +489,8 @@ def action_run(*, action_id: int, actor: Actor, today: date, now: datetime | Non
                 state=ActionState.FAILED if final else ActionState.QUEUED,
                 next_attempt_at=now + timedelta(seconds=wait),
                 last_error=str(exc)[:2000],
+                failure=failure,
+                failure_place=place,
                 finished_at=now if final else None,
                 result=result,
             )
@@ -487,7 +509,12 @@ def action_run(*, action_id: int, actor: Actor, today: date, now: datetime | Non
         else:
             result["read_back"] = "gone"
         Action.objects.filter(pk=action.pk).update(
-            state=ActionState.DONE, finished_at=timezone.now(), last_error="", result=result
+            state=ActionState.DONE,
+            finished_at=timezone.now(),
+            last_error="",
+            failure="",
+            failure_place="",
+            result=result,
         )
         audit_record(actor=actor, action="connector.disabled", target=action, after=result)
     action.refresh_from_db()
@@ -534,7 +561,7 @@ def deprovision(
             finally:
                 client.close()
         except ConnectorError as exc:
-            result.error = str(exc)
+            result.error, result.failure, result.place = str(exc), exc.failure, exc.place
         return result
     action, _created = action_request(account=account, actor=actor, approved=True, line=line)
     if action.state == ActionState.QUEUED:
@@ -545,7 +572,8 @@ def deprovision(
     result.state = action.state
     result.steps = list(action.result.get("steps", []))
     result.tasks = list(action.result.get("tasks", []))
-    result.error = action.last_error if action.state != ActionState.DONE else ""
+    if action.state != ActionState.DONE:
+        result.error, result.failure, result.place = action.last_error, action.failure, action.failure_place
     if action.line_id:
         result.lines_verified = Line.objects.filter(
             pk=action.line_id, state=LineState.VERIFIED, verified_by=VerifiedBy.READ_BACK

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 class Role(models.TextChoices):
-    """The roles of DESIGN.md 3.7; a user can hold several."""
+    """The roles of docs/roles.md; a user can hold several."""
 
     ADMIN = "admin", _("Administrator")
     COORDINATOR = "coordinator", _("IT coordinator")
@@ -123,7 +123,7 @@ class ApiToken(models.Model):
 
 
 class AuditEvent(models.Model):
-    """One change, append-only, chained to the previous one by hash (DESIGN.md 3.7).
+    """One change, append-only, chained to the previous one by hash (docs/audit.md).
 
     The hashed part holds no personal data: the actor and target are ids, and the before/after payload
     enters only as a salted digest. Erasing a person's data blanks the payload and its salt, so the

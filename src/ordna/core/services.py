@@ -139,7 +139,7 @@ def user_update(
 
 
 def _end_sessions_and_tokens(user: User) -> None:
-    """A disabled user's sessions and API tokens stop working at once (DESIGN.md 3.7)."""
+    """A disabled user's sessions and API tokens stop working at once (docs/roles.md)."""
     now = timezone.now()
     ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=now)
     for session in Session.objects.filter(expire_date__gt=now).iterator():

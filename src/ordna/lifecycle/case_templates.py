@@ -1,4 +1,4 @@
-"""Case templates (DESIGN.md 3.2, issue 11): which template applies to a person, its tasks, and a joiner
+"""Case templates (docs/offboarding.md, issue 11): which template applies to a person, its tasks, and a joiner
 template's birthright (the applications, licences and devices it gives), also as plain data for expected
 versus actual (expected.py). Writes are atomic and audited."""
 

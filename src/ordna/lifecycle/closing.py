@@ -1,4 +1,4 @@
-"""Closing a line by hand (DESIGN.md 3.2): a named user attests it (with an optional note and file) or waives it
+"""Closing a line by hand (docs/offboarding.md): a named user attests it (with an optional note and file) or waives it
 (with a reason). Verified lines close by evidence instead (verification.py). Atomic and audited; the case
 completes when its last open line closes."""
 

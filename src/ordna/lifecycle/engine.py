@@ -1,4 +1,4 @@
-"""The case engine (DESIGN.md 3.2, issue 11): what leaver, joiner and mover cases share.
+"""The case engine (docs/offboarding.md, issue 11): what leaver, joiner and mover cases share.
 
 A case of any kind is a person, an effective date (the last day, the first day or the move date) and lines,
 each with a responsible party and a due date in business days. The engine plans line rows from plain facts,

@@ -1,4 +1,4 @@
-"""Leaver, joiner and mover cases and their lines (DESIGN.md 2 and 3.2) on one engine; the templates that add
+"""Leaver, joiner and mover cases and their lines (docs/offboarding.md) on one engine; the templates that add
 tasks (and, for joiners and movers, birthright access and devices) to them; the leaver's exit survey."""
 
 from __future__ import annotations
@@ -298,7 +298,7 @@ class ExitSurveyInvitation(models.Model):
 
 
 class ExitSurveyAnswer(models.Model):
-    """One anonymous answer: department and quarter only, never who or when exactly (DESIGN.md 3.7)."""
+    """One anonymous answer: department and quarter only, never who or when exactly (docs/joiners-movers.md)."""
 
     department = models.CharField(max_length=150, blank=True)
     quarter = models.CharField(max_length=7)  # 2026-Q4

@@ -1,4 +1,4 @@
-"""Which cases and lines a user may see, and which lines they may close (DESIGN.md 3.2 and 3.7)."""
+"""Which cases and lines a user may see, and which lines they may close (docs/offboarding.md and docs/roles.md)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
-"""Reads of cases and lines: the board, a case's lines, "my tasks", the export shapes of DESIGN.md 4.3, and
-the open lines by responsible party and due date that a reminder engine reads (DESIGN.md 3.3)."""
+"""Reads of cases and lines: the board, a case's lines, "my tasks", the export shapes of docs/api.md, and
+the open lines by responsible party and due date that a reminder engine reads (docs/notifications.md)."""
 
 from __future__ import annotations
 

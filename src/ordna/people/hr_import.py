@@ -276,5 +276,5 @@ def _manager_cycles(records: Sequence[HrRecord], existing: Mapping[str, Mapping[
 
 
 def mass_change_tripped(*, newly_ended: int, base: int, percent: float, minimum: int) -> bool:
-    """The breaker of DESIGN.md 3.1: more than `percent` of `base` would be ended (and at least `minimum`)."""
+    """The breaker of docs/hr-import.md: more than `percent` of `base` would be ended (and at least `minimum`)."""
     return base > 0 and newly_ended >= minimum and newly_ended * 100 > percent * base

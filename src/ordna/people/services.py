@@ -177,8 +177,8 @@ def people_import(
             for u in plan.updates
             if {"department", "employment_type"} & u.before.keys()
         }
-        # The apps above act on the people as the file left them (cases open, re-plan or cancel: DESIGN.md
-        # 3.2), inside this transaction; what they report is summed into the import's counts.
+        # The apps above act on the people as the file left them (cases open, re-plan or cancel:
+        # docs/offboarding.md), inside this transaction; what they report is summed into the import's counts.
         answers = people_changed.send(
             PeopleChanged(actor=actor, today=today, newly_ended=tuple(plan.newly_ended), moved=moved)
         )

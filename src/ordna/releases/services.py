@@ -1,4 +1,4 @@
-"""Writes to releases (DESIGN.md 3.6): plan, configure, test, approve, go live, announce; every one audited."""
+"""Writes to releases (docs/releases.md): plan, configure, test, approve, go live, announce; every one audited."""
 
 from __future__ import annotations
 

@@ -167,7 +167,7 @@ AGENDA_MIN_RATERS = 5
 
 
 def review_agenda(*, supplier: Supplier, today: date) -> str:
-    """The agenda of a review with `supplier`, generated from the data (DESIGN.md 3.5): open actions carried over,
+    """The agenda of a review with `supplier`, generated from the data (docs/suppliers.md): open actions carried over,
     escalated questions against service levels, offboarding lines and their punctuality, contract deadlines in
     the next two quarters, releases, top wishes and skill gaps of its applications."""
 

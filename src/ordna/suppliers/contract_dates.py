@@ -1,4 +1,4 @@
-"""Contract date arithmetic (DESIGN.md 3.5): terms, tacit renewals, cancel-by and decision dates, alert stages.
+"""Contract date arithmetic (docs/suppliers.md): terms, tacit renewals, cancel-by and decision dates, alert stages.
 
 Plain functions over dates, without the ORM, so that every rule is tested directly:
 

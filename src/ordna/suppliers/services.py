@@ -346,8 +346,9 @@ def _row_error(row: int, exc: ContractError) -> RowError:
 
 
 def contracts_import(*, path: Path, actor: Actor) -> ContractImportResult:
-    """Import contracts from CSV or XLSX (DESIGN.md 4.1): all rows or none. A row updates the supplier's
-    contract of the same title; unknown suppliers are registered. Every error names its row and column."""
+    """Import contracts from CSV or XLSX (`ordna import contracts`, docs/suppliers.md): all rows or none. A row
+    updates the supplier's contract of the same title; unknown suppliers are registered. Every error names its row
+    and column."""
     result = ContractImportResult()
     try:
         table = open_table(path, max_bytes=settings.UPLOAD_MAX_BYTES)

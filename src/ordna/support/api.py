@@ -69,7 +69,7 @@ class QuestionOut(QuestionFields):
     @staticmethod
     def resolve_asked_by(obj: Any, context: Any) -> str | None:
         user = context["request"].user
-        # Suppliers learn nothing about the asker beyond what the question says (DESIGN.md 3.5).
+        # Suppliers learn nothing about the asker beyond what the question says (docs/suppliers.md).
         if user.supplier_id is not None and not user.person_id:
             return None
         return str(obj.asked_by.employee_id)

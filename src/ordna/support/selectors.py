@@ -70,7 +70,7 @@ def question_clocks(question: Question, *, now: datetime | None = None) -> Quest
 
 def questions_overdue(questions: QuerySet[Question], *, now: datetime) -> QuerySet[Question]:
     """Open questions past a due moment: no first response by the internal target, or the supplier late
-    (for the reminder engine, DESIGN.md 3.3)."""
+    (for the reminder engine, docs/notifications.md)."""
     return questions.filter(
         Q(
             first_response_at__isnull=True,

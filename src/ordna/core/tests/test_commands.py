@@ -1,4 +1,4 @@
-"""The command line: user and token management, import and export, exit codes of DESIGN.md 4.1."""
+"""The command line: user and token management, import and export, exit statuses 0, 1 and 2."""
 
 from __future__ import annotations
 

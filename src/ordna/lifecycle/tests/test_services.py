@@ -1,4 +1,4 @@
-"""Leaver cases as DESIGN.md 3.2 and issue 4 state them, built through the same services the product uses."""
+"""Leaver cases as docs/offboarding.md and issue 4 state them, built through the same services the product uses."""
 
 from __future__ import annotations
 

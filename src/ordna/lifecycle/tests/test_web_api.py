@@ -1,4 +1,4 @@
-"""Offboarding through the web, the API and the command line, with the scope rules of DESIGN.md 3.7."""
+"""Offboarding through the web, the API and the command line, with the scope rules of docs/roles.md."""
 
 from __future__ import annotations
 

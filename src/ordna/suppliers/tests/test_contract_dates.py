@@ -1,4 +1,4 @@
-"""The contract date rules of issue 9 / DESIGN.md 3.5, example by example, then as properties."""
+"""The contract date rules of issue 9 / docs/suppliers.md, example by example, then as properties."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""`ordna import people|accounts|licenses ...`: every import of DESIGN.md 4.1, all or nothing."""
+"""`ordna import people|accounts|licenses ...`: every import of the command line (README.md), all or nothing."""
 
 from __future__ import annotations
 
