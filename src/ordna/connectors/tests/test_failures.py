@@ -35,7 +35,7 @@ def raised(error: BaseException, wrapper: type[Exception] = httpx.ConnectError) 
             raise error
         except BaseException as inner:
             raise wrapper(str(inner)) from inner
-    except BaseException as outer:  # noqa: BLE001 - returned for inspection
+    except BaseException as outer:
         return outer
 
 
