@@ -67,7 +67,7 @@ def frozen_time() -> Iterator[None]:
 @pytest.fixture(autouse=True)
 def fresh_people_index() -> Iterator[None]:
     """Each test's database is rolled back afterwards, so no test may see the people index of another."""
-    from ordna.accounts.services import forget_people_snapshot
+    from ordna.accounts.reading import forget_people_snapshot
 
     forget_people_snapshot()
     yield

@@ -177,7 +177,7 @@ class ImportRun(models.Model):
     checksum = models.CharField(max_length=64, blank=True)
     outcome = models.CharField(max_length=20, choices=Outcome.choices)
     counts = models.JSONField(default=dict)
-    # What changed: account keys new, changed and gone (new ones capped, see accounts.services).
+    # What changed: account keys new, changed and gone (new ones capped, see accounts.planning.DIFF_SAMPLE).
     diff = models.JSONField(default=dict)
     errors = models.JSONField(default=list)
     actor_label = models.CharField(max_length=150, blank=True)

@@ -327,8 +327,8 @@ def world(load_people, make_user, tmp_path, monkeypatch) -> dict[str, Any]:
     application_create(slug="crm", name="CRM", actor=actor, owner_id=people["E3"].pk, supplier_id=s1.pk)
     application_create(slug="erp", name="ERP", actor=actor, supplier_id=s2.pk)
     device_register(asset_tag="LT-1", kind="laptop", actor=actor, holder=people["E2"])
+    from ordna.accounts.importing import accounts_import
     from ordna.accounts.models import Account, Finding
-    from ordna.accounts.services import accounts_import
     from ordna.conftest import TODAY
 
     export = tmp_path / "crm.csv"

@@ -252,7 +252,7 @@ def test_insight_ranks_many_questions_and_low_ratings_first(org, actor) -> None:
 
 
 def test_survey_form_rates_the_applications_of_ones_accounts(org, actor, write_file) -> None:
-    from ordna.accounts.services import accounts_import
+    from ordna.accounts.importing import accounts_import
 
     export = write_file(
         "crm.csv",
