@@ -59,7 +59,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/run.py
 
 messages: $(STAMP)
-	cd src/ordna && ../../$(BIN)/ordna makemessages -l sv -l nl --no-obsolete --no-location -i "*/tests/*" -i conftest.py -i "demo/*" && ../../$(BIN)/ordna compilemessages
+	cd src/ordna && ../../$(BIN)/ordna makemessages -l sv -l nl --no-obsolete --no-location -i "*/tests/*" -i conftest.py && ../../$(BIN)/ordna compilemessages
 
 clean:
 	rm -rf $(VENV) data

@@ -6,19 +6,20 @@ from datetime import datetime
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 from ninja import Router, Schema, Status
-from ninja.errors import HttpError
 from ninja.pagination import paginate
 
 from ordna.applications.models import Application
 from ordna.applications.scopes import applications_scope
 from ordna.connectors import selectors, services
 from ordna.connectors.failures import explain
-from ordna.connectors.models import Action, Connector
+from ordna.connectors.models import Action, ActionState, Connector
 from ordna.core import access
 from ordna.core.actor import Actor
-from ordna.core.api import Capability, RowErrorOut
+from ordna.core.api import Capability, Refused, RowErrorOut
 from ordna.core.clock import today
+from ordna.core.errors import ServiceError
 from ordna.core.web import user_of
 from ordna.lifecycle.scopes import lines_scope
 
@@ -222,7 +223,7 @@ def connector_deprovision(request: HttpRequest, app: str, body: DeprovisionIn) -
             dry_run=body.dry_run,
         )
     except services.ConnectorSetupError as exc:
-        raise HttpError(400, str(exc)) from exc
+        raise Refused(exc, 400) from exc
 
 
 @router.post(
@@ -234,7 +235,7 @@ def connector_deprovision(request: HttpRequest, app: str, body: DeprovisionIn) -
 def line_deprovision(request: HttpRequest, line_id: int, body: LineDeprovisionIn) -> Any:
     line = access.get_in_scope(lines_scope(user_of(request)).select_related("account"), pk=line_id)
     if line.account is None:
-        raise HttpError(400, "this line has no account to disable")
+        raise Refused(ServiceError(_("This line has no account to disable."), field="line"), 400)
     application = Application.objects.get(pk=line.account.application_id)
     try:
         return services.deprovision(
@@ -246,7 +247,7 @@ def line_deprovision(request: HttpRequest, line_id: int, body: LineDeprovisionIn
             line=line,
         )
     except services.ConnectorSetupError as exc:
-        raise HttpError(400, str(exc)) from exc
+        raise Refused(exc, 400) from exc
 
 
 @router.get("/outbox", response=list[ActionOut], summary="The outbox of disables", auth=Capability("outbox.list"))
@@ -260,7 +261,14 @@ def _decide(request: HttpRequest, action_id: int, decision: str) -> Any:
     action = access.get_in_scope(Action.objects.select_related("application", "account"), pk=action_id)
     decide = {"approve": services.action_approve, "cancel": services.action_cancel, "retry": services.action_retry}
     if not decide[decision](action=action, actor=Actor.for_user(user_of(request))):
-        raise HttpError(409, f"the action is {action.state}: it cannot be {decision}d now")
+        raise Refused(
+            ServiceError(
+                _("The action is %(state)s: that cannot be done now."),
+                field="state",
+                state=ActionState(action.state).label,
+            ),
+            409,
+        )
     action.refresh_from_db()
     return action
 

@@ -18,10 +18,12 @@ from urllib.parse import quote
 import httpx
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
+from django.utils.translation import gettext_lazy as _
 
 from ordna.accounts.presets import ACTIVE, DISABLED, AccountRecord, account_record, parse_login
 from ordna.connectors.base import ConnectorError, DisableOutcome, RetryLater, retry_after_seconds
 from ordna.connectors.failures import Failure, Place, failure_of, failure_of_status
+from ordna.core.errors import ServiceError
 
 DIRECTORY = "https://admin.googleapis.com/admin/directory/v1"
 SCOPE = "https://www.googleapis.com/auth/admin.directory.user"
@@ -35,14 +37,14 @@ def _b64(data: bytes) -> str:
 
 
 def service_account_check(text: str) -> dict[str, Any]:
-    """The service-account key file's fields, or ValueError naming what is missing."""
+    """The service-account key file's fields, or a ServiceError naming what is missing."""
     try:
         data = json.loads(text)
     except ValueError as exc:
-        raise ValueError("credentials: not a JSON service-account key") from exc
+        raise ServiceError(_("The credentials are not a JSON service-account key."), field="credentials") from exc
     missing = [k for k in ("client_email", "private_key", "token_uri") if not data.get(k)]
     if not isinstance(data, dict) or missing:
-        raise ValueError(f"credentials: the service-account key lacks {', '.join(missing)}")
+        raise ServiceError(_("The service-account key lacks %(names)s."), field="credentials", names=", ".join(missing))
     return data
 
 

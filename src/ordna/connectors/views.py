@@ -22,7 +22,7 @@ from ordna.connectors.tasks import connector_sync_now
 from ordna.core import access
 from ordna.core.actor import Actor
 from ordna.core.clock import today
-from ordna.core.web import capability, paginate, query_without_page, user_of
+from ordna.core.web import capability, paginate, query_without_page, refused, user_of
 
 
 def _application(request: HttpRequest, slug: str) -> Application:
@@ -58,7 +58,7 @@ def connector_edit(request: HttpRequest, slug: str) -> HttpResponse:
                 sync_hours=data["sync_hours"],
             )
         except services.ConnectorSetupError as exc:
-            form.add_error(None, str(exc))
+            refused(form, exc)
         else:
             messages.success(request, _("Saved. Test the connection next."))
             return redirect("connectors:edit", slug=app.slug)

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.utils.functional import Promise
+from django.utils.functional import Promise, lazy
+from django.utils.translation import gettext_lazy as _
 
 
 class ServiceError(ValueError):
@@ -26,3 +27,36 @@ class ServiceError(ValueError):
     def __str__(self) -> str:
         text = str(self.message)
         return text % self.params if self.params else text
+
+
+# Unknown references, as every API and form says them.
+def no_person(field: str, employee_id: str) -> ServiceError:
+    return ServiceError(_("No person has the employee id %(value)s."), field=field, value=repr(employee_id))
+
+
+def no_application(field: str, slug: str) -> ServiceError:
+    return ServiceError(_("No application has the short name %(value)s."), field=field, value=repr(slug))
+
+
+def no_supplier(field: str, name: str) -> ServiceError:
+    return ServiceError(_("No supplier is named %(value)s."), field=field, value=repr(name))
+
+
+def not_one_of(field: str, value: str, choices: list[str] | tuple[str, ...]) -> ServiceError:
+    """A filter or choice outside its list."""
+    return ServiceError(
+        _("%(value)s is not one of %(choices)s."), field=field, value=repr(value), choices=", ".join(choices)
+    )
+
+
+def lazy_text(message: str | Promise, **params: Any) -> str:
+    """`message % params`, translated only when shown: for messages kept before a page or a command shows them
+    (an import's row errors, in a Swedish page or in the English of the command line)."""
+    return _lazy_percent(message, params)
+
+
+def _percent(message: str | Promise, params: dict[str, Any]) -> str:
+    return str(message) % params if params else str(message)
+
+
+_lazy_percent = lazy(_percent, str)

@@ -1,9 +1,16 @@
 """The demo's case templates (leavers for everyone and for consultants, joiners), and the cases the rules open,
-with a few lines closed the way people would."""
+with a few lines closed the way people would.
+
+Template and task names are data, written once in the organisation's language (ORDNA_LANGUAGE, which
+`demo_load` makes active): the texts below are the message catalog's, so a Swedish or Dutch demo gets its own.
+"""
 
 from __future__ import annotations
 
 from datetime import date
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from ordna.core.actor import Actor
 from ordna.demo.people import CONSULTANT
@@ -13,42 +20,69 @@ from ordna.lifecycle.models import Line
 from ordna.lifecycle.services import cases_open_due
 
 DEMO_TEMPLATE_TASKS = (
-    # (title, responsible, business days from the last day, instructions)
-    ("Plan the handover of open work", "manager", -5, "Agree who takes over clients, files and mailboxes."),
-    ("Final salary and holiday pay settled", "hr", 0, "Check outstanding holiday days and expenses."),
-    ("Return laptop, phone and badge", "employee", 0, "Hand them to your manager or the IT desk on your last day."),
-    ("Convert the mailbox to a shared mailbox", "coordinator", 1, "Keep it 90 days, forward to the manager."),
-    ("Archive the personal drive", "coordinator", 5, ""),
+    # (title, responsible, business days from the last day, instructions): marked for the catalog, translated
+    # when the demo loads.
+    (
+        gettext_noop("Plan the handover of open work"),
+        "manager",
+        -5,
+        gettext_noop("Agree who takes over clients, files and mailboxes."),
+    ),
+    (
+        gettext_noop("Final salary and holiday pay settled"),
+        "hr",
+        0,
+        gettext_noop("Check outstanding holiday days and expenses."),
+    ),
+    (
+        gettext_noop("Return laptop, phone and badge"),
+        "employee",
+        0,
+        gettext_noop("Hand them to your manager or the IT desk on your last day."),
+    ),
+    (
+        gettext_noop("Convert the mailbox to a shared mailbox"),
+        "coordinator",
+        1,
+        gettext_noop("Keep it 90 days, forward to the manager."),
+    ),
+    (gettext_noop("Archive the personal drive"), "coordinator", 5, ""),
 )
 CONSULTANT_EXTRA_TASKS = (
-    ("Tell the client the assignment ends", "manager", -10, "Confirm who takes over at the client."),
+    (
+        gettext_noop("Tell the client the assignment ends"),
+        "manager",
+        -10,
+        gettext_noop("Confirm who takes over at the client."),
+    ),
+)
+JOINER_TASKS = (
+    (gettext_noop("Contract signed and filed"), "hr", -5),
+    (gettext_noop("Prepare the laptop and accounts"), "coordinator", -2),
+    (gettext_noop("Introduction and first-week plan"), "manager", 0),
 )
 
 
 def case_templates_demo_load(*, actor: Actor) -> None:
     """A template for anyone and one for consultants, before the HR file opens the first cases."""
-    general = template_save(actor=actor, name="Leaver (everyone)", exit_survey=True)
+    general = template_save(actor=actor, name=_("Leaver (everyone)"), exit_survey=True)
     # Joiners (issue 11): a laptop and a phone, and the first-week tasks; applications join the birthright
     # through Cases -> Templates once the applications exist.
-    joiner = template_save(actor=actor, name="Joiner (everyone)", kind="joiner")
+    joiner = template_save(actor=actor, name=_("Joiner (everyone)"), kind="joiner")
     for device_kind in ("laptop", "phone"):
         birthright_add(template=joiner, actor=actor, device_kind=device_kind)
-    for title, responsible, offset in (
-        ("Contract signed and filed", "hr", -5),
-        ("Prepare the laptop and accounts", "coordinator", -2),
-        ("Introduction and first-week plan", "manager", 0),
-    ):
-        template_task_add(template=joiner, actor=actor, title=title, responsible=responsible, offset_days=offset)
-    consultant = template_save(actor=actor, name="Leaver (consultant)", employment_type=CONSULTANT)
+    for title, responsible, offset in JOINER_TASKS:
+        template_task_add(template=joiner, actor=actor, title=_(title), responsible=responsible, offset_days=offset)
+    consultant = template_save(actor=actor, name=_("Leaver (consultant)"), employment_type=CONSULTANT)
     for template, tasks in ((general, DEMO_TEMPLATE_TASKS), (consultant, CONSULTANT_EXTRA_TASKS + DEMO_TEMPLATE_TASKS)):
         for title, responsible, offset, instructions in tasks:
             template_task_add(
                 template=template,
                 actor=actor,
-                title=title,
+                title=_(title),
                 responsible=responsible,
                 offset_days=offset,
-                instructions=instructions,
+                instructions=_(instructions) if instructions else "",
             )
 
 
@@ -59,6 +93,6 @@ def cases_demo_load(*, actor: Actor, today: date) -> None:
     tasks = list(Line.objects.filter(kind="task", state="open").order_by("case_id", "id")[:40])
     for number, line in enumerate(tasks):
         if number % 4 == 0:
-            line_attest(line=line, actor=actor, note="Done, see the HR system.")
+            line_attest(line=line, actor=actor, note=_("Done, see the HR system."))
         elif number % 9 == 0:
-            line_waive(line=line, actor=actor, reason="Not applicable: no client assignment.")
+            line_waive(line=line, actor=actor, reason=_("Not applicable: no client assignment."))

@@ -22,12 +22,14 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from ordna.accounts.models import Account, AccountStatus
 from ordna.applications.models import Application
 from ordna.core.actor import Actor
 from ordna.core.audit import Change, audit_record, audit_record_many
 from ordna.core.bulk import insert_rows, update_rows
+from ordna.core.errors import ServiceError
 from ordna.lifecycle import due_dates
 from ordna.lifecycle.models import (
     Case,
@@ -42,8 +44,8 @@ from ordna.lifecycle.models import (
 )
 
 
-class LifecycleError(ValueError):
-    """A request the rules refuse; the message says which field or value and why."""
+class LifecycleError(ServiceError):
+    """A request the rules refuse; `field` names the input, the message says why."""
 
 
 def holiday_country_of(person_country: str) -> str:
@@ -370,9 +372,11 @@ def case_cancel(*, case: Case, actor: Actor, reason: str) -> Case:
     """Cancel an open case by hand (a reason is required)."""
     reason = reason.strip()
     if not reason:
-        raise LifecycleError("reason: say why the case is cancelled")
+        raise LifecycleError(_("Say why the case is cancelled."), field="reason")
     if case.status != CaseStatus.OPEN:
-        raise LifecycleError(f"the case is {case.status}, not open")
+        raise LifecycleError(
+            _("The case is %(status)s, not open."), field="status", status=CaseStatus(case.status).label
+        )
     with transaction.atomic():
         case.status, case.cancelled_at, case.cancel_reason = CaseStatus.CANCELLED, timezone.now(), reason
         case.save(update_fields=["status", "cancelled_at", "cancel_reason"])

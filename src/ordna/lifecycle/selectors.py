@@ -10,8 +10,10 @@ from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
+from ordna.core.errors import not_one_of
+from ordna.core.models import ImportRun
 from ordna.lifecycle.models import Case, CaseKind, CaseStatus, Line, LineKind, LineState, Responsible
-from ordna.lifecycle.scopes import lines_closable_scope, lines_scope
+from ordna.lifecycle.scopes import cases_scope, lines_closable_scope, lines_scope
 
 if TYPE_CHECKING:
     from ordna.core.models import User
@@ -39,22 +41,20 @@ def cases_filter(
     """Narrow cases to a board column (open, overdue, completed, cancelled, all), a department, a
     responsible party (cases with an open line of that role) and free text (name or employee id)."""
     if view not in BOARD_VIEWS:
-        raise ValueError(f"unknown view {view!r}; expected one of {', '.join(BOARD_VIEWS)}")
+        raise not_one_of("view", view, BOARD_VIEWS)
     if view == "overdue":
         queryset = queryset.filter(Exists(Line.objects.filter(overdue_lines(today), case_id=OuterRef("pk"))))
     elif view != "all":
         queryset = queryset.filter(status=view)
     if kind:
         if kind not in CaseKind.values:
-            raise ValueError(f"unknown kind {kind!r}; expected one of {', '.join(CaseKind.values)}")
+            raise not_one_of("kind", kind, CaseKind.values)
         queryset = queryset.filter(kind=kind)
     if department:
         queryset = queryset.filter(person__department=department)
     if responsible:
         if responsible not in Responsible.values:
-            raise ValueError(
-                f"unknown responsible party {responsible!r}; expected one of {', '.join(Responsible.values)}"
-            )
+            raise not_one_of("responsible", responsible, Responsible.values)
         queryset = queryset.filter(
             Exists(Line.objects.filter(case_id=OuterRef("pk"), state=LineState.OPEN, responsible=responsible))
         )
@@ -287,3 +287,17 @@ def person_access(person: Any) -> PersonAccess:
         Device.objects.filter(holder=person, status=DeviceStatus.ISSUED).values_list("kind", flat=True)
     )
     return PersonAccess(template, rows, sorted(entitlement.devices) if entitlement else [], held_devices)
+
+
+def cases_opened_by_run(user: User, run: ImportRun) -> dict[str, Any] | None:
+    """The cases an applied HR import opened, within `user`'s scope: opened by the import's author inside its
+    transaction, so between its start and its end (for the import's page, ordna.core.import_results)."""
+    if run.source != ImportRun.Source.HR or run.outcome != ImportRun.Outcome.APPLIED or run.finished_at is None:
+        return None
+    opened = (
+        cases_scope(user)
+        .filter(opened_by=run.actor_label[:150], opened_at__gte=run.started_at, opened_at__lte=run.finished_at)
+        .select_related("person")
+        .order_by("effective_date", "person__last_name", "id")
+    )
+    return {"cases": list(opened[:200]), "total": opened.count()}

@@ -172,6 +172,9 @@ def line_evidence(request: HttpRequest, pk: int) -> HttpResponse:  # a FileRespo
 def my_tasks(request: HttpRequest) -> HttpResponse:
     user = user_of(request)
     tasks = selectors.my_tasks(user)
+    overdue_only = request.GET.get("overdue") == "1"  # the start page links its overdue count here
+    if overdue_only:
+        tasks = tasks.filter(due__lt=today())
     closable = set(lines_closable_scope(user).filter(pk__in=[t.pk for t in tasks[:500]]).values_list("pk", flat=True))
     return render(
         request,
@@ -181,6 +184,7 @@ def my_tasks(request: HttpRequest) -> HttpResponse:
             "closable": closable,
             "today": today(),
             "query": query_without_page(request),
+            "overdue_only": overdue_only,
         },
     )
 

@@ -163,6 +163,13 @@ def open_actions(supplier: Supplier) -> QuerySet[ActionItem]:
     return ActionItem.objects.filter(supplier=supplier, closed_at__isnull=True).select_related("owner_person", "review")
 
 
+def actions_owed(actions: QuerySet[ActionItem], supplier_id: int) -> QuerySet[ActionItem]:
+    """The open actions of `actions` that the supplier itself owes (its side), the soonest due first."""
+    return actions.filter(supplier_id=supplier_id, owner_side=ActionOwner.THEIRS, closed_at__isnull=True).order_by(
+        "due", "id"
+    )
+
+
 AGENDA_MIN_RATERS = 5
 
 

@@ -11,7 +11,7 @@ from functools import lru_cache
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Avg, Count, Q, QuerySet, Sum
+from django.db.models import Avg, Count, F, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
@@ -65,6 +65,15 @@ def question_clocks(question: Question, *, now: datetime | None = None) -> Quest
             totals.internal_seconds, None, question.state in (QuestionState.NEW, QuestionState.WITH_KEY_USER)
         ),
         supplier=supplier,
+    )
+
+
+def questions_escalated_to(questions: QuerySet[Question], supplier_id: int) -> QuerySet[Question]:
+    """The questions of `questions` waiting on the supplier, the soonest due first (no due last)."""
+    return (
+        questions.filter(supplier_id=supplier_id, state=QuestionState.ESCALATED)
+        .select_related("application")
+        .order_by(F("supplier_due_at").asc(nulls_last=True), "id")
     )
 
 

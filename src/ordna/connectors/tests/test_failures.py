@@ -12,8 +12,8 @@ import pytest
 from django.test import Client
 from django.utils import translation
 
+from ordna.accounts.importing import accounts_import_records
 from ordna.accounts.presets import account_record
-from ordna.accounts.services import accounts_import_records
 from ordna.applications.services import application_create
 from ordna.conftest import TODAY, hr_row
 from ordna.connectors import services
