@@ -263,7 +263,7 @@ def _decide(request: HttpRequest, action_id: int, decision: str) -> Any:
     if not decide[decision](action=action, actor=Actor.for_user(user_of(request))):
         raise Refused(
             ServiceError(
-                _("The action is %(state)s: that cannot be done now."),
+                _("The action cannot be changed that way now (%(state)s)."),
                 field="state",
                 state=ActionState(action.state).label,
             ),

@@ -30,7 +30,7 @@ from ordna.connectors.netguard import AddressRefused, url_check
 from ordna.connectors.secrets import SecretError, secret_decrypt, secret_encrypt
 from ordna.core.actor import Actor
 from ordna.core.audit import Change, audit_record, audit_record_many
-from ordna.core.errors import ServiceError
+from ordna.core.errors import ServiceError, lazy_text
 from ordna.core.models import ImportRun
 from ordna.core.tabular import RowError
 from ordna.lifecycle.models import CaseKind, CaseStatus, Line, LineKind, LineState, VerifiedBy
@@ -330,7 +330,7 @@ def connector_sync(
             client.close()
     except ConnectorError as exc:
         result = AccountsImportResult(ImportRun.Outcome.REJECTED, application=application.slug, preset=source)
-        result.errors = [RowError(0, "", f"{exc}; nothing was imported")]
+        result.errors = [RowError(0, "", lazy_text(_("%(error)s; nothing was imported"), error=str(exc)))]
         if not dry_run:
             with transaction.atomic():
                 result.run_id = import_run_record(result, application, actor, source, started)
@@ -338,7 +338,9 @@ def connector_sync(
         return result
     if not records:
         result = AccountsImportResult(ImportRun.Outcome.REJECTED, application=application.slug, preset=source)
-        result.errors = [RowError(0, "", "the directory answered no accounts at all; nothing was imported")]
+        result.errors = [
+            RowError(0, "", lazy_text(_("the directory answered no accounts at all; nothing was imported")))
+        ]
         if not dry_run:
             result.run_id = import_run_record(result, application, actor, source, started)
         return result

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import pgettext, pgettext_lazy
 
 from ordna.core.actor import Actor
 from ordna.demo.people import CONSULTANT
@@ -19,70 +18,73 @@ from ordna.lifecycle.closing import line_attest, line_waive
 from ordna.lifecycle.models import Line
 from ordna.lifecycle.services import cases_open_due
 
+# The demo's texts carry the catalog context "demo data": data in the organisation's language, not interface (a
+# Swedish page may show an English demo's tasks, and the translation checks leave them be).
 DEMO_TEMPLATE_TASKS = (
-    # (title, responsible, business days from the last day, instructions): marked for the catalog, translated
-    # when the demo loads.
+    # (title, responsible, business days from the last day, instructions), translated when the demo loads.
     (
-        gettext_noop("Plan the handover of open work"),
+        pgettext_lazy("demo data", "Plan the handover of open work"),
         "manager",
         -5,
-        gettext_noop("Agree who takes over clients, files and mailboxes."),
+        pgettext_lazy("demo data", "Agree who takes over clients, files and mailboxes."),
     ),
     (
-        gettext_noop("Final salary and holiday pay settled"),
+        pgettext_lazy("demo data", "Final salary and holiday pay settled"),
         "hr",
         0,
-        gettext_noop("Check outstanding holiday days and expenses."),
+        pgettext_lazy("demo data", "Check outstanding holiday days and expenses."),
     ),
     (
-        gettext_noop("Return laptop, phone and badge"),
+        pgettext_lazy("demo data", "Return laptop, phone and badge"),
         "employee",
         0,
-        gettext_noop("Hand them to your manager or the IT desk on your last day."),
+        pgettext_lazy("demo data", "Hand them to your manager or the IT desk on your last day."),
     ),
     (
-        gettext_noop("Convert the mailbox to a shared mailbox"),
+        pgettext_lazy("demo data", "Convert the mailbox to a shared mailbox"),
         "coordinator",
         1,
-        gettext_noop("Keep it 90 days, forward to the manager."),
+        pgettext_lazy("demo data", "Keep it 90 days, forward to the manager."),
     ),
-    (gettext_noop("Archive the personal drive"), "coordinator", 5, ""),
+    (pgettext_lazy("demo data", "Archive the personal drive"), "coordinator", 5, ""),
 )
 CONSULTANT_EXTRA_TASKS = (
     (
-        gettext_noop("Tell the client the assignment ends"),
+        pgettext_lazy("demo data", "Tell the client the assignment ends"),
         "manager",
         -10,
-        gettext_noop("Confirm who takes over at the client."),
+        pgettext_lazy("demo data", "Confirm who takes over at the client."),
     ),
 )
 JOINER_TASKS = (
-    (gettext_noop("Contract signed and filed"), "hr", -5),
-    (gettext_noop("Prepare the laptop and accounts"), "coordinator", -2),
-    (gettext_noop("Introduction and first-week plan"), "manager", 0),
+    (pgettext_lazy("demo data", "Contract signed and filed"), "hr", -5),
+    (pgettext_lazy("demo data", "Prepare the laptop and accounts"), "coordinator", -2),
+    (pgettext_lazy("demo data", "Introduction and first-week plan"), "manager", 0),
 )
 
 
 def case_templates_demo_load(*, actor: Actor) -> None:
     """A template for anyone and one for consultants, before the HR file opens the first cases."""
-    general = template_save(actor=actor, name=_("Leaver (everyone)"), exit_survey=True)
+    general = template_save(actor=actor, name=pgettext("demo data", "Leaver (everyone)"), exit_survey=True)
     # Joiners (issue 11): a laptop and a phone, and the first-week tasks; applications join the birthright
     # through Cases -> Templates once the applications exist.
-    joiner = template_save(actor=actor, name=_("Joiner (everyone)"), kind="joiner")
+    joiner = template_save(actor=actor, name=pgettext("demo data", "Joiner (everyone)"), kind="joiner")
     for device_kind in ("laptop", "phone"):
         birthright_add(template=joiner, actor=actor, device_kind=device_kind)
     for title, responsible, offset in JOINER_TASKS:
-        template_task_add(template=joiner, actor=actor, title=_(title), responsible=responsible, offset_days=offset)
-    consultant = template_save(actor=actor, name=_("Leaver (consultant)"), employment_type=CONSULTANT)
+        template_task_add(template=joiner, actor=actor, title=str(title), responsible=responsible, offset_days=offset)
+    consultant = template_save(
+        actor=actor, name=pgettext("demo data", "Leaver (consultant)"), employment_type=CONSULTANT
+    )
     for template, tasks in ((general, DEMO_TEMPLATE_TASKS), (consultant, CONSULTANT_EXTRA_TASKS + DEMO_TEMPLATE_TASKS)):
         for title, responsible, offset, instructions in tasks:
             template_task_add(
                 template=template,
                 actor=actor,
-                title=_(title),
+                title=str(title),
                 responsible=responsible,
                 offset_days=offset,
-                instructions=_(instructions) if instructions else "",
+                instructions=str(instructions),
             )
 
 
@@ -93,6 +95,6 @@ def cases_demo_load(*, actor: Actor, today: date) -> None:
     tasks = list(Line.objects.filter(kind="task", state="open").order_by("case_id", "id")[:40])
     for number, line in enumerate(tasks):
         if number % 4 == 0:
-            line_attest(line=line, actor=actor, note=_("Done, see the HR system."))
+            line_attest(line=line, actor=actor, note=pgettext("demo data", "Done, see the HR system."))
         elif number % 9 == 0:
-            line_waive(line=line, actor=actor, reason=_("Not applicable: no client assignment."))
+            line_waive(line=line, actor=actor, reason=pgettext("demo data", "Not applicable: no client assignment."))

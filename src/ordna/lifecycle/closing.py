@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from ordna.core.actor import Actor
 from ordna.core.audit import audit_record
@@ -22,17 +23,24 @@ EVIDENCE_SUFFIXES = (".pdf", ".png", ".jpg", ".jpeg", ".txt", ".eml", ".msg", ".
 
 def _closable(line: Line) -> None:
     if line.state != LineState.OPEN:
-        raise LifecycleError(f"the line is {line.state} already")
+        raise LifecycleError(
+            _("This line is closed already (%(state)s)."), field="state", state=LineState(line.state).label
+        )
     if line.case.status == CaseStatus.CANCELLED:
-        raise LifecycleError("the case is cancelled")
+        raise LifecycleError(_("The case is cancelled."), field="case")
 
 
 def _check_evidence(upload: UploadedFile) -> None:
     name = Path(upload.name or "").name
     if Path(name).suffix.lower() not in EVIDENCE_SUFFIXES:
-        raise LifecycleError(f"evidence: {name!r} is not one of the accepted types ({', '.join(EVIDENCE_SUFFIXES)})")
+        raise LifecycleError(
+            _("The file %(name)s is not one of the accepted types (%(types)s)."),
+            field="evidence",
+            name=repr(name),
+            types=", ".join(EVIDENCE_SUFFIXES),
+        )
     if upload.size is not None and upload.size > settings.EVIDENCE_MAX_BYTES:
-        raise LifecycleError(f"evidence: {name!r} is larger than 10 MB")
+        raise LifecycleError(_("The file %(name)s is larger than 10 MB."), field="evidence", name=repr(name))
 
 
 def line_attest(*, line: Line, actor: Actor, note: str = "", evidence: UploadedFile | None = None) -> Line:
@@ -63,7 +71,7 @@ def line_waive(*, line: Line, actor: Actor, reason: str) -> Line:
     """A named user waives the line with a reason (required)."""
     reason = (reason or "").strip()
     if not reason:
-        raise LifecycleError("reason: waiving a line needs a reason")
+        raise LifecycleError(_("Waiving a line needs a reason."), field="reason")
     _closable(line)
     with transaction.atomic():
         line.state, line.closed_by, line.closed_at, line.note = (

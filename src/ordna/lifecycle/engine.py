@@ -375,7 +375,7 @@ def case_cancel(*, case: Case, actor: Actor, reason: str) -> Case:
         raise LifecycleError(_("Say why the case is cancelled."), field="reason")
     if case.status != CaseStatus.OPEN:
         raise LifecycleError(
-            _("The case is %(status)s, not open."), field="status", status=CaseStatus(case.status).label
+            _("The case is not open (%(status)s)."), field="status", status=CaseStatus(case.status).label
         )
     with transaction.atomic():
         case.status, case.cancelled_at, case.cancel_reason = CaseStatus.CANCELLED, timezone.now(), reason

@@ -28,7 +28,7 @@ def _audit(release: Release, action: str, actor: Actor, **after: Any) -> None:
 def _require_open(release: Release) -> None:
     if release.status in (ReleaseStatus.LIVE, ReleaseStatus.CANCELLED):
         raise ReleaseError(
-            _("The release is %(status)s: it changes no more."),
+            _("The release changes no more (%(status)s)."),
             field="status",
             status=ReleaseStatus(release.status).label,
         )

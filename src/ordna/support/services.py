@@ -208,7 +208,9 @@ def question_attach(*, question: Question, attachment: UploadedFile, actor: Acto
 def _require_open(question: Question) -> None:
     if question.state not in OPEN_STATES:
         raise SupportError(
-            _("The question is %(state)s, not open."), field="state", state=QuestionState(question.state).label
+            _("The question is not open any more (%(state)s)."),
+            field="state",
+            state=QuestionState(question.state).label,
         )
 
 
@@ -372,7 +374,7 @@ def question_supplier_answer(*, question: Question, actor: Actor, text: str) -> 
         raise SupportError(_("Only the supplier the question was escalated to can answer it."), field="supplier")
     if question.state != QuestionState.ESCALATED:
         raise SupportError(
-            _("The question is %(state)s, not waiting on the supplier."),
+            _("The question is not waiting on the supplier (%(state)s)."),
             field="state",
             state=QuestionState(question.state).label,
         )
@@ -409,7 +411,7 @@ def question_publish(*, question: Question, actor: Actor, title: str, answer: st
     answer = _text(answer, "answer", ANSWER)
     if question.state not in (QuestionState.RESOLVED, QuestionState.CLOSED):
         raise SupportError(
-            _("Only resolved questions are published; this one is %(state)s."),
+            _("Only resolved questions are published (this one: %(state)s)."),
             field="state",
             state=QuestionState(question.state).label,
         )
@@ -578,7 +580,7 @@ def wish_vote(*, wish: Wish, person: Person, actor: Actor, vote: bool = True) ->
     """Vote for a wish (or take the vote back); voting twice counts once."""
     if wish.state in (WishState.DONE, WishState.DECLINED):
         raise SupportError(
-            _("The wish is %(state)s: votes are closed."), field="state", state=WishState(wish.state).label
+            _("Votes on this wish are closed (%(state)s)."), field="state", state=WishState(wish.state).label
         )
     with transaction.atomic():
         if vote:

@@ -176,8 +176,11 @@ def _question_page(
     if supplier_view:
         events = events.filter(for_supplier=True)
     handles = access.can(user, "questions.handle") and handled_questions_scope(user).filter(pk=question.pk).exists()
+    offered = _handle_actions(question, user) if handles else []
+    if bound is not None and bound[0] not in offered:
+        offered.append(bound[0])  # sent from a page that was out of date: show it with why it was refused
     actions = []
-    for action in _handle_actions(question, user) if handles else []:
+    for action in offered:
         form_class, heading, button = HANDLE_ACTIONS[action]
         if bound is not None and bound[0] == action:
             form = bound[1]

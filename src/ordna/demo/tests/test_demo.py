@@ -397,3 +397,26 @@ def test_the_command_refuses_a_size_out_of_range() -> None:
     with pytest.raises(CommandError, match="between 60 and 100000, not 10"):
         call_command("demo", people=10, stdout=StringIO())
     assert Person.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_the_demo_writes_its_templates_and_tasks_in_the_organisations_language(
+    fast_hashing: None, settings: Settings
+) -> None:
+    """Case template and task names are data: written once, in ORDNA_LANGUAGE, whatever language is active."""
+    from ordna.lifecycle.models import CaseTemplate, TemplateTask
+
+    settings.LANGUAGE_CODE = "sv"
+    call_command("demo", people=150, seed=1, stdout=StringIO())
+
+    assert sorted(CaseTemplate.objects.values_list("name", flat=True)) == [
+        "Avslut (alla)",
+        "Avslut (konsult)",
+        "Nyanställning (alla)",
+    ]
+    tasks = set(TemplateTask.objects.values_list("title", "instructions"))
+    assert (
+        "Planera överlämningen av pågående arbete",
+        "Kom överens om vem som tar över kunder, filer och brevlådor.",
+    ) in tasks
+    assert ("Arkivera den personliga lagringsytan", "") in tasks

@@ -148,7 +148,7 @@ def test_closing_a_closed_line_is_refused(org, import_accounts) -> None:
     import_accounts("crm", [("L1", "active", "")])
     line = lines_of("L1", kind="account")[0]
     closing.line_attest(line=line, actor=Actor.system("it"))
-    with pytest.raises(LifecycleError, match=r"attested already"):
+    with pytest.raises(LifecycleError, match=r"^This line is closed already \(Attested\)\.$"):
         closing.line_waive(line=line, actor=Actor.system("it"), reason="x")
 
 

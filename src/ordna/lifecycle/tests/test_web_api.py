@@ -84,9 +84,9 @@ def test_waiving_without_a_reason_is_refused_in_the_api_and_the_web(leaver) -> N
         f"/api/v1/lines/{line.pk}/waive", data=json.dumps({"reason": " "}), content_type="application/json"
     )
     assert response.status_code == 422
-    assert response.json() == {"detail": "reason: waiving a line needs a reason", "field": ""}
+    assert response.json() == {"detail": "Waiving a line needs a reason.", "field": "reason"}
     response = web(leaver["coordinator"]).post(f"/cases/lines/{line.pk}/close/", {"action": "waive"}, follow=True)
-    assert "waiving a line needs a reason" in response.content.decode()
+    assert "Waiving a line needs a reason." in response.content.decode()
     line.refresh_from_db()
     assert line.state == "open"
     response = api(leaver["coordinator"]).post(
