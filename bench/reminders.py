@@ -1,4 +1,4 @@
-"""The reminder budget (DESIGN.md 6): a reminder run over 100,000 open lines computes all digests in under 5 s.
+"""The reminder budget (docs/performance.md): a reminder run over 100,000 open lines computes all digests in under 5 s.
 
 In a fresh SQLite database: 25,000 people under 500 managers (each with an Ordna user in English, Swedish or
 Dutch), 10,000 leavers with open cases and 10 open lines each, due from four weeks ago to two weeks ahead,

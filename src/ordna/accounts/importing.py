@@ -1,4 +1,4 @@
-"""The account import (DESIGN.md 3.1 and 5): one application's export, or a connector's records, read,
+"""The account import (docs/accounts.md, docs/performance.md): one application's export, or a connector's records, read,
 planned and applied, all or nothing.
 
 Built for a million rows: rows stream from the file, and rows read before are recognised by their digest
@@ -19,7 +19,9 @@ from pathlib import Path
 from django.conf import settings
 from django.db import connection
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.functional import lazy
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from ordna.accounts.applying import PlanStale, apply_import
 from ordna.accounts.errors import AccountsError
@@ -52,9 +54,11 @@ from ordna.accounts.reading import (
 from ordna.accounts.runs import AccountsImportResult, import_run_record, names_list
 from ordna.applications.models import Application
 from ordna.core.actor import Actor
+from ordna.core.errors import lazy_text
 from ordna.core.memory import gc_paused
 from ordna.core.models import ImportRun
 from ordna.core.tabular import RowError, Table, TableError, open_table
+from ordna.core.text import Text
 from ordna.people.services import file_checksum
 
 PLAN_ATTEMPTS = 3  # plans made without the write lock before the last one is made under it
@@ -74,7 +78,7 @@ def accounts_import(
     mapping: ColumnMapping | None = None,
     save_format: bool = False,
 ) -> AccountsImportResult:
-    """Import one application's account export, all or nothing (DESIGN.md 3.1).
+    """Import one application's account export, all or nothing (docs/accounts.md).
 
     A full import is a snapshot: accounts missing from it become gone. The safety breaker stops it, unless
     `allow_mass_change` confirms, when more than ORDNA_MASS_CHANGE_ACCOUNTS_PERCENT of the accounts would be
@@ -121,7 +125,15 @@ def _accounts_import(
     result = AccountsImportResult(ImportRun.Outcome.REJECTED, application=application_slug, full=full)
     application = Application.objects.filter(slug=application_slug).first()
     if application is None and not application_slug.replace("-", "").replace("_", "").isalnum():
-        result.errors = [RowError(0, "", f"{application_slug!r} is not a valid application key (letters, digits, -)")]
+        result.errors = [
+            RowError(
+                0,
+                "",
+                lazy_text(
+                    _("%(slug)s is not a valid application key (letters, digits, -)"), slug=repr(application_slug)
+                ),
+            )
+        ]
         return result
     saved = saved_format(application)
     try:
@@ -145,8 +157,13 @@ def _accounts_import(
             RowError(
                 1,
                 "",
-                "no preset fits this file's header; choose one with --preset "
-                f"({', '.join(PRESETS)}) or set up a column mapping in the web",
+                lazy_text(
+                    _(
+                        "no preset fits this file's header; choose one with --preset (%(presets)s) or set up a "
+                        "column mapping in the web"
+                    ),
+                    presets=", ".join(PRESETS),
+                ),
             )
         ]
         return result
@@ -199,23 +216,37 @@ def _format_fits(result: AccountsImportResult, saved: Preset, table: Table, appl
     missing, unexpected = header_fit(saved, table.header)
     if not missing:
         return True
-    values = {"application": application, "format": saved.name, "missing": names_list(missing)}
-    reason = (
-        _("the file does not fit the format saved for %(application)s (%(format)s): missing column(s) %(missing)s")
-        % values
-    )
-    if unexpected:
-        reason += "; " + _("columns it does not read: %(columns)s") % {"columns": names_list(unexpected)}
     fits = detected_preset(table.header)
-    if fits is not None:
-        reason += ". " + _("It fits the %(preset)s preset") % {"preset": fits.name}
-    reason += ". " + _(
-        "Choose a format for this import only (--preset, or map its columns in the web); making it the "
-        "application's format is a choice of its own (--save-format, or the box in the preview)"
-    )
+    reason = _mismatch_text(application, saved.name, missing, unexpected, fits.name if fits else "")
     result.errors = [RowError(1, "", reason)]
     result.needs_mapping = result.format_mismatch = True
     return False
+
+
+def _mismatch(application: str, saved: str, missing: list[str], unexpected: list[str], fits: str) -> str:
+    """What differs between a file and the application's saved format, in the language active when shown."""
+    values = {"application": application, "format": saved, "missing": names_list(missing)}
+    reason = (
+        gettext(
+            "the file does not fit the format saved for %(application)s (%(format)s): missing column(s) %(missing)s"
+        )
+        % values
+    )
+    if unexpected:
+        reason += "; " + gettext("columns it does not read: %(columns)s") % {"columns": names_list(unexpected)}
+    if fits:
+        reason += ". " + gettext("It fits the %(preset)s preset") % {"preset": fits}
+    return (
+        reason
+        + ". "
+        + gettext(
+            "Choose a format for this import only (--preset, or map its columns in the web); making it the "
+            "application's format is a choice of its own (--save-format, or the box in the preview)"
+        )
+    )
+
+
+_mismatch_text = lazy(_mismatch, str)
 
 
 def _choose_saving(
@@ -289,7 +320,13 @@ def accounts_import_records(
         if record.key in keys:
             result.errors.append(
                 RowError(
-                    record.row, "key", f"duplicate account {record.key_display!r} (also on row {keys[record.key]})"
+                    record.row,
+                    "key",
+                    lazy_text(
+                        _("duplicate account %(key)s (also on row %(first)s)"),
+                        key=repr(record.key_display),
+                        first=keys[record.key],
+                    ),
                 )
             )
         keys.setdefault(record.key, record.row)
@@ -340,7 +377,7 @@ def _import_records(
         read: ReadResult,
         application: Application | None,
         *,
-        notices: list[str],
+        notices: list[str | Text],
         with_findings: bool = False,
         stored: StoredAccounts | None = None,
     ) -> AccountPlan:
@@ -368,9 +405,13 @@ def _import_records(
         try:
             again = read_all()
         except (TableError, OSError) as exc:
-            raise AccountsError(f"the file could not be read again: {exc}") from exc
+            raise AccountsError(
+                _("The file could not be read again: %(reason)s"), field="file", reason=str(exc)
+            ) from exc
         if again.errors:
-            raise AccountsError(f"the file changed while it was imported: {again.errors[0]}")
+            raise AccountsError(
+                _("The file changed while it was imported: %(error)s"), field="file", error=str(again.errors[0])
+            )
         return again
 
     try:
@@ -416,7 +457,7 @@ def _import_records(
 
 
 def _resolve_implicit_licenses(
-    records: list[AccountRecord], application: Application | None, notices: list[str]
+    records: list[AccountRecord], application: Application | None, notices: list[str | Text]
 ) -> list[AccountRecord]:
     """Exports that name no licence (Google, Slack) get the application's only licence, if it has one."""
     if not any(IMPLICIT_LICENSE in r.licenses for r in records):

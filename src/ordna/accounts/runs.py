@@ -18,8 +18,9 @@ from ordna.applications.models import Application
 from ordna.core.actor import Actor
 from ordna.core.models import ImportRun
 from ordna.core.tabular import RowError
+from ordna.core.text import Text
 
-# Why the safety breaker stopped an import (DESIGN.md 3.1; issue 28 adds the file's shape).
+# Why the safety breaker stopped an import (docs/accounts.md; issue 28 adds the file's shape).
 BREAKER_GONE = "gone"  # too many accounts would be gone
 BREAKER_COLUMNS = "columns"  # the file lacks columns the application's previous import read
 BREAKER_IDENTITIES = "identities"  # too many accounts would change their names or addresses
@@ -46,7 +47,7 @@ class AccountsImportResult:
     full: bool = True
     counts: dict[str, int] = field(default_factory=dict)
     errors: list[RowError] = field(default_factory=list)
-    notices: list[str] = field(default_factory=list)
+    notices: list[str | Text] = field(default_factory=list)  # a Text reads in the active language
     breaker_tripped: bool = False
     breaker_reasons: list[str] = field(default_factory=list)
     diff: dict[str, Any] = field(default_factory=dict)

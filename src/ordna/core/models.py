@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 class Role(models.TextChoices):
-    """The roles of DESIGN.md 3.7; a user can hold several."""
+    """The roles of docs/roles.md; a user can hold several."""
 
     ADMIN = "admin", _("Administrator")
     COORDINATOR = "coordinator", _("IT coordinator")
@@ -123,7 +123,7 @@ class ApiToken(models.Model):
 
 
 class AuditEvent(models.Model):
-    """One change, append-only, chained to the previous one by a keyed hash (DESIGN.md 3.7, docs/audit.md).
+    """One change, append-only, chained to the previous one by a keyed hash (docs/audit.md).
 
     The link is an HMAC over the ids, the action, the time and a salted digest of what people see (before,
     after and the actor's name), with a key kept outside the database. Erasing personal data blanks those

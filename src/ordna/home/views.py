@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -22,7 +23,7 @@ from ordna.core.actor import Actor
 from ordna.core.clock import today
 from ordna.core.models import Supplier, User
 from ordna.core.services import SupplierError, supplier_get_or_add
-from ordna.core.web import capability, paginate, user_of
+from ordna.core.web import capability, paginate, refused, user_of
 from ordna.devices.scopes import devices_scope
 from ordna.home import selectors
 from ordna.home.forms import UserForm
@@ -43,7 +44,12 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     # Our decisions due on contracts: not for the supplier's own users (see suppliers.views.contract_detail).
     internal = access.can(user, "contracts.list") and user.supplier_id is None
     alerts = contract_alerts(contracts_scope(user), today=today()) if internal else []
-    return render(request, "home/dashboard.html", {"figures": figures, "today": today(), "contract_alerts": alerts})
+    work = selectors.supplier_work(user, today=today(), now=timezone.now())
+    return render(
+        request,
+        "home/dashboard.html",
+        {"figures": figures, "today": today(), "contract_alerts": alerts, "supplier_work": work},
+    )
 
 
 @capability("people.view")
@@ -192,7 +198,7 @@ def user_add(request: HttpRequest) -> HttpResponse:
                         locale=person.locale if person else "",
                     )
             except (services.UserError, SupplierError) as exc:
-                form.add_error(None, str(exc))
+                refused(form, exc)
             else:
                 if created:
                     messages.info(request, _("Supplier %(name)s was registered.") % {"name": supplier.name})
@@ -231,7 +237,7 @@ def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 if form.cleaned_data["password"]:
                     services.user_set_password(user=user, password=form.cleaned_data["password"], actor=actor)
             except services.UserError as exc:
-                form.add_error(None, str(exc))
+                refused(form, exc)
             else:
                 messages.success(request, _("User %(name)s was saved.") % {"name": user.username})
                 return redirect("home:users")

@@ -1,4 +1,4 @@
-"""Leaver, joiner and mover cases and their lines (DESIGN.md 2 and 3.2) on one engine; the templates that add
+"""Leaver, joiner and mover cases and their lines (docs/offboarding.md) on one engine; the templates that add
 tasks (and, for joiners and movers, birthright access and devices) to them; the leaver's exit survey."""
 
 from __future__ import annotations
@@ -43,7 +43,7 @@ class VerifiedBy(models.TextChoices):
 
 
 class AttestReason(models.TextChoices):
-    """Why a person vouches for a line instead of proof (DESIGN.md 3.2): a fixed list, each with free text.
+    """Why a person vouches for a line instead of proof (docs/offboarding.md): a fixed list, each with free text.
     Which reasons a line may give depends on its kind (`closing.attest_reasons_for`)."""
 
     NO_EXPORT = "no_export", _("The system has no export or connector")
@@ -462,7 +462,7 @@ class ExitSurveyInvitation(models.Model):
 
 
 class ExitSurveyAnswer(models.Model):
-    """One anonymous answer: department and quarter only, never who or when exactly (DESIGN.md 3.7)."""
+    """One anonymous answer: department and quarter only, never who or when exactly (docs/joiners-movers.md)."""
 
     department = models.CharField(max_length=150, blank=True)
     quarter = models.CharField(max_length=7)  # 2026-Q4

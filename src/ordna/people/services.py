@@ -12,13 +12,15 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 
 from ordna.core.actor import Actor
 from ordna.core.audit import Change, audit_record, audit_record_many
 from ordna.core.bulk import insert_rows, update_rows
+from ordna.core.errors import ServiceError, lazy_text
 from ordna.core.models import ImportRun
 from ordna.core.tabular import TableError, open_table
+from ordna.core.text import Text
 from ordna.people.events import PeopleChanged, people_changed
 from ordna.people.hr_import import (
     OPTIONAL_FIELDS,
@@ -52,7 +54,7 @@ class PeopleImportResult:
     outcome: str
     plan: PeoplePlan = field(default_factory=PeoplePlan)
     errors: list[RowError] = field(default_factory=list)
-    notices: list[str] = field(default_factory=list)
+    notices: list[str | Text] = field(default_factory=list)  # a Text reads in the active language
     breaker_tripped: bool = False
     checksum: str = ""
     run_id: int | None = None
@@ -68,7 +70,7 @@ class PeopleImportResult:
             "updated": len(self.plan.updates),
             "unchanged": self.plan.unchanged,
             "newly_leaving": len(self.plan.newly_leaving),
-            "newly_ended": len(self.plan.newly_ended),
+            "newly_left": len(self.plan.newly_left),
             "not_in_file": self.plan.not_in_file,
         }
 
@@ -132,7 +134,16 @@ def people_import(
     if preset not in PRESETS:
         known = ", ".join(sorted(PRESETS))
         return PeopleImportResult(
-            ImportRun.Outcome.REJECTED, errors=[RowError(0, "", f"unknown preset {preset!r}; known presets: {known}")]
+            ImportRun.Outcome.REJECTED,
+            errors=[
+                RowError(
+                    0,
+                    "",
+                    lazy_text(
+                        _("unknown preset %(preset)s; known presets: %(known)s"), preset=repr(preset), known=known
+                    ),
+                )
+            ],
         )
     result = PeopleImportResult(ImportRun.Outcome.REJECTED)
     try:
@@ -181,8 +192,8 @@ def people_import(
             for u in plan.updates
             if {"department", "employment_type"} & u.before.keys()
         }
-        # The apps above act on the people as the file left them (cases open, re-plan or cancel: DESIGN.md
-        # 3.2), inside this transaction; what they report is summed into the import's counts.
+        # The apps above act on the people as the file left them (cases open, re-plan or cancel:
+        # docs/offboarding.md), inside this transaction; what they report is summed into the import's counts.
         answers = people_changed.send(
             PeopleChanged(actor=actor, today=today, newly_ended=tuple(plan.newly_ended), moved=moved)
         )
@@ -288,7 +299,7 @@ def _apply_plan(
     audit_record_many(actor=actor, changes=changes)
 
 
-class PersonError(ValueError):
+class PersonError(ServiceError):
     """A change to a person the rules refuse; the message says which field and why, translated."""
 
 

@@ -12,7 +12,7 @@ from ordna.lifecycle.services import cases_open_due
 
 
 class Command(OrdnaCommand):
-    help = "Leaver cases: `open` opens, re-plans and cancels cases by the rules of DESIGN.md 3.2."
+    help = "Leaver cases: `open` opens, re-plans and cancels cases by the rules of docs/offboarding.md."
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("action", choices=["open"])
