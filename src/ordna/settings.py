@@ -7,7 +7,17 @@ from pathlib import Path
 
 import dj_database_url
 
-from ordna.environment import SettingError, assignments, envbool, envfloat, envint, envlist, envstr, smtp_settings
+from ordna.environment import (
+    SettingError,
+    assignments,
+    envbool,
+    envfloat,
+    envint,
+    envlist,
+    envstr,
+    role_mailboxes,
+    smtp_settings,
+)
 from ordna.suppliers.contract_dates import parse_alert_stages
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -249,6 +259,13 @@ if ORDNA_CIO_SUMMARY_WEEKDAY > 7:
 ORDNA_CIO_USERS = envlist("ORDNA_CIO_USERS")
 ORDNA_ROLE_LEADS = assignments("ORDNA_ROLE_LEADS")
 ORDNA_WEBHOOKS = assignments("ORDNA_WEBHOOKS")
+# Shared addresses per role (hr=hr@example.org,coordinator=it@example.org): reminded beside the role's users, so
+# the routine works before any user exists. Signed action links are never sent to them.
+ORDNA_ROLE_MAILBOXES = role_mailboxes(assignments("ORDNA_ROLE_MAILBOXES"))
+# Signed action links in digests (DESIGN.md 3.3): how many days one works, and how many link pages one client
+# address may open in an hour.
+ORDNA_ACTION_LINK_DAYS = envint("ORDNA_ACTION_LINK_DAYS", 14, minimum=1)
+ORDNA_ACTION_LINK_REQUESTS_PER_HOUR = envint("ORDNA_ACTION_LINK_REQUESTS_PER_HOUR", 60, minimum=1)
 ORDNA_MAIL_RETRY_MAX_MINUTES = envint("ORDNA_MAIL_RETRY_MAX_MINUTES", 60, minimum=1)
 DEFAULT_FROM_EMAIL = envstr("ORDNA_MAIL_FROM", "Ordna <ordna@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL

@@ -7,6 +7,10 @@ class LifecycleConfig(AppConfig):
 
     def ready(self) -> None:
         # Cases follow the people, accounts and devices below through their events (handlers.py).
+        from ordna.core.action_links import action_link_purpose
         from ordna.lifecycle import handlers
+        from ordna.lifecycle.engine import LINE_LINK
 
         handlers.subscribe()
+        # The pages that the signed links of the reminder mails open (by_link.py).
+        action_link_purpose(LINE_LINK, "lifecycle:line_by_link")

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from ordna.core.actor import Actor
 from ordna.core.audit import audit_record
-from ordna.lifecycle.engine import LifecycleError, cases_complete
+from ordna.lifecycle.engine import LifecycleError, cases_complete, line_links_revoke
 from ordna.lifecycle.models import CaseStatus, Line, LineState
 from ordna.lifecycle.verification import contradictions_resolve
 
@@ -54,6 +54,7 @@ def line_attest(*, line: Line, actor: Actor, note: str = "", evidence: UploadedF
             before={"state": "open"},
             after={"state": "attested", "note": line.note, "evidence": line.evidence.name or None},
         )
+        line_links_revoke([line.pk], because="line attested")
         contradictions_resolve([line.pk])
         cases_complete(case_ids=[line.case_id], actor=actor)
     return line
@@ -80,6 +81,7 @@ def line_waive(*, line: Line, actor: Actor, reason: str) -> Line:
             before={"state": "open"},
             after={"state": "waived", "reason": reason},
         )
+        line_links_revoke([line.pk], because="line waived")
         contradictions_resolve([line.pk])
         cases_complete(case_ids=[line.case_id], actor=actor)
     return line

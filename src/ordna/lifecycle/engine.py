@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from ordna.accounts.models import Account, AccountStatus
 from ordna.applications.models import Application
+from ordna.core.action_links import action_links_revoke
 from ordna.core.actor import Actor
 from ordna.core.audit import Change, audit_record, audit_record_many
 from ordna.core.bulk import insert_rows, update_rows
@@ -358,12 +359,30 @@ def cases_replan(new_dates: Mapping[int, date], *, today: date) -> None:
         Case.objects.filter(pk=case_id).update(effective_date=effective, urgent=urgent)
 
 
+# Signed links (by_link.py): the purpose of a line's link, and taking links back when they are no longer needed.
+LINE_LINK = "lifecycle.line"
+
+
+def line_links_revoke(line_ids: Collection[int], *, because: str) -> int:
+    """The lines closed: links that would close them again stop working (in the closing transaction)."""
+    return action_links_revoke(purpose=LINE_LINK, target_ids=line_ids, because=because)
+
+
+def case_links_revoke(case_ids: Collection[int], *, because: str) -> int:
+    """The cases were cancelled: every link to their lines stops working."""
+    if not case_ids:
+        return 0
+    lines = list(Line.objects.filter(case_id__in=list(case_ids)).values_list("id", flat=True))
+    return action_links_revoke(purpose=LINE_LINK, target_ids=lines, because=because)
+
+
 def cases_cancel(reasons: Mapping[int, str], *, now: datetime) -> None:
     """Cancel open cases, each with its reason (the kinds audit it in their own words)."""
     for reason, group in groupby(sorted(reasons.items(), key=lambda item: item[1]), key=lambda item: item[1]):
         Case.objects.filter(pk__in=[pk for pk, _reason in group]).update(
             status=CaseStatus.CANCELLED, cancelled_at=now, cancel_reason=reason
         )
+    case_links_revoke(list(reasons), because="case cancelled")
 
 
 def case_cancel(*, case: Case, actor: Actor, reason: str) -> Case:
@@ -376,6 +395,7 @@ def case_cancel(*, case: Case, actor: Actor, reason: str) -> Case:
     with transaction.atomic():
         case.status, case.cancelled_at, case.cancel_reason = CaseStatus.CANCELLED, timezone.now(), reason
         case.save(update_fields=["status", "cancelled_at", "cancel_reason"])
+        case_links_revoke([case.pk], because="case cancelled")
         audit_record(actor=actor, action="case.cancelled", target=case, after={"reason": reason})
     return case
 

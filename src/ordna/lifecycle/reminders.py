@@ -15,6 +15,7 @@ from django.db import connection
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from ordna.lifecycle.by_link import LINE_LINK, doable_by_link
 from ordna.lifecycle.models import CaseStatus, Responsible
 from ordna.lifecycle.scopes import cases_scope
 from ordna.lifecycle.selectors import open_lines_by_party
@@ -35,13 +36,16 @@ _PERSONAL = frozenset({Responsible.MANAGER.value, Responsible.OWNER.value, Respo
 
 @reminder_source("lifecycle.lines")
 def open_lines(context: SourceContext) -> Iterator[OpenItem]:
-    """Assignees: the responsible person's user (manager, owner, employee), the HR or IT coordinator role, or
-    the supplier's staff. Leads: the responsible person's manager, else the role's lead (ORDNA_ROLE_LEADS)."""
+    """Assignees: the responsible person's address (manager, owner, employee: the user's or the HR file's), the
+    HR or IT coordinator role (users and mailbox), or the supplier's staff. Leads: the responsible person's
+    manager, else the role's lead (ORDNA_ROLE_LEADS). Tasks and devices to collect carry a signed link
+    (by_link.py); account and licence lines close by proof, never by a link."""
     directory = context.directory
     rows = open_lines_by_party(due_on_or_before=context.horizon).values_list(
         "id",
         "case_id",
         "kind",
+        "grant",
         "subject",
         "due",
         "responsible",
@@ -63,6 +67,7 @@ def open_lines(context: SourceContext) -> Iterator[OpenItem]:
                 line_id,
                 case_id,
                 kind,
+                grant,
                 subject,
                 raw_due,
                 role,
@@ -93,6 +98,8 @@ def open_lines(context: SourceContext) -> Iterator[OpenItem]:
                     due=due,
                     assignees=assignees,
                     leads=leads,
+                    action=LINE_LINK if doable_by_link(kind=kind, responsible=role, grant=bool(grant)) else "",
+                    target=line_id,
                 )
 
 

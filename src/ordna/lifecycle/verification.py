@@ -21,7 +21,7 @@ from ordna.core.actor import Actor
 from ordna.core.audit import Change, audit_record, audit_record_many
 from ordna.core.bulk import update_rows
 from ordna.devices.models import Device, DeviceStatus
-from ordna.lifecycle.engine import cases_complete
+from ordna.lifecycle.engine import cases_complete, line_links_revoke
 from ordna.lifecycle.models import Case, CaseStatus, Line, LineKind, LineState, VerifiedBy
 
 
@@ -34,6 +34,7 @@ def lines_verify(line_ids: Sequence[int], *, how: str, actor: Actor, label: str)
     Line.objects.filter(pk__in=line_ids, state=LineState.OPEN).update(
         state=LineState.VERIFIED, verified_by=how, closed_by=label, closed_at=now
     )
+    line_links_revoke(line_ids, because="line verified")
     audit_record_many(
         actor=actor,
         changes=[

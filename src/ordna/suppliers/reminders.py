@@ -24,9 +24,9 @@ reminder_kind("contract_decision", _("Contract decision"))
 reminder_kind("review_action", _("Review action"))
 
 
-def _assignees(item: ReminderItem, context: SourceContext) -> tuple[int, ...]:
+def _assignees(item: ReminderItem, context: SourceContext) -> tuple[str, ...]:
     role = context.directory.role(item.recipient_role) if item.recipient_role else ()
-    return tuple(sorted({*item.recipient_user_ids, *role}))
+    return tuple(sorted({*context.directory.users(item.recipient_user_ids), *role}))
 
 
 @reminder_source("suppliers.contracts")
