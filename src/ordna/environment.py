@@ -130,3 +130,11 @@ def role_mailboxes(pairs: dict[str, list[str]]) -> dict[str, list[str]]:
             if not at or not local or "." not in domain or any(c.isspace() for c in address):
                 raise SettingError(f"ORDNA_ROLE_MAILBOXES: {address!r} is not a mail address")
     return {role: [a.lower() for a in addresses] for role, addresses in pairs.items()}
+
+
+def role_groups(pairs: dict[str, list[str]]) -> dict[str, list[str]]:
+    """``ORDNA_OIDC_ROLE_GROUPS``: role=group pairs (a role may repeat, for several groups)."""
+    for role in pairs:
+        if role not in ROLES:
+            raise SettingError(f"ORDNA_OIDC_ROLE_GROUPS: unknown role {role!r}; roles are: {', '.join(ROLES)}")
+    return pairs

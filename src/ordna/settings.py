@@ -15,6 +15,7 @@ from ordna.environment import (
     envint,
     envlist,
     envstr,
+    role_groups,
     role_mailboxes,
     smtp_settings,
 )
@@ -208,6 +209,17 @@ ORDNA_BUSINESS_HOURS = envstr("ORDNA_BUSINESS_HOURS", "08:00-17:00")
 ORDNA_ATTACHMENT_MAX_MB = envint("ORDNA_ATTACHMENT_MAX_MB", 10, minimum=1)
 # Who gets the monthly follow-up by mail on the first business day of the month (comma-separated addresses).
 ORDNA_REPORT_RECIPIENTS = envlist("ORDNA_REPORT_RECIPIENTS")
+# Sign-in with the organisation's identity provider (OpenID Connect, docs/sign-in.md): discovery from the issuer;
+# the client secret also from ORDNA_OIDC_CLIENT_SECRET_FILE; roles from the provider's groups.
+ORDNA_OIDC_ISSUER = envstr("ORDNA_OIDC_ISSUER").rstrip("/")
+ORDNA_OIDC_CLIENT_ID = envstr("ORDNA_OIDC_CLIENT_ID")
+ORDNA_OIDC_CLIENT_SECRET = envstr("ORDNA_OIDC_CLIENT_SECRET")
+ORDNA_OIDC_ROLE_GROUPS = role_groups(assignments("ORDNA_OIDC_ROLE_GROUPS"))
+ORDNA_OIDC_GROUPS_CLAIM = envstr("ORDNA_OIDC_GROUPS_CLAIM", "groups")
+if ORDNA_OIDC_ISSUER and not (ORDNA_OIDC_CLIENT_ID and ORDNA_OIDC_CLIENT_SECRET):
+    raise SettingError("ORDNA_OIDC_ISSUER: also give ORDNA_OIDC_CLIENT_ID and ORDNA_OIDC_CLIENT_SECRET")
+if ORDNA_OIDC_ISSUER and not ORDNA_OIDC_ISSUER.startswith(("https://", "http://127.0.0.1", "http://localhost")):
+    raise SettingError("ORDNA_OIDC_ISSUER: expected an https:// address (http only on loopback, for tests)")
 ORDNA_LOGIN_MAX_FAILURES = envint("ORDNA_LOGIN_MAX_FAILURES", 5, minimum=1)
 ORDNA_LOGIN_LOCKOUT_MINUTES = envint("ORDNA_LOGIN_LOCKOUT_MINUTES", 15, minimum=1)
 # Suppliers (DESIGN.md 3.5): the alert stages before a contract's decision date, in days, and how many days

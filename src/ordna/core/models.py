@@ -40,6 +40,9 @@ class User(AbstractUser):
         "suppliers.Supplier", null=True, blank=True, on_delete=models.PROTECT, related_name="portal_users"
     )
     locale = models.CharField(max_length=2, choices=Locale.choices, default=Locale.EN)
+    # The identity provider's subject ("sub") of a user who signs in with OpenID Connect: stable across a
+    # change of address, and how a returning user is found (docs/sign-in.md).
+    oidc_subject = models.CharField(max_length=255, null=True, blank=True, unique=True)
     failed_logins = models.PositiveIntegerField(default=0)
     locked_until = models.DateTimeField(null=True, blank=True)
 

@@ -16,7 +16,8 @@ from django.utils import timezone
 from ordna.core.actor import Actor
 from ordna.core.audit import Change, audit_record_many
 from ordna.core.bulk import insert_rows, update_rows
-from ordna.core.models import ImportRun
+from ordna.core.models import ImportRun, User
+from ordna.core.services import user_update
 from ordna.core.tabular import TableError, open_table
 from ordna.people.events import PeopleChanged, people_changed
 from ordna.people.hr_import import (
@@ -257,3 +258,24 @@ def _apply_plan(
         for u in plan.updates
     ]
     audit_record_many(actor=actor, changes=changes)
+
+
+def leavers_sign_in_end(*, today: date, actor: Actor) -> list[str]:
+    """Disable the Ordna users of the people who have left (their last day is behind them), through the user
+    administration's own service, so their sessions and API tokens end too (DESIGN.md 3.7). Returns the user
+    names disabled. Idempotent: a disabled user is not touched again; re-enabling one is an administrator's
+    decision (a rehire's new end date does not do it)."""
+    users = User.objects.filter(is_active=True, person__end_date__lt=today).prefetch_related("roles")
+    disabled = []
+    for user in users:
+        user_update(
+            user=user,
+            actor=actor,
+            roles=user.role_set,
+            person_id=user.person_id,
+            supplier_id=user.supplier_id,
+            email=user.email,
+            is_active=False,
+        )
+        disabled.append(user.username)
+    return disabled
