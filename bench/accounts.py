@@ -20,7 +20,7 @@ TODAY = date(2026, 11, 22)
 
 def _import_share(paths: list[str]) -> tuple[int, float]:
     """Import some applications' exports one after another; returns rows and this process's peak MB."""
-    from ordna.accounts.services import accounts_import
+    from ordna.accounts.importing import accounts_import
     from ordna.core.actor import Actor
 
     rows = 0

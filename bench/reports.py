@@ -45,9 +45,9 @@ def generate(rng: random.Random) -> dict[str, int]:
     from ordna.accounts.models import Account, Finding
     from ordna.applications.models import Application, License
     from ordna.core.business_days import add_business_days
+    from ordna.core.models import Supplier
     from ordna.lifecycle.models import Case, Line
     from ordna.people.models import Person
-    from ordna.suppliers.models import Supplier
 
     suppliers = [Supplier.objects.create(name=f"Supplier {n}") for n in range(4)]
     apps = [

@@ -73,7 +73,7 @@ def frozen_time() -> Iterator[None]:
 @pytest.fixture(autouse=True)
 def fresh_people_index() -> Iterator[None]:
     """Each test's database is rolled back afterwards, so no test may see the people index of another."""
-    from ordna.accounts.services import forget_people_snapshot
+    from ordna.accounts.reading import forget_people_snapshot
 
     forget_people_snapshot()
     yield
@@ -129,6 +129,30 @@ def make_user(db: None) -> Callable[..., Any]:
             password=password,
             locale=person.locale if person else "",
         )
+
+    return make
+
+
+@pytest.fixture
+def make_contract(db: None, actor: Actor) -> Callable[..., Any]:
+    """A contract made through the contract service: "Office IT" with Example IT Services AB from 2026-01-01,
+    twelve months renewing tacitly, three months' notice; keyword arguments change any field of ContractInput."""
+    from ordna.suppliers.services import ContractInput, contract_save
+
+    def make(**fields: Any) -> Any:
+        data: dict[str, Any] = {
+            "supplier": "Example IT Services AB",
+            "title": "Office IT",
+            "start_date": date(2026, 1, 1),
+            "initial_term_months": 12,
+            "renewal": "tacit",
+            "renewal_term_months": 12,
+            "notice": "3 months",
+            "decision_buffer_days": 0,
+        }
+        data.update(fields)
+        contract, _changed = contract_save(data=ContractInput(**data), actor=actor)
+        return contract
 
     return make
 

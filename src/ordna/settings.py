@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "ordna.notifications",
     "ordna.connectors",
     "ordna.releases",
+    "ordna.reviews",
     # The composition on top: the pages, the demo organisation and the commands that span several apps.
     "ordna.home",
     "ordna.demo",

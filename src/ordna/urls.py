@@ -24,5 +24,6 @@ urlpatterns = [
     path("notifications/", include("ordna.notifications.urls")),
     path("", include("ordna.suppliers.urls")),
     path("releases/", include("ordna.releases.urls")),
+    path("", include("ordna.reviews.urls")),
     path("api/", api.urls),
 ]

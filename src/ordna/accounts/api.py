@@ -11,7 +11,8 @@ from ninja import File, Form, Router, Schema, Status, UploadedFile
 from ninja.errors import HttpError
 from ninja.pagination import paginate
 
-from ordna.accounts import selectors, services
+from ordna.accounts import importing, reading, selectors, services
+from ordna.accounts.errors import AccountsError
 from ordna.accounts.scopes import accounts_scope, findings_scope
 from ordna.applications.scopes import applications_scope
 from ordna.core import access
@@ -164,7 +165,7 @@ class ReviewOut(Schema):
         request = context["request"]
         index = getattr(request, "people_index", None)
         if index is None:  # once per request, not once per account
-            index = request.people_index = services.people_snapshot().index
+            index = request.people_index = reading.people_snapshot().index
         return [
             {
                 "employee_id": p.employee_id,
@@ -258,7 +259,7 @@ def finding_accept(request: HttpRequest, finding_id: int, payload: AcceptIn) -> 
             until=payload.until,
             today=today(),
         )
-    except services.AccountsError as exc:
+    except AccountsError as exc:
         raise HttpError(422, str(exc)) from exc
 
 
@@ -299,7 +300,7 @@ def review_decide(request: HttpRequest, account_id: int, payload: DecisionIn) ->
             owner=people.get("owner"),
             today=today(),
         )
-    except services.AccountsError as exc:
+    except AccountsError as exc:
         raise HttpError(422, str(exc)) from exc
 
 
@@ -328,7 +329,7 @@ def accounts_import_endpoint(
 ) -> Any:
     """422 lists every error by row and column; 409 means the safety breaker stopped it (nothing applied)."""
     with _stored(file) as handle:
-        result = services.accounts_import(
+        result = importing.accounts_import(
             application_slug=app,
             path=Path(handle.name),
             actor=Actor.for_user(user_of(request)),

@@ -11,7 +11,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from ordna.accounts import selectors, services
+from ordna.accounts import importing, reading, selectors, services
+from ordna.accounts.errors import AccountsError
 from ordna.accounts.forms import AcceptForm, AccountsUploadForm, FindingFilterForm, MappingForm
 from ordna.accounts.models import Finding
 from ordna.accounts.presets import MAPPING_FIELDS, ColumnMapping
@@ -31,7 +32,7 @@ SESSION_KEY = "accounts_import"
 
 def _run(request: HttpRequest, pending: dict[str, Any], *, dry_run: bool, allow: bool = False) -> Any:
     mapping = ColumnMapping.from_json(pending["mapping"]) if pending.get("mapping") else None
-    return services.accounts_import(
+    return importing.accounts_import(
         application_slug=pending["application"],
         path=upload_path(pending["token"]),
         actor=Actor.for_user(user_of(request)),
@@ -180,7 +181,7 @@ def finding_accept(request: HttpRequest, pk: int) -> HttpResponse:
                 until=form.cleaned_data["until"],
                 today=today(),
             )
-        except services.AccountsError as exc:
+        except AccountsError as exc:
             messages.error(request, str(exc))
         else:
             messages.success(request, _("The finding was accepted."))
@@ -202,7 +203,7 @@ def review(request: HttpRequest) -> HttpResponse:
         .order_by("application__slug", "key")
     )
     page = paginate(request, accounts, per_page=20)
-    index = services.people_snapshot().index
+    index = reading.people_snapshot().index
     rows = [{"account": a, "candidates": selectors.review_candidates(a, index=index)} for a in page.object_list]
     return render(request, "accounts/review.html", {"page": page, "rows": rows})
 
@@ -225,7 +226,7 @@ def review_decide(request: HttpRequest, pk: int) -> HttpResponse:
         services.account_link(
             account=account, actor=Actor.for_user(user_of(request)), person=person, owner=owner, today=today()
         )
-    except services.AccountsError as exc:
+    except AccountsError as exc:
         messages.error(request, str(exc))
     else:
         messages.success(request, _("Saved: %(account)s.") % {"account": account.key_display})

@@ -15,9 +15,9 @@ from ordna.applications.scopes import applications_scope
 from ordna.core import access
 from ordna.core.actor import Actor
 from ordna.core.api import Capability, ErrorOut
+from ordna.core.models import Supplier
 from ordna.core.web import user_of
 from ordna.people.models import Person
-from ordna.suppliers.models import Supplier
 
 router = Router(tags=["applications"])
 

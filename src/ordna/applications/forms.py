@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from ordna.applications.models import AppointmentRole, Criticality, Responsibility
-from ordna.suppliers.models import Supplier
+from ordna.core.models import Supplier
 
 
 class ApplicationForm(forms.Form):

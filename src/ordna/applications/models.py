@@ -27,7 +27,7 @@ class Application(models.Model):
         "people.Person", null=True, blank=True, on_delete=models.SET_NULL, related_name="owned_applications"
     )
     supplier = models.ForeignKey(
-        "suppliers.Supplier", null=True, blank=True, on_delete=models.SET_NULL, related_name="applications"
+        "core.Supplier", null=True, blank=True, on_delete=models.SET_NULL, related_name="applications"
     )
     criticality = models.CharField(max_length=10, choices=Criticality.choices, default=Criticality.MEDIUM)
     # Business days after the leaver's last day by which the account must be closed (DESIGN.md 2).
@@ -41,7 +41,7 @@ class Application(models.Model):
     # A column mapping for an export no preset knows, set up in the web on the first upload.
     account_mapping = models.JSONField(null=True, blank=True)
     # Raised by every write to the application's accounts; an import planned outside the write lock
-    # re-plans when it changed meanwhile (optimistic concurrency, see accounts.services).
+    # re-plans when it changed meanwhile (optimistic concurrency, see accounts.applying.plan_stale).
     accounts_version = models.PositiveBigIntegerField(default=0)
     # When the last full import saw the application's accounts: an account that is not gone was seen
     # then, so imports need not rewrite every account's own last_seen (see Account.seen).

@@ -15,9 +15,10 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from ordna.accounts.importing import accounts_import_records
 from ordna.accounts.models import Account, AccountStatus
 from ordna.accounts.presets import DISABLED, AccountRecord
-from ordna.accounts.services import AccountsImportResult, _record_run, accounts_import_records
+from ordna.accounts.runs import AccountsImportResult, import_run_record
 from ordna.applications.models import Application
 from ordna.connectors.base import KINDS, Client, ConnectorError, RetryLater
 from ordna.connectors.google_client import service_account_check
@@ -276,14 +277,14 @@ def connector_sync(
         result.errors = [RowError(0, "", f"{exc}; nothing was imported")]
         if not dry_run:
             with transaction.atomic():
-                result.run_id = _record_run(result, application, actor, source, started)
+                result.run_id = import_run_record(result, application, actor, source, started)
                 Connector.objects.filter(pk=connector.pk).update(last_sync_error=str(exc)[:2000])
         return result
     if not records:
         result = AccountsImportResult(ImportRun.Outcome.REJECTED, application=application.slug, preset=source)
         result.errors = [RowError(0, "", "the directory answered no accounts at all; nothing was imported")]
         if not dry_run:
-            result.run_id = _record_run(result, application, actor, source, started)
+            result.run_id = import_run_record(result, application, actor, source, started)
         return result
     result = accounts_import_records(
         application=application,

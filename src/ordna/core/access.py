@@ -6,7 +6,8 @@ can never disagree. Anything outside a user's capabilities or scope answers 404,
 its existence is not revealed.
 
 The scope of each kind of object lives in the app that owns its model, next to it (`ordna/people/scopes.py`,
-`applications`, `accounts`, `devices`, `lifecycle`, `support`, `releases`), built on the role constants here.
+`applications`, `accounts`, `devices`, `suppliers`, `lifecycle`, `support`, `releases`, `reviews`), built on the
+role constants here; the suppliers' own scope is here, since the Supplier model is core's.
 """
 
 from __future__ import annotations
@@ -16,11 +17,10 @@ from typing import TYPE_CHECKING, TypeVar
 from django.db.models import Model, QuerySet
 from django.http import Http404
 
-from ordna.core.models import Role
+from ordna.core.models import Role, Supplier
 
 if TYPE_CHECKING:
     from ordna.core.models import User
-    from ordna.suppliers.models import ActionItem, Contract, Review, Supplier
 
 M = TypeVar("M", bound=Model)
 
@@ -107,10 +107,10 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "outbox.decide": frozenset({A, C}),  # approve, cancel or retry a disable
     # Suppliers, contracts, service levels and reviews (DESIGN.md 3.5); supplier users see their own company.
     "suppliers.view": frozenset({A, C, AU, S}),  # scoped: suppliers_scope (the portal for supplier users)
-    "contracts.list": frozenset({A, C, AU, S}),  # scoped: contracts_scope
+    "contracts.list": frozenset({A, C, AU, S}),  # scoped: suppliers.scopes.contracts_scope
     "contracts.edit": frozenset({A, C}),  # also import, decisions, documents and service levels
     "contracts.export": frozenset({A, C, AU, S}),  # scoped
-    "reviews.list": frozenset({A, C, AU, S}),  # scoped: reviews_scope, actions_scope
+    "reviews.list": frozenset({A, C, AU, S}),  # scoped: reviews.scopes.reviews_scope, actions_scope
     "reviews.edit": frozenset({A, C}),  # plan, agenda, minutes, action items
     "actions.close": frozenset({A, C, S}),  # scoped: supplier users their company's own ("theirs") actions
     # Releases (DESIGN.md 3.6).
@@ -136,43 +136,13 @@ def require(user: User, capability: str) -> None:
 
 
 def suppliers_scope(user: User) -> QuerySet[Supplier]:
-    """All suppliers for IT and auditors; their own company for supplier users."""
-    from ordna.suppliers.models import Supplier
-
+    """All suppliers for IT and auditors; their own company for supplier users. Their contracts, reviews and
+    actions follow it (suppliers.scopes, reviews.scopes)."""
     if user.has_role(A, C, AU):
         return Supplier.objects.all()
     if user.supplier_id is not None and user.has_role(S):
         return Supplier.objects.filter(pk=user.supplier_id)
     return Supplier.objects.none()
-
-
-def contracts_scope(user: User) -> QuerySet[Contract]:
-    from ordna.suppliers.models import Contract
-
-    return Contract.objects.filter(supplier__in=suppliers_scope(user))
-
-
-def reviews_scope(user: User) -> QuerySet[Review]:
-    from ordna.suppliers.models import Review
-
-    return Review.objects.filter(supplier__in=suppliers_scope(user))
-
-
-def actions_scope(user: User) -> QuerySet[ActionItem]:
-    from ordna.suppliers.models import ActionItem
-
-    return ActionItem.objects.filter(supplier__in=suppliers_scope(user))
-
-
-def actions_closable_scope(user: User) -> QuerySet[ActionItem]:
-    """Admins and IT coordinators close any action; supplier users only their company's own ("theirs")."""
-    from ordna.suppliers.models import ActionItem, ActionOwner
-
-    if user.has_role(A, C):
-        return ActionItem.objects.all()
-    if user.supplier_id is not None and user.has_role(S):
-        return ActionItem.objects.filter(supplier_id=user.supplier_id, owner_side=ActionOwner.THEIRS)
-    return ActionItem.objects.none()
 
 
 def get_in_scope(queryset: QuerySet[M], **lookup: object) -> M:

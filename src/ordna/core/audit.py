@@ -161,9 +161,13 @@ def audit_record(
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
 ) -> None:
-    """Record one change to `target` (or to the type and id given)."""
+    """Record one change to `target` (or to the type and id given).
+
+    A target is named by its model's label ("people.person"), or by the `audit_type` its model declares: a
+    model moved to another app keeps the name that the chain, which cannot be rewritten, already knows it by.
+    """
     if target is not None:
-        target_type = target._meta.label_lower
+        target_type = getattr(type(target), "audit_type", "") or target._meta.label_lower
         target_id = str(target.pk)
     audit_record_many(actor=actor, changes=[Change(action, target_type, target_id, before, after)])
 

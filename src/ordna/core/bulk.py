@@ -8,7 +8,7 @@ decimals, JSON), and leave the rest to the driver.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from functools import lru_cache
 from itertools import chain, islice
 from typing import Any, cast
@@ -129,3 +129,17 @@ def update_rows(
     sql = f"UPDATE {table} SET {assignments} WHERE {pk} = %s"  # noqa: S608 - names from the model
     with connection.cursor() as cursor:
         cursor.executemany(sql, [(*adapt(row[:-1]), row[-1]) for row in rows])
+
+
+IN_LIST_SIZE = 900  # ids per `IN (...)`: under the 999 values older SQLite builds bind in one statement
+
+
+def chunks(items: Sequence[Any], size: int = IN_LIST_SIZE) -> Iterator[Sequence[Any]]:
+    """`items` in consecutive slices of at most `size`, for statements that name rows by an `IN` list."""
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def placeholders(count: int) -> str:
+    """`%s, %s, ...`: the parameters of an `IN` list of `count` values."""
+    return ", ".join(["%s"] * count)

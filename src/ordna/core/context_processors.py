@@ -21,9 +21,14 @@ NAVIGATION = (
     ("support:surveys", _("Surveys"), "surveys.list", ("support:survey*",)),
     ("support:workload", _("Workload"), "workload.view", ("support:workload",)),
     ("support:insight", _("Insight"), "insight.view", ("support:insight",)),
-    ("suppliers:list", _("Suppliers"), "suppliers.view", ("suppliers:list", "suppliers:detail")),
+    ("suppliers:list", _("Suppliers"), "suppliers.view", ("suppliers:list", "reviews:supplier_detail")),
     ("suppliers:contracts", _("Contracts"), "contracts.list", ("suppliers:contract*", "suppliers:service_level*")),
-    ("suppliers:reviews", _("Reviews"), "reviews.list", ("suppliers:review*", "suppliers:action*")),
+    (
+        "reviews:list",
+        _("Reviews"),
+        "reviews.list",
+        ("reviews:list", "reviews:add", "reviews:detail", "reviews:action*"),
+    ),
     ("releases:list", _("Releases"), "releases.list", ("releases:*",)),
     ("accounts:findings", _("Findings"), "findings.list", ("accounts:finding*",)),
     ("accounts:review", _("Review"), "accounts.review", ("accounts:review*",)),
@@ -46,7 +51,7 @@ SECTIONS = (
     (_("Joiners and leavers"), ("lifecycle:my_tasks", "lifecycle:board", "lifecycle:templates", "connectors:outbox")),
     (_("Accounts"), ("applications:list", "accounts:findings", "accounts:review", "core:imports")),
     (_("Key users"), ("support:questions", "support:wishes", "support:surveys", "support:workload", "support:insight")),
-    (_("Suppliers"), ("suppliers:list", "suppliers:contracts", "suppliers:reviews", "releases:list")),
+    (_("Suppliers"), ("suppliers:list", "suppliers:contracts", "reviews:list", "releases:list")),
     (_("Administration"), ("home:users", "core:audit", "notifications:log")),
 )
 

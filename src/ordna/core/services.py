@@ -1,4 +1,4 @@
-"""Writes to users, roles and API tokens; each audited in the same transaction."""
+"""Writes to users, roles, API tokens and supplier companies; each audited in the same transaction."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from ordna.core.actor import Actor
 from ordna.core.audit import audit_record
-from ordna.core.models import ApiToken, Role, User, UserRole
+from ordna.core.models import ApiToken, Role, Supplier, User, UserRole
 
 TOKEN_PREFIX = "ordna_"  # noqa: S105 - a visible prefix, so leaked tokens are recognisable
 
@@ -209,3 +209,40 @@ def login_failed(user: User) -> None:
 def login_succeeded(user: User) -> None:
     if user.failed_logins or user.locked_until:
         User.objects.filter(pk=user.pk).update(failed_logins=0, locked_until=None)
+
+
+# Supplier companies ----------------------------------------------------------------------------------------------
+
+
+class SupplierError(ValueError):
+    """A supplier company cannot be registered as asked; the message says why."""
+
+
+def supplier_add(
+    *, name: str, actor: Actor, contact_name: str = "", contact_email: str = "", phone: str = ""
+) -> Supplier:
+    """Register a supplier company; its portal users see only its own work."""
+    name = " ".join(name.split())
+    if not name:
+        raise SupplierError("the supplier's name is empty")
+    if Supplier.objects.filter(name__iexact=name).exists():
+        raise SupplierError(f"a supplier named {name!r} exists already")
+    with transaction.atomic():
+        supplier = Supplier.objects.create(
+            name=name, contact_name=contact_name, contact_email=contact_email, phone=phone
+        )
+        audit_record(
+            actor=actor,
+            action="supplier.created",
+            target=supplier,
+            after={"name": name, "contact_name": contact_name, "contact_email": contact_email, "phone": phone},
+        )
+    return supplier
+
+
+def supplier_get_or_add(*, name: str, actor: Actor) -> tuple[Supplier, bool]:
+    """The supplier of that name (case-insensitive), registered first when new; and whether it was."""
+    existing = Supplier.objects.filter(name__iexact=" ".join(name.split())).first()
+    if existing is not None:
+        return existing, False
+    return supplier_add(name=name, actor=actor), True

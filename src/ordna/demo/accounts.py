@@ -16,8 +16,9 @@ from pathlib import Path
 
 from django.utils import timezone
 
+from ordna.accounts.importing import accounts_import
 from ordna.accounts.models import Account
-from ordna.accounts.services import account_link, accounts_import
+from ordna.accounts.services import account_link
 from ordna.core.actor import Actor
 from ordna.demo.applications import DEMO_APPLICATIONS, DemoAudience, DemoLicense
 from ordna.demo.names import SWEDISH_FIRST_NAMES, SWEDISH_LAST_NAMES

@@ -14,10 +14,11 @@ from django.utils import timezone
 from ordna.applications.models import Application, KeyUserAppointment, active_on
 from ordna.core.actor import Actor
 from ordna.core.audit import audit_record
+from ordna.core.models import Supplier
 from ordna.releases import services as releases
+from ordna.reviews.services import action_add, review_plan
 from ordna.suppliers import services
 from ordna.suppliers.contract_dates import add_months
-from ordna.suppliers.models import Supplier
 
 
 @dataclass(frozen=True)
@@ -100,10 +101,10 @@ def suppliers_demo_load(*, actor: Actor, today: date) -> dict[str, int]:
         )
         contracts += 1
         starts = timezone.make_aware(datetime.combine(today + timedelta(days=14), time(10, 0)))
-        review = services.review_plan(
+        review = review_plan(
             supplier=supplier, title="Quarterly review", starts_at=starts, actor=actor, today=today, location="Teams"
         )
-        services.action_add(
+        action_add(
             review=review, title="Send the incident report for the last quarter", owner_side="theirs",
             due=today + timedelta(days=5), actor=actor,
         )  # fmt: skip

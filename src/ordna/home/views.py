@@ -24,8 +24,9 @@ from ordna.core import access, services
 from ordna.core.actor import Actor
 from ordna.core.clock import today
 from ordna.core.forms import LoginForm
-from ordna.core.models import User
+from ordna.core.models import Supplier, User
 from ordna.core.oidc import SignInRefused, oidc_client, oidc_enabled
+from ordna.core.services import SupplierError, supplier_get_or_add
 from ordna.core.web import capability, paginate, user_of
 from ordna.devices.scopes import devices_scope
 from ordna.home import selectors, sign_in
@@ -33,9 +34,8 @@ from ordna.home.forms import UserForm
 from ordna.people.models import Person
 from ordna.people.scopes import people_scope
 from ordna.people.selectors import person_status_of
-from ordna.suppliers.models import Supplier
+from ordna.suppliers.scopes import contracts_scope
 from ordna.suppliers.selectors import contract_alerts
-from ordna.suppliers.services import SupplierError, supplier_get_or_add
 from ordna.support.scopes import questions_scope, wishes_scope
 
 
@@ -45,7 +45,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     figures = selectors.dashboard_figures(user, today=today())
     # Our decisions due on contracts: not for the supplier's own users (see suppliers.views.contract_detail).
     internal = access.can(user, "contracts.list") and user.supplier_id is None
-    alerts = contract_alerts(access.contracts_scope(user), today=today()) if internal else []
+    alerts = contract_alerts(contracts_scope(user), today=today()) if internal else []
     return render(request, "home/dashboard.html", {"figures": figures, "today": today(), "contract_alerts": alerts})
 
 

@@ -228,7 +228,7 @@ class Line(models.Model):
         "people.Person", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
     )
     responsible_supplier = models.ForeignKey(
-        "suppliers.Supplier", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
+        "core.Supplier", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
     )
     due = models.DateField()
     state = models.CharField(max_length=10, choices=LineState.choices, default=LineState.OPEN)

@@ -1,5 +1,5 @@
-"""Suppliers, contracts, service levels, reviews and action items in the API; everything scoped, so a
-supplier user's token sees only its own company."""
+"""Suppliers, contracts and their service levels in the API; everything scoped, so a supplier user's token sees
+only its own company."""
 
 import tempfile
 from datetime import date, datetime
@@ -17,9 +17,12 @@ from ordna.core import access
 from ordna.core.actor import Actor
 from ordna.core.api import Capability, ErrorOut, RowErrorOut
 from ordna.core.clock import today
+from ordna.core.services import SupplierError, supplier_add
 from ordna.core.web import user_of
 from ordna.suppliers import selectors, services
-from ordna.suppliers.models import ActionItem, Contract, Review, Supplier
+from ordna.suppliers.measures import service_levels_measured
+from ordna.suppliers.models import Contract
+from ordna.suppliers.scopes import contracts_scope
 
 router = Router(tags=["suppliers"])
 
@@ -52,14 +55,14 @@ def supplier_list(request: HttpRequest) -> Any:
 )
 def supplier_create(request: HttpRequest, payload: SupplierIn) -> Any:
     try:
-        supplier = services.supplier_add(
+        supplier = supplier_add(
             name=payload.name,
             actor=Actor.for_user(user_of(request)),
             contact_name=payload.contact_name,
             contact_email=payload.contact_email,
             phone=payload.phone,
         )
-    except services.SupplierError as exc:
+    except SupplierError as exc:
         raise HttpError(422, str(exc)) from exc
     return Status(201, supplier)
 
@@ -157,7 +160,7 @@ def _contract_input(payload: ContractIn) -> services.ContractInput:
 
 
 def _contracts(request: HttpRequest, q: str = "", alerts: bool = False) -> list[selectors.ContractRow]:
-    contracts = access.contracts_scope(user_of(request)).prefetch_related("applications")
+    contracts = contracts_scope(user_of(request)).prefetch_related("applications")
     if q:
         contracts = contracts.filter(Q(title__icontains=q) | Q(supplier__name__icontains=q))
     rows = selectors.contract_rows(contracts, today=today())
@@ -187,7 +190,7 @@ def contract_list(request: HttpRequest, q: str = "", alerts: bool = False) -> An
 def contract_export(request: HttpRequest) -> Any:
     user = user_of(request)
     return list(
-        selectors.contracts_export_rows(access.contracts_scope(user), today=today(), internal=user.supplier_id is None)
+        selectors.contracts_export_rows(contracts_scope(user), today=today(), internal=user.supplier_id is None)
     )
 
 
@@ -199,7 +202,7 @@ def contract_export(request: HttpRequest) -> Any:
 )
 def contract_detail(request: HttpRequest, contract_id: int) -> Any:
     user = user_of(request)
-    contract = access.get_in_scope(access.contracts_scope(user), pk=contract_id)
+    contract = access.get_in_scope(contracts_scope(user), pk=contract_id)
     row = selectors.contract_rows(Contract.objects.filter(pk=contract.pk), today=today())[0]
     return _contract_out(row, internal=user.supplier_id is None)
 
@@ -243,7 +246,7 @@ class DecisionOut(Schema):
     auth=Capability("contracts.edit"),
 )
 def contract_decision(request: HttpRequest, contract_id: int, payload: DecisionIn) -> Any:
-    contract = access.get_in_scope(access.contracts_scope(user_of(request)), pk=contract_id)
+    contract = access.get_in_scope(contracts_scope(user_of(request)), pk=contract_id)
     try:
         decision = services.contract_decide(
             contract=contract,
@@ -292,10 +295,8 @@ class ServiceLevelOut(Schema):
 def contract_service_levels(
     request: HttpRequest, contract_id: int, since: date | None = None, until: date | None = None
 ) -> Any:
-    contract = access.get_in_scope(access.contracts_scope(user_of(request)), pk=contract_id)
-    reports = selectors.service_level_report(
-        contract, since=since or selectors.quarter_start(today()), until=until or today()
-    )
+    contract = access.get_in_scope(contracts_scope(user_of(request)), pk=contract_id)
+    reports = service_levels_measured(contract, since=since or selectors.quarter_start(today()), until=until or today())
     return [
         {
             "metric": r.level.metric,
@@ -318,7 +319,7 @@ def contract_service_levels(
     auth=Capability("contracts.edit"),
 )
 def contract_service_level_set(request: HttpRequest, contract_id: int, payload: ServiceLevelIn) -> Any:
-    contract = access.get_in_scope(access.contracts_scope(user_of(request)), pk=contract_id)
+    contract = access.get_in_scope(contracts_scope(user_of(request)), pk=contract_id)
     try:
         level = services.service_level_set(
             contract=contract,
@@ -364,175 +365,3 @@ def contracts_import_endpoint(request: HttpRequest, file: File[UploadedFile]) ->
         "notices": result.notices,
     }
     return Status(200 if result.outcome == "applied" else 422, body)
-
-
-# Reviews and action items -------------------------------------------------------------------------------------
-
-
-class ActionOut(Schema):
-    id: int
-    supplier: str
-    review_id: int
-    title: str
-    owner_side: str
-    owner: str | None
-    due: date
-    closed_at: datetime | None
-    note: str
-
-    @staticmethod
-    def resolve_supplier(obj: ActionItem) -> str:
-        return obj.supplier.name
-
-    @staticmethod
-    def resolve_owner(obj: ActionItem) -> str | None:
-        return obj.owner_person.employee_id if obj.owner_person_id else None  # type: ignore[union-attr]
-
-
-class ReviewOut(Schema):
-    id: int
-    supplier: str
-    title: str
-    starts_at: datetime
-    duration_minutes: int
-    location: str
-    status: str
-    agenda: str
-    minutes: str
-
-    @staticmethod
-    def resolve_supplier(obj: Review) -> str:
-        return obj.supplier.name
-
-
-class ReviewIn(Schema):
-    supplier: str
-    title: str
-    starts_at: datetime
-    duration_minutes: int = 90
-    location: str = ""
-
-
-class ReviewPatch(Schema):
-    agenda: str | None = None
-    minutes: str | None = None
-    status: str | None = None
-    starts_at: datetime | None = None
-    location: str | None = None
-
-
-class ActionIn(Schema):
-    title: str
-    owner_side: str
-    owner: str = ""
-    due: date
-
-
-class CloseIn(Schema):
-    note: str = ""
-
-
-@router.get("/reviews", response=list[ReviewOut], summary="Reviews with suppliers", auth=Capability("reviews.list"))
-@paginate
-def review_list(request: HttpRequest, q: str = "") -> Any:
-    reviews = access.reviews_scope(user_of(request)).select_related("supplier")
-    if q:
-        reviews = reviews.filter(Q(title__icontains=q) | Q(supplier__name__icontains=q))
-    return reviews
-
-
-@router.post(
-    "/reviews",
-    response={201: ReviewOut, 422: ErrorOut},
-    summary="Plan a review; its agenda is generated from the data",
-    auth=Capability("reviews.edit"),
-)
-def review_create(request: HttpRequest, payload: ReviewIn) -> Any:
-    supplier = Supplier.objects.filter(name__iexact=payload.supplier.strip()).first()
-    if supplier is None:
-        raise HttpError(422, f"supplier: no supplier is named {payload.supplier!r}")
-    try:
-        review = services.review_plan(
-            supplier=supplier,
-            title=payload.title,
-            starts_at=payload.starts_at,
-            duration_minutes=payload.duration_minutes,
-            location=payload.location,
-            actor=Actor.for_user(user_of(request)),
-            today=today(),
-        )
-    except services.ReviewError as exc:
-        raise HttpError(422, str(exc)) from exc
-    return Status(201, review)
-
-
-@router.get("/reviews/{review_id}", response=ReviewOut, summary="One review", auth=Capability("reviews.list"))
-def review_detail(request: HttpRequest, review_id: int) -> Any:
-    return access.get_in_scope(access.reviews_scope(user_of(request)).select_related("supplier"), pk=review_id)
-
-
-@router.patch(
-    "/reviews/{review_id}",
-    response={200: ReviewOut, 422: ErrorOut},
-    summary="Edit a review's agenda, minutes, status, time or place",
-    auth=Capability("reviews.edit"),
-)
-def review_patch(request: HttpRequest, review_id: int, payload: ReviewPatch) -> Any:
-    review = access.get_in_scope(access.reviews_scope(user_of(request)).select_related("supplier"), pk=review_id)
-    try:
-        return services.review_update(review=review, actor=Actor.for_user(user_of(request)), **payload.dict())
-    except services.ReviewError as exc:
-        raise HttpError(422, str(exc)) from exc
-
-
-@router.post(
-    "/reviews/{review_id}/actions",
-    response={201: ActionOut, 422: ErrorOut},
-    summary="Add an action item (ours, with a named person, or theirs) with a due date",
-    auth=Capability("reviews.edit"),
-)
-def action_create(request: HttpRequest, review_id: int, payload: ActionIn) -> Any:
-    from ordna.people.models import Person
-
-    review = access.get_in_scope(access.reviews_scope(user_of(request)), pk=review_id)
-    owner = Person.objects.filter(employee_id=payload.owner.strip()).first() if payload.owner.strip() else None
-    if payload.owner.strip() and owner is None:
-        raise HttpError(422, f"owner: no person has employee id {payload.owner.strip()!r}")
-    try:
-        action = services.action_add(
-            review=review,
-            title=payload.title,
-            owner_side=payload.owner_side,
-            owner_person=owner,
-            due=payload.due,
-            actor=Actor.for_user(user_of(request)),
-        )
-    except services.ReviewError as exc:
-        raise HttpError(422, str(exc)) from exc
-    return Status(201, ActionItem.objects.select_related("supplier", "owner_person").get(pk=action.pk))
-
-
-@router.get("/actions", response=list[ActionOut], summary="Review action items", auth=Capability("reviews.list"))
-@paginate
-def action_list(request: HttpRequest, open: bool | None = None) -> Any:
-    actions = access.actions_scope(user_of(request)).select_related("supplier", "owner_person")
-    if open is not None:
-        actions = actions.filter(closed_at__isnull=open)
-    return actions.order_by("due", "id")
-
-
-@router.post(
-    "/actions/{action_item_id}/close",
-    response={200: ActionOut, 422: ErrorOut},
-    summary="Close an action item (supplier users: their company's own)",
-    auth=Capability("actions.close"),
-)
-def action_close(request: HttpRequest, action_item_id: int, payload: CloseIn) -> Any:
-    user = user_of(request)
-    action = access.get_in_scope(
-        access.actions_closable_scope(user).select_related("supplier", "owner_person"), pk=action_item_id
-    )
-    try:
-        return services.action_close(action=action, actor=Actor.for_user(user), note=payload.note)
-    except services.ReviewError as exc:
-        raise HttpError(422, str(exc)) from exc

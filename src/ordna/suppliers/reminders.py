@@ -1,10 +1,9 @@
-"""Suppliers' reminder sources for ordna.notifications: contract decisions and review action items.
+"""The contracts' reminder source for ordna.notifications: contract decisions.
 
 A contract in an alert stage (by default 180, 90, 30 and 7 days before its decision date) is announced on the
 first business day of each stage, reminded again in the days just before the decision date, and once the
 date has passed it is overdue every day, climbing the ladder (manager or role lead, then the IT
-coordinators), until a decision is recorded (DESIGN.md 3.5). Review actions are ordinary items due on
-their due date.
+coordinators), until a decision is recorded (DESIGN.md 3.5). The review actions' source is the reviews app's.
 """
 
 from __future__ import annotations
@@ -18,13 +17,13 @@ from django.utils.translation import gettext_lazy as _
 from ordna.core.business_days import next_business_day
 from ordna.notifications.ladder import OpenItem
 from ordna.notifications.sources import SourceContext, reminder_kind, reminder_source
-from ordna.suppliers.selectors import ReminderItem, contract_reminders, review_action_reminders
+from ordna.suppliers.selectors import ReminderItem, contract_reminders
 
 reminder_kind("contract_decision", _("Contract decision"))
-reminder_kind("review_action", _("Review action"))
 
 
-def _assignees(item: ReminderItem, context: SourceContext) -> tuple[str, ...]:
+def reminder_assignees(item: ReminderItem, context: SourceContext) -> tuple[str, ...]:
+    """The item's users and the holders of its role, once each (their addresses)."""
     role = context.directory.role(item.recipient_role) if item.recipient_role else ()
     return tuple(sorted({*context.directory.users(item.recipient_user_ids), *role}))
 
@@ -47,23 +46,6 @@ def contract_decisions(context: SourceContext) -> Iterator[OpenItem]:
             title=item.title,
             url=item.url,
             due=due,
-            assignees=_assignees(item, context),
-            leads=context.directory.lead_of_role("coordinator"),
-        )
-
-
-@reminder_source("suppliers.actions")
-def review_actions(context: SourceContext) -> Iterator[OpenItem]:
-    for item in review_action_reminders(context.today):
-        if item.due > context.horizon:
-            continue
-        yield OpenItem(
-            key=f"action:{item.key.split(':')[1]}",
-            source="suppliers.actions",
-            kind=item.kind,
-            title=item.title,
-            url=item.url,
-            due=item.due,
-            assignees=_assignees(item, context),
+            assignees=reminder_assignees(item, context),
             leads=context.directory.lead_of_role("coordinator"),
         )

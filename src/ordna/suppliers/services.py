@@ -1,78 +1,37 @@
-"""Writes to suppliers, their contracts, service levels, reviews and action items; every one audited."""
+"""Writes to contracts: terms, decisions, documents, service levels and the contracts file; every one audited."""
 
 from __future__ import annotations
 
 import re
-import uuid
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 
+from ordna.applications.models import Application
 from ordna.core.actor import Actor
 from ordna.core.audit import audit_record
+from ordna.core.services import SupplierError, supplier_get_or_add
 from ordna.core.tabular import RowError, TableError, header_index, open_table
+from ordna.people.models import Person
 from ordna.suppliers.contract_dates import ContractDateError, ContractTerms, Notice
 from ordna.suppliers.models import (
-    ActionItem,
-    ActionOwner,
     Contract,
     ContractDecision,
     ContractDocument,
     DecisionKind,
     Metric,
     Priority,
-    Review,
-    ReviewStatus,
     ServiceLevel,
-    Supplier,
 )
 
-if TYPE_CHECKING:
-    from ordna.applications.models import Application
-    from ordna.people.models import Person
-
 DOCUMENT_SUFFIXES = (".pdf", ".docx", ".xlsx", ".odt", ".txt", ".png", ".jpg")
-
-
-class SupplierError(ValueError):
-    pass
-
-
-def supplier_add(
-    *, name: str, actor: Actor, contact_name: str = "", contact_email: str = "", phone: str = ""
-) -> Supplier:
-    """Register a supplier company; its portal users see only its own work."""
-    name = " ".join(name.split())
-    if not name:
-        raise SupplierError("the supplier's name is empty")
-    if Supplier.objects.filter(name__iexact=name).exists():
-        raise SupplierError(f"a supplier named {name!r} exists already")
-    with transaction.atomic():
-        supplier = Supplier.objects.create(
-            name=name, contact_name=contact_name, contact_email=contact_email, phone=phone
-        )
-        audit_record(
-            actor=actor,
-            action="supplier.created",
-            target=supplier,
-            after={"name": name, "contact_name": contact_name, "contact_email": contact_email, "phone": phone},
-        )
-    return supplier
-
-
-def supplier_get_or_add(*, name: str, actor: Actor) -> tuple[Supplier, bool]:
-    """The supplier of that name (case-insensitive), registered first when new; and whether it was."""
-    existing = Supplier.objects.filter(name__iexact=" ".join(name.split())).first()
-    if existing is not None:
-        return existing, False
-    return supplier_add(name=name, actor=actor), True
 
 
 # Contracts ---------------------------------------------------------------------------------------------------
@@ -135,9 +94,6 @@ def _contract_fields(data: ContractInput) -> dict[str, Any]:
 
 
 def _contract_links(data: ContractInput) -> tuple[Person | None, list[Application]]:
-    from ordna.applications.models import Application
-    from ordna.people.models import Person
-
     owner = None
     if data.owner_employee_id.strip():
         owner = Person.objects.filter(employee_id=data.owner_employee_id.strip()).first()
@@ -450,119 +406,3 @@ def contracts_import(*, path: Path, actor: Actor) -> ContractImportResult:
 
 class _Rollback(Exception):  # control flow only, never leaves this module
     pass
-
-
-# Reviews and action items ----------------------------------------------------------------------------------------
-
-
-class ReviewError(ValueError):
-    """A review or action item cannot be changed as asked; the message starts with the field."""
-
-
-def review_plan(
-    *,
-    supplier: Supplier,
-    title: str,
-    starts_at: datetime,
-    actor: Actor,
-    today: date,
-    duration_minutes: int = 90,
-    location: str = "",
-) -> Review:
-    """Plan a review with `supplier`; its agenda is generated from the data now and can be edited after."""
-    from ordna.suppliers.selectors import review_agenda
-
-    title = " ".join(title.split())
-    if not title:
-        raise ReviewError("title: empty")
-    if not 1 <= duration_minutes <= 24 * 60:
-        raise ReviewError("duration_minutes: from 1 minute to a day")
-    with transaction.atomic():
-        review = Review.objects.create(
-            supplier=supplier,
-            title=title,
-            starts_at=starts_at,
-            duration_minutes=duration_minutes,
-            location=location.strip(),
-            agenda=review_agenda(supplier=supplier, today=today),
-            uid=f"{uuid.uuid4()}@ordna",
-            created_by=actor.label,
-        )
-        audit_record(actor=actor, action="review.planned", target=review, after={"supplier_id": supplier.pk})
-    return review
-
-
-def review_update(
-    *,
-    review: Review,
-    actor: Actor,
-    agenda: str | None = None,
-    minutes: str | None = None,
-    status: str | None = None,
-    starts_at: datetime | None = None,
-    location: str | None = None,
-) -> Review:
-    """Edit the agenda, minutes, status, time or place; a change of time or place bumps the invitation's
-    sequence, so calendars update the meeting."""
-    if status is not None and status not in ReviewStatus.values:
-        raise ReviewError(f"status: {status!r} is not planned, held or cancelled")
-    with transaction.atomic():
-        changed: dict[str, Any] = {}
-        for name, value in (
-            ("agenda", agenda),
-            ("minutes", minutes),
-            ("status", status),
-            ("starts_at", starts_at),
-            ("location", location),
-        ):
-            if value is not None and getattr(review, name) != value:
-                setattr(review, name, value)
-                changed[name] = value if name not in ("agenda", "minutes") else len(str(value))
-        if {"starts_at", "location", "status"} & set(changed):
-            review.sequence += 1
-        if changed:
-            review.save()
-            audit_record(actor=actor, action="review.updated", target=review, after=changed)
-    return review
-
-
-def action_add(
-    *, review: Review, title: str, owner_side: str, due: date, actor: Actor, owner_person: Person | None = None
-) -> ActionItem:
-    """An action agreed at `review`: ours (a named person) or the supplier's, with a due date."""
-    title = " ".join(title.split())
-    if not title:
-        raise ReviewError("title: empty")
-    if owner_side not in ActionOwner.values:
-        raise ReviewError(f"owner_side: {owner_side!r} is not ours or theirs")
-    if owner_side == ActionOwner.OURS and owner_person is None:
-        raise ReviewError("owner: our actions need a named person (employee id)")
-    with transaction.atomic():
-        action = ActionItem.objects.create(
-            supplier_id=review.supplier_id,
-            review=review,
-            title=title,
-            owner_side=owner_side,
-            owner_person=owner_person if owner_side == ActionOwner.OURS else None,
-            due=due,
-        )
-        audit_record(actor=actor, action="action.added", target=action, after={"review_id": review.pk, "due": due})
-    return action
-
-
-def action_close(*, action: ActionItem, actor: Actor, note: str = "") -> ActionItem:
-    """Close an open action item. A supplier user may close only the supplier's own ("theirs") items of their
-    company; the scope check of the caller has already hidden the others."""
-    user = actor.user
-    portal = user is not None and user.has_role("supplier") and not user.has_role("admin", "coordinator")
-    if portal and (action.owner_side != ActionOwner.THEIRS or action.supplier_id != user.supplier_id):  # type: ignore[union-attr]
-        raise ReviewError("owner: only the supplier's own actions can be closed from the portal")
-    if action.closed_at is not None:
-        raise ReviewError("state: the action is closed already")
-    with transaction.atomic():
-        action.closed_at = timezone.now()
-        action.closed_by = actor.label
-        action.note = note.strip()
-        action.save(update_fields=["closed_at", "closed_by", "note"])
-        audit_record(actor=actor, action="action.closed", target=action)
-    return action

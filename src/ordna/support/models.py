@@ -65,7 +65,7 @@ class Question(models.Model):
     assigned_via = models.CharField(max_length=20, choices=AssignedVia.choices, default=AssignedVia.NOBODY)
     # Set at escalation, so the supplier's portal sees the question even if the application changes supplier.
     supplier = models.ForeignKey(
-        "suppliers.Supplier", null=True, blank=True, on_delete=models.PROTECT, related_name="questions"
+        "core.Supplier", null=True, blank=True, on_delete=models.PROTECT, related_name="questions"
     )
     supplier_ticket_ref = models.CharField(max_length=100, blank=True)
     waiting_on_asker = models.BooleanField(default=False)

@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 
 from ordna.accounts.events import IMPORT, AccountsChanged, accounts_changed
+from ordna.accounts.importing import accounts_import
 from ordna.accounts.models import Account, Finding
-from ordna.accounts.services import accounts_import, reconcile
+from ordna.accounts.services import reconcile
 from ordna.applications.models import Application
 from ordna.conftest import TODAY, hr_row
 

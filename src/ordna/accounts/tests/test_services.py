@@ -12,11 +12,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from ordna.accounts.errors import AccountsError
+from ordna.accounts.importing import accounts_import
 from ordna.accounts.models import Account, Finding
 from ordna.accounts.services import (
-    AccountsError,
     account_link,
-    accounts_import,
     finding_accept,
     licenses_import,
     reconcile,
@@ -295,10 +295,10 @@ def test_people_of_the_sample_files(write_file, actor, load_people) -> None:
 
 def test_an_import_that_lands_between_plan_and_apply_is_seen(people, write_file, actor, monkeypatch) -> None:
     """Planning runs without the write lock; a change made meanwhile makes the import plan again."""
-    from ordna.accounts import services
+    from ordna.accounts import importing
 
     run(write_file, actor, BASE)
-    real_plan = services.plan_accounts
+    real_plan = importing.plan_accounts
     calls = []
 
     def plan_then_interfere(**kwargs):
@@ -309,7 +309,7 @@ def test_an_import_that_lands_between_plan_and_apply_is_seen(people, write_file,
             account_link(account=Account.objects.get(key="jbe"), actor=actor, person=johan, today=TODAY)
         return plan
 
-    monkeypatch.setattr(services, "plan_accounts", plan_then_interfere)
+    monkeypatch.setattr(importing, "plan_accounts", plan_then_interfere)
     result = run(write_file, actor, [*BASE[:3], {**BASE[3], "status": "disabled"}])
     assert result.outcome == "applied" and len(calls) == 2  # planned again inside the transaction
     jbe = Account.objects.get(key="jbe")
@@ -369,7 +369,7 @@ def test_the_people_index_cannot_see_a_rollback_under_a_frozen_clock_so_tests_fo
     import time_machine
     from django.db import connection, transaction
 
-    from ordna.accounts.services import forget_people_snapshot, people_snapshot
+    from ordna.accounts.reading import forget_people_snapshot, people_snapshot
 
     def employee_ids() -> set[str]:
         return set(people_snapshot().index.by_employee_id)

@@ -7,17 +7,11 @@ from typing import Any
 import pytest
 from django.db import transaction
 
-from ordna.accounts import services
+from ordna.accounts import applying, importing
 from ordna.accounts.models import Account, Finding
 from ordna.accounts.presets import PRESETS, ColumnMapping, mapping_preset, read_accounts, row_digester
-from ordna.accounts.services import (
-    account_link,
-    forget_people_snapshot,
-    known_row_digests,
-    licenses_import,
-    reconcile,
-    stored_accounts,
-)
+from ordna.accounts.reading import forget_people_snapshot, known_row_digests, stored_accounts
+from ordna.accounts.services import account_link, licenses_import, reconcile
 from ordna.accounts.tests.test_services import BASE, account, export, run
 from ordna.applications.models import Application
 from ordna.conftest import TODAY, hr_row
@@ -140,19 +134,19 @@ def test_imports_end_the_same_whether_unchanged_rows_are_read_again_or_not(
     people, write_file, actor, load_people, monkeypatch
 ) -> None:
     not_read_again = []
-    plan_accounts = services.plan_accounts
+    plan_accounts = importing.plan_accounts
 
     def spy(**options: Any) -> Any:
         not_read_again.append(len(options.get("unchanged", ())))
         return plan_accounts(**options)
 
-    monkeypatch.setattr(services, "plan_accounts", spy)
+    monkeypatch.setattr(importing, "plan_accounts", spy)
     with transaction.atomic():
         recognised = scenario(write_file, actor, load_people)
         transaction.set_rollback(True)
-    monkeypatch.setattr(services, "plan_accounts", plan_accounts)
+    monkeypatch.setattr(importing, "plan_accounts", plan_accounts)
     forget_people_snapshot()
-    monkeypatch.setattr(services, "known_row_digests", lambda stored, preset: {})
+    monkeypatch.setattr(importing, "known_row_digests", lambda stored, preset: {})
     read_in_full = scenario(write_file, actor, load_people)
     assert recognised == read_in_full
     assert [counts.get("unchanged") for counts, _ in recognised] == [0, 5, 3, 5, 5, 5, 0, 5, None, 6, 6]
@@ -165,7 +159,7 @@ def test_a_row_that_no_longer_matches_its_stored_account_is_read_again(people, w
     stale = known_row_digests(stored_accounts(Application.objects.get(slug="crm")), GENERIC)
     # Another import changed kli01 after this one recognised its row (the stored digest is no longer that row's).
     Account.objects.filter(key="kli01").update(source_digest=1)
-    monkeypatch.setattr(services, "known_row_digests", lambda stored, preset: stale)
+    monkeypatch.setattr(importing, "known_row_digests", lambda stored, preset: stale)
     result = run(write_file, actor, ROWS)
     assert result.outcome == "applied" and result.counts["unchanged"] == 5
     assert Account.objects.get(key="kli01").source_digest != 1  # read in full, its digest written again
@@ -191,7 +185,7 @@ def both_ways(scenario: Any, monkeypatch: Any) -> tuple[Any, Any]:
         recognised = scenario()
         transaction.set_rollback(True)
     forget_people_snapshot()
-    monkeypatch.setattr(services, "known_row_digests", lambda stored, preset: {})
+    monkeypatch.setattr(importing, "known_row_digests", lambda stored, preset: {})
     return recognised, scenario()
 
 
@@ -246,9 +240,9 @@ def test_a_file_that_cannot_be_read_again_rejects_the_import(people, write_file,
     run(write_file, actor, ROWS)
     stale = known_row_digests(stored_accounts(Application.objects.get(slug="crm")), GENERIC)
     Account.objects.filter(key="kli01").update(source_digest=1)  # changed since: the file must be read again
-    monkeypatch.setattr(services, "known_row_digests", lambda stored, preset: stale)
+    monkeypatch.setattr(importing, "known_row_digests", lambda stored, preset: stale)
     opened = []
-    real_open = services.open_table
+    real_open = importing.open_table
 
     def open_once(path: Any, **options: Any) -> Any:
         opened.append(path)
@@ -256,7 +250,7 @@ def test_a_file_that_cannot_be_read_again_rejects_the_import(people, write_file,
             raise TableError(f"cannot open {path.name}: No such file or directory")
         return real_open(path, **options)
 
-    monkeypatch.setattr(services, "open_table", open_once)
+    monkeypatch.setattr(importing, "open_table", open_once)
     result = run(write_file, actor, ROWS)
     assert result.outcome == "rejected"
     assert [e.reason for e in result.errors] == [
@@ -268,17 +262,17 @@ def test_a_file_that_cannot_be_read_again_rejects_the_import(people, write_file,
 def test_a_plan_made_stale_meanwhile_is_made_again_before_the_lock(people, write_file, actor, monkeypatch) -> None:
     run(write_file, actor, ROWS)
     checks = []
-    stale = services._stale
+    stale = applying.plan_stale
 
     def changed_once(plan: Any, slug: str) -> bool:
         checks.append(plan)
         return len(checks) == 1 or stale(plan, slug)
 
-    monkeypatch.setattr(services, "_stale", changed_once)
+    monkeypatch.setattr(applying, "plan_stale", changed_once)
     planned = []
-    plan_accounts = services.plan_accounts
+    plan_accounts = importing.plan_accounts
     monkeypatch.setattr(
-        services, "plan_accounts", lambda **o: planned.append(len(o["unchanged"])) or plan_accounts(**o)
+        importing, "plan_accounts", lambda **o: planned.append(len(o["unchanged"])) or plan_accounts(**o)
     )
     result = run(write_file, actor, [dict(ROWS[0], license="Premium"), *ROWS[1:]])
     assert result.outcome == "applied" and result.counts["changed"] == 1
@@ -297,7 +291,7 @@ def test_an_import_locks_its_application_from_the_check_to_the_writes(people, wr
     import threading
 
     run(write_file, actor, ROWS)
-    plan = services.plan_accounts(
+    plan = importing.plan_import(
         application=Application.objects.get(slug="crm"), records=[], full=False, today=TODAY, with_findings=False
     )
     answer: list[str] = []
@@ -313,7 +307,7 @@ def test_an_import_locks_its_application_from_the_check_to_the_writes(people, wr
             connections["default"].close()
 
     with transaction.atomic():
-        assert services._stale(plan, "crm") is False
+        assert applying.plan_stale(plan, "crm") is False
         thread = threading.Thread(target=other_import)
         thread.start()
         thread.join()

@@ -8,8 +8,8 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from ordna.accounts.importing import accounts_import_records
 from ordna.accounts.presets import account_record
-from ordna.accounts.services import accounts_import_records
 from ordna.applications.services import application_create
 from ordna.conftest import TODAY, hr_row
 from ordna.connectors import services

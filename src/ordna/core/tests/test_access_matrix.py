@@ -19,8 +19,8 @@ from ordna.api import api
 from ordna.conftest import hr_row
 from ordna.core.access import CAPABILITIES
 from ordna.core.actor import Actor
+from ordna.core.models import Supplier
 from ordna.core.services import token_create
-from ordna.suppliers.models import Supplier
 
 pytestmark = pytest.mark.django_db
 
@@ -159,7 +159,6 @@ WEB: dict[str, tuple[dict[str, Any], str, set[str], int]] = {
     "connectors:deprovision": ({"slug": "crm"}, "post", {"admin", "coordinator"}, 302),
     # S1 has the contract, the review and the supplier's action; the supplier user is S1's.
     "suppliers:list": ({}, "get", SUPPLIER_READERS, 200),
-    "suppliers:detail": ({"pk": "S1"}, "get", SUPPLIER_READERS, 200),
     "suppliers:contracts": ({}, "get", SUPPLIER_READERS, 200),
     "suppliers:contract_add": ({}, "get", {"admin", "coordinator"}, 200),
     "suppliers:contracts_export": ({}, "get", SUPPLIER_READERS, 200),
@@ -169,14 +168,15 @@ WEB: dict[str, tuple[dict[str, Any], str, set[str], int]] = {
     "suppliers:contract_document_add": ({"pk": "CONTRACT"}, "post", {"admin", "coordinator"}, 302),
     "suppliers:contract_document": ({"pk": "CONTRACT", "document_pk": "DOCUMENT"}, "get", SUPPLIER_READERS, 200),
     "suppliers:service_level_set": ({"pk": "CONTRACT"}, "post", {"admin", "coordinator"}, 302),
-    "suppliers:reviews": ({}, "get", SUPPLIER_READERS, 200),
-    "suppliers:review_add": ({}, "get", {"admin", "coordinator"}, 200),
-    "suppliers:review_detail": ({"pk": "REVIEW"}, "get", SUPPLIER_READERS, 200),
-    "suppliers:review_edit": ({"pk": "REVIEW"}, "post", {"admin", "coordinator"}, 302),
-    "suppliers:review_pdf": ({"pk": "REVIEW"}, "get", SUPPLIER_READERS, 200),
-    "suppliers:review_ics": ({"pk": "REVIEW"}, "get", SUPPLIER_READERS, 200),
-    "suppliers:action_add": ({"pk": "REVIEW"}, "post", {"admin", "coordinator"}, 302),
-    "suppliers:action_close": ({"pk": "ACTION_ITEM"}, "post", {"admin", "coordinator", "supplier"}, 302),
+    "reviews:supplier_detail": ({"pk": "S1"}, "get", SUPPLIER_READERS, 200),
+    "reviews:list": ({}, "get", SUPPLIER_READERS, 200),
+    "reviews:add": ({}, "get", {"admin", "coordinator"}, 200),
+    "reviews:detail": ({"pk": "REVIEW"}, "get", SUPPLIER_READERS, 200),
+    "reviews:edit": ({"pk": "REVIEW"}, "post", {"admin", "coordinator"}, 302),
+    "reviews:pdf": ({"pk": "REVIEW"}, "get", SUPPLIER_READERS, 200),
+    "reviews:ics": ({"pk": "REVIEW"}, "get", SUPPLIER_READERS, 200),
+    "reviews:action_add": ({"pk": "REVIEW"}, "post", {"admin", "coordinator"}, 302),
+    "reviews:action_close": ({"pk": "ACTION_ITEM"}, "post", {"admin", "coordinator", "supplier"}, 302),
     # RELEASE is crm's release, announced; the key user (E3, owner and key user of crm) has a test case in it.
     "releases:list": ({}, "get", ALL, 200),
     "releases:detail": ({"pk": "RELEASE"}, "get", ALL - {"manager"}, 200),
@@ -331,8 +331,8 @@ def world(load_people, make_user, tmp_path, monkeypatch) -> dict[str, Any]:
     application_create(slug="crm", name="CRM", actor=actor, owner_id=people["E3"].pk, supplier_id=s1.pk)
     application_create(slug="erp", name="ERP", actor=actor, supplier_id=s2.pk)
     device_register(asset_tag="LT-1", kind="laptop", actor=actor, holder=people["E2"])
+    from ordna.accounts.importing import accounts_import
     from ordna.accounts.models import Account, Finding
-    from ordna.accounts.services import accounts_import
     from ordna.conftest import TODAY
 
     export = tmp_path / "crm.csv"
@@ -394,6 +394,7 @@ def world(load_people, make_user, tmp_path, monkeypatch) -> dict[str, Any]:
     outbox_action = action
 
     from ordna.releases import services as releases
+    from ordna.reviews import services as reviews
     from ordna.suppliers import services as suppliers
 
     contract, _changed = suppliers.contract_save(
@@ -406,8 +407,8 @@ def world(load_people, make_user, tmp_path, monkeypatch) -> dict[str, Any]:
     document = suppliers.contract_document_add(
         contract=contract, upload=SimpleUploadedFile("contract.pdf", b"%PDF-1.4 contract"), actor=actor
     )
-    review = suppliers.review_plan(supplier=s1, title="Q4", starts_at=timezone.now(), actor=actor, today=TODAY)
-    action_item = suppliers.action_add(
+    review = reviews.review_plan(supplier=s1, title="Q4", starts_at=timezone.now(), actor=actor, today=TODAY)
+    action_item = reviews.action_add(
         review=review, title="Send the report", owner_side="theirs", due=TODAY, actor=actor
     )
     release = releases.release_create(application=crm, version="2.0", actor=actor)

@@ -87,3 +87,15 @@ def test_command_says_ok_or_names_the_broken_link(actor, capsys) -> None:
     with pytest.raises(CommandError, match=r"broken at event #1: hash does not match") as excinfo:
         call_command("audit", "verify")
     assert excinfo.value.returncode == 1
+
+
+def test_a_target_is_named_by_its_model_or_the_name_its_model_keeps(actor) -> None:
+    from ordna.core.services import supplier_add, user_add
+
+    supplier = supplier_add(name="Example IT Services AB", actor=actor)
+    user = user_add(username="partner", roles=["supplier"], actor=actor, supplier_id=supplier.pk)
+    assert list(AuditEvent.objects.values_list("action", "target_type", "target_id")) == [
+        # Supplier moved from the suppliers app to core; the chain goes on calling it what it always has.
+        ("supplier.created", "suppliers.supplier", str(supplier.pk)),
+        ("user.created", "core.user", str(user.pk)),
+    ]

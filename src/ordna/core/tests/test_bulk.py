@@ -8,7 +8,7 @@ import pytest
 from django.db import IntegrityError, transaction
 
 from ordna.core import bulk
-from ordna.suppliers.models import Supplier
+from ordna.core.models import Supplier
 
 pytestmark = pytest.mark.django_db
 WHEN = datetime(2026, 11, 16, 8, 0, tzinfo=UTC)
@@ -49,3 +49,12 @@ def test_insert_rows_binds_no_more_values_than_the_database_allows(monkeypatch) 
     finally:
         raw.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, before)
     assert Supplier.objects.count() == 250
+
+
+def test_in_lists_come_in_slices_the_database_binds() -> None:
+    ids = list(range(1, 1802))
+    slices = list(bulk.chunks(ids))
+    assert [len(s) for s in slices] == [900, 900, 1]
+    assert [s[0] for s in slices] == [1, 901, 1801]
+    assert list(bulk.chunks([], 3)) == []
+    assert bulk.placeholders(3) == "%s, %s, %s"

@@ -14,9 +14,8 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from ordna.conftest import hr_csv, hr_row
-from ordna.core.models import User
+from ordna.core.models import Supplier, User
 from ordna.core.services import token_user
-from ordna.suppliers.models import Supplier
 
 pytestmark = pytest.mark.django_db
 

@@ -9,9 +9,8 @@ import pytest
 from django.test import Client
 
 from ordna.conftest import hr_row
-from ordna.core.models import User
+from ordna.core.models import Supplier, User
 from ordna.people.models import Person
-from ordna.suppliers.models import Supplier
 
 pytestmark = pytest.mark.django_db
 PASSWORD = "correct-horse-battery"

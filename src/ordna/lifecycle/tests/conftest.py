@@ -22,7 +22,7 @@ def day(offset: int) -> str:
 @pytest.fixture
 def import_accounts(write_file: Callable[..., Path], actor: Actor) -> Callable[..., Any]:
     """Import a generic export for `app`: rows of (employee_id, status, licences)."""
-    from ordna.accounts.services import accounts_import
+    from ordna.accounts.importing import accounts_import
 
     def run(app: str, rows: list[tuple[str, str, str]], **options: Any) -> Any:
         lines = [

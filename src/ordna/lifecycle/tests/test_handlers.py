@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 
 from ordna.accounts.events import accounts_changed
+from ordna.accounts.importing import accounts_import
 from ordna.accounts.models import Account
-from ordna.accounts.services import accounts_import
 from ordna.applications.models import Application
 from ordna.conftest import TODAY, hr_csv, hr_row
 from ordna.core.audit import audit_verify

@@ -192,7 +192,7 @@ def test_a_template_of_devices_and_tasks_only_judges_no_account(templates, load_
 
 
 def test_excess_access_survives_reconciliations_of_the_other_kinds(templates, load_people, import_accounts) -> None:
-    from ordna.accounts.services import findings_recompute
+    from ordna.accounts.findings_sync import findings_recompute
 
     load_people([hr_row("P1", "Pia", "Person", department="IT")])
     import_accounts("gfx", [("P1", "active", "")])

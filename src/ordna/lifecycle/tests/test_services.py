@@ -171,8 +171,8 @@ def test_the_case_completes_when_no_line_is_open_and_device_check_in_verifies(or
 
 def test_template_tasks_with_their_parties(org, load_people, actor) -> None:
     from ordna.applications.services import application_create
+    from ordna.core.models import Supplier
     from ordna.people.models import Person
-    from ordna.suppliers.models import Supplier
 
     supplier = Supplier.objects.create(name="Example IT Services AB")
     app = application_create(

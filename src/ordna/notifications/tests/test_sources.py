@@ -43,8 +43,8 @@ def test_an_overdue_question_nags_the_key_user_then_the_owner_and_an_escalated_o
     load_people, make_user, actor
 ) -> None:
     from ordna.applications.services import application_create, appointment_add
+    from ordna.core.models import Supplier
     from ordna.people.models import Person
-    from ordna.suppliers.models import Supplier
     from ordna.support import services as support
     from ordna.support.models import Question
 

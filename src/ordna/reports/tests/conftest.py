@@ -24,10 +24,11 @@ def at(day: date, hour: int = 12) -> datetime:
 
 @pytest.fixture
 def org(load_people: Callable[..., Any], write_file: Callable[..., Path], actor: Actor) -> dict[str, Any]:
-    from ordna.accounts.services import accounts_import, licenses_import
+    from ordna.accounts.importing import accounts_import
+    from ordna.accounts.services import licenses_import
+    from ordna.core.models import Supplier
     from ordna.lifecycle.models import Case, Line
     from ordna.people.models import Person
-    from ordna.suppliers.models import Supplier
 
     load_people(
         [

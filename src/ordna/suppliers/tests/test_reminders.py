@@ -1,5 +1,5 @@
-"""Contract decisions and review actions reach the reminder engine: a contract is announced on the first
-business day of each alert stage, reminded before its decision date and every day after it until decided."""
+"""Contract decisions reach the reminder engine: a contract is announced on the first business day of each alert
+stage, reminded before its decision date and every day after it until decided."""
 
 from __future__ import annotations
 
@@ -37,8 +37,8 @@ def contract():
     return contract
 
 
-def test_the_sources_are_registered() -> None:
-    assert {"suppliers.contracts", "suppliers.actions"} <= set(registered_sources())
+def test_the_source_is_registered() -> None:
+    assert registered_sources()["suppliers.contracts"] is contract_decisions
 
 
 def test_a_stage_is_announced_on_its_first_business_day_only(contract) -> None:

@@ -16,10 +16,9 @@ from ordna.applications.models import Application
 from ordna.applications.services import application_create, appointment_add
 from ordna.conftest import TODAY, hr_row
 from ordna.core.actor import Actor
-from ordna.core.models import AuditEvent
+from ordna.core.models import AuditEvent, Supplier
 from ordna.core.services import token_create
 from ordna.people.models import Person
-from ordna.suppliers.models import Supplier
 from ordna.support import services
 from ordna.support.models import Question, QuestionState, SkillRating, SurveyInvitation
 
@@ -253,7 +252,7 @@ def test_insight_ranks_many_questions_and_low_ratings_first(org, actor) -> None:
 
 
 def test_survey_form_rates_the_applications_of_ones_accounts(org, actor, write_file) -> None:
-    from ordna.accounts.services import accounts_import
+    from ordna.accounts.importing import accounts_import
 
     export = write_file(
         "crm.csv",

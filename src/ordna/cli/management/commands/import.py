@@ -6,7 +6,8 @@ from argparse import ArgumentParser
 from pathlib import Path
 from typing import Any
 
-from ordna.accounts.services import accounts_import, licenses_import
+from ordna.accounts.importing import accounts_import
+from ordna.accounts.services import licenses_import
 from ordna.core.actor import Actor
 from ordna.core.clock import today
 from ordna.core.management.base import InvalidInput, OrdnaCommand

@@ -7,7 +7,7 @@ from typing import Any
 
 from ordna.core.actor import Actor
 from ordna.core.management.base import InvalidInput, OrdnaCommand
-from ordna.suppliers.services import SupplierError, supplier_add
+from ordna.core.services import SupplierError, supplier_add
 
 
 class Command(OrdnaCommand):

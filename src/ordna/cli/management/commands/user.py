@@ -12,9 +12,8 @@ from django.db import transaction
 from ordna.core.actor import Actor
 from ordna.core.management.base import InvalidInput, OrdnaCommand
 from ordna.core.models import Role
-from ordna.core.services import UserError, user_add
+from ordna.core.services import SupplierError, UserError, supplier_get_or_add, user_add
 from ordna.people.models import Person
-from ordna.suppliers.services import SupplierError, supplier_get_or_add
 
 
 class Command(OrdnaCommand):

@@ -10,7 +10,7 @@ from fpdf import FPDF
 from icalendar import Calendar, Event, vCalAddress, vText
 
 from ordna.core.pdf import pdf_text
-from ordna.suppliers.models import ActionItem, Review, ReviewStatus
+from ordna.reviews.models import ActionItem, Review, ReviewStatus
 
 
 def review_pdf(review: Review, actions: list[ActionItem]) -> bytes:

@@ -1,0 +1,372 @@
+"""The account import (DESIGN.md 3.1 and 5): one application's export, or a connector's records, read,
+planned and applied, all or nothing.
+
+Built for a million rows: rows stream from the file, and rows read before are recognised by their digest
+and not read again (ordna.accounts.reading); the rest are correlated in memory against a cached index of
+people and compared with what is stored (ordna.accounts.planning, pure), without the write lock; then only
+the differences are written, set-based, in one transaction with the findings they imply
+(ordna.accounts.applying). A plan that went stale meanwhile is made again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable, Sequence
+from datetime import date, datetime
+from functools import partial
+from pathlib import Path
+
+from django.conf import settings
+from django.db import connection
+from django.utils import timezone
+
+from ordna.accounts.applying import PlanStale, apply_import
+from ordna.accounts.errors import AccountsError
+from ordna.accounts.findings_sync import findings_sync, findings_wanted
+from ordna.accounts.planning import AccountPlan, StoredAccounts, UnchangedRowsStale, identities_wanted, plan_accounts
+from ordna.accounts.presets import (
+    IMPLICIT_LICENSE,
+    PRESETS,
+    AccountRecord,
+    ColumnMapping,
+    ReadResult,
+    mapping_preset,
+    read_accounts,
+)
+from ordna.accounts.reading import (
+    account_identities,
+    choose_preset,
+    known_row_digests,
+    people_snapshot,
+    stored_accounts,
+)
+from ordna.accounts.runs import AccountsImportResult, import_run_record
+from ordna.applications.models import Application
+from ordna.core.actor import Actor
+from ordna.core.memory import gc_paused
+from ordna.core.models import ImportRun
+from ordna.core.tabular import RowError, TableError, open_table
+from ordna.people.services import file_checksum
+
+PLAN_ATTEMPTS = 3  # plans made without the write lock before the last one is made under it
+
+
+def accounts_import(
+    *,
+    application_slug: str,
+    path: Path,
+    actor: Actor,
+    today: date,
+    preset: str | None = None,
+    full: bool = True,
+    dry_run: bool = False,
+    allow_mass_change: bool = False,
+    file_name: str = "",
+    mapping: ColumnMapping | None = None,
+) -> AccountsImportResult:
+    """Import one application's account export, all or nothing (DESIGN.md 3.1).
+
+    A full import is a snapshot: accounts missing from it become gone, unless more than
+    ORDNA_MASS_CHANGE_ACCOUNTS_PERCENT would, which stops it (`allow_mass_change` confirms). A delta import
+    never marks anything gone. The same file twice changes nothing the second time.
+    """
+    with gc_paused():  # millions of small objects, no cycles: see ordna.core.memory
+        return _accounts_import(
+            application_slug=application_slug,
+            path=path,
+            actor=actor,
+            today=today,
+            preset=preset,
+            full=full,
+            dry_run=dry_run,
+            allow_mass_change=allow_mass_change,
+            file_name=file_name,
+            mapping=mapping,
+        )
+
+
+def _accounts_import(
+    *,
+    application_slug: str,
+    path: Path,
+    actor: Actor,
+    today: date,
+    preset: str | None = None,
+    full: bool = True,
+    dry_run: bool = False,
+    allow_mass_change: bool = False,
+    file_name: str = "",
+    mapping: ColumnMapping | None = None,
+) -> AccountsImportResult:
+    started = timezone.now()
+    result = AccountsImportResult(ImportRun.Outcome.REJECTED, application=application_slug, full=full)
+    application = Application.objects.filter(slug=application_slug).first()
+    if application is None and not application_slug.replace("-", "").replace("_", "").isalnum():
+        result.errors = [RowError(0, "", f"{application_slug!r} is not a valid application key (letters, digits, -)")]
+        return result
+    try:
+        result.checksum = file_checksum(path)
+        table = open_table(path, max_bytes=settings.UPLOAD_MAX_BYTES)
+        result.notices = list(table.notices)
+        result.header = table.header
+        chosen = (
+            mapping_preset(mapping)
+            if mapping
+            else choose_preset(name=preset, application=application, header=table.header)
+        )
+    except (TableError, AccountsError) as exc:
+        result.errors = [RowError(0, "", str(exc))]
+        return result
+    if chosen is None:
+        result.needs_mapping = True
+        result.errors = [
+            RowError(
+                1,
+                "",
+                "no preset fits this file's header; choose one with --preset "
+                f"({', '.join(PRESETS)}) or set up a column mapping in the web",
+            )
+        ]
+        return result
+    result.preset = chosen.name
+    # Rows read from the stored accounts before are recognised by their digest and not read again.
+    stored = stored_accounts(application)
+    read = read_accounts(table, chosen, known=known_row_digests(stored, chosen))
+    if read.errors:
+        result.errors = read.errors
+        if not dry_run:
+            result.run_id = import_run_record(result, application, actor, file_name or path.name, started)
+        return result
+
+    def read_all() -> ReadResult:
+        return read_accounts(open_table(path, max_bytes=settings.UPLOAD_MAX_BYTES), chosen)
+
+    return _import_records(
+        result,
+        application=application,
+        application_slug=application_slug,
+        records=read.records,
+        actor=actor,
+        today=today,
+        dry_run=dry_run,
+        allow_mass_change=allow_mass_change,
+        source_name=file_name or path.name,
+        started=started,
+        account_source=chosen.name if chosen.name in PRESETS else "",
+        mapping=mapping,
+        read=read,
+        read_all=read_all,
+        stored=stored,
+    )
+
+
+def accounts_import_records(
+    *,
+    application: Application,
+    records: list[AccountRecord],
+    actor: Actor,
+    today: date,
+    source: str,
+    full: bool = True,
+    dry_run: bool = False,
+    allow_mass_change: bool = False,
+    verified_by: str = "import",
+) -> AccountsImportResult:
+    """Import accounts a connector read (not a file) through the very pipeline of `accounts_import`: the
+    breaker, full versus delta, one transaction, findings and offboarding's line verification, which
+    records `verified_by` ("read-back" for a connector) on the lines it verifies."""
+    result = AccountsImportResult(ImportRun.Outcome.REJECTED, application=application.slug, full=full, preset=source)
+    result.checksum = hashlib.sha256(
+        "\n".join(sorted(f"{r.key}|{r.status}|{r.email}|{r.employee_id}" for r in records)).encode()
+    ).hexdigest()
+    keys: dict[str, int] = {}
+    for record in records:
+        if record.key in keys:
+            result.errors.append(
+                RowError(
+                    record.row, "key", f"duplicate account {record.key_display!r} (also on row {keys[record.key]})"
+                )
+            )
+        keys.setdefault(record.key, record.row)
+    started = timezone.now()
+    if result.errors:
+        if not dry_run:
+            result.run_id = import_run_record(result, application, actor, source, started)
+        return result
+    return _import_records(
+        result,
+        application=application,
+        application_slug=application.slug,
+        records=records,
+        actor=actor,
+        today=today,
+        dry_run=dry_run,
+        allow_mass_change=allow_mass_change,
+        source_name=source,
+        started=started,
+        verified_by=verified_by,
+    )
+
+
+def _import_records(
+    result: AccountsImportResult,
+    *,
+    application: Application | None,
+    application_slug: str,
+    records: list[AccountRecord],
+    actor: Actor,
+    today: date,
+    dry_run: bool,
+    allow_mass_change: bool,
+    source_name: str,
+    started: datetime,
+    account_source: str = "",
+    mapping: ColumnMapping | None = None,
+    verified_by: str = "import",
+    read: ReadResult | None = None,
+    read_all: Callable[[], ReadResult] | None = None,
+    stored: StoredAccounts | None = None,
+) -> AccountsImportResult:
+    full = result.full
+    reading: ReadResult = read or ReadResult(records=records)
+
+    def plan_from(
+        read: ReadResult,
+        application: Application | None,
+        *,
+        notices: list[str],
+        with_findings: bool = False,
+        stored: StoredAccounts | None = None,
+    ) -> AccountPlan:
+        """The plan of what was read (against `stored`, else the accounts as they are now); rows read as
+        unchanged that no longer are get read again in full."""
+        records = _resolve_implicit_licenses(read.records, application, notices)
+        try:
+            return plan_import(
+                application=application,
+                records=records,
+                full=full,
+                today=today,
+                with_findings=with_findings,
+                digests=read.digests,
+                unchanged=read.unchanged,
+                stored=stored,
+            )
+        except UnchangedRowsStale:
+            return plan_from(read_in_full(), application, notices=notices, with_findings=with_findings)
+
+    def read_in_full() -> ReadResult:
+        """The file again, every row read: rows recognised as unchanged changed meanwhile."""
+        assert read_all is not None  # noqa: S101 - rows are recognised only when the file can be read again
+        try:
+            again = read_all()
+        except (TableError, OSError) as exc:
+            raise AccountsError(f"the file could not be read again: {exc}") from exc
+        if again.errors:
+            raise AccountsError(f"the file changed while it was imported: {again.errors[0]}")
+        return again
+
+    try:
+        if dry_run:
+            plan = plan_from(reading, application, notices=result.notices, with_findings=True, stored=stored)
+            result.describe(plan)
+            result.outcome = ImportRun.Outcome.DRY_RUN
+            return result
+        # Plan without the write lock (parsing and correlating a large export takes seconds), then apply in
+        # one transaction; if the application's accounts or the people changed meanwhile, plan again (without
+        # the lock, and at the last attempt inside it). Several imports can so overlap their work, and none
+        # applies a plan made from a stale state.
+        plan = plan_from(reading, application, notices=result.notices, stored=stored)
+        for attempt in range(1, PLAN_ATTEMPTS + 1):
+            try:
+                return apply_import(
+                    result,
+                    plan,
+                    replan=partial(plan_from, reading, notices=[]),
+                    last_attempt=attempt == PLAN_ATTEMPTS,
+                    application_slug=application_slug,
+                    actor=actor,
+                    today=today,
+                    allow_mass_change=allow_mass_change,
+                    source_name=source_name,
+                    started=started,
+                    account_source=account_source,
+                    mapping=mapping,
+                    verified_by=verified_by,
+                )
+            except PlanStale:
+                application = Application.objects.filter(slug=application_slug).first()
+                if reading.unchanged:  # recognised rows may be what changed: read them this time
+                    reading = read_in_full()
+                plan = plan_from(reading, application, notices=[])
+        raise AssertionError("unreachable: the last attempt plans under the lock")  # pragma: no cover
+    except AccountsError as exc:
+        result.errors = [RowError(0, "", str(exc))]
+        result.outcome = ImportRun.Outcome.REJECTED
+        if not dry_run:
+            result.run_id = import_run_record(result, application, actor, source_name, started)
+        return result
+
+
+def _resolve_implicit_licenses(
+    records: list[AccountRecord], application: Application | None, notices: list[str]
+) -> list[AccountRecord]:
+    """Exports that name no licence (Google, Slack) get the application's only licence, if it has one."""
+    if not any(IMPLICIT_LICENSE in r.licenses for r in records):
+        return records
+    names = list(application.licenses.values_list("name", flat=True)) if application else []
+    if len(names) != 1:
+        notices.append(
+            "This export names no licences. Register exactly one licence for the application "
+            "(ordna import licenses) to count what its accounts cost."
+        )
+        replacement: tuple[str, ...] = ()
+    else:
+        replacement = (names[0],)
+    return [r._replace(licenses=replacement) if IMPLICIT_LICENSE in r.licenses else r for r in records]
+
+
+def plan_import(
+    *,
+    application: Application | None,
+    records: Iterable[AccountRecord],
+    full: bool,
+    today: date,
+    with_findings: bool = True,
+    relink: bool = False,
+    digests: Sequence[int | None] = (),
+    unchanged: Sequence[tuple[str, int]] = (),
+    stored: StoredAccounts | None = None,
+) -> AccountPlan:
+    """Read what a plan needs and make it (planning.plan_accounts), with the findings its accounts imply;
+    with `with_findings`, also count the findings applying it would open and resolve. Reads only.
+
+    `stored` is the application's accounts as read before (else they are read now); `digests` and
+    `unchanged` are the reading's (ReadResult), and UnchangedRowsStale says that a recognised row no
+    longer matches its stored account.
+    """
+    if stored is None:
+        stored = stored_accounts(application)
+    people = people_snapshot()
+    records = records if isinstance(records, list) else list(records)
+    # The identity columns of the accounts that rows read in full are compared with, and of those that go.
+    wanted = identities_wanted(stored, records, unchanged)
+    identities = account_identities(application.pk, wanted, stored) if application is not None and wanted else {}
+    plan = plan_accounts(
+        records=records,
+        stored=stored,
+        identities=identities,
+        people=people,
+        full=full,
+        login_to_db=connection.ops.adapt_datetimefield_value,
+        relink=relink,
+        digests=digests,
+        unchanged=unchanged,
+    )
+    plan.application_id = application.pk if application else None
+    # Findings are worked out here, outside the write lock; applying only maps new accounts' ids.
+    plan.finding_specs = findings_wanted(application, plan.states, people, today)
+    if with_findings:
+        opened, resolved = findings_sync(application, plan.finding_specs, today, write=False)
+        plan.findings_opened, plan.findings_resolved = len(opened), len(resolved)
+    return plan

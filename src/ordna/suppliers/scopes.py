@@ -1,0 +1,18 @@
+"""Which contracts a user sees (DESIGN.md 3.5 and 3.7): those of the suppliers in their scope, so a supplier's own
+users see only their company's."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.db.models import QuerySet
+
+from ordna.core.access import suppliers_scope
+from ordna.suppliers.models import Contract
+
+if TYPE_CHECKING:
+    from ordna.core.models import User
+
+
+def contracts_scope(user: User) -> QuerySet[Contract]:
+    return Contract.objects.filter(supplier__in=suppliers_scope(user))
