@@ -42,6 +42,9 @@ class Supplier(models.Model):
     name = models.CharField(max_length=200, unique=True)
     contact_name = models.CharField(max_length=200, blank=True)
     contact_email = models.EmailField(blank=True)
+    # Where the accounts it must disable for a leaver go, one mail per case (lifecycle/service_desk.py): the
+    # address its service desk opens tickets from. Blank: its lines reach its portal users' digests only.
+    service_desk_email = models.EmailField(blank=True)
     phone = models.CharField(max_length=50, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

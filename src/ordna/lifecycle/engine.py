@@ -39,6 +39,7 @@ from ordna.lifecycle.models import (
     LineKind,
     LineState,
     Responsible,
+    SupplierRequest,
     TemplateTask,
 )
 
@@ -361,19 +362,32 @@ def cases_replan(new_dates: Mapping[int, date], *, today: date) -> None:
 
 # Signed links (by_link.py): the purpose of a line's link, and taking links back when they are no longer needed.
 LINE_LINK = "lifecycle.line"
+SUPPLIER_LINK = "lifecycle.supplier"
 
 
 def line_links_revoke(line_ids: Collection[int], *, because: str) -> int:
-    """The lines closed: links that would close them again stop working (in the closing transaction)."""
-    return action_links_revoke(purpose=LINE_LINK, target_ids=line_ids, because=because)
+    """The lines closed: links that would close them again stop working, and so does a service desk's link
+    once none of the lines it was sent for is open (in the closing transaction)."""
+    if not line_ids:
+        return 0
+    revoked = action_links_revoke(purpose=LINE_LINK, target_ids=line_ids, because=because)
+    case_ids = set(Line.objects.filter(pk__in=list(line_ids)).values_list("case_id", flat=True))
+    requests = list(SupplierRequest.objects.filter(case_id__in=case_ids).values_list("id", "lines"))
+    listed = {line_id for _pk, lines in requests for line_id in lines}
+    still_open = set(Line.objects.filter(pk__in=listed, state=LineState.OPEN).values_list("id", flat=True))
+    finished = [pk for pk, lines in requests if not still_open.intersection(lines)]
+    return revoked + action_links_revoke(purpose=SUPPLIER_LINK, target_ids=finished, because=because)
 
 
 def case_links_revoke(case_ids: Collection[int], *, because: str) -> int:
-    """The cases were cancelled: every link to their lines stops working."""
+    """The cases were cancelled: every link to their lines and their service-desk requests stops working."""
     if not case_ids:
         return 0
     lines = list(Line.objects.filter(case_id__in=list(case_ids)).values_list("id", flat=True))
-    return action_links_revoke(purpose=LINE_LINK, target_ids=lines, because=because)
+    requests = list(SupplierRequest.objects.filter(case_id__in=list(case_ids)).values_list("id", flat=True))
+    return action_links_revoke(purpose=LINE_LINK, target_ids=lines, because=because) + action_links_revoke(
+        purpose=SUPPLIER_LINK, target_ids=requests, because=because
+    )
 
 
 def cases_cancel(reasons: Mapping[int, str], *, now: datetime) -> None:

@@ -21,6 +21,7 @@ urlpatterns = [
     path("<int:pk>/exit-survey/", views.exit_survey_invite, name="exit_survey_invite"),
     path("lines/<int:pk>/close/", views.line_close, name="line_close"),
     path("act/<str:token>/", views.line_by_link, name="line_by_link"),
+    path("service-desk/<str:token>/", views.service_desk_by_link, name="service_desk_by_link"),
     path("lines/<int:pk>/evidence/", views.line_evidence, name="line_evidence"),
     path("<int:pk>/", views.case_detail, name="detail"),
     path("<int:pk>/certificate/", views.case_certificate, name="certificate"),

@@ -23,9 +23,9 @@ from ordna.core.web import capability, client_address, paginate, query_without_p
 from ordna.devices.models import Device, DeviceKind
 from ordna.devices.scopes import devices_scope
 from ordna.devices.services import device_check_in as check_in_service
-from ordna.lifecycle import by_link, case_templates, closing, exit_survey, selectors
+from ordna.lifecycle import by_link, case_templates, closing, exit_survey, selectors, service_desk
 from ordna.lifecycle.certificate import certificate_data, certificate_pdf
-from ordna.lifecycle.engine import LINE_LINK, LifecycleError
+from ordna.lifecycle.engine import LINE_LINK, SUPPLIER_LINK, LifecycleError
 from ordna.lifecycle.line_actions import line_actions_offered
 from ordna.lifecycle.models import (
     AlumniConsent,
@@ -95,6 +95,9 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = user_of(request)
     case: Case = access.get_in_scope(cases_scope(user).select_related("person", "template"), pk=pk)
     lines = list(selectors.case_lines(case, user))
+    desks = service_desk.requests_of_case(case.pk)
+    for line in lines:  # the service desk's claim beside its lines: said, not proven
+        line.desk_claim = desks.get(line.responsible_supplier_id) if line.responsible_supplier_id else None  # type: ignore[attr-defined]
     closable = set(lines_closable_scope(user).filter(case=case).values_list("pk", flat=True))
     actions = line_actions_offered(user, lines)  # offered by the apps above, e.g. a connector's disable
     return render(
@@ -468,10 +471,10 @@ def alumni_withdraw(request: HttpRequest, token: str) -> HttpResponse:
 # By a signed link, without signing in -----------------------------------------------------------------------
 
 
-def _link_refused(request: HttpRequest, refusal: LinkRefused) -> HttpResponse:
+def _link_refused(request: HttpRequest, refusal: LinkRefused, *, purpose: str = LINE_LINK) -> HttpResponse:
     """The page of a refused link: what happened and how to get a new one; the refusal is audited."""
     link = refusal.link
-    action_link_refusal_record(reason=refusal.reason, link=link, client=client_address(request), purpose=LINE_LINK)
+    action_link_refusal_record(reason=refusal.reason, link=link, client=client_address(request), purpose=purpose)
     status = 404 if refusal.reason == INVALID else 410
     with translation.override(link.language if link is not None and link.language else translation.get_language()):
         return render(
@@ -507,3 +510,31 @@ def line_by_link(request: HttpRequest, token: str) -> HttpResponse:
             else:
                 return render(request, "lifecycle/by_link_done.html", context)
         return render(request, "lifecycle/by_link.html", context, status=status)
+
+
+@rate_limited("action-links", per_hour=lambda: settings.ORDNA_ACTION_LINK_REQUESTS_PER_HOUR)
+def service_desk_by_link(request: HttpRequest, token: str) -> HttpResponse:
+    """The supplier's service desk records its ticket reference and "done" (a claim) for one case."""
+    try:
+        supplier_request = service_desk.supplier_request_page(token)
+    except LinkRefused as refusal:
+        return _link_refused(request, refusal, purpose=SUPPLIER_LINK)
+    context: dict[str, object] = {
+        "supplier_request": supplier_request,
+        "lines": service_desk.request_lines(supplier_request),
+    }
+    status = 200
+    if request.method == "POST":
+        try:
+            supplier_request = service_desk.supplier_request_record(
+                token=token,
+                ticket_reference=request.POST.get("ticket", ""),
+                done=request.POST.get("done") == "1",
+            )
+        except LinkRefused as refusal:
+            return _link_refused(request, refusal, purpose=SUPPLIER_LINK)
+        except LifecycleError as exc:
+            context["error"], status = str(exc), 422
+        else:
+            context["supplier_request"], context["recorded"] = supplier_request, True
+    return render(request, "lifecycle/service_desk.html", context, status=status)
