@@ -150,9 +150,8 @@ def test_the_calendar_feed_has_my_due_dates_and_leavers_last_days(unseen_org) ->
 
 
 def test_the_daily_job_is_scheduled_on_the_worker() -> None:
-    from huey.contrib.djhuey import HUEY
-
     from django.utils.module_loading import autodiscover_modules
+    from huey.contrib.djhuey import HUEY
 
     from ordna.notifications import tasks
 
