@@ -32,6 +32,7 @@ class SupplierOut(Schema):
     contact_name: str
     contact_email: str
     phone: str
+    service_desk_email: str
 
 
 class SupplierIn(Schema):
@@ -39,6 +40,7 @@ class SupplierIn(Schema):
     contact_name: str = ""
     contact_email: str = ""
     phone: str = ""
+    service_desk_email: str = ""
 
 
 @router.get("/suppliers", response=list[SupplierOut], summary="Suppliers", auth=Capability("suppliers.list"))
@@ -61,6 +63,7 @@ def supplier_create(request: HttpRequest, payload: SupplierIn) -> Any:
             contact_name=payload.contact_name,
             contact_email=payload.contact_email,
             phone=payload.phone,
+            service_desk_email=payload.service_desk_email,
         )
     except SupplierError as exc:
         raise HttpError(422, str(exc)) from exc

@@ -175,3 +175,25 @@ def test_no_service_desk_no_mail(outsourced, smtp_server) -> None:
     Supplier.objects.update(service_desk_email="")
     assert supplier_requests_open(today=TODAY, actor=Actor.system("test")) == []
     assert SupplierRequest.objects.count() == 0
+
+
+def test_the_service_desk_address_through_the_api_and_the_command_line(make_user, capsys) -> None:
+    from django.core.management import call_command
+
+    from ordna.core.models import Supplier
+    from ordna.core.services import token_create
+
+    token = token_create(user=make_user("coordinator"), actor=Actor.system("test"))
+    api = Client(headers={"Authorization": f"Bearer {token}"})
+    made = api.post(
+        "/api/v1/suppliers",
+        {"name": "Voorbeeld Software BV", "service_desk_email": "Support@Voorbeeld.example.nl"},
+        content_type="application/json",
+    )
+    assert made.status_code == 201 and made.json()["service_desk_email"] == "support@voorbeeld.example.nl"
+    bad = api.post(
+        "/api/v1/suppliers", {"name": "Other BV", "service_desk_email": "support@"}, content_type="application/json"
+    )
+    assert bad.status_code == 422 and "is not a mail address" in bad.json()["detail"]
+    call_command("supplier", "add", "Example Desk AB", "--service-desk-email", "desk@desk.example.org")
+    assert Supplier.objects.get(name="Example Desk AB").service_desk_email == "desk@desk.example.org"
