@@ -56,6 +56,7 @@ def open_lines(context: SourceContext) -> Iterator[OpenItem]:
         "case__person__last_name",
     )
     role_users = {role.value: directory.role(role.value) for role in (Responsible.HR, Responsible.COORDINATOR)}
+    by_link: dict[tuple[str, str, bool], str] = {}  # (kind, responsible, grant) -> the link's purpose or ""
     # The compiled query through a plain cursor: Django's per-row converters (SQLite returns dates as text)
     # cost more than the rest of the run; a few hundred distinct due dates are parsed once each.
     sql, params = rows.query.sql_with_params()
@@ -89,6 +90,10 @@ def open_lines(context: SourceContext) -> Iterator[OpenItem]:
                 else:
                     assignees = role_users.get(role, ())
                     leads = directory.lead_of_role(role)
+                action = by_link.get((kind, role, grant))
+                if action is None:
+                    doable = doable_by_link(kind=kind, responsible=role, grant=bool(grant))
+                    action = by_link[(kind, role, grant)] = LINE_LINK if doable else ""
                 yield OpenItem(
                     key=f"line:{line_id}",
                     source="lifecycle.lines",
@@ -98,7 +103,7 @@ def open_lines(context: SourceContext) -> Iterator[OpenItem]:
                     due=due,
                     assignees=assignees,
                     leads=leads,
-                    action=LINE_LINK if doable_by_link(kind=kind, responsible=role, grant=bool(grant)) else "",
+                    action=action,
                     target=line_id,
                 )
 

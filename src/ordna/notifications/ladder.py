@@ -175,10 +175,15 @@ def plan_digests(
                 targets, acts = item.assignees, True
             else:
                 targets = coordinators if step == OVERDUE and not item.leads else ()
+            entry = Entry(item, step, days_late, acts)  # shared by every recipient it reaches
             for recipient in targets:
-                known_entry = chosen[recipient].get(item.key)
-                chosen[recipient][item.key] = Entry(
-                    item, step, days_late, acts or (known_entry is not None and known_entry.acts)
+                mine = chosen[recipient]
+                known_entry = mine.get(item.key)
+                # An assignee reached again at a higher step (a coordinator who must also act) still acts.
+                mine[item.key] = (
+                    Entry(item, step, days_late, True)
+                    if known_entry is not None and known_entry.acts and not acts
+                    else entry
                 )
         if cio_day and COORDINATOR in steps and cios:
             entry = Entry(item, CIO, days_late)

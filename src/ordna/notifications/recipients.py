@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import replace
 from typing import NamedTuple
 
 from ordna.notifications.sources import Directory, Recipient
@@ -96,7 +95,7 @@ def directory_build(
             recipients[recipient.key] = recipient
         elif known.user_id is None and recipient.user_id is not None:
             # A user and a person (or mailbox) at one address: one recipient, the user's language and name.
-            recipients[recipient.key] = replace(recipient, mailbox=known.mailbox)
+            recipients[recipient.key] = recipient._replace(mailbox=known.mailbox)
         return recipient.key
 
     user_rows = list(users)
@@ -178,7 +177,7 @@ def directory_build(
                     key=address, address=address, name=name, language=default_language, mailbox=role, origin=MAILBOX
                 )
             else:
-                recipients[address] = replace(known, mailbox=role)
+                recipients[address] = known._replace(mailbox=role)
             directory.by_role[role].add(address)
     for role, usernames in role_leads.items():
         directory.role_leads[role] = tuple(sorted({by_username[n] for n in usernames if n in by_username}))

@@ -19,7 +19,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from django.utils.module_loading import autodiscover_modules
 
@@ -32,8 +32,7 @@ if TYPE_CHECKING:
     from ordna.core.models import User
 
 
-@dataclass(frozen=True)
-class Recipient:
+class Recipient(NamedTuple):
     """Someone a digest can go to, keyed by their address (lower case): one digest per address and day.
 
     A person from the HR file, an Ordna user, or a role's shared mailbox (`mailbox` names the role). A person
