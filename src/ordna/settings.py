@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import secrets
 from pathlib import Path
 
@@ -29,19 +30,42 @@ DATA_DIR.mkdir(parents=True, exist_ok=True)
 DEBUG = envbool("ORDNA_DEBUG", False)
 
 
-def _secret_key() -> str:
-    """The configured key, else one generated once and kept in the data directory (zero set-up)."""
-    configured = envstr("ORDNA_SECRET_KEY")
+def _configured_or_generated(name: str, file_name: str) -> str:
+    """The secret `name` (or `name`_FILE), else one generated once into the data directory (zero set-up).
+
+    The file is readable by its owner only from the start, appears whole (written aside, then linked into
+    place) and is never replaced: two processes starting at once both read the one that was linked first.
+    """
+    configured = envstr(name)
     if configured:
         return configured
-    key_file = DATA_DIR / "secret_key"
+    key_file = DATA_DIR / file_name
     if not key_file.exists():
-        key_file.write_text(secrets.token_urlsafe(50), encoding="utf-8")
-        key_file.chmod(0o600)
-    return key_file.read_text(encoding="utf-8").strip()
+        draft = DATA_DIR / f".{file_name}.{os.getpid()}"
+        descriptor = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+            handle.write(secrets.token_urlsafe(48))
+        try:
+            os.link(draft, key_file)
+        except FileExistsError:
+            pass
+        finally:
+            draft.unlink()
+    try:
+        return key_file.read_text(encoding="utf-8").strip()
+    except OSError as exc:
+        raise SettingError(f"{name}: not set, and {key_file} cannot be read: {exc.strerror}") from exc
 
 
-SECRET_KEY = _secret_key()
+SECRET_KEY = _configured_or_generated("ORDNA_SECRET_KEY", "secret_key")
+# The key that seals the audit chain (HMAC-SHA256, docs/audit.md). It must live apart from the database:
+# whoever holds both can rewrite the log undetected, except against checkpoints kept elsewhere.
+ORDNA_AUDIT_KEY = _configured_or_generated("ORDNA_AUDIT_KEY", "audit_key")
+if len(ORDNA_AUDIT_KEY) < 32:
+    raise SettingError("ORDNA_AUDIT_KEY: must be at least 32 characters (make one with: openssl rand -base64 48)")
+# Where the worker appends checkpoints of the chain's head, and who gets a copy of each by mail.
+ORDNA_AUDIT_CHECKPOINT_DIR = Path(envstr("ORDNA_AUDIT_CHECKPOINT_DIR") or DATA_DIR / "audit").expanduser()
+ORDNA_AUDIT_CHECKPOINT_MAIL = envlist("ORDNA_AUDIT_CHECKPOINT_MAIL")
 ALLOWED_HOSTS = envlist("ORDNA_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = envlist("ORDNA_CSRF_TRUSTED_ORIGINS")
 SECURE_COOKIES = envbool("ORDNA_SECURE_COOKIES", False)
@@ -81,6 +105,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost, so that every database use of a request waits only as long as a request may.
+    "ordna.core.middleware.DatabaseBusyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -89,6 +115,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "ordna.core.middleware.UserLanguageMiddleware",
+    # Before any body is read (CSRF reads the form in process_view), after the language is known.
+    "ordna.core.middleware.RequestSizeMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -118,13 +146,19 @@ TEMPLATES = [
 ]
 
 
+# How long a write waits for a lock another writer holds (SQLite's one write lock, held by an import for its
+# whole write phase; a row lock on PostgreSQL) before a web or API request answers 503 with Retry-After.
+# On SQLite commands and the worker wait as long; on PostgreSQL they wait until the lock is free.
+ORDNA_DB_LOCK_TIMEOUT_SECONDS = envint("ORDNA_DB_LOCK_TIMEOUT_SECONDS", 30, minimum=1)
+
+
 def _databases() -> dict[str, dict[str, object]]:
     url = envstr("DATABASE_URL")
     sqlite_options: dict[str, object] = {
         # IMMEDIATE takes the write lock when a transaction starts, so two writers queue instead of
         # failing half-way with "database is locked"; WAL lets readers go on while one writes.
         "transaction_mode": "IMMEDIATE",
-        "timeout": 30,
+        "timeout": ORDNA_DB_LOCK_TIMEOUT_SECONDS,
         # A 64 MB page cache keeps the indexes of a million accounts in memory while an import writes them.
         "init_command": (
             "PRAGMA page_size=16384; PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; "
@@ -176,13 +210,22 @@ STATIC_ROOT.mkdir(exist_ok=True)
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
-UPLOAD_MAX_BYTES = envint("ORDNA_UPLOAD_MAX_MB", 200, minimum=1) * 1024 * 1024
-DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
-FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+# Upload limits, applied before a body is read: waitress refuses a larger body (`ordna serve`), and
+# ordna.core.middleware.RequestSizeMiddleware answers 413 to a larger Content-Length under any server.
+_mib = 1024 * 1024
+UPLOAD_MAX_BYTES = envint("ORDNA_UPLOAD_MAX_MB", 200, minimum=1) * _mib
 UPLOAD_DIR = DATA_DIR / "uploads"
 # Files people attach (attestation evidence); served only through views that check scope, never directly.
 MEDIA_ROOT = DATA_DIR / "files"
-EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
+EVIDENCE_MAX_BYTES = 10 * _mib
+# The largest attachment a question may carry (DESIGN.md 3.4).
+ORDNA_ATTACHMENT_MAX_MB = envint("ORDNA_ATTACHMENT_MAX_MB", 10, minimum=1)
+# The largest request: the largest file Ordna takes, plus 1 MB for the multipart form around it.
+REQUEST_BODY_MAX_BYTES = max(UPLOAD_MAX_BYTES, ORDNA_ATTACHMENT_MAX_MB * _mib, EVIDENCE_MAX_BYTES) + _mib
+# Bodies that are not uploads (JSON, forms) are read into memory: never above the upload limit, at most 10 MB;
+# uploaded files above the same size go to a temporary file as they are read, not into memory.
+DATA_UPLOAD_MAX_MEMORY_SIZE = min(UPLOAD_MAX_BYTES, 10 * _mib)
+FILE_UPLOAD_MAX_MEMORY_SIZE = min(UPLOAD_MAX_BYTES, 10 * _mib)
 
 # Business rules (DESIGN.md 3.1 and 3.2).
 ORDNA_LEAVER_LEAD_DAYS = envint("ORDNA_LEAVER_LEAD_DAYS", 14, minimum=0)
@@ -204,10 +247,9 @@ ORDNA_HOLIDAY_COUNTRY = envstr("ORDNA_HOLIDAY_COUNTRY", "SE").upper()
 if ORDNA_HOLIDAY_COUNTRY not in {"SE", "NL"}:
     raise SettingError(f"ORDNA_HOLIDAY_COUNTRY: expected SE or NL, got {ORDNA_HOLIDAY_COUNTRY!r}")
 # Key users and questions (DESIGN.md 3.4): the internal target for a key user's first response, in business
-# hours, the business day the clocks count, and the largest attachment a question may carry.
+# hours and the business day the clocks count (the largest attachment a question may carry is with the uploads).
 ORDNA_KEY_USER_RESPONSE_HOURS = envint("ORDNA_KEY_USER_RESPONSE_HOURS", 8, minimum=1)
 ORDNA_BUSINESS_HOURS = envstr("ORDNA_BUSINESS_HOURS", "08:00-17:00")
-ORDNA_ATTACHMENT_MAX_MB = envint("ORDNA_ATTACHMENT_MAX_MB", 10, minimum=1)
 # Who gets the monthly follow-up by mail on the first business day of the month (comma-separated addresses).
 ORDNA_REPORT_RECIPIENTS = envlist("ORDNA_REPORT_RECIPIENTS")
 # Sign-in with the organisation's identity provider (OpenID Connect, docs/sign-in.md): discovery from the issuer;

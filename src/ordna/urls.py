@@ -10,6 +10,8 @@ from ordna.people import urls as people_urls
 people = include((people_urls.urlpatterns + home_urls.person_patterns, people_urls.app_name))
 applications = include((applications_urls.urlpatterns + home_urls.application_patterns, applications_urls.app_name))
 
+handler500 = "ordna.core.views.server_error"
+
 urlpatterns = [
     path("", include("ordna.core.urls")),
     path("", include("ordna.home.urls")),

@@ -44,7 +44,7 @@ class Supplier(models.Model):
     contact_email = models.EmailField(blank=True)
     # Where the accounts it must disable for a leaver go, one mail per case (lifecycle/service_desk.py): the
     # address its service desk opens tickets from. Blank: its lines reach its portal users' digests only.
-    service_desk_email = models.EmailField(blank=True)
+    service_desk_email = models.EmailField(blank=True, db_default="")
     phone = models.CharField(max_length=50, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -129,17 +129,18 @@ class ApiToken(models.Model):
 
 
 class AuditEvent(models.Model):
-    """One change, append-only, chained to the previous one by hash (DESIGN.md 3.7).
+    """One change, append-only, chained to the previous one by a keyed hash (DESIGN.md 3.7, docs/audit.md).
 
-    The hashed part holds no personal data: the actor and target are ids, and the before/after payload
-    enters only as a salted digest. Erasing a person's data blanks the payload and its salt, so the
-    chain still verifies while the erased content can no longer be guessed from the digest.
+    The link is an HMAC over the ids, the action, the time and a salted digest of what people see (before,
+    after and the actor's name), with a key kept outside the database. Erasing personal data blanks those
+    fields and the salt, marks the event erased and records an `audit.erased` event naming it; verification
+    accepts an erased event only where such a later event does.
     """
 
     seq = models.BigIntegerField(unique=True)
     at = models.DateTimeField()
     actor_ref = models.CharField(max_length=80)  # "user:12", "system:hr-import"
-    actor_label = models.CharField(max_length=150, blank=True)  # shown to people; not hashed
+    actor_label = models.CharField(max_length=150, blank=True)  # shown to people; inside the salted digest
     action = models.CharField(max_length=80)
     target_type = models.CharField(max_length=60)
     target_id = models.CharField(max_length=80)
@@ -157,6 +158,25 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.seq} {self.action} {self.target_type}:{self.target_id}"
+
+
+class AuditChainHead(models.Model):
+    """The newest link of the audit chain, in one row.
+
+    Every writer locks this row (SELECT ... FOR UPDATE) to take the next number, so writers on PostgreSQL
+    queue behind each other and each sees the head the one before it left; SQLite's write lock already
+    serialises them. `ordna audit verify` also compares it with the newest event.
+    """
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    seq = models.BigIntegerField()
+    hash = models.CharField(max_length=64)
+
+    class Meta:
+        constraints = [models.CheckConstraint(name="auditchainhead_one_row", condition=models.Q(id=1))]
+
+    def __str__(self) -> str:
+        return f"#{self.seq}"
 
 
 class ImportRun(models.Model):

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from ordna.core.actor import Actor
 from ordna.core.audit import audit_record
+from ordna.core.busy import write_if_free
 from ordna.core.models import ApiToken, Role, Supplier, User, UserRole
 
 TOKEN_PREFIX = "ordna_"  # noqa: S105 - a visible prefix, so leaked tokens are recognisable
@@ -184,13 +185,17 @@ def token_create(*, user: User, actor: Actor, name: str = "") -> str:
 
 
 def token_user(token: str) -> User | None:
-    """The active user a token belongs to, or None; marks the token used (at most once a minute)."""
+    """The active user a token belongs to, or None; marks the token used at most once a minute.
+
+    Marking it never waits: while another transaction holds SQLite's write lock (an import) the mark is left
+    for a later request, so a read with a token answers whatever the database is busy with.
+    """
     record = ApiToken.objects.select_related("user").filter(digest=token_digest(token), revoked_at__isnull=True).first()
     if record is None or not record.user.is_active:
         return None
     now = timezone.now()
     if record.last_used_at is None or now - record.last_used_at > timedelta(minutes=1):
-        ApiToken.objects.filter(pk=record.pk).update(last_used_at=now)
+        write_if_free(lambda: ApiToken.objects.filter(pk=record.pk).update(last_used_at=now))
     return record.user
 
 

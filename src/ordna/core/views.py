@@ -3,17 +3,22 @@ which compose several apps, are in ordna.home."""
 
 from __future__ import annotations
 
+import sys
+
 from django.conf import settings
 from django.contrib.auth import authenticate, login, logout
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseServerError, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template import loader
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from ordna.core import selectors, services
 from ordna.core.access import can
+from ordna.core.busy import is_lock_timeout
 from ordna.core.forms import LanguageForm, LoginForm
+from ordna.core.middleware import database_busy_response
 from ordna.core.models import User
 from ordna.core.oidc import oidc_enabled
 from ordna.core.web import capability, paginate, user_of
@@ -93,3 +98,12 @@ def imports(request: HttpRequest) -> HttpResponse:
             "can_import_accounts": can(user_of(request), "accounts.import"),
         },
     )
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """Django's 500 page, unless the error was a database lock held too long outside a view (saving the session
+    after the answer was made): that is the busy database's 503, as in views (ordna.core.middleware)."""
+    error = sys.exc_info()[1]
+    if error is not None and is_lock_timeout(error):
+        return database_busy_response(request)
+    return HttpResponseServerError(loader.get_template("500.html").render())

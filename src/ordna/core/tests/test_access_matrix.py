@@ -30,6 +30,7 @@ ALL = {"admin", "coordinator", "hr", "manager", "key_user", "supplier", "employe
 # before there is a user.
 PUBLIC = {
     "lifecycle:line_by_link",
+    "lifecycle:service_desk_by_link",
     "home:oidc_start",
     "home:oidc_callback",
     "core:login",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -156,6 +157,15 @@ def test_real_command_line_exit_codes(tmp_path: Path) -> None:
     assert result.returncode == 2 and "the following arguments are required: file" in result.stderr
     result = ordna("audit", "verify")
     assert (result.returncode, result.stdout.strip()) == (0, "ok (0 events)")
+    # The audit key was generated once, readable by its owner only, and a short one is refused.
+    key_file = tmp_path / "data" / "audit_key"
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600 and len(key_file.read_text(encoding="utf-8")) == 64
+    result = ordna("audit", "verify")
+    assert (result.returncode, len(key_file.read_text(encoding="utf-8"))) == (0, 64)
+    env["ORDNA_AUDIT_KEY"] = "too short"
+    result = ordna("audit", "verify")
+    assert result.returncode == 2 and "configuration error: ORDNA_AUDIT_KEY: must be at least 32" in result.stderr
+    env.pop("ORDNA_AUDIT_KEY")
     env["ORDNA_HOLIDAY_COUNTRY"] = "DE"
     result = ordna("audit", "verify")
     assert result.returncode == 2

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('core', '0005_supplier_service_desk_email'),
+        ('core', '0006_supplier_service_desk_email'),
         ('lifecycle', '0003_supplier_in_core'),
     ]
 

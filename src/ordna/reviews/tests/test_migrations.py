@@ -121,8 +121,8 @@ def test_the_move_runs_no_schema_change_and_every_row_is_found_through_the_new_m
     try:
         before = MigrationExecutor(connection)
         ids = _database_before_the_move(before.loader.project_state([n for n in BEFORE if n[1]]).apps)
+        # Forward to the move's migrations only: later ones (the audit chain's head, issue 26) may change the schema.
         forward = MigrationExecutor(connection)
-        # Forward to the move and no further: what later migrations add (new tables) is not the move's.
         plan = forward.migration_plan(sorted(THE_MOVE))
         with CaptureQueriesContext(connection) as queries:
             forward.migrate(sorted(THE_MOVE))

@@ -37,7 +37,15 @@ class Command(OrdnaCommand):
                 f"Ordna serves on http://{options['host']}:{options['port']}/ (data in {settings.DATA_DIR})"
             )
             signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-            serve(application, host=options["host"], port=options["port"], threads=options["threads"], ident="ordna")
+            serve(
+                application,
+                host=options["host"],
+                port=options["port"],
+                threads=options["threads"],
+                ident="ordna",
+                # A larger body is refused with 413 before it is read (waitress refuses from this size on).
+                max_request_body_size=settings.REQUEST_BODY_MAX_BYTES + 1,
+            )
         finally:
             if worker is not None:
                 worker.terminate()

@@ -6,13 +6,13 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('core', '0004_user_oidc_subject'),
+        ('core', '0005_user_oidc_subject'),
     ]
 
     operations = [
         migrations.AddField(
             model_name='supplier',
             name='service_desk_email',
-            field=models.EmailField(blank=True, max_length=254),
+            field=models.EmailField(blank=True, db_default='', max_length=254),
         ),
     ]

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('core', '0002_supplier_moves_to_core'),
+        ('core', '0003_audit_keyed_chain'),
     ]
 
     operations = [

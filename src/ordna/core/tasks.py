@@ -1,0 +1,18 @@
+"""The schedule of the audit log: checkpoints of the chain's head, daily and after imports, mailed if asked."""
+
+from __future__ import annotations
+
+from django.utils import timezone
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task
+
+from ordna.core.audit_checkpoints import checkpoint_if_due, checkpoints_mail_pending
+
+
+@db_periodic_task(crontab(minute="*/15"))
+def audit_checkpoint_tick() -> int | None:
+    """Every quarter hour: a checkpoint when one is due, then mail what was not mailed yet. Safe on several
+    workers: the checkpoint file is locked while one decides and writes, and a second finds nothing due."""
+    checkpoint = checkpoint_if_due(now=timezone.now())
+    checkpoints_mail_pending()
+    return checkpoint.seq if checkpoint else None
