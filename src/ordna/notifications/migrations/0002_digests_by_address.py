@@ -2,9 +2,9 @@
 
 The existing rows keep their user and get the user's person and name, their origin ("the Ordna user's
 address"), and their address in lower case, so that the new unique (address, day) claim holds for them too.
-Two users who shared one address got two digests on one day before; the later of such rows keeps its address
-as it was written when lower case would collide (the user it went to is kept either way). A mail digest
-without any address cannot have been sent and is not kept.
+Two users who shared one address got two digests on one day before: both rows stay, the later one's address
+followed by "#" and its id, so that the new claim holds (the user each went to is kept). A mail digest without
+any address cannot have been sent and is not kept.
 """
 
 import django.db.models.deletion
@@ -20,7 +20,7 @@ def digests_by_address(apps, schema_editor):
     for digest in rows.iterator(chunk_size=2000):
         user = digest.recipient
         lower = digest.address.strip().lower()
-        digest.address = lower if (lower, digest.day) not in taken else digest.address
+        digest.address = lower if (lower, digest.day) not in taken else f"{lower}#{digest.pk}"[:254]
         taken.add((digest.address, digest.day))
         digest.origin = "user"
         if user is not None:
