@@ -232,6 +232,9 @@ ORDNA_LEAVER_LEAD_DAYS = envint("ORDNA_LEAVER_LEAD_DAYS", 14, minimum=0)
 # People who left longer ago than this when Ordna first hears of it get no leaver case (their leftovers are
 # findings); an end date HR enters late on a later import still opens one.
 ORDNA_LEAVER_RECENT_DAYS = envint("ORDNA_LEAVER_RECENT_DAYS", 30, minimum=0)
+# A waiver, and an override (closing a line someone else is responsible for), waits for a second person's
+# approval (an admin or IT coordinator other than the requester); false: they close the line at once.
+ORDNA_WAIVER_APPROVAL = envbool("ORDNA_WAIVER_APPROVAL", True)
 # Joiner cases open when the start date is within this many business days (DESIGN.md 3.2, issue 11).
 ORDNA_JOINER_LEAD_DAYS = envint("ORDNA_JOINER_LEAD_DAYS", 10, minimum=0)
 # A leaver's personal exit-survey link works this many days (withdrawing alumni consent always works).

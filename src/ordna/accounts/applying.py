@@ -57,6 +57,7 @@ def apply_import(
     account_source: str,
     mapping: ColumnMapping | None,
     verified_by: str,
+    taken_at: datetime | None = None,
 ) -> AccountsImportResult:
     """Apply the plan in one transaction, under the write lock; raises PlanStale (nothing written) when the
     plan is stale and this is not the last attempt, which plans again under the lock. A tripped breaker
@@ -89,10 +90,19 @@ def apply_import(
                 actor=actor, action="application.mapping_saved", target=application, after=application.account_mapping
             )
         plan.application_id = application.pk
-        opened, resolved = apply_plan(plan, today=today, actor=actor, verified_by=verified_by)
-        result.counts.update(findings_opened=opened, findings_resolved=resolved)
+        # The run is recorded first: the lines the import verifies name it as their proof (ordna.lifecycle).
         result.outcome = ImportRun.Outcome.APPLIED
         result.run_id = import_run_record(result, application, actor, source_name, started)
+        opened, resolved = apply_plan(
+            plan,
+            today=today,
+            actor=actor,
+            verified_by=verified_by,
+            taken_at=taken_at or started,
+            run_id=result.run_id,
+        )
+        result.counts.update(findings_opened=opened, findings_resolved=resolved)
+        ImportRun.objects.filter(pk=result.run_id).update(counts=result.counts, finished_at=timezone.now())
         audit_record_many(
             actor=actor,
             changes=[
@@ -119,11 +129,19 @@ def _by_person_then_key(row: tuple[Any, ...]) -> tuple[int, str]:
 
 
 def apply_plan(
-    plan: AccountPlan, *, today: date, actor: Actor | None = None, verified_by: str = "import"
+    plan: AccountPlan,
+    *,
+    today: date,
+    actor: Actor | None = None,
+    verified_by: str = "import",
+    taken_at: datetime | None = None,
+    run_id: int | None = None,
+    seen_in_full: bool | None = None,
 ) -> tuple[int, int]:
     """Write the plan set-based, bring the findings in line and announce the change (accounts.changed, in the
-    same transaction: offboarding verifies its lines against the accounts as they are now); returns
-    (findings opened, resolved)."""
+    same transaction: offboarding verifies its lines against the accounts as they are now, naming import run
+    `run_id`, when the accounts were taken from the source (`taken_at`, now when not given) and whether they
+    were listed in full (`seen_in_full`; the plan's own when not given)); returns (findings opened, resolved)."""
     assert plan.application_id is not None  # noqa: S101 - set by the caller inside its transaction
     moment = timezone.now()
     now = _adapt(moment)
@@ -196,7 +214,9 @@ def apply_plan(
             actor=actor or Actor.system("accounts"),
             today=today,
             seen_by=verified_by,
-            full=plan.full,
+            full=plan.full if seen_in_full is None else seen_in_full,
+            taken_at=taken_at or moment,
+            import_run_id=run_id,
         )
     )
     return len(opened), len(resolved)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Iterable, Sequence
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from functools import partial
 from pathlib import Path
 
@@ -152,12 +152,23 @@ def _accounts_import(
         allow_mass_change=allow_mass_change,
         source_name=file_name or path.name,
         started=started,
+        taken_at=_file_taken_at(path, started),
         account_source=chosen.name if chosen.name in PRESETS else "",
         mapping=mapping,
         read=read,
         read_all=read_all,
         stored=stored,
     )
+
+
+def _file_taken_at(path: Path, started: datetime) -> datetime:
+    """When an export file was taken from its source: when it was written (downloaded, or uploaded to Ordna),
+    if that is before the import; an old export imported again so proves nothing new (ordna.lifecycle)."""
+    try:
+        written = datetime.fromtimestamp(path.stat().st_mtime, tz=UTC)
+    except OSError:
+        return started
+    return min(written, started)
 
 
 def accounts_import_records(
@@ -223,6 +234,7 @@ def _import_records(
     account_source: str = "",
     mapping: ColumnMapping | None = None,
     verified_by: str = "import",
+    taken_at: datetime | None = None,
     read: ReadResult | None = None,
     read_all: Callable[[], ReadResult] | None = None,
     stored: StoredAccounts | None = None,
@@ -293,6 +305,7 @@ def _import_records(
                     account_source=account_source,
                     mapping=mapping,
                     verified_by=verified_by,
+                    taken_at=taken_at or started,
                 )
             except PlanStale:
                 application = Application.objects.filter(slug=application_slug).first()

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet, Sum
+from django.utils import timezone
 
 from ordna.accounts.correlation import PersonIndex
 from ordna.accounts.models import Account, Finding, FindingKind, FindingState
@@ -130,3 +132,78 @@ def review_candidates(account: Account, *, index: PersonIndex, limit: int = 10) 
         email=account.email, key=account.key_display, username=account.username, display_name=account.display_name
     )
     return list(Person.objects.filter(pk__in=sorted(ids)[:200]).order_by("last_name", "first_name")[:limit])
+
+
+# The figures every surface shows (issue 16) -------------------------------------------------------------------
+#
+# A figure of a day is the state at its end, as the findings recorded it: a finding is live at the end of a day
+# when it opened on or before it and was not resolved by then (accepted ones are live: the account still is).
+# The dashboard, the findings page, the monthly follow-up and its trend, the licence report, the evidence pack
+# and the API all call these, so they cannot disagree.
+
+
+def _end_of(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day + timedelta(days=1), time.min))
+
+
+def _live_rows(kind: str, days: Sequence[date], findings: QuerySet[Finding] | None) -> list[tuple[Any, ...]]:
+    """(since, resolved_at, monthly_cost, currency) of the findings of `kind` live at the end of any of `days`."""
+    queryset = Finding.objects.all() if findings is None else findings
+    return list(
+        queryset.filter(kind=kind, since__lte=max(days))
+        .filter(Q(resolved_at__isnull=True) | Q(resolved_at__gte=_end_of(min(days))))
+        .values_list("since", "resolved_at", "monthly_cost", "currency")
+        .iterator(chunk_size=10000)
+    )
+
+
+def _live_on(day: date, since: date, resolved_at: datetime | None) -> bool:
+    return since <= day and (resolved_at is None or resolved_at >= _end_of(day))
+
+
+def leaver_accounts_active(days: Sequence[date], *, findings: QuerySet[Finding] | None = None) -> dict[date, int]:
+    """For each day: the accounts still active at its end of people who had left by then (`leaver_active`
+    findings live then), within `findings` (a scope; all when not given)."""
+    if not days:
+        return {}
+    rows = _live_rows(FindingKind.LEAVER_ACTIVE, days, findings)
+    return {day: sum(1 for since, resolved, _c, _cur in rows if _live_on(day, since, resolved)) for day in days}
+
+
+def licence_waste(days: Sequence[date], *, findings: QuerySet[Finding] | None = None) -> dict[date, dict[str, Decimal]]:
+    """For each day: the money per month, per currency (never summed across currencies), of the licences
+    wasted at its end: on accounts of people who had left, disabled or orphaned (`license_waste` findings)."""
+    if not days:
+        return {}
+    rows = _live_rows(FindingKind.LICENSE_WASTE, days, findings)
+    result: dict[date, dict[str, Decimal]] = {}
+    for day in days:
+        money: dict[str, Decimal] = {}
+        for since, resolved, cost, currency in rows:
+            if _live_on(day, since, resolved):
+                money[currency or "SEK"] = money.get(currency or "SEK", Decimal(0)) + cost
+        result[day] = {currency: cents(amount) for currency, amount in sorted(money.items())}
+    return result
+
+
+def licence_waste_by_licence(
+    day: date, *, findings: QuerySet[Finding] | None = None
+) -> dict[tuple[int, str], tuple[int, Decimal, str, dict[str, int]]]:
+    """The licence waste live at the end of `day` per (application id, licence): wasted seats, money per month,
+    currency, and the seats by reason (`leavers`, `disabled`, `orphans`), judged by the account as it is. The
+    licence report's rows; they add up to `licence_waste`."""
+    queryset = Finding.objects.all() if findings is None else findings
+    rows = (
+        queryset.filter(kind=FindingKind.LICENSE_WASTE, since__lte=day)
+        .filter(Q(resolved_at__isnull=True) | Q(resolved_at__gte=_end_of(day)))
+        .values_list("application_id", "license", "monthly_cost", "currency", "person__end_date", "account__status")
+    )
+    result: dict[tuple[int, str], tuple[int, Decimal, str, dict[str, int]]] = {}
+    for app_id, licence, cost, currency, end_date, status in rows.iterator(chunk_size=10000):
+        seats, money, _currency, reasons = result.get((app_id, licence), (0, Decimal(0), currency, {}))
+        reason = (
+            "leavers" if end_date is not None and end_date < day else "disabled" if status == "disabled" else "orphans"
+        )
+        reasons[reason] = reasons.get(reason, 0) + 1
+        result[(app_id, licence)] = (seats + 1, money + cost, currency or "SEK", reasons)
+    return result

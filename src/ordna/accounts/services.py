@@ -71,7 +71,23 @@ def reconcile(*, application: Application, actor: Actor, today: date) -> dict[st
         plan = plan_import(
             application=application, records=records, full=False, today=today, with_findings=False, relink=True
         )
-        opened, resolved = apply_plan(plan, today=today, actor=actor)
+        # Nothing is read from the source: the accounts are as the last applied import showed them.
+        last = (
+            ImportRun.objects.filter(
+                application=application, source=ImportRun.Source.ACCOUNTS, outcome=ImportRun.Outcome.APPLIED
+            )
+            .order_by("-started_at")
+            .values_list("id", "started_at", "full")
+            .first()
+        )
+        opened, resolved = apply_plan(
+            plan,
+            today=today,
+            actor=actor,
+            taken_at=last[1] if last else application.accounts_seen_at,
+            run_id=last[0] if last else None,
+            seen_in_full=last[2] if last else False,
+        )
         counts = {
             "accounts": len(records),
             "relinked": len(plan.updates),

@@ -152,6 +152,9 @@ def findings(request: HttpRequest) -> HttpResponse:
     # In the order of the (state, kind) index: no sort of hundreds of thousands of findings per request.
     page = paginate(request, found.select_related("application", "account", "person").order_by("kind", "id"))
     totals = selectors.findings_totals(found)
+    # Whatever the filter: the two figures every surface shows, now, within the user's scope.
+    day = today()
+    waste = selectors.licence_waste([day], findings=scope)[day]
     return render(
         request,
         "accounts/findings.html",
@@ -161,6 +164,8 @@ def findings(request: HttpRequest) -> HttpResponse:
             "query": query_without_page(request),
             "totals": totals,
             "money": selectors.money_by_currency(totals),
+            "leaver_accounts_active": selectors.leaver_accounts_active([day], findings=scope)[day],
+            "waste": [{"currency": c, "monthly": m, "yearly": m * 12} for c, m in waste.items()],
             "can_accept": access.can(user, "findings.accept"),
             "accept_form": AcceptForm(today=today()),
         },

@@ -41,6 +41,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "people.list": frozenset({A, C, H, MG, AU}),
     "people.view": frozenset({A, C, H, MG, E, AU}),  # scoped: managers their reports, employees themselves
     "people.import": frozenset({A, C, H}),
+    "people.end_date": frozenset({A, C, H}),  # set a last day by hand, with a reason (issue 16)
     "people.export": frozenset({A, C, H, AU}),
     "applications.list": frozenset({A, C, H, MG, K, S, AU}),  # scoped
     "applications.view": frozenset({A, C, H, MG, K, S, AU}),  # scoped
@@ -67,6 +68,8 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "cases.certificate": frozenset({A, C, H, AU}),
     "lines.list": frozenset({A, C, H, MG, K, S, E, AU}),  # scoped
     "lines.close": frozenset({A, C, H, MG, K, S, E}),  # scoped to the lines the user is responsible for
+    # A waiver or an override waits for a second admin or IT coordinator (never the requester): issue 16.
+    "lines.approve": frozenset({A, C}),
     "tasks.mine": frozenset({A, C, H, MG, K, S, E}),
     "templates.view": frozenset({A, C, H, AU}),
     "templates.edit": frozenset({A, C, H}),

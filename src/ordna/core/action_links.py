@@ -92,9 +92,12 @@ def action_link_check(token: str, *, purpose: str, now: datetime | None = None) 
 
 
 def action_link_actor(link: ActionLink) -> Actor:
-    """Who acts through a link: the person it was sent to. The audit chain keeps the link's id only."""
+    """Who acts through a link: the person it was sent to, entitled to the link's one target and nothing else.
+    The audit chain keeps the link's id only."""
     who = link.name or link.address
-    return Actor(ref=f"link:{link.pk}", label=f"{who}, by link sent to {link.address}"[:150])
+    return Actor(
+        ref=f"link:{link.pk}", label=f"{who}, by link sent to {link.address}"[:150], link=(link.purpose, link.target_id)
+    )
 
 
 def action_link_use(*, token: str, purpose: str) -> ActionLink:

@@ -34,7 +34,8 @@ NAVIGATION = (
     ("accounts:review", _("Review"), "accounts.review", ("accounts:review*",)),
     ("reports:dashboard", _("Reports"), "reports.view", ("reports:*",)),
     ("connectors:outbox", _("Outbox"), "outbox.list", ("connectors:*",)),
-    ("core:imports", _("Imports"), "imports.history", ("core:imports", "people:import*", "accounts:import*")),
+    ("people:import", _("HR import"), "people.import", ("people:import*",)),
+    ("core:imports", _("Imports"), "imports.history", ("core:imports", "accounts:import*")),
     ("lifecycle:templates", _("Templates"), "templates.view", ("lifecycle:template*",)),
     ("home:users", _("Users"), "users.manage", ("home:user*",)),
     ("core:audit", _("Audit log"), "audit.view", ("core:audit",)),
@@ -47,7 +48,7 @@ NAVIGATION = (
 # are a second row.
 SECTIONS = (
     (_("Overview"), ("home:dashboard", "reports:dashboard")),
-    (_("People"), ("people:list", "devices:list")),
+    (_("People"), ("people:list", "people:import", "devices:list")),
     (_("Joiners and leavers"), ("lifecycle:my_tasks", "lifecycle:board", "lifecycle:templates", "connectors:outbox")),
     (_("Accounts"), ("applications:list", "accounts:findings", "accounts:review", "core:imports")),
     (_("Key users"), ("support:questions", "support:wishes", "support:surveys", "support:workload", "support:insight")),

@@ -6,9 +6,10 @@ from __future__ import annotations
 from datetime import date
 
 from ordna.core.actor import Actor
+from ordna.core.models import User
 from ordna.demo.people import CONSULTANT
 from ordna.lifecycle.case_templates import birthright_add, template_save, template_task_add
-from ordna.lifecycle.closing import line_attest, line_waive
+from ordna.lifecycle.closing import closing_request_approve, line_attest, line_waive
 from ordna.lifecycle.models import Line
 from ordna.lifecycle.services import cases_open_due
 
@@ -54,11 +55,30 @@ def case_templates_demo_load(*, actor: Actor) -> None:
 
 def cases_demo_load(*, actor: Actor, today: date) -> None:
     """Devices were loaded in bulk after the cases opened: give the cases their device lines, and close a few
-    lines the way people would, so the board shows every state."""
+    lines the way people would, through the same closing rules as the web (issue 16): HR and IT attest their
+    own tasks, IT asks to waive one, and the admin approves it, so the board shows every state."""
     cases_open_due(actor=actor, today=today)
-    tasks = list(Line.objects.filter(kind="task", state="open").order_by("case_id", "id")[:40])
-    for number, line in enumerate(tasks):
-        if number % 4 == 0:
-            line_attest(line=line, actor=actor, note="Done, see the HR system.")
-        elif number % 9 == 0:
-            line_waive(line=line, actor=actor, reason="Not applicable: no client assignment.")
+    hr, it, admin = (
+        _demo_actor(name, role) for name, role in (("hr", "hr"), ("coordinator", "coordinator"), ("admin", "admin"))
+    )
+    tasks = Line.objects.filter(kind="task", state="open").select_related("case").order_by("case_id", "id")
+    if hr is not None:
+        for number, line in enumerate(tasks.filter(responsible="hr")[:10]):
+            if number % 2 == 0:
+                line_attest(line=line, actor=hr, today=today, note="Done, see the HR system.")
+    if it is None:
+        return
+    for number, line in enumerate(tasks.filter(responsible="coordinator")[:12]):
+        if number % 3 == 0:
+            line_attest(line=line, actor=it, today=today, note="Mailbox converted, forwarding to the manager.")
+        elif number % 5 == 1:
+            outcome = line_waive(line=line, actor=it, today=today, reason="Not applicable: no personal drive.")
+            if outcome.request is not None and admin is not None and number % 2 == 1:
+                closing_request_approve(request=outcome.request, actor=admin, today=today)
+
+
+def _demo_actor(username: str, role: str) -> Actor | None:
+    """The demo user of that name when it holds the role (a user of that name that existed before the demo
+    keeps its own roles, and nothing is closed in its name)."""
+    user = User.objects.filter(username=username, is_active=True).first()
+    return Actor.for_user(user) if user is not None and user.has_role(role) else None

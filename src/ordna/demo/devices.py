@@ -14,7 +14,7 @@ from django.db import transaction
 from ordna.core.actor import Actor
 from ordna.core.audit import audit_record
 from ordna.demo.people import CONTRACTOR, EMPLOYEE, DemoPerson, day_at
-from ordna.devices.models import Device
+from ordna.devices.models import Device, DeviceHolding
 
 
 @dataclass(frozen=True)
@@ -27,6 +27,7 @@ class DemoDevice:
     status: str
     expected_return: date | None
     issued_at: datetime | None
+    former_holder: str = ""  # employee id of the leaver who returned it (the demo's history: ordna.demo.history)
 
 
 LAPTOP_MODELS = (
@@ -49,7 +50,13 @@ def demo_devices(*, people: Sequence[DemoPerson], seed: int, today: date, until:
     counters: Counter[str] = Counter()
     devices: list[DemoDevice] = []
 
-    def device(kind: str, models: Sequence[str], holder: DemoPerson | None, expected_return: date | None) -> None:
+    def device(
+        kind: str,
+        models: Sequence[str],
+        holder: DemoPerson | None,
+        expected_return: date | None,
+        former_holder: str = "",
+    ) -> None:
         counters[kind] += 1
         issued_at = None
         if holder is not None and holder.start_date is not None:
@@ -64,6 +71,7 @@ def demo_devices(*, people: Sequence[DemoPerson], seed: int, today: date, until:
                 status="issued" if holder else "in_stock",
                 expected_return=expected_return,
                 issued_at=issued_at,
+                former_holder=former_holder,
             )
         )
 
@@ -74,17 +82,19 @@ def demo_devices(*, people: Sequence[DemoPerson], seed: int, today: date, until:
             continue
         holder: DemoPerson | None = person
         expected_return = person.end_date
+        former = ""
         if phase == "left":
             kept = rng.random() < 0.2
             kept_any = kept_any or kept
             holder = person if kept else None
             expected_return = person.end_date if kept else None
-        device("laptop", LAPTOP_MODELS, holder, expected_return)
+            former = "" if kept else person.employee_id
+        device("laptop", LAPTOP_MODELS, holder, expected_return, former)
         if person.employment_type == EMPLOYEE:
-            device("phone", PHONE_MODELS, holder, expected_return)
+            device("phone", PHONE_MODELS, holder, expected_return, former)
         wants_token = person.department in ("IT", "Finance", "Management") or rng.random() < 0.03
         if wants_token and person.employment_type != CONTRACTOR:
-            device("token", TOKEN_MODELS, holder, expected_return)
+            device("token", TOKEN_MODELS, holder, expected_return, former)
     if not kept_any:
         # However small the demo, one leaver still has the laptop: the manager's task to collect it.
         leaver = next(p for p in people if p.phase(today) == "left")
@@ -107,7 +117,7 @@ def demo_devices(*, people: Sequence[DemoPerson], seed: int, today: date, until:
 
 
 def devices_demo_load(devices: Sequence[DemoDevice], *, pk_of: Mapping[str, int], actor: Actor, seed: int) -> None:
-    """Write the devices with one bulk statement and one audit event."""
+    """Write the devices, and the hand-outs of those out now, with bulk statements and one audit event."""
     rows = [
         Device(
             asset_tag=d.asset_tag,
@@ -123,6 +133,15 @@ def devices_demo_load(devices: Sequence[DemoDevice], *, pk_of: Mapping[str, int]
     ]
     with transaction.atomic():
         Device.objects.bulk_create(rows, batch_size=2000)
+        ids = dict(Device.objects.filter(holder__isnull=False).values_list("asset_tag", "id"))
+        DeviceHolding.objects.bulk_create(
+            [
+                DeviceHolding(device_id=ids[d.asset_tag], holder_id=pk_of[d.holder], issued_at=d.issued_at)
+                for d in devices
+                if d.holder and d.issued_at is not None and d.asset_tag in ids
+            ],
+            batch_size=2000,
+        )
         audit_record(
             actor=actor,
             action="demo.devices",

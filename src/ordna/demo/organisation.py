@@ -23,6 +23,7 @@ from ordna.demo.applications import DEMO_APPLICATIONS, application_owners, appli
 from ordna.demo.cases import case_templates_demo_load, cases_demo_load
 from ordna.demo.connectors import connectors_demo_load
 from ordna.demo.devices import DemoDevice, demo_devices, devices_demo_load
+from ordna.demo.history import history_demo_load
 from ordna.demo.notifications import notifications_demo_load
 from ordna.demo.people import (
     CONSULTANT,
@@ -112,6 +113,7 @@ def demo_load(*, people: int, seed: int, actor: Actor, today: date) -> DemoSumma
         devices_demo_load(plan.devices, pk_of=pk_of, actor=actor, seed=seed)
         created = users_demo_load(plan.users, pk_of=pk_of, supplier_pk=supplier_pk, skip=existing_users, actor=actor)
         cases_demo_load(actor=actor, today=today)
+        history_demo_load(people=plan.people, devices=plan.devices, pk_of=pk_of, actor=actor, seed=seed, today=today)
         support_demo_load(seed=seed, actor=actor)
         notifications_demo_load(actor=actor, today=today)
         connectors_demo_load(actor=actor)

@@ -55,3 +55,30 @@ class Device(models.Model):
 
     def __str__(self) -> str:
         return self.asset_tag
+
+
+class DeviceHolding(models.Model):
+    """One hand-out of a device to a person, from `issued_at` until it ended (`ended_at`: checked in, lost or
+    retired): the history that says who held what at the end of any day, so a month's figure of devices not
+    returned is the state at that month's end. Written by the device services; one open holding per device."""
+
+    device = models.ForeignKey(Device, on_delete=models.CASCADE, related_name="holdings")
+    holder = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="device_holdings")
+    issued_at = models.DateTimeField()
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["device_id", "issued_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["device"], condition=Q(ended_at__isnull=True), name="deviceholding_one_open_per_device"
+            ),
+            models.CheckConstraint(
+                name="deviceholding_ends_after_it_starts",
+                condition=Q(ended_at__isnull=True) | Q(ended_at__gte=models.F("issued_at")),
+            ),
+        ]
+        indexes = [models.Index(fields=["holder", "issued_at"], name="deviceholding_holder_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.device_id} {self.holder_id} {self.issued_at:%Y-%m-%d}"

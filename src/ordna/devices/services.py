@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from django.db import transaction
@@ -11,7 +11,7 @@ from django.utils import timezone
 from ordna.core.actor import Actor
 from ordna.core.audit import audit_record
 from ordna.devices.events import DeviceMoved, device_issued, device_returned
-from ordna.devices.models import Device, DeviceKind, DeviceStatus
+from ordna.devices.models import Device, DeviceHolding, DeviceKind, DeviceStatus
 from ordna.people.models import Person
 
 DEVICE_FIELDS = ("kind", "model", "serial", "status", "holder_id", "expected_return")
@@ -23,6 +23,16 @@ class DeviceError(ValueError):
 
 def _state(device: Device) -> dict[str, Any]:
     return {f: getattr(device, f) for f in DEVICE_FIELDS}
+
+
+def _holding_end(device: Device, at: datetime) -> None:
+    """The device's current holding, if any, ends `at` (checked in, lost, retired or handed to someone else)."""
+    DeviceHolding.objects.filter(device=device, ended_at__isnull=True).update(ended_at=at)
+
+
+def _holding_start(device: Device, holder: Person, at: datetime) -> None:
+    _holding_end(device, at)
+    DeviceHolding.objects.create(device=device, holder=holder, issued_at=at)
 
 
 def device_register(
@@ -55,7 +65,8 @@ def device_register(
             issued_at=timezone.now() if holder else None,
         )
         audit_record(actor=actor, action="device.registered", target=device, after=_state(device))
-        if holder is not None:
+        if holder is not None and device.issued_at is not None:
+            _holding_start(device, holder, device.issued_at)
             device_issued.send(DeviceMoved(device=device, actor=actor, holder_id=holder.pk))
     return device
 
@@ -66,6 +77,7 @@ def device_issue(*, device: Device, holder: Person, actor: Actor, expected_retur
         device.holder, device.status = holder, DeviceStatus.ISSUED
         device.expected_return, device.issued_at = expected_return, timezone.now()
         device.save()
+        _holding_start(device, holder, device.issued_at)
         audit_record(actor=actor, action="device.issued", target=device, before=before, after=_state(device))
         # The check-out is evidence for the apps above (it verifies a joiner's or mover's device line).
         device_issued.send(DeviceMoved(device=device, actor=actor, holder_id=holder.pk))
@@ -80,6 +92,7 @@ def device_check_in(*, device: Device, actor: Actor) -> Device:
         before = _state(device)
         device.holder, device.status, device.expected_return = None, DeviceStatus.IN_STOCK, None
         device.save()
+        _holding_end(device, timezone.now())
         audit_record(actor=actor, action="device.checked_in", target=device, before=before, after=_state(device))
         # The check-in is evidence for the apps above (it verifies the device's line in a leaver case).
         device_returned.send(DeviceMoved(device=device, actor=actor, holder_id=before["holder_id"]))
@@ -102,5 +115,7 @@ def device_update(*, device: Device, actor: Actor, **changes: Any) -> Device:
         if device.status == DeviceStatus.RETIRED:
             device.holder = None
         device.save()
+        if device.status in (DeviceStatus.LOST, DeviceStatus.RETIRED):
+            _holding_end(device, timezone.now())  # written off: no longer a device to collect
         audit_record(actor=actor, action="device.updated", target=device, before=before, after=_state(device))
     return device

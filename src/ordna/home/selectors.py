@@ -15,6 +15,7 @@ from ordna.core.models import Role, User
 from ordna.devices.scopes import devices_scope
 from ordna.people.scopes import people_scope
 from ordna.people.selectors import status_counts
+from ordna.reports.selectors import figures_at
 
 
 def dashboard_figures(user: User, *, today: date) -> dict[str, Any]:
@@ -46,6 +47,9 @@ def dashboard_figures(user: User, *, today: date) -> dict[str, Any]:
         devices = devices_scope(user)
         figures["devices_total"] = devices.count()
         figures["devices_issued"] = devices.filter(status="issued").count()
+    if access.can(user, "reports.view"):
+        # The four figures every surface shows, from the selectors of the apps that own their data.
+        figures["now"] = figures_at([today])[today]
     if access.can(user, "applications.list"):
         figures["applications_total"] = applications_scope(user).count()
     if user.person_id is not None and people_scope(user).filter(pk=user.person_id).exists():

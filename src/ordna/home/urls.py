@@ -14,5 +14,8 @@ urlpatterns = [
 
 # The person and application pages compose several apps but keep their URLs and names: ordna/urls.py adds these
 # to the people and applications namespaces, after those apps' own patterns (so /people/import/ stays the import).
-person_patterns: list[URLPattern] = [path("<str:employee_id>/", views.person_detail, name="detail")]
+person_patterns: list[URLPattern] = [
+    path("<str:employee_id>/", views.person_detail, name="detail"),
+    path("<str:employee_id>/end-date/", views.person_end_date, name="end_date"),
+]
 application_patterns: list[URLPattern] = [path("<slug:slug>/", views.application_detail, name="detail")]

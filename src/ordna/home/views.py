@@ -5,6 +5,8 @@ ordna/urls.py puts them into those apps' namespaces."""
 
 from __future__ import annotations
 
+from datetime import date
+
 from authlib.integrations.base_client.errors import OAuthError  # type: ignore[import-untyped]
 from django.conf import settings
 from django.contrib import messages
@@ -15,6 +17,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 from joserfc.errors import JoseError
 
 from ordna.accounts.scopes import accounts_scope
@@ -31,9 +34,11 @@ from ordna.core.web import capability, paginate, user_of
 from ordna.devices.scopes import devices_scope
 from ordna.home import selectors, sign_in
 from ordna.home.forms import UserForm
+from ordna.lifecycle.scopes import cases_scope
 from ordna.people.models import Person
 from ordna.people.scopes import people_scope
 from ordna.people.selectors import person_status_of
+from ordna.people.services import PersonError, person_end_date_set
 from ordna.suppliers.scopes import contracts_scope
 from ordna.suppliers.selectors import contract_alerts
 from ordna.support.scopes import questions_scope, wishes_scope
@@ -51,6 +56,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 @capability("people.view")
 def person_detail(request: HttpRequest, employee_id: str) -> HttpResponse:
+    return _person_page(request, employee_id)
+
+
+def _person_page(request: HttpRequest, employee_id: str, *, error: str = "", status: int = 200) -> HttpResponse:
+    """A person: their accounts, devices and cases, and (for HR) their last day to set by hand."""
     person: Person = access.get_in_scope(
         people_scope(user_of(request)).select_related("manager"), employee_id=employee_id
     )
@@ -58,15 +68,48 @@ def person_detail(request: HttpRequest, employee_id: str) -> HttpResponse:
     accounts = accounts_scope(user).filter(person=person).select_related("application")
     devices = devices_scope(user).filter(holder=person)
     reports = people_scope(user).filter(manager=person)
+    cases = cases_scope(user).filter(person=person).order_by("-effective_date", "-id")
     context = {
         "person": person,
         "status": person_status_of(person, today=today()),
         "accounts": accounts if access.can(user, "accounts.list") else None,
         "devices": devices if access.can(user, "devices.list") else None,
+        "cases": cases if access.can(user, "cases.view") else None,
         "reports": reports[:100],
         "reports_total": reports.count(),
+        "can_set_end_date": access.can(user, "people.end_date"),
+        "end_date_error": error,
+        "posted": request.POST if error else {},
     }
-    return render(request, "home/person.html", context)
+    return render(request, "home/person.html", context, status=status)
+
+
+@capability("people.end_date")
+@require_POST
+def person_end_date(request: HttpRequest, employee_id: str) -> HttpResponse:
+    """HR sets, moves or removes a last day by hand, with a reason; a refusal shows the page with why (422)."""
+    person: Person = access.get_in_scope(people_scope(user_of(request)), employee_id=employee_id)
+    raw = request.POST.get("end_date", "").strip()
+    try:
+        end_date = date.fromisoformat(raw) if raw else None
+    except ValueError:
+        message = _("Last day: %(value)s is not a date (YYYY-MM-DD).") % {"value": raw}
+        return _person_page(request, employee_id, error=message, status=422)
+    try:
+        person_end_date_set(
+            person=person,
+            end_date=end_date,
+            reason=request.POST.get("reason", ""),
+            actor=Actor.for_user(user_of(request)),
+            today=today(),
+        )
+    except PersonError as exc:
+        return _person_page(request, employee_id, error=str(exc), status=422)
+    if end_date is None:
+        messages.success(request, _("The last day is removed; an open leaver case is cancelled."))
+    else:
+        messages.success(request, _("The last day is now %(date)s.") % {"date": end_date.isoformat()})
+    return redirect("people:detail", employee_id=employee_id)
 
 
 @capability("applications.view")

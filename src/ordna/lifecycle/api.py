@@ -18,7 +18,7 @@ from ordna.core.web import user_of
 from ordna.lifecycle import case_templates, closing, exit_survey, selectors, services
 from ordna.lifecycle.certificate import certificate_data, certificate_pdf
 from ordna.lifecycle.engine import LifecycleError
-from ordna.lifecycle.models import Birthright, Case, CaseTemplate, Line, TemplateTask
+from ordna.lifecycle.models import Birthright, Case, CaseTemplate, ClosingRequest, Line, TemplateTask
 from ordna.lifecycle.scopes import cases_scope, lines_closable_scope, lines_scope
 from ordna.people.scopes import people_scope
 
@@ -73,6 +73,14 @@ class LineOut(Schema):
     note: str
     reopened: int
     grant: bool
+    attest_reason: str | None
+    attest_reference: str
+    override: bool
+    override_reason: str
+    approved_by: str
+    approved_at: datetime | None
+    proof_import_run: int | None
+    proof_taken_at: datetime | None
 
     @staticmethod
     def resolve_case_person(obj: Any) -> str:
@@ -94,6 +102,14 @@ class LineOut(Schema):
     def resolve_verified_by(obj: Any) -> str | None:
         return obj.verified_by or None
 
+    @staticmethod
+    def resolve_attest_reason(obj: Any) -> str | None:
+        return obj.attest_reason or None
+
+    @staticmethod
+    def resolve_proof_import_run(obj: Any) -> int | None:
+        return obj.proof_run_id
+
 
 class CaseDetailOut(CaseOut):
     lines: list[LineOut]
@@ -111,11 +127,48 @@ class CasesRunOut(Schema):
 
 
 class AttestIn(Schema):
+    """`reason` from the fixed list for account, licence and device lines (see /api/docs: AttestReason);
+    `reference` is the supplier's ticket for reason supplier_ticket. `override` (with `override_reason`) closes a
+    line someone else is responsible for (admins and IT coordinators)."""
+
+    reason: str = ""
+    reference: str = ""
     note: str = ""
+    override: bool = False
+    override_reason: str = ""
 
 
 class WaiveIn(Schema):
     reason: str = ""
+    override: bool = False
+    override_reason: str = ""
+
+
+class ClosingRequestOut(Schema):
+    """A waiver, or an override, waiting for a second person's approval (or decided)."""
+
+    id: int
+    line_id: int
+    kind: str
+    note: str
+    attest_reason: str | None
+    attest_reference: str
+    override: bool
+    override_reason: str
+    requested_by: str
+    requested_at: datetime
+    decision: str
+    decided_by: str
+    decided_at: datetime | None
+    decision_note: str
+
+    @staticmethod
+    def resolve_attest_reason(obj: Any) -> str | None:
+        return obj.attest_reason or None
+
+
+class DecisionIn(Schema):
+    note: str = ""
 
 
 class TaskOut(Schema):
@@ -298,32 +351,127 @@ def _closable_line(request: HttpRequest, line_id: int) -> Line:
     return access.get_in_scope(lines_closable_scope(user_of(request)).select_related("case", *LINE_RELATED), pk=line_id)
 
 
+def _refused(exc: LifecycleError) -> HttpError:
+    """409 when the line or request changed meanwhile (it says its state), else 422 (it says why and what to do)."""
+    return HttpError(409 if isinstance(exc, closing.LineConflict) else 422, str(exc))
+
+
+def _closed(outcome: closing.ClosingOutcome) -> Any:
+    if outcome.request is not None:
+        return Status(202, outcome.request)
+    return Status(200, Line.objects.select_related(*LINE_RELATED).get(pk=outcome.line.pk))
+
+
+CLOSING_RESPONSES = {200: LineOut, 202: ClosingRequestOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+
+
 @router.post(
     "/lines/{line_id}/attest",
-    response={200: LineOut, 404: ErrorOut, 422: ErrorOut},
-    summary="Attest that a line is done",
+    response=CLOSING_RESPONSES,
+    summary="Attest that a line is done (202: an override waits for a second person's approval)",
     auth=Capability("lines.close"),
 )
 def line_attest(request: HttpRequest, line_id: int, payload: AttestIn) -> Any:
     line = _closable_line(request, line_id)
     try:
-        return closing.line_attest(line=line, actor=Actor.for_user(user_of(request)), note=payload.note)
+        outcome = closing.line_attest(
+            line=line,
+            actor=Actor.for_user(user_of(request)),
+            today=today(),
+            reason=payload.reason,
+            reference=payload.reference,
+            note=payload.note,
+            override=payload.override,
+            override_reason=payload.override_reason,
+        )
     except LifecycleError as exc:
-        raise HttpError(422, str(exc)) from exc
+        raise _refused(exc) from exc
+    return _closed(outcome)
 
 
 @router.post(
     "/lines/{line_id}/waive",
-    response={200: LineOut, 404: ErrorOut, 422: ErrorOut},
-    summary="Waive a line, with a reason",
+    response=CLOSING_RESPONSES,
+    summary="Waive a line, with a reason (202: it waits for a second person's approval)",
     auth=Capability("lines.close"),
 )
 def line_waive(request: HttpRequest, line_id: int, payload: WaiveIn) -> Any:
     line = _closable_line(request, line_id)
     try:
-        return closing.line_waive(line=line, actor=Actor.for_user(user_of(request)), reason=payload.reason)
+        outcome = closing.line_waive(
+            line=line,
+            actor=Actor.for_user(user_of(request)),
+            today=today(),
+            reason=payload.reason,
+            override=payload.override,
+            override_reason=payload.override_reason,
+        )
     except LifecycleError as exc:
-        raise HttpError(422, str(exc)) from exc
+        raise _refused(exc) from exc
+    return _closed(outcome)
+
+
+@router.get(
+    "/closing-requests",
+    response=list[ClosingRequestOut],
+    summary="Waivers and overrides waiting for approval, on lines within your scope",
+    auth=Capability("lines.list"),
+)
+@paginate
+def closing_requests(request: HttpRequest) -> Any:
+    return selectors.closing_requests_pending(lines_scope(user_of(request)))
+
+
+def _closing_request(request: HttpRequest, request_id: int) -> ClosingRequest:
+    return access.get_in_scope(
+        ClosingRequest.objects.filter(line__in=lines_scope(user_of(request))).select_related("line"), pk=request_id
+    )
+
+
+@router.post(
+    "/closing-requests/{request_id}/approve",
+    response={200: LineOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
+    summary="Approve a waiver or override (a second admin or IT coordinator, never the requester)",
+    auth=Capability("lines.approve"),
+)
+def closing_request_approve(request: HttpRequest, request_id: int, payload: DecisionIn) -> Any:
+    pending = _closing_request(request, request_id)
+    try:
+        line = closing.closing_request_approve(
+            request=pending, actor=Actor.for_user(user_of(request)), today=today(), note=payload.note
+        )
+    except LifecycleError as exc:
+        raise _refused(exc) from exc
+    return Line.objects.select_related(*LINE_RELATED).get(pk=line.pk)
+
+
+@router.post(
+    "/closing-requests/{request_id}/reject",
+    response={200: ClosingRequestOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
+    summary="Reject a waiver or override, saying why; the line stays open",
+    auth=Capability("lines.approve"),
+)
+def closing_request_reject(request: HttpRequest, request_id: int, payload: DecisionIn) -> Any:
+    pending = _closing_request(request, request_id)
+    try:
+        actor = Actor.for_user(user_of(request))
+        return closing.closing_request_reject(request=pending, actor=actor, note=payload.note)
+    except LifecycleError as exc:
+        raise _refused(exc) from exc
+
+
+@router.post(
+    "/closing-requests/{request_id}/withdraw",
+    response={200: ClosingRequestOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
+    summary="Withdraw your own waiver or override request",
+    auth=Capability("lines.close"),
+)
+def closing_request_withdraw(request: HttpRequest, request_id: int) -> Any:
+    pending = _closing_request(request, request_id)
+    try:
+        return closing.closing_request_withdraw(request=pending, actor=Actor.for_user(user_of(request)))
+    except LifecycleError as exc:
+        raise _refused(exc) from exc
 
 
 @router.get(

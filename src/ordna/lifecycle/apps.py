@@ -9,7 +9,7 @@ class LifecycleConfig(AppConfig):
         # Cases follow the people, accounts and devices below through their events (handlers.py).
         from ordna.core.action_links import action_link_purpose
         from ordna.lifecycle import handlers
-        from ordna.lifecycle.engine import LINE_LINK, SUPPLIER_LINK
+        from ordna.lifecycle.models import LINE_LINK, SUPPLIER_LINK
 
         handlers.subscribe()
         # The pages that the signed links of the reminder mails open (by_link.py).

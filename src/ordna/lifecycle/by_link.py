@@ -4,26 +4,31 @@ Which lines: tasks (the manager's handover, HR's last-day confirmation, the leav
 hold, an owner's task) and devices to collect. Account and licence lines close by proof (an export or a
 connector's read-back), never by a click, so they get no link; a supplier's lines go to its service desk.
 
-A link's action is the in-app action: `closing.line_attest` ("done", "collected") or `closing.line_waive`
-("not collected, because ..."), with the person the link was sent to as the actor, so every rule of closing
-applies unchanged and its errors reach the page. The link is claimed inside the same transaction: when the
-closing service refuses, nothing changes and the link still works; when it succeeds, every other link to
-the line is revoked with it.
+A link's action is the in-app action: `closing.line_attest` ("done"; a device "collected", attested as returned
+outside Ordna with its serial number) or `closing.line_waive` ("not collected, because ..."; a waiver, which
+waits for a second person's approval under ORDNA_WAIVER_APPROVAL), with the person the link was sent to as the
+actor (`scopes.line_closing_right` lets a link's actor close its one line as its own), so every rule of
+closing applies unchanged (a device attested only from the last day on, a reason for a waiver) and its errors
+reach the page. The link is claimed inside the same transaction: when the closing service refuses, nothing
+changes and the link still works; when the line closes, every other link to it is revoked with it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass
+from datetime import date
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from ordna.core.action_links import REVOKED, LinkRefused, action_link_actor, action_link_check, action_link_use
 from ordna.core.models import ActionLink
 from ordna.devices.models import Device, DeviceStatus
 from ordna.lifecycle import closing
-from ordna.lifecycle.engine import LINE_LINK, LifecycleError
-from ordna.lifecycle.models import CaseStatus, Line, LineKind, LineState, Responsible
+from ordna.lifecycle.closing import ClosingOutcome
+from ordna.lifecycle.engine import LifecycleError
+from ordna.lifecycle.models import LINE_LINK, AttestReason, CaseStatus, Line, LineKind, LineState, Responsible
 
 DONE, NOT_COLLECTED = "done", "not_collected"
 
@@ -76,16 +81,18 @@ def _device_words(device: Device) -> str:
 def line_close_by_link(
     *,
     token: str,
+    today: date,
     outcome: str,
     note: str = "",
     reason: str = "",
     returned: Collection[int] = (),
     last_day_confirmed: bool = False,
-) -> Line:
+) -> ClosingOutcome:
     """Do the line through its link: `done` attests it (for a device: collected; for the leaver's task: with
     what they returned, among the devices they hold; for HR's task: only with the last day confirmed);
-    `not_collected` waives a device line with the reason given. Atomic: the link is used only if the closing
-    service accepts. Raises `LinkRefused` or the closing service's `LifecycleError`."""
+    `not_collected` waives a device line with the reason given (pending approval where that is the rule).
+    Atomic: the link is used only if the closing service accepts. Raises `LinkRefused` or the closing
+    service's `LifecycleError`."""
     with transaction.atomic():
         page = line_page(token)
         line = page.line
@@ -100,15 +107,21 @@ def line_close_by_link(
                 words.append("Returned: " + "; ".join(_device_words(d) for d in returned_devices))
             if page.confirms_last_day:
                 if not last_day_confirmed:
-                    raise LifecycleError("last day: confirm that the last day is right, or correct it in the HR system")
+                    raise LifecycleError(
+                        _("Last day: confirm that the last day is right, or correct it in the HR system.")
+                    )
                 words.append(f"Last day {line.case.effective_date.isoformat()} confirmed")
             if note:
                 words.append(note)
-            closing.line_attest(line=line, actor=actor, note=". ".join(words))
-        elif outcome == NOT_COLLECTED and line.kind == LineKind.DEVICE:
+            return closing.line_attest(
+                line=line,
+                actor=actor,
+                today=today,
+                reason=AttestReason.RETURNED_ELSEWHERE if line.kind == LineKind.DEVICE else "",
+                note=". ".join(words),
+            )
+        if outcome == NOT_COLLECTED and line.kind == LineKind.DEVICE:
             if not reason.strip():
-                raise LifecycleError("reason: say why the device was not collected")
-            closing.line_waive(line=line, actor=actor, reason=f"Not collected: {reason.strip()}")
-        else:
-            raise LifecycleError("choose what to record")
-    return line
+                raise LifecycleError(_("Reason: say why the device was not collected."))
+            return closing.line_waive(line=line, actor=actor, today=today, reason=f"Not collected: {reason.strip()}")
+        raise LifecycleError(_("Choose what to record."))

@@ -1,7 +1,12 @@
-"""The leaver certificate: one page of evidence that lists every line, who closed it, when and how.
+"""The leaver certificate: one page of evidence that says, per line, how it closed (DESIGN.md 3.2, issue 16).
 
-`certificate_data` gathers plain values; the HTML page renders them with a template and `certificate_pdf`
-with fpdf2 (pure Python, no system libraries; its built-in Helvetica covers Swedish and Dutch letters).
+Verified: by which import run, or a connector's read-back, or a device check-in, and when the proof was taken;
+attested: by whom, the reason from the fixed list, the text and the file's name; waived: by whom and why;
+an override by whom and why; a waiver or override approved by whom. The counts on top say how many lines
+closed by proof, by a person's word, or were waived.
+
+`certificate_data` gathers plain values; the HTML page renders them with a template and `certificate_pdf` with
+fpdf2 in the embedded Unicode font (ordna.core.pdf).
 """
 
 from __future__ import annotations
@@ -11,10 +16,10 @@ from datetime import date, datetime
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from fpdf import FPDF
 
-from ordna.core.pdf import pdf_text
-from ordna.lifecycle.models import Case, Line, LineState
+from ordna.core.pdf import pdf_document, pdf_font, pdf_text
+from ordna.lifecycle.models import Case, Line, LineState, VerifiedBy
+from ordna.lifecycle.selectors import ClosingCounts, closing_counts
 
 
 @dataclass(frozen=True)
@@ -23,10 +28,14 @@ class CertificateLine:
     subject: str
     application: str
     due: date
-    state: str
-    how: str
+    state: str  # as people read it: Verified, Attested, Waived, Open
+    state_code: str  # open, verified, attested or waived
+    how: str  # the proof, or the reason and text
     closed_by: str
     closed_at: datetime | None
+    override: str  # why someone not responsible closed it; empty when its responsible party did
+    approved_by: str
+    approved_at: datetime | None
     note: str
 
 
@@ -40,11 +49,42 @@ class Certificate:
     completed_at: datetime | None
     lines: list[CertificateLine]
     issued_at: datetime
+    counts: ClosingCounts
+
+
+def _when(moment: datetime | None) -> str:
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else "—"
+
+
+def how_closed(line: Line) -> str:
+    """How `line` closed, in one sentence of evidence (empty while it is open)."""
+    if line.state == LineState.VERIFIED:
+        if line.verified_by == VerifiedBy.IMPORT and line.proof_run_id is not None:
+            return _("Import #%(run)s, export taken %(when)s") % {
+                "run": line.proof_run_id,
+                "when": _when(line.proof_taken_at),
+            }
+        if line.verified_by == VerifiedBy.READ_BACK:
+            return _("Connector read-back, taken %(when)s") % {"when": _when(line.proof_taken_at)}
+        return str(line.get_verified_by_display())
+    if line.state == LineState.ATTESTED:
+        parts = []
+        if line.attest_reason:
+            reason = str(line.get_attest_reason_display())
+            parts.append(f"{reason} ({line.attest_reference})" if line.attest_reference else reason)
+        if line.note:
+            parts.append(line.note)
+        if line.evidence:
+            parts.append(_("file: %(name)s") % {"name": line.evidence.name.rsplit("/", 1)[-1]})
+        return ": ".join(parts[:2]) + "".join(f"; {p}" for p in parts[2:]) if parts else ""
+    if line.state == LineState.WAIVED:
+        return line.note
+    return ""
 
 
 def certificate_data(case: Case) -> Certificate:
     """Every line of the case, whatever the viewer's scope: the certificate is evidence for the whole case."""
-    lines = Line.objects.filter(case=case).select_related("application").order_by("kind", "subject", "id")
+    lines = list(Line.objects.filter(case=case).select_related("application").order_by("kind", "subject", "id"))
     return Certificate(
         person=case.person.full_name,
         employee_id=case.person.employee_id,
@@ -59,29 +99,52 @@ def certificate_data(case: Case) -> Certificate:
                 application=line.application.name if line.application_id else "",  # type: ignore[union-attr]
                 due=line.due,
                 state=line.get_state_display(),
-                how=line.get_verified_by_display() if line.state == LineState.VERIFIED else line.note,
+                state_code=line.state,
+                how=how_closed(line),
                 closed_by=line.closed_by,
                 closed_at=line.closed_at,
+                override=line.override_reason if line.override else "",
+                approved_by=line.approved_by,
+                approved_at=line.approved_at,
                 note=line.note,
             )
             for line in lines
         ],
         issued_at=timezone.now(),
+        counts=closing_counts(lines),
     )
 
 
-def _when(moment: datetime | None) -> str:
-    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else "—"
+def counts_sentence(counts: ClosingCounts) -> str:
+    return _(
+        "%(total)s lines: %(verified)s verified by proof, %(attested)s attested, %(waived)s waived, %(open)s open"
+    ) % {
+        "total": counts.total,
+        "verified": counts.verified,
+        "attested": counts.attested,
+        "waived": counts.waived,
+        "open": counts.open,
+    }
+
+
+def _by(line: CertificateLine) -> str:
+    """Who closed it, marked when it was an override, and who approved it."""
+    text = line.closed_by or "—"
+    if line.override:
+        text += " · " + _("override: %(why)s") % {"why": line.override}
+    if line.approved_by:
+        text += " · " + _("approved by %(who)s, %(when)s") % {"who": line.approved_by, "when": _when(line.approved_at)}
+    return text
 
 
 def certificate_pdf(data: Certificate) -> bytes:
-    pdf = FPDF(orientation="L", format="A4")
-    pdf.set_creation_date(data.issued_at)  # the same certificate gives the same bytes (the evidence pack)
+    # The same certificate gives the same bytes (the evidence pack): the creation date is its issue date.
+    pdf = pdf_document(orientation="L", created=data.issued_at, title=_("Leaver certificate"))
     pdf.set_auto_page_break(auto=True, margin=12)
     pdf.add_page()
-    pdf.set_font("Helvetica", "B", 15)
+    pdf_font(pdf, 15, bold=True)
     pdf.cell(0, 9, pdf_text(_("Leaver certificate")), new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("Helvetica", "", 10)
+    pdf_font(pdf, 10)
     facts = [
         (_("Person"), f"{data.person} ({data.employee_id})"),
         (_("Department"), data.department or "—"),
@@ -92,6 +155,14 @@ def certificate_pdf(data: Certificate) -> bytes:
     ]
     for label, value in facts:
         pdf.cell(0, 5.5, pdf_text(f"{label}: {value}"), new_x="LMARGIN", new_y="NEXT")
+    pdf_font(pdf, 10, bold=True)
+    pdf.cell(0, 6.5, pdf_text(counts_sentence(data.counts)), new_x="LMARGIN", new_y="NEXT")
+    if data.counts.overrides:
+        pdf_font(pdf, 10)
+        overrides = _("Closed by someone other than the responsible party (override): %(n)s") % {
+            "n": data.counts.overrides
+        }
+        pdf.cell(0, 5.5, pdf_text(overrides), new_x="LMARGIN", new_y="NEXT")
     pdf.ln(3)
     headings = (
         _("Kind"),
@@ -103,13 +174,13 @@ def certificate_pdf(data: Certificate) -> bytes:
         _("By"),
         _("When"),
     )
-    widths = (20, 55, 35, 22, 22, 55, 38, 26)
-    pdf.set_font("Helvetica", "B", 8.5)
-    with pdf.table(col_widths=widths, text_align="LEFT", line_height=4.5) as table:
+    widths = (17, 50, 30, 20, 20, 64, 50, 26)
+    pdf_font(pdf, 8, bold=True)
+    with pdf.table(col_widths=widths, text_align="LEFT", line_height=4.2) as table:
         row = table.row()
         for heading in headings:
             row.cell(pdf_text(heading))
-        pdf.set_font("Helvetica", "", 8.5)
+        pdf_font(pdf, 8)
         for line in data.lines:
             row = table.row()
             for value in (
@@ -119,7 +190,7 @@ def certificate_pdf(data: Certificate) -> bytes:
                 line.due.isoformat(),
                 line.state,
                 line.how or "—",
-                line.closed_by or "—",
+                _by(line),
                 _when(line.closed_at),
             ):
                 row.cell(pdf_text(value))

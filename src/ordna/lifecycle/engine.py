@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from itertools import groupby
 from typing import Any, NamedTuple
 
@@ -31,6 +31,8 @@ from ordna.core.audit import Change, audit_record, audit_record_many
 from ordna.core.bulk import insert_rows, update_rows
 from ordna.lifecycle import due_dates
 from ordna.lifecycle.models import (
+    LINE_LINK,
+    SUPPLIER_LINK,
     Case,
     CaseKind,
     CaseStatus,
@@ -331,9 +333,10 @@ def case_new(
     )
 
 
-def cases_replan(new_dates: Mapping[int, date], *, today: date) -> None:
+def cases_replan(new_dates: Mapping[int, date], *, today: date, actor: Actor) -> None:
     """Move open cases to a new effective date: the due dates of their open lines follow by the rules they
-    were planned with, and each case's urgency is judged again."""
+    were planned with, each case's urgency is judged again, and lines closed by proof from before the new
+    date reopen (`lines_reopen_stale`)."""
     cases = {
         pk: (kind, person_id, country)
         for pk, kind, person_id, country in Case.objects.filter(pk__in=new_dates).values_list(
@@ -358,11 +361,47 @@ def cases_replan(new_dates: Mapping[int, date], *, today: date) -> None:
     for case_id, effective in new_dates.items():
         urgent = due_dates.is_urgent(last_day=effective, today=today, country=cases[case_id][2])
         Case.objects.filter(pk=case_id).update(effective_date=effective, urgent=urgent)
+    lines_reopen_stale(new_dates, actor=actor)
 
 
-# Signed links (by_link.py): the purpose of a line's link, and taking links back when they are no longer needed.
-LINE_LINK = "lifecycle.line"
-SUPPLIER_LINK = "lifecycle.supplier"
+def lines_reopen_stale(effective: Mapping[int, date], *, actor: Actor) -> int:
+    """After the effective dates of cases moved later: the account and licence lines closed by proof taken
+    (or an attestation made) before the new date prove nothing any more, and reopen. Returns how many."""
+    stale = [line_id for _case, line_id in stale_proof(effective)]
+    if not stale:
+        return 0
+    Line.objects.filter(pk__in=stale).update(
+        state=LineState.OPEN,
+        verified_by="",
+        closed_by="",
+        closed_at=None,
+        note="",
+        evidence="",
+        attest_reason="",
+        attest_reference="",
+        override=False,
+        override_reason="",
+        approved_by="",
+        approved_at=None,
+        proof_run=None,
+        proof_taken_at=None,
+    )
+    audit_record_many(
+        actor=actor,
+        changes=[
+            Change(
+                "line.reopened",
+                "lifecycle.line",
+                str(pk),
+                after={"state": "open", "reason": "the effective date moved later than the proof"},
+            )
+            for pk in stale
+        ],
+    )
+    return len(stale)
+
+
+# Signed links (by_link.py, service_desk.py): taking them back when they are no longer needed.
 
 
 def line_links_revoke(line_ids: Collection[int], *, because: str) -> int:
@@ -414,14 +453,20 @@ def case_cancel(*, case: Case, actor: Actor, reason: str) -> Case:
     return case
 
 
-def cases_complete(*, case_ids: Iterable[int], actor: Actor) -> list[int]:
-    """Complete the open cases among `case_ids` that have lines and none of them open."""
-    done = list(
+def cases_complete(*, case_ids: Iterable[int], actor: Actor, today: date) -> list[int]:
+    """Complete the open cases among `case_ids` that have lines and none of them open (a line whose waiver
+    waits for approval is open). A leaver case never completes before its last day, and no case while an
+    account or licence line it takes back rests on proof taken on or before its effective date: an export
+    from before the person left proves nothing (DESIGN.md 3.2)."""
+    candidates = dict(
         Case.objects.filter(pk__in=list(case_ids), status=CaseStatus.OPEN)
         .filter(Exists(Line.objects.filter(case_id=OuterRef("pk"))))
         .exclude(Exists(Line.objects.filter(case_id=OuterRef("pk"), state=LineState.OPEN)))
-        .values_list("id", flat=True)
+        .exclude(kind=CaseKind.LEAVER, effective_date__gt=today)
+        .values_list("id", "effective_date")
     )
+    stale = {case_id for case_id, _line in stale_proof(candidates)}
+    done = sorted(set(candidates) - stale)
     if done:
         Case.objects.filter(pk__in=done).update(status=CaseStatus.COMPLETED, completed_at=timezone.now())
         audit_record_many(
@@ -429,3 +474,42 @@ def cases_complete(*, case_ids: Iterable[int], actor: Actor) -> list[int]:
             changes=[Change("case.completed", "lifecycle.case", str(pk), after={"status": "completed"}) for pk in done],
         )
     return done
+
+
+def proof_from(kind: str, effective: date) -> date:
+    """The first day an export or read-back proves a line that takes back: the day after a leaver's last day (on
+    it, the person may still undo what the export shows), a mover's move date itself."""
+    return effective + timedelta(days=1) if kind == CaseKind.LEAVER else effective
+
+
+def stale_proof(effective: Mapping[int, date]) -> list[tuple[int, int]]:
+    """(case id, line id) of the account and licence lines that take back, of the cases in `effective` (case id
+    -> effective date), verified by an export or read-back taken before `proof_from` that date, or attested
+    before the date itself."""
+    if not effective:
+        return []
+    zone = timezone.get_current_timezone()
+    rows = Line.objects.filter(
+        case_id__in=list(effective),
+        grant=False,
+        kind__in=[LineKind.ACCOUNT, LineKind.LICENCE],
+        state__in=[LineState.VERIFIED, LineState.ATTESTED],
+    ).values_list("case_id", "case__kind", "id", "state", "proof_taken_at", "closed_at")
+    stale = []
+    for case_id, kind, line_id, state, taken_at, closed_at in rows:
+        day = effective[case_id]
+        first = proof_from(kind, day)
+        proof_before = state == LineState.VERIFIED and taken_at is not None and taken_at.astimezone(zone).date() < first
+        word_before = state == LineState.ATTESTED and closed_at is not None and closed_at.astimezone(zone).date() < day
+        if proof_before or word_before:
+            stale.append((case_id, line_id))
+    return stale
+
+
+def cases_complete_due(*, actor: Actor, today: date) -> list[int]:
+    """The daily job's part: complete the open cases whose every line closed before their last day, now that
+    it has come."""
+    due = Case.objects.filter(status=CaseStatus.OPEN, effective_date__lte=today).exclude(
+        Exists(Line.objects.filter(case_id=OuterRef("pk"), state=LineState.OPEN))
+    )
+    return cases_complete(case_ids=list(due.values_list("id", flat=True)), actor=actor, today=today)

@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from dataclasses import asdict
 
 from ordna.accounts.events import AccountsChanged, accounts_changed
+from ordna.core.clock import today
 from ordna.devices.events import DeviceMoved, device_issued, device_returned
 from ordna.lifecycle.leaver import lines_verify_device
 from ordna.lifecycle.models import VerifiedBy
@@ -39,16 +40,19 @@ def on_accounts_changed(change: AccountsChanged) -> Mapping[str, int]:
         today=change.today,
         actor=change.actor,
         verified_by=VerifiedBy(change.seen_by),
+        taken_at=change.taken_at,
+        run_id=change.import_run_id,
+        full=change.full,
     )
     return asdict(result)
 
 
 def on_device_issued(moved: DeviceMoved) -> int:
-    return grants_verify_device(device=moved.device, actor=moved.actor)
+    return grants_verify_device(device=moved.device, actor=moved.actor, today=today())
 
 
 def on_device_returned(moved: DeviceMoved) -> int:
-    return lines_verify_device(device=moved.device, actor=moved.actor)
+    return lines_verify_device(device=moved.device, actor=moved.actor, today=today())
 
 
 def subscribe() -> None:

@@ -140,7 +140,7 @@ def _open_joiner_cases(
     )
     # A rehire may have the accounts and devices already.
     touched = grants_verify(person_ids=[c.person_id for c in created], actor=actor)
-    cases_complete(case_ids=touched, actor=actor)
+    cases_complete(case_ids=touched, actor=actor, today=today)
 
 
 def _joiners_replan(*, actor: Actor, today: date, result: CasesResult, dry_run: bool) -> None:
@@ -178,7 +178,7 @@ def _joiners_replan(*, actor: Actor, today: date, result: CasesResult, dry_run: 
         return
     cases_cancel(cancel, now=timezone.now())
     if replan:
-        cases_replan(replan, today=today)
+        cases_replan(replan, today=today, actor=actor)
     audit_record_many(actor=actor, changes=changes)
 
 

@@ -236,7 +236,7 @@ def leavers_replan(*, actor: Actor, today: date, result: CasesResult, dry_run: b
         return
     cases_cancel(cancel, now=timezone.now())
     if replan:
-        cases_replan(replan, today=today)
+        cases_replan(replan, today=today, actor=actor)
     audit_record_many(actor=actor, changes=changes)
 
 
@@ -331,7 +331,7 @@ def account_lines_add(*, application_id: int, today: date, actor: Actor) -> int:
     return len(rows)
 
 
-def lines_verify_device(*, device: Device, actor: Actor) -> int:
+def lines_verify_device(*, device: Device, actor: Actor, today: date) -> int:
     """The device was checked in: its open lines are verified (check-in)."""
     ids = list(
         Line.objects.filter(device=device, state=LineState.OPEN, case__status=CaseStatus.OPEN).values_list(
@@ -339,5 +339,5 @@ def lines_verify_device(*, device: Device, actor: Actor) -> int:
         )
     )
     cases = lines_verify(ids, how=VerifiedBy.CHECK_IN, actor=actor, label=actor.label[:150])
-    cases_complete(case_ids=cases, actor=actor)
+    cases_complete(case_ids=cases, actor=actor, today=today)
     return len(ids)

@@ -3,9 +3,15 @@ tasks (and, for joiners and movers, birthright access and devices) to them; the 
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+
+# The purposes of the signed links in the reminder mails (core/action_links.py): doing one line, and a service
+# desk's answer for one case (by_link.py, service_desk.py).
+LINE_LINK = "lifecycle.line"
+SUPPLIER_LINK = "lifecycle.supplier"
 
 
 class CaseKind(models.TextChoices):
@@ -39,6 +45,17 @@ class VerifiedBy(models.TextChoices):
     READ_BACK = "read-back", _("Connector read-back")
     CHECK_IN = "check-in", _("Device check-in")
     CHECK_OUT = "check-out", _("Device check-out")
+
+
+class AttestReason(models.TextChoices):
+    """Why a person vouches for a line instead of proof (DESIGN.md 3.2): a fixed list, each with free text.
+    Which reasons a line may give depends on its kind (`closing.attest_reasons_for`)."""
+
+    NO_EXPORT = "no_export", _("The system has no export or connector")
+    SUPPLIER_TICKET = "supplier_ticket", _("Removed by the supplier's ticket")
+    ADMIN_CONSOLE = "admin_console", _("Removed by hand in the admin console")
+    RETURNED_ELSEWHERE = "returned_elsewhere", _("Returned outside Ordna (courier, lessor, another office)")
+    OTHER = "other", _("Other (say what in the text)")
 
 
 class Responsible(models.TextChoices):
@@ -204,8 +221,11 @@ class Case(models.Model):
 class Line(models.Model):
     """One thing to take back or do for a case, with who must do it, by when, and how it was closed.
 
-    Closing: verified (an import, a connector read-back or a device check-in shows it done), attested (a
-    named user says so, with a time and an optional note and file) or waived (a named user and a reason).
+    Closing: verified (an import or a connector read-back taken after the last day, or a device check-in,
+    shows it done: `proof_run` and `proof_taken_at` say which and when), attested (a named user says so,
+    with a reason from a fixed list for what an import could prove, a time, text and an optional file) or
+    waived (a named user and a reason). `override` marks a line closed by someone not responsible for it;
+    `approved_by` the second person who approved a waiver or an override (closing.py).
     """
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="lines")
@@ -238,6 +258,21 @@ class Line(models.Model):
     note = models.TextField(blank=True)  # the attestation's note or the waiver's reason
     evidence = models.FileField(upload_to="evidence/%Y/%m/", blank=True)
     reopened = models.PositiveSmallIntegerField(default=0)
+    # New columns have database defaults: the engine inserts lines set-based, naming the columns it plans.
+    attest_reason = models.CharField(max_length=20, choices=AttestReason.choices, blank=True, db_default="")
+    attest_reference = models.CharField(max_length=100, blank=True, db_default="")  # the supplier's ticket
+    # Closed by someone other than the responsible party (an admin or IT coordinator), who said why.
+    override = models.BooleanField(default=False, db_default=False)
+    override_reason = models.TextField(blank=True, db_default="")
+    # The second person who approved the waiver or override (ORDNA_WAIVER_APPROVAL), and when.
+    approved_by = models.CharField(max_length=150, blank=True, db_default="")
+    approved_at = models.DateTimeField(null=True, blank=True)
+    # The proof of a verified account or licence line: the import run (none for a read-back) and the moment
+    # the accounts it shows were taken from the source.
+    proof_run = models.ForeignKey(
+        "core.ImportRun", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
+    )
+    proof_taken_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["case_id", "due", "kind", "id"]
@@ -251,6 +286,27 @@ class Line(models.Model):
                 condition=Q(state="open") | (~Q(closed_by="") & Q(closed_at__isnull=False)),
             ),
             models.CheckConstraint(name="line_waived_has_reason", condition=~Q(state="waived") | ~Q(note="")),
+            models.CheckConstraint(
+                name="line_known_attest_reason", condition=Q(attest_reason__in=["", *AttestReason.values])
+            ),
+            # What an import or a check-in could prove is attested only with a reason from the fixed list.
+            models.CheckConstraint(
+                name="line_attested_take_back_has_reason",
+                condition=~Q(state="attested", grant=False, kind__in=["account", "licence", "device"])
+                | ~Q(attest_reason=""),
+            ),
+            models.CheckConstraint(
+                name="line_supplier_ticket_has_reference",
+                condition=~Q(attest_reason="supplier_ticket") | ~Q(attest_reference=""),
+            ),
+            models.CheckConstraint(
+                name="line_override_has_reason", condition=Q(override=False) | ~Q(override_reason="")
+            ),
+            models.CheckConstraint(
+                name="line_proof_says_when",
+                condition=~Q(state="verified", verified_by__in=["import", "read-back"])
+                | Q(proof_taken_at__isnull=False),
+            ),
             # A line per account (and licence) and per device per case, so hooks can add lines idempotently.
             models.UniqueConstraint(
                 fields=["case", "account", "kind", "subject"],
@@ -275,6 +331,71 @@ class Line(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.subject}"
+
+
+class ClosingRequest(models.Model):
+    """A waiver, or an attestation for someone else (an override), waiting for a second person's approval
+    (ORDNA_WAIVER_APPROVAL): the line stays open and shows it. An admin or IT coordinator other than the
+    requester approves (the line closes with the request's values) or rejects it; the requester may withdraw
+    it. One pending request per line is a database constraint; decided requests stay as history."""
+
+    class Kind(models.TextChoices):
+        WAIVE = "waive", _("Waiver")
+        ATTEST = "attest", _("Attestation for someone else")
+
+    class Decision(models.TextChoices):
+        PENDING = "pending", _("Waiting for approval")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    line = models.ForeignKey(Line, on_delete=models.CASCADE, related_name="closing_requests")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    note = models.TextField(blank=True)  # the waiver's reason, or the attestation's text
+    attest_reason = models.CharField(max_length=20, choices=AttestReason.choices, blank=True)
+    attest_reference = models.CharField(max_length=100, blank=True)
+    evidence = models.FileField(upload_to="evidence/%Y/%m/", blank=True)
+    override = models.BooleanField(default=False)
+    override_reason = models.TextField(blank=True)
+    requested_by = models.CharField(max_length=150)
+    requested_by_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    requested_at = models.DateTimeField()
+    decision = models.CharField(max_length=10, choices=Decision.choices, default=Decision.PENDING)
+    decided_by = models.CharField(max_length=150, blank=True)
+    decided_by_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["requested_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["line"], condition=Q(decision="pending"), name="closingrequest_one_pending"
+            ),
+            models.CheckConstraint(name="closingrequest_known_kind", condition=Q(kind__in=["waive", "attest"])),
+            models.CheckConstraint(
+                name="closingrequest_known_decision",
+                condition=Q(decision__in=["pending", "approved", "rejected", "withdrawn"]),
+            ),
+            models.CheckConstraint(name="closingrequest_waiver_says_why", condition=~Q(kind="waive") | ~Q(note="")),
+            models.CheckConstraint(
+                name="closingrequest_decided_says_who_and_when",
+                condition=Q(decision="pending") | (~Q(decided_by="") & Q(decided_at__isnull=False)),
+            ),
+            models.CheckConstraint(
+                name="closingrequest_override_has_reason", condition=Q(override=False) | ~Q(override_reason="")
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["requested_at"], condition=Q(decision="pending"), name="closingrequest_pending_idx")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.line_id} {self.decision}"
 
 
 class ExitSurveyInvitation(models.Model):

@@ -143,4 +143,4 @@ def movers_open(*, moved: Mapping[str, tuple[str, str]], actor: Actor, today: da
         + [Change("case.cancelled", "lifecycle.case", str(pk), after={"reason": "moved again"}) for pk in superseded],
     )
     touched = grants_verify(person_ids=[c.person_id for c in created], actor=actor)
-    cases_complete(case_ids=touched, actor=actor)
+    cases_complete(case_ids=touched, actor=actor, today=today)

@@ -3,15 +3,33 @@ the open lines by responsible party and due date that a reminder engine reads (D
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
 
-from ordna.lifecycle.models import Case, CaseKind, CaseStatus, Line, LineKind, LineState, Responsible
-from ordna.lifecycle.scopes import lines_closable_scope, lines_scope
+from ordna.lifecycle.closing import attest_reasons_for, attestable_from
+from ordna.lifecycle.models import (
+    AttestReason,
+    Case,
+    CaseKind,
+    CaseStatus,
+    ClosingRequest,
+    Line,
+    LineKind,
+    LineState,
+    Responsible,
+)
+from ordna.lifecycle.scopes import (
+    OVERRIDERS,
+    lines_closable_scope,
+    lines_responsible_scope,
+    lines_scope,
+    may_approve,
+)
 
 if TYPE_CHECKING:
     from ordna.core.models import User
@@ -116,6 +134,90 @@ def case_lines(case: Case, user: User) -> QuerySet[Line]:
         .filter(case=case)
         .select_related("application", "account", "device", "responsible_person", "responsible_supplier")
         .order_by("due", "kind", "subject", "id")
+    )
+
+
+@dataclass(frozen=True)
+class LineClosing:
+    """What a page offers `user` on one open line: closing it as its responsible party ("own") or only by an
+    override ("override"), the reasons an attestation must choose from (none: free text), the first day it
+    may be attested, and the request waiting for approval with what the user may do about it."""
+
+    right: str  # "own", "override" or "" (the user may not close it)
+    reasons: list[tuple[str, str]]
+    attestable_from: date | None
+    request: ClosingRequest | None
+    can_decide: bool  # approve or reject the request
+    can_withdraw: bool
+
+    @property
+    def needs_reason(self) -> bool:
+        return bool(self.reasons)
+
+
+def lines_closing(user: User, lines: Sequence[Line]) -> dict[int, LineClosing]:
+    """The closing offers for the open lines among `lines` (with their cases), in two queries for them all."""
+    ids = [line.pk for line in lines if line.state == LineState.OPEN]
+    if not ids:
+        return {}
+    own = set(lines_responsible_scope(user).filter(pk__in=ids).values_list("pk", flat=True))
+    overrider = user.has_role(*OVERRIDERS)
+    pending = {
+        r.line_id: r for r in ClosingRequest.objects.filter(line_id__in=ids, decision=ClosingRequest.Decision.PENDING)
+    }
+    approver = may_approve(user)
+    labels = dict(AttestReason.choices)
+    offers = {}
+    for line in lines:
+        if line.pk not in ids:
+            continue
+        request = pending.get(line.pk)
+        mine = request is not None and request.requested_by_user_id == user.pk
+        offers[line.pk] = LineClosing(
+            right="own" if line.pk in own else "override" if overrider else "",
+            reasons=[(r, str(labels[r])) for r in attest_reasons_for(line)],
+            attestable_from=attestable_from(line),
+            request=request,
+            can_decide=request is not None and approver and not mine,
+            can_withdraw=mine,
+        )
+    return offers
+
+
+@dataclass(frozen=True)
+class ClosingCounts:
+    """How the lines of a case (or any set of lines) closed: by proof, by a person's word, waived; with the
+    overrides among them and the lines still open (of which, waiting for approval)."""
+
+    total: int
+    verified: int
+    attested: int
+    waived: int
+    open: int
+    overrides: int
+
+
+def closing_counts(lines: Sequence[Any]) -> ClosingCounts:
+    """Counted from line rows with `state` and `override` (models or plain rows)."""
+    states = [line.state for line in lines]
+    return ClosingCounts(
+        total=len(states),
+        verified=states.count(LineState.VERIFIED),
+        attested=states.count(LineState.ATTESTED),
+        waived=states.count(LineState.WAIVED),
+        open=states.count(LineState.OPEN),
+        overrides=sum(1 for line in lines if line.override),
+    )
+
+
+def closing_requests_pending(lines: QuerySet[Line]) -> QuerySet[ClosingRequest]:
+    """The requests waiting for approval on `lines` (a scope), oldest first."""
+    return (
+        ClosingRequest.objects.filter(decision=ClosingRequest.Decision.PENDING, line__in=lines)
+        .select_related(
+            "line__case__person", "line__application", "line__responsible_person", "line__responsible_supplier"
+        )
+        .order_by("requested_at", "id")
     )
 
 
@@ -287,3 +389,194 @@ def person_access(person: Any) -> PersonAccess:
         Device.objects.filter(holder=person, status=DeviceStatus.ISSUED).values_list("kind", flat=True)
     )
     return PersonAccess(template, rows, sorted(entitlement.devices) if entitlement else [], held_devices)
+
+
+# The figures every surface shows (issue 16) ---------------------------------------------------------------------
+#
+# A figure of a day is the state at its end. The dashboard, the monthly follow-up and its trend, the evidence
+# pack and the API call these, so they cannot disagree.
+
+
+def _end_of(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day + timedelta(days=1), time.min))
+
+
+@dataclass(frozen=True)
+class OverdueLine:
+    """A line of a leaver case open at the end of a day and past its due date then."""
+
+    case_id: int
+    employee_id: str
+    name: str
+    country: str
+    kind: str
+    subject: str
+    application: str
+    responsible: str
+    supplier: str
+    due: date
+
+
+def overdue_leaver_lines(days: Sequence[date]) -> dict[date, list[OverdueLine]]:
+    """For each day: the lines of leaver cases (not cancelled, opened by then) that were open at its end and
+    due before it, the most overdue first; one query for all the days."""
+    if not days:
+        return {}
+    first, last = min(days), max(days)
+    rows = list(
+        Line.objects.filter(case__kind=CaseKind.LEAVER, due__lt=last, case__opened_at__lt=_end_of(last))
+        .exclude(case__status=CaseStatus.CANCELLED)
+        .filter(Q(state=LineState.OPEN) | Q(closed_at__gte=_end_of(first)))
+        .order_by("due", "case_id", "id")
+        .values_list(
+            "case_id",
+            "case__person__employee_id",
+            "case__person__first_name",
+            "case__person__last_name",
+            "case__holiday_country",
+            "kind",
+            "subject",
+            "application__name",
+            "responsible",
+            "responsible_supplier__name",
+            "due",
+            "state",
+            "closed_at",
+            "case__opened_at",
+        )
+        .iterator(chunk_size=10000)
+    )
+    result = {}
+    for day in days:
+        end = _end_of(day)
+        result[day] = [
+            OverdueLine(
+                case_id,
+                eid,
+                f"{first_name} {last_name}".strip(),
+                country,
+                kind,
+                subject,
+                app or "",
+                role,
+                supplier or "",
+                due,
+            )
+            for (
+                case_id,
+                eid,
+                first_name,
+                last_name,
+                country,
+                kind,
+                subject,
+                app,
+                role,
+                supplier,
+                due,
+                state,
+                closed_at,
+                opened_at,
+            ) in rows
+            if due < day
+            and opened_at < end
+            and (state == LineState.OPEN or (closed_at is not None and closed_at >= end))
+        ]
+    return result
+
+
+@dataclass(frozen=True)
+class ClosingShares:
+    """How the lines of leaver cases that closed in a period closed: by proof, by a person's word, waived."""
+
+    verified: int
+    attested: int
+    waived: int
+    overrides: int
+
+    @property
+    def total(self) -> int:
+        return self.verified + self.attested + self.waived
+
+    def share(self, state: str) -> float | None:
+        return getattr(self, state) / self.total if self.total else None
+
+
+def closing_shares(months: Sequence[date]) -> dict[date, ClosingShares]:
+    """For each month (its first day): the lines of leaver cases closed in it, by how they closed; one query."""
+    if not months:
+        return {}
+    ends = {month: _end_of(_month_end(month)) for month in months}
+    starts = {month: timezone.make_aware(datetime.combine(month, time.min)) for month in months}
+    rows = list(
+        Line.objects.filter(
+            case__kind=CaseKind.LEAVER,
+            closed_at__gte=min(starts.values()),
+            closed_at__lt=max(ends.values()),
+        )
+        .exclude(state=LineState.OPEN)
+        .values_list("state", "override", "closed_at")
+    )
+    result = {}
+    for month in months:
+        mine = [
+            (state, override)
+            for state, override, closed in rows
+            if closed is not None and starts[month] <= closed < ends[month]
+        ]
+        result[month] = ClosingShares(
+            verified=sum(1 for state, _o in mine if state == LineState.VERIFIED),
+            attested=sum(1 for state, _o in mine if state == LineState.ATTESTED),
+            waived=sum(1 for state, _o in mine if state == LineState.WAIVED),
+            overrides=sum(1 for _s, override in mine if override),
+        )
+    return result
+
+
+@dataclass(frozen=True)
+class OverrideRow:
+    case_id: int
+    employee_id: str
+    name: str
+    kind: str
+    subject: str
+    state: str
+    closed_by: str
+    closed_at: datetime | None
+    reason: str
+    approved_by: str
+
+
+def overrides_closed(start: date, end: date) -> list[OverrideRow]:
+    """The lines of leaver cases closed by someone other than their responsible party in [start, end]."""
+    rows = (
+        Line.objects.filter(
+            case__kind=CaseKind.LEAVER,
+            override=True,
+            closed_at__gte=timezone.make_aware(datetime.combine(start, time.min)),
+            closed_at__lt=_end_of(end),
+        )
+        .order_by("closed_at", "id")
+        .values_list(
+            "case_id",
+            "case__person__employee_id",
+            "case__person__first_name",
+            "case__person__last_name",
+            "kind",
+            "subject",
+            "state",
+            "closed_by",
+            "closed_at",
+            "override_reason",
+            "approved_by",
+        )
+    )
+    return [
+        OverrideRow(case_id, eid, f"{first} {last}".strip(), kind, subject, state, by, at, reason, approved)
+        for case_id, eid, first, last, kind, subject, state, by, at, reason, approved in rows
+    ]
+
+
+def _month_end(first: date) -> date:
+    following = date(first.year + first.month // 12, first.month % 12 + 1, 1)
+    return following - timedelta(days=1)

@@ -44,8 +44,17 @@ from ordna.core.actor import Actor
 from ordna.core.audit import audit_record
 from ordna.core.business_days import add_business_days, is_business_day
 from ordna.core.models import Supplier
-from ordna.lifecycle.engine import SUPPLIER_LINK, LifecycleError
-from ordna.lifecycle.models import CaseStatus, Line, LineKind, LineState, RequestState, Responsible, SupplierRequest
+from ordna.lifecycle.engine import LifecycleError
+from ordna.lifecycle.models import (
+    SUPPLIER_LINK,
+    CaseStatus,
+    Line,
+    LineKind,
+    LineState,
+    RequestState,
+    Responsible,
+    SupplierRequest,
+)
 from ordna.notifications.services import CLAIM_TIMEOUT, backoff
 from ordna.suppliers.selectors import resolution_hours_for
 

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from django.db import transaction
+from django.utils import timezone
 
 from ordna.core.actor import Actor
-from ordna.lifecycle.engine import CasesResult, cases_complete
+from ordna.lifecycle.engine import CasesResult, cases_complete, cases_complete_due
 from ordna.lifecycle.joiner import excess_access_sync, joiners_open_due
 from ordna.lifecycle.leaver import account_lines_add, cases_sync_devices, leavers_open, leavers_replan
 from ordna.lifecycle.models import VerifiedBy
@@ -30,7 +31,8 @@ def cases_open_due(
     """Re-plan or cancel open cases whose start or end date changed, then open a case, with its lines, for
     everyone who needs one today; finally add lines for devices handed out meanwhile.
 
-    Idempotent: running it twice opens nothing the second time. `newly_ended` are the employee ids an HR
+    Cases whose every line is closed complete once their last day has come. Idempotent: running it twice
+    opens nothing the second time. `newly_ended` are the employee ids an HR
     import just gave an end date (a late one still opens a case).
     """
     with transaction.atomic():
@@ -42,6 +44,8 @@ def cases_open_due(
         leavers_open(actor=actor, today=today, newly_ended=set(newly_ended), result=result, dry_run=dry_run)
         if not dry_run:
             result.lines_added += cases_sync_devices(actor=actor, today=today)
+            # Cases whose lines all closed before the last day complete once it has come.
+            cases_complete_due(actor=actor, today=today)
         else:
             transaction.set_rollback(True)
     return result
@@ -68,7 +72,14 @@ class AccountLinesResult:
 
 
 def lines_after_accounts_change(
-    *, application_id: int, today: date, actor: Actor, verified_by: str = VerifiedBy.IMPORT
+    *,
+    application_id: int,
+    today: date,
+    actor: Actor,
+    verified_by: str = VerifiedBy.IMPORT,
+    taken_at: datetime | None = None,
+    run_id: int | None = None,
+    full: bool = True,
 ) -> AccountLinesResult:
     """After an account import or a connector's read, inside its transaction, once the accounts are written.
 
@@ -77,14 +88,23 @@ def lines_after_accounts_change(
     seen active after the attestation, or the licence still on it) reopen with a finding; active accounts
     that appeared for people with an open leaver case get their lines; lines that give are verified once the
     account is active and linked to the person; and access no template gives is an `excess_access` finding.
-    `verified_by` says how the accounts were seen: an import, or a connector's read-back.
+    `verified_by` says how the accounts were seen: an import, or a connector's read-back; `taken_at` when they
+    were taken from the source (now when not given), in import run `run_id`; `full` whether every account was
+    listed (else only the listed ones are proven).
     """
     result = AccountLinesResult()
+    taken_at = taken_at or timezone.now()
     result.verified, result.reopened, touched = take_backs_verify(
-        application_id=application_id, seen_by=verified_by, actor=actor, today=today
+        application_id=application_id,
+        seen_by=verified_by,
+        actor=actor,
+        today=today,
+        taken_at=taken_at,
+        run_id=run_id,
+        full=full,
     )
     result.added = account_lines_add(application_id=application_id, today=today, actor=actor)
-    touched |= grants_verify(application_id=application_id, actor=actor)
-    cases_complete(case_ids=touched, actor=actor)
+    touched |= grants_verify(application_id=application_id, actor=actor, taken_at=taken_at, run_id=run_id)
+    cases_complete(case_ids=touched, actor=actor, today=today)
     result.excess_opened, result.excess_resolved = excess_access_sync(application_id=application_id, today=today)
     return result

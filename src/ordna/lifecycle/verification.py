@@ -1,8 +1,10 @@
 """Verifying case lines against evidence, and reopening what evidence contradicts (DESIGN.md 3.2).
 
-Lines that take back are verified when an import or a connector's read-back shows the account disabled or
-gone (or the licence removed), or a device checked in; lines that give when an import shows the person's
-account active (with the licence), or a device of the kind checked out to them. An attested line that a
+Lines that take back are verified when an import or a connector's read-back taken after the case's effective
+date (the last day) shows the account disabled or gone (or the licence removed), or a device checked in; the
+line records which import run (or read-back) and when its accounts were taken. Lines that give are verified
+when an import shows the person's account active (with the licence), or a device of the kind checked out to
+them. An attested line that a
 later import contradicts reopens, with a `contradicted` finding that closing it again resolves.
 
 Set-based and audited in the caller's transaction, like the rest of the engine (engine.py).
@@ -11,7 +13,7 @@ Set-based and audited in the caller's transaction, like the rest of the engine (
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
-from datetime import date
+from datetime import date, datetime
 
 from django.db.models import F, Q
 from django.utils import timezone
@@ -22,17 +24,31 @@ from ordna.core.audit import Change, audit_record, audit_record_many
 from ordna.core.bulk import update_rows
 from ordna.devices.models import Device, DeviceStatus
 from ordna.lifecycle.engine import cases_complete, line_links_revoke
-from ordna.lifecycle.models import Case, CaseStatus, Line, LineKind, LineState, VerifiedBy
+from ordna.lifecycle.models import Case, CaseKind, CaseStatus, Line, LineKind, LineState, VerifiedBy
 
 
-def lines_verify(line_ids: Sequence[int], *, how: str, actor: Actor, label: str) -> list[int]:
-    """Mark open lines verified (`how`: an import, a read-back, a check-in); returns the ids of their cases."""
+def lines_verify(
+    line_ids: Sequence[int],
+    *,
+    how: str,
+    actor: Actor,
+    label: str,
+    taken_at: datetime | None = None,
+    run_id: int | None = None,
+) -> list[int]:
+    """Mark open lines verified (`how`: an import, a read-back, a check-in) by the proof taken at `taken_at`
+    (now when not given) in import run `run_id`, if any; returns the ids of their cases."""
     if not line_ids:
         return []
     now = timezone.now()
     case_ids = sorted(set(Line.objects.filter(pk__in=line_ids).values_list("case_id", flat=True)))
     Line.objects.filter(pk__in=line_ids, state=LineState.OPEN).update(
-        state=LineState.VERIFIED, verified_by=how, closed_by=label, closed_at=now
+        state=LineState.VERIFIED,
+        verified_by=how,
+        closed_by=label,
+        closed_at=now,
+        proof_run_id=run_id,
+        proof_taken_at=taken_at or now,
     )
     line_links_revoke(line_ids, because="line verified")
     audit_record_many(
@@ -43,7 +59,7 @@ def lines_verify(line_ids: Sequence[int], *, how: str, actor: Actor, label: str)
                 "lifecycle.line",
                 str(pk),
                 before={"state": "open"},
-                after={"state": "verified", "verified_by": how},
+                after={"state": "verified", "verified_by": how, "import_run": run_id},
             )
             for pk in line_ids
         ],
@@ -52,28 +68,45 @@ def lines_verify(line_ids: Sequence[int], *, how: str, actor: Actor, label: str)
     return case_ids
 
 
-def take_backs_verify(*, application_id: int, seen_by: str, actor: Actor, today: date) -> tuple[int, int, set[int]]:
-    """Bring the lines that take back in the application in line with its accounts as just seen: open lines
-    whose account is now disabled or gone (or whose licence is removed) are verified; attested lines the
-    accounts contradict (the account seen active after the attestation, or the licence still on it) reopen
-    with a finding. Returns (verified, reopened, the ids of the cases touched)."""
+def take_backs_verify(
+    *,
+    application_id: int,
+    seen_by: str,
+    actor: Actor,
+    today: date,
+    taken_at: datetime,
+    run_id: int | None = None,
+    full: bool = True,
+) -> tuple[int, int, set[int]]:
+    """Bring the lines that take back in the application in line with its accounts as just seen (taken from the
+    source at `taken_at`, in import run `run_id`): open lines of cases whose effective date is over by then,
+    whose account is now disabled or gone (or whose licence is removed), are verified; a delta or a single
+    read-back (`full` false) vouches only for the accounts it listed. Attested lines the accounts contradict
+    (the account seen active after the attestation, or the licence still on it) reopen with a finding.
+    Returns (verified, reopened, the ids of the cases touched)."""
     label = f"{actor.label} ({seen_by})"[:150]
     lines = Line.objects.filter(account__application_id=application_id, case__status__in=["open", "completed"])
+    # Proof only after a leaver's last day (an export taken on it shows nothing the person could not undo) or
+    # from a mover's move date on.
+    taken_on = timezone.localtime(taken_at).date()
+    provable = lines.filter(case__status=CaseStatus.OPEN, state=LineState.OPEN).filter(
+        Q(case__kind=CaseKind.LEAVER, case__effective_date__lt=taken_on)
+        | (~Q(case__kind=CaseKind.LEAVER) & Q(case__effective_date__lte=taken_on))
+    )
+    if not full:
+        provable = provable.filter(account__last_seen__gte=taken_at)
 
     verify = list(
-        lines.filter(
-            case__status=CaseStatus.OPEN,
-            state=LineState.OPEN,
-            kind=LineKind.ACCOUNT,
-            account__status__in=[AccountStatus.DISABLED, AccountStatus.GONE],
+        provable.filter(
+            kind=LineKind.ACCOUNT, account__status__in=[AccountStatus.DISABLED, AccountStatus.GONE]
         ).values_list("id", flat=True)
     )
-    for line_id, subject, status, licenses in lines.filter(
-        case__status=CaseStatus.OPEN, state=LineState.OPEN, kind=LineKind.LICENCE
-    ).values_list("id", "subject", "account__status", "account__licenses"):
+    for line_id, subject, status, licenses in provable.filter(kind=LineKind.LICENCE).values_list(
+        "id", "subject", "account__status", "account__licenses"
+    ):
         if status == AccountStatus.GONE or subject not in (licenses or ()):
             verify.append(line_id)
-    touched = set(lines_verify(verify, how=seen_by, actor=actor, label=label))
+    touched = set(lines_verify(verify, how=seen_by, actor=actor, label=label, taken_at=taken_at, run_id=run_id))
 
     seen_after = Q(account__last_seen__gt=F("closed_at")) | Q(account__application__accounts_seen_at__gt=F("closed_at"))
     contradicted = []
@@ -90,11 +123,17 @@ def take_backs_verify(*, application_id: int, seen_by: str, actor: Actor, today:
 
 
 def grants_verify(
-    *, actor: Actor, application_id: int | None = None, person_ids: Collection[int] | None = None
+    *,
+    actor: Actor,
+    application_id: int | None = None,
+    person_ids: Collection[int] | None = None,
+    taken_at: datetime | None = None,
+    run_id: int | None = None,
 ) -> set[int]:
     """Verify open account and licence lines that give, of open cases, when an active account of the case's
-    person exists in the application (with the licence); the line then names the account. Reads only the
-    open lines that give (few) and those people's accounts in the application. Returns the cases touched."""
+    person exists in the application (with the licence); the line then names the account and the proof (the
+    import run, and when its accounts were taken: now when not given). Reads only the open lines that give
+    (few) and those people's accounts in the application. Returns the cases touched."""
     lines = Line.objects.filter(
         grant=True, state=LineState.OPEN, case__status=CaseStatus.OPEN, kind__in=[LineKind.ACCOUNT, LineKind.LICENCE]
     )
@@ -130,8 +169,11 @@ def grants_verify(
     label = f"{actor.label} (import)"[:150]
     update_rows(
         Line,
-        ("state", "verified_by", "closed_by", "closed_at", "account"),
-        [(LineState.VERIFIED, VerifiedBy.IMPORT, label, now, account_id, line_id) for line_id, account_id in verified],
+        ("state", "verified_by", "closed_by", "closed_at", "account", "proof_run", "proof_taken_at"),
+        [
+            (LineState.VERIFIED, VerifiedBy.IMPORT, label, now, account_id, run_id, taken_at or now, line_id)
+            for line_id, account_id in verified
+        ],
     )
     audit_record_many(
         actor=actor,
@@ -149,7 +191,7 @@ def grants_verify(
     return {w[1] for w in wanted if w[0] in set(ids)}
 
 
-def grants_verify_device(*, device: Device, actor: Actor) -> int:
+def grants_verify_device(*, device: Device, actor: Actor, today: date) -> int:
     """A device was checked out to its holder: the holder's first open device line of that kind that gives
     is verified (check-out) and names the device. Returns the number of lines verified (0 or 1)."""
     if device.holder_id is None or device.status != DeviceStatus.ISSUED:
@@ -170,7 +212,8 @@ def grants_verify_device(*, device: Device, actor: Actor) -> int:
         return 0
     line.state, line.verified_by = LineState.VERIFIED, VerifiedBy.CHECK_OUT
     line.closed_by, line.closed_at, line.device = actor.label[:150], timezone.now(), device
-    line.save(update_fields=["state", "verified_by", "closed_by", "closed_at", "device"])
+    line.proof_taken_at = line.closed_at
+    line.save(update_fields=["state", "verified_by", "closed_by", "closed_at", "device", "proof_taken_at"])
     audit_record(
         actor=actor,
         action="line.verified",
@@ -178,7 +221,7 @@ def grants_verify_device(*, device: Device, actor: Actor) -> int:
         before={"state": "open"},
         after={"state": "verified", "verified_by": "check-out", "device": device.asset_tag},
     )
-    cases_complete(case_ids=[line.case_id], actor=actor)
+    cases_complete(case_ids=[line.case_id], actor=actor, today=today)
     return 1
 
 

@@ -25,14 +25,18 @@ from ordna.devices.scopes import devices_scope
 from ordna.devices.services import device_check_in as check_in_service
 from ordna.lifecycle import by_link, case_templates, closing, exit_survey, selectors, service_desk
 from ordna.lifecycle.certificate import certificate_data, certificate_pdf
-from ordna.lifecycle.engine import LINE_LINK, SUPPLIER_LINK, LifecycleError
+from ordna.lifecycle.engine import LifecycleError
 from ordna.lifecycle.line_actions import line_actions_offered
 from ordna.lifecycle.models import (
+    LINE_LINK,
+    SUPPLIER_LINK,
     AlumniConsent,
     Birthright,
     Case,
     CaseKind,
+    CaseStatus,
     CaseTemplate,
+    ClosingRequest,
     ExitSurveyInvitation,
     Line,
     Responsible,
@@ -92,27 +96,42 @@ def case_board(request: HttpRequest) -> HttpResponse:
 
 @capability("cases.view")
 def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _case_page(request, pk)
+
+
+def _case_page(
+    request: HttpRequest, pk: int, *, errors: dict[int, str] | None = None, status: int = 200
+) -> HttpResponse:
+    """The case with the lines the user may see, what they may do on each, and (after a refused closing) the
+    error beside the line's form, the values entered kept."""
     user = user_of(request)
     case: Case = access.get_in_scope(cases_scope(user).select_related("person", "template"), pk=pk)
     lines = list(selectors.case_lines(case, user))
     desks = service_desk.requests_of_case(case.pk)
     for line in lines:  # the service desk's claim beside its lines: said, not proven
         line.desk_claim = desks.get(line.responsible_supplier_id) if line.responsible_supplier_id else None  # type: ignore[attr-defined]
-    closable = set(lines_closable_scope(user).filter(case=case).values_list("pk", flat=True))
     actions = line_actions_offered(user, lines)  # offered by the apps above, e.g. a connector's disable
+    closing_offers = selectors.lines_closing(user, lines) if case.status != CaseStatus.CANCELLED else {}
+    if not access.can(user, "lines.close"):
+        closing_offers = {}
     return render(
         request,
         "lifecycle/detail.html",
         {
             "case": case,
-            "rows": [(line, actions.get(line.pk, [])) for line in lines],
-            "closable": closable if access.can(user, "lines.close") else set(),
+            "rows": [(line, actions.get(line.pk, []), closing_offers.get(line.pk)) for line in lines],
+            "counts": selectors.closing_counts(lines),
+            "errors": errors or {},
+            "stray_errors": [message for pk, message in (errors or {}).items() if pk not in closing_offers],
+            "posted": request.POST if errors else {},
+            "approval_needed": settings.ORDNA_WAIVER_APPROVAL,
             "can_certificate": access.can(user, "cases.certificate") and case.kind == CaseKind.LEAVER,
             "can_invite": access.can(user, "exitsurvey.invite"),
             "can_access": access.can(user, "access.view") and people_scope(user).filter(pk=case.person_id).exists(),
             "exit_link": _exit_link(request, case),
             "today": today(),
         },
+        status=status,
     )
 
 
@@ -137,29 +156,113 @@ def case_certificate(request: HttpRequest, pk: int) -> HttpResponse:
 @capability("lines.close")
 @require_POST
 def line_close(request: HttpRequest, pk: int) -> HttpResponse:
-    """Attest or waive one line; outside the user's responsibility the line does not exist (404)."""
-    line: Line = access.get_in_scope(lines_closable_scope(user_of(request)).select_related("case"), pk=pk)
-    actor = Actor.for_user(user_of(request))
+    """Attest or waive one line (closing.py holds every rule). Outside what the user may close the line does not
+    exist (404); a refusal shows the page again with the reason beside the line's form (422), or with the
+    line's state when someone else was quicker (409)."""
+    user = user_of(request)
+    line: Line = access.get_in_scope(lines_closable_scope(user).select_related("case"), pk=pk)
+    actor = Actor.for_user(user)
     action = request.POST.get("action", "")
+    override = request.POST.get("override") == "1"
+    override_reason = request.POST.get("override_reason", "")
     try:
         if action == "attest":
-            closing.line_attest(
-                line=line, actor=actor, note=request.POST.get("note", ""), evidence=request.FILES.get("evidence")
+            outcome = closing.line_attest(
+                line=line,
+                actor=actor,
+                today=today(),
+                reason=request.POST.get("reason", ""),
+                reference=request.POST.get("reference", ""),
+                note=request.POST.get("note", ""),
+                evidence=request.FILES.get("evidence"),
+                override=override,
+                override_reason=override_reason,
             )
-            messages.success(request, _("Attested: %(subject)s.") % {"subject": line.subject})
         elif action == "waive":
-            closing.line_waive(line=line, actor=actor, reason=request.POST.get("reason", ""))
-            messages.success(request, _("Waived: %(subject)s.") % {"subject": line.subject})
+            outcome = closing.line_waive(
+                line=line,
+                actor=actor,
+                today=today(),
+                reason=request.POST.get("waive_reason", ""),
+                override=override,
+                override_reason=override_reason,
+            )
         else:
-            messages.error(request, _("Choose whether to attest or to waive the line."))
+            raise LifecycleError(_("Choose whether to attest or to waive the line."))
     except LifecycleError as exc:
-        messages.error(request, str(exc))
-    target = request.POST.get("next", "")
-    if target == "mine":
+        status = 409 if isinstance(exc, closing.LineConflict) else 422
+        return _after_refusal(request, line, str(exc), status)
+    if outcome.pending:
+        messages.success(
+            request,
+            _("%(subject)s: sent for approval; the line stays open until another admin or IT coordinator approves.")
+            % {"subject": line.subject},
+        )
+    elif action == "attest":
+        messages.success(request, _("Attested: %(subject)s.") % {"subject": line.subject})
+    else:
+        messages.success(request, _("Waived: %(subject)s.") % {"subject": line.subject})
+    return _back(request, line)
+
+
+def _back(request: HttpRequest, line: Line) -> HttpResponse:
+    if request.POST.get("next", "") == "mine":
         return redirect("lifecycle:my_tasks")
     if cases_scope(user_of(request)).filter(pk=line.case_id).exists():
         return redirect("lifecycle:detail", pk=line.case_id)
     return redirect("lifecycle:my_tasks")
+
+
+def _after_refusal(request: HttpRequest, line: Line, message: str, status: int) -> HttpResponse:
+    """The page the form was on, again, with the refusal beside the line: nothing was changed."""
+    if request.POST.get("next", "") == "mine" or not cases_scope(user_of(request)).filter(pk=line.case_id).exists():
+        return _my_tasks_page(request, errors={line.pk: message}, status=status)
+    return _case_page(request, line.case_id, errors={line.pk: message}, status=status)
+
+
+def _decision(request: HttpRequest, pk: int, decide: str) -> HttpResponse:
+    user = user_of(request)
+    closing_request: ClosingRequest = access.get_in_scope(
+        ClosingRequest.objects.filter(line__in=lines_scope(user)).select_related("line"), pk=pk
+    )
+    actor = Actor.for_user(user)
+    line = closing_request.line
+    try:
+        if decide == "approve":
+            closing.closing_request_approve(
+                request=closing_request, actor=actor, today=today(), note=request.POST.get("decision_note", "")
+            )
+            messages.success(request, _("Approved: %(subject)s is closed.") % {"subject": line.subject})
+        elif decide == "reject":
+            closing.closing_request_reject(
+                request=closing_request, actor=actor, note=request.POST.get("decision_note", "")
+            )
+            messages.success(request, _("Rejected: %(subject)s stays open.") % {"subject": line.subject})
+        else:
+            closing.closing_request_withdraw(request=closing_request, actor=actor)
+            messages.success(request, _("Withdrawn: %(subject)s stays open.") % {"subject": line.subject})
+    except LifecycleError as exc:
+        status = 409 if isinstance(exc, closing.LineConflict) else 422
+        return _after_refusal(request, line, str(exc), status)
+    return _back(request, line)
+
+
+@capability("lines.approve")
+@require_POST
+def closing_request_approve(request: HttpRequest, pk: int) -> HttpResponse:
+    return _decision(request, pk, "approve")
+
+
+@capability("lines.approve")
+@require_POST
+def closing_request_reject(request: HttpRequest, pk: int) -> HttpResponse:
+    return _decision(request, pk, "reject")
+
+
+@capability("lines.close")
+@require_POST
+def closing_request_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    return _decision(request, pk, "withdraw")
 
 
 @capability("cases.view")
@@ -175,18 +278,33 @@ def line_evidence(request: HttpRequest, pk: int) -> HttpResponse:  # a FileRespo
 
 @capability("tasks.mine")
 def my_tasks(request: HttpRequest) -> HttpResponse:
+    return _my_tasks_page(request)
+
+
+def _my_tasks_page(request: HttpRequest, *, errors: dict[int, str] | None = None, status: int = 200) -> HttpResponse:
     user = user_of(request)
-    tasks = selectors.my_tasks(user)
-    closable = set(lines_closable_scope(user).filter(pk__in=[t.pk for t in tasks[:500]]).values_list("pk", flat=True))
+    page = paginate(request, selectors.my_tasks(user))
+    offers = selectors.lines_closing(user, list(page.object_list))
+    approvals = (
+        list(selectors.closing_requests_pending(lines_scope(user)).exclude(requested_by_user=user)[:100])
+        if access.can(user, "lines.approve")
+        else []
+    )
     return render(
         request,
         "lifecycle/my_tasks.html",
         {
-            "page": paginate(request, tasks),
-            "closable": closable,
+            "page": page,
+            "offers": offers,
+            "approvals": approvals,
+            "errors": errors or {},
+            "stray_errors": [message for pk, message in (errors or {}).items() if pk not in offers],
+            "posted": request.POST if errors else {},
+            "approval_needed": settings.ORDNA_WAIVER_APPROVAL,
             "today": today(),
             "query": query_without_page(request),
         },
+        status=status,
     )
 
 
@@ -495,8 +613,9 @@ def line_by_link(request: HttpRequest, token: str) -> HttpResponse:
         status = 200
         if request.method == "POST":
             try:
-                by_link.line_close_by_link(
+                closed = by_link.line_close_by_link(
                     token=token,
+                    today=today(),
                     outcome=request.POST.get("outcome", ""),
                     note=request.POST.get("note", ""),
                     reason=request.POST.get("reason", ""),
@@ -508,6 +627,7 @@ def line_by_link(request: HttpRequest, token: str) -> HttpResponse:
             except LifecycleError as exc:
                 context["error"], status = str(exc), 422
             else:
+                context["pending"] = closed.pending
                 return render(request, "lifecycle/by_link_done.html", context)
         return render(request, "lifecycle/by_link.html", context, status=status)
 

@@ -1,12 +1,13 @@
 """People in the API: the scoped list, one person, and the HR import."""
 
 import tempfile
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 from django.http import HttpRequest
 from ninja import File, Form, Router, Schema, Status, UploadedFile
+from ninja.errors import HttpError
 from ninja.pagination import paginate
 
 from ordna.core import access
@@ -16,7 +17,7 @@ from ordna.core.clock import today
 from ordna.core.web import user_of
 from ordna.people import selectors
 from ordna.people.scopes import people_scope
-from ordna.people.services import people_import
+from ordna.people.services import PersonError, people_import, person_end_date_set
 
 router = Router(tags=["people"])
 
@@ -35,6 +36,9 @@ class PersonOut(Schema):
     cost_center: str
     locale: str
     status: str
+    end_date_set_by: str
+    end_date_set_at: datetime | None
+    end_date_reason: str
 
     @staticmethod
     def resolve_manager_employee_id(obj: Any) -> str | None:
@@ -43,6 +47,13 @@ class PersonOut(Schema):
     @staticmethod
     def resolve_status(obj: Any) -> str:
         return selectors.person_status_of(obj, today=today())
+
+
+class EndDateIn(Schema):
+    """The last day to set by hand (null: no last day, an extension), and why."""
+
+    end_date: date | None
+    reason: str = ""
 
 
 class PeopleImportOut(Schema):
@@ -65,8 +76,6 @@ def people_list(
             scope, q=q, status=status, department=department, employment_type=employment_type, today=today()
         )
     except ValueError as exc:
-        from ninja.errors import HttpError
-
         raise HttpError(422, str(exc)) from exc
     return people.select_related("manager")
 
@@ -79,6 +88,27 @@ def people_list(
 )
 def person_detail(request: HttpRequest, employee_id: str) -> Any:
     return access.get_in_scope(people_scope(user_of(request)).select_related("manager"), employee_id=employee_id)
+
+
+@router.put(
+    "/people/{employee_id}/end-date",
+    response={200: PersonOut, 404: ErrorOut, 422: ErrorOut},
+    summary="Set, move or remove a person's last day by hand, with a reason (the case follows at once)",
+    auth=Capability("people.end_date"),
+)
+def person_end_date(request: HttpRequest, employee_id: str, payload: EndDateIn) -> Any:
+    person = access.get_in_scope(people_scope(user_of(request)), employee_id=employee_id)
+    try:
+        person_end_date_set(
+            person=person,
+            end_date=payload.end_date,
+            reason=payload.reason,
+            actor=Actor.for_user(user_of(request)),
+            today=today(),
+        )
+    except PersonError as exc:
+        raise HttpError(422, str(exc)) from exc
+    return people_scope(user_of(request)).select_related("manager").get(pk=person.pk)
 
 
 @router.post(

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from ordna.core.tabular import RowError, Table, header_index
@@ -201,9 +201,22 @@ class Update:
     after: dict[str, Any]
 
 
+@dataclass(frozen=True)
+class HandSetChange:
+    """An end date set by hand in Ordna that the file disagrees with: shown in the preview, applied with it."""
+
+    employee_id: str
+    hand_set: date | None
+    set_by: str
+    set_at: datetime | None
+    reason: str
+    file_says: date | None
+
+
 @dataclass
 class PeoplePlan:
-    """What an HR file would change. `newly_ended` counts existing people who get an end date (breaker)."""
+    """What an HR file would change. `newly_ended` counts existing people who get an end date (breaker);
+    `over_hand_set` the end dates set by hand in Ordna that the file changes."""
 
     creates: list[HrRecord] = field(default_factory=list)
     updates: list[Update] = field(default_factory=list)
@@ -212,6 +225,7 @@ class PeoplePlan:
     newly_ended: list[str] = field(default_factory=list)
     not_in_file: int = 0
     errors: list[RowError] = field(default_factory=list)
+    over_hand_set: list[HandSetChange] = field(default_factory=list)
 
 
 def plan_people(records: Iterable[HrRecord], existing: Mapping[str, Mapping[str, Any]], *, today: date) -> PeoplePlan:
@@ -246,6 +260,17 @@ def plan_people(records: Iterable[HrRecord], existing: Mapping[str, Mapping[str,
             continue
         after = {k: values[k] for k in before}
         plan.updates.append(Update(record.employee_id, before, after))
+        if "end_date" in before and current.get("end_date_set_at") is not None:
+            plan.over_hand_set.append(
+                HandSetChange(
+                    record.employee_id,
+                    current.get("end_date"),
+                    str(current.get("end_date_set_by") or ""),
+                    current.get("end_date_set_at"),
+                    str(current.get("end_date_reason") or ""),
+                    record.end_date,
+                )
+            )
         if "end_date" in before and before["end_date"] is None and record.end_date is not None:
             plan.newly_ended.append(record.employee_id)
             if record.end_date >= today:

@@ -67,6 +67,11 @@ class Person(models.Model):
     cost_center = models.CharField(max_length=64, blank=True)
     locale = models.CharField(max_length=2, default="en")
     holiday_country = models.CharField(max_length=2, blank=True, help_text=_("SE or NL; empty for the default"))
+    # Set by hand in Ordna (HR, in the web or the API) rather than by the HR file: by whom, when and why. The
+    # next HR file that disagrees shows it in its preview as a change over the hand-set date.
+    end_date_set_by = models.CharField(max_length=150, blank=True, db_default="")
+    end_date_set_at = models.DateTimeField(null=True, blank=True)
+    end_date_reason = models.TextField(blank=True, db_default="")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -12,9 +12,10 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from ordna.core.actor import Actor
-from ordna.core.audit import Change, audit_record_many
+from ordna.core.audit import Change, audit_record, audit_record_many
 from ordna.core.bulk import insert_rows, update_rows
 from ordna.core.models import ImportRun, User
 from ordna.core.services import user_update
@@ -82,8 +83,11 @@ def file_checksum(path: Path) -> str:
 
 
 def existing_people_values() -> dict[str, dict[str, Any]]:
-    """Every person's comparable values, keyed by employee id, in one query."""
-    rows = Person.objects.values("employee_id", "manager__employee_id", *PERSON_FIELDS)
+    """Every person's comparable values, keyed by employee id, in one query (with who set the end date by hand,
+    if anyone did: the plan shows a file that disagrees as a change over it)."""
+    rows = Person.objects.values(
+        "employee_id", "manager__employee_id", *PERSON_FIELDS, "end_date_set_by", "end_date_set_at", "end_date_reason"
+    )
     result: dict[str, dict[str, Any]] = {}
     for row in rows:
         row["manager_employee_id"] = row.pop("manager__employee_id") or ""
@@ -243,6 +247,14 @@ def _apply_plan(
             manager_rows.append((manager, pk_of[record.employee_id]))
     if manager_rows:
         update_rows(Person, ("manager",), manager_rows)
+    # An end date set by hand that the file changes: the file governs again (the preview showed it).
+    if plan.over_hand_set:
+        update_rows(
+            Person,
+            ("end_date_set_by", "end_date_set_at", "end_date_reason"),
+            [("", None, "", pk_of[change.employee_id]) for change in plan.over_hand_set],
+        )
+    hand_set = {change.employee_id: change for change in plan.over_hand_set}
 
     changes = [
         Change(
@@ -254,10 +266,68 @@ def _apply_plan(
         for record in plan.creates
     ]
     changes += [
-        Change("person.updated", "people.person", str(pk_of[u.employee_id]), before=u.before, after=u.after)
+        Change(
+            "person.updated",
+            "people.person",
+            str(pk_of[u.employee_id]),
+            before=u.before,
+            after=u.after,
+            extra=(
+                {
+                    "end_date_set_by_hand": {
+                        "by": hand_set[u.employee_id].set_by,
+                        "at": hand_set[u.employee_id].set_at,
+                        "reason": hand_set[u.employee_id].reason,
+                    }
+                }
+                if u.employee_id in hand_set
+                else {}
+            ),
+        )
         for u in plan.updates
     ]
     audit_record_many(actor=actor, changes=changes)
+
+
+class PersonError(ValueError):
+    """A change to a person the rules refuse; the message says which field and why, translated."""
+
+
+def person_end_date_set(*, person: Person, end_date: date | None, reason: str, actor: Actor, today: date) -> Person:
+    """HR sets, moves or removes (an extension) a person's last day by hand, with a reason: audited, marked as
+    set by hand (the next HR file that disagrees shows it in its preview), and announced like an HR import
+    (`people.changed`), so the leaver case opens, re-plans or cancels at once."""
+    reason = reason.strip()
+    if not reason:
+        raise PersonError(_("Reason: say why the last day is set here and not in the HR file."))
+    if end_date is not None and person.start_date is not None and end_date < person.start_date:
+        raise PersonError(
+            _("Last day: %(date)s is before the first day (%(start)s).")
+            % {"date": end_date.isoformat(), "start": person.start_date.isoformat()}
+        )
+    if end_date == person.end_date:
+        raise PersonError(_("Last day: it is that day already; nothing was changed."))
+    with transaction.atomic():
+        before = person.end_date
+        now = timezone.now()
+        Person.objects.filter(pk=person.pk).update(
+            end_date=end_date,
+            end_date_set_by=actor.label[:150],
+            end_date_set_at=now,
+            end_date_reason=reason,
+            updated_at=now,
+        )
+        person.refresh_from_db()
+        audit_record(
+            actor=actor,
+            action="person.end_date_set",
+            target=person,
+            before={"end_date": before},
+            after={"end_date": end_date, "reason": reason},
+        )
+        newly_ended = (person.employee_id,) if before is None and end_date is not None else ()
+        people_changed.send(PeopleChanged(actor=actor, today=today, newly_ended=newly_ended))
+    return person
 
 
 def leavers_sign_in_end(*, today: date, actor: Actor) -> list[str]:

@@ -3,7 +3,7 @@ evidence pack as a ZIP."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -15,6 +15,7 @@ from ordna.core.actor import Actor
 from ordna.core.api import Capability, ErrorOut
 from ordna.core.clock import today
 from ordna.core.web import user_of
+from ordna.lifecycle.selectors import ClosingShares
 from ordna.reports import figures, render, selectors
 from ordna.reports.services import ReportError, evidence_pack_make
 
@@ -27,6 +28,15 @@ class MedianOut(Schema):
     lines: int
 
 
+class ClosingOut(Schema):
+    """How the lines of leaver cases that closed in a month closed."""
+
+    verified: int
+    attested: int
+    waived: int
+    overrides: int
+
+
 class TrendOut(Schema):
     month: str
     leavers: int
@@ -34,6 +44,30 @@ class TrendOut(Schema):
     share_on_time: float | None
     waste_per_month: dict[str, Decimal]
     leavers_active: int
+    overdue_lines: int
+    devices_not_returned: int
+    closed: ClosingOut
+
+
+class OverrideOut(Schema):
+    person: str
+    kind: str
+    subject: str
+    closed_as: str
+    closed_by: str
+    closed_at: datetime | None
+    reason: str
+    approved_by: str
+
+
+class FiguresOut(Schema):
+    """The four figures every surface shows, as the state at the end of `on`."""
+
+    on: date
+    leaver_accounts_active: int
+    license_waste_per_month: dict[str, Decimal]
+    overdue_lines: int
+    devices_not_returned: int
 
 
 class OverdueOut(Schema):
@@ -56,7 +90,10 @@ class MonthlyOut(Schema):
     leaver_active_accounts: int
     license_waste_per_month: dict[str, Decimal]
     license_waste_per_year: dict[str, Decimal]
+    overdue_lines: int
     devices_not_returned: int
+    closed: ClosingOut
+    overrides: list[OverrideOut]
     orphans: int
     dormant: int
     findings_opened: dict[str, int]
@@ -110,6 +147,33 @@ def _overdue(rows: list[selectors.OverdueRow]) -> list[dict[str, Any]]:
     ]
 
 
+def _closing(closing: ClosingShares) -> dict[str, int]:
+    return {
+        "verified": closing.verified,
+        "attested": closing.attested,
+        "waived": closing.waived,
+        "overrides": closing.overrides,
+    }
+
+
+@router.get(
+    "/reports/figures",
+    response={200: FiguresOut},
+    summary="The four figures every surface shows, as the state at the end of a day (default today)",
+    auth=Capability("reports.view"),
+)
+def report_figures(request: HttpRequest, on: date | None = None) -> Any:
+    day = min(on or today(), today())
+    at = selectors.figures_at([day])[day]
+    return {
+        "on": day,
+        "leaver_accounts_active": at.leaver_accounts_active,
+        "license_waste_per_month": at.licence_waste,
+        "overdue_lines": at.overdue_lines,
+        "devices_not_returned": at.devices_not_returned,
+    }
+
+
 @router.get(
     "/reports/monthly",
     response={200: MonthlyOut, 400: ErrorOut},
@@ -134,10 +198,25 @@ def monthly(request: HttpRequest, month: str = "", format: str = "json") -> Any:
         "on_time": fig.on_time,
         "share_on_time": fig.share_on_time,
         "cases_still_open": fig.still_open,
-        "leaver_active_accounts": report.remaining.get("leaver_active", 0),
+        "leaver_active_accounts": report.at.leaver_accounts_active,
         "license_waste_per_month": report.waste_month,
         "license_waste_per_year": report.waste_year,
-        "devices_not_returned": len(report.devices_not_returned),
+        "overdue_lines": report.at.overdue_lines,
+        "devices_not_returned": report.at.devices_not_returned,
+        "closed": _closing(report.closing),
+        "overrides": [
+            {
+                "person": r.employee_id,
+                "kind": r.kind,
+                "subject": r.subject,
+                "closed_as": r.state,
+                "closed_by": r.closed_by,
+                "closed_at": r.closed_at,
+                "reason": r.reason,
+                "approved_by": r.approved_by,
+            }
+            for r in report.overrides
+        ],
         "orphans": report.remaining.get("orphan", 0),
         "dormant": report.remaining.get("dormant", 0),
         "findings_opened": report.findings_opened,
@@ -152,6 +231,9 @@ def monthly(request: HttpRequest, month: str = "", format: str = "json") -> Any:
                 "share_on_time": t.share_on_time,
                 "waste_per_month": t.waste,
                 "leavers_active": t.leaver_active,
+                "overdue_lines": t.overdue,
+                "devices_not_returned": t.devices_not_returned,
+                "closed": _closing(t.closing),
             }
             for t in report.trend
         ],

@@ -16,7 +16,7 @@ import random
 import statistics
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -86,6 +86,7 @@ class LineRow:
     due: date
     state: str
     closed_on: date | None  # the local day it was closed
+    override: bool = False  # closed by someone other than its responsible party
 
 
 @dataclass(frozen=True)
@@ -169,36 +170,8 @@ def median_business_days(
     return sorted(rows, key=lambda row: (-row[1], row[0]))
 
 
-def open_at(line: LineRow, day: date) -> bool:
-    """Open at the end of `day`: still open, or closed only later."""
-    return not closed_by(line, day)
-
-
-def overdue_at(lines: Iterable[LineRow], day: date) -> list[LineRow]:
-    """Lines past their due date and not closed at the end of `day`, the most overdue first."""
-    return sorted((line for line in lines if line.due < day and open_at(line, day)), key=lambda line: line.due)
-
-
-# Findings and money --------------------------------------------------------------------------------------
-
-
 def live_on(finding: FindingRow, day: date) -> bool:
     return finding.since <= day and (finding.resolved_on is None or finding.resolved_on > day)
-
-
-def money_by_currency(findings: Iterable[FindingRow]) -> dict[str, Decimal]:
-    totals: dict[str, Decimal] = defaultdict(lambda: ZERO)
-    for finding in findings:
-        totals[finding.currency or "SEK"] += finding.monthly_cost
-    return dict(sorted(totals.items()))
-
-
-def waste_per_month(findings: Sequence[FindingRow], months: Sequence[date], *, today: date) -> list[dict[str, Decimal]]:
-    """Licence waste per month in money, per currency: the live licence-waste findings at each month's end
-    (or today, for the month not yet over)."""
-    waste = [f for f in findings if f.kind == "license_waste"]
-    days = [min(month_end(m), today) for m in months]
-    return [money_by_currency(f for f in waste if live_on(f, day)) for day in days]
 
 
 def live_counts(findings: Iterable[FindingRow], day: date) -> dict[str, int]:
@@ -222,17 +195,6 @@ def main_currency(totals: Iterable[Mapping[str, Decimal]]) -> str:
 
 
 @dataclass(frozen=True)
-class LicenceAccount:
-    """One account that is not gone, with what makes its licences wasted."""
-
-    application_id: int
-    status: str
-    person_left: bool
-    orphan: bool
-    licenses: tuple[str, ...]
-
-
-@dataclass(frozen=True)
 class LicencePrice:
     application_id: int
     application: str
@@ -240,6 +202,18 @@ class LicencePrice:
     monthly_cost: Decimal
     currency: str
     seats: int | None
+
+
+@dataclass(frozen=True)
+class LicenceWaste:
+    """The wasted seats of one licence at a day's end (its live licence-waste findings), and why each is."""
+
+    seats: int
+    money: Decimal
+    currency: str
+    to_leavers: int
+    to_disabled: int
+    to_orphans: int
 
 
 @dataclass
@@ -253,7 +227,7 @@ class LicenceLine:
     to_leavers: int = 0
     to_disabled: int = 0
     to_orphans: int = 0
-    extra: dict[str, int] = field(default_factory=dict)
+    waste_money: Decimal = ZERO
 
     @property
     def wasted(self) -> int:
@@ -261,7 +235,7 @@ class LicenceLine:
 
     @property
     def waste_per_month(self) -> Decimal:
-        return self.monthly_cost * self.wasted
+        return self.waste_money
 
     @property
     def unused_seats(self) -> int | None:
@@ -273,26 +247,29 @@ class LicenceLine:
         return self.monthly_cost * (self.seats if self.seats is not None else self.assigned)
 
 
-def licence_lines(prices: Iterable[LicencePrice], accounts: Iterable[LicenceAccount]) -> list[LicenceLine]:
-    """Per application and licence: seats bought and assigned, and the assigned seats that are waste. Each
-    wasted seat counts once, under the first reason of: the person left, the account is disabled, it is
-    an orphan (the same reasons as reconciliation's licence-waste findings)."""
+def licence_lines(
+    prices: Iterable[LicencePrice],
+    assigned: Iterable[tuple[int, Sequence[str]]],
+    waste: Mapping[tuple[int, str], LicenceWaste],
+) -> list[LicenceLine]:
+    """Per application and licence: seats bought and assigned (`assigned`: the application and licences of each
+    account that is not gone), and the wasted seats with their money as the licence-waste findings count them
+    (the same selector as every other surface), so the rows add up to the waste shown everywhere."""
     lines = {
         (p.application_id, p.name): LicenceLine(p.application, p.name, p.currency, p.monthly_cost, p.seats)
         for p in prices
     }
-    for account in accounts:
-        for name in account.licenses:
-            line = lines.get((account.application_id, name))
-            if line is None:
-                continue  # a licence without a price: nothing to count it in (reconciliation flags it)
-            line.assigned += 1
-            if account.person_left:
-                line.to_leavers += 1
-            elif account.status == "disabled":
-                line.to_disabled += 1
-            elif account.orphan:
-                line.to_orphans += 1
+    for application_id, licences in assigned:
+        for name in licences:
+            line = lines.get((application_id, name))
+            if line is not None:
+                line.assigned += 1  # a licence without a price: nothing to count it in (reconciliation flags it)
+    for key, wasted in waste.items():
+        line = lines.get(key)
+        if line is None:
+            continue  # an unpriced licence: its waste costs nothing
+        line.to_leavers, line.to_disabled, line.to_orphans = wasted.to_leavers, wasted.to_disabled, wasted.to_orphans
+        line.waste_money = wasted.money
     return sorted(lines.values(), key=lambda line: (-line.waste_per_month, line.application, line.license))
 
 

@@ -1,5 +1,11 @@
 """Reads for the reports: a few set-based queries that fetch plain rows, handed to `figures` for the sums.
 
+The four figures every surface shows (accounts of leavers still active, licence waste per month per currency,
+overdue lines, devices not returned) come from one selector each, in the app that owns the data
+(`ordna.accounts.selectors`, `ordna.lifecycle.selectors`, `ordna.devices.selectors`), as the state at the end
+of a day: `figures_at` asks them for every day a report needs at once. A month's figure is the state at its
+end (or today, for the month not yet over), so the 12-month trend has 12 real points.
+
 `monthly_report` reads a year of leaver cases and their lines in two queries, the findings of the year in
 one, and the lists behind the figures in a few more, whatever the size of the organisation.
 """
@@ -16,9 +22,19 @@ from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from ordna.accounts.models import Account, Finding, FindingKind, FindingState
+from ordna.accounts.selectors import cents, leaver_accounts_active, licence_waste, licence_waste_by_licence
 from ordna.applications.models import License
 from ordna.core.business_days import business_days_between
+from ordna.devices.selectors import DeviceOut, devices_not_returned
 from ordna.lifecycle.models import Case, CaseKind, CaseStatus, Line, LineKind, LineState, Responsible
+from ordna.lifecycle.selectors import (
+    ClosingShares,
+    OverdueLine,
+    OverrideRow,
+    closing_shares,
+    overdue_leaver_lines,
+    overrides_closed,
+)
 from ordna.reports import figures as f
 
 TREND_MONTHS = 12
@@ -35,6 +51,38 @@ def _local_day(moment: datetime | None, zone: Any = None) -> date | None:
     if moment is None:
         return None
     return moment.astimezone(zone or timezone.get_current_timezone()).date()
+
+
+@dataclass(frozen=True)
+class FiguresAt:
+    """The four figures of one day, the state at its end, with the lists behind the two that list things."""
+
+    day: date
+    leaver_accounts_active: int
+    licence_waste: dict[str, Decimal]  # money per month, per currency
+    overdue: list[OverdueLine]
+    devices_out: list[DeviceOut]
+
+    @property
+    def overdue_lines(self) -> int:
+        return len(self.overdue)
+
+    @property
+    def devices_not_returned(self) -> int:
+        return len(self.devices_out)
+
+    @property
+    def licence_waste_per_year(self) -> dict[str, Decimal]:
+        return {currency: amount * 12 for currency, amount in self.licence_waste.items()}
+
+
+def figures_at(days: list[date]) -> dict[date, FiguresAt]:
+    """The four figures at the end of each of `days`, each from the selector of the app that owns its data."""
+    active = leaver_accounts_active(days)
+    waste = licence_waste(days)
+    overdue = overdue_leaver_lines(days)
+    devices = devices_not_returned(days)
+    return {day: FiguresAt(day, active[day], waste[day], overdue[day], devices[day]) for day in days}
 
 
 def party_label(role: str, supplier: str | None) -> str:
@@ -78,10 +126,13 @@ def _line_rows(lines: Any) -> Iterator[f.LineRow]:
         "due",
         "state",
         "closed_at",
+        "override",
     )
-    for case_id, kind, subject, app, role, supplier, due, state, closed_at in values.iterator(chunk_size=10000):
+    for case_id, kind, subject, app, role, supplier, due, state, closed_at, override in values.iterator(
+        chunk_size=10000
+    ):
         yield f.LineRow(
-            case_id, kind, subject, app or "", party_label(role, supplier), due, state, _local_day(closed_at)
+            case_id, kind, subject, app or "", party_label(role, supplier), due, state, _local_day(closed_at), override
         )
 
 
@@ -147,6 +198,9 @@ class TrendRow:
     share_on_time: float | None
     waste: dict[str, Decimal]
     leaver_active: int
+    overdue: int
+    devices_not_returned: int
+    closing: ClosingShares
 
 
 @dataclass(frozen=True)
@@ -155,11 +209,13 @@ class MonthlyReport:
     as_of: date  # the month's last day, or today for the month not yet over
     generated_at: datetime
     figures: f.MonthFigures
+    at: FiguresAt  # the four figures at `as_of`
+    closing: ClosingShares  # how the lines that closed in the month closed
+    overrides: list[OverrideRow]  # the lines closed in the month by someone not responsible for them
     leavers: list[LeaverRow]
     by_application: list[tuple[str, float, int]]
     by_party: list[tuple[str, float, int]]
-    remaining: dict[str, int]  # live findings by kind at `as_of`
-    waste_month: dict[str, Decimal]
+    remaining: dict[str, int]  # live findings by kind at `as_of` (orphans, dormant)
     devices_not_returned: list[OverdueRow]
     findings_opened: dict[str, int]
     findings_closed: dict[str, int]
@@ -170,32 +226,51 @@ class MonthlyReport:
     waste_list: list[dict[str, Any]]
 
     @property
+    def waste_month(self) -> dict[str, Decimal]:
+        return self.at.licence_waste
+
+    @property
     def waste_year(self) -> dict[str, Decimal]:
-        return {currency: amount * 12 for currency, amount in self.waste_month.items()}
+        return self.at.licence_waste_per_year
 
     @property
     def label(self) -> str:
         return f.month_label(self.month)
 
 
-def _overdue_rows(lines: list[f.LineRow], cases: dict[int, f.CaseRow], day: date) -> list[OverdueRow]:
-    rows = []
-    for line in lines:
-        case = cases[line.case_id]
-        rows.append(
-            OverdueRow(
-                case.id,
-                case.employee_id,
-                case.name,
-                line.kind,
-                line.subject,
-                line.application,
-                line.party,
-                line.due,
-                business_days_between(line.due, day, case.country),
-            )
+def _overdue_rows(lines: list[OverdueLine], day: date) -> list[OverdueRow]:
+    return [
+        OverdueRow(
+            line.case_id,
+            line.employee_id,
+            line.name,
+            line.kind,
+            line.subject,
+            line.application,
+            party_label(line.responsible, line.supplier),
+            line.due,
+            business_days_between(line.due, day, line.country),
         )
-    return rows
+        for line in lines
+    ]
+
+
+def _device_rows(devices: list[DeviceOut], day: date) -> list[OverdueRow]:
+    """Devices not returned, in the shape of the overdue lists: due on the holder's last day."""
+    return [
+        OverdueRow(
+            0,
+            d.employee_id,
+            d.name,
+            str(LineKind.DEVICE.label),
+            d.asset_tag,
+            "",
+            str(ROLE_LABELS[Responsible.MANAGER]),
+            d.last_day,
+            business_days_between(d.last_day, day, "SE"),
+        )
+        for d in devices
+    ]
 
 
 def monthly_report(*, month: date, today: date) -> MonthlyReport:
@@ -203,12 +278,9 @@ def monthly_report(*, month: date, today: date) -> MonthlyReport:
     as_of = min(f.month_end(month), today)
     months = f.months_ending(month, TREND_MONTHS)
     window_start = months[0]
-    # Overdue items and devices still out may belong to older cases: reach back a year before the trend too.
-    cases = leaver_cases(f.add_months(window_start, -TREND_MONTHS), f.month_end(month))
-    case_by_id = {c.id: c for c in cases}
-    lines = leaver_lines(f.add_months(window_start, -TREND_MONTHS), f.month_end(month))
-    grouped = f.lines_by_case(lines)
-    findings = finding_rows(kinds=REMAINING_KINDS, since_by=as_of, live_after=window_start)
+    cases = leaver_cases(window_start, f.month_end(month))
+    grouped = f.lines_by_case(leaver_lines(window_start, f.month_end(month)))
+    findings = finding_rows(kinds=REMAINING_KINDS, since_by=as_of, live_after=as_of)
 
     in_month = [c for c in cases if month <= c.last_day <= f.month_end(month)]
     leavers = [
@@ -226,10 +298,8 @@ def monthly_report(*, month: date, today: date) -> MonthlyReport:
         )
         for c in in_month
     ]
-    waste = f.waste_per_month(findings, months, today=today)
-    trend = _trend(months, cases, grouped, findings, waste, today=today)
-    overdue = f.overdue_at(lines, as_of)
-    devices = [line for line in overdue if line.kind == LineKind.DEVICE]
+    trend = _trend(months, cases, grouped, today=today)
+    at = trend[-1].at
     month_start = _day_start(month)
     month_after = _day_start(f.add_months(month, 1))
     opened = dict(
@@ -249,17 +319,19 @@ def monthly_report(*, month: date, today: date) -> MonthlyReport:
         as_of=as_of,
         generated_at=timezone.now(),
         figures=f.month_figures(month, cases, grouped),
+        at=at,
+        closing=trend[-1].row.closing,
+        overrides=overrides_closed(month, f.month_end(month)),
         leavers=leavers,
         by_application=f.median_business_days(in_month, grouped, key="application"),
         by_party=f.median_business_days(in_month, grouped, key="party"),
         remaining=f.live_counts(findings, as_of),
-        waste_month=waste[-1],
-        devices_not_returned=_overdue_rows(devices, case_by_id, as_of),
+        devices_not_returned=_device_rows(at.devices_out, as_of),
         findings_opened=opened,
         findings_closed=closed,
-        trend=trend,
-        currency=f.main_currency(waste),
-        worst_overdue=_overdue_rows(overdue[:WORST_OVERDUE], case_by_id, as_of),
+        trend=[row.row for row in trend],
+        currency=f.main_currency(row.row.waste for row in trend),
+        worst_overdue=_overdue_rows(at.overdue[:WORST_OVERDUE], as_of),
         leaver_active_accounts=live_findings_list(FindingKind.LEAVER_ACTIVE, as_of),
         waste_list=live_findings_list(FindingKind.LICENSE_WASTE, as_of),
     )
@@ -314,12 +386,21 @@ class Dashboard:
     currency: str
     open_by_party: list[tuple[str, int, int]]  # party, open lines, overdue lines
     devices_outstanding: list[tuple[str, int, int]]  # device kind, open device lines, overdue ones
-    findings_by_kind: list[tuple[str, str, int, Decimal]]  # kind, label, live count, money per month
+    findings_by_kind: list[tuple[str, str, int, dict[str, Decimal]]]  # kind, label, live count, money per currency
+    at: FiguresAt  # the four figures now
 
 
 def dashboard(*, today: date) -> Dashboard:
-    """The charts of the follow-up dashboard: the 12-month trend up to this month, and today's open work."""
-    report_trend = monthly_trend(month=today.replace(day=1), today=today)
+    """The charts of the follow-up dashboard: the 12-month trend up to this month, and today's open work; the
+    four figures now are the trend's last point (this month, as of today)."""
+    months = f.months_ending(today.replace(day=1), TREND_MONTHS)
+    points = _trend(
+        months,
+        leaver_cases(months[0], f.month_end(months[-1])),
+        f.lines_by_case(leaver_lines(months[0], f.month_end(months[-1]))),
+        today=today,
+    )
+    report_trend = [point.row for point in points]
     open_lines = Line.objects.filter(
         case__kind=CaseKind.LEAVER, case__status=CaseStatus.OPEN, state=LineState.OPEN
     ).values_list("responsible", "responsible_supplier__name")
@@ -351,80 +432,91 @@ def dashboard(*, today: date) -> Dashboard:
         .annotate(n=Count("id"))
         .order_by("kind")
     )
-    money = dict(
-        Finding.objects.filter(state__in=[FindingState.OPEN, FindingState.ACCEPTED], kind=FindingKind.LICENSE_WASTE)
-        .values_list("kind")
+    money: dict[str, dict[str, Decimal]] = {}
+    for kind, currency, total in (
+        Finding.objects.filter(state__in=[FindingState.OPEN, FindingState.ACCEPTED], monthly_cost__gt=0)
+        .values_list("kind", "currency")
         .annotate(total=Sum("monthly_cost"))
-        .order_by("kind")
-    )
+        .order_by("kind", "currency")
+    ):
+        money.setdefault(kind, {})[currency or "SEK"] = cents(total)
     return Dashboard(
         today=today,
         trend=report_trend,
         currency=f.main_currency(t.waste for t in report_trend),
         open_by_party=sorted(((p, n, late) for p, (n, late) in parties.items()), key=lambda r: (-r[1], r[0])),
         devices_outstanding=[(str(device_labels.get(kind, kind or "—")), n, late) for kind, n, late in devices],
-        findings_by_kind=[(kind, str(labels.get(kind, kind)), n, money.get(kind, Decimal(0))) for kind, n in live],
+        findings_by_kind=[(kind, str(labels.get(kind, kind)), n, money.get(kind, {})) for kind, n in live],
+        at=points[-1].at,
     )
 
 
 def monthly_trend(*, month: date, today: date) -> list[TrendRow]:
-    """The 12 months up to `month`: leavers, closed on time, licence waste and leavers still active."""
+    """The 12 months up to `month`: leavers, closed on time, and the four figures at each month's end."""
     months = f.months_ending(month, TREND_MONTHS)
     cases = leaver_cases(months[0], f.month_end(month))
     grouped = f.lines_by_case(leaver_lines(months[0], f.month_end(month)))
-    findings = finding_rows(
-        kinds=(FindingKind.LICENSE_WASTE, FindingKind.LEAVER_ACTIVE),
-        since_by=min(f.month_end(month), today),
-        live_after=months[0],
-    )
-    return _trend(months, cases, grouped, findings, f.waste_per_month(findings, months, today=today), today=today)
+    return [point.row for point in _trend(months, cases, grouped, today=today)]
+
+
+@dataclass(frozen=True)
+class _TrendPoint:
+    row: TrendRow
+    at: FiguresAt
 
 
 def _trend(
-    months: list[date],
-    cases: list[f.CaseRow],
-    grouped: dict[int, list[f.LineRow]],
-    findings: list[f.FindingRow],
-    waste: list[dict[str, Decimal]],
-    *,
-    today: date,
-) -> list[TrendRow]:
-    trend = []
-    for first, money in zip(months, waste, strict=True):
+    months: list[date], cases: list[f.CaseRow], grouped: dict[int, list[f.LineRow]], *, today: date
+) -> list[_TrendPoint]:
+    """Each month's row: its leavers and how many closed on time, the four figures at its end (or today, for
+    the month not yet over) and how its closed lines closed."""
+    days = [min(f.month_end(m), today) for m in months]
+    at = figures_at(days)
+    shares = closing_shares(months)
+    points = []
+    for first, day in zip(months, days, strict=True):
         figures = f.month_figures(first, cases, grouped)
-        day = min(f.month_end(first), today)
-        leaver_active = sum(1 for x in findings if x.kind == FindingKind.LEAVER_ACTIVE and f.live_on(x, day))
-        trend.append(TrendRow(first, figures.leavers, figures.on_time, figures.share_on_time, money, leaver_active))
-    return trend
+        row = TrendRow(
+            first,
+            figures.leavers,
+            figures.on_time,
+            figures.share_on_time,
+            at[day].licence_waste,
+            at[day].leaver_accounts_active,
+            at[day].overdue_lines,
+            at[day].devices_not_returned,
+            shares[first],
+        )
+        points.append(_TrendPoint(row, at[day]))
+    return points
 
 
 # Licences ------------------------------------------------------------------------------------------------
 
 
 def licence_report(*, today: date) -> list[f.LicenceLine]:
-    """Per application and licence: seats bought and assigned, and the waste; two queries over accounts that
-    hold a licence."""
+    """Per application and licence: seats bought and assigned, and the waste at the end of today (the accounts
+    selector that every surface uses); one query over accounts that hold a licence, one over the findings."""
     prices = [
         f.LicencePrice(app_id, app, name, cost, currency, seats)
         for app_id, app, name, cost, currency, seats in License.objects.values_list(
             "application_id", "application__name", "name", "monthly_cost", "currency", "seats"
         )
     ]
-    accounts = (
-        Account.objects.exclude(status="gone")
+    assigned = (
+        (app_id, tuple(licenses or ()))
+        for app_id, licenses in Account.objects.exclude(status="gone")
         .exclude(licenses=[])
-        .values_list(
-            "application_id", "status", "person_id", "person__end_date", "non_personal", "needs_review", "licenses"
-        )
+        .values_list("application_id", "licenses")
+        .iterator(chunk_size=10000)
     )
-
-    def rows() -> Iterator[f.LicenceAccount]:
-        for app_id, status, person_id, end_date, non_personal, review, licenses in accounts.iterator(chunk_size=10000):
-            left = end_date is not None and end_date < today
-            orphan = status == "active" and person_id is None and not non_personal and not review
-            yield f.LicenceAccount(app_id, status, left, orphan, tuple(licenses or ()))
-
-    return f.licence_lines(prices, rows())
+    waste = {
+        key: f.LicenceWaste(
+            seats, money, currency, reasons.get("leavers", 0), reasons.get("disabled", 0), reasons.get("orphans", 0)
+        )
+        for key, (seats, money, currency, reasons) in licence_waste_by_licence(today).items()
+    }
+    return f.licence_lines(prices, assigned, waste)
 
 
 # The auditor's evidence ----------------------------------------------------------------------------------
@@ -454,6 +546,10 @@ def evidence_leavers(*, start: date, end: date, today: date) -> list[dict[str, A
                 "completed_on": _local_day(completed.get(case.id)),
                 "lines": len(lines),
                 "lines_open": sum(1 for line in lines if line.state == LineState.OPEN),
+                "lines_verified": sum(1 for line in lines if line.state == LineState.VERIFIED),
+                "lines_attested": sum(1 for line in lines if line.state == LineState.ATTESTED),
+                "lines_waived": sum(1 for line in lines if line.state == LineState.WAIVED),
+                "overrides": sum(1 for line in lines if line.override),
                 "latest_due": max((line.due for line in lines), default=None),
                 "last_closed": max(closed, default=None),
                 "on_time": f.case_on_time(lines),

@@ -41,6 +41,10 @@ EVIDENCE_COLUMNS = (
     "completed_on",
     "lines",
     "lines_open",
+    "lines_verified",
+    "lines_attested",
+    "lines_waived",
+    "overrides",
     "latest_due",
     "last_closed",
     "on_time",
@@ -77,9 +81,11 @@ def _csv(rows: list[dict[str, object]], columns: tuple[str, ...]) -> bytes:
 def evidence_pack_make(
     *, start: date, end: date, sample: int, seed: int | None, actor: Actor, today: date
 ) -> EvidencePack:
-    """A ZIP of the full leaver list of [start, end] (CSV) and a reproducible random sample of `sample`
-    leavers, each with its certificate (PDF). The same seed and data give the same sample and, on the same
-    day, the same bytes: every date stamped inside the pack is the day it was made.
+    """A ZIP of the full leaver list of [start, end] (CSV: per leaver how many lines closed by proof, by
+    attestation, by waiver, and by override), the four figures at the period's end (manifest), and a
+    reproducible random sample of `sample` leavers, each with its certificate (PDF). The same seed and data give
+    the same sample and, on the same day, the same bytes: every date stamped inside the pack is the day it was
+    made.
 
     Reads only; records one audit event (who drew which sample with which seed).
     """
@@ -97,8 +103,18 @@ def evidence_pack_make(
         row["sampled"] = row["case_id"] in picked
     stamp = timezone.make_aware(datetime.combine(today, time.min))
     entry_time = (today.year, today.month, today.day, 0, 0, 0)
+    # The figures at the period's end (or today), from the same selectors as every other surface.
+    day = min(end, today)
+    at = selectors.figures_at([day])[day]
     manifest = {
         "period": {"from": start.isoformat(), "to": end.isoformat()},
+        "figures": {
+            "on": day.isoformat(),
+            "leaver_accounts_active": at.leaver_accounts_active,
+            "license_waste_per_month": {currency: str(amount) for currency, amount in at.licence_waste.items()},
+            "overdue_lines": at.overdue_lines,
+            "devices_not_returned": at.devices_not_returned,
+        },
         "sample_size": sample,
         "seed": seed,
         "leavers": len(leavers),

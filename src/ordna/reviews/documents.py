@@ -6,21 +6,20 @@ from datetime import timedelta
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from fpdf import FPDF
 from icalendar import Calendar, Event, vCalAddress, vText
 
-from ordna.core.pdf import pdf_text
+from ordna.core.pdf import pdf_document, pdf_font, pdf_text
 from ordna.reviews.models import ActionItem, Review, ReviewStatus
 
 
 def review_pdf(review: Review, actions: list[ActionItem]) -> bytes:
     """The review's agenda, its minutes when held, and its action items, on A4."""
-    pdf = FPDF(format="A4")
+    pdf = pdf_document(title=review.title)
     pdf.set_auto_page_break(auto=True, margin=15)
     pdf.add_page()
-    pdf.set_font("Helvetica", "B", 15)
+    pdf_font(pdf, 15, bold=True)
     pdf.multi_cell(0, 8, pdf_text(review.title), new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("Helvetica", "", 10)
+    pdf_font(pdf, 10)
     starts = timezone.localtime(review.starts_at).strftime("%Y-%m-%d %H:%M")
     for label, value in (
         (_("Supplier"), review.supplier.name),
@@ -33,15 +32,15 @@ def review_pdf(review: Review, actions: list[ActionItem]) -> bytes:
         if not text.strip():
             continue
         pdf.ln(3)
-        pdf.set_font("Helvetica", "B", 12)
+        pdf_font(pdf, 12, bold=True)
         pdf.cell(0, 7, pdf_text(heading), new_x="LMARGIN", new_y="NEXT")
-        pdf.set_font("Helvetica", "", 10)
+        pdf_font(pdf, 10)
         pdf.multi_cell(0, 5, pdf_text(text), new_x="LMARGIN", new_y="NEXT")
     if actions:
         pdf.ln(3)
-        pdf.set_font("Helvetica", "B", 12)
+        pdf_font(pdf, 12, bold=True)
         pdf.cell(0, 7, pdf_text(_("Action items")), new_x="LMARGIN", new_y="NEXT")
-        pdf.set_font("Helvetica", "", 9)
+        pdf_font(pdf, 9)
         with pdf.table(col_widths=(90, 40, 25, 35), text_align="LEFT", line_height=4.5) as table:
             row = table.row()
             for heading in (_("Action"), _("Owner"), _("Due"), _("Closed")):

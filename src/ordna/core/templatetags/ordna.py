@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from django import template
 from django.utils.formats import number_format
@@ -51,3 +53,11 @@ def value(raw: object) -> str:
     if isinstance(raw, date):
         return raw.isoformat()
     return str(raw)
+
+
+@register.filter
+def item(mapping: Mapping[Any, Any] | None, key: Any) -> Any:
+    """`mapping[key]`, or None: a page's per-row extras (errors, offers) looked up by the row's id."""
+    if not mapping:
+        return None
+    return mapping.get(key)

@@ -58,6 +58,8 @@ WEB: dict[str, tuple[dict[str, Any], str, set[str], int]] = {
     "people:export": ({}, "get", {"admin", "coordinator", "hr", "auditor"}, 200),
     "people:import": ({}, "get", {"admin", "coordinator", "hr"}, 200),
     "people:import_confirm": ({}, "post", {"admin", "coordinator", "hr"}, 302),
+    # An empty form is refused with the reason on the person page (422).
+    "people:end_date": ({"employee_id": "E2"}, "post", {"admin", "coordinator", "hr"}, 422),
     # E2 reports to the manager's person and is the employee's own person.
     "people:detail": (
         {"employee_id": "E2"},
@@ -88,7 +90,17 @@ WEB: dict[str, tuple[dict[str, Any], str, set[str], int]] = {
     "lifecycle:my_tasks": ({}, "get", ALL - {"auditor"}, 200),
     "lifecycle:export": ({}, "get", {"admin", "coordinator", "hr", "auditor"}, 200),
     "lifecycle:check_in": ({}, "get", {"admin", "coordinator"}, 200),
-    "lifecycle:line_close": ({"pk": "LINE"}, "post", {"admin", "coordinator", "manager"}, 302),
+    # An empty form is refused (422) with the reason on the page; only who may close the line gets that far.
+    "lifecycle:line_close": ({"pk": "LINE"}, "post", {"admin", "coordinator", "manager"}, 422),
+    # REQUEST is a withdrawn waiver on LINE: deciding it again answers 409 to whoever may decide it at all.
+    "lifecycle:request_approve": ({"pk": "REQUEST"}, "post", {"admin", "coordinator"}, 409),
+    "lifecycle:request_reject": ({"pk": "REQUEST"}, "post", {"admin", "coordinator"}, 409),
+    "lifecycle:request_withdraw": (
+        {"pk": "REQUEST"},
+        "post",
+        {"admin", "coordinator", "hr", "manager", "employee"},
+        409,
+    ),
     # EVIDENCE is the attested HR task: seen organisation-wide and by E2's manager.
     "lifecycle:line_evidence": ({"pk": "EVIDENCE"}, "get", {"admin", "coordinator", "hr", "auditor", "manager"}, 200),
     "lifecycle:templates": ({}, "get", {"admin", "coordinator", "hr", "auditor"}, 200),
@@ -225,6 +237,12 @@ API: dict[tuple[str, str], set[str]] = {
     ("GET", "/api/v1/tasks/mine"): ALL - {"auditor"},
     ("POST", "/api/v1/lines/{line_id}/attest"): {"admin", "coordinator", "manager"},
     ("POST", "/api/v1/lines/{line_id}/waive"): {"admin", "coordinator", "manager"},
+    ("GET", "/api/v1/closing-requests"): ALL,
+    ("POST", "/api/v1/closing-requests/{request_id}/approve"): {"admin", "coordinator"},
+    ("POST", "/api/v1/closing-requests/{request_id}/reject"): {"admin", "coordinator"},
+    ("POST", "/api/v1/closing-requests/{request_id}/withdraw"): {"admin", "coordinator", "hr", "manager", "employee"},
+    ("PUT", "/api/v1/people/{employee_id}/end-date"): {"admin", "coordinator", "hr"},
+    ("GET", "/api/v1/reports/figures"): {"admin", "coordinator", "auditor"},
     ("GET", "/api/v1/case-templates"): {"admin", "coordinator", "hr", "auditor"},
     ("POST", "/api/v1/case-templates"): {"admin", "coordinator", "hr"},
     ("PATCH", "/api/v1/case-templates/{template_id}"): {"admin", "coordinator", "hr"},
@@ -365,7 +383,22 @@ def world(load_people, make_user, tmp_path, monkeypatch) -> dict[str, Any]:
     )
     case = Case.objects.get()
     evidence = Line.objects.get(case=case, subject="Final pay")
-    line_attest(line=evidence, actor=actor, evidence=SimpleUploadedFile("payslip.pdf", b"%PDF-1.4 test"))
+    hr = Actor.for_user(make_user("hr"))
+    line_attest(line=evidence, actor=hr, today=TODAY, evidence=SimpleUploadedFile("payslip.pdf", b"%PDF-1.4 test"))
+    from ordna.lifecycle.closing import closing_request_withdraw, line_waive
+
+    it = Actor.for_user(make_user("coordinator"))  # by override: the laptop is E2's manager's line
+    laptop = Line.objects.get(case=case, kind="device")
+    withdrawn = line_waive(
+        line=laptop,
+        actor=it,
+        today=TODAY,
+        reason="Leased, returned by the lessor",
+        override=True,
+        override_reason="The manager is away",
+    ).request
+    assert withdrawn is not None
+    closing_request_withdraw(request=withdrawn, actor=it)
     from ordna.applications.services import appointment_add
     from ordna.support import services as support
 
@@ -430,6 +463,7 @@ def world(load_people, make_user, tmp_path, monkeypatch) -> dict[str, Any]:
         "CASE": case.pk,
         "LINE": Line.objects.get(case=case, kind="device").pk,
         "EVIDENCE": evidence.pk,
+        "REQUEST": withdrawn.pk,
         "TEMPLATE": template.pk,
         "TASK": template.tasks.first().pk,  # type: ignore[union-attr]
         # Straight into the table: the service keeps birthright to joiner templates, the matrix needs one here.
@@ -486,6 +520,7 @@ def path_values(world: dict[str, Any]) -> dict[str, Any]:
         "action_item_id": values["ACTION_ITEM"],
         "release_id": values["RELEASE"],
         "test_id": values["RELEASE_TEST"],
+        "request_id": values["REQUEST"],
     }
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -24,13 +24,13 @@ def import_accounts(write_file: Callable[..., Path], actor: Actor) -> Callable[.
     """Import a generic export for `app`: rows of (employee_id, status, licences)."""
     from ordna.accounts.importing import accounts_import
 
-    def run(app: str, rows: list[tuple[str, str, str]], **options: Any) -> Any:
+    def run(app: str, rows: list[tuple[str, str, str]], *, today: date = TODAY, **options: Any) -> Any:
         lines = [
             f"{eid.lower()}@{app}.example.org,,{eid},{eid},{status},{TODAY.isoformat()},{licences}\n"
             for eid, status, licences in rows
         ]
         path = write_file(f"{app}.csv", ACCOUNT_HEADER + "".join(lines))
-        result = accounts_import(application_slug=app, path=path, actor=actor, today=TODAY, preset="generic", **options)
+        result = accounts_import(application_slug=app, path=path, actor=actor, today=today, preset="generic", **options)
         assert result.outcome == "applied", [str(e) for e in result.errors]
         return result
 
@@ -52,3 +52,29 @@ def org(load_people: Callable[..., Any]) -> dict[str, Any]:
     ]
     load_people(rows)
     return {"rows": rows}
+
+
+@pytest.fixture
+def it(make_user: Callable[..., Any]) -> Actor:
+    """An IT coordinator: responsible for the lines of applications without an owner or supplier, and the
+    coordinator's tasks; anyone else's lines only by override."""
+    return Actor.for_user(make_user("coordinator"))
+
+
+@pytest.fixture
+def it2(make_user: Callable[..., Any]) -> Actor:
+    """A second IT coordinator, to approve what the first asks for."""
+    return Actor.for_user(make_user("coordinator"))
+
+
+def after(days: int, hour: int = 9) -> Any:
+    """Travel to `days` after TODAY at `hour` o'clock in Stockholm (the clock ticks from there)."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    import time_machine
+
+    moment = datetime.combine(TODAY + timedelta(days=days), datetime.min.time()).replace(
+        hour=hour, tzinfo=ZoneInfo("Europe/Stockholm")
+    )
+    return time_machine.travel(moment, tick=True)

@@ -196,13 +196,18 @@ def test_an_expired_link_is_refused(leaver_org, settings) -> None:
     assert Line.objects.get(pk=leaver_org["lines"]["Handover"].pk).state == LineState.OPEN
 
 
-def test_links_are_revoked_when_the_line_closes_in_the_app_or_the_case_is_cancelled(leaver_org, actor) -> None:
+def test_links_are_revoked_when_the_line_closes_in_the_app_or_the_case_is_cancelled(
+    leaver_org, actor, make_user
+) -> None:
     from ordna.lifecycle.closing import line_attest
     from ordna.lifecycle.engine import case_cancel
+    from ordna.people.models import Person
 
     lines = leaver_org["lines"]
     handover, salary = _link_for(lines["Handover"]), _link_for(lines["Final salary"])
-    line_attest(line=lines["Handover"], actor=actor, note="Done in person")
+    # Maja signs in after all and attests the handover in the app.
+    maja = make_user("manager", person=Person.objects.get(employee_id="M1"))
+    line_attest(line=lines["Handover"], actor=Actor.for_user(maja), today=TODAY, note="Done in person")
     response = Client().get(handover)
     assert response.status_code == 410 and "the item was closed or the case cancelled" in response.content.decode()
     assert ActionLink.objects.get(target_id=lines["Handover"].pk).revoked_because == "line attested"
@@ -226,16 +231,40 @@ def test_the_closing_rules_apply_their_refusal_reaches_the_page_and_the_link_sti
     assert salary.note == "Last day 2026-11-16 confirmed"
 
 
-def test_not_collected_needs_a_reason_and_waives_the_device_line(leaver_org) -> None:
+def test_not_collected_needs_a_reason_and_asks_for_a_waiver_that_a_second_person_approves(leaver_org) -> None:
+    from ordna.lifecycle.models import ClosingRequest
+
     laptop = leaver_org["lines"]["LT-0042"]
-    link = _link_for(laptop)
+    link = _link_for(laptop, "maja.manager.m1@example.org")
     client = Client()
     assert client.post(link, {"outcome": "not_collected", "reason": " "}).status_code == 422
-    assert (
-        client.post(link, {"outcome": "not_collected", "reason": "She works abroad; courier booked"}).status_code == 200
-    )
+    done = client.post(link, {"outcome": "not_collected", "reason": "She works abroad; courier booked"})
+    assert done.status_code == 200 and "An IT coordinator decides" in done.content.decode()
     laptop.refresh_from_db()
-    assert (laptop.state, laptop.note) == (LineState.WAIVED, "Not collected: She works abroad; courier booked")
+    assert laptop.state == LineState.OPEN  # waits for an IT coordinator (ORDNA_WAIVER_APPROVAL)
+    request = ClosingRequest.objects.get(line=laptop)
+    assert (request.kind, request.note, request.requested_by) == (
+        "waive",
+        "Not collected: She works abroad; courier booked",
+        "Someone, by link sent to maja.manager.m1@example.org",
+    )
+    # A task is done or not: "not collected" is for devices.
+    assert (
+        client.post(_link_for(leaver_org["lines"]["Handover"]), {"outcome": "not_collected", "reason": "x"}).status_code
+        == 422
+    )
+
+
+def test_a_link_closes_its_own_line_and_no_other(leaver_org) -> None:
+    from ordna.core.action_links import action_link_actor, action_link_issue
+    from ordna.lifecycle.closing import line_attest
+    from ordna.lifecycle.engine import LifecycleError
+
+    lines = leaver_org["lines"]
+    link, _token = action_link_issue(purpose="lifecycle.line", target_id=lines["Handover"].pk, address="m@example.org")
+    with pytest.raises(LifecycleError, match="not responsible for this line"):
+        line_attest(line=lines["Final salary"], actor=action_link_actor(link), today=TODAY, note="not mine")
+    assert Line.objects.get(pk=lines["Final salary"].pk).state == LineState.OPEN
 
 
 def test_the_leaver_says_what_she_returned(leaver_org) -> None:

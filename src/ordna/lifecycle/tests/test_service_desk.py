@@ -5,7 +5,7 @@ verification), an update when accounts are added, retries when the mail server i
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -32,8 +32,9 @@ def fresh_rate_limit():
 
 @pytest.fixture
 def outsourced(load_people, import_accounts, actor) -> dict[str, Any]:
-    """Lena leaves today. Her ERP account is run by Example IT Services, whose contract promises resolution in
-    16 business hours (two business days of 08:00-17:00); its service desk takes tickets by mail."""
+    """Lena's last day was Friday (so that today's exports, taken after it, are proof). Her ERP account is run
+    by Example IT Services, whose contract promises resolution in 16 business hours (two business days of
+    08:00-17:00); its service desk takes tickets by mail."""
     from ordna.applications.services import application_create
     from ordna.core.services import supplier_add
     from ordna.suppliers import services as suppliers
@@ -57,7 +58,7 @@ def outsourced(load_people, import_accounts, actor) -> dict[str, Any]:
     suppliers.service_level_set(
         contract=contract, metric="resolution", priority="", target=16, target_percent=95, actor=actor
     )
-    load_people([hr_row("L1", "Lena", "Leaver", end_date=TODAY.isoformat())])
+    load_people([hr_row("L1", "Lena", "Leaver", end_date=(TODAY - timedelta(days=3)).isoformat())])
     import_accounts("erp", [("L1", "active", "")])
     return {"supplier": supplier, "line": Line.objects.get(subject="l1@erp.example.org")}
 

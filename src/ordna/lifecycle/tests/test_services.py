@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
 
 from ordna.accounts.models import Finding
 from ordna.conftest import TODAY, hr_row
-from ordna.core.actor import Actor
 from ordna.core.models import AuditEvent
 from ordna.lifecycle import case_templates, closing, services
 from ordna.lifecycle.engine import LifecycleError
 from ordna.lifecycle.models import Case, Line
-from ordna.lifecycle.tests.conftest import day
+from ordna.lifecycle.tests.conftest import after, day
 
 pytestmark = pytest.mark.django_db
 
@@ -85,26 +85,37 @@ def test_accounts_that_appear_for_a_leaver_get_lines_in_the_existing_case(org, i
     assert len(lines_of("L1", kind="account")) == 2
 
 
-def test_a_new_export_with_some_accounts_disabled_verifies_exactly_those_lines(org, import_accounts) -> None:
+def test_an_export_after_the_last_day_verifies_exactly_the_lines_it_shows_done(org, import_accounts) -> None:
+    from ordna.core.models import ImportRun
+
     import_accounts("crm", [("L1", "active", "Pro"), ("L2", "active", ""), ("R1", "active", ""), ("A1", "active", "")])
     import_accounts(
         "crm", [("L1", "disabled", "Pro"), ("L2", "active", ""), ("R1", "disabled", ""), ("A1", "active", "")]
     )
     states = {(x.case.person.employee_id, x.kind): (x.state, x.verified_by) for x in Line.objects.all()}
     assert states == {
-        ("L1", "account"): ("verified", "import"),
-        ("L1", "licence"): ("open", ""),  # disabled but still licensed: the 400-licence finding
+        ("L1", "account"): ("open", ""),  # L1 works five more days: an export from today proves nothing
+        ("L1", "licence"): ("open", ""),
         ("L2", "account"): ("open", ""),
-        ("R1", "account"): ("verified", "import"),
+        ("R1", "account"): ("verified", "import"),  # R1 left ten days ago
     }
-    import_accounts("crm", [("L1", "disabled", ""), ("L2", "active", ""), ("A1", "active", "")])  # R1 gone
-    assert lines_of("L1", kind="licence")[0].verified_by == "import"
+    r1 = lines_of("R1", kind="account")[0]
+    run = ImportRun.objects.filter(source="accounts").latest("id")
+    assert (r1.proof_run_id, r1.proof_taken_at.date()) == (run.pk, TODAY)
+
+    later = TODAY + timedelta(days=6)
+    with after(6):  # the day after L1's last day
+        import_accounts("crm", [("L1", "disabled", "Pro"), ("L2", "active", ""), ("A1", "active", "")], today=later)
+        assert [(x.state, x.verified_by) for x in lines_of("L1")] == [("verified", "import"), ("open", "")]
+        import_accounts("crm", [("L1", "disabled", ""), ("L2", "active", ""), ("A1", "active", "")], today=later)
+    assert [(x.state, x.verified_by) for x in lines_of("L1")] == [("verified", "import"), ("verified", "import")]
+    assert cases()["L1"].status == "completed"
 
 
-def test_an_attested_line_contradicted_by_the_next_export_reopens_with_a_finding(org, import_accounts) -> None:
+def test_an_attested_line_contradicted_by_the_next_export_reopens_with_a_finding(org, import_accounts, it) -> None:
     import_accounts("crm", [("R1", "active", "")])
     line = lines_of("R1", kind="account")[0]
-    closing.line_attest(line=line, actor=Actor.system("it"), note="disabled by hand")
+    closing.line_attest(line=line, actor=it, today=TODAY, reason="admin_console", note="disabled by hand")
     assert Case.objects.get(person__employee_id="R1").status == "completed"
 
     import_accounts("crm", [("R1", "active", "")])
@@ -122,37 +133,38 @@ def test_an_attested_line_contradicted_by_the_next_export_reopens_with_a_finding
     assert Case.objects.get(person__employee_id="R1").status == "completed"
 
 
-def test_an_attestation_not_contradicted_stays(org, import_accounts) -> None:
+def test_an_attestation_not_contradicted_stays(org, import_accounts, it) -> None:
     import_accounts("crm", [("R1", "active", "")])
     line = lines_of("R1", kind="account")[0]
-    closing.line_attest(line=line, actor=Actor.system("it"))
+    closing.line_attest(line=line, actor=it, today=TODAY, reason="no_export", note="removed from the user list")
     import_accounts("crm", [("A1", "active", "")], allow_mass_change=True)  # R1's account is gone now
     line.refresh_from_db()
     assert line.state == "attested"
     assert not Finding.objects.filter(kind="contradicted").exists()
 
 
-def test_waiving_without_a_reason_is_refused(org, import_accounts) -> None:
+def test_waiving_without_a_reason_is_refused(org, import_accounts, it, settings) -> None:
+    settings.ORDNA_WAIVER_APPROVAL = False
     import_accounts("crm", [("L1", "active", "")])
     line = lines_of("L1", kind="account")[0]
-    with pytest.raises(LifecycleError, match="reason"):
-        closing.line_waive(line=line, actor=Actor.system("it"), reason="   ")
+    with pytest.raises(LifecycleError, match=r"^Reason: say why"):
+        closing.line_waive(line=line, actor=it, today=TODAY, reason="   ")
     line.refresh_from_db()
     assert line.state == "open"
-    closing.line_waive(line=line, actor=Actor.system("it"), reason="Shared test account, owner agreed")
+    closing.line_waive(line=line, actor=it, today=TODAY, reason="Shared test account, owner agreed")
     line.refresh_from_db()
-    assert (line.state, line.note, line.closed_by) == ("waived", "Shared test account, owner agreed", "Ordna (it)")
+    assert (line.state, line.note, line.closed_by) == ("waived", "Shared test account, owner agreed", it.label)
 
 
-def test_closing_a_closed_line_is_refused(org, import_accounts) -> None:
-    import_accounts("crm", [("L1", "active", "")])
-    line = lines_of("L1", kind="account")[0]
-    closing.line_attest(line=line, actor=Actor.system("it"))
-    with pytest.raises(LifecycleError, match="attested already"):
-        closing.line_waive(line=line, actor=Actor.system("it"), reason="x")
+def test_closing_a_closed_line_is_refused(org, import_accounts, it) -> None:
+    import_accounts("crm", [("R1", "active", "")])
+    line = lines_of("R1", kind="account")[0]
+    closing.line_attest(line=line, actor=it, today=TODAY, reason="no_export", note="removed")
+    with pytest.raises(closing.LineConflict, match=r"^This line was closed already \(Attested by coordinator"):
+        closing.line_waive(line=line, actor=it, today=TODAY, reason="x")
 
 
-def test_the_case_completes_when_no_line_is_open_and_device_check_in_verifies(org, actor, import_accounts) -> None:
+def test_the_case_completes_when_no_line_is_open_and_device_check_in_verifies(org, actor, import_accounts, it) -> None:
     from ordna.devices.models import Device
     from ordna.devices.services import device_check_in, device_register
     from ordna.people.models import Person
@@ -160,7 +172,8 @@ def test_the_case_completes_when_no_line_is_open_and_device_check_in_verifies(or
     device_register(asset_tag="LT-1", kind="laptop", actor=actor, holder=Person.objects.get(employee_id="R1"))
     services.cases_open_due(actor=actor, today=TODAY)
     import_accounts("crm", [("R1", "active", "")])
-    closing.line_attest(line=lines_of("R1", kind="account")[0], actor=actor)
+    line = lines_of("R1", kind="account")[0]
+    closing.line_attest(line=line, actor=it, today=TODAY, reason="no_export", note="removed from the user list")
     assert Case.objects.get(person__employee_id="R1").status == "open"
     device_check_in(device=Device.objects.get(asset_tag="LT-1"), actor=actor)
     device_line = lines_of("R1", kind="device")[0]
@@ -263,9 +276,10 @@ def test_a_late_end_date_on_a_later_import_still_opens_a_case(org, load_people) 
     assert "O1" not in cases()  # known to have left long ago from the first import
 
 
-def test_a_rehire_gets_a_fresh_case(org, load_people, import_accounts, actor) -> None:
+def test_a_rehire_gets_a_fresh_case(org, load_people, import_accounts, it, settings) -> None:
+    settings.ORDNA_WAIVER_APPROVAL = False
     import_accounts("crm", [("R1", "active", "")])
-    closing.line_waive(line=lines_of("R1")[0], actor=actor, reason="gone with the contract")
+    closing.line_waive(line=lines_of("R1")[0], actor=it, today=TODAY, reason="gone with the contract")
     assert cases()["R1"].status == "completed"
     rows = {r["employee_id"]: dict(r) for r in org["rows"]}
     rows["R1"].update(start_date=day(-5), end_date=day(7))

@@ -13,7 +13,7 @@ from ordna.conftest import hr_row
 from ordna.core.actor import Actor
 from ordna.core.services import token_create
 from ordna.lifecycle.models import Case, Line
-from ordna.lifecycle.tests.conftest import day
+from ordna.lifecycle.tests.conftest import after, day
 
 pytestmark = pytest.mark.django_db
 
@@ -70,12 +70,20 @@ def test_a_user_outside_the_lines_scope_cannot_close_it(leaver) -> None:
     assert line.state == "open"
 
 
-def test_the_responsible_manager_attests_in_the_web(leaver) -> None:
+def test_the_responsible_manager_attests_in_the_web_from_the_last_day(leaver) -> None:
     line = leaver["device_line"]
-    response = web(leaver["manager"]).post(f"/cases/lines/{line.pk}/close/", {"action": "attest", "note": "got it"})
+    with after(5):
+        response = web(leaver["manager"]).post(
+            f"/cases/lines/{line.pk}/close/", {"action": "attest", "reason": "returned_elsewhere", "note": "got it"}
+        )
     assert response.status_code == 302
     line.refresh_from_db()
-    assert (line.state, line.note, line.closed_by) == ("attested", "got it", leaver["manager"].username)
+    assert (line.state, line.attest_reason, line.note, line.closed_by) == (
+        "attested",
+        "returned_elsewhere",
+        "got it",
+        leaver["manager"].username,
+    )
 
 
 def test_waiving_without_a_reason_is_refused_in_the_api_and_the_web(leaver) -> None:
@@ -84,15 +92,20 @@ def test_waiving_without_a_reason_is_refused_in_the_api_and_the_web(leaver) -> N
         f"/api/v1/lines/{line.pk}/waive", data=json.dumps({"reason": " "}), content_type="application/json"
     )
     assert response.status_code == 422
-    assert response.json() == {"detail": "reason: waiving a line needs a reason"}
-    response = web(leaver["coordinator"]).post(f"/cases/lines/{line.pk}/close/", {"action": "waive"}, follow=True)
-    assert "waiving a line needs a reason" in response.content.decode()
+    assert response.json() == {"detail": "Reason: say why this line need not be done."}
+    response = web(leaver["coordinator"]).post(f"/cases/lines/{line.pk}/close/", {"action": "waive"})
+    assert response.status_code == 422 and "Reason: say why this line need not be done." in response.content.decode()
     line.refresh_from_db()
     assert line.state == "open"
     response = api(leaver["coordinator"]).post(
         f"/api/v1/lines/{line.pk}/waive", data=json.dumps({"reason": "test account"}), content_type="application/json"
     )
-    assert (response.status_code, response.json()["state"], response.json()["note"]) == (200, "waived", "test account")
+    assert response.status_code == 202
+    assert (response.json()["kind"], response.json()["note"], response.json()["decision"]) == (
+        "waive",
+        "test account",
+        "pending",
+    )
 
 
 def test_the_board_the_case_page_and_my_tasks(leaver) -> None:

@@ -124,5 +124,5 @@ def unseen_org(load_people, make_user, actor) -> dict[str, Any]:
         user.email, user.locale = f"{name}@example.org", locale
         user.save(update_fields=["email", "locale"])
     done = Line.objects.get(case__person=people["L2"], subject="Handover")
-    line_attest(line=done, actor=Actor.for_user(users["manager"]), note="Handed over")
+    line_attest(line=done, actor=Actor.for_user(users["manager"]), today=TODAY, note="Handed over")
     return users

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import time_machine
 from django.utils import timezone
 
 from ordna.conftest import TODAY, hr_row
@@ -27,6 +28,7 @@ def org(load_people: Callable[..., Any], write_file: Callable[..., Path], actor:
     from ordna.accounts.importing import accounts_import
     from ordna.accounts.services import licenses_import
     from ordna.core.models import Supplier
+    from ordna.devices.services import device_register
     from ordna.lifecycle.models import Case, Line
     from ordna.people.models import Person
 
@@ -40,6 +42,9 @@ def org(load_people: Callable[..., Any], write_file: Callable[..., Path], actor:
     )
     people = {p.employee_id: p for p in Person.objects.all()}
     supplier = Supplier.objects.create(name="Exempel IT AB")
+    # L2's laptop, handed out in the summer and never returned.
+    with time_machine.travel(at(date(2026, 6, 1)), tick=False):
+        device_register(asset_tag="LT-9", kind="laptop", actor=actor, holder=people["L2"])
     licenses_import(
         path=write_file("prices.csv", "application,license,monthly_cost,currency,seats\ncrm,Pro,100.00,SEK,10\n"),
         actor=actor,

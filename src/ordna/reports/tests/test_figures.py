@@ -74,35 +74,28 @@ def test_month_figures_and_medians_per_party() -> None:
     assert f.median_business_days(cases[:2], lines, key="application") == [("CRM", 2.5, 2)]
 
 
-def test_waste_per_month_counts_findings_live_at_each_months_end() -> None:
+def test_live_counts_at_a_days_end_and_the_charts_currency() -> None:
     findings = [
         f.FindingRow("license_waste", date(2026, 8, 15), None, Decimal("100"), "SEK"),
-        f.FindingRow("license_waste", date(2026, 9, 1), date(2026, 10, 3), Decimal("50"), "SEK"),
+        f.FindingRow("license_waste", date(2026, 9, 1), date(2026, 10, 31), Decimal("50"), "SEK"),
         f.FindingRow("license_waste", date(2026, 9, 1), None, Decimal("7"), "EUR"),
         f.FindingRow("orphan", date(2026, 9, 1), None, Decimal("0"), ""),
     ]
-    months = [date(2026, 8, 1), date(2026, 9, 1), date(2026, 10, 1)]
-    assert f.waste_per_month(findings, months, today=date(2026, 11, 16)) == [
-        {"SEK": Decimal("100")},
-        {"EUR": Decimal("7"), "SEK": Decimal("150")},
-        {"EUR": Decimal("7"), "SEK": Decimal("100")},
-    ]
+    assert f.live_counts(findings, date(2026, 10, 30)) == {"license_waste": 3, "orphan": 1}
+    assert f.live_counts(findings, date(2026, 10, 31)) == {"license_waste": 2, "orphan": 1}  # resolved that day
     assert f.main_currency([{"SEK": Decimal("100")}, {"EUR": Decimal("7")}]) == "SEK"
-    assert f.live_counts(findings, date(2026, 10, 31)) == {"license_waste": 2, "orphan": 1}
 
 
-def test_licence_lines_count_each_wasted_seat_once() -> None:
+def test_licence_lines_take_their_waste_from_the_findings_and_count_assigned_seats() -> None:
     prices = [f.LicencePrice(1, "CRM", "Pro", Decimal("100"), "SEK", 10)]
-    accounts = [
-        f.LicenceAccount(1, "active", True, False, ("Pro",)),
-        f.LicenceAccount(1, "disabled", True, False, ("Pro",)),  # left and disabled: counted as left only
-        f.LicenceAccount(1, "disabled", False, False, ("Pro",)),
-        f.LicenceAccount(1, "active", False, True, ("Pro", "Unpriced")),
-        f.LicenceAccount(1, "active", False, False, ("Pro",)),
-    ]
-    [crm] = f.licence_lines(prices, accounts)
+    assigned = [(1, ("Pro",)), (1, ("Pro",)), (1, ("Pro",)), (1, ("Pro", "Unpriced")), (1, ("Pro",)), (2, ("Pro",))]
+    waste = {
+        (1, "Pro"): f.LicenceWaste(4, Decimal("400.00"), "SEK", 2, 1, 1),
+        (1, "Unpriced"): f.LicenceWaste(1, Decimal("0.00"), "SEK", 0, 0, 1),  # no price: nothing to count it in
+    }
+    [crm] = f.licence_lines(prices, assigned, waste)
     assert (crm.assigned, crm.to_leavers, crm.to_disabled, crm.to_orphans, crm.unused_seats) == (5, 2, 1, 1, 5)
-    assert (crm.waste_per_month, crm.cost_per_month) == (Decimal("400"), Decimal("1000"))
+    assert (crm.wasted, crm.waste_per_month, crm.cost_per_month) == (4, Decimal("400.00"), Decimal("1000"))
 
 
 def test_the_sample_depends_on_the_seed_only() -> None:

@@ -94,11 +94,18 @@ def _pdf_text(content: bytes, tmp_path) -> str:
     return subprocess.run([pdftotext, "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
 
 
-def test_the_pdf_renders_with_its_charts_and_swedish_letters(org, tmp_path) -> None:
+DASHED = "Försäljning \N{EN DASH} Öst"  # a dash and Swedish letters, which Helvetica could not set
+
+
+def test_the_pdf_renders_with_its_charts_and_every_character(org, tmp_path) -> None:
+    from ordna.people.models import Person
+
+    Person.objects.filter(employee_id="L1").update(department=DASHED)
     content = render.monthly_pdf(selectors.monthly_report(month=OCTOBER, today=TODAY))
     assert content.startswith(b"%PDF")
     text = _pdf_text(content, tmp_path)
     assert "Monthly follow-up 2026-10" in text and "Åsa Öberg (L1)" in text and "Joost van der Berg" in text
+    assert DASHED in text and "?" not in text
     assert "Exempel IT AB" in text  # a chart's label or its table
     pdftoppm = require_server("pdftoppm (poppler-utils)", "pdftoppm", "apt-get install poppler-utils")
     subprocess.run(
@@ -119,7 +126,9 @@ def test_the_licence_report(org, tmp_path) -> None:
     assert (crm.waste_per_month, crm.cost_per_month) == (Decimal("300.00"), Decimal("1000.00"))
     sheet = load_workbook(io.BytesIO(render.licences_file([crm], "xlsx", today=TODAY))).active
     assert list(sheet.iter_rows(values_only=True))[1][:4] == ("crm", "Pro", 10, 4)
-    assert "300" in _pdf_text(render.licences_file([crm], "pdf", today=TODAY), tmp_path)
+    crm.application = DASHED
+    text = _pdf_text(render.licences_file([crm], "pdf", today=TODAY), tmp_path)
+    assert "300" in text and DASHED in text and "?" not in text
 
 
 def test_the_evidence_pack_is_the_same_for_the_same_seed(org) -> None:

@@ -3,13 +3,14 @@ actions and their reminders, and the portal: each supplier sees only its own."""
 
 from __future__ import annotations
 
+import subprocess
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.test import Client
 
-from ordna.conftest import TODAY, hr_row
+from ordna.conftest import TODAY, hr_row, require_server
 from ordna.core.actor import Actor
 from ordna.core.models import Supplier
 from ordna.core.services import token_create
@@ -62,7 +63,7 @@ def test_service_levels_list_breaches_of_questions_and_lines(load_people, make_u
     assert (shown.measured, shown.met) == (2, 1)
 
 
-def test_review_agenda_from_data_carries_open_actions_and_exports(make_contract, actor) -> None:
+def test_review_agenda_from_data_carries_open_actions_and_exports(make_contract, actor, tmp_path) -> None:
     supplier = Supplier.objects.create(name="Example IT Services AB")
     make_contract(start_date=date(2026, 4, 1))
     first = services.review_plan(
@@ -81,8 +82,14 @@ def test_review_agenda_from_data_carries_open_actions_and_exports(make_contract,
     assert "Office IT: decide by 2026-12-31, cancel by 2026-12-31" in second.agenda
     from ordna.reviews.documents import review_ics, review_pdf
 
+    second.title = "Q4 \N{EN DASH} årsgenomgång för Öst"
     pdf = review_pdf(second, list(second.action_items.all()))
     assert pdf.startswith(b"%PDF")
+    pdftotext = require_server("pdftotext (poppler-utils)", "pdftotext", "apt-get install poppler-utils")
+    (tmp_path / "agenda.pdf").write_bytes(pdf)
+    text = subprocess.run([pdftotext, str(tmp_path / "agenda.pdf"), "-"], capture_output=True, text=True).stdout
+    assert second.title in text and "Example IT Services AB" in text and "?" not in text
+    second.title = "Q4"
     from icalendar import Calendar
 
     event = Calendar.from_ical(review_ics(second, attendees=["contact@example.se"])).walk("VEVENT")[0]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import subprocess
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -172,26 +173,70 @@ def test_the_it_coordinator_imports_an_export_resolves_a_review_and_sees_the_mon
 
     page.goto("/accounts/findings/")
     assert page.get_by_role("heading", name="Money").is_visible()
-    assert re.search(r"\d[\d\s,.]* (SEK|EUR)\s+per month", page.locator("main").inner_text())
+    assert re.search(r"\d[\d\s,.]* (SEK|EUR)\s+licence waste per month", page.locator("main").inner_text())
     screenshot(page, "findings")
     check_page(page, axe_source)
     assert any(f["kind"] == "orphan" and f["account"] == "old.consultant" for f in site.export("findings"))
 
 
-def attest(page: Any, row: Any, note: str) -> None:
+def attest(page: Any, row: Any, note: str, reason: str = "", reference: str = "", override: str = "") -> None:
+    """Open the line's closing form, choose a reason when the line asks for one (and an override with why, for
+    someone else's line), and attest."""
     row.locator("summary").click()
-    row.get_by_label("Note (optional)").fill(note)
-    row.get_by_role("button", name="Attest it is done").click()
+    form = row.locator("form", has=page.get_by_role("button", name="Attest it is done"))
+    if reason:
+        form.locator("select[name=reason]").select_option(reason)
+        form.locator("input[name=reference]").fill(reference)
+        form.locator("input[name=note]").fill(note)
+    else:
+        form.get_by_label("Note (optional)").fill(note)
+    if override:
+        form.locator("input[name=override]").check()
+        form.locator("input[name=override_reason]").fill(override)
+    form.get_by_role("button", name="Attest it is done").click()
     page.wait_for_load_state()
 
 
-def test_manager_employee_and_it_close_the_case_and_the_certificate_downloads(
+def export_file(directory: Path, name: str, rows: list[tuple[str, str]]) -> Path:
+    """A generic export listing some accounts (a delta): each disabled, without licences."""
+    path = directory / name
+    lines = "".join(f"{key},,,{LEAVER},disabled,,\n" for key, _licence in rows)
+    path.write_text("account_id,email,display_name,employee_id,status,last_login,license\n" + lines, encoding="utf-8")
+    return path
+
+
+def test_corners_cut_are_refused_proof_closes_the_case_and_the_certificate_says_how(
     site: Site, signed_in: Any, axe_source: str, tmp_path: Path
 ) -> None:
+    """The walk of issue 16 on the demo: the IT coordinator may not attest the leaver's accounts before the last
+    day, nor the manager's task without an override; a waiver waits for a second person; HR moves the last day to
+    yesterday; check-ins and an export taken now (after the last day) verify the lines; the case completes and
+    the certificate says per line how it closed."""
     if leaver_case(site) is None:  # HR's journey did not run first: the same change through the command line
         site.ordna("import", "people", str(hr_file_with_leaver(site, tmp_path)))
     case = leaver_case(site)
     assert case is not None
+
+    it = signed_in("coordinator")
+    it.goto("/cases/")
+    it.get_by_label("Search").fill("Sjögren")
+    it.get_by_role("button", name="Filter").click()
+    it.get_by_role("link", name="Johan Sjögren").click()
+    it.wait_for_load_state()
+    case_url = it.url
+    check_page(it, axe_source)
+    # The leaver's account (the supplier's line) before the last day, even by override: refused, with why and
+    # what to do; nothing changes.
+    account = it.locator("tr", has=it.locator("td", has_text="Account")).filter(has=it.locator("summary")).first
+    attest(it, account, "Blocked the sign-in", reason="admin_console", override="The supplier is slow")
+    assert "This can be attested from the last day on" in it.locator("main").inner_text()
+    check_page(it, axe_source)
+    # The manager's task, without an override: refused.
+    it.goto(case_url)
+    handover = it.locator("tr", has_text="Plan the handover")
+    attest(it, handover, "Handed over by IT")
+    assert "To close it for them, choose “Override” and say why" in it.locator("main").inner_text()
+    assert all(line["state"] == "open" for line in site.export("lines") if line["case_person"] == LEAVER)
 
     manager = signed_in("manager")
     manager.goto("/cases/mine/")
@@ -201,8 +246,11 @@ def test_manager_employee_and_it_close_the_case_and_the_certificate_downloads(
     handover = manager.locator("tr", has_text="Plan the handover").filter(has_text="Johan Sjögren")
     assert handover.count() == 1
     screenshot(manager, "my-tasks-manager")
-    attest(manager, handover, "Clients and files handed over to the team")
+    attest(manager, handover, "Clients and files handed over to the team")  # a task: done before the last day
     assert manager.locator("tr", has_text="Plan the handover").filter(has_text="Johan Sjögren").count() == 0
+    client_task = manager.locator("tr", has_text="Tell the client").filter(has_text="Johan Sjögren")
+    if client_task.count():
+        attest(manager, client_task, "The client knows; Anna takes over")
 
     employee = signed_in("employee")
     employee.goto("/cases/mine/")
@@ -211,34 +259,84 @@ def test_manager_employee_and_it_close_the_case_and_the_certificate_downloads(
     screenshot(employee, "my-tasks-employee")
     attest(employee, employee.locator("tr", has_text="Return laptop, phone and badge"), "Left at the IT desk")
 
-    it = signed_in("coordinator")
+    # HR: he left yesterday after all; the case follows at once.
+    hr = signed_in("hr")
+    hr.goto(f"/people/{LEAVER}/")
+    check_page(hr, axe_source)
+    yesterday = date.today() - timedelta(days=1)
+    hr.get_by_label("Last day (empty: no last day, an extension)").fill(yesterday.isoformat())
+    hr.get_by_label("Reason", exact=True).fill("Left early by agreement")
+    hr.get_by_role("button", name="Save the last day").click()
+    hr.wait_for_load_state()
+    assert "set by hand on" in hr.locator("main").inner_text()
+    assert leaver_case(site)["effective_date"] == yesterday.isoformat()  # type: ignore[index]
+    hr.goto("/cases/mine/")
+    pay = hr.locator("tr", has_text="Final salary and holiday pay settled").filter(has_text="Johan Sjögren")
+    attest(hr, pay, "Paid with the October salary")
+
+    # IT: the devices come back (proof), its own tasks, and a waiver that waits for the admin.
     it.goto("/cases/check-in/")
-    check_page(it, axe_source)
     for tag in ("LT-000001", "TK-000001"):
         it.get_by_label("Asset tag").fill(tag)
         it.get_by_role("button", name="Check in").click()
         it.wait_for_load_state()
-    it.goto("/cases/")
-    it.get_by_label("Search").fill("Sjögren")
-    it.get_by_role("button", name="Filter").click()
-    it.get_by_role("link", name="Johan Sjögren").click()
+    it.goto(case_url)
+    attest(it, it.locator("tr", has_text="Convert the mailbox to a shared mailbox"), "Shared, forwarded to Sandra")
+    it.goto(case_url)
+    drive = it.locator("tr", has_text="Archive the personal drive")
+    drive.locator("summary").click()
+    drive.get_by_label("Reason for waiving").fill("He kept nothing on the personal drive")
+    drive.get_by_role("button", name="Ask to waive").click()
     it.wait_for_load_state()
-    check_page(it, axe_source)
-    case_url = it.url
-    while (open_line := it.locator("tr:has(summary)")).count():
-        attest(it, open_line.first, "Disabled in the admin centre")
-        it.goto(case_url)
+    assert "Waiver requested by coordinator" in it.locator("main").inner_text()
+    assert it.locator("tr", has_text="Archive the personal drive").get_by_role("button", name="Approve").count() == 0
+    admin = signed_in("admin")
+    admin.goto(case_url)
+    admin.locator("tr", has_text="Archive the personal drive").get_by_role("button", name="Approve").click()
+    admin.wait_for_load_state()
+
+    # Proof arrives: an export of each application, taken now (after the last day), shows the accounts disabled.
+    lines = [line for line in site.export("lines") if line["case_person"] == LEAVER]
+    by_app: dict[str, list[tuple[str, str]]] = {}
+    for line in lines:
+        if line["kind"] == "account" and line["state"] == "open":
+            by_app.setdefault(line["application"], []).append((line["subject"], ""))
+    first, *rest = sorted(by_app)
+    it.goto("/accounts/import/")
+    it.get_by_label("Application (short name)").fill(first)
+    it.get_by_label("Format").select_option("generic")
+    it.get_by_label("The file lists").select_option("0")
+    it.set_input_files("input[type=file]", export_file(tmp_path, f"{first}.csv", by_app[first]))
+    it.get_by_role("button", name="Preview").click()
+    it.wait_for_load_state()
+    it.get_by_role("button", name="Apply these changes").click()
+    it.wait_for_load_state()
+    for app in rest:
+        site.ordna("import", "accounts", app, str(export_file(tmp_path, f"{app}.csv", by_app[app])), "--preset",
+                   "generic", "--delta")  # fmt: skip
+
+    states = {
+        (line["kind"], line["subject"]): line["state"] for line in site.export("lines") if line["case_person"] == LEAVER
+    }
+    assert "open" not in states.values(), states
+    assert {states[("device", "LT-000001")], states[("device", "TK-000001")]} == {"verified"}
+    assert all(state == "verified" for (kind, _s), state in states.items() if kind in ("account", "licence"))
+    assert leaver_case(site)["status"] == "completed"  # type: ignore[index]
+    it.goto(case_url)
     assert "Completed" in it.locator("main").inner_text()
     screenshot(it, "case-completed")
-    states = {line["state"] for line in site.export("lines") if line["case_person"] == LEAVER}
-    assert "open" not in states and {"attested", "verified"} <= states
-    assert leaver_case(site)["status"] == "completed"  # type: ignore[index]
+    check_page(it, axe_source)
 
     with it.expect_download() as download:
         it.get_by_role("link", name="PDF").click()
     pdf = tmp_path / "certificate.pdf"
     download.value.save_as(pdf)
     assert pdf.read_bytes().startswith(b"%PDF")
+    raw = subprocess.run(["pdftotext", "-raw", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    text = " ".join(raw.split())  # a table cell's lines, joined
+    assert "Johan Sjögren" in text and "?" not in text
+    assert "verified by proof" in text and "Import #" in text and "Device check-in" in text
+    assert "approved by admin" in text and "He kept nothing on the personal drive" in text
 
 
 def test_a_supplier_sees_only_its_own_work_closes_a_line_and_answers(
@@ -253,9 +351,16 @@ def test_a_supplier_sees_only_its_own_work_closes_a_line_and_answers(
     tasks = page.locator("main").inner_text()
     assert "Microsoft 365" in tasks and "Flex HRM" not in tasks and other not in tasks
     screenshot(page, "my-tasks-supplier")
-    row = page.locator("tr:has(summary)").first
+    # A leaver who has left: the supplier attests the account with its ticket (it has no export of its own).
+    gone = [
+        row
+        for row in page.locator("tr:has(summary)").all()
+        if (m := re.search(r"last day (\d{4}-\d{2}-\d{2})", row.inner_text())) and m.group(1) < date.today().isoformat()
+    ]
+    assert gone
+    row = gone[0]
     leaver = row.locator("td").nth(2).locator("a").inner_text()
-    attest(page, row, "Blocked sign-in and removed the licence")
+    attest(page, row, "Blocked sign-in and removed the licence", reason="supplier_ticket", reference="INC-2231")
     lines = [line for line in site.export("lines") if line["state"] == "attested" and line["application"] == "m365"]
     assert lines, leaver
 

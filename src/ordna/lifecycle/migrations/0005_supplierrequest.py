@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('core', '0006_supplier_service_desk_email'),
-        ('lifecycle', '0003_supplier_in_core'),
+        ('lifecycle', '0004_proof_not_clicks'),
     ]
 
     operations = [
