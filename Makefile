@@ -6,6 +6,9 @@ STAMP := $(VENV)/.installed
 export ORDNA_DATA_DIR ?= $(CURDIR)/data
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# The address served, as `ordna serve` derives it (a server on every interface is opened at 127.0.0.1): the
+# printed address and the links in mail (the demo's digests too) follow HOST and PORT unless ORDNA_BASE_URL is set.
+URL := http://$(if $(filter 0.0.0.0 ::,$(HOST)),127.0.0.1,$(if $(findstring :,$(HOST)),[$(HOST)],$(HOST))):$(PORT)
 
 .PHONY: run test test-postgres lint bench messages screenshots clean
 
@@ -22,10 +25,10 @@ run: $(STAMP)
 	$(BIN)/ordna migrate --verbosity 0
 	@if [ ! -f "$(ORDNA_DATA_DIR)/.demo-loaded" ]; then \
 		echo "Loading the demo organisation (once)..."; \
-		$(BIN)/ordna demo && touch "$(ORDNA_DATA_DIR)/.demo-loaded"; \
+		ORDNA_BASE_URL="$${ORDNA_BASE_URL:-$(URL)}" $(BIN)/ordna demo && touch "$(ORDNA_DATA_DIR)/.demo-loaded"; \
 	fi
 	@echo ""
-	@echo "Ordna: open http://$(HOST):$(PORT)/ and sign in as admin / ordna-demo-2026"
+	@echo "Ordna: open $(URL)/ and sign in as admin / ordna-demo-2026"
 	@echo "       (other demo users: coordinator, hr, manager, keyuser, supplier, employee, auditor; same password)"
 	@echo ""
 	$(BIN)/ordna serve --host $(HOST) --port $(PORT)
@@ -56,7 +59,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/run.py
 
 messages: $(STAMP)
-	cd src/ordna && ../../$(BIN)/ordna makemessages -l sv -l nl --no-obsolete --no-location -i "*/tests/*" -i conftest.py -i "demo/*" && ../../$(BIN)/ordna compilemessages
+	cd src/ordna && ../../$(BIN)/ordna makemessages -l sv -l nl --no-obsolete --no-location -i "*/tests/*" -i conftest.py && ../../$(BIN)/ordna compilemessages
 
 clean:
 	rm -rf $(VENV) data

@@ -1,4 +1,4 @@
-"""The reminder budget (DESIGN.md 6): a reminder run over 100,000 open lines computes all digests in under 5 s.
+"""The reminder budget (docs/performance.md): a reminder run over 100,000 open lines computes all digests in under 5 s.
 
 In a fresh SQLite database: 25,000 people under 500 managers, every one with an address in the HR file; half the
 managers also have an Ordna user (in English, Swedish or Dutch), the other half and every employee are reached at

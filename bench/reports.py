@@ -1,4 +1,4 @@
-"""The monthly report over a year of churn (DESIGN.md 6: under 2 s for 3,600 leavers a year).
+"""The monthly report over a year of churn (docs/performance.md: under 2 s for 3,600 leavers a year).
 
 Writes, deterministically (seed 7), a year of leaver cases for BENCH_CHURN people (default 3,600: 300 a
 month) with their lines (accounts, licences, devices and template tasks, about 12 each), closed on time,

@@ -1,4 +1,4 @@
-"""`make bench`: Ordna's speed and memory budgets (DESIGN.md 6), measured, with ratios to their targets.
+"""`make bench`: Ordna's speed and memory budgets (docs/performance.md), measured, with ratios to their targets.
 
 Generates 100,000 people and 1,000,000 accounts over 20 applications (deterministic), imports them on
 SQLite (and on PostgreSQL when DATABASE_URL is set) and times a DuckDB one-query join of the same files as
@@ -99,7 +99,7 @@ def duckdb_floor(data: Path) -> float | None:
 
 
 def monthly_report_part() -> None:
-    """DESIGN.md 6: the monthly report over a year of 3,600-person churn in under 2 s (bench/reports.py)."""
+    """docs/performance.md: the monthly report over a year of 3,600-person churn in under 2 s (bench/reports.py)."""
     env = {**os.environ, "ORDNA_DATA_DIR": tempfile.mkdtemp(prefix="ordna-bench-reports-")}
     env.pop("DATABASE_URL", None)
     completed = subprocess.run(  # noqa: S603 - our own script

@@ -1,30 +1,44 @@
 #!/usr/bin/env bash
-# Run a command with DATABASE_URL pointing at a private PostgreSQL 15 started on loopback, then stop it.
-# Installs Debian's postgresql when it is missing and we are root with apt-get (as on CI machines).
+# Run a command with DATABASE_URL pointing at PostgreSQL: the database DATABASE_URL names when it is set already
+# (said, and used as it is), else a private PostgreSQL started on loopback for the command and stopped after it.
+# PostgreSQL is looked for on PATH and where Debian, Homebrew and Postgres.app put it (ordna.core.tests.servers);
+# Debian's package is installed when it is missing and we are root with apt-get (not with ORDNA_NO_INSTALL=1).
 set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+PYTHON=${PYTHON:-$here/../.venv/bin/python}
+servers() { "$PYTHON" -m ordna.core.tests.servers "$@"; }
 
-find_bin() {
-  for dir in /usr/lib/postgresql/*/bin; do
-    [ -x "$dir/pg_ctl" ] && { echo "$dir"; return 0; }
-  done
-  return 1
-}
+if [ -n "${DATABASE_URL:-}" ]; then
+  case "$DATABASE_URL" in
+    postgres://* | postgresql://*)
+      shown=$(printf '%s' "$DATABASE_URL" | sed -E 's#//([^:/@]*):[^@]*@#//\1:***@#')
+      echo "Using the PostgreSQL database DATABASE_URL names ($shown); no private server is started"
+      exec "$@"
+      ;;
+    *)
+      echo "DATABASE_URL is set but names no PostgreSQL database; unset it and this script starts its own" >&2
+      exit 2
+      ;;
+  esac
+fi
 
-if ! PGBIN=$(find_bin); then
-  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+if ! PG_CTL=$(servers find pg_ctl 2>/dev/null); then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null && [ "${ORDNA_NO_INSTALL:-}" != 1 ]; then
     echo "Installing PostgreSQL (Debian package postgresql)..."
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
-    PGBIN=$(find_bin)
+    PG_CTL=$(servers find pg_ctl)
   else
-    echo "PostgreSQL not found: install it with 'apt-get install postgresql' (or set DATABASE_URL yourself)" >&2
+    echo "$(servers missing pg_ctl); or set DATABASE_URL to a PostgreSQL database to use" >&2
     exit 3
   fi
 fi
+# Where pg_ctl really lives (Homebrew links it into bin/), so initdb and postgres are found beside it.
+PGBIN=$(dirname "$("$PYTHON" -c 'import os, sys; print(os.path.realpath(sys.argv[1]))' "$PG_CTL")")
 
 DIR=$(mktemp -d)
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+PORT=$("$PYTHON" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 RUN_AS=()
-if [ "$(id -u)" = 0 ]; then
+if [ "$(id -u)" = 0 ]; then  # initdb refuses to run as root
   chown postgres "$DIR"
   RUN_AS=(runuser -u postgres --)
 fi
@@ -36,6 +50,6 @@ trap cleanup EXIT
 "${RUN_AS[@]}" "$PGBIN/initdb" -D "$DIR/data" -A trust -U postgres >/dev/null
 "${RUN_AS[@]}" "$PGBIN/pg_ctl" -D "$DIR/data" -o "-k $DIR -p $PORT -c listen_addresses=127.0.0.1 -c fsync=off" \
   -l "$DIR/log" -w start >/dev/null
-echo "PostgreSQL $("$PGBIN/postgres" --version | awk '{print $3}') on 127.0.0.1:$PORT"
+echo "PostgreSQL $("$PGBIN/postgres" --version | awk '{print $3}') ($PGBIN) on 127.0.0.1:$PORT"
 export DATABASE_URL="postgres://postgres@127.0.0.1:$PORT/ordna_test"
 "$@"

@@ -1,12 +1,15 @@
 """The REST API under /api/v1/ (OpenAPI document and docs at /api/docs)."""
 
+from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.operation import Operation
 
 from ordna.accounts.api import router as accounts_router
 from ordna.applications.api import router as applications_router
 from ordna.connectors.api import router as connectors_router
+from ordna.core.api import Refused
 from ordna.core.api import router as core_router
+from ordna.core.errors import ServiceError
 from ordna.devices.api import router as devices_router
 from ordna.lifecycle.api import router as lifecycle_router
 from ordna.notifications.api import router as notifications_router
@@ -54,3 +57,14 @@ for router in (
     reviews_router,
 ):
     api.add_router("/v1/", router)
+
+
+@api.exception_handler(Refused)
+def refused(request: HttpRequest, exc: Refused) -> HttpResponse:
+    return api.create_response(request, {"detail": str(exc.error), "field": exc.error.field}, status=exc.status)
+
+
+@api.exception_handler(ServiceError)
+def service_error(request: HttpRequest, exc: ServiceError) -> HttpResponse:
+    """A service's refusal that an endpoint did not turn into an answer itself: invalid input, 422."""
+    return api.create_response(request, {"detail": str(exc), "field": exc.field}, status=422)

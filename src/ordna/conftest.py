@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Iterator
 from datetime import date, datetime
 from email.message import Message
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -157,18 +157,35 @@ def make_contract(db: None, actor: Actor) -> Callable[..., Any]:
     return make
 
 
-def require_server(name: str, executable: str, install: str) -> str:
-    """The path of `executable`, or skip with one line saying what to install.
+def unavailable(message: str) -> NoReturn:
+    """Skip the test with one line saying what is missing and how to get it.
 
     Under ORDNA_REQUIRE_SERVERS=1 (CI) a missing server fails instead of skipping.
     """
-    path = shutil.which(executable) or (executable if os.path.exists(executable) else None)
-    if path:
-        return path
-    message = f"{name} not found: install it with `{install}`"
     if os.environ.get("ORDNA_REQUIRE_SERVERS") == "1":
         pytest.fail(message)
     pytest.skip(message)
+
+
+def require_server(key: str, executable: str = "", install: str = "") -> str:
+    """The path of a server or tool of ordna.core.tests.servers (on PATH under any of its names, or where
+    Debian or Homebrew put it), or skip with one line saying how to install it.
+
+    The older form `require_server(name, executable, install)` is read by the executable's name.
+    """
+    from ordna.core.tests.servers import SERVERS, find, missing_line
+
+    if executable:
+        key = Path(executable).name
+        if key not in SERVERS:  # not one of the table's: only PATH and the path given
+            found = shutil.which(executable) or (executable if os.path.exists(executable) else None)
+            if found is None:
+                unavailable(f"{executable} not found: install it with `sudo {install}`")
+            return str(found)
+    found_path = find(key)
+    if found_path is None:
+        unavailable(missing_line(key))
+    return str(found_path)
 
 
 # A real SMTP server on loopback (aiosmtpd), for every app whose tests send mail. -------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import dj_database_url
 
@@ -74,6 +75,9 @@ CSRF_COOKIE_SECURE = SECURE_COOKIES
 SESSION_COOKIE_AGE = envint("ORDNA_SESSION_HOURS", 12, minimum=1) * 3600
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+# The address people use, for links in mail. Unset, `ordna serve` derives it from the host and port it serves
+# and hands it to its worker (ordna.cli serve), so `make run PORT=...` links to the port it serves.
+BASE_URL_SET = bool(envstr("ORDNA_BASE_URL"))
 BASE_URL = envstr("ORDNA_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
@@ -201,6 +205,10 @@ if LANGUAGE_CODE not in {code for code, _ in LANGUAGES}:
     raise SettingError(f"ORDNA_LANGUAGE: expected one of en, sv, nl, got {LANGUAGE_CODE!r}")
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = envstr("ORDNA_TIME_ZONE", "Europe/Stockholm")
+try:
+    ZoneInfo(TIME_ZONE)
+except (ValueError, ZoneInfoNotFoundError):
+    raise SettingError(f"ORDNA_TIME_ZONE: {TIME_ZONE!r} is not a time zone such as Europe/Stockholm") from None
 USE_I18N = True
 USE_TZ = True
 
@@ -218,7 +226,7 @@ UPLOAD_DIR = DATA_DIR / "uploads"
 # Files people attach (attestation evidence); served only through views that check scope, never directly.
 MEDIA_ROOT = DATA_DIR / "files"
 EVIDENCE_MAX_BYTES = 10 * _mib
-# The largest attachment a question may carry (DESIGN.md 3.4).
+# The largest attachment a question may carry (docs/key-users.md).
 ORDNA_ATTACHMENT_MAX_MB = envint("ORDNA_ATTACHMENT_MAX_MB", 10, minimum=1)
 # The largest request: the largest file Ordna takes, plus 1 MB for the multipart form around it.
 REQUEST_BODY_MAX_BYTES = max(UPLOAD_MAX_BYTES, ORDNA_ATTACHMENT_MAX_MB * _mib, EVIDENCE_MAX_BYTES) + _mib
@@ -227,7 +235,7 @@ REQUEST_BODY_MAX_BYTES = max(UPLOAD_MAX_BYTES, ORDNA_ATTACHMENT_MAX_MB * _mib, E
 DATA_UPLOAD_MAX_MEMORY_SIZE = min(UPLOAD_MAX_BYTES, 10 * _mib)
 FILE_UPLOAD_MAX_MEMORY_SIZE = min(UPLOAD_MAX_BYTES, 10 * _mib)
 
-# Business rules (DESIGN.md 3.1 and 3.2).
+# Business rules (docs/accounts.md and docs/offboarding.md).
 ORDNA_LEAVER_LEAD_DAYS = envint("ORDNA_LEAVER_LEAD_DAYS", 14, minimum=0)
 # People who left longer ago than this when Ordna first hears of it get no leaver case (their leftovers are
 # findings); an end date HR enters late on a later import still opens one.
@@ -235,7 +243,7 @@ ORDNA_LEAVER_RECENT_DAYS = envint("ORDNA_LEAVER_RECENT_DAYS", 30, minimum=0)
 # A waiver, and an override (closing a line someone else is responsible for), waits for a second person's
 # approval (an admin or IT coordinator other than the requester); false: they close the line at once.
 ORDNA_WAIVER_APPROVAL = envbool("ORDNA_WAIVER_APPROVAL", True)
-# Joiner cases open when the start date is within this many business days (DESIGN.md 3.2, issue 11).
+# Joiner cases open when the start date is within this many business days (docs/offboarding.md, issue 11).
 ORDNA_JOINER_LEAD_DAYS = envint("ORDNA_JOINER_LEAD_DAYS", 10, minimum=0)
 # A leaver's personal exit-survey link works this many days (withdrawing alumni consent always works).
 ORDNA_EXIT_SURVEY_DAYS = envint("ORDNA_EXIT_SURVEY_DAYS", 30, minimum=1)
@@ -249,7 +257,7 @@ ORDNA_MAIL_DOMAINS = [d.lower() for d in envlist("ORDNA_MAIL_DOMAINS")]
 ORDNA_HOLIDAY_COUNTRY = envstr("ORDNA_HOLIDAY_COUNTRY", "SE").upper()
 if ORDNA_HOLIDAY_COUNTRY not in {"SE", "NL"}:
     raise SettingError(f"ORDNA_HOLIDAY_COUNTRY: expected SE or NL, got {ORDNA_HOLIDAY_COUNTRY!r}")
-# Key users and questions (DESIGN.md 3.4): the internal target for a key user's first response, in business
+# Key users and questions (docs/key-users.md): the internal target for a key user's first response, in business
 # hours and the business day the clocks count (the largest attachment a question may carry is with the uploads).
 ORDNA_KEY_USER_RESPONSE_HOURS = envint("ORDNA_KEY_USER_RESPONSE_HOURS", 8, minimum=1)
 ORDNA_BUSINESS_HOURS = envstr("ORDNA_BUSINESS_HOURS", "08:00-17:00")
@@ -268,7 +276,7 @@ if ORDNA_OIDC_ISSUER and not ORDNA_OIDC_ISSUER.startswith(("https://", "http://1
     raise SettingError("ORDNA_OIDC_ISSUER: expected an https:// address (http only on loopback, for tests)")
 ORDNA_LOGIN_MAX_FAILURES = envint("ORDNA_LOGIN_MAX_FAILURES", 5, minimum=1)
 ORDNA_LOGIN_LOCKOUT_MINUTES = envint("ORDNA_LOGIN_LOCKOUT_MINUTES", 15, minimum=1)
-# Suppliers (DESIGN.md 3.5): the alert stages before a contract's decision date, in days, and how many days
+# Suppliers (docs/suppliers.md): the alert stages before a contract's decision date, in days, and how many days
 # before its due date a review action item is chased.
 try:
     ORDNA_CONTRACT_ALERT_STAGES = parse_alert_stages(envstr("ORDNA_CONTRACT_ALERT_STAGES", "180,90,30,7"))
@@ -301,7 +309,7 @@ if _redis_url:
 else:
     HUEY.update({"huey_class": "huey.SqliteHuey", "filename": str(DATA_DIR / "jobs.sqlite3")})
 
-# Reminders and digests (DESIGN.md 3.3): the ladder in business days, who gets the weekly summary and the
+# Reminders and digests (docs/notifications.md): the ladder in business days, who gets the weekly summary and the
 # role leads (user names), chat webhooks per role, and mail.
 ORDNA_REMIND_HOUR = envint("ORDNA_REMIND_HOUR", 7, minimum=0)
 if ORDNA_REMIND_HOUR > 23:
@@ -320,7 +328,7 @@ ORDNA_WEBHOOKS = assignments("ORDNA_WEBHOOKS")
 # Shared addresses per role (hr=hr@example.org,coordinator=it@example.org): reminded beside the role's users, so
 # the routine works before any user exists. Signed action links are never sent to them.
 ORDNA_ROLE_MAILBOXES = role_mailboxes(assignments("ORDNA_ROLE_MAILBOXES"))
-# Signed action links in digests (DESIGN.md 3.3): how many days one works, and how many link pages one client
+# Signed action links in digests (docs/notifications.md): how many days one works, and how many link pages one client
 # address may open in an hour.
 ORDNA_ACTION_LINK_DAYS = envint("ORDNA_ACTION_LINK_DAYS", 14, minimum=1)
 ORDNA_ACTION_LINK_REQUESTS_PER_HOUR = envint("ORDNA_ACTION_LINK_REQUESTS_PER_HOUR", 60, minimum=1)
@@ -335,14 +343,26 @@ else:
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     EMAIL_FILE_PATH = str(DATA_DIR / "outbox")
 
+# One clock in the log: the web server (waitress), the worker (huey) and the commands all stamp their lines in
+# the organisation's zone with the offset (ordna.core.logs). huey's consumer adds a handler of its own only when
+# its logger has none, so it gets this one.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {
+        "plain": {
+            "()": "ordna.core.logs.ZonedFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s",
+            "zone": TIME_ZONE,
+        }
+    },
+    "filters": {"huey_times": {"()": "ordna.core.logs.HueyTimesInZone", "zone": TIME_ZONE}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["huey_times"]}},
     "root": {"handlers": ["console"], "level": envstr("ORDNA_LOG_LEVEL", "INFO").upper()},
-    # huey's consumer installs its own handler; propagating as well would print every line twice.
-    "loggers": {"django.request": {"level": "ERROR"}, "huey": {"level": "INFO", "propagate": False}},
+    "loggers": {
+        "django.request": {"level": "ERROR"},
+        "huey": {"handlers": ["console"], "level": "INFO", "propagate": False},
+    },
 }
 
 NINJA_PAGINATION_PER_PAGE = 50

@@ -8,7 +8,6 @@ from typing import Any
 
 from django.http import HttpRequest
 from ninja import File, Form, Router, Schema, Status, UploadedFile
-from ninja.errors import HttpError
 from ninja.pagination import paginate
 
 from ordna.accounts import importing, reading, selectors, services
@@ -17,8 +16,9 @@ from ordna.accounts.scopes import accounts_scope, findings_scope
 from ordna.applications.scopes import applications_scope
 from ordna.core import access
 from ordna.core.actor import Actor
-from ordna.core.api import Capability, ErrorOut, RowErrorOut
+from ordna.core.api import Capability, ErrorOut, Refused, RowErrorOut
 from ordna.core.clock import today
+from ordna.core.errors import ServiceError, no_person
 from ordna.core.web import user_of
 from ordna.people.models import Person
 from ordna.people.selectors import person_status_of
@@ -192,7 +192,8 @@ class AccountsImportOut(Schema):
     counts: dict[str, int]
     diff: dict[str, Any]
     errors: list[RowErrorOut]
-    notices: list[str]
+    notices: list[str]  # in the user's language
+
     import_run: int | None
 
 
@@ -200,11 +201,7 @@ class LicensesImportOut(Schema):
     outcome: str
     counts: dict[str, int]
     errors: list[RowErrorOut]
-    notices: list[str]
-
-
-def _value_error(exc: ValueError) -> HttpError:
-    return HttpError(422, str(exc))
+    notices: list[str]  # in the user's language
 
 
 @router.get(
@@ -221,8 +218,8 @@ def finding_list(
         findings = selectors.findings_filter(
             findings_scope(user_of(request)), kind=kind, application=application, state=state, person=person
         )
-    except ValueError as exc:
-        raise _value_error(exc) from exc
+    except ServiceError as exc:
+        raise Refused(exc) from exc
     # In the order of the (state, kind) index, as the web shows them: no sort of every finding per request.
     return findings.select_related("application", "account", "person").order_by("kind", "id")
 
@@ -238,8 +235,8 @@ def finding_totals(request: HttpRequest, kind: str = "", application: str = "", 
         findings = selectors.findings_filter(
             findings_scope(user_of(request)), kind=kind, application=application, state=state
         )
-    except ValueError as exc:
-        raise _value_error(exc) from exc
+    except ServiceError as exc:
+        raise Refused(exc) from exc
     return selectors.findings_totals(findings)
 
 
@@ -260,7 +257,7 @@ def finding_accept(request: HttpRequest, finding_id: int, payload: AcceptIn) -> 
             today=today(),
         )
     except AccountsError as exc:
-        raise HttpError(422, str(exc)) from exc
+        raise Refused(exc) from exc
 
 
 @router.get(
@@ -291,7 +288,7 @@ def review_decide(request: HttpRequest, account_id: int, payload: DecisionIn) ->
         if employee_id:
             people[role] = Person.objects.filter(employee_id=employee_id).first()
             if people[role] is None:
-                raise HttpError(422, f"{role}: no person has employee id {employee_id!r}")
+                raise Refused(no_person(role, employee_id))
     try:
         return services.account_link(
             account=account,
@@ -301,7 +298,7 @@ def review_decide(request: HttpRequest, account_id: int, payload: DecisionIn) ->
             today=today(),
         )
     except AccountsError as exc:
-        raise HttpError(422, str(exc)) from exc
+        raise Refused(exc) from exc
 
 
 def _stored(file: UploadedFile) -> Any:
@@ -349,7 +346,7 @@ def accounts_import_endpoint(
         "counts": result.counts,
         "diff": result.diff,
         "errors": [e.as_dict() for e in result.errors],
-        "notices": result.notices,
+        "notices": [str(notice) for notice in result.notices],
         "import_run": result.run_id,
     }
     return Status(200 if result.ok else 409 if result.outcome == "stopped" else 422, body)
@@ -370,7 +367,7 @@ def licenses_import_endpoint(request: HttpRequest, file: File[UploadedFile], dry
         "outcome": result.outcome,
         "counts": result.counts,
         "errors": [e.as_dict() for e in result.errors],
-        "notices": result.notices,
+        "notices": [str(notice) for notice in result.notices],
     }
     return Status(200 if result.outcome in ("applied", "dry_run") else 422, body)
 

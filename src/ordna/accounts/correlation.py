@@ -1,4 +1,4 @@
-"""Linking accounts to people without guessing (DESIGN.md 3.1). Pure: no ORM.
+"""Linking accounts to people without guessing (docs/accounts.md). Pure: no ORM.
 
 Rules, in order: the employee-id attribute; the email or UPN, case-insensitive, exactly or by its local
 part on any of the organisation's domains (and the person's aliases); a username derived from the

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from ordna.core.errors import ServiceError
 
-class AccountsError(ValueError):
+
+class AccountsError(ServiceError):
     """An import, a decision or a price list that cannot be taken; the message says why, for the person who
-    gave it."""
+    gave it, and `field` names the input."""

@@ -1,4 +1,4 @@
-"""Which findings the accounts of one application imply (DESIGN.md 3.1). Pure: no ORM.
+"""Which findings the accounts of one application imply (docs/accounts.md). Pure: no ORM.
 
 The service loads the state, calls `compute_findings`, and reconciles the result with the stored
 findings: new ones open, vanished ones resolve, accepted ones stay accepted until their expiry.

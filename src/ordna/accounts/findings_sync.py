@@ -1,4 +1,4 @@
-"""The stored findings brought in line with what the accounts imply (DESIGN.md 3.1).
+"""The stored findings brought in line with what the accounts imply (docs/accounts.md).
 
 ordna.accounts.findings says, without the ORM, which findings a set of account states implies; here they
 are compared with the live findings stored, and opened, resolved, re-priced or reopened (an acceptance

@@ -1,4 +1,4 @@
-"""The account import (DESIGN.md 3.1 and 5): one application's export, or a connector's records, read,
+"""The account import (docs/accounts.md, docs/performance.md): one application's export, or a connector's records, read,
 planned and applied, all or nothing.
 
 Built for a million rows: rows stream from the file, and rows read before are recognised by their digest
@@ -19,6 +19,7 @@ from pathlib import Path
 from django.conf import settings
 from django.db import connection
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from ordna.accounts.applying import PlanStale, apply_import
 from ordna.accounts.errors import AccountsError
@@ -43,9 +44,11 @@ from ordna.accounts.reading import (
 from ordna.accounts.runs import AccountsImportResult, import_run_record
 from ordna.applications.models import Application
 from ordna.core.actor import Actor
+from ordna.core.errors import lazy_text
 from ordna.core.memory import gc_paused
 from ordna.core.models import ImportRun
 from ordna.core.tabular import RowError, TableError, open_table
+from ordna.core.text import Text
 from ordna.people.services import file_checksum
 
 PLAN_ATTEMPTS = 3  # plans made without the write lock before the last one is made under it
@@ -64,7 +67,7 @@ def accounts_import(
     file_name: str = "",
     mapping: ColumnMapping | None = None,
 ) -> AccountsImportResult:
-    """Import one application's account export, all or nothing (DESIGN.md 3.1).
+    """Import one application's account export, all or nothing (docs/accounts.md).
 
     A full import is a snapshot: accounts missing from it become gone, unless more than
     ORDNA_MASS_CHANGE_ACCOUNTS_PERCENT would, which stops it (`allow_mass_change` confirms). A delta import
@@ -102,7 +105,15 @@ def _accounts_import(
     result = AccountsImportResult(ImportRun.Outcome.REJECTED, application=application_slug, full=full)
     application = Application.objects.filter(slug=application_slug).first()
     if application is None and not application_slug.replace("-", "").replace("_", "").isalnum():
-        result.errors = [RowError(0, "", f"{application_slug!r} is not a valid application key (letters, digits, -)")]
+        result.errors = [
+            RowError(
+                0,
+                "",
+                lazy_text(
+                    _("%(slug)s is not a valid application key (letters, digits, -)"), slug=repr(application_slug)
+                ),
+            )
+        ]
         return result
     try:
         result.checksum = file_checksum(path)
@@ -123,8 +134,13 @@ def _accounts_import(
             RowError(
                 1,
                 "",
-                "no preset fits this file's header; choose one with --preset "
-                f"({', '.join(PRESETS)}) or set up a column mapping in the web",
+                lazy_text(
+                    _(
+                        "no preset fits this file's header; choose one with --preset (%(presets)s) or set up a "
+                        "column mapping in the web"
+                    ),
+                    presets=", ".join(PRESETS),
+                ),
             )
         ]
         return result
@@ -195,7 +211,13 @@ def accounts_import_records(
         if record.key in keys:
             result.errors.append(
                 RowError(
-                    record.row, "key", f"duplicate account {record.key_display!r} (also on row {keys[record.key]})"
+                    record.row,
+                    "key",
+                    lazy_text(
+                        _("duplicate account %(key)s (also on row %(first)s)"),
+                        key=repr(record.key_display),
+                        first=keys[record.key],
+                    ),
                 )
             )
         keys.setdefault(record.key, record.row)
@@ -246,7 +268,7 @@ def _import_records(
         read: ReadResult,
         application: Application | None,
         *,
-        notices: list[str],
+        notices: list[str | Text],
         with_findings: bool = False,
         stored: StoredAccounts | None = None,
     ) -> AccountPlan:
@@ -273,9 +295,13 @@ def _import_records(
         try:
             again = read_all()
         except (TableError, OSError) as exc:
-            raise AccountsError(f"the file could not be read again: {exc}") from exc
+            raise AccountsError(
+                _("The file could not be read again: %(reason)s"), field="file", reason=str(exc)
+            ) from exc
         if again.errors:
-            raise AccountsError(f"the file changed while it was imported: {again.errors[0]}")
+            raise AccountsError(
+                _("The file changed while it was imported: %(error)s"), field="file", error=str(again.errors[0])
+            )
         return again
 
     try:
@@ -322,7 +348,7 @@ def _import_records(
 
 
 def _resolve_implicit_licenses(
-    records: list[AccountRecord], application: Application | None, notices: list[str]
+    records: list[AccountRecord], application: Application | None, notices: list[str | Text]
 ) -> list[AccountRecord]:
     """Exports that name no licence (Google, Slack) get the application's only licence, if it has one."""
     if not any(IMPLICIT_LICENSE in r.licenses for r in records):

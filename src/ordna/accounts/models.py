@@ -1,4 +1,4 @@
-"""Accounts as each application's source reports them, linked to people by the rules of DESIGN.md 3.1."""
+"""Accounts as each application's source reports them, linked to people by the rules of docs/accounts.md."""
 
 from __future__ import annotations
 
@@ -76,7 +76,7 @@ class Account(models.Model):
                 name="account_non_personal_has_owner_not_person",
                 condition=Q(non_personal=False) | (Q(owner__isnull=False) & Q(person__isnull=True)),
             ),
-            # Never guess: an account under review is linked to nobody (DESIGN.md 3.1).
+            # Never guess: an account under review is linked to nobody (docs/accounts.md).
             models.CheckConstraint(
                 name="account_review_unlinked", condition=Q(needs_review=False) | Q(person__isnull=True)
             ),

@@ -1,4 +1,4 @@
-"""The plan of an account import (DESIGN.md 3.1). Pure: no ORM.
+"""The plan of an account import (docs/accounts.md). Pure: no ORM.
 
 Incoming records are correlated with the people and compared with the application's accounts as stored:
 which to insert, update or mark gone, which row digests to write, the accounts' states afterwards, and
@@ -148,7 +148,7 @@ class AccountPlan:
         }
 
     def trips_breaker(self, *, percent: float, minimum: int) -> bool:
-        """The safety breaker (DESIGN.md 3.1): at least `minimum` accounts would go, and more than `percent`
+        """The safety breaker (docs/accounts.md): at least `minimum` accounts would go, and more than `percent`
         of the live ones. A truncated export must never look like a mass departure."""
         base, gone = self.existing_live, len(self.gone)
         return bool(base) and gone >= minimum and gone * 100 > percent * base

@@ -18,6 +18,8 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from ordna.core.tabular import RowError, Table, header_index
+from ordna.core.text import Text
+from ordna.core.text import later as _
 
 ACTIVE, DISABLED = "active", "disabled"
 # Values that mean "this account cannot sign in", across vendors and in the organisation's own exports.
@@ -66,7 +68,7 @@ class AccountRecord(NamedTuple):
 
 
 class _RowProblem(ValueError):
-    def __init__(self, column: str, reason: str) -> None:
+    def __init__(self, column: str, reason: Text) -> None:
         super().__init__(reason)
         self.column = column
         self.reason = reason
@@ -81,7 +83,10 @@ def parse_login(text: str, column: str) -> datetime | None:
         return None
     parsed = _parse_time(value)
     if parsed is None:
-        raise _RowProblem(column, f"{text!r} is not a date and time (expected e.g. 2026-11-20 or 2026-11-20T07:55:12Z)")
+        raise _RowProblem(
+            column,
+            _("%(value)s is not a date and time (expected e.g. 2026-11-20 or 2026-11-20T07:55:12Z)", value=repr(text)),
+        )
     return parsed
 
 
@@ -115,7 +120,7 @@ def _status(text: str, column: str, *, disabled_words: frozenset[str] = DISABLED
         return DISABLED
     if value in {"active", "enabled", "true", "1", "yes", "ja", "actief", "aktiv", ""}:
         return ACTIVE
-    raise _RowProblem(column, f"{text!r} is not a status Ordna knows (active or disabled)")
+    raise _RowProblem(column, _("%(value)s is not a status Ordna knows (active or disabled)", value=repr(text)))
 
 
 _STATUS = {"active": ACTIVE, "Active": ACTIVE, "disabled": DISABLED, "Disabled": DISABLED, "": ACTIVE}
@@ -171,7 +176,7 @@ def _record(
 ) -> AccountRecord:
     key = key.strip()
     if not key:
-        raise _RowProblem("", "the account's key is empty")
+        raise _RowProblem("", _("the account's key is empty"))
     display_name = display_name.strip()
     if not (first_name or last_name) and display_name:
         first_name, last_name = _split_name(display_name)
@@ -195,7 +200,7 @@ def _record(
 def _generic(v: Mapping[str, str], row: int) -> AccountRecord:
     key = v["account_id"]
     if not key:
-        raise _RowProblem("account_id", "missing account id")
+        raise _RowProblem("account_id", _("missing account id"))
     return _record(
         row=row,
         key=key,
@@ -212,10 +217,10 @@ def _generic(v: Mapping[str, str], row: int) -> AccountRecord:
 def _m365(v: Mapping[str, str], row: int) -> AccountRecord:
     upn = v["User principal name"]
     if not upn:
-        raise _RowProblem("User principal name", "missing")
+        raise _RowProblem("User principal name", _("missing"))
     blocked = v["Block credential"].strip().lower()
     if blocked not in {"true", "false", ""}:
-        raise _RowProblem("Block credential", f"{v['Block credential']!r} is not True or False")
+        raise _RowProblem("Block credential", _("%(value)s is not True or False", value=repr(v["Block credential"])))
     return _record(
         row=row,
         key=upn,
@@ -233,10 +238,10 @@ def _m365(v: Mapping[str, str], row: int) -> AccountRecord:
 def _entra(v: Mapping[str, str], row: int) -> AccountRecord:
     upn = v["userPrincipalName"]
     if not upn:
-        raise _RowProblem("userPrincipalName", "missing")
+        raise _RowProblem("userPrincipalName", _("missing"))
     enabled = v["accountEnabled"].strip().lower()
     if enabled not in {"true", "false"}:
-        raise _RowProblem("accountEnabled", f"{v['accountEnabled']!r} is not True or False")
+        raise _RowProblem("accountEnabled", _("%(value)s is not True or False", value=repr(v["accountEnabled"])))
     mail = v["mail"] or upn
     return _record(
         row=row,
@@ -256,10 +261,12 @@ def _entra(v: Mapping[str, str], row: int) -> AccountRecord:
 def _google(v: Mapping[str, str], row: int) -> AccountRecord:
     email = v["Email Address [Required]"]
     if not email:
-        raise _RowProblem("Email Address [Required]", "missing")
+        raise _RowProblem("Email Address [Required]", _("missing"))
     status = v["Status [READ ONLY]"].strip().lower()
     if status not in {"active", "suspended", "archived"}:
-        raise _RowProblem("Status [READ ONLY]", f"{v['Status [READ ONLY]']!r} is not Active or Suspended")
+        raise _RowProblem(
+            "Status [READ ONLY]", _("%(value)s is not Active or Suspended", value=repr(v["Status [READ ONLY]"]))
+        )
     # Google bills suspended users too, so every listed user holds the Workspace licence.
     return _record(
         row=row,
@@ -279,13 +286,13 @@ def _google(v: Mapping[str, str], row: int) -> AccountRecord:
 def _slack(v: Mapping[str, str], row: int) -> AccountRecord:
     userid = v["userid"]
     if not userid:
-        raise _RowProblem("userid", "missing")
+        raise _RowProblem("userid", _("missing"))
     status = v["status"].strip().lower()
     if not status:
-        raise _RowProblem("status", "missing")
+        raise _RowProblem("status", _("missing"))
     billing = v["billing-active"].strip()
     if billing not in {"0", "1", ""}:
-        raise _RowProblem("billing-active", f"{billing!r} is not 0 or 1")
+        raise _RowProblem("billing-active", _("%(value)s is not 0 or 1", value=repr(billing)))
     return _record(
         row=row,
         key=userid,
@@ -394,7 +401,7 @@ def mapping_preset(mapping: ColumnMapping) -> Preset:
 
         key = get("key")
         if not key:
-            raise _RowProblem(columns["key"], "the account's key is empty")
+            raise _RowProblem(columns["key"], _("the account's key is empty"))
         status = _status(get("status"), columns.get("status", "status"), disabled_words=frozenset(disabled))
         return _record(
             row=row,
@@ -497,9 +504,12 @@ def read_accounts(table: Table, preset: Preset, *, known: Mapping[int, str] | No
             RowError(
                 1,
                 "",
-                (
-                    f"the file does not match the {preset.name} preset: missing column(s) {', '.join(missing)}; "
-                    f"the {preset.name} preset expects: {', '.join(preset.required + preset.optional)}"
+                _(
+                    "the file does not match the %(preset)s preset: missing column(s) %(missing)s; "
+                    "the %(preset)s preset expects: %(expected)s",
+                    preset=preset.name,
+                    missing=", ".join(missing),
+                    expected=", ".join(preset.required + preset.optional),
                 ),
             )
         )
@@ -537,7 +547,7 @@ def read_accounts(table: Table, preset: Preset, *, known: Mapping[int, str] | No
                 RowError(
                     number,
                     preset.required[0] if preset.required else "",
-                    f"duplicate account {record.key_display!r} (also on row {first})",
+                    _("duplicate account %(key)s (also on row %(first)s)", key=repr(record.key_display), first=first),
                 )
             )
             continue
@@ -547,7 +557,7 @@ def read_accounts(table: Table, preset: Preset, *, known: Mapping[int, str] | No
         # such a row is read in full each time.
         result.digests.append(None if IMPLICIT_LICENSE in record.licenses else digest)
     if not result.records and not result.unchanged and not result.errors:
-        result.errors.append(RowError(0, "", "the file has a header but no rows"))
+        result.errors.append(RowError(0, "", _("the file has a header but no rows")))
     return result
 
 

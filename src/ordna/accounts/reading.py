@@ -17,6 +17,7 @@ from typing import Any
 from django.conf import settings
 from django.db import connection
 from django.db.models import Count, Max
+from django.utils.translation import gettext_lazy as _
 
 from ordna.accounts.correlation import PersonIndex, PersonKey
 from ordna.accounts.errors import AccountsError
@@ -43,12 +44,20 @@ def choose_preset(*, name: str | None, application: Application | None, header: 
         if name == "mapping":
             if application is None or not application.account_mapping:
                 raise AccountsError(
-                    "this application has no saved column mapping: set one up on the first "
-                    "upload in the web (Imports → Import accounts)"
+                    _(
+                        "This application has no saved column mapping: set one up on the first upload in the web "
+                        "(Imports → Import accounts)."
+                    ),
+                    field="preset",
                 )
             return mapping_preset(ColumnMapping.from_json(application.account_mapping))
         if name not in PRESETS:
-            raise AccountsError(f"unknown preset {name!r}; presets are: {', '.join(PRESETS)}, mapping")
+            raise AccountsError(
+                _("Unknown preset %(name)s; the presets are %(presets)s."),
+                field="preset",
+                name=repr(name),
+                presets=", ".join([*PRESETS, "mapping"]),
+            )
         return PRESETS[name]
     if application is not None and application.account_mapping:
         return mapping_preset(ColumnMapping.from_json(application.account_mapping))

@@ -14,6 +14,7 @@ from ordna.applications.models import Application
 from ordna.core.actor import Actor
 from ordna.core.models import ImportRun
 from ordna.core.tabular import RowError
+from ordna.core.text import Text
 
 
 @dataclass
@@ -26,7 +27,7 @@ class AccountsImportResult:
     full: bool = True
     counts: dict[str, int] = field(default_factory=dict)
     errors: list[RowError] = field(default_factory=list)
-    notices: list[str] = field(default_factory=list)
+    notices: list[str | Text] = field(default_factory=list)  # a Text reads in the active language
     breaker_tripped: bool = False
     diff: dict[str, Any] = field(default_factory=dict)
     checksum: str = ""

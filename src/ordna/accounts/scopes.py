@@ -1,4 +1,4 @@
-"""Which accounts and findings a user may see (DESIGN.md 3.7)."""
+"""Which accounts and findings a user may see (docs/roles.md)."""
 
 from __future__ import annotations
 

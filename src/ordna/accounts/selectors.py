@@ -1,4 +1,4 @@
-"""Reads of accounts and findings: filters, money totals, the review queue, the export shapes (DESIGN.md 4.3)."""
+"""Reads of accounts and findings: filters, money totals, the review queue, the export shapes (docs/api.md)."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from ordna.accounts.correlation import PersonIndex
 from ordna.accounts.models import Account, Finding, FindingKind, FindingState
+from ordna.core.errors import not_one_of
 from ordna.people.models import Person
 
 ACCOUNT_EXPORT_COLUMNS = ("application", "account", "person", "status", "match", "review")
@@ -62,13 +63,13 @@ def findings_filter(
 ) -> QuerySet[Finding]:
     if kind:
         if kind not in FindingKind.values:
-            raise ValueError(f"unknown kind {kind!r}; kinds are: {', '.join(FindingKind.values)}")
+            raise not_one_of("kind", kind, FindingKind.values)
         queryset = queryset.filter(kind=kind)
     if application:
         queryset = queryset.filter(application__slug=application)
     if state:
         if state not in FindingState.values:
-            raise ValueError(f"unknown state {state!r}; states are: {', '.join(FindingState.values)}")
+            raise not_one_of("state", state, FindingState.values)
         queryset = queryset.filter(state=state)
     if person:
         queryset = queryset.filter(person__employee_id=person)

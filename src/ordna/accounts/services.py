@@ -16,6 +16,7 @@ from pathlib import Path
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F
+from django.utils.translation import gettext_lazy as _
 
 from ordna.accounts.applying import apply_plan
 from ordna.accounts.errors import AccountsError
@@ -27,8 +28,10 @@ from ordna.applications.models import Application, License
 from ordna.applications.services import ApplicationError, application_create, license_save
 from ordna.core.actor import Actor
 from ordna.core.audit import audit_record
+from ordna.core.errors import lazy_text
 from ordna.core.models import ImportRun
 from ordna.core.tabular import RowError, TableError, header_index, open_table
+from ordna.core.text import Text
 from ordna.people.models import Person
 
 
@@ -108,11 +111,12 @@ def account_link(
 ) -> Account:
     """A person's decision on an account: link it to `person`, or mark it non-personal with `owner`.
 
-    Sticky: later imports keep it (DESIGN.md 3.1). Exactly one of person and owner is given.
+    Sticky: later imports keep it (docs/accounts.md). Exactly one of person and owner is given.
     """
     if (person is None) == (owner is None):
         raise AccountsError(
-            "choose either the person the account belongs to or, for a service or shared account, its owner"
+            _("Choose either the person the account belongs to or, for a service or shared account, its owner."),
+            field="person",
         )
     with transaction.atomic():
         before = {
@@ -153,11 +157,11 @@ def finding_accept(*, finding: Finding, actor: Actor, reason: str, until: date, 
     """Accept a finding with a reason until a date; it reopens then if its condition still holds."""
     reason = reason.strip()
     if not reason:
-        raise AccountsError("give a reason for accepting the finding")
+        raise AccountsError(_("Give a reason for accepting the finding."), field="reason")
     if until < today:
-        raise AccountsError(f"the expiry {until.isoformat()} is in the past")
+        raise AccountsError(_("The expiry %(day)s is in the past."), field="until", day=until.isoformat())
     if finding.state == FindingState.RESOLVED:
-        raise AccountsError("the finding is resolved already")
+        raise AccountsError(_("The finding is resolved already."), field="state")
     with transaction.atomic():
         finding.state = FindingState.ACCEPTED
         finding.accepted_by = actor.label
@@ -183,7 +187,7 @@ class LicensesImportResult:
     outcome: str
     counts: dict[str, int] = field(default_factory=dict)
     errors: list[RowError] = field(default_factory=list)
-    notices: list[str] = field(default_factory=list)
+    notices: list[str | Text] = field(default_factory=list)  # a Text reads in the active language
 
 
 def licenses_import(*, path: Path, actor: Actor, today: date, dry_run: bool = False) -> LicensesImportResult:
@@ -203,7 +207,11 @@ def licenses_import(*, path: Path, actor: Actor, today: date, dry_run: bool = Fa
             RowError(
                 1,
                 "",
-                f"wrong header: missing column(s) {', '.join(missing)}; a price list has: {', '.join(LICENSE_COLUMNS)}",
+                lazy_text(
+                    _("wrong header: missing column(s) %(missing)s; a price list has: %(columns)s"),
+                    missing=", ".join(missing),
+                    columns=", ".join(LICENSE_COLUMNS),
+                ),
             )
         ]
         return result
@@ -218,22 +226,30 @@ def licenses_import(*, path: Path, actor: Actor, today: date, dry_run: bool = Fa
         app, name = cell("application").lower(), cell("license")
         problems = []
         if not app:
-            problems.append(RowError(number, "application", "missing"))
+            problems.append(RowError(number, "application", lazy_text(_("missing"))))
         if not name:
-            problems.append(RowError(number, "license", "missing"))
+            problems.append(RowError(number, "license", lazy_text(_("missing"))))
         try:
             cost = Decimal(cell("monthly_cost").replace(",", ".").replace(" ", ""))
             if cost < 0 or not cost.is_finite():
                 raise ValueError
         except (ArithmeticError, ValueError):
             problems.append(
-                RowError(number, "monthly_cost", f"{cell('monthly_cost')!r} is not an amount (e.g. 390 or 12.50)")
+                RowError(
+                    number,
+                    "monthly_cost",
+                    lazy_text(_("%(value)s is not an amount (e.g. 390 or 12.50)"), value=repr(cell("monthly_cost"))),
+                )
             )
             cost = Decimal(0)
         currency = cell("currency").upper() or "SEK"
         if len(currency) != 3 or not currency.isalpha():
             problems.append(
-                RowError(number, "currency", f"{cell('currency')!r} is not a currency code such as SEK or EUR")
+                RowError(
+                    number,
+                    "currency",
+                    lazy_text(_("%(value)s is not a currency code such as SEK or EUR"), value=repr(cell("currency"))),
+                )
             )
         seats: int | None = None
         if cell("seats"):
@@ -242,15 +258,32 @@ def licenses_import(*, path: Path, actor: Actor, today: date, dry_run: bool = Fa
                 if seats < 0:
                     raise ValueError
             except ValueError:
-                problems.append(RowError(number, "seats", f"{cell('seats')!r} is not a whole number of seats"))
+                problems.append(
+                    RowError(
+                        number,
+                        "seats",
+                        lazy_text(_("%(value)s is not a whole number of seats"), value=repr(cell("seats"))),
+                    )
+                )
         if (app, name) in seen:
-            problems.append(RowError(number, "license", f"{name!r} of {app} is also on row {seen[(app, name)]}"))
+            problems.append(
+                RowError(
+                    number,
+                    "license",
+                    lazy_text(
+                        _("%(name)s of %(application)s is also on row %(row)s"),
+                        name=repr(name),
+                        application=app,
+                        row=seen[(app, name)],
+                    ),
+                )
+            )
         seen[(app, name)] = number
         result.errors.extend(problems)
         if not problems:
             rows.append((app, name, cost, currency, seats))
     if not rows and not result.errors:
-        result.errors.append(RowError(0, "", "the file has a header but no rows"))
+        result.errors.append(RowError(0, "", lazy_text(_("the file has a header but no rows"))))
     if result.errors:
         return result
     known = {a.slug: a for a in Application.objects.filter(slug__in={r[0] for r in rows})}
@@ -271,7 +304,7 @@ def licenses_import(*, path: Path, actor: Actor, today: date, dry_run: bool = Fa
                 try:
                     application = application_create(slug=app_slug, name=app_slug, actor=actor)
                 except ApplicationError as exc:
-                    raise AccountsError(str(exc)) from exc
+                    raise AccountsError(exc.message, field="application", **exc.params) from exc
                 known[app_slug] = application
             existed = License.objects.filter(application=application, name=name).exists()
             _license, changed = license_save(

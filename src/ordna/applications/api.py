@@ -6,7 +6,6 @@ from typing import Any
 
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
-from ninja.errors import HttpError
 from ninja.pagination import paginate
 
 from ordna.applications import services
@@ -14,7 +13,8 @@ from ordna.applications.models import Application, KeyUserAppointment, License
 from ordna.applications.scopes import applications_scope
 from ordna.core import access
 from ordna.core.actor import Actor
-from ordna.core.api import Capability, ErrorOut
+from ordna.core.api import Capability, ErrorOut, Refused
+from ordna.core.errors import no_person, no_supplier
 from ordna.core.models import Supplier
 from ordna.core.web import user_of
 from ordna.people.models import Person
@@ -99,13 +99,13 @@ def _links(owner: str | None, supplier: str | None) -> dict[str, Any]:
         if owner:
             links["owner_id"] = Person.objects.filter(employee_id=owner).values_list("id", flat=True).first()
             if links["owner_id"] is None:
-                raise HttpError(422, f"owner: no person has employee id {owner!r}")
+                raise Refused(no_person("owner", owner))
     if supplier is not None:
         links["supplier_id"] = None
         if supplier:
             links["supplier_id"] = Supplier.objects.filter(name__iexact=supplier).values_list("id", flat=True).first()
             if links["supplier_id"] is None:
-                raise HttpError(422, f"supplier: no supplier is named {supplier!r}")
+                raise Refused(no_supplier("supplier", supplier))
     return links
 
 
@@ -148,7 +148,7 @@ def application_create(request: HttpRequest, payload: ApplicationIn) -> Any:
             slug=payload.slug, name=payload.name, actor=Actor.for_user(user_of(request)), **fields
         )
     except services.ApplicationError as exc:
-        raise HttpError(422, str(exc)) from exc
+        raise Refused(exc) from exc
     return Status(201, app)
 
 
@@ -166,7 +166,7 @@ def application_patch(request: HttpRequest, slug: str, payload: ApplicationPatch
     try:
         return services.application_update(application=app, actor=Actor.for_user(user_of(request)), **changes)
     except services.ApplicationError as exc:
-        raise HttpError(422, str(exc)) from exc
+        raise Refused(exc) from exc
 
 
 @router.get(
@@ -198,7 +198,7 @@ def license_put(request: HttpRequest, payload: LicenseIn) -> Any:
             seats=payload.seats,
         )
     except services.ApplicationError as exc:
-        raise HttpError(422, str(exc)) from exc
+        raise Refused(exc) from exc
     return license_
 
 
@@ -283,7 +283,7 @@ def appointment_create(request: HttpRequest, payload: AppointmentIn) -> Any:
     app: Application = access.get_in_scope(applications_scope(user_of(request)), slug=payload.application)
     person = Person.objects.filter(employee_id=payload.person).first()
     if person is None:
-        raise HttpError(422, f"person: no person has employee id {payload.person!r}")
+        raise Refused(no_person("person", payload.person))
     try:
         appointment = services.appointment_add(
             application=app,
@@ -297,7 +297,7 @@ def appointment_create(request: HttpRequest, payload: AppointmentIn) -> Any:
             responsibilities=payload.responsibilities,
         )
     except services.ApplicationError as exc:
-        raise HttpError(422, str(exc)) from exc
+        raise Refused(exc) from exc
     return Status(201, appointment)
 
 
@@ -319,4 +319,4 @@ def appointment_patch(request: HttpRequest, appointment_id: int, payload: Appoin
             appointment=appointment, actor=Actor.for_user(user_of(request)), **payload.dict(exclude_unset=True)
         )
     except services.ApplicationError as exc:
-        raise HttpError(422, str(exc)) from exc
+        raise Refused(exc) from exc

@@ -30,7 +30,7 @@ class Application(models.Model):
         "core.Supplier", null=True, blank=True, on_delete=models.SET_NULL, related_name="applications"
     )
     criticality = models.CharField(max_length=10, choices=Criticality.choices, default=Criticality.MEDIUM)
-    # Business days after the leaver's last day by which the account must be closed (DESIGN.md 2).
+    # Business days after the leaver's last day by which the account must be closed (docs/offboarding.md).
     deprovision_days = models.PositiveSmallIntegerField(default=1)
     account_source = models.CharField(
         max_length=40, blank=True, help_text=_("File preset or connector the accounts come from")
@@ -54,8 +54,8 @@ class Application(models.Model):
     accounts_active = models.PositiveIntegerField(default=0)
     accounts_disabled = models.PositiveIntegerField(default=0)
     accounts_gone = models.PositiveIntegerField(default=0)
-    # The resolution time the supplier promises for escalated questions, in business hours (DESIGN.md 3.4);
-    # empty means no service level. Contracts (DESIGN.md 3.5) will set it from their ServiceLevel.
+    # The resolution time the supplier promises for escalated questions, in business hours (docs/key-users.md);
+    # empty means no service level. Contracts (docs/suppliers.md) will set it from their ServiceLevel.
     supplier_resolution_hours = models.PositiveIntegerField(
         null=True, blank=True, help_text=_("Business hours the supplier has to resolve an escalated question")
     )
@@ -102,7 +102,7 @@ class AppointmentRole(models.TextChoices):
 
 
 class Responsibility(models.TextChoices):
-    """What the role of key user covers (DESIGN.md 3.4); each appointment lists the ones it takes on."""
+    """What the role of key user covers (docs/key-users.md); each appointment lists the ones it takes on."""
 
     FIRST_LINE = "first_line", _("First line for colleagues")
     SUPPLIER_CONTACT = "supplier_contact", _("Contact with the supplier")

@@ -1,4 +1,4 @@
-"""Which applications a user may see, and which ones they handle as key user (DESIGN.md 3.7)."""
+"""Which applications a user may see, and which ones they handle as key user (docs/roles.md)."""
 
 from __future__ import annotations
 

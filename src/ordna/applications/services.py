@@ -9,6 +9,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import F
 from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
 
 from ordna.applications.models import (
     Application,
@@ -20,6 +21,7 @@ from ordna.applications.models import (
 )
 from ordna.core.actor import Actor
 from ordna.core.audit import audit_record
+from ordna.core.errors import ServiceError
 from ordna.people.models import Person
 
 APPLICATION_FIELDS = (
@@ -35,8 +37,18 @@ APPLICATION_FIELDS = (
 )
 
 
-class ApplicationError(ValueError):
-    pass
+class ApplicationError(ServiceError):
+    """An application, licence or appointment cannot change as asked; `field` names the input."""
+
+
+def _criticality_error() -> ApplicationError:
+    return ApplicationError(
+        _("The criticality is one of %(values)s."), field="criticality", values=", ".join(Criticality.values)
+    )
+
+
+def _unchangeable(unknown: set[str]) -> ApplicationError:
+    return ApplicationError(_("These cannot be changed: %(names)s."), field="", names=", ".join(sorted(unknown)))
 
 
 def _state(obj: object, fields: tuple[str, ...]) -> dict[str, Any]:
@@ -47,11 +59,13 @@ def application_create(*, slug: str, name: str, actor: Actor, **fields: Any) -> 
     """Create an application; `slug` is its stable key on the command line and in the API."""
     slug = slugify(slug)
     if not slug:
-        raise ApplicationError("the slug is empty: use letters, digits and hyphens")
+        raise ApplicationError(_("Give a short name of letters, digits and hyphens."), field="slug")
     if Application.objects.filter(slug=slug).exists():
-        raise ApplicationError(f"an application with slug {slug!r} exists already")
+        raise ApplicationError(
+            _("An application with the short name %(slug)s exists already."), field="slug", slug=repr(slug)
+        )
     if fields.get("criticality") and fields["criticality"] not in Criticality.values:
-        raise ApplicationError(f"criticality must be one of {', '.join(Criticality.values)}")
+        raise _criticality_error()
     with transaction.atomic():
         app = Application.objects.create(slug=slug, name=name.strip() or slug, **fields)
         audit_record(
@@ -66,9 +80,9 @@ def application_create(*, slug: str, name: str, actor: Actor, **fields: Any) -> 
 def application_update(*, application: Application, actor: Actor, **changes: Any) -> Application:
     unknown = set(changes) - set(APPLICATION_FIELDS)
     if unknown:
-        raise ApplicationError(f"cannot change {', '.join(sorted(unknown))}")
+        raise _unchangeable(unknown)
     if changes.get("criticality") and changes["criticality"] not in Criticality.values:
-        raise ApplicationError(f"criticality must be one of {', '.join(Criticality.values)}")
+        raise _criticality_error()
     with transaction.atomic():
         before = _state(application, tuple(changes))
         for name, value in changes.items():
@@ -90,11 +104,15 @@ def license_save(
     """Create or update the licence `name` of `application`; returns it and whether anything changed."""
     currency = currency.strip().upper()
     if len(currency) != 3 or not currency.isalpha():
-        raise ApplicationError(f"currency {currency!r} is not a three-letter code such as SEK or EUR")
+        raise ApplicationError(
+            _("The currency is a three-letter code such as SEK or EUR, not %(currency)s."),
+            field="currency",
+            currency=repr(currency),
+        )
     if monthly_cost < 0:
-        raise ApplicationError("the monthly cost cannot be negative")
+        raise ApplicationError(_("The monthly cost cannot be negative."), field="monthly_cost")
     if seats is not None and seats < 0:
-        raise ApplicationError("seats cannot be negative")
+        raise ApplicationError(_("The number of seats cannot be negative."), field="seats")
     fields = ("monthly_cost", "currency", "seats")
     with transaction.atomic():
         license_, created = License.objects.get_or_create(
@@ -134,22 +152,40 @@ APPOINTMENT_FIELDS = (
 def _appointment_check(appointment: KeyUserAppointment) -> None:
     """Raise ApplicationError naming the field when the appointment's values do not fit together."""
     if appointment.role not in AppointmentRole.values:
-        raise ApplicationError(f"role {appointment.role!r} is not one of {', '.join(AppointmentRole.values)}")
+        raise ApplicationError(
+            _("The role is one of %(roles)s, not %(role)s."),
+            field="role",
+            roles=", ".join(AppointmentRole.values),
+            role=repr(appointment.role),
+        )
     if appointment.primary and appointment.role != AppointmentRole.KEY_USER:
-        raise ApplicationError("primary: only a key user (not a deputy or coordinator) can be the primary")
+        raise ApplicationError(_("Only a key user (not a deputy or coordinator) can be the primary."), field="primary")
     if appointment.ends_on is not None and appointment.ends_on < appointment.starts_on:
-        raise ApplicationError(f"ends_on {appointment.ends_on} is before starts_on {appointment.starts_on}")
+        raise ApplicationError(
+            _("The appointment ends (%(ends)s) before it starts (%(starts)s)."),
+            field="ends_on",
+            ends=appointment.ends_on,
+            starts=appointment.starts_on,
+        )
     if appointment.hours_per_month < 0 or appointment.hours_per_month > 744:
-        raise ApplicationError(f"hours_per_month {appointment.hours_per_month} must be between 0 and 744")
+        raise ApplicationError(_("The hours per month are from 0 to 744."), field="hours_per_month")
     unknown = sorted(set(appointment.responsibilities) - set(Responsibility.values))
     if unknown:
         raise ApplicationError(
-            f"responsibilities: {', '.join(unknown)} unknown; use {', '.join(Responsibility.values)}"
+            _("Unknown responsibilities %(unknown)s; use %(known)s."),
+            field="responsibilities",
+            unknown=", ".join(unknown),
+            known=", ".join(Responsibility.values),
         )
     if (appointment.away_from is None) != (appointment.away_until is None):
-        raise ApplicationError("away_from and away_until go together: give both or neither")
+        raise ApplicationError(_("An absence has a first and a last day: give both or neither."), field="away_from")
     if appointment.away_from and appointment.away_until and appointment.away_until < appointment.away_from:
-        raise ApplicationError(f"away_until {appointment.away_until} is before away_from {appointment.away_from}")
+        raise ApplicationError(
+            _("The absence ends (%(until)s) before it starts (%(from)s)."),
+            field="away_until",
+            until=appointment.away_until,
+            **{"from": appointment.away_from},
+        )
     if appointment.primary:
         others = KeyUserAppointment.objects.filter(application_id=appointment.application_id, primary=True).exclude(
             pk=appointment.pk
@@ -160,8 +196,13 @@ def _appointment_check(appointment: KeyUserAppointment) -> None:
             )
             if overlaps:
                 raise ApplicationError(
-                    f"primary: {other.person.full_name} is the primary key user from {other.starts_on}; "
-                    "end that appointment first or appoint this one as a plain key user"
+                    _(
+                        "%(person)s is the primary key user from %(day)s: end that appointment first or appoint "
+                        "this one as a plain key user."
+                    ),
+                    field="primary",
+                    person=other.person.full_name,
+                    day=other.starts_on,
                 )
 
 
@@ -181,7 +222,7 @@ def appointment_add(
     hours_per_month: Decimal = Decimal("0"),
     responsibilities: list[str] | None = None,
 ) -> KeyUserAppointment:
-    """Appoint `person` to `application` for a dated period with a monthly time budget (DESIGN.md 3.4)."""
+    """Appoint `person` to `application` for a dated period with a monthly time budget (docs/key-users.md)."""
     appointment = KeyUserAppointment(
         application=application,
         person=person,
@@ -205,7 +246,7 @@ def appointment_update(*, appointment: KeyUserAppointment, actor: Actor, **chang
     """Change an appointment: end it, mark an absence, change its budget or responsibilities."""
     unknown = set(changes) - set(APPOINTMENT_FIELDS)
     if unknown:
-        raise ApplicationError(f"cannot change {', '.join(sorted(unknown))}")
+        raise _unchangeable(unknown)
     if "responsibilities" in changes:
         changes["responsibilities"] = sorted(set(changes["responsibilities"] or []))
     if "hours_per_month" in changes:

@@ -18,7 +18,7 @@ from ordna.applications.models import Application, KeyUserAppointment
 from ordna.applications.scopes import applications_scope
 from ordna.core import access
 from ordna.core.actor import Actor
-from ordna.core.web import capability, paginate, query_without_page, user_of
+from ordna.core.web import capability, paginate, query_without_page, refused, user_of
 from ordna.people.models import Person
 
 
@@ -70,7 +70,7 @@ def application_edit(request: HttpRequest, slug: str) -> HttpResponse:
                     supplier_resolution_hours=data["supplier_resolution_hours"],
                 )
             except services.ApplicationError as exc:
-                form.add_error(None, str(exc))
+                refused(form, exc)
             else:
                 messages.success(request, _("Saved."))
                 return redirect("applications:detail", slug=app.slug)
@@ -112,7 +112,7 @@ def appointment_add(request: HttpRequest, slug: str) -> HttpResponse:
                 if away["away_from"] or away["away_until"]:
                     services.appointment_update(appointment=appointment, actor=Actor.for_user(user_of(request)), **away)
             except services.ApplicationError as exc:
-                form.add_error(None, str(exc))
+                refused(form, exc)
             else:
                 messages.success(request, _("Appointed."))
                 return redirect("applications:detail", slug=app.slug)
@@ -134,7 +134,7 @@ def appointment_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
                 **_appointment_changes(form.cleaned_data),
             )
         except services.ApplicationError as exc:
-            form.add_error(None, str(exc))
+            refused(form, exc)
         else:
             messages.success(request, _("Saved."))
             return redirect("applications:detail", slug=app.slug)

@@ -10,15 +10,74 @@ from __future__ import annotations
 import os
 import sys
 
+# Commands that work without a set-up database (or set it up): every other command first checks that the
+# database exists and is migrated, so a fresh data folder gets a sentence saying what to do, not a traceback.
+WITHOUT_DATABASE = {
+    "check",
+    "collectstatic",
+    "compilemessages",
+    "dbshell",
+    "diffsettings",
+    "help",
+    "makemessages",
+    "makemigrations",
+    "migrate",
+    "optimizemigration",
+    "sendtestemail",
+    "shell",
+    "showmigrations",
+    "sqlmigrate",
+    "squashmigrations",
+    "version",
+}
+EXIT_USAGE = 2  # the command cannot run as asked (wrong usage or set-up); 1 is for invalid input (README.md)
+
+
+def database_problem() -> str | None:
+    """Why Ordna's commands cannot use the database yet (missing, empty or behind on migrations), in one
+    sentence that says what to do; None when it is ready."""
+    from django.conf import settings
+    from django.db import DEFAULT_DB_ALIAS, connections
+    from django.db.migrations.executor import MigrationExecutor
+    from django.db.utils import Error as DatabaseError
+
+    database = settings.DATABASES[DEFAULT_DB_ALIAS]
+    if str(database["ENGINE"]).endswith("sqlite3"):
+        where = f"the database {database['NAME']}"
+        hint = " (ORDNA_DATA_DIR chooses the data folder; `make run` uses ./data)"
+    else:
+        where, hint = "the database of DATABASE_URL", ""
+    try:
+        executor = MigrationExecutor(connections[DEFAULT_DB_ALIAS])
+        missing = executor.migration_plan(executor.loader.graph.leaf_nodes())
+    except DatabaseError as exc:
+        reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        return f"cannot open {where}: {reason}"
+    finally:
+        connections[DEFAULT_DB_ALIAS].close()
+    if not missing:
+        return None
+    if not executor.loader.applied_migrations:
+        return f"{where} is not set up yet: run `ordna migrate` to set it up{hint}"
+    return f"{where} is {len(missing)} migration(s) behind this version of Ordna: run `ordna migrate` to update it"
+
 
 def main(argv: list[str] | None = None) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ordna.settings")
-    from django.core.management import execute_from_command_line
+    import django
+    from django.core.management import execute_from_command_line, get_commands
 
     from ordna.environment import SettingError
 
     args = ["ordna", *(sys.argv[1:] if argv is None else argv)]
     try:
+        django.setup()
+        command = args[1] if len(args) > 1 else "help"
+        if command in get_commands() and command not in WITHOUT_DATABASE:
+            problem = database_problem()
+            if problem:
+                sys.stderr.write(f"ordna: {problem}\n")
+                sys.exit(EXIT_USAGE)
         execute_from_command_line(args)
     except SettingError as exc:
         sys.stderr.write(f"ordna: configuration error: {exc}\n")

@@ -6,18 +6,20 @@ from datetime import datetime
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 from ninja import Router, Schema, Status
-from ninja.errors import HttpError
 from ninja.pagination import paginate
 
 from ordna.applications.models import Application
 from ordna.applications.scopes import applications_scope
 from ordna.connectors import selectors, services
-from ordna.connectors.models import Action, Connector
+from ordna.connectors.failures import explain
+from ordna.connectors.models import Action, ActionState, Connector
 from ordna.core import access
 from ordna.core.actor import Actor
-from ordna.core.api import Capability, RowErrorOut
+from ordna.core.api import Capability, Refused, RowErrorOut
 from ordna.core.clock import today
+from ordna.core.errors import ServiceError
 from ordna.core.web import user_of
 from ordna.lifecycle.scopes import lines_scope
 
@@ -87,9 +89,19 @@ class DeprovisionOut(Schema):
     steps: list[str]
     tasks: list[str]
     state: str
-    error: str
+    error: str  # the technical detail
+    failure: str  # what it ran into (dns, refused, timeout, tls, unauthorised, forbidden, throttled, ...)
+    place: str
+    explanation: str  # what failed and what to check, in the user's language
     action_id: int | None
     lines_verified: int
+
+    @staticmethod
+    def resolve_explanation(obj: Any) -> str:
+        if not obj.error:
+            return ""
+        explained = explain(obj.failure, obj.place, obj.error)
+        return f"{explained.what} {explained.check}"
 
 
 class ActionOut(Schema):
@@ -101,7 +113,10 @@ class ActionOut(Schema):
     reason: str
     attempts: int
     next_attempt_at: datetime
-    last_error: str
+    last_error: str  # the technical detail
+    failure: str
+    failure_place: str
+    explanation: str  # what failed and what to check, in the user's language
     result: dict[str, Any]
     requested_by: str
     approved_by: str
@@ -119,6 +134,11 @@ class ActionOut(Schema):
     @staticmethod
     def resolve_person(obj: Any) -> str | None:
         return obj.account.person.employee_id if obj.account.person_id else None
+
+    @staticmethod
+    def resolve_explanation(obj: Any) -> str:
+        explained = obj.explanation
+        return f"{explained.what} {explained.check}" if explained else ""
 
 
 def _application(request: HttpRequest, slug: str) -> Application:
@@ -203,7 +223,7 @@ def connector_deprovision(request: HttpRequest, app: str, body: DeprovisionIn) -
             dry_run=body.dry_run,
         )
     except services.ConnectorSetupError as exc:
-        raise HttpError(400, str(exc)) from exc
+        raise Refused(exc, 400) from exc
 
 
 @router.post(
@@ -215,7 +235,7 @@ def connector_deprovision(request: HttpRequest, app: str, body: DeprovisionIn) -
 def line_deprovision(request: HttpRequest, line_id: int, body: LineDeprovisionIn) -> Any:
     line = access.get_in_scope(lines_scope(user_of(request)).select_related("account"), pk=line_id)
     if line.account is None:
-        raise HttpError(400, "this line has no account to disable")
+        raise Refused(ServiceError(_("This line has no account to disable."), field="line"), 400)
     application = Application.objects.get(pk=line.account.application_id)
     try:
         return services.deprovision(
@@ -227,7 +247,7 @@ def line_deprovision(request: HttpRequest, line_id: int, body: LineDeprovisionIn
             line=line,
         )
     except services.ConnectorSetupError as exc:
-        raise HttpError(400, str(exc)) from exc
+        raise Refused(exc, 400) from exc
 
 
 @router.get("/outbox", response=list[ActionOut], summary="The outbox of disables", auth=Capability("outbox.list"))
@@ -241,7 +261,14 @@ def _decide(request: HttpRequest, action_id: int, decision: str) -> Any:
     action = access.get_in_scope(Action.objects.select_related("application", "account"), pk=action_id)
     decide = {"approve": services.action_approve, "cancel": services.action_cancel, "retry": services.action_retry}
     if not decide[decision](action=action, actor=Actor.for_user(user_of(request))):
-        raise HttpError(409, f"the action is {action.state}: it cannot be {decision}d now")
+        raise Refused(
+            ServiceError(
+                _("The action cannot be changed that way now (%(state)s)."),
+                field="state",
+                state=ActionState(action.state).label,
+            ),
+            409,
+        )
     action.refresh_from_db()
     return action
 

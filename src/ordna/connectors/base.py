@@ -10,17 +10,24 @@ from email.utils import parsedate_to_datetime
 from typing import Protocol
 
 from ordna.accounts.presets import AccountRecord
+from ordna.connectors.failures import Failure, Place
 
 
 class ConnectorError(Exception):
-    """A connector could not do its work; the message says what, in words an administrator can act on."""
+    """A connector could not do its work. The message is the technical detail; `failure` and `place`
+    (ordna.connectors.failures) say in words what failed where, and what to check."""
+
+    def __init__(self, message: str, *, failure: str = Failure.OTHER, place: str = Place.UNKNOWN) -> None:
+        super().__init__(message)
+        self.failure = failure
+        self.place = place
 
 
 class RetryLater(ConnectorError):
     """The server asked to come back later (429 or 503 with Retry-After): `seconds` says when."""
 
-    def __init__(self, message: str, seconds: float) -> None:
-        super().__init__(message)
+    def __init__(self, message: str, seconds: float, *, place: str = Place.UNKNOWN) -> None:
+        super().__init__(message, failure=Failure.THROTTLED, place=place)
         self.seconds = seconds
 
 

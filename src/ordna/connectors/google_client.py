@@ -18,9 +18,12 @@ from urllib.parse import quote
 import httpx
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
+from django.utils.translation import gettext_lazy as _
 
 from ordna.accounts.presets import ACTIVE, DISABLED, AccountRecord, account_record, parse_login
 from ordna.connectors.base import ConnectorError, DisableOutcome, RetryLater, retry_after_seconds
+from ordna.connectors.failures import Failure, Place, failure_of, failure_of_status
+from ordna.core.errors import ServiceError
 
 DIRECTORY = "https://admin.googleapis.com/admin/directory/v1"
 SCOPE = "https://www.googleapis.com/auth/admin.directory.user"
@@ -34,14 +37,14 @@ def _b64(data: bytes) -> str:
 
 
 def service_account_check(text: str) -> dict[str, Any]:
-    """The service-account key file's fields, or ValueError naming what is missing."""
+    """The service-account key file's fields, or a ServiceError naming what is missing."""
     try:
         data = json.loads(text)
     except ValueError as exc:
-        raise ValueError("credentials: not a JSON service-account key") from exc
+        raise ServiceError(_("The credentials are not a JSON service-account key."), field="credentials") from exc
     missing = [k for k in ("client_email", "private_key", "token_uri") if not data.get(k)]
     if not isinstance(data, dict) or missing:
-        raise ValueError(f"credentials: the service-account key lacks {', '.join(missing)}")
+        raise ServiceError(_("The service-account key lacks %(names)s."), field="credentials", names=", ".join(missing))
     return data
 
 
@@ -95,13 +98,21 @@ class GoogleClient:
                 data={"grant_type": "urn:ietf:params:oauth:grant-type:jwt-bearer", "assertion": self._assertion()},
             )
         except httpx.HTTPError as exc:
-            raise ConnectorError(f"Google: cannot reach the token endpoint: {exc}") from exc
+            raise ConnectorError(
+                f"Google: cannot reach the token endpoint: {exc}", failure=failure_of(exc), place=Place.GOOGLE_SIGN_IN
+            ) from exc
         if response.status_code != 200:
             try:
                 reason = response.json().get("error_description") or response.json().get("error")
             except ValueError:
                 reason = response.text[:200]
-            raise ConnectorError(f"Google refused the service account ({response.status_code}: {reason})")
+            raise ConnectorError(
+                f"Google refused the service account ({response.status_code}: {reason})",
+                failure=Failure.UNAUTHORISED
+                if response.status_code in (400, 401)
+                else failure_of_status(response.status_code),
+                place=Place.GOOGLE_SIGN_IN,
+            )
         data = response.json()
         self._access = (str(data["access_token"]), time.time() + float(data.get("expires_in", 3600)))
         return self._access[0]
@@ -113,11 +124,17 @@ class GoogleClient:
                     method, url, json=json_body, headers={"Authorization": f"Bearer {self._token()}"}
                 )
             except httpx.HTTPError as exc:
-                raise ConnectorError(f"Google Admin SDK: cannot reach {url.split('?')[0]}: {exc}") from exc
+                raise ConnectorError(
+                    f"Google Admin SDK: cannot reach {url.split('?')[0]}: {exc}",
+                    failure=failure_of(exc),
+                    place=Place.GOOGLE_ADMIN,
+                ) from exc
             if response.status_code in (429, 503):
                 seconds = retry_after_seconds(response.headers.get("Retry-After"), default=30)
                 if not wait or seconds > MAX_WAIT:
-                    raise RetryLater(f"Google Admin SDK is throttling ({response.status_code})", seconds)
+                    raise RetryLater(
+                        f"Google Admin SDK is throttling ({response.status_code})", seconds, place=Place.GOOGLE_ADMIN
+                    )
                 self.sleep(seconds)
                 continue
             if response.status_code >= 400:
@@ -125,9 +142,13 @@ class GoogleClient:
                     message = response.json().get("error", {}).get("message", "")
                 except ValueError:
                     message = response.text[:200]
-                raise ConnectorError(f"Google Admin SDK answered {response.status_code} ({message})")
+                raise ConnectorError(
+                    f"Google Admin SDK answered {response.status_code} ({message})",
+                    failure=failure_of_status(response.status_code),
+                    place=Place.GOOGLE_ADMIN,
+                )
             return response
-        raise RetryLater("Google Admin SDK kept throttling", MAX_WAIT)
+        raise RetryLater("Google Admin SDK kept throttling", MAX_WAIT, place=Place.GOOGLE_ADMIN)
 
     def _record(self, row: int, user: Mapping[str, Any]) -> AccountRecord | None:
         key = str(user.get("primaryEmail") or "")
@@ -191,13 +212,17 @@ class GoogleClient:
     def plan_disable(self, key: str) -> list[str]:
         user = self._user(key)
         if user is None:
-            raise ConnectorError(f"no user {key!r} in Google Workspace")
+            raise ConnectorError(
+                f"no user {key!r} in Google Workspace", failure=Failure.NOT_FOUND, place=Place.GOOGLE_ADMIN
+            )
         return ["nothing: the account is suspended already"] if user.get("suspended") else [f"suspend {key}"]
 
     def disable(self, key: str) -> DisableOutcome:
         user = self._user(key)
         if user is None:
-            raise ConnectorError(f"no user {key!r} in Google Workspace")
+            raise ConnectorError(
+                f"no user {key!r} in Google Workspace", failure=Failure.NOT_FOUND, place=Place.GOOGLE_ADMIN
+            )
         if user.get("suspended"):
             return DisableOutcome(already=True)
         self._request("PUT", f"{DIRECTORY}/users/{quote(key, safe='@')}", json_body={"suspended": True}, wait=False)

@@ -18,6 +18,7 @@ import msal
 
 from ordna.accounts.presets import ACTIVE, DISABLED, AccountRecord, account_record, parse_login
 from ordna.connectors.base import ConnectorError, DisableOutcome, RetryLater, retry_after_seconds
+from ordna.connectors.failures import Failure, Place, failure_of, failure_of_status
 
 GRAPH = "https://graph.microsoft.com/v1.0"
 LOGIN = "https://login.microsoftonline.com"
@@ -58,10 +59,18 @@ class GraphClient:
                 )
             result = self.app.acquire_token_for_client(scopes=["https://graph.microsoft.com/.default"])
         except (httpx.HTTPError, ValueError) as exc:
-            raise ConnectorError(f"Entra ID tenant {self.tenant}: cannot get a token: {exc}") from exc
+            raise ConnectorError(
+                f"Entra ID tenant {self.tenant}: cannot get a token: {exc}",
+                failure=failure_of(exc),
+                place=Place.ENTRA_SIGN_IN,
+            ) from exc
         if "access_token" not in result:
             reason = result.get("error_description") or result.get("error") or "no token"
-            raise ConnectorError(f"Entra ID tenant {self.tenant}: sign-in refused: {str(reason).splitlines()[0]}")
+            raise ConnectorError(
+                f"Entra ID tenant {self.tenant}: sign-in refused: {str(reason).splitlines()[0]}",
+                failure=Failure.UNAUTHORISED,
+                place=Place.ENTRA_SIGN_IN,
+            )
         return str(result["access_token"])
 
     def _request(self, method: str, url: str, *, json: Any = None, wait: bool = True) -> httpx.Response:
@@ -71,11 +80,17 @@ class GraphClient:
                     method, url, json=json, headers={"Authorization": f"Bearer {self._token()}"}
                 )
             except httpx.HTTPError as exc:
-                raise ConnectorError(f"Microsoft Graph: cannot reach {url.split('?')[0]}: {exc}") from exc
+                raise ConnectorError(
+                    f"Microsoft Graph: cannot reach {url.split('?')[0]}: {exc}",
+                    failure=failure_of(exc),
+                    place=Place.GRAPH,
+                ) from exc
             if response.status_code in (429, 503):
                 seconds = retry_after_seconds(response.headers.get("Retry-After"))
                 if not wait or seconds > MAX_WAIT:
-                    raise RetryLater(f"Microsoft Graph is throttling ({response.status_code})", seconds)
+                    raise RetryLater(
+                        f"Microsoft Graph is throttling ({response.status_code})", seconds, place=Place.GRAPH
+                    )
                 self.sleep(seconds)
                 continue
             if response.status_code >= 400:
@@ -84,9 +99,13 @@ class GraphClient:
                     detail = f"{error.get('code', '')}: {error.get('message', '')}"
                 except ValueError:
                     detail = response.text[:200]
-                raise ConnectorError(f"Microsoft Graph answered {response.status_code} ({detail})")
+                raise ConnectorError(
+                    f"Microsoft Graph answered {response.status_code} ({detail})",
+                    failure=failure_of_status(response.status_code),
+                    place=Place.GRAPH,
+                )
             return response
-        raise RetryLater("Microsoft Graph kept throttling", MAX_WAIT)
+        raise RetryLater("Microsoft Graph kept throttling", MAX_WAIT, place=Place.GRAPH)
 
     def _sku_names(self) -> dict[str, str]:
         if self._skus is None:
@@ -180,14 +199,18 @@ class GraphClient:
     def plan_disable(self, key: str) -> list[str]:
         user = self._user(key)
         if user is None:
-            raise ConnectorError(f"no user {key!r} in tenant {self.tenant}")
+            raise ConnectorError(
+                f"no user {key!r} in tenant {self.tenant}", failure=Failure.NOT_FOUND, place=Place.GRAPH
+            )
         steps, _direct, tasks = self._plan(user)
         return (steps or ["nothing: the account is disabled already"]) + [f"task: {t}" for t in tasks]
 
     def disable(self, key: str) -> DisableOutcome:
         user = self._user(key)
         if user is None:
-            raise ConnectorError(f"no user {key!r} in tenant {self.tenant}")
+            raise ConnectorError(
+                f"no user {key!r} in tenant {self.tenant}", failure=Failure.NOT_FOUND, place=Place.GRAPH
+            )
         steps, direct, tasks = self._plan(user)
         user_url = f"{GRAPH}/users/{user['id']}"
         if user.get("accountEnabled") is not False:

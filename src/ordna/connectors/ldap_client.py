@@ -21,6 +21,7 @@ from ldap3.utils.dn import parse_dn, safe_dn
 
 from ordna.accounts.presets import ACTIVE, DISABLED, AccountRecord, account_record
 from ordna.connectors.base import ConnectorError, DisableOutcome
+from ordna.connectors.failures import Failure, Place, failure_of
 from ordna.connectors.netguard import url_check
 
 ACCOUNTDISABLE = 2
@@ -68,6 +69,13 @@ def generalized_time(value: str) -> datetime | None:
         return None
 
 
+def _failure(exc: ldap_errors.LDAPException) -> Failure:
+    """A refused operation is a missing permission; anything else is the connection's."""
+    if isinstance(exc, ldap_errors.LDAPInsufficientAccessRightsResult | ldap_errors.LDAPUnwillingToPerformResult):
+        return Failure.FORBIDDEN
+    return failure_of(exc)
+
+
 class LdapClient:
     """One bound connection; `options` are the connector's (see base.KINDS["ldap"])."""
 
@@ -106,10 +114,14 @@ class LdapClient:
             self.connection.bind()
         except ldap_errors.LDAPInvalidCredentialsResult as exc:
             raise ConnectorError(
-                f"{self.url}: the directory refused the bind DN or password (invalid credentials)"
+                f"{self.url}: the directory refused the bind DN or password (invalid credentials)",
+                failure=Failure.UNAUTHORISED,
+                place=Place.DIRECTORY,
             ) from exc
         except ldap_errors.LDAPException as exc:
-            raise ConnectorError(f"{self.url}: cannot connect: {exc}") from exc
+            raise ConnectorError(
+                f"{self.url}: cannot connect: {exc}", failure=failure_of(exc), place=Place.DIRECTORY
+            ) from exc
 
     @property
     def attributes(self) -> list[str]:
@@ -141,7 +153,9 @@ class LdapClient:
         except ldap_errors.LDAPNoSuchObjectResult:
             return
         except ldap_errors.LDAPException as exc:
-            raise ConnectorError(f"{self.url}: the search under {base} failed: {exc}") from exc
+            raise ConnectorError(
+                f"{self.url}: the search under {base} failed: {exc}", failure=_failure(exc), place=Place.DIRECTORY
+            ) from exc
 
     def _in_branch(self, dn: str) -> bool:
         if not self.branch:
@@ -230,14 +244,18 @@ class LdapClient:
     def plan_disable(self, key: str) -> list[str]:
         found = self._find(key)
         if found is None:
-            raise ConnectorError(f"no account {key!r} under {self.base_dn}")
+            raise ConnectorError(
+                f"no account {key!r} under {self.base_dn}", failure=Failure.NOT_FOUND, place=Place.DIRECTORY
+            )
         steps, already = self._steps(*found)
         return ["nothing: the account is disabled already"] if already else steps
 
     def disable(self, key: str) -> DisableOutcome:
         found = self._find(key)
         if found is None:
-            raise ConnectorError(f"no account {key!r} under {self.base_dn}")
+            raise ConnectorError(
+                f"no account {key!r} under {self.base_dn}", failure=Failure.NOT_FOUND, place=Place.DIRECTORY
+            )
         dn, entry = found
         steps, already = self._steps(dn, entry)
         if already:
@@ -257,7 +275,9 @@ class LdapClient:
             else:
                 self.connection.modify(dn, {"pwdAccountLockedTime": [(ldap3.MODIFY_REPLACE, [PERMANENT_LOCK])]})
         except ldap_errors.LDAPException as exc:
-            raise ConnectorError(f"{self.url}: disabling {dn} failed: {exc}") from exc
+            raise ConnectorError(
+                f"{self.url}: disabling {dn} failed: {exc}", failure=_failure(exc), place=Place.DIRECTORY
+            ) from exc
         return DisableOutcome(steps=steps)
 
     def close(self) -> None:

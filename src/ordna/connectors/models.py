@@ -1,4 +1,4 @@
-"""Connectors: how Ordna reads an application's accounts directly and disables one (DESIGN.md 5).
+"""Connectors: how Ordna reads an application's accounts directly and disables one (docs/connectors.md).
 
 A connector belongs to one application. Its options are plain settings; its secret (a password, token or
 client secret) is stored encrypted (ordna.connectors.secrets) and never shown again. Every disable goes
@@ -10,6 +10,8 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+
+from ordna.connectors.failures import Explanation, explain
 
 
 class ConnectorKind(models.TextChoices):
@@ -43,6 +45,9 @@ class Connector(models.Model):
     last_test_at = models.DateTimeField(null=True, blank=True)
     last_test_ok = models.BooleanField(null=True)
     last_test_message = models.TextField(blank=True)
+    # What the last failed test ran into, in words (ordna.connectors.failures); the message is its detail.
+    last_test_failure = models.CharField(max_length=20, blank=True)
+    last_test_place = models.CharField(max_length=20, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -54,6 +59,13 @@ class Connector(models.Model):
 
     def __str__(self) -> str:
         return f"{self.application_id}:{self.kind}"
+
+    @property
+    def last_test_explanation(self) -> Explanation | None:
+        """The last failed test in words, with its message as the detail."""
+        if self.last_test_ok is not False:
+            return None
+        return explain(self.last_test_failure, self.last_test_place, self.last_test_message)
 
 
 class ActionState(models.TextChoices):
@@ -84,6 +96,9 @@ class Action(models.Model):
     attempts = models.PositiveSmallIntegerField(default=0)
     next_attempt_at = models.DateTimeField()
     last_error = models.TextField(blank=True)
+    # What the last error was, in words (ordna.connectors.failures); `last_error` is its technical detail.
+    failure = models.CharField(max_length=20, blank=True)
+    failure_place = models.CharField(max_length=20, blank=True)
     # What the connector reported: steps done, and tasks left for people (Entra's group-based licences).
     result = models.JSONField(default=dict, blank=True)
     # Why it waits for approval: the policy, or the mass-disable breaker.
@@ -107,3 +122,8 @@ class Action(models.Model):
 
     def __str__(self) -> str:
         return f"disable {self.account_id} ({self.state})"
+
+    @property
+    def explanation(self) -> Explanation | None:
+        """The last error in words, with its message as the detail."""
+        return explain(self.failure, self.failure_place, self.last_error) if self.last_error else None

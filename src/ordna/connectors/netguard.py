@@ -12,6 +12,9 @@ import socket
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from ordna.core.errors import ServiceError
 
 METADATA_NAMES = frozenset({"metadata.google.internal", "metadata", "metadata.azure.internal", "instance-data"})
 METADATA_ADDRESSES = frozenset(
@@ -23,7 +26,7 @@ METADATA_ADDRESSES = frozenset(
 )
 
 
-class AddressRefused(ValueError):
+class AddressRefused(ServiceError):
     """The URL points at an address connectors may not reach; the message names it."""
 
 
@@ -37,14 +40,24 @@ def url_check(url: str, *, schemes: tuple[str, ...], resolve: bool = True) -> st
     """`url` if its scheme is one of `schemes` and its host is allowed; else AddressRefused naming why."""
     parts = urlsplit(url.strip())
     if parts.scheme.lower() not in schemes:
-        raise AddressRefused(f"{url!r}: the address must start with {' or '.join(s + '://' for s in schemes)}")
+        raise AddressRefused(
+            _("The address %(url)s must start with %(schemes)s."),
+            field="url",
+            url=repr(url),
+            schemes=" / ".join(s + "://" for s in schemes),
+        )
     host = (parts.hostname or "").lower()
     if not host:
-        raise AddressRefused(f"{url!r}: the address names no host")
+        raise AddressRefused(_("The address %(url)s names no host."), field="url", url=repr(url))
     if settings.ORDNA_CONNECTOR_ALLOW_LINK_LOCAL:
         return url.strip()
     if host.rstrip(".") in METADATA_NAMES:
-        raise AddressRefused(f"{url!r}: {host} is a cloud metadata service, which connectors may not reach")
+        raise AddressRefused(
+            _("The address %(url)s names %(host)s, a cloud metadata service, which connectors may not reach."),
+            field="url",
+            url=repr(url),
+            host=host,
+        )
     try:
         addresses = [ipaddress.ip_address(host)]
     except ValueError:
@@ -58,7 +71,13 @@ def url_check(url: str, *, schemes: tuple[str, ...], resolve: bool = True) -> st
     for address in addresses:
         if _refused(address):
             raise AddressRefused(
-                f"{url!r}: {host} is a link-local or metadata address ({address}), which connectors may not reach "
-                "(ORDNA_CONNECTOR_ALLOW_LINK_LOCAL=true allows it)"
+                _(
+                    "The address %(url)s names %(host)s, a link-local or metadata address (%(address)s), which "
+                    "connectors may not reach (ORDNA_CONNECTOR_ALLOW_LINK_LOCAL=true allows it)."
+                ),
+                field="url",
+                url=repr(url),
+                host=host,
+                address=str(address),
             )
     return url.strip()

@@ -20,6 +20,7 @@ from scim2_models.exceptions import SCIMException
 
 from ordna.accounts.presets import ACTIVE, DISABLED, AccountRecord, account_record
 from ordna.connectors.base import ConnectorError, DisableOutcome, RetryLater, retry_after_seconds
+from ordna.connectors.failures import Failure, Place, failure_of, failure_of_status
 from ordna.connectors.netguard import url_check
 
 USER_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:User"
@@ -48,7 +49,7 @@ class ScimClient:
             self.scim.discover()
         self.user_model: Any = self.scim.provider.model_for(USER_SCHEMA)
         if self.user_model is None:
-            raise ConnectorError(f"{self.url}: the server publishes no User resource")
+            raise ConnectorError(f"{self.url}: the server publishes no User resource", place=Place.SCIM)
 
     @contextmanager
     def _errors(self, doing: str) -> Iterator[None]:
@@ -60,22 +61,40 @@ class ScimClient:
             response = getattr(exc, "response", None)
             status = getattr(response, "status_code", None)
             if status in (401, 403):
-                raise ConnectorError(f"{url}: the server refused the token ({status}) while {doing}") from exc
+                raise ConnectorError(
+                    f"{url}: the server refused the token ({status}) while {doing}",
+                    failure=failure_of_status(status),
+                    place=Place.SCIM,
+                ) from exc
             if status in (429, 503):
                 retry = (getattr(response, "headers", {}) or {}).get("Retry-After", "60")
-                raise RetryLater(f"{url}: the server is busy ({status})", retry_after_seconds(retry)) from exc
-            raise ConnectorError(f"{url}: unexpected answer {status} while {doing}") from exc
+                raise RetryLater(
+                    f"{url}: the server is busy ({status})", retry_after_seconds(retry), place=Place.SCIM
+                ) from exc
+            raise ConnectorError(
+                f"{url}: unexpected answer {status} while {doing}", failure=failure_of_status(status), place=Place.SCIM
+            ) from exc
         except SCIMException as exc:
             if exc.status in (401, 403):
-                raise ConnectorError(f"{url}: the server refused the token ({exc.status}) while {doing}") from exc
+                raise ConnectorError(
+                    f"{url}: the server refused the token ({exc.status}) while {doing}",
+                    failure=failure_of_status(exc.status),
+                    place=Place.SCIM,
+                ) from exc
             if exc.status in (429, 503):
-                raise RetryLater(f"{url}: the server is busy ({exc.status})", 60) from exc
-            raise ConnectorError(f"{url}: the server answered {exc.status} while {doing}: {exc}") from exc
+                raise RetryLater(f"{url}: the server is busy ({exc.status})", 60, place=Place.SCIM) from exc
+            raise ConnectorError(
+                f"{url}: the server answered {exc.status} while {doing}: {exc}",
+                failure=failure_of_status(exc.status),
+                place=Place.SCIM,
+            ) from exc
         except RequestNetworkException as exc:
             notes = "; ".join(getattr(exc, "__notes__", [])) or str(exc)
-            raise ConnectorError(f"{url}: cannot reach the server while {doing}: {notes}") from exc
+            raise ConnectorError(
+                f"{url}: cannot reach the server while {doing}: {notes}", failure=failure_of(exc), place=Place.SCIM
+            ) from exc
         except (SCIMClientException, httpx2.HTTPError) as exc:
-            raise ConnectorError(f"{url}: {doing} failed: {exc}") from exc
+            raise ConnectorError(f"{url}: {doing} failed: {exc}", failure=failure_of(exc), place=Place.SCIM) from exc
 
     def _record(self, row: int, user: Any) -> AccountRecord | None:
         data: dict[str, Any] = user.model_dump(mode="json", by_alias=True) if not isinstance(user, dict) else user
@@ -136,7 +155,7 @@ class ScimClient:
     def plan_disable(self, key: str) -> list[str]:
         user = self._find(key)
         if user is None:
-            raise ConnectorError(f"no user {key!r} at {self.url}")
+            raise ConnectorError(f"no user {key!r} at {self.url}", failure=Failure.NOT_FOUND, place=Place.SCIM)
         if user.active is False:
             return ["nothing: the account is disabled already"]
         etag = f" (If-Match {user.meta.version})" if user.meta and user.meta.version else ""
@@ -146,7 +165,7 @@ class ScimClient:
         for _attempt in range(2):
             user = self._find(key)
             if user is None:
-                raise ConnectorError(f"no user {key!r} at {self.url}")
+                raise ConnectorError(f"no user {key!r} at {self.url}", failure=Failure.NOT_FOUND, place=Place.SCIM)
             if user.active is False:
                 return DisableOutcome(already=True)
             patch = PATCH[self.user_model](operations=[OPERATION(op="replace", path="active", value=False)])
@@ -158,7 +177,9 @@ class ScimClient:
                     continue
                 raise
             return DisableOutcome(steps=[f"PATCH Users/{user.id} active=false"])
-        raise ConnectorError(f"{self.url}: {key!r} kept changing while it was being disabled (412); try again")
+        raise ConnectorError(
+            f"{self.url}: {key!r} kept changing while it was being disabled (412); try again", place=Place.SCIM
+        )
 
     def close(self) -> None:
         self.http.close()

@@ -1,5 +1,5 @@
 """Writes of connectors: configuration, test, sync (a full import through the accounts pipeline), and disabling
-through the outbox with its policy, breaker, retries and read-back (DESIGN.md 3.1 and 5)."""
+through the outbox with its policy, breaker, retries and read-back (docs/accounts.md and docs/connectors.md)."""
 
 from __future__ import annotations
 
@@ -14,6 +14,8 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from ordna.accounts.importing import accounts_import_records
 from ordna.accounts.models import Account, AccountStatus
@@ -21,12 +23,14 @@ from ordna.accounts.presets import DISABLED, AccountRecord
 from ordna.accounts.runs import AccountsImportResult, import_run_record
 from ordna.applications.models import Application
 from ordna.connectors.base import KINDS, Client, ConnectorError, RetryLater
+from ordna.connectors.failures import Failure, place_of_kind
 from ordna.connectors.google_client import service_account_check
 from ordna.connectors.models import LIVE_STATES, Action, ActionState, Connector, DisablePolicy
 from ordna.connectors.netguard import AddressRefused, url_check
 from ordna.connectors.secrets import SecretError, secret_decrypt, secret_encrypt
 from ordna.core.actor import Actor
 from ordna.core.audit import Change, audit_record, audit_record_many
+from ordna.core.errors import ServiceError, lazy_text
 from ordna.core.models import ImportRun
 from ordna.core.tabular import RowError
 from ordna.lifecycle.models import CaseKind, CaseStatus, Line, LineKind, LineState, VerifiedBy
@@ -34,8 +38,8 @@ from ordna.lifecycle.models import CaseKind, CaseStatus, Line, LineKind, LineSta
 SECRET_FILE_MAX = 64 * 1024
 
 
-class ConnectorSetupError(ValueError):
-    """A connector's configuration is wrong; the message names the option and the value."""
+class ConnectorSetupError(ServiceError):
+    """A connector's configuration is wrong; `field` names the option, the message the value."""
 
 
 # Configuration -------------------------------------------------------------------------------------------
@@ -47,7 +51,7 @@ def options_parse(pairs: Iterable[str]) -> dict[str, str]:
     for pair in pairs:
         key, sep, value = pair.partition("=")
         if not sep or not key.strip():
-            raise ConnectorSetupError(f"--option {pair!r}: expected KEY=VALUE")
+            raise ConnectorSetupError(_("Give the option %(pair)s as KEY=VALUE."), field="options", pair=repr(pair))
         options[key.strip()] = value.strip()
     return options
 
@@ -56,26 +60,45 @@ def _read_secret_file(option: str, name: str) -> str:
     path = Path(name).expanduser()
     try:
         if path.stat().st_size > SECRET_FILE_MAX:
-            raise ConnectorSetupError(f"{option}: {name} is larger than {SECRET_FILE_MAX // 1024} KB")
+            raise ConnectorSetupError(
+                _("%(name)s is larger than %(kb)s KB."), field=option, name=name, kb=SECRET_FILE_MAX // 1024
+            )
         return path.read_text(encoding="utf-8").strip()
     except OSError as exc:
-        raise ConnectorSetupError(f"{option}: cannot read {name}: {exc.strerror}") from exc
+        raise ConnectorSetupError(
+            _("%(name)s cannot be read: %(reason)s"), field=option, name=name, reason=exc.strerror
+        ) from exc
 
 
 def _validate(kind: str, options: dict[str, str]) -> None:
     spec = KINDS[kind]
     missing = [name for name in spec.required if not options.get(name)]
     if missing:
-        raise ConnectorSetupError(f"{kind}: missing option(s) {', '.join(missing)}")
+        raise ConnectorSetupError(
+            _("The %(kind)s connector needs the option(s) %(names)s."),
+            field="options",
+            kind=kind,
+            names=", ".join(missing),
+        )
     try:
         if kind == "ldap":
             url_check(options["url"], schemes=("ldap", "ldaps"))
             if options.get("flavour") not in ("openldap", "ad"):
-                raise ConnectorSetupError(f"flavour: expected openldap or ad, got {options.get('flavour')!r}")
+                raise ConnectorSetupError(
+                    _("The flavour is openldap or ad, not %(value)s."),
+                    field="flavour",
+                    value=repr(options.get("flavour")),
+                )
             if options.get("starttls") not in ("true", "false"):
-                raise ConnectorSetupError(f"starttls: expected true or false, got {options.get('starttls')!r}")
+                raise ConnectorSetupError(
+                    _("starttls is true or false, not %(value)s."),
+                    field="starttls",
+                    value=repr(options.get("starttls")),
+                )
             if options["url"].lower().startswith("ldaps://") and options["starttls"] == "true":
-                raise ConnectorSetupError("starttls: an ldaps:// address is encrypted already; use one or the other")
+                raise ConnectorSetupError(
+                    _("An ldaps:// address is encrypted already: use it or starttls, not both."), field="starttls"
+                )
             lock = options.get("lock", "")
             if lock and not (
                 lock == "ppolicy"
@@ -83,17 +106,25 @@ def _validate(kind: str, options: dict[str, str]) -> None:
                 or (lock.startswith("replace:") and "=" in lock[len("replace:") :])
             ):
                 raise ConnectorSetupError(
-                    f"lock: expected ppolicy, move:<dn of the disabled branch> or replace:<attribute>=<value>, "
-                    f"got {lock!r}"
+                    _(
+                        "The lock is ppolicy, move:<dn of the disabled branch> or replace:<attribute>=<value>, "
+                        "not %(value)s."
+                    ),
+                    field="lock",
+                    value=repr(lock),
                 )
             if options.get("user_filter") and not (
                 options["user_filter"].startswith("(") and options["user_filter"].endswith(")")
             ):
-                raise ConnectorSetupError(f"user_filter: not an LDAP filter in parentheses: {options['user_filter']!r}")
+                raise ConnectorSetupError(
+                    _("The user filter is an LDAP filter in parentheses, not %(value)s."),
+                    field="user_filter",
+                    value=repr(options["user_filter"]),
+                )
         elif kind == "scim":
             url_check(options["url"], schemes=("http", "https"))
     except AddressRefused as exc:
-        raise ConnectorSetupError(f"url: {exc}") from exc
+        raise ConnectorSetupError(exc.message, field="url", **exc.params) from exc
 
 
 def connector_set(
@@ -113,15 +144,26 @@ def connector_set(
     (`from_files`): from the web or the API a `_file` option would let an administrator read any file of the
     server and send it to a host of their choosing as the connector's secret."""
     if kind not in KINDS:
-        raise ConnectorSetupError(f"unknown kind {kind!r}; kinds are: {', '.join(KINDS)}")
+        raise ConnectorSetupError(
+            _("Unknown kind %(kind)s; the kinds are %(kinds)s."), field="kind", kind=repr(kind), kinds=", ".join(KINDS)
+        )
     spec = KINDS[kind]
     unknown = sorted(set(options) - set(spec.names))
     if unknown:
         raise ConnectorSetupError(
-            f"{kind}: unknown option(s) {', '.join(unknown)}; options are: {', '.join(spec.names)}"
+            _("Unknown option(s) %(unknown)s for %(kind)s; its options are %(names)s."),
+            field="options",
+            unknown=", ".join(unknown),
+            kind=kind,
+            names=", ".join(spec.names),
         )
     if policy is not None and policy not in DisablePolicy.values:
-        raise ConnectorSetupError(f"policy: expected one of {', '.join(DisablePolicy.values)}, got {policy!r}")
+        raise ConnectorSetupError(
+            _("The policy is one of %(policies)s, not %(policy)s."),
+            field="policy",
+            policies=", ".join(DisablePolicy.values),
+            policy=repr(policy),
+        )
     existing = Connector.objects.filter(application=application).first()
     same_kind = existing is not None and existing.kind == kind
     plain = {**spec.defaults, **(existing.options if existing and same_kind else {})}
@@ -130,23 +172,29 @@ def connector_set(
         if name.endswith("_file") and not from_files:
             plain_name = name.removesuffix("_file")
             raise ConnectorSetupError(
-                f"{name}: a file can be named only on the server's command line (ordna connector set); "
-                f"give the secret itself as {plain_name!r}"
+                _(
+                    "A file can be named only on the server's command line (ordna connector set): give the secret "
+                    "itself as %(option)s."
+                ),
+                field=name,
+                option=repr(plain_name),
             )
         if name in spec.secret_options:
             secret_given = _read_secret_file(name, value) if name.endswith("_file") else value
             if not secret_given:
-                raise ConnectorSetupError(f"{name}: empty")
+                raise ConnectorSetupError(_("Fill in the secret (%(option)s)."), field=name, option=name)
         else:
             plain[name] = value
     if kind == "google" and secret_given:
         try:
             service_account_check(secret_given)
-        except ValueError as exc:
-            raise ConnectorSetupError(str(exc)) from exc
+        except ServiceError as exc:
+            raise ConnectorSetupError(exc.message, field=exc.field, **exc.params) from exc
     _validate(kind, plain)
     if not secret_given and not (same_kind and existing and existing.secret) and spec.secret_options:
-        raise ConnectorSetupError(f"{kind}: give the secret with {' or '.join(spec.secret_options)}")
+        raise ConnectorSetupError(
+            _("Give the secret with %(options)s."), field="secret", options=" / ".join(spec.secret_options)
+        )
     with transaction.atomic():
         connector = existing or Connector(application=application)
         before = {"kind": connector.kind, "options": dict(connector.options)} if existing else None
@@ -223,7 +271,9 @@ def client_open(connector: Connector) -> Client:
 
 
 def connector_test(*, connector: Connector, actor: Actor) -> tuple[bool, str]:
-    """Connect, authenticate and read a little; the answer is recorded on the connector."""
+    """Connect, authenticate and read a little; the answer is recorded on the connector (a failure with what
+    it ran into, ordna.connectors.failures, beside the technical message)."""
+    failure = place = ""
     try:
         client = client_open(connector)
         try:
@@ -231,10 +281,14 @@ def connector_test(*, connector: Connector, actor: Actor) -> tuple[bool, str]:
         finally:
             client.close()
     except ConnectorError as exc:
-        ok, message = False, str(exc)
+        ok, message, failure, place = False, str(exc), exc.failure, exc.place or place_of_kind(connector.kind)
     with transaction.atomic():
         Connector.objects.filter(pk=connector.pk).update(
-            last_test_at=timezone.now(), last_test_ok=ok, last_test_message=message[:2000]
+            last_test_at=timezone.now(),
+            last_test_ok=ok,
+            last_test_message=message[:2000],
+            last_test_failure=failure,
+            last_test_place=place,
         )
         audit_record(actor=actor, action="connector.tested", target=connector, after={"ok": ok})
     connector.refresh_from_db()
@@ -248,7 +302,9 @@ def connector_of(application: Application) -> Connector:
     connector = Connector.objects.filter(application=application).first()
     if connector is None:
         raise ConnectorSetupError(
-            f"{application.slug} has no connector: set one with `ordna connector set {application.slug} KIND ...`"
+            _("%(application)s has no connector: set one on its connector page or with `ordna connector set`."),
+            field="application",
+            application=application.name,
         )
     return connector
 
@@ -274,7 +330,7 @@ def connector_sync(
             client.close()
     except ConnectorError as exc:
         result = AccountsImportResult(ImportRun.Outcome.REJECTED, application=application.slug, preset=source)
-        result.errors = [RowError(0, "", f"{exc}; nothing was imported")]
+        result.errors = [RowError(0, "", lazy_text(_("%(error)s; nothing was imported"), error=str(exc)))]
         if not dry_run:
             with transaction.atomic():
                 result.run_id = import_run_record(result, application, actor, source, started)
@@ -282,7 +338,9 @@ def connector_sync(
         return result
     if not records:
         result = AccountsImportResult(ImportRun.Outcome.REJECTED, application=application.slug, preset=source)
-        result.errors = [RowError(0, "", "the directory answered no accounts at all; nothing was imported")]
+        result.errors = [
+            RowError(0, "", lazy_text(_("the directory answered no accounts at all; nothing was imported")))
+        ]
         if not dry_run:
             result.run_id = import_run_record(result, application, actor, source, started)
         return result
@@ -327,7 +385,9 @@ class DeprovisionResult:
     steps: list[str] = field(default_factory=list)
     tasks: list[str] = field(default_factory=list)
     state: str = ""
-    error: str = ""
+    error: str = ""  # the technical detail; `failure` and `place` say it in words (ordna.connectors.failures)
+    failure: str = ""
+    place: str = ""
     action_id: int | None = None
     lines_verified: int = 0
 
@@ -336,7 +396,10 @@ def _account_of(application: Application, key: str) -> Account:
     account = Account.objects.filter(application=application, key=key.strip().casefold()).first()
     if account is None:
         raise ConnectorSetupError(
-            f"{application.slug} has no account {key!r} (sync first: ordna sync {application.slug})"
+            _("%(application)s has no account %(key)s: sync it first."),
+            field="account",
+            application=application.name,
+            key=repr(key),
         )
     return account
 
@@ -408,7 +471,12 @@ def action_retry(*, action: Action, actor: Actor) -> bool:
     """Queue a failed action again (after the cause was fixed)."""
     with transaction.atomic():
         done = Action.objects.filter(pk=action.pk, state=ActionState.FAILED).update(
-            state=ActionState.QUEUED, attempts=0, next_attempt_at=timezone.now(), last_error=""
+            state=ActionState.QUEUED,
+            attempts=0,
+            next_attempt_at=timezone.now(),
+            last_error="",
+            failure="",
+            failure_place="",
         )
         if done:
             audit_record(actor=actor, action="connector.disable_retried", target=action)
@@ -460,8 +528,14 @@ def action_run(*, action_id: int, actor: Actor, today: date, now: datetime | Non
             client.close()
         result = {"steps": outcome.steps, "already": outcome.already, "tasks": outcome.tasks}
         if record is not None and record.status != DISABLED:
-            raise ConnectorError("the read-back shows the account still active")
+            raise ConnectorError(
+                "the read-back shows the account still active",
+                failure=Failure.STILL_ACTIVE,
+                place=place_of_kind(connector.kind),
+            )
     except (ConnectorError, ConnectorSetupError) as exc:
+        failure = exc.failure if isinstance(exc, ConnectorError) else Failure.OTHER
+        place = exc.place if isinstance(exc, ConnectorError) and exc.place else ""
         retry = isinstance(exc, RetryLater)
         wait = max(exc.seconds, _backoff(action.attempts)) if isinstance(exc, RetryLater) else _backoff(action.attempts)
         final = action.attempts >= settings.ORDNA_CONNECTOR_MAX_ATTEMPTS and not (retry and action.attempts < 20)
@@ -470,6 +544,8 @@ def action_run(*, action_id: int, actor: Actor, today: date, now: datetime | Non
                 state=ActionState.FAILED if final else ActionState.QUEUED,
                 next_attempt_at=now + timedelta(seconds=wait),
                 last_error=str(exc)[:2000],
+                failure=failure,
+                failure_place=place,
                 finished_at=now if final else None,
                 result=result,
             )
@@ -488,7 +564,12 @@ def action_run(*, action_id: int, actor: Actor, today: date, now: datetime | Non
         else:
             result["read_back"] = "gone"
         Action.objects.filter(pk=action.pk).update(
-            state=ActionState.DONE, finished_at=timezone.now(), last_error="", result=result
+            state=ActionState.DONE,
+            finished_at=timezone.now(),
+            last_error="",
+            failure="",
+            failure_place="",
+            result=result,
         )
         audit_record(actor=actor, action="connector.disabled", target=action, after=result)
     action.refresh_from_db()
@@ -535,7 +616,7 @@ def deprovision(
             finally:
                 client.close()
         except ConnectorError as exc:
-            result.error = str(exc)
+            result.error, result.failure, result.place = str(exc), exc.failure, exc.place
         return result
     action, _created = action_request(account=account, actor=actor, approved=True, line=line)
     if action.state == ActionState.QUEUED:
@@ -546,7 +627,8 @@ def deprovision(
     result.state = action.state
     result.steps = list(action.result.get("steps", []))
     result.tasks = list(action.result.get("tasks", []))
-    result.error = action.last_error if action.state != ActionState.DONE else ""
+    if action.state != ActionState.DONE:
+        result.error, result.failure, result.place = action.last_error, action.failure, action.failure_place
     if action.line_id:
         result.lines_verified = Line.objects.filter(
             pk=action.line_id, state=LineState.VERIFIED, verified_by=VerifiedBy.READ_BACK
@@ -586,10 +668,11 @@ def leavers_enqueue(*, actor: Actor, today: date) -> dict[str, int]:
         tripped = len(batch) >= minimum and len(batch) * 100 > percent * max(base, 1)
         for line in batch:
             approved = policy == DisablePolicy.AUTOMATIC and not tripped
+            # Kept in English, shown in the reader's language (the outbox translates it).
             reason = (
-                "held by the mass-disable breaker"
+                gettext_noop("held by the mass-disable breaker")
                 if tripped
-                else ("" if approved else "the application's policy asks for approval")
+                else ("" if approved else gettext_noop("the application's policy asks for approval"))
             )
             _action, created = action_request(
                 account=line.account,  # type: ignore[arg-type]

@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -14,13 +15,14 @@ from ordna.applications.models import Application
 from ordna.applications.scopes import applications_scope
 from ordna.connectors import selectors, services
 from ordna.connectors.base import KINDS
+from ordna.connectors.failures import Explanation, explain, place_of_kind
 from ordna.connectors.forms import ConnectorForm, DeprovisionForm, OutboxFilterForm
 from ordna.connectors.models import Action, Connector
 from ordna.connectors.tasks import connector_sync_now
 from ordna.core import access
 from ordna.core.actor import Actor
 from ordna.core.clock import today
-from ordna.core.web import capability, paginate, query_without_page, user_of
+from ordna.core.web import capability, paginate, query_without_page, refused, user_of
 
 
 def _application(request: HttpRequest, slug: str) -> Application:
@@ -56,7 +58,7 @@ def connector_edit(request: HttpRequest, slug: str) -> HttpResponse:
                 sync_hours=data["sync_hours"],
             )
         except services.ConnectorSetupError as exc:
-            form.add_error(None, str(exc))
+            refused(form, exc)
         else:
             messages.success(request, _("Saved. Test the connection next."))
             return redirect("connectors:edit", slug=app.slug)
@@ -75,6 +77,11 @@ def connector_edit(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
+def _failure_message(explanation: Explanation | None, *, account: str = "") -> str:
+    """A connector's failure for the messages: what failed and what to check, the detail folded away."""
+    return render_to_string("connectors/partials/failure.html", {"explanation": explanation, "account": account})
+
+
 def _connector(request: HttpRequest, slug: str) -> Connector:
     return access.get_in_scope(Connector.objects.select_related("application"), application=_application(request, slug))
 
@@ -84,7 +91,10 @@ def _connector(request: HttpRequest, slug: str) -> Connector:
 def connector_test(request: HttpRequest, slug: str) -> HttpResponse:
     connector = _connector(request, slug)
     ok, message = services.connector_test(connector=connector, actor=Actor.for_user(user_of(request)))
-    (messages.success if ok else messages.error)(request, message)
+    if ok:
+        messages.success(request, message)
+    else:
+        messages.error(request, _failure_message(connector.last_test_explanation))
     return redirect("connectors:edit", slug=slug)
 
 
@@ -118,7 +128,8 @@ def deprovision(request: HttpRequest, slug: str) -> HttpResponse:
         messages.error(request, str(exc))
         return redirect("connectors:edit", slug=slug)
     if result.error:
-        messages.error(request, f"{result.account}: {result.error}")
+        explanation = explain(result.failure, result.place or place_of_kind(connector.kind), result.error)
+        messages.error(request, _failure_message(explanation, account=result.account))
     elif result.dry_run:
         messages.info(request, _("Dry run, nothing changed. Would: %(steps)s") % {"steps": "; ".join(result.steps)})
     else:

@@ -1,4 +1,4 @@
-"""Who may do what, and on which objects (DESIGN.md 3.7).
+"""Who may do what, and on which objects (docs/roles.md).
 
 One table of capabilities says which roles may use a page or endpoint at all; the scope functions say
 which objects each role sees. Both web views and API handlers call these, so a page and its endpoint
@@ -78,7 +78,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "exitsurvey.invite": frozenset({A, C, H}),
     "exitsurvey.report": frozenset({A, C, H, AU}),  # anonymous, groups below five answers hidden
     "alumni.list": frozenset({A, H}),
-    # Key users and support (DESIGN.md 3.4).
+    # Key users and support (docs/key-users.md).
     "appointments.edit": frozenset({A, C}),
     "questions.list": frozenset({A, C, H, MG, K, S, E, AU}),  # scoped: questions_scope
     "questions.ask": frozenset({A, C, H, MG, K, E}),  # for oneself (a linked person); also replying when asked back
@@ -98,17 +98,17 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     # Reports (ordna.reports): organisation-wide figures, licence money and the auditor's evidence.
     "reports.view": frozenset({A, C, AU}),
     "reports.evidence": frozenset({A, C, AU}),  # reads only; records who drew which sample
-    # Reminders (DESIGN.md 3.3): the notification log (scoped: one's own digests, all for A, C, AU), running the
+    # Reminders (docs/notifications.md): the notification log (scoped: one's own digests, all for A, C, AU), running the
     # reminders now, and one's own calendar feed.
     "notifications.log": frozenset({A, C, H, MG, K, S, E, AU}),
     "reminders.run": frozenset({A, C}),
     "calendar.own": frozenset({A, C, H, MG, K, S, E, AU}),
-    # Connectors (DESIGN.md 5): configuration, test, sync and disabling, and the outbox of disables.
+    # Connectors (docs/connectors.md): configuration, test, sync and disabling, and the outbox of disables.
     "connectors.view": frozenset({A, C, AU}),
     "connectors.manage": frozenset({A, C}),  # set, test, sync now, deprovision one account
     "outbox.list": frozenset({A, C, AU}),
     "outbox.decide": frozenset({A, C}),  # approve, cancel or retry a disable
-    # Suppliers, contracts, service levels and reviews (DESIGN.md 3.5); supplier users see their own company.
+    # Suppliers, contracts, service levels and reviews (docs/suppliers.md); supplier users see their own company.
     "suppliers.view": frozenset({A, C, AU, S}),  # scoped: suppliers_scope (the portal for supplier users)
     "contracts.list": frozenset({A, C, AU, S}),  # scoped: suppliers.scopes.contracts_scope
     "contracts.edit": frozenset({A, C}),  # also import, decisions, documents and service levels
@@ -116,7 +116,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "reviews.list": frozenset({A, C, AU, S}),  # scoped: reviews.scopes.reviews_scope, actions_scope
     "reviews.edit": frozenset({A, C}),  # plan, agenda, minutes, action items
     "actions.close": frozenset({A, C, S}),  # scoped: supplier users their company's own ("theirs") actions
-    # Releases (DESIGN.md 3.6).
+    # Releases (docs/releases.md).
     "releases.list": frozenset({A, C, H, MG, K, S, E, AU}),  # scoped: releases_scope
     "releases.manage": frozenset({A, C, K}),  # scoped: handled applications
     "releases.test": frozenset({K}),  # scoped: one's own test cases

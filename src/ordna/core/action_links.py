@@ -1,4 +1,4 @@
-"""Signed action links (DESIGN.md 3.3): one mechanism for every action a person may do from a mail without
+"""Signed action links (docs/notifications.md): one mechanism for every action a person may do from a mail without
 signing in. The app that owns an action registers its purpose and page (`action_link_purpose`); the page
 checks the token here, claims it inside the transaction of the action, and calls the same service as the
 button in the app, with `action_link_actor` as the actor.

@@ -4,12 +4,14 @@ from datetime import datetime
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils import translation
 from ninja import Router, Schema
 from ninja.pagination import paginate
 from ninja.security import HttpBearer
 
 from ordna.core import selectors
 from ordna.core.access import require
+from ordna.core.errors import ServiceError
 from ordna.core.services import token_user
 from ordna.core.web import user_of
 
@@ -21,6 +23,9 @@ class TokenAuth(HttpBearer):
         user = token_user(token)
         if user is not None:
             request.user = user
+            if user.locale:  # answers in the language the user chose, as the web does
+                translation.activate(user.locale)
+                request.LANGUAGE_CODE = user.locale
         return user
 
 
@@ -43,13 +48,31 @@ class Capability(TokenAuth):
 
 
 class ErrorOut(Schema):
+    """A refused request: `detail` says what is wrong in the user's language; `field` names the input it is
+    about, stable for programs (empty for the request as a whole)."""
+
     detail: str
+    field: str = ""
+
+
+class Refused(Exception):
+    """A service's refusal as an API answer with `status`: {"detail": message in the user's language,
+    "field": the input's name} (answered by the handler in ordna/api.py)."""
+
+    def __init__(self, error: ServiceError, status: int = 422) -> None:
+        super().__init__(str(error))
+        self.error = error
+        self.status = status
 
 
 class RowErrorOut(Schema):
     row: int
     column: str
-    reason: str
+    reason: str  # in the user's language
+
+    @staticmethod
+    def resolve_reason(obj: Any) -> str:
+        return str(obj["reason"] if isinstance(obj, dict) else obj.reason)
 
 
 class MeOut(Schema):

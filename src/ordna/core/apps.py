@@ -5,3 +5,11 @@ class CoreConfig(AppConfig):
     name = "ordna.core"
     label = "core"
     verbose_name = "Ordna core"
+
+    def ready(self) -> None:
+        # The pure modules' messages (ordna.core.text) read in the active language from now on.
+        from django.utils.translation import gettext
+
+        from ordna.core import text
+
+        text.translate = gettext

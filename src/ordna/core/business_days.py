@@ -1,5 +1,5 @@
-"""Business days (DESIGN.md 3.2, 3.3): the calendar that due dates, reminders, contract alerts and report
-figures count in. Pure: no ORM, no settings.
+"""Business days (docs/offboarding.md, docs/notifications.md): the calendar that due dates, reminders, contract
+alerts and report figures count in. Pure: no ORM, no settings.
 
 A business day is a weekday that is not a public holiday of the country (SE or NL, from the `holidays`
 package). Sweden also counts its de facto days off (Midsummer Eve, Christmas Eve, New Year's Eve), on

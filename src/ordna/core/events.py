@@ -1,4 +1,4 @@
-"""Typed, synchronous events: how a lower app tells the apps above it what changed (DESIGN.md 5).
+"""Typed, synchronous events: how a lower app tells the apps above it what changed (docs/architecture.md).
 
 A lower app declares an `Event` next to the dataclass it sends (`ordna/people/events.py`: `people_changed`);
 a higher app subscribes a handler in its `AppConfig.ready`. `send` calls every handler at once, in the order

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 class Role(models.TextChoices):
-    """The roles of DESIGN.md 3.7; a user can hold several."""
+    """The roles of docs/roles.md; a user can hold several."""
 
     ADMIN = "admin", _("Administrator")
     COORDINATOR = "coordinator", _("IT coordinator")
@@ -129,7 +129,7 @@ class ApiToken(models.Model):
 
 
 class AuditEvent(models.Model):
-    """One change, append-only, chained to the previous one by a keyed hash (DESIGN.md 3.7, docs/audit.md).
+    """One change, append-only, chained to the previous one by a keyed hash (docs/audit.md).
 
     The link is an HMAC over the ids, the action, the time and a salted digest of what people see (before,
     after and the actor's name), with a key kept outside the database. Erasing personal data blanks those
@@ -218,7 +218,7 @@ class ImportRun(models.Model):
 
 
 class ActionLink(models.Model):
-    """A signed link that lets one recipient do one thing without signing in (DESIGN.md 3.3): confirm a
+    """A signed link that lets one recipient do one thing without signing in (docs/notifications.md): confirm a
     handover, record a device's return, a supplier's ticket. Only the SHA-256 digest of the token is stored.
 
     `purpose` names the action and the page that does it (registered by the app that owns the action),

@@ -1,4 +1,4 @@
-"""Sign-in with the organisation's identity provider: OpenID Connect's authorization code flow (DESIGN.md 3.7).
+"""Sign-in with the organisation's identity provider: OpenID Connect's authorization code flow (docs/sign-in.md).
 
 Authlib does the protocol: discovery from the issuer (`/.well-known/openid-configuration`), the redirect with
 state, nonce and PKCE, the code exchange, and the ID token's signature (the provider's JWKS), issuer,
@@ -13,13 +13,17 @@ from typing import Any
 
 from authlib.integrations.django_client import DjangoOAuth2App, OAuth  # type: ignore[import-untyped]
 from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from ordna.core.errors import ServiceError
 
 SCOPE = "openid email profile"
 _clients: dict[tuple[str, str, str], DjangoOAuth2App] = {}
 
 
-class SignInRefused(Exception):
-    """The provider's answer cannot sign anyone in; the message says why (shown on the sign-in page)."""
+class SignInRefused(ServiceError):
+    """The provider's answer cannot sign anyone in; the message says why (shown on the sign-in page, in its
+    language)."""
 
 
 def oidc_enabled() -> bool:
@@ -42,7 +46,10 @@ def oidc_client() -> DjangoOAuth2App:
         metadata = client.load_server_metadata()
         if str(metadata.get("issuer", "")).rstrip("/") != settings.ORDNA_OIDC_ISSUER:
             # OpenID Connect Discovery 1.0, 4.3: the document must name the issuer it was asked for.
-            raise SignInRefused(f"the provider calls itself {metadata.get('issuer')!r}, not the configured issuer")
+            raise SignInRefused(
+                _("The provider calls itself %(issuer)s, not the configured issuer."),
+                issuer=repr(metadata.get("issuer")),
+            )
         _clients[key] = client
     return client
 

@@ -14,46 +14,62 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from ordna.core.actor import Actor
 from ordna.core.audit import audit_record
 from ordna.core.busy import write_if_free
+from ordna.core.errors import ServiceError
 from ordna.core.models import ApiToken, Role, Supplier, User, UserRole
 
 TOKEN_PREFIX = "ordna_"  # noqa: S105 - a visible prefix, so leaked tokens are recognisable
 
 
-class UserError(ValueError):
-    """A user cannot be made or changed as asked; the message says which value is wrong."""
+class UserError(ServiceError):
+    """A user cannot be made or changed as asked; `field` names the value that is wrong."""
 
 
 def _check_roles(roles: Iterable[str]) -> list[str]:
     roles = sorted(set(roles))
     if not roles:
-        raise UserError("give at least one role")
+        raise UserError(_("Give at least one role."), field="roles")
     unknown = [r for r in roles if r not in Role.values]
     if unknown:
-        raise UserError(f"unknown role {unknown[0]!r}; roles are: {', '.join(Role.values)}")
+        raise UserError(
+            _("Unknown role %(role)s; the roles are %(roles)s."),
+            field="roles",
+            role=repr(unknown[0]),
+            roles=", ".join(Role.values),
+        )
     return roles
+
+
+def _weak_password(error: ValidationError) -> UserError:
+    """Django's password validators' reasons, in the language active when they ran."""
+    return UserError(
+        _("The password is not good enough: %(reasons)s"), field="password", reasons=" ".join(error.messages)
+    )
 
 
 def _check_links(*, roles: list[str], person_id: int | None, supplier_id: int | None) -> None:
     if Role.SUPPLIER in roles and supplier_id is None:
-        raise UserError("a supplier user needs --supplier (the company whose work it sees)")
+        raise UserError(_("A supplier user needs a supplier: the company whose work it sees."), field="supplier")
     if supplier_id is not None and Role.SUPPLIER not in roles:
-        raise UserError("only supplier users belong to a supplier")
+        raise UserError(_("Only supplier users belong to a supplier."), field="supplier")
     if supplier_id is not None and person_id is not None:
-        raise UserError("a supplier user cannot also be one of the organisation's people")
+        raise UserError(_("A supplier user cannot also be one of the organisation's people."), field="person")
     for role in (Role.MANAGER, Role.EMPLOYEE):
         if role in roles and person_id is None:
-            raise UserError(f"the {role} role needs a linked person (--person EMPLOYEE_ID)")
+            raise UserError(
+                _("The role %(role)s needs a linked person (an employee id)."), field="person", role=Role(role).label
+            )
 
 
 def _check_may_grant(*, actor: Actor, roles: list[str], target: User | None) -> None:
     """Only an administrator may make an administrator or change one (no escalation through users.manage)."""
     touches_admin = Role.ADMIN in roles or (target is not None and target.has_role(Role.ADMIN))
     if actor.user is not None and not actor.user.has_role(Role.ADMIN) and touches_admin:
-        raise UserError("only an administrator can grant or change the administrator role")
+        raise UserError(_("Only an administrator can grant or change the administrator role."), field="roles")
 
 
 def _user_state(user: User) -> dict[str, object]:
@@ -85,14 +101,14 @@ def user_add(
     """
     username = username.strip()
     if not username:
-        raise UserError("the username is empty")
+        raise UserError(_("Fill in the username."), field="username")
     role_list = _check_roles(roles)
     _check_links(roles=role_list, person_id=person_id, supplier_id=supplier_id)
     _check_may_grant(actor=actor, roles=role_list, target=None)
     if User.objects.filter(username__iexact=username).exists():
-        raise UserError(f"a user named {username!r} exists already")
+        raise UserError(_("A user named %(username)s exists already."), field="username", username=repr(username))
     if person_id is not None and User.objects.filter(person_id=person_id).exists():
-        raise UserError("that person already has a user")
+        raise UserError(_("That person already has a user."), field="person")
     user = User(username=username, email=email, person_id=person_id, supplier_id=supplier_id)
     if locale:
         user.locale = locale
@@ -100,7 +116,7 @@ def user_add(
         try:
             validate_password(password, user)
         except ValidationError as exc:
-            raise UserError("password: " + " ".join(exc.messages)) from exc
+            raise _weak_password(exc) from exc
         user.set_password(password)
     else:
         user.set_unusable_password()
@@ -141,7 +157,7 @@ def user_update(
 
 
 def _end_sessions_and_tokens(user: User) -> None:
-    """A disabled user's sessions and API tokens stop working at once (DESIGN.md 3.7)."""
+    """A disabled user's sessions and API tokens stop working at once (docs/roles.md)."""
     now = timezone.now()
     ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=now)
     for session in Session.objects.filter(expire_date__gt=now).iterator():
@@ -153,7 +169,7 @@ def user_set_password(*, user: User, password: str, actor: Actor) -> None:
     try:
         validate_password(password, user)
     except ValidationError as exc:
-        raise UserError("password: " + " ".join(exc.messages)) from exc
+        raise _weak_password(exc) from exc
     with transaction.atomic():
         user.set_password(password)
         user.failed_logins = 0
@@ -163,8 +179,8 @@ def user_set_password(*, user: User, password: str, actor: Actor) -> None:
 
 
 def user_set_locale(*, user: User, locale: str) -> None:
-    if locale not in {code for code, _ in settings.LANGUAGES}:
-        raise UserError(f"unknown language {locale!r}")
+    if locale not in {code for code, _name in settings.LANGUAGES}:
+        raise UserError(_("Unknown language %(locale)s."), field="locale", locale=repr(locale))
     User.objects.filter(pk=user.pk).update(locale=locale)
     user.locale = locale
 
@@ -176,7 +192,7 @@ def token_digest(token: str) -> str:
 def token_create(*, user: User, actor: Actor, name: str = "") -> str:
     """Make a new API token for `user` and return it; only its digest is kept."""
     if not user.is_active:
-        raise UserError(f"user {user.username!r} is disabled")
+        raise UserError(_("The user %(username)s is disabled."), field="user", username=repr(user.username))
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     with transaction.atomic():
         record = ApiToken.objects.create(user=user, name=name, prefix=token[:12], digest=token_digest(token))
@@ -220,7 +236,7 @@ def login_succeeded(user: User) -> None:
 # Supplier companies ----------------------------------------------------------------------------------------------
 
 
-class SupplierError(ValueError):
+class SupplierError(ServiceError):
     """A supplier company cannot be registered as asked; the message says why."""
 
 
@@ -237,15 +253,19 @@ def supplier_add(
     gets the accounts to disable for each leaver."""
     name = " ".join(name.split())
     if not name:
-        raise SupplierError("the supplier's name is empty")
+        raise SupplierError(_("Fill in the supplier's name."), field="name")
     if Supplier.objects.filter(name__iexact=name).exists():
-        raise SupplierError(f"a supplier named {name!r} exists already")
+        raise SupplierError(_("A supplier named %(name)s exists already."), field="name", name=repr(name))
     service_desk_email = service_desk_email.strip().lower()
     if service_desk_email:
         try:
             validate_email(service_desk_email)
         except ValidationError as exc:
-            raise SupplierError(f"service desk: {service_desk_email!r} is not a mail address") from exc
+            raise SupplierError(
+                _("Service desk: %(address)s is not a mail address."),
+                field="service_desk_email",
+                address=repr(service_desk_email),
+            ) from exc
     with transaction.atomic():
         supplier = Supplier.objects.create(
             name=name,

@@ -18,6 +18,9 @@ from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any
 
+from ordna.core.text import Text
+from ordna.core.text import later as _
+
 csv.field_size_limit(1024 * 1024)
 
 XLSX_MAGIC = b"PK\x03\x04"
@@ -26,7 +29,7 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 class TableError(ValueError):
-    """The file as a whole cannot be read; the message says why and what to do."""
+    """The file as a whole cannot be read; the message (a `Text`, translated when shown) says why and what to do."""
 
 
 @dataclass(frozen=True)
@@ -35,16 +38,17 @@ class RowError:
 
     row: int
     column: str
-    reason: str
+    reason: str | Text  # a Text reads in the language active where it is shown
 
     def __str__(self) -> str:
         if not self.row:
-            return self.reason
+            return str(self.reason)
         where = f"row {self.row}"
         return f"{where}, column {self.column}: {self.reason}" if self.column else f"{where}: {self.reason}"
 
     def as_dict(self) -> dict[str, Any]:
-        return {"row": self.row, "column": self.column, "reason": self.reason}
+        """As kept with an import run: the reason in the language active now."""
+        return {"row": self.row, "column": self.column, "reason": str(self.reason)}
 
 
 @dataclass
@@ -54,7 +58,7 @@ class Table:
     header: list[str]
     rows: Iterator[tuple[int, list[str]]]
     encoding: str
-    notices: list[str] = field(default_factory=list)
+    notices: list[str | Text] = field(default_factory=list)
 
 
 def _cell_text(value: object) -> str:
@@ -85,8 +89,10 @@ def _read_xlsx(path: Path) -> Table:
         workbook = load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a damaged zip
         raise TableError(
-            f"this is not a readable XLSX file ({type(exc).__name__}); save it again from Excel "
-            "as .xlsx or as CSV UTF-8"
+            _(
+                "this is not a readable XLSX file (%(error)s); save it again from Excel as .xlsx or as CSV UTF-8",
+                error=type(exc).__name__,
+            )
         ) from exc
     sheet = workbook.worksheets[0]
     values = sheet.iter_rows(values_only=True)
@@ -99,7 +105,7 @@ def _read_xlsx(path: Path) -> Table:
             break
     if header is None:
         workbook.close()
-        raise TableError("the file is empty: the first sheet has no header row")
+        raise TableError(_("the file is empty: the first sheet has no header row"))
     while header and not header[-1]:
         header.pop()
 
@@ -115,7 +121,7 @@ def _read_xlsx(path: Path) -> Table:
     return Table(header=header, rows=rows(), encoding="xlsx")
 
 
-def _detect_encoding(path: Path) -> tuple[str, list[str]]:
+def _detect_encoding(path: Path) -> tuple[str, list[str | Text]]:
     """UTF-8 (with or without BOM) when the whole file decodes as such, UTF-16 by its BOM, else Windows-1252."""
     with path.open("rb") as handle:
         start = handle.read(4)
@@ -126,13 +132,15 @@ def _detect_encoding(path: Path) -> tuple[str, list[str]]:
         try:
             while chunk := handle.read(1 << 20):
                 if b"\x00" in chunk:
-                    raise TableError("this is a binary file, not a CSV or XLSX table")
+                    raise TableError(_("this is a binary file, not a CSV or XLSX table"))
                 decoder.decode(chunk)
             decoder.decode(b"", final=True)
         except UnicodeDecodeError:
             return "cp1252", [
-                "The file is not UTF-8; it was read as Windows-1252 (Latin-1). "
-                "Check names with å, ä, ö, é or ij, or save it as CSV UTF-8."
+                _(
+                    "The file is not UTF-8; it was read as Windows-1252 (Latin-1). "
+                    "Check names with å, ä, ö, é or ij, or save it as CSV UTF-8."
+                )
             ]
     return ("utf-8-sig" if start.startswith(codecs.BOM_UTF8) else "utf-8"), []
 
@@ -156,7 +164,7 @@ def _read_csv(path: Path) -> Table:
             break
     if not first_line:
         handle.close()
-        raise TableError("the file is empty: there is no header row")
+        raise TableError(_("the file is empty: there is no header row"))
     delimiter = _sniff_delimiter(first_line)
     header = [h.strip() for h in next(csv.reader([first_line], delimiter=delimiter))]
 
@@ -170,7 +178,9 @@ def _read_csv(path: Path) -> Table:
                 # Only a row with an apostrophe can hold a formula Ordna escaped on export.
                 yield header_row + reader.line_num, [unescape_cell(c) for c in cells] if "'" in joined else cells
         except csv.Error as exc:
-            raise TableError(f"row {header_row + reader.line_num}: the CSV is malformed ({exc})") from exc
+            raise TableError(
+                _("row %(row)s: the CSV is malformed (%(error)s)", row=header_row + reader.line_num, error=exc)
+            ) from exc
         finally:
             handle.close()
 
@@ -182,20 +192,23 @@ def open_table(path: Path, *, max_bytes: int | None = None) -> Table:
     try:
         size = path.stat().st_size
     except OSError as exc:
-        raise TableError(f"cannot open {path}: {exc.strerror}") from exc
+        raise TableError(_("cannot open %(path)s: %(reason)s", path=path, reason=exc.strerror)) from exc
     if size == 0:
-        raise TableError("the file is empty (0 bytes)")
+        raise TableError(_("the file is empty (0 bytes)"))
     if max_bytes is not None and size > max_bytes:
         raise TableError(
-            f"the file is {size // (1024 * 1024)} MB, more than the limit of "
-            f"{max_bytes // (1024 * 1024)} MB (ORDNA_UPLOAD_MAX_MB)"
+            _(
+                "the file is %(size)s MB, more than the limit of %(limit)s MB (ORDNA_UPLOAD_MAX_MB)",
+                size=size // (1024 * 1024),
+                limit=max_bytes // (1024 * 1024),
+            )
         )
     with path.open("rb") as handle:
         magic = handle.read(4)
     if magic == XLSX_MAGIC:
         return _read_xlsx(path)
     if magic == OLE_MAGIC:
-        raise TableError("this is an old Excel .xls file; save it as .xlsx or as CSV UTF-8")
+        raise TableError(_("this is an old Excel .xls file; save it as .xlsx or as CSV UTF-8"))
     return _read_csv(path)
 
 

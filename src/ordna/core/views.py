@@ -18,6 +18,7 @@ from ordna.core import selectors, services
 from ordna.core.access import can
 from ordna.core.busy import is_lock_timeout
 from ordna.core.forms import LanguageForm, LoginForm
+from ordna.core.import_results import import_results_shown
 from ordna.core.middleware import database_busy_response
 from ordna.core.models import User
 from ordna.core.oidc import oidc_enabled
@@ -82,9 +83,11 @@ def audit(request: HttpRequest) -> HttpResponse:
 
 @capability("imports.history")
 def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    """One import run: who ran it, its counts, its errors and its diff."""
+    """One import run: who ran it, its counts, its errors and its diff, and what it set off in the apps above
+    (ordna.core.import_results: the cases an HR import opened)."""
     run = get_object_or_404(selectors.import_runs(), pk=pk)
-    return render(request, "core/import_detail.html", {"run": run})
+    sections = import_results_shown(user_of(request), run)
+    return render(request, "core/import_detail.html", {"run": run, "sections": sections})
 
 
 @capability("imports.history")

@@ -8,6 +8,7 @@ from functools import wraps
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 from urllib.parse import urlencode
 
+from django import forms
 from django.contrib.auth.views import redirect_to_login
 from django.core.cache import cache
 from django.core.paginator import Page, Paginator
@@ -16,6 +17,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from ordna.core.access import require
+from ordna.core.errors import ServiceError
 
 if TYPE_CHECKING:
     from ordna.core.models import User
@@ -54,6 +56,12 @@ def paginate(request: HttpRequest, queryset: QuerySet[Any], *, per_page: int = P
 def query_without_page(request: HttpRequest) -> str:
     """The current filters as a query string, for pagination links."""
     return urlencode([(k, v) for k, v in request.GET.items() if k != "page" and v])
+
+
+def refused(form: forms.Form, error: ServiceError) -> None:
+    """A service's refusal on the form: beside the field it names when the form has it, else above the form;
+    in the language of the page."""
+    form.add_error(error.field if error.field in form.fields else None, str(error))
 
 
 def client_address(request: HttpRequest) -> str:

@@ -3,6 +3,8 @@ none, so a test or sync answers with a clear error) and leavers' accounts waitin
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_noop
+
 from ordna.accounts.models import Account, AccountStatus
 from ordna.applications.models import Application
 from ordna.connectors import services
@@ -37,7 +39,10 @@ def connectors_demo_load(*, actor: Actor) -> int:
     ).order_by("key")[:3]
     for account in leftovers:
         _action, created = services.action_request(
-            account=account, actor=actor, approved=False, reason="the application's policy asks for approval"
+            account=account,
+            actor=actor,
+            approved=False,
+            reason=gettext_noop("the application's policy asks for approval"),
         )
         made += int(created)
     return made

@@ -12,8 +12,9 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from ordna.applications.models import Application
 from ordna.core.actor import Actor
@@ -86,13 +87,15 @@ class DemoSummary:
 
 
 def demo_load(*, people: int, seed: int, actor: Actor, today: date) -> DemoSummary:
-    """Load the demo organisation into an empty database, all or nothing.
+    """Load the demo organisation into an empty database, all or nothing; its texts (case templates and tasks)
+    in ORDNA_LANGUAGE.
 
     Refuses (DemoError) when the database already holds people or applications, so it is loaded once.
     Demo users whose username exists already are left as they are and reported.
     """
     demo_sizes(people)  # rejects a size out of range before anything else
-    with transaction.atomic():
+    # The demo's texts (template and task names) are data in the organisation's language.
+    with translation.override(settings.LANGUAGE_CODE), transaction.atomic():
         existing = Person.objects.count()
         if existing:
             raise DemoError(f"the database already holds {existing} people; the demo loads into an empty database")

@@ -5,12 +5,12 @@ from typing import Any
 
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
-from ninja.errors import HttpError
 from ninja.pagination import paginate
 
 from ordna.core import access
 from ordna.core.actor import Actor
-from ordna.core.api import Capability, ErrorOut
+from ordna.core.api import Capability, ErrorOut, Refused
+from ordna.core.errors import no_person
 from ordna.core.web import user_of
 from ordna.devices import services
 from ordna.devices.models import Device
@@ -55,7 +55,7 @@ class DevicePatch(Schema):
 def _person(employee_id: str) -> Person:
     person = Person.objects.filter(employee_id=employee_id).first()
     if person is None:
-        raise HttpError(422, f"holder: no person has employee id {employee_id!r}")
+        raise Refused(no_person("holder", employee_id))
     return person
 
 
@@ -88,7 +88,7 @@ def device_create(request: HttpRequest, payload: DeviceIn) -> Any:
             actor=Actor.for_user(user_of(request)),
         )
     except services.DeviceError as exc:
-        raise HttpError(422, str(exc)) from exc
+        raise Refused(exc) from exc
     return Status(201, device)
 
 
@@ -116,5 +116,5 @@ def device_patch(request: HttpRequest, asset_tag: str, payload: DevicePatch) -> 
         if data:
             device = services.device_update(device=device, actor=actor, **data)
     except services.DeviceError as exc:
-        raise HttpError(422, str(exc)) from exc
+        raise Refused(exc) from exc
     return device

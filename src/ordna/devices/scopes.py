@@ -1,4 +1,4 @@
-"""Which devices a user may see (DESIGN.md 3.7)."""
+"""Which devices a user may see (docs/roles.md)."""
 
 from __future__ import annotations
 

@@ -7,9 +7,11 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from ordna.core.actor import Actor
 from ordna.core.audit import audit_record
+from ordna.core.errors import ServiceError
 from ordna.devices.events import DeviceMoved, device_issued, device_returned
 from ordna.devices.models import Device, DeviceHolding, DeviceKind, DeviceStatus
 from ordna.people.models import Person
@@ -17,8 +19,8 @@ from ordna.people.models import Person
 DEVICE_FIELDS = ("kind", "model", "serial", "status", "holder_id", "expected_return")
 
 
-class DeviceError(ValueError):
-    pass
+class DeviceError(ServiceError):
+    """A device cannot be registered or changed as asked; `field` names the input."""
 
 
 def _state(device: Device) -> dict[str, Any]:
@@ -48,11 +50,13 @@ def device_register(
     """Register a device, in stock or handed out to `holder`."""
     asset_tag = asset_tag.strip()
     if not asset_tag:
-        raise DeviceError("the asset tag is empty")
+        raise DeviceError(_("Fill in the asset tag."), field="asset_tag")
     if kind not in DeviceKind.values:
-        raise DeviceError(f"kind must be one of {', '.join(DeviceKind.values)}")
+        raise DeviceError(_("The kind is one of %(kinds)s."), field="kind", kinds=", ".join(DeviceKind.values))
     if Device.objects.filter(asset_tag=asset_tag).exists():
-        raise DeviceError(f"a device with asset tag {asset_tag!r} exists already")
+        raise DeviceError(
+            _("A device with the asset tag %(tag)s exists already."), field="asset_tag", tag=repr(asset_tag)
+        )
     with transaction.atomic():
         device = Device.objects.create(
             asset_tag=asset_tag,
@@ -104,10 +108,10 @@ def device_update(*, device: Device, actor: Actor, **changes: Any) -> Device:
     allowed = {"model", "serial", "status", "expected_return"}
     unknown = set(changes) - allowed
     if unknown:
-        raise DeviceError(f"cannot change {', '.join(sorted(unknown))} here")
+        raise DeviceError(_("These cannot be changed here: %(names)s."), names=", ".join(sorted(unknown)))
     status = changes.get("status")
     if status is not None and status not in (DeviceStatus.LOST, DeviceStatus.RETIRED, device.status):
-        raise DeviceError("use issue or check-in to hand a device out or take it back")
+        raise DeviceError(_("Hand a device out or take it back with issue or check-in."), field="status")
     with transaction.atomic():
         before = _state(device)
         for name, value in changes.items():

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.db.models import QuerySet, Sum
@@ -13,9 +14,20 @@ from ordna.applications.scopes import applications_scope
 from ordna.core import access
 from ordna.core.models import Role, User
 from ordna.devices.scopes import devices_scope
+from ordna.lifecycle.models import Line
+from ordna.lifecycle.selectors import my_tasks
 from ordna.people.scopes import people_scope
 from ordna.people.selectors import status_counts
 from ordna.reports.selectors import figures_at
+from ordna.reviews.models import ActionItem
+from ordna.reviews.scopes import actions_scope
+from ordna.reviews.selectors import actions_owed
+from ordna.suppliers.scopes import contracts_scope
+from ordna.suppliers.selectors import ContractRow, contract_rows
+from ordna.support.clocks import ClockReading
+from ordna.support.models import Question
+from ordna.support.scopes import questions_scope
+from ordna.support.selectors import question_clocks, questions_escalated_to
 
 
 def dashboard_figures(user: User, *, today: date) -> dict[str, Any]:
@@ -57,6 +69,57 @@ def dashboard_figures(user: User, *, today: date) -> dict[str, Any]:
     if user.person_id is not None:
         figures["my_devices"] = list(devices_scope(user).filter(holder_id=user.person_id))
     return figures
+
+
+SHOWN = 10  # rows of each kind of work on the start page; the count links to the whole list
+CONTRACT_HORIZON_DAYS = 183  # contract dates this far ahead are worth a supplier's attention
+
+
+@dataclass(frozen=True)
+class SupplierWork:
+    """What a supplier's company has open in Ordna, for its users' start page: lines to close (accounts to
+    disable), questions escalated to it with their clocks, review actions it owes, and contract dates ahead."""
+
+    lines: list[Line]
+    lines_total: int
+    lines_overdue: int
+    questions: list[tuple[Question, ClockReading | None]]
+    questions_total: int
+    questions_overdue: int
+    actions: list[ActionItem]
+    actions_total: int
+    actions_overdue: int
+    contracts: list[ContractRow]
+
+
+def supplier_work(user: User, *, today: date, now: datetime) -> SupplierWork | None:
+    """The open work of the supplier `user` works for, each part from its own app's selectors and scopes; None
+    for a user of the organisation."""
+    if user.supplier_id is None:
+        return None
+    lines = my_tasks(user)
+    questions = questions_escalated_to(questions_scope(user), user.supplier_id)
+    actions = actions_owed(actions_scope(user), user.supplier_id)
+    horizon = today + timedelta(days=CONTRACT_HORIZON_DAYS)
+    contracts = [
+        row
+        for row in contract_rows(contracts_scope(user), today=today)
+        if today <= row.dates.current_term_end <= horizon
+        or (row.dates.cancel_by is not None and today <= row.dates.cancel_by <= horizon)
+    ]
+    contracts.sort(key=lambda row: (row.dates.current_term_end, row.contract.title))
+    return SupplierWork(
+        lines=list(lines[:SHOWN]),
+        lines_total=lines.count(),
+        lines_overdue=lines.filter(due__lt=today).count(),
+        questions=[(q, question_clocks(q, now=now).supplier) for q in questions.prefetch_related("events")[:SHOWN]],
+        questions_total=questions.count(),
+        questions_overdue=questions.filter(supplier_due_at__lt=now).count(),
+        actions=list(actions[:SHOWN]),
+        actions_total=actions.count(),
+        actions_overdue=actions.filter(due__lt=today).count(),
+        contracts=contracts,
+    )
 
 
 def users_list() -> QuerySet[User]:

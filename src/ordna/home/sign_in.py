@@ -1,4 +1,4 @@
-"""Who signs in through the organisation's identity provider, and as what (DESIGN.md 3.7, docs/sign-in.md).
+"""Who signs in through the organisation's identity provider, and as what (docs/sign-in.md).
 
 The protocol is Authlib's (`ordna.core.oidc`); this is what the verified claims make in Ordna:
 
@@ -23,6 +23,7 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from ordna.core import services
 from ordna.core.actor import Actor
@@ -85,24 +86,24 @@ def _known_user(identity: Identity, person: Person | None, *, lock: bool = False
 def oidc_user_sign_in(*, identity: Identity, today: date) -> User:
     """The active user `identity` signs in as, created or brought up to date; `SignInRefused` saying why not."""
     if not identity.subject:
-        raise SignInRefused("the provider sent no subject")
+        raise SignInRefused(_("The provider sent no subject."))
     if not identity.email or "@" not in identity.email:
-        raise SignInRefused("the provider sent no mail address; Ordna finds people by it")
+        raise SignInRefused(_("The provider sent no mail address; Ordna finds people by it."))
     if identity.email_verified is False:
-        raise SignInRefused("the provider says the mail address is not verified")
+        raise SignInRefused(_("The provider says the mail address is not verified."))
     people = list(Person.objects.filter(Q(email__iexact=identity.email)))
     person = people[0] if len(people) == 1 else None  # never guess between two people with one address
     user = _known_user(identity, person)
     if user is not None and not user.is_active:
-        raise SignInRefused("this user is disabled in Ordna")
+        raise SignInRefused(_("This user is disabled in Ordna."))
     if person is not None and person.end_date is not None and person.end_date < today:
         if user is not None:
             _disable(user)
-        raise SignInRefused("the HR file says this person has left")
+        raise SignInRefused(_("The HR file says this person has left."))
     with transaction.atomic():
         user = _known_user(identity, person, lock=True)
         if user is not None and not user.is_active:
-            raise SignInRefused("this user is disabled in Ordna")
+            raise SignInRefused(_("This user is disabled in Ordna."))
         governed = governed_roles()
         derived = roles_from_groups(identity.groups, settings.ORDNA_OIDC_ROLE_GROUPS)
         if person is not None:
@@ -112,7 +113,7 @@ def oidc_user_sign_in(*, identity: Identity, today: date) -> User:
         kept = (user.role_set - governed) if user is not None else set()
         roles = kept | derived
         if not roles:
-            raise SignInRefused("no role: neither the provider's groups nor the HR file give this person one")
+            raise SignInRefused(_("No role: neither the provider's groups nor the HR file give this person one."))
         person_id = person.pk if person is not None else (user.person_id if user is not None else None)
         if user is None:
             user = services.user_add(

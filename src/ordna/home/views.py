@@ -15,6 +15,7 @@ from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -30,7 +31,7 @@ from ordna.core.forms import LoginForm
 from ordna.core.models import Supplier, User
 from ordna.core.oidc import SignInRefused, oidc_client, oidc_enabled
 from ordna.core.services import SupplierError, supplier_get_or_add
-from ordna.core.web import capability, paginate, user_of
+from ordna.core.web import capability, paginate, refused, user_of
 from ordna.devices.scopes import devices_scope
 from ordna.home import selectors, sign_in
 from ordna.home.forms import UserForm
@@ -51,7 +52,12 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     # Our decisions due on contracts: not for the supplier's own users (see suppliers.views.contract_detail).
     internal = access.can(user, "contracts.list") and user.supplier_id is None
     alerts = contract_alerts(contracts_scope(user), today=today()) if internal else []
-    return render(request, "home/dashboard.html", {"figures": figures, "today": today(), "contract_alerts": alerts})
+    work = selectors.supplier_work(user, today=today(), now=timezone.now())
+    return render(
+        request,
+        "home/dashboard.html",
+        {"figures": figures, "today": today(), "contract_alerts": alerts, "supplier_work": work},
+    )
 
 
 @capability("people.view")
@@ -200,7 +206,7 @@ def user_add(request: HttpRequest) -> HttpResponse:
                         locale=person.locale if person else "",
                     )
             except (services.UserError, SupplierError) as exc:
-                form.add_error(None, str(exc))
+                refused(form, exc)
             else:
                 if created:
                     messages.info(request, _("Supplier %(name)s was registered.") % {"name": supplier.name})
@@ -239,7 +245,7 @@ def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 if form.cleaned_data["password"]:
                     services.user_set_password(user=user, password=form.cleaned_data["password"], actor=actor)
             except services.UserError as exc:
-                form.add_error(None, str(exc))
+                refused(form, exc)
             else:
                 messages.success(request, _("User %(name)s was saved.") % {"name": user.username})
                 return redirect("home:users")
@@ -275,12 +281,14 @@ def oidc_callback(request: HttpRequest) -> HttpResponse:
         claims = dict(token.get("userinfo") or {})
         claims.update(client.userinfo(token=token))  # groups may come only from the userinfo endpoint
         if claims.get("sub") != token["userinfo"]["sub"]:
-            raise SignInRefused("the userinfo endpoint answered for someone else")
+            raise SignInRefused(_("The userinfo endpoint answered for someone else."))
         user = sign_in.oidc_user_sign_in(identity=sign_in.identity_from_claims(claims), today=today())
     except SignInRefused as exc:
         return _sign_in_refused(request, str(exc), status=403)
     except (OSError, OAuthError, JoseError, KeyError, TypeError, ValueError) as exc:
-        return _sign_in_refused(request, f"the provider's answer could not be verified ({exc})", status=400)
+        return _sign_in_refused(
+            request, _("The provider's answer could not be verified (%(error)s).") % {"error": exc}, status=400
+        )
     next_url = request.session.pop("oidc_next", "")
     login(request, user, backend="django.contrib.auth.backends.ModelBackend")
     return redirect(next_url or settings.LOGIN_REDIRECT_URL)

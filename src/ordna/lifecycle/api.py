@@ -6,14 +6,14 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from ninja import Router, Schema, Status
-from ninja.errors import HttpError
 from ninja.pagination import paginate
 
 from ordna.applications.models import Application
 from ordna.core import access
 from ordna.core.actor import Actor
-from ordna.core.api import Capability, ErrorOut
+from ordna.core.api import Capability, ErrorOut, Refused
 from ordna.core.clock import today
+from ordna.core.errors import ServiceError, no_application
 from ordna.core.web import user_of
 from ordna.lifecycle import case_templates, closing, exit_survey, selectors, services
 from ordna.lifecycle.certificate import certificate_data, certificate_pdf
@@ -270,8 +270,8 @@ def case_list(
             responsible=responsible,
             q=q,
         )
-    except ValueError as exc:
-        raise HttpError(422, str(exc)) from exc
+    except ServiceError as exc:
+        raise Refused(exc) from exc
 
 
 @router.post(
@@ -351,9 +351,9 @@ def _closable_line(request: HttpRequest, line_id: int) -> Line:
     return access.get_in_scope(lines_closable_scope(user_of(request)).select_related("case", *LINE_RELATED), pk=line_id)
 
 
-def _refused(exc: LifecycleError) -> HttpError:
+def _refused(exc: LifecycleError) -> Refused:
     """409 when the line or request changed meanwhile (it says its state), else 422 (it says why and what to do)."""
-    return HttpError(409 if isinstance(exc, closing.LineConflict) else 422, str(exc))
+    return Refused(exc, 409 if isinstance(exc, closing.LineConflict) else 422)
 
 
 def _closed(outcome: closing.ClosingOutcome) -> Any:
@@ -491,7 +491,7 @@ def template_create(request: HttpRequest, payload: TemplateIn) -> Any:
     try:
         template = case_templates.template_save(actor=Actor.for_user(user_of(request)), **payload.dict())
     except LifecycleError as exc:
-        raise HttpError(422, str(exc)) from exc
+        raise Refused(exc) from exc
     return Status(201, template)
 
 
@@ -518,7 +518,7 @@ def template_patch(request: HttpRequest, template_id: int, payload: TemplatePatc
     try:
         return case_templates.template_save(actor=Actor.for_user(user_of(request)), template=template, **values)
     except LifecycleError as exc:
-        raise HttpError(422, str(exc)) from exc
+        raise Refused(exc) from exc
 
 
 def _application_of(slug: str | None) -> Application | None:
@@ -527,7 +527,7 @@ def _application_of(slug: str | None) -> Application | None:
         return None
     application = Application.objects.filter(slug=slug).first()
     if application is None:
-        raise HttpError(422, f"application: no application has the key {slug!r}")
+        raise Refused(no_application("application", slug))
     return application
 
 
@@ -551,7 +551,7 @@ def template_task_add(request: HttpRequest, template_id: int, payload: TaskIn) -
             application=application,
         )
     except LifecycleError as exc:
-        raise HttpError(422, str(exc)) from exc
+        raise Refused(exc) from exc
     return Status(201, task)
 
 
@@ -585,7 +585,7 @@ def birthright_add(request: HttpRequest, template_id: int, payload: BirthrightIn
             device_kind=payload.device_kind,
         )
     except LifecycleError as exc:
-        raise HttpError(422, str(exc)) from exc
+        raise Refused(exc) from exc
     return Status(201, item)
 
 
@@ -660,7 +660,7 @@ def exit_survey_invite(request: HttpRequest, case_id: int) -> Any:
     try:
         invitation = exit_survey.exit_survey_invite(case=case, actor=Actor.for_user(user_of(request)))
     except exit_survey.ExitSurveyError as exc:
-        raise HttpError(422, str(exc)) from exc
+        raise Refused(exc) from exc
     link = request.build_absolute_uri(reverse("lifecycle:exit_survey", args=[exit_survey.token_for(invitation)]))
     return {"link": link, "expires_at": invitation.expires_at}
 

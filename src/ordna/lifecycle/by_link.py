@@ -1,4 +1,4 @@
-"""Doing one's part of a case by a signed link from the reminder mail, without signing in (DESIGN.md 3.3).
+"""Doing one's part of a case by a signed link from the reminder mail, without signing in (docs/notifications.md).
 
 Which lines: tasks (the manager's handover, HR's last-day confirmation, the leaver's return of what they
 hold, an owner's task) and devices to collect. Account and licence lines close by proof (an export or a
@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db import transaction
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 
 from ordna.core.action_links import REVOKED, LinkRefused, action_link_actor, action_link_check, action_link_use
 from ordna.core.models import ActionLink
@@ -108,7 +108,8 @@ def line_close_by_link(
             if page.confirms_last_day:
                 if not last_day_confirmed:
                     raise LifecycleError(
-                        _("Last day: confirm that the last day is right, or correct it in the HR system.")
+                        _("Last day: confirm that the last day is right, or correct it in the HR system."),
+                        field="last_day",
                     )
                 words.append(f"Last day {line.case.effective_date.isoformat()} confirmed")
             if note:
@@ -122,6 +123,6 @@ def line_close_by_link(
             )
         if outcome == NOT_COLLECTED and line.kind == LineKind.DEVICE:
             if not reason.strip():
-                raise LifecycleError(_("Reason: say why the device was not collected."))
+                raise LifecycleError(_("Reason: say why the device was not collected."), field="reason")
             return closing.line_waive(line=line, actor=actor, today=today, reason=f"Not collected: {reason.strip()}")
-        raise LifecycleError(_("Choose what to record."))
+        raise LifecycleError(_("Choose what to record."), field="outcome")

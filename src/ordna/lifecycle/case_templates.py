@@ -1,4 +1,4 @@
-"""Case templates (DESIGN.md 3.2, issue 11): which template applies to a person, its tasks, and a joiner
+"""Case templates (docs/offboarding.md, issue 11): which template applies to a person, its tasks, and a joiner
 template's birthright (the applications, licences and devices it gives), also as plain data for expected
 versus actual (expected.py). Writes are atomic and audited."""
 
@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
 from ordna.applications.models import Application
 from ordna.core.actor import Actor
@@ -61,14 +62,22 @@ def template_save(
     if template is not None:
         kind = template.kind
     if kind not in CaseKind.values:
-        raise LifecycleError(f"kind: {kind!r} is not one of {', '.join(CaseKind.values)}")
+        raise LifecycleError(
+            _("The kind is one of %(kinds)s, not %(kind)s."),
+            field="kind",
+            kinds=", ".join(CaseKind.values),
+            kind=repr(kind),
+        )
     if exit_survey and kind != CaseKind.LEAVER:
-        raise LifecycleError("exit_survey: only leaver templates invite to the exit survey")
+        raise LifecycleError(_("Only leaver templates invite to the exit survey."), field="exit_survey")
     if not name:
-        raise LifecycleError("name: give the template a name")
+        raise LifecycleError(_("Give the template a name."), field="name")
     if employment_type and employment_type not in EmploymentType.values:
         raise LifecycleError(
-            f"employment_type: {employment_type!r} is not one of {', '.join(EmploymentType.values)} (or empty)"
+            _("The employment type is one of %(types)s (or empty), not %(type)s."),
+            field="employment_type",
+            types=", ".join(EmploymentType.values),
+            type=repr(employment_type),
         )
     department = department.strip()
     clash = CaseTemplate.objects.filter(kind=kind, employment_type=employment_type, department=department, active=True)
@@ -76,8 +85,10 @@ def template_save(
         clash = clash.exclude(pk=template.pk)
     if active and clash.exists():
         raise LifecycleError(
-            f"another active template already applies to employment type {employment_type or 'any'!r} "
-            f"and department {department or 'any'!r}"
+            _("Another active template already applies to employment type %(type)s and department %(department)s."),
+            field="active",
+            type=repr(employment_type or "any"),
+            department=repr(department or "any"),
         )
     with transaction.atomic():
         before = _template_state(template) if template else None
@@ -114,13 +125,20 @@ def template_task_add(
     """Add a task to a template; new cases get it (open cases keep the tasks they were planned with)."""
     title = title.strip()
     if not title:
-        raise LifecycleError("title: give the task a title")
+        raise LifecycleError(_("Give the task a title."), field="title")
     if responsible not in Responsible.values:
-        raise LifecycleError(f"responsible: {responsible!r} is not one of {', '.join(Responsible.values)}")
+        raise LifecycleError(
+            _("Who is responsible is one of %(values)s, not %(value)s."),
+            field="responsible",
+            values=", ".join(Responsible.values),
+            value=repr(responsible),
+        )
     if responsible in (Responsible.OWNER, Responsible.SUPPLIER) and application is None:
-        raise LifecycleError("application: a task for an application's owner or supplier names the application")
+        raise LifecycleError(
+            _("A task for an application's owner or supplier names the application."), field="application"
+        )
     if not -60 <= offset_days <= 60:
-        raise LifecycleError(f"offset_days: {offset_days} is outside -60 to 60 business days")
+        raise LifecycleError(_("%(days)s is outside -60 to 60 business days."), field="offset_days", days=offset_days)
     with transaction.atomic():
         position = template.tasks.count()
         task = TemplateTask.objects.create(
@@ -171,19 +189,24 @@ def birthright_add(
 ) -> Birthright:
     """Add an application (with an optional licence) or a device kind to a joiner template's birthright."""
     if template.kind != CaseKind.JOINER:
-        raise LifecycleError("template: only joiner templates list birthright applications and devices")
+        raise LifecycleError(_("Only joiner templates list birthright applications and devices."), field="template")
     licence, device_kind = licence.strip(), device_kind.strip()
     if (application is None) == (not device_kind):
-        raise LifecycleError("give either an application (with an optional licence) or a device kind")
+        raise LifecycleError(_("Give either an application (with an optional licence) or a device kind."))
     if device_kind and device_kind not in DeviceKind.values:
-        raise LifecycleError(f"device_kind: {device_kind!r} is not one of {', '.join(DeviceKind.values)}")
+        raise LifecycleError(
+            _("The device kind is one of %(kinds)s, not %(kind)s."),
+            field="device_kind",
+            kinds=", ".join(DeviceKind.values),
+            kind=repr(device_kind),
+        )
     kind = BirthrightKind.APPLICATION if application is not None else BirthrightKind.DEVICE
     clash = Birthright.objects.filter(template=template)
     clash = (
         clash.filter(application=application, licence=licence) if application else clash.filter(device_kind=device_kind)
     )
     if clash.exists():
-        raise LifecycleError("the template already gives this")
+        raise LifecycleError(_("The template already gives this."))
     with transaction.atomic():
         item = Birthright.objects.create(
             template=template, kind=kind, application=application, licence=licence, device_kind=device_kind

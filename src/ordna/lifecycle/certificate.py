@@ -1,4 +1,4 @@
-"""The leaver certificate: one page of evidence that says, per line, how it closed (DESIGN.md 3.2, issue 16).
+"""The leaver certificate: one page of evidence that says, per line, how it closed (docs/offboarding.md, issue 16).
 
 Verified: by which import run, or a connector's read-back, or a device check-in, and when the proof was taken;
 attested: by whom, the reason from the fixed list, the text and the file's name; waived: by whom and why;

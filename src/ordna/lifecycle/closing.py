@@ -1,4 +1,4 @@
-"""Closing a line by hand (DESIGN.md 3.2, issue 16 "Proof, not clicks"): every rule of it lives here, so that the
+"""Closing a line by hand (docs/offboarding.md, issue 16 "Proof, not clicks"): every rule of it lives here, so that the
 web, the API and a signed action link all get the same ones.
 
 - Account and licence lines close by proof (verification.py). Attesting one instead needs a reason from a fixed

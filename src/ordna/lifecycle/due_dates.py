@@ -1,4 +1,4 @@
-"""Due dates of case lines and the rules that open and mark cases (DESIGN.md 3.2). Pure: no ORM, no settings.
+"""Due dates of case lines and the rules that open and mark cases (docs/offboarding.md). Pure: no ORM, no settings.
 
 Counted in business days (ordna.core.business_days): weekdays without the country's public holidays.
 """
@@ -76,7 +76,7 @@ def needs_case(
     completed_this_employment: bool,
     newly_ended: bool = False,
 ) -> bool:
-    """Whether a leaver case should open for a person today (DESIGN.md 3.2).
+    """Whether a leaver case should open for a person today (docs/offboarding.md).
 
     Within the lead time before the last day, or at once when it is nearer or past; but a person who left
     more than `recent_days` ago gets no case (their leftovers show as findings), unless HR has only now

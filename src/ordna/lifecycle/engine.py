@@ -1,4 +1,4 @@
-"""The case engine (DESIGN.md 3.2, issue 11): what leaver, joiner and mover cases share.
+"""The case engine (docs/offboarding.md, issue 11): what leaver, joiner and mover cases share.
 
 A case of any kind is a person, an effective date (the last day, the first day or the move date) and lines,
 each with a responsible party and a due date in business days. The engine plans line rows from plain facts,
@@ -22,6 +22,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from ordna.accounts.models import Account, AccountStatus
 from ordna.applications.models import Application
@@ -29,6 +30,7 @@ from ordna.core.action_links import action_links_revoke
 from ordna.core.actor import Actor
 from ordna.core.audit import Change, audit_record, audit_record_many
 from ordna.core.bulk import insert_rows, update_rows
+from ordna.core.errors import ServiceError
 from ordna.lifecycle import due_dates
 from ordna.lifecycle.models import (
     LINE_LINK,
@@ -46,8 +48,8 @@ from ordna.lifecycle.models import (
 )
 
 
-class LifecycleError(ValueError):
-    """A request the rules refuse; the message says which field or value and why."""
+class LifecycleError(ServiceError):
+    """A request the rules refuse; `field` names the input, the message says why."""
 
 
 def holiday_country_of(person_country: str) -> str:
@@ -442,9 +444,11 @@ def case_cancel(*, case: Case, actor: Actor, reason: str) -> Case:
     """Cancel an open case by hand (a reason is required)."""
     reason = reason.strip()
     if not reason:
-        raise LifecycleError("reason: say why the case is cancelled")
+        raise LifecycleError(_("Say why the case is cancelled."), field="reason")
     if case.status != CaseStatus.OPEN:
-        raise LifecycleError(f"the case is {case.status}, not open")
+        raise LifecycleError(
+            _("The case is not open (%(status)s)."), field="status", status=CaseStatus(case.status).label
+        )
     with transaction.atomic():
         case.status, case.cancelled_at, case.cancel_reason = CaseStatus.CANCELLED, timezone.now(), reason
         case.save(update_fields=["status", "cancelled_at", "cancel_reason"])
@@ -457,7 +461,7 @@ def cases_complete(*, case_ids: Iterable[int], actor: Actor, today: date) -> lis
     """Complete the open cases among `case_ids` that have lines and none of them open (a line whose waiver
     waits for approval is open). A leaver case never completes before its last day, and no case while an
     account or licence line it takes back rests on proof taken on or before its effective date: an export
-    from before the person left proves nothing (DESIGN.md 3.2)."""
+    from before the person left proves nothing (docs/offboarding.md)."""
     candidates = dict(
         Case.objects.filter(pk__in=list(case_ids), status=CaseStatus.OPEN)
         .filter(Exists(Line.objects.filter(case_id=OuterRef("pk"))))

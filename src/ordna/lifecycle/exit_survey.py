@@ -18,9 +18,11 @@ from django.core import signing
 from django.db import transaction
 from django.db.models import Avg, Count, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from ordna.core.actor import Actor
 from ordna.core.audit import audit_record
+from ordna.core.errors import ServiceError
 from ordna.lifecycle.models import AlumniConsent, Case, CaseKind, CaseStatus, ExitSurveyAnswer, ExitSurveyInvitation
 
 SALT = "ordna.lifecycle.exit-survey"
@@ -28,7 +30,7 @@ MIN_GROUP = 5  # never show a group with fewer answers than this
 RATINGS = ("overall", "recommend", "offboarding")
 
 
-class ExitSurveyError(ValueError):
+class ExitSurveyError(ServiceError):
     """The link is tampered with, expired or used, or an answer is out of range; the message says which."""
 
 
@@ -43,9 +45,9 @@ def token_for(invitation: ExitSurveyInvitation) -> str:
 def exit_survey_invite(*, case: Case, actor: Actor) -> ExitSurveyInvitation:
     """Invite the leaver of `case` to the exit survey, in their language; idempotent (one per case)."""
     if case.kind != CaseKind.LEAVER:
-        raise ExitSurveyError("case: only leavers are invited to the exit survey")
+        raise ExitSurveyError(_("Only leavers are invited to the exit survey."), field="case")
     if case.status == CaseStatus.CANCELLED:
-        raise ExitSurveyError("case: the case is cancelled")
+        raise ExitSurveyError(_("The case is cancelled."), field="case")
     existing = ExitSurveyInvitation.objects.filter(case=case).first()
     if existing is not None:
         return existing
@@ -81,16 +83,16 @@ def invitation_from_token(token: str, *, for_consent: bool = False) -> ExitSurve
     try:
         data = signing.loads(token, salt=SALT)
     except signing.BadSignature as exc:
-        raise ExitSurveyError("the link is not valid") from exc
+        raise ExitSurveyError(_("The link is not valid."), field="token") from exc
     invitation = (
         ExitSurveyInvitation.objects.filter(pk=data.get("i"), nonce=data.get("n"))
         .select_related("case__person")
         .first()
     )
     if invitation is None:
-        raise ExitSurveyError("the link is not valid")
+        raise ExitSurveyError(_("The link is not valid."), field="token")
     if not for_consent and invitation.expires_at < timezone.now():
-        raise ExitSurveyError("the link has expired")
+        raise ExitSurveyError(_("The link has expired."), field="token")
     return invitation
 
 
@@ -100,7 +102,7 @@ def _rating(name: str, value: Any) -> int:
     except (TypeError, ValueError):
         number = 0
     if not 1 <= number <= 5:
-        raise ExitSurveyError(f"{name}: choose 1 to 5")
+        raise ExitSurveyError(_("Choose 1 to 5 for each question."), field=name)
     return number
 
 
@@ -115,7 +117,7 @@ def exit_survey_answer(
         # Single use, even with two submissions at once: claim the invitation with a conditional update.
         claimed = ExitSurveyInvitation.objects.filter(pk=invitation.pk, answered=False).update(answered=True)
         if not claimed:
-            raise ExitSurveyError("the survey was answered already through this link")
+            raise ExitSurveyError(_("The survey was answered already through this link."), field="token")
         answer = ExitSurveyAnswer.objects.create(department=invitation.department, quarter=quarter_of(today), **values)
         audit_record(actor=Actor.system("exit survey"), action="exit_survey.answered", target=invitation)
         if alumni:

@@ -1,4 +1,4 @@
-"""Leaver cases (DESIGN.md 3.2) on the case engine: when they open, re-plan and cancel, and what their lines
+"""Leaver cases (docs/offboarding.md) on the case engine: when they open, re-plan and cancel, and what their lines
 take back (every active account and its licences, every device held, the leaver template's tasks).
 
 A leaver case opens when the HR end date comes within ORDNA_LEAVER_LEAD_DAYS, or at once when it is nearer or

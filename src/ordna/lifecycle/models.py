@@ -1,4 +1,4 @@
-"""Leaver, joiner and mover cases and their lines (DESIGN.md 2 and 3.2) on one engine; the templates that add
+"""Leaver, joiner and mover cases and their lines (docs/offboarding.md) on one engine; the templates that add
 tasks (and, for joiners and movers, birthright access and devices) to them; the leaver's exit survey."""
 
 from __future__ import annotations
@@ -48,7 +48,7 @@ class VerifiedBy(models.TextChoices):
 
 
 class AttestReason(models.TextChoices):
-    """Why a person vouches for a line instead of proof (DESIGN.md 3.2): a fixed list, each with free text.
+    """Why a person vouches for a line instead of proof (docs/offboarding.md): a fixed list, each with free text.
     Which reasons a line may give depends on its kind (`closing.attest_reasons_for`)."""
 
     NO_EXPORT = "no_export", _("The system has no export or connector")
@@ -419,7 +419,7 @@ class ExitSurveyInvitation(models.Model):
 
 
 class ExitSurveyAnswer(models.Model):
-    """One anonymous answer: department and quarter only, never who or when exactly (DESIGN.md 3.7)."""
+    """One anonymous answer: department and quarter only, never who or when exactly (docs/joiners-movers.md)."""
 
     department = models.CharField(max_length=150, blank=True)
     quarter = models.CharField(max_length=7)  # 2026-Q4
@@ -465,7 +465,7 @@ class RequestState(models.TextChoices):
 
 class SupplierRequest(models.Model):
     """One mail to a supplier's service desk for one case: the accounts (and licences) it must take back in the
-    systems it runs, under a reference that stays the same for the case (DESIGN.md 3.3).
+    systems it runs, under a reference that stays the same for the case (docs/notifications.md).
 
     The supplier answers through a signed link with its own ticket reference and "done": a claim, shown on
     the lines, never a verification (an export or a connector's read-back still verifies them). Sent like a

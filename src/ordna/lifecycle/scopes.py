@@ -1,4 +1,4 @@
-"""Which cases and lines a user may see, and which lines they may close (DESIGN.md 3.2 and 3.7).
+"""Which cases and lines a user may see, and which lines they may close (docs/offboarding.md and docs/roles.md).
 
 Separation of duties: a user closes the lines they are responsible for (their role, their reports, their
 supplier); an admin or IT coordinator may close anyone's line too, but only as an override that they ask for

@@ -1,5 +1,5 @@
-"""Reads of cases and lines: the board, a case's lines, "my tasks", the export shapes of DESIGN.md 4.3, and
-the open lines by responsible party and due date that a reminder engine reads (DESIGN.md 3.3)."""
+"""Reads of cases and lines: the board, a case's lines, "my tasks", the export shapes of docs/api.md, and
+the open lines by responsible party and due date that a reminder engine reads (docs/notifications.md)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING, Any
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
+from ordna.core.errors import not_one_of
+from ordna.core.models import ImportRun
 from ordna.lifecycle.closing import attest_reasons_for, attestable_from
 from ordna.lifecycle.models import (
     AttestReason,
@@ -25,6 +27,7 @@ from ordna.lifecycle.models import (
 )
 from ordna.lifecycle.scopes import (
     OVERRIDERS,
+    cases_scope,
     lines_closable_scope,
     lines_responsible_scope,
     lines_scope,
@@ -57,22 +60,20 @@ def cases_filter(
     """Narrow cases to a board column (open, overdue, completed, cancelled, all), a department, a
     responsible party (cases with an open line of that role) and free text (name or employee id)."""
     if view not in BOARD_VIEWS:
-        raise ValueError(f"unknown view {view!r}; expected one of {', '.join(BOARD_VIEWS)}")
+        raise not_one_of("view", view, BOARD_VIEWS)
     if view == "overdue":
         queryset = queryset.filter(Exists(Line.objects.filter(overdue_lines(today), case_id=OuterRef("pk"))))
     elif view != "all":
         queryset = queryset.filter(status=view)
     if kind:
         if kind not in CaseKind.values:
-            raise ValueError(f"unknown kind {kind!r}; expected one of {', '.join(CaseKind.values)}")
+            raise not_one_of("kind", kind, CaseKind.values)
         queryset = queryset.filter(kind=kind)
     if department:
         queryset = queryset.filter(person__department=department)
     if responsible:
         if responsible not in Responsible.values:
-            raise ValueError(
-                f"unknown responsible party {responsible!r}; expected one of {', '.join(Responsible.values)}"
-            )
+            raise not_one_of("responsible", responsible, Responsible.values)
         queryset = queryset.filter(
             Exists(Line.objects.filter(case_id=OuterRef("pk"), state=LineState.OPEN, responsible=responsible))
         )
@@ -389,6 +390,20 @@ def person_access(person: Any) -> PersonAccess:
         Device.objects.filter(holder=person, status=DeviceStatus.ISSUED).values_list("kind", flat=True)
     )
     return PersonAccess(template, rows, sorted(entitlement.devices) if entitlement else [], held_devices)
+
+
+def cases_opened_by_run(user: User, run: ImportRun) -> dict[str, Any] | None:
+    """The cases an applied HR import opened, within `user`'s scope: opened by the import's author inside its
+    transaction, so between its start and its end (for the import's page, ordna.core.import_results)."""
+    if run.source != ImportRun.Source.HR or run.outcome != ImportRun.Outcome.APPLIED or run.finished_at is None:
+        return None
+    opened = (
+        cases_scope(user)
+        .filter(opened_by=run.actor_label[:150], opened_at__gte=run.started_at, opened_at__lte=run.finished_at)
+        .select_related("person")
+        .order_by("effective_date", "person__last_name", "id")
+    )
+    return {"cases": list(opened[:200]), "total": opened.count()}
 
 
 # The figures every surface shows (issue 16) ---------------------------------------------------------------------

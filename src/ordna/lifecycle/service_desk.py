@@ -1,4 +1,4 @@
-"""The supplier's service desk (DESIGN.md 3.3): the accounts and licences an outsourced supplier must take back
+"""The supplier's service desk (docs/notifications.md): the accounts and licences an outsourced supplier must take back
 for a leaver, in the systems it runs, go to its service-desk address as one mail per case and supplier.
 
 - The mail carries a reference that stays the same for the case (`ORDNA-<case>-<supplier>`, in the subject,
@@ -30,6 +30,7 @@ from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from ordna.applications.models import Application
 from ordna.core.action_links import (
@@ -268,7 +269,7 @@ def supplier_request_record(*, token: str, ticket_reference: str, done: bool) ->
         link = action_link_check(token, purpose=SUPPLIER_LINK)
         request = SupplierRequest.objects.select_for_update().get(pk=link.target_id)
         if not ticket_reference and not request.ticket_reference:
-            raise LifecycleError("ticket: give your ticket reference")
+            raise LifecycleError(_("Ticket: give your ticket reference."), field="ticket")
         if done:
             link = action_link_use(token=token, purpose=SUPPLIER_LINK)
         actor = action_link_actor(link)

@@ -1,4 +1,4 @@
-"""Verifying case lines against evidence, and reopening what evidence contradicts (DESIGN.md 3.2).
+"""Verifying case lines against evidence, and reopening what evidence contradicts (docs/offboarding.md).
 
 Lines that take back are verified when an import or a connector's read-back taken after the case's effective
 date (the last day) shows the account disabled or gone (or the licence removed), or a device checked in; the

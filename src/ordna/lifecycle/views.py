@@ -283,7 +283,11 @@ def my_tasks(request: HttpRequest) -> HttpResponse:
 
 def _my_tasks_page(request: HttpRequest, *, errors: dict[int, str] | None = None, status: int = 200) -> HttpResponse:
     user = user_of(request)
-    page = paginate(request, selectors.my_tasks(user))
+    tasks = selectors.my_tasks(user)
+    overdue_only = request.GET.get("overdue") == "1"  # the start page links its overdue count here
+    if overdue_only:
+        tasks = tasks.filter(due__lt=today())
+    page = paginate(request, tasks)
     offers = selectors.lines_closing(user, list(page.object_list))
     approvals = (
         list(selectors.closing_requests_pending(lines_scope(user)).exclude(requested_by_user=user)[:100])
@@ -303,6 +307,7 @@ def _my_tasks_page(request: HttpRequest, *, errors: dict[int, str] | None = None
             "approval_needed": settings.ORDNA_WAIVER_APPROVAL,
             "today": today(),
             "query": query_without_page(request),
+            "overdue_only": overdue_only,
         },
         status=status,
     )

@@ -1,4 +1,4 @@
-"""Escalation ladders and digest planning (DESIGN.md 3.3). Pure: no ORM, no settings, no mail.
+"""Escalation ladders and digest planning (docs/notifications.md). Pure: no ORM, no settings, no mail.
 
 Reminder sources (see `ordna.notifications.sources`) describe each open item as an `OpenItem`: who must close
 it (assignees, as recipient keys: addresses), who is their manager or role lead, and when it is due.
@@ -58,7 +58,7 @@ class OpenItem(NamedTuple):
 
 @dataclass(frozen=True)
 class Ladder:
-    """When each rung is reached, in business days (DESIGN.md 3.3 defaults); `cio_weekday` 0 is Monday."""
+    """When each rung is reached, in business days (docs/notifications.md defaults); `cio_weekday` 0 is Monday."""
 
     remind_before: int = 2
     manager_after: int = 1

@@ -1,4 +1,4 @@
-"""Digests (the notification log), the daily reminder runs, and personal calendar feeds (DESIGN.md 3.3)."""
+"""Digests (the notification log), the daily reminder runs, and personal calendar feeds (docs/notifications.md)."""
 
 from __future__ import annotations
 

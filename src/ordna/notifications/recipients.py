@@ -1,4 +1,4 @@
-"""Who a reminder goes to, by address (DESIGN.md 3.3). Pure: plain rows in, a `Directory` out; no ORM.
+"""Who a reminder goes to, by address (docs/notifications.md). Pure: plain rows in, a `Directory` out; no ORM.
 
 The rules, in order:
 

@@ -12,8 +12,9 @@ from ninja.pagination import paginate
 
 from ordna.core import access
 from ordna.core.actor import Actor
-from ordna.core.api import Capability, ErrorOut, RowErrorOut
+from ordna.core.api import Capability, ErrorOut, Refused, RowErrorOut
 from ordna.core.clock import today
+from ordna.core.errors import ServiceError
 from ordna.core.web import user_of
 from ordna.people import selectors
 from ordna.people.scopes import people_scope
@@ -61,7 +62,8 @@ class PeopleImportOut(Schema):
     breaker_tripped: bool
     counts: dict[str, int]
     errors: list[RowErrorOut]
-    notices: list[str]
+    notices: list[str]  # in the user's language
+
     import_run: int | None
 
 
@@ -75,8 +77,8 @@ def people_list(
         people = selectors.people_filter(
             scope, q=q, status=status, department=department, employment_type=employment_type, today=today()
         )
-    except ValueError as exc:
-        raise HttpError(422, str(exc)) from exc
+    except ServiceError as exc:
+        raise Refused(exc) from exc
     return people.select_related("manager")
 
 
@@ -144,7 +146,7 @@ def people_import_endpoint(
         "breaker_tripped": result.breaker_tripped,
         "counts": result.counts(),
         "errors": [e.as_dict() for e in result.errors],
-        "notices": result.notices,
+        "notices": [str(notice) for notice in result.notices],
         "import_run": result.run_id,
     }
     status = 200 if result.ok else 409 if result.outcome == "stopped" else 422

@@ -14,6 +14,7 @@ from datetime import date, datetime
 from typing import Any
 
 from ordna.core.tabular import RowError, Table, header_index
+from ordna.core.text import later as _
 
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 EMPLOYMENT_TYPES = ("employee", "consultant", "contractor")
@@ -90,7 +91,14 @@ def parse_hr_rows(table: Table, *, preset: str = "ordna") -> tuple[list[HrRecord
         expected = ", ".join(mapping[f] for f in REQUIRED_FIELDS)
         return [], [
             RowError(
-                1, "", f"wrong header: missing column(s) {', '.join(missing)}; the {preset} preset expects: {expected}"
+                1,
+                "",
+                _(
+                    "wrong header: missing column(s) %(missing)s; the %(preset)s preset expects: %(expected)s",
+                    missing=", ".join(missing),
+                    preset=preset,
+                    expected=expected,
+                ),
             )
         ]
     position = {f: index[mapping[f].lower()] for f in REQUIRED_FIELDS + OPTIONAL_FIELDS if mapping[f].lower() in index}
@@ -101,7 +109,13 @@ def parse_hr_rows(table: Table, *, preset: str = "ordna") -> tuple[list[HrRecord
 
     for number, cells in table.rows:
         if len(cells) > width and any(c.strip() for c in cells[width:]):
-            errors.append(RowError(number, "", f"{len(cells)} values but the header has {width} columns"))
+            errors.append(
+                RowError(
+                    number,
+                    "",
+                    _("%(values)s values but the header has %(width)s columns", values=len(cells), width=width),
+                )
+            )
             continue
 
         def cell(name: str, cells: Sequence[str] = cells) -> str:
@@ -111,27 +125,37 @@ def parse_hr_rows(table: Table, *, preset: str = "ordna") -> tuple[list[HrRecord
         row_errors: list[RowError] = []
         employee_id = cell("employee_id")
         if not employee_id:
-            row_errors.append(RowError(number, "employee_id", "missing employee id"))
+            row_errors.append(RowError(number, "employee_id", _("missing employee id")))
         elif employee_id in first_row_of:
             first = first_row_of[employee_id]
             row_errors.append(
-                RowError(number, "employee_id", f"duplicate employee id {employee_id!r} (also on row {first})")
+                RowError(
+                    number,
+                    "employee_id",
+                    _("duplicate employee id %(id)s (also on row %(first)s)", id=repr(employee_id), first=first),
+                )
             )
         else:
             first_row_of[employee_id] = number
         for name in ("first_name", "last_name"):
             if not cell(name):
-                row_errors.append(RowError(number, name, "missing"))
+                row_errors.append(RowError(number, name, _("missing")))
         email = cell("email").lower()
         if email and not EMAIL_RE.match(email):
-            row_errors.append(RowError(number, "email", f"{cell('email')!r} is not an email address"))
+            row_errors.append(
+                RowError(number, "email", _("%(value)s is not an email address", value=repr(cell("email"))))
+            )
         employment_type = cell("employment_type").lower() or "employee"
         if employment_type not in EMPLOYMENT_TYPES:
             row_errors.append(
                 RowError(
                     number,
                     "employment_type",
-                    f"{cell('employment_type')!r} is not one of {', '.join(EMPLOYMENT_TYPES)}",
+                    _(
+                        "%(value)s is not one of %(choices)s",
+                        value=repr(cell("employment_type")),
+                        choices=", ".join(EMPLOYMENT_TYPES),
+                    ),
                 )
             )
         dates: dict[str, date | None] = {}
@@ -142,32 +166,50 @@ def parse_hr_rows(table: Table, *, preset: str = "ordna") -> tuple[list[HrRecord
                 try:
                     dates[name] = _parse_date(text)
                 except ValueError:
-                    row_errors.append(RowError(number, name, f"{text!r} is not a date (expected YYYY-MM-DD)"))
+                    row_errors.append(
+                        RowError(number, name, _("%(value)s is not a date (expected YYYY-MM-DD)", value=repr(text)))
+                    )
         start, end = dates["start_date"], dates["end_date"]
         if start and end and end < start:
             row_errors.append(
-                RowError(number, "end_date", f"{end.isoformat()} is before the start date {start.isoformat()}")
+                RowError(
+                    number,
+                    "end_date",
+                    _("%(end)s is before the start date %(start)s", end=end.isoformat(), start=start.isoformat()),
+                )
             )
         manager = cell("manager_employee_id")
         if manager and manager == employee_id:
-            row_errors.append(RowError(number, "manager_employee_id", "a person cannot be their own manager"))
+            row_errors.append(RowError(number, "manager_employee_id", _("a person cannot be their own manager")))
 
         optional: list[tuple[str, Any]] = []
         if "locale" in position:
             locale = cell("locale").lower() or "en"
             if locale not in LOCALES:
-                row_errors.append(RowError(number, "locale", f"{cell('locale')!r} is not one of en, sv, nl"))
+                row_errors.append(
+                    RowError(
+                        number,
+                        "locale",
+                        _("%(value)s is not one of %(choices)s", value=repr(cell("locale")), choices="en, sv, nl"),
+                    )
+                )
             optional.append(("locale", locale))
         if "holiday_country" in position:
             country = cell("holiday_country").upper()
             if country and country not in HOLIDAY_COUNTRIES:
-                row_errors.append(RowError(number, "holiday_country", f"{cell('holiday_country')!r} is not SE or NL"))
+                row_errors.append(
+                    RowError(
+                        number, "holiday_country", _("%(value)s is not SE or NL", value=repr(cell("holiday_country")))
+                    )
+                )
             optional.append(("holiday_country", country))
         if "email_aliases" in position:
             aliases = sorted({a.strip().lower() for a in re.split(r"[;\s]+", cell("email_aliases")) if a.strip()})
             bad = [a for a in aliases if not EMAIL_RE.match(a)]
             if bad:
-                row_errors.append(RowError(number, "email_aliases", f"{bad[0]!r} is not an email address"))
+                row_errors.append(
+                    RowError(number, "email_aliases", _("%(value)s is not an email address", value=repr(bad[0])))
+                )
             optional.append(("email_aliases", aliases))
 
         if row_errors:
@@ -190,7 +232,7 @@ def parse_hr_rows(table: Table, *, preset: str = "ordna") -> tuple[list[HrRecord
             )
         )
     if not records and not errors:
-        errors.append(RowError(0, "", "the file has a header but no rows"))
+        errors.append(RowError(0, "", _("the file has a header but no rows")))
     return records, errors
 
 
@@ -199,6 +241,19 @@ class Update:
     employee_id: str
     before: dict[str, Any]
     after: dict[str, Any]
+
+    def changes(self) -> list[tuple[str, Any, Any]]:
+        """(field, before, after) for each field that changes, in the order of the file's columns."""
+        return [(name, self.before[name], self.after.get(name)) for name in self.before]
+
+
+@dataclass(frozen=True)
+class LastDay:
+    """Someone the file gives a last day: who, and when."""
+
+    employee_id: str
+    name: str
+    last_day: date
 
 
 @dataclass(frozen=True)
@@ -215,7 +270,8 @@ class HandSetChange:
 
 @dataclass
 class PeoplePlan:
-    """What an HR file would change. `newly_ended` counts existing people who get an end date (breaker);
+    """What an HR file would change. `newly_ended` are existing people who get an end date, past or future (the
+    breaker counts them); `newly_leaving` those whose new last day is today or later, new people included;
     `over_hand_set` the end dates set by hand in Ordna that the file changes."""
 
     creates: list[HrRecord] = field(default_factory=list)
@@ -225,6 +281,22 @@ class PeoplePlan:
     newly_ended: list[str] = field(default_factory=list)
     not_in_file: int = 0
     errors: list[RowError] = field(default_factory=list)
+    last_days: dict[str, LastDay] = field(default_factory=dict)
+
+    @property
+    def newly_left(self) -> list[str]:
+        """Existing people whose new last day has passed already: they left (an end date entered late)."""
+        leaving = set(self.newly_leaving)
+        return [employee_id for employee_id in self.newly_ended if employee_id not in leaving]
+
+    def leaving(self) -> list[LastDay]:
+        """Who is newly leaving, by last day: for the preview ("leaving on ...")."""
+        return sorted((self.last_days[e] for e in self.newly_leaving), key=lambda d: (d.last_day, d.name))
+
+    def left(self) -> list[LastDay]:
+        """Who newly left (a last day in the past), by last day."""
+        return sorted((self.last_days[e] for e in self.newly_left), key=lambda d: (d.last_day, d.name))
+
     over_hand_set: list[HandSetChange] = field(default_factory=list)
 
 
@@ -240,7 +312,7 @@ def plan_people(records: Iterable[HrRecord], existing: Mapping[str, Mapping[str,
                 RowError(
                     record.row,
                     "manager_employee_id",
-                    f"unknown manager {manager!r}: not in this file and not known to Ordna",
+                    _("unknown manager %(manager)s: not in this file and not known to Ordna", manager=repr(manager)),
                 )
             )
     plan.errors.extend(_manager_cycles(records, existing))
@@ -253,6 +325,7 @@ def plan_people(records: Iterable[HrRecord], existing: Mapping[str, Mapping[str,
             plan.creates.append(record)
             if record.end_date is not None and record.end_date >= today:
                 plan.newly_leaving.append(record.employee_id)
+                plan.last_days[record.employee_id] = _last_day(record)
             continue
         before = {k: current.get(k) for k, value in values.items() if current.get(k) != value}
         if not before:
@@ -273,10 +346,16 @@ def plan_people(records: Iterable[HrRecord], existing: Mapping[str, Mapping[str,
             )
         if "end_date" in before and before["end_date"] is None and record.end_date is not None:
             plan.newly_ended.append(record.employee_id)
+            plan.last_days[record.employee_id] = _last_day(record)
             if record.end_date >= today:
                 plan.newly_leaving.append(record.employee_id)
     plan.not_in_file = sum(1 for employee_id in existing if employee_id not in in_file)
     return plan
+
+
+def _last_day(record: HrRecord) -> LastDay:
+    assert record.end_date is not None  # noqa: S101 - called for records with an end date only
+    return LastDay(record.employee_id, f"{record.first_name} {record.last_name}".strip(), record.end_date)
 
 
 def _manager_cycles(records: Sequence[HrRecord], existing: Mapping[str, Mapping[str, Any]]) -> list[RowError]:
@@ -295,11 +374,15 @@ def _manager_cycles(records: Sequence[HrRecord], existing: Mapping[str, Mapping[
         if current and current == start and start not in reported:
             reported.update(seen)
             errors.append(
-                RowError(row_of[start], "manager_employee_id", "reporting line loops: " + " → ".join([*seen, start]))
+                RowError(
+                    row_of[start],
+                    "manager_employee_id",
+                    _("reporting line loops: %(loop)s", loop=" → ".join([*seen, start])),
+                )
             )
     return errors
 
 
 def mass_change_tripped(*, newly_ended: int, base: int, percent: float, minimum: int) -> bool:
-    """The breaker of DESIGN.md 3.1: more than `percent` of `base` would be ended (and at least `minimum`)."""
+    """The breaker of docs/hr-import.md: more than `percent` of `base` would be ended (and at least `minimum`)."""
     return base > 0 and newly_ended >= minimum and newly_ended * 100 > percent * base

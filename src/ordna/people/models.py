@@ -25,7 +25,7 @@ class PersonStatus(models.TextChoices):
 
 
 def person_status(*, start_date: date | None, end_date: date | None, today: date, lead_days: int) -> str:
-    """Derived status (DESIGN.md 2): the end date is the last working day, so a person leaves the day after."""
+    """Derived status (docs/hr-import.md): the end date is the last working day, so a person leaves the day after."""
     if end_date is not None and end_date < today:
         return PersonStatus.LEFT
     if start_date is not None and start_date > today:

@@ -1,4 +1,4 @@
-"""Which people a user may see (DESIGN.md 3.7): the scope behind every people page and endpoint.
+"""Which people a user may see (docs/roles.md): the scope behind every people page and endpoint.
 
 The capability table and the role constants are in ordna.core.access; the apps above (devices, lifecycle) build
 their scopes on these.

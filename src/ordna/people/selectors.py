@@ -9,6 +9,7 @@ from typing import Any
 from django.conf import settings
 from django.db.models import Count, Q, QuerySet
 
+from ordna.core.errors import not_one_of
 from ordna.people.hr_import import OPTIONAL_FIELDS, REQUIRED_FIELDS
 from ordna.people.models import Person, PersonStatus, person_status, status_filter
 
@@ -35,7 +36,7 @@ def people_filter(
             )
     if status:
         if status not in PersonStatus.values:
-            raise ValueError(f"unknown status {status!r}; expected one of {', '.join(PersonStatus.values)}")
+            raise not_one_of("status", status, PersonStatus.values)
         queryset = queryset.filter(status_filter(status, today=today, lead_days=settings.ORDNA_LEAVER_LEAD_DAYS))
     if department:
         queryset = queryset.filter(department=department)

@@ -12,14 +12,16 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 
 from ordna.core.actor import Actor
 from ordna.core.audit import Change, audit_record, audit_record_many
 from ordna.core.bulk import insert_rows, update_rows
+from ordna.core.errors import ServiceError, lazy_text
 from ordna.core.models import ImportRun, User
 from ordna.core.services import user_update
 from ordna.core.tabular import TableError, open_table
+from ordna.core.text import Text
 from ordna.people.events import PeopleChanged, people_changed
 from ordna.people.hr_import import (
     OPTIONAL_FIELDS,
@@ -53,7 +55,7 @@ class PeopleImportResult:
     outcome: str
     plan: PeoplePlan = field(default_factory=PeoplePlan)
     errors: list[RowError] = field(default_factory=list)
-    notices: list[str] = field(default_factory=list)
+    notices: list[str | Text] = field(default_factory=list)  # a Text reads in the active language
     breaker_tripped: bool = False
     checksum: str = ""
     run_id: int | None = None
@@ -69,7 +71,7 @@ class PeopleImportResult:
             "updated": len(self.plan.updates),
             "unchanged": self.plan.unchanged,
             "newly_leaving": len(self.plan.newly_leaving),
-            "newly_ended": len(self.plan.newly_ended),
+            "newly_left": len(self.plan.newly_left),
             "not_in_file": self.plan.not_in_file,
         }
 
@@ -133,7 +135,16 @@ def people_import(
     if preset not in PRESETS:
         known = ", ".join(sorted(PRESETS))
         return PeopleImportResult(
-            ImportRun.Outcome.REJECTED, errors=[RowError(0, "", f"unknown preset {preset!r}; known presets: {known}")]
+            ImportRun.Outcome.REJECTED,
+            errors=[
+                RowError(
+                    0,
+                    "",
+                    lazy_text(
+                        _("unknown preset %(preset)s; known presets: %(known)s"), preset=repr(preset), known=known
+                    ),
+                )
+            ],
         )
     result = PeopleImportResult(ImportRun.Outcome.REJECTED)
     try:
@@ -182,8 +193,8 @@ def people_import(
             for u in plan.updates
             if {"department", "employment_type"} & u.before.keys()
         }
-        # The apps above act on the people as the file left them (cases open, re-plan or cancel: DESIGN.md
-        # 3.2), inside this transaction; what they report is summed into the import's counts.
+        # The apps above act on the people as the file left them (cases open, re-plan or cancel:
+        # docs/offboarding.md), inside this transaction; what they report is summed into the import's counts.
         answers = people_changed.send(
             PeopleChanged(actor=actor, today=today, newly_ended=tuple(plan.newly_ended), moved=moved)
         )
@@ -289,7 +300,7 @@ def _apply_plan(
     audit_record_many(actor=actor, changes=changes)
 
 
-class PersonError(ValueError):
+class PersonError(ServiceError):
     """A change to a person the rules refuse; the message says which field and why, translated."""
 
 
@@ -332,7 +343,7 @@ def person_end_date_set(*, person: Person, end_date: date | None, reason: str, a
 
 def leavers_sign_in_end(*, today: date, actor: Actor) -> list[str]:
     """Disable the Ordna users of the people who have left (their last day is behind them), through the user
-    administration's own service, so their sessions and API tokens end too (DESIGN.md 3.7). Returns the user
+    administration's own service, so their sessions and API tokens end too (docs/sign-in.md). Returns the user
     names disabled. Idempotent: a disabled user is not touched again; re-enabling one is an administrator's
     decision (a rehire's new end date does not do it)."""
     users = User.objects.filter(is_active=True, person__end_date__lt=today).prefetch_related("roles")

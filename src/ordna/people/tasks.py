@@ -1,4 +1,4 @@
-"""The daily job of the people app: a person's last day behind them ends their sign-in (DESIGN.md 3.7)."""
+"""The daily job of the people app: a person's last day behind them ends their sign-in (docs/sign-in.md)."""
 
 from __future__ import annotations
 

@@ -120,4 +120,5 @@ def people_import_confirm(request: HttpRequest) -> HttpResponse:
         )
         % counts,
     )
-    return redirect("core:imports")
+    # The import's page: what changed, who ran it, and the cases it opened (linked).
+    return redirect("core:import_detail", pk=result.run_id)

@@ -4,15 +4,16 @@ from datetime import date, datetime
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 from ninja import Router, Schema, Status
-from ninja.errors import HttpError
 from ninja.pagination import paginate
 
 from ordna.applications.scopes import handled_applications_scope
 from ordna.core import access
 from ordna.core.actor import Actor
-from ordna.core.api import Capability, ErrorOut
+from ordna.core.api import Capability, ErrorOut, Refused
 from ordna.core.clock import today
+from ordna.core.errors import ServiceError, no_person
 from ordna.core.web import user_of
 from ordna.people.models import Person
 from ordna.releases import selectors, services
@@ -118,7 +119,7 @@ def _run(action: Any) -> Any:
     try:
         return action()
     except services.ReleaseError as exc:
-        raise HttpError(422, str(exc)) from exc
+        raise Refused(exc) from exc
 
 
 @router.get("/releases", response=list[ReleaseOut], summary="Releases", auth=Capability("releases.list"))
@@ -145,7 +146,13 @@ def release_create(request: HttpRequest, payload: ReleaseIn) -> Any:
     user = user_of(request)
     app = handled_applications_scope(user).filter(slug=payload.application).first()
     if app is None:
-        raise HttpError(422, f"application: {payload.application!r} is not one of the applications you handle")
+        raise Refused(
+            ServiceError(
+                _("%(application)s is not one of the applications you handle."),
+                field="application",
+                application=repr(payload.application),
+            )
+        )
     release = _run(
         lambda: services.release_create(
             application=app,
@@ -181,7 +188,7 @@ def release_test_add(request: HttpRequest, release_id: int, payload: TestIn) -> 
     release = _scoped(request, release_id, manage=True)
     person = Person.objects.filter(employee_id=payload.assignee.strip()).first()
     if person is None:
-        raise HttpError(422, f"assignee: no person has employee id {payload.assignee!r}")
+        raise Refused(no_person("assignee", payload.assignee))
     test = _run(
         lambda: services.test_add(
             release=release,

@@ -1,4 +1,4 @@
-"""Releases (DESIGN.md 3.6): an update of an application, configured, tested by named key users, approved by a
+"""Releases (docs/releases.md): an update of an application, configured, tested by named key users, approved by a
 key user and the owner, taken live and announced; then watched for a spike in questions."""
 
 from __future__ import annotations

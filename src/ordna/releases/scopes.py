@@ -1,4 +1,4 @@
-"""Which releases a user may see (DESIGN.md 3.6 and 3.7)."""
+"""Which releases a user may see (docs/releases.md and docs/roles.md)."""
 
 from __future__ import annotations
 

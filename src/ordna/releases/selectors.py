@@ -1,4 +1,4 @@
-"""Reads about releases: the question count around go-live (DESIGN.md 3.6)."""
+"""Reads about releases: the question count around go-live (docs/releases.md)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Writes to releases (DESIGN.md 3.6): plan, configure, test, approve, go live, announce; every one audited."""
+"""Writes to releases (docs/releases.md): plan, configure, test, approve, go live, announce; every one audited."""
 
 from __future__ import annotations
 
@@ -7,16 +7,18 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from ordna.applications.models import Application, KeyUserAppointment, active_on
 from ordna.core.actor import Actor
 from ordna.core.audit import audit_record
+from ordna.core.errors import ServiceError
 from ordna.people.models import Person
 from ordna.releases.models import Release, ReleaseStatus, ReleaseTest, TestResult
 
 
-class ReleaseError(ValueError):
-    """A release cannot change as asked; the message starts with the field or step at fault."""
+class ReleaseError(ServiceError):
+    """A release cannot change as asked; `field` names the input or step at fault."""
 
 
 def _audit(release: Release, action: str, actor: Actor, **after: Any) -> None:
@@ -25,7 +27,11 @@ def _audit(release: Release, action: str, actor: Actor, **after: Any) -> None:
 
 def _require_open(release: Release) -> None:
     if release.status in (ReleaseStatus.LIVE, ReleaseStatus.CANCELLED):
-        raise ReleaseError(f"status: the release is {release.status}")
+        raise ReleaseError(
+            _("The release changes no more (%(status)s)."),
+            field="status",
+            status=ReleaseStatus(release.status).label,
+        )
 
 
 def _is_key_user(person: Person, application: Application, today: date) -> bool:
@@ -43,9 +49,14 @@ def release_create(
     """Register an update of `application` with the supplier's release notes."""
     version = " ".join(version.split())
     if not version:
-        raise ReleaseError("version: empty")
+        raise ReleaseError(_("Fill in the version."), field="version")
     if Release.objects.filter(application=application, version__iexact=version).exists():
-        raise ReleaseError(f"version: {application.slug} has a release {version} already")
+        raise ReleaseError(
+            _("%(application)s has a release %(version)s already."),
+            field="version",
+            application=application.name,
+            version=version,
+        )
     with transaction.atomic():
         release = Release.objects.create(
             application=application,
@@ -83,9 +94,14 @@ def test_add(
     _require_open(release)
     title = " ".join(title.split())
     if not title:
-        raise ReleaseError("title: empty")
+        raise ReleaseError(_("Fill in the test's title."), field="title")
     if not _is_key_user(assignee, release.application, today):
-        raise ReleaseError(f"assignee: {assignee.employee_id} is not a key user of {release.application.slug}")
+        raise ReleaseError(
+            _("%(person)s is not a key user of %(application)s."),
+            field="assignee",
+            person=assignee.full_name,
+            application=release.application.name,
+        )
     with transaction.atomic():
         test = ReleaseTest.objects.create(release=release, title=title, steps=steps.strip(), assignee=assignee)
         _lapse_approvals(release)
@@ -105,13 +121,13 @@ def test_record(*, test: ReleaseTest, result: str, actor: Actor, note: str = "")
     release = test.release
     _require_open(release)
     if result not in (TestResult.PASSED, TestResult.FAILED):
-        raise ReleaseError(f"result: {result!r} is not passed or failed")
+        raise ReleaseError(_("The result is passed or failed, not %(result)s."), field="result", result=repr(result))
     user = actor.user
     if user is not None and not user.has_role("admin", "coordinator") and user.person_id != test.assignee_id:
-        raise ReleaseError("assignee: only the key user the test is assigned to records its result")
+        raise ReleaseError(_("Only the key user the test is assigned to records its result."), field="assignee")
     note = note.strip()
     if result == TestResult.FAILED and not note:
-        raise ReleaseError("note: say what failed")
+        raise ReleaseError(_("Say what failed."), field="note")
     with transaction.atomic():
         test.result = result
         test.note = note
@@ -131,17 +147,23 @@ def release_approve(*, release: Release, actor: Actor, today: date) -> Release:
     _require_open(release)
     person = actor.user.person if actor.user is not None else None
     if person is None:
-        raise ReleaseError("approver: only a key user or the owner of the application approves, as a person")
+        raise ReleaseError(
+            _("Only a key user or the owner of the application approves, as a person."), field="approver"
+        )
     tests = list(release.tests.all())
     if not tests:
-        raise ReleaseError("tests: add test cases for named key users first")
+        raise ReleaseError(_("Add test cases for named key users first."), field="tests")
     pending = [t.title for t in tests if t.result != TestResult.PASSED]
     if pending:
-        raise ReleaseError(f"tests: not passed yet: {', '.join(pending)}")
+        raise ReleaseError(_("Not passed yet: %(tests)s."), field="tests", tests=", ".join(pending))
     as_owner = release.application.owner_id == person.pk
     as_key_user = _is_key_user(person, release.application, today)
     if not (as_owner or as_key_user):
-        raise ReleaseError(f"approver: {person.employee_id} is neither a key user nor the owner of the application")
+        raise ReleaseError(
+            _("%(person)s is neither a key user nor the owner of the application."),
+            field="approver",
+            person=person.full_name,
+        )
     now = timezone.now()
     with transaction.atomic():
         if as_key_user and release.key_user_approved_at is None:
@@ -158,7 +180,7 @@ def release_approve(*, release: Release, actor: Actor, today: date) -> Release:
 def release_go_live(*, release: Release, actor: Actor, on: date) -> Release:
     """Take the approved release live on `on`."""
     if release.status != ReleaseStatus.APPROVED:
-        raise ReleaseError("status: a release goes live once a key user and the owner have approved it")
+        raise ReleaseError(_("A release goes live once a key user and the owner have approved it."), field="status")
     with transaction.atomic():
         release.status = ReleaseStatus.LIVE
         release.went_live_on = on
@@ -174,9 +196,9 @@ def release_announce(*, release: Release, actor: Actor, text: str) -> Release:
 
     text = text.strip()
     if not text:
-        raise ReleaseError("announcement: empty")
+        raise ReleaseError(_("Write the announcement."), field="announcement")
     if release.status == ReleaseStatus.CANCELLED:
-        raise ReleaseError("status: the release is cancelled")
+        raise ReleaseError(_("The release is cancelled."), field="status")
     with transaction.atomic():
         release.announcement = text
         release.announced_at = timezone.now()

@@ -9,11 +9,11 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from ninja import Router, Schema
-from ninja.errors import HttpError
 
 from ordna.core.actor import Actor
-from ordna.core.api import Capability, ErrorOut
+from ordna.core.api import Capability, ErrorOut, Refused
 from ordna.core.clock import today
+from ordna.core.errors import ServiceError, not_one_of
 from ordna.core.web import user_of
 from ordna.lifecycle.selectors import ClosingShares
 from ordna.reports import figures, render, selectors
@@ -183,10 +183,10 @@ def report_figures(request: HttpRequest, on: date | None = None) -> Any:
 def monthly(request: HttpRequest, month: str = "", format: str = "json") -> Any:
     try:
         first = figures.parse_month(month) if month else figures.previous_month(today())
-    except ValueError as exc:
-        raise HttpError(400, str(exc)) from exc
+    except ServiceError as exc:
+        raise Refused(exc, 400) from exc
     if format not in ("json", *render.FORMATS):
-        raise HttpError(400, f"format {format!r}: expected json, html, pdf or xlsx")
+        raise Refused(not_one_of("format", format, ("json", *render.FORMATS)), 400)
     report = selectors.monthly_report(month=first, today=today())
     if format != "json":
         return _file(render.monthly_file(report, format), format, f"ordna-monthly-{report.label}")
@@ -249,7 +249,7 @@ def monthly(request: HttpRequest, month: str = "", format: str = "json") -> Any:
 )
 def licenses(request: HttpRequest, format: str = "json") -> Any:
     if format not in ("json", *render.FORMATS):
-        raise HttpError(400, f"format {format!r}: expected json, html, pdf or xlsx")
+        raise Refused(not_one_of("format", format, ("json", *render.FORMATS)), 400)
     lines = selectors.licence_report(today=today())
     if format != "json":
         return _file(
@@ -275,7 +275,7 @@ def evidence(request: HttpRequest, payload: EvidenceIn) -> HttpResponse:
             today=today(),
         )
     except ReportError as exc:
-        raise HttpError(400, str(exc)) from exc
+        raise Refused(exc, 400) from exc
     response = HttpResponse(pack.content, content_type="application/zip")
     response["Content-Disposition"] = f'attachment; filename="{pack.file_name}"'
     response["X-Ordna-Seed"] = str(pack.seed)

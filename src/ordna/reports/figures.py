@@ -20,7 +20,10 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
+from django.utils.translation import gettext_lazy as _
+
 from ordna.core.business_days import business_days_between
+from ordna.core.errors import ServiceError
 
 ZERO = Decimal("0")
 
@@ -29,14 +32,16 @@ ZERO = Decimal("0")
 
 
 def parse_month(text: str) -> date:
-    """'YYYY-MM' to the first day of that month; ValueError naming the value otherwise."""
+    """'YYYY-MM' to the first day of that month; a ServiceError (a ValueError) naming the value otherwise."""
     try:
         year, month = text.strip().split("-")
         if len(year) != 4 or len(month) != 2:
             raise ValueError
         return date(int(year), int(month), 1)
     except ValueError:
-        raise ValueError(f"month {text!r}: expected YYYY-MM, for example 2026-10") from None
+        raise ServiceError(
+            _("Give the month as YYYY-MM, for example 2026-10, not %(value)s."), field="month", value=repr(text)
+        ) from None
 
 
 def month_end(first: date) -> date:

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from ordna.core.actor import Actor
 from ordna.core.audit import audit_record
 from ordna.core.business_days import next_business_day
+from ordna.core.errors import ServiceError
 from ordna.core.tabular import escape_cell
 from ordna.lifecycle.certificate import certificate_data, certificate_pdf
 from ordna.lifecycle.models import Case
@@ -53,8 +54,8 @@ EVIDENCE_COLUMNS = (
 )
 
 
-class ReportError(ValueError):
-    """Input a report cannot be made from; the message names the value."""
+class ReportError(ServiceError):
+    """Input a report cannot be made from; the message names the value, `field` the input."""
 
 
 @dataclass(frozen=True)
@@ -90,13 +91,15 @@ def evidence_pack_make(
     Reads only; records one audit event (who drew which sample with which seed).
     """
     if end < start:
-        raise ReportError(_("The period ends (%(end)s) before it starts (%(start)s).") % {"end": end, "start": start})
+        raise ReportError(
+            _("The period ends (%(end)s) before it starts (%(start)s)."), field="end", end=end, start=start
+        )
     if not 1 <= sample <= MAX_SAMPLE:
-        raise ReportError(_("Sample size %(n)s: choose 1 to %(max)s.") % {"n": sample, "max": MAX_SAMPLE})
+        raise ReportError(_("Sample size %(n)s: choose 1 to %(max)s."), field="sample", n=sample, max=MAX_SAMPLE)
     if seed is None:
         seed = secrets.randbelow(10**9)
     if not 0 <= seed <= MAX_SEED:
-        raise ReportError(_("Seed %(seed)s: choose a whole number from 0.") % {"seed": seed})
+        raise ReportError(_("Seed %(seed)s: choose a whole number from 0."), field="seed", seed=seed)
     leavers = selectors.evidence_leavers(start=start, end=end, today=today)
     picked = set(f.evidence_sample([r["case_id"] for r in leavers], size=sample, seed=seed)) if leavers else set()
     for row in leavers:

@@ -7,13 +7,13 @@ from typing import Any
 from django.db.models import Q
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
-from ninja.errors import HttpError
 from ninja.pagination import paginate
 
 from ordna.core import access
 from ordna.core.actor import Actor
-from ordna.core.api import Capability, ErrorOut
+from ordna.core.api import Capability, ErrorOut, Refused
 from ordna.core.clock import today
+from ordna.core.errors import no_person, no_supplier
 from ordna.core.models import Supplier
 from ordna.core.web import user_of
 from ordna.people.models import Person
@@ -105,7 +105,7 @@ def review_list(request: HttpRequest, q: str = "") -> Any:
 def review_create(request: HttpRequest, payload: ReviewIn) -> Any:
     supplier = Supplier.objects.filter(name__iexact=payload.supplier.strip()).first()
     if supplier is None:
-        raise HttpError(422, f"supplier: no supplier is named {payload.supplier!r}")
+        raise Refused(no_supplier("supplier", payload.supplier))
     try:
         review = services.review_plan(
             supplier=supplier,
@@ -117,7 +117,7 @@ def review_create(request: HttpRequest, payload: ReviewIn) -> Any:
             today=today(),
         )
     except services.ReviewError as exc:
-        raise HttpError(422, str(exc)) from exc
+        raise Refused(exc) from exc
     return Status(201, review)
 
 
@@ -137,7 +137,7 @@ def review_patch(request: HttpRequest, review_id: int, payload: ReviewPatch) -> 
     try:
         return services.review_update(review=review, actor=Actor.for_user(user_of(request)), **payload.dict())
     except services.ReviewError as exc:
-        raise HttpError(422, str(exc)) from exc
+        raise Refused(exc) from exc
 
 
 @router.post(
@@ -150,7 +150,7 @@ def action_create(request: HttpRequest, review_id: int, payload: ActionIn) -> An
     review = access.get_in_scope(reviews_scope(user_of(request)), pk=review_id)
     owner = Person.objects.filter(employee_id=payload.owner.strip()).first() if payload.owner.strip() else None
     if payload.owner.strip() and owner is None:
-        raise HttpError(422, f"owner: no person has employee id {payload.owner.strip()!r}")
+        raise Refused(no_person("owner", payload.owner.strip()))
     try:
         action = services.action_add(
             review=review,
@@ -161,7 +161,7 @@ def action_create(request: HttpRequest, review_id: int, payload: ActionIn) -> An
             actor=Actor.for_user(user_of(request)),
         )
     except services.ReviewError as exc:
-        raise HttpError(422, str(exc)) from exc
+        raise Refused(exc) from exc
     return Status(201, ActionItem.objects.select_related("supplier", "owner_person").get(pk=action.pk))
 
 
@@ -188,4 +188,4 @@ def action_close(request: HttpRequest, action_item_id: int, payload: CloseIn) ->
     try:
         return services.action_close(action=action, actor=Actor.for_user(user), note=payload.note)
     except services.ReviewError as exc:
-        raise HttpError(422, str(exc)) from exc
+        raise Refused(exc) from exc

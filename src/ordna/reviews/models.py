@@ -1,5 +1,5 @@
 """Reviews with a supplier: the (quarterly) meeting, its agenda generated from the data, its minutes, and the
-action items agreed there (DESIGN.md 3.5).
+action items agreed there (docs/suppliers.md).
 
 Moved here from the suppliers app without touching data: the tables keep their names, and the audit chain keeps
 naming these objects as it did before the move (`audit_type`).

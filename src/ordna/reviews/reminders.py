@@ -1,5 +1,5 @@
 """The review actions' reminder source for ordna.notifications: open actions agreed at a review, as items due on
-their due date; ours to the named person, the supplier's to its portal users (DESIGN.md 3.5).
+their due date; ours to the named person, the supplier's to its portal users (docs/suppliers.md).
 
 The source keeps the name it had when reviews were part of the suppliers app ("suppliers.actions"): it is shown in
 `ordna remind` and in the API's counts by source.

@@ -1,5 +1,6 @@
-"""Which reviews and action items a user sees and may close (DESIGN.md 3.5 and 3.7): those of the suppliers in
-their scope, so a supplier's own users see only their company's, and close only the supplier's own actions."""
+"""Which reviews and action items a user sees and may close (docs/suppliers.md and docs/roles.md): those of the
+suppliers in their scope, so a supplier's own users see only their company's, and close only the supplier's own
+actions."""
 
 from __future__ import annotations
 

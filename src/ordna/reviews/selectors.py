@@ -163,11 +163,18 @@ def open_actions(supplier: Supplier) -> QuerySet[ActionItem]:
     return ActionItem.objects.filter(supplier=supplier, closed_at__isnull=True).select_related("owner_person", "review")
 
 
+def actions_owed(actions: QuerySet[ActionItem], supplier_id: int) -> QuerySet[ActionItem]:
+    """The open actions of `actions` that the supplier itself owes (its side), the soonest due first."""
+    return actions.filter(supplier_id=supplier_id, owner_side=ActionOwner.THEIRS, closed_at__isnull=True).order_by(
+        "due", "id"
+    )
+
+
 AGENDA_MIN_RATERS = 5
 
 
 def review_agenda(*, supplier: Supplier, today: date) -> str:
-    """The agenda of a review with `supplier`, generated from the data (DESIGN.md 3.5): open actions carried over,
+    """The agenda of a review with `supplier`, generated from the data (docs/suppliers.md): open actions carried over,
     escalated questions against service levels, offboarding lines and their punctuality, contract deadlines in
     the next two quarters, releases, top wishes and skill gaps of its applications."""
 

@@ -8,17 +8,19 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from ordna.core.actor import Actor
 from ordna.core.audit import audit_record
+from ordna.core.errors import ServiceError
 from ordna.core.models import Supplier
 from ordna.people.models import Person
 from ordna.reviews.models import ActionItem, ActionOwner, Review, ReviewStatus
 from ordna.reviews.selectors import review_agenda
 
 
-class ReviewError(ValueError):
-    """A review or action item cannot be changed as asked; the message starts with the field."""
+class ReviewError(ServiceError):
+    """A review or action item cannot be changed as asked; `field` names the input."""
 
 
 def review_plan(
@@ -34,9 +36,9 @@ def review_plan(
     """Plan a review with `supplier`; its agenda is generated from the data now and can be edited after."""
     title = " ".join(title.split())
     if not title:
-        raise ReviewError("title: empty")
+        raise ReviewError(_("Fill in the title."), field="title")
     if not 1 <= duration_minutes <= 24 * 60:
-        raise ReviewError("duration_minutes: from 1 minute to a day")
+        raise ReviewError(_("The meeting lasts from 1 minute to a day."), field="duration_minutes")
     with transaction.atomic():
         review = Review.objects.create(
             supplier=supplier,
@@ -65,7 +67,9 @@ def review_update(
     """Edit the agenda, minutes, status, time or place; a change of time or place bumps the invitation's
     sequence, so calendars update the meeting."""
     if status is not None and status not in ReviewStatus.values:
-        raise ReviewError(f"status: {status!r} is not planned, held or cancelled")
+        raise ReviewError(
+            _("The status is planned, held or cancelled, not %(status)s."), field="status", status=repr(status)
+        )
     with transaction.atomic():
         changed: dict[str, Any] = {}
         for name, value in (
@@ -92,11 +96,13 @@ def action_add(
     """An action agreed at `review`: ours (a named person) or the supplier's, with a due date."""
     title = " ".join(title.split())
     if not title:
-        raise ReviewError("title: empty")
+        raise ReviewError(_("Fill in the title."), field="title")
     if owner_side not in ActionOwner.values:
-        raise ReviewError(f"owner_side: {owner_side!r} is not ours or theirs")
+        raise ReviewError(
+            _("An action is ours or the supplier's, not %(side)s."), field="owner_side", side=repr(owner_side)
+        )
     if owner_side == ActionOwner.OURS and owner_person is None:
-        raise ReviewError("owner: our actions need a named person (employee id)")
+        raise ReviewError(_("Our actions need a named person (employee id)."), field="owner")
     with transaction.atomic():
         action = ActionItem.objects.create(
             supplier_id=review.supplier_id,
@@ -116,9 +122,9 @@ def action_close(*, action: ActionItem, actor: Actor, note: str = "") -> ActionI
     user = actor.user
     portal = user is not None and user.has_role("supplier") and not user.has_role("admin", "coordinator")
     if portal and (action.owner_side != ActionOwner.THEIRS or action.supplier_id != user.supplier_id):  # type: ignore[union-attr]
-        raise ReviewError("owner: only the supplier's own actions can be closed from the portal")
+        raise ReviewError(_("Only the supplier's own actions can be closed from the portal."), field="owner")
     if action.closed_at is not None:
-        raise ReviewError("state: the action is closed already")
+        raise ReviewError(_("The action is closed already."), field="state")
     with transaction.atomic():
         action.closed_at = timezone.now()
         action.closed_by = actor.label

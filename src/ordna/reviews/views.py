@@ -28,6 +28,7 @@ from ordna.reviews.scopes import actions_closable_scope, actions_scope, reviews_
 from ordna.suppliers.scopes import contracts_scope
 from ordna.suppliers.selectors import contract_rows
 from ordna.support.scopes import questions_scope
+from ordna.support.selectors import questions_escalated_to
 
 
 def _actor(request: HttpRequest) -> Actor:
@@ -49,12 +50,7 @@ def supplier_detail(request: HttpRequest, pk: int) -> HttpResponse:
         .select_related("case__person", "application")
         .order_by("due", "id")[:50]
     )
-    questions = (
-        questions_scope(user)
-        .filter(supplier=supplier, state="escalated")
-        .select_related("application")
-        .order_by("supplier_due_at", "id")[:50]
-    )
+    questions = questions_escalated_to(questions_scope(user), supplier.pk)[:50]
     return render(
         request,
         "reviews/supplier.html",

@@ -10,12 +10,11 @@ from typing import Any
 from django.db.models import Q
 from django.http import HttpRequest
 from ninja import File, Router, Schema, Status, UploadedFile
-from ninja.errors import HttpError
 from ninja.pagination import paginate
 
 from ordna.core import access
 from ordna.core.actor import Actor
-from ordna.core.api import Capability, ErrorOut, RowErrorOut
+from ordna.core.api import Capability, ErrorOut, Refused, RowErrorOut
 from ordna.core.clock import today
 from ordna.core.services import SupplierError, supplier_add
 from ordna.core.web import user_of
@@ -66,7 +65,7 @@ def supplier_create(request: HttpRequest, payload: SupplierIn) -> Any:
             service_desk_email=payload.service_desk_email,
         )
     except SupplierError as exc:
-        raise HttpError(422, str(exc)) from exc
+        raise Refused(exc) from exc
     return Status(201, supplier)
 
 
@@ -222,7 +221,7 @@ def contract_create(request: HttpRequest, payload: ContractIn) -> Any:
             data=_contract_input(payload), actor=Actor.for_user(user_of(request))
         )
     except services.ContractError as exc:
-        raise HttpError(422, str(exc)) from exc
+        raise Refused(exc) from exc
     return Status(
         201, _contract_out(selectors.contract_rows(Contract.objects.filter(pk=contract.pk), today=today())[0])
     )
@@ -259,7 +258,7 @@ def contract_decision(request: HttpRequest, contract_id: int, payload: DecisionI
             today=today(),
         )
     except services.ContractError as exc:
-        raise HttpError(422, str(exc)) from exc
+        raise Refused(exc) from exc
     return Status(201, decision)
 
 
@@ -333,7 +332,7 @@ def contract_service_level_set(request: HttpRequest, contract_id: int, payload: 
             actor=Actor.for_user(user_of(request)),
         )
     except services.ContractError as exc:
-        raise HttpError(422, str(exc)) from exc
+        raise Refused(exc) from exc
     return level
 
 
@@ -343,7 +342,7 @@ class ContractImportOut(Schema):
     updated: int
     unchanged: int
     errors: list[RowErrorOut]
-    notices: list[str]
+    notices: list[str]  # in the user's language
 
 
 @router.post(
@@ -365,6 +364,6 @@ def contracts_import_endpoint(request: HttpRequest, file: File[UploadedFile]) ->
         "updated": result.updated,
         "unchanged": result.unchanged,
         "errors": [e.as_dict() for e in result.errors],
-        "notices": result.notices,
+        "notices": [str(notice) for notice in result.notices],
     }
     return Status(200 if result.outcome == "applied" else 422, body)

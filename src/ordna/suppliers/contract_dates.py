@@ -1,4 +1,4 @@
-"""Contract date arithmetic (DESIGN.md 3.5): terms, tacit renewals, cancel-by and decision dates, alert stages.
+"""Contract date arithmetic (docs/suppliers.md): terms, tacit renewals, cancel-by and decision dates, alert stages.
 
 Plain functions over dates, without the ORM, so that every rule is tested directly:
 
@@ -18,6 +18,10 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from django.utils.translation import gettext_lazy as _
+
+from ordna.core.errors import ServiceError
+
 RENEWALS = ("none", "tacit", "express")
 NOTICE_UNITS = ("months", "days")
 DEFAULT_ALERT_STAGES = (180, 90, 30, 7)
@@ -25,8 +29,8 @@ DEFAULT_ALERT_STAGES = (180, 90, 30, 7)
 MAX_TERMS = 2400
 
 
-class ContractDateError(ValueError):
-    """The terms cannot describe a contract; the message names the field."""
+class ContractDateError(ServiceError):
+    """The terms cannot describe a contract; `field` names the field."""
 
 
 def add_months(day: date, months: int) -> date:
@@ -51,16 +55,20 @@ class Notice:
 
     def __post_init__(self) -> None:
         if self.unit not in NOTICE_UNITS:
-            raise ContractDateError(f"notice: unit {self.unit!r} is not months or days")
+            raise ContractDateError(
+                _("The notice period is in months or days, not %(unit)s."), field="notice", unit=repr(self.unit)
+            )
         if self.amount < 0:
-            raise ContractDateError("notice: the period cannot be negative")
+            raise ContractDateError(_("The notice period cannot be negative."), field="notice")
 
     @classmethod
     def parse(cls, text: str) -> Notice:
         """'3 months', '1 month', '90 days', '0 days' (case-insensitive); a ContractDateError says why not."""
         match = re.fullmatch(r"\s*(\d{1,4})\s*(months?|days?)\s*", text.lower())
         if match is None:
-            raise ContractDateError(f"notice: {text!r} is not of the form '3 months' or '90 days'")
+            raise ContractDateError(
+                _("Give the notice period as 3 months or 90 days, not %(text)s."), field="notice", text=repr(text)
+            )
         unit = match.group(2)
         return cls(int(match.group(1)), unit if unit.endswith("s") else unit + "s")
 
@@ -87,13 +95,19 @@ class ContractTerms:
 
     def __post_init__(self) -> None:
         if self.renewal not in RENEWALS:
-            raise ContractDateError(f"renewal: {self.renewal!r} is not one of none, tacit, express")
+            raise ContractDateError(
+                _("The renewal is none, tacit or express, not %(renewal)s."),
+                field="renewal",
+                renewal=repr(self.renewal),
+            )
         if self.initial_term_months < 1:
-            raise ContractDateError("initial_term_months: a term lasts at least one month")
+            raise ContractDateError(_("The initial term lasts at least one month."), field="initial_term_months")
         if self.renewal != "none" and (self.renewal_term_months is None or self.renewal_term_months < 1):
-            raise ContractDateError(f"renewal_term_months: a {self.renewal} renewal needs a term of one month or more")
+            raise ContractDateError(
+                _("A renewing contract needs a renewal term of one month or more."), field="renewal_term_months"
+            )
         if self.decision_buffer_days < 0:
-            raise ContractDateError("decision_buffer_days: the buffer cannot be negative")
+            raise ContractDateError(_("The decision buffer cannot be negative."), field="decision_buffer_days")
 
 
 @dataclass(frozen=True)
@@ -166,7 +180,9 @@ def contract_dates(
     if today >= term.start:
         while today > term.end and (last is None or term.number < last):
             if term.number >= MAX_TERMS:
-                raise ContractDateError("renewal_term_months: more than 2400 terms have passed; check the dates")
+                raise ContractDateError(
+                    _("More than 2400 terms have passed: check the dates."), field="renewal_term_months"
+                )
             term = next_term(contract, term)
     rolls_over = contract.renewal == "tacit" and (last is None or term.number < last)
     if today > term.end:

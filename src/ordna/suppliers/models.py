@@ -1,4 +1,4 @@
-"""Contracts with suppliers: their terms and dates, decisions, documents and service levels (DESIGN.md 3.5).
+"""Contracts with suppliers: their terms and dates, decisions, documents and service levels (docs/suppliers.md).
 
 The supplier companies themselves are core's (ordna.core.models.Supplier); the reviews held with them are the
 reviews app's."""
@@ -30,7 +30,7 @@ class NoticeUnit(models.TextChoices):
 
 
 class Contract(models.Model):
-    """A contract with a supplier (DESIGN.md 3.5); its dates are computed by suppliers.contract_dates.
+    """A contract with a supplier (docs/suppliers.md); its dates are computed by suppliers.contract_dates.
 
     `express_renewals` and `terminated_at_term` are written only by the decision service: how many times an
     express contract was renewed, and the term at whose end a tacit one was terminated.

@@ -3,7 +3,7 @@
 A contract in an alert stage (by default 180, 90, 30 and 7 days before its decision date) is announced on the
 first business day of each stage, reminded again in the days just before the decision date, and once the
 date has passed it is overdue every day, climbing the ladder (manager or role lead, then the IT
-coordinators), until a decision is recorded (DESIGN.md 3.5). The review actions' source is the reviews app's.
+coordinators), until a decision is recorded (docs/suppliers.md). The review actions' source is the reviews app's.
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
-"""Which contracts a user sees (DESIGN.md 3.5 and 3.7): those of the suppliers in their scope, so a supplier's own
-users see only their company's."""
+"""Which contracts a user sees (docs/suppliers.md and docs/roles.md): those of the suppliers in their scope, so a
+supplier's own users see only their company's."""
 
 from __future__ import annotations
 

@@ -13,12 +13,15 @@ from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from ordna.applications.models import Application
 from ordna.core.actor import Actor
 from ordna.core.audit import audit_record
+from ordna.core.errors import ServiceError, lazy_text, no_person
 from ordna.core.services import SupplierError, supplier_get_or_add
 from ordna.core.tabular import RowError, TableError, header_index, open_table
+from ordna.core.text import Text
 from ordna.people.models import Person
 from ordna.suppliers.contract_dates import ContractDateError, ContractTerms, Notice
 from ordna.suppliers.models import (
@@ -37,7 +40,7 @@ DOCUMENT_SUFFIXES = (".pdf", ".docx", ".xlsx", ".odt", ".txt", ".png", ".jpg")
 # Contracts ---------------------------------------------------------------------------------------------------
 
 
-class ContractError(ValueError):
+class ContractError(ServiceError):
     """A contract cannot be saved or decided as asked; the message starts with the field."""
 
 
@@ -64,7 +67,7 @@ def _contract_fields(data: ContractInput) -> dict[str, Any]:
     """Validate `data` with the date rules; a ContractError names the field."""
     title = " ".join(data.title.split())
     if not title:
-        raise ContractError("title: the contract's title is empty")
+        raise ContractError(_("Fill in the contract's title."), field="title")
     try:
         notice = Notice.parse(data.notice)
         renewal_months = None if data.renewal == "none" else data.renewal_term_months
@@ -72,12 +75,16 @@ def _contract_fields(data: ContractInput) -> dict[str, Any]:
             data.start_date, data.initial_term_months, data.renewal, renewal_months, notice, data.decision_buffer_days
         )
     except ContractDateError as exc:
-        raise ContractError(str(exc)) from exc
+        raise ContractError(exc.message, field=exc.field, **exc.params) from exc
     currency = data.currency.strip().upper()
     if not re.fullmatch(r"[A-Z]{3}", currency):
-        raise ContractError(f"currency: {data.currency!r} is not a three-letter code such as SEK or EUR")
+        raise ContractError(
+            _("The currency is a three-letter code such as SEK or EUR, not %(currency)s."),
+            field="currency",
+            currency=repr(data.currency),
+        )
     if data.annual_value < 0:
-        raise ContractError("annual_value: cannot be negative")
+        raise ContractError(_("The annual value cannot be negative."), field="annual_value")
     return {
         "title": title,
         "start_date": data.start_date,
@@ -98,12 +105,15 @@ def _contract_links(data: ContractInput) -> tuple[Person | None, list[Applicatio
     if data.owner_employee_id.strip():
         owner = Person.objects.filter(employee_id=data.owner_employee_id.strip()).first()
         if owner is None:
-            raise ContractError(f"owner: no person has employee id {data.owner_employee_id.strip()!r}")
+            error = no_person("owner", data.owner_employee_id.strip())
+            raise ContractError(error.message, field=error.field, **error.params)
     slugs = [s.strip() for s in data.applications if s.strip()]
     apps = list(Application.objects.filter(slug__in=slugs))
     missing = sorted(set(slugs) - {a.slug for a in apps})
     if missing:
-        raise ContractError(f"applications: no application is called {', '.join(missing)}")
+        raise ContractError(
+            _("No application has the short name %(names)s."), field="applications", names=", ".join(missing)
+        )
     return owner, apps
 
 
@@ -132,11 +142,16 @@ def contract_save(*, data: ContractInput, actor: Actor, contract: Contract | Non
         try:
             supplier, _created = supplier_get_or_add(name=data.supplier, actor=actor)
         except SupplierError as exc:
-            raise ContractError(f"supplier: {exc}") from exc
+            raise ContractError(exc.message, field="supplier", **exc.params) from exc
         if contract is None:
             contract = Contract.objects.filter(supplier=supplier, title__iexact=fields["title"]).first()
         elif Contract.objects.filter(supplier=supplier, title__iexact=fields["title"]).exclude(pk=contract.pk).exists():
-            raise ContractError(f"title: {supplier.name} has another contract called {fields['title']!r}")
+            raise ContractError(
+                _("%(supplier)s has another contract called %(title)s."),
+                field="title",
+                supplier=supplier.name,
+                title=repr(fields["title"]),
+            )
         before = _contract_state(contract) if contract is not None else None
         old_apps = sorted(contract.applications.values_list("slug", flat=True)) if contract is not None else []
         if contract is None:
@@ -167,12 +182,16 @@ def contract_decide(*, contract: Contract, decision: str, reason: str, actor: Ac
     express contract adds its renewal term; terminating a tacit one stops it rolling over past this term."""
     reason = reason.strip()
     if decision not in DecisionKind.values:
-        raise ContractError(f"decision: {decision!r} is not renew, terminate or renegotiate")
+        raise ContractError(
+            _("The decision is renew, terminate or renegotiate, not %(decision)s."),
+            field="decision",
+            decision=repr(decision),
+        )
     if not reason:
-        raise ContractError("reason: say why (it is what the next person will want to know)")
+        raise ContractError(_("Say why: it is what the next person will want to know."), field="reason")
     dates = contract.dates(today)
     if dates.status == "expired":
-        raise ContractError("decision: the contract has expired; there is no term left to decide about")
+        raise ContractError(_("The contract has expired: there is no term left to decide about."), field="decision")
     term = dates.current_term
     with transaction.atomic():
         record = ContractDecision.objects.create(
@@ -206,9 +225,16 @@ def contract_document_add(*, contract: Contract, upload: UploadedFile, actor: Ac
     """Attach a document (PDF, office file or image) to the contract."""
     name = (upload.name or "document").rsplit("/", 1)[-1]
     if upload.size is not None and upload.size > settings.ORDNA_ATTACHMENT_MAX_MB * 1024 * 1024:
-        raise ContractError(f"document: larger than {settings.ORDNA_ATTACHMENT_MAX_MB} MB")
+        raise ContractError(
+            _("The document is larger than %(mb)s MB."), field="document", mb=settings.ORDNA_ATTACHMENT_MAX_MB
+        )
     if not name.lower().endswith(DOCUMENT_SUFFIXES):
-        raise ContractError(f"document: {name} is not one of {', '.join(DOCUMENT_SUFFIXES)}")
+        raise ContractError(
+            _("The document %(name)s is not one of the accepted types (%(types)s)."),
+            field="document",
+            name=name,
+            types=", ".join(DOCUMENT_SUFFIXES),
+        )
     with transaction.atomic():
         document = ContractDocument.objects.create(
             contract=contract, file=upload, name=name, uploaded_by=actor.label, uploaded_at=timezone.now()
@@ -222,11 +248,20 @@ def service_level_set(
 ) -> ServiceLevel:
     """Set (or replace) the contract's promise for a metric and priority; escalations after this use it."""
     if metric not in Metric.values:
-        raise ContractError(f"metric: {metric!r} is not one of {', '.join(Metric.values)}")
+        raise ContractError(
+            _("The metric is one of %(metrics)s, not %(metric)s."),
+            field="metric",
+            metrics=", ".join(Metric.values),
+            metric=repr(metric),
+        )
     if priority not in Priority.values:
-        raise ContractError(f"priority: {priority!r} is not one of low, medium, high, critical or empty")
+        raise ContractError(
+            _("The priority is low, medium, high, critical or empty, not %(priority)s."),
+            field="priority",
+            priority=repr(priority),
+        )
     if target < 0 or not 1 <= target_percent <= 100:
-        raise ContractError("target: give a target of 0 or more and a percentage from 1 to 100")
+        raise ContractError(_("Give a target of 0 or more and a percentage from 1 to 100."), field="target")
     with transaction.atomic():
         level, _created = ServiceLevel.objects.update_or_create(
             contract=contract,
@@ -276,7 +311,7 @@ class ContractImportResult:
     """What an import of contracts did, or the errors for which it did nothing."""
 
     errors: list[RowError] = field(default_factory=list)
-    notices: list[str] = field(default_factory=list)
+    notices: list[str | Text] = field(default_factory=list)  # a Text reads in the active language
     created: int = 0
     updated: int = 0
     unchanged: int = 0
@@ -293,30 +328,38 @@ def _int_cell(value: str, column: str, *, optional: bool = False) -> int | None:
     try:
         number = int(value)
     except ValueError:
-        raise ContractError(f"{column}: {value!r} is not a whole number") from None
+        raise ContractError(_("%(value)s is not a whole number."), field=column, value=repr(value)) from None
     if number < 0:
-        raise ContractError(f"{column}: {value!r} is negative")
+        raise ContractError(_("%(value)s is negative."), field=column, value=repr(value))
     return number
 
 
 def contract_input_from_cells(cells: dict[str, str]) -> ContractInput:
-    """One file row as a ContractInput; a ContractError starts with the column at fault."""
+    """One file row as a ContractInput; a ContractError's `field` is the column at fault."""
     try:
         start = date.fromisoformat(cells["start_date"].strip())
     except ValueError:
-        raise ContractError(f"start_date: {cells['start_date']!r} is not a date (YYYY-MM-DD)") from None
+        raise ContractError(
+            _("%(value)s is not a date (YYYY-MM-DD)."), field="start_date", value=repr(cells["start_date"])
+        ) from None
     renewal = cells["renewal"].strip().lower()
     if renewal not in ("none", "tacit", "express"):
-        raise ContractError(f"renewal: {cells['renewal']!r} is not none, tacit or express")
+        raise ContractError(
+            _("The renewal is none, tacit or express, not %(renewal)s."),
+            field="renewal",
+            renewal=repr(cells["renewal"]),
+        )
     value_text = cells["annual_value"].strip().replace(" ", "").replace(",", ".") or "0"
     try:
         value = Decimal(value_text)
     except InvalidOperation:
-        raise ContractError(f"annual_value: {cells['annual_value']!r} is not an amount") from None
+        raise ContractError(
+            _("%(value)s is not an amount."), field="annual_value", value=repr(cells["annual_value"])
+        ) from None
     if not value.is_finite():
-        raise ContractError(f"annual_value: {cells['annual_value']!r} is not an amount")
+        raise ContractError(_("%(value)s is not an amount."), field="annual_value", value=repr(cells["annual_value"]))
     if not cells["supplier"].strip():
-        raise ContractError("supplier: empty")
+        raise ContractError(_("Fill in the supplier."), field="supplier")
     return ContractInput(
         supplier=cells["supplier"],
         title=cells["title"],
@@ -335,19 +378,15 @@ def contract_input_from_cells(cells: dict[str, str]) -> ContractInput:
 
 
 def _row_error(row: int, exc: ContractError) -> RowError:
-    message = str(exc)
-    column, _sep, reason = message.partition(": ")
+    column = "owner" if exc.field == "owner_employee_id" else exc.field
     known = (*CONTRACT_COLUMNS, *OPTIONAL_CONTRACT_COLUMNS)
-    if column == "owner_employee_id":
-        column = "owner"
-    if column in known:
-        return RowError(row, column, reason)
-    return RowError(row, "", message)
+    return RowError(row, column if column in known else "", lazy_text(exc.message, **exc.params))
 
 
 def contracts_import(*, path: Path, actor: Actor) -> ContractImportResult:
-    """Import contracts from CSV or XLSX (DESIGN.md 4.1): all rows or none. A row updates the supplier's
-    contract of the same title; unknown suppliers are registered. Every error names its row and column."""
+    """Import contracts from CSV or XLSX (`ordna import contracts`, docs/suppliers.md): all rows or none. A row
+    updates the supplier's contract of the same title; unknown suppliers are registered. Every error names its row
+    and column."""
     result = ContractImportResult()
     try:
         table = open_table(path, max_bytes=settings.UPLOAD_MAX_BYTES)
@@ -358,7 +397,9 @@ def contracts_import(*, path: Path, actor: Actor) -> ContractImportResult:
     index = header_index(table.header)
     missing = [c for c in CONTRACT_COLUMNS if c not in index]
     if missing:
-        result.errors.append(RowError(1, "", f"the header lacks the column(s) {', '.join(missing)}"))
+        result.errors.append(
+            RowError(1, "", lazy_text(_("the header lacks the column(s) %(missing)s"), missing=", ".join(missing)))
+        )
         return result
     columns = [c for c in (*CONTRACT_COLUMNS, *OPTIONAL_CONTRACT_COLUMNS) if c in index]
     rows: list[tuple[int, ContractInput]] = []
@@ -373,7 +414,9 @@ def contracts_import(*, path: Path, actor: Actor) -> ContractImportResult:
             continue
         key = (" ".join(data.supplier.split()).lower(), " ".join(data.title.split()).lower())
         if key in seen:
-            result.errors.append(RowError(number, "title", f"the same contract is on row {seen[key]} already"))
+            result.errors.append(
+                RowError(number, "title", lazy_text(_("the same contract is on row %(row)s already"), row=seen[key]))
+            )
             continue
         seen[key] = number
         rows.append((number, data))

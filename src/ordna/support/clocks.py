@@ -1,4 +1,4 @@
-"""The two clocks of a question (DESIGN.md 3.4), in business hours; plain functions, no ORM.
+"""The two clocks of a question (docs/key-users.md), in business hours; plain functions, no ORM.
 
 Service levels are agreed in business hours, so both clocks count only the business day (by default
 08:00 to 17:00, Monday to Friday, without the public holidays of the organisation's country): a question

@@ -1,4 +1,5 @@
-"""Forms of the support pages: ask, handle, effort, supplier answer, wishes and surveys."""
+"""Forms of the support pages: ask, the key user's actions (one form each), effort, supplier answer, wishes and
+surveys."""
 
 from __future__ import annotations
 
@@ -31,20 +32,61 @@ class AskForOthersForm(AskForm):
     )
 
 
-class HandleForm(forms.Form):
-    ACTIONS = [
-        ("answer", _("Answer (resolves the question)")),
-        ("ask_back", _("Ask the asker back")),
-        ("escalate", _("Escalate to the supplier")),
-        ("resolve", _("Mark resolved")),
-        ("close", _("Close")),
-        ("take", _("Take the question")),
-        ("publish", _("Publish in the knowledge base")),
-    ]
-    action = forms.ChoiceField(label=_("Action"), choices=ACTIONS)
-    text = forms.CharField(label=_("Text"), widget=forms.Textarea(attrs={"rows": 4}), required=False)
-    ticket_ref = forms.CharField(label=_("Supplier's ticket reference"), required=False, max_length=100)
-    title = forms.CharField(label=_("Knowledge base title"), required=False, max_length=200)
+class AnswerForm(forms.Form):
+    text = forms.CharField(label=_("Your answer"), widget=forms.Textarea(attrs={"rows": 4}), max_length=10_000)
+
+
+class AskBackForm(forms.Form):
+    text = forms.CharField(
+        label=_("What you need from the asker"), widget=forms.Textarea(attrs={"rows": 3}), max_length=10_000
+    )
+
+
+class EscalateForm(forms.Form):
+    ticket_ref = forms.CharField(label=_("Supplier's ticket reference"), max_length=100)
+    due = forms.DateField(
+        label=_("Answer due by (optional)"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("The day the supplier promised an answer; empty: by the service level, when there is one."),
+    )
+    text = forms.CharField(
+        label=_("Note to the supplier (optional)"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=10_000,
+    )
+
+
+class NoteForm(forms.Form):
+    """Resolve or close: only an optional note."""
+
+    text = forms.CharField(
+        label=_("Note (optional)"), widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=10_000
+    )
+
+
+class TakeForm(forms.Form):
+    """Taking a question needs nothing but the click."""
+
+
+class PublishForm(forms.Form):
+    title = forms.CharField(label=_("Knowledge base title"), max_length=200)
+    answer = forms.CharField(
+        label=_("Answer as published"), widget=forms.Textarea(attrs={"rows": 4}), max_length=10_000
+    )
+
+
+# The key user's actions on a question, each with its own form: (action, form, heading, button).
+HANDLE_ACTIONS: dict[str, tuple[type[forms.Form], Any, Any]] = {
+    "take": (TakeForm, _("Take the question"), _("Take it")),
+    "answer": (AnswerForm, _("Answer"), _("Send the answer and resolve")),
+    "ask_back": (AskBackForm, _("Ask the asker back"), _("Ask")),
+    "escalate": (EscalateForm, _("Escalate to the supplier"), _("Escalate")),
+    "resolve": (NoteForm, _("Mark resolved"), _("Mark resolved")),
+    "close": (NoteForm, _("Close"), _("Close the question")),
+    "publish": (PublishForm, _("Publish in the knowledge base"), _("Publish")),
+}
 
 
 class TextForm(forms.Form):

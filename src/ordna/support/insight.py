@@ -1,4 +1,4 @@
-"""Where training or capacity would help most (DESIGN.md 3.4): a ranking over plain figures, no ORM.
+"""Where training or capacity would help most (docs/key-users.md): a ranking over plain figures, no ORM.
 
 Each application's questions, skill ratings, wishes and key-user capacity become one score from 0 to 100,
 and the reasons behind it are kept as codes with their figures, so the page can say in the reader's

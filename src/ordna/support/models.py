@@ -1,4 +1,4 @@
-"""Support around applications (DESIGN.md 3.4): questions and their two clocks, effort, the knowledge base,
+"""Support around applications (docs/key-users.md): questions and their two clocks, effort, the knowledge base,
 skills surveys and wishes."""
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ class Category(models.TextChoices):
 
 
 class QuestionState(models.TextChoices):
-    """The states of DESIGN.md 2; a question waits on the supplier only while escalated."""
+    """The states of docs/key-users.md; a question waits on the supplier only while escalated."""
 
     NEW = "new", _("New")
     WITH_KEY_USER = "with_key_user", _("With key user")

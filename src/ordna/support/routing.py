@@ -1,4 +1,4 @@
-"""Who gets a new question (DESIGN.md 3.4): plain functions over the application's appointments, no ORM.
+"""Who gets a new question (docs/key-users.md): plain functions over the application's appointments, no ORM.
 
 The primary key user gets it while appointed and present. When the primary is away (or there is none),
 the application's other key users and deputies share questions round robin: the next one after whoever

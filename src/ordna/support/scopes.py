@@ -1,4 +1,4 @@
-"""Which questions and wishes a user may see, and which questions they handle (DESIGN.md 3.4 and 3.7)."""
+"""Which questions and wishes a user may see, and which questions they handle (docs/key-users.md and docs/roles.md)."""
 
 from __future__ import annotations
 

@@ -11,7 +11,7 @@ from functools import lru_cache
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Avg, Count, Q, QuerySet, Sum
+from django.db.models import Avg, Count, F, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
@@ -68,9 +68,18 @@ def question_clocks(question: Question, *, now: datetime | None = None) -> Quest
     )
 
 
+def questions_escalated_to(questions: QuerySet[Question], supplier_id: int) -> QuerySet[Question]:
+    """The questions of `questions` waiting on the supplier, the soonest due first (no due last)."""
+    return (
+        questions.filter(supplier_id=supplier_id, state=QuestionState.ESCALATED)
+        .select_related("application")
+        .order_by(F("supplier_due_at").asc(nulls_last=True), "id")
+    )
+
+
 def questions_overdue(questions: QuerySet[Question], *, now: datetime) -> QuerySet[Question]:
     """Open questions past a due moment: no first response by the internal target, or the supplier late
-    (for the reminder engine, DESIGN.md 3.3)."""
+    (for the reminder engine, docs/notifications.md)."""
     return questions.filter(
         Q(
             first_response_at__isnull=True,

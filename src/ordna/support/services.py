@@ -16,10 +16,13 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 from ordna.applications.models import Application, KeyUserAppointment
 from ordna.core.actor import Actor
 from ordna.core.audit import audit_record
+from ordna.core.errors import ServiceError
 from ordna.people.models import Person
 from ordna.suppliers.selectors import resolution_hours_for
 from ordna.support.clocks import add_business_hours
@@ -46,16 +49,32 @@ from ordna.support.selectors import business_calendar
 ATTACHMENT_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".pdf", ".txt", ".log", ".csv", ".xlsx", ".docx", ".eml")
 
 
-class SupportError(ValueError):
-    pass
+class SupportError(ServiceError):
+    """A request about questions, surveys or wishes that the rules refuse; `field` names the input."""
 
 
-def _text(value: str, field: str, *, limit: int = 10_000) -> str:
+# The inputs of the support services, named in words for their messages (their `field` stays the name).
+TEXT, TICKET_REF, TITLE, ANSWER, REASON = (
+    _("the text"),
+    _("the supplier's ticket reference"),
+    _("the title"),
+    _("the answer"),
+    _("the reason"),
+)
+
+
+def _text(value: str, field: str, label: str | Promise, *, limit: int = 10_000) -> str:
     value = (value or "").strip()
     if not value:
-        raise SupportError(f"{field}: must not be empty")
+        raise SupportError(_("Fill in %(label)s."), field=field, label=label)
     if len(value) > limit:
-        raise SupportError(f"{field}: at most {limit} characters, got {len(value)}")
+        raise SupportError(
+            _("Shorten %(label)s to at most %(limit)s characters (it has %(length)s)."),
+            field=field,
+            label=label,
+            limit=limit,
+            length=len(value),
+        )
     return value
 
 
@@ -85,9 +104,19 @@ def _audit(question: Question, action: str, actor: Actor, **after: Any) -> None:
 def _check_attachment(upload: UploadedFile) -> str:
     name = Path(upload.name or "attachment").name
     if Path(name).suffix.lower() not in ATTACHMENT_SUFFIXES:
-        raise SupportError(f"attachment: {name} is not one of {', '.join(ATTACHMENT_SUFFIXES)}")
+        raise SupportError(
+            _("The attachment %(name)s is not one of the accepted types (%(types)s)."),
+            field="attachment",
+            name=name,
+            types=", ".join(ATTACHMENT_SUFFIXES),
+        )
     if upload.size is not None and upload.size > settings.ORDNA_ATTACHMENT_MAX_MB * 1024 * 1024:
-        raise SupportError(f"attachment: {name} is larger than {settings.ORDNA_ATTACHMENT_MAX_MB} MB")
+        raise SupportError(
+            _("The attachment %(name)s is larger than %(mb)s MB."),
+            field="attachment",
+            name=name,
+            mb=settings.ORDNA_ATTACHMENT_MAX_MB,
+        )
     return name
 
 
@@ -109,9 +138,14 @@ def question_ask(
 ) -> Question:
     """Register a question and route it: the primary key user, else round robin among the key users and
     deputies present (support.routing); with nobody present it stays new for the IT coordinator."""
-    text = _text(text, "text")
+    text = _text(text, "text", TEXT)
     if category not in Category.values:
-        raise SupportError(f"category: {category!r} is not one of {', '.join(Category.values)}")
+        raise SupportError(
+            _("Choose a category: %(category)s is not one of %(categories)s."),
+            field="category",
+            category=repr(category),
+            categories=", ".join(Category.values),
+        )
     attachment_name = _check_attachment(attachment) if attachment is not None else ""
     now = timezone.now()
     today = timezone.localdate(now)
@@ -173,7 +207,11 @@ def question_attach(*, question: Question, attachment: UploadedFile, actor: Acto
 
 def _require_open(question: Question) -> None:
     if question.state not in OPEN_STATES:
-        raise SupportError(f"state: the question is {question.state}, not open")
+        raise SupportError(
+            _("The question is not open any more (%(state)s)."),
+            field="state",
+            state=QuestionState(question.state).label,
+        )
 
 
 def _responded(question: Question, now: datetime) -> None:
@@ -185,7 +223,7 @@ def question_take(*, question: Question, actor: Actor) -> Question:
     """The acting key user takes a question nobody could be routed to (or takes it over)."""
     person = _person_of(actor)
     if person is None:
-        raise SupportError("assignee: only a user linked to a person can take a question")
+        raise SupportError(_("Only a user linked to a person can take a question."), field="assignee")
     _require_open(question)
     now = timezone.now()
     with transaction.atomic():
@@ -201,10 +239,12 @@ def question_take(*, question: Question, actor: Actor) -> Question:
 
 def question_answer(*, question: Question, actor: Actor, text: str) -> Question:
     """The key user answers: the question is resolved (the first response if it was the first)."""
-    text = _text(text, "text")
+    text = _text(text, "text", TEXT)
     _require_open(question)
     if question.state == QuestionState.ESCALATED:
-        raise SupportError("state: the question waits on the supplier; resolve it when the supplier has answered")
+        raise SupportError(
+            _("The question waits on the supplier: resolve it when the supplier has answered."), field="state"
+        )
     now = timezone.now()
     with transaction.atomic():
         _responded(question, now)
@@ -221,7 +261,7 @@ def question_resolve(*, question: Question, actor: Actor, text: str = "") -> Que
     """Mark a question resolved, typically after the supplier's answer was passed on."""
     _require_open(question)
     if question.state == QuestionState.ESCALATED:
-        raise SupportError("state: the supplier has not answered yet")
+        raise SupportError(_("The supplier has not answered yet."), field="state")
     now = timezone.now()
     with transaction.atomic():
         _responded(question, now)
@@ -243,7 +283,7 @@ def question_resolve(*, question: Question, actor: Actor, text: str = "") -> Que
 
 def question_ask_back(*, question: Question, actor: Actor, text: str) -> Question:
     """The key user needs more from the asker; this counts as the first response."""
-    text = _text(text, "text")
+    text = _text(text, "text", TEXT)
     _require_open(question)
     now = timezone.now()
     with transaction.atomic():
@@ -259,7 +299,7 @@ def question_ask_back(*, question: Question, actor: Actor, text: str) -> Questio
 
 def question_reply(*, question: Question, actor: Actor, text: str) -> Question:
     """The asker adds to their question (typically after being asked back)."""
-    text = _text(text, "text")
+    text = _text(text, "text", TEXT)
     _require_open(question)
     now = timezone.now()
     with transaction.atomic():
@@ -270,17 +310,29 @@ def question_reply(*, question: Question, actor: Actor, text: str) -> Question:
     return question
 
 
-def question_escalate(*, question: Question, actor: Actor, ticket_ref: str, text: str = "") -> Question:
+def question_escalate(
+    *, question: Question, actor: Actor, ticket_ref: str, text: str = "", due: date | None = None
+) -> Question:
     """Hand the question to the application's supplier under the supplier's ticket reference; the internal
-    clock pauses and the supplier clock runs against the service level, when one exists."""
-    ticket_ref = _text(ticket_ref, "ticket_ref", limit=100)
+    clock pauses and the supplier clock runs against the service level, when one exists. `due` is the day the
+    supplier promised an answer by (the end of its business hours): it is chased from then, instead of from the
+    service level's target; without either, it is not chased."""
+    ticket_ref = _text(ticket_ref, "ticket_ref", TICKET_REF, limit=100)
     _require_open(question)
     if question.state == QuestionState.ESCALATED:
-        raise SupportError(f"state: already escalated under {question.supplier_ticket_ref}")
+        raise SupportError(
+            _("The question was escalated already, under the ticket %(ticket)s."),
+            field="state",
+            ticket=question.supplier_ticket_ref,
+        )
     application = question.application
     if application.supplier_id is None:
-        raise SupportError(f"supplier: {application.slug} has no supplier to escalate to")
+        raise SupportError(
+            _("%(application)s has no supplier to escalate to."), field="supplier", application=application.name
+        )
     now = timezone.now()
+    if due is not None and due < timezone.localdate(now):
+        raise SupportError(_("The due date %(due)s has passed: give a day from today on."), field="due", due=due)
     with transaction.atomic():
         _responded(question, now)
         question.state = QuestionState.ESCALATED
@@ -295,24 +347,37 @@ def question_escalate(*, question: Question, actor: Actor, ticket_ref: str, text
         )
         target = target if target is not None else application.supplier_resolution_hours
         question.supplier_target_hours = target
-        question.supplier_due_at = (
-            add_business_hours(now, target, business_calendar(now.year, now.year + 2)) if target else None
-        )
+        calendar = business_calendar(now.year, now.year + 2)
+        if due is not None:
+            question.supplier_due_at = datetime.combine(due, calendar.day_end, tzinfo=calendar.zone)
+        else:
+            question.supplier_due_at = add_business_hours(now, target, calendar) if target else None
         question.save()
         _event(question, EventKind.ESCALATED, actor, at=now, text=text.strip(), for_supplier=True)
-        _audit(question, "escalated", actor, supplier_id=application.supplier_id, ticket_ref=ticket_ref)
+        _audit(
+            question,
+            "escalated",
+            actor,
+            supplier_id=application.supplier_id,
+            ticket_ref=ticket_ref,
+            **({"due": due.isoformat()} if due else {}),
+        )
     return question
 
 
 def question_supplier_answer(*, question: Question, actor: Actor, text: str) -> Question:
     """The supplier answers an escalated question from its portal; it goes back to the key user, whose clock
     runs again, to pass the answer on and resolve it."""
-    text = _text(text, "text")
+    text = _text(text, "text", TEXT)
     user = actor.user
     if user is None or user.supplier_id is None or user.supplier_id != question.supplier_id:
-        raise SupportError("supplier: only the supplier the question was escalated to can answer it")
+        raise SupportError(_("Only the supplier the question was escalated to can answer it."), field="supplier")
     if question.state != QuestionState.ESCALATED:
-        raise SupportError(f"state: the question is {question.state}, not waiting on the supplier")
+        raise SupportError(
+            _("The question is not waiting on the supplier (%(state)s)."),
+            field="state",
+            state=QuestionState(question.state).label,
+        )
     now = timezone.now()
     with transaction.atomic():
         question.state = QuestionState.WITH_KEY_USER
@@ -326,7 +391,7 @@ def question_supplier_answer(*, question: Question, actor: Actor, text: str) -> 
 def question_close(*, question: Question, actor: Actor, text: str = "") -> Question:
     """Close a question for good (a resolved one, or an open one that needs nothing more)."""
     if question.state == QuestionState.CLOSED:
-        raise SupportError("state: the question is closed already")
+        raise SupportError(_("The question is closed already."), field="state")
     now = timezone.now()
     with transaction.atomic():
         question.state = QuestionState.CLOSED
@@ -342,10 +407,14 @@ def question_close(*, question: Question, actor: Actor, text: str = "") -> Quest
 
 def question_publish(*, question: Question, actor: Actor, title: str, answer: str) -> Article:
     """Publish a resolved question's answer in its application's knowledge base (or update it)."""
-    title = _text(title, "title", limit=200)
-    answer = _text(answer, "answer")
+    title = _text(title, "title", TITLE, limit=200)
+    answer = _text(answer, "answer", ANSWER)
     if question.state not in (QuestionState.RESOLVED, QuestionState.CLOSED):
-        raise SupportError(f"state: only resolved questions are published; this one is {question.state}")
+        raise SupportError(
+            _("Only resolved questions are published (this one: %(state)s)."),
+            field="state",
+            state=QuestionState(question.state).label,
+        )
     now = timezone.now()
     with transaction.atomic():
         article, created = Article.objects.update_or_create(
@@ -380,12 +449,12 @@ def effort_log(
     """Log time spent on a question by `person` (default: the acting user's person)."""
     person = person or _person_of(actor)
     if person is None:
-        raise SupportError("person: effort is logged by someone linked to a person")
+        raise SupportError(_("Effort is logged by someone linked to a person."), field="person")
     if not isinstance(minutes, int) or minutes <= 0 or minutes > 24 * 60:
-        raise SupportError(f"minutes: {minutes!r} must be a whole number from 1 to 1440")
+        raise SupportError(_("Give the minutes as a whole number from 1 to 1440."), field="minutes")
     on = on or timezone.localdate()
     if on > timezone.localdate():
-        raise SupportError(f"on: {on} is in the future")
+        raise SupportError(_("The day %(day)s is in the future."), field="on", day=on)
     with transaction.atomic():
         effort = Effort.objects.create(
             question=question,
@@ -409,16 +478,21 @@ def survey_create(*, title: str, departments: list[str], opens_on: date, closes_
     they have an active account in as the rows of their form. Mail comes from the reminder engine."""
     from ordna.accounts.models import Account, AccountStatus
 
-    title = _text(title, "title", limit=200)
+    title = _text(title, "title", TITLE, limit=200)
     wanted = sorted({d.strip() for d in departments if d.strip()})
     if not wanted:
-        raise SupportError("departments: choose at least one department")
+        raise SupportError(_("Choose at least one department."), field="departments")
     known = set(Person.objects.filter(department__in=wanted).values_list("department", flat=True))
     missing = [d for d in wanted if d not in known]
     if missing:
-        raise SupportError(f"departments: no one works in {', '.join(missing)}")
+        raise SupportError(_("No one works in %(departments)s."), field="departments", departments=", ".join(missing))
     if closes_on < opens_on:
-        raise SupportError(f"closes_on {closes_on} is before opens_on {opens_on}")
+        raise SupportError(
+            _("The survey closes (%(closes)s) before it opens (%(opens)s)."),
+            field="closes_on",
+            closes=closes_on,
+            opens=opens_on,
+        )
     with transaction.atomic():
         survey = SkillSurvey.objects.create(
             title=title, departments=wanted, opens_on=opens_on, closes_on=closes_on, created_by=actor.label
@@ -454,13 +528,22 @@ def survey_answer(
     survey = invitation.survey
     today = timezone.localdate()
     if not survey.opens_on <= today <= survey.closes_on:
-        raise SupportError(f"survey: open from {survey.opens_on} to {survey.closes_on}")
+        raise SupportError(
+            _("The survey is open from %(opens)s to %(closes)s."),
+            field="survey",
+            opens=survey.opens_on,
+            closes=survey.closes_on,
+        )
     allowed = set(invitation.applications)
     for application_id, (rating, _training) in ratings.items():
         if application_id not in allowed:
-            raise SupportError(f"application: {application_id} is not on this person's form")
+            raise SupportError(
+                _("Application %(application)s is not on this person's form."),
+                field="application",
+                application=application_id,
+            )
         if not isinstance(rating, int) or not 1 <= rating <= 5:
-            raise SupportError(f"rating: {rating!r} for application {application_id} must be 1 to 5")
+            raise SupportError(_("Rate each application from 1 to 5."), field="rating")
     with transaction.atomic():
         invitation.ratings.all().delete()
         SkillRating.objects.bulk_create(
@@ -482,7 +565,7 @@ def survey_answer(
 
 def wish_propose(*, application: Application, person: Person, title: str, text: str, actor: Actor) -> Wish:
     """An improvement proposed for `application`; the proposer's vote counts from the start."""
-    title = _text(title, "title", limit=200)
+    title = _text(title, "title", TITLE, limit=200)
     now = timezone.now()
     with transaction.atomic():
         wish = Wish.objects.create(
@@ -496,7 +579,9 @@ def wish_propose(*, application: Application, person: Person, title: str, text: 
 def wish_vote(*, wish: Wish, person: Person, actor: Actor, vote: bool = True) -> Wish:
     """Vote for a wish (or take the vote back); voting twice counts once."""
     if wish.state in (WishState.DONE, WishState.DECLINED):
-        raise SupportError(f"state: the wish is {wish.state}; votes are closed")
+        raise SupportError(
+            _("Votes on this wish are closed (%(state)s)."), field="state", state=WishState(wish.state).label
+        )
     with transaction.atomic():
         if vote:
             _vote, changed = WishVote.objects.get_or_create(wish=wish, person=person, defaults={"at": timezone.now()})
@@ -517,8 +602,13 @@ def wish_vote(*, wish: Wish, person: Person, actor: Actor, vote: bool = True) ->
 def wish_triage(*, wish: Wish, state: str, reason: str, actor: Actor) -> Wish:
     """A key user's decision on a wish, with the reason the proposer and voters will read."""
     if state not in WishState.values:
-        raise SupportError(f"state: {state!r} is not one of {', '.join(WishState.values)}")
-    reason = _text(reason, "reason", limit=2000)
+        raise SupportError(
+            _("Choose a decision: %(state)s is not one of %(states)s."),
+            field="state",
+            state=repr(state),
+            states=", ".join(WishState.values),
+        )
+    reason = _text(reason, "reason", REASON, limit=2000)
     with transaction.atomic():
         before = {"state": wish.state, "reason": wish.reason}
         wish.state = state

@@ -1,13 +1,23 @@
 from django.urls import path
 
 from ordna.support import views
+from ordna.support.forms import HANDLE_ACTIONS
 
 app_name = "support"
 urlpatterns = [
     path("questions/", views.question_list, name="questions"),
     path("questions/ask/", views.question_ask, name="question_ask"),
     path("questions/<int:pk>/", views.question_detail, name="question_detail"),
-    path("questions/<int:pk>/handle/", views.question_handle, name="question_handle"),
+    # The key user's actions, one form and address each (support.forms.HANDLE_ACTIONS).
+    *(
+        path(
+            f"questions/<int:pk>/{action.replace('_', '-')}/",
+            views.question_handle,
+            {"action": action},
+            name=f"question_{action}",
+        )
+        for action in HANDLE_ACTIONS
+    ),
     path("questions/<int:pk>/effort/", views.question_effort, name="question_effort"),
     path("questions/<int:pk>/reply/", views.question_reply, name="question_reply"),
     path("questions/<int:pk>/supplier-answer/", views.question_supplier_answer, name="question_supplier_answer"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from django import forms
 from django.contrib import messages
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -16,21 +17,31 @@ from ordna.applications.models import Application
 from ordna.applications.scopes import applications_scope, handled_applications_scope
 from ordna.core import access
 from ordna.core.actor import Actor
-from ordna.core.web import capability, paginate, query_without_page, user_of
+from ordna.core.models import User
+from ordna.core.web import capability, paginate, query_without_page, refused, user_of
 from ordna.people.models import Person
 from ordna.support import selectors, services
 from ordna.support.forms import (
+    HANDLE_ACTIONS,
     AskForm,
     AskForOthersForm,
     EffortForm,
-    HandleForm,
     SurveyAnswerForm,
     SurveyForm,
     TextForm,
     TriageForm,
     WishForm,
 )
-from ordna.support.models import Category, QuestionState, SkillSurvey, SurveyInvitation, WishState
+from ordna.support.models import (
+    Article,
+    Category,
+    EventKind,
+    Question,
+    QuestionState,
+    SkillSurvey,
+    SurveyInvitation,
+    WishState,
+)
 from ordna.support.scopes import handled_questions_scope, questions_scope, wishes_scope
 
 
@@ -123,35 +134,69 @@ def question_ask(request: HttpRequest) -> HttpResponse:
                     attachment=data.get("attachment"),
                 )
             except services.SupportError as exc:
-                form.add_error(None, str(exc))
+                refused(form, exc)
             else:
                 messages.success(request, _("Your question was registered."))
                 return redirect("support:question_detail", pk=question.pk)
     return render(request, "support/question_ask.html", {"form": form, "suggestions": suggestions})
 
 
-@capability("questions.list")
-def question_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def _handle_actions(question: Question, user: User) -> list[str]:
+    """The key user's actions that apply to the question as it stands, in the order the page offers them."""
+    open_ = question.is_open
+    escalated = question.state == QuestionState.ESCALATED
+    offered = {
+        "take": open_ and user.person_id is not None and question.assignee_id != user.person_id,
+        "answer": open_ and not escalated,
+        "ask_back": open_,
+        "escalate": open_ and not escalated and question.application.supplier_id is not None,
+        "resolve": open_ and not escalated,
+        "close": question.state != QuestionState.CLOSED,
+        "publish": question.state in (QuestionState.RESOLVED, QuestionState.CLOSED),
+    }
+    return [action for action in HANDLE_ACTIONS if offered[action]]
+
+
+def _publish_initial(question: Question) -> dict[str, str]:
+    """What a published answer starts from: the article already published, else the last answer given."""
+    article = Article.objects.filter(question=question).first()
+    if article is not None:
+        return {"title": article.title, "answer": article.answer}
+    answer = question.events.filter(kind__in=[EventKind.ANSWERED, EventKind.RESOLVED]).exclude(text="").last()
+    return {"title": "", "answer": answer.text if answer else ""}
+
+
+def _question_page(
+    request: HttpRequest, question: Question, *, bound: tuple[str, forms.Form] | None = None
+) -> HttpResponse:
+    """The question page; `bound` is a key user's form sent with errors, shown in place of its empty one."""
     user = user_of(request)
-    question = access.get_in_scope(
-        questions_scope(user).select_related("application__supplier", "asked_by", "assignee", "supplier"), pk=pk
-    )
     supplier_view = user.supplier_id is not None and question.supplier_id == user.supplier_id
     events = question.events.all()
     if supplier_view:
         events = events.filter(for_supplier=True)
-    handles = access.can(user, "questions.handle") and handled_questions_scope(user).filter(pk=pk).exists()
-    clocks = selectors.question_clocks(question)
+    handles = access.can(user, "questions.handle") and handled_questions_scope(user).filter(pk=question.pk).exists()
+    offered = _handle_actions(question, user) if handles else []
+    if bound is not None and bound[0] not in offered:
+        offered.append(bound[0])  # sent from a page that was out of date: show it with why it was refused
+    actions = []
+    for action in offered:
+        form_class, heading, button = HANDLE_ACTIONS[action]
+        if bound is not None and bound[0] == action:
+            form = bound[1]
+        else:
+            form = form_class(prefix=action, initial=_publish_initial(question) if action == "publish" else None)
+        actions.append({"action": action, "form": form, "heading": heading, "button": button})
     return render(
         request,
         "support/question_detail.html",
         {
             "question": question,
             "events": events,
-            "clocks": clocks,
+            "clocks": selectors.question_clocks(question),
             "supplier_view": supplier_view,
             "handles": handles,
-            "handle_form": HandleForm() if handles else None,
+            "actions": actions,
             "effort_form": EffortForm() if handles else None,
             "efforts": question.efforts.select_related("person") if handles else None,
             "can_reply": question.is_open and user.person_id == question.asked_by_id,
@@ -160,7 +205,17 @@ def question_detail(request: HttpRequest, pk: int) -> HttpResponse:
             and question.state == QuestionState.ESCALATED,
             "text_form": TextForm(),
         },
+        status=200 if bound is None else 422,
     )
+
+
+@capability("questions.list")
+def question_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    user = user_of(request)
+    question = access.get_in_scope(
+        questions_scope(user).select_related("application__supplier", "asked_by", "assignee", "supplier"), pk=pk
+    )
+    return _question_page(request, question)
 
 
 def _handled(request: HttpRequest, pk: int):  # type: ignore[no-untyped-def]
@@ -170,35 +225,40 @@ def _handled(request: HttpRequest, pk: int):  # type: ignore[no-untyped-def]
 
 @require_POST
 @capability("questions.handle")
-def question_handle(request: HttpRequest, pk: int) -> HttpResponse:
+def question_handle(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    """One of the key user's actions, each from its own form (HANDLE_ACTIONS): done and back to the page, or
+    the page again with the form's errors beside its fields, in the user's language."""
     user, question = _handled(request, pk)
-    form = HandleForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Choose an action."))
-        return redirect("support:question_detail", pk=pk)
-    data = form.cleaned_data
-    actor = Actor.for_user(user)
-    action = data["action"]
-    try:
-        if action == "answer":
-            services.question_answer(question=question, actor=actor, text=data["text"])
-        elif action == "ask_back":
-            services.question_ask_back(question=question, actor=actor, text=data["text"])
-        elif action == "escalate":
-            services.question_escalate(question=question, actor=actor, ticket_ref=data["ticket_ref"], text=data["text"])
-        elif action == "resolve":
-            services.question_resolve(question=question, actor=actor, text=data["text"])
-        elif action == "close":
-            services.question_close(question=question, actor=actor, text=data["text"])
-        elif action == "take":
-            services.question_take(question=question, actor=actor)
-        elif action == "publish":
-            services.question_publish(question=question, actor=actor, title=data["title"], answer=data["text"])
-    except services.SupportError as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(request, _("Saved."))
-    return redirect("support:question_detail", pk=pk)
+    form = HANDLE_ACTIONS[action][0](request.POST, prefix=action)
+    if form.is_valid():
+        data = form.cleaned_data
+        actor = Actor.for_user(user)
+        try:
+            if action == "answer":
+                services.question_answer(question=question, actor=actor, text=data["text"])
+            elif action == "ask_back":
+                services.question_ask_back(question=question, actor=actor, text=data["text"])
+            elif action == "escalate":
+                services.question_escalate(
+                    question=question, actor=actor, ticket_ref=data["ticket_ref"], due=data["due"], text=data["text"]
+                )
+            elif action == "resolve":
+                services.question_resolve(question=question, actor=actor, text=data["text"])
+            elif action == "close":
+                services.question_close(question=question, actor=actor, text=data["text"])
+            elif action == "take":
+                services.question_take(question=question, actor=actor)
+            elif action == "publish":
+                services.question_publish(question=question, actor=actor, title=data["title"], answer=data["answer"])
+        except services.SupportError as exc:
+            refused(form, exc)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("support:question_detail", pk=pk)
+    page_question = access.get_in_scope(
+        questions_scope(user).select_related("application__supplier", "asked_by", "assignee", "supplier"), pk=pk
+    )
+    return _question_page(request, page_question, bound=(action, form))
 
 
 @require_POST
@@ -354,7 +414,7 @@ def survey_add(request: HttpRequest) -> HttpResponse:
                 actor=Actor.for_user(user_of(request)),
             )
         except services.SupportError as exc:
-            form.add_error(None, str(exc))
+            refused(form, exc)
         else:
             messages.success(request, _("The survey was created."))
             return redirect("support:survey_detail", pk=survey.pk)
@@ -388,7 +448,7 @@ def survey_answer(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.survey_answer(invitation=invitation, ratings=form.ratings(), actor=Actor.for_user(user))
         except services.SupportError as exc:
-            form.add_error(None, str(exc))
+            refused(form, exc)
         else:
             messages.success(request, _("Thank you: your answers were saved."))
             return redirect("support:surveys")
@@ -439,7 +499,7 @@ def wish_add(request: HttpRequest) -> HttpResponse:
                 actor=Actor.for_user(user),
             )
         except services.SupportError as exc:
-            form.add_error(None, str(exc))
+            refused(form, exc)
         else:
             return redirect("support:wish_detail", pk=wish.pk)
     return render(request, "support/wish_form.html", {"form": form})

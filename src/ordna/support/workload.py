@@ -1,4 +1,4 @@
-"""Key-user workload (DESIGN.md 3.4): hours logged against the budget per month and per person; no ORM.
+"""Key-user workload (docs/key-users.md): hours logged against the budget per month and per person; no ORM.
 
 An appointment's monthly budget is prorated by the days of the month it is in force, so someone appointed
 on the 16th of a 30-day month has half the hours for that month.

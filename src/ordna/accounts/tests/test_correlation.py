@@ -1,4 +1,4 @@
-"""Correlation: the rules of DESIGN.md 3.1 in order, and never a guess."""
+"""Correlation: the rules of docs/accounts.md in order, and never a guess."""
 
 from __future__ import annotations
 

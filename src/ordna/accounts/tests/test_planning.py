@@ -268,5 +268,6 @@ def test_planning_needs_no_django() -> None:
         "ordna.accounts.planning",
         "ordna.accounts.presets",
         "ordna.core.tabular",
+        "ordna.core.text",  # messages translated when shown, without importing Django
     ]
     assert sorted(foreign - sys.stdlib_module_names) == ["openpyxl"]  # spreadsheets, read by core.tabular

@@ -254,7 +254,7 @@ def test_a_file_that_cannot_be_read_again_rejects_the_import(people, write_file,
     result = run(write_file, actor, ROWS)
     assert result.outcome == "rejected"
     assert [e.reason for e in result.errors] == [
-        "the file could not be read again: cannot open accounts.csv: No such file or directory"
+        "The file could not be read again: cannot open accounts.csv: No such file or directory"
     ]
     assert Account.objects.get(key="kli01").source_digest == 1  # nothing applied
 

@@ -143,7 +143,8 @@ def test_api_import_findings_accept_and_review(people, make_user) -> None:
         {"reason": "", "until": "2026-12-01"},
         content_type="application/json",
     )
-    assert response.status_code == 422 and response.json()["detail"] == "give a reason for accepting the finding"
+    assert response.status_code == 422
+    assert response.json() == {"detail": "Give a reason for accepting the finding.", "field": "reason"}
     queue = api.get("/api/v1/review").json()["items"]
     assert [(q["account"], sorted(c["employee_id"] for c in q["candidates"])) for q in queue] == [("jbe", ["E2", "E3"])]
     response = api.post(f"/api/v1/review/{queue[0]['id']}", {"person": "E2"}, content_type="application/json")
@@ -176,7 +177,7 @@ def test_cli_import_accounts_and_export(people, tmp_path: Path, capsys) -> None:
         "match": "name",
         "review": False,
     }
-    with pytest.raises(CommandError, match="unknown preset 'okta'") as excinfo:
+    with pytest.raises(CommandError, match="Unknown preset 'okta'") as excinfo:
         call_command("import", "accounts", "crm", str(path), "--preset", "okta")
     assert excinfo.value.returncode == 1
     call_command("reconcile", "crm")

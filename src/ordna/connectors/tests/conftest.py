@@ -21,17 +21,16 @@ import httpx2
 import ldap3
 import pytest
 
-from ordna.conftest import require_server
+from ordna.conftest import require_server, unavailable
+from ordna.core.tests.servers import SERVERS, slapd_layout
 
 SLAPD_CONF = """
-include /etc/ldap/schema/core.schema
-include /etc/ldap/schema/cosine.schema
-include /etc/ldap/schema/inetorgperson.schema
-include /etc/ldap/schema/nis.schema
+include {schemas}/core.schema
+include {schemas}/cosine.schema
+include {schemas}/inetorgperson.schema
+include {schemas}/nis.schema
 include {dir}/msuser.schema
-modulepath /usr/lib/ldap
-moduleload back_mdb
-moduleload ppolicy
+{modules}
 pidfile {dir}/slapd.pid
 sizelimit 1000
 database mdb
@@ -73,14 +72,14 @@ class Slapd:
     url: str
     dir: Path
     port: int
+    executable: str
     pid: int = 0
 
     def admin(self, suffix: str) -> ldap3.Connection:
         return ldap3.Connection(self.url, user=f"cn=admin,{suffix}", password=PASSWORD, auto_bind=True)
 
     def start(self) -> None:
-        slapd = "/usr/sbin/slapd" if os.path.exists("/usr/sbin/slapd") else "slapd"
-        subprocess.run([slapd, "-f", str(self.dir / "slapd.conf"), "-h", self.url + "/"], check=True)
+        subprocess.run([self.executable, "-f", str(self.dir / "slapd.conf"), "-h", self.url + "/"], check=True)
         wait_for_port(self.port)
         self.pid = int((self.dir / "slapd.pid").read_text().strip())
 
@@ -100,21 +99,29 @@ class Slapd:
 
 @pytest.fixture(scope="session")
 def slapd(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Slapd]:
-    require_server("OpenLDAP slapd", "/usr/sbin/slapd", "apt-get install slapd ldap-utils")
-    if not os.path.exists("/etc/ldap/schema/msuser.schema"):
-        require_server("OpenLDAP schemas", "/etc/ldap/schema/msuser.schema", "apt-get install slapd")
+    executable = require_server("slapd")
+    layout = slapd_layout(Path(executable))
+    if layout is None:
+        unavailable(
+            f"OpenLDAP's schemas (msuser.schema) not found for {executable}: install it with {SERVERS['slapd'].install}"
+        )
     directory = tmp_path_factory.mktemp("slapd")
     (directory / "org").mkdir()
     (directory / "se").mkdir()
     # Debian's msuser.schema gives sAMAccountName no equality rule; Active Directory matches it case-insensitively.
-    schema = Path("/etc/ldap/schema/msuser.schema").read_text(encoding="utf-8")
+    schema = (layout.schemas / "msuser.schema").read_text(encoding="utf-8")
     schema = schema.replace(
         "NAME 'sAMAccountName'\n\tSYNTAX", "NAME 'sAMAccountName'\n\tEQUALITY caseIgnoreMatch\n\tSYNTAX"
     )
     (directory / "msuser.schema").write_text(schema, encoding="utf-8")
-    (directory / "slapd.conf").write_text(SLAPD_CONF.format(dir=directory, password=PASSWORD), encoding="utf-8")
+    # A packaged slapd loads its database and overlay as modules; a static build has them inside.
+    modules = f"modulepath {layout.modules}\nmoduleload back_mdb\nmoduleload ppolicy" if layout.modules else ""
+    (directory / "slapd.conf").write_text(
+        SLAPD_CONF.format(dir=directory, password=PASSWORD, schemas=layout.schemas, modules=modules),
+        encoding="utf-8",
+    )
     port = free_port()
-    server = Slapd(url=f"ldap://127.0.0.1:{port}", dir=directory, port=port)
+    server = Slapd(url=f"ldap://127.0.0.1:{port}", dir=directory, port=port, executable=executable)
     server.start()
     try:
         org = server.admin("dc=example,dc=org")
@@ -221,7 +228,10 @@ class ScimServer:
 @pytest.fixture(scope="session")
 def scim_server() -> Iterator[ScimServer]:
     executable = Path(sys.executable).parent / "scim2-server"
-    require_server("scim2-server", str(executable), "pip install scim2-server (a dev dependency: make test)")
+    if not executable.exists():
+        unavailable(
+            "scim2-server not found: install the dev dependencies (`make test` does, or pip install -e '.[dev]')"
+        )
     port = free_port()
     process = subprocess.Popen(
         [str(executable), "--hostname", "127.0.0.1", "--port", str(port), "--bearer-token", TOKEN, "--dynamic-tenants"],

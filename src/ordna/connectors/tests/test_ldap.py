@@ -1,5 +1,5 @@
 """The LDAP connector against a real slapd: OpenLDAP-shaped (ppolicy, move, replace) and Active Directory-shaped
-(userAccountControl bit 2, lastLogonTimestamp), through the commands of DESIGN.md 4.1."""
+(userAccountControl bit 2, lastLogonTimestamp), through the `ordna` commands."""
 
 from __future__ import annotations
 

@@ -97,9 +97,11 @@ def test_the_secret_is_encrypted_at_rest_and_never_shown(directory) -> None:
 
 def test_bad_options_name_the_option(directory) -> None:
     app = Connector.objects.get().application
-    with pytest.raises(services.ConnectorSetupError, match=r"unknown option.*passwd"):
+    with pytest.raises(
+        services.ConnectorSetupError, match=r"^Unknown option\(s\) passwd for ldap; its options are url, bind_dn"
+    ):
         services.connector_set(application=app, kind="ldap", options={"passwd": "x"}, actor=ACTOR)
-    with pytest.raises(services.ConnectorSetupError, match="flavour: expected openldap or ad"):
+    with pytest.raises(services.ConnectorSetupError, match=r"^The flavour is openldap or ad, not 'novell'\.$"):
         services.connector_set(
             application=app,
             kind="ldap",
@@ -112,7 +114,10 @@ def test_bad_options_name_the_option(directory) -> None:
             },
             actor=ACTOR,
         )
-    with pytest.raises(services.ConnectorSetupError, match="lock: expected"):
+    with pytest.raises(
+        services.ConnectorSetupError,
+        match=r"^The lock is ppolicy, move:<dn of the disabled branch> or replace:<attribute>=<value>, not 'delete'\.$",
+    ):
         services.connector_set(
             application=app,
             kind="ldap",
@@ -125,13 +130,14 @@ def test_bad_options_name_the_option(directory) -> None:
             },
             actor=ACTOR,
         )
-    with pytest.raises(services.ConnectorSetupError, match="password_file: cannot read /nonexistent"):
+    with pytest.raises(services.ConnectorSetupError, match=r"^/nonexistent cannot be read: No such file or directory"):
         services.connector_set(
             application=app, kind="ldap", options={"password_file": "/nonexistent"}, actor=ACTOR, from_files=True
         )
     # From the web or the API no file of the server can be named: it would be sent out as the secret.
-    with pytest.raises(services.ConnectorSetupError, match="password_file: a file can be named only on the server"):
+    with pytest.raises(services.ConnectorSetupError, match=r"^A file can be named only on the server") as refused:
         services.connector_set(application=app, kind="ldap", options={"password_file": "/etc/hostname"}, actor=ACTOR)
+    assert refused.value.field == "password_file"
     assert Connector.objects.get().kind == "scim"
 
 

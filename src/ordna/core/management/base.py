@@ -1,4 +1,4 @@
-"""What Ordna's commands share: the exit codes of DESIGN.md 4.1 and printing row errors."""
+"""What Ordna's commands share: the exit statuses (0 done, 1 invalid input, 2 wrong usage) and printing row errors."""
 
 from __future__ import annotations
 

@@ -18,7 +18,8 @@ COUNT_LABELS = {
     "updated": _("updated"),
     "unchanged": _("unchanged"),
     "newly_leaving": _("newly leaving"),
-    "newly_ended": _("newly ended"),
+    "newly_left": _("newly left (a past last day)"),
+    "newly_ended": _("newly given a last day"),  # kept by imports before newly_left existed
     "not_in_file": _("not in the file"),
     "rows": _("rows"),
     "new": _("new"),
@@ -29,11 +30,18 @@ COUNT_LABELS = {
     "findings_opened": _("findings opened"),
     "findings_resolved": _("findings resolved"),
     "applications_created": _("applications created"),
+    # What an HR import set off in the lifecycle (counted into its run as cases_*).
+    "cases_opened": _("cases opened"),
+    "cases_replanned": _("cases re-planned"),
+    "cases_cancelled": _("cases cancelled"),
+    "cases_lines_added": _("lines added to cases"),
 }
 
 
 @register.filter
 def count_label(key: str) -> str:
+    """The words for a count an import kept (`newly_leaving` is "newly leaving"); an unknown key, from an app
+    that counts something new, reads with spaces for underscores."""
     return str(COUNT_LABELS.get(key, key.replace("_", " ")))
 
 

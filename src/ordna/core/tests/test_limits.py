@@ -158,9 +158,10 @@ def test_while_an_import_holds_the_write_lock_writes_answer_503_and_reads_200(si
     try:
         status, headers, body, seconds = site.api("POST", "/applications", {"slug": "crm"})
         assert (status, headers["Retry-After"], headers["Content-Type"]) == (503, "2", "application/json")
+        # The API answers in the language the token's user chose (Swedish, above), as the web does.
         assert json.loads(body) == {
-            "detail": "Another change, such as a large import, is being saved and yours could not wait longer "
-            "than 2 seconds for it. Nothing was saved. Try again in a minute."
+            "detail": "En annan ändring, till exempel en stor import, sparas just nu och din kunde inte vänta längre "
+            "än 2 sekunder på den. Ingenting sparades. Försök igen om en minut."
         }
         assert LOCK_SECONDS <= seconds < LOCK_SECONDS + 5
 

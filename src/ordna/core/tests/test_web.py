@@ -13,7 +13,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from ordna.conftest import hr_csv, hr_row
-from ordna.core.models import User
+from ordna.core.models import ImportRun, User
 from ordna.people.models import Person
 
 pytestmark = pytest.mark.django_db
@@ -78,7 +78,8 @@ def test_hr_upload_preview_then_confirm(make_user) -> None:
     assert "Preview: nothing has been applied yet" in page and "Åsa Öberg (E1)" in page
     assert Person.objects.count() == 0
     response = client.post("/people/import/confirm/")
-    assert response.status_code == 302 and response["Location"] == "/imports/"
+    run = ImportRun.objects.get()
+    assert response.status_code == 302 and response["Location"] == f"/imports/{run.pk}/"
     assert Person.objects.count() == 2
     follow = client.get("/imports/").content.decode()
     assert "created: 2" in follow

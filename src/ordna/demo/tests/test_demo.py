@@ -382,10 +382,11 @@ def test_the_command_loads_once_and_refuses_a_second_time(fast_hashing: None, se
 
     call_command("demo", people=150, seed=1, stdout=out)
 
+    # No address: the loader cannot know the port `ordna serve` will use (`make run PORT=...`).
     assert (
-        "Sign in at http://127.0.0.1:8000 as admin / ordna-demo-2026 (also: coordinator, hr, manager, "
-        "keyuser, supplier, employee, auditor)"
+        "\nSign in as admin / ordna-demo-2026 (also: coordinator, hr, manager, keyuser, supplier, employee, auditor)"
     ) in out.getvalue()
+    assert "http" not in out.getvalue() and "8000" not in out.getvalue()
     assert "150 people: 135 consultants, 14 employees, 1 contractor\n" in out.getvalue()
     with pytest.raises(CommandError) as refused:
         call_command("demo", people=150, seed=2, stdout=StringIO())
@@ -398,3 +399,26 @@ def test_the_command_refuses_a_size_out_of_range() -> None:
     with pytest.raises(CommandError, match="between 60 and 100000, not 10"):
         call_command("demo", people=10, stdout=StringIO())
     assert Person.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_the_demo_writes_its_templates_and_tasks_in_the_organisations_language(
+    fast_hashing: None, settings: Settings
+) -> None:
+    """Case template and task names are data: written once, in ORDNA_LANGUAGE, whatever language is active."""
+    from ordna.lifecycle.models import CaseTemplate, TemplateTask
+
+    settings.LANGUAGE_CODE = "sv"
+    call_command("demo", people=150, seed=1, stdout=StringIO())
+
+    assert sorted(CaseTemplate.objects.values_list("name", flat=True)) == [
+        "Avslut (alla)",
+        "Avslut (konsult)",
+        "Nyanställning (alla)",
+    ]
+    tasks = set(TemplateTask.objects.values_list("title", "instructions"))
+    assert (
+        "Planera överlämningen av pågående arbete",
+        "Kom överens om vem som tar över kunder, filer och brevlådor.",
+    ) in tasks
+    assert ("Arkivera den personliga lagringsytan", "") in tasks

@@ -160,7 +160,7 @@ def test_a_leaver_is_refused_and_loses_sessions_and_tokens_at_once(provider, sta
     assert Person.objects.get(employee_id="L1").end_date < timezone.localdate()
     refused = sign_in(Client(), "lena-1")
     assert refused.status_code == 403
-    assert "the HR file says this person has left" in refused.content.decode()
+    assert "The HR file says this person has left." in refused.content.decode()
     lena.refresh_from_db()
     assert lena.is_active is False
     assert token_user(token) is None and ApiToken.objects.get().revoked_at is not None
@@ -173,11 +173,11 @@ def test_a_disabled_user_and_someone_without_a_role_are_refused(provider, staff)
     assert sign_in(Client(), "maja-1").status_code == 302
     User.objects.filter(oidc_subject="maja-1").update(is_active=False)
     refused = sign_in(Client(), "maja-1")
-    assert refused.status_code == 403 and "this user is disabled in Ordna" in refused.content.decode()
+    assert refused.status_code == 403 and "This user is disabled in Ordna." in refused.content.decode()
 
     provider.person("visitor", email="visitor@example.org", groups=["sales"])
     refused = sign_in(Client(), "visitor")
-    assert refused.status_code == 403 and "no role" in refused.content.decode()
+    assert refused.status_code == 403 and "No role" in refused.content.decode()
     assert not User.objects.filter(email="visitor@example.org").exists()
 
     provider.person("unverified", email="maja.manager.m1@example.org", email_verified=False)

@@ -1,4 +1,4 @@
-"""Offboarding through the web, the API and the command line, with the scope rules of DESIGN.md 3.7."""
+"""Offboarding through the web, the API and the command line, with the scope rules of docs/roles.md."""
 
 from __future__ import annotations
 
@@ -92,7 +92,7 @@ def test_waiving_without_a_reason_is_refused_in_the_api_and_the_web(leaver) -> N
         f"/api/v1/lines/{line.pk}/waive", data=json.dumps({"reason": " "}), content_type="application/json"
     )
     assert response.status_code == 422
-    assert response.json() == {"detail": "Reason: say why this line need not be done."}
+    assert response.json() == {"detail": "Reason: say why this line need not be done.", "field": ""}
     response = web(leaver["coordinator"]).post(f"/cases/lines/{line.pk}/close/", {"action": "waive"})
     assert response.status_code == 422 and "Reason: say why this line need not be done." in response.content.decode()
     line.refresh_from_db()

@@ -37,17 +37,21 @@ def crm(load_people, make_user, actor):
 
 def test_a_release_goes_live_only_tested_and_approved_by_key_user_and_owner(crm, actor) -> None:
     release = services.release_create(application=crm["app"], version="2.0", supplier_notes="New UI", actor=actor)
-    with pytest.raises(services.ReleaseError, match="assignee"):
+    with pytest.raises(services.ReleaseError, match=r"^Test Person is not a key user of CRM\.$") as refused:
         services.test_add(release=release, title="x", assignee=crm["people"]["E3"], actor=actor, today=TODAY)
+    assert refused.value.field == "assignee"
     test = services.test_add(release=release, title="Log in", assignee=crm["people"]["E2"], actor=actor, today=TODAY)
-    with pytest.raises(services.ReleaseError, match="not passed"):
+    with pytest.raises(services.ReleaseError, match=r"^Not passed yet: Log in\.$"):
         services.release_approve(release=release, actor=crm["key_user"], today=TODAY)
-    with pytest.raises(services.ReleaseError, match="assignee"):
+    with pytest.raises(services.ReleaseError, match=r"^Only the key user the test is assigned to records") as refused:
         services.test_record(test=test, result="passed", actor=crm["owner"])
+    assert refused.value.field == "assignee"
     services.test_record(test=test, result="failed", note="Error 500", actor=crm["key_user"])
     services.test_record(test=test, result="passed", actor=crm["key_user"])
     services.release_approve(release=release, actor=crm["key_user"], today=TODAY)
-    with pytest.raises(services.ReleaseError, match="approved"):
+    with pytest.raises(
+        services.ReleaseError, match=r"^A release goes live once a key user and the owner have approved"
+    ):
         services.release_go_live(release=release, actor=actor, on=TODAY)
     services.release_approve(release=release, actor=crm["owner"], today=TODAY)
     assert release.status == ReleaseStatus.APPROVED

@@ -3,14 +3,14 @@ what a supplier's own users see of them."""
 
 from __future__ import annotations
 
+import io
 import json
-import subprocess
-import sys
 from datetime import date
 from io import BytesIO
 
 import pytest
 from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.test import Client
 
 from ordna.conftest import TODAY, hr_row
@@ -114,11 +114,11 @@ def test_command_line_import_and_export(write_file, tmp_path) -> None:
     assert rows[0] == selectors.CONTRACT_EXPORT_COLUMNS
     assert len(rows) == 5
     bad = write_file("bad.csv", HEADER + "X,Y,2026-01-01,0,tacit,12,3 months,0,0,SEK\n")
-    completed = subprocess.run(
-        [sys.executable, "-m", "ordna.cli", "import", "contracts", str(bad)], capture_output=True, text=True
-    )
-    assert completed.returncode == 1
-    assert "row 2, column initial_term_months" in completed.stderr
+    errors = io.StringIO()
+    with pytest.raises(CommandError) as refused:
+        call_command("import", "contracts", str(bad), stderr=errors)
+    assert refused.value.returncode == 1
+    assert "row 2, column initial_term_months: The initial term lasts at least one month." in errors.getvalue()
 
 
 def test_alerts_repeat_until_a_decision_with_its_reason(make_contract, actor) -> None:
@@ -128,8 +128,11 @@ def test_alerts_repeat_until_a_decision_with_its_reason(make_contract, actor) ->
     assert [(r.kind, r.due, r.stage) for r in reminders] == [("contract_decision", date(2026, 12, 21), 90)]
     assert reminders[0].key == f"contract:{contract.pk}:term:0:stage:90"
     assert [r.stage for r in selectors.contract_reminders(date(2026, 12, 22))] == [0]  # overdue: repeats
-    with pytest.raises(services.ContractError, match="reason"):
+    with pytest.raises(
+        services.ContractError, match=r"^Say why: it is what the next person will want to know\.$"
+    ) as no:
         services.contract_decide(contract=contract, decision="renew", reason=" ", actor=actor, today=TODAY)
+    assert no.value.field == "reason"
     services.contract_decide(contract=contract, decision="terminate", reason="Moving to X", actor=actor, today=TODAY)
     assert selectors.contract_reminders(TODAY) == []
     contract.refresh_from_db()

@@ -1,10 +1,11 @@
 from __future__ import annotations
 
 from django.db.models import QuerySet
-from ninja.errors import HttpError
 
 from ordna.applications.models import Application
 from ordna.applications.scopes import applications_scope
+from ordna.core.api import Refused
+from ordna.core.errors import no_application
 from ordna.core.models import User
 
 
@@ -13,5 +14,5 @@ def application_of(user: User, slug: str, *, scoped: bool = False) -> Applicatio
     apps: QuerySet[Application] = applications_scope(user) if scoped else Application.objects.all()
     app = apps.filter(slug=slug).first()
     if app is None:
-        raise HttpError(422, f"application: no application has the short name {slug!r}")
+        raise Refused(no_application("application", slug))
     return app

@@ -9,8 +9,8 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from ninja import File, Router, Schema, Status
-from ninja.errors import HttpError
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
@@ -18,7 +18,8 @@ from ordna.applications.models import Application
 from ordna.applications.scopes import applications_scope, handled_applications_scope
 from ordna.core import access
 from ordna.core.actor import Actor
-from ordna.core.api import Capability, ErrorOut
+from ordna.core.api import Capability, ErrorOut, Refused
+from ordna.core.errors import ServiceError, no_person, not_one_of
 from ordna.core.web import user_of
 from ordna.people.models import Person
 from ordna.support import selectors, services
@@ -60,7 +61,7 @@ class QuestionOut(QuestionFields):
     @staticmethod
     def resolve_asked_by(obj: Any, context: Any) -> str | None:
         user = context["request"].user
-        # Suppliers learn nothing about the asker beyond what the question says (DESIGN.md 3.5).
+        # Suppliers learn nothing about the asker beyond what the question says (docs/suppliers.md).
         if user.supplier_id is not None and not user.person_id:
             return None
         return str(obj.asked_by.employee_id)
@@ -114,6 +115,7 @@ class HandleIn(Schema):
     action: str  # answer, ask_back, escalate, resolve, close, take, publish
     text: str = ""
     ticket_ref: str = ""
+    due: date | None = None  # escalate: the day the supplier promised an answer by
     title: str = ""
 
 
@@ -245,14 +247,14 @@ def question_ask(request: HttpRequest, payload: QuestionIn) -> Any:
     user = user_of(request)
     if payload.asked_by and (user.person is None or payload.asked_by != user.person.employee_id):
         if not access.can(user, "questions.ask_for_others"):
-            raise HttpError(422, "asked_by: you may ask only for yourself")
+            raise Refused(ServiceError(_("You may ask only for yourself."), field="asked_by"))
         person = Person.objects.filter(employee_id=payload.asked_by).first()
         if person is None:
-            raise HttpError(422, f"asked_by: no person has employee id {payload.asked_by!r}")
+            raise Refused(no_person("asked_by", payload.asked_by))
     else:
         person = user.person
         if person is None:
-            raise HttpError(422, "asked_by: give the employee id of the person asking")
+            raise Refused(ServiceError(_("Give the employee id of the person asking."), field="asked_by"))
     try:
         question = services.question_ask(
             application=application_of(user, payload.application),
@@ -262,7 +264,7 @@ def question_ask(request: HttpRequest, payload: QuestionIn) -> Any:
             actor=Actor.for_user(user),
         )
     except services.SupportError as exc:
-        raise HttpError(422, str(exc)) from exc
+        raise Refused(exc) from exc
     return Status(201, _question_detail(request, question))
 
 
@@ -277,18 +279,19 @@ def question_attach(request: HttpRequest, question_id: int, file: UploadedFile |
     # Scope first: outside it the answer is 404 whatever was sent.
     question = access.get_in_scope(questions_scope(user).filter(asked_by_id=user.person_id or -1), pk=question_id)
     if file is None:
-        raise HttpError(422, "file: send the attachment as multipart field 'file'")
+        raise Refused(ServiceError(_("Send the attachment as the multipart field 'file'."), field="file"))
     try:
         services.question_attach(question=question, attachment=file, actor=Actor.for_user(user))
     except services.SupportError as exc:
-        raise HttpError(422, str(exc)) from exc
+        raise Refused(exc) from exc
     return _question_detail(request, question)
 
 
 @router.post(
     "/questions/{question_id}/handle",
     response={200: QuestionDetailOut, 404: ErrorOut, 422: ErrorOut},
-    summary="Answer, ask back, escalate (with the supplier's ticket reference), resolve, close, take or publish",
+    summary="Answer, ask back, escalate (with the supplier's ticket reference and the due day it promised), "
+    "resolve, close, take or publish",
     auth=Capability("questions.handle"),
 )
 def question_handle(request: HttpRequest, question_id: int, payload: HandleIn) -> Any:
@@ -301,7 +304,9 @@ def question_handle(request: HttpRequest, question_id: int, payload: HandleIn) -
         elif payload.action == "ask_back":
             services.question_ask_back(question=question, actor=actor, text=payload.text)
         elif payload.action == "escalate":
-            services.question_escalate(question=question, actor=actor, ticket_ref=payload.ticket_ref, text=payload.text)
+            services.question_escalate(
+                question=question, actor=actor, ticket_ref=payload.ticket_ref, text=payload.text, due=payload.due
+            )
         elif payload.action == "resolve":
             services.question_resolve(question=question, actor=actor, text=payload.text)
         elif payload.action == "close":
@@ -311,11 +316,11 @@ def question_handle(request: HttpRequest, question_id: int, payload: HandleIn) -
         elif payload.action == "publish":
             services.question_publish(question=question, actor=actor, title=payload.title, answer=payload.text)
         else:
-            raise services.SupportError(
-                f"action: {payload.action!r} is not one of answer, ask_back, escalate, resolve, close, take, publish"
+            raise not_one_of(
+                "action", payload.action, ("answer", "ask_back", "escalate", "resolve", "close", "take", "publish")
             )
-    except services.SupportError as exc:
-        raise HttpError(422, str(exc)) from exc
+    except ServiceError as exc:
+        raise Refused(exc) from exc
     return _question_detail(request, question)
 
 
@@ -331,7 +336,7 @@ def question_reply(request: HttpRequest, question_id: int, payload: TextIn) -> A
     try:
         services.question_reply(question=question, actor=Actor.for_user(user), text=payload.text)
     except services.SupportError as exc:
-        raise HttpError(422, str(exc)) from exc
+        raise Refused(exc) from exc
     return _question_detail(request, question)
 
 
@@ -347,7 +352,7 @@ def question_supplier_answer(request: HttpRequest, question_id: int, payload: Te
     try:
         services.question_supplier_answer(question=question, actor=Actor.for_user(user), text=payload.text)
     except services.SupportError as exc:
-        raise HttpError(422, str(exc)) from exc
+        raise Refused(exc) from exc
     return _question_detail(request, question)
 
 
@@ -365,7 +370,7 @@ def question_effort(request: HttpRequest, question_id: int, payload: EffortIn) -
             question=question, actor=Actor.for_user(user), minutes=payload.minutes, on=payload.on, note=payload.note
         )
     except services.SupportError as exc:
-        raise HttpError(422, str(exc)) from exc
+        raise Refused(exc) from exc
     return Status(201, effort)
 
 
@@ -406,7 +411,11 @@ def workload(request: HttpRequest, month: str = "") -> Any:
     try:
         first = date.fromisoformat(f"{month}-01") if month else timezone.localdate().replace(day=1)
     except ValueError as exc:
-        raise HttpError(422, f"month: {month!r} is not of the form YYYY-MM") from exc
+        raise Refused(
+            ServiceError(
+                _("Give the month as YYYY-MM, for example 2026-10, not %(value)s."), field="month", value=repr(month)
+            )
+        ) from exc
     if user.has_role("admin", "coordinator", "auditor"):
         report = selectors.workload_report(month=first, applications=applications_scope(user))
     else:

@@ -6,15 +6,16 @@ from datetime import date, datetime
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 from ninja import Router, Schema, Status
-from ninja.errors import HttpError
 from ninja.pagination import paginate
 
 from ordna.applications.models import Application
 from ordna.applications.scopes import handled_applications_scope
 from ordna.core import access
 from ordna.core.actor import Actor
-from ordna.core.api import Capability, ErrorOut
+from ordna.core.api import Capability, ErrorOut, Refused
+from ordna.core.errors import ServiceError
 from ordna.core.web import user_of
 from ordna.support import selectors, services
 from ordna.support.api.common import application_of
@@ -99,7 +100,7 @@ def survey_create(request: HttpRequest, payload: SurveyIn) -> Any:
             actor=Actor.for_user(user_of(request)),
         )
     except services.SupportError as exc:
-        raise HttpError(422, str(exc)) from exc
+        raise Refused(exc) from exc
     return Status(201, survey)
 
 
@@ -185,12 +186,18 @@ def survey_answer(request: HttpRequest, survey_id: int, payload: SurveyAnswerIn)
     ratings: dict[int, tuple[int, bool]] = {}
     for row in payload.ratings:
         if row.application not in slugs:
-            raise HttpError(422, f"application: {row.application!r} is not on your form")
+            raise Refused(
+                ServiceError(
+                    _("Application %(application)s is not on your form."),
+                    field="application",
+                    application=repr(row.application),
+                )
+            )
         ratings[slugs[row.application]] = (row.rating, row.wants_training)
     try:
         services.survey_answer(invitation=invitation, ratings=ratings, actor=Actor.for_user(user_of(request)))
     except services.SupportError as exc:
-        raise HttpError(422, str(exc)) from exc
+        raise Refused(exc) from exc
     return _form(invitation)
 
 
@@ -245,7 +252,7 @@ def wish_list(request: HttpRequest, state: str = "", application: str = "") -> A
 def wish_propose(request: HttpRequest, payload: WishIn) -> Any:
     user = user_of(request)
     if user.person is None:
-        raise HttpError(422, "proposed_by: only a user linked to a person can propose a wish")
+        raise Refused(ServiceError(_("Only a user linked to a person can propose a wish."), field="proposed_by"))
     try:
         wish = services.wish_propose(
             application=application_of(user, payload.application),
@@ -255,7 +262,7 @@ def wish_propose(request: HttpRequest, payload: WishIn) -> Any:
             actor=Actor.for_user(user),
         )
     except services.SupportError as exc:
-        raise HttpError(422, str(exc)) from exc
+        raise Refused(exc) from exc
     return Status(201, wish)
 
 
@@ -269,11 +276,11 @@ def wish_vote(request: HttpRequest, wish_id: int, payload: VoteIn) -> Any:
     user = user_of(request)
     wish: Wish = access.get_in_scope(wishes_scope(user), pk=wish_id)
     if user.person is None:
-        raise HttpError(422, "person: only a user linked to a person can vote")
+        raise Refused(ServiceError(_("Only a user linked to a person can vote."), field="person"))
     try:
         return services.wish_vote(wish=wish, person=user.person, actor=Actor.for_user(user), vote=payload.vote)
     except services.SupportError as exc:
-        raise HttpError(422, str(exc)) from exc
+        raise Refused(exc) from exc
 
 
 @router.post(
@@ -290,4 +297,4 @@ def wish_triage(request: HttpRequest, wish_id: int, payload: TriageIn) -> Any:
     try:
         return services.wish_triage(wish=wish, state=payload.state, reason=payload.reason, actor=Actor.for_user(user))
     except services.SupportError as exc:
-        raise HttpError(422, str(exc)) from exc
+        raise Refused(exc) from exc

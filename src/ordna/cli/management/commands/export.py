@@ -1,4 +1,4 @@
-"""`ordna export {people,accounts,findings,cases,lines,contracts} [--format F] [-o FILE]` (DESIGN.md 4.3)."""
+"""`ordna export {people,accounts,findings,cases,lines,contracts} [--format F] [-o FILE]` (docs/api.md)."""
 
 from __future__ import annotations
 

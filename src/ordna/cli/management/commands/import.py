@@ -1,8 +1,9 @@
-"""`ordna import people|accounts|licenses ...`: every import of DESIGN.md 4.1, all or nothing."""
+"""`ordna import people|accounts|licenses ...`: every import of the command line (README.md), all or nothing."""
 
 from __future__ import annotations
 
 from argparse import ArgumentParser
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -73,7 +74,7 @@ class Command(OrdnaCommand):
             count = self.print_errors(errors)
             raise InvalidInput(f"{path.name}: {count} error(s); nothing was imported")
 
-    def _notices(self, notices: list[str]) -> None:
+    def _notices(self, notices: Sequence[object]) -> None:
         for notice in notices:
             self.stderr.write(f"note: {notice}")
 
@@ -97,7 +98,7 @@ class Command(OrdnaCommand):
             summary += f" ({counts['not_in_file']} known people are not in this file and were left as they are)"
         if result.outcome == "stopped":
             raise InvalidInput(
-                f"stopped by the safety breaker: {counts['newly_ended']} current people would get an end date, "
+                f"stopped by the safety breaker: {len(result.plan.newly_ended)} current people would get an end date, "
                 "more than the limit (ORDNA_MASS_CHANGE_PEOPLE_PERCENT). Nothing was applied. If the file is "
                 f"complete and right, run again with --allow-mass-change.\nWould have been: {summary}"
             )

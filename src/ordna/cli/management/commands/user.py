@@ -8,12 +8,23 @@ from pathlib import Path
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
 from ordna.core.actor import Actor
 from ordna.core.management.base import InvalidInput, OrdnaCommand
 from ordna.core.models import Role
 from ordna.core.services import SupplierError, UserError, supplier_get_or_add, user_add
 from ordna.people.models import Person
+
+# The command's option for each input a user service names (`field`), so its errors point at what to change.
+OPTION_OF = {
+    "roles": "--role",
+    "person": "--person",
+    "supplier": "--supplier",
+    "password": "--password-file",
+    "email": "--email",
+    "username": "USERNAME",
+}
 
 
 class Command(OrdnaCommand):
@@ -45,7 +56,7 @@ class Command(OrdnaCommand):
         if not options["supplier"]:
             return None
         if "supplier" not in roles:
-            raise UserError("only supplier users belong to a supplier (add --role supplier)")
+            raise UserError(_("Only supplier users belong to a supplier (add --role supplier)."), field="supplier")
         supplier, self.new_supplier = supplier_get_or_add(name=options["supplier"], actor=Actor.command_line())
         return supplier.pk
 
@@ -80,7 +91,8 @@ class Command(OrdnaCommand):
                     locale=person.locale if person else "",
                 )
         except (UserError, SupplierError) as exc:
-            raise InvalidInput(str(exc)) from exc
+            flag = OPTION_OF.get(exc.field)
+            raise InvalidInput(f"{flag}: {exc}" if flag else str(exc)) from exc
         if self.new_supplier:
             self.stdout.write(f"supplier {options['supplier']} added (it was new)")
         self.stdout.write(f"user {user.username} added with role(s) {', '.join(sorted(user.role_set))}")

@@ -56,8 +56,8 @@ class Command(OrdnaCommand):
                     sync_hours=options["sync_hours"],
                     from_files=True,
                 )
-            except ConnectorSetupError as exc:
-                raise InvalidInput(str(exc)) from exc
+            except ConnectorSetupError as exc:  # the option at fault first, as it was typed
+                raise InvalidInput(f"{exc.field}: {exc}" if exc.field else str(exc)) from exc
             self.stdout.write(f"{application.slug}: {connector.kind} connector saved (policy {connector.policy})")
             return
         found = Connector.objects.filter(application=application).first()

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
+import re
 import socket
 import subprocess
 import sys
 import tarfile
+import tempfile
 import time
 import urllib.request
 from collections.abc import Callable, Iterator
@@ -23,7 +24,8 @@ from typing import Any
 
 import pytest
 
-from ordna.conftest import require_server
+from ordna.conftest import require_server, unavailable
+from ordna.core.tests.servers import find, missing_line
 
 AXE_VERSION = "4.14.1"
 PASSWORD = "ordna-demo-2026"
@@ -56,13 +58,16 @@ class Site:
 
     def ordna(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
         """Run an `ordna` command against the served site's data."""
-        return subprocess.run(
+        done = subprocess.run(
             [str(Path(sys.executable).with_name("ordna")), *args],
             env=self.env,
             capture_output=True,
             text=True,
-            check=check,
+            check=False,
         )
+        if check and done.returncode:
+            pytest.fail(f"ordna {' '.join(args)} ended with {done.returncode}: {done.stderr[-2000:]}")
+        return done
 
     def export(self, what: str) -> list[dict[str, Any]]:
         return json.loads(self.ordna("export", what, "--format", "json").stdout)
@@ -76,8 +81,7 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="session")
 def chromium() -> str:
-    found = shutil.which("chromium") or "/usr/bin/chromium"
-    return require_server("Chromium", found, "apt-get install chromium")
+    return require_server("chromium")
 
 
 @pytest.fixture(scope="session")
@@ -129,23 +133,91 @@ def browser(chromium: str) -> Iterator[Any]:
         instance.close()
 
 
-@pytest.fixture(scope="session")
-def axe_source(tmp_path_factory: pytest.TempPathFactory) -> str:
-    """axe-core from the npm registry (cached between runs), to check each page's accessibility."""
-    cache = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "ordna" / f"axe-core-{AXE_VERSION}"
+class AxeUnavailable(Exception):
+    """axe-core could not be fetched; the message says why in one line."""
+
+
+def axe_fetch(cache: Path, *, npm: str, work: Path, environ: dict[str, str] | None = None) -> Path:
+    """axe.min.js of AXE_VERSION in `cache`, fetched once with `npm pack` from the registry npm is configured
+    with (npm's own cache first, so a machine that fetched it once works offline); a few quick retries, so an
+    unreachable registry answers in seconds."""
     script = cache / "package" / "axe.min.js"
-    if not script.exists():
-        npm = require_server("npm", "npm", "apt-get install npm")
-        work = tmp_path_factory.mktemp("axe")
+    try:
         subprocess.run(
-            [npm, "pack", f"axe-core@{AXE_VERSION}", "--silent", "--pack-destination", str(work)],
+            [
+                npm,
+                "pack",
+                f"axe-core@{AXE_VERSION}",
+                "--loglevel=error",
+                "--prefer-offline",
+                "--fetch-retries=1",
+                "--fetch-retry-mintimeout=1000",
+                "--fetch-retry-maxtimeout=5000",
+                "--fetch-timeout=30000",
+                "--pack-destination",
+                str(work),
+            ],
             check=True,
             capture_output=True,
+            text=True,
+            timeout=180,
+            env=environ,
         )
-        cache.mkdir(parents=True, exist_ok=True)
-        with tarfile.open(next(work.glob("axe-core-*.tgz"))) as archive:
-            archive.extract("package/axe.min.js", cache, filter="data")
-    return script.read_text(encoding="utf-8")
+    except (subprocess.CalledProcessError, subprocess.TimeoutExpired) as exc:
+        environment = os.environ if environ is None else environ
+        registry = environment.get("npm_config_registry") or "the npm registry"
+        code = re.search(r"npm (?:error|ERR!) code (\S+)", str(getattr(exc, "stderr", "") or ""))
+        why = f" ({code.group(1)})" if code else " (timed out)" if isinstance(exc, subprocess.TimeoutExpired) else ""
+        raise AxeUnavailable(
+            f"axe-core {AXE_VERSION} could not be fetched from {registry}{why}: the browser tests need it once "
+            f"(then it is kept in {cache})"
+        ) from exc
+    cache.mkdir(parents=True, exist_ok=True)
+    with tarfile.open(next(work.glob("axe-core-*.tgz"))) as archive:
+        archive.extract("package/axe.min.js", cache, filter="data")
+    return script
+
+
+def axe_cache() -> Path:
+    return Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "ordna" / f"axe-core-{AXE_VERSION}"
+
+
+def missing_prerequisite() -> str:
+    """What the journeys cannot do without, in one line: the browser, or axe-core (fetched once); "" when
+    both are there."""
+    if find("chromium") is None:
+        return missing_line("chromium")
+    if (axe_cache() / "package" / "axe.min.js").exists():
+        return ""
+    npm = find("npm")
+    if npm is None:
+        return missing_line("npm")
+    with tempfile.TemporaryDirectory() as work:
+        try:
+            axe_fetch(axe_cache(), npm=str(npm), work=Path(work))
+        except AxeUnavailable as exc:
+            return str(exc)
+    return ""
+
+
+_missing: list[str] = []  # what missing_prerequisite said, asked once per session
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Before any fixture of a journey (the demo site takes a minute to load): without the browser or axe-core
+    every journey skips at once with the same line, which the summary shows once."""
+    if not _missing:
+        _missing.append(missing_prerequisite())
+    if _missing[0]:
+        unavailable(_missing[0])
+
+
+@pytest.fixture(scope="session")
+def axe_source() -> str:
+    """axe-core from the npm registry (fetched before the first journey, kept between runs), to check each
+    page's accessibility."""
+    return (axe_cache() / "package" / "axe.min.js").read_text(encoding="utf-8")
 
 
 @pytest.fixture

@@ -19,11 +19,10 @@ from typing import Any
 import pytest
 
 from ordna.core.tests.browser.conftest import Site, choose_language, screenshot
-from ordna.core.tests.test_translations import entries, unescape
+from ordna.core.tests.test_translations import english_phrases, english_words
 
 pytestmark = pytest.mark.browser
 
-LOCALE = Path(__file__).resolve().parents[3] / "locale"
 LEAVER = "E10001"  # the demo's `employee` user (Johan Sjögren)
 LEAVER_MANAGER = "E10474"  # the demo's `manager` user (Sandra Brouwer)
 
@@ -41,24 +40,9 @@ def check_page(page: Any, axe_source: str) -> None:
     assert violations == [], f"{page.url}: {violations}"
 
 
-def english_phrases(language: str) -> list[re.Pattern[str]]:
-    """English texts of the catalog whose translation differs: none of them may show on a translated page.
-    Texts with placeholders are matched up to their first placeholder; single words as whole words."""
-    patterns = []
-    for entry in entries(LOCALE / language / "LC_MESSAGES" / "django.po"):
-        msgid = unescape(entry["msgid"])
-        if msgid == unescape(entry.get("msgstr", entry.get("msgstr[0]", ""))):
-            continue
-        fixed = re.split(r"%\(|%s|%d|\{", msgid)[0].strip()
-        if len(fixed) < 5:
-            continue
-        patterns.append(re.compile(rf"\b{re.escape(fixed)}\b" if " " not in fixed else re.escape(fixed)))
-    return patterns
-
-
-def check_translated(page: Any, language: str, name: str) -> None:
-    """Switch to `language` and find no English text of the catalog on the page; then back to English."""
-    choose_language(page, language)
+def assert_translated(page: Any, language: str) -> None:
+    """No English text of the catalog on the page as it stands, and no English sentence in its errors, messages
+    and help texts (form errors included: a message the catalog lacks is found by its English words)."""
     shown = page.locator("body").inner_text()
     # Single words are looked for in the interface's own elements only: data (a contract called
     # "Application support") may be English in any language.
@@ -68,7 +52,15 @@ def check_translated(page: Any, language: str, name: str) -> None:
         for pattern in english_phrases(language)
         if pattern.search(chrome if pattern.pattern.startswith("\\b") else shown)
     ]
+    interface = page.locator(".errorlist, .error, .errors, .msg, .help, [role=alert]").all_inner_texts()
+    untranslated += [f"English in {text!r}" for text in interface if english_words(text)]
     assert untranslated == [], f"{language} {page.url}: {untranslated}"
+
+
+def check_translated(page: Any, language: str, name: str) -> None:
+    """Switch to `language` and find no English on the page; then back to English."""
+    choose_language(page, language)
+    assert_translated(page, language)
     screenshot(page, f"{name}-{language}")
     choose_language(page, "en")
 
@@ -111,6 +103,12 @@ def test_hr_uploads_a_leaver_sees_the_preview_confirms_and_the_case_appears(
     check_page(page, axe_source)
     page.get_by_role("button", name="Apply these changes").click()
     page.wait_for_load_state()
+    # The import's page, run by the signed-in user, links the case it opened.
+    assert re.search(r"/imports/\d+/$", page.url)
+    assert "hr" in page.locator("dl.facts dd").all_inner_texts()  # By: the uploader, not "command line"
+    assert page.get_by_role("link", name="Johan Sjögren").is_visible()
+    screenshot(page, "hr-import-applied")
+    check_page(page, axe_source)
     page.goto("/cases/")
     page.get_by_label("Search").fill("Sjögren")
     page.get_by_role("button", name="Filter").click()
@@ -402,10 +400,23 @@ def test_an_employee_asks_the_key_user_escalates_and_the_employee_answers_the_su
     key_user = signed_in("keyuser")
     key_user.goto(question_url)
     check_page(key_user, axe_source)
-    key_user.get_by_label("Action").select_option("escalate")
+    # A refusal in Swedish, beside its field: a due day already past.
+    choose_language(key_user, "sv")
+    escalate = key_user.locator("form:has(#action-escalate)")
+    escalate.locator("[name=escalate-ticket_ref]").fill("NCP-48213")
+    escalate.locator("[name=escalate-due]").fill((date.today() - timedelta(days=1)).isoformat())
+    escalate.locator("button[type=submit]").click()
+    key_user.wait_for_load_state()
+    assert "har passerat" in key_user.locator("form:has(#action-escalate) .error").inner_text()
+    assert_translated(key_user, "sv")
+    screenshot(key_user, "question-refused-sv")
+    key_user.goto(question_url)
+    choose_language(key_user, "en")
     key_user.get_by_label("Supplier's ticket reference").fill("NCP-48213")
-    key_user.get_by_label("Text").fill("External sharing is a tenant setting; asking the supplier.")
-    key_user.get_by_role("button", name="Save").click()
+    key_user.get_by_label("Note to the supplier (optional)").fill(
+        "External sharing is a tenant setting; asking the supplier."
+    )
+    key_user.get_by_role("button", name="Escalate", exact=True).click()
     key_user.wait_for_load_state()
     shown = key_user.locator("main").inner_text()
     assert "NCP-48213" in shown and "Nordic Cloud Partner AB" in shown

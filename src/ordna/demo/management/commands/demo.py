@@ -6,7 +6,6 @@ import argparse
 import time
 from typing import Any
 
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from ordna.core import clock
@@ -66,7 +65,8 @@ class Command(BaseCommand):
         if summary.users:
             first, *others = summary.users
             also = f" (also: {', '.join(others)})" if others else ""
-            lines.append(f"Sign in at {settings.BASE_URL} as {first} / {summary.password}{also}")
+            # No address here: the loader cannot know where the site will be served (`ordna serve` says it).
+            lines.append(f"Sign in as {first} / {summary.password}{also}")
         if summary.existing_users:
             lines.append(f"Users that existed already and were left unchanged: {', '.join(summary.existing_users)}")
         return "\n".join(lines)

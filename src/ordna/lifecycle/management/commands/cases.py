@@ -17,7 +17,7 @@ from ordna.lifecycle.services import cases_open_due
 
 class Command(OrdnaCommand):
     help = (
-        "Leaver cases: `open` opens, re-plans and cancels cases by the rules of DESIGN.md 3.2; "
+        "Leaver cases: `open` opens, re-plans and cancels cases by the rules of docs/offboarding.md; "
         "`service-desk` mails the suppliers' service desks the accounts to take back."
     )
 

@@ -1,4 +1,4 @@
-"""`ordna report monthly|licenses|evidence` (DESIGN.md 4.1): the reports as files."""
+"""`ordna report monthly|licenses|evidence` (README.md, docs/reports.md): the reports as files."""
 
 from __future__ import annotations
 
