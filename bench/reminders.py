@@ -1,8 +1,10 @@
 """The reminder budget (docs/performance.md): a reminder run over 100,000 open lines computes all digests in under 5 s.
 
-In a fresh SQLite database: 25,000 people under 500 managers (each with an Ordna user in English, Swedish or
-Dutch), 10,000 leavers with open cases and 10 open lines each, due from four weeks ago to two weeks ahead,
-for managers, HR, the IT coordinators and the employees. Written set-based; then `ordna remind --dry-run`
+In a fresh SQLite database: 25,000 people under 500 managers, every one with an address in the HR file; half the
+managers also have an Ordna user (in English, Swedish or Dutch), the other half and every employee are reached at
+the HR file's address (issue 17); HR and the IT coordinators have users and a role mailbox each. 10,000 leavers
+with open cases and 10 open lines each, due from four weeks ago to two weeks ahead, for managers, HR, the IT
+coordinators and the employees. Written set-based; then `ordna remind --dry-run`
 is timed as a command (process start included) and the planning alone in this process. Prints one JSON object.
 """
 
@@ -23,6 +25,7 @@ TODAY = date(2026, 11, 16)
 def main() -> None:
     os.environ["ORDNA_DATA_DIR"] = tempfile.mkdtemp(prefix="ordna-bench-remind-")
     os.environ["DJANGO_SETTINGS_MODULE"] = "ordna.settings"
+    os.environ["ORDNA_ROLE_MAILBOXES"] = "hr=hr@example.org,coordinator=it@example.org"
     import django
 
     django.setup()
@@ -38,7 +41,10 @@ def main() -> None:
     managers_count = 500
     now = timezone.now()
     Person.objects.bulk_create(
-        [Person(employee_id=f"M{i}", first_name="Manager", last_name=str(i)) for i in range(managers_count)],
+        [
+            Person(employee_id=f"M{i}", first_name="Manager", last_name=str(i), email=f"m{i}@hr.example.org")
+            for i in range(managers_count)
+        ],
         batch_size=5000,
     )
     manager_ids = list(Person.objects.order_by("id").values_list("id", flat=True))
@@ -48,6 +54,7 @@ def main() -> None:
                 employee_id=f"P{i}",
                 first_name="Person",
                 last_name=str(i),
+                email=f"p{i}@example.org",
                 manager_id=manager_ids[i % managers_count],
                 end_date=TODAY - timedelta(days=i % 30),
             )
@@ -61,12 +68,13 @@ def main() -> None:
         [
             User(username=f"manager{i}", email=f"manager{i}@example.org", person_id=pid, locale=locales[i % 3])
             for i, pid in enumerate(manager_ids)
+            if i % 2 == 0
         ]
         + [User(username=f"staff{i}", email=f"staff{i}@example.org") for i in range(6)],
         batch_size=5000,
     )
     users = dict(User.objects.values_list("username", "id"))
-    roles = [UserRole(user_id=users[f"manager{i}"], role="manager") for i in range(managers_count)]
+    roles = [UserRole(user_id=users[f"manager{i}"], role="manager") for i in range(0, managers_count, 2)]
     roles += [UserRole(user_id=users[f"staff{i}"], role="coordinator" if i < 3 else "hr") for i in range(6)]
     UserRole.objects.bulk_create(roles)
     Case.objects.bulk_create(

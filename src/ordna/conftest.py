@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import csv
+import email
+import email.policy
 import io
+import logging
 import os
 import shutil
+import socket
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from datetime import date, datetime
+from email.message import Message
 from pathlib import Path
 from typing import Any, NoReturn
 from zoneinfo import ZoneInfo
@@ -180,3 +186,54 @@ def require_server(key: str, executable: str = "", install: str = "") -> str:
     if found_path is None:
         unavailable(missing_line(key))
     return str(found_path)
+
+
+# A real SMTP server on loopback (aiosmtpd), for every app whose tests send mail. -------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class Inbox:
+    """What the SMTP server received: parsed messages, with their envelope recipients."""
+
+    def __init__(self) -> None:
+        self.messages: list[tuple[list[str], Message]] = []
+        self.lock = threading.Lock()
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        with self.lock:
+            self.messages.append(
+                (list(envelope.rcpt_tos), email.message_from_bytes(envelope.content, policy=email.policy.default))
+            )
+        return "250 OK"
+
+    def to(self, address: str) -> list[Message]:
+        return [message for rcpts, message in self.messages if address in rcpts]
+
+    def recipients(self) -> list[str]:
+        return sorted(r for rcpts, _ in self.messages for r in rcpts)
+
+
+@pytest.fixture
+def smtp_server(settings: Any) -> Iterator[Inbox]:
+    """An aiosmtpd server on a free loopback port, and Django's mail settings pointing at it."""
+    from aiosmtpd.controller import Controller
+
+    logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd logs every SMTP command at INFO
+    inbox = Inbox()
+    port = free_port()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    settings.EMAIL_TIMEOUT = 5
+    try:
+        yield inbox
+    finally:
+        controller.stop()

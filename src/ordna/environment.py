@@ -115,3 +115,26 @@ def assignments(name: str) -> dict[str, list[str]]:
             raise SettingError(f"{name}: expected role=value pairs separated by commas, got {item!r}")
         found.setdefault(key.strip(), []).append(value.strip())
     return found
+
+
+ROLES = ("admin", "coordinator", "hr", "manager", "key_user", "supplier", "employee", "auditor")
+
+
+def role_mailboxes(pairs: dict[str, list[str]]) -> dict[str, list[str]]:
+    """``ORDNA_ROLE_MAILBOXES``: every key a role, every value one address (lower case)."""
+    for role, addresses in pairs.items():
+        if role not in ROLES:
+            raise SettingError(f"ORDNA_ROLE_MAILBOXES: unknown role {role!r}; roles are: {', '.join(ROLES)}")
+        for address in addresses:
+            local, at, domain = address.partition("@")
+            if not at or not local or "." not in domain or any(c.isspace() for c in address):
+                raise SettingError(f"ORDNA_ROLE_MAILBOXES: {address!r} is not a mail address")
+    return {role: [a.lower() for a in addresses] for role, addresses in pairs.items()}
+
+
+def role_groups(pairs: dict[str, list[str]]) -> dict[str, list[str]]:
+    """``ORDNA_OIDC_ROLE_GROUPS``: role=group pairs (a role may repeat, for several groups)."""
+    for role in pairs:
+        if role not in ROLES:
+            raise SettingError(f"ORDNA_OIDC_ROLE_GROUPS: unknown role {role!r}; roles are: {', '.join(ROLES)}")
+    return pairs

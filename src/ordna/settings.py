@@ -9,7 +9,18 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import dj_database_url
 
-from ordna.environment import SettingError, assignments, envbool, envfloat, envint, envlist, envstr, smtp_settings
+from ordna.environment import (
+    SettingError,
+    assignments,
+    envbool,
+    envfloat,
+    envint,
+    envlist,
+    envstr,
+    role_groups,
+    role_mailboxes,
+    smtp_settings,
+)
 from ordna.suppliers.contract_dates import parse_alert_stages
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -252,6 +263,17 @@ ORDNA_KEY_USER_RESPONSE_HOURS = envint("ORDNA_KEY_USER_RESPONSE_HOURS", 8, minim
 ORDNA_BUSINESS_HOURS = envstr("ORDNA_BUSINESS_HOURS", "08:00-17:00")
 # Who gets the monthly follow-up by mail on the first business day of the month (comma-separated addresses).
 ORDNA_REPORT_RECIPIENTS = envlist("ORDNA_REPORT_RECIPIENTS")
+# Sign-in with the organisation's identity provider (OpenID Connect, docs/sign-in.md): discovery from the issuer;
+# the client secret also from ORDNA_OIDC_CLIENT_SECRET_FILE; roles from the provider's groups.
+ORDNA_OIDC_ISSUER = envstr("ORDNA_OIDC_ISSUER").rstrip("/")
+ORDNA_OIDC_CLIENT_ID = envstr("ORDNA_OIDC_CLIENT_ID")
+ORDNA_OIDC_CLIENT_SECRET = envstr("ORDNA_OIDC_CLIENT_SECRET")
+ORDNA_OIDC_ROLE_GROUPS = role_groups(assignments("ORDNA_OIDC_ROLE_GROUPS"))
+ORDNA_OIDC_GROUPS_CLAIM = envstr("ORDNA_OIDC_GROUPS_CLAIM", "groups")
+if ORDNA_OIDC_ISSUER and not (ORDNA_OIDC_CLIENT_ID and ORDNA_OIDC_CLIENT_SECRET):
+    raise SettingError("ORDNA_OIDC_ISSUER: also give ORDNA_OIDC_CLIENT_ID and ORDNA_OIDC_CLIENT_SECRET")
+if ORDNA_OIDC_ISSUER and not ORDNA_OIDC_ISSUER.startswith(("https://", "http://127.0.0.1", "http://localhost")):
+    raise SettingError("ORDNA_OIDC_ISSUER: expected an https:// address (http only on loopback, for tests)")
 ORDNA_LOGIN_MAX_FAILURES = envint("ORDNA_LOGIN_MAX_FAILURES", 5, minimum=1)
 ORDNA_LOGIN_LOCKOUT_MINUTES = envint("ORDNA_LOGIN_LOCKOUT_MINUTES", 15, minimum=1)
 # Suppliers (docs/suppliers.md): the alert stages before a contract's decision date, in days, and how many days
@@ -303,6 +325,13 @@ if ORDNA_CIO_SUMMARY_WEEKDAY > 7:
 ORDNA_CIO_USERS = envlist("ORDNA_CIO_USERS")
 ORDNA_ROLE_LEADS = assignments("ORDNA_ROLE_LEADS")
 ORDNA_WEBHOOKS = assignments("ORDNA_WEBHOOKS")
+# Shared addresses per role (hr=hr@example.org,coordinator=it@example.org): reminded beside the role's users, so
+# the routine works before any user exists. Signed action links are never sent to them.
+ORDNA_ROLE_MAILBOXES = role_mailboxes(assignments("ORDNA_ROLE_MAILBOXES"))
+# Signed action links in digests (docs/notifications.md): how many days one works, and how many link pages one client
+# address may open in an hour.
+ORDNA_ACTION_LINK_DAYS = envint("ORDNA_ACTION_LINK_DAYS", 14, minimum=1)
+ORDNA_ACTION_LINK_REQUESTS_PER_HOUR = envint("ORDNA_ACTION_LINK_REQUESTS_PER_HOUR", 60, minimum=1)
 ORDNA_MAIL_RETRY_MAX_MINUTES = envint("ORDNA_MAIL_RETRY_MAX_MINUTES", 60, minimum=1)
 DEFAULT_FROM_EMAIL = envstr("ORDNA_MAIL_FROM", "Ordna <ordna@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL

@@ -17,6 +17,8 @@ class Actor:
     ref: str
     label: str
     user: User | None = None
+    # A signed action link's (purpose, target id): the one thing this actor may do (core/action_links.py).
+    link: tuple[str, int] | None = None
 
     @classmethod
     def for_user(cls, user: User) -> Actor:

@@ -42,6 +42,9 @@ class Supplier(models.Model):
     name = models.CharField(max_length=200, unique=True)
     contact_name = models.CharField(max_length=200, blank=True)
     contact_email = models.EmailField(blank=True)
+    # Where the accounts it must disable for a leaver go, one mail per case (lifecycle/service_desk.py): the
+    # address its service desk opens tickets from. Blank: its lines reach its portal users' digests only.
+    service_desk_email = models.EmailField(blank=True, db_default="")
     phone = models.CharField(max_length=50, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -66,6 +69,9 @@ class User(AbstractUser):
     )
     supplier = models.ForeignKey(Supplier, null=True, blank=True, on_delete=models.PROTECT, related_name="portal_users")
     locale = models.CharField(max_length=2, choices=Locale.choices, default=Locale.EN)
+    # The identity provider's subject ("sub") of a user who signs in with OpenID Connect: stable across a
+    # change of address, and how a returning user is found (docs/sign-in.md).
+    oidc_subject = models.CharField(max_length=255, null=True, blank=True, unique=True)
     failed_logins = models.PositiveIntegerField(default=0)
     locked_until = models.DateTimeField(null=True, blank=True)
 
@@ -218,3 +224,48 @@ class ImportRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source} {self.started_at:%Y-%m-%d %H:%M} {self.outcome}"
+
+
+class ActionLink(models.Model):
+    """A signed link that lets one recipient do one thing without signing in (docs/notifications.md): confirm a
+    handover, record a device's return, a supplier's ticket. Only the SHA-256 digest of the token is stored.
+
+    `purpose` names the action and the page that does it (registered by the app that owns the action),
+    `target_id` what it acts on (a line, a supplier request). Single use: using it sets `used_at` with a
+    conditional update; it expires at `expires_at` (ORDNA_ACTION_LINK_DAYS) and is revoked when its target no
+    longer needs it (the line closed, the case cancelled). `sent_in` is the digest that carried it.
+    """
+
+    purpose = models.CharField(max_length=60)
+    target_id = models.PositiveBigIntegerField()
+    address = models.CharField(max_length=254)
+    name = models.CharField(max_length=150, blank=True)
+    language = models.CharField(max_length=2, blank=True)  # the page's language: the mail's
+    digest = models.CharField(max_length=64, unique=True)
+    sent_in = models.PositiveBigIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_because = models.CharField(max_length=40, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                name="actionlink_used_or_revoked_not_both",
+                condition=models.Q(used_at__isnull=True) | models.Q(revoked_at__isnull=True),
+            ),
+            models.CheckConstraint(name="actionlink_has_address", condition=~models.Q(address="")),
+        ]
+        indexes = [
+            models.Index(
+                fields=["purpose", "target_id"],
+                condition=models.Q(used_at__isnull=True, revoked_at__isnull=True),
+                name="actionlink_live_target_idx",
+            ),
+            models.Index(fields=["sent_in"], name="actionlink_sent_in_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.purpose} {self.target_id}"

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -240,23 +241,50 @@ class SupplierError(ServiceError):
 
 
 def supplier_add(
-    *, name: str, actor: Actor, contact_name: str = "", contact_email: str = "", phone: str = ""
+    *,
+    name: str,
+    actor: Actor,
+    contact_name: str = "",
+    contact_email: str = "",
+    phone: str = "",
+    service_desk_email: str = "",
 ) -> Supplier:
-    """Register a supplier company; its portal users see only its own work."""
+    """Register a supplier company; its portal users see only its own work, its service desk (when given)
+    gets the accounts to disable for each leaver."""
     name = " ".join(name.split())
     if not name:
         raise SupplierError(_("Fill in the supplier's name."), field="name")
     if Supplier.objects.filter(name__iexact=name).exists():
         raise SupplierError(_("A supplier named %(name)s exists already."), field="name", name=repr(name))
+    service_desk_email = service_desk_email.strip().lower()
+    if service_desk_email:
+        try:
+            validate_email(service_desk_email)
+        except ValidationError as exc:
+            raise SupplierError(
+                _("Service desk: %(address)s is not a mail address."),
+                field="service_desk_email",
+                address=repr(service_desk_email),
+            ) from exc
     with transaction.atomic():
         supplier = Supplier.objects.create(
-            name=name, contact_name=contact_name, contact_email=contact_email, phone=phone
+            name=name,
+            contact_name=contact_name,
+            contact_email=contact_email,
+            phone=phone,
+            service_desk_email=service_desk_email,
         )
         audit_record(
             actor=actor,
             action="supplier.created",
             target=supplier,
-            after={"name": name, "contact_name": contact_name, "contact_email": contact_email, "phone": phone},
+            after={
+                "name": name,
+                "contact_name": contact_name,
+                "contact_email": contact_email,
+                "phone": phone,
+                "service_desk_email": service_desk_email,
+            },
         )
     return supplier
 

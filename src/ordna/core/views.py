@@ -21,6 +21,7 @@ from ordna.core.forms import LanguageForm, LoginForm
 from ordna.core.import_results import import_results_shown
 from ordna.core.middleware import database_busy_response
 from ordna.core.models import User
+from ordna.core.oidc import oidc_enabled
 from ordna.core.web import capability, paginate, user_of
 
 
@@ -51,7 +52,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
                 if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
                     next_url = ""
                 return redirect(next_url or settings.LOGIN_REDIRECT_URL)
-    return render(request, "core/login.html", {"form": form, "next": next_url}, status=200)
+    return render(request, "core/login.html", {"form": form, "next": next_url, "oidc": oidc_enabled()}, status=200)
 
 
 @require_POST

@@ -1,7 +1,8 @@
-"""Small pieces every view uses: the capability decorator and pagination."""
+"""Small pieces every view uses: the capability decorator, pagination, and a rate limit per client address."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from functools import wraps
 from typing import TYPE_CHECKING, Any, TypeVar, cast
@@ -9,9 +10,11 @@ from urllib.parse import urlencode
 
 from django import forms
 from django.contrib.auth.views import redirect_to_login
+from django.core.cache import cache
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 
 from ordna.core.access import require
 from ordna.core.errors import ServiceError
@@ -59,3 +62,33 @@ def refused(form: forms.Form, error: ServiceError) -> None:
     """A service's refusal on the form: beside the field it names when the form has it, else above the form;
     in the language of the page."""
     form.add_error(error.field if error.field in form.fields else None, str(error))
+
+
+def client_address(request: HttpRequest) -> str:
+    """The client's address as the server saw it (behind a proxy: the proxy's, unless it sets REMOTE_ADDR)."""
+    return str(request.META.get("REMOTE_ADDR", "") or "unknown")
+
+
+def rate_limited(scope: str, *, per_hour: Callable[[], int]) -> Callable[[View], View]:
+    """At most `per_hour()` requests an hour from one client address to the views of `scope`; more answer
+    429 with the translated page `core/rate_limited.html`. Counted in Django's cache (in memory per server
+    process unless a shared cache is configured), in fixed one-hour windows."""
+
+    def decorate(view: View) -> View:
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            window = int(time.time() // 3600)
+            key = f"ordna:rate:{scope}:{client_address(request)}:{window}"
+            cache.add(key, 0, timeout=3600)
+            try:
+                count = cache.incr(key)
+            except ValueError:  # evicted between add and incr: count this one as the first
+                cache.set(key, 1, timeout=3600)
+                count = 1
+            if count > per_hour():
+                return render(request, "core/rate_limited.html", status=429)
+            return view(request, *args, **kwargs)
+
+        return wrapper  # type: ignore[return-value]
+
+    return decorate

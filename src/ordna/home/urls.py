@@ -8,6 +8,8 @@ urlpatterns = [
     path("users/", views.users, name="users"),
     path("users/new/", views.user_add, name="user_add"),
     path("users/<int:pk>/", views.user_edit, name="user_edit"),
+    path("login/oidc/", views.oidc_start, name="oidc_start"),
+    path("login/oidc/callback/", views.oidc_callback, name="oidc_callback"),
 ]
 
 # The person and application pages compose several apps but keep their URLs and names: ordna/urls.py adds these

@@ -7,13 +7,19 @@ from __future__ import annotations
 
 from datetime import date
 
+from authlib.integrations.base_client.errors import OAuthError  # type: ignore[import-untyped]
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import login
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from joserfc.errors import JoseError
 
 from ordna.accounts.scopes import accounts_scope
 from ordna.applications.models import Responsibility
@@ -21,11 +27,13 @@ from ordna.applications.scopes import applications_scope
 from ordna.core import access, services
 from ordna.core.actor import Actor
 from ordna.core.clock import today
+from ordna.core.forms import LoginForm
 from ordna.core.models import Supplier, User
+from ordna.core.oidc import SignInRefused, oidc_client, oidc_enabled
 from ordna.core.services import SupplierError, supplier_get_or_add
 from ordna.core.web import capability, paginate, refused, user_of
 from ordna.devices.scopes import devices_scope
-from ordna.home import selectors
+from ordna.home import selectors, sign_in
 from ordna.home.forms import UserForm
 from ordna.lifecycle.scopes import cases_scope
 from ordna.people.models import Person
@@ -242,3 +250,54 @@ def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.success(request, _("User %(name)s was saved.") % {"name": user.username})
                 return redirect("home:users")
     return render(request, "home/user_form.html", {"form": form, "editing": user})
+
+
+# Sign-in with the organisation's identity provider (core/oidc.py does the protocol, sign_in.py the rest) -------
+
+
+def oidc_start(request: HttpRequest) -> HttpResponse:
+    """Off to the provider, with state, nonce and PKCE kept in the session; `next` waits there too."""
+    if not oidc_enabled():
+        raise Http404
+    next_url = request.GET.get("next", "")
+    request.session["oidc_next"] = (
+        next_url if url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}) else ""
+    )
+    try:
+        client = oidc_client()
+        response: HttpResponse = client.authorize_redirect(request, settings.BASE_URL + reverse("home:oidc_callback"))
+        return response
+    except (SignInRefused, OSError, OAuthError, ValueError) as exc:
+        return _sign_in_refused(request, str(exc), status=502)
+
+
+def oidc_callback(request: HttpRequest) -> HttpResponse:
+    """Back from the provider: the code for tokens, the ID token verified, the user made or refused."""
+    if not oidc_enabled():
+        raise Http404
+    try:
+        client = oidc_client()
+        token = client.authorize_access_token(request)
+        claims = dict(token.get("userinfo") or {})
+        claims.update(client.userinfo(token=token))  # groups may come only from the userinfo endpoint
+        if claims.get("sub") != token["userinfo"]["sub"]:
+            raise SignInRefused(_("The userinfo endpoint answered for someone else."))
+        user = sign_in.oidc_user_sign_in(identity=sign_in.identity_from_claims(claims), today=today())
+    except SignInRefused as exc:
+        return _sign_in_refused(request, str(exc), status=403)
+    except (OSError, OAuthError, JoseError, KeyError, TypeError, ValueError) as exc:
+        return _sign_in_refused(
+            request, _("The provider's answer could not be verified (%(error)s).") % {"error": exc}, status=400
+        )
+    next_url = request.session.pop("oidc_next", "")
+    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    return redirect(next_url or settings.LOGIN_REDIRECT_URL)
+
+
+def _sign_in_refused(request: HttpRequest, reason: str, *, status: int) -> HttpResponse:
+    return render(
+        request,
+        "core/login.html",
+        {"form": LoginForm(), "next": "", "oidc": True, "oidc_error": reason},
+        status=status,
+    )

@@ -32,7 +32,7 @@ from django.utils.translation import gettext as _
 
 from ordna.core.actor import Actor
 from ordna.core.audit import audit_record
-from ordna.lifecycle.engine import LifecycleError, cases_complete
+from ordna.lifecycle.engine import LifecycleError, cases_complete, line_links_revoke
 from ordna.lifecycle.models import AttestReason, CaseStatus, ClosingRequest, Line, LineKind, LineState
 from ordna.lifecycle.scopes import ClosingRight, line_closing_right, may_approve
 from ordna.lifecycle.verification import contradictions_resolve
@@ -289,6 +289,7 @@ def _close(
             "approved_by": approved_by or None,
         },
     )
+    line_links_revoke([line.pk], because=f"line {state}")  # the reminders' links to it stop working
     contradictions_resolve([line.pk])
     cases_complete(case_ids=[line.case_id], actor=actor, today=today)
     return line

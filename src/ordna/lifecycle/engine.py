@@ -26,12 +26,15 @@ from django.utils.translation import gettext_lazy as _
 
 from ordna.accounts.models import Account, AccountStatus
 from ordna.applications.models import Application
+from ordna.core.action_links import action_links_revoke
 from ordna.core.actor import Actor
 from ordna.core.audit import Change, audit_record, audit_record_many
 from ordna.core.bulk import insert_rows, update_rows
 from ordna.core.errors import ServiceError
 from ordna.lifecycle import due_dates
 from ordna.lifecycle.models import (
+    LINE_LINK,
+    SUPPLIER_LINK,
     Case,
     CaseKind,
     CaseStatus,
@@ -42,6 +45,7 @@ from ordna.lifecycle.models import (
     LineState,
     ReopenCause,
     Responsible,
+    SupplierRequest,
     TemplateTask,
 )
 
@@ -461,12 +465,41 @@ def lines_reopen(
     return ids
 
 
+# Signed links (by_link.py, service_desk.py): taking them back when they are no longer needed.
+
+
+def line_links_revoke(line_ids: Collection[int], *, because: str) -> int:
+    """The lines closed: links that would close them again stop working, and so does a service desk's link
+    once none of the lines it was sent for is open (in the closing transaction)."""
+    if not line_ids:
+        return 0
+    revoked = action_links_revoke(purpose=LINE_LINK, target_ids=line_ids, because=because)
+    case_ids = set(Line.objects.filter(pk__in=list(line_ids)).values_list("case_id", flat=True))
+    requests = list(SupplierRequest.objects.filter(case_id__in=case_ids).values_list("id", "lines"))
+    listed = {line_id for _pk, lines in requests for line_id in lines}
+    still_open = set(Line.objects.filter(pk__in=listed, state=LineState.OPEN).values_list("id", flat=True))
+    finished = [pk for pk, lines in requests if not still_open.intersection(lines)]
+    return revoked + action_links_revoke(purpose=SUPPLIER_LINK, target_ids=finished, because=because)
+
+
+def case_links_revoke(case_ids: Collection[int], *, because: str) -> int:
+    """The cases were cancelled: every link to their lines and their service-desk requests stops working."""
+    if not case_ids:
+        return 0
+    lines = list(Line.objects.filter(case_id__in=list(case_ids)).values_list("id", flat=True))
+    requests = list(SupplierRequest.objects.filter(case_id__in=list(case_ids)).values_list("id", flat=True))
+    return action_links_revoke(purpose=LINE_LINK, target_ids=lines, because=because) + action_links_revoke(
+        purpose=SUPPLIER_LINK, target_ids=requests, because=because
+    )
+
+
 def cases_cancel(reasons: Mapping[int, str], *, now: datetime) -> None:
     """Cancel open cases, each with its reason (the kinds audit it in their own words)."""
     for reason, group in groupby(sorted(reasons.items(), key=lambda item: item[1]), key=lambda item: item[1]):
         Case.objects.filter(pk__in=[pk for pk, _reason in group]).update(
             status=CaseStatus.CANCELLED, cancelled_at=now, cancel_reason=reason
         )
+    case_links_revoke(list(reasons), because="case cancelled")
 
 
 def case_cancel(*, case: Case, actor: Actor, reason: str) -> Case:
@@ -481,6 +514,7 @@ def case_cancel(*, case: Case, actor: Actor, reason: str) -> Case:
     with transaction.atomic():
         case.status, case.cancelled_at, case.cancel_reason = CaseStatus.CANCELLED, timezone.now(), reason
         case.save(update_fields=["status", "cancelled_at", "cancel_reason"])
+        case_links_revoke([case.pk], because="case cancelled")
         audit_record(actor=actor, action="case.cancelled", target=case, after={"reason": reason})
     return case
 

@@ -8,6 +8,11 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+# The purposes of the signed links in the reminder mails (core/action_links.py): doing one line, and a service
+# desk's answer for one case (by_link.py, service_desk.py).
+LINE_LINK = "lifecycle.line"
+SUPPLIER_LINK = "lifecycle.supplier"
+
 
 class CaseKind(models.TextChoices):
     LEAVER = "leaver", _("Leaver")
@@ -498,3 +503,52 @@ class AlumniConsent(models.Model):
 
     def __str__(self) -> str:
         return f"alumni consent {self.person_id}"
+
+
+class RequestState(models.TextChoices):
+    PENDING = "pending", _("Waiting to be sent")
+    SENDING = "sending", _("Being sent")
+    SENT = "sent", _("Sent")
+
+
+class SupplierRequest(models.Model):
+    """One mail to a supplier's service desk for one case: the accounts (and licences) it must take back in the
+    systems it runs, under a reference that stays the same for the case (docs/notifications.md).
+
+    The supplier answers through a signed link with its own ticket reference and "done": a claim, shown on
+    the lines, never a verification (an export or a connector's read-back still verifies them). Sent like a
+    digest: a conditional update claims it (pending to sending), a failure goes back to pending with a later
+    attempt; `lines` is what the last mail listed, so new accounts send an update under the same reference.
+    """
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="supplier_requests")
+    supplier = models.ForeignKey("core.Supplier", on_delete=models.CASCADE, related_name="+")
+    reference = models.CharField(max_length=40, unique=True)
+    address = models.CharField(max_length=254)
+    due = models.DateField()
+    lines = models.JSONField(default=list)  # the line ids listed in the last mail
+    state = models.CharField(max_length=10, choices=RequestState.choices, default=RequestState.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField()
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    mails_sent = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    ticket_reference = models.CharField(max_length=100, blank=True)
+    claimed_done_at = models.DateTimeField(null=True, blank=True)
+    claimed_by = models.CharField(max_length=150, blank=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "supplier"], name="supplierrequest_one_per_case_supplier"),
+            models.CheckConstraint(name="supplierrequest_known_state", condition=Q(state__in=RequestState.values)),
+            models.CheckConstraint(
+                name="supplierrequest_sent_has_time", condition=~Q(state="sent") | Q(sent_at__isnull=False)
+            ),
+        ]
+        indexes = [models.Index(fields=["state", "next_attempt_at"], name="supplierreq_state_next_idx")]
+
+    def __str__(self) -> str:
+        return self.reference

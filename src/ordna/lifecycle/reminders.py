@@ -15,6 +15,7 @@ from django.db import connection
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from ordna.lifecycle.by_link import LINE_LINK, doable_by_link
 from ordna.lifecycle.models import CaseStatus, Responsible
 from ordna.lifecycle.scopes import cases_scope
 from ordna.lifecycle.selectors import open_lines_by_party
@@ -35,13 +36,16 @@ _PERSONAL = frozenset({Responsible.MANAGER.value, Responsible.OWNER.value, Respo
 
 @reminder_source("lifecycle.lines")
 def open_lines(context: SourceContext) -> Iterator[OpenItem]:
-    """Assignees: the responsible person's user (manager, owner, employee), the HR or IT coordinator role, or
-    the supplier's staff. Leads: the responsible person's manager, else the role's lead (ORDNA_ROLE_LEADS)."""
+    """Assignees: the responsible person's address (manager, owner, employee: the user's or the HR file's), the
+    HR or IT coordinator role (users and mailbox), or the supplier's staff. Leads: the responsible person's
+    manager, else the role's lead (ORDNA_ROLE_LEADS). Tasks and devices to collect carry a signed link
+    (by_link.py); account and licence lines close by proof, never by a link."""
     directory = context.directory
     rows = open_lines_by_party(due_on_or_before=context.horizon).values_list(
         "id",
         "case_id",
         "kind",
+        "grant",
         "subject",
         "due",
         "responsible",
@@ -52,6 +56,7 @@ def open_lines(context: SourceContext) -> Iterator[OpenItem]:
         "case__person__last_name",
     )
     role_users = {role.value: directory.role(role.value) for role in (Responsible.HR, Responsible.COORDINATOR)}
+    by_link: dict[tuple[str, str, bool], str] = {}  # (kind, responsible, grant) -> the link's purpose or ""
     # The compiled query through a plain cursor: Django's per-row converters (SQLite returns dates as text)
     # cost more than the rest of the run; a few hundred distinct due dates are parsed once each.
     sql, params = rows.query.sql_with_params()
@@ -63,6 +68,7 @@ def open_lines(context: SourceContext) -> Iterator[OpenItem]:
                 line_id,
                 case_id,
                 kind,
+                grant,
                 subject,
                 raw_due,
                 role,
@@ -84,6 +90,10 @@ def open_lines(context: SourceContext) -> Iterator[OpenItem]:
                 else:
                     assignees = role_users.get(role, ())
                     leads = directory.lead_of_role(role)
+                action = by_link.get((kind, role, grant))
+                if action is None:
+                    doable = doable_by_link(kind=kind, responsible=role, grant=bool(grant))
+                    action = by_link[(kind, role, grant)] = LINE_LINK if doable else ""
                 yield OpenItem(
                     key=f"line:{line_id}",
                     source="lifecycle.lines",
@@ -93,6 +103,8 @@ def open_lines(context: SourceContext) -> Iterator[OpenItem]:
                     due=due,
                     assignees=assignees,
                     leads=leads,
+                    action=action,
+                    target=line_id,
                 )
 
 

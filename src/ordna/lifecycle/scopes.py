@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from django.db.models import Q, QuerySet
 
 from ordna.core.access import MG, ORG_WIDE_READERS, A, C, E, H, K, S
-from ordna.lifecycle.models import Case, Line, LineKind, Responsible
+from ordna.lifecycle.models import LINE_LINK, Case, Line, LineKind, Responsible
 from ordna.people.scopes import people_scope, report_ids
 
 if TYPE_CHECKING:
@@ -66,8 +66,11 @@ def lines_closable_scope(user: User) -> QuerySet[Line]:
 
 
 def line_closing_right(actor: Actor, line: Line) -> ClosingRight:
-    """How `actor` may close `line`. Only a signed-in user has a right; the system and the command line,
-    which answer to nobody, close lines only by proof (an import, a read-back, a check-in)."""
+    """How `actor` may close `line`. Only a signed-in user has a right, or the person a reminder's signed link
+    for this very line was sent to (its assignee); the system and the command line, which answer to nobody,
+    close lines only by proof (an import, a read-back, a check-in)."""
+    if actor.link is not None:
+        return ClosingRight.OWN if actor.link == (LINE_LINK, line.pk) else ClosingRight.NONE
     user = actor.user
     if user is None or not user.is_active:
         return ClosingRight.NONE

@@ -30,7 +30,7 @@ from ordna.core.actor import Actor
 from ordna.core.audit import Change, audit_record, audit_record_many
 from ordna.core.bulk import update_rows
 from ordna.devices.models import Device, DeviceStatus
-from ordna.lifecycle.engine import cases_complete, lines_reopen
+from ordna.lifecycle.engine import cases_complete, line_links_revoke, lines_reopen
 from ordna.lifecycle.models import Case, CaseKind, CaseStatus, Line, LineKind, LineState, ReopenCause, VerifiedBy
 
 
@@ -57,6 +57,7 @@ def lines_verify(
         proof_run_id=run_id,
         proof_taken_at=taken_at or now,
     )
+    line_links_revoke(line_ids, because="line verified")
     audit_record_many(
         actor=actor,
         changes=[

@@ -24,6 +24,10 @@ class DigestOut(Schema):
     day: date
     channel: str
     recipient: str | None
+    person: str | None
+    name: str
+    origin: str
+    mailbox: str
     role: str
     address: str
     language: str
@@ -38,6 +42,10 @@ class DigestOut(Schema):
     def resolve_recipient(obj: Any) -> str | None:
         return obj.recipient.username if obj.recipient else None
 
+    @staticmethod
+    def resolve_person(obj: Any) -> str | None:
+        return obj.person.employee_id if obj.person else None
+
 
 class DigestItemOut(Schema):
     key: str
@@ -48,15 +56,34 @@ class DigestItemOut(Schema):
     due: date
     step: str
     days_late: int
+    action: str = ""
+
+
+class ActionLinkOut(Schema):
+    purpose: str
+    target_id: int
+    created_at: datetime
+    expires_at: datetime
+    used_at: datetime | None
+    revoked_at: datetime | None
+    revoked_because: str
 
 
 class DigestDetailOut(DigestOut):
     items: list[DigestItemOut]
+    action_links: list[ActionLinkOut]
+
+    @staticmethod
+    def resolve_action_links(obj: Any) -> list[Any]:
+        return list(selectors.digest_links(obj))
 
 
 class PlannedOut(Schema):
     recipient: str
     email: str
+    name: str
+    origin: str
+    mailbox: str
     language: str
     items: list[DigestItemOut]
 
@@ -88,7 +115,9 @@ def digest_list(request: HttpRequest, day: date | None = None, state: str = "", 
     auth=Capability("notifications.log"),
 )
 def digest_detail(request: HttpRequest, digest_id: int) -> Any:
-    return access.get_in_scope(selectors.digests_scope(user_of(request)).select_related("recipient"), pk=digest_id)
+    return access.get_in_scope(
+        selectors.digests_scope(user_of(request)).select_related("recipient", "person"), pk=digest_id
+    )
 
 
 @router.post(
@@ -104,7 +133,7 @@ def run(request: HttpRequest, dry_run: bool = True) -> Any:
     assert plan is not None  # noqa: S101 - only scheduled runs return no plan
     if not dry_run:
         reminders_run_now(actor_ref=actor.ref, actor_label=actor.label)
-    users = plan.directory.users
+    recipients = plan.directory.recipients
     return {
         "day": plan.today,
         "dry_run": dry_run,
@@ -113,14 +142,22 @@ def run(request: HttpRequest, dry_run: bool = True) -> Any:
         "queued": not dry_run,
         "digests": [
             {
-                "recipient": users[rid].username,
-                "email": users[rid].email,
-                "language": users[rid].locale,
+                "recipient": recipients[key].username,
+                "email": recipients[key].address,
+                "name": recipients[key].name,
+                "origin": "mailbox" if recipients[key].mailbox else recipients[key].origin,
+                "mailbox": recipients[key].mailbox,
+                "language": recipients[key].language,
                 "items": [
-                    {**entry.item._asdict(), "step": entry.step, "days_late": entry.days_late}
+                    {
+                        **entry.item._asdict(),
+                        "step": entry.step,
+                        "days_late": entry.days_late,
+                        "action": entry.item.action if entry.acts and recipients[key].personal else "",
+                    }
                     for entry in digest.sorted_entries()
                 ],
             }
-            for rid, digest in sorted(plan.digests.items())
+            for key, digest in sorted(plan.digests.items())
         ],
     }

@@ -1,8 +1,8 @@
 """Escalation ladders and digest planning (docs/notifications.md). Pure: no ORM, no settings, no mail.
 
 Reminder sources (see `ordna.notifications.sources`) describe each open item as an `OpenItem`: who must close
-it (assignees, as user ids), who is their manager or role lead, and when it is due. `plan_digests` climbs
-the ladder for every item and groups what each recipient must hear today into one digest:
+it (assignees, as recipient keys: addresses), who is their manager or role lead, and when it is due.
+`plan_digests` climbs the ladder for every item and groups what each recipient must hear today into one digest:
 
 - before the due date (`remind_before` business days ahead) and on it: the assignees;
 - overdue: the assignees every business day until it is done;
@@ -10,8 +10,10 @@ the ladder for every item and groups what each recipient must hear today into on
 - `coordinator_after` business days late: also the IT coordinators;
 - once a week (`cio_weekday`): the CIOs get a summary of everything at the coordinator's step.
 
-Nothing is planned on weekends and holidays, nothing for finished items, and an item appears at most once
-in a recipient's digest (at the highest step that reaches them).
+An item whose assignee cannot be reached (nobody holds the role, or the person has no address) goes to its
+leads from its first reminder on, at the manager's step; without leads either, to the IT coordinators once
+it is overdue. Nothing is planned on weekends and holidays, nothing for finished items, and an item appears
+at most once in a recipient's digest (at the highest step that reaches them).
 """
 
 from __future__ import annotations
@@ -34,9 +36,11 @@ class OpenItem(NamedTuple):
     """One thing someone must finish, as a reminder source yields it.
 
     `key` is unique across sources ("line:12", "question:7"); `url` is a path inside Ordna ("/cases/3/");
-    `assignees` are the user ids who must act; `leads` the user ids of their manager or role lead (the
-    second rung of the ladder). An item without assignees goes to the IT coordinators once it is overdue, so
-    nothing is left unreminded because nobody could be found.
+    `assignees` are the recipient keys (addresses, from the source's `Directory`) of who must act; `leads`
+    those of their manager or role lead (the second rung of the ladder). An item without assignees goes to
+    its leads at once, else to the IT coordinators once it is overdue, so nothing is left unreminded because
+    nobody could be found. `action` names the signed link (`ordna.core.action_links`) that lets an assignee
+    do the item without signing in, on `target` (a line's id); empty when the item needs the app.
     """
 
     key: str
@@ -45,9 +49,11 @@ class OpenItem(NamedTuple):
     title: str
     url: str
     due: date
-    assignees: tuple[int, ...] = ()
-    leads: tuple[int, ...] = ()
+    assignees: tuple[str, ...] = ()
+    leads: tuple[str, ...] = ()
     finished: bool = False
+    action: str = ""
+    target: int = 0
 
 
 @dataclass(frozen=True)
@@ -70,16 +76,18 @@ class Ladder:
 
 
 class Entry(NamedTuple):
-    """One item in one recipient's digest, at the step that reaches them, and how late it is."""
+    """One item in one recipient's digest, at the step that reaches them, how late it is, and whether they
+    are one of the item's assignees (who may get a signed link to do it) rather than told about it."""
 
     item: OpenItem
     step: str
     days_late: int
+    acts: bool = False
 
 
 @dataclass
 class PlannedDigest:
-    recipient: int
+    recipient: str
     entries: list[Entry] = field(default_factory=list)
 
     def sorted_entries(self) -> list[Entry]:
@@ -128,10 +136,10 @@ def plan_digests(
     today: date,
     country: str,
     ladder: Ladder,
-    coordinators: Iterable[int],
-    cios: Iterable[int] = (),
-) -> dict[int, PlannedDigest]:
-    """Today's digests by recipient user id. Empty on weekends and holidays.
+    coordinators: Iterable[str],
+    cios: Iterable[str] = (),
+) -> dict[str, PlannedDigest]:
+    """Today's digests by recipient key. Empty on weekends and holidays.
 
     The ladder is evaluated once per distinct due date (a run over 100,000 lines has a few hundred), so
     planning is linear in the items with a small constant.
@@ -144,7 +152,7 @@ def plan_digests(
     cache: dict[date, tuple[tuple[str, ...], int]] = {}
     # recipient -> item key -> entry. An item's steps come in rising urgency, so a later step simply replaces
     # an earlier one for a recipient reached twice (an assignee who is also a coordinator).
-    chosen: dict[int, dict[str, Entry]] = defaultdict(dict)
+    chosen: dict[str, dict[str, Entry]] = defaultdict(dict)
     for item in items:
         if item.finished:
             continue
@@ -155,19 +163,32 @@ def plan_digests(
         steps, days_late = known
         if not steps:
             continue
+        if not item.assignees and item.leads and MANAGER not in steps:
+            steps = (*steps, MANAGER)  # nobody to remind: the lead stands in from the first reminder
         for step in steps:
+            acts = False
             if step == MANAGER:
                 targets = item.leads
             elif step == COORDINATOR:
                 targets = coordinators
+            elif item.assignees:
+                targets, acts = item.assignees, True
             else:
-                targets = item.assignees or (coordinators if step == OVERDUE else ())
-            if targets:
-                entry = Entry(item, step, days_late)
-                for recipient in targets:
-                    chosen[recipient][item.key] = entry
+                targets = coordinators if step == OVERDUE and not item.leads else ()
+            entry = Entry(item, step, days_late, acts)  # shared by every recipient it reaches
+            for recipient in targets:
+                mine = chosen[recipient]
+                known_entry = mine.get(item.key)
+                # An assignee reached again at a higher step (a coordinator who must also act) still acts.
+                mine[item.key] = (
+                    Entry(item, step, days_late, True)
+                    if known_entry is not None and known_entry.acts and not acts
+                    else entry
+                )
         if cio_day and COORDINATOR in steps and cios:
             entry = Entry(item, CIO, days_late)
             for recipient in cios:
                 chosen[recipient][item.key] = entry
-    return {recipient: PlannedDigest(recipient, list(entries.values())) for recipient, entries in chosen.items()}
+    return {
+        recipient: PlannedDigest(recipient, list(entries.values())) for recipient, entries in chosen.items() if entries
+    }

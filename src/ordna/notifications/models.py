@@ -30,23 +30,38 @@ class Step(models.TextChoices):
     CIO = "cio", _("Weekly summary: overdue at the IT coordinator")
 
 
-class Digest(models.Model):
-    """One day's reminders for one recipient (mail) or one role's chat channel (webhook): the evidence that
-    people were reminded.
+class Origin(models.TextChoices):
+    """Where a digest's address came from: why this address got it."""
 
-    The unique (recipient, day) and (role, day) constraints are the idempotent claim: two runs or two workers
+    USER = "user", _("The Ordna user's address")
+    HR_FILE = "hr_file", _("The address in the HR file")
+    MAILBOX = "mailbox", _("The role's shared mailbox")
+
+
+class Digest(models.Model):
+    """One day's reminders for one address (mail) or one role's chat channel (webhook): the evidence that
+    people were reminded, and at which address.
+
+    The unique (address, day) and (role, day) constraints are the idempotent claim: two runs or two workers
     on the same day plan the same rows and only one insert wins; sending claims the row with a conditional
     update (pending to sending), so a digest is sent once. A failed send returns it to pending with a later
-    `next_attempt_at`: delayed, never lost.
+    `next_attempt_at`: delayed, never lost. `recipient` is the Ordna user at the address and `person` the HR
+    file's person, when there is one; `mailbox` the role whose shared mailbox it is.
     """
 
     day = models.DateField()
     channel = models.CharField(max_length=10, choices=Channel.choices, default=Channel.MAIL)
     recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="digests"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="digests"
     )
+    person = models.ForeignKey(
+        "people.Person", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
+    )
+    mailbox = models.CharField(max_length=20, blank=True)
+    origin = models.CharField(max_length=10, choices=Origin.choices, blank=True)
+    name = models.CharField(max_length=150, blank=True)  # how the digest greeted them
     role = models.CharField(max_length=20, blank=True)  # the webhook's role
-    address = models.CharField(max_length=254, blank=True)  # the mail address at planning time
+    address = models.CharField(max_length=254, blank=True)  # the mail address, in lower case
     language = models.CharField(max_length=2, default="en")
     items = models.JSONField(default=list)
     item_count = models.PositiveIntegerField(default=0)
@@ -63,16 +78,14 @@ class Digest(models.Model):
         ordering = ["-day", "-id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["recipient", "day"], condition=Q(channel="mail"), name="digest_one_per_recipient_day"
+                fields=["address", "day"], condition=Q(channel="mail"), name="digest_one_per_address_day"
             ),
             models.UniqueConstraint(
                 fields=["role", "day"], condition=Q(channel="webhook"), name="digest_one_per_role_day"
             ),
             models.CheckConstraint(name="digest_known_state", condition=Q(state__in=DigestState.values)),
             models.CheckConstraint(name="digest_known_channel", condition=Q(channel__in=Channel.values)),
-            models.CheckConstraint(
-                name="digest_mail_has_recipient", condition=~Q(channel="mail") | Q(recipient__isnull=False)
-            ),
+            models.CheckConstraint(name="digest_mail_has_address", condition=~Q(channel="mail") | ~Q(address="")),
             models.CheckConstraint(name="digest_sent_has_time", condition=~Q(state="sent") | Q(sent_at__isnull=False)),
         ]
         indexes = [
@@ -81,7 +94,21 @@ class Digest(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.channel} {self.recipient_id or self.role} {self.day}"
+        return f"{self.channel} {self.address or self.role} {self.day}"
+
+
+class AddressNotice(models.Model):
+    """A person someone must remind who has no usable address in the HR file, and the day the IT
+    coordinators were told (once: the notice is not repeated while it stands). Removed when the HR file
+    gives the person a usable address again, so a later breakage is told again."""
+
+    person = models.OneToOneField("people.Person", on_delete=models.CASCADE, related_name="+")
+    value = models.CharField(max_length=254, blank=True)  # what the HR file held
+    first_seen = models.DateField()
+    told_on = models.DateField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"no address {self.person_id}"
 
 
 class ReminderRun(models.Model):

@@ -8,19 +8,24 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
 
+from ordna.core.models import ActionLink
 from ordna.notifications.calendar import CalendarEntry
-from ordna.notifications.ladder import Entry, Ladder, PlannedDigest, horizon, plan_digests
-from ordna.notifications.models import Digest
+from ordna.notifications.ladder import Entry, Ladder, OpenItem, PlannedDigest, horizon, plan_digests
+from ordna.notifications.models import AddressNotice, Digest
+from ordna.notifications.recipients import PersonRow, UserRow, directory_build
 from ordna.notifications.sources import (
     Directory,
-    Recipient,
     SourceContext,
     kind_label,
     registered_calendar_sources,
     registered_sources,
+    reminder_kind,
 )
+from ordna.people.models import Person
 
 if TYPE_CHECKING:
     from ordna.core.models import User
@@ -36,31 +41,34 @@ def ladder_from_settings() -> Ladder:
 
 
 def directory_load() -> Directory:
-    """Active users, their roles and links, in two queries; role leads and CIOs resolved from user names."""
-    from ordna.core.models import User, UserRole
+    """The HR file's people, the active users with their roles, and the role mailboxes, in three queries."""
+    from ordna.core.models import Role, User, UserRole
 
     roles: dict[int, set[str]] = defaultdict(set)
     for user_id, role in UserRole.objects.filter(user__is_active=True).values_list("user_id", "role"):
         roles[user_id].add(role)
-    directory = Directory()
-    by_username: dict[str, int] = {}
-    rows = User.objects.filter(is_active=True).values_list(
-        "id", "username", "first_name", "last_name", "email", "locale", "person_id", "supplier_id"
+    users = [
+        UserRow(*row, roles=frozenset(roles.get(row[0], ())))
+        for row in User.objects.filter(is_active=True).values_list(
+            "id", "username", "first_name", "last_name", "email", "locale", "person_id", "supplier_id"
+        )
+    ]
+    # Every person of the HR file through a plain cursor: a run reads tens of thousands and needs six plain
+    # columns, not model instances.
+    people = Person.objects.values_list(*PersonRow._fields)
+    sql, params = people.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        person_rows = [PersonRow(*row) for row in cursor.fetchall()]
+    return directory_build(
+        users=users,
+        people=person_rows,
+        mailboxes=settings.ORDNA_ROLE_MAILBOXES,
+        mailbox_names={role: str(label) for role, label in Role.choices},
+        role_leads=settings.ORDNA_ROLE_LEADS,
+        cio_usernames=settings.ORDNA_CIO_USERS,
+        default_language=settings.LANGUAGE_CODE,
     )
-    for pk, username, first, last, email, locale, person_id, supplier_id in rows:
-        user_roles = frozenset(roles.get(pk, ()))
-        directory.users[pk] = Recipient(pk, username, f"{first} {last}".strip() or username, email, locale, user_roles)
-        by_username[username] = pk
-        if person_id is not None:
-            directory.by_person[person_id] = pk
-        for role in user_roles:
-            directory.by_role[role].add(pk)
-        if supplier_id is not None and "supplier" in user_roles:
-            directory.supplier_staff[supplier_id].add(pk)
-    for role, usernames in settings.ORDNA_ROLE_LEADS.items():
-        directory.role_leads[role] = tuple(sorted(by_username[name] for name in usernames if name in by_username))
-    directory.cios = tuple(sorted(by_username[name] for name in settings.ORDNA_CIO_USERS if name in by_username))
-    return directory
 
 
 @dataclass
@@ -69,10 +77,11 @@ class ReminderPlan:
 
     today: date
     items: int
-    digests: dict[int, PlannedDigest]
+    digests: dict[str, PlannedDigest]
     directory: Directory
     webhooks: dict[str, list[Entry]] = field(default_factory=dict)
     by_source: dict[str, int] = field(default_factory=dict)
+    notices: dict[int, str] = field(default_factory=dict)  # person id -> item key of today's "no address" notice
 
 
 def reminders_plan(*, today: date, ladder: Ladder | None = None) -> ReminderPlan:
@@ -87,6 +96,10 @@ def reminders_plan(*, today: date, ladder: Ladder | None = None) -> ReminderPlan
         found = list(source(context))
         by_source[name] = len(found)
         items.extend(found)
+    notices = address_notices(directory, today=today)
+    if notices:
+        by_source[NOTICE_SOURCE] = len(notices)
+        items.extend(notices)
     digests = plan_digests(
         items,
         today=today,
@@ -98,24 +111,63 @@ def reminders_plan(*, today: date, ladder: Ladder | None = None) -> ReminderPlan
     webhooks: dict[str, list[Entry]] = {}
     for role in settings.ORDNA_WEBHOOKS:
         best: dict[str, Entry] = {}
-        for user_id in directory.role(role):
-            for entry in digests[user_id].entries if user_id in digests else ():
+        for key in directory.role(role):
+            for entry in digests[key].entries if key in digests else ():
                 if entry.item.key not in best:
                     best[entry.item.key] = entry
         if best:
             webhooks[role] = list(best.values())
-    return ReminderPlan(today, len(items), digests, directory, webhooks, by_source)
+    return ReminderPlan(
+        today, len(items), digests, directory, webhooks, by_source, {int(i.key.split(":")[1]): i.key for i in notices}
+    )
+
+
+NOTICE_SOURCE = "notifications.addresses"
+reminder_kind("address.missing", _("No usable address in the HR file"))
+
+
+def address_notices(directory: Directory, *, today: date) -> list[OpenItem]:
+    """ "No address for ..." for the IT coordinators: one item per person a source asked for who has no usable
+    address, until a digest has told them (then never again while it stands; see `AddressNotice`)."""
+    if not directory.unreachable:
+        return []
+    told = dict(
+        AddressNotice.objects.filter(person_id__in=list(directory.unreachable)).values_list("person_id", "told_on")
+    )
+    due = [pid for pid in directory.unreachable if told.get(pid) in (None, today)]
+    if not due:
+        return []
+    coordinators = directory.role("coordinator")
+    people = Person.objects.filter(pk__in=due).values_list("id", "employee_id", "first_name", "last_name")
+    return [
+        OpenItem(
+            key=f"address:{pk}",
+            source=NOTICE_SOURCE,
+            kind="address.missing",
+            title=f"{first} {last} ({employee_id})".strip(),
+            url=f"/people/{employee_id}/",
+            due=today,
+            assignees=coordinators,
+        )
+        for pk, employee_id, first, last in people.order_by("last_name", "first_name", "id")
+    ]
 
 
 LOG_READERS = ("admin", "coordinator", "auditor")
 
 
 def digests_scope(user: User) -> QuerySet[Digest]:
-    """The notification log: everything for admins, IT coordinators and auditors; else one's own digests."""
+    """The notification log: everything for admins, IT coordinators and auditors; else one's own digests (sent
+    to the user, to their person's address, or to their own address)."""
     digests = Digest.objects.all()
     if user.has_role(*LOG_READERS):
         return digests
-    return digests.filter(recipient_id=user.pk)
+    own = Q(recipient_id=user.pk)
+    if user.person_id is not None:
+        own |= Q(person_id=user.person_id)
+    if user.email:
+        own |= Q(address=user.email.strip().lower(), channel="mail")
+    return digests.filter(own)
 
 
 def digests_filter(
@@ -127,9 +179,23 @@ def digests_filter(
         queryset = queryset.filter(state=state)
     for word in q.split():
         queryset = queryset.filter(
-            Q(recipient__username__icontains=word) | Q(address__icontains=word) | Q(role__iexact=word)
+            Q(recipient__username__icontains=word)
+            | Q(address__icontains=word)
+            | Q(name__icontains=word)
+            | Q(role__iexact=word)
+            | Q(mailbox__iexact=word)
         )
-    return queryset.select_related("recipient")
+    return queryset.select_related("recipient", "person")
+
+
+def address_notices_open() -> QuerySet[AddressNotice]:
+    """The people someone must remind who have no usable address in the HR file (the log shows them)."""
+    return AddressNotice.objects.select_related("person").order_by("first_seen", "person__last_name")
+
+
+def digest_links(digest: Digest) -> QuerySet[ActionLink]:
+    """The signed links a digest carried (made when it was sent), with what became of each."""
+    return ActionLink.objects.filter(sent_in=digest.pk).order_by("id")
 
 
 CALENDAR_DAYS_AHEAD = 120
@@ -139,12 +205,13 @@ def calendar_entries(user: User, *, today: date) -> list[CalendarEntry]:
     """The user's own open items from every reminder source (due in the next months, or overdue), and what
     the calendar sources add for the user (the last days of the leavers whose cases they may see)."""
     directory = directory_load()
+    mine = directory.by_user.get(user.pk, f"user:{user.pk}")
     context = SourceContext(today=today, horizon=today + timedelta(days=CALENDAR_DAYS_AHEAD), directory=directory)
     entries = [
         CalendarEntry(item.key, item.due, f"{kind_label(item.kind)}: {item.title}", settings.BASE_URL + item.url)
         for source in registered_sources().values()
         for item in source(context)
-        if user.pk in item.assignees and not item.finished
+        if mine in item.assignees and not item.finished
     ]
     for calendar_source in registered_calendar_sources().values():
         entries += calendar_source(user, today)

@@ -21,14 +21,26 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext, ngettext
 
+from ordna.core.action_links import action_link_issue, action_link_url, action_links_revoke_ids
 from ordna.core.actor import Actor
 from ordna.core.audit import audit_record
 from ordna.core.models import User
 from ordna.core.services import token_digest
 from ordna.notifications.ladder import URGENCY, Entry, PlannedDigest
-from ordna.notifications.models import CalendarFeed, Channel, Digest, DigestState, ReminderRun, Step
+from ordna.notifications.models import (
+    AddressNotice,
+    CalendarFeed,
+    Channel,
+    Digest,
+    DigestState,
+    Origin,
+    ReminderRun,
+    Step,
+)
 from ordna.notifications.selectors import ReminderPlan, reminders_plan
-from ordna.notifications.sources import kind_label
+from ordna.notifications.sources import Recipient, kind_label
+
+WEBHOOK = Recipient(key="", address="", name="", language="")  # a chat channel: no signed links
 
 # A claim older than this is taken to be a worker that died while sending: the digest may be sent again.
 CLAIM_TIMEOUT = timedelta(minutes=15)
@@ -43,13 +55,13 @@ class DeliveryError(Exception):
 class RunResult:
     plan: ReminderPlan | None  # None: a scheduled run found the day already claimed
     created: int  # digests this run claimed for the day (0 for a dry run or a second run)
-    skipped_no_address: tuple[int, ...]
+    skipped_no_address: tuple[str, ...]  # recipients (users) with items but no address at all
     run: ReminderRun | None = None
 
 
-def _entry_json(entry: Entry) -> dict[str, Any]:
+def _entry_json(entry: Entry, recipient: Recipient) -> dict[str, Any]:
     item = entry.item
-    return {
+    shown: dict[str, Any] = {
         "key": item.key,
         "source": item.source,
         "kind": item.kind,
@@ -59,6 +71,58 @@ def _entry_json(entry: Entry) -> dict[str, Any]:
         "step": entry.step,
         "days_late": entry.days_late,
     }
+    if entry.acts and item.action and recipient.personal:
+        # The assignee may do it without signing in: the link is made when the digest is sent (only its hash
+        # is kept, so it cannot be made earlier and shown later).
+        shown["action"], shown["target"] = item.action, item.target
+    return shown
+
+
+def _mail_row(digest: PlannedDigest, recipient: Recipient, *, today: date, now: datetime) -> Digest:
+    return Digest(
+        day=today,
+        channel=Channel.MAIL,
+        recipient_id=recipient.user_id,
+        person_id=recipient.person_id,
+        mailbox=recipient.mailbox,
+        origin=Origin.MAILBOX if recipient.mailbox else recipient.origin,
+        name=recipient.name[:150],
+        address=recipient.address,
+        language=recipient.language or settings.LANGUAGE_CODE,
+        items=[_entry_json(e, recipient) for e in digest.sorted_entries()],
+        item_count=len(digest.entries),
+        top_step=_top_step(digest.entries),
+        next_attempt_at=now,
+        created_at=now,
+    )
+
+
+def _notices_record(plan: ReminderPlan, *, new_addresses: set[str], today: date) -> None:
+    """Remember who has no usable address, and mark told those whose notice went out in a new digest today;
+    forget those the HR file now gives an address."""
+    directory = plan.directory
+    known = dict(AddressNotice.objects.values_list("person_id", "told_on"))
+    AddressNotice.objects.bulk_create(
+        [
+            AddressNotice(person_id=pid, value=value[:254], first_seen=today)
+            for pid, value in directory.unreachable.items()
+            if pid not in known
+        ],
+        ignore_conflicts=True,
+    )
+    notice_keys = set(plan.notices.values())
+    told_keys = {
+        entry.item.key
+        for address in new_addresses & plan.digests.keys()
+        for entry in plan.digests[address].entries
+        if entry.item.key in notice_keys
+    }
+    told = {pid for pid, key in plan.notices.items() if key in told_keys}
+    if told:
+        AddressNotice.objects.filter(person_id__in=told, told_on__isnull=True).update(told_on=today)
+    fixed = [pid for pid in known if pid in directory.by_person]
+    if fixed:
+        AddressNotice.objects.filter(person_id__in=fixed).delete()
 
 
 def _top_step(entries: list[Entry]) -> str:
@@ -68,9 +132,9 @@ def _top_step(entries: list[Entry]) -> str:
 def reminders_run(
     *, actor: Actor, today: date, trigger: str = ReminderRun.Trigger.COMMAND, dry_run: bool = False
 ) -> RunResult:
-    """Plan today's digests and claim them: one row per recipient (and per webhook role) and day.
+    """Plan today's digests and claim them: one row per address (and per webhook role) and day.
 
-    Idempotent: the unique (recipient, day) constraint lets a second run, or a second worker, claim nothing
+    Idempotent: the unique (address, day) constraint lets a second run, or a second worker, claim nothing
     more. A scheduled run claims its day first and returns `run=None` when another already did.
     Sending is separate (`digests_send_due`), so a mail server that is down delays digests, never loses them.
     """
@@ -78,26 +142,15 @@ def reminders_run(
         return RunResult(None, 0, ())
     started = timezone.now()
     plan = reminders_plan(today=today)
-    users = plan.directory.users
-    no_address = tuple(sorted(uid for uid in plan.digests if not users[uid].email))
+    recipients = plan.directory.recipients
+    no_address = tuple(sorted(key for key in plan.digests if not recipients[key].address))
     if dry_run:
         return RunResult(plan, 0, no_address)
     now = timezone.now()
     rows = [
-        Digest(
-            day=today,
-            channel=Channel.MAIL,
-            recipient_id=digest.recipient,
-            address=users[digest.recipient].email,
-            language=users[digest.recipient].locale or settings.LANGUAGE_CODE,
-            items=[_entry_json(e) for e in digest.sorted_entries()],
-            item_count=len(digest.entries),
-            top_step=_top_step(digest.entries),
-            next_attempt_at=now,
-            created_at=now,
-        )
-        for digest in plan.digests.values()
-        if users[digest.recipient].email
+        _mail_row(digest, recipients[key], today=today, now=now)
+        for key, digest in plan.digests.items()
+        if recipients[key].address
     ]
     rows += [
         Digest(
@@ -105,7 +158,7 @@ def reminders_run(
             channel=Channel.WEBHOOK,
             role=role,
             language=settings.LANGUAGE_CODE,
-            items=[_entry_json(e) for e in PlannedDigest(0, entries).sorted_entries()],
+            items=[_entry_json(e, WEBHOOK) for e in PlannedDigest("", entries).sorted_entries()],
             item_count=len(entries),
             top_step=_top_step(entries),
             next_attempt_at=now,
@@ -115,9 +168,11 @@ def reminders_run(
     ]
     try:
         with transaction.atomic():
-            before = Digest.objects.filter(day=today).count()
+            before = set(Digest.objects.filter(day=today, channel=Channel.MAIL).values_list("address", flat=True))
+            before_count = Digest.objects.filter(day=today).count()
             Digest.objects.bulk_create(rows, batch_size=500, ignore_conflicts=True)
-            created = Digest.objects.filter(day=today).count() - before
+            created = Digest.objects.filter(day=today).count() - before_count
+            _notices_record(plan, new_addresses={r.address for r in rows if r.address} - before, today=today)
             run = ReminderRun.objects.create(
                 day=today,
                 trigger=trigger,
@@ -144,8 +199,9 @@ def backoff(attempts: int) -> timedelta:
     return timedelta(minutes=min(2 ** max(attempts - 1, 0), settings.ORDNA_MAIL_RETRY_MAX_MINUTES))
 
 
-def digest_groups(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The digest's items grouped by step, most urgent group first; in the active language."""
+def digest_groups(items: list[dict[str, Any]], links: dict[str, str] | None = None) -> list[dict[str, Any]]:
+    """The digest's items grouped by step, most urgent group first; in the active language. `links` are the
+    signed action links by item key, where the digest carries them."""
     labels = dict(Step.choices)
     groups: dict[str, list[dict[str, Any]]] = {}
     for item in items:
@@ -154,6 +210,7 @@ def digest_groups(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
             "kind_label": kind_label(item["kind"]),
             "due_date": date.fromisoformat(item["due"]),
             "link": settings.BASE_URL + item["url"],
+            "action_link": (links or {}).get(item["key"], ""),
         }
         groups.setdefault(item["step"], []).append(shown)
     ordered = sorted(groups, key=lambda step: -URGENCY.get(step, 0))
@@ -166,14 +223,18 @@ def digest_subject(count: int) -> str:
     ) % {"count": count}
 
 
-def digest_message(digest: Digest) -> EmailMultiAlternatives:
-    """The mail of a digest in the recipient's language: plain text and HTML, each item linking to its page."""
+def digest_message(digest: Digest, links: dict[str, str] | None = None) -> EmailMultiAlternatives:
+    """The mail of a digest in the recipient's language: plain text and HTML, each item linking to its page,
+    and to the signed link that does it where the digest carries one (`links`, by item key)."""
     with translation.override(digest.language):
         context = {
             "digest": digest,
-            "name": (digest.recipient.get_full_name() or digest.recipient.get_username()) if digest.recipient else "",
-            "groups": digest_groups(digest.items),
+            "name": digest.name
+            or ((digest.recipient.get_full_name() or digest.recipient.get_username()) if digest.recipient else ""),
+            "groups": digest_groups(digest.items, links),
             "base_url": settings.BASE_URL,
+            "link_days": settings.ORDNA_ACTION_LINK_DAYS,
+            "has_links": bool(links),
         }
         subject = digest_subject(digest.item_count)
         text = render_to_string("notifications/digest.txt", context)
@@ -197,10 +258,31 @@ def webhook_text(digest: Digest) -> str:
     return "\n".join(lines)
 
 
-def _deliver(digest: Digest) -> None:
+def _links_issue(digest: Digest) -> tuple[dict[str, str], list[int]]:
+    """Signed links for the items of a mail digest that its (personal) recipient may do without signing in:
+    the URLs by item key, and the links' ids (to take them back if the mail does not go out)."""
+    urls: dict[str, str] = {}
+    ids: list[int] = []
+    for item in digest.items:
+        if not item.get("action"):
+            continue
+        link, token = action_link_issue(
+            purpose=item["action"],
+            target_id=int(item["target"]),
+            address=digest.address,
+            name=digest.name,
+            language=digest.language,
+            sent_in=digest.pk,
+        )
+        urls[item["key"]] = action_link_url(item["action"], token)
+        ids.append(link.pk)
+    return urls, ids
+
+
+def _deliver(digest: Digest, links: dict[str, str]) -> None:
     if digest.channel == Channel.MAIL:
         try:
-            digest_message(digest).send(fail_silently=False)
+            digest_message(digest, links).send(fail_silently=False)
         except (OSError, smtplib.SMTPException) as exc:
             raise DeliveryError(f"mail: {exc}") from exc
         return
@@ -235,9 +317,11 @@ def digest_send(*, digest_id: int, now: datetime | None = None) -> str:
     if not claimed:
         return "skipped"
     digest = Digest.objects.select_related("recipient").get(pk=digest_id)
+    links, link_ids = _links_issue(digest) if digest.channel == Channel.MAIL else ({}, [])
     try:
-        _deliver(digest)
+        _deliver(digest, links)
     except DeliveryError as exc:
+        action_links_revoke_ids(link_ids=link_ids, because="mail not delivered")
         Digest.objects.filter(pk=digest_id, state=DigestState.SENDING).update(
             state=DigestState.PENDING, next_attempt_at=now + backoff(digest.attempts), last_error=str(exc)[:1000]
         )
@@ -253,6 +337,7 @@ def digest_send(*, digest_id: int, now: datetime | None = None) -> str:
                 "channel": digest.channel,
                 "items": digest.item_count,
                 "attempts": digest.attempts,
+                "action_links": len(link_ids),
             },
         )
     return "sent"

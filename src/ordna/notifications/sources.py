@@ -19,7 +19,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from django.utils.module_loading import autodiscover_modules
 
@@ -32,42 +32,85 @@ if TYPE_CHECKING:
     from ordna.core.models import User
 
 
-@dataclass(frozen=True)
-class Recipient:
-    id: int
-    username: str
+class Recipient(NamedTuple):
+    """Someone a digest can go to, keyed by their address (lower case): one digest per address and day.
+
+    A person from the HR file, an Ordna user, or a role's shared mailbox (`mailbox` names the role). A person
+    with a user is one recipient: at the user's address when the user has one, else at the HR file's. A user
+    without any address keeps a key of its own (`user:ID`) and is planned, never sent (it has nowhere to go).
+    """
+
+    key: str
+    address: str
     name: str
-    email: str
-    locale: str
-    roles: frozenset[str]
+    language: str
+    user_id: int | None = None
+    username: str = ""
+    person_id: int | None = None
+    employee_id: str = ""
+    roles: frozenset[str] = frozenset()
+    mailbox: str = ""  # the role whose shared mailbox this address is (ORDNA_ROLE_MAILBOXES)
+    origin: str = ""  # where the address comes from: "user", "hr_file" or "mailbox"
+
+    def describe(self) -> str:
+        """Who this is and why this address, for the command line and the API: "Maja Manager (HR file)"."""
+        if self.mailbox:
+            return f"{self.name} (mailbox of the {self.mailbox} role)"
+        if self.username:
+            return f"{self.name} (user {self.username})"
+        return f"{self.name} (HR file, {self.employee_id})" if self.employee_id else self.name
+
+    @property
+    def personal(self) -> bool:
+        """One person reads it: signed action links may go there (never to a shared mailbox)."""
+        return bool(self.address) and not self.mailbox
 
 
 @dataclass
 class Directory:
-    """Who can be reminded: active users with an email address, by person, by role and by supplier.
+    """Who can be reminded, by address: the HR file's people, active users, and the roles' mailboxes.
 
-    Built once per run with two queries and handed to every source, so sources turn "the manager role of
-    person 12" or "supplier 3's staff" into user ids without queries of their own.
+    Built once per run in a few queries and handed to every source, so sources turn "the manager of person 12",
+    "the HR role" or "supplier 3's staff" into recipient keys without queries of their own. A person asked
+    for who has no usable address is remembered in `unreachable` (person id -> what the HR file holds), so the
+    run can tell the IT coordinators once.
     """
 
-    by_person: dict[int, int] = field(default_factory=dict)
-    by_role: dict[str, set[int]] = field(default_factory=lambda: defaultdict(set))
-    supplier_staff: dict[int, set[int]] = field(default_factory=lambda: defaultdict(set))
-    role_leads: dict[str, tuple[int, ...]] = field(default_factory=dict)
-    users: dict[int, Recipient] = field(default_factory=dict)
-    cios: tuple[int, ...] = ()  # who gets the weekly summary (ORDNA_CIO_USERS)
+    recipients: dict[str, Recipient] = field(default_factory=dict)
+    by_person: dict[int, str] = field(default_factory=dict)
+    by_user: dict[int, str] = field(default_factory=dict)
+    by_role: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    supplier_staff: dict[int, set[str]] = field(default_factory=lambda: defaultdict(set))
+    role_leads: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    cios: tuple[str, ...] = ()  # who gets the weekly summary (ORDNA_CIO_USERS)
+    without_address: dict[int, str] = field(default_factory=dict)  # person id -> the HR file's (bad) value
+    unreachable: dict[int, str] = field(default_factory=dict)
 
-    def person(self, person_id: int | None) -> tuple[int, ...]:
-        user = self.by_person.get(person_id) if person_id is not None else None
-        return (user,) if user is not None else ()
+    def person(self, person_id: int | None) -> tuple[str, ...]:
+        if person_id is None:
+            return ()
+        key = self.by_person.get(person_id)
+        if key is not None:
+            return (key,)
+        if person_id in self.without_address:
+            self.unreachable[person_id] = self.without_address[person_id]
+        return ()
 
-    def role(self, role: str) -> tuple[int, ...]:
+    def user(self, user_id: int | None) -> tuple[str, ...]:
+        key = self.by_user.get(user_id) if user_id is not None else None
+        return (key,) if key is not None else ()
+
+    def users(self, user_ids: Iterable[int]) -> tuple[str, ...]:
+        return tuple(sorted({self.by_user[uid] for uid in user_ids if uid in self.by_user}))
+
+    def role(self, role: str) -> tuple[str, ...]:
+        """Everyone with the role, and the role's mailbox beside them (or in their stead when there are none)."""
         return tuple(sorted(self.by_role.get(role, ())))
 
-    def supplier(self, supplier_id: int | None) -> tuple[int, ...]:
+    def supplier(self, supplier_id: int | None) -> tuple[str, ...]:
         return tuple(sorted(self.supplier_staff.get(supplier_id, ()))) if supplier_id is not None else ()
 
-    def lead_of_role(self, role: str) -> tuple[int, ...]:
+    def lead_of_role(self, role: str) -> tuple[str, ...]:
         return self.role_leads.get(role, ())
 
 

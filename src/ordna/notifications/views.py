@@ -51,6 +51,7 @@ def digest_log(request: HttpRequest) -> HttpResponse:
             "q": q,
             "query": query_without_page(request),
             "can_run": access.can(user, "reminders.run"),
+            "notices": selectors.address_notices_open() if user.has_role(*selectors.LOG_READERS) else [],
         },
     )
 
@@ -59,7 +60,9 @@ def digest_log(request: HttpRequest) -> HttpResponse:
 def digest_detail(request: HttpRequest, pk: int) -> HttpResponse:
     digest = access.get_in_scope(selectors.digests_scope(user_of(request)).select_related("recipient"), pk=pk)
     return render(
-        request, "notifications/detail.html", {"digest": digest, "groups": services.digest_groups(digest.items)}
+        request,
+        "notifications/detail.html",
+        {"digest": digest, "groups": services.digest_groups(digest.items), "links": selectors.digest_links(digest)},
     )
 
 

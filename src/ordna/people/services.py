@@ -18,7 +18,8 @@ from ordna.core.actor import Actor
 from ordna.core.audit import Change, audit_record, audit_record_many
 from ordna.core.bulk import insert_rows, update_rows
 from ordna.core.errors import ServiceError, lazy_text
-from ordna.core.models import ImportRun
+from ordna.core.models import ImportRun, User
+from ordna.core.services import user_update
 from ordna.core.tabular import TableError, open_table
 from ordna.core.text import Text
 from ordna.people.events import PeopleChanged, people_changed
@@ -338,3 +339,24 @@ def person_end_date_set(*, person: Person, end_date: date | None, reason: str, a
         newly_ended = (person.employee_id,) if before is None and end_date is not None else ()
         people_changed.send(PeopleChanged(actor=actor, today=today, newly_ended=newly_ended))
     return person
+
+
+def leavers_sign_in_end(*, today: date, actor: Actor) -> list[str]:
+    """Disable the Ordna users of the people who have left (their last day is behind them), through the user
+    administration's own service, so their sessions and API tokens end too (docs/sign-in.md). Returns the user
+    names disabled. Idempotent: a disabled user is not touched again; re-enabling one is an administrator's
+    decision (a rehire's new end date does not do it)."""
+    users = User.objects.filter(is_active=True, person__end_date__lt=today).prefetch_related("roles")
+    disabled = []
+    for user in users:
+        user_update(
+            user=user,
+            actor=actor,
+            roles=user.role_set,
+            person_id=user.person_id,
+            supplier_id=user.supplier_id,
+            email=user.email,
+            is_active=False,
+        )
+        disabled.append(user.username)
+    return disabled

@@ -31,6 +31,7 @@ class SupplierOut(Schema):
     contact_name: str
     contact_email: str
     phone: str
+    service_desk_email: str
 
 
 class SupplierIn(Schema):
@@ -38,6 +39,7 @@ class SupplierIn(Schema):
     contact_name: str = ""
     contact_email: str = ""
     phone: str = ""
+    service_desk_email: str = ""
 
 
 @router.get("/suppliers", response=list[SupplierOut], summary="Suppliers", auth=Capability("suppliers.list"))
@@ -60,6 +62,7 @@ def supplier_create(request: HttpRequest, payload: SupplierIn) -> Any:
             contact_name=payload.contact_name,
             contact_email=payload.contact_email,
             phone=payload.phone,
+            service_desk_email=payload.service_desk_email,
         )
     except SupplierError as exc:
         raise Refused(exc) from exc

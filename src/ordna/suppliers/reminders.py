@@ -22,10 +22,10 @@ from ordna.suppliers.selectors import ReminderItem, contract_reminders
 reminder_kind("contract_decision", _("Contract decision"))
 
 
-def reminder_assignees(item: ReminderItem, context: SourceContext) -> tuple[int, ...]:
-    """The item's users and the holders of its role, once each."""
+def reminder_assignees(item: ReminderItem, context: SourceContext) -> tuple[str, ...]:
+    """The item's users and the holders of its role, once each (their addresses)."""
     role = context.directory.role(item.recipient_role) if item.recipient_role else ()
-    return tuple(sorted({*item.recipient_user_ids, *role}))
+    return tuple(sorted({*context.directory.users(item.recipient_user_ids), *role}))
 
 
 @reminder_source("suppliers.contracts")

@@ -25,7 +25,7 @@ def saved_format_from_last_import(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("applications", "0004_supplier_in_core"),
-        ("core", "0004_import_run_columns_proves"),
+        ("core", "0007_import_run_columns_proves"),
     ]
 
     operations = [migrations.RunPython(saved_format_from_last_import, migrations.RunPython.noop)]

@@ -25,9 +25,14 @@ from ordna.core.services import token_create
 pytestmark = pytest.mark.django_db
 
 ALL = {"admin", "coordinator", "hr", "manager", "key_user", "supplier", "employee", "auditor"}
-# The calendar feed answers through its secret; the exit survey's personal pages through a signed link,
-# without an account (issue 11).
+# The calendar feed answers through its secret; the exit survey's personal pages and the reminders' action
+# links through a signed link, without an account (issues 11 and 17); sign-in with the identity provider
+# before there is a user.
 PUBLIC = {
+    "lifecycle:line_by_link",
+    "lifecycle:service_desk_by_link",
+    "home:oidc_start",
+    "home:oidc_callback",
     "core:login",
     "core:logout",
     "core:language",
@@ -490,7 +495,7 @@ def world(load_people, make_user, tmp_path, monkeypatch) -> dict[str, Any]:
 
     now = timezone.now()
     values["DIGEST"] = Digest.objects.create(
-        day=TODAY, recipient=users["hr"], top_step="due", next_attempt_at=now, created_at=now
+        day=TODAY, recipient=users["hr"], address="hr@example.org", top_step="due", next_attempt_at=now, created_at=now
     ).pk
     return {"users": users, "people": people, "values": values}
 

@@ -83,3 +83,17 @@ def test_a_configured_ladder_moves_the_rungs() -> None:
     assert rungs(date(2026, 11, 13), MONDAY, slow, "SE") == ("overdue",)
     with pytest.raises(ValueError, match="coordinator_after"):
         Ladder(manager_after=3, coordinator_after=2)
+
+
+def test_an_item_whose_assignee_cannot_be_reached_goes_to_the_lead_from_the_first_reminder() -> None:
+    unreachable = item("handover", date(2026, 11, 18), assignees=(), leads=(2,))
+    assert plan([unreachable]) == {2: [("handover", "manager")]}
+    # Once overdue, the coordinators still come only at their own rung, as for any item with a lead.
+    assert plan([unreachable], today=date(2026, 11, 20)) == {2: [("handover", "manager")]}
+
+
+def test_only_assignees_act_and_keep_acting_when_also_reached_higher() -> None:
+    items = [item("late", date(2026, 11, 11), assignees=(1, 9))]  # 9 is also a coordinator
+    digests = plan_digests(items, today=MONDAY, country="SE", ladder=LADDER, coordinators=(9,))
+    acts = {rid: [(e.step, e.acts) for e in d.entries] for rid, d in digests.items()}
+    assert acts == {1: [("overdue", True)], 2: [("manager", False)], 9: [("coordinator", True)]}

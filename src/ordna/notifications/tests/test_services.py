@@ -46,11 +46,17 @@ def html_of(message) -> str:
 def test_one_digest_per_recipient_none_for_finished_items_nothing_twice_and_escalation_a_day_later(
     unseen_org, smtp_server
 ) -> None:
-    # Given today's items, when the reminders run, then each recipient gets exactly one digest.
+    # Given today's items, when the reminders run, then each address gets exactly one digest: Lars, who has
+    # no Ordna user, at the HR file's address.
     result = run()
-    assert result.created == 3
-    assert digests_send_due() == {"sent": 3, "retry": 0, "skipped": 0}
-    assert smtp_server.recipients() == ["hr@example.org", "leaver@example.org", "manager@example.org"]
+    assert result.created == 4
+    assert digests_send_due() == {"sent": 4, "retry": 0, "skipped": 0}
+    assert smtp_server.recipients() == [
+        "hr@example.org",
+        "lars.leaver.l2@example.org",
+        "leaver@example.org",
+        "manager@example.org",
+    ]
     manager_mail = smtp_server.to("manager@example.org")[0]
     manager_text = text_of(manager_mail)
     assert "Handover (Lena Leaver)" in manager_text
@@ -66,7 +72,7 @@ def test_one_digest_per_recipient_none_for_finished_items_nothing_twice_and_esca
     again = run()
     assert again.created == 0
     assert digests_send_due() == {"sent": 0, "retry": 0, "skipped": 0}
-    assert len(smtp_server.messages) == 3
+    assert len(smtp_server.messages) == 4
 
     # A day later the overdue handover escalates to the manager's manager, in Dutch.
     with time_machine.travel(datetime(2026, 11, 17, 9, 0, tzinfo=STOCKHOLM), tick=True):
@@ -78,7 +84,9 @@ def test_one_digest_per_recipient_none_for_finished_items_nothing_twice_and_esca
     assert "Geëscaleerd naar u als manager of leidinggevende" in text_of(director[0])
     assert len(smtp_server.to("manager@example.org")) == 2
     assert "== Försenade ==" in text_of(smtp_server.to("manager@example.org")[1])
-    assert Digest.objects.filter(state=DigestState.SENT).count() == 7
+    # Lars's overdue badge escalates to his manager Maja as well, in her one digest of the day.
+    assert "Return badge (Lars Leaver)" in text_of(smtp_server.to("manager@example.org")[1])
+    assert Digest.objects.filter(state=DigestState.SENT).count() == 9
 
 
 def test_nothing_is_sent_on_a_weekend(unseen_org, smtp_server) -> None:
@@ -94,7 +102,7 @@ def test_a_mail_server_that_is_down_delays_the_digest_with_backoff_and_never_los
     settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", free_port(), 2
     settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
     run()
-    assert digests_send_due() == {"sent": 0, "retry": 3, "skipped": 0}
+    assert digests_send_due() == {"sent": 0, "retry": 4, "skipped": 0}
     digest = Digest.objects.get(recipient=unseen_org["hr"])
     assert (digest.state, digest.attempts) == (DigestState.PENDING, 1)
     assert "mail:" in digest.last_error
@@ -114,10 +122,15 @@ def test_a_mail_server_that_is_down_delays_the_digest_with_backoff_and_never_los
     controller = Controller(inbox, hostname="127.0.0.1", port=settings.EMAIL_PORT)
     controller.start()
     try:
-        assert digests_send_due(now=later + timedelta(minutes=5)) == {"sent": 3, "retry": 0, "skipped": 0}
+        assert digests_send_due(now=later + timedelta(minutes=5)) == {"sent": 4, "retry": 0, "skipped": 0}
     finally:
         controller.stop()
-    assert inbox.recipients() == ["hr@example.org", "leaver@example.org", "manager@example.org"]
+    assert inbox.recipients() == [
+        "hr@example.org",
+        "lars.leaver.l2@example.org",
+        "leaver@example.org",
+        "manager@example.org",
+    ]
 
 
 def test_a_role_webhook_gets_one_message_a_day(unseen_org, smtp_server, webhook, settings) -> None:
@@ -134,22 +147,25 @@ def test_a_role_webhook_gets_one_message_a_day(unseen_org, smtp_server, webhook,
 def test_remind_dry_run_prints_recipients_items_and_steps_and_sends_nothing(unseen_org, smtp_server, capsys) -> None:
     call_command("remind", "--dry-run")
     out = capsys.readouterr().out
-    assert "manager" in out and "<manager@example.org> [sv]: 1 item(s)" in out
-    assert "due         2026-11-16  line.task          Handover (Lena Leaver)" in out
+    assert "manager@example.org [sv] Maja Manager (user manager2): 1 item(s)" in out
+    assert "lars.leaver.l2@example.org [en] Lars Leaver (HR file, L2): 1 item(s)" in out
+    handover = next(line for line in out.splitlines() if "Handover (Lena Leaver)" in line)
+    assert handover.startswith("  due         2026-11-16  line.task          Handover (Lena Leaver)  /cases/")
+    assert handover.endswith("/ [link]")  # Maja does it by a signed link
     assert "dry run: nothing claimed or sent" in out
     assert Digest.objects.count() == 0 and smtp_server.messages == []
     call_command("remind")
-    assert "sent 3" in capsys.readouterr().out
-    assert len(smtp_server.messages) == 3
+    assert "sent 4" in capsys.readouterr().out
+    assert len(smtp_server.messages) == 4
 
 
 def test_the_scheduled_run_claims_its_day_once(unseen_org, smtp_server) -> None:
     from ordna.notifications.tasks import reminders_if_due
 
-    assert reminders_if_due() == {"claimed": 3, "sent": 3, "retry": 0, "skipped": 0}
+    assert reminders_if_due() == {"claimed": 4, "sent": 4, "retry": 0, "skipped": 0}
     assert reminders_if_due() == {"claimed": 0, "sent": 0, "retry": 0, "skipped": 0}
     assert ReminderRun.objects.filter(trigger="schedule").count() == 1
-    assert len(smtp_server.messages) == 3
+    assert len(smtp_server.messages) == 4
 
 
 def test_before_the_reminder_hour_the_schedule_waits(unseen_org, smtp_server, settings) -> None:
@@ -180,7 +196,7 @@ def test_two_workers_on_redis_send_each_digest_once(unseen_org, smtp_server, red
         run()
         for digest_id in Digest.objects.values_list("id", flat=True):
             send(digest_id)
-    assert len(huey) == 6
+    assert len(huey) == 8
 
     outcomes = []
     turn = 0
@@ -188,10 +204,15 @@ def test_two_workers_on_redis_send_each_digest_once(unseen_org, smtp_server, red
         outcomes.append((turn % 2, consumers[turn % 2].execute(task)))
         turn += 1
     assert len(huey) == 0
-    assert sorted(outcome for _, outcome in outcomes) == ["sent", "sent", "sent", "skipped", "skipped", "skipped"]
+    assert sorted(outcome for _, outcome in outcomes) == ["sent"] * 4 + ["skipped"] * 4
     assert {worker for worker, _ in outcomes} == {0, 1}
-    assert smtp_server.recipients() == ["hr@example.org", "leaver@example.org", "manager@example.org"]
-    assert Digest.objects.filter(state=DigestState.SENT).count() == 3
+    assert smtp_server.recipients() == [
+        "hr@example.org",
+        "lars.leaver.l2@example.org",
+        "leaver@example.org",
+        "manager@example.org",
+    ]
+    assert Digest.objects.filter(state=DigestState.SENT).count() == 4
     huey.flush()
 
 

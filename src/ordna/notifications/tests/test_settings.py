@@ -64,3 +64,23 @@ def test_the_ordna_command_refuses_a_bad_smtp_url(tmp_path) -> None:
     )
     assert done.returncode == 2
     assert "ordna: configuration error: ORDNA_SMTP_URL: expected smtp:// or smtps://" in done.stderr
+
+
+def test_role_mailboxes_are_roles_and_addresses_in_lower_case() -> None:
+    from ordna.environment import role_mailboxes
+
+    assert role_mailboxes({"hr": ["HR@Example.org"], "coordinator": ["it@example.org"]}) == {
+        "hr": ["hr@example.org"],
+        "coordinator": ["it@example.org"],
+    }
+    with pytest.raises(SettingError, match="ORDNA_ROLE_MAILBOXES: unknown role 'it'"):
+        role_mailboxes({"it": ["it@example.org"]})
+    with pytest.raises(SettingError, match="ORDNA_ROLE_MAILBOXES: 'hr-team' is not a mail address"):
+        role_mailboxes({"hr": ["hr-team"]})
+
+
+def test_the_settings_parser_knows_every_role() -> None:
+    from ordna.core.models import Role
+    from ordna.environment import ROLES
+
+    assert list(ROLES) == Role.values

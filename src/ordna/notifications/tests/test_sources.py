@@ -17,10 +17,11 @@ STOCKHOLM = ZoneInfo("Europe/Stockholm")
 
 
 def steps_by_user(plan) -> dict[str, list[tuple[str, str]]]:
-    users = plan.directory.users
+    """Steps by the user's name, or by the address for people of the HR file without a user."""
+    recipients = plan.directory.recipients
     return {
-        users[rid].username: sorted((e.item.kind, e.step) for e in digest.entries)
-        for rid, digest in plan.digests.items()
+        recipients[key].username or key: sorted((e.item.kind, e.step) for e in digest.entries)
+        for key, digest in plan.digests.items()
     }
 
 

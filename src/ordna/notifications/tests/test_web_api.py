@@ -35,7 +35,8 @@ def sent(unseen_org, smtp_server) -> dict[str, Any]:
 
 def test_the_log_shows_everyone_to_the_coordinator_and_only_their_own_to_a_manager(sent, make_user) -> None:
     page = signed_in(make_user("coordinator")).get("/notifications/").content.decode()
-    assert "3 digests" in page
+    assert "4 digests" in page
+    assert "lars.leaver.l2@example.org" in page and "The address in the HR file" in page
     assert "hr@example.org" in page and "manager@example.org" in page
     own = signed_in(sent["manager"]).get("/notifications/").content.decode()  # she reads Swedish
     assert "1 sammanställning" in own and "manager@example.org" in own and "hr@example.org" not in own
@@ -51,9 +52,10 @@ def test_a_digest_page_lists_its_items_and_others_get_404(sent) -> None:
 def test_the_log_filters_by_state_day_and_recipient(sent, make_user) -> None:
     client = signed_in(make_user("auditor"))
     assert "0 digests" in client.get("/notifications/", {"state": "pending"}).content.decode()
-    assert "3 digests" in client.get("/notifications/", {"day": TODAY.isoformat()}).content.decode()
-    assert "1 digest" in client.get("/notifications/", {"q": "leaver"}).content.decode()
-    assert "3 digests" in client.get("/notifications/", {"day": "not-a-day"}).content.decode()
+    assert "4 digests" in client.get("/notifications/", {"day": TODAY.isoformat()}).content.decode()
+    assert "2 digests" in client.get("/notifications/", {"q": "leaver"}).content.decode()  # the user and Lars
+    assert "1 digest" in client.get("/notifications/", {"q": "lars"}).content.decode()
+    assert "4 digests" in client.get("/notifications/", {"day": "not-a-day"}).content.decode()
 
 
 def test_the_log_keeps_a_fixed_query_count(sent, make_user) -> None:
@@ -62,7 +64,17 @@ def test_the_log_keeps_a_fixed_query_count(sent, make_user) -> None:
     now = timezone.now()
     users = [make_user("hr") for _ in range(30)]
     Digest.objects.bulk_create(
-        [Digest(day=TODAY, recipient=u, top_step="due", next_attempt_at=now, created_at=now) for u in users]
+        [
+            Digest(
+                day=TODAY,
+                recipient=u,
+                address=f"{u.username}@example.org",
+                top_step="due",
+                next_attempt_at=now,
+                created_at=now,
+            )
+            for u in users
+        ]
     )
     client = signed_in(make_user("coordinator"))
     with CaptureQueriesContext(connection) as queries:
@@ -80,12 +92,26 @@ def test_api_lists_the_log_and_a_dry_run_shows_the_plan(sent, make_user) -> None
     token = token_create(user=make_user("coordinator"), actor=Actor.system("test"))
     client = Client(headers={"Authorization": f"Bearer {token}"})
     log = client.get("/api/v1/notifications").json()
-    assert log["count"] == 3
-    assert {row["recipient"] for row in log["items"]} == {u.username for k, u in sent.items() if k != "director"}
+    assert log["count"] == 4
+    assert {row["recipient"] for row in log["items"]} == {u.username for k, u in sent.items() if k != "director"} | {
+        None
+    }
+    lars = next(row for row in log["items"] if row["recipient"] is None)
+    assert (lars["address"], lars["person"], lars["name"], lars["origin"]) == (
+        "lars.leaver.l2@example.org",
+        "L2",
+        "Lars Leaver",
+        "hr_file",
+    )
     assert all(row["state"] == DigestState.SENT for row in log["items"])
     digest = Digest.objects.get(recipient=sent["manager"])
     detail = client.get(f"/api/v1/notifications/{digest.pk}").json()
-    assert [(i["title"], i["step"]) for i in detail["items"]] == [("Handover (Lena Leaver)", "due")]
+    assert [(i["title"], i["step"], i["action"]) for i in detail["items"]] == [
+        ("Handover (Lena Leaver)", "due", "lifecycle.line")
+    ]
+    assert [(a["purpose"], a["used_at"], a["revoked_at"]) for a in detail["action_links"]] == [
+        ("lifecycle.line", None, None)
+    ]
     plan = client.post("/api/v1/reminders/run").json()
     assert plan["dry_run"] is True and plan["queued"] is False
     assert plan["by_source"] == {
@@ -95,12 +121,13 @@ def test_api_lists_the_log_and_a_dry_run_shows_the_plan(sent, make_user) -> None
         "support.questions": 0,
         "support.surveys": 0,
     }
-    assert {d["recipient"]: len(d["items"]) for d in plan["digests"]} == {
-        sent["hr"].username: 2,
-        sent["leaver"].username: 1,
-        sent["manager"].username: 1,
+    assert {d["email"]: (d["recipient"], d["origin"], len(d["items"])) for d in plan["digests"]} == {
+        "hr@example.org": (sent["hr"].username, "user", 2),
+        "leaver@example.org": (sent["leaver"].username, "user", 1),
+        "manager@example.org": (sent["manager"].username, "user", 1),
+        "lars.leaver.l2@example.org": ("", "hr_file", 1),
     }
-    assert Digest.objects.count() == 3  # the dry run claimed nothing
+    assert Digest.objects.count() == 4  # the dry run claimed nothing
 
 
 def test_the_calendar_feed_has_my_due_dates_and_leavers_last_days(unseen_org) -> None:
@@ -123,10 +150,12 @@ def test_the_calendar_feed_has_my_due_dates_and_leavers_last_days(unseen_org) ->
 
 
 def test_the_daily_job_is_scheduled_on_the_worker() -> None:
+    from django.utils.module_loading import autodiscover_modules
     from huey.contrib.djhuey import HUEY
 
     from ordna.notifications import tasks
 
+    autodiscover_modules("tasks")  # as the worker (run_huey) does
     due = {task.name for task in HUEY.read_periodic(datetime(2026, 11, 16, 7, 5, tzinfo=ZoneInfo("UTC")))}
-    assert due == {"reminders_tick"}  # every five minutes; the run itself waits for its hour
+    assert due == {"reminders_tick", "service_desk_tick"}  # every five minutes; the runs wait for their hour
     assert callable(tasks.reminders_tick)

@@ -38,7 +38,8 @@ def test_open_actions_due_by_the_horizon_become_items_for_the_supplier_users(mak
     closed = services.action_add(review=review, title="Done", owner_side="theirs", due=TODAY, actor=actor)
     services.action_close(action=closed, actor=actor)
 
-    items = list(review_actions(SourceContext(today=TODAY, horizon=TODAY + timedelta(days=1), directory=Directory())))
+    directory = Directory(by_user={portal.pk: "portal@example.org"})  # reminders go to addresses (issue 17)
+    items = list(review_actions(SourceContext(today=TODAY, horizon=TODAY + timedelta(days=1), directory=directory)))
 
     assert [(i.key, i.source, i.kind, i.title, i.url, i.due, i.assignees) for i in items] == [
         (
@@ -48,6 +49,6 @@ def test_open_actions_due_by_the_horizon_become_items_for_the_supplier_users(mak
             "Example IT Services AB: Send the report",
             f"/reviews/{review.pk}/",
             date(2026, 11, 14),
-            (portal.pk,),
+            ("portal@example.org",),
         )
     ]

@@ -1,4 +1,4 @@
-"""`ordna supplier add NAME [--contact-name N] [--contact-email E] [--phone P]`."""
+"""`ordna supplier add NAME [--contact-name N] [--contact-email E] [--phone P] [--service-desk-email E]`."""
 
 from __future__ import annotations
 
@@ -20,6 +20,9 @@ class Command(OrdnaCommand):
         add.add_argument("--contact-name", default="")
         add.add_argument("--contact-email", default="")
         add.add_argument("--phone", default="")
+        add.add_argument(
+            "--service-desk-email", default="", help="where the accounts to disable for each leaver go, one mail a case"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
@@ -29,6 +32,7 @@ class Command(OrdnaCommand):
                 contact_name=options["contact_name"],
                 contact_email=options["contact_email"],
                 phone=options["phone"],
+                service_desk_email=options["service_desk_email"],
             )
         except SupplierError as exc:
             raise InvalidInput(str(exc)) from exc

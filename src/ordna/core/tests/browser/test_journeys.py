@@ -480,3 +480,97 @@ def test_the_it_coordinator_records_a_contract_decision_and_opens_a_review_agend
     for link, magic in (("agenda.pdf", b"%PDF"), ("invitation.ics", b"BEGIN:VCALENDAR")):
         answer = page.request.get(page.url.rstrip("/") + "/" + link)
         assert answer.ok and answer.body().startswith(magic), link
+
+
+FIND_MANAGER_WITHOUT_USER = """
+from ordna.devices.models import Device
+from ordna.people.models import Person
+users = set(Person.objects.filter(user__isnull=False).values_list("id", flat=True))
+for device in Device.objects.filter(status="issued", kind="laptop", holder__end_date__isnull=True,
+        holder__manager__isnull=False, holder__cases__isnull=True).select_related("holder__manager").order_by("id"):
+    manager = device.holder.manager
+    if manager.pk not in users and device.holder_id not in users and manager.email and manager.end_date is None:
+        print(device.holder.employee_id, manager.email, device.asset_tag, device.serial)
+        break
+"""
+
+
+def previous_business_day(day: date) -> date:
+    from ordna.core.business_days import is_business_day
+
+    while not is_business_day(day, "SE"):
+        day -= timedelta(days=1)
+    return day
+
+
+def next_business_day(day: date) -> date:
+    from ordna.core.business_days import is_business_day
+
+    while not is_business_day(day, "SE"):
+        day += timedelta(days=1)
+    return day
+
+
+def mails_in(outbox: Path) -> list[Any]:
+    """The messages Django's file backend wrote (no SMTP server configured: the demo's outbox)."""
+    import email
+    import email.policy
+
+    found = []
+    for path in sorted(outbox.glob("*.log")):
+        for chunk in path.read_text(encoding="utf-8").split("-" * 79):
+            if chunk.strip():
+                found.append(email.message_from_string(chunk.strip() + "\n", policy=email.policy.default))
+    return found
+
+
+def test_a_manager_without_a_user_follows_the_link_in_the_reminder_and_records_the_laptop(
+    site: Site, browser: Any, axe_source: str, tmp_path: Path
+) -> None:
+    # Given a leaver whose manager has no Ordna user, only an address in the HR file,
+    found = site.ordna("shell", "-c", FIND_MANAGER_WITHOUT_USER).stdout.strip().splitlines()[-1]
+    leaver, manager_address, tag, serial = found.split()
+    # Her last day was the business day before today: a device is attested from the last day on (issue 16).
+    last_day = previous_business_day(date.today() - timedelta(days=1))
+    rows = list(csv.DictReader(io.StringIO(site.ordna("export", "people", "--format", "csv").stdout)))
+    for row in rows:
+        if row["employee_id"] == leaver:
+            row["end_date"] = last_day.isoformat()
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    (tmp_path / "hr.csv").write_text(out.getvalue(), encoding="utf-8")
+    site.ordna("import", "people", str(tmp_path / "hr.csv"))
+    # when the reminders run on the next business day (the served site's worker has planned today's already: one
+    # digest per address and day), writing to the outbox that stands in for the mail server,
+    site.ordna("remind", "--day", next_business_day(date.today() + timedelta(days=1)).isoformat())
+    texts = [
+        m.get_body(preferencelist=("plain",)).get_content()
+        for m in mails_in(site.data / "outbox")
+        if manager_address in str(m["To"])
+    ]
+    text = [t for t in texts if f"{tag} (" in t][-1]  # the latest (the worker's of today may list it too)
+    item = text[text.index(f"{tag} (") :]
+    link = re.search(r"https?://\S+/cases/act/\S+/", item).group(0)  # type: ignore[union-attr]
+    path = link[link.index("/cases/act/") :]
+
+    # then the manager opens the link in a browser, without signing in, sees the laptop and records it.
+    context = browser.new_context(base_url=site.url)
+    page = context.new_page()
+    page.goto(path)
+    check_page(page, axe_source)
+    shown = page.locator("main").inner_text()
+    assert tag in shown and serial in shown
+    screenshot(page, "action-link-manager")
+    page.locator("input[name=outcome][value=done]").check()
+    page.locator("main button[type=submit]").click()
+    page.wait_for_load_state()
+    check_page(page, axe_source)
+    assert page.locator("[role=status]").count() == 1
+    line = next(line for line in site.export("lines") if line["case_person"] == leaver and line["subject"] == tag)
+    assert line["state"] == "attested"
+    # The link has done its work: opened again, it says so.
+    page.goto(path)
+    assert page.locator("[role=alert]").count() == 1
+    context.close()

@@ -14,7 +14,7 @@ from ordna.notifications.services import digests_send_due, reminders_run
 
 
 class Command(OrdnaCommand):
-    help = "Send today's reminder digests (one per recipient and day); --dry-run prints them instead."
+    help = "Send today's reminder digests (one per address and day); --dry-run prints them instead."
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("--dry-run", action="store_true", help="print recipients, items and steps; send nothing")
@@ -28,16 +28,19 @@ class Command(OrdnaCommand):
         )
         plan = result.plan
         assert plan is not None  # noqa: S101 - only scheduled runs return no plan
-        users = plan.directory.users
+        recipients = plan.directory.recipients
         if not options["quiet"]:
-            for recipient_id, digest in sorted(plan.digests.items(), key=lambda kv: users[kv[0]].username):
-                user = users[recipient_id]
-                address = user.email or "(no mail address: not sent)"
-                self.stdout.write(f"{user.username} <{address}> [{user.locale}]: {len(digest.entries)} item(s)")
+            for key, digest in sorted(plan.digests.items()):
+                recipient = recipients[key]
+                address = recipient.address or "(no mail address: not sent)"
+                self.stdout.write(
+                    f"{address} [{recipient.language}] {recipient.describe()}: {len(digest.entries)} item(s)"
+                )
                 for entry in digest.sorted_entries():
                     item = entry.item
+                    signed = " [link]" if entry.acts and item.action and recipient.personal else ""
                     self.stdout.write(
-                        f"  {entry.step:<11} {item.due.isoformat()}  {item.kind:<18} {item.title}  {item.url}"
+                        f"  {entry.step:<11} {item.due.isoformat()}  {item.kind:<18} {item.title}  {item.url}{signed}"
                     )
             for role, entries in sorted(plan.webhooks.items()):
                 self.stdout.write(f"webhook {role}: {len(entries)} item(s)")

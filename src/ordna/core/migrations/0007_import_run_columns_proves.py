@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("core", "0003_audit_keyed_chain"),
+        ("core", "0006_supplier_service_desk_email"),
     ]
 
     operations = [

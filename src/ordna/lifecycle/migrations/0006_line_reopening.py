@@ -7,8 +7,8 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('core', '0004_import_run_columns_proves'),
-        ('lifecycle', '0004_proof_not_clicks'),
+        ('core', '0007_import_run_columns_proves'),
+        ('lifecycle', '0005_supplierrequest'),
     ]
 
     operations = [
