@@ -1,13 +1,17 @@
 """The REST API under /api/v1/ (OpenAPI document and docs at /api/docs)."""
 
+from typing import Any
+
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
+from ninja.errors import ValidationError
+from ninja.openapi.schema import REF_TEMPLATE, OpenAPISchema
 from ninja.operation import Operation
 
 from ordna.accounts.api import router as accounts_router
 from ordna.applications.api import router as applications_router
 from ordna.connectors.api import router as connectors_router
-from ordna.core.api import Refused
+from ordna.core.api import ErrorOut, Refused, ValidationErrorOut, validation_answer
 from ordna.core.api import router as core_router
 from ordna.core.errors import ServiceError
 from ordna.devices.api import router as devices_router
@@ -21,6 +25,56 @@ from ordna.suppliers.api import router as suppliers_router
 from ordna.support.api import router as support_router
 
 
+# The answers any operation can give besides its own, all {"detail", "field"} (ErrorOut): no or a wrong token,
+# an operation or object outside the token user's scope, invalid input, a database too busy to write to.
+COMMON_ERRORS = {
+    401: "No token, or a token that is not valid",
+    404: "Not found, or outside the token user's scope",
+    422: "Invalid input: detail says what is wrong, field names the input",
+    503: "The database is busy (a large import): try again after Retry-After seconds; nothing was saved",
+}
+# And those of an operation that takes a body: JSON that does not parse, a body larger than Ordna accepts.
+BODY_ERRORS = {
+    400: "The body cannot be read (not JSON, or not the form it should be)",
+    413: "The request is larger than Ordna accepts; nothing was saved",
+}
+
+
+class OrdnaOpenAPISchema(OpenAPISchema):
+    """The OpenAPI document, telling the truth about errors: every operation lists the errors it can answer with
+    their schema, and two different schemas never share a component name (one would be documented with the
+    other's fields)."""
+
+    def responses(self, operation: Operation) -> dict[int, dict[str, Any]]:
+        result = super().responses(operation)
+        error = self._component(ErrorOut)
+        invalid = self._component(ValidationErrorOut)
+        takes_body = any(m.__ninja_param_source__ in ("body", "form", "file") for m in operation.models)
+        for status, description in {**COMMON_ERRORS, **(BODY_ERRORS if takes_body else {})}.items():
+            if status == 401 and not operation.auth_callbacks:
+                continue
+            schema = invalid if status == 422 else error
+            if status not in result:
+                result[status] = {"description": description, "content": {"application/json": {"schema": schema}}}
+            elif status == 422:  # an import's own 422 (rows in error), or invalid input before the file is read
+                content = result[status].setdefault("content", {"application/json": {"schema": invalid}})
+                declared = content["application/json"]["schema"]
+                if declared != invalid:
+                    content["application/json"]["schema"] = {"anyOf": [declared, invalid]}
+        return result
+
+    def _component(self, model: type[ErrorOut]) -> dict[str, str]:
+        schema = model.model_json_schema(ref_template=REF_TEMPLATE, mode="serialization")
+        self.add_schema_definitions({model.__name__: schema, **schema.pop("$defs", {})})
+        return {"$ref": REF_TEMPLATE.format(model=model.__name__)}
+
+    def add_schema_definitions(self, definitions: dict[str, Any]) -> None:
+        for name, schema in definitions.items():
+            if name in self.schemas and self.schemas[name] != schema:
+                raise ValueError(f"two API schemas are named {name}: give one of them another name")
+        super().add_schema_definitions(definitions)
+
+
 class OrdnaAPI(NinjaAPI):
     """Operation ids name the app and the handler, not the module that holds it (ordna_<app>_api_<handler>), so
     that moving a handler between modules of an app, or an app's handlers into a package, does not change what
@@ -31,6 +85,13 @@ class OrdnaAPI(NinjaAPI):
     def get_openapi_operation_id(self, operation: Operation) -> str:
         app = operation.view_func.__module__.split(".")[1]
         return f"ordna_{self.FORMER_APP.get(app, app)}_api_{operation.view_func.__name__}"
+
+    def get_openapi_schema(
+        self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None
+    ) -> OpenAPISchema:
+        if path_prefix is None:
+            path_prefix = self.get_root_path(path_params or {})
+        return OrdnaOpenAPISchema(self, path_prefix)
 
 
 api = OrdnaAPI(
@@ -68,3 +129,10 @@ def refused(request: HttpRequest, exc: Refused) -> HttpResponse:
 def service_error(request: HttpRequest, exc: ServiceError) -> HttpResponse:
     """A service's refusal that an endpoint did not turn into an answer itself: invalid input, 422."""
     return api.create_response(request, {"detail": str(exc), "field": exc.field}, status=422)
+
+
+@api.exception_handler(ValidationError)
+def invalid_input(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    """Input that does not fit the operation's schema: 422 in the shape of a refusal, {detail, field}, with
+    every problem found under `errors`."""
+    return api.create_response(request, validation_answer(exc.errors), status=422)

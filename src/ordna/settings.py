@@ -365,6 +365,7 @@ LOGGING = {
     },
 }
 
+# The API's pages (ordna/core/pagination.py): 50 items unless asked, at most 1000 (django-ninja reads these names).
 NINJA_PAGINATION_PER_PAGE = 50
-NINJA_PAGINATION_MAX_PER_PAGE_SIZE = 1000
-NINJA_PAGINATION_CLASS = "ninja.pagination.PageNumberPagination"
+NINJA_MAX_PER_PAGE_SIZE = 1000
+NINJA_PAGINATION_CLASS = "ordna.core.pagination.Pages"

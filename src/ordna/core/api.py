@@ -5,6 +5,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils import translation
+from django.utils.translation import gettext as _
 from ninja import Router, Schema
 from ninja.pagination import paginate
 from ninja.security import HttpBearer
@@ -53,6 +54,80 @@ class ErrorOut(Schema):
 
     detail: str
     field: str = ""
+
+
+class InputProblem(Schema):
+    """One way the input does not fit the operation's schema: where (`loc`, as pydantic names it), what."""
+
+    loc: list[str | int]
+    msg: str  # pydantic's own words, in English
+    type: str
+
+
+class ValidationErrorOut(ErrorOut):
+    """Invalid input (422): `detail` and `field` as any refusal, about the first problem; `errors` lists every
+    problem found (empty when a service refused the input)."""
+
+    errors: list[InputProblem] = []
+
+
+# Where pydantic's `loc` begins with where the input came from and, for a body, the parameter's own name.
+SOURCES = {"body", "query", "path", "form", "file", "header", "cookie"}
+
+
+def problem_field(loc: list[Any] | tuple[Any, ...]) -> str:
+    """The input a problem is about, as the API names it: `deprovision_days`, `ratings.0.rating`, `page`."""
+    parts = [str(p) for p in loc]
+    if parts and parts[0] in SOURCES:
+        parts = parts[1:]
+        if loc[0] in ("body", "form") and len(parts) > 1:
+            parts = parts[1:]  # the handler's parameter (payload), not a name the client sends
+    return ".".join(parts)
+
+
+def problem_sentence(problem: dict[str, Any]) -> str:
+    """One problem in words, in the active language."""
+    kind, context = str(problem.get("type", "")), problem.get("ctx") or {}
+    if kind == "missing":
+        return _("This is required.")
+    if kind in ("int_parsing", "int_type", "int_from_float"):
+        return _("Give a whole number.")
+    if kind in ("greater_than_equal", "greater_than", "less_than_equal", "less_than"):
+        bound = next(iter(context.values()), "")
+        return {
+            "greater_than_equal": _("Give a number of at least %(bound)s."),
+            "greater_than": _("Give a number greater than %(bound)s."),
+            "less_than_equal": _("Give a number of at most %(bound)s."),
+            "less_than": _("Give a number less than %(bound)s."),
+        }[kind] % {"bound": bound}
+    if kind in ("bool_parsing", "bool_type"):
+        return _("Give true or false.")
+    if kind.startswith(("date_", "datetime_")):
+        return _("Give a date as YYYY-MM-DD (a time as YYYY-MM-DDTHH:MM).")
+    if kind in ("string_too_long", "too_long"):
+        return _("This is too long: at most %(count)s.") % {"count": context.get("max_length", "")}
+    if kind in ("string_too_short", "too_short"):
+        return _("This is too short: at least %(count)s.") % {"count": context.get("min_length", "")}
+    if kind in ("literal_error", "enum"):
+        return _("Give one of: %(choices)s.") % {"choices": context.get("expected", "")}
+    if kind in ("string_type", "list_type", "dict_type", "model_type", "model_attributes_type"):
+        return _("This is not of the right type.")
+    return _("This value is not valid.")
+
+
+def validation_answer(problems: list[dict[str, Any]]) -> dict[str, Any]:
+    """The 422 answer to input that does not fit the schema, about its first problem, with every problem."""
+    first = problems[0] if problems else {}
+    field = problem_field(first.get("loc", ()))
+    sentence = problem_sentence(first)
+    return {
+        "detail": f"{field}: {sentence}" if field else sentence,
+        "field": field,
+        "errors": [
+            {"loc": list(p.get("loc", ())), "msg": str(p.get("msg", "")), "type": str(p.get("type", ""))}
+            for p in problems
+        ],
+    }
 
 
 class Refused(Exception):
