@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from django.db import DataError, IntegrityError
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import ValidationError
@@ -11,7 +12,7 @@ from ninja.operation import Operation
 from ordna.accounts.api import router as accounts_router
 from ordna.applications.api import router as applications_router
 from ordna.connectors.api import router as connectors_router
-from ordna.core.api import ErrorOut, Refused, ValidationErrorOut, validation_answer
+from ordna.core.api import ErrorOut, Refused, ValidationErrorOut, broken_rule_answer, validation_answer
 from ordna.core.api import router as core_router
 from ordna.core.errors import ServiceError
 from ordna.devices.api import router as devices_router
@@ -23,7 +24,6 @@ from ordna.reports.api import router as reports_router
 from ordna.reviews.api import router as reviews_router
 from ordna.suppliers.api import router as suppliers_router
 from ordna.support.api import router as support_router
-
 
 # The answers any operation can give besides its own, all {"detail", "field"} (ErrorOut): no or a wrong token,
 # an operation or object outside the token user's scope, invalid input, a database too busy to write to.
@@ -56,11 +56,15 @@ class OrdnaOpenAPISchema(OpenAPISchema):
             schema = invalid if status == 422 else error
             if status not in result:
                 result[status] = {"description": description, "content": {"application/json": {"schema": schema}}}
-            elif status == 422:  # an import's own 422 (rows in error), or invalid input before the file is read
-                content = result[status].setdefault("content", {"application/json": {"schema": invalid}})
-                declared = content["application/json"]["schema"]
-                if declared != invalid:
-                    content["application/json"]["schema"] = {"anyOf": [declared, invalid]}
+                continue
+            # An operation's own answer with this status (an import's rows in error, a connector's option), or
+            # the common one before the handler ran (a body that does not parse, invalid input).
+            content = result[status].setdefault("content", {"application/json": {"schema": schema}})
+            declared = content["application/json"]["schema"]
+            if declared != schema and not (status == 422 and declared == error):
+                content["application/json"]["schema"] = {"anyOf": [declared, schema]}
+            elif status == 422:
+                content["application/json"]["schema"] = invalid
         return result
 
     def _component(self, model: type[ErrorOut]) -> dict[str, str]:
@@ -136,3 +140,12 @@ def invalid_input(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     """Input that does not fit the operation's schema: 422 in the shape of a refusal, {detail, field}, with
     every problem found under `errors`."""
     return api.create_response(request, validation_answer(exc.errors), status=422)
+
+
+@api.exception_handler(IntegrityError)
+@api.exception_handler(DataError)
+@api.exception_handler(OverflowError)
+def broken_rule(request: HttpRequest, exc: Exception) -> HttpResponse:
+    """A value the database refused where no schema or service did (a number too large for its column, a
+    null where one is required): 422, never 500. The service's transaction was rolled back."""
+    return api.create_response(request, broken_rule_answer(exc), status=422)

@@ -144,7 +144,7 @@ class CandidateOut(Schema):
     status: str
 
 
-class ReviewOut(Schema):
+class AccountReviewOut(Schema):
     id: int
     application: str
     account: str
@@ -178,7 +178,7 @@ class ReviewOut(Schema):
         ]
 
 
-class DecisionIn(Schema):
+class AccountReviewDecisionIn(Schema):
     person: str | None = None
     owner: str | None = None
 
@@ -275,7 +275,7 @@ def finding_accept(request: HttpRequest, finding_id: int, payload: AcceptIn) -> 
 
 @router.get(
     "/review",
-    response=list[ReviewOut],
+    response=list[AccountReviewOut],
     summary="Accounts waiting for a person to say whose they are",
     auth=Capability("accounts.review"),
 )
@@ -293,7 +293,7 @@ def review_list(request: HttpRequest, application: str = "") -> Any:
     summary="Decide whose an account is: {person} links it, {owner} marks it non-personal",
     auth=Capability("accounts.review"),
 )
-def review_decide(request: HttpRequest, account_id: int, payload: DecisionIn) -> Any:
+def review_decide(request: HttpRequest, account_id: int, payload: AccountReviewDecisionIn) -> Any:
     account = access.get_in_scope(accounts_scope(user_of(request)).select_related("application"), pk=account_id)
     people = {}
     for role in ("person", "owner"):

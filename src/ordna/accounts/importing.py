@@ -175,7 +175,11 @@ def _accounts_import(
     result.proves = preset_proves(chosen, full=full, only_licence=only_licence)
     # Rows read from the stored accounts before are recognised by their digest and not read again.
     stored = stored_accounts(application)
-    read = read_accounts(table, chosen, known=known_row_digests(stored, chosen))
+    try:
+        read = read_accounts(table, chosen, known=known_row_digests(stored, chosen))
+    except TableError as exc:  # a row the reader cannot take (a field over 1 MB, a broken quote), as the HR import
+        result.errors = [RowError(0, "", str(exc))]
+        return result
     if read.errors:
         result.errors = read.errors
         if not dry_run:

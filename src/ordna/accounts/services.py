@@ -219,7 +219,12 @@ def licenses_import(*, path: Path, actor: Actor, today: date, dry_run: bool = Fa
         return result
     rows: list[tuple[str, str, Decimal, str, int | None]] = []
     seen: dict[tuple[str, str], int] = {}
-    for number, cells in table.rows:
+    try:  # a price list or contract list is short: read it whole, so a row the reader cannot take ends here
+        table_rows = list(table.rows)
+    except TableError as exc:
+        result.errors = [RowError(0, "", str(exc))]
+        return result
+    for number, cells in table_rows:
 
         def cell(name: str, cells: Sequence[str] = cells) -> str:
             at = index[name]

@@ -13,7 +13,7 @@ from ordna.applications.models import Application, KeyUserAppointment, License
 from ordna.applications.scopes import applications_scope
 from ordna.core import access
 from ordna.core.actor import Actor
-from ordna.core.api import Capability, ErrorOut, Refused
+from ordna.core.api import Capability, ErrorOut, Refused, changes_of
 from ordna.core.errors import no_person, no_supplier
 from ordna.core.models import Supplier
 from ordna.core.web import user_of
@@ -160,7 +160,7 @@ def application_create(request: HttpRequest, payload: ApplicationIn) -> Any:
 )
 def application_patch(request: HttpRequest, slug: str, payload: ApplicationPatch) -> Any:
     app: Application = access.get_in_scope(applications_scope(user_of(request)), slug=slug)
-    data = payload.dict(exclude_unset=True)
+    data = changes_of(payload, model=Application)
     changes = {k: v for k, v in data.items() if k not in ("owner", "supplier")}
     changes.update(_links(data.get("owner"), data.get("supplier")))
     try:
@@ -316,7 +316,9 @@ def appointment_patch(request: HttpRequest, appointment_id: int, payload: Appoin
     )
     try:
         return services.appointment_update(
-            appointment=appointment, actor=Actor.for_user(user_of(request)), **payload.dict(exclude_unset=True)
+            appointment=appointment,
+            actor=Actor.for_user(user_of(request)),
+            **changes_of(payload, model=KeyUserAppointment),
         )
     except services.ApplicationError as exc:
         raise Refused(exc) from exc

@@ -17,7 +17,7 @@ from ordna.connectors.failures import explain
 from ordna.connectors.models import Action, ActionState, Connector
 from ordna.core import access
 from ordna.core.actor import Actor
-from ordna.core.api import Capability, Refused, RowErrorOut
+from ordna.core.api import Capability, ErrorOut, Refused, RowErrorOut
 from ordna.core.clock import today
 from ordna.core.errors import ServiceError
 from ordna.core.web import user_of
@@ -55,7 +55,7 @@ class ConnectorIn(Schema):
     sync_hours: int | None = None
 
 
-class TestOut(Schema):
+class ConnectorTestOut(Schema):
     ok: bool
     message: str
 
@@ -104,7 +104,7 @@ class DeprovisionOut(Schema):
         return f"{explained.what} {explained.check}"
 
 
-class ActionOut(Schema):
+class OutboxActionOut(Schema):
     id: int
     application: str
     account: str
@@ -182,7 +182,10 @@ def connector_put(request: HttpRequest, app: str, body: ConnectorIn) -> Any:
 
 
 @router.post(
-    "/connectors/{app}/test", response=TestOut, summary="Test the connection", auth=Capability("connectors.manage")
+    "/connectors/{app}/test",
+    response=ConnectorTestOut,
+    summary="Test the connection",
+    auth=Capability("connectors.manage"),
 )
 def connector_test(request: HttpRequest, app: str) -> Any:
     ok, message = services.connector_test(connector=_connector(request, app), actor=Actor.for_user(user_of(request)))
@@ -250,7 +253,7 @@ def line_deprovision(request: HttpRequest, line_id: int, body: LineDeprovisionIn
         raise Refused(exc, 400) from exc
 
 
-@router.get("/outbox", response=list[ActionOut], summary="The outbox of disables", auth=Capability("outbox.list"))
+@router.get("/outbox", response=list[OutboxActionOut], summary="The outbox of disables", auth=Capability("outbox.list"))
 @paginate
 def outbox(request: HttpRequest, state: str = "", application: str = "") -> Any:
     actions = Action.objects.filter(application__in=applications_scope(user_of(request)))
@@ -278,21 +281,30 @@ def _decide(request: HttpRequest, action_id: int, decision: str) -> Any:
 
 
 @router.post(
-    "/outbox/{action_id}/approve", response=ActionOut, summary="Approve a disable", auth=Capability("outbox.decide")
+    "/outbox/{action_id}/approve",
+    response={200: OutboxActionOut, 409: ErrorOut},
+    summary="Approve a disable",
+    auth=Capability("outbox.decide"),
 )
 def outbox_approve(request: HttpRequest, action_id: int) -> Any:
     return _decide(request, action_id, "approve")
 
 
 @router.post(
-    "/outbox/{action_id}/cancel", response=ActionOut, summary="Cancel a disable", auth=Capability("outbox.decide")
+    "/outbox/{action_id}/cancel",
+    response={200: OutboxActionOut, 409: ErrorOut},
+    summary="Cancel a disable",
+    auth=Capability("outbox.decide"),
 )
 def outbox_cancel(request: HttpRequest, action_id: int) -> Any:
     return _decide(request, action_id, "cancel")
 
 
 @router.post(
-    "/outbox/{action_id}/retry", response=ActionOut, summary="Retry a failed disable", auth=Capability("outbox.decide")
+    "/outbox/{action_id}/retry",
+    response={200: OutboxActionOut, 409: ErrorOut},
+    summary="Retry a failed disable",
+    auth=Capability("outbox.decide"),
 )
 def outbox_retry(request: HttpRequest, action_id: int) -> Any:
     return _decide(request, action_id, "retry")

@@ -1,8 +1,11 @@
 """The API's shared parts: token authentication, the capability check, and core endpoints."""
 
+import re
 from datetime import datetime
 from typing import Any
 
+from django.db import IntegrityError
+from django.db.models import Model
 from django.http import HttpRequest
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -130,6 +133,32 @@ def validation_answer(problems: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
+def broken_rule_field(message: str) -> str:
+    """The column a database refusal names (SQLite's and PostgreSQL's words), as the API calls the input."""
+    patterns = (
+        r"constraint failed: (?:\w+\.)?\"?(\w+)",  # SQLite: NOT NULL / UNIQUE / CHECK constraint failed: t.col
+        r'in column "(\w+)"',  # PostgreSQL: null value in column "col"
+        r"Key \((\w+)",  # PostgreSQL: Key (col)=(value) already exists
+        r'check constraint "(\w+)"',  # PostgreSQL: the constraint's name
+    )
+    for pattern in patterns:
+        found = re.search(pattern, message)
+        if found:
+            return found.group(1).removesuffix("_id")
+    return ""
+
+
+def broken_rule_answer(exc: Exception) -> dict[str, Any]:
+    """A write the database refused (a value out of range, a missing value, a rule of the data), as a refusal:
+    the service's transaction was rolled back, so nothing was saved."""
+    field = broken_rule_field(str(exc))
+    if isinstance(exc, IntegrityError):
+        sentence = _("The value breaks a rule of Ordna's data. Nothing was saved.")
+    else:
+        sentence = _("The value is out of the range Ordna can store. Nothing was saved.")
+    return {"detail": f"{field}: {sentence}" if field else sentence, "field": field}
+
+
 class Refused(Exception):
     """A service's refusal as an API answer with `status`: {"detail": message in the user's language,
     "field": the input's name} (answered by the handler in ordna/api.py)."""
@@ -138,6 +167,17 @@ class Refused(Exception):
         super().__init__(str(error))
         self.error = error
         self.status = status
+
+
+def changes_of(payload: Schema, *, model: type[Model]) -> dict[str, Any]:
+    """The fields a PATCH sets. `null` clears a field only where `model` allows none (an end date, an owner);
+    elsewhere it is refused with 422 naming the field, never passed on to fail in the database."""
+    data = payload.dict(exclude_unset=True)
+    stored = {f.name: f for f in model._meta.get_fields() if hasattr(f, "null")}
+    for name, value in data.items():
+        if value is None and name in stored and not stored[name].null:
+            raise Refused(ServiceError(_("%(name)s cannot be null: leave it out to keep it."), field=name, name=name))
+    return data
 
 
 class RowErrorOut(Schema):

@@ -9,7 +9,7 @@ from ninja.pagination import paginate
 
 from ordna.core import access
 from ordna.core.actor import Actor
-from ordna.core.api import Capability, ErrorOut, Refused
+from ordna.core.api import Capability, ErrorOut, Refused, changes_of
 from ordna.core.errors import no_person
 from ordna.core.web import user_of
 from ordna.devices import services
@@ -101,7 +101,7 @@ def device_create(request: HttpRequest, payload: DeviceIn) -> Any:
 def device_patch(request: HttpRequest, asset_tag: str, payload: DevicePatch) -> Any:
     device: Device = access.get_in_scope(devices_scope(user_of(request)), asset_tag=asset_tag)
     actor = Actor.for_user(user_of(request))
-    data = payload.dict(exclude_unset=True)
+    data = changes_of(payload, model=Device)
     try:
         if data.pop("check_in", False):
             device = services.device_check_in(device=device, actor=actor)

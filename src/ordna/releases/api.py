@@ -23,7 +23,7 @@ from ordna.releases.scopes import releases_scope
 router = Router(tags=["releases"])
 
 
-class TestOut(Schema):
+class ReleaseTestOut(Schema):
     id: int
     title: str
     steps: str
@@ -58,7 +58,7 @@ class ReleaseOut(Schema):
     announcement: str
     announced_at: datetime | None
     announced_to: int
-    tests: list[TestOut]
+    tests: list[ReleaseTestOut]
     questions: ImpactOut | None
 
     @staticmethod
@@ -180,7 +180,7 @@ def release_configure(request: HttpRequest, release_id: int, payload: ConfigureI
 
 @router.post(
     "/releases/{release_id}/tests",
-    response={201: TestOut, 422: ErrorOut},
+    response={201: ReleaseTestOut, 422: ErrorOut},
     summary="Add a test case for a named key user (employee id)",
     auth=Capability("releases.manage"),
 )
@@ -204,7 +204,7 @@ def release_test_add(request: HttpRequest, release_id: int, payload: TestIn) -> 
 
 @router.post(
     "/release-tests/{test_id}/result",
-    response={200: TestOut, 422: ErrorOut},
+    response={200: ReleaseTestOut, 422: ErrorOut},
     summary="Record pass or fail of one's own test case",
     auth=Capability("releases.test"),
 )

@@ -31,17 +31,32 @@ ZERO = Decimal("0")
 # Months ------------------------------------------------------------------------------------------------
 
 
+# The months a report can be about: a year of trend before the first and a day after the last stay dates.
+FIRST_MONTH = date(1900, 1, 1)
+LAST_MONTH = date(9998, 12, 1)
+
+
 def parse_month(text: str) -> date:
-    """'YYYY-MM' to the first day of that month; a ServiceError (a ValueError) naming the value otherwise."""
+    """'YYYY-MM' to the first day of that month; a ServiceError (a ValueError) naming the value otherwise, also
+    for a month outside FIRST_MONTH..LAST_MONTH (9999-12 has no day after its end to count to)."""
     try:
         year, month = text.strip().split("-")
         if len(year) != 4 or len(month) != 2:
             raise ValueError
-        return date(int(year), int(month), 1)
+        first = date(int(year), int(month), 1)
     except ValueError:
         raise ServiceError(
             _("Give the month as YYYY-MM, for example 2026-10, not %(value)s."), field="month", value=repr(text)
         ) from None
+    if not FIRST_MONTH <= first <= LAST_MONTH:
+        raise ServiceError(
+            _("Give a month from %(first)s to %(last)s, not %(value)s."),
+            field="month",
+            first=month_label(FIRST_MONTH),
+            last=month_label(LAST_MONTH),
+            value=repr(text),
+        )
+    return first
 
 
 def month_end(first: date) -> date:

@@ -24,7 +24,7 @@ from ordna.reviews.scopes import actions_closable_scope, actions_scope, reviews_
 router = Router(tags=["reviews"])
 
 
-class ActionOut(Schema):
+class ReviewActionOut(Schema):
     id: int
     supplier: str
     review_id: int
@@ -142,7 +142,7 @@ def review_patch(request: HttpRequest, review_id: int, payload: ReviewPatch) -> 
 
 @router.post(
     "/reviews/{review_id}/actions",
-    response={201: ActionOut, 422: ErrorOut},
+    response={201: ReviewActionOut, 422: ErrorOut},
     summary="Add an action item (ours, with a named person, or theirs) with a due date",
     auth=Capability("reviews.edit"),
 )
@@ -165,7 +165,7 @@ def action_create(request: HttpRequest, review_id: int, payload: ActionIn) -> An
     return Status(201, ActionItem.objects.select_related("supplier", "owner_person").get(pk=action.pk))
 
 
-@router.get("/actions", response=list[ActionOut], summary="Review action items", auth=Capability("reviews.list"))
+@router.get("/actions", response=list[ReviewActionOut], summary="Review action items", auth=Capability("reviews.list"))
 @paginate
 def action_list(request: HttpRequest, open: bool | None = None) -> Any:
     actions = actions_scope(user_of(request)).select_related("supplier", "owner_person")
@@ -176,7 +176,7 @@ def action_list(request: HttpRequest, open: bool | None = None) -> Any:
 
 @router.post(
     "/actions/{action_item_id}/close",
-    response={200: ActionOut, 422: ErrorOut},
+    response={200: ReviewActionOut, 422: ErrorOut},
     summary="Close an action item (supplier users: their company's own)",
     auth=Capability("actions.close"),
 )

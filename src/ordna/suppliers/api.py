@@ -227,7 +227,7 @@ def contract_create(request: HttpRequest, payload: ContractIn) -> Any:
     )
 
 
-class DecisionIn(Schema):
+class ContractDecisionIn(Schema):
     decision: str
     reason: str
 
@@ -247,7 +247,7 @@ class DecisionOut(Schema):
     summary="Record the decision about the current term (renew, terminate, renegotiate) with its reason",
     auth=Capability("contracts.edit"),
 )
-def contract_decision(request: HttpRequest, contract_id: int, payload: DecisionIn) -> Any:
+def contract_decision(request: HttpRequest, contract_id: int, payload: ContractDecisionIn) -> Any:
     contract = access.get_in_scope(contracts_scope(user_of(request)), pk=contract_id)
     try:
         decision = services.contract_decide(

@@ -404,7 +404,12 @@ def contracts_import(*, path: Path, actor: Actor) -> ContractImportResult:
     columns = [c for c in (*CONTRACT_COLUMNS, *OPTIONAL_CONTRACT_COLUMNS) if c in index]
     rows: list[tuple[int, ContractInput]] = []
     seen: dict[tuple[str, str], int] = {}
-    for number, cells in table.rows:
+    try:  # a price list or contract list is short: read it whole, so a row the reader cannot take ends here
+        table_rows = list(table.rows)
+    except TableError as exc:
+        result.errors.append(RowError(0, "", str(exc)))
+        return result
+    for number, cells in table_rows:
         values = {c: (cells[index[c]] if index[c] < len(cells) else "") for c in columns}
         try:
             data = contract_input_from_cells(values)

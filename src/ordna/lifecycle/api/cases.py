@@ -19,8 +19,8 @@ from ordna.lifecycle.api.schemas import (
     CaseDetailOut,
     CaseOut,
     CasesRunOut,
+    ClosingDecisionIn,
     ClosingRequestOut,
-    DecisionIn,
     LineOut,
     WaiveIn,
 )
@@ -221,7 +221,7 @@ def _closing_request(request: HttpRequest, request_id: int) -> ClosingRequest:
     summary="Approve a waiver or override (a second admin or IT coordinator, never the requester)",
     auth=Capability("lines.approve"),
 )
-def closing_request_approve(request: HttpRequest, request_id: int, payload: DecisionIn) -> Any:
+def closing_request_approve(request: HttpRequest, request_id: int, payload: ClosingDecisionIn) -> Any:
     pending = _closing_request(request, request_id)
     try:
         line = closing.closing_request_approve(
@@ -238,7 +238,7 @@ def closing_request_approve(request: HttpRequest, request_id: int, payload: Deci
     summary="Reject a waiver or override, saying why; the line stays open",
     auth=Capability("lines.approve"),
 )
-def closing_request_reject(request: HttpRequest, request_id: int, payload: DecisionIn) -> Any:
+def closing_request_reject(request: HttpRequest, request_id: int, payload: ClosingDecisionIn) -> Any:
     pending = _closing_request(request, request_id)
     try:
         actor = Actor.for_user(user_of(request))

@@ -61,7 +61,7 @@ def person_access(request: HttpRequest, employee_id: str) -> Any:
     }
 
 
-class InvitationOut(Schema):
+class ExitSurveyInvitationOut(Schema):
     """Whether the leaver answered is not told: with the department report, it would say what they answered."""
 
     link: str
@@ -70,7 +70,7 @@ class InvitationOut(Schema):
 
 @router.post(
     "/cases/{case_id}/exit-survey",
-    response={200: InvitationOut, 404: ErrorOut, 422: ErrorOut},
+    response={200: ExitSurveyInvitationOut, 404: ErrorOut, 422: ErrorOut},
     summary="Invite the leaver to the exit survey; returns their personal link",
     auth=Capability("exitsurvey.invite"),
 )

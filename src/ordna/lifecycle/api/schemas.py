@@ -186,7 +186,7 @@ class ClosingRequestOut(Schema):
         return obj.attest_reason or None
 
 
-class DecisionIn(Schema):
+class ClosingDecisionIn(Schema):
     note: str = ""
 
 

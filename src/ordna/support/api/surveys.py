@@ -123,14 +123,14 @@ def survey_detail(request: HttpRequest, survey_id: int) -> Any:
     }
 
 
-class InvitationOut(Schema):
+class SurveyInvitationOut(Schema):
     survey: SurveyOut
     answered_at: datetime | None
 
 
 @router.get(
     "/survey-invitations",
-    response=list[InvitationOut],
+    response=list[SurveyInvitationOut],
     summary="The surveys one is invited to",
     auth=Capability("surveys.answer"),
 )

@@ -7,6 +7,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from django.core.management.base import CommandError
+
 from ordna.core.actor import Actor
 from ordna.core.clock import today
 from ordna.core.management.base import InvalidInput, OrdnaCommand
@@ -53,7 +55,7 @@ class Command(OrdnaCommand):
             try:
                 month = figures.parse_month(options["month"]) if options["month"] else figures.previous_month(today())
             except ValueError as exc:
-                raise InvalidInput(f"--month: {exc}") from None
+                raise CommandError(f"--month: {exc}", returncode=2) from None
             report = selectors.monthly_report(month=month, today=today())
             self._write(output, documents.monthly_file(report, options["format"]))
             self.stdout.write(
