@@ -5,7 +5,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
 from ordna.applications import services
@@ -48,6 +48,11 @@ class ApplicationOut(Schema):
         return obj.supplier.name if obj.supplier_id else None
 
 
+# The ranges of the columns (PositiveSmallIntegerField, PositiveIntegerField), so a larger number is a 422.
+SMALL_MAX = 32767
+INTEGER_MAX = 2147483647
+
+
 class ApplicationIn(Schema):
     slug: str
     name: str = ""
@@ -55,9 +60,9 @@ class ApplicationIn(Schema):
     owner: str | None = None
     supplier: str | None = None
     criticality: str = "medium"
-    deprovision_days: int = 1
+    deprovision_days: int = Field(1, ge=0, le=SMALL_MAX)
     attest_only: bool = False
-    supplier_resolution_hours: int | None = None
+    supplier_resolution_hours: int | None = Field(None, ge=0, le=INTEGER_MAX)
 
 
 class ApplicationPatch(Schema):
@@ -66,9 +71,9 @@ class ApplicationPatch(Schema):
     owner: str | None = None
     supplier: str | None = None
     criticality: str | None = None
-    deprovision_days: int | None = None
+    deprovision_days: int | None = Field(None, ge=0, le=SMALL_MAX)
     attest_only: bool | None = None
-    supplier_resolution_hours: int | None = None
+    supplier_resolution_hours: int | None = Field(None, ge=0, le=INTEGER_MAX)
 
 
 class LicenseOut(Schema):
