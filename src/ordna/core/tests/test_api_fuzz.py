@@ -22,7 +22,7 @@ import pytest
 from ordna.conftest import free_port
 
 CHECKS = "not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance"
-SECONDS_PER_ROLE = 60  # the whole run of one role: the coverage phase, then fuzzing until the time is spent
+SECONDS_PER_ROLE = 50  # the whole run of one role: the coverage phase, then fuzzing until the time is spent
 EXAMPLES = 5  # per operation and phase
 
 

@@ -1,0 +1,157 @@
+"""`make bench` part `busy`: how long a small API write waits while a large account import runs.
+
+Into a fresh SQLite database: the HR import of the bench's people, then `ordna serve --no-worker`, then one
+account import of every bench account file joined into one file (1,000,000 rows at the default size) for one
+application, as `ordna import accounts` runs it. While it runs, a client changes another application's
+description through the API every quarter of a second and times each answer. The import reads and plans
+outside the write lock and writes in one transaction (all or nothing); the write waits only for that.
+
+Usage: busy.py DATA_DIR (the folder bench/run.py generated). Prints one JSON object.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+PAUSE_SECONDS = 0.25
+PASSWORD = "a long enough bench password"  # noqa: S105 - a throw-away database's user
+
+
+def joined(data: Path, target: Path) -> int:
+    """Every accounts-NN.csv of the bench as one file; returns its rows."""
+    rows = 0
+    with target.open("w", encoding="utf-8", newline="") as out:
+        for number, path in enumerate(sorted(data.glob("accounts-??.csv"))):
+            with path.open(encoding="utf-8", newline="") as inp:
+                header = inp.readline()
+                if number == 0:
+                    out.write(header)
+                for line in inp:
+                    out.write(line)
+                    rows += 1
+    return rows
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def call(url: str, token: str, method: str, path: str, payload: dict[str, Any]) -> tuple[int, float]:
+    request = urllib.request.Request(  # noqa: S310 - loopback
+        url + "/api/v1" + path,
+        data=json.dumps(payload).encode(),
+        method=method,
+        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+    )
+    started = time.perf_counter()
+    try:
+        with urllib.request.urlopen(request, timeout=120) as answer:  # noqa: S310 - loopback
+            status = answer.status
+            answer.read()
+    except urllib.error.HTTPError as error:
+        status = error.code
+    return status, time.perf_counter() - started
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+
+def main(data: Path) -> None:
+    work = Path(tempfile.mkdtemp(prefix="ordna-bench-busy-"))
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DJANGO_SETTINGS_MODULE")}
+    env["ORDNA_DATA_DIR"] = str(work)
+    ordna = str(Path(sys.executable).with_name("ordna"))
+
+    def run(*args: str) -> str:
+        return subprocess.run([ordna, *args], env=env, capture_output=True, text=True, check=True).stdout  # noqa: S603
+
+    run("migrate", "--verbosity", "0")
+    run("import", "people", str(data / "people.csv"), "--allow-mass-change")
+    (work / "password").write_text(PASSWORD, encoding="utf-8")
+    run("user", "add", "bench", "--role", "admin", "--password-file", str(work / "password"))
+    token = run("token", "create", "bench").strip().split()[-1]
+    big = work / "accounts-all.csv"
+    rows = joined(data, big)
+
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    log = (work / "serve.log").open("w")
+    server = subprocess.Popen(  # noqa: S603
+        [ordna, "serve", "--no-worker", "--host", "127.0.0.1", "--port", str(port)],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/healthz", timeout=2):  # noqa: S310 - loopback
+                    break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise SystemExit("ordna serve did not start") from None
+                time.sleep(0.3)
+        status, _seconds = call(url, token, "POST", "/applications", {"slug": "probe", "name": "Probe"})
+        assert status == 201, status  # noqa: S101
+        idle = [call(url, token, "PATCH", "/applications/probe", {"description": f"idle {i}"})[1] for i in range(20)]
+
+        started = time.perf_counter()
+        importing = subprocess.Popen(  # noqa: S603
+            [ordna, "import", "accounts", "all", str(big), "--preset", "generic", "--allow-mass-change"],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        waits: list[float] = []
+        statuses: dict[int, int] = {}
+        number = 0
+        while importing.poll() is None:
+            number += 1
+            status, seconds = call(url, token, "PATCH", "/applications/probe", {"description": f"busy {number}"})
+            waits.append(seconds)
+            statuses[status] = statuses.get(status, 0) + 1
+            time.sleep(PAUSE_SECONDS)
+        out, err = importing.communicate()
+        if importing.returncode != 0:
+            raise SystemExit(f"the import failed: {err[-2000:]}")
+        import_seconds = time.perf_counter() - started
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        log.close()
+    print(
+        json.dumps(
+            {
+                "rows": rows,
+                "import_seconds": import_seconds,
+                "import_said": out.strip().splitlines()[0] if out.strip() else "",
+                "writes": len(waits),
+                "statuses": statuses,
+                "idle_p95": percentile(idle, 0.95),
+                "p50": statistics.median(waits) if waits else 0.0,
+                "p95": percentile(waits, 0.95) if waits else 0.0,
+                "max": max(waits, default=0.0),
+            }
+        )
+    )
+
+
+if __name__ == "__main__":
+    main(Path(sys.argv[1]))
