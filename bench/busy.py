@@ -29,7 +29,7 @@ PASSWORD = "a long enough bench password"  # noqa: S105 - a throw-away database'
 
 
 def joined(data: Path, target: Path) -> int:
-    """Every accounts-NN.csv of the bench as one file; returns its rows."""
+    """Every accounts-NN.csv of the bench as one file, each account id prefixed with NN; returns its rows."""
     rows = 0
     with target.open("w", encoding="utf-8", newline="") as out:
         for number, path in enumerate(sorted(data.glob("accounts-??.csv"))):
@@ -38,7 +38,7 @@ def joined(data: Path, target: Path) -> int:
                 if number == 0:
                     out.write(header)
                 for line in inp:
-                    out.write(line)
+                    out.write(f"{number:02}-{line}")  # account ids are unique per application only
                     rows += 1
     return rows
 
