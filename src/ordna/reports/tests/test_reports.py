@@ -286,7 +286,7 @@ def test_the_command_line(org, tmp_path, capsys) -> None:
         CommandError, match=r"--month: Give the month as YYYY-MM, for example 2026-10, not '2026-1'\."
     ) as error:
         call_command("report", "monthly", "--month", "2026-1", "-o", str(tmp_path / "x.html"))
-    assert error.value.returncode == 1
+    assert error.value.returncode == 2  # a month that is no month is wrong usage, as argparse's errors are
     with pytest.raises(CommandError, match=r"Sample size 0") as error:
         call_command(
             "report",
