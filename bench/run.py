@@ -165,8 +165,14 @@ def busy_part(data: Path) -> None:
     print(f"  {r['writes']} writes, answers {r['statuses']}; idle p95 {r['idle_p95'] * 1000:.0f} ms")
     ratio = r["p95"] / BUSY_TARGET_SECONDS
     print(
-        f"  waited p50 {r['p50']:.2f} s, p95 {r['p95']:.2f} s, longest {r['max']:.2f} s: p95 = {ratio:.2f} of the "
+        f"  waited p50 {r['p50']:.2f} s, p95 {r['p95']:.2f} s: p95 = {ratio:.2f} of the "
         f"{BUSY_TARGET_SECONDS:.0f} s target ({'met' if ratio <= 1 else 'NOT met'})"
+    )
+    # The p95 of writes spread over the whole import hides the apply step, which holds the lock in one piece.
+    longest = r["max"] / BUSY_TARGET_SECONDS
+    print(
+        f"  longest wait {r['max']:.2f} s (the import's write step, all or nothing) = {longest:.2f} of the target "
+        f"({'met' if longest <= 1 else 'NOT met'}); {r['statuses'].get('503', 0)} answered 503 after the lock timeout"
     )
 
 
