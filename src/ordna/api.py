@@ -4,8 +4,9 @@ from typing import Any
 
 from django.db import DataError, IntegrityError
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 from ninja import NinjaAPI
-from ninja.errors import ValidationError
+from ninja.errors import HttpError, ValidationError
 from ninja.openapi.schema import REF_TEMPLATE, OpenAPISchema
 from ninja.operation import Operation
 
@@ -149,3 +150,12 @@ def broken_rule(request: HttpRequest, exc: Exception) -> HttpResponse:
     """A value the database refused where no schema or service did (a number too large for its column, a
     null where one is required): 422, never 500. The service's transaction was rolled back."""
     return api.create_response(request, broken_rule_answer(exc), status=422)
+
+
+@api.exception_handler(HttpError)
+def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    """django-ninja's own refusals (a body that is not JSON), in the user's language where Ordna knows them."""
+    detail = str(exc)
+    if exc.status_code == 400 and detail == "Cannot parse request body":
+        detail = _("The body cannot be read: send JSON with Content-Type: application/json.")
+    return api.create_response(request, {"detail": detail, "field": ""}, status=exc.status_code)

@@ -83,8 +83,8 @@ def problem_field(loc: list[Any] | tuple[Any, ...]) -> str:
     parts = [str(p) for p in loc]
     if parts and parts[0] in SOURCES:
         parts = parts[1:]
-        if loc[0] in ("body", "form") and len(parts) > 1:
-            parts = parts[1:]  # the handler's parameter (payload), not a name the client sends
+        if loc[0] == "body":
+            parts = parts[1:]  # the handler's parameter (payload), not a name the client sends: "" for the body
     return ".".join(parts)
 
 

@@ -158,3 +158,18 @@ def test_the_cli_says_an_impossible_month_and_a_port_in_use_in_a_sentence(tmp_pa
         f"ordna: port {port} on 127.0.0.1 is in use by another program (another ordna serve?): stop it, "
         "or choose another port with --port (make run PORT=...)\n"
     )
+
+
+def test_a_body_that_is_not_json_and_a_missing_body_field_name_what_to_send(admin_api) -> None:
+    answer = admin_api.post("/api/v1/applications", "not json", content_type="application/json")
+    assert (answer.status_code, answer.json()) == (
+        400,
+        {"detail": "The body cannot be read: send JSON with Content-Type: application/json.", "field": ""},
+    )
+    answer = admin_api.post("/api/v1/imports/accounts/crm", {"dry_run": "maybe"})
+    assert answer.status_code == 422
+    assert answer.json()["detail"] == "file: This is required."
+    assert [(e["loc"], e["type"]) for e in answer.json()["errors"]] == [
+        (["file", "file"], "missing"),
+        (["form", "dry_run"], "bool_parsing"),
+    ]
