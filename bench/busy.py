@@ -2,7 +2,8 @@
 
 Into a fresh SQLite database: the HR import of the bench's people, then `ordna serve --no-worker`, then one
 account import of every bench account file joined into one file (1,000,000 rows at the default size) for one
-application, as `ordna import accounts` runs it. While it runs, a client changes another application's
+application, as `ordna import accounts` runs it, then the same file with 1 % of its rows changed (the daily
+case). While each runs, a client changes another application's
 description through the API every quarter of a second and times each answer. The import reads and plans
 outside the write lock and writes in one transaction (all or nothing); the write waits only for that.
 
@@ -25,14 +26,16 @@ from pathlib import Path
 from typing import Any
 
 PAUSE_SECONDS = 0.25
+IMPORT_OPTIONS = ("--preset", "generic", "--allow-mass-change")
 PASSWORD = "a long enough bench password"  # noqa: S105 - a throw-away database's user
 
 
-def joined(data: Path, target: Path) -> int:
-    """Every accounts-NN.csv of the bench as one file, each account id prefixed with NN; returns its rows."""
+def joined(files: list[Path], target: Path) -> int:
+    """The bench's exports (accounts-NN.csv or changed-NN.csv) as one file, each account id prefixed with NN;
+    returns its rows."""
     rows = 0
     with target.open("w", encoding="utf-8", newline="") as out:
-        for number, path in enumerate(sorted(data.glob("accounts-??.csv"))):
+        for number, path in enumerate(files):
             with path.open(encoding="utf-8", newline="") as inp:
                 header = inp.readline()
                 if number == 0:
@@ -85,8 +88,9 @@ def main(data: Path) -> None:
     (work / "password").write_text(PASSWORD, encoding="utf-8")
     run("user", "add", "bench", "--role", "admin", "--password-file", str(work / "password"))
     token = run("token", "create", "bench").strip().split()[-1]
-    big = work / "accounts-all.csv"
-    rows = joined(data, big)
+    big, changed = work / "accounts-all.csv", work / "changed-all.csv"
+    rows = joined(sorted(data.glob("accounts-??.csv")), big)
+    joined(sorted(data.glob("changed-??.csv")), changed)
 
     port = free_port()
     url = f"http://127.0.0.1:{port}"
@@ -111,46 +115,40 @@ def main(data: Path) -> None:
         assert status == 201, status  # noqa: S101
         idle = [call(url, token, "PATCH", "/applications/probe", {"description": f"idle {i}"})[1] for i in range(20)]
 
-        started = time.perf_counter()
-        importing = subprocess.Popen(  # noqa: S603
-            [ordna, "import", "accounts", "all", str(big), "--preset", "generic", "--allow-mass-change"],
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        waits: list[float] = []
-        statuses: dict[int, int] = {}
-        number = 0
-        while importing.poll() is None:
-            number += 1
-            status, seconds = call(url, token, "PATCH", "/applications/probe", {"description": f"busy {number}"})
-            waits.append(seconds)
-            statuses[status] = statuses.get(status, 0) + 1
-            time.sleep(PAUSE_SECONDS)
-        out, err = importing.communicate()
-        if importing.returncode != 0:
-            raise SystemExit(f"the import failed: {err[-2000:]}")
-        import_seconds = time.perf_counter() - started
+        phases = {
+            name: while_importing(url, token, [ordna, "import", "accounts", "all", str(path), *IMPORT_OPTIONS], env)
+            for name, path in (("first", big), ("changed_1pct", changed))
+        }
     finally:
         server.terminate()
         server.wait(timeout=30)
         log.close()
-    print(
-        json.dumps(
-            {
-                "rows": rows,
-                "import_seconds": import_seconds,
-                "import_said": out.strip().splitlines()[0] if out.strip() else "",
-                "writes": len(waits),
-                "statuses": statuses,
-                "idle_p95": percentile(idle, 0.95),
-                "p50": statistics.median(waits) if waits else 0.0,
-                "p95": percentile(waits, 0.95) if waits else 0.0,
-                "max": max(waits, default=0.0),
-            }
-        )
-    )
+    print(json.dumps({"rows": rows, "idle_p95": percentile(idle, 0.95), **phases}))
+
+
+def while_importing(url: str, token: str, command: list[str], env: dict[str, str]) -> dict[str, Any]:
+    """Run the import `command`; meanwhile send a small write every PAUSE_SECONDS and time each answer."""
+    started = time.perf_counter()
+    importing = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)  # noqa: S603
+    waits: list[float] = []
+    statuses: dict[int, int] = {}
+    while importing.poll() is None:
+        status, seconds = call(url, token, "PATCH", "/applications/probe", {"description": f"busy {len(waits)}"})
+        waits.append(seconds)
+        statuses[status] = statuses.get(status, 0) + 1
+        time.sleep(PAUSE_SECONDS)
+    out, err = importing.communicate()
+    if importing.returncode != 0:
+        raise SystemExit(f"the import failed: {err[-2000:]}")
+    return {
+        "import_seconds": time.perf_counter() - started,
+        "import_said": out.strip().splitlines()[0] if out.strip() else "",
+        "writes": len(waits),
+        "statuses": statuses,
+        "p50": statistics.median(waits) if waits else 0.0,
+        "p95": percentile(waits, 0.95) if waits else 0.0,
+        "max": max(waits, default=0.0),
+    }
 
 
 if __name__ == "__main__":
