@@ -77,6 +77,10 @@ def demo_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, d
         log.close()
 
 
+@pytest.mark.skipif(
+    os.environ.get("DATABASE_URL", "").startswith("postgres"),
+    reason="the served site has its own SQLite file; the first pass of make test fuzzes it",
+)
 @pytest.mark.parametrize("role", ["coordinator", "supplier"])
 def test_the_api_answers_every_generated_request_as_documented(
     demo_site: tuple[str, dict[str, str]], role: str, tmp_path: Path
