@@ -42,7 +42,7 @@ class Served:
         self.base_url_while_serving = ""
         self.served: dict[str, Any] = {}
         monkeypatch.setattr(serve_command.subprocess, "Popen", self.popen)
-        monkeypatch.setattr("waitress.serve", self.serve)
+        monkeypatch.setattr("waitress.create_server", self.create_server)
         monkeypatch.setattr(serve_command.signal, "signal", lambda *args: None)
         monkeypatch.setattr(serve_command, "call_command", lambda *args, **kwargs: None)  # collectstatic
 
@@ -59,9 +59,18 @@ class Served:
 
         return Worker()
 
-    def serve(self, application: Any, **options: Any) -> None:
+    def create_server(self, application: Any, **options: Any) -> Any:
         self.served = options
-        self.base_url_while_serving = django_settings.BASE_URL
+        served = self
+
+        class Server:
+            def run(self) -> None:
+                served.base_url_while_serving = django_settings.BASE_URL
+
+            def close(self) -> None:
+                served.closed = True
+
+        return Server()
 
 
 @pytest.fixture
@@ -84,6 +93,7 @@ def test_serve_on_another_port_links_to_that_port_in_the_web_process_and_the_wor
     assert {k: served.served[k] for k in ("host", "port")} == {"host": "127.0.0.1", "port": 18111}
     assert served.base_url_while_serving == "http://127.0.0.1:18111"
     assert served.worker_base_url == "http://127.0.0.1:18111"
+    assert served.closed and served.terminated  # the port and the worker are given back when serving ends
 
 
 def test_a_configured_base_url_is_kept_and_said(served: Served, settings: Settings) -> None:
