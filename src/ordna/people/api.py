@@ -7,7 +7,6 @@ from typing import Any
 
 from django.http import HttpRequest
 from ninja import File, Form, Router, Schema, Status, UploadedFile
-from ninja.errors import HttpError
 from ninja.pagination import paginate
 
 from ordna.core import access
@@ -109,7 +108,7 @@ def person_end_date(request: HttpRequest, employee_id: str, payload: EndDateIn) 
             today=today(),
         )
     except PersonError as exc:
-        raise HttpError(422, str(exc)) from exc
+        raise Refused(exc) from exc
     return people_scope(user_of(request)).select_related("manager").get(pk=person.pk)
 
 

@@ -310,7 +310,7 @@ def person_end_date_set(*, person: Person, end_date: date | None, reason: str, a
     (`people.changed`), so the leaver case opens, re-plans or cancels at once."""
     reason = reason.strip()
     if not reason:
-        raise PersonError(_("Reason: say why the last day is set here and not in the HR file."))
+        raise PersonError(_("Reason: say why the last day is set here and not in the HR file."), field="reason")
     if end_date is not None and person.start_date is not None and end_date < person.start_date:
         raise PersonError(
             _("Last day: %(date)s is before the first day (%(start)s).")

@@ -125,7 +125,10 @@ def test_the_api_sets_the_day_and_refuses_without_a_reason(hr, make_user) -> Non
 
     refused = put({"end_date": "2026-12-01"})
     assert refused.status_code == 422
-    assert refused.json() == {"detail": "Reason: say why the last day is set here and not in the HR file."}
+    assert refused.json() == {
+        "detail": "Reason: say why the last day is set here and not in the HR file.",
+        "field": "reason",
+    }
     answer = put({"end_date": "2026-12-01", "reason": "Resigned"})
     assert answer.status_code == 200
     assert (answer.json()["end_date"], answer.json()["end_date_set_by"], answer.json()["end_date_reason"]) == (
