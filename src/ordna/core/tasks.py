@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from django.utils import timezone
-from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
 
 from ordna.core.audit_checkpoints import checkpoint_if_due, checkpoints_mail_pending
+from ordna.core.schedules import crontab_local
 
 
-@db_periodic_task(crontab(minute="*/15"))
+@db_periodic_task(crontab_local(minute="*/15"))
 def audit_checkpoint_tick() -> int | None:
     """Every quarter hour: a checkpoint when one is due, then mail what was not mailed yet. Safe on several
     workers: the checkpoint file is locked while one decides and writes, and a second finds nothing due."""
