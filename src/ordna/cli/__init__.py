@@ -23,6 +23,7 @@ WITHOUT_DATABASE = {
     "makemigrations",
     "migrate",
     "optimizemigration",
+    "restore",
     "sendtestemail",
     "shell",
     "showmigrations",
