@@ -1,4 +1,5 @@
-"""The schedule of the audit log: checkpoints of the chain's head, daily and after imports, mailed if asked."""
+"""The schedules of core: checkpoints of the audit chain's head (daily and after imports, mailed if asked), and the
+worker's heartbeat that `/readyz` reads."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from django.utils import timezone
 from huey.contrib.djhuey import db_periodic_task
 
 from ordna.core.audit_checkpoints import checkpoint_if_due, checkpoints_mail_pending
+from ordna.core.heartbeat import heartbeat_beat
 from ordna.core.schedules import crontab_local
 
 
@@ -16,3 +18,9 @@ def audit_checkpoint_tick() -> int | None:
     checkpoint = checkpoint_if_due(now=timezone.now())
     checkpoints_mail_pending()
     return checkpoint.seq if checkpoint else None
+
+
+@db_periodic_task(crontab_local(minute="*"))
+def worker_heartbeat() -> None:
+    """Every minute: the time, for `/readyz` to see that a worker runs the schedule (ordna.core.heartbeat)."""
+    heartbeat_beat(now=timezone.now())
