@@ -50,10 +50,10 @@ class Command(OrdnaCommand):
         else:
             user = self._user(options["username"])
             try:
-                token = token_create(user=user, actor=Actor.command_line(), name=options["name"])
+                secret = token_create(user=user, actor=Actor.command_line(), name=options["name"])
             except UserError as exc:
                 raise InvalidInput(str(exc)) from exc
-            self.stdout.write(token)
+            self.stdout.write(secret)
 
     def _list(self, username: str | None) -> None:
         now = timezone.now()
