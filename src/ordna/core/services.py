@@ -142,6 +142,8 @@ def user_update(
     role_list = _check_roles(roles)
     _check_links(roles=role_list, person_id=person_id, supplier_id=supplier_id)
     _check_may_grant(actor=actor, roles=role_list, target=user)
+    if not is_active and user.is_active and actor.user is not None and actor.user.pk == user.pk:
+        raise UserError(_("You cannot disable yourself."), field="is_active")
     with transaction.atomic():
         before = _user_state(user)
         user.person_id, user.supplier_id, user.email, user.is_active = person_id, supplier_id, email, is_active

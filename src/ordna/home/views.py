@@ -161,7 +161,9 @@ def application_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 @capability("users.manage")
 def users(request: HttpRequest) -> HttpResponse:
-    return render(request, "home/users.html", {"page": paginate(request, selectors.users_list())})
+    return render(
+        request, "home/users.html", {"page": paginate(request, selectors.users_list()), "now": timezone.now()}
+    )
 
 
 def _form_links(form: UserForm, *, create_supplier: bool = False) -> tuple[Person | None, int | None]:
