@@ -117,20 +117,25 @@ def postgres_tool(name: str) -> str:
     )
 
 
-def _database_url() -> str:
-    """A libpq address of the configured PostgreSQL database (DATABASE_URL as given, else built)."""
+def _libpq_environment() -> dict[str, str]:
+    """The configured PostgreSQL database as libpq's variables, so that no password shows in a process list."""
     database = settings.DATABASES[DEFAULT_DB_ALIAS]
-    url = os.environ.get("DATABASE_URL", "")
-    if url.startswith(("postgres://", "postgresql://")):
-        return url
-    return (
-        f"postgresql://{database.get('USER', '')}:{database.get('PASSWORD', '')}@{database.get('HOST', '')}:"
-        f"{database.get('PORT', '') or 5432}/{database['NAME']}"
-    )
+    options = database.get("OPTIONS") or {}
+    given = {
+        "PGHOST": database.get("HOST"),
+        "PGPORT": database.get("PORT"),
+        "PGUSER": database.get("USER"),
+        "PGPASSWORD": database.get("PASSWORD"),
+        "PGDATABASE": database.get("NAME"),
+        "PGSSLMODE": options.get("sslmode") if isinstance(options, dict) else None,
+    }
+    return {**os.environ, **{name: str(value) for name, value in given.items() if value}}
 
 
 def _run(command: list[str], *, what: str) -> None:
-    done = subprocess.run(command, capture_output=True, text=True, check=False)  # noqa: S603 - our own arguments
+    done = subprocess.run(  # noqa: S603 - our own arguments
+        command, capture_output=True, text=True, check=False, env=_libpq_environment()
+    )
     if done.returncode != 0:
         reason = next((line for line in done.stderr.splitlines() if line.strip()), f"exit status {done.returncode}")
         raise BackupError(f"{what} failed: {reason}")
@@ -189,8 +194,6 @@ def backup_write(*, target: Path) -> Manifest:
                     "--no-privileges",
                     "-f",
                     str(dump),
-                    "--dbname",
-                    _database_url(),
                 ],
                 what="pg_dump",
             )
@@ -330,7 +333,7 @@ def backup_restore(*, source: Path, replace: bool = False) -> RestoreResult:
                     "--single-transaction",
                     "--exit-on-error",
                     "--dbname",
-                    _database_url(),
+                    str(settings.DATABASES[DEFAULT_DB_ALIAS]["NAME"]),
                     str(unpacked / "database.pgdump"),
                 ],
                 what="pg_restore",
