@@ -176,3 +176,14 @@ def test_unknown_user_names_stop_the_start(settings: object) -> None:
     assert settings_problem() == "ORDNA_ROLE_LEADS: no active user is named 'bob' (`ordna user list` shows the users)"
     settings.ORDNA_CIO_USERS = ["cio"]  # type: ignore[attr-defined]
     assert settings_problem() == "ORDNA_CIO_USERS: no active user is named 'cio' (`ordna user list` shows the users)"
+
+
+def test_a_wsgi_server_stops_with_the_same_sentence(tmp_path: Path) -> None:
+    environment = {**os.environ, "ORDNA_DATA_DIR": str(tmp_path), "ORDNA_TIME_ZONE": "Mars/Base"}
+    done = subprocess.run(
+        [sys.executable, "-c", "import ordna.wsgi"], env=environment, capture_output=True, text=True, check=False
+    )
+    assert (done.returncode, done.stderr) == (
+        2,
+        "ordna: configuration error: ORDNA_TIME_ZONE: 'Mars/Base' is not a time zone such as Europe/Stockholm\n",
+    )
