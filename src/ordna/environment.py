@@ -208,7 +208,9 @@ ROLES = ("admin", "coordinator", "hr", "manager", "key_user", "supplier", "emplo
 
 def role_mailboxes(pairs: dict[str, list[str]]) -> dict[str, list[str]]:
     """``ORDNA_ROLE_MAILBOXES``: every key a role, every value one address (lower case)."""
-    for found in pairs.values():
+    for role, found in pairs.items():
+        if role not in ROLES:
+            raise SettingError(f"ORDNA_ROLE_MAILBOXES: unknown role {role!r}; roles are: {', '.join(ROLES)}")
         for address in found:
             if not is_mail_address(address) or any(c.isspace() for c in address):
                 raise SettingError(f"ORDNA_ROLE_MAILBOXES: {address!r} is not a mail address")
@@ -217,4 +219,7 @@ def role_mailboxes(pairs: dict[str, list[str]]) -> dict[str, list[str]]:
 
 def role_groups(pairs: dict[str, list[str]]) -> dict[str, list[str]]:
     """``ORDNA_OIDC_ROLE_GROUPS``: role=group pairs (a role may repeat, for several groups)."""
+    for role in pairs:
+        if role not in ROLES:
+            raise SettingError(f"ORDNA_OIDC_ROLE_GROUPS: unknown role {role!r}; roles are: {', '.join(ROLES)}")
     return pairs
