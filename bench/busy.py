@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import socket
 import statistics
 import subprocess
@@ -124,6 +125,7 @@ def main(data: Path) -> None:
         server.wait(timeout=30)
         log.close()
     print(json.dumps({"rows": rows, "idle_p95": percentile(idle, 0.95), **phases}))
+    shutil.rmtree(work, ignore_errors=True)  # a copy of every account twice over, and the database
 
 
 def while_importing(url: str, token: str, command: list[str], env: dict[str, str]) -> dict[str, Any]:
