@@ -184,7 +184,7 @@ def host_key_matches(pinned: str, key: Any) -> bool:
 
 
 def _private_key(text: str) -> Any:
-    import paramiko
+    import paramiko  # type: ignore[import-untyped]
 
     for kind in (paramiko.Ed25519Key, paramiko.ECDSAKey, paramiko.RSAKey):
         try:

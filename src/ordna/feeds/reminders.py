@@ -33,9 +33,7 @@ def feeds_failed(context: SourceContext) -> Iterator[OpenItem]:
             key=f"feed:{feed.pk}",
             source="feeds.problems",
             kind="feed_problem",
-            title=lazy_text(
-                _("Feed %(feed)s: %(problem)s"), feed=feed.name, problem=feed.get_problem_display()
-            ),
+            title=lazy_text(_("Feed %(feed)s: %(problem)s"), feed=feed.name, problem=feed.get_problem_display()),
             url=f"/feeds/{feed.name}/",
             due=min(since, context.horizon),
             assignees=tuple(sorted({*coordinators, *owner})),
@@ -68,6 +66,3 @@ def sources_stale(context: SourceContext) -> Iterator[OpenItem]:
             assignees=tuple(sorted({*coordinators, *owner})),
             leads=context.directory.lead_of_role("coordinator"),
         )
-
-
-

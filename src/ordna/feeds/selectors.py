@@ -84,9 +84,7 @@ def sources_freshness(*, day: date) -> list[SourceFreshness]:
     blocked = _blocked_lines(expected, end)
     sources = []
     if hr_at is not None or any(target == FeedTarget.HR for target, _app in fed):
-        sources.append(
-            SourceFreshness(HR, _("HR file"), None, None, hr_at, default_age, _age(hr_at, day), 0)
-        )
+        sources.append(SourceFreshness(HR, _("HR file"), None, None, hr_at, default_age, _age(hr_at, day), 0))
     applications = Application.objects.filter(pk__in=expected, attest_only=False).only(
         "pk", "slug", "name", "owner_id", "source_max_age_days"
     )
@@ -223,9 +221,9 @@ def source_health(*, today: date, state: str = "", kind: str = "", search: str =
                 source=app.name,
                 source_key=app.slug,
                 last_run_at=connector.last_sync_at,
-                result=(_("Failed") if failed else _("Synchronised")) if connector.last_sync_at or failed else _(
-                    "Not run yet"
-                ),
+                result=(_("Failed") if failed else _("Synchronised"))
+                if connector.last_sync_at or failed
+                else _("Not run yet"),
                 ok=None if not (connector.last_sync_at or failed) else not failed,
                 rows=last_counts.get(app.pk),
                 age_days=freshness.age_days if freshness else None,

@@ -226,8 +226,10 @@ def _run_claimed(*, feed: Feed, actor: Actor, today: date, now: datetime) -> Fee
     try:
         files = deliveries(feed)
     except FetchFailed as exc:
-        result.runs.append(_finish(feed, started=started, outcome=RunOutcome.FAILED, failure=exc.failure, error=str(exc),
-                                   actor=actor))  # fmt: skip
+        failed = _finish(
+            feed, started=started, outcome=RunOutcome.FAILED, failure=exc.failure, error=str(exc), actor=actor
+        )
+        result.runs.append(failed)
         return result
     if not files:
         result.runs.append(_finish(feed, started=started, outcome=RunOutcome.NOTHING, actor=actor))
@@ -264,9 +266,11 @@ def _import_file(feed: Feed, path: Path, name: str, *, actor: Actor, today: date
             else [],
             import_run_id=people.run_id,
         )
-    assert feed.application is not None  # a database constraint
+    application = feed.application
+    if application is None:  # a database constraint keeps this from happening
+        raise FeedError(_("An account export feed needs an application."), field="application")
     accounts = accounts_import(
-        application_slug=feed.application.slug,
+        application_slug=application.slug,
         path=path,
         actor=actor,
         today=today,
@@ -348,7 +352,9 @@ def _drop_held(feed: Feed, *, reason: str) -> None:
     held = Path(feed.held_file)
     if held.exists():
         failed = feed_folder(feed) / "failed"
-        _move(Delivery(path=held, name=held.name), failed, report=f"feed: {feed.name}\nheld file not imported: {reason}\n")
+        _move(
+            Delivery(path=held, name=held.name), failed, report=f"feed: {feed.name}\nheld file not imported: {reason}\n"
+        )
     Feed.objects.filter(pk=feed.pk).update(held_file="")
     feed.held_file = ""
 

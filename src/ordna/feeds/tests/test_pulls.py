@@ -20,8 +20,8 @@ from django.utils import timezone
 
 from ordna.conftest import free_port, require_server
 from ordna.core.actor import Actor
-from ordna.feeds.models import Feed
 from ordna.core.errors import ServiceError
+from ordna.feeds.models import Feed
 from ordna.feeds.services import feed_run, feed_save
 from ordna.feeds.tests.conftest import HR_FILE, LEAVERS, STAYERS, m365, person_row
 
@@ -55,7 +55,7 @@ def sshd(tmp_path: Path) -> Iterator[dict[str, Any]]:
     )
     if os.geteuid() == 0:
         Path("/run/sshd").mkdir(exist_ok=True)  # its privilege separation directory, which Debian makes at boot
-    process = subprocess.Popen([server, "-D", "-e", "-f", str(config)], stderr=subprocess.PIPE)  # noqa: S603
+    process = subprocess.Popen([server, "-D", "-e", "-f", str(config)], stderr=subprocess.PIPE)
     try:
         for _ in range(100):
             if process.poll() is not None:
@@ -131,7 +131,7 @@ class _Report(http.server.BaseHTTPRequestHandler):
     content_type = "text/csv"
     token = "Bearer report-token"
 
-    def do_GET(self) -> None:  # noqa: N802
+    def do_GET(self) -> None:
         if self.headers.get("Authorization") != self.token:
             self.send_response(401)
             self.end_headers()
@@ -176,7 +176,7 @@ def test_the_https_feed_pulls_a_json_report_with_a_header_secret(report_server, 
 
 
 def test_the_https_feed_says_when_its_secret_is_refused_or_the_server_is_down(report_server, m365_app, data_dir):
-    base, handler = report_server
+    base, _handler = report_server
     feed = https_feed(f"{base}/users.csv", "Bearer wrong")
     result = feed_run(feed=feed, actor=Actor.system("test"), today=timezone.localdate())
     assert (result.outcome, result.runs[-1].failure) == ("failed", "unauthorised")

@@ -117,9 +117,11 @@ def test_a_truncated_export_trips_the_breaker_nags_the_coordinator_until_confirm
     accounts.refresh_from_db()
     assert (accounts.problem, accounts.held_file) == ("", "")
     plan = reminders_plan(today=today + timedelta(days=1))
-    keys = {entry.item.key for entry in plan.digests.get("it-coordinator@example.org", None).entries} if (
-        "it-coordinator@example.org" in plan.digests
-    ) else set()
+    keys = (
+        {entry.item.key for entry in plan.digests.get("it-coordinator@example.org", None).entries}
+        if ("it-coordinator@example.org" in plan.digests)
+        else set()
+    )
     assert f"feed:{accounts.pk}" not in keys
 
 
