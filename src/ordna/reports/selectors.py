@@ -26,6 +26,7 @@ from ordna.accounts.selectors import cents, leaver_accounts_active, licence_wast
 from ordna.applications.models import License
 from ordna.core.business_days import business_days_between
 from ordna.devices.selectors import DeviceOut, devices_not_returned
+from ordna.feeds.selectors import SourceFreshness, stale_sources
 from ordna.lifecycle.models import Case, CaseKind, CaseStatus, Line, LineKind, LineState, Responsible
 from ordna.lifecycle.selectors import (
     ClosingShares,
@@ -234,6 +235,8 @@ class MonthlyReport:
     worst_overdue: list[OverdueRow]
     leaver_active_accounts: list[dict[str, Any]]
     waste_list: list[dict[str, Any]]
+    # Sources past their age at `as_of` (ordna.feeds): verification rested on old data, or waits for new.
+    stale_sources: list[SourceFreshness]
 
     @property
     def waste_month(self) -> dict[str, Decimal]:
@@ -344,6 +347,7 @@ def monthly_report(*, month: date, today: date) -> MonthlyReport:
         worst_overdue=_overdue_rows(at.overdue[:WORST_OVERDUE], as_of),
         leaver_active_accounts=live_findings_list(FindingKind.LEAVER_ACTIVE, as_of),
         waste_list=live_findings_list(FindingKind.LICENSE_WASTE, as_of),
+        stale_sources=stale_sources(day=as_of),
     )
 
 
