@@ -24,6 +24,7 @@ from ordna.demo.applications import DEMO_APPLICATIONS, application_owners, appli
 from ordna.demo.cases import case_templates_demo_load, cases_demo_load
 from ordna.demo.connectors import connectors_demo_load
 from ordna.demo.devices import DemoDevice, demo_devices, devices_demo_load
+from ordna.demo.feeds import feeds_demo_load
 from ordna.demo.history import history_demo_load
 from ordna.demo.notifications import notifications_demo_load
 from ordna.demo.people import (
@@ -120,6 +121,7 @@ def demo_load(*, people: int, seed: int, actor: Actor, today: date) -> DemoSumma
         support_demo_load(seed=seed, actor=actor)
         notifications_demo_load(actor=actor, today=today)
         connectors_demo_load(actor=actor)
+        feeds_demo_load(actor=actor)
         suppliers_demo_load(actor=actor, today=today)
 
     kinds = Counter(p.employment_type for p in plan.people)

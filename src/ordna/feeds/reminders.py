@@ -3,7 +3,8 @@
 A feed whose last run failed, was refused or was stopped by the safety breaker is an open item for the IT
 coordinators and, for an application's feed, the application's owner, from the day it happened, climbing the
 ladder until a run succeeds or the mass change is confirmed. A source past its age (docs/feeds.md) is one
-too: a file that did not arrive is chased like one that arrived broken.
+too: a file that did not arrive is chased like one that arrived broken. Titles are data, written in the language
+active when the reminders run (ORDNA_LANGUAGE in the worker), as the other sources' names are.
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ from collections.abc import Iterator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from ordna.core.errors import lazy_text
 from ordna.feeds.models import Feed
 from ordna.feeds.selectors import HR, feed_problems, stale_sources
 from ordna.notifications.ladder import OpenItem
@@ -33,7 +33,7 @@ def feeds_failed(context: SourceContext) -> Iterator[OpenItem]:
             key=f"feed:{feed.pk}",
             source="feeds.problems",
             kind="feed_problem",
-            title=lazy_text(_("Feed %(feed)s: %(problem)s"), feed=feed.name, problem=feed.get_problem_display()),
+            title=str(_("Feed %(feed)s: %(problem)s") % {"feed": feed.name, "problem": feed.get_problem_display()}),
             url=f"/feeds/{feed.name}/",
             due=min(since, context.horizon),
             assignees=tuple(sorted({*coordinators, *owner})),
@@ -55,11 +55,13 @@ def sources_stale(context: SourceContext) -> Iterator[OpenItem]:
             key=f"stale:{source.key}",
             source="feeds.stale",
             kind="source_stale",
-            title=lazy_text(
-                _("%(source)s: no fresh data for %(days)s days (%(lines)s open lines wait for it)"),
-                source=source.label,
-                days=source.age_days if source.age_days is not None else "?",
-                lines=source.blocked_lines,
+            title=str(
+                _("%(source)s: no fresh data for %(days)s days (%(lines)s open lines wait for it)")
+                % {
+                    "source": source.label,
+                    "days": source.age_days if source.age_days is not None else "?",
+                    "lines": source.blocked_lines,
+                }
             ),
             url=f"/feeds/{feed}/" if feed else "/feeds/",
             due=context.today,
