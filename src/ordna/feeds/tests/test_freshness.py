@@ -110,3 +110,12 @@ def test_a_fresh_export_ends_the_finding(delivered_on_2_november, tmp_path: Path
     accounts_import(application_slug="m365", path=export, actor=Actor.system("test"), today=TODAY, preset="m365")
     assert [s.key for s in stale_sources(day=TODAY)] == ["hr"]
     assert Application.objects.get(slug="m365").source_max_age_days is None
+
+
+def test_an_applications_maximum_age_is_set_in_the_api_and_checked(make_user, m365_app) -> None:
+    api = Client(headers={"Authorization": f"Bearer {token_create(user=make_user('admin'), actor=Actor.system('t'))}"})
+    answer = api.patch("/api/v1/applications/m365", data={"source_max_age_days": 0}, content_type="application/json")
+    assert (answer.status_code, answer.json()["field"]) == (422, "source_max_age_days")
+    answer = api.patch("/api/v1/applications/m365", data={"source_max_age_days": 30}, content_type="application/json")
+    assert answer.json()["source_max_age_days"] == 30
+    assert Application.objects.get(slug="m365").source_max_age_days == 30
