@@ -3,13 +3,13 @@ health page's rows (every feed and connector, its last run and next one)."""
 
 from __future__ import annotations
 
-from collections import defaultdict
+import json
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, Max, Q
+from django.db.models import Count, JSONField, Max, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -65,28 +65,56 @@ def sources_freshness(*, day: date) -> list[SourceFreshness]:
     """Every source Ordna expects data from, as it stood at the end of `day`: the HR file once it has been
     imported or has a feed, and each application (not attest-only) with an import, a connector or a feed.
 
-    A few queries for all of them, whatever their number.
+    Three queries for all of them, whatever their number (two when no application is expected).
     """
     end = _day_end(day)
     default_age = settings.ORDNA_SOURCE_MAX_AGE_DAYS
-    applied = ImportRun.objects.filter(outcome=ImportRun.Outcome.APPLIED, finished_at__lt=end)
-    delivered: dict[int | None, datetime] = {
-        row["application_id"]: row["at"]
-        for row in applied.filter(source=ImportRun.Source.ACCOUNTS)
-        .values("application_id")
+    delivered: dict[int | None, datetime] = {}
+    hr_at: datetime | None = None
+    for row in (
+        ImportRun.objects.filter(
+            outcome=ImportRun.Outcome.APPLIED,
+            finished_at__lt=end,
+            source__in=(ImportRun.Source.HR, ImportRun.Source.ACCOUNTS),
+        )
+        .values("source", "application_id")
         .annotate(at=Max(Coalesce("taken_at", "finished_at")))
-    }
-    hr_at = applied.filter(source=ImportRun.Source.HR).aggregate(at=Max(Coalesce("taken_at", "finished_at")))["at"]
-    fed = set(Feed.objects.filter(enabled=True).values_list("target", "application_id"))
-    connected = set(Connector.objects.values_list("application_id", flat=True))
-    expected = {app_id for app_id in delivered if app_id is not None} | connected
-    expected |= {app_id for target, app_id in fed if target == FeedTarget.ACCOUNTS}
-    blocked = _blocked_lines(expected, end)
+    ):
+        if row["source"] == ImportRun.Source.HR:
+            hr_at = max(hr_at, row["at"]) if hr_at else row["at"]
+        elif row["application_id"] is not None:
+            delivered[row["application_id"]] = row["at"]
+    # What else makes a source expected: an enabled feed (of the HR file, or of an application), a connector.
+    wanted = Feed.objects.filter(enabled=True).order_by().values_list("target", "application_id")
+    wanted = wanted.union(
+        Connector.objects.order_by()
+        .annotate(target=Value(FeedTarget.ACCOUNTS.value))
+        .values_list("target", "application_id")
+    )
+    fed = set(wanted)
+    expected = set(delivered) | {app_id for target, app_id in fed if target == FeedTarget.ACCOUNTS and app_id}
     sources = []
     if hr_at is not None or any(target == FeedTarget.HR for target, _app in fed):
         sources.append(SourceFreshness(HR, _("HR file"), None, None, hr_at, default_age, _age(hr_at, day), 0))
-    applications = Application.objects.filter(pk__in=expected, attest_only=False).only(
-        "pk", "slug", "name", "owner_id", "source_max_age_days"
+    if not expected:
+        return sources
+    waiting = (
+        Line.objects.filter(
+            application_id=OuterRef("pk"),
+            kind__in=(LineKind.ACCOUNT, LineKind.LICENCE),
+            case__opened_at__lt=end,
+        )
+        .filter(Q(state=LineState.OPEN) | Q(closed_at__gte=end))
+        .filter(Q(case__cancelled_at__isnull=True) | Q(case__cancelled_at__gte=end))
+        .order_by()
+        .values("application_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    applications = (
+        Application.objects.filter(pk__in=expected, attest_only=False)
+        .only("pk", "slug", "name", "owner_id", "source_max_age_days")
+        .annotate(blocked=Coalesce(Subquery(waiting), 0))
     )
     for app in sorted(applications, key=lambda a: a.name.lower()):
         at = delivered.get(app.pk)
@@ -99,28 +127,10 @@ def sources_freshness(*, day: date) -> list[SourceFreshness]:
                 delivered_at=at,
                 max_age_days=app.source_max_age_days or default_age,
                 age_days=_age(at, day),
-                blocked_lines=blocked.get(app.pk, 0),
+                blocked_lines=app.blocked,
             )
         )
     return sources
-
-
-def _blocked_lines(application_ids: set[int], end: datetime) -> dict[int, int]:
-    """Account and licence lines open at `end`, per application: what a fresh export would verify."""
-    if not application_ids:
-        return {}
-    rows = (
-        Line.objects.filter(
-            application_id__in=application_ids,
-            kind__in=(LineKind.ACCOUNT, LineKind.LICENCE),
-            case__opened_at__lt=end,
-        )
-        .filter(Q(state=LineState.OPEN) | Q(closed_at__gte=end))
-        .filter(Q(case__cancelled_at__isnull=True) | Q(case__cancelled_at__gte=end))
-        .values("application_id")
-        .annotate(n=Count("pk"))
-    )
-    return {row["application_id"]: row["n"] for row in rows}
 
 
 def stale_sources(*, day: date) -> list[SourceFreshness]:
@@ -182,13 +192,15 @@ def source_health(*, today: date, state: str = "", kind: str = "", search: str =
     """Every feed and connector with its last run, result, rows, the age of its data and its next run."""
     fresh = {source.key: source for source in sources_freshness(day=today)}
     rows: list[HealthRow] = []
-    last_runs: dict[int, FeedRun] = {}
-    for run in FeedRun.objects.exclude(outcome=RunOutcome.NOTHING).order_by("feed_id", "-started_at", "-id"):
-        last_runs.setdefault(run.feed_id, run)  # ordered: the first per feed is its latest
-    for feed in Feed.objects.select_related("application"):
+    last_rows = (
+        FeedRun.objects.filter(feed=OuterRef("pk"))
+        .exclude(outcome=RunOutcome.NOTHING)
+        .order_by("-started_at", "-id")
+        .values("rows")[:1]
+    )
+    for feed in Feed.objects.select_related("application").annotate(last_rows=Subquery(last_rows)):
         key = feed.application.slug if feed.application else HR
         freshness = fresh.get(key)
-        last = last_runs.get(feed.pk)
         rows.append(
             HealthRow(
                 kind="feed",
@@ -199,7 +211,7 @@ def source_health(*, today: date, state: str = "", kind: str = "", search: str =
                 last_run_at=feed.last_run_at,
                 result=str(feed.get_last_outcome_display()) if feed.last_outcome else _("Not run yet"),
                 ok=None if not feed.last_outcome else not feed.problem,
-                rows=last.rows if last else None,
+                rows=feed.last_rows,
                 age_days=freshness.age_days if freshness else None,
                 stale=freshness.stale if freshness else False,
                 next_run_at=feed.next_run_at if feed.enabled else None,
@@ -208,11 +220,27 @@ def source_health(*, today: date, state: str = "", kind: str = "", search: str =
                 url=f"/feeds/{feed.name}/",
             )
         )
-    last_counts = _last_import_rows()
-    for connector in Connector.objects.select_related("application"):
+    last_counts = (
+        ImportRun.objects.filter(
+            application_id=OuterRef("application_id"),
+            source=ImportRun.Source.ACCOUNTS,
+            outcome=ImportRun.Outcome.APPLIED,
+        )
+        .order_by("-finished_at", "-id")
+        .values("counts")[:1]
+    )
+    connectors = Connector.objects.select_related("application").annotate(
+        last_counts=Subquery(last_counts, output_field=JSONField())
+    )
+    for connector in connectors:
         app = connector.application
         freshness = fresh.get(app.slug)
         failed = bool(connector.last_sync_error)
+        ran = bool(connector.last_sync_at or failed)
+        result = (_("Failed") if failed else _("Synchronised")) if ran else _("Not run yet")
+        next_run = None
+        if connector.sync_hours:
+            next_run = (connector.last_sync_at or timezone.now()) + timedelta(hours=connector.sync_hours)
         rows.append(
             HealthRow(
                 kind="connector",
@@ -221,16 +249,12 @@ def source_health(*, today: date, state: str = "", kind: str = "", search: str =
                 source=app.name,
                 source_key=app.slug,
                 last_run_at=connector.last_sync_at,
-                result=(_("Failed") if failed else _("Synchronised"))
-                if connector.last_sync_at or failed
-                else _("Not run yet"),
-                ok=None if not (connector.last_sync_at or failed) else not failed,
-                rows=last_counts.get(app.pk),
+                result=result,
+                ok=not failed if ran else None,
+                rows=_rows_of(connector.last_counts),
                 age_days=freshness.age_days if freshness else None,
                 stale=freshness.stale if freshness else False,
-                next_run_at=(connector.last_sync_at or timezone.now()) + timedelta(hours=connector.sync_hours)
-                if connector.sync_hours
-                else None,
+                next_run_at=next_run,
                 error=_("The last synchronisation failed.") if failed else "",
                 detail=connector.last_sync_error,
                 url=f"/connectors/{app.slug}/",
@@ -246,18 +270,10 @@ def source_health(*, today: date, state: str = "", kind: str = "", search: str =
     return rows
 
 
-def _last_import_rows() -> dict[int, int]:
-    latest: dict[int, int] = defaultdict(int)
-    seen: set[int] = set()
-    for app_id, counts in (
-        ImportRun.objects.filter(source=ImportRun.Source.ACCOUNTS, outcome=ImportRun.Outcome.APPLIED)
-        .order_by("application_id", "-finished_at")
-        .values_list("application_id", "counts")
-    ):
-        if app_id not in seen:
-            seen.add(app_id)
-            latest[app_id] = int((counts or {}).get("rows", 0))
-    return dict(latest)
+def _rows_of(counts: Any) -> int | None:
+    if isinstance(counts, str):  # a JSON column read through a subquery, on some databases
+        counts = json.loads(counts)
+    return int(counts.get("rows", 0)) if isinstance(counts, dict) else None
 
 
 def feed_problems() -> list[Feed]:

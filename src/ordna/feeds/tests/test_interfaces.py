@@ -111,3 +111,27 @@ def test_the_command_line_adds_runs_lists_and_shows(data_dir, m365_app, load_peo
         call_command("feed", "add", "x", "--kind", "folder", "--target", "hr", "--schedule", "61 * * * *")
     with pytest.raises(InvalidInput, match="no feed 'nope'"):
         call_command("feed", "run", "nope")
+
+
+def test_the_health_page_costs_the_same_queries_for_one_feed_or_many(coordinator_web, data_dir, m365_app) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    from ordna.feeds.services import feed_run, feed_save
+
+    def feed(name: str) -> None:
+        made = feed_save(name=name, kind="folder", target="accounts", application="m365", actor=Actor.system("t"),
+                         now=timezone.now())  # fmt: skip
+        feed_run(feed=made, actor=Actor.system("t"), today=timezone.localdate())
+
+    def cost() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert coordinator_web.get("/feeds/").status_code == 200
+        return len(queries)
+
+    feed("one")
+    few = cost()
+    for n in range(5):
+        feed(f"more-{n}")
+    assert cost() == few
