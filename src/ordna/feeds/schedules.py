@@ -16,7 +16,12 @@ SEARCH_DAYS = 366 * 5  # far enough for 29 February on a Monday
 
 
 class ScheduleInvalid(ValueError):
-    """The schedule cannot be read; the message says which part and why."""
+    """The schedule cannot be read; the message says which part and why (in English; `problem`, `field` and
+    `part` let a caller say it in another language)."""
+
+    def __init__(self, message: str, *, problem: str, field: str = "", part: str = "") -> None:
+        super().__init__(message)
+        self.problem, self.field, self.part = problem, field, part
 
 
 @dataclass(frozen=True)
@@ -46,11 +51,18 @@ def _field(text: str, name: str, low: int, high: int) -> frozenset[int]:
     for part in text.split(","):
         match = re.fullmatch(r"(\*|\d+(?:-\d+)?)(?:/(\d+))?", part)
         if match is None:
-            raise ScheduleInvalid(f"the {name} {part!r} is not a number, a range, * or a step")
+            raise ScheduleInvalid(
+                f"the {name} {part!r} is not a number, a range, * or a step",
+                problem="not_number",
+                field=name,
+                part=part,
+            )
         span, step = match.group(1), int(match.group(2) or 1)
         first, last = (low, high) if span == "*" else (int(span.split("-")[0]), int(span.split("-")[-1]))
         if not (low <= first <= last <= high) or step < 1:
-            raise ScheduleInvalid(f"the {name} {part!r} is outside {low}-{high}")
+            raise ScheduleInvalid(
+                f"the {name} {part!r} is outside {low}-{high}", problem="outside", field=name, part=part
+            )
         values.update(range(first, last + 1, step))
     return frozenset(values)
 
@@ -63,7 +75,9 @@ def schedule_parse(text: str) -> Schedule:
         text = f"{int(daily.group(2))} {int(daily.group(1))} * * *"
     parts = text.split(" ")
     if len(parts) != 5:
-        raise ScheduleInvalid('expected "daily at HH:MM" or five cron fields (minute hour day month weekday)')
+        raise ScheduleInvalid(
+            'expected "daily at HH:MM" or five cron fields (minute hour day month weekday)', problem="shape"
+        )
     minutes, hours, days, months, weekdays = (
         _field(part, name, low, high) for part, (name, low, high) in zip(parts, FIELDS, strict=True)
     )
@@ -92,4 +106,4 @@ def next_run(schedule: Schedule, *, after: datetime, zone: tzinfo) -> datetime:
                     if candidate >= start:
                         return candidate
         day = (day + timedelta(days=1)).replace(hour=0, minute=0)
-    raise ScheduleInvalid("the schedule names no day in the next five years")
+    raise ScheduleInvalid("the schedule names no day in the next five years", problem="never")

@@ -27,7 +27,7 @@ from ordna.applications.models import Application
 from ordna.connectors.secrets import secret_encrypt
 from ordna.core.actor import Actor
 from ordna.core.audit import audit_record
-from ordna.core.errors import ServiceError, no_application, not_one_of
+from ordna.core.errors import ServiceError, lazy_text, no_application, not_one_of
 from ordna.core.tabular import RowError
 from ordna.feeds.failures import FeedFailure, FetchFailed
 from ordna.feeds.fetching import Delivery, deliveries, feed_folder, folder_prepare, pull_url_check
@@ -104,9 +104,13 @@ def feed_save(
                 ) from None
     try:
         parsed = schedule_parse(schedule)
+        upcoming = next_run(parsed, after=now, zone=timezone.get_current_timezone())
     except ScheduleInvalid as exc:
         raise FeedError(
-            _("The schedule %(value)s cannot be read: %(reason)s."), field="schedule", value=repr(schedule), reason=exc
+            _("The schedule %(value)s cannot be read: %(reason)s."),
+            field="schedule",
+            value=repr(schedule),
+            reason=schedule_problem(exc),
         ) from None
     with transaction.atomic():
         feed = Feed.objects.select_for_update().filter(name=name).first()
@@ -119,7 +123,7 @@ def feed_save(
         feed.schedule, feed.enabled = schedule, enabled
         if secret is not None:
             feed.secret = secret_encrypt(secret)
-        feed.next_run_at = next_run(parsed, after=now, zone=timezone.get_current_timezone())
+        feed.next_run_at = upcoming
         feed.save()
         audit_record(
             actor=actor, action="feed.created" if created else "feed.changed", target=feed, before=before,
@@ -136,6 +140,27 @@ def feed_save(
                 reason=str(exc),
             ) from None
     return feed
+
+
+SCHEDULE_FIELDS = {
+    "minute": _("minute"),
+    "hour": _("hour"),
+    "day of month": _("day of the month"),
+    "month": _("month"),
+    "day of week": _("day of the week"),
+}
+
+
+def schedule_problem(exc: ScheduleInvalid) -> str:
+    """Why a schedule cannot be read, in the language active where it is shown."""
+    values = {"field": SCHEDULE_FIELDS.get(exc.field, exc.field), "part": repr(exc.part)}
+    if exc.problem == "not_number":
+        return lazy_text(_("the %(field)s %(part)s is not a number, a range, * or a step"), **values)
+    if exc.problem == "outside":
+        return lazy_text(_("the %(field)s %(part)s is outside its range"), **values)
+    if exc.problem == "never":
+        return lazy_text(_("it names no day in the next five years"))
+    return lazy_text(_('write "daily at HH:MM" or five cron fields (minute hour day month weekday)'))
 
 
 def _audited(feed: Feed) -> dict[str, Any]:
