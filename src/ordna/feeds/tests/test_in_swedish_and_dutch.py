@@ -30,7 +30,10 @@ def signed_in(user: Any, language: str) -> Client:
     ("language", "words"),
     [
         ("sv", ("Källornas hälsa", "Stoppad av säkerhetsspärren", "Bekräfta massändringen", "kan inte läsas")),
-        ("nl", ("Gezondheid van de bronnen", "Gestopt door de veiligheidsstop", "Bevestig de massawijziging", "kan niet")),
+        (
+            "nl",
+            ("Gezondheid van de bronnen", "Gestopt door de veiligheidsstop", "Bevestig de massawijziging", "kan niet"),
+        ),
     ],
 )
 def test_the_feed_pages_in_swedish_and_dutch(language, words, make_user, data_dir, m365_app, load_people) -> None:
