@@ -450,10 +450,3 @@ def feed_confirm(*, feed: Feed, actor: Actor, today: date, now: datetime | None 
     finally:
         # Confirming does not move the schedule: the next run stays when it was.
         Feed.objects.filter(pk=feed.pk, lease_owner=token).update(lease_until=None, lease_owner="")
-
-
-def feed_delete(*, feed: Feed, actor: Actor) -> None:
-    """Remove a feed and its runs (its files stay where they are)."""
-    with transaction.atomic():
-        audit_record(actor=actor, action="feed.deleted", target=feed, before=_audited(feed))
-        feed.delete()
