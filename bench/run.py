@@ -159,7 +159,7 @@ def feeds_part() -> None:
     data = HERE / "out" / f"feeds-a{FEED_ROWS}"
     if not (data / "accounts-00.csv").exists():
         print(f"generating {FEED_ROWS:,} accounts of one application in {data} ...", flush=True)
-        generate(data, people=max(1000, FEED_ROWS // 2), accounts=FEED_ROWS, applications=1)
+        generate(data, people=FEED_ROWS, accounts=FEED_ROWS, applications=1)
     env = {**os.environ, "ORDNA_DATA_DIR": tempfile.mkdtemp(prefix="ordna-bench-feeds-")}
     env.pop("DATABASE_URL", None)
     completed = subprocess.run(  # noqa: S603 - our own script

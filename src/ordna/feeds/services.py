@@ -63,8 +63,13 @@ def feed_save(
     secret: str | None = None,
     schedule: str = "daily at 06:00",
     enabled: bool = True,
+    on_server: bool = False,
 ) -> Feed:
-    """Create the feed `name`, or change it (a secret of None keeps the stored one). Audited; secrets never."""
+    """Create the feed `name`, or change it (a secret of None keeps the stored one). Audited; secrets never.
+
+    A watch folder's `path` is taken only `on_server` (the command line): a folder named in the web or the API
+    would let its user have Ordna read and move files anywhere the server may.
+    """
     options = {key: value for key, value in (options or {}).items() if value not in ("", None)}
     if not name or not name.replace("-", "").replace("_", "").isalnum():
         raise FeedError(_("%(value)s is not a valid feed name (letters, digits, -)."), field="name", value=repr(name))
@@ -92,6 +97,17 @@ def feed_save(
             raise FeedError(_("This kind of feed needs the option %(value)s."), field=needed, value=needed)
     if kind == FeedKind.HTTPS:
         pull_url_check(str(options["url"]))
+    if kind == FeedKind.FOLDER and "path" in options and not on_server:
+        stored = Feed.objects.filter(name=name).values_list("options", flat=True).first() or {}
+        if stored.get("path") != options["path"]:
+            raise FeedError(
+                _(
+                    "A watch folder's path can be set only on the command line, on the server; here the folder is "
+                    "ORDNA_DATA_DIR/inbox/%(value)s/."
+                ),
+                field="path",
+                value=name,
+            )
     for number in ("port", "settle_seconds"):
         if number in options:
             try:

@@ -135,3 +135,17 @@ def test_the_health_page_costs_the_same_queries_for_one_feed_or_many(coordinator
     for n in range(5):
         feed(f"more-{n}")
     assert cost() == few
+
+
+def test_a_watch_folders_path_is_set_on_the_server_only(api, data_dir, tmp_path: Path) -> None:
+    body = {"kind": "folder", "target": "hr", "options": {"path": "/etc"}}
+    answer = api.put("/api/v1/feeds/hr", data=json.dumps(body), content_type="application/json")
+    assert (answer.status_code, answer.json()["field"]) == (422, "path")
+    assert not Feed.objects.exists()
+    call_command("feed", "add", "hr", "--kind", "folder", "--target", "hr", "--option", f"path={tmp_path / 'drop'}")
+    assert feed_folder(Feed.objects.get(name="hr")) == tmp_path / "drop"
+    # The web and the API may change the rest of a feed whose folder the server set
+    body["options"] = {"path": str(tmp_path / "drop")}
+    body["schedule"] = "*/5 * * * *"
+    answer = api.put("/api/v1/feeds/hr", data=json.dumps(body), content_type="application/json")
+    assert (answer.status_code, answer.json()["schedule"]) == (200, "*/5 * * * *")

@@ -84,6 +84,7 @@ class Command(OrdnaCommand):
             secret=secret,
             schedule=options["schedule"],
             enabled=not options["disabled"],
+            on_server=True,
             actor=Actor.command_line(),
             now=timezone.now(),
         )
