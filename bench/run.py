@@ -172,6 +172,7 @@ def feeds_part() -> None:
     extra = r["feed_seconds"] - r["cli_seconds"]
     print(f"\nFeeds: an unchanged {r['rows']:,}-row export, imported again (median of 3)")
     print(f"  ordna import accounts (CLI):  {r['cli_seconds']:6.2f} s")
+    print(f"  the CLI, of a copy written now: {r['cli_fresh_seconds']:6.2f} s")
     print(f"  watch-folder feed run:        {r['feed_seconds']:6.2f} s")
     print(
         f"  feed run - CLI: {extra:+.2f} s (target at most +{FEED_TARGET_EXTRA_SECONDS:.0f} s: "
