@@ -193,8 +193,7 @@ def source_health(*, today: date, state: str = "", kind: str = "", search: str =
     fresh = {source.key: source for source in sources_freshness(day=today)}
     rows: list[HealthRow] = []
     last_rows = (
-        FeedRun.objects.filter(feed=OuterRef("pk"))
-        .exclude(outcome=RunOutcome.NOTHING)
+        FeedRun.objects.filter(feed=OuterRef("pk"), outcome=RunOutcome.APPLIED)
         .order_by("-started_at", "-id")
         .values("rows")[:1]
     )

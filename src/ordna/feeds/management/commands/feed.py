@@ -124,9 +124,8 @@ class Command(OrdnaCommand):
 
     def _print_result(self, result: FeedRunResult) -> None:
         for run in result.runs:
-            self.stdout.write(
-                f"{result.feed.name}: {run.get_outcome_display()} {run.file_name} ({run.rows} rows)".rstrip()
-            )
+            shown = f" {run.file_name} ({run.rows} rows)" if run.file_name else ""
+            self.stdout.write(f"{result.feed.name}: {run.get_outcome_display()}{shown}")
             if run.failure:
                 self.stdout.write(f"  {failure_sentence(run.failure)}")
                 self.stdout.write(f"  {run.error}")
