@@ -10,6 +10,7 @@ on the feed, chased by the reminder engine, until a run succeeds.
 
 from __future__ import annotations
 
+import logging
 import shutil
 import uuid
 from dataclasses import dataclass, field
@@ -35,6 +36,7 @@ from ordna.feeds.models import Feed, FeedKind, FeedRun, FeedTarget, RunOutcome
 from ordna.feeds.schedules import ScheduleInvalid, next_run, schedule_parse
 from ordna.people.services import people_import
 
+log = logging.getLogger(__name__)
 LEASE = timedelta(hours=1)  # longer than any import; a worker that died frees the feed after this
 ERRORS_KEPT = 20  # row errors kept on the run (the report beside the file has them all)
 OPTIONS = {
@@ -276,7 +278,17 @@ def _run_claimed(*, feed: Feed, actor: Actor, today: date, now: datetime) -> Fee
         result.runs.append(_finish(feed, started=started, outcome=RunOutcome.NOTHING, actor=actor))
         return result
     for delivery in files:
-        result.runs.append(_import(feed, delivery, actor=actor, today=today, allow_mass_change=False))
+        try:
+            result.runs.append(_import(feed, delivery, actor=actor, today=today, allow_mass_change=False))
+        except Exception as exc:
+            # A file the import could not even refuse (a fault of Ordna's, or the database gone): it goes to
+            # failed/ so the next run does not trip over it again, and the feed gets a problem someone chases.
+            log.exception("feed %s: the import of %s failed", feed.name, delivery.name)
+            detail = f"{type(exc).__name__}: {exc}"
+            _move(delivery, feed_folder(feed) / "failed", report=f"feed: {feed.name}\nfailed: {detail}\n")
+            result.runs.append(
+                _finish(feed, started=started, outcome=RunOutcome.FAILED, failure="other", error=detail, actor=actor)
+            )
     return result
 
 

@@ -149,3 +149,19 @@ def test_one_run_per_feed_at_a_time(feeds) -> None:
     with pytest.raises(FeedError, match="running already"):
         feed_run(feed=accounts, actor=Actor.system("test"), today=timezone.localdate(), now=now)
     assert feed_claim(feed_id=accounts.pk, now=now + timedelta(hours=2)) is not None  # the first one died
+
+
+def test_a_file_the_import_cannot_even_refuse_goes_to_failed_and_the_feed_gets_a_problem(feeds, monkeypatch) -> None:
+    _hr, accounts = feeds()
+    inbox = feed_folder(accounts)
+    drop(inbox, "users.csv", m365())
+
+    def broken(**kwargs: object) -> None:
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr("ordna.feeds.services.accounts_import", broken)
+    result = feed_run(feed=accounts, actor=Actor.system("test"), today=timezone.localdate())
+    assert (result.outcome, result.runs[-1].error) == ("failed", "RuntimeError: disk full")
+    assert names(inbox / "failed") == {"users.csv", "users.csv.report.txt"} and names(inbox) == set()
+    accounts.refresh_from_db()
+    assert (accounts.problem, accounts.last_failure) == ("failed", "other")
