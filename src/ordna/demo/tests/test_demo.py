@@ -340,6 +340,8 @@ def test_the_audit_chain_verifies_after_loading(fast_hashing: None) -> None:
         target_type__in=["suppliers.contract", "suppliers.review", "suppliers.actionitem", "releases.release"]
     ).count()
     assert contracts >= 7 * (1 + 2 + 1 + 1)  # a contract, two service levels, a review and an action each
+    # and the HR file's watch-folder feed
+    assert AuditEvent.objects.filter(action="feed.created").count() == 1
     assert (
         result.checked
         == AuditEvent.objects.count()
@@ -359,6 +361,7 @@ def test_the_audit_chain_verifies_after_loading(fast_hashing: None) -> None:
             + reminders
             + connectors
             + contracts
+            + 1  # the feed
         )
     )
     assert AuditEvent.objects.filter(action="import.accounts").count() == account_imports > 20
