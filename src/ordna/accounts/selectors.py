@@ -208,3 +208,11 @@ def licence_waste_by_licence(
         reasons[reason] = reasons.get(reason, 0) + 1
         result[(app_id, licence)] = (seats + 1, money + cost, currency or "SEK", reasons)
     return result
+
+
+def accounts_unlinked_count() -> int:
+    """Active accounts linked to no person and not marked as a service or shared account: the review queue's and
+    the orphan findings' accounts, for the start page's checklist."""
+    return Account.objects.filter(
+        Q(needs_review=True) | Q(person__isnull=True, non_personal=False), status="active"
+    ).count()

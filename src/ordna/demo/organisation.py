@@ -94,7 +94,9 @@ def demo_blockers() -> str:
         (Person.objects.count(), "person"),
         (Application.objects.count(), "application"),
     )
-    return ", ".join(f"{n} {noun if n == 1 else ('people' if noun == 'person' else noun + 's')}" for n, noun in counts if n)
+    return ", ".join(
+        f"{n} {noun if n == 1 else ('people' if noun == 'person' else noun + 's')}" for n, noun in counts if n
+    )
 
 
 def demo_load(*, people: int, seed: int, actor: Actor, today: date) -> DemoSummary:

@@ -28,13 +28,15 @@ from ordna.core import access, services
 from ordna.core.actor import Actor
 from ordna.core.clock import today
 from ordna.core.forms import LoginForm
-from ordna.core.models import Supplier, User
+from ordna.core.models import Role, Supplier, User
 from ordna.core.oidc import SignInRefused, oidc_client, oidc_enabled
 from ordna.core.services import SupplierError, supplier_get_or_add
 from ordna.core.web import capability, paginate, refused, user_of
 from ordna.devices.scopes import devices_scope
 from ordna.home import selectors, sign_in
+from ordna.home.checklist import first_run
 from ordna.home.forms import UserForm
+from ordna.lifecycle.case_templates import leaver_template_default_add
 from ordna.lifecycle.scopes import cases_scope
 from ordna.people.models import Person
 from ordna.people.scopes import people_scope
@@ -53,11 +55,32 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     internal = access.can(user, "contracts.list") and user.supplier_id is None
     alerts = contract_alerts(contracts_scope(user), today=today()) if internal else []
     work = selectors.supplier_work(user, today=today(), now=timezone.now())
+    # The first-run checklist and the "reach nobody" warning: for who sets Ordna up.
+    first = first_run(today=today()) if user.has_role(Role.ADMIN, Role.COORDINATOR) else None
     return render(
         request,
         "home/dashboard.html",
-        {"figures": figures, "today": today(), "contract_alerts": alerts, "supplier_work": work},
+        {
+            "figures": figures,
+            "today": today(),
+            "contract_alerts": alerts,
+            "supplier_work": work,
+            "first_run": first,
+            "can_add_template": access.can(user, "templates.edit"),
+        },
     )
+
+
+@capability("templates.edit")
+@require_POST
+def leaver_template_default(request: HttpRequest) -> HttpResponse:
+    """The checklist's button: add the default leaver template, in the organisation's language."""
+    template = leaver_template_default_add(actor=Actor.for_user(user_of(request)), language=settings.LANGUAGE_CODE)
+    if template is None:
+        messages.info(request, _("A leaver template exists already; nothing was added."))
+        return redirect("lifecycle:templates")
+    messages.success(request, _("The default leaver template is added: change its tasks to fit."))
+    return redirect("lifecycle:template_detail", pk=template.pk)
 
 
 @capability("people.view")

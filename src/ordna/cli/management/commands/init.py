@@ -113,7 +113,7 @@ class Command(OrdnaCommand):
             "     application, the unlinked accounts, the leaver template, mail and users, the first report.",
             "  The same from the command line:",
             "     ordna import people hr.csv --dry-run",
-            "     ordna application add m365 --name \"Microsoft 365\"",
+            '     ordna application add m365 --name "Microsoft 365"',
             "     ordna import licenses prices.csv",
             "     ordna import accounts m365 users.csv --preset m365",
         ]
