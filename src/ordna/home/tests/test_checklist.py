@@ -12,7 +12,6 @@ from django.test import Client
 
 from ordna.applications.services import application_create, license_save
 from ordna.conftest import hr_row
-from ordna.core.actor import Actor
 from ordna.core.models import User
 from ordna.lifecycle.case_templates import leaver_template_default_add
 from ordna.lifecycle.models import Line
