@@ -254,7 +254,8 @@ def webhook_text(digest: Digest) -> str:
             lines.append(f"*{group['label']}*: {len(group['items'])}")
         shown = [item for group in groups for item in group["items"]][:WEBHOOK_ITEMS_SHOWN]
         lines += [
-            f"- [{item['kind_label']}] {item['title']} ({date_format(item['due_date'], 'SHORT_DATE_FORMAT')}) {item['link']}"
+            f"- [{item['kind_label']}] {item['title']} ({date_format(item['due_date'], 'SHORT_DATE_FORMAT')}) "
+            + item["link"]
             for item in shown
         ]
         if digest.item_count > len(shown):
