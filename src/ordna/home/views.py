@@ -174,6 +174,7 @@ def application_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "questions": questions,
             "wishes": wishes,
             "can_edit": access.can(user, "applications.edit"),
+            "can_price": access.can(user, "licenses.edit"),
             "can_connect": access.can(user, "connectors.manage"),
             "can_appoint": access.can(user, "appointments.edit"),
             "can_ask": access.can(user, "questions.ask") and user.person_id is not None,
