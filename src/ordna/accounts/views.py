@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -215,7 +216,9 @@ def finding_accept(request: HttpRequest, pk: int) -> HttpResponse:
 def review(request: HttpRequest) -> HttpResponse:
     accounts = (
         accounts_scope(user_of(request))
-        .filter(needs_review=True)
+        # The accounts that could be more than one person's, and the active ones linked to nobody (a service
+        # mailbox, a former employee, a guest): both wait for a person's decision here.
+        .filter(Q(needs_review=True) | Q(person__isnull=True, non_personal=False, status="active"))
         .exclude(status="gone")
         .select_related("application")
         .order_by("application__slug", "key")
@@ -233,7 +236,13 @@ def review_decide(request: HttpRequest, pk: int) -> HttpResponse:
     choice = request.POST.get("person", "")
     owner_id = request.POST.get("owner", "").strip()
     person = owner = None
-    if choice and choice != "non_personal":
+    if choice == "other":
+        other = request.POST.get("other", "").strip()
+        person = Person.objects.filter(employee_id=other).first()
+        if person is None:
+            messages.error(request, _("No person has employee id %(id)s.") % {"id": other or "—"})
+            return redirect("accounts:review")
+    elif choice and choice != "non_personal":
         person = Person.objects.filter(employee_id=choice).first()
     if choice == "non_personal":
         owner = Person.objects.filter(employee_id=owner_id).first()
