@@ -19,6 +19,7 @@ COUNT_LABELS = {
     "unchanged": _("unchanged"),
     "newly_leaving": _("newly leaving"),
     "newly_left": _("newly left (a past last day)"),
+    "already_left": _("had left already (no case when it was longer ago than the recent days)"),
     "newly_ended": _("newly given a last day"),  # kept by imports before newly_left existed
     "not_in_file": _("not in the file"),
     "rows": _("rows"),
@@ -69,3 +70,9 @@ def item(mapping: Mapping[Any, Any] | None, key: Any) -> Any:
     if not mapping:
         return None
     return mapping.get(key)
+
+
+@register.filter
+def rest(total: int, shown: int) -> int:
+    """How many of `total` a list cut at `shown` leaves out (for "and N more"); 0 when none."""
+    return max(int(total) - int(shown), 0)
