@@ -138,7 +138,7 @@ def _applied(
     return _summed(answers)
 
 
-class _Rehearsal(Exception):  # noqa: N818 - not an error: how a rehearsal undoes itself
+class _Rehearsal(Exception):
     """Raised to roll a rehearsal back."""
 
 
