@@ -160,7 +160,10 @@ def _trend_table(report: MonthlyReport) -> tuple[Sequence[str], list[Sequence[ob
         ),
         [
             (
-                f.month_label(r.month),
+                f.month_label(r.month)
+                if r.no_data_before is None
+                else _("%(month)s: no data before %(day)s")
+                % {"month": f.month_label(r.month), "day": _text(r.no_data_before)},
                 r.leavers,
                 percent(r.share_on_time),
                 money(r.waste),
@@ -198,7 +201,15 @@ def _leavers_table(report: MonthlyReport) -> tuple[Sequence[str], list[Sequence[
     return (
         (_("Person"), _("Department"), _("Last day"), _("Lines"), _("Open"), _("On time"), _("Deviation")),
         [
-            (f"{r.name} ({r.employee_id})", r.department, r.last_day, r.lines, r.lines_open, r.on_time, r.deviation)
+            (
+                f"{r.name} ({r.employee_id})",
+                r.department,
+                r.last_day,
+                r.lines,
+                r.lines_open,
+                _("not due yet") if r.on_time is None else r.on_time,
+                r.deviation,
+            )
             for r in report.leavers
         ],
         (55, 40, 22, 16, 16, 18, 23),
