@@ -174,9 +174,19 @@ def leaver_accounts_active(days: Sequence[date], *, findings: QuerySet[Finding] 
 def licence_waste(days: Sequence[date], *, findings: QuerySet[Finding] | None = None) -> dict[date, dict[str, Decimal]]:
     """For each day: the money per month, per currency (never summed across currencies), of the licences
     wasted at its end: on accounts of people who had left, disabled or orphaned (`license_waste` findings)."""
+    return _money_live(FindingKind.LICENSE_WASTE, days, findings)
+
+
+def unused_seats(days: Sequence[date], *, findings: QuerySet[Finding] | None = None) -> dict[date, dict[str, Decimal]]:
+    """For each day: the money per month, per currency, of seats bought and assigned to nobody (`seat_overbuy`
+    findings). Apart from the licence waste on every page, and said so beside it (issue 29)."""
+    return _money_live(FindingKind.SEAT_OVERBUY, days, findings)
+
+
+def _money_live(kind: str, days: Sequence[date], findings: QuerySet[Finding] | None) -> dict[date, dict[str, Decimal]]:
     if not days:
         return {}
-    rows = _live_rows(FindingKind.LICENSE_WASTE, days, findings)
+    rows = _live_rows(kind, days, findings)
     result: dict[date, dict[str, Decimal]] = {}
     for day in days:
         money: dict[str, Decimal] = {}

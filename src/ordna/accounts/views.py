@@ -180,6 +180,7 @@ def findings(request: HttpRequest) -> HttpResponse:
             "money": selectors.money_by_currency(totals),
             "leaver_accounts_active": selectors.leaver_accounts_active([day], findings=scope)[day],
             "waste": [{"currency": c, "monthly": m, "yearly": m * 12} for c, m in waste.items()],
+            "unused": selectors.unused_seats([day], findings=scope)[day],
             "can_accept": access.can(user, "findings.accept"),
             "accept_form": AcceptForm(today=today()),
         },

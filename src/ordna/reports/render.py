@@ -70,6 +70,7 @@ def summary_rows(report: MonthlyReport) -> list[tuple[str, str]]:
         (_("Accounts of leavers still active"), str(report.at.leaver_accounts_active)),
         (_("Licence waste per month"), money(report.waste_month)),
         (_("Licence waste per year"), money(report.waste_year)),
+        (_("Seats bought but unused, per month (apart from the licence waste)"), money(report.at.unused_seats)),
         (_("Overdue lines"), str(report.at.overdue_lines)),
         (_("Devices not returned"), str(report.at.devices_not_returned)),
         (_("Lines closed in the month"), shares(report.closing)),

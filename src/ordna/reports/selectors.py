@@ -13,7 +13,7 @@ one, and the lists behind the figures in a few more, whatever the size of the or
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
@@ -23,7 +23,13 @@ from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from ordna.accounts.models import Account, Finding, FindingKind, FindingState
-from ordna.accounts.selectors import cents, leaver_accounts_active, licence_waste, licence_waste_by_licence
+from ordna.accounts.selectors import (
+    cents,
+    leaver_accounts_active,
+    licence_waste,
+    licence_waste_by_licence,
+    unused_seats,
+)
 from ordna.applications.models import License
 from ordna.core.business_days import business_days_between
 from ordna.core.models import ImportRun
@@ -64,6 +70,8 @@ class FiguresAt:
     licence_waste: dict[str, Decimal]  # money per month, per currency
     overdue: list[OverdueLine]
     devices_out: list[DeviceOut]
+    # Seats bought and assigned to nobody, money per month per currency: not licence waste, shown beside it.
+    unused_seats: dict[str, Decimal] = field(default_factory=dict)
 
     @property
     def overdue_lines(self) -> int:
@@ -84,7 +92,8 @@ def figures_at(days: list[date]) -> dict[date, FiguresAt]:
     waste = licence_waste(days)
     overdue = overdue_leaver_lines(days)
     devices = devices_not_returned(days)
-    return {day: FiguresAt(day, active[day], waste[day], overdue[day], devices[day]) for day in days}
+    unused = unused_seats(days)
+    return {day: FiguresAt(day, active[day], waste[day], overdue[day], devices[day], unused[day]) for day in days}
 
 
 def party_label(role: str, supplier: str | None) -> str:
