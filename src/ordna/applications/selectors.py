@@ -4,33 +4,34 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef
 
-from ordna.applications.models import Application
+from ordna.applications.models import Application, License
 
 
 @dataclass(frozen=True)
 class Missing:
-    """Of `total` applications that need it, the names of those that lack it, by name."""
+    """Of `total` applications that read accounts (an export or a connector; not attested only), the names of
+    those without a licence in the price list, and of those whose accounts were never imported or read."""
 
     total: int
-    missing: list[str]
+    unpriced: list[str]
+    unread: list[str]
 
 
-def _needing() -> Q:
-    return Q(attest_only=False)  # an application without an export or connector has no accounts or seats to read
-
-
-def applications_without_prices() -> Missing:
-    """Applications (with an export or a connector) without any licence in the price list."""
-    apps = Application.objects.filter(_needing())
-    return Missing(
-        apps.count(), list(apps.filter(licenses__isnull=True).order_by("name").values_list("name", flat=True))
+def applications_missing() -> Missing:
+    """What the applications still lack, by name, in one query."""
+    rows = (
+        Application.objects.filter(attest_only=False)
+        .annotate(priced=Exists(License.objects.filter(application=OuterRef("pk"))))
+        .order_by("name")
+        .values_list("name", "priced", "accounts_seen_at", "accounts_active", "accounts_disabled", "accounts_gone")
     )
-
-
-def applications_without_accounts() -> Missing:
-    """Applications (with an export or a connector) whose accounts were never imported or read."""
-    apps = Application.objects.filter(_needing())
-    never = apps.filter(accounts_seen_at__isnull=True, accounts_active=0, accounts_disabled=0, accounts_gone=0)
-    return Missing(apps.count(), list(never.order_by("name").values_list("name", flat=True)))
+    total, unpriced, unread = 0, [], []
+    for name, priced, seen, active, disabled, gone in rows:
+        total += 1
+        if not priced:
+            unpriced.append(name)
+        if seen is None and not (active or disabled or gone):
+            unread.append(name)
+    return Missing(total, unpriced, unread)

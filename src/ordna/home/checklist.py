@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from ordna.accounts.selectors import accounts_unlinked_count
-from ordna.applications.selectors import applications_without_accounts, applications_without_prices
+from ordna.applications.selectors import applications_missing
 from ordna.core.models import Role, User
 from ordna.lifecycle.selectors import leaver_template_active
 from ordna.notifications.recipients import usable_address
@@ -45,14 +45,18 @@ def _names(names: list[str]) -> str:
 def first_run_steps(*, today: date) -> list[Step]:
     """The checklist, in the order the steps are best done."""
     people = hr_file_imported()
-    unpriced = applications_without_prices()
-    unread = applications_without_accounts()
+    apps = applications_missing()
     unlinked = accounts_unlinked_count()
-    hr_users = User.objects.filter(is_active=True, roles__role=Role.HR).exists()
-    coordinators = User.objects.filter(is_active=True, roles__role=Role.COORDINATOR).values_list("email", flat=True)
-    coordinator_mail = any(usable_address(address) for address in coordinators)
+    roles = list(
+        User.objects.filter(is_active=True, roles__role__in=(Role.HR, Role.COORDINATOR)).values_list(
+            "roles__role", "email"
+        )
+    )
+    hr_users = any(role == Role.HR for role, _email in roles)
+    coordinator_mail = any(role == Role.COORDINATOR and usable_address(email) for role, email in roles)
     mail_server = not settings.EMAIL_BACKEND.endswith("filebased.EmailBackend")
     recipients = monthly_report_recipients()
+    template = leaver_template_active()
     steps = [
         Step(
             "hr_file",
@@ -64,21 +68,21 @@ def first_run_steps(*, today: date) -> list[Step]:
         Step(
             "prices",
             _("Give the licence prices"),
-            people > 0 and not unpriced.missing and unpriced.total > 0,
-            _("without a price: %(names)s") % {"names": _names(unpriced.missing)} if unpriced.missing else "",
+            apps.total > 0 and not apps.unpriced,
+            _("without a price: %(names)s") % {"names": _names(apps.unpriced)} if apps.unpriced else "",
             reverse("applications:list"),
         ),
         Step(
             "exports",
             _("Import one account export per application"),
-            unread.total > 0 and not unread.missing,
-            _("no accounts yet: %(names)s") % {"names": _names(unread.missing)} if unread.missing else "",
+            apps.total > 0 and not apps.unread,
+            _("no accounts yet: %(names)s") % {"names": _names(apps.unread)} if apps.unread else "",
             reverse("accounts:import"),
         ),
         Step(
             "unlinked",
             _("Handle the unlinked accounts"),
-            unread.total > len(unread.missing) and unlinked == 0,
+            apps.total > len(apps.unread) and unlinked == 0,
             ngettext("%(n)d account is linked to nobody", "%(n)d accounts are linked to nobody", unlinked)
             % {"n": unlinked}
             if unlinked
@@ -88,8 +92,8 @@ def first_run_steps(*, today: date) -> list[Step]:
         Step(
             "template",
             _("Check the leaver template"),
-            leaver_template_active(),
-            "" if leaver_template_active() else str(_("Without one, every leaver task falls to the IT coordinator.")),
+            template,
+            "" if template else str(_("Without one, every leaver task falls to the IT coordinator.")),
             reverse("lifecycle:templates"),
         ),
         Step(
