@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from ordna.accounts import importing, reading, selectors, services
 from ordna.accounts.errors import AccountsError
-from ordna.accounts.forms import AcceptForm, AccountsUploadForm, FindingFilterForm, MappingForm
+from ordna.accounts.forms import AcceptForm, AccountsUploadForm, FindingFilterForm, MappingForm, PriceListForm
 from ordna.accounts.models import Finding
 from ordna.accounts.presets import MAPPING_FIELDS, ColumnMapping
 from ordna.accounts.scopes import accounts_scope, findings_scope
@@ -23,7 +23,7 @@ from ordna.core import access
 from ordna.core.actor import Actor
 from ordna.core.clock import today
 from ordna.core.tabular import CONTENT_TYPES, EXPORT_FORMATS, write_table
-from ordna.core.uploads import UploadError, upload_discard, upload_path, upload_replace
+from ordna.core.uploads import UploadError, upload_discard, upload_path, upload_replace, upload_store
 from ordna.core.web import capability, paginate, query_without_page, user_of
 from ordna.people.models import Person
 from ordna.people.services import file_checksum
@@ -259,3 +259,26 @@ def review_decide(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("Saved: %(account)s.") % {"account": account.key_display})
     return redirect("accounts:review")
+
+
+@capability("licenses.edit")
+def price_list(request: HttpRequest) -> HttpResponse:
+    """The price list through the web, all or nothing (the same service as `ordna import licenses`): what it
+    changed, or every error with its row and column."""
+    form = PriceListForm(request.POST or None, request.FILES or None)
+    result = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            token, name = upload_store(form.cleaned_data["file"])
+        except UploadError as exc:
+            form.add_error("file", str(exc))
+        else:
+            try:
+                result = services.licenses_import(
+                    path=upload_path(token), actor=Actor.for_user(user_of(request)), today=today()
+                )
+            finally:
+                upload_discard(token)
+            if result.outcome == "applied":
+                messages.success(request, _("Price list %(name)s applied.") % {"name": name})
+    return render(request, "accounts/price_list.html", {"form": form, "result": result})

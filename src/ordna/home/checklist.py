@@ -70,7 +70,7 @@ def first_run_steps(*, today: date) -> list[Step]:
             _("Give the licence prices"),
             apps.total > 0 and not apps.unpriced,
             _("without a price: %(names)s") % {"names": _names(apps.unpriced)} if apps.unpriced else "",
-            reverse("applications:list"),
+            reverse("accounts:price_list"),
         ),
         Step(
             "exports",

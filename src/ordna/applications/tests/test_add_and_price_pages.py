@@ -68,3 +68,25 @@ def test_hr_may_not_add_applications(make_user) -> None:
     client = signed_in(make_user("hr"))
     assert client.get("/applications/new/").status_code == 404  # a capability it lacks: no such page
     assert "Add an application" not in client.get("/applications/").content.decode()
+
+
+def test_the_price_list_through_the_web_all_or_nothing(make_user, write_file) -> None:
+    client = signed_in(make_user("coordinator"))
+    good = write_file(
+        "prices.csv", "application,license,monthly_cost,currency,seats\nm365,Microsoft 365 E3,390,SEK,40\n"
+    )
+    with good.open("rb") as handle:
+        html = client.post("/accounts/prices/", {"file": handle}, follow=True).content.decode()
+    assert "Price list prices.csv applied." in html
+    assert License.objects.values_list("application__slug", "name", "monthly_cost", "seats").get() == (
+        "m365",
+        "Microsoft 365 E3",
+        Decimal("390.00"),
+        40,
+    )
+    bad = write_file("bad.csv", "application,license,monthly_cost,currency,seats\nslack,Pro,ten,SEK,\n")
+    with bad.open("rb") as handle:
+        html = client.post("/accounts/prices/", {"file": handle}).content.decode()
+    assert "The file has 1 error; nothing was applied" in html
+    assert "&#x27;ten&#x27; is not an amount" in html
+    assert not Application.objects.filter(slug="slack").exists()

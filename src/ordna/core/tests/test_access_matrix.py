@@ -130,6 +130,7 @@ WEB: dict[str, tuple[dict[str, Any], str, set[str], int | tuple[int, ...]]] = {
     "lifecycle:exit_survey_invite": ({"pk": "CASE"}, "post", {"admin", "coordinator", "hr"}, 302),
     "applications:edit": ({"slug": "crm"}, "get", {"admin", "coordinator"}, 200),
     "applications:add": ({}, "get", {"admin", "coordinator"}, 200),
+    "accounts:price_list": ({}, "get", {"admin", "coordinator"}, 200),
     "applications:license_save": ({"slug": "crm"}, "get", {"admin", "coordinator"}, 200),
     "applications:appointment_add": ({"slug": "crm"}, "get", {"admin", "coordinator"}, 200),
     "applications:appointment_edit": ({"slug": "crm", "pk": "APPOINTMENT"}, "get", {"admin", "coordinator"}, 200),
