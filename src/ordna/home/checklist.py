@@ -113,7 +113,7 @@ def first_run_steps(*, today: date) -> list[Step]:
         ),
         Step(
             "report",
-            _("Read the first monthly report"),
+            _("Choose who gets the monthly report"),
             bool(recipients),
             "" if recipients else str(_("nobody gets it by mail yet (ORDNA_REPORT_RECIPIENTS)")),
             reverse("reports:monthly"),
