@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from django.contrib import messages
+from django.db import transaction
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -26,7 +28,7 @@ from ordna.core.tabular import CONTENT_TYPES, EXPORT_FORMATS, write_table
 from ordna.core.uploads import UploadError, upload_discard, upload_path, upload_replace, upload_store
 from ordna.core.web import capability, paginate, query_without_page, user_of
 from ordna.people.models import Person
-from ordna.people.services import file_checksum
+from ordna.people.services import PersonError, file_checksum, person_add_former
 
 SESSION_KEY = "accounts_import"
 
@@ -230,6 +232,13 @@ def review(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/review.html", {"page": page, "rows": rows})
 
 
+def _day(raw: str) -> date | None:
+    try:
+        return date.fromisoformat(raw.strip())
+    except ValueError:
+        return None
+
+
 @capability("accounts.review")
 @require_POST
 def review_decide(request: HttpRequest, pk: int) -> HttpResponse:
@@ -250,11 +259,20 @@ def review_decide(request: HttpRequest, pk: int) -> HttpResponse:
         if owner is None:
             messages.error(request, _("No person has employee id %(id)s.") % {"id": owner_id or "—"})
             return redirect("accounts:review")
+    actor = Actor.for_user(user_of(request))
     try:
-        services.account_link(
-            account=account, actor=Actor.for_user(user_of(request)), person=person, owner=owner, today=today()
-        )
-    except AccountsError as exc:
+        with transaction.atomic():  # a former employee added here stays only with the account linked to them
+            if choice == "former":
+                person = person_add_former(
+                    employee_id=request.POST.get("former_id", ""),
+                    first_name=request.POST.get("former_first", ""),
+                    last_name=request.POST.get("former_last", ""),
+                    end_date=_day(request.POST.get("former_end", "")),
+                    actor=actor,
+                    today=today(),
+                )
+            services.account_link(account=account, actor=actor, person=person, owner=owner, today=today())
+    except (AccountsError, PersonError) as exc:
         messages.error(request, str(exc))
     else:
         messages.success(request, _("Saved: %(account)s.") % {"account": account.key_display})

@@ -373,6 +373,44 @@ def person_end_date_set(*, person: Person, end_date: date | None, reason: str, a
     return person
 
 
+def person_add_former(
+    *, employee_id: str, first_name: str, last_name: str, end_date: date | None, actor: Actor, today: date
+) -> Person:
+    """Add someone who left before the HR file was exported (their accounts outlive them), so an account can be
+    linked to them. Their last day is set by hand, with the reason; a later HR file that names them updates
+    them, and one that does not leaves them be (as it does everyone not in the file)."""
+    employee_id, first_name, last_name = employee_id.strip(), first_name.strip(), last_name.strip()
+    if not employee_id:
+        raise PersonError(_("Employee id: give the id they had (or one of your choosing)."), field="employee_id")
+    if Person.objects.filter(employee_id=employee_id).exists():
+        raise PersonError(
+            _("Employee id: %(id)s is in the HR data already; link to them as someone else."),
+            field="employee_id",
+            id=employee_id,
+        )
+    if not first_name or not last_name:
+        raise PersonError(_("Name: give the first and last name."), field="last_name")
+    if end_date is None or end_date > today:
+        raise PersonError(_("Last day: a former employee's last day is today or before."), field="end_date")
+    with transaction.atomic():
+        person = Person.objects.create(
+            employee_id=employee_id,
+            first_name=first_name,
+            last_name=last_name,
+            end_date=end_date,
+            end_date_set_by=actor.label[:150],
+            end_date_set_at=timezone.now(),
+            end_date_reason=str(_("A former employee, not in the HR file")),
+        )
+        audit_record(
+            actor=actor,
+            action="person.added_former",
+            target=person,
+            after={"employee_id": employee_id, "end_date": end_date},
+        )
+    return person
+
+
 def leavers_sign_in_end(*, today: date, actor: Actor) -> list[str]:
     """Disable the Ordna users of the people who have left (their last day is behind them), through the user
     administration's own service, so their sessions and API tokens end too (docs/sign-in.md). Returns the user

@@ -3,6 +3,8 @@ ambiguous ones, and is linked to a person (also one who has left) or marked a se
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from django.test import Client
 from django.utils import timezone
@@ -11,6 +13,7 @@ from ordna.accounts.models import Account
 from ordna.applications.services import application_create
 from ordna.conftest import hr_row
 from ordna.core.actor import Actor
+from ordna.people.models import Person
 
 pytestmark = pytest.mark.django_db
 
@@ -51,3 +54,37 @@ def test_a_service_mailbox_is_marked_with_its_owner_and_an_unknown_id_is_named(m
     client.post(f"/accounts/review/{account.pk}/", {"person": "non_personal", "owner": "E2"})
     account.refresh_from_db()
     assert (account.non_personal, account.owner.employee_id, account.person_id) == (True, "E2", None)
+
+
+def test_a_former_employee_not_in_the_hr_file_is_added_and_linked_or_nothing_is(make_user, load_people) -> None:
+    # Given an HR file without the person who left in 2024, and her account still active
+    load_people([hr_row("E2")])
+    account = an_account("karin.old@example.org")
+    client = Client()
+    client.force_login(make_user("coordinator"))
+    former = {"person": "former", "former_id": "E0900", "former_first": "Karin", "former_last": "Old"}
+    # When her last day is in the future, nothing is added and the page says why
+    wrong = client.post(f"/accounts/review/{account.pk}/", {**former, "former_end": "2027-01-31"}, follow=True)
+    assert "Last day: a former employee&#x27;s last day is today or before." in wrong.content.decode()
+    assert not Person.objects.filter(employee_id="E0900").exists()
+    # And with her real last day she is added, marked as set by hand, and the account is hers
+    client.post(f"/accounts/review/{account.pk}/", {**former, "former_end": "2024-03-31"})
+    karin = Person.objects.get(employee_id="E0900")
+    assert (karin.full_name, karin.end_date, karin.end_date_reason) == (
+        "Karin Old",
+        date(2024, 3, 31),
+        "A former employee, not in the HR file",
+    )
+    account.refresh_from_db()
+    assert account.person_id == karin.pk
+    # An id the HR data has is refused: link to that person as someone else instead
+    other = an_account_of(account.application, "e2.again@example.org")
+    taken = client.post(
+        f"/accounts/review/{other.pk}/", {**former, "former_id": "E2", "former_end": "2024-03-31"}, follow=True
+    )
+    assert "Employee id: E2 is in the HR data already; link to them as someone else." in taken.content.decode()
+
+
+def an_account_of(application, key: str) -> Account:  # type: ignore[no-untyped-def]
+    now = timezone.now()
+    return Account.objects.create(application=application, key=key, key_display=key, first_seen=now, last_seen=now)
