@@ -94,3 +94,20 @@ def test_make_start_sets_up_then_serves_without_a_marker_file() -> None:
     )
     assert planned.rstrip().endswith(".venv/bin/ordna serve --host 127.0.0.1 --port 18112")
     assert ".demo-loaded" not in planned
+
+
+def test_init_asks_for_the_password_twice_at_a_terminal(monkeypatch, capsys) -> None:
+    answers = iter(["a-long-enough-passphrase-2026", "a-long-enough-passphrase-2026"])
+    monkeypatch.setattr("sys.stdin.isatty", lambda: True)
+    monkeypatch.setattr("getpass.getpass", lambda prompt: next(answers))
+    call_command("init")
+    assert User.objects.get().check_password("a-long-enough-passphrase-2026")
+
+
+def test_two_different_passwords_set_up_nothing(monkeypatch) -> None:
+    answers = iter(["a-long-enough-passphrase-2026", "another-passphrase-2026"])
+    monkeypatch.setattr("sys.stdin.isatty", lambda: True)
+    monkeypatch.setattr("getpass.getpass", lambda prompt: next(answers))
+    with pytest.raises(CommandError, match=r"^the two passwords differ; nothing was set up$"):
+        call_command("init")
+    assert not User.objects.exists()
