@@ -158,8 +158,9 @@ def _live_rows(kind: str, days: Sequence[date], findings: QuerySet[Finding] | No
     )
 
 
-def _live_on(day: date, since: date, resolved_at: datetime | None) -> bool:
-    return since <= day and (resolved_at is None or resolved_at >= _end_of(day))
+def _live_on(day: date, end: datetime, since: date, resolved_at: datetime | None) -> bool:
+    """Whether a finding is live at the end of `day` (`end`: its end, `_end_of(day)`, computed once per day)."""
+    return since <= day and (resolved_at is None or resolved_at >= end)
 
 
 def leaver_accounts_active(days: Sequence[date], *, findings: QuerySet[Finding] | None = None) -> dict[date, int]:
@@ -168,7 +169,10 @@ def leaver_accounts_active(days: Sequence[date], *, findings: QuerySet[Finding] 
     if not days:
         return {}
     rows = _live_rows(FindingKind.LEAVER_ACTIVE, days, findings)
-    return {day: sum(1 for since, resolved, _c, _cur in rows if _live_on(day, since, resolved)) for day in days}
+    ends = {day: _end_of(day) for day in days}
+    return {
+        day: sum(1 for since, resolved, _c, _cur in rows if _live_on(day, ends[day], since, resolved)) for day in days
+    }
 
 
 def licence_waste(days: Sequence[date], *, findings: QuerySet[Finding] | None = None) -> dict[date, dict[str, Decimal]]:
@@ -189,9 +193,10 @@ def _money_live(kind: str, days: Sequence[date], findings: QuerySet[Finding] | N
     rows = _live_rows(kind, days, findings)
     result: dict[date, dict[str, Decimal]] = {}
     for day in days:
+        end = _end_of(day)
         money: dict[str, Decimal] = {}
         for since, resolved, cost, currency in rows:
-            if _live_on(day, since, resolved):
+            if _live_on(day, end, since, resolved):
                 money[currency or "SEK"] = money.get(currency or "SEK", Decimal(0)) + cost
         result[day] = {currency: cents(amount) for currency, amount in sorted(money.items())}
     return result

@@ -140,18 +140,23 @@ def _line_rows(lines: Any) -> Iterator[f.LineRow]:
         "override",
         "reopened",
     )
+    zone = timezone.get_current_timezone()
+    parties: dict[tuple[str, str | None], str] = {}  # the label of each (role, supplier), translated once
     for case_id, kind, subject, app, role, supplier, due, state, closed_at, override, reopened in values.iterator(
         chunk_size=10000
     ):
+        party = parties.get((role, supplier))
+        if party is None:
+            party = parties[(role, supplier)] = party_label(role, supplier)
         yield f.LineRow(
             case_id,
             kind,
             subject,
             app or "",
-            party_label(role, supplier),
+            party,
             due,
             state,
-            _local_day(closed_at),
+            _local_day(closed_at, zone),
             override,
             bool(reopened),
         )
