@@ -20,7 +20,6 @@ from ordna.lifecycle.selectors import leaver_template_active
 from ordna.notifications.recipients import usable_address
 from ordna.notifications.selectors import open_items_reaching_nobody
 from ordna.people.selectors import hr_file_imported
-from ordna.reports.selectors import monthly_report_recipients
 
 SHOWN_NAMES = 5  # names in a step's detail; the rest are counted
 
@@ -55,7 +54,7 @@ def first_run_steps(*, today: date) -> list[Step]:
     hr_users = any(role == Role.HR for role, _email in roles)
     coordinator_mail = any(role == Role.COORDINATOR and usable_address(email) for role, email in roles)
     mail_server = not settings.EMAIL_BACKEND.endswith("filebased.EmailBackend")
-    recipients = monthly_report_recipients()
+    recipients = settings.ORDNA_REPORT_RECIPIENTS  # who gets the monthly follow-up by mail
     template = leaver_template_active()
     steps = [
         Step(

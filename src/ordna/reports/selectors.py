@@ -18,7 +18,6 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.conf import settings
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
@@ -613,8 +612,3 @@ def evidence_leavers(*, start: date, end: date, today: date) -> list[dict[str, A
             }
         )
     return rows
-
-
-def monthly_report_recipients() -> list[str]:
-    """Who gets the monthly follow-up by mail (ORDNA_REPORT_RECIPIENTS); empty when nobody does."""
-    return list(settings.ORDNA_REPORT_RECIPIENTS)
