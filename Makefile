@@ -31,12 +31,13 @@ run: $(STAMP)
 	$(BIN)/ordna serve --host $(HOST) --port $(PORT)
 
 # Real use: a clean instance in ORDNA_DATA_DIR (the first user, administrator and IT coordinator, is asked for a
-# password once: USERNAME=, EMAIL=, PASSWORD_FILE= choose otherwise), then the server. Run again, it serves.
-USERNAME ?= admin
-EMAIL ?=
+# password once: ADMIN_USER=, ADMIN_EMAIL=, ADMIN_PASSWORD_FILE= choose otherwise), then the server. Run again,
+# it serves. (Not USERNAME or EMAIL: shells and mail tools set those in the environment, which make would take.)
+ADMIN_USER ?= admin
+ADMIN_EMAIL ?=
 start: $(STAMP)
-	@ORDNA_BASE_URL="$${ORDNA_BASE_URL:-$(URL)}" $(BIN)/ordna init --username "$(USERNAME)" --email "$(EMAIL)" \
-		$(if $(PASSWORD_FILE),--password-file "$(PASSWORD_FILE)")
+	@ORDNA_BASE_URL="$${ORDNA_BASE_URL:-$(URL)}" $(BIN)/ordna init --username "$(ADMIN_USER)" --email "$(ADMIN_EMAIL)" \
+		$(if $(ADMIN_PASSWORD_FILE),--password-file "$(ADMIN_PASSWORD_FILE)")
 	@echo ""
 	$(BIN)/ordna serve --host $(HOST) --port $(PORT)
 

@@ -81,12 +81,17 @@ def test_the_demo_does_not_load_over_an_instance_init_set_up(tmp_path, capsys) -
 
 def test_make_start_sets_up_then_serves_without_a_marker_file() -> None:
     planned = subprocess.run(
-        ["make", "--no-print-directory", "-n", "start", "PORT=18112", "EMAIL=it@example.org"],
+        ["make", "--no-print-directory", "-n", "start", "PORT=18112", "ADMIN_EMAIL=it@example.org"],
         cwd=REPOSITORY,
         capture_output=True,
         text=True,
         check=True,
-        env={k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MAKELEVEL", "MFLAGS")},
+        # USERNAME and EMAIL, which shells and mail tools set, do not choose the first user
+        env={
+            **{k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MAKELEVEL", "MFLAGS")},
+            "USERNAME": "root",
+            "EMAIL": "root@example.org",
+        },
     ).stdout
     assert (
         'ORDNA_BASE_URL="${ORDNA_BASE_URL:-http://127.0.0.1:18112}" .venv/bin/ordna init --username "admin" '
