@@ -27,6 +27,7 @@ from ordna.applications.scopes import applications_scope
 from ordna.core import access, services
 from ordna.core.actor import Actor
 from ordna.core.clock import today
+from ordna.core.formats import short_date
 from ordna.core.forms import LoginForm
 from ordna.core.models import Role, Supplier, User
 from ordna.core.oidc import SignInRefused, oidc_client, oidc_enabled
@@ -137,7 +138,7 @@ def person_end_date(request: HttpRequest, employee_id: str) -> HttpResponse:
     if end_date is None:
         messages.success(request, _("The last day is removed; an open leaver case is cancelled."))
     else:
-        messages.success(request, _("The last day is now %(date)s.") % {"date": end_date.isoformat()})
+        messages.success(request, _("The last day is now %(date)s.") % {"date": short_date(end_date)})
     return redirect("people:detail", employee_id=employee_id)
 
 

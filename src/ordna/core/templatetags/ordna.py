@@ -11,6 +11,8 @@ from django import template
 from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
+from ordna.core.formats import short_date
+
 register = template.Library()
 
 COUNT_LABELS = {
@@ -56,11 +58,11 @@ def money(value: Decimal | float | int | None, decimals: int = 2) -> str:
 
 @register.filter
 def value(raw: object) -> str:
-    """A field's value as Ordna writes it everywhere: ISO dates, "—" for nothing."""
+    """A field's value as Ordna writes it everywhere: dates in the language's short form, "—" for nothing."""
     if raw is None or raw == "":
         return "—"
     if isinstance(raw, date):
-        return raw.isoformat()
+        return short_date(raw)
     return str(raw)
 
 

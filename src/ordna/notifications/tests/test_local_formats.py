@@ -79,3 +79,24 @@ def test_the_reminder_mail_writes_dates_the_recipient_s_way(language) -> None:
     assert_local(message.body, language)
     assert_local(str(html), language)
     assert_local(webhook_text(Digest.objects.get()), language)
+
+
+@pytest.mark.parametrize(
+    ("language", "day", "moment"),
+    [
+        ("en", "2026-12-07", "2026-12-07 03:58"),
+        ("sv", "2026-12-07", "2026-12-07 03:58"),
+        ("nl", "7-12-2026", "7-12-2026 03:58"),
+    ],
+)
+def test_dates_written_in_code_follow_the_same_formats(language, day, moment) -> None:
+    """Messages, PDFs and the import preview's values write dates through the same formats as the templates."""
+    from django.utils import translation
+
+    from ordna.core.formats import short_date, short_datetime
+    from ordna.core.templatetags.ordna import value
+
+    with translation.override(language):
+        assert short_date(date(2026, 12, 7)) == day
+        assert value(date(2026, 12, 7)) == day
+        assert short_datetime(datetime(2026, 12, 7, 3, 58, tzinfo=ZoneInfo("Europe/Stockholm"))) == moment
