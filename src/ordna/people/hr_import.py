@@ -82,8 +82,13 @@ def _parse_date(text: str) -> date:
     return date.fromisoformat(text)
 
 
-def parse_hr_rows(table: Table, *, preset: str = "ordna") -> tuple[list[HrRecord], list[RowError]]:
-    """Validate every row of an HR table; return the records and every error found (row and column)."""
+def parse_hr_rows(
+    table: Table, *, preset: str = "ordna", seen_ids: set[str] | None = None
+) -> tuple[list[HrRecord], list[RowError]]:
+    """Validate every row of an HR table; return the records and every error found (row and column).
+
+    `seen_ids`, when given, is filled with every employee id in the file, also those of rows with errors, so
+    that the references to them can be checked in the same pass (`reference_errors`)."""
     mapping = PRESETS[preset]
     index = header_index(table.header)
     missing = [mapping[f] for f in REQUIRED_FIELDS if mapping[f].lower() not in index]
@@ -124,6 +129,8 @@ def parse_hr_rows(table: Table, *, preset: str = "ordna") -> tuple[list[HrRecord
 
         row_errors: list[RowError] = []
         employee_id = cell("employee_id")
+        if seen_ids is not None and employee_id:
+            seen_ids.add(employee_id)
         if not employee_id:
             row_errors.append(RowError(number, "employee_id", _("missing employee id")))
         elif employee_id in first_row_of:
@@ -311,17 +318,7 @@ def plan_people(records: Iterable[HrRecord], existing: Mapping[str, Mapping[str,
     plan = PeoplePlan()
     records = list(records)
     in_file = {r.employee_id: r for r in records}
-    for record in records:
-        manager = record.manager_employee_id
-        if manager and manager not in in_file and manager not in existing:
-            plan.errors.append(
-                RowError(
-                    record.row,
-                    "manager_employee_id",
-                    _("unknown manager %(manager)s: not in this file and not known to Ordna", manager=repr(manager)),
-                )
-            )
-    plan.errors.extend(_manager_cycles(records, existing))
+    plan.errors.extend(reference_errors(records, existing, ids_in_file=set(in_file)))
     if plan.errors:
         return plan
     for record in records:
@@ -357,6 +354,23 @@ def plan_people(records: Iterable[HrRecord], existing: Mapping[str, Mapping[str,
                 plan.newly_leaving.append(record.employee_id)
     plan.not_in_file = sum(1 for employee_id in existing if employee_id not in in_file)
     return plan
+
+
+def reference_errors(
+    records: Sequence[HrRecord], existing: Mapping[str, Mapping[str, Any]], *, ids_in_file: set[str]
+) -> list[RowError]:
+    """The rows whose references do not hold: a manager neither in the file (`ids_in_file`, rows with errors
+    of their own included) nor known to Ordna, and reporting lines that loop once the file is applied."""
+    errors = [
+        RowError(
+            record.row,
+            "manager_employee_id",
+            _("unknown manager %(manager)s: not in this file and not known to Ordna", manager=repr(manager)),
+        )
+        for record in records
+        if (manager := record.manager_employee_id) and manager not in ids_in_file and manager not in existing
+    ]
+    return errors + _manager_cycles(records, existing)
 
 
 def _last_day(record: HrRecord) -> LastDay:
