@@ -33,6 +33,7 @@ class ApplicationOut(Schema):
     account_source: str
     attest_only: bool
     supplier_resolution_hours: int | None
+    source_max_age_days: int | None  # None: ORDNA_SOURCE_MAX_AGE_DAYS (docs/feeds.md)
     users: int
 
     @staticmethod
@@ -63,6 +64,7 @@ class ApplicationIn(Schema):
     deprovision_days: int = Field(1, ge=0, le=SMALL_MAX)
     attest_only: bool = False
     supplier_resolution_hours: int | None = Field(None, ge=0, le=INTEGER_MAX)
+    source_max_age_days: int | None = Field(None, ge=0, le=SMALL_MAX)
 
 
 class ApplicationPatch(Schema):
@@ -74,6 +76,7 @@ class ApplicationPatch(Schema):
     deprovision_days: int | None = Field(None, ge=0, le=SMALL_MAX)
     attest_only: bool | None = None
     supplier_resolution_hours: int | None = Field(None, ge=0, le=INTEGER_MAX)
+    source_max_age_days: int | None = Field(None, ge=0, le=SMALL_MAX)
 
 
 class LicenseOut(Schema):
@@ -146,6 +149,7 @@ def application_create(request: HttpRequest, payload: ApplicationIn) -> Any:
         "deprovision_days": payload.deprovision_days,
         "attest_only": payload.attest_only,
         "supplier_resolution_hours": payload.supplier_resolution_hours,
+        "source_max_age_days": payload.source_max_age_days,
         **_links(payload.owner, payload.supplier),
     }
     try:

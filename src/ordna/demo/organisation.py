@@ -24,6 +24,7 @@ from ordna.demo.applications import DEMO_APPLICATIONS, application_owners, appli
 from ordna.demo.cases import case_templates_demo_load, cases_demo_load
 from ordna.demo.connectors import connectors_demo_load
 from ordna.demo.devices import DemoDevice, demo_devices, devices_demo_load
+from ordna.demo.feeds import feeds_demo_load
 from ordna.demo.history import history_demo_load
 from ordna.demo.notifications import notifications_demo_load
 from ordna.demo.people import (
@@ -86,6 +87,19 @@ class DemoSummary:
     password: str = DEMO_PASSWORD
 
 
+def demo_blockers() -> str:
+    """What keeps the demo from loading as new ("12 users, 300 people"); "" for a database without users,
+    people or applications (`ordna demo --if-empty` on a data folder `ordna init` or the demo set up)."""
+    counts = (
+        (User.objects.count(), "user"),
+        (Person.objects.count(), "person"),
+        (Application.objects.count(), "application"),
+    )
+    return ", ".join(
+        f"{n} {noun if n == 1 else ('people' if noun == 'person' else noun + 's')}" for n, noun in counts if n
+    )
+
+
 def demo_load(*, people: int, seed: int, actor: Actor, today: date) -> DemoSummary:
     """Load the demo organisation into an empty database, all or nothing; its texts (case templates and tasks)
     in ORDNA_LANGUAGE.
@@ -120,6 +134,7 @@ def demo_load(*, people: int, seed: int, actor: Actor, today: date) -> DemoSumma
         support_demo_load(seed=seed, actor=actor)
         notifications_demo_load(actor=actor, today=today)
         connectors_demo_load(actor=actor)
+        feeds_demo_load(actor=actor)
         suppliers_demo_load(actor=actor, today=today)
 
     kinds = Counter(p.employment_type for p in plan.people)

@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
 
 from ordna.core.actor import Actor
 from ordna.core.api import Capability, ErrorOut, Refused
@@ -47,6 +47,7 @@ class TrendOut(Schema):
     overdue_lines: int
     devices_not_returned: int
     closed: ClosingOut
+    no_data_before: date | None = Field(None, description="set when the month ended before the data starts")
 
 
 class OverrideOut(Schema):
@@ -83,6 +84,7 @@ class OverdueOut(Schema):
 class MonthlyOut(Schema):
     month: str
     as_of: date
+    data_since: date | None = Field(None, description="the day of the first HR import: no figures before it")
     leavers: int
     on_time: int
     share_on_time: float | None
@@ -102,6 +104,7 @@ class MonthlyOut(Schema):
     by_party: list[MedianOut]
     trend: list[TrendOut]
     worst_overdue: list[OverdueOut]
+    stale_sources: list[dict[str, Any]]  # sources past their age at as_of, with the open lines they block
 
 
 class LicenceOut(Schema):
@@ -194,6 +197,7 @@ def monthly(request: HttpRequest, month: str = "", format: str = "json") -> Any:
     return {
         "month": report.label,
         "as_of": report.as_of,
+        "data_since": report.data_since,
         "leavers": fig.leavers,
         "on_time": fig.on_time,
         "share_on_time": fig.share_on_time,
@@ -234,10 +238,12 @@ def monthly(request: HttpRequest, month: str = "", format: str = "json") -> Any:
                 "overdue_lines": t.overdue,
                 "devices_not_returned": t.devices_not_returned,
                 "closed": _closing(t.closing),
+                "no_data_before": t.no_data_before,
             }
             for t in report.trend
         ],
         "worst_overdue": _overdue(report.worst_overdue),
+        "stale_sources": [s.as_dict() for s in report.stale_sources],
     }
 
 

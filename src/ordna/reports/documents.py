@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from fpdf import FPDF
 
+from ordna.core.formats import short_date, short_datetime
 from ordna.core.pdf import FONT, pdf_document, pdf_font, pdf_text
 from ordna.core.tabular import escape_cell
 from ordna.reports import figures as f
@@ -84,9 +85,9 @@ def _text(value: object) -> str:
     if isinstance(value, bool):
         return _("yes") if value else _("no")
     if isinstance(value, datetime):
-        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
+        return short_datetime(value)
     if isinstance(value, date):
-        return value.isoformat()
+        return short_date(value)
     if isinstance(value, float):
         return f"{value:.1f}"
     return str(value)
@@ -94,8 +95,8 @@ def _text(value: object) -> str:
 
 def _generated(report: MonthlyReport) -> str:
     return _("As of %(as_of)s; made %(made)s") % {
-        "as_of": report.as_of.isoformat(),
-        "made": timezone.localtime(report.generated_at).strftime("%Y-%m-%d %H:%M"),
+        "as_of": short_date(report.as_of),
+        "made": short_datetime(report.generated_at),
     }
 
 
@@ -130,6 +131,8 @@ def monthly_pdf(report: MonthlyReport) -> bytes:
     _pdf_table(pdf, *_overrides_table(report))
     _pdf_heading(pdf, _("The worst overdue items"))
     _pdf_table(pdf, *_overdue_table(report.worst_overdue))
+    _pdf_heading(pdf, _("Stale sources"))
+    _pdf_table(pdf, *_stale_table(report))
     _pdf_heading(pdf, _("Leavers of the month"))
     _pdf_table(pdf, *_leavers_table(report))
     pdf.ln(2)
@@ -160,7 +163,10 @@ def _trend_table(report: MonthlyReport) -> tuple[Sequence[str], list[Sequence[ob
         ),
         [
             (
-                f.month_label(r.month),
+                f.month_label(r.month)
+                if r.no_data_before is None
+                else _("%(month)s: no data before %(day)s")
+                % {"month": f.month_label(r.month), "day": _text(r.no_data_before)},
                 r.leavers,
                 percent(r.share_on_time),
                 money(r.waste),
@@ -198,11 +204,34 @@ def _leavers_table(report: MonthlyReport) -> tuple[Sequence[str], list[Sequence[
     return (
         (_("Person"), _("Department"), _("Last day"), _("Lines"), _("Open"), _("On time"), _("Deviation")),
         [
-            (f"{r.name} ({r.employee_id})", r.department, r.last_day, r.lines, r.lines_open, r.on_time, r.deviation)
+            (
+                f"{r.name} ({r.employee_id})",
+                r.department,
+                r.last_day,
+                r.lines,
+                r.lines_open,
+                _("not due yet") if r.on_time is None else r.on_time,
+                r.deviation,
+            )
             for r in report.leavers
         ],
         (55, 40, 22, 16, 16, 18, 23),
     )
+
+
+def _stale_table(report: MonthlyReport) -> tuple[tuple[str, ...], list[tuple[object, ...]], tuple[int, ...]]:
+    headings = (_("Source"), _("Last delivered"), _("Age (days)"), _("Limit (days)"), _("Open lines waiting"))
+    rows: list[tuple[object, ...]] = [
+        (
+            s.label,
+            timezone.localtime(s.delivered_at).strftime("%Y-%m-%d") if s.delivered_at else _("never"),
+            "" if s.age_days is None else s.age_days,
+            s.max_age_days,
+            s.blocked_lines,
+        )
+        for s in report.stale_sources
+    ] or [(_("None: every source is within its age."), "", "", "", "")]
+    return headings, rows, (70, 35, 25, 25, 35)
 
 
 def _sheet(workbook: Any, title: str, headings: Sequence[str], rows: Iterable[Sequence[object]]) -> None:
@@ -352,6 +381,12 @@ def monthly_xlsx(report: MonthlyReport) -> bytes:
         ],
     )
     _sheet(
+        workbook,
+        _("Stale sources"),
+        ("source", "last_delivered", "age_days", "max_age_days", "open_lines_waiting"),
+        [(s.key, s.delivered_at, s.age_days, s.max_age_days, s.blocked_lines) for s in report.stale_sources],
+    )
+    _sheet(
         workbook, _("Leavers still active"), FINDING_LIST_HEADINGS, _finding_list_rows(report.leaver_active_accounts)
     )
     _sheet(workbook, _("Licence waste"), FINDING_LIST_HEADINGS, _finding_list_rows(report.waste_list))
@@ -392,7 +427,7 @@ def licences_file(lines: Sequence[f.LicenceLine], fmt: str, *, today: date) -> b
         workbook.save(out)
         return out.getvalue()
     if fmt == "pdf":
-        pdf = _pdf_start(_("Licences"), _("As of %(day)s") % {"day": today.isoformat()})
+        pdf = _pdf_start(_("Licences"), _("As of %(day)s") % {"day": short_date(today)})
         _pdf_table(
             pdf,
             (_("Figure"), _("Value")),

@@ -13,7 +13,7 @@ one, and the lists behind the figures in a few more, whatever the size of the or
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
@@ -22,10 +22,18 @@ from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from ordna.accounts.models import Account, Finding, FindingKind, FindingState
-from ordna.accounts.selectors import cents, leaver_accounts_active, licence_waste, licence_waste_by_licence
+from ordna.accounts.selectors import (
+    cents,
+    leaver_accounts_active,
+    licence_waste,
+    licence_waste_by_licence,
+    unused_seats,
+)
 from ordna.applications.models import License
 from ordna.core.business_days import business_days_between
+from ordna.core.models import ImportRun
 from ordna.devices.selectors import DeviceOut, devices_not_returned
+from ordna.feeds.selectors import SourceFreshness, stale_sources
 from ordna.lifecycle.models import Case, CaseKind, CaseStatus, Line, LineKind, LineState, Responsible
 from ordna.lifecycle.selectors import (
     ClosingShares,
@@ -62,6 +70,8 @@ class FiguresAt:
     licence_waste: dict[str, Decimal]  # money per month, per currency
     overdue: list[OverdueLine]
     devices_out: list[DeviceOut]
+    # Seats bought and assigned to nobody, money per month per currency: not licence waste, shown beside it.
+    unused_seats: dict[str, Decimal] = field(default_factory=dict)
 
     @property
     def overdue_lines(self) -> int:
@@ -82,7 +92,8 @@ def figures_at(days: list[date]) -> dict[date, FiguresAt]:
     waste = licence_waste(days)
     overdue = overdue_leaver_lines(days)
     devices = devices_not_returned(days)
-    return {day: FiguresAt(day, active[day], waste[day], overdue[day], devices[day]) for day in days}
+    unused = unused_seats(days)
+    return {day: FiguresAt(day, active[day], waste[day], overdue[day], devices[day], unused[day]) for day in days}
 
 
 def party_label(role: str, supplier: str | None) -> str:
@@ -188,7 +199,7 @@ class LeaverRow:
     status: str
     lines: int
     lines_open: int
-    on_time: bool
+    on_time: bool | None  # None: not settled yet (open lines not yet due, none late)
     deviation: int  # business days the latest line was (or is) late; 0 or less: on time
 
 
@@ -216,6 +227,7 @@ class TrendRow:
     overdue: int
     devices_not_returned: int
     closing: ClosingShares
+    no_data_before: date | None = None  # the day Ordna's data starts, when this month ended before it
 
 
 @dataclass(frozen=True)
@@ -239,6 +251,9 @@ class MonthlyReport:
     worst_overdue: list[OverdueRow]
     leaver_active_accounts: list[dict[str, Any]]
     waste_list: list[dict[str, Any]]
+    # Sources past their age at `as_of` (ordna.feeds): verification rested on old data, or waits for new.
+    stale_sources: list[SourceFreshness]
+    data_since: date | None = None  # the day of the first applied HR import: no figures before it
 
     @property
     def waste_month(self) -> dict[str, Decimal]:
@@ -288,6 +303,21 @@ def _device_rows(devices: list[DeviceOut], day: date) -> list[OverdueRow]:
     ]
 
 
+def data_since() -> date | None:
+    """The day Ordna's data starts: the first applied HR import, or the first leaver case if one is older (a
+    history loaded another way, as the demo's); None before either. Months that ended before it have no figures:
+    people who left then got a case only when they had left recently."""
+    first_import = (
+        ImportRun.objects.filter(source=ImportRun.Source.HR, outcome=ImportRun.Outcome.APPLIED)
+        .order_by("started_at")
+        .values_list("started_at", flat=True)
+        .first()
+    )
+    first_case = Case.objects.order_by("opened_at").values_list("opened_at", flat=True).first()
+    days = [day for day in (_local_day(first_import), _local_day(first_case)) if day is not None]
+    return min(days, default=None)
+
+
 def monthly_report(*, month: date, today: date) -> MonthlyReport:
     """The follow-up of `month` (its first day), with its 12-month trend, as of its last day (or today)."""
     as_of = min(f.month_end(month), today)
@@ -308,12 +338,13 @@ def monthly_report(*, month: date, today: date) -> MonthlyReport:
             c.status,
             len(grouped.get(c.id, ())),
             sum(1 for line in grouped.get(c.id, ()) if line.state == LineState.OPEN),
-            f.case_on_time(grouped.get(c.id, ())),
+            f.case_on_time(grouped.get(c.id, ()), today=today),
             f.deviation_business_days(grouped.get(c.id, ()), country=c.country, today=today),
         )
         for c in in_month
     ]
-    trend = _trend(months, cases, grouped, today=today)
+    since = data_since()
+    trend = _trend(months, cases, grouped, today=today, since=since)
     at = trend[-1].at
     month_start = _day_start(month)
     month_after = _day_start(f.add_months(month, 1))
@@ -333,7 +364,7 @@ def monthly_report(*, month: date, today: date) -> MonthlyReport:
         month=month,
         as_of=as_of,
         generated_at=timezone.now(),
-        figures=f.month_figures(month, cases, grouped),
+        figures=f.month_figures(month, cases, grouped, today=today),
         at=at,
         closing=trend[-1].row.closing,
         overrides=overrides_closed(month, f.month_end(month)),
@@ -349,6 +380,8 @@ def monthly_report(*, month: date, today: date) -> MonthlyReport:
         worst_overdue=_overdue_rows(at.overdue[:WORST_OVERDUE], as_of),
         leaver_active_accounts=live_findings_list(FindingKind.LEAVER_ACTIVE, as_of),
         waste_list=live_findings_list(FindingKind.LICENSE_WASTE, as_of),
+        stale_sources=stale_sources(day=as_of),
+        data_since=since,
     )
 
 
@@ -414,6 +447,7 @@ def dashboard(*, today: date) -> Dashboard:
         leaver_cases(months[0], f.month_end(months[-1])),
         f.lines_by_case(leaver_lines(months[0], f.month_end(months[-1]))),
         today=today,
+        since=data_since(),
     )
     report_trend = [point.row for point in points]
     open_lines = Line.objects.filter(
@@ -471,7 +505,7 @@ def monthly_trend(*, month: date, today: date) -> list[TrendRow]:
     months = f.months_ending(month, TREND_MONTHS)
     cases = leaver_cases(months[0], f.month_end(month))
     grouped = f.lines_by_case(leaver_lines(months[0], f.month_end(month)))
-    return [point.row for point in _trend(months, cases, grouped, today=today)]
+    return [point.row for point in _trend(months, cases, grouped, today=today, since=data_since())]
 
 
 @dataclass(frozen=True)
@@ -481,16 +515,25 @@ class _TrendPoint:
 
 
 def _trend(
-    months: list[date], cases: list[f.CaseRow], grouped: dict[int, list[f.LineRow]], *, today: date
+    months: list[date],
+    cases: list[f.CaseRow],
+    grouped: dict[int, list[f.LineRow]],
+    *,
+    today: date,
+    since: date | None = None,
 ) -> list[_TrendPoint]:
     """Each month's row: its leavers and how many closed on time, the four figures at its end (or today, for
-    the month not yet over) and how its closed lines closed."""
+    the month not yet over) and how its closed lines closed; a month that ended before `since` (the data's
+    start) says so instead of counting zeros."""
     days = [min(f.month_end(m), today) for m in months]
     at = figures_at(days)
     shares = closing_shares(months)
     points = []
     for first, day in zip(months, days, strict=True):
-        figures = f.month_figures(first, cases, grouped)
+        if since is not None and f.month_end(first) < since:
+            points.append(_TrendPoint(TrendRow(first, 0, 0, None, {}, 0, 0, 0, shares[first], since), at[day]))
+            continue
+        figures = f.month_figures(first, cases, grouped, today=today)
         row = TrendRow(
             first,
             figures.leavers,
@@ -568,7 +611,7 @@ def evidence_leavers(*, start: date, end: date, today: date) -> list[dict[str, A
                 "lines_reopened": sum(1 for line in lines if line.reopened),
                 "latest_due": max((line.due for line in lines), default=None),
                 "last_closed": max(closed, default=None),
-                "on_time": f.case_on_time(lines),
+                "on_time": f.case_on_time(lines, today=today),
                 "deviation_business_days": f.deviation_business_days(lines, country=case.country, today=today),
             }
         )
