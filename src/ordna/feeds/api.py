@@ -104,7 +104,7 @@ class FeedIn(Schema):
     enabled: bool = True
 
 
-class RunOut(Schema):
+class FeedRunOut(Schema):
     outcome: str
     file_name: str
     rows: int
@@ -155,7 +155,9 @@ def feed_get(request: HttpRequest, name: str) -> Any:
     return get_object_or_404(Feed.objects.select_related("application"), name=name)
 
 
-@router.get("/feeds/{name}/runs", response=list[RunOut], summary="A feed's last runs", auth=Capability("feeds.view"))
+@router.get(
+    "/feeds/{name}/runs", response=list[FeedRunOut], summary="A feed's last runs", auth=Capability("feeds.view")
+)
 def feed_runs(request: HttpRequest, name: str) -> Any:
     return get_object_or_404(Feed, name=name).runs.all()[:50]
 
@@ -167,7 +169,7 @@ def feed_put(request: HttpRequest, name: str, body: FeedIn) -> Any:
     )  # fmt: skip
 
 
-@router.post("/feeds/{name}/run", response=list[RunOut], summary="Run a feed now", auth=Capability("feeds.manage"))
+@router.post("/feeds/{name}/run", response=list[FeedRunOut], summary="Run a feed now", auth=Capability("feeds.manage"))
 def feed_run(request: HttpRequest, name: str) -> Any:
     feed = get_object_or_404(Feed.objects.select_related("application"), name=name)
     return services.feed_run(feed=feed, actor=Actor.for_user(user_of(request)), today=today()).runs
@@ -175,7 +177,7 @@ def feed_run(request: HttpRequest, name: str) -> Any:
 
 @router.post(
     "/feeds/{name}/confirm",
-    response=RunOut,
+    response=FeedRunOut,
     summary="Confirm the mass change a stopped run holds, and import it",
     auth=Capability("feeds.manage"),
 )

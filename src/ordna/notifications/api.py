@@ -88,7 +88,7 @@ class PlannedOut(Schema):
     items: list[DigestItemOut]
 
 
-class RunOut(Schema):
+class ReminderRunOut(Schema):
     day: date
     dry_run: bool
     items: int
@@ -122,7 +122,7 @@ def digest_detail(request: HttpRequest, digest_id: int) -> Any:
 
 @router.post(
     "/reminders/run",
-    response=RunOut,
+    response=ReminderRunOut,
     summary="Plan today's digests; with dry_run=false also queue the run that sends them",
     auth=Capability("reminders.run"),
 )
