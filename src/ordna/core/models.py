@@ -57,6 +57,52 @@ class Supplier(models.Model):
         return self.name
 
 
+class Company(models.Model):
+    """A company of the group (docs/companies.md): its people, its own applications and mail domains, and the
+    users scoped to it. Every person belongs to one; the default company holds everyone an HR file without a
+    `company` column names.
+
+    Kept in core, beside Supplier, because people, applications and users all name it.
+    """
+
+    name = models.CharField(max_length=200, unique=True)
+    code = models.SlugField(max_length=40, unique=True)
+    # Holidays and language default for the company's people when the HR file does not say (SE, NL or empty).
+    country = models.CharField(max_length=2, blank=True, default="")
+    language = models.CharField(max_length=2, default="en")
+    # Its people's mail domains: correlation tries a company's own domains for its people first.
+    mail_domains = models.JSONField(default=list, blank=True)
+    is_default = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "companies"
+        constraints = [
+            models.CheckConstraint(name="company_name_not_blank", condition=~models.Q(name="")),
+            models.CheckConstraint(name="company_code_not_blank", condition=~models.Q(code="")),
+            models.CheckConstraint(name="company_known_country", condition=models.Q(country__in=["", "SE", "NL"])),
+            models.CheckConstraint(name="company_known_language", condition=models.Q(language__in=["en", "sv", "nl"])),
+            models.UniqueConstraint(
+                fields=["is_default"], condition=models.Q(is_default=True), name="company_one_default"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+DEFAULT_COMPANY_CODE = "group"
+
+
+def default_company_id() -> int:
+    """The default company's id, made when missing (a test database flushed after the data migration)."""
+    pk = Company.objects.filter(is_default=True).values_list("pk", flat=True).first()
+    if pk is None:
+        pk = Company.objects.create(name="Group", code=DEFAULT_COMPANY_CODE, is_default=True).pk
+    return pk
+
+
 class User(AbstractUser):
     """A person or supplier employee who signs in to Ordna.
 
@@ -72,6 +118,8 @@ class User(AbstractUser):
     # The identity provider's subject ("sub") of a user who signs in with OpenID Connect: stable across a
     # change of address, and how a returning user is found (docs/sign-in.md).
     oidc_subject = models.CharField(max_length=255, null=True, blank=True, unique=True)
+    # The companies whose people this user works on (docs/companies.md); none: the whole group.
+    companies = models.ManyToManyField(Company, blank=True, related_name="users")
     failed_logins = models.PositiveIntegerField(default=0)
     locked_until = models.DateTimeField(null=True, blank=True)
 
@@ -95,6 +143,16 @@ class User(AbstractUser):
 
     def has_role(self, *roles: str) -> bool:
         return bool(self.role_set.intersection(roles))
+
+    @property
+    def company_ids(self) -> frozenset[int] | None:
+        """The companies this user is scoped to, loaded once per request; None for the whole group."""
+        cached: frozenset[int] | None | bool = getattr(self, "_company_cache", False)
+        if cached is False:
+            ids = frozenset(self.companies.values_list("id", flat=True)) if self.pk else frozenset()
+            cached = ids or None
+            self._company_cache = cached
+        return cached  # type: ignore[return-value]
 
 
 class UserRole(models.Model):

@@ -74,10 +74,12 @@ def people_export_rows(queryset: QuerySet[Person], *, today: date) -> Iterator[d
         "start_date",
         "end_date",
         "cost_center",
-        *OPTIONAL_FIELDS,
+        *(f for f in OPTIONAL_FIELDS if f != "company"),
+        "company__code",
     )
     for row in rows.iterator(chunk_size=2000):
         row["manager_employee_id"] = row.pop("manager__employee_id") or ""
+        row["company"] = row.pop("company__code")
         row["status"] = person_status(
             start_date=row["start_date"], end_date=row["end_date"], today=today, lead_days=lead
         )
