@@ -147,7 +147,7 @@ class User(AbstractUser):
     @property
     def company_ids(self) -> frozenset[int] | None:
         """The companies this user is scoped to, loaded once per request; None for the whole group."""
-        cached: frozenset[int] | None | bool = getattr(self, "_company_cache", False)
+        cached: frozenset[int] | bool | None = getattr(self, "_company_cache", False)
         if cached is False:
             ids = frozenset(self.companies.values_list("id", flat=True)) if self.pk else frozenset()
             cached = ids or None

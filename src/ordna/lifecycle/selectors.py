@@ -346,6 +346,7 @@ def person_access(person: Any) -> PersonAccess:
         [t for t in joiner_templates() if t.birthrights.all()],
         employment_type=person.employment_type,
         department=person.department,
+        company_id=person.company_id,
     )
     entitlement = access_entitlement(template)
     wanted = dict(entitlement.applications) if entitlement else {}
