@@ -35,11 +35,9 @@ from ordna.accounts.presets import (
     ColumnMapping,
     Preset,
     Proves,
-    ReadResult,
     header_fit,
     mapping_preset,
     preset_proves,
-    read_accounts,
 )
 from ordna.accounts.reading import (
     account_identities,
@@ -51,6 +49,7 @@ from ordna.accounts.reading import (
     saved_format,
     stored_accounts,
 )
+from ordna.accounts.rows import ReadResult, read_accounts
 from ordna.accounts.runs import AccountsImportResult, import_run_record, names_list
 from ordna.applications.models import Application
 from ordna.core.actor import Actor

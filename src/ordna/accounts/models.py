@@ -58,7 +58,7 @@ class Account(models.Model):
         db_index=False,  # few accounts have one; not worth an index write on every imported row
     )
     first_seen = models.DateTimeField()
-    # A digest of the export row this account was last read from (ordna.accounts.presets.row_digester):
+    # A digest of the export row this account was last read from (ordna.accounts.rows.row_digester):
     # the next import of the same row recognises it without reading it again. Empty for connector reads.
     source_digest = models.BigIntegerField(null=True, blank=True)
     # When an import last wrote this account (new, changed, seen in a delta, or gone); a present account

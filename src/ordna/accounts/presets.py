@@ -7,17 +7,14 @@ logged in"), so that a real export imports without editing.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
-from operator import itemgetter
-from pathlib import Path
 from typing import Any, NamedTuple
 
-from ordna.core.tabular import RowError, Table, header_index
+from ordna.core.tabular import header_index
 from ordna.core.text import Text
 from ordna.core.text import later as _
 
@@ -67,7 +64,7 @@ class AccountRecord(NamedTuple):
     guest: bool = False
 
 
-class _RowProblem(ValueError):
+class RowProblem(ValueError):
     def __init__(self, column: str, reason: Text) -> None:
         super().__init__(reason)
         self.column = column
@@ -83,7 +80,7 @@ def parse_login(text: str, column: str) -> datetime | None:
         return None
     parsed = _parse_time(value)
     if parsed is None:
-        raise _RowProblem(
+        raise RowProblem(
             column,
             _("%(value)s is not a date and time (expected e.g. 2026-11-20 or 2026-11-20T07:55:12Z)", value=repr(text)),
         )
@@ -120,7 +117,7 @@ def _status(text: str, column: str, *, disabled_words: frozenset[str] = DISABLED
         return DISABLED
     if value in {"active", "enabled", "true", "1", "yes", "ja", "actief", "aktiv", ""}:
         return ACTIVE
-    raise _RowProblem(column, _("%(value)s is not a status Ordna knows (active or disabled)", value=repr(text)))
+    raise RowProblem(column, _("%(value)s is not a status Ordna knows (active or disabled)", value=repr(text)))
 
 
 _STATUS = {"active": ACTIVE, "Active": ACTIVE, "disabled": DISABLED, "Disabled": DISABLED, "": ACTIVE}
@@ -231,7 +228,7 @@ def _record(
 ) -> AccountRecord:
     key = key.strip()
     if not key:
-        raise _RowProblem("", _("the account's key is empty"))
+        raise RowProblem("", _("the account's key is empty"))
     display_name = display_name.strip()
     if not (first_name or last_name) and display_name:
         first_name, last_name = _split_name(display_name)
@@ -255,7 +252,7 @@ def _record(
 def _generic(v: Mapping[str, str], row: int) -> AccountRecord:
     key = v["account_id"]
     if not key:
-        raise _RowProblem("account_id", _("missing account id"))
+        raise RowProblem("account_id", _("missing account id"))
     return _record(
         row=row,
         key=key,
@@ -272,10 +269,10 @@ def _generic(v: Mapping[str, str], row: int) -> AccountRecord:
 def _m365(v: Mapping[str, str], row: int) -> AccountRecord:
     upn = v["User principal name"]
     if not upn:
-        raise _RowProblem("User principal name", _("missing"))
+        raise RowProblem("User principal name", _("missing"))
     blocked = v["Block credential"].strip().lower()
     if blocked not in {"true", "false", ""}:
-        raise _RowProblem("Block credential", _("%(value)s is not True or False", value=repr(v["Block credential"])))
+        raise RowProblem("Block credential", _("%(value)s is not True or False", value=repr(v["Block credential"])))
     return _record(
         row=row,
         key=upn,
@@ -293,10 +290,10 @@ def _m365(v: Mapping[str, str], row: int) -> AccountRecord:
 def _entra(v: Mapping[str, str], row: int) -> AccountRecord:
     upn = v["userPrincipalName"]
     if not upn:
-        raise _RowProblem("userPrincipalName", _("missing"))
+        raise RowProblem("userPrincipalName", _("missing"))
     enabled = v["accountEnabled"].strip().lower()
     if enabled not in {"true", "false"}:
-        raise _RowProblem("accountEnabled", _("%(value)s is not True or False", value=repr(v["accountEnabled"])))
+        raise RowProblem("accountEnabled", _("%(value)s is not True or False", value=repr(v["accountEnabled"])))
     mail = v["mail"] or upn
     return _record(
         row=row,
@@ -316,10 +313,10 @@ def _entra(v: Mapping[str, str], row: int) -> AccountRecord:
 def _google(v: Mapping[str, str], row: int) -> AccountRecord:
     email = v["Email Address [Required]"]
     if not email:
-        raise _RowProblem("Email Address [Required]", _("missing"))
+        raise RowProblem("Email Address [Required]", _("missing"))
     status = v["Status [READ ONLY]"].strip().lower()
     if status not in {"active", "suspended", "archived"}:
-        raise _RowProblem(
+        raise RowProblem(
             "Status [READ ONLY]", _("%(value)s is not Active or Suspended", value=repr(v["Status [READ ONLY]"]))
         )
     # Google bills suspended users too, so every listed user holds the Workspace licence.
@@ -341,13 +338,13 @@ def _google(v: Mapping[str, str], row: int) -> AccountRecord:
 def _slack(v: Mapping[str, str], row: int) -> AccountRecord:
     userid = v["userid"]
     if not userid:
-        raise _RowProblem("userid", _("missing"))
+        raise RowProblem("userid", _("missing"))
     status = v["status"].strip().lower()
     if not status:
-        raise _RowProblem("status", _("missing"))
+        raise RowProblem("status", _("missing"))
     billing = v["billing-active"].strip()
     if billing not in {"0", "1", ""}:
-        raise _RowProblem("billing-active", _("%(value)s is not 0 or 1", value=repr(billing)))
+        raise RowProblem("billing-active", _("%(value)s is not 0 or 1", value=repr(billing)))
     return _record(
         row=row,
         key=userid,
@@ -459,7 +456,7 @@ def mapping_preset(mapping: ColumnMapping) -> Preset:
 
         key = get("key")
         if not key:
-            raise _RowProblem(columns["key"], _("the account's key is empty"))
+            raise RowProblem(columns["key"], _("the account's key is empty"))
         status = _status(get("status"), columns.get("status", "status"), disabled_words=frozenset(disabled))
         return _record(
             row=row,
@@ -496,132 +493,6 @@ def detect_preset(header: Sequence[str]) -> str | None:
         if all(h.lower() in index for h in preset.required):
             return preset.name
     return None
-
-
-@dataclass
-class ReadResult:
-    records: list[AccountRecord] = field(default_factory=list)
-    errors: list[RowError] = field(default_factory=list)
-    # Of each record's row, in the order of `records`; None for a row that is always read in full.
-    digests: list[int | None] = field(default_factory=list)
-    # Rows whose digest is one the application's stored accounts were read from: (key, digest), not read again.
-    unchanged: list[tuple[str, int]] = field(default_factory=list)
-
-
-def _reading_version() -> str:
-    """Part of every row digest: the code that reads a row into a record (this module), links the record to a
-    person (ordna.accounts.correlation) and decides what of the record an account takes (ordna.accounts.planning:
-    facts a file cannot show are kept as stored, issue 28), and the Unicode tables their case folding uses. A
-    stored digest vouches for an account's record and link; after an upgrade that changes any of them, every
-    row is read in full once."""
-    import sys
-    import unicodedata
-
-    from ordna import __version__
-
-    here = Path(__file__)
-    try:
-        code = b"".join(here.with_name(name).read_bytes() for name in ("presets.py", "correlation.py", "planning.py"))
-    except OSError:  # installed without sources: the release stands for them
-        code = __version__.encode()
-    parts = (hashlib.blake2b(code).hexdigest(), unicodedata.unidata_version, f"{sys.version_info[:2]}")
-    return "/".join(parts)
-
-
-READING_VERSION = _reading_version()
-
-
-def row_digester(preset: Preset, names: Sequence[str]) -> Callable[[Sequence[str]], int]:
-    """A 64-bit digest of a row's cells as the preset reads them (its columns, in its order), keyed with the
-    preset, its settings and the column names: equal digests mean the row reads as the same record."""
-    seed = "\x1e".join((READING_VERSION, preset.name, preset.fingerprint, "\x1f".join(names)))
-    key = hashlib.blake2b(seed.encode()).digest()[:32]
-    base = hashlib.blake2b(digest_size=8, key=key)
-    framed = hashlib.blake2b(digest_size=8, key=key, person=b"framed")  # a separate domain
-    separators = len(names) - 1
-
-    def digest(values: Sequence[str]) -> int:
-        data = "\x1f".join(values)
-        if data.count("\x1f") == separators:
-            h = base.copy()
-        else:  # a cell holds the separator itself: say where each cell ends instead
-            h = framed.copy()
-            data = "".join(f"{len(value)}:{value}" for value in values)
-        h.update(data.encode("utf-8", "surrogatepass"))
-        return int.from_bytes(h.digest(), "big", signed=True)
-
-    return digest
-
-
-def read_accounts(table: Table, preset: Preset, *, known: Mapping[int, str] | None = None) -> ReadResult:
-    """Every row through `preset`; a missing header is one error that names what the preset expects.
-
-    `known` maps the digests of rows the application's stored accounts were read from to their keys: such a
-    row is not read again but listed in `unchanged` (the plan checks it against the stored account).
-    """
-    index = header_index(table.header)
-    missing = [h for h in preset.required if h.lower() not in index]
-    result = ReadResult()
-    if missing:
-        result.errors.append(
-            RowError(
-                1,
-                "",
-                _(
-                    "the file does not match the %(preset)s preset: missing column(s) %(missing)s; "
-                    "the %(preset)s preset expects: %(expected)s",
-                    preset=preset.name,
-                    missing=", ".join(missing),
-                    expected=", ".join(preset.required + preset.optional),
-                ),
-            )
-        )
-        return result
-    names = (*preset.required, *preset.optional)
-    width = len(table.header)
-    # Columns the file lacks read as "": they point at a blank cell appended to every row.
-    fetch = itemgetter(*[index.get(name.lower(), width) for name in names])
-    digest_of = row_digester(preset, names)
-    known = known or {}
-    seen: dict[str, int] = {}
-    for number, cells in table.rows:
-        if len(cells) != width:
-            cells = cells[:width] if len(cells) > width else [*cells, *([""] * (width - len(cells)))]
-        cells.append("")
-        values = fetch(cells)
-        if not isinstance(values, tuple):
-            values = (values,)
-        digest = digest_of(values)
-        key = known.get(digest)
-        if key is not None and key not in seen:
-            seen[key] = number
-            result.unchanged.append((key, digest))
-            continue
-        try:
-            record = preset.read(dict(zip(names, values, strict=True)), number)
-        except _RowProblem as problem:
-            result.errors.append(RowError(number, problem.column, problem.reason))
-            continue
-        if record is None:
-            continue
-        first = seen.get(record.key)
-        if first is not None:
-            result.errors.append(
-                RowError(
-                    number,
-                    preset.required[0] if preset.required else "",
-                    _("duplicate account %(key)s (also on row %(first)s)", key=repr(record.key_display), first=first),
-                )
-            )
-            continue
-        seen[record.key] = number
-        result.records.append(record)
-        # A licence named implicitly is resolved against the application's licences at every import, so
-        # such a row is read in full each time.
-        result.digests.append(None if IMPLICIT_LICENSE in record.licenses else digest)
-    if not result.records and not result.unchanged and not result.errors:
-        result.errors.append(RowError(0, "", _("the file has a header but no rows")))
-    return result
 
 
 def account_record(**fields: Any) -> AccountRecord:

@@ -12,7 +12,7 @@ from ninja.pagination import paginate
 
 from ordna.applications.models import Application
 from ordna.applications.scopes import applications_scope
-from ordna.connectors import selectors, services
+from ordna.connectors import deprovisioning, selectors, services
 from ordna.connectors.failures import explain
 from ordna.connectors.models import Action, ActionState, Connector
 from ordna.core import access
@@ -215,7 +215,7 @@ def connector_sync(request: HttpRequest, app: str, body: SyncIn) -> Any:
 def connector_deprovision(request: HttpRequest, app: str, body: DeprovisionIn) -> Any:
     connector = _connector(request, app)
     try:
-        return services.deprovision(
+        return deprovisioning.deprovision(
             application=connector.application,
             account_key=body.account,
             actor=Actor.for_user(user_of(request)),
@@ -238,7 +238,7 @@ def line_deprovision(request: HttpRequest, line_id: int, body: LineDeprovisionIn
         raise Refused(ServiceError(_("This line has no account to disable."), field="line"), 400)
     application = Application.objects.get(pk=line.account.application_id)
     try:
-        return services.deprovision(
+        return deprovisioning.deprovision(
             application=application,
             account_key=line.account.key_display,
             actor=Actor.for_user(user_of(request)),
@@ -259,7 +259,11 @@ def outbox(request: HttpRequest, state: str = "", application: str = "") -> Any:
 
 def _decide(request: HttpRequest, action_id: int, decision: str) -> Any:
     action = access.get_in_scope(Action.objects.select_related("application", "account"), pk=action_id)
-    decide = {"approve": services.action_approve, "cancel": services.action_cancel, "retry": services.action_retry}
+    decide = {
+        "approve": deprovisioning.action_approve,
+        "cancel": deprovisioning.action_cancel,
+        "retry": deprovisioning.action_retry,
+    }
     if not decide[decision](action=action, actor=Actor.for_user(user_of(request))):
         raise Refused(
             ServiceError(

@@ -9,7 +9,7 @@ from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
 from ordna.applications.models import Application
-from ordna.connectors import services
+from ordna.connectors import deprovisioning, services
 from ordna.core.actor import Actor
 from ordna.core.clock import today
 
@@ -27,8 +27,8 @@ def connectors_tick() -> dict[str, int]:
         synced += int(result.outcome == "applied")
         if result.errors:
             log.warning("sync of %s failed: %s", connector.application.slug, result.errors[0])
-    enqueued = services.leavers_enqueue(actor=actor, today=today())
-    ran = services.outbox_run(actor=actor, today=today())
+    enqueued = deprovisioning.leavers_enqueue(actor=actor, today=today())
+    ran = deprovisioning.outbox_run(actor=actor, today=today())
     return {"synced": synced, **enqueued, **ran}
 
 

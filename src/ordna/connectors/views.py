@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from ordna.applications.models import Application
 from ordna.applications.scopes import applications_scope
-from ordna.connectors import selectors, services
+from ordna.connectors import deprovisioning, selectors, services
 from ordna.connectors.base import KINDS
 from ordna.connectors.failures import Explanation, explain, place_of_kind
 from ordna.connectors.forms import ConnectorForm, DeprovisionForm, OutboxFilterForm
@@ -117,7 +117,7 @@ def deprovision(request: HttpRequest, slug: str) -> HttpResponse:
         messages.error(request, _("Name the account to disable."))
         return redirect("connectors:edit", slug=slug)
     try:
-        result = services.deprovision(
+        result = deprovisioning.deprovision(
             application=connector.application,
             account_key=form.cleaned_data["account"],
             actor=Actor.for_user(user_of(request)),
@@ -174,7 +174,11 @@ def action_decide(request: HttpRequest, pk: int) -> HttpResponse:
     action = access.get_in_scope(Action.objects.all(), pk=pk)
     actor = Actor.for_user(user_of(request))
     decision = request.POST.get("decision", "")
-    decide = {"approve": services.action_approve, "cancel": services.action_cancel, "retry": services.action_retry}
+    decide = {
+        "approve": deprovisioning.action_approve,
+        "cancel": deprovisioning.action_cancel,
+        "retry": deprovisioning.action_retry,
+    }
     if decision not in decide:
         messages.error(request, _("Unknown decision."))
     elif decide[decision](action=action, actor=actor):

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_noop
 
 from ordna.accounts.models import Account, AccountStatus
 from ordna.applications.models import Application
-from ordna.connectors import services
+from ordna.connectors import deprovisioning, services
 from ordna.connectors.models import DisablePolicy
 from ordna.core.actor import Actor
 from ordna.core.clock import today
@@ -30,7 +30,7 @@ def connectors_demo_load(*, actor: Actor) -> int:
         policy=DisablePolicy.APPROVAL,
         sync_hours=0,  # no tenant behind it: pulled only when someone asks
     )
-    counts = services.leavers_enqueue(actor=actor, today=today())
+    counts = deprovisioning.leavers_enqueue(actor=actor, today=today())
     made = counts["queued"] + counts["pending_approval"]
     # People who left long ago have no case, but their active accounts are findings: a coordinator asked to
     # disable a few, which wait for approval.
@@ -38,7 +38,7 @@ def connectors_demo_load(*, actor: Actor) -> int:
         application=application, status=AccountStatus.ACTIVE, person__end_date__lt=today()
     ).order_by("key")[:3]
     for account in leftovers:
-        _action, created = services.action_request(
+        _action, created = deprovisioning.action_request(
             account=account,
             actor=actor,
             approved=False,

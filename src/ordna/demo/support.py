@@ -15,7 +15,7 @@ from ordna.applications.services import appointment_add, appointment_update
 from ordna.core.actor import Actor
 from ordna.core.models import User
 from ordna.people.models import Person
-from ordna.support import services
+from ordna.support import services, surveys
 
 QUESTIONS = [
     ("how_to", "How do I share a calendar with my team?"),
@@ -115,7 +115,7 @@ def support_demo_load(*, seed: int, actor: Actor) -> dict[str, int]:
         )
     # A skills survey for two departments, answered by part of them; the busy application rates low.
     departments = sorted({d for d in Person.objects.values_list("department", flat=True).distinct() if d})[:2]
-    survey = services.survey_create(
+    survey = surveys.survey_create(
         title="Skills survey " + today.strftime("%Y-%m"),
         departments=departments,
         opens_on=today,
@@ -130,7 +130,7 @@ def support_demo_load(*, seed: int, actor: Actor) -> dict[str, int]:
             app_id: ((rng.choice([1, 2, 2, 3]), True) if app_id == busy[0].pk else (rng.choice([3, 4, 5]), False))
             for app_id in invitation.applications
         }
-        services.survey_answer(invitation=invitation, ratings=ratings, actor=actor)
+        surveys.survey_answer(invitation=invitation, ratings=ratings, actor=actor)
         answered += 1
     # Wishes with votes; one planned (it appears on the supplier's agenda).
     voters = list(Person.objects.filter(end_date__isnull=True).order_by("employee_id")[:30])
@@ -139,11 +139,11 @@ def support_demo_load(*, seed: int, actor: Actor) -> dict[str, int]:
         if not voters:
             break
         app = busy[i % len(busy)]
-        wish = services.wish_propose(application=app, person=voters[i], title=title, text=text, actor=actor)
+        wish = surveys.wish_propose(application=app, person=voters[i], title=title, text=text, actor=actor)
         for voter in rng.sample(voters, min(len(voters), 3 + 2 * i)):
-            services.wish_vote(wish=wish, person=voter, actor=actor)
+            surveys.wish_vote(wish=wish, person=voter, actor=actor)
         if i == 0:
-            services.wish_triage(
+            surveys.wish_triage(
                 wish=wish, state="planned", reason="Planned with the supplier for next quarter.", actor=actor
             )
         wishes += 1

@@ -16,7 +16,7 @@ from ordna.core.clock import today
 from ordna.core.errors import ServiceError, not_one_of
 from ordna.core.web import user_of
 from ordna.lifecycle.selectors import ClosingShares
-from ordna.reports import figures, render, selectors
+from ordna.reports import documents, figures, render, selectors
 from ordna.reports.services import ReportError, evidence_pack_make
 
 router = Router(tags=["reports"])
@@ -189,7 +189,7 @@ def monthly(request: HttpRequest, month: str = "", format: str = "json") -> Any:
         raise Refused(not_one_of("format", format, ("json", *render.FORMATS)), 400)
     report = selectors.monthly_report(month=first, today=today())
     if format != "json":
-        return _file(render.monthly_file(report, format), format, f"ordna-monthly-{report.label}")
+        return _file(documents.monthly_file(report, format), format, f"ordna-monthly-{report.label}")
     fig = report.figures
     return {
         "month": report.label,
@@ -253,7 +253,7 @@ def licenses(request: HttpRequest, format: str = "json") -> Any:
     lines = selectors.licence_report(today=today())
     if format != "json":
         return _file(
-            render.licences_file(lines, format, today=today()), format, f"ordna-licenses-{today().isoformat()}"
+            documents.licences_file(lines, format, today=today()), format, f"ordna-licenses-{today().isoformat()}"
         )
     return [dict(zip(render.LICENCE_HEADINGS, row, strict=True)) for row in render.licence_rows(lines)]
 

@@ -25,8 +25,8 @@ from ordna.core.errors import ServiceError
 from ordna.core.tabular import escape_cell
 from ordna.lifecycle.certificate import certificate_data, certificate_pdf
 from ordna.lifecycle.models import Case
+from ordna.reports import documents, render, selectors
 from ordna.reports import figures as f
-from ordna.reports import render, selectors
 from ordna.reports.models import MonthlyMailing
 
 log = logging.getLogger(__name__)
@@ -176,8 +176,8 @@ def monthly_mail_send(*, today: date, actor: Actor) -> MonthlyMailing | None:
     text = "\n".join(f"{label}: {value}" for label, value in render.summary_rows(report))
     message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, recipients)
     message.attach_alternative(render.monthly_html(report), "text/html")
-    message.attach(f"ordna-monthly-{report.label}.pdf", render.monthly_pdf(report), "application/pdf")
-    message.attach(f"ordna-monthly-{report.label}.xlsx", render.monthly_xlsx(report), render.CONTENT_TYPES["xlsx"])
+    message.attach(f"ordna-monthly-{report.label}.pdf", documents.monthly_pdf(report), "application/pdf")
+    message.attach(f"ordna-monthly-{report.label}.xlsx", documents.monthly_xlsx(report), render.CONTENT_TYPES["xlsx"])
     try:
         with transaction.atomic():
             mailing = MonthlyMailing.objects.create(month=month, recipients=recipients, claimed_at=timezone.now())

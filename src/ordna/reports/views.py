@@ -13,13 +13,13 @@ from django.utils.translation import gettext as _
 from ordna.core.actor import Actor
 from ordna.core.clock import today
 from ordna.core.web import capability, user_of
-from ordna.reports import figures, selectors
-from ordna.reports import render as files
+from ordna.reports import documents, figures, selectors
+from ordna.reports import render as pages
 from ordna.reports.services import ReportError, evidence_pack_make
 
 
 def _download(content: bytes, fmt: str, name: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=files.CONTENT_TYPES[fmt])
+    response = HttpResponse(content, content_type=pages.CONTENT_TYPES[fmt])
     response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
     return response
 
@@ -27,7 +27,7 @@ def _download(content: bytes, fmt: str, name: str) -> HttpResponse:
 @capability("reports.view")
 def dashboard(request: HttpRequest) -> HttpResponse:
     data = selectors.dashboard(today=today())
-    return render(request, "reports/dashboard.html", {**files.dashboard_context(data), "today": today()})
+    return render(request, "reports/dashboard.html", {**pages.dashboard_context(data), "today": today()})
 
 
 @capability("reports.view")
@@ -39,26 +39,28 @@ def monthly(request: HttpRequest) -> HttpResponse:
         month = figures.parse_month(raw) if raw else figures.previous_month(today())
     except ValueError as exc:
         error, month = str(exc), figures.previous_month(today())
-    if fmt and fmt not in files.FORMATS:
+    if fmt and fmt not in pages.FORMATS:
         return HttpResponse(_("Format %(format)s: use html, pdf or xlsx.") % {"format": fmt}, status=400)
     if error and fmt:
         return HttpResponse(error, status=400, content_type="text/plain")
     report = selectors.monthly_report(month=month, today=today())
     if fmt:
-        return _download(files.monthly_file(report, fmt), fmt, f"ordna-monthly-{report.label}")
-    context = files.monthly_context(report)
+        return _download(documents.monthly_file(report, fmt), fmt, f"ordna-monthly-{report.label}")
+    context = pages.monthly_context(report)
     return render(request, "reports/monthly.html", {**context, "error": error, "month_value": report.label})
 
 
 @capability("reports.view")
 def licenses(request: HttpRequest) -> HttpResponse:
     fmt = request.GET.get("format", "")
-    if fmt and fmt not in files.FORMATS:
+    if fmt and fmt not in pages.FORMATS:
         return HttpResponse(_("Format %(format)s: use html, pdf or xlsx.") % {"format": fmt}, status=400)
     lines = selectors.licence_report(today=today())
     if fmt:
-        return _download(files.licences_file(lines, fmt, today=today()), fmt, f"ordna-licenses-{today().isoformat()}")
-    return render(request, "reports/licenses.html", files.licences_context(lines, today=today()))
+        return _download(
+            documents.licences_file(lines, fmt, today=today()), fmt, f"ordna-licenses-{today().isoformat()}"
+        )
+    return render(request, "reports/licenses.html", pages.licences_context(lines, today=today()))
 
 
 def _date(value: str, label: str) -> date:

@@ -1,4 +1,4 @@
-"""Writes of support: questions through their states, effort, the knowledge base, surveys and wishes.
+"""Writes of support: questions through their states, effort and the knowledge base (surveys and wishes: surveys.py).
 
 Every function runs in one transaction and records its audit event in it; a ValueError (SupportError)
 names the field or value that is wrong and nothing is written.
@@ -6,7 +6,6 @@ names the field or value that is wrong and nothing is written.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -14,7 +13,6 @@ from typing import Any
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -36,12 +34,6 @@ from ordna.support.models import (
     Question,
     QuestionEvent,
     QuestionState,
-    SkillRating,
-    SkillSurvey,
-    SurveyInvitation,
-    Wish,
-    WishState,
-    WishVote,
 )
 from ordna.support.routing import Appointee, route_question
 from ordna.support.selectors import business_calendar
@@ -63,7 +55,7 @@ TEXT, TICKET_REF, TITLE, ANSWER, REASON = (
 )
 
 
-def _text(value: str, field: str, label: str | Promise, *, limit: int = 10_000) -> str:
+def text_required(value: str, field: str, label: str | Promise, *, limit: int = 10_000) -> str:
     value = (value or "").strip()
     if not value:
         raise SupportError(_("Fill in %(label)s."), field=field, label=label)
@@ -138,7 +130,7 @@ def question_ask(
 ) -> Question:
     """Register a question and route it: the primary key user, else round robin among the key users and
     deputies present (support.routing); with nobody present it stays new for the IT coordinator."""
-    text = _text(text, "text", TEXT)
+    text = text_required(text, "text", TEXT)
     if category not in Category.values:
         raise SupportError(
             _("Choose a category: %(category)s is not one of %(categories)s."),
@@ -239,7 +231,7 @@ def question_take(*, question: Question, actor: Actor) -> Question:
 
 def question_answer(*, question: Question, actor: Actor, text: str) -> Question:
     """The key user answers: the question is resolved (the first response if it was the first)."""
-    text = _text(text, "text", TEXT)
+    text = text_required(text, "text", TEXT)
     _require_open(question)
     if question.state == QuestionState.ESCALATED:
         raise SupportError(
@@ -283,7 +275,7 @@ def question_resolve(*, question: Question, actor: Actor, text: str = "") -> Que
 
 def question_ask_back(*, question: Question, actor: Actor, text: str) -> Question:
     """The key user needs more from the asker; this counts as the first response."""
-    text = _text(text, "text", TEXT)
+    text = text_required(text, "text", TEXT)
     _require_open(question)
     now = timezone.now()
     with transaction.atomic():
@@ -299,7 +291,7 @@ def question_ask_back(*, question: Question, actor: Actor, text: str) -> Questio
 
 def question_reply(*, question: Question, actor: Actor, text: str) -> Question:
     """The asker adds to their question (typically after being asked back)."""
-    text = _text(text, "text", TEXT)
+    text = text_required(text, "text", TEXT)
     _require_open(question)
     now = timezone.now()
     with transaction.atomic():
@@ -317,7 +309,7 @@ def question_escalate(
     clock pauses and the supplier clock runs against the service level, when one exists. `due` is the day the
     supplier promised an answer by (the end of its business hours): it is chased from then, instead of from the
     service level's target; without either, it is not chased."""
-    ticket_ref = _text(ticket_ref, "ticket_ref", TICKET_REF, limit=100)
+    ticket_ref = text_required(ticket_ref, "ticket_ref", TICKET_REF, limit=100)
     _require_open(question)
     if question.state == QuestionState.ESCALATED:
         raise SupportError(
@@ -368,7 +360,7 @@ def question_escalate(
 def question_supplier_answer(*, question: Question, actor: Actor, text: str) -> Question:
     """The supplier answers an escalated question from its portal; it goes back to the key user, whose clock
     runs again, to pass the answer on and resolve it."""
-    text = _text(text, "text", TEXT)
+    text = text_required(text, "text", TEXT)
     user = actor.user
     if user is None or user.supplier_id is None or user.supplier_id != question.supplier_id:
         raise SupportError(_("Only the supplier the question was escalated to can answer it."), field="supplier")
@@ -407,8 +399,8 @@ def question_close(*, question: Question, actor: Actor, text: str = "") -> Quest
 
 def question_publish(*, question: Question, actor: Actor, title: str, answer: str) -> Article:
     """Publish a resolved question's answer in its application's knowledge base (or update it)."""
-    title = _text(title, "title", TITLE, limit=200)
-    answer = _text(answer, "answer", ANSWER)
+    title = text_required(title, "title", TITLE, limit=200)
+    answer = text_required(answer, "answer", ANSWER)
     if question.state not in (QuestionState.RESOLVED, QuestionState.CLOSED):
         raise SupportError(
             _("Only resolved questions are published (this one: %(state)s)."),
@@ -471,152 +463,3 @@ def effort_log(
             after={"question_id": question.pk, "person_id": person.pk, "minutes": minutes, "on": on},
         )
     return effort
-
-
-def survey_create(*, title: str, departments: list[str], opens_on: date, closes_on: date, actor: Actor) -> SkillSurvey:
-    """A skills survey campaign: everyone current in the chosen departments is invited, with the applications
-    they have an active account in as the rows of their form. Mail comes from the reminder engine."""
-    from ordna.accounts.models import Account, AccountStatus
-
-    title = _text(title, "title", TITLE, limit=200)
-    wanted = sorted({d.strip() for d in departments if d.strip()})
-    if not wanted:
-        raise SupportError(_("Choose at least one department."), field="departments")
-    known = set(Person.objects.filter(department__in=wanted).values_list("department", flat=True))
-    missing = [d for d in wanted if d not in known]
-    if missing:
-        raise SupportError(_("No one works in %(departments)s."), field="departments", departments=", ".join(missing))
-    if closes_on < opens_on:
-        raise SupportError(
-            _("The survey closes (%(closes)s) before it opens (%(opens)s)."),
-            field="closes_on",
-            closes=closes_on,
-            opens=opens_on,
-        )
-    with transaction.atomic():
-        survey = SkillSurvey.objects.create(
-            title=title, departments=wanted, opens_on=opens_on, closes_on=closes_on, created_by=actor.label
-        )
-        people = Person.objects.filter(department__in=wanted).exclude(end_date__lt=opens_on)
-        uses: dict[int, set[int]] = {}
-        for person_id, application_id in Account.objects.filter(
-            person__in=people, status=AccountStatus.ACTIVE
-        ).values_list("person_id", "application_id"):
-            uses.setdefault(person_id, set()).add(application_id)
-        SurveyInvitation.objects.bulk_create(
-            [
-                SurveyInvitation(survey=survey, person_id=pk, applications=sorted(uses.get(pk, ())))
-                for pk in people.values_list("pk", flat=True)
-            ],
-            batch_size=1000,
-        )
-        audit_record(
-            actor=actor,
-            action="survey.created",
-            target=survey,
-            after={"title": title, "departments": wanted, "opens_on": opens_on, "closes_on": closes_on},
-        )
-    return survey
-
-
-def survey_answer(
-    *, invitation: SurveyInvitation, ratings: Mapping[int, tuple[int, bool]], actor: Actor
-) -> SurveyInvitation:
-    """Store a person's answers: per application id, a self-rating from 1 to 5 and whether they want training.
-
-    Applications left out are not rated; answering again replaces the earlier answers."""
-    survey = invitation.survey
-    today = timezone.localdate()
-    if not survey.opens_on <= today <= survey.closes_on:
-        raise SupportError(
-            _("The survey is open from %(opens)s to %(closes)s."),
-            field="survey",
-            opens=survey.opens_on,
-            closes=survey.closes_on,
-        )
-    allowed = set(invitation.applications)
-    for application_id, (rating, _training) in ratings.items():
-        if application_id not in allowed:
-            raise SupportError(
-                _("Application %(application)s is not on this person's form."),
-                field="application",
-                application=application_id,
-            )
-        if not isinstance(rating, int) or not 1 <= rating <= 5:
-            raise SupportError(_("Rate each application from 1 to 5."), field="rating")
-    with transaction.atomic():
-        invitation.ratings.all().delete()
-        SkillRating.objects.bulk_create(
-            [
-                SkillRating(invitation=invitation, application_id=app_id, rating=rating, wants_training=training)
-                for app_id, (rating, training) in sorted(ratings.items())
-            ]
-        )
-        invitation.answered_at = timezone.now()
-        invitation.save(update_fields=["answered_at"])
-        audit_record(
-            actor=actor,
-            action="survey.answered",
-            target=invitation,
-            after={"ratings": {str(k): [v[0], v[1]] for k, v in sorted(ratings.items())}},
-        )
-    return invitation
-
-
-def wish_propose(*, application: Application, person: Person, title: str, text: str, actor: Actor) -> Wish:
-    """An improvement proposed for `application`; the proposer's vote counts from the start."""
-    title = _text(title, "title", TITLE, limit=200)
-    now = timezone.now()
-    with transaction.atomic():
-        wish = Wish.objects.create(
-            application=application, proposed_by=person, title=title, text=(text or "").strip(), votes=1, created_at=now
-        )
-        WishVote.objects.create(wish=wish, person=person, at=now)
-        audit_record(actor=actor, action="wish.proposed", target=wish, after={"title": title, "state": wish.state})
-    return wish
-
-
-def wish_vote(*, wish: Wish, person: Person, actor: Actor, vote: bool = True) -> Wish:
-    """Vote for a wish (or take the vote back); voting twice counts once."""
-    if wish.state in (WishState.DONE, WishState.DECLINED):
-        raise SupportError(
-            _("Votes on this wish are closed (%(state)s)."), field="state", state=WishState(wish.state).label
-        )
-    with transaction.atomic():
-        if vote:
-            _vote, changed = WishVote.objects.get_or_create(wish=wish, person=person, defaults={"at": timezone.now()})
-        else:
-            changed = WishVote.objects.filter(wish=wish, person=person).delete()[0] > 0
-        if changed:
-            Wish.objects.filter(pk=wish.pk).update(votes=F("votes") + (1 if vote else -1))
-            audit_record(
-                actor=actor,
-                action="wish.voted" if vote else "wish.unvoted",
-                target=wish,
-                after={"person_id": person.pk},
-            )
-    wish.refresh_from_db()
-    return wish
-
-
-def wish_triage(*, wish: Wish, state: str, reason: str, actor: Actor) -> Wish:
-    """A key user's decision on a wish, with the reason the proposer and voters will read."""
-    if state not in WishState.values:
-        raise SupportError(
-            _("Choose a decision: %(state)s is not one of %(states)s."),
-            field="state",
-            state=repr(state),
-            states=", ".join(WishState.values),
-        )
-    reason = _text(reason, "reason", REASON, limit=2000)
-    with transaction.atomic():
-        before = {"state": wish.state, "reason": wish.reason}
-        wish.state = state
-        wish.reason = reason
-        wish.triaged_by = actor.label
-        wish.triaged_at = timezone.now()
-        wish.save()
-        audit_record(
-            actor=actor, action="wish.triaged", target=wish, before=before, after={"state": state, "reason": reason}
-        )
-    return wish

@@ -20,7 +20,7 @@ from ordna.core.actor import Actor
 from ordna.core.models import User
 from ordna.core.web import capability, paginate, query_without_page, refused, user_of
 from ordna.people.models import Person
-from ordna.support import selectors, services
+from ordna.support import selectors, services, surveys
 from ordna.support.forms import (
     HANDLE_ACTIONS,
     AskForm,
@@ -386,12 +386,12 @@ def survey_list(request: HttpRequest) -> HttpResponse:
         if user.person_id
         else SurveyInvitation.objects.none()
     )
-    surveys = SkillSurvey.objects.all()
+    all_surveys = SkillSurvey.objects.all()
     return render(
         request,
         "support/survey_list.html",
         {
-            "surveys": paginate(request, surveys) if access.can(user, "surveys.results") else None,
+            "surveys": paginate(request, all_surveys) if access.can(user, "surveys.results") else None,
             "invitations": invitations,
             "can_manage": access.can(user, "surveys.manage"),
             "today": timezone.localdate(),
@@ -406,7 +406,7 @@ def survey_add(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            survey = services.survey_create(
+            survey = surveys.survey_create(
                 title=data["title"],
                 departments=data["departments"],
                 opens_on=data["opens_on"],
@@ -446,7 +446,7 @@ def survey_answer(request: HttpRequest, pk: int) -> HttpResponse:
     form = SurveyAnswerForm(request.POST or None, applications=apps, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            services.survey_answer(invitation=invitation, ratings=form.ratings(), actor=Actor.for_user(user))
+            surveys.survey_answer(invitation=invitation, ratings=form.ratings(), actor=Actor.for_user(user))
         except services.SupportError as exc:
             refused(form, exc)
         else:
@@ -491,7 +491,7 @@ def wish_add(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            wish = services.wish_propose(
+            wish = surveys.wish_propose(
                 application=data["application"],
                 person=user.person,  # type: ignore[arg-type]
                 title=data["title"],
@@ -534,7 +534,7 @@ def wish_vote(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _("Only a user linked to a person can vote."))
         return redirect("support:wish_detail", pk=pk)
     try:
-        services.wish_vote(
+        surveys.wish_vote(
             wish=wish,
             person=user.person,  # type: ignore[arg-type]
             actor=Actor.for_user(user),
@@ -555,7 +555,7 @@ def wish_triage(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _("Choose a decision and give a reason."))
         return redirect("support:wish_detail", pk=pk)
     try:
-        services.wish_triage(
+        surveys.wish_triage(
             wish=wish, state=form.cleaned_data["state"], reason=form.cleaned_data["reason"], actor=Actor.for_user(user)
         )
     except services.SupportError as exc:

@@ -268,7 +268,6 @@ def test_planning_needs_no_django() -> None:
                 elif name not in seen:
                     todo.append(name)
     assert sorted(seen) == [
-        "ordna",
         "ordna.accounts.correlation",
         "ordna.accounts.findings",
         "ordna.accounts.planning",

@@ -14,8 +14,8 @@ from ordna.accounts.presets import (
     detect_preset,
     mapping_preset,
     parse_login,
-    read_accounts,
 )
+from ordna.accounts.rows import read_accounts
 from ordna.core.tabular import open_table
 
 SAMPLES = Path(__file__).resolve().parent / "samples"

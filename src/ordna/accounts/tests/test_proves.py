@@ -161,7 +161,7 @@ def test_the_import_announces_what_it_can_prove_and_reconciling_what_the_last_im
 @pytest.mark.django_db
 def test_a_connector_proves_licences_only_if_it_reads_them(people, run, actor) -> None:
     from ordna.accounts.presets import account_record
-    from ordna.connectors.services import read_back
+    from ordna.connectors.deprovisioning import read_back
 
     run(M365)
     heard: list[AccountsChanged] = []

@@ -9,8 +9,9 @@ from django.db import transaction
 
 from ordna.accounts import applying, importing
 from ordna.accounts.models import Account, Finding
-from ordna.accounts.presets import PRESETS, ColumnMapping, mapping_preset, read_accounts, row_digester
+from ordna.accounts.presets import PRESETS, ColumnMapping, mapping_preset
 from ordna.accounts.reading import forget_people_snapshot, known_row_digests, stored_accounts
+from ordna.accounts.rows import read_accounts, row_digester
 from ordna.accounts.services import account_link, licenses_import, reconcile
 from ordna.accounts.tests.test_services import BASE, account, export, run
 from ordna.applications.models import Application

@@ -21,7 +21,7 @@ from django.core.management.base import CommandError
 from ordna.accounts.models import Account
 from ordna.applications.services import application_create
 from ordna.conftest import TODAY, hr_row
-from ordna.connectors import services
+from ordna.connectors import deprovisioning, services
 from ordna.connectors.google_client import GoogleClient
 from ordna.connectors.graph_client import GraphClient
 from ordna.connectors.models import Action
@@ -247,7 +247,7 @@ def test_graph_throttled_disable_stays_queued_until_retry_after(graph, monkeypat
     assert action.state == "queued" and action.attempts == 1
     assert (action.next_attempt_at - action.created_at).total_seconds() >= 599
     # Not due yet: the outbox leaves it alone
-    assert services.outbox_run(actor=Actor.system("test"), today=TODAY) == {"done": 0, "retrying": 0, "failed": 0}
+    assert deprovisioning.outbox_run(actor=Actor.system("test"), today=TODAY) == {"done": 0, "retrying": 0, "failed": 0}
 
 
 def _service_account() -> tuple[str, rsa.RSAPrivateKey]:

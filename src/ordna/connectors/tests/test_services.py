@@ -12,7 +12,7 @@ from django.utils import timezone
 from ordna.accounts.presets import account_record
 from ordna.applications.services import application_create
 from ordna.conftest import TODAY, hr_row
-from ordna.connectors import services
+from ordna.connectors import deprovisioning, services
 from ordna.connectors.base import ConnectorError, DisableOutcome
 from ordna.connectors.models import Action, Connector
 from ordna.connectors.secrets import secret_decrypt
@@ -146,21 +146,21 @@ def test_bad_options_name_the_option(directory) -> None:
 )
 def test_leavers_are_put_in_the_outbox_by_policy(directory, policy, expected) -> None:
     Connector.objects.update(policy=policy)
-    services.leavers_enqueue(actor=ACTOR, today=TODAY)
+    deprovisioning.leavers_enqueue(actor=ACTOR, today=TODAY)
     assert sorted(Action.objects.values_list("account__key", "state")) == (
         [("p0", expected), ("p1", expected)] if expected else []
     )
     # Idempotent: a second run adds nothing
-    services.leavers_enqueue(actor=ACTOR, today=TODAY)
+    deprovisioning.leavers_enqueue(actor=ACTOR, today=TODAY)
     assert Action.objects.count() == (2 if expected else 0)
 
 
 def test_approval_then_the_outbox_disables_and_reads_back(directory) -> None:
-    services.leavers_enqueue(actor=ACTOR, today=TODAY)
+    deprovisioning.leavers_enqueue(actor=ACTOR, today=TODAY)
     action = Action.objects.get(account__key="p0")
-    assert services.outbox_run(actor=ACTOR, today=TODAY)["done"] == 0  # waits for approval
-    assert services.action_approve(action=action, actor=Actor.system("coordinator"))
-    assert services.outbox_run(actor=ACTOR, today=TODAY) == {"done": 1, "retrying": 0, "failed": 0}
+    assert deprovisioning.outbox_run(actor=ACTOR, today=TODAY)["done"] == 0  # waits for approval
+    assert deprovisioning.action_approve(action=action, actor=Actor.system("coordinator"))
+    assert deprovisioning.outbox_run(actor=ACTOR, today=TODAY) == {"done": 1, "retrying": 0, "failed": 0}
     action.refresh_from_db()
     assert action.state == "done" and directory.active["p0"] is False
     assert action.line.state == "verified" and action.line.verified_by == "read-back"  # type: ignore[union-attr]
@@ -169,40 +169,40 @@ def test_approval_then_the_outbox_disables_and_reads_back(directory) -> None:
 def test_retries_back_off_then_fail(directory, settings) -> None:
     settings.ORDNA_CONNECTOR_MAX_ATTEMPTS = 3
     Connector.objects.update(policy="automatic")
-    services.leavers_enqueue(actor=ACTOR, today=TODAY)
+    deprovisioning.leavers_enqueue(actor=ACTOR, today=TODAY)
     directory.fail = 10
     now = timezone.now()
     Action.objects.exclude(account__key="p0").delete()
     waits = []
     for _ in range(3):
-        services.outbox_run(actor=ACTOR, today=TODAY, now=now)
+        deprovisioning.outbox_run(actor=ACTOR, today=TODAY, now=now)
         action = Action.objects.get()
         waits.append(round((action.next_attempt_at - now).total_seconds()))
         now = action.next_attempt_at
     assert waits[:2] == [60, 120]  # ORDNA_CONNECTOR_RETRY_SECONDS, doubling
     action = Action.objects.get()
     assert (action.state, action.attempts, action.last_error) == ("failed", 3, "server unavailable")
-    assert services.action_retry(action=action, actor=ACTOR)
+    assert deprovisioning.action_retry(action=action, actor=ACTOR)
     directory.fail = 0
-    services.outbox_run(actor=ACTOR, today=TODAY)
+    deprovisioning.outbox_run(actor=ACTOR, today=TODAY)
     assert Action.objects.get().state == "done"
 
 
 def test_the_mass_disable_breaker_holds_a_batch_for_approval(directory, settings) -> None:
     settings.ORDNA_MASS_CHANGE_MINIMUM = 2
     Connector.objects.update(policy="automatic")
-    services.leavers_enqueue(actor=ACTOR, today=TODAY)  # 2 of 20 = 10 %, not more than 10 %
+    deprovisioning.leavers_enqueue(actor=ACTOR, today=TODAY)  # 2 of 20 = 10 %, not more than 10 %
     assert set(Action.objects.values_list("state", flat=True)) == {"queued"}
     Action.objects.all().delete()
     settings.ORDNA_MASS_CHANGE_ACCOUNTS_PERCENT = 5.0
-    counts = services.leavers_enqueue(actor=ACTOR, today=TODAY)
+    counts = deprovisioning.leavers_enqueue(actor=ACTOR, today=TODAY)
     assert counts == {"queued": 0, "pending_approval": 2, "held_by_breaker": 2}
     assert set(Action.objects.values_list("reason", flat=True)) == {"held by the mass-disable breaker"}
 
 
 def test_a_second_request_for_the_same_account_is_the_same_action(directory) -> None:
     account = Connector.objects.get().application.accounts.get(key="p5")
-    first, created = services.action_request(account=account, actor=ACTOR, approved=False)
-    again, created_again = services.action_request(account=account, actor=ACTOR, approved=True)
+    first, created = deprovisioning.action_request(account=account, actor=ACTOR, approved=False)
+    again, created_again = deprovisioning.action_request(account=account, actor=ACTOR, approved=True)
     assert created and not created_again and first.pk == again.pk
     assert Action.objects.get().state == "queued"  # the explicit request approved it

@@ -12,7 +12,7 @@ from ordna.accounts.importing import accounts_import_records
 from ordna.accounts.presets import account_record
 from ordna.applications.services import application_create
 from ordna.conftest import TODAY, hr_row
-from ordna.connectors import services
+from ordna.connectors import deprovisioning, services
 from ordna.connectors.base import ConnectorError
 from ordna.connectors.models import Action, Connector
 from ordna.core.actor import Actor
@@ -79,7 +79,7 @@ def test_outbox_lists_and_approves(app, make_user) -> None:
     services.connector_set(
         application=app, kind="scim", options={"url": "http://127.0.0.1:9/v2", "token": "t"}, actor=ACTOR
     )
-    action, _ = services.action_request(account=app.accounts.get(key="e1"), actor=ACTOR, approved=False)
+    action, _ = deprovisioning.action_request(account=app.accounts.get(key="e1"), actor=ACTOR, approved=False)
     client = signed_in(make_user("coordinator"))
     page = client.get("/connectors/outbox/", {"state": "pending_approval"}).content.decode()
     assert "e1" in page and "Approve" in page
@@ -100,7 +100,7 @@ def test_the_outbox_query_count_does_not_grow_with_its_length(app, make_user) ->
     counts = []
     for keys in (range(0, 3), range(3, 40)):
         for i in keys:
-            services.action_request(account=app.accounts.get(key=f"e{i}"), actor=ACTOR, approved=False)
+            deprovisioning.action_request(account=app.accounts.get(key=f"e{i}"), actor=ACTOR, approved=False)
         with CaptureQueriesContext(connection) as queries:
             assert client.get("/connectors/outbox/").status_code == 200
         counts.append(len(queries))
@@ -123,7 +123,7 @@ def test_the_api_configures_lists_without_secrets_and_decides(app, make_user) ->
         "/api/v1/connectors/wiki", {"kind": "scim", "options": {"passwd": "x"}}, content_type="application/json"
     )
     assert bad.status_code == 400 and "passwd" in bad.json()["reason"]
-    action, _ = services.action_request(account=app.accounts.get(key="e2"), actor=ACTOR, approved=False)
+    action, _ = deprovisioning.action_request(account=app.accounts.get(key="e2"), actor=ACTOR, approved=False)
     items = api.get("/api/v1/outbox", {"state": "pending_approval"}).json()["items"]
     assert [(i["account"], i["person"], i["state"]) for i in items] == [("e2", "E2", "pending_approval")]
     assert api.post(f"/api/v1/outbox/{action.pk}/cancel").json()["state"] == "cancelled"

@@ -243,7 +243,7 @@ def test_every_message_a_person_reads_is_marked_for_translation() -> None:
                 else args[2]
                 if name == "RowError" and len(args) >= 3
                 else args[1]
-                if name in ("add_error", "_RowProblem") and len(args) >= 2
+                if name in ("add_error", "RowProblem") and len(args) >= 2
                 else args[1]
                 if isinstance(func, ast.Attribute)
                 and isinstance(func.value, ast.Name)

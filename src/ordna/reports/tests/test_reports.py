@@ -29,7 +29,7 @@ from ordna.conftest import TODAY, require_server
 from ordna.core.actor import Actor
 from ordna.core.models import AuditEvent
 from ordna.core.services import token_create
-from ordna.reports import render, selectors
+from ordna.reports import documents, selectors
 from ordna.reports.models import MonthlyMailing
 from ordna.reports.services import ReportError, evidence_pack_make, monthly_mail_send
 
@@ -78,7 +78,7 @@ def test_the_xlsx_opens_with_the_same_figures_and_escapes_formulas(org) -> None:
 
     Person.objects.filter(employee_id="L1").update(department="=HYPERLINK(1)")
     report = selectors.monthly_report(month=OCTOBER, today=TODAY)
-    workbook = load_workbook(io.BytesIO(render.monthly_xlsx(report)))
+    workbook = load_workbook(io.BytesIO(documents.monthly_xlsx(report)))
     summary = {row[0]: row[1] for row in workbook["Summary"].iter_rows(values_only=True)}
     assert summary["Leavers (last day in the month)"] == "2"
     assert summary["Closed on time (every line by its due date)"] == "1 (50 %)"
@@ -101,7 +101,7 @@ def test_the_pdf_renders_with_its_charts_and_every_character(org, tmp_path) -> N
     from ordna.people.models import Person
 
     Person.objects.filter(employee_id="L1").update(department=DASHED)
-    content = render.monthly_pdf(selectors.monthly_report(month=OCTOBER, today=TODAY))
+    content = documents.monthly_pdf(selectors.monthly_report(month=OCTOBER, today=TODAY))
     assert content.startswith(b"%PDF")
     text = _pdf_text(content, tmp_path)
     assert "Monthly follow-up 2026-10" in text and "Åsa Öberg (L1)" in text and "Joost van der Berg" in text
@@ -124,10 +124,10 @@ def test_the_licence_report(org, tmp_path) -> None:
     assert (crm.application, crm.license, crm.seats, crm.assigned) == ("crm", "Pro", 10, 4)
     assert (crm.to_leavers, crm.to_disabled, crm.to_orphans, crm.unused_seats) == (2, 0, 1, 6)
     assert (crm.waste_per_month, crm.cost_per_month) == (Decimal("300.00"), Decimal("1000.00"))
-    sheet = load_workbook(io.BytesIO(render.licences_file([crm], "xlsx", today=TODAY))).active
+    sheet = load_workbook(io.BytesIO(documents.licences_file([crm], "xlsx", today=TODAY))).active
     assert list(sheet.iter_rows(values_only=True))[1][:4] == ("crm", "Pro", 10, 4)
     crm.application = DASHED
-    text = _pdf_text(render.licences_file([crm], "pdf", today=TODAY), tmp_path)
+    text = _pdf_text(documents.licences_file([crm], "pdf", today=TODAY), tmp_path)
     assert "300" in text and DASHED in text and "?" not in text
 
 

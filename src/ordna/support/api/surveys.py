@@ -17,7 +17,7 @@ from ordna.core.actor import Actor
 from ordna.core.api import Capability, ErrorOut, Refused
 from ordna.core.errors import ServiceError
 from ordna.core.web import user_of
-from ordna.support import selectors, services
+from ordna.support import selectors, services, surveys
 from ordna.support.api.common import application_of
 from ordna.support.models import SkillSurvey, SurveyInvitation, Wish
 from ordna.support.scopes import wishes_scope
@@ -92,7 +92,7 @@ def survey_list(request: HttpRequest) -> Any:
 )
 def survey_create(request: HttpRequest, payload: SurveyIn) -> Any:
     try:
-        survey = services.survey_create(
+        survey = surveys.survey_create(
             title=payload.title,
             departments=payload.departments,
             opens_on=payload.opens_on,
@@ -195,7 +195,7 @@ def survey_answer(request: HttpRequest, survey_id: int, payload: SurveyAnswerIn)
             )
         ratings[slugs[row.application]] = (row.rating, row.wants_training)
     try:
-        services.survey_answer(invitation=invitation, ratings=ratings, actor=Actor.for_user(user_of(request)))
+        surveys.survey_answer(invitation=invitation, ratings=ratings, actor=Actor.for_user(user_of(request)))
     except services.SupportError as exc:
         raise Refused(exc) from exc
     return _form(invitation)
@@ -254,7 +254,7 @@ def wish_propose(request: HttpRequest, payload: WishIn) -> Any:
     if user.person is None:
         raise Refused(ServiceError(_("Only a user linked to a person can propose a wish."), field="proposed_by"))
     try:
-        wish = services.wish_propose(
+        wish = surveys.wish_propose(
             application=application_of(user, payload.application),
             person=user.person,
             title=payload.title,
@@ -278,7 +278,7 @@ def wish_vote(request: HttpRequest, wish_id: int, payload: VoteIn) -> Any:
     if user.person is None:
         raise Refused(ServiceError(_("Only a user linked to a person can vote."), field="person"))
     try:
-        return services.wish_vote(wish=wish, person=user.person, actor=Actor.for_user(user), vote=payload.vote)
+        return surveys.wish_vote(wish=wish, person=user.person, actor=Actor.for_user(user), vote=payload.vote)
     except services.SupportError as exc:
         raise Refused(exc) from exc
 
@@ -295,6 +295,6 @@ def wish_triage(request: HttpRequest, wish_id: int, payload: TriageIn) -> Any:
         wishes_scope(user).filter(application__in=handled_applications_scope(user)), pk=wish_id
     )
     try:
-        return services.wish_triage(wish=wish, state=payload.state, reason=payload.reason, actor=Actor.for_user(user))
+        return surveys.wish_triage(wish=wish, state=payload.state, reason=payload.reason, actor=Actor.for_user(user))
     except services.SupportError as exc:
         raise Refused(exc) from exc

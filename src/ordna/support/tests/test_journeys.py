@@ -19,7 +19,7 @@ from ordna.core.actor import Actor
 from ordna.core.models import AuditEvent, Supplier
 from ordna.core.services import token_create
 from ordna.people.models import Person
-from ordna.support import services
+from ordna.support import services, surveys
 from ordna.support.models import Question, QuestionState, SkillRating, SurveyInvitation
 
 pytestmark = pytest.mark.django_db
@@ -236,12 +236,12 @@ def test_insight_ranks_many_questions_and_low_ratings_first(org, actor) -> None:
     services.question_ask(
         application=org["erp"], asked_by=people["E1"], category="how_to", text="Where is X?", actor=actor
     )
-    survey = services.survey_create(title="Skills", departments=["Sales"], opens_on=TODAY, closes_on=TODAY, actor=actor)
+    survey = surveys.survey_create(title="Skills", departments=["Sales"], opens_on=TODAY, closes_on=TODAY, actor=actor)
     invitations = list(SurveyInvitation.objects.filter(survey=survey))
     for invitation in invitations:
         invitation.applications = [org["crm"].pk, org["erp"].pk]
         invitation.save()
-        services.survey_answer(
+        surveys.survey_answer(
             invitation=invitation, ratings={org["crm"].pk: (1, True), org["erp"].pk: (5, False)}, actor=actor
         )
     assert SkillRating.objects.count() == 4
@@ -408,7 +408,7 @@ def test_list_pages_stay_within_their_query_budget_with_data(org, actor, url: st
             application=org["crm"], asked_by=org["people"]["E1"], category="how_to", text=f"Q {i}", actor=actor
         )
         services.effort_log(question=q, actor=actor, minutes=5, person=org["people"]["K1"])
-        services.wish_propose(application=org["crm"], person=org["people"]["E1"], title=f"W {i}", text="", actor=actor)
+        surveys.wish_propose(application=org["crm"], person=org["people"]["E1"], title=f"W {i}", text="", actor=actor)
     client = web(org["users"]["admin"])
     with CaptureQueriesContext(connection) as queries:
         assert client.get(url).status_code == 200

@@ -5,8 +5,9 @@ from __future__ import annotations
 from argparse import ArgumentParser
 from typing import Any
 
+from ordna.connectors.deprovisioning import deprovision
 from ordna.connectors.management.commands.connector import application_of
-from ordna.connectors.services import ConnectorSetupError, deprovision
+from ordna.connectors.services import ConnectorSetupError
 from ordna.core.actor import Actor
 from ordna.core.clock import today
 from ordna.core.management.base import InvalidInput, OrdnaCommand

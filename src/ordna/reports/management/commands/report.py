@@ -10,7 +10,7 @@ from typing import Any
 from ordna.core.actor import Actor
 from ordna.core.clock import today
 from ordna.core.management.base import InvalidInput, OrdnaCommand
-from ordna.reports import figures, render, selectors
+from ordna.reports import documents, figures, render, selectors
 from ordna.reports.services import ReportError, evidence_pack_make
 
 
@@ -55,14 +55,14 @@ class Command(OrdnaCommand):
             except ValueError as exc:
                 raise InvalidInput(f"--month: {exc}") from None
             report = selectors.monthly_report(month=month, today=today())
-            self._write(output, render.monthly_file(report, options["format"]))
+            self._write(output, documents.monthly_file(report, options["format"]))
             self.stdout.write(
                 f"monthly follow-up {report.label}: {report.figures.leavers} leavers, "
                 f"{report.figures.on_time} closed on time, written to {output}"
             )
         elif options["what"] == "licenses":
             lines = selectors.licence_report(today=today())
-            self._write(output, render.licences_file(lines, options["format"], today=today()))
+            self._write(output, documents.licences_file(lines, options["format"], today=today()))
             self.stdout.write(f"{len(lines)} licences written to {output}")
         else:
             try:

@@ -1,5 +1,5 @@
-"""Offboarding pages: the cases board, a case, my tasks, closing a line, the certificate, device check-in and
-the templates. Each view checks a capability and the scope, then calls a selector or a service."""
+"""Offboarding pages: the cases board, a case, closing a line and its approvals, the evidence, the
+certificate, my tasks, device check-in and the cases export."""
 
 from __future__ import annotations
 
@@ -8,43 +8,32 @@ from django.contrib import messages
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import translation
-from django.utils.timezone import now as timezone_now
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from ordna.applications.models import Application
 from ordna.core import access
-from ordna.core.action_links import INVALID, LinkRefused, action_link_refusal_record
 from ordna.core.actor import Actor
 from ordna.core.clock import today
 from ordna.core.tabular import CONTENT_TYPES, EXPORT_FORMATS, write_table
-from ordna.core.web import capability, client_address, paginate, query_without_page, rate_limited, user_of
-from ordna.devices.models import Device, DeviceKind
+from ordna.core.web import capability, paginate, query_without_page, user_of
+from ordna.devices.models import Device
 from ordna.devices.scopes import devices_scope
 from ordna.devices.services import device_check_in as check_in_service
-from ordna.lifecycle import by_link, case_templates, closing, exit_survey, selectors, service_desk
+from ordna.lifecycle import closing, exit_survey, selectors, service_desk
 from ordna.lifecycle.certificate import certificate_data, certificate_pdf, reopened_sentence
 from ordna.lifecycle.engine import LifecycleError
 from ordna.lifecycle.history import histories
 from ordna.lifecycle.line_actions import line_actions_offered
 from ordna.lifecycle.models import (
-    LINE_LINK,
-    SUPPLIER_LINK,
-    AlumniConsent,
-    Birthright,
     Case,
     CaseKind,
     CaseStatus,
-    CaseTemplate,
     ClosingRequest,
     ExitSurveyInvitation,
     Line,
     Responsible,
-    TemplateTask,
 )
 from ordna.lifecycle.scopes import cases_scope, lines_closable_scope, lines_scope
-from ordna.people.models import EmploymentType
 from ordna.people.scopes import people_scope
 from ordna.people.selectors import departments
 
@@ -367,305 +356,3 @@ def cases_export(request: HttpRequest) -> HttpResponse:
         columns = selectors.LINE_EXPORT_COLUMNS
     write_table(rows, columns=columns, fmt=fmt, out=response)  # type: ignore[arg-type]
     return response
-
-
-# Templates -----------------------------------------------------------------------------------------------
-
-
-def _template_form_values(request: HttpRequest) -> dict[str, object]:
-    return {
-        "name": request.POST.get("name", ""),
-        "employment_type": request.POST.get("employment_type", ""),
-        "department": request.POST.get("department", ""),
-        "active": request.POST.get("active") == "1",
-        "exit_survey": request.POST.get("exit_survey") == "1",
-    }
-
-
-@capability("templates.view")
-def template_list(request: HttpRequest) -> HttpResponse:
-    user = user_of(request)
-    can_edit = access.can(user, "templates.edit")
-    if request.method == "POST":
-        access.require(user, "templates.edit")
-        try:
-            template = case_templates.template_save(
-                actor=Actor.for_user(user),
-                kind=request.POST.get("kind", "leaver"),
-                **_template_form_values(request),  # type: ignore[arg-type]
-            )
-        except LifecycleError as exc:
-            messages.error(request, str(exc))
-        else:
-            return redirect("lifecycle:template_detail", pk=template.pk)
-    return render(
-        request,
-        "lifecycle/templates.html",
-        {
-            "templates": CaseTemplate.objects.prefetch_related("tasks"),
-            "can_edit": can_edit,
-            "employment_types": EmploymentType.choices,
-            "kinds": CaseKind.choices,
-        },
-    )
-
-
-@capability("templates.view")
-def template_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    user = user_of(request)
-    template: CaseTemplate = access.get_in_scope(CaseTemplate.objects.all(), pk=pk)
-    if request.method == "POST":
-        access.require(user, "templates.edit")
-        try:
-            values = _template_form_values(request)
-            case_templates.template_save(actor=Actor.for_user(user), template=template, **values)  # type: ignore[arg-type]
-            messages.success(request, _("The template is saved."))
-        except LifecycleError as exc:
-            messages.error(request, str(exc))
-        return redirect("lifecycle:template_detail", pk=template.pk)
-    return render(
-        request,
-        "lifecycle/template_detail.html",
-        {
-            "template": template,
-            "tasks": template.tasks.select_related("application"),
-            "birthrights": template.birthrights.select_related("application"),
-            "device_kinds": DeviceKind.choices,
-            "can_edit": access.can(user, "templates.edit"),
-            "employment_types": EmploymentType.choices,
-            "responsibles": Responsible.choices,
-            "applications": Application.objects.order_by("name").values_list("slug", "name"),
-        },
-    )
-
-
-@capability("templates.edit")
-@require_POST
-def template_task_add(request: HttpRequest, pk: int) -> HttpResponse:
-    template: CaseTemplate = access.get_in_scope(CaseTemplate.objects.all(), pk=pk)
-    slug = request.POST.get("application", "")
-    application = Application.objects.filter(slug=slug).first() if slug else None
-    try:
-        offset = int(request.POST.get("offset_days", "0") or 0)
-    except ValueError:
-        messages.error(request, _("Offset: enter a whole number of business days."))
-        return redirect("lifecycle:template_detail", pk=pk)
-    try:
-        case_templates.template_task_add(
-            template=template,
-            actor=Actor.for_user(user_of(request)),
-            title=request.POST.get("title", ""),
-            responsible=request.POST.get("responsible", ""),
-            offset_days=offset,
-            instructions=request.POST.get("instructions", ""),
-            application=application,
-        )
-        messages.success(request, _("The task is added."))
-    except LifecycleError as exc:
-        messages.error(request, str(exc))
-    return redirect("lifecycle:template_detail", pk=pk)
-
-
-@capability("templates.edit")
-@require_POST
-def template_task_delete(request: HttpRequest, pk: int, task_pk: int) -> HttpResponse:
-    task: TemplateTask = access.get_in_scope(TemplateTask.objects.all(), pk=task_pk, template_id=pk)
-    case_templates.template_task_remove(task=task, actor=Actor.for_user(user_of(request)))
-    messages.success(request, _("The task is removed."))
-    return redirect("lifecycle:template_detail", pk=pk)
-
-
-@capability("templates.edit")
-@require_POST
-def birthright_add(request: HttpRequest, pk: int) -> HttpResponse:
-    template: CaseTemplate = access.get_in_scope(CaseTemplate.objects.all(), pk=pk)
-    slug = request.POST.get("application", "")
-    application = Application.objects.filter(slug=slug).first() if slug else None
-    try:
-        case_templates.birthright_add(
-            template=template,
-            actor=Actor.for_user(user_of(request)),
-            application=application,
-            licence=request.POST.get("licence", ""),
-            device_kind=request.POST.get("device_kind", "") if application is None else "",
-        )
-        messages.success(request, _("Added to the birthright."))
-    except LifecycleError as exc:
-        messages.error(request, str(exc))
-    return redirect("lifecycle:template_detail", pk=pk)
-
-
-@capability("templates.edit")
-@require_POST
-def birthright_delete(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
-    item: Birthright = access.get_in_scope(Birthright.objects.all(), pk=item_pk, template_id=pk)
-    case_templates.birthright_remove(item=item, actor=Actor.for_user(user_of(request)))
-    messages.success(request, _("Removed from the birthright."))
-    return redirect("lifecycle:template_detail", pk=pk)
-
-
-# Expected versus actual ----------------------------------------------------------------------------------
-
-
-@capability("access.view")
-def person_access(request: HttpRequest, employee_id: str) -> HttpResponse:
-    person = access.get_in_scope(people_scope(user_of(request)), employee_id=employee_id)
-    return render(
-        request, "lifecycle/person_access.html", {"person": person, "access": selectors.person_access(person)}
-    )
-
-
-# Exit survey ---------------------------------------------------------------------------------------------
-
-
-@capability("exitsurvey.invite")
-@require_POST
-def exit_survey_invite(request: HttpRequest, pk: int) -> HttpResponse:
-    case: Case = access.get_in_scope(cases_scope(user_of(request)).select_related("person"), pk=pk)
-    try:
-        exit_survey.exit_survey_invite(case=case, actor=Actor.for_user(user_of(request)))
-        messages.success(request, _("The leaver is invited; send them the link shown."))
-    except exit_survey.ExitSurveyError as exc:
-        messages.error(request, str(exc))
-    return redirect("lifecycle:detail", pk=pk)
-
-
-@capability("exitsurvey.report")
-def exit_survey_report(request: HttpRequest) -> HttpResponse:
-    user = user_of(request)
-    alumni = exit_survey.alumni_current().count() if access.can(user, "alumni.list") else None
-    return render(
-        request,
-        "lifecycle/exit_survey_report.html",
-        {"report": exit_survey.exit_survey_report(), "minimum": exit_survey.MIN_GROUP, "alumni": alumni},
-    )
-
-
-def _survey_questions() -> list[tuple[str, str]]:
-    return [
-        ("overall", _("How do you rate your time with us overall?")),
-        ("recommend", _("How likely are you to recommend us as an employer?")),
-        ("offboarding", _("How well was your leaving handled (equipment, accounts, handover)?")),
-    ]
-
-
-def exit_survey_page(request: HttpRequest, token: str) -> HttpResponse:
-    """The leaver's personal page, without an account, in their language: the survey once, then their
-    alumni consent. A tampered, expired or used link says so and shows nothing about anyone."""
-    try:
-        invitation = exit_survey.invitation_from_token(token, for_consent=True)
-    except exit_survey.ExitSurveyError:
-        return render(request, "lifecycle/exit_survey_form.html", {"error": _("This link is not valid.")}, status=404)
-    with translation.override(invitation.locale):
-        context: dict[str, object] = {"token": token, "scale": range(1, 6), "questions": _survey_questions()}
-        expired = invitation.expires_at < timezone_now()
-        status = 200
-        if request.method == "POST" and not invitation.answered and not expired:
-            try:
-                exit_survey.exit_survey_answer(
-                    token=token,
-                    ratings={name: request.POST.get(name) for name in exit_survey.RATINGS},
-                    today=today(),
-                    alumni=request.POST.get("alumni") == "1",
-                    email=request.POST.get("email", ""),
-                )
-                context["done"] = True
-                invitation.answered = True
-            except exit_survey.ExitSurveyError as exc:
-                context["error"], status = str(exc), 422
-        elif request.method == "POST":
-            context["error"], status = _("This survey was answered already or the link has expired."), 410
-        if not invitation.answered and not expired:
-            context["form_open"] = True
-        elif "done" not in context and "error" not in context:
-            context["error"] = (
-                _("Thank you: the survey is answered.") if invitation.answered else _("This link has expired.")
-            )
-        consent = AlumniConsent.objects.filter(invitation=invitation).first()
-        context["consent"] = consent is not None and consent.withdrawn_at is None
-        context["withdrawn"] = consent is not None and consent.withdrawn_at is not None
-        return render(request, "lifecycle/exit_survey_form.html", context, status=status)
-
-
-@require_POST
-def alumni_withdraw(request: HttpRequest, token: str) -> HttpResponse:
-    """Withdraw the alumni consent through the personal link (works after the survey link expired)."""
-    try:
-        exit_survey.alumni_consent_withdraw(token=token)
-    except exit_survey.ExitSurveyError:
-        return render(request, "lifecycle/exit_survey_form.html", {"error": _("This link is not valid.")}, status=404)
-    return redirect("lifecycle:exit_survey", token=token)
-
-
-# By a signed link, without signing in -----------------------------------------------------------------------
-
-
-def _link_refused(request: HttpRequest, refusal: LinkRefused, *, purpose: str = LINE_LINK) -> HttpResponse:
-    """The page of a refused link: what happened and how to get a new one; the refusal is audited."""
-    link = refusal.link
-    action_link_refusal_record(reason=refusal.reason, link=link, client=client_address(request), purpose=purpose)
-    status = 404 if refusal.reason == INVALID else 410
-    with translation.override(link.language if link is not None and link.language else translation.get_language()):
-        return render(
-            request, "lifecycle/by_link_refused.html", {"reason": refusal.reason, "link": link}, status=status
-        )
-
-
-@rate_limited("action-links", per_hour=lambda: settings.ORDNA_ACTION_LINK_REQUESTS_PER_HOUR)
-def line_by_link(request: HttpRequest, token: str) -> HttpResponse:
-    """A line's page for the person the reminder went to: the same attest or waive as the button in the case,
-    by the same service, with that person as the actor."""
-    try:
-        page = by_link.line_page(token)
-    except LinkRefused as refusal:
-        return _link_refused(request, refusal)
-    with translation.override(page.link.language or translation.get_language()):
-        context: dict[str, object] = {"page": page, "case": page.line.case, "line": page.line, "token": token}
-        status = 200
-        if request.method == "POST":
-            try:
-                closed = by_link.line_close_by_link(
-                    token=token,
-                    today=today(),
-                    outcome=request.POST.get("outcome", ""),
-                    note=request.POST.get("note", ""),
-                    reason=request.POST.get("reason", ""),
-                    returned=[int(v) for v in request.POST.getlist("returned") if v.isdigit()],
-                    last_day_confirmed=request.POST.get("last_day") == "1",
-                )
-            except LinkRefused as refusal:
-                return _link_refused(request, refusal)
-            except LifecycleError as exc:
-                context["error"], status = str(exc), 422
-            else:
-                context["pending"] = closed.pending
-                return render(request, "lifecycle/by_link_done.html", context)
-        return render(request, "lifecycle/by_link.html", context, status=status)
-
-
-@rate_limited("action-links", per_hour=lambda: settings.ORDNA_ACTION_LINK_REQUESTS_PER_HOUR)
-def service_desk_by_link(request: HttpRequest, token: str) -> HttpResponse:
-    """The supplier's service desk records its ticket reference and "done" (a claim) for one case."""
-    try:
-        supplier_request = service_desk.supplier_request_page(token)
-    except LinkRefused as refusal:
-        return _link_refused(request, refusal, purpose=SUPPLIER_LINK)
-    context: dict[str, object] = {
-        "supplier_request": supplier_request,
-        "lines": service_desk.request_lines(supplier_request),
-    }
-    status = 200
-    if request.method == "POST":
-        try:
-            supplier_request = service_desk.supplier_request_record(
-                token=token,
-                ticket_reference=request.POST.get("ticket", ""),
-                done=request.POST.get("done") == "1",
-            )
-        except LinkRefused as refusal:
-            return _link_refused(request, refusal, purpose=SUPPLIER_LINK)
-        except LifecycleError as exc:
-            context["error"], status = str(exc), 422
-        else:
-            context["supplier_request"], context["recorded"] = supplier_request, True
-    return render(request, "lifecycle/service_desk.html", context, status=status)
