@@ -8,13 +8,17 @@ its existence is not revealed.
 The scope of each kind of object lives in the app that owns its model, next to it (`ordna/people/scopes.py`,
 `applications`, `accounts`, `devices`, `suppliers`, `lifecycle`, `support`, `releases`, `reviews`), built on the
 role constants here; the suppliers' own scope is here, since the Supplier model is core's.
+
+A user may be scoped to one or more companies of the group (docs/companies.md): every scope then keeps to
+those companies' people (`in_companies`), and the capabilities that act on the whole group (`GROUP_ONLY`) are
+not theirs.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, TypeVar
 
-from django.db.models import Model, QuerySet
+from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 
 from ordna.core.models import Role, Supplier
@@ -125,11 +129,51 @@ CAPABILITIES: dict[str, frozenset[str]] = {
 
 ORG_WIDE_READERS = frozenset({A, C, H, AU})
 
+# Capabilities that act on the whole group (issue 19): a user scoped to companies does not hold them, whatever
+# their roles. Users and their companies, the audit log and the import history (every company's files), the HR
+# file and account exports (each spans the group), connectors and their outbox, the price list, applications,
+# suppliers, contracts and reviews, key users' appointments, surveys, the reminder run, the group's case
+# templates, the alumni and the exit survey's report, and the auditor's evidence pack.
+GROUP_ONLY: frozenset[str] = frozenset(
+    {
+        "users.manage",
+        "audit.view",
+        "imports.history",
+        "people.import",
+        "accounts.import",
+        "licenses.edit",
+        "applications.edit",
+        "suppliers.edit",
+        "connectors.view",
+        "connectors.manage",
+        "outbox.list",
+        "outbox.decide",
+        "contracts.edit",
+        "reviews.edit",
+        "appointments.edit",
+        "surveys.manage",
+        "reminders.run",
+        "templates.edit",
+        "alumni.list",
+        "exitsurvey.report",
+        "reports.evidence",
+    }
+)
+
 
 def can(user: User, capability: str) -> bool:
     if not user.is_authenticated or not user.is_active:
         return False
+    if capability in GROUP_ONLY and user.company_ids is not None:
+        return False
     return user.has_role(*CAPABILITIES[capability])
+
+
+def in_companies(user: User, lookup: str) -> Q:
+    """The filter that keeps a scope to `user`'s companies, on the company field `lookup` ("company",
+    "person__company", ...); no filter for a user who sees the whole group."""
+    ids = user.company_ids
+    return Q() if ids is None else Q(**{f"{lookup}__in": sorted(ids)})
 
 
 def require(user: User, capability: str) -> None:

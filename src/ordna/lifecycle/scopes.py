@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from django.db.models import Q, QuerySet
 
-from ordna.core.access import MG, ORG_WIDE_READERS, A, C, E, H, K, S
+from ordna.core.access import MG, ORG_WIDE_READERS, A, C, E, H, K, S, in_companies
 from ordna.lifecycle.models import LINE_LINK, Case, Line, LineKind, Responsible
 from ordna.people.scopes import people_scope, report_ids
 
@@ -53,15 +53,16 @@ def _responsible(user: User) -> Q:
 
 
 def lines_responsible_scope(user: User) -> QuerySet[Line]:
-    """The lines `user` is responsible for: the only ones they close without an override."""
-    return Line.objects.filter(_responsible(user))
+    """The lines `user` is responsible for: the only ones they close without an override (of their companies'
+    people, for a user scoped to companies)."""
+    return Line.objects.filter(_responsible(user)).filter(in_companies(user, "case__person__company"))
 
 
 def lines_closable_scope(user: User) -> QuerySet[Line]:
     """The lines `user` may close at all: those of their responsibility, and for admins and IT coordinators
     every line (someone else's only as an override)."""
     if user.has_role(*OVERRIDERS):
-        return Line.objects.all()
+        return Line.objects.filter(in_companies(user, "case__person__company"))
     return lines_responsible_scope(user)
 
 
@@ -76,7 +77,7 @@ def line_closing_right(actor: Actor, line: Line) -> ClosingRight:
         return ClosingRight.NONE
     if lines_responsible_scope(user).filter(pk=line.pk).exists():
         return ClosingRight.OWN
-    if user.has_role(*OVERRIDERS):
+    if lines_closable_scope(user).filter(pk=line.pk).exists():
         return ClosingRight.OVERRIDE
     return ClosingRight.NONE
 
@@ -88,8 +89,9 @@ def may_approve(user: User | None) -> bool:
 
 def lines_scope(user: User) -> QuerySet[Line]:
     """The lines `user` may see: all for HR, IT and auditors; else their own, their reports' cases' lines
-    (managers), and the devices they must return (employees)."""
-    lines = Line.objects.all()
+    (managers), and the devices they must return (employees); of these, only their companies' people's for a
+    user scoped to companies."""
+    lines = Line.objects.filter(in_companies(user, "case__person__company"))
     if user.has_role(*ORG_WIDE_READERS):
         return lines
     condition = Q(pk__in=lines_closable_scope(user).values("pk"))
@@ -103,8 +105,9 @@ def lines_scope(user: User) -> QuerySet[Line]:
 
 
 def cases_scope(user: User) -> QuerySet[Case]:
-    """All cases for HR, IT and auditors; managers their reporting line's; others the cases with a line of theirs."""
-    cases = Case.objects.all()
+    """All cases for HR, IT and auditors; managers their reporting line's; others the cases with a line of theirs;
+    of these, only their companies' people's for a user scoped to companies."""
+    cases = Case.objects.filter(in_companies(user, "person__company"))
     if user.has_role(*ORG_WIDE_READERS):
         return cases
     condition = Q(pk__in=lines_scope(user).values("case_id"))

@@ -409,6 +409,7 @@ def world(load_people, make_user, tmp_path, monkeypatch) -> dict[str, Any]:
     closing_request_withdraw(request=withdrawn, actor=it)
     from ordna.applications.services import appointment_add
     from ordna.support import services as support
+    from ordna.support import surveys
 
     appointment = appointment_add(
         application=crm, person=people["E3"], actor=actor, starts_on=TODAY, primary=True, hours_per_month=8
@@ -418,11 +419,12 @@ def world(load_people, make_user, tmp_path, monkeypatch) -> dict[str, Any]:
     )
     support.question_attach(question=question, attachment=SimpleUploadedFile("shot.png", b"\x89PNG"), actor=actor)
     support.question_escalate(question=question, actor=actor, ticket_ref="INC-1")
-    wish = support.wish_propose(application=crm, person=people["E2"], title="Dark mode", text="", actor=actor)
-    survey = support.survey_create(
+    wish = surveys.wish_propose(application=crm, person=people["E2"], title="Dark mode", text="", actor=actor)
+    survey = surveys.survey_create(
         title="Skills 2026", departments=["IT"], opens_on=TODAY, closes_on=TODAY, actor=actor
     )
     from ordna.connectors import services as connectors
+    from ordna.connectors import deprovisioning
     from ordna.connectors.base import ConnectorError
 
     def offline(options: Any, secret: str, timeout: float) -> Any:
@@ -432,7 +434,7 @@ def world(load_people, make_user, tmp_path, monkeypatch) -> dict[str, Any]:
     connectors.connector_set(
         application=crm, kind="scim", options={"url": "http://127.0.0.1:9/v2", "token": "t0ken"}, actor=actor
     )
-    action, _ = connectors.action_request(account=Account.objects.get(key="svc"), actor=actor, approved=False)
+    action, _ = deprovisioning.action_request(account=Account.objects.get(key="svc"), actor=actor, approved=False)
     outbox_action = action
 
     from ordna.releases import services as releases
