@@ -133,7 +133,7 @@ ORG_WIDE_READERS = frozenset({A, C, H, AU})
 # their roles. Users and their companies, the audit log and the import history (every company's files), the HR
 # file and account exports (each spans the group), connectors and their outbox, the price list, applications,
 # suppliers, contracts and reviews, key users' appointments, surveys, the reminder run, the group's case
-# templates, the alumni and the exit survey's report, and the auditor's evidence pack.
+# templates, the alumni and the exit survey's report, and the group's reports and the auditor's evidence pack.
 GROUP_ONLY: frozenset[str] = frozenset(
     {
         "users.manage",
@@ -156,6 +156,7 @@ GROUP_ONLY: frozenset[str] = frozenset(
         "templates.edit",
         "alumni.list",
         "exitsurvey.report",
+        "reports.view",
         "reports.evidence",
     }
 )

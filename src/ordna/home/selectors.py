@@ -45,7 +45,8 @@ def dashboard_figures(user: User, *, today: date) -> dict[str, Any]:
             end_date__gte=today, end_date__lte=today + timedelta(days=30)
         ).count()
     if access.can(user, "accounts.list"):
-        if user.has_role(Role.ADMIN, Role.COORDINATOR, Role.AUDITOR):  # everything: the kept per-application counts
+        # Everything for the whole group: the kept per-application counts.
+        if user.has_role(Role.ADMIN, Role.COORDINATOR, Role.AUDITOR) and user.company_ids is None:
             sums = Application.objects.aggregate(
                 active=Sum("accounts_active"), disabled=Sum("accounts_disabled"), gone=Sum("accounts_gone")
             )

@@ -45,8 +45,11 @@ def directory_load() -> Directory:
     from ordna.core.models import Role, User, UserRole
 
     roles: dict[int, set[str]] = defaultdict(set)
+    # A user scoped to companies (docs/companies.md) gets what is theirs to do, never the group's role items.
+    scoped = set(User.companies.through.objects.values_list("user_id", flat=True))
     for user_id, role in UserRole.objects.filter(user__is_active=True).values_list("user_id", "role"):
-        roles[user_id].add(role)
+        if user_id not in scoped:
+            roles[user_id].add(role)
     users = [
         UserRow(*row, roles=frozenset(roles.get(row[0], ())))
         for row in User.objects.filter(is_active=True).values_list(
@@ -160,7 +163,7 @@ def digests_scope(user: User) -> QuerySet[Digest]:
     """The notification log: everything for admins, IT coordinators and auditors; else one's own digests (sent
     to the user, to their person's address, or to their own address)."""
     digests = Digest.objects.all()
-    if user.has_role(*LOG_READERS):
+    if user.has_role(*LOG_READERS) and user.company_ids is None:  # a user scoped to companies: their own
         return digests
     own = Q(recipient_id=user.pk)
     if user.person_id is not None:

@@ -423,8 +423,8 @@ def world(load_people, make_user, tmp_path, monkeypatch) -> dict[str, Any]:
     survey = surveys.survey_create(
         title="Skills 2026", departments=["IT"], opens_on=TODAY, closes_on=TODAY, actor=actor
     )
-    from ordna.connectors import services as connectors
     from ordna.connectors import deprovisioning
+    from ordna.connectors import services as connectors
     from ordna.connectors.base import ConnectorError
 
     def offline(options: Any, secret: str, timeout: float) -> Any:
