@@ -30,7 +30,7 @@ SCOPED = ("coordinator", "hr", "manager", "auditor")
 
 
 @pytest.fixture
-def group(world: dict[str, Any], tmp_path: Any) -> dict[str, Any]:
+def group(request: pytest.FixtureRequest, tmp_path: Any) -> dict[str, Any]:
     """The world, plus company B's Zora Zettergren (Z9), who leaves in three days holding a crm account, a
     laptop and a question; the world's coordinator, HR user, manager and auditor are scoped to the world's
     own (default) company."""
@@ -41,6 +41,7 @@ def group(world: dict[str, Any], tmp_path: Any) -> dict[str, Any]:
     from ordna.people.services import people_import
     from ordna.support import services as support
 
+    given: dict[str, Any] = request.getfixturevalue("world")
     actor = Actor.system("test")
     company_save(actor=actor, code="b", name="Bolaget B AB", country="SE", mail_domains=["b.example.org"])
     header = [*list(hr_row("x")), "company"]
@@ -68,9 +69,9 @@ def group(world: dict[str, Any], tmp_path: Any) -> dict[str, Any]:
     )
     default = Company.objects.get(is_default=True)
     for role in SCOPED:
-        user_companies_set(user=world["users"][role], companies=[default], actor=actor)
-        world["users"][role].refresh_from_db()
-    return world
+        user_companies_set(user=given["users"][role], companies=[default], actor=actor)
+        given["users"][role].refresh_from_db()
+    return given
 
 
 def test_the_unscoped_coordinator_sees_the_second_company(group: dict[str, Any]) -> None:
@@ -112,7 +113,7 @@ def test_a_scoped_user_finds_no_one_of_another_company_in_the_api(group: dict[st
     token = token_create(user=user, actor=Actor.system("test"))
     client = Client(headers={"Authorization": f"Bearer {token}"})
     capability = {
-        (m, p): [getattr(cb, "capability", None) for cb in op.auth_callbacks][0] for m, p, op in api_operations()
+        (m, p): next(getattr(cb, "capability", None) for cb in op.auth_callbacks) for m, p, op in api_operations()
     }
     for method, path in API:
         if method != "GET":
