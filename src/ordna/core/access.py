@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, TypeVar
 from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 
-from ordna.core.models import Role, Supplier
+from ordna.core.models import Company, Role, Supplier
 
 if TYPE_CHECKING:
     from ordna.core.models import User
@@ -63,6 +63,9 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "suppliers.list": frozenset({A, C, AU}),
     "suppliers.edit": frozenset({A, C}),
     "users.manage": frozenset({A, C}),
+    # The companies of the group (docs/companies.md): seen by IT, HR and auditors (scoped: their own), edited by IT.
+    "companies.list": frozenset({A, C, H, AU}),
+    "companies.edit": frozenset({A, C}),
     "audit.view": frozenset({A, C, AU}),
     # Offboarding (ordna.lifecycle). Cases and lines are scoped (cases_scope, lines_scope, lines_closable_scope).
     "cases.list": frozenset({A, C, H, MG, AU}),  # the board; managers see their reporting line's cases
@@ -137,6 +140,7 @@ ORG_WIDE_READERS = frozenset({A, C, H, AU})
 GROUP_ONLY: frozenset[str] = frozenset(
     {
         "users.manage",
+        "companies.edit",
         "audit.view",
         "imports.history",
         "people.import",
@@ -191,6 +195,12 @@ def suppliers_scope(user: User) -> QuerySet[Supplier]:
     if user.supplier_id is not None and user.has_role(S):
         return Supplier.objects.filter(pk=user.supplier_id)
     return Supplier.objects.none()
+
+
+def companies_scope(user: User) -> QuerySet[Company]:
+    """Every company of the group, or the companies `user` is scoped to."""
+    ids = user.company_ids
+    return Company.objects.all() if ids is None else Company.objects.filter(pk__in=sorted(ids))
 
 
 def get_in_scope(queryset: QuerySet[M], **lookup: object) -> M:

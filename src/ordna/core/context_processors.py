@@ -38,6 +38,7 @@ NAVIGATION = (
     ("core:imports", _("Imports"), "imports.history", ("core:imports", "accounts:import*")),
     ("lifecycle:templates", _("Templates"), "templates.view", ("lifecycle:template*",)),
     ("home:users", _("Users"), "users.manage", ("home:user*",)),
+    ("core:companies", _("Companies"), "companies.list", ("core:compan*",)),
     ("core:audit", _("Audit log"), "audit.view", ("core:audit",)),
     ("notifications:log", _("Reminders"), "notifications.log", ("notifications:*",)),
 )
@@ -53,7 +54,7 @@ SECTIONS = (
     (_("Accounts"), ("applications:list", "accounts:findings", "accounts:review", "core:imports")),
     (_("Key users"), ("support:questions", "support:wishes", "support:surveys", "support:workload", "support:insight")),
     (_("Suppliers"), ("suppliers:list", "suppliers:contracts", "reviews:list", "releases:list")),
-    (_("Administration"), ("home:users", "core:audit", "notifications:log")),
+    (_("Administration"), ("home:users", "core:companies", "core:audit", "notifications:log")),
 )
 
 

@@ -69,7 +69,7 @@ class Company(models.Model):
     code = models.SlugField(max_length=40, unique=True)
     # Holidays and language default for the company's people when the HR file does not say (SE, NL or empty).
     country = models.CharField(max_length=2, blank=True, default="")
-    language = models.CharField(max_length=2, default="en")
+    language = models.CharField(max_length=2, choices=Locale.choices, default=Locale.EN)
     # Its people's mail domains: correlation tries a company's own domains for its people first.
     mail_domains = models.JSONField(default=list, blank=True)
     is_default = models.BooleanField(default=False)

@@ -124,4 +124,4 @@ def supplier_work(user: User, *, today: date, now: datetime) -> SupplierWork | N
 
 
 def users_list() -> QuerySet[User]:
-    return User.objects.select_related("person", "supplier").prefetch_related("roles").order_by("username")
+    return User.objects.select_related("person", "supplier").prefetch_related("roles", "companies").order_by("username")

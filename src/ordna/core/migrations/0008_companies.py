@@ -25,7 +25,7 @@ class Migration(migrations.Migration):
                 ('name', models.CharField(max_length=200, unique=True)),
                 ('code', models.SlugField(max_length=40, unique=True)),
                 ('country', models.CharField(blank=True, default='', max_length=2)),
-                ('language', models.CharField(default='en', max_length=2)),
+                ('language', models.CharField(choices=[('en', 'English'), ('sv', 'Svenska'), ('nl', 'Nederlands')], default='en', max_length=2)),
                 ('mail_domains', models.JSONField(blank=True, default=list)),
                 ('is_default', models.BooleanField(default=False)),
                 ('created_at', models.DateTimeField(auto_now_add=True)),
