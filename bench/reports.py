@@ -179,7 +179,7 @@ def main() -> None:
     with transaction.atomic():
         counts = generate(random.Random(7))
     generated = time.perf_counter() - started
-    from ordna.reports import render, selectors
+    from ordna.reports import documents, selectors
     from ordna.reports.figures import previous_month
 
     month = previous_month(TODAY)
@@ -191,7 +191,7 @@ def main() -> None:
     formats = {}
     for fmt in ("html", "pdf", "xlsx"):
         started = time.perf_counter()
-        render.monthly_file(selectors.monthly_report(month=month, today=TODAY), fmt)
+        documents.monthly_file(selectors.monthly_report(month=month, today=TODAY), fmt)
         formats[fmt] = time.perf_counter() - started
     print(
         json.dumps(

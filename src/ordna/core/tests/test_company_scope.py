@@ -21,7 +21,8 @@ from ordna.core.actor import Actor
 from ordna.core.companies import company_save, user_companies_set
 from ordna.core.models import Company
 from ordna.core.services import token_create
-from ordna.core.tests.test_access_matrix import API, WEB, api_operations, path_values, resolve, world  # noqa: F401
+from ordna.core.tests.access_world import access_world
+from ordna.core.tests.test_access_matrix import API, WEB, api_operations, path_values, resolve
 
 pytestmark = pytest.mark.django_db
 
@@ -30,7 +31,7 @@ SCOPED = ("coordinator", "hr", "manager", "auditor")
 
 
 @pytest.fixture
-def group(request: pytest.FixtureRequest, tmp_path: Any) -> dict[str, Any]:
+def group(load_people: Any, make_user: Any, tmp_path: Any, monkeypatch: Any) -> dict[str, Any]:
     """The world, plus company B's Zora Zettergren (Z9), who leaves in three days holding a crm account, a
     laptop and a question; the world's coordinator, HR user, manager and auditor are scoped to the world's
     own (default) company."""
@@ -41,7 +42,7 @@ def group(request: pytest.FixtureRequest, tmp_path: Any) -> dict[str, Any]:
     from ordna.people.services import people_import
     from ordna.support import services as support
 
-    given: dict[str, Any] = request.getfixturevalue("world")
+    given = access_world(load_people, make_user, tmp_path, monkeypatch)
     actor = Actor.system("test")
     company_save(actor=actor, code="b", name="Bolaget B AB", country="SE", mail_domains=["b.example.org"])
     header = [*list(hr_row("x")), "company"]

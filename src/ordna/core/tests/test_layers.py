@@ -107,3 +107,16 @@ def test_no_import_circle() -> None:
         if module not in state:
             visit(module, [module])
     assert [" -> ".join(circle) for circle in circles] == []
+
+
+# A module a newcomer can read in one sitting: migrations (generated) are left out; tests count too.
+MAX_LINES = 620
+
+
+def test_no_module_is_over_about_600_lines() -> None:
+    long = {
+        str(path.relative_to(PACKAGE)): lines
+        for path in sorted(PACKAGE.rglob("*.py"))
+        if "migrations" not in path.parts and (lines := len(path.read_text(encoding="utf-8").splitlines())) > MAX_LINES
+    }
+    assert long == {}, "split these by subject, as docs/architecture.md describes"

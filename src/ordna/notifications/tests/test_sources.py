@@ -81,7 +81,7 @@ def test_an_overdue_question_nags_the_key_user_then_the_owner_and_an_escalated_o
 
 def test_an_unanswered_survey_is_reminded_until_it_closes_never_after(load_people, make_user, actor) -> None:
     from ordna.people.models import Person
-    from ordna.support import services as support
+    from ordna.support import surveys as support
 
     load_people([hr_row("E1", "Eva", "Employee", department="Sales")])
     employee = make_user("employee", person=Person.objects.get(employee_id="E1"))

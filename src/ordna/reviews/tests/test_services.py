@@ -231,7 +231,7 @@ def test_the_reviews_and_a_suppliers_page_issue_the_same_queries_for_3_or_30_rev
 def test_the_agenda_shows_the_supplier_only_planned_wishes_and_no_small_survey_groups(load_people, actor) -> None:
     from ordna.applications.models import Application
     from ordna.people.models import Person
-    from ordna.support import services as support
+    from ordna.support import surveys as support
     from ordna.support.models import SkillRating, SkillSurvey, SurveyInvitation
 
     load_people([hr_row("E1", department="IT")])
