@@ -103,7 +103,8 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "wishes.propose": frozenset({A, C, H, MG, K, E}),  # also voting
     "wishes.triage": frozenset({A, C, K}),  # scoped: key users their applications
     # Reports (ordna.reports): organisation-wide figures, licence money and the auditor's evidence.
-    "reports.view": frozenset({A, C, AU}),
+    "reports.view": frozenset({A, C, AU}),  # scoped: a user scoped to companies sees their companies' figures
+    "reports.group": frozenset({A, C, AU}),  # the group report: every company side by side
     "reports.evidence": frozenset({A, C, AU}),  # reads only; records who drew which sample
     # Reminders (docs/notifications.md): the notification log (scoped: one's own digests, all for A, C, AU), running the
     # reminders now, and one's own calendar feed.
@@ -136,7 +137,7 @@ ORG_WIDE_READERS = frozenset({A, C, H, AU})
 # their roles. Users and their companies, the audit log and the import history (every company's files), the HR
 # file and account exports (each spans the group), connectors and their outbox, the price list, applications,
 # suppliers, contracts and reviews, key users' appointments, surveys, the reminder run, the group's case
-# templates, the alumni and the exit survey's report, and the group's reports and the auditor's evidence pack.
+# templates, the alumni and the exit survey's report, and the group report (every company side by side).
 GROUP_ONLY: frozenset[str] = frozenset(
     {
         "users.manage",
@@ -160,8 +161,7 @@ GROUP_ONLY: frozenset[str] = frozenset(
         "templates.edit",
         "alumni.list",
         "exitsurvey.report",
-        "reports.view",
-        "reports.evidence",
+        "reports.group",
     }
 )
 

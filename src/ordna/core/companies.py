@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterable
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from ordna.core.actor import Actor
@@ -134,3 +135,24 @@ def user_companies_set(*, user: User, companies: Iterable[Company], actor: Actor
             after={"companies": [c.code for c in chosen]},
         )
     return user
+
+
+# Reports by company (issue 19): every figure of the group belongs to exactly one company, or to none: an unlinked
+# account of an application the group shares. `NO_COMPANY` names that rest, so the companies add up to the group.
+NO_COMPANY = 0
+# Which companies a report is about: one (its id), several (a user scoped to them), or None for the whole group.
+CompanyFilter = int | frozenset[int] | None
+
+
+def of_company(company: CompanyFilter, *, person: str, application: str = "") -> Q:
+    """The rows of `company` (its id or ids; None: the whole group; NO_COMPANY: the rest), by the person the row
+    is about (`person`: the path to its Person, "case__person", "holder") and, for a row without a person, by
+    its application (`application`: the path to its Application, where the row has one)."""
+    if company is None:
+        return Q()
+    unlinked = Q(**{f"{person}__isnull": True})
+    if company == NO_COMPANY:
+        return unlinked & Q(**{f"{application}__company__isnull": True}) if application else Q(pk__in=[])
+    ids = sorted(company) if isinstance(company, frozenset) else [company]
+    mine = Q(**{f"{person}__company_id__in": ids})
+    return mine | (unlinked & Q(**{f"{application}__company_id__in": ids})) if application else mine

@@ -62,7 +62,7 @@ def dashboard_figures(user: User, *, today: date) -> dict[str, Any]:
         figures["devices_issued"] = devices.filter(status="issued").count()
     if access.can(user, "reports.view"):
         # The four figures every surface shows, from the selectors of the apps that own their data.
-        figures["now"] = figures_at([today])[today]
+        figures["now"] = figures_at([today], company=user.company_ids)[today]
     if access.can(user, "applications.list"):
         figures["applications_total"] = applications_scope(user).count()
     if user.person_id is not None and people_scope(user).filter(pk=user.person_id).exists():

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
+from ordna.core.companies import CompanyFilter, of_company
 from ordna.core.errors import not_one_of
 from ordna.core.models import ImportRun
 from ordna.lifecycle.closing import attest_reasons_for, attestable_from
@@ -435,14 +436,15 @@ class OverdueLine:
     due: date
 
 
-def overdue_leaver_lines(days: Sequence[date]) -> dict[date, list[OverdueLine]]:
+def overdue_leaver_lines(days: Sequence[date], *, company: CompanyFilter = None) -> dict[date, list[OverdueLine]]:
     """For each day: the lines of leaver cases (not cancelled, opened by then) that were open at its end and
-    due before it, the most overdue first; one query for all the days."""
+    due before it, the most overdue first (of one company's people: `company`); one query for all the days."""
     if not days:
         return {}
     first, last = min(days), max(days)
     rows = list(
-        Line.objects.filter(case__kind=CaseKind.LEAVER, due__lt=last, case__opened_at__lt=_end_of(last))
+        Line.objects.filter(of_company(company, person="case__person"))
+        .filter(case__kind=CaseKind.LEAVER, due__lt=last, case__opened_at__lt=_end_of(last))
         .exclude(case__status=CaseStatus.CANCELLED)
         .filter(Q(state=LineState.OPEN) | Q(closed_at__gte=_end_of(first)))
         .order_by("due", "case_id", "id")
@@ -520,14 +522,16 @@ class ClosingShares:
         return getattr(self, state) / self.total if self.total else None
 
 
-def closing_shares(months: Sequence[date]) -> dict[date, ClosingShares]:
-    """For each month (its first day): the lines of leaver cases closed in it, by how they closed; one query."""
+def closing_shares(months: Sequence[date], *, company: CompanyFilter = None) -> dict[date, ClosingShares]:
+    """For each month (its first day): the lines of leaver cases closed in it, by how they closed (of one
+    company's people: `company`); one query."""
     if not months:
         return {}
     ends = {month: _end_of(_month_end(month)) for month in months}
     starts = {month: timezone.make_aware(datetime.combine(month, time.min)) for month in months}
     rows = list(
-        Line.objects.filter(
+        Line.objects.filter(of_company(company, person="case__person"))
+        .filter(
             case__kind=CaseKind.LEAVER,
             closed_at__gte=min(starts.values()),
             closed_at__lt=max(ends.values()),
@@ -565,10 +569,12 @@ class OverrideRow:
     approved_by: str
 
 
-def overrides_closed(start: date, end: date) -> list[OverrideRow]:
-    """The lines of leaver cases closed by someone other than their responsible party in [start, end]."""
+def overrides_closed(start: date, end: date, *, company: CompanyFilter = None) -> list[OverrideRow]:
+    """The lines of leaver cases closed by someone other than their responsible party in [start, end] (of one
+    company's people: `company`)."""
     rows = (
-        Line.objects.filter(
+        Line.objects.filter(of_company(company, person="case__person"))
+        .filter(
             case__kind=CaseKind.LEAVER,
             override=True,
             closed_at__gte=timezone.make_aware(datetime.combine(start, time.min)),
