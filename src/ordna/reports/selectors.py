@@ -635,7 +635,8 @@ def licence_report(*, today: date, company: CompanyFilter = None) -> list[f.Lice
     (the seats bought stay the application's)."""
     licences = License.objects.all()
     if company is not None:
-        licences = licences.filter(Q(application__company__isnull=True) | Q(application__company_id=company))
+        ids = sorted(company) if isinstance(company, frozenset) else [company]
+        licences = licences.filter(Q(application__company__isnull=True) | Q(application__company_id__in=ids))
     prices = [
         f.LicencePrice(app_id, app, name, cost, currency, seats)
         for app_id, app, name, cost, currency, seats in licences.values_list(

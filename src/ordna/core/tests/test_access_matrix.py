@@ -165,6 +165,7 @@ WEB: dict[str, tuple[dict[str, Any], str, set[str], int | tuple[int, ...]]] = {
     "reports:monthly": ({}, "get", {"admin", "coordinator", "auditor"}, 200),
     "reports:licenses": ({}, "get", {"admin", "coordinator", "auditor"}, 200),
     "reports:evidence": ({}, "get", {"admin", "coordinator", "auditor"}, 200),
+    "reports:group": ({}, "get", {"admin", "coordinator", "auditor"}, 200),
     "notifications:log": ({}, "get", ALL, 200),
     # The digest is HR's own: readers of the whole log and its recipient see it.
     "notifications:detail": ({"pk": "DIGEST"}, "get", {"admin", "coordinator", "auditor", "hr"}, 200),
@@ -292,6 +293,7 @@ API: dict[tuple[str, str], set[str]] = {
     ("GET", "/api/v1/reports/monthly"): {"admin", "coordinator", "auditor"},
     ("GET", "/api/v1/reports/licenses"): {"admin", "coordinator", "auditor"},
     ("POST", "/api/v1/reports/evidence"): {"admin", "coordinator", "auditor"},
+    ("GET", "/api/v1/reports/group"): {"admin", "coordinator", "auditor"},
     ("GET", "/api/v1/notifications"): ALL,
     ("GET", "/api/v1/notifications/{digest_id}"): {"admin", "coordinator", "auditor", "hr"},
     ("POST", "/api/v1/reminders/run"): {"admin", "coordinator"},
