@@ -48,6 +48,7 @@ def application_edit(request: HttpRequest, slug: str) -> HttpResponse:
         "description": app.description,
         "owner": app.owner.employee_id if app.owner else "",
         "supplier": app.supplier_id,
+        "company": app.company_id,
         "criticality": app.criticality,
         "supplier_resolution_hours": app.supplier_resolution_hours,
     }
@@ -66,6 +67,7 @@ def application_edit(request: HttpRequest, slug: str) -> HttpResponse:
                     description=data["description"],
                     owner_id=owner.pk if owner else None,
                     supplier_id=data["supplier"].pk if data["supplier"] else None,
+                    company_id=data["company"].pk if data["company"] else None,
                     criticality=data["criticality"],
                     supplier_resolution_hours=data["supplier_resolution_hours"],
                 )

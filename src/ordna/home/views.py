@@ -122,7 +122,7 @@ def person_end_date(request: HttpRequest, employee_id: str) -> HttpResponse:
 @capability("applications.view")
 def application_detail(request: HttpRequest, slug: str) -> HttpResponse:
     user = user_of(request)
-    app = access.get_in_scope(applications_scope(user).select_related("owner", "supplier"), slug=slug)
+    app = access.get_in_scope(applications_scope(user).select_related("owner", "supplier", "company"), slug=slug)
     accounts = None
     if access.can(user, "accounts.list"):
         accounts = paginate(request, accounts_scope(user).filter(application=app).select_related("person"))
