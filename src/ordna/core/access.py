@@ -136,8 +136,9 @@ ORG_WIDE_READERS = frozenset({A, C, H, AU})
 # Capabilities that act on the whole group (issue 19): a user scoped to companies does not hold them, whatever
 # their roles. Users and their companies, the audit log and the import history (every company's files), the HR
 # file and account exports (each spans the group), connectors and their outbox, the price list, applications,
-# suppliers, contracts and reviews, key users' appointments, surveys, the reminder run, the group's case
-# templates, the alumni and the exit survey's report, and the group report (every company side by side).
+# suppliers, contracts and reviews, key users' appointments, surveys, the reminder run, the alumni and the exit
+# survey's report, and the group report (every company side by side). Case templates are scoped instead: a
+# scoped user edits their companies' own (lifecycle.scopes.templates_editable_scope).
 GROUP_ONLY: frozenset[str] = frozenset(
     {
         "users.manage",
@@ -158,7 +159,6 @@ GROUP_ONLY: frozenset[str] = frozenset(
         "appointments.edit",
         "surveys.manage",
         "reminders.run",
-        "templates.edit",
         "alumni.list",
         "exitsurvey.report",
         "reports.group",

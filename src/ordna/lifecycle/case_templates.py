@@ -81,6 +81,10 @@ def template_save(
     name = name.strip()
     if isinstance(company, _Keep):
         company = template.company if template is not None else None
+    scope = actor.user.company_ids if actor.user is not None else None
+    if scope is not None and (company is None or company.pk not in scope):
+        # A user scoped to companies edits their companies' own templates; the group's stays the group's.
+        raise LifecycleError(_("Choose one of your companies for the template."), field="company")
     if template is not None:
         kind = template.kind
     if kind not in CaseKind.values:

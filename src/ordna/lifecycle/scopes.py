@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from django.db.models import Q, QuerySet
 
 from ordna.core.access import MG, ORG_WIDE_READERS, A, C, E, H, K, S, in_companies
-from ordna.lifecycle.models import LINE_LINK, Case, Line, LineKind, Responsible
+from ordna.lifecycle.models import LINE_LINK, Case, CaseTemplate, Line, LineKind, Responsible
 from ordna.people.scopes import people_scope, report_ids
 
 if TYPE_CHECKING:
@@ -114,3 +114,19 @@ def cases_scope(user: User) -> QuerySet[Case]:
     if user.has_role(MG) and user.person_id is not None:
         condition |= Q(person__in=people_scope(user))
     return cases.filter(condition)
+
+
+def templates_scope(user: User) -> QuerySet[CaseTemplate]:
+    """The case templates `user` sees: all for the whole group; the group's (the default) and their own
+    companies' for a user scoped to companies (docs/companies.md)."""
+    if user.company_ids is None:
+        return CaseTemplate.objects.all()
+    return CaseTemplate.objects.filter(Q(company__isnull=True) | in_companies(user, "company"))
+
+
+def templates_editable_scope(user: User) -> QuerySet[CaseTemplate]:
+    """The templates `user` may change: all for the whole group; their companies' own for a scoped user (the
+    group's template stays the group's)."""
+    if user.company_ids is None:
+        return CaseTemplate.objects.all()
+    return CaseTemplate.objects.filter(in_companies(user, "company"))

@@ -224,6 +224,7 @@ class BirthrightIn(Schema):
 class TemplateOut(Schema):
     id: int
     kind: str
+    company: str | None  # a company's own template (its code); null: the group's
     exit_survey: bool
     birthrights: list[BirthrightOut]
     name: str
@@ -240,9 +241,14 @@ class TemplateOut(Schema):
     def resolve_birthrights(obj: Any) -> list[Any]:
         return list(obj.birthrights.all())
 
+    @staticmethod
+    def resolve_company(obj: Any) -> str | None:
+        return obj.company.code if obj.company_id else None
+
 
 class TemplateIn(Schema):
     name: str
+    company: str | None = None  # a company's code: its own template; none: the group's
     employment_type: str = ""
     department: str = ""
     active: bool = True
@@ -252,6 +258,7 @@ class TemplateIn(Schema):
 
 class TemplatePatch(Schema):
     name: str | None = None
+    company: str | None = None
     employment_type: str | None = None
     department: str | None = None
     active: bool | None = None
