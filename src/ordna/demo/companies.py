@@ -14,6 +14,7 @@ from pathlib import Path
 from django.utils.translation import pgettext
 
 from ordna.applications.models import Application
+from ordna.applications.services import application_update
 from ordna.core.actor import Actor
 from ordna.core.companies import company_save
 from ordna.core.models import Company, default_company_id
@@ -52,11 +53,17 @@ def companies_demo_load(*, actor: Actor) -> dict[str, int]:
     return ids
 
 
-def company_applications_demo_load(*, companies: dict[str, int], countries: dict[str, tuple[str, ...]]) -> None:
+def company_applications_demo_load(
+    *, companies: dict[str, int], countries: dict[str, tuple[str, ...]], actor: Actor
+) -> None:
     """An application the demo gives one country's people only is that company's own; the rest are shared."""
     for slug, only in countries.items():
         if len(only) == 1:
-            Application.objects.filter(slug=slug).update(company_id=companies[company_of_country(only[0])])
+            application_update(
+                application=Application.objects.get(slug=slug),
+                actor=actor,
+                company_id=companies[company_of_country(only[0])],
+            )
 
 
 def company_templates_demo_load(*, actor: Actor, companies: dict[str, int]) -> None:

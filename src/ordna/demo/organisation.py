@@ -122,7 +122,7 @@ def demo_load(*, people: int, seed: int, actor: Actor, today: date) -> DemoSumma
             owners=plan.owners, seats=plan.seats, pk_of=pk_of, supplier_pk=supplier_pk, actor=actor
         )
         company_applications_demo_load(
-            companies=companies, countries={a.slug: a.audience.countries for a in DEMO_APPLICATIONS}
+            companies=companies, countries={a.slug: a.audience.countries for a in DEMO_APPLICATIONS}, actor=actor
         )
         company_templates_demo_load(actor=actor, companies=companies)
         accounts_demo_load(plan.accounts, pk_of=pk_of, actor=actor, seed=seed)
