@@ -135,10 +135,10 @@ ORG_WIDE_READERS = frozenset({A, C, H, AU})
 
 # Capabilities that act on the whole group (issue 19): a user scoped to companies does not hold them, whatever
 # their roles. Users and their companies, the audit log and the import history (every company's files), the HR
-# file and account exports (each spans the group), connectors and their outbox, the price list, applications,
-# suppliers, contracts and reviews, key users' appointments, surveys, the reminder run, the alumni and the exit
-# survey's report, and the group report (every company side by side). Case templates are scoped instead: a
-# scoped user edits their companies' own (lifecycle.scopes.templates_editable_scope).
+# file and account exports (each spans the group), running the opening rules for everyone, connectors and their
+# outbox, the price list, applications, suppliers, contracts and reviews, key users' appointments, surveys, the
+# reminder run, the alumni and the exit survey's report, and the group report (every company side by side). Case
+# templates are scoped instead: a scoped user edits their companies' own (lifecycle.scopes).
 GROUP_ONLY: frozenset[str] = frozenset(
     {
         "users.manage",
@@ -146,6 +146,7 @@ GROUP_ONLY: frozenset[str] = frozenset(
         "audit.view",
         "imports.history",
         "people.import",
+        "cases.open",
         "accounts.import",
         "licenses.edit",
         "applications.edit",

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
+from ordna.core.access import in_companies
 from ordna.core.companies import CompanyFilter, of_company
 from ordna.core.errors import not_one_of
 from ordna.core.models import ImportRun
@@ -226,11 +227,12 @@ def closing_requests_pending(lines: QuerySet[Line]) -> QuerySet[ClosingRequest]:
 
 
 def my_tasks(user: User) -> QuerySet[Line]:
-    """The open lines of open cases that `user` must close, and for an employee the devices to return."""
+    """The open lines of open cases that `user` must close, and for an employee the devices to return; of their
+    companies' people for a user scoped to companies."""
     mine = (
         Q(pk__in=lines_closable_scope(user).values("pk"))
         if not user.has_role("admin", "coordinator")
-        else Q(responsible=Responsible.COORDINATOR)
+        else Q(responsible=Responsible.COORDINATOR) & in_companies(user, "case__person__company")
     )
     if user.person_id is not None:
         mine |= Q(case__person_id=user.person_id, kind=LineKind.DEVICE, grant=False)

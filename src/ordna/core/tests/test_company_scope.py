@@ -47,12 +47,15 @@ def group(load_people: Any, make_user: Any, tmp_path: Any, monkeypatch: Any) -> 
     company_save(actor=actor, code="b", name="Bolaget B AB", country="SE", mail_domains=["b.example.org"])
     header = [*list(hr_row("x")), "company"]
     path = tmp_path / "b.csv"
+    path.write_text(hr_csv([hr_row("Z9", "Zora", MARKER, company="b")], header=header), encoding="utf-8")
+    assert people_import(path=path, actor=actor, today=TODAY).outcome == "applied"
+    zora = Person.objects.get(employee_id="Z9")
+    device_register(asset_tag="LT-9", kind="laptop", actor=actor, holder=zora)  # her case gets a device line
     last_day = (TODAY + timedelta(days=3)).isoformat()
     path.write_text(
         hr_csv([hr_row("Z9", "Zora", MARKER, end_date=last_day, company="b")], header=header), encoding="utf-8"
     )
     assert people_import(path=path, actor=actor, today=TODAY).outcome == "applied"
-    zora = Person.objects.get(employee_id="Z9")
     export = tmp_path / "crm-b.csv"
     export.write_text(
         "account_id,email,display_name,employee_id,status,last_login,license\nsvc,,Service,,active,,\n"
@@ -60,7 +63,6 @@ def group(load_people: Any, make_user: Any, tmp_path: Any, monkeypatch: Any) -> 
         encoding="utf-8",
     )
     accounts_import(application_slug="crm", path=export, actor=actor, today=TODAY, preset="generic")
-    device_register(asset_tag="LT-9", kind="laptop", actor=actor, holder=zora)
     support.question_ask(
         application=Application.objects.get(slug="crm"),
         asked_by=zora,
@@ -125,6 +127,18 @@ def test_a_scoped_user_finds_no_one_of_another_company_in_the_api(group: dict[st
         assert MARKER.encode() not in body, f"{role} sees company B in {path}"
         if capability[(method, path)] in GROUP_ONLY:
             assert response.status_code == 404, f"{role} {path} is the group's"
+
+
+def test_a_scoped_user_cannot_name_another_companys_person(group: dict[str, Any]) -> None:
+    token = token_create(user=group["users"]["coordinator"], actor=Actor.system("test"))
+    api = Client(headers={"Authorization": f"Bearer {token}"})
+    answer = api.post(
+        "/api/v1/devices", {"asset_tag": "LT-77", "kind": "laptop", "holder": "Z9"}, content_type="application/json"
+    )
+    assert answer.status_code == 422 and answer.json()["field"] == "holder"
+    assert api.post(
+        "/api/v1/devices", {"asset_tag": "LT-77", "kind": "laptop", "holder": "E2"}, content_type="application/json"
+    ).status_code in (200, 201)
 
 
 def test_group_only_capabilities_are_refused_to_scoped_users_whatever_their_roles(group: dict[str, Any]) -> None:
