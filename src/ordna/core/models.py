@@ -6,6 +6,7 @@ from typing import ClassVar
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext_lazy as _
 
 
@@ -132,13 +133,37 @@ class User(AbstractUser):
             ),
         ]
 
+    def _access_load(self) -> None:
+        """The user's roles and companies, and how many companies the group has, in one query (every request
+        asks for the first two; the pages that offer a choice of company, for the third)."""
+        rows = (
+            list(
+                User.objects.filter(pk=self.pk).values_list(
+                    "roles__role", "companies__id", RawSQL("SELECT COUNT(*) FROM core_company", ())
+                )
+            )
+            if self.pk
+            else []
+        )
+        self._role_cache = frozenset(role for role, _company, _n in rows if role)
+        self._company_cache = frozenset(company for _role, company, _n in rows if company) or None
+        self._group_size = rows[0][2] if rows else 0
+
+    @property
+    def group_size(self) -> int:
+        """How many companies the group has (one for an organisation that is no group)."""
+        if not hasattr(self, "_group_size"):
+            self._access_load()
+        size: int = self._group_size
+        return size
+
     @property
     def role_set(self) -> frozenset[str]:
         """The user's role slugs, loaded once per request."""
         cached: frozenset[str] | None = getattr(self, "_role_cache", None)
         if cached is None:
-            cached = frozenset(self.roles.values_list("role", flat=True)) if self.pk else frozenset()
-            self._role_cache = cached
+            self._access_load()
+            cached = self._role_cache
         return cached
 
     def has_role(self, *roles: str) -> bool:
@@ -147,12 +172,10 @@ class User(AbstractUser):
     @property
     def company_ids(self) -> frozenset[int] | None:
         """The companies this user is scoped to, loaded once per request; None for the whole group."""
-        cached: frozenset[int] | bool | None = getattr(self, "_company_cache", False)
-        if cached is False:
-            ids = frozenset(self.companies.values_list("id", flat=True)) if self.pk else frozenset()
-            cached = ids or None
-            self._company_cache = cached
-        return cached  # type: ignore[return-value]
+        if not hasattr(self, "_company_cache"):
+            self._access_load()
+        cached: frozenset[int] | None = self._company_cache
+        return cached
 
 
 class UserRole(models.Model):

@@ -39,10 +39,13 @@ def _company(request: HttpRequest) -> tuple[CompanyFilter, dict[str, object]]:
         company = selectors.report_company(user, code)
     except ServiceError:
         raise Http404 from None
-    choices = Company.objects.all() if user.company_ids is None else Company.objects.filter(pk__in=user.company_ids)
-    listed = list(choices.order_by("name").values_list("code", "name"))
+    listed: list[tuple[str, str]] = []
+    several = user.group_size > 1 if user.company_ids is None else len(user.company_ids) > 1
+    if several:  # a choice of company (an organisation of one company has none, and no query for it)
+        choices = Company.objects.all() if user.company_ids is None else Company.objects.filter(pk__in=user.company_ids)
+        listed = list(choices.order_by("name").values_list("code", "name"))
     return company, {
-        "companies": listed if len(listed) > 1 else [],
+        "companies": listed,
         "company_value": code.strip().lower(),
         "company_query": f"&company={code.strip().lower()}" if code.strip() else "",
         "company_name": selectors.company_name(company),
