@@ -11,6 +11,7 @@ class CaseOut(Schema):
     kind: str
     from_department: str
     from_employment_type: str
+    from_company: str | None  # a move between companies of the group: the code of the company left
     person: str
     person_name: str
     department: str
@@ -21,6 +22,10 @@ class CaseOut(Schema):
     opened_at: datetime
     completed_at: datetime | None
     cancel_reason: str
+
+    @staticmethod
+    def resolve_from_company(obj: Any) -> str | None:
+        return obj.from_company.code if obj.from_company_id else None
 
     @staticmethod
     def resolve_person(obj: Any) -> str:
