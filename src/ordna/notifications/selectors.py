@@ -41,17 +41,19 @@ def ladder_from_settings() -> Ladder:
 
 
 def directory_load() -> Directory:
-    """The HR file's people, the active users with their roles, and the role mailboxes, in three queries."""
+    """The HR file's people, the active users with their roles and companies, and the role mailboxes, in four
+    queries."""
     from ordna.core.models import Role, User, UserRole
 
     roles: dict[int, set[str]] = defaultdict(set)
-    # A user scoped to companies (docs/companies.md) gets what is theirs to do, never the group's role items.
-    scoped = set(User.companies.through.objects.values_list("user_id", flat=True))
     for user_id, role in UserRole.objects.filter(user__is_active=True).values_list("user_id", "role"):
-        if user_id not in scoped:
-            roles[user_id].add(role)
+        roles[user_id].add(role)
+    # A user limited to companies (docs/companies.md) gets its role's items of those companies' people only.
+    companies: dict[int, set[int]] = defaultdict(set)
+    for user_id, company_id in User.companies.through.objects.values_list("user_id", "company_id"):
+        companies[user_id].add(company_id)
     users = [
-        UserRow(*row, roles=frozenset(roles.get(row[0], ())))
+        UserRow(*row, roles=frozenset(roles.get(row[0], ())), companies=frozenset(companies.get(row[0], ())))
         for row in User.objects.filter(is_active=True).values_list(
             "id", "username", "first_name", "last_name", "email", "locale", "person_id", "supplier_id"
         )
