@@ -37,7 +37,7 @@ def test_a_company_hr_user_is_reminded_of_its_companys_leavers_only(tmp_path: Pa
     path = tmp_path / "hr.csv"
     path.write_text(hr_csv(rows, header=[*list(hr_row("x")), "company"]), encoding="utf-8")
     assert people_import(path=path, actor=actor, today=TODAY).outcome == "applied"
-    group_hr = user_add(username="gunilla", roles=["hr"], actor=actor, email="gunilla@example.org")
+    user_add(username="gunilla", roles=["hr"], actor=actor, email="gunilla@example.org")
     dutch_hr = user_add(username="nora", roles=["hr"], actor=actor, email="nora@example.nl")
     user_companies_set(user=dutch_hr, companies=[nl], actor=actor)
 
