@@ -156,3 +156,26 @@ def of_company(company: CompanyFilter, *, person: str, application: str = "") ->
     ids = sorted(company) if isinstance(company, frozenset) else [company]
     mine = Q(**{f"{person}__company_id__in": ids})
     return mine | (unlinked & Q(**{f"{application}__company_id__in": ids})) if application else mine
+
+
+def company_name(company: CompanyFilter) -> str:
+    """What a report of `company` is about, in words: its name, or the names of several ("" for the group)."""
+    if company is None:
+        return ""
+    if company == NO_COMPANY:
+        return str(_("Not in a company: unlinked accounts of shared applications"))
+    ids = sorted(company) if isinstance(company, frozenset) else [company]
+    return ", ".join(Company.objects.filter(pk__in=ids).order_by("name").values_list("name", flat=True))
+
+
+def report_company(user: User, code: str) -> CompanyFilter:
+    """Which companies a report for `user` is about: the one its code names (within the user's companies), else
+    the user's companies (None: the whole group, for a user who sees it)."""
+    scope = user.company_ids
+    code = code.strip().lower()
+    if not code:
+        return scope
+    pk = Company.objects.filter(code=code).values_list("pk", flat=True).first()
+    if pk is None or (scope is not None and pk not in scope):
+        raise ServiceError(_("No company has the code %(value)s."), field="company", value=repr(code))
+    return pk

@@ -48,7 +48,7 @@ class PersonOut(Schema):
 
     @staticmethod
     def resolve_company(obj: Any) -> str:
-        return str(obj.company.code)
+        return str(obj.company.code) if obj.company_id else ""
 
     @staticmethod
     def resolve_status(obj: Any) -> str:

@@ -57,9 +57,11 @@ class Person(models.Model):
 
     employee_id = models.CharField(max_length=64, unique=True)
     # The company of the group the person works for (docs/companies.md): the default company unless the HR
-    # file's `company` column names another.
+    # file's `company` column names another. Every write through Ordna sets it (the HR import, the default);
+    # the column accepts null only so that rows written in an older schema's shape (a migration test's
+    # historical model) still fit.
     company = models.ForeignKey(
-        "core.Company", on_delete=models.PROTECT, default=default_company_id, related_name="people"
+        "core.Company", null=True, on_delete=models.PROTECT, default=default_company_id, related_name="people"
     )
     first_name = models.CharField(max_length=150)
     last_name = models.CharField(max_length=150)

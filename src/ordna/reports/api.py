@@ -13,10 +13,12 @@ from ninja import Router, Schema
 from ordna.core.actor import Actor
 from ordna.core.api import Capability, ErrorOut, Refused
 from ordna.core.clock import today
+from ordna.core.companies import report_company
 from ordna.core.errors import ServiceError, not_one_of
 from ordna.core.web import user_of
 from ordna.lifecycle.selectors import ClosingShares
 from ordna.reports import documents, figures, render, selectors
+from ordna.reports.by_company import CompanyRow, group_report
 from ordna.reports.group import group_file
 from ordna.reports.services import ReportError, evidence_pack_make
 
@@ -149,12 +151,12 @@ class GroupOut(Schema):
 
 def _company(request: HttpRequest, code: str) -> Any:
     try:
-        return selectors.report_company(user_of(request), code)
+        return report_company(user_of(request), code)
     except ServiceError as exc:
         raise Refused(exc, 400) from exc
 
 
-def _company_figures(row: selectors.CompanyRow) -> dict[str, Any]:
+def _company_figures(row: CompanyRow) -> dict[str, Any]:
     return {
         "company": row.code,
         "name": row.name,
@@ -338,7 +340,7 @@ def group(request: HttpRequest, month: str = "", format: str = "json") -> Any:
         raise Refused(exc, 400) from exc
     if format not in ("json", *render.FORMATS):
         raise Refused(not_one_of("format", format, ("json", *render.FORMATS)), 400)
-    report = selectors.group_report(month=first, today=today())
+    report = group_report(month=first, today=today())
     if format != "json":
         return _file(group_file(report, format), format, f"ordna-group-{report.label}")
     return {

@@ -1,6 +1,6 @@
 """The group report (issue 19, docs/companies.md): one row per company of the group, side by side, with the
 group's row under them, as a page, HTML, PDF and XLSX. Its figures are the monthly follow-up's, drawn one company
-at a time by the same selectors (`selectors.group_report`), so the companies add up to the group."""
+at a time by the same selectors (`by_company.group_report`), so the companies add up to the group."""
 
 from __future__ import annotations
 
@@ -13,10 +13,10 @@ from django.utils import timezone
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
+from ordna.reports.by_company import CompanyRow, GroupReport
 from ordna.reports.charts import bar_chart, hbar_chart
 from ordna.reports.documents import _pdf_chart, _pdf_heading, _pdf_start, _pdf_table, _sheet
 from ordna.reports.render import money, percent
-from ordna.reports.selectors import CompanyRow, GroupReport
 
 
 def headings() -> tuple[str, ...]:

@@ -23,15 +23,12 @@ from typing import Any
 
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 
 from ordna.accounts.models import Account, Finding, FindingKind, FindingState
 from ordna.accounts.selectors import cents, leaver_accounts_active, licence_waste, licence_waste_by_licence
 from ordna.applications.models import License
 from ordna.core.business_days import business_days_between
-from ordna.core.companies import NO_COMPANY, CompanyFilter, of_company
-from ordna.core.errors import ServiceError
-from ordna.core.models import Company
+from ordna.core.companies import CompanyFilter, company_name, of_company
 from ordna.devices.selectors import DeviceOut, devices_not_returned
 from ordna.lifecycle.models import Case, CaseKind, CaseStatus, Line, LineKind, LineState, Responsible
 from ordna.lifecycle.selectors import (
@@ -84,13 +81,12 @@ class FiguresAt:
 
 
 def company_findings(company: CompanyFilter) -> Any:
-    """The findings of `company` (None: the group's): its people's, and the unlinked ones of its own
-    applications."""
-    return (
-        None
-        if company is None
-        else Finding.objects.filter(of_company(company, person="person", application="application"))
-    )
+    """The findings of `company` (None: the group's): its people's, and the unlinked ones of its own apps."""
+    return None if company is None else Finding.objects.filter(of_finding(company))
+
+
+def of_finding(company: CompanyFilter) -> Any:
+    return of_company(company, person="person", application="application")
 
 
 def figures_at(days: list[date], *, company: CompanyFilter = None) -> dict[date, FiguresAt]:
@@ -182,7 +178,7 @@ def finding_rows(
     """Findings of `kinds` opened by `since_by` and not resolved before `live_after` (of one company); one
     query."""
     rows = (
-        Finding.objects.filter(of_company(company, person="person", application="application"))
+        Finding.objects.filter(of_finding(company))
         .filter(kind__in=kinds, since__lte=since_by)
         .filter(Q(resolved_at__isnull=True) | Q(resolved_at__gte=_day_start(live_after)))
         .values_list("kind", "since", "resolved_at", "monthly_cost", "currency")
@@ -319,7 +315,6 @@ def monthly_report(*, month: date, today: date, company: CompanyFilter = None) -
     cases = leaver_cases(window_start, f.month_end(month), company=company)
     grouped = f.lines_by_case(leaver_lines(window_start, f.month_end(month), company=company))
     findings = finding_rows(kinds=REMAINING_KINDS, since_by=as_of, live_after=as_of, company=company)
-    of_findings = of_company(company, person="person", application="application")
 
     in_month = [c for c in cases if month <= c.last_day <= f.month_end(month)]
     leavers = [
@@ -342,14 +337,14 @@ def monthly_report(*, month: date, today: date, company: CompanyFilter = None) -
     month_start = _day_start(month)
     month_after = _day_start(f.add_months(month, 1))
     opened = dict(
-        Finding.objects.filter(of_findings)
+        Finding.objects.filter(of_finding(company))
         .filter(since__gte=month, since__lte=f.month_end(month))
         .values_list("kind")
         .annotate(n=Count("id"))
         .order_by("kind")
     )
     closed = dict(
-        Finding.objects.filter(of_findings)
+        Finding.objects.filter(of_finding(company))
         .filter(resolved_at__gte=month_start, resolved_at__lt=month_after)
         .values_list("kind")
         .annotate(n=Count("id"))
@@ -379,90 +374,11 @@ def monthly_report(*, month: date, today: date, company: CompanyFilter = None) -
     )
 
 
-def company_name(company: CompanyFilter) -> str:
-    """What a report of `company` is about, in words: its name, or the names of several ("" for the group)."""
-    if company is None:
-        return ""
-    if company == NO_COMPANY:
-        return str(_("Not in a company: unlinked accounts of shared applications"))
-    ids = sorted(company) if isinstance(company, frozenset) else [company]
-    return ", ".join(Company.objects.filter(pk__in=ids).order_by("name").values_list("name", flat=True))
-
-
-def report_company(user: Any, code: str) -> CompanyFilter:
-    """Which companies a report for `user` is about: the one its code names (within the user's companies), else
-    the user's companies (None: the whole group, for a user who sees it)."""
-    scope = user.company_ids
-    code = code.strip().lower()
-    if not code:
-        return scope
-    pk = Company.objects.filter(code=code).values_list("pk", flat=True).first()
-    if pk is None or (scope is not None and pk not in scope):
-        raise ServiceError(_("No company has the code %(value)s."), field="company", value=repr(code))
-    return pk
-
-
-# The group report: one row per company of the group, side by side (issue 19) ---------------------------------
-
-
-@dataclass(frozen=True)
-class CompanyRow:
-    """One company's figures of a month, as the monthly follow-up counts them (the last row: the group's)."""
-
-    code: str
-    name: str
-    figures: f.MonthFigures
-    at: FiguresAt
-
-
-@dataclass(frozen=True)
-class GroupReport:
-    month: date
-    as_of: date
-    generated_at: datetime
-    companies: list[CompanyRow]  # every company, and the rest (unlinked accounts of shared apps) when it has any
-    group: CompanyRow
-    currency: str
-
-    @property
-    def label(self) -> str:
-        return f.month_label(self.month)
-
-
-def _company_row(code: str, name: str, *, month: date, as_of: date, company: CompanyFilter) -> CompanyRow:
-    cases = leaver_cases(month, f.month_end(month), company=company)
-    grouped = f.lines_by_case(leaver_lines(month, f.month_end(month), company=company))
-    return CompanyRow(code, name, f.month_figures(month, cases, grouped), figures_at([as_of], company=company)[as_of])
-
-
-def group_report(*, month: date, today: date) -> GroupReport:
-    """The month's figures of every company of the group side by side, with the group's: the same selectors as
-    the monthly follow-up, one company at a time, so the companies add up to the group. An unlinked account in
-    an application the group shares belongs to no company: its licence waste is a row of its own."""
-    as_of = min(f.month_end(month), today)
-    rows = [
-        _company_row(code, name, month=month, as_of=as_of, company=pk)
-        for pk, code, name in Company.objects.order_by("name").values_list("id", "code", "name")
-    ]
-    rest = _company_row("", company_name(NO_COMPANY), month=month, as_of=as_of, company=NO_COMPANY)
-    if rest.at.licence_waste or rest.at.leaver_accounts_active:
-        rows.append(rest)
-    group = _company_row("", str(_("The group")), month=month, as_of=as_of, company=None)
-    return GroupReport(
-        month=month,
-        as_of=as_of,
-        generated_at=timezone.now(),
-        companies=rows,
-        group=group,
-        currency=f.main_currency([group.at.licence_waste]),
-    )
-
-
 def live_findings_list(kind: str, day: date, *, company: CompanyFilter = None) -> list[dict[str, Any]]:
     """The findings of `kind` live at the end of `day` (of one company), for the lists behind the figures; one
     query."""
     rows = (
-        Finding.objects.filter(of_company(company, person="person", application="application"))
+        Finding.objects.filter(of_finding(company))
         .filter(kind=kind, since__lte=day)
         .filter(Q(resolved_at__isnull=True) | Q(resolved_at__gte=_day_start(day + timedelta(days=1))))
         .order_by("application__name", "account__key", "license", "id")
@@ -526,7 +442,7 @@ def dashboard(*, today: date, company: CompanyFilter = None) -> Dashboard:
     )
     report_trend = [point.row for point in points]
     lines_of = of_company(company, person="case__person")
-    findings_of = of_company(company, person="person", application="application")
+    findings_of = of_finding(company)
     open_lines = (
         Line.objects.filter(lines_of)
         .filter(case__kind=CaseKind.LEAVER, case__status=CaseStatus.OPEN, state=LineState.OPEN)
@@ -645,7 +561,7 @@ def licence_report(*, today: date, company: CompanyFilter = None) -> list[f.Lice
     ]
     assigned = (
         (app_id, tuple(licenses or ()))
-        for app_id, licenses in Account.objects.filter(of_company(company, person="person", application="application"))
+        for app_id, licenses in Account.objects.filter(of_finding(company))
         .exclude(status="gone")
         .exclude(licenses=[])
         .values_list("application_id", "licenses")

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from ordna.core.actor import Actor
 from ordna.core.audit import audit_record
 from ordna.core.business_days import next_business_day
-from ordna.core.companies import CompanyFilter
+from ordna.core.companies import CompanyFilter, company_name
 from ordna.core.errors import ServiceError
 from ordna.core.tabular import escape_cell
 from ordna.lifecycle.certificate import certificate_data, certificate_pdf
@@ -121,7 +121,7 @@ def evidence_pack_make(
     at = selectors.figures_at([day], company=company)[day]
     manifest = {
         "period": {"from": start.isoformat(), "to": end.isoformat()},
-        "companies": selectors.company_name(company) or None,
+        "companies": company_name(company) or None,
         "figures": {
             "on": day.isoformat(),
             "leaver_accounts_active": at.leaver_accounts_active,
@@ -164,7 +164,7 @@ def evidence_pack_make(
                 "sample": sample,
                 "leavers": len(leavers),
                 "sampled_cases": sorted(picked),
-                "companies": selectors.company_name(company) or None,
+                "companies": company_name(company) or None,
             },
         )
     return EvidencePack(out.getvalue(), seed, len(leavers), manifest["sampled"])  # type: ignore[arg-type]

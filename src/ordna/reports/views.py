@@ -14,12 +14,13 @@ from django.utils.translation import gettext as _
 from ordna.core.access import can
 from ordna.core.actor import Actor
 from ordna.core.clock import today
-from ordna.core.companies import CompanyFilter
+from ordna.core.companies import CompanyFilter, company_name, report_company
 from ordna.core.errors import ServiceError
 from ordna.core.models import Company
 from ordna.core.web import capability, user_of
 from ordna.reports import documents, figures, selectors
 from ordna.reports import render as pages
+from ordna.reports.by_company import group_report
 from ordna.reports.group import group_context, group_file
 from ordna.reports.services import ReportError, evidence_pack_make
 
@@ -36,7 +37,7 @@ def _company(request: HttpRequest) -> tuple[CompanyFilter, dict[str, object]]:
     user = user_of(request)
     code = request.GET.get("company", request.POST.get("company", ""))
     try:
-        company = selectors.report_company(user, code)
+        company = report_company(user, code)
     except ServiceError:
         raise Http404 from None
     listed: list[tuple[str, str]] = []
@@ -48,7 +49,7 @@ def _company(request: HttpRequest) -> tuple[CompanyFilter, dict[str, object]]:
         "companies": listed,
         "company_value": code.strip().lower(),
         "company_query": f"&company={code.strip().lower()}" if code.strip() else "",
-        "company_name": selectors.company_name(company),
+        "company_name": company_name(company),
     }
 
 
@@ -160,7 +161,7 @@ def group(request: HttpRequest) -> HttpResponse:
         return HttpResponse(_("Format %(format)s: use html, pdf or xlsx.") % {"format": fmt}, status=400)
     if error and fmt:
         return HttpResponse(error, status=400, content_type="text/plain")
-    report = selectors.group_report(month=month, today=today())
+    report = group_report(month=month, today=today())
     if fmt:
         return _download(group_file(report, fmt), fmt, f"ordna-group-{report.label}")
     context = {**group_context(report), "base": "", "error": error, "month_value": report.label}

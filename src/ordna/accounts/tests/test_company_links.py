@@ -21,7 +21,7 @@ def test_three_companies_and_two_tenants_link_by_each_companys_domains(tmp_path:
     from ordna.accounts.models import Account
     from ordna.applications.models import Application
     from ordna.applications.services import application_create
-    from ordna.reports.selectors import group_report
+    from ordna.reports.by_company import group_report
 
     # Given three companies, each with its own domains, and an Anna Berg in two of them
     a = company_save(actor=actor, code="a", name="A Bemanning AB", country="SE", mail_domains=["a.example.org"])

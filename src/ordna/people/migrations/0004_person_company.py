@@ -34,6 +34,7 @@ class Migration(migrations.Migration):
             name="company",
             field=models.ForeignKey(
                 default=ordna.core.models.default_company_id,
+                null=True,
                 on_delete=django.db.models.deletion.PROTECT,
                 related_name="people",
                 to="core.company",

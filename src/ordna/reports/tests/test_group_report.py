@@ -24,6 +24,7 @@ from ordna.core.companies import company_save, user_companies_set
 from ordna.core.models import Company
 from ordna.core.services import token_create
 from ordna.reports import selectors
+from ordna.reports.by_company import CompanyRow, group_report
 from ordna.reports.tests.test_cross_surface import NOVEMBER, SEPTEMBER, history  # noqa: F401
 
 pytestmark = pytest.mark.django_db
@@ -46,7 +47,7 @@ def group(request: pytest.FixtureRequest, actor: Actor) -> dict[str, Company]:
     return companies
 
 
-def _figures(row: selectors.CompanyRow) -> tuple[Any, ...]:
+def _figures(row: CompanyRow) -> tuple[Any, ...]:
     return (
         row.figures.leavers,
         row.figures.on_time,
@@ -56,7 +57,7 @@ def _figures(row: selectors.CompanyRow) -> tuple[Any, ...]:
     )
 
 
-def _added(rows: list[selectors.CompanyRow]) -> tuple[tuple[int, ...], dict[str, Decimal]]:
+def _added(rows: list[CompanyRow]) -> tuple[tuple[int, ...], dict[str, Decimal]]:
     counts = tuple(sum(values) for values in zip(*(_figures(r) for r in rows), strict=True))
     money: dict[str, Decimal] = {}
     for row in rows:
@@ -67,7 +68,7 @@ def _added(rows: list[selectors.CompanyRow]) -> tuple[tuple[int, ...], dict[str,
 
 @pytest.mark.parametrize("month", [SEPTEMBER, NOVEMBER])
 def test_the_companies_add_up_to_the_group(group: dict[str, Company], month: date) -> None:
-    report = selectors.group_report(month=month, today=TODAY)
+    report = group_report(month=month, today=TODAY)
     whole = selectors.monthly_report(month=month, today=TODAY)
     # The group's row is the monthly follow-up of the whole group ...
     assert _figures(report.group) == (
@@ -96,7 +97,7 @@ def test_the_companies_add_up_to_the_group(group: dict[str, Company], month: dat
 
 
 def test_september_by_company(group: dict[str, Company]) -> None:
-    report = selectors.group_report(month=SEPTEMBER, today=TODAY)
+    report = group_report(month=SEPTEMBER, today=TODAY)
     rows = {row.code: row for row in report.companies}
     # Åsa (Sweden) and Lars (the Netherlands) left in September; Lena (x) in November.
     assert (rows["se"].figures.leavers, rows["nl"].figures.leavers, rows["x"].figures.leavers) == (1, 1, 0)

@@ -14,6 +14,7 @@ from ordna.core.companies import CompanyFilter
 from ordna.core.management.base import InvalidInput, OrdnaCommand
 from ordna.core.models import Company
 from ordna.reports import documents, figures, render, selectors
+from ordna.reports.by_company import group_report
 from ordna.reports.group import group_file
 from ordna.reports.services import ReportError, evidence_pack_make
 
@@ -76,7 +77,7 @@ class Command(OrdnaCommand):
             except ValueError as exc:
                 raise InvalidInput(f"--month: {exc}") from None
         if options["what"] == "group":
-            group = selectors.group_report(month=month, today=today())
+            group = group_report(month=month, today=today())
             self._write(output, group_file(group, options["format"]))
             self.stdout.write(
                 f"group report {group.label}: {len(group.companies)} companies, "
