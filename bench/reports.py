@@ -132,6 +132,7 @@ def generate(rng: random.Random) -> dict[str, int]:
                     verified_by="import" if closed else "",
                     closed_by="bench" if closed else "",
                     closed_at=_at(closed) if closed else None,
+                    proof_taken_at=_at(closed) if closed else None,
                 )
             )
         if all_closed:

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from ordna.accounts.correlation import PersonIndex
 from ordna.accounts.models import Account, Finding, FindingKind, FindingState
+from ordna.core.companies import CompanyFilter, of_company
 from ordna.core.errors import not_one_of
 from ordna.people.models import Person
 
@@ -158,8 +159,9 @@ def _live_rows(kind: str, days: Sequence[date], findings: QuerySet[Finding] | No
     )
 
 
-def _live_on(day: date, since: date, resolved_at: datetime | None) -> bool:
-    return since <= day and (resolved_at is None or resolved_at >= _end_of(day))
+def _live_on(day: date, end: datetime, since: date, resolved_at: datetime | None) -> bool:
+    """Whether a finding is live at the end of `day` (`end`: its end, `_end_of(day)`, computed once per day)."""
+    return since <= day and (resolved_at is None or resolved_at >= end)
 
 
 def leaver_accounts_active(days: Sequence[date], *, findings: QuerySet[Finding] | None = None) -> dict[date, int]:
@@ -168,7 +170,10 @@ def leaver_accounts_active(days: Sequence[date], *, findings: QuerySet[Finding] 
     if not days:
         return {}
     rows = _live_rows(FindingKind.LEAVER_ACTIVE, days, findings)
-    return {day: sum(1 for since, resolved, _c, _cur in rows if _live_on(day, since, resolved)) for day in days}
+    ends = {day: _end_of(day) for day in days}
+    return {
+        day: sum(1 for since, resolved, _c, _cur in rows if _live_on(day, ends[day], since, resolved)) for day in days
+    }
 
 
 def licence_waste(days: Sequence[date], *, findings: QuerySet[Finding] | None = None) -> dict[date, dict[str, Decimal]]:
@@ -179,9 +184,10 @@ def licence_waste(days: Sequence[date], *, findings: QuerySet[Finding] | None = 
     rows = _live_rows(FindingKind.LICENSE_WASTE, days, findings)
     result: dict[date, dict[str, Decimal]] = {}
     for day in days:
+        end = _end_of(day)
         money: dict[str, Decimal] = {}
         for since, resolved, cost, currency in rows:
-            if _live_on(day, since, resolved):
+            if _live_on(day, end, since, resolved):
                 money[currency or "SEK"] = money.get(currency or "SEK", Decimal(0)) + cost
         result[day] = {currency: cents(amount) for currency, amount in sorted(money.items())}
     return result
@@ -208,3 +214,14 @@ def licence_waste_by_licence(
         reasons[reason] = reasons.get(reason, 0) + 1
         result[(app_id, licence)] = (seats + 1, money + cost, currency or "SEK", reasons)
     return result
+
+
+def of_finding(company: CompanyFilter) -> Q:
+    """The findings (or accounts) of `company` (docs/companies.md): its people's, and the unlinked ones of its
+    own applications; no filter for None, the whole group."""
+    return of_company(company, person="person", application="application")
+
+
+def company_findings(company: CompanyFilter) -> QuerySet[Finding] | None:
+    """The findings of `company` as a scope for the selectors above; None (all) for the whole group."""
+    return None if company is None else Finding.objects.filter(of_finding(company))

@@ -3,6 +3,7 @@ the open lines by responsible party and due date that a reminder engine reads (d
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -444,7 +445,7 @@ def overdue_leaver_lines(days: Sequence[date], *, company: CompanyFilter = None)
     if not days:
         return {}
     first, last = min(days), max(days)
-    rows = list(
+    rows = (
         Line.objects.filter(of_company(company, person="case__person"))
         .filter(case__kind=CaseKind.LEAVER, due__lt=last, case__opened_at__lt=_end_of(last))
         .exclude(case__status=CaseStatus.CANCELLED)
@@ -468,43 +469,41 @@ def overdue_leaver_lines(days: Sequence[date], *, company: CompanyFilter = None)
         )
         .iterator(chunk_size=10000)
     )
-    result = {}
-    for day in days:
-        end = _end_of(day)
-        result[day] = [
-            OverdueLine(
-                case_id,
-                eid,
-                f"{first_name} {last_name}".strip(),
-                country,
-                kind,
-                subject,
-                app or "",
-                role,
-                supplier or "",
-                due,
-            )
-            for (
-                case_id,
-                eid,
-                first_name,
-                last_name,
-                country,
-                kind,
-                subject,
-                app,
-                role,
-                supplier,
-                due,
-                state,
-                closed_at,
-                opened_at,
-            ) in rows
-            if due < day
-            and opened_at < end
-            and (state == LineState.OPEN or (closed_at is not None and closed_at >= end))
-        ]
-    return result
+    # A line is overdue on a run of consecutive days: from the first day after its due date on which its case was
+    # open, to the last day whose end finds it still open. Bisection finds the run; the lines keep their order
+    # (the most overdue first) in every day's list.
+    order = sorted(set(days))
+    ends = [_end_of(day) for day in order]
+    overdue: list[list[OverdueLine]] = [[] for _day in order]
+    for (
+        case_id,
+        eid,
+        first_name,
+        last_name,
+        country,
+        kind,
+        subject,
+        app,
+        role,
+        supplier,
+        due,
+        state,
+        closed_at,
+        opened_at,
+    ) in rows:
+        first_day = max(bisect_right(order, due), bisect_right(ends, opened_at))
+        if state == LineState.OPEN:
+            last_day = len(order)
+        else:
+            last_day = bisect_right(ends, closed_at) if closed_at is not None else 0
+        if first_day >= last_day:
+            continue
+        name = f"{first_name} {last_name}".strip()
+        line = OverdueLine(case_id, eid, name, country, kind, subject, app or "", role, supplier or "", due)
+        for index in range(first_day, last_day):
+            overdue[index].append(line)
+    by_day = dict(zip(order, overdue, strict=True))
+    return {day: list(by_day[day]) for day in days}
 
 
 @dataclass(frozen=True)
@@ -541,20 +540,24 @@ def closing_shares(months: Sequence[date], *, company: CompanyFilter = None) -> 
         .exclude(state=LineState.OPEN)
         .values_list("state", "override", "closed_at")
     )
-    result = {}
-    for month in months:
-        mine = [
-            (state, override)
-            for state, override, closed in rows
-            if closed is not None and starts[month] <= closed < ends[month]
-        ]
-        result[month] = ClosingShares(
-            verified=sum(1 for state, _o in mine if state == LineState.VERIFIED),
-            attested=sum(1 for state, _o in mine if state == LineState.ATTESTED),
-            waived=sum(1 for state, _o in mine if state == LineState.WAIVED),
-            overrides=sum(1 for _s, override in mine if override),
-        )
-    return result
+    # Each closed line counts in the month whose [start, end) holds its closing time: the months' bounds sorted
+    # once, each line placed by bisection.
+    bounds = sorted((starts[month], ends[month], month) for month in months)
+    firsts = [start for start, _end, _month in bounds]
+    counts = {month: [0, 0, 0, 0] for month in months}  # verified, attested, waived, overrides
+    column: dict[str, int] = {LineState.VERIFIED: 0, LineState.ATTESTED: 1, LineState.WAIVED: 2}
+    for state, override, closed in rows:
+        if closed is None:
+            continue
+        at = bisect_right(firsts, closed) - 1
+        if at < 0 or closed >= bounds[at][1]:
+            continue
+        mine = counts[bounds[at][2]]
+        if state in column:
+            mine[column[state]] += 1
+        if override:
+            mine[3] += 1
+    return {month: ClosingShares(*counts[month]) for month in months}
 
 
 @dataclass(frozen=True)

@@ -6,11 +6,9 @@ overdue lines, devices not returned) come from one selector each, in the app tha
 of a day: `figures_at` asks them for every day a report needs at once. A month's figure is the state at its
 end (or today, for the month not yet over), so the 12-month trend has 12 real points.
 
-Every report can be drawn for one company of the group (`company`, its id; docs/companies.md): the same
-selectors with a company filter (`ordna.core.companies.of_company`), so the companies add up to the group.
-
 `monthly_report` reads a year of leaver cases and their lines in two queries, the findings of the year in
-one, and the lists behind the figures in a few more, whatever the size of the organisation.
+one, and the lists behind the figures in a few more, whatever the size of the organisation; of one company
+with `company` (docs/companies.md: the same selectors, filtered, so the companies add up to the group).
 """
 
 from __future__ import annotations
@@ -25,7 +23,14 @@ from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from ordna.accounts.models import Account, Finding, FindingKind, FindingState
-from ordna.accounts.selectors import cents, leaver_accounts_active, licence_waste, licence_waste_by_licence
+from ordna.accounts.selectors import (
+    cents,
+    company_findings,
+    leaver_accounts_active,
+    licence_waste,
+    licence_waste_by_licence,
+    of_finding,
+)
 from ordna.applications.models import License
 from ordna.core.business_days import business_days_between
 from ordna.core.companies import CompanyFilter, company_name, of_company
@@ -78,15 +83,6 @@ class FiguresAt:
     @property
     def licence_waste_per_year(self) -> dict[str, Decimal]:
         return {currency: amount * 12 for currency, amount in self.licence_waste.items()}
-
-
-def company_findings(company: CompanyFilter) -> Any:
-    """The findings of `company` (None: the group's): its people's, and the unlinked ones of its own apps."""
-    return None if company is None else Finding.objects.filter(of_finding(company))
-
-
-def of_finding(company: CompanyFilter) -> Any:
-    return of_company(company, person="person", application="application")
 
 
 def figures_at(days: list[date], *, company: CompanyFilter = None) -> dict[date, FiguresAt]:
@@ -145,18 +141,23 @@ def _line_rows(lines: Any) -> Iterator[f.LineRow]:
         "override",
         "reopened",
     )
+    zone = timezone.get_current_timezone()
+    parties: dict[tuple[str, str | None], str] = {}  # the label of each (role, supplier), translated once
     for case_id, kind, subject, app, role, supplier, due, state, closed_at, override, reopened in values.iterator(
         chunk_size=10000
     ):
+        party = parties.get((role, supplier))
+        if party is None:
+            party = parties[(role, supplier)] = party_label(role, supplier)
         yield f.LineRow(
             case_id,
             kind,
             subject,
             app or "",
-            party_label(role, supplier),
+            party,
             due,
             state,
-            _local_day(closed_at),
+            _local_day(closed_at, zone),
             override,
             bool(reopened),
         )
@@ -442,7 +443,6 @@ def dashboard(*, today: date, company: CompanyFilter = None) -> Dashboard:
     )
     report_trend = [point.row for point in points]
     lines_of = of_company(company, person="case__person")
-    findings_of = of_finding(company)
     open_lines = (
         Line.objects.filter(lines_of)
         .filter(case__kind=CaseKind.LEAVER, case__status=CaseStatus.OPEN, state=LineState.OPEN)
@@ -470,7 +470,7 @@ def dashboard(*, today: date, company: CompanyFilter = None) -> Dashboard:
     device_labels = dict(DeviceKind.choices)
     labels = dict(FindingKind.choices)
     live = (
-        Finding.objects.filter(findings_of)
+        Finding.objects.filter(of_finding(company))
         .filter(state__in=[FindingState.OPEN, FindingState.ACCEPTED])
         .values_list("kind")
         .annotate(n=Count("id"))
@@ -478,7 +478,7 @@ def dashboard(*, today: date, company: CompanyFilter = None) -> Dashboard:
     )
     money: dict[str, dict[str, Decimal]] = {}
     for kind, currency, total in (
-        Finding.objects.filter(findings_of)
+        Finding.objects.filter(of_finding(company))
         .filter(state__in=[FindingState.OPEN, FindingState.ACCEPTED], monthly_cost__gt=0)
         .values_list("kind", "currency")
         .annotate(total=Sum("monthly_cost"))
