@@ -6,7 +6,7 @@ to the Dutch one, which the HR file's company column tells and which opens a mov
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -83,13 +83,15 @@ def company_templates_demo_load(*, actor: Actor, companies: dict[str, int]) -> N
         birthright_add(template=template, actor=actor, application=viewpoint)
 
 
-def consultant_move_demo(people: Sequence[DemoPerson], *, actor: Actor, today: date) -> str:
-    """Move the first Swedish consultant who is neither new nor leaving to the Dutch company, through an HR file
-    with the company column, as HR would: a mover case, not a leaver case. Returns their employee id."""
+def consultant_move_demo(people: Sequence[DemoPerson], *, actor: Actor, today: date, keep: Collection[str] = ()) -> str:
+    """Move the first Swedish consultant who is neither new nor leaving, nor one of the demo users' people
+    (`keep`, whose journeys the tour shows), to the Dutch company, through an HR file with the company column,
+    as HR would: a mover case, not a leaver case. Returns their employee id."""
     movers = [
         p
         for p in people
         if p.employment_type == CONSULTANT
+        and p.employee_id not in keep
         and p.company == "se"
         and p.end_date is None
         and p.start_date is not None

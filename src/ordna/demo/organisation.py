@@ -134,7 +134,9 @@ def demo_load(*, people: int, seed: int, actor: Actor, today: date) -> DemoSumma
         notifications_demo_load(actor=actor, today=today)
         connectors_demo_load(actor=actor)
         suppliers_demo_load(actor=actor, today=today)
-        moved = consultant_move_demo(plan.people, actor=actor, today=today)
+        moved = consultant_move_demo(
+            plan.people, actor=actor, today=today, keep={u.person for u in plan.users if u.person}
+        )
 
     kinds = Counter(p.employment_type for p in plan.people)
     phases = Counter(p.phase(today) for p in plan.people)
