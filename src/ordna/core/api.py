@@ -5,7 +5,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils import translation
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.pagination import paginate
 from ninja.security import HttpBearer
 
@@ -176,7 +176,7 @@ def companies_list(request: HttpRequest) -> Any:
 )
 def company_add(request: HttpRequest, payload: CompanyIn) -> Any:
     try:
-        return 201, company_save(actor=Actor.for_user(user_of(request)), **payload.dict())
+        return Status(201, company_save(actor=Actor.for_user(user_of(request)), **payload.dict()))
     except CompanyError as exc:
         raise Refused(exc) from exc
 
