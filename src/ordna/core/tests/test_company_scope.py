@@ -27,12 +27,13 @@ from ordna.core.tests.test_access_matrix import API, WEB, api_operations, path_v
 pytestmark = pytest.mark.django_db
 
 MARKER = "Zettergren"
+ZORA = "ZED999"  # her employee id: what the exports and the API name
 SCOPED = ("coordinator", "hr", "manager", "auditor")
 
 
 @pytest.fixture
 def group(load_people: Any, make_user: Any, tmp_path: Any, monkeypatch: Any) -> dict[str, Any]:
-    """The world, plus company B's Zora Zettergren (Z9), who leaves in three days holding a crm account, a
+    """The world, plus company B's Zora Zettergren (ZED999), who leaves in three days holding a crm account, a
     laptop and a question; the world's coordinator, HR user, manager and auditor are scoped to the world's
     own (default) company."""
     from ordna.accounts.importing import accounts_import
@@ -47,19 +48,19 @@ def group(load_people: Any, make_user: Any, tmp_path: Any, monkeypatch: Any) -> 
     company_save(actor=actor, code="b", name="Bolaget B AB", country="SE", mail_domains=["b.example.org"])
     header = [*list(hr_row("x")), "company"]
     path = tmp_path / "b.csv"
-    path.write_text(hr_csv([hr_row("Z9", "Zora", MARKER, company="b")], header=header), encoding="utf-8")
+    path.write_text(hr_csv([hr_row(ZORA, "Zora", MARKER, company="b")], header=header), encoding="utf-8")
     assert people_import(path=path, actor=actor, today=TODAY).outcome == "applied"
-    zora = Person.objects.get(employee_id="Z9")
+    zora = Person.objects.get(employee_id=ZORA)
     device_register(asset_tag="LT-9", kind="laptop", actor=actor, holder=zora)  # her case gets a device line
     last_day = (TODAY + timedelta(days=3)).isoformat()
     path.write_text(
-        hr_csv([hr_row("Z9", "Zora", MARKER, end_date=last_day, company="b")], header=header), encoding="utf-8"
+        hr_csv([hr_row(ZORA, "Zora", MARKER, end_date=last_day, company="b")], header=header), encoding="utf-8"
     )
     assert people_import(path=path, actor=actor, today=TODAY).outcome == "applied"
     export = tmp_path / "crm-b.csv"
     export.write_text(
         "account_id,email,display_name,employee_id,status,last_login,license\nsvc,,Service,,active,,\n"
-        f"e2,,E2,E2,active,{TODAY.isoformat()},\nz9,,Zora {MARKER},Z9,active,{TODAY.isoformat()},\n",
+        f"e2,,E2,E2,active,{TODAY.isoformat()},\nz9,,Zora {MARKER},{ZORA},active,{TODAY.isoformat()},\n",
         encoding="utf-8",
     )
     accounts_import(application_slug="crm", path=export, actor=actor, today=TODAY, preset="generic")
@@ -87,6 +88,8 @@ def test_the_unscoped_coordinator_sees_the_second_company(group: dict[str, Any])
     api = Client(headers={"Authorization": f"Bearer {token}"})
     assert MARKER in api.get("/api/v1/people").content.decode()
     assert MARKER in api.get("/api/v1/cases").content.decode()
+    assert ZORA in client.get("/cases/export/?what=lines&format=csv").content.decode()
+    assert ZORA in client.get("/people/export/?format=csv").content.decode()
 
 
 @pytest.mark.parametrize("role", SCOPED)
@@ -101,12 +104,21 @@ def test_a_scoped_user_finds_no_one_of_another_company_on_any_page(group: dict[s
         response = client.get(reverse(name, kwargs=kwargs))
         assert response.status_code < 500, f"{role} {name}: {response.status_code}"
         body = b"".join(response.streaming_content) if response.streaming else response.content
-        assert MARKER.encode() not in body, f"{role} sees company B on {name}"
+        assert MARKER.encode() not in body and ZORA.encode() not in body, f"{role} sees company B on {name}"
+    # Every export, in every format: the people, the cases and their lines.
+    for url in (
+        *(f"/people/export/?format={fmt}" for fmt in ("csv", "json", "xlsx")),
+        *(f"/cases/export/?what={what}&format={fmt}" for what in ("cases", "lines") for fmt in ("csv", "json")),
+    ):
+        response = client.get(url)
+        if response.status_code == 200:
+            body = b"".join(response.streaming_content) if response.streaming else response.content
+            assert MARKER.encode() not in body and ZORA.encode() not in body, f"{role} finds company B in {url}"
     # Her own pages answer as if she did not exist.
-    assert client.get("/people/Z9/").status_code == 404
+    assert client.get(f"/people/{ZORA}/").status_code == 404
     from ordna.lifecycle.models import Case
 
-    case = Case.objects.get(person__employee_id="Z9")
+    case = Case.objects.get(person__employee_id=ZORA)
     assert client.get(reverse("lifecycle:detail", kwargs={"pk": case.pk})).status_code == 404
 
 
@@ -124,7 +136,7 @@ def test_a_scoped_user_finds_no_one_of_another_company_in_the_api(group: dict[st
         response = client.get(path.format(**path_values(group)))
         assert response.status_code < 500, f"{role} {path}: {response.status_code}"
         body = b"".join(response.streaming_content) if response.streaming else response.content
-        assert MARKER.encode() not in body, f"{role} sees company B in {path}"
+        assert MARKER.encode() not in body and ZORA.encode() not in body, f"{role} sees company B in {path}"
         if capability[(method, path)] in GROUP_ONLY:
             assert response.status_code == 404, f"{role} {path} is the group's"
 
@@ -133,7 +145,7 @@ def test_a_scoped_user_cannot_name_another_companys_person(group: dict[str, Any]
     token = token_create(user=group["users"]["coordinator"], actor=Actor.system("test"))
     api = Client(headers={"Authorization": f"Bearer {token}"})
     answer = api.post(
-        "/api/v1/devices", {"asset_tag": "LT-77", "kind": "laptop", "holder": "Z9"}, content_type="application/json"
+        "/api/v1/devices", {"asset_tag": "LT-77", "kind": "laptop", "holder": ZORA}, content_type="application/json"
     )
     assert answer.status_code == 422 and answer.json()["field"] == "holder"
     assert api.post(
