@@ -7,6 +7,7 @@ credentials), so it never has to sit in the process environment.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from pathlib import Path
 
 
@@ -50,14 +51,88 @@ def envint(name: str, default: int, *, minimum: int | None = None) -> int:
     return value
 
 
-def envfloat(name: str, default: float) -> float:
+def envfloat(name: str, default: float, *, minimum: float | None = None, maximum: float | None = None) -> float:
     raw = os.environ.get(name)
     if raw is None or raw.strip() == "":
         return default
     try:
-        return float(raw)
+        value = float(raw)
     except ValueError as exc:
         raise SettingError(f"{name}: expected a number, got {raw!r}") from exc
+    if value != value:  # NaN
+        raise SettingError(f"{name}: expected a number, got {raw!r}")
+    if minimum is not None and value < minimum:
+        raise SettingError(f"{name}: must be at least {minimum:g}, got {raw.strip()}")
+    if maximum is not None and value > maximum:
+        raise SettingError(f"{name}: must be at most {maximum:g}, got {raw.strip()}")
+    return value
+
+
+def envchoice(name: str, default: str, choices: Iterable[str]) -> str:
+    """One of `choices` (compared without case; the choice's own spelling is returned)."""
+    raw = envstr(name, default).strip()
+    for choice in choices:
+        if raw.lower() == choice.lower():
+            return choice
+    raise SettingError(f"{name}: expected one of {', '.join(choices)}, got {raw!r}")
+
+
+def addresses(name: str) -> list[str]:
+    """A comma-separated list of mail addresses, each checked (lower case)."""
+    found = [address.lower() for address in envlist(name)]
+    for address in found:
+        if not is_mail_address(address):
+            raise SettingError(f"{name}: {address!r} is not a mail address")
+    return found
+
+
+def is_mail_address(address: str) -> bool:
+    local, at, domain = address.partition("@")
+    return bool(at and local and "." in domain.strip(".") and not any(c.isspace() or c in "<>,;@" for c in domain))
+
+
+def web_address(name: str, value: str, *, https_only: bool = False) -> str:
+    """An http(s) address with a host (`https_only`: http only on loopback, for tests)."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(value)
+    if parts.scheme not in {"http", "https"} or not parts.hostname:
+        raise SettingError(f"{name}: expected an address such as https://ordna.example.org, got {value!r}")
+    if https_only and parts.scheme != "https" and parts.hostname not in {"127.0.0.1", "localhost", "::1"}:
+        raise SettingError(f"{name}: expected an https:// address, got {value!r}")
+    return value
+
+
+def redis_url(value: str) -> str:
+    """``ORDNA_REDIS_URL``: redis://, rediss:// (TLS) or unix:// (a socket), with a database number if any."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(value)
+    if parts.scheme not in {"redis", "rediss", "unix"}:
+        raise SettingError(f"ORDNA_REDIS_URL: expected redis://host:6379/0 (or rediss://, unix://), got {value!r}")
+    if parts.scheme != "unix" and not parts.hostname:
+        raise SettingError(f"ORDNA_REDIS_URL: no host name in {value!r}")
+    if parts.scheme == "unix" and not parts.path:
+        raise SettingError(f"ORDNA_REDIS_URL: no socket path in {value!r}")
+    try:
+        parts.port  # noqa: B018 - raises on a port that is not a number
+    except ValueError as exc:
+        raise SettingError(f"ORDNA_REDIS_URL: {exc}") from exc
+    database = parts.path.strip("/")
+    if parts.scheme != "unix" and database and not database.isdigit():
+        raise SettingError(f"ORDNA_REDIS_URL: the database after the host is a number, got {database!r}")
+    return value
+
+
+def proxy_ssl_header(value: str) -> tuple[str, str] | None:
+    """``ORDNA_PROXY_SSL_HEADER``: the header a reverse proxy sets to ``https`` on requests that came encrypted
+    (``X-Forwarded-Proto``), as Django's SECURE_PROXY_SSL_HEADER; empty when there is no proxy."""
+    name = value.strip()
+    if not name:
+        return None
+    if not all(c.isalnum() or c == "-" for c in name):
+        raise SettingError(f"ORDNA_PROXY_SSL_HEADER: expected a header name such as X-Forwarded-Proto, got {value!r}")
+    return ("HTTP_" + name.upper().replace("-", "_"), "https")
 
 
 def envlist(name: str, default: str = "") -> list[str]:
@@ -107,14 +182,25 @@ def smtp_settings(url: str) -> dict[str, object]:
 
 
 def assignments(name: str) -> dict[str, list[str]]:
-    """``role=value,role=value`` pairs (a role may repeat), as ``ORDNA_ROLE_LEADS`` and ``ORDNA_WEBHOOKS`` use."""
+    """``role=value,role=value`` pairs (a role may repeat), as ``ORDNA_ROLE_LEADS`` and ``ORDNA_WEBHOOKS`` use;
+    every key must be a role."""
     found: dict[str, list[str]] = {}
     for item in envlist(name):
         key, sep, value = item.partition("=")
         if not sep or not key.strip() or not value.strip():
             raise SettingError(f"{name}: expected role=value pairs separated by commas, got {item!r}")
+        if key.strip() not in ROLES:
+            raise SettingError(f"{name}: unknown role {key.strip()!r}; roles are: {', '.join(ROLES)}")
         found.setdefault(key.strip(), []).append(value.strip())
     return found
+
+
+def webhooks(pairs: dict[str, list[str]]) -> dict[str, list[str]]:
+    """``ORDNA_WEBHOOKS``: every value an https address (a chat's incoming webhook)."""
+    for urls in pairs.values():
+        for url in urls:
+            web_address("ORDNA_WEBHOOKS", url, https_only=True)
+    return pairs
 
 
 ROLES = ("admin", "coordinator", "hr", "manager", "key_user", "supplier", "employee", "auditor")
@@ -122,14 +208,13 @@ ROLES = ("admin", "coordinator", "hr", "manager", "key_user", "supplier", "emplo
 
 def role_mailboxes(pairs: dict[str, list[str]]) -> dict[str, list[str]]:
     """``ORDNA_ROLE_MAILBOXES``: every key a role, every value one address (lower case)."""
-    for role, addresses in pairs.items():
+    for role, found in pairs.items():
         if role not in ROLES:
             raise SettingError(f"ORDNA_ROLE_MAILBOXES: unknown role {role!r}; roles are: {', '.join(ROLES)}")
-        for address in addresses:
-            local, at, domain = address.partition("@")
-            if not at or not local or "." not in domain or any(c.isspace() for c in address):
+        for address in found:
+            if not is_mail_address(address) or any(c.isspace() for c in address):
                 raise SettingError(f"ORDNA_ROLE_MAILBOXES: {address!r} is not a mail address")
-    return {role: [a.lower() for a in addresses] for role, addresses in pairs.items()}
+    return {role: [a.lower() for a in found] for role, found in pairs.items()}
 
 
 def role_groups(pairs: dict[str, list[str]]) -> dict[str, list[str]]:

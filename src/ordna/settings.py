@@ -4,29 +4,42 @@ from __future__ import annotations
 
 import os
 import secrets
+from email.utils import parseaddr
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import dj_database_url
+from cryptography.fernet import Fernet
 
 from ordna.environment import (
     SettingError,
+    addresses,
     assignments,
     envbool,
+    envchoice,
     envfloat,
     envint,
     envlist,
     envstr,
+    is_mail_address,
+    proxy_ssl_header,
+    redis_url,
     role_groups,
     role_mailboxes,
     smtp_settings,
+    web_address,
+    webhooks,
 )
 from ordna.suppliers.contract_dates import parse_alert_stages
+from ordna.support.clocks import parse_hours
 
 BASE_DIR = Path(__file__).resolve().parent
 
 DATA_DIR = Path(envstr("ORDNA_DATA_DIR") or Path.home() / ".local" / "share" / "ordna").expanduser()
-DATA_DIR.mkdir(parents=True, exist_ok=True)
+try:
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
+except OSError as _exc:
+    raise SettingError(f"ORDNA_DATA_DIR: cannot make the folder {DATA_DIR}: {_exc.strerror}") from None
 
 DEBUG = envbool("ORDNA_DEBUG", False)
 
@@ -66,9 +79,14 @@ if len(ORDNA_AUDIT_KEY) < 32:
     raise SettingError("ORDNA_AUDIT_KEY: must be at least 32 characters (make one with: openssl rand -base64 48)")
 # Where the worker appends checkpoints of the chain's head, and who gets a copy of each by mail.
 ORDNA_AUDIT_CHECKPOINT_DIR = Path(envstr("ORDNA_AUDIT_CHECKPOINT_DIR") or DATA_DIR / "audit").expanduser()
-ORDNA_AUDIT_CHECKPOINT_MAIL = envlist("ORDNA_AUDIT_CHECKPOINT_MAIL")
+ORDNA_AUDIT_CHECKPOINT_MAIL = addresses("ORDNA_AUDIT_CHECKPOINT_MAIL")
 ALLOWED_HOSTS = envlist("ORDNA_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
-CSRF_TRUSTED_ORIGINS = envlist("ORDNA_CSRF_TRUSTED_ORIGINS")
+CSRF_TRUSTED_ORIGINS = [
+    web_address("ORDNA_CSRF_TRUSTED_ORIGINS", origin) for origin in envlist("ORDNA_CSRF_TRUSTED_ORIGINS")
+]
+# Behind a reverse proxy that ends TLS (docs/operations.md): the header it sets to "https" on encrypted requests,
+# so Django knows the request was secure (secure cookies, CSRF's origin check, links it builds).
+SECURE_PROXY_SSL_HEADER = proxy_ssl_header(envstr("ORDNA_PROXY_SSL_HEADER"))
 SECURE_COOKIES = envbool("ORDNA_SECURE_COOKIES", False)
 SESSION_COOKIE_SECURE = SECURE_COOKIES
 CSRF_COOKIE_SECURE = SECURE_COOKIES
@@ -78,7 +96,9 @@ X_FRAME_OPTIONS = "DENY"
 # The address people use, for links in mail. Unset, `ordna serve` derives it from the host and port it serves
 # and hands it to its worker (ordna.cli serve), so `make run PORT=...` links to the port it serves.
 BASE_URL_SET = bool(envstr("ORDNA_BASE_URL"))
-BASE_URL = envstr("ORDNA_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+BASE_URL = web_address("ORDNA_BASE_URL", envstr("ORDNA_BASE_URL", "http://127.0.0.1:8000").rstrip("/"))
+# How long an API token works after it is made (docs/api.md); 0: until it is revoked.
+ORDNA_TOKEN_DAYS = envint("ORDNA_TOKEN_DAYS", 365, minimum=0)
 
 INSTALLED_APPS = [
     "django.contrib.auth",
@@ -247,13 +267,16 @@ ORDNA_WAIVER_APPROVAL = envbool("ORDNA_WAIVER_APPROVAL", True)
 ORDNA_JOINER_LEAD_DAYS = envint("ORDNA_JOINER_LEAD_DAYS", 10, minimum=0)
 # A leaver's personal exit-survey link works this many days (withdrawing alumni consent always works).
 ORDNA_EXIT_SURVEY_DAYS = envint("ORDNA_EXIT_SURVEY_DAYS", 30, minimum=1)
-ORDNA_MASS_CHANGE_PEOPLE_PERCENT = envfloat("ORDNA_MASS_CHANGE_PEOPLE_PERCENT", 5.0)
-ORDNA_MASS_CHANGE_ACCOUNTS_PERCENT = envfloat("ORDNA_MASS_CHANGE_ACCOUNTS_PERCENT", 10.0)
+ORDNA_MASS_CHANGE_PEOPLE_PERCENT = envfloat("ORDNA_MASS_CHANGE_PEOPLE_PERCENT", 5.0, minimum=0, maximum=100)
+ORDNA_MASS_CHANGE_ACCOUNTS_PERCENT = envfloat("ORDNA_MASS_CHANGE_ACCOUNTS_PERCENT", 10.0, minimum=0, maximum=100)
 # Below this many people or accounts a change never trips the breaker (one leaver in a team of ten is not a
 # truncated export).
 ORDNA_MASS_CHANGE_MINIMUM = envint("ORDNA_MASS_CHANGE_MINIMUM", 10, minimum=1)
 ORDNA_DORMANT_DAYS = envint("ORDNA_DORMANT_DAYS", 90, minimum=1)
 ORDNA_MAIL_DOMAINS = [d.lower() for d in envlist("ORDNA_MAIL_DOMAINS")]
+for _domain in ORDNA_MAIL_DOMAINS:
+    if not is_mail_address(f"x@{_domain}"):
+        raise SettingError(f"ORDNA_MAIL_DOMAINS: {_domain!r} is not a domain such as example.org")
 ORDNA_HOLIDAY_COUNTRY = envstr("ORDNA_HOLIDAY_COUNTRY", "SE").upper()
 if ORDNA_HOLIDAY_COUNTRY not in {"SE", "NL"}:
     raise SettingError(f"ORDNA_HOLIDAY_COUNTRY: expected SE or NL, got {ORDNA_HOLIDAY_COUNTRY!r}")
@@ -261,15 +284,19 @@ if ORDNA_HOLIDAY_COUNTRY not in {"SE", "NL"}:
 # hours and the business day the clocks count (the largest attachment a question may carry is with the uploads).
 ORDNA_KEY_USER_RESPONSE_HOURS = envint("ORDNA_KEY_USER_RESPONSE_HOURS", 8, minimum=1)
 ORDNA_BUSINESS_HOURS = envstr("ORDNA_BUSINESS_HOURS", "08:00-17:00")
+try:
+    parse_hours(ORDNA_BUSINESS_HOURS)
+except ValueError as exc:
+    raise SettingError(f"ORDNA_BUSINESS_HOURS: {exc}") from None
 # Who gets the monthly follow-up by mail on the first business day of the month (comma-separated addresses).
-ORDNA_REPORT_RECIPIENTS = envlist("ORDNA_REPORT_RECIPIENTS")
+ORDNA_REPORT_RECIPIENTS = addresses("ORDNA_REPORT_RECIPIENTS")
 # Sign-in with the organisation's identity provider (OpenID Connect, docs/sign-in.md): discovery from the issuer;
 # the client secret also from ORDNA_OIDC_CLIENT_SECRET_FILE; roles from the provider's groups.
 ORDNA_OIDC_ISSUER = envstr("ORDNA_OIDC_ISSUER").rstrip("/")
 ORDNA_OIDC_CLIENT_ID = envstr("ORDNA_OIDC_CLIENT_ID")
 ORDNA_OIDC_CLIENT_SECRET = envstr("ORDNA_OIDC_CLIENT_SECRET")
 ORDNA_OIDC_ROLE_GROUPS = role_groups(assignments("ORDNA_OIDC_ROLE_GROUPS"))
-ORDNA_OIDC_GROUPS_CLAIM = envstr("ORDNA_OIDC_GROUPS_CLAIM", "groups")
+ORDNA_OIDC_GROUPS_CLAIM = envstr("ORDNA_OIDC_GROUPS_CLAIM", "groups").strip() or "groups"
 if ORDNA_OIDC_ISSUER and not (ORDNA_OIDC_CLIENT_ID and ORDNA_OIDC_CLIENT_SECRET):
     raise SettingError("ORDNA_OIDC_ISSUER: also give ORDNA_OIDC_CLIENT_ID and ORDNA_OIDC_CLIENT_SECRET")
 if ORDNA_OIDC_ISSUER and not ORDNA_OIDC_ISSUER.startswith(("https://", "http://127.0.0.1", "http://localhost")):
@@ -288,6 +315,14 @@ ORDNA_ACTION_REMINDER_DAYS = envint("ORDNA_ACTION_REMINDER_DAYS", 7, minimum=0)
 # rotate: the first encrypts, all decrypt; also ORDNA_CONNECTOR_KEY_FILE). Without one, a key is generated once
 # into the data directory; a deployment should give its own, kept apart from the database's backups.
 ORDNA_CONNECTOR_KEY = envstr("ORDNA_CONNECTOR_KEY")
+for _key in (k.strip() for k in ORDNA_CONNECTOR_KEY.split(",") if k.strip()):
+    try:
+        Fernet(_key.encode())
+    except ValueError:
+        raise SettingError(
+            "ORDNA_CONNECTOR_KEY: expected Fernet keys (32 url-safe base64 bytes), comma-separated; make one with: "
+            'python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"'
+        ) from None
 # Admin-entered connector URLs may not reach link-local and cloud metadata addresses (169.254.0.0/16, fe80::/10,
 # metadata.google.internal) unless this allows it.
 ORDNA_CONNECTOR_ALLOW_LINK_LOCAL = envbool("ORDNA_CONNECTOR_ALLOW_LINK_LOCAL", False)
@@ -301,11 +336,13 @@ ORDNA_CONNECTOR_TIMEOUT = envint("ORDNA_CONNECTOR_TIMEOUT", 30, minimum=1)
 _redis_url = envstr("ORDNA_REDIS_URL")
 HUEY: dict[str, object] = {
     "name": "ordna",
+    # huey's own clock stays UTC (ETAs, its log); the scheduled jobs' times are in TIME_ZONE (ordna.core.schedules).
+    "utc": True,
     "immediate": envbool("ORDNA_JOBS_IMMEDIATE", False),
     "consumer": {"workers": envint("ORDNA_WORKERS", 2, minimum=1), "worker_type": "thread"},
 }
 if _redis_url:
-    HUEY.update({"huey_class": "huey.RedisHuey", "url": _redis_url})
+    HUEY.update({"huey_class": "huey.RedisHuey", "url": redis_url(_redis_url)})
 else:
     HUEY.update({"huey_class": "huey.SqliteHuey", "filename": str(DATA_DIR / "jobs.sqlite3")})
 
@@ -322,9 +359,10 @@ if ORDNA_ESCALATE_COORDINATOR_DAYS < ORDNA_ESCALATE_MANAGER_DAYS:
 ORDNA_CIO_SUMMARY_WEEKDAY = envint("ORDNA_CIO_SUMMARY_WEEKDAY", 1, minimum=1)  # 1 Monday ... 7 Sunday
 if ORDNA_CIO_SUMMARY_WEEKDAY > 7:
     raise SettingError(f"ORDNA_CIO_SUMMARY_WEEKDAY: expected 1 (Monday) to 7, got {ORDNA_CIO_SUMMARY_WEEKDAY}")
+# User names, checked against the users when the server or the worker starts (ordna.cli.settings_problem).
 ORDNA_CIO_USERS = envlist("ORDNA_CIO_USERS")
 ORDNA_ROLE_LEADS = assignments("ORDNA_ROLE_LEADS")
-ORDNA_WEBHOOKS = assignments("ORDNA_WEBHOOKS")
+ORDNA_WEBHOOKS = webhooks(assignments("ORDNA_WEBHOOKS"))
 # Shared addresses per role (hr=hr@example.org,coordinator=it@example.org): reminded beside the role's users, so
 # the routine works before any user exists. Signed action links are never sent to them.
 ORDNA_ROLE_MAILBOXES = role_mailboxes(assignments("ORDNA_ROLE_MAILBOXES"))
@@ -334,6 +372,10 @@ ORDNA_ACTION_LINK_DAYS = envint("ORDNA_ACTION_LINK_DAYS", 14, minimum=1)
 ORDNA_ACTION_LINK_REQUESTS_PER_HOUR = envint("ORDNA_ACTION_LINK_REQUESTS_PER_HOUR", 60, minimum=1)
 ORDNA_MAIL_RETRY_MAX_MINUTES = envint("ORDNA_MAIL_RETRY_MAX_MINUTES", 60, minimum=1)
 DEFAULT_FROM_EMAIL = envstr("ORDNA_MAIL_FROM", "Ordna <ordna@localhost>")
+if "@" not in parseaddr(DEFAULT_FROM_EMAIL)[1]:
+    raise SettingError(
+        f"ORDNA_MAIL_FROM: expected an address such as Ordna <ordna@example.org>, got {DEFAULT_FROM_EMAIL!r}"
+    )
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 _smtp_url = envstr("ORDNA_SMTP_URL")
 if _smtp_url:
@@ -343,6 +385,7 @@ else:
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     EMAIL_FILE_PATH = str(DATA_DIR / "outbox")
 
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 # One clock in the log: the web server (waitress), the worker (huey) and the commands all stamp their lines in
 # the organisation's zone with the offset (ordna.core.logs). huey's consumer adds a handler of its own only when
 # its logger has none, so it gets this one.
@@ -358,7 +401,7 @@ LOGGING = {
     },
     "filters": {"huey_times": {"()": "ordna.core.logs.HueyTimesInZone", "zone": TIME_ZONE}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["huey_times"]}},
-    "root": {"handlers": ["console"], "level": envstr("ORDNA_LOG_LEVEL", "INFO").upper()},
+    "root": {"handlers": ["console"], "level": envchoice("ORDNA_LOG_LEVEL", "INFO", LOG_LEVELS)},
     "loggers": {
         "django.request": {"level": "ERROR"},
         "huey": {"handlers": ["console"], "level": "INFO", "propagate": False},

@@ -23,6 +23,7 @@ WITHOUT_DATABASE = {
     "makemigrations",
     "migrate",
     "optimizemigration",
+    "restore",
     "sendtestemail",
     "shell",
     "showmigrations",
@@ -62,6 +63,30 @@ def database_problem() -> str | None:
     return f"{where} is {len(missing)} migration(s) behind this version of Ordna: run `ordna migrate` to update it"
 
 
+# Commands that run the product (the web server and the worker): before they start, the settings that name
+# users are checked against the database, so a misspelt name stops the start instead of reaching nobody later.
+STARTS_THE_PRODUCT = {"serve", "worker"}
+
+
+def settings_problem() -> str | None:
+    """The first setting that names a user who does not exist (ORDNA_CIO_USERS, ORDNA_ROLE_LEADS), as
+    "NAME: sentence"; None when every name is a user's."""
+    from django.conf import settings
+
+    from ordna.core.models import User
+
+    named = [("ORDNA_CIO_USERS", name) for name in settings.ORDNA_CIO_USERS] + [
+        ("ORDNA_ROLE_LEADS", name) for names in settings.ORDNA_ROLE_LEADS.values() for name in names
+    ]
+    if not named:
+        return None
+    known = {name.lower() for name in User.objects.filter(is_active=True).values_list("username", flat=True)}
+    for variable, name in named:
+        if name.lower() not in known:
+            return f"{variable}: no active user is named {name!r} (`ordna user list` shows the users)"
+    return None
+
+
 def main(argv: list[str] | None = None) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ordna.settings")
     import django
@@ -73,11 +98,18 @@ def main(argv: list[str] | None = None) -> None:
     try:
         django.setup()
         command = args[1] if len(args) > 1 else "help"
+        if not command.startswith("-") and command not in {"help", "version", *get_commands()}:
+            sys.stderr.write(f"ordna: unknown command {command!r}; `ordna help` lists the commands\n")
+            sys.exit(EXIT_USAGE)
         if command in get_commands() and command not in WITHOUT_DATABASE:
             problem = database_problem()
             if problem:
                 sys.stderr.write(f"ordna: {problem}\n")
                 sys.exit(EXIT_USAGE)
+        if command in STARTS_THE_PRODUCT:
+            problem = settings_problem()
+            if problem:
+                raise SettingError(problem)
         execute_from_command_line(args)
     except SettingError as exc:
         sys.stderr.write(f"ordna: configuration error: {exc}\n")

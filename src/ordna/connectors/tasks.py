@@ -5,18 +5,18 @@ from __future__ import annotations
 import logging
 
 from django.utils import timezone
-from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
 from ordna.applications.models import Application
 from ordna.connectors import deprovisioning, services
 from ordna.core.actor import Actor
 from ordna.core.clock import today
+from ordna.core.schedules import crontab_local
 
 log = logging.getLogger(__name__)
 
 
-@db_periodic_task(crontab(minute="*/15"))
+@db_periodic_task(crontab_local(minute="*/15"))
 def connectors_tick() -> dict[str, int]:
     """Idempotent and safe on several workers: syncs are atomic imports, outbox actions are claimed with one
     conditional update, and one live action per account is a database constraint."""

@@ -3,8 +3,8 @@
 from datetime import datetime
 from typing import Any
 
-from django.http import HttpRequest
-from django.utils import translation
+from django.http import Http404, HttpRequest
+from django.utils import timezone, translation
 from ninja import Router, Schema, Status
 from ninja.pagination import paginate
 from ninja.security import HttpBearer
@@ -14,8 +14,8 @@ from ordna.core.access import companies_scope, get_in_scope, require
 from ordna.core.actor import Actor
 from ordna.core.companies import CompanyError, company_save
 from ordna.core.errors import ServiceError
-from ordna.core.models import Company
-from ordna.core.services import token_user
+from ordna.core.models import ApiToken, Company, User
+from ordna.core.services import UserError, token_revoke, token_user
 from ordna.core.web import user_of
 
 
@@ -200,4 +200,54 @@ def company_change(request: HttpRequest, code: str, payload: CompanyChange) -> A
     try:
         return company_save(actor=Actor.for_user(user_of(request)), company=company, **values)
     except CompanyError as exc:
+        raise Refused(exc) from exc
+
+
+class TokenOut(Schema):
+    """An API token as listed: never the token itself, only the characters it starts with."""
+
+    id: int
+    user: str
+    name: str
+    prefix: str
+    created_at: datetime
+    last_used_at: datetime | None
+    expires_at: datetime | None
+    state: str  # active, expired or revoked
+
+    @staticmethod
+    def resolve_user(obj: ApiToken) -> str:
+        return obj.user.username
+
+    @staticmethod
+    def resolve_state(obj: ApiToken) -> str:
+        return obj.state(timezone.now())
+
+
+@router.get("/me/tokens", response=list[TokenOut], summary="The signed-in user's API tokens, newest first",
+            auth=Capability("dashboard"))  # fmt: skip
+@paginate
+def my_tokens(request: HttpRequest) -> Any:
+    return selectors.api_tokens(user=user_of(request))
+
+
+@router.get("/tokens", response=list[TokenOut], summary="Every API token, newest first; `user` filters by user name",
+            auth=Capability("users.manage"))  # fmt: skip
+@paginate
+def tokens(request: HttpRequest, user: str = "") -> Any:
+    if user:
+        owner = User.objects.filter(username__iexact=user).first()
+        return selectors.api_tokens(user=owner) if owner else ApiToken.objects.none()
+    return selectors.api_tokens()
+
+
+@router.delete("/tokens/{token_id}", response={200: TokenOut, 422: ErrorOut}, summary="Revoke one API token",
+               auth=Capability("users.manage"))  # fmt: skip
+def token_revoke_one(request: HttpRequest, token_id: int) -> Any:
+    token = ApiToken.objects.select_related("user").filter(pk=token_id).first()
+    if token is None:
+        raise Http404
+    try:
+        return token_revoke(token=token, actor=Actor.for_user(user_of(request)))
+    except UserError as exc:
         raise Refused(exc) from exc

@@ -142,6 +142,8 @@ def user_update(
     role_list = _check_roles(roles)
     _check_links(roles=role_list, person_id=person_id, supplier_id=supplier_id)
     _check_may_grant(actor=actor, roles=role_list, target=user)
+    if not is_active and user.is_active and actor.user is not None and actor.user.pk == user.pk:
+        raise UserError(_("You cannot disable yourself."), field="is_active")
     with transaction.atomic():
         before = _user_state(user)
         user.person_id, user.supplier_id, user.email, user.is_active = person_id, supplier_id, email, is_active
@@ -165,7 +167,43 @@ def _end_sessions_and_tokens(user: User) -> None:
             session.delete()
 
 
+def user_set_active(*, user: User, active: bool, actor: Actor) -> User:
+    """Let `user` sign in again, or stop them: disabling ends their sessions and API tokens at once. Only an
+    administrator may disable or enable an administrator; nobody disables themselves (the last way in)."""
+    _check_may_grant(actor=actor, roles=[], target=user)
+    if not active and actor.user is not None and actor.user.pk == user.pk:
+        raise UserError(_("You cannot disable yourself."), field="user")
+    with transaction.atomic():
+        before = _user_state(user)
+        if user.is_active != active:
+            user.is_active = active
+            user.save(update_fields=["is_active"])
+            if not active:
+                _end_sessions_and_tokens(user)
+            audit_record(
+                actor=actor,
+                action="user.enabled" if active else "user.disabled",
+                target=user,
+                before=before,
+                after=_user_state(user),
+            )
+    return user
+
+
+def user_unlock(*, user: User, actor: Actor) -> bool:
+    """Lift the lock of too many failed sign-ins; returns whether there was one."""
+    _check_may_grant(actor=actor, roles=[], target=user)
+    with transaction.atomic():
+        was_locked = login_locked(user) or user.failed_logins > 0
+        user.failed_logins, user.locked_until = 0, None
+        user.save(update_fields=["failed_logins", "locked_until"])
+        if was_locked:
+            audit_record(actor=actor, action="user.unlocked", target=user)
+    return was_locked
+
+
 def user_set_password(*, user: User, password: str, actor: Actor) -> None:
+    _check_may_grant(actor=actor, roles=[], target=user)
     try:
         validate_password(password, user)
     except ValidationError as exc:
@@ -190,24 +228,53 @@ def token_digest(token: str) -> str:
 
 
 def token_create(*, user: User, actor: Actor, name: str = "") -> str:
-    """Make a new API token for `user` and return it; only its digest is kept."""
+    """Make a new API token for `user` and return it; only its digest is kept. It works ORDNA_TOKEN_DAYS days
+    (0: until revoked)."""
     if not user.is_active:
         raise UserError(_("The user %(username)s is disabled."), field="user", username=repr(user.username))
+    name = " ".join(name.split())
+    if len(name) > ApiToken._meta.get_field("name").max_length:  # type: ignore[operator]
+        raise UserError(_("The token's name is too long (at most 100 characters)."), field="name")
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    days = settings.ORDNA_TOKEN_DAYS
+    expires_at = timezone.now() + timedelta(days=days) if days else None
     with transaction.atomic():
-        record = ApiToken.objects.create(user=user, name=name, prefix=token[:12], digest=token_digest(token))
-        audit_record(actor=actor, action="token.created", target=record, after={"user_id": user.pk})
+        record = ApiToken.objects.create(
+            user=user, name=name, prefix=token[:12], digest=token_digest(token), expires_at=expires_at
+        )
+        audit_record(
+            actor=actor,
+            action="token.created",
+            target=record,
+            after={"user_id": user.pk, "name": name, "expires_at": expires_at.isoformat() if expires_at else None},
+        )
+    return token
+
+
+def token_revoke(*, token: ApiToken, actor: Actor) -> ApiToken:
+    """Stop one API token at once; revoking a revoked token changes nothing. Only an administrator may revoke
+    an administrator's token (besides its owner)."""
+    if actor.user is None or actor.user.pk != token.user_id:
+        _check_may_grant(actor=actor, roles=[], target=token.user)
+    with transaction.atomic():
+        if token.revoked_at is None:
+            token.revoked_at = timezone.now()
+            token.save(update_fields=["revoked_at"])
+            audit_record(actor=actor, action="token.revoked", target=token, after={"user_id": token.user_id})
     return token
 
 
 def token_user(token: str) -> User | None:
-    """The active user a token belongs to, or None; marks the token used at most once a minute.
+    """The active user a token belongs to, or None (also when it expired or was revoked); marks the token used
+    at most once a minute.
 
     Marking it never waits: while another transaction holds SQLite's write lock (an import) the mark is left
     for a later request, so a read with a token answers whatever the database is busy with.
     """
     record = ApiToken.objects.select_related("user").filter(digest=token_digest(token), revoked_at__isnull=True).first()
     if record is None or not record.user.is_active:
+        return None
+    if record.expires_at is not None and record.expires_at <= timezone.now():
         return None
     now = timezone.now()
     if record.last_used_at is None or now - record.last_used_at > timedelta(minutes=1):

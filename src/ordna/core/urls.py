@@ -5,6 +5,7 @@ from ordna.core import views
 app_name = "core"
 urlpatterns = [
     path("healthz", views.health, name="health"),
+    path("readyz", views.ready, name="ready"),
     path("login/", views.login_view, name="login"),
     path("logout/", views.logout_view, name="logout"),
     path("language/", views.language_view, name="language"),

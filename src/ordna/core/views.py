@@ -12,6 +12,7 @@ from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseServerError, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template import loader
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -22,6 +23,7 @@ from ordna.core.actor import Actor
 from ordna.core.busy import is_lock_timeout
 from ordna.core.companies import CompanyError, company_save
 from ordna.core.forms import CompanyForm, LanguageForm, LoginForm
+from ordna.core.heartbeat import readiness
 from ordna.core.import_results import import_results_shown
 from ordna.core.middleware import database_busy_response
 from ordna.core.models import Company, User
@@ -32,6 +34,16 @@ from ordna.core.web import capability, paginate, refused, user_of
 def health(request: HttpRequest) -> HttpResponse:
     """For load balancers and the page-speed benchmark: no database, no session."""
     return JsonResponse({"status": "ok"})
+
+
+def ready(request: HttpRequest) -> HttpResponse:
+    """For monitoring: 200 when the database answers and a worker beat its heart in the last minutes, else 503
+    with what is wrong (docs/operations.md)."""
+    state = readiness(now=timezone.now())
+    return JsonResponse(
+        {"status": "ok" if state.ready else "not ready", "database": state.database, "worker": state.worker},
+        status=200 if state.ready else 503,
+    )
 
 
 def login_view(request: HttpRequest) -> HttpResponse:

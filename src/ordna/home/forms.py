@@ -1,4 +1,4 @@
-"""The form of the user administration pages."""
+"""The forms of the user administration pages."""
 
 from __future__ import annotations
 
@@ -32,3 +32,9 @@ class UserForm(forms.Form):
         help_text=_("At least 10 characters. Leave empty to keep the current one."),
     )
     is_active = forms.BooleanField(label=_("May sign in"), required=False, initial=True)
+
+
+class TokenForm(forms.Form):
+    name = forms.CharField(
+        label=_("What the token is for"), required=False, max_length=100, help_text=_("For example: payroll sync")
+    )

@@ -8,6 +8,9 @@ urlpatterns = [
     path("users/", views.users, name="users"),
     path("users/new/", views.user_add, name="user_add"),
     path("users/<int:pk>/", views.user_edit, name="user_edit"),
+    path("users/<int:pk>/unlock/", views.user_unlock, name="user_unlock"),
+    path("users/<int:pk>/tokens/", views.user_token_create, name="user_token_create"),
+    path("users/<int:pk>/tokens/<int:token_id>/revoke/", views.user_token_revoke, name="user_token_revoke"),
     path("login/oidc/", views.oidc_start, name="oidc_start"),
     path("login/oidc/callback/", views.oidc_callback, name="oidc_callback"),
 ]

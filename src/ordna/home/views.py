@@ -25,17 +25,18 @@ from ordna.accounts.scopes import accounts_scope
 from ordna.applications.models import Responsibility
 from ordna.applications.scopes import applications_scope
 from ordna.core import access, services
+from ordna.core import selectors as core_selectors
 from ordna.core.actor import Actor
 from ordna.core.clock import today
 from ordna.core.companies import CompanyError, user_companies_set
 from ordna.core.forms import LoginForm
-from ordna.core.models import Supplier, User
+from ordna.core.models import ApiToken, Supplier, User
 from ordna.core.oidc import SignInRefused, oidc_client, oidc_enabled
 from ordna.core.services import SupplierError, supplier_get_or_add
 from ordna.core.web import capability, paginate, refused, user_of
 from ordna.devices.scopes import devices_scope
 from ordna.home import selectors, sign_in
-from ordna.home.forms import UserForm
+from ordna.home.forms import TokenForm, UserForm
 from ordna.lifecycle.scopes import cases_scope
 from ordna.people.models import Person
 from ordna.people.scopes import people_scope
@@ -161,7 +162,9 @@ def application_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 @capability("users.manage")
 def users(request: HttpRequest) -> HttpResponse:
-    return render(request, "home/users.html", {"page": paginate(request, selectors.users_list())})
+    return render(
+        request, "home/users.html", {"page": paginate(request, selectors.users_list()), "now": timezone.now()}
+    )
 
 
 def _form_links(form: UserForm, *, create_supplier: bool = False) -> tuple[Person | None, int | None]:
@@ -218,10 +221,8 @@ def user_add(request: HttpRequest) -> HttpResponse:
     return render(request, "home/user_form.html", {"form": form, "editing": None})
 
 
-@capability("users.manage")
-def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    user = get_object_or_404(User, pk=pk)
-    initial = {
+def _user_initial(user: User) -> dict[str, object]:
+    return {
         "username": user.username,
         "email": user.email,
         "roles": sorted(user.role_set),
@@ -230,7 +231,12 @@ def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "is_active": user.is_active,
         "companies": list(user.companies.all()),
     }
-    form = UserForm(request.POST or None, initial=initial)
+
+
+@capability("users.manage")
+def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    user = get_object_or_404(User, pk=pk)
+    form = UserForm(request.POST or None, initial=_user_initial(user))
     form.fields["username"].disabled = True
     if request.method == "POST" and form.is_valid():
         person, supplier_id = _form_links(form)
@@ -256,7 +262,79 @@ def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
             else:
                 messages.success(request, _("User %(name)s was saved.") % {"name": user.username})
                 return redirect("home:users")
-    return render(request, "home/user_form.html", {"form": form, "editing": user})
+    return _user_page(request, user, form)
+
+
+def _user_page(request: HttpRequest, user: User, form: UserForm | None = None, *, new_token: str = "") -> HttpResponse:
+    """The user's page: the form, whether sign-in is locked, and the API tokens (a new one shown once)."""
+    if form is None:
+        form = UserForm(initial=_user_initial(user))
+        form.fields["username"].disabled = True
+    now = timezone.now()
+    tokens = [(token, token.state(now)) for token in core_selectors.api_tokens(user=user)]
+    return render(
+        request,
+        "home/user_form.html",
+        {
+            "form": form,
+            "editing": user,
+            "locked": services.login_locked(user),
+            "tokens": tokens,
+            "new_token": new_token,
+            "token_form": TokenForm(),
+        },
+    )
+
+
+@capability("users.manage")
+@require_POST
+def user_unlock(request: HttpRequest, pk: int) -> HttpResponse:
+    user = get_object_or_404(User, pk=pk)
+    try:
+        was_locked = services.user_unlock(user=user, actor=Actor.for_user(user_of(request)))
+    except services.UserError as exc:
+        messages.error(request, str(exc))
+    else:
+        if was_locked:
+            messages.success(request, _("User %(name)s may sign in again.") % {"name": user.username})
+        else:
+            messages.info(request, _("User %(name)s was not locked.") % {"name": user.username})
+    return redirect("home:user_edit", pk=user.pk)
+
+
+@capability("users.manage")
+@require_POST
+def user_token_create(request: HttpRequest, pk: int) -> HttpResponse:
+    """A new API token for the user, shown once on the page that answers (never stored, never in a message)."""
+    user = get_object_or_404(User, pk=pk)
+    form = TokenForm(request.POST)
+    if form.is_valid():
+        try:
+            token = services.token_create(
+                user=user, actor=Actor.for_user(user_of(request)), name=form.cleaned_data["name"]
+            )
+        except services.UserError as exc:
+            messages.error(request, str(exc))
+        else:
+            response = _user_page(request, user, new_token=token)
+            response["Cache-Control"] = "no-store"
+            return response
+    else:
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+    return redirect("home:user_edit", pk=user.pk)
+
+
+@capability("users.manage")
+@require_POST
+def user_token_revoke(request: HttpRequest, pk: int, token_id: int) -> HttpResponse:
+    token = get_object_or_404(ApiToken.objects.select_related("user"), pk=token_id, user_id=pk)
+    try:
+        services.token_revoke(token=token, actor=Actor.for_user(user_of(request)))
+    except services.UserError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("The token %(prefix)s… was revoked.") % {"prefix": token.prefix})
+    return redirect("home:user_edit", pk=pk)
 
 
 # Sign-in with the organisation's identity provider (core/oidc.py does the protocol, sign_in.py the rest) -------

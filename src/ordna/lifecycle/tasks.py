@@ -5,23 +5,23 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.utils import timezone
-from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
 
 from ordna.core.actor import Actor
 from ordna.core.clock import today
+from ordna.core.schedules import crontab_local
 from ordna.lifecycle.service_desk import supplier_requests_open, supplier_requests_send_due
 from ordna.lifecycle.services import cases_open_due
 
 
-@db_periodic_task(crontab(hour="5", minute="30"))
+@db_periodic_task(crontab_local(hour="5", minute="30"))
 def cases_open_daily() -> dict[str, int]:
     """Idempotent: a second run on the same day (or on a second worker) opens nothing more, and the
     one-open-case-per-person constraint refuses a duplicate should two runs overlap."""
     return cases_open_due(actor=Actor.system("daily"), today=today()).counts()
 
 
-@db_periodic_task(crontab(minute="*/5"))
+@db_periodic_task(crontab_local(minute="*/5"))
 def service_desk_tick() -> dict[str, int]:
     """Every five minutes, from the reminder hour on: the day's service-desk mails (each made once a day at
     most, so later ticks find nothing new), then whatever is due to be sent, retries included."""

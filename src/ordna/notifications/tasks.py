@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.utils import timezone
-from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
 from ordna.core.actor import Actor
 from ordna.core.clock import today
+from ordna.core.schedules import crontab_local
 from ordna.notifications.models import ReminderRun
 from ordna.notifications.services import digests_send_due, reminders_run
 
@@ -24,7 +24,7 @@ def reminders_if_due() -> dict[str, int]:
     return {"claimed": claimed, **digests_send_due()}
 
 
-@db_periodic_task(crontab(minute="*/5"))
+@db_periodic_task(crontab_local(minute="*/5"))
 def reminders_tick() -> dict[str, int]:
     """Every five minutes: the daily run when its hour has come, and due digests (new ones and retries)."""
     return reminders_if_due()

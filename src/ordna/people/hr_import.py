@@ -83,12 +83,19 @@ def _parse_date(text: str) -> date:
 
 
 def parse_hr_rows(
-    table: Table, *, preset: str = "ordna", companies: Mapping[str, str] | None = None, default_company: str = ""
+    table: Table,
+    *,
+    preset: str = "ordna",
+    seen_ids: set[str] | None = None,
+    companies: Mapping[str, str] | None = None,
+    default_company: str = "",
 ) -> tuple[list[HrRecord], list[RowError]]:
     """Validate every row of an HR table; return the records and every error found (row and column).
 
-    `companies` maps each company's code and name, case-folded, to its code: the optional `company` column
-    names one of them (an empty cell the default company, `default_company`)."""
+    `seen_ids`, when given, is filled with every employee id in the file, also those of rows with errors, so
+    that the references to them can be checked in the same pass (`reference_errors`). `companies` maps each
+    company's code and name, case-folded, to its code: the optional `company` column names one of them (an
+    empty cell the default company, `default_company`)."""
     companies = companies or {}
     mapping = PRESETS[preset]
     index = header_index(table.header)
@@ -130,6 +137,8 @@ def parse_hr_rows(
 
         row_errors: list[RowError] = []
         employee_id = cell("employee_id")
+        if seen_ids is not None and employee_id:
+            seen_ids.add(employee_id)
         if not employee_id:
             row_errors.append(RowError(number, "employee_id", _("missing employee id")))
         elif employee_id in first_row_of:
@@ -327,17 +336,7 @@ def plan_people(records: Iterable[HrRecord], existing: Mapping[str, Mapping[str,
     plan = PeoplePlan()
     records = list(records)
     in_file = {r.employee_id: r for r in records}
-    for record in records:
-        manager = record.manager_employee_id
-        if manager and manager not in in_file and manager not in existing:
-            plan.errors.append(
-                RowError(
-                    record.row,
-                    "manager_employee_id",
-                    _("unknown manager %(manager)s: not in this file and not known to Ordna", manager=repr(manager)),
-                )
-            )
-    plan.errors.extend(_manager_cycles(records, existing))
+    plan.errors.extend(reference_errors(records, existing, ids_in_file=set(in_file)))
     if plan.errors:
         return plan
     for record in records:
@@ -373,6 +372,23 @@ def plan_people(records: Iterable[HrRecord], existing: Mapping[str, Mapping[str,
                 plan.newly_leaving.append(record.employee_id)
     plan.not_in_file = sum(1 for employee_id in existing if employee_id not in in_file)
     return plan
+
+
+def reference_errors(
+    records: Sequence[HrRecord], existing: Mapping[str, Mapping[str, Any]], *, ids_in_file: set[str]
+) -> list[RowError]:
+    """The rows whose references do not hold: a manager neither in the file (`ids_in_file`, rows with errors
+    of their own included) nor known to Ordna, and reporting lines that loop once the file is applied."""
+    errors = [
+        RowError(
+            record.row,
+            "manager_employee_id",
+            _("unknown manager %(manager)s: not in this file and not known to Ordna", manager=repr(manager)),
+        )
+        for record in records
+        if (manager := record.manager_employee_id) and manager not in ids_in_file and manager not in existing
+    ]
+    return errors + _manager_cycles(records, existing)
 
 
 def _last_day(record: HrRecord) -> LastDay:

@@ -32,6 +32,7 @@ from ordna.people.hr_import import (
     mass_change_tripped,
     parse_hr_rows,
     plan_people,
+    reference_errors,
 )
 from ordna.people.models import Person
 
@@ -187,15 +188,20 @@ def people_import(
         result.checksum = file_checksum(path)
         table = open_table(path, max_bytes=settings.UPLOAD_MAX_BYTES)
         result.notices = table.notices
+        seen_ids: set[str] = set()
         companies = company_facts()
         records, errors = parse_hr_rows(
-            table, preset=preset, companies=companies.names, default_company=companies.default
+            table, preset=preset, seen_ids=seen_ids, companies=companies.names, default_company=companies.default
         )
     except TableError as exc:
         result.errors = [RowError(0, "", str(exc))]
         return result
     if errors:
-        result.errors = errors
+        # One pass: the references of the rows that parsed (unknown managers, loops) are checked too, so the
+        # file comes back with every error at once, not one round at a time.
+        if seen_ids:
+            errors += reference_errors(records, existing_people_values(), ids_in_file=seen_ids)
+        result.errors = sorted(errors, key=lambda error: error.row)
         if not dry_run:
             result.run_id = _record_run(result=result, actor=actor, file_name=file_name, started=started)
         return result

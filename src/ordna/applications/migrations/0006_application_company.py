@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('applications', '0005_saved_format_from_last_import'),
-        ('core', '0008_companies'),
+        ('core', '0009_companies'),
     ]
 
     operations = [

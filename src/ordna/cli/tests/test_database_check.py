@@ -65,3 +65,16 @@ def test_commands_that_set_up_or_describe_need_no_database(tmp_path: Path, comma
     result = ordna(tmp_path / "data", *command)
     assert result.returncode == 0, result.stderr
     assert "not set up yet" not in result.stderr
+
+
+def test_an_unknown_command_exits_2_with_one_sentence(tmp_path) -> None:
+    """README: exit status 2 on wrong usage, an unknown command included."""
+    environment = {**os.environ, "ORDNA_DATA_DIR": str(tmp_path)}
+    done = subprocess.run(
+        [sys.executable, "-m", "ordna.cli", "nonsense"], env=environment, capture_output=True, text=True, check=False
+    )
+    assert (done.returncode, done.stdout, done.stderr) == (
+        2,
+        "",
+        "ordna: unknown command 'nonsense'; `ordna help` lists the commands\n",
+    )

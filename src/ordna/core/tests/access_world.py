@@ -10,6 +10,7 @@ from django.utils import timezone
 from ordna.conftest import hr_row
 from ordna.core.actor import Actor
 from ordna.core.models import Supplier
+from ordna.core.services import token_create
 
 
 def access_world(load_people: Any, make_user: Any, tmp_path: Any, monkeypatch: Any) -> dict[str, Any]:
@@ -177,6 +178,8 @@ def access_world(load_people: Any, make_user: Any, tmp_path: Any, monkeypatch: A
     from ordna.notifications.models import Digest
 
     now = timezone.now()
+    token_create(user=users["hr"], actor=actor, name="payroll sync")
+    values["TOKEN"] = users["hr"].api_tokens.get().pk
     values["DIGEST"] = Digest.objects.create(
         day=TODAY, recipient=users["hr"], address="hr@example.org", top_step="due", next_attempt_at=now, created_at=now
     ).pk

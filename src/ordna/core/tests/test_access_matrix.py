@@ -35,6 +35,7 @@ PUBLIC = {
     "core:logout",
     "core:language",
     "core:health",
+    "core:ready",
     "notifications:feed",
     "lifecycle:exit_survey",
     "lifecycle:alumni_withdraw",
@@ -49,6 +50,9 @@ WEB: dict[str, tuple[dict[str, Any], str, set[str], int | tuple[int, ...]]] = {
     "home:users": ({}, "get", {"admin", "coordinator"}, 200),
     "home:user_add": ({}, "get", {"admin", "coordinator"}, 200),
     "home:user_edit": ({"pk": "ADMIN_PK"}, "get", {"admin", "coordinator"}, 200),
+    "home:user_unlock": ({"pk": "HR_PK"}, "post", {"admin", "coordinator"}, 302),
+    "home:user_token_create": ({"pk": "HR_PK"}, "post", {"admin", "coordinator"}, 200),
+    "home:user_token_revoke": ({"pk": "HR_PK", "token_id": "TOKEN"}, "post", {"admin", "coordinator"}, 302),
     "core:audit": ({}, "get", {"admin", "coordinator", "auditor"}, 200),
     "core:imports": ({}, "get", {"admin", "coordinator", "hr", "auditor"}, 200),
     "core:import_detail": ({"pk": "RUN"}, "get", {"admin", "coordinator", "hr", "auditor"}, 200),
@@ -214,6 +218,9 @@ WEB: dict[str, tuple[dict[str, Any], str, set[str], int | tuple[int, ...]]] = {
 # (method, path) -> (roles that get a real answer, path parameters)
 API: dict[tuple[str, str], set[str]] = {
     ("GET", "/api/v1/me"): ALL,
+    ("GET", "/api/v1/me/tokens"): ALL,
+    ("GET", "/api/v1/tokens"): {"admin", "coordinator"},
+    ("DELETE", "/api/v1/tokens/{token_id}"): {"admin", "coordinator"},
     ("GET", "/api/v1/imports"): {"admin", "coordinator", "hr", "auditor"},
     ("GET", "/api/v1/companies"): {"admin", "coordinator", "hr", "auditor"},
     ("POST", "/api/v1/companies"): {"admin", "coordinator"},
@@ -343,6 +350,8 @@ def world(load_people, make_user, tmp_path, monkeypatch) -> dict[str, Any]:
 def resolve(world: dict[str, Any], value: Any) -> Any:
     if value == "ADMIN_PK":
         return world["users"]["admin"].pk
+    if value == "HR_PK":
+        return world["users"]["hr"].pk
     return world["values"].get(value, value)
 
 
@@ -369,6 +378,7 @@ def path_values(world: dict[str, Any]) -> dict[str, Any]:
         "release_id": values["RELEASE"],
         "test_id": values["RELEASE_TEST"],
         "request_id": values["REQUEST"],
+        "token_id": values["TOKEN"],
     }
 
 

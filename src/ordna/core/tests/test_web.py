@@ -3,7 +3,7 @@ is in ordna/home/tests)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -234,3 +234,57 @@ def test_the_top_bar_shows_sections_and_the_current_sections_items(make_user, lo
     employee = signed_in(make_user("employee", person=Person.objects.get(employee_id="E001")))
     page = employee.get("/cases/mine/").content.decode()
     assert 'aria-current="page">My tasks</a>' in page and 'class="subnav"' not in page
+
+
+# /readyz: the database and the worker's heartbeat (docs/operations.md) ---------------------------------------------
+
+
+@pytest.fixture
+def with_a_worker(settings: Any) -> Iterator[None]:
+    """As in production: jobs go to a worker, not run in the calling process."""
+    from huey.contrib.djhuey import HUEY
+
+    from ordna.core.heartbeat import KEY
+
+    settings.HUEY = {**settings.HUEY, "immediate": False}
+    HUEY.delete(KEY)
+    yield
+    HUEY.delete(KEY)
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("with_a_worker")
+def test_readyz_is_not_ready_before_a_worker_beat() -> None:
+    answer = Client().get("/readyz")
+    assert (answer.status_code, answer.json()) == (
+        503,
+        {"status": "not ready", "database": "ok", "worker": "no worker has run yet (start `ordna worker`)"},
+    )
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("with_a_worker")
+def test_readyz_is_ready_after_the_workers_heartbeat_and_not_when_it_stops() -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from ordna.core.heartbeat import heartbeat_beat
+    from ordna.core.tasks import worker_heartbeat
+
+    worker_heartbeat.call_local()
+    answer = Client().get("/readyz")
+    assert (answer.status_code, answer.json()) == (200, {"status": "ok", "database": "ok", "worker": "ok"})
+    heartbeat_beat(now=timezone.now() - timedelta(minutes=5, seconds=10))
+    answer = Client().get("/readyz")
+    assert (answer.status_code, answer.json()["worker"]) == (
+        503,
+        "no heartbeat for 5 minutes (is `ordna worker` running?)",
+    )
+
+
+@pytest.mark.django_db
+def test_readyz_without_a_worker_when_jobs_run_in_the_process(settings: Any) -> None:
+    settings.HUEY = {**settings.HUEY, "immediate": True}
+    answer = Client().get("/readyz")
+    assert (answer.status_code, answer.json()) == (200, {"status": "ok", "database": "ok", "worker": "immediate"})

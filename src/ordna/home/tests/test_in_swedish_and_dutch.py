@@ -147,3 +147,19 @@ def test_the_suppliers_start_page_in_swedish(escalated, make_user) -> None:
     page = signed_in(make_user("supplier", supplier=escalated["supplier"]), "sv").get("/").content.decode()
     assert "Frågor eskalerade till er" in page and "INC-4711" in page
     assert untranslated(page, "sv") == []
+
+
+@pytest.mark.parametrize("language", ["sv", "nl"])
+def test_the_users_page_with_its_lock_and_tokens_in_swedish_and_dutch(make_user, language: str) -> None:
+    from django.utils import timezone
+
+    admin, hr = make_user("admin"), make_user("hr")
+    hr.locked_until = timezone.now() + timedelta(minutes=10)
+    hr.save()
+    token_create(user=hr, actor=ACTOR, name="lön")
+    client = signed_in(admin, language)
+    page = client.post(f"/users/{hr.pk}/tokens/", {"name": "synk"}).content.decode()
+    assert untranslated(page, language) == []
+    page = client.get(f"/users/{hr.pk}/").content.decode()
+    assert ("Lås upp" if language == "sv" else "Deblokkeren") in page
+    assert untranslated(page, language) == []

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('core', '0008_companies'),
+        ('core', '0009_companies'),
         ('lifecycle', '0006_line_reopening'),
     ]
 

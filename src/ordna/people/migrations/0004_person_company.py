@@ -16,7 +16,7 @@ def people_to_default_company(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("core", "0008_companies"),
+        ("core", "0009_companies"),
         ("people", "0003_end_date_set_by_hand"),
     ]
 

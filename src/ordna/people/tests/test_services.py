@@ -242,3 +242,35 @@ def test_today_matters_for_newly_leaving(write_file, actor) -> None:
         path=write_file("hr.csv", hr_csv([hr_row("E1", end_date="2026-01-01")])), actor=actor, today=date(2026, 11, 16)
     )
     assert result.counts()["newly_leaving"] == 0
+
+
+@pytest.mark.django_db
+def test_one_pass_reports_parse_and_reference_errors_together_as_the_docs_show(tmp_path, capsys) -> None:
+    """docs/hr-import.md's example, run: a bad date, a duplicate id and an unknown manager come back at once."""
+    import re
+    from pathlib import Path
+
+    from django.core.management import CommandError, call_command
+
+    from ordna.conftest import hr_csv, hr_row
+
+    # Given a file whose rows 5 and 7 do not parse, and whose row 9 names a manager nobody knows (rows as a
+    # spreadsheet numbers them, the header being row 1), and row 4 a manager whose own row has an error
+    rows = [hr_row(f"E100{n}") for n in range(1, 9)]
+    rows[2]["manager_employee_id"] = "E1004"  # row 4: E1004 is on row 5, which has an error of its own
+    rows[3]["end_date"] = "31/12/2026"  # row 5
+    rows[5]["employee_id"] = "E1002"  # row 7
+    rows[7]["manager_employee_id"] = "E9999"  # row 9
+    path = tmp_path / "hr.csv"
+    path.write_text(hr_csv(rows), encoding="utf-8")
+    # When it is imported
+    with pytest.raises(CommandError) as refused:
+        call_command("import", "people", str(path))
+    # Then every error is listed in one go, exactly as the docs show, and nothing is applied
+    docs = Path(__file__).resolve().parents[4] / "docs" / "hr-import.md"
+    example = re.search(r"## Bad files.*?```\n(.*?)```", docs.read_text(encoding="utf-8"), flags=re.DOTALL)
+    assert example is not None
+    assert refused.value.returncode == 1
+    printed = capsys.readouterr().err + f"ordna: {refused.value}\n"
+    assert printed == example.group(1)
+    assert Person.objects.count() == 0

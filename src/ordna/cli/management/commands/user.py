@@ -1,5 +1,6 @@
 """`ordna user add USERNAME --role ROLE [--person EMPLOYEE_ID] [--supplier NAME] [--company CODE] [--email E]
-[--password-file F]`."""
+[--password-file F]`, `ordna user list`, `ordna user disable|enable|unlock USERNAME`, `ordna user reset-password
+USERNAME --password-file F` (docs/operations.md, docs/companies.md)."""
 
 from __future__ import annotations
 
@@ -9,13 +10,23 @@ from pathlib import Path
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ordna.core.actor import Actor
 from ordna.core.companies import CompanyError, companies_by_code, user_companies_set
 from ordna.core.management.base import InvalidInput, OrdnaCommand
-from ordna.core.models import Role
-from ordna.core.services import SupplierError, UserError, supplier_get_or_add, user_add
+from ordna.core.models import Role, User
+from ordna.core.services import (
+    SupplierError,
+    UserError,
+    login_locked,
+    supplier_get_or_add,
+    user_add,
+    user_set_active,
+    user_set_password,
+    user_unlock,
+)
 from ordna.people.models import Person
 
 # The command's option for each input a user service names (`field`), so its errors point at what to change.
@@ -31,10 +42,24 @@ OPTION_OF = {
 
 
 class Command(OrdnaCommand):
-    help = "Manage users: add."
+    help = "Manage users: add, list, disable, enable, reset-password, unlock."
 
     def add_arguments(self, parser: ArgumentParser) -> None:
-        sub = parser.add_subparsers(dest="action", required=True, metavar="{add}")
+        sub = parser.add_subparsers(
+            dest="action", required=True, metavar="{add,list,disable,enable,reset-password,unlock}"
+        )
+        sub.add_parser("list", help="every user: roles, linked to, may sign in, locked until")
+        for action, what in (
+            ("disable", "stop a user signing in; their sessions and API tokens end at once"),
+            ("enable", "let a disabled user sign in again"),
+            ("unlock", "lift the lock of too many failed sign-ins"),
+        ):
+            sub.add_parser(action, help=what).add_argument("username")
+        reset = sub.add_parser("reset-password", help="set a new password (also lifts a lock)")
+        reset.add_argument("username")
+        reset.add_argument(
+            "--password-file", type=Path, required=True, help="file holding the password ('-' reads standard input)"
+        )
         add = sub.add_parser("add", help="add a user")
         add.add_argument("username")
         add.add_argument(
@@ -71,22 +96,73 @@ class Command(OrdnaCommand):
         return supplier.pk
 
     def handle(self, *args: Any, **options: Any) -> None:
+        action = options["action"]
+        if action == "add":
+            self._add(options)
+        elif action == "list":
+            self._list()
+        else:
+            self._change(action, options)
+
+    def _user(self, username: str) -> User:
+        user = User.objects.filter(username__iexact=username).first()
+        if user is None:
+            raise InvalidInput(f"USERNAME: no user named {username!r} (`ordna user list` shows the users)")
+        return user
+
+    def _list(self) -> None:
+        users = User.objects.select_related("person", "supplier").prefetch_related("roles").order_by("username")
+        self.stdout.write("user\troles\tlinked to\tmay sign in\tlocked until")
+        for user in users:
+            linked = (
+                f"{user.person.full_name} ({user.person.employee_id})"
+                if user.person
+                else (user.supplier.name if user.supplier else "-")
+            )
+            locked = timezone.localtime(user.locked_until).strftime("%Y-%m-%d %H:%M") if login_locked(user) else "-"
+            roles = ",".join(sorted(r.role for r in user.roles.all()))
+            self.stdout.write(f"{user.username}\t{roles}\t{linked}\t{'yes' if user.is_active else 'no'}\t{locked}")
+
+    def _change(self, action: str, options: dict[str, Any]) -> None:
+        user = self._user(options["username"])
+        actor = Actor.command_line()
+        try:
+            if action in {"disable", "enable"}:
+                user_set_active(user=user, active=action == "enable", actor=actor)
+                self.stdout.write(
+                    f"user {user.username} disabled: signed out, API tokens revoked"
+                    if action == "disable"
+                    else f"user {user.username} may sign in again"
+                )
+            elif action == "unlock":
+                was_locked = user_unlock(user=user, actor=actor)
+                self.stdout.write(f"user {user.username} " + ("unlocked" if was_locked else "was not locked"))
+            else:
+                user_set_password(user=user, password=self._password(options["password_file"]), actor=actor)
+                self.stdout.write(f"password of {user.username} set; any lock lifted")
+        except UserError as exc:
+            flag = OPTION_OF.get(exc.field)
+            raise InvalidInput(f"{flag}: {exc}" if flag else str(exc)) from exc
+
+    def _password(self, source: Path) -> str:
+        try:
+            text = sys.stdin.read() if str(source) == "-" else source.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise InvalidInput(f"--password-file: cannot read {source}: {exc.strerror}") from exc
+        password = text.rstrip("\r\n")
+        if not password:
+            raise InvalidInput(f"--password-file: {source} is empty")
+        return password
+
+    def _add(self, options: dict[str, Any]) -> None:
         roles = [r.strip() for value in options["role"] for r in value.split(",") if r.strip()]
         person = None
         if options["person"]:
             person = Person.objects.filter(employee_id=options["person"]).only("id", "locale").first()
             if person is None:
                 raise InvalidInput(f"--person: no person has employee id {options['person']!r}")
-        password = None
         source: Path | None = options["password_file"]
-        if source is not None:
-            try:
-                text = sys.stdin.read() if str(source) == "-" else source.read_text(encoding="utf-8")
-            except OSError as exc:
-                raise InvalidInput(f"--password-file: cannot read {source}: {exc.strerror}") from exc
-            password = text.rstrip("\r\n")
-            if not password:
-                raise InvalidInput(f"--password-file: {source} is empty")
+        password = self._password(source) if source is not None else None
         try:
             with transaction.atomic():  # a new supplier only stays if its user is made
                 supplier_id = self._supplier(options, roles)

@@ -14,7 +14,7 @@ def default_company_create(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('core', '0007_import_run_columns_proves'),
+        ("core", "0008_apitoken_expires_at"),
     ]
 
     operations = [
