@@ -1,4 +1,4 @@
-# Ordna: the two commands a newcomer needs are `make run` and `make test`.
+# Ordna: `make run` serves the demo, `make start` a clean instance for real use, `make test` tests.
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
@@ -10,7 +10,7 @@ PORT ?= 8000
 # printed address and the links in mail (the demo's digests too) follow HOST and PORT unless ORDNA_BASE_URL is set.
 URL := http://$(if $(filter 0.0.0.0 ::,$(HOST)),127.0.0.1,$(if $(findstring :,$(HOST)),[$(HOST)],$(HOST))):$(PORT)
 
-.PHONY: run test test-postgres lint bench messages screenshots clean
+.PHONY: run start test test-postgres lint bench messages screenshots clean
 
 $(BIN)/python:
 	@$(PYTHON) -c "import sys; sys.exit(sys.version_info < (3, 11))" 2>/dev/null || { echo "Python 3.11 is needed: install python3.11 (or run make PYTHON=/path/to/python3.11)"; exit 2; }
@@ -23,13 +23,21 @@ $(STAMP): pyproject.toml | $(BIN)/python
 
 run: $(STAMP)
 	$(BIN)/ordna migrate --verbosity 0
-	@if [ ! -f "$(ORDNA_DATA_DIR)/.demo-loaded" ]; then \
-		echo "Loading the demo organisation (once)..."; \
-		ORDNA_BASE_URL="$${ORDNA_BASE_URL:-$(URL)}" $(BIN)/ordna demo && touch "$(ORDNA_DATA_DIR)/.demo-loaded"; \
-	fi
+	@ORDNA_BASE_URL="$${ORDNA_BASE_URL:-$(URL)}" $(BIN)/ordna demo --if-empty
 	@echo ""
 	@echo "Ordna: open $(URL)/ and sign in as admin / ordna-demo-2026"
 	@echo "       (other demo users: coordinator, hr, manager, keyuser, supplier, employee, auditor; same password)"
+	@echo ""
+	$(BIN)/ordna serve --host $(HOST) --port $(PORT)
+
+# Real use: a clean instance in ORDNA_DATA_DIR (the first user, administrator and IT coordinator, is asked for a
+# password once: ADMIN_USER=, ADMIN_EMAIL=, ADMIN_PASSWORD_FILE= choose otherwise), then the server. Run again,
+# it serves. (Not USERNAME or EMAIL: shells and mail tools set those in the environment, which make would take.)
+ADMIN_USER ?= admin
+ADMIN_EMAIL ?=
+start: $(STAMP)
+	@ORDNA_BASE_URL="$${ORDNA_BASE_URL:-$(URL)}" $(BIN)/ordna init --username "$(ADMIN_USER)" --email "$(ADMIN_EMAIL)" \
+		$(if $(ADMIN_PASSWORD_FILE),--password-file "$(ADMIN_PASSWORD_FILE)")
 	@echo ""
 	$(BIN)/ordna serve --host $(HOST) --port $(PORT)
 

@@ -230,6 +230,9 @@ try:
 except (ValueError, ZoneInfoNotFoundError):
     raise SettingError(f"ORDNA_TIME_ZONE: {TIME_ZONE!r} is not a time zone such as Europe/Stockholm") from None
 USE_I18N = True
+# Dates, times and numbers in each language's own way, one mechanism for pages and mail (mail renders in the
+# recipient's language): Django's formats, with Ordna's English (ordna/core/formats/en).
+FORMAT_MODULE_PATH = ["ordna.core.formats"]
 USE_TZ = True
 
 STATIC_URL = "/static/"

@@ -43,6 +43,13 @@ class AccountsUploadForm(forms.Form):
     file = forms.FileField(label=_("Export file (CSV or XLSX)"))
 
 
+class PriceListForm(forms.Form):
+    file = forms.FileField(
+        label=_("Price list (CSV or XLSX)"),
+        help_text=_("Columns: application, license, monthly_cost, currency, seats (seats may be empty)."),
+    )
+
+
 class MappingForm(forms.Form):
     """Which of the file's columns holds which field; built from the uploaded header."""
 

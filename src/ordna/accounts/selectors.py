@@ -179,9 +179,19 @@ def leaver_accounts_active(days: Sequence[date], *, findings: QuerySet[Finding] 
 def licence_waste(days: Sequence[date], *, findings: QuerySet[Finding] | None = None) -> dict[date, dict[str, Decimal]]:
     """For each day: the money per month, per currency (never summed across currencies), of the licences
     wasted at its end: on accounts of people who had left, disabled or orphaned (`license_waste` findings)."""
+    return _money_live(FindingKind.LICENSE_WASTE, days, findings)
+
+
+def unused_seats(days: Sequence[date], *, findings: QuerySet[Finding] | None = None) -> dict[date, dict[str, Decimal]]:
+    """For each day: the money per month, per currency, of seats bought and assigned to nobody (`seat_overbuy`
+    findings). Apart from the licence waste on every page, and said so beside it (issue 29)."""
+    return _money_live(FindingKind.SEAT_OVERBUY, days, findings)
+
+
+def _money_live(kind: str, days: Sequence[date], findings: QuerySet[Finding] | None) -> dict[date, dict[str, Decimal]]:
     if not days:
         return {}
-    rows = _live_rows(FindingKind.LICENSE_WASTE, days, findings)
+    rows = _live_rows(kind, days, findings)
     result: dict[date, dict[str, Decimal]] = {}
     for day in days:
         end = _end_of(day)
@@ -225,3 +235,11 @@ def of_finding(company: CompanyFilter) -> Q:
 def company_findings(company: CompanyFilter) -> QuerySet[Finding] | None:
     """The findings of `company` as a scope for the selectors above; None (all) for the whole group."""
     return None if company is None else Finding.objects.filter(of_finding(company))
+
+
+def accounts_unlinked_count() -> int:
+    """Active accounts linked to no person and not marked as a service or shared account: the review queue's and
+    the orphan findings' accounts, for the start page's checklist."""
+    return Account.objects.filter(
+        Q(needs_review=True) | Q(person__isnull=True, non_personal=False), status="active"
+    ).count()

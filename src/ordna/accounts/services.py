@@ -29,6 +29,7 @@ from ordna.applications.services import ApplicationError, application_create, li
 from ordna.core.actor import Actor
 from ordna.core.audit import audit_record
 from ordna.core.errors import lazy_text
+from ordna.core.formats import short_date
 from ordna.core.models import ImportRun
 from ordna.core.tabular import RowError, TableError, header_index, open_table
 from ordna.core.text import Text
@@ -161,7 +162,7 @@ def finding_accept(*, finding: Finding, actor: Actor, reason: str, until: date, 
     if not reason:
         raise AccountsError(_("Give a reason for accepting the finding."), field="reason")
     if until < today:
-        raise AccountsError(_("The expiry %(day)s is in the past."), field="until", day=until.isoformat())
+        raise AccountsError(_("The expiry %(day)s is in the past."), field="until", day=short_date(until))
     if finding.state == FindingState.RESOLVED:
         raise AccountsError(_("The finding is resolved already."), field="state")
     with transaction.atomic():

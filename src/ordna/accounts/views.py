@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from django.contrib import messages
+from django.db import transaction
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -13,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from ordna.accounts import importing, reading, selectors, services
 from ordna.accounts.errors import AccountsError
-from ordna.accounts.forms import AcceptForm, AccountsUploadForm, FindingFilterForm, MappingForm
+from ordna.accounts.forms import AcceptForm, AccountsUploadForm, FindingFilterForm, MappingForm, PriceListForm
 from ordna.accounts.models import Finding
 from ordna.accounts.presets import MAPPING_FIELDS, ColumnMapping
 from ordna.accounts.scopes import accounts_scope, findings_scope
@@ -23,10 +26,10 @@ from ordna.core.access import in_companies
 from ordna.core.actor import Actor
 from ordna.core.clock import today
 from ordna.core.tabular import CONTENT_TYPES, EXPORT_FORMATS, write_table
-from ordna.core.uploads import UploadError, upload_discard, upload_path, upload_replace
+from ordna.core.uploads import UploadError, upload_discard, upload_path, upload_replace, upload_store
 from ordna.core.web import capability, paginate, query_without_page, user_of
 from ordna.people.models import Person
-from ordna.people.services import file_checksum
+from ordna.people.services import PersonError, file_checksum, person_add_former
 
 SESSION_KEY = "accounts_import"
 
@@ -180,6 +183,7 @@ def findings(request: HttpRequest) -> HttpResponse:
             "money": selectors.money_by_currency(totals),
             "leaver_accounts_active": selectors.leaver_accounts_active([day], findings=scope)[day],
             "waste": [{"currency": c, "monthly": m, "yearly": m * 12} for c, m in waste.items()],
+            "unused": selectors.unused_seats([day], findings=scope)[day],
             "can_accept": access.can(user, "findings.accept"),
             "accept_form": AcceptForm(today=today()),
         },
@@ -216,7 +220,9 @@ def finding_accept(request: HttpRequest, pk: int) -> HttpResponse:
 def review(request: HttpRequest) -> HttpResponse:
     accounts = (
         accounts_scope(user_of(request))
-        .filter(needs_review=True)
+        # The accounts that could be more than one person's, and the active ones linked to nobody (a service
+        # mailbox, a former employee, a guest): both wait for a person's decision here.
+        .filter(Q(needs_review=True) | Q(person__isnull=True, non_personal=False, status="active"))
         .exclude(status="gone")
         .select_related("application")
         .order_by("application__slug", "key")
@@ -227,6 +233,13 @@ def review(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/review.html", {"page": page, "rows": rows})
 
 
+def _day(raw: str) -> date | None:
+    try:
+        return date.fromisoformat(raw.strip())
+    except ValueError:
+        return None
+
+
 @capability("accounts.review")
 @require_POST
 def review_decide(request: HttpRequest, pk: int) -> HttpResponse:
@@ -234,19 +247,57 @@ def review_decide(request: HttpRequest, pk: int) -> HttpResponse:
     choice = request.POST.get("person", "")
     owner_id = request.POST.get("owner", "").strip()
     person = owner = None
-    if choice and choice != "non_personal":
+    if choice == "other":
+        other = request.POST.get("other", "").strip()
+        person = Person.objects.filter(in_companies(user_of(request), "company"), employee_id=other).first()
+        if person is None:
+            messages.error(request, _("No person has employee id %(id)s.") % {"id": other or "—"})
+            return redirect("accounts:review")
+    elif choice and choice != "non_personal":
         person = Person.objects.filter(in_companies(user_of(request), "company"), employee_id=choice).first()
     if choice == "non_personal":
         owner = Person.objects.filter(in_companies(user_of(request), "company"), employee_id=owner_id).first()
         if owner is None:
             messages.error(request, _("No person has employee id %(id)s.") % {"id": owner_id or "—"})
             return redirect("accounts:review")
+    actor = Actor.for_user(user_of(request))
     try:
-        services.account_link(
-            account=account, actor=Actor.for_user(user_of(request)), person=person, owner=owner, today=today()
-        )
-    except AccountsError as exc:
+        with transaction.atomic():  # a former employee added here stays only with the account linked to them
+            if choice == "former":
+                person = person_add_former(
+                    employee_id=request.POST.get("former_id", ""),
+                    first_name=request.POST.get("former_first", ""),
+                    last_name=request.POST.get("former_last", ""),
+                    end_date=_day(request.POST.get("former_end", "")),
+                    actor=actor,
+                    today=today(),
+                )
+            services.account_link(account=account, actor=actor, person=person, owner=owner, today=today())
+    except (AccountsError, PersonError) as exc:
         messages.error(request, str(exc))
     else:
         messages.success(request, _("Saved: %(account)s.") % {"account": account.key_display})
     return redirect("accounts:review")
+
+
+@capability("licenses.edit")
+def price_list(request: HttpRequest) -> HttpResponse:
+    """The price list through the web, all or nothing (the same service as `ordna import licenses`): what it
+    changed, or every error with its row and column."""
+    form = PriceListForm(request.POST or None, request.FILES or None)
+    result = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            token, name = upload_store(form.cleaned_data["file"])
+        except UploadError as exc:
+            form.add_error("file", str(exc))
+        else:
+            try:
+                result = services.licenses_import(
+                    path=upload_path(token), actor=Actor.for_user(user_of(request)), today=today()
+                )
+            finally:
+                upload_discard(token)
+            if result.outcome == "applied":
+                messages.success(request, _("Price list %(name)s applied.") % {"name": name})
+    return render(request, "accounts/price_list.html", {"form": form, "result": result})

@@ -30,6 +30,28 @@ class ApplicationForm(forms.Form):
     )
 
 
+class ApplicationAddForm(ApplicationForm):
+    slug = forms.SlugField(
+        label=_("Short name"),
+        max_length=60,
+        help_text=_("Letters, digits and hyphens: how imports and the API name it (m365, slack)."),
+    )
+    deprovision_days = forms.IntegerField(
+        label=_("Business days to close a leaver's account"), min_value=0, max_value=60, initial=1
+    )
+    attest_only = forms.BooleanField(
+        label=_("No export and no connector: its leaver lines can only be attested"), required=False
+    )
+    field_order = ["slug", "name"]
+
+
+class LicenseForm(forms.Form):
+    name = forms.CharField(label=_("Licence"), max_length=200)
+    monthly_cost = forms.DecimalField(label=_("Monthly cost per seat"), min_value=0, decimal_places=2, max_digits=12)
+    currency = forms.CharField(label=_("Currency"), max_length=3, initial="SEK")
+    seats = forms.IntegerField(label=_("Seats bought"), min_value=0, required=False)
+
+
 class AppointmentForm(forms.Form):
     person = forms.CharField(label=_("Person (employee id)"), max_length=64)
     role = forms.ChoiceField(label=_("Role"), choices=AppointmentRole.choices)

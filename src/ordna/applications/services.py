@@ -103,6 +103,8 @@ def license_save(
     *, application: Application, name: str, actor: Actor, monthly_cost: Decimal, currency: str, seats: int | None
 ) -> tuple[License, bool]:
     """Create or update the licence `name` of `application`; returns it and whether anything changed."""
+    if not name.strip():
+        raise ApplicationError(_("Give the licence's name."), field="name")
     currency = currency.strip().upper()
     if len(currency) != 3 or not currency.isalpha():
         raise ApplicationError(

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ordna.applications import services
-from ordna.applications.forms import ApplicationForm, AppointmentForm
+from ordna.applications.forms import ApplicationAddForm, ApplicationForm, AppointmentForm, LicenseForm
 from ordna.applications.models import Application, KeyUserAppointment
 from ordna.applications.scopes import applications_scope
 from ordna.core import access
@@ -32,12 +32,75 @@ def application_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "applications/list.html",
-        {"page": paginate(request, apps), "q": q, "query": query_without_page(request)},
+        {
+            "page": paginate(request, apps),
+            "q": q,
+            "query": query_without_page(request),
+            "can_add": access.can(user_of(request), "applications.edit"),
+        },
     )
 
 
 def _person(employee_id: str) -> Person | None:
     return Person.objects.filter(employee_id=employee_id.strip()).first() if employee_id.strip() else None
+
+
+@capability("applications.edit")
+def application_add(request: HttpRequest) -> HttpResponse:
+    """Add an application by hand (an import of its accounts adds one too, by its short name)."""
+    form = ApplicationAddForm(request.POST or None, initial={"criticality": "medium"})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        owner = _person(data["owner"])
+        if data["owner"].strip() and owner is None:
+            form.add_error("owner", _("No person has employee id %(id)s.") % {"id": data["owner"]})
+        else:
+            try:
+                app = services.application_create(
+                    slug=data["slug"],
+                    name=data["name"],
+                    actor=Actor.for_user(user_of(request)),
+                    description=data["description"],
+                    owner_id=owner.pk if owner else None,
+                    supplier_id=data["supplier"].pk if data["supplier"] else None,
+                    criticality=data["criticality"],
+                    supplier_resolution_hours=data["supplier_resolution_hours"],
+                    deprovision_days=data["deprovision_days"],
+                    attest_only=data["attest_only"],
+                )
+            except services.ApplicationError as exc:
+                refused(form, exc)
+            else:
+                messages.success(
+                    request,
+                    _("%(name)s is added: give its licence prices, then import its accounts.") % {"name": app.name},
+                )
+                return redirect("applications:detail", slug=app.slug)
+    return render(request, "applications/add.html", {"form": form})
+
+
+@capability("licenses.edit")
+def license_save(request: HttpRequest, slug: str) -> HttpResponse:
+    """Add or change a licence's price and seats (the price list's import does the same for many at once)."""
+    app: Application = access.get_in_scope(applications_scope(user_of(request)), slug=slug)
+    form = LicenseForm(request.POST or None, initial={"name": request.GET.get("name", ""), "currency": "SEK"})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.license_save(
+                application=app,
+                name=data["name"],
+                actor=Actor.for_user(user_of(request)),
+                monthly_cost=data["monthly_cost"],
+                currency=data["currency"],
+                seats=data["seats"],
+            )
+        except services.ApplicationError as exc:
+            refused(form, exc)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("applications:detail", slug=app.slug)
+    return render(request, "applications/license_form.html", {"app": app, "form": form})
 
 
 @capability("applications.edit")

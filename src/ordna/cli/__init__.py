@@ -19,6 +19,7 @@ WITHOUT_DATABASE = {
     "dbshell",
     "diffsettings",
     "help",
+    "init",
     "makemessages",
     "makemigrations",
     "migrate",

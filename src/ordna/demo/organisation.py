@@ -94,6 +94,19 @@ class DemoSummary:
     moved: str = ""  # the consultant who moved from one company of the group to another
 
 
+def demo_blockers() -> str:
+    """What keeps the demo from loading as new ("12 users, 300 people"); "" for a database without users,
+    people or applications (`ordna demo --if-empty` on a data folder `ordna init` or the demo set up)."""
+    counts = (
+        (User.objects.count(), "user"),
+        (Person.objects.count(), "person"),
+        (Application.objects.count(), "application"),
+    )
+    return ", ".join(
+        f"{n} {noun if n == 1 else ('people' if noun == 'person' else noun + 's')}" for n, noun in counts if n
+    )
+
+
 def demo_load(*, people: int, seed: int, actor: Actor, today: date) -> DemoSummary:
     """Load the demo organisation into an empty database, all or nothing; its texts (case templates and tasks)
     in ORDNA_LANGUAGE.

@@ -5,6 +5,7 @@ from ordna.home import views
 app_name = "home"
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
+    path("leaver-template/", views.leaver_template_default, name="leaver_template_default"),
     path("users/", views.users, name="users"),
     path("users/new/", views.user_add, name="user_add"),
     path("users/<int:pk>/", views.user_edit, name="user_edit"),

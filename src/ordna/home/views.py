@@ -29,14 +29,17 @@ from ordna.core import selectors as core_selectors
 from ordna.core.actor import Actor
 from ordna.core.clock import today
 from ordna.core.companies import CompanyError, user_companies_set
+from ordna.core.formats import short_date
 from ordna.core.forms import LoginForm
-from ordna.core.models import ApiToken, Supplier, User
+from ordna.core.models import ApiToken, Role, Supplier, User
 from ordna.core.oidc import SignInRefused, oidc_client, oidc_enabled
 from ordna.core.services import SupplierError, supplier_get_or_add
 from ordna.core.web import capability, paginate, refused, user_of
 from ordna.devices.scopes import devices_scope
 from ordna.home import selectors, sign_in
+from ordna.home.checklist import first_run
 from ordna.home.forms import TokenForm, UserForm
+from ordna.lifecycle.case_templates import leaver_template_default_add
 from ordna.lifecycle.scopes import cases_scope
 from ordna.people.models import Person
 from ordna.people.scopes import people_scope
@@ -55,11 +58,32 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     internal = access.can(user, "contracts.list") and user.supplier_id is None
     alerts = contract_alerts(contracts_scope(user), today=today()) if internal else []
     work = selectors.supplier_work(user, today=today(), now=timezone.now())
+    # The first-run checklist and the "reach nobody" warning: for who sets Ordna up.
+    first = first_run(today=today()) if user.has_role(Role.ADMIN, Role.COORDINATOR) else None
     return render(
         request,
         "home/dashboard.html",
-        {"figures": figures, "today": today(), "contract_alerts": alerts, "supplier_work": work},
+        {
+            "figures": figures,
+            "today": today(),
+            "contract_alerts": alerts,
+            "supplier_work": work,
+            "first_run": first,
+            "can_add_template": access.can(user, "templates.edit"),
+        },
     )
+
+
+@capability("templates.edit")
+@require_POST
+def leaver_template_default(request: HttpRequest) -> HttpResponse:
+    """The checklist's button: add the default leaver template, in the organisation's language."""
+    template = leaver_template_default_add(actor=Actor.for_user(user_of(request)), language=settings.LANGUAGE_CODE)
+    if template is None:
+        messages.info(request, _("A leaver template exists already; nothing was added."))
+        return redirect("lifecycle:templates")
+    messages.success(request, _("The default leaver template is added: change its tasks to fit."))
+    return redirect("lifecycle:template_detail", pk=template.pk)
 
 
 @capability("people.view")
@@ -116,7 +140,7 @@ def person_end_date(request: HttpRequest, employee_id: str) -> HttpResponse:
     if end_date is None:
         messages.success(request, _("The last day is removed; an open leaver case is cancelled."))
     else:
-        messages.success(request, _("The last day is now %(date)s.") % {"date": end_date.isoformat()})
+        messages.success(request, _("The last day is now %(date)s.") % {"date": short_date(end_date)})
     return redirect("people:detail", employee_id=employee_id)
 
 
@@ -153,6 +177,7 @@ def application_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "questions": questions,
             "wishes": wishes,
             "can_edit": access.can(user, "applications.edit"),
+            "can_price": access.can(user, "licenses.edit"),
             "can_connect": access.can(user, "connectors.manage"),
             "can_appoint": access.can(user, "appointments.edit"),
             "can_ask": access.can(user, "questions.ask") and user.person_id is not None,

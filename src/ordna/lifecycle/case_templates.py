@@ -8,7 +8,9 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.db import transaction
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from ordna.applications.models import Application
 from ordna.core.actor import Actor
@@ -207,6 +209,74 @@ def template_task_remove(*, task: TemplateTask, actor: Actor) -> None:
             before={"template_id": task.template_id, "title": task.title},
         )
         task.delete()
+
+
+# The default leaver template ---------------------------------------------------------------------------
+
+# What Ordna ships for an organisation that has no leaver template yet (`ordna init`, the start page's checklist):
+# the manager, HR and the leaver each get their part, beside the accounts and devices every case takes back.
+# Its texts carry the catalog context "template data": written once, in the organisation's language, then data
+# the organisation edits like any template.
+DEFAULT_LEAVER_NAME = pgettext_lazy("template data", "Leaver (everyone)")
+DEFAULT_LEAVER_TASKS = (
+    # (title, responsible, business days from the last day, instructions)
+    (
+        pgettext_lazy("template data", "Plan the handover of open work"),
+        Responsible.MANAGER,
+        -5,
+        pgettext_lazy("template data", "Agree who takes over clients, files, shared mailboxes and meetings."),
+    ),
+    (
+        pgettext_lazy("template data", "Collect devices, keys and access cards"),
+        Responsible.MANAGER,
+        0,
+        pgettext_lazy("template data", "Hand what comes back to the IT desk the same day."),
+    ),
+    (
+        pgettext_lazy("template data", "Settle the final salary and holiday pay"),
+        Responsible.HR,
+        0,
+        pgettext_lazy("template data", "Check outstanding holiday days, expenses and benefits."),
+    ),
+    (
+        pgettext_lazy("template data", "Send the certificate of employment"),
+        Responsible.HR,
+        5,
+        "",
+    ),
+    (
+        pgettext_lazy("template data", "Hand over your files and passwords of shared accounts"),
+        Responsible.EMPLOYEE,
+        -2,
+        pgettext_lazy("template data", "Move your work files to a shared place and tell your manager where."),
+    ),
+    (
+        pgettext_lazy("template data", "Return your laptop, phone and badge"),
+        Responsible.EMPLOYEE,
+        0,
+        pgettext_lazy("template data", "Hand them to your manager or the IT desk on your last day."),
+    ),
+)
+
+
+def leaver_template_default_add(*, actor: Actor, language: str) -> CaseTemplate | None:
+    """Add the default leaver template (for anyone), its texts in `language`, when the organisation has no
+    active leaver template; None when it has one (nothing changes)."""
+    with transaction.atomic():
+        if CaseTemplate.objects.filter(kind=CaseKind.LEAVER, active=True).exists():
+            return None
+        with translation.override(language):
+            template = template_save(actor=actor, name=str(DEFAULT_LEAVER_NAME), kind=CaseKind.LEAVER)
+            for title, responsible, offset, instructions in DEFAULT_LEAVER_TASKS:
+                template_task_add(
+                    template=template,
+                    actor=actor,
+                    title=str(title),
+                    responsible=responsible,
+                    offset_days=offset,
+                    instructions=str(instructions),
+                )
+    return template
 
 
 # Birthright ---------------------------------------------------------------------------------------------

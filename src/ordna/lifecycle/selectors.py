@@ -22,6 +22,7 @@ from ordna.lifecycle.models import (
     Case,
     CaseKind,
     CaseStatus,
+    CaseTemplate,
     ClosingRequest,
     Line,
     LineKind,
@@ -609,3 +610,8 @@ def overrides_closed(start: date, end: date, *, company: CompanyFilter = None) -
 def _month_end(first: date) -> date:
     following = date(first.year + first.month // 12, first.month % 12 + 1, 1)
     return following - timedelta(days=1)
+
+
+def leaver_template_active() -> bool:
+    """Whether a leaver template gives cases their tasks (without one, only accounts and devices are lines)."""
+    return CaseTemplate.objects.filter(kind=CaseKind.LEAVER, active=True).exists()

@@ -19,7 +19,7 @@ at most once in a recipient's digest (at the highest step that reaches them).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import NamedTuple
@@ -192,3 +192,18 @@ def plan_digests(
     return {
         recipient: PlannedDigest(recipient, list(entries.values())) for recipient, entries in chosen.items() if entries
     }
+
+
+def unreached(items: Iterable[OpenItem], *, coordinators: Iterable[str], addressed: Collection[str]) -> list[OpenItem]:
+    """The open items no rung of the ladder will ever reach: no assignee, no lead and no IT coordinator that
+    has an address (`addressed`: the recipient keys a mail can go to). `plan_digests` sends such an item to
+    nobody, on any day."""
+    if any(key in addressed for key in coordinators):
+        return []
+    return [
+        item
+        for item in items
+        if not item.finished
+        and not any(key in addressed for key in item.assignees)
+        and not any(key in addressed for key in item.leads)
+    ]

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ordna.core.models import ActionLink
 from ordna.notifications.calendar import CalendarEntry
-from ordna.notifications.ladder import Entry, Ladder, OpenItem, PlannedDigest, horizon, plan_digests
+from ordna.notifications.ladder import Entry, Ladder, OpenItem, PlannedDigest, horizon, plan_digests, unreached
 from ordna.notifications.models import AddressNotice, Digest
 from ordna.notifications.recipients import PersonRow, UserRow, directory_build
 from ordna.notifications.sources import (
@@ -125,6 +125,20 @@ def reminders_plan(*, today: date, ladder: Ladder | None = None) -> ReminderPlan
     return ReminderPlan(
         today, len(items), digests, directory, webhooks, by_source, {int(i.key.split(":")[1]): i.key for i in notices}
     )
+
+
+# Far enough ahead to take in every open item a source knows (the sources yield what is due by the horizon).
+EVERY_ITEM = timedelta(days=3660)
+
+
+def open_items_reaching_nobody(*, today: date) -> list[OpenItem]:
+    """Every open item of every reminder source, due whenever, that no reminder will reach: by the engine's own
+    recipients (`directory_load`) and ladder (`unreached`), so the start page's warning and the mail agree."""
+    directory = directory_load()
+    context = SourceContext(today=today, horizon=today + EVERY_ITEM, directory=directory)
+    items = [item for source in registered_sources().values() for item in source(context)]
+    addressed = {key for key, recipient in directory.recipients.items() if recipient.address}
+    return unreached(items, coordinators=directory.role("coordinator"), addressed=addressed)
 
 
 NOTICE_SOURCE = "notifications.addresses"

@@ -19,6 +19,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext, ngettext
 
 from ordna.core.action_links import action_link_issue, action_link_url, action_links_revoke_ids
@@ -248,11 +249,15 @@ def webhook_text(digest: Digest) -> str:
     """The chat message of a role's webhook: counts per step and the most urgent items, with links."""
     with translation.override(digest.language):
         groups = digest_groups(digest.items)
-        lines = [gettext("Ordna reminders for %(day)s") % {"day": digest.day.isoformat()}]
+        lines = [gettext("Ordna reminders for %(day)s") % {"day": date_format(digest.day, "SHORT_DATE_FORMAT")}]
         for group in groups:
             lines.append(f"*{group['label']}*: {len(group['items'])}")
         shown = [item for group in groups for item in group["items"]][:WEBHOOK_ITEMS_SHOWN]
-        lines += [f"- [{item['kind_label']}] {item['title']} ({item['due']}) {item['link']}" for item in shown]
+        lines += [
+            f"- [{item['kind_label']}] {item['title']} ({date_format(item['due_date'], 'SHORT_DATE_FORMAT')}) "
+            + item["link"]
+            for item in shown
+        ]
         if digest.item_count > len(shown):
             lines.append(gettext("… and %(count)d more") % {"count": digest.item_count - len(shown)})
     return "\n".join(lines)

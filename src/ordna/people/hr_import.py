@@ -310,6 +310,8 @@ class PeoplePlan:
     unchanged: int = 0
     newly_leaving: list[str] = field(default_factory=list)
     newly_ended: list[str] = field(default_factory=list)
+    # New people whose last day has passed already: a first import's former staff (gone before Ordna heard).
+    already_left: list[str] = field(default_factory=list)
     not_in_file: int = 0
     errors: list[RowError] = field(default_factory=list)
     last_days: dict[str, LastDay] = field(default_factory=dict)
@@ -328,6 +330,10 @@ class PeoplePlan:
         """Who newly left (a last day in the past), by last day."""
         return sorted((self.last_days[e] for e in self.newly_left), key=lambda d: (d.last_day, d.name))
 
+    def gone(self) -> list[LastDay]:
+        """New people who had left already, latest last day first."""
+        return sorted((self.last_days[e] for e in self.already_left), key=lambda d: (-d.last_day.toordinal(), d.name))
+
     over_hand_set: list[HandSetChange] = field(default_factory=list)
 
 
@@ -344,8 +350,8 @@ def plan_people(records: Iterable[HrRecord], existing: Mapping[str, Mapping[str,
         current = existing.get(record.employee_id)
         if current is None:
             plan.creates.append(record)
-            if record.end_date is not None and record.end_date >= today:
-                plan.newly_leaving.append(record.employee_id)
+            if record.end_date is not None:
+                (plan.newly_leaving if record.end_date >= today else plan.already_left).append(record.employee_id)
                 plan.last_days[record.employee_id] = _last_day(record)
             continue
         before = {k: current.get(k) for k, value in values.items() if current.get(k) != value}

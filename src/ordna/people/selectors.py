@@ -94,3 +94,8 @@ def people_export_rows(queryset: QuerySet[Person], *, today: date) -> Iterator[d
             start_date=row["start_date"], end_date=row["end_date"], today=today, lead_days=lead
         )
         yield row
+
+
+def hr_file_imported() -> int:
+    """How many people the HR file has brought in (0: not imported yet)."""
+    return Person.objects.count()

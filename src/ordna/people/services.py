@@ -73,8 +73,13 @@ class PeopleImportResult:
             "unchanged": self.plan.unchanged,
             "newly_leaving": len(self.plan.newly_leaving),
             "newly_left": len(self.plan.newly_left),
+            "already_left": len(self.plan.already_left),
             "not_in_file": self.plan.not_in_file,
         }
+
+    def preview_counts(self) -> dict[str, int]:
+        """The counts, and what applying would set off in the apps above (cases opened ...), for a dry run."""
+        return {**self.counts(), **{f"cases_{k}": v for k, v in self.cases.items()}}
 
 
 def file_checksum(path: Path) -> str:
@@ -151,6 +156,68 @@ def _record_run(*, result: PeopleImportResult, actor: Actor, file_name: str, sta
     return run.pk
 
 
+def _applied(
+    *,
+    plan: PeoplePlan,
+    records: list[HrRecord],
+    existing: dict[str, dict[str, Any]],
+    actor: Actor,
+    today: date,
+    companies: CompanyFacts,
+) -> dict[str, int]:
+    """Write the plan and let the apps above act on it (inside the caller's transaction); what they did."""
+    _apply_plan(plan=plan, records=records, existing=existing, actor=actor, companies=companies)
+    # A change of department, employment type or company is a move (issues 11 and 19): where each mover was
+    # before, and the company they left.
+    moved = {
+        u.employee_id: (existing[u.employee_id]["department"], existing[u.employee_id]["employment_type"])
+        for u in plan.updates
+        if {"department", "employment_type", "company"} & u.before.keys()
+    }
+    companies_before = {
+        u.employee_id: existing[u.employee_id]["company_id"] for u in plan.updates if "company" in u.before
+    }
+    # The apps above act on the people as the file left them (cases open, re-plan or cancel:
+    # docs/offboarding.md), inside this transaction; what they report is summed into the import's counts.
+    answers = people_changed.send(
+        PeopleChanged(
+            actor=actor,
+            today=today,
+            newly_ended=tuple(plan.newly_ended),
+            moved=moved,
+            companies_before=companies_before,
+        )
+    )
+    return _summed(answers)
+
+
+class _Rehearsal(Exception):
+    """Raised to roll a rehearsal back."""
+
+
+def _rehearsed(
+    *,
+    plan: PeoplePlan,
+    records: list[HrRecord],
+    existing: dict[str, dict[str, Any]],
+    actor: Actor,
+    today: date,
+    companies: CompanyFacts,
+) -> dict[str, int]:
+    """What applying would set off (the cases that would open ...), by the apps' own rules: the plan is applied
+    in a transaction that is then rolled back, so a preview and the import it previews count alike."""
+    cases: dict[str, int] = {}
+    try:
+        with transaction.atomic():
+            cases = _applied(
+                plan=plan, records=records, existing=existing, actor=actor, today=today, companies=companies
+            )
+            raise _Rehearsal
+    except _Rehearsal:
+        pass
+    return cases
+
+
 def people_import(
     *,
     path: Path,
@@ -224,6 +291,9 @@ def people_import(
     )
     if dry_run:
         result.outcome = ImportRun.Outcome.DRY_RUN
+        result.cases = _rehearsed(
+            plan=plan, records=records, existing=existing, actor=actor, today=today, companies=companies
+        )
         return result
     if result.breaker_tripped and not allow_mass_change:
         result.outcome = ImportRun.Outcome.STOPPED
@@ -231,29 +301,9 @@ def people_import(
         return result
 
     with transaction.atomic():
-        _apply_plan(plan=plan, records=records, existing=existing, actor=actor, companies=companies)
-        # A change of department, employment type or company is a move (issues 11 and 19): where each mover
-        # was before, and the company they left.
-        moved = {
-            u.employee_id: (existing[u.employee_id]["department"], existing[u.employee_id]["employment_type"])
-            for u in plan.updates
-            if {"department", "employment_type", "company"} & u.before.keys()
-        }
-        companies_before = {
-            u.employee_id: existing[u.employee_id]["company_id"] for u in plan.updates if "company" in u.before
-        }
-        # The apps above act on the people as the file left them (cases open, re-plan or cancel:
-        # docs/offboarding.md), inside this transaction; what they report is summed into the import's counts.
-        answers = people_changed.send(
-            PeopleChanged(
-                actor=actor,
-                today=today,
-                newly_ended=tuple(plan.newly_ended),
-                moved=moved,
-                companies_before=companies_before,
-            )
+        result.cases = _applied(
+            plan=plan, records=records, existing=existing, actor=actor, today=today, companies=companies
         )
-        result.cases = _summed(answers)
         result.outcome = ImportRun.Outcome.APPLIED
         result.run_id = _record_run(result=result, actor=actor, file_name=file_name, started=started)
         audit_record_many(
@@ -409,6 +459,44 @@ def person_end_date_set(*, person: Person, end_date: date | None, reason: str, a
         )
         newly_ended = (person.employee_id,) if before is None and end_date is not None else ()
         people_changed.send(PeopleChanged(actor=actor, today=today, newly_ended=newly_ended))
+    return person
+
+
+def person_add_former(
+    *, employee_id: str, first_name: str, last_name: str, end_date: date | None, actor: Actor, today: date
+) -> Person:
+    """Add someone who left before the HR file was exported (their accounts outlive them), so an account can be
+    linked to them. Their last day is set by hand, with the reason; a later HR file that names them updates
+    them, and one that does not leaves them be (as it does everyone not in the file)."""
+    employee_id, first_name, last_name = employee_id.strip(), first_name.strip(), last_name.strip()
+    if not employee_id:
+        raise PersonError(_("Employee id: give the id they had (or one of your choosing)."), field="employee_id")
+    if Person.objects.filter(employee_id=employee_id).exists():
+        raise PersonError(
+            _("Employee id: %(id)s is in the HR data already; link to them as someone else."),
+            field="employee_id",
+            id=employee_id,
+        )
+    if not first_name or not last_name:
+        raise PersonError(_("Name: give the first and last name."), field="last_name")
+    if end_date is None or end_date > today:
+        raise PersonError(_("Last day: a former employee's last day is today or before."), field="end_date")
+    with transaction.atomic():
+        person = Person.objects.create(
+            employee_id=employee_id,
+            first_name=first_name,
+            last_name=last_name,
+            end_date=end_date,
+            end_date_set_by=actor.label[:150],
+            end_date_set_at=timezone.now(),
+            end_date_reason=str(_("A former employee, not in the HR file")),
+        )
+        audit_record(
+            actor=actor,
+            action="person.added_former",
+            target=person,
+            after={"employee_id": employee_id, "end_date": end_date},
+        )
     return person
 
 

@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
 
 from ordna.core.actor import Actor
 from ordna.core.api import Capability, ErrorOut, Refused
@@ -50,6 +50,7 @@ class TrendOut(Schema):
     overdue_lines: int
     devices_not_returned: int
     closed: ClosingOut
+    no_data_before: date | None = Field(None, description="set when the month ended before the data starts")
 
 
 class OverrideOut(Schema):
@@ -86,6 +87,7 @@ class OverdueOut(Schema):
 class MonthlyOut(Schema):
     month: str
     as_of: date
+    data_since: date | None = Field(None, description="the day of the first HR import: no figures before it")
     leavers: int
     on_time: int
     share_on_time: float | None
@@ -238,6 +240,7 @@ def monthly(request: HttpRequest, month: str = "", format: str = "json", company
     return {
         "month": report.label,
         "as_of": report.as_of,
+        "data_since": report.data_since,
         "leavers": fig.leavers,
         "on_time": fig.on_time,
         "share_on_time": fig.share_on_time,
@@ -278,6 +281,7 @@ def monthly(request: HttpRequest, month: str = "", format: str = "json", company
                 "overdue_lines": t.overdue,
                 "devices_not_returned": t.devices_not_returned,
                 "closed": _closing(t.closing),
+                "no_data_before": t.no_data_before,
             }
             for t in report.trend
         ],

@@ -40,10 +40,11 @@ class GroupReport:
         return f.month_label(self.month)
 
 
-def _company_row(code: str, name: str, *, month: date, as_of: date, company: CompanyFilter) -> CompanyRow:
+def _company_row(code: str, name: str, *, month: date, as_of: date, today: date, company: CompanyFilter) -> CompanyRow:
     cases = leaver_cases(month, f.month_end(month), company=company)
     grouped = f.lines_by_case(leaver_lines(month, f.month_end(month), company=company))
-    return CompanyRow(code, name, f.month_figures(month, cases, grouped), figures_at([as_of], company=company)[as_of])
+    figures = f.month_figures(month, cases, grouped, today=today)
+    return CompanyRow(code, name, figures, figures_at([as_of], company=company)[as_of])
 
 
 def group_report(*, month: date, today: date) -> GroupReport:
@@ -52,13 +53,13 @@ def group_report(*, month: date, today: date) -> GroupReport:
     an application the group shares belongs to no company: its licence waste is a row of its own."""
     as_of = min(f.month_end(month), today)
     rows = [
-        _company_row(code, name, month=month, as_of=as_of, company=pk)
+        _company_row(code, name, month=month, as_of=as_of, today=today, company=pk)
         for pk, code, name in Company.objects.order_by("name").values_list("id", "code", "name")
     ]
-    rest = _company_row("", company_name(NO_COMPANY), month=month, as_of=as_of, company=NO_COMPANY)
+    rest = _company_row("", company_name(NO_COMPANY), month=month, as_of=as_of, today=today, company=NO_COMPANY)
     if rest.at.licence_waste or rest.at.leaver_accounts_active:
         rows.append(rest)
-    group = _company_row("", str(_("The group")), month=month, as_of=as_of, company=None)
+    group = _company_row("", str(_("The group")), month=month, as_of=as_of, today=today, company=None)
     return GroupReport(
         month=month,
         as_of=as_of,

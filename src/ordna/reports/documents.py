@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from fpdf import FPDF
 
+from ordna.core.formats import short_date, short_datetime
 from ordna.core.pdf import FONT, pdf_document, pdf_font, pdf_text
 from ordna.core.tabular import escape_cell
 from ordna.reports import figures as f
@@ -84,9 +85,9 @@ def _text(value: object) -> str:
     if isinstance(value, bool):
         return _("yes") if value else _("no")
     if isinstance(value, datetime):
-        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
+        return short_datetime(value)
     if isinstance(value, date):
-        return value.isoformat()
+        return short_date(value)
     if isinstance(value, float):
         return f"{value:.1f}"
     return str(value)
@@ -94,8 +95,8 @@ def _text(value: object) -> str:
 
 def _generated(report: MonthlyReport) -> str:
     return _("As of %(as_of)s; made %(made)s") % {
-        "as_of": report.as_of.isoformat(),
-        "made": timezone.localtime(report.generated_at).strftime("%Y-%m-%d %H:%M"),
+        "as_of": short_date(report.as_of),
+        "made": short_datetime(report.generated_at),
     }
 
 
@@ -160,7 +161,10 @@ def _trend_table(report: MonthlyReport) -> tuple[Sequence[str], list[Sequence[ob
         ),
         [
             (
-                f.month_label(r.month),
+                f.month_label(r.month)
+                if r.no_data_before is None
+                else _("%(month)s: no data before %(day)s")
+                % {"month": f.month_label(r.month), "day": _text(r.no_data_before)},
                 r.leavers,
                 percent(r.share_on_time),
                 money(r.waste),
@@ -198,7 +202,15 @@ def _leavers_table(report: MonthlyReport) -> tuple[Sequence[str], list[Sequence[
     return (
         (_("Person"), _("Department"), _("Last day"), _("Lines"), _("Open"), _("On time"), _("Deviation")),
         [
-            (f"{r.name} ({r.employee_id})", r.department, r.last_day, r.lines, r.lines_open, r.on_time, r.deviation)
+            (
+                f"{r.name} ({r.employee_id})",
+                r.department,
+                r.last_day,
+                r.lines,
+                r.lines_open,
+                _("not due yet") if r.on_time is None else r.on_time,
+                r.deviation,
+            )
             for r in report.leavers
         ],
         (55, 40, 22, 16, 16, 18, 23),
@@ -392,7 +404,7 @@ def licences_file(lines: Sequence[f.LicenceLine], fmt: str, *, today: date) -> b
         workbook.save(out)
         return out.getvalue()
     if fmt == "pdf":
-        pdf = _pdf_start(_("Licences"), _("As of %(day)s") % {"day": today.isoformat()})
+        pdf = _pdf_start(_("Licences"), _("As of %(day)s") % {"day": short_date(today)})
         _pdf_table(
             pdf,
             (_("Figure"), _("Value")),

@@ -116,9 +116,21 @@ def line_on_time(line: LineRow) -> bool:
     return closed_by(line, line.due)
 
 
-def case_on_time(lines: Sequence[LineRow]) -> bool:
-    """Every line closed by its due date (a case without lines has nothing late)."""
-    return all(line_on_time(line) for line in lines)
+def line_late(line: LineRow, today: date) -> bool:
+    """Closed after its due date, or still open with the due date behind `today`."""
+    if line.state != "open" and line.closed_on is not None:
+        return line.closed_on > line.due
+    return line.due < today
+
+
+def case_on_time(lines: Sequence[LineRow], *, today: date) -> bool | None:
+    """True: every line closed by its due date (a case without lines has nothing late); False: a line is late;
+    None: not settled yet, open lines not yet due and none late (a leaver whose last day is ahead is never late)."""
+    if any(line_late(line, today) for line in lines):
+        return False
+    if any(line.state == "open" for line in lines):
+        return None
+    return True
 
 
 def lines_by_case(lines: Iterable[LineRow]) -> dict[int, list[LineRow]]:
@@ -145,19 +157,24 @@ class MonthFigures:
     leavers: int
     on_time: int
     still_open: int  # cases with a line not yet closed
+    not_due: int = 0  # cases not settled yet: open lines not yet due, none late
 
     @property
     def share_on_time(self) -> float | None:
-        return self.on_time / self.leavers if self.leavers else None
+        """Of the leavers whose case is settled (on time or late), the share on time; None when none is."""
+        settled = self.leavers - self.not_due
+        return self.on_time / settled if settled else None
 
 
-def month_figures(month: date, cases: Sequence[CaseRow], lines: Mapping[int, Sequence[LineRow]]) -> MonthFigures:
-    """Leavers whose last day is in `month` and how many of them were closed on time."""
+def month_figures(
+    month: date, cases: Sequence[CaseRow], lines: Mapping[int, Sequence[LineRow]], *, today: date
+) -> MonthFigures:
+    """Leavers whose last day is in `month` and how many of them were closed on time, as of `today`."""
     end = month_end(month)
     mine = [c for c in cases if month <= c.last_day <= end]
-    on_time = sum(1 for c in mine if case_on_time(lines.get(c.id, ())))
+    verdicts = [case_on_time(lines.get(c.id, ()), today=today) for c in mine]
     still_open = sum(1 for c in mine if any(line.state == "open" for line in lines.get(c.id, ())))
-    return MonthFigures(month, len(mine), on_time, still_open)
+    return MonthFigures(month, len(mine), verdicts.count(True), still_open, verdicts.count(None))
 
 
 def median_business_days(

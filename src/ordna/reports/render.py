@@ -58,6 +58,14 @@ def shares(closing: ClosingShares) -> str:
     }
 
 
+def on_time(figures: f.MonthFigures) -> str:
+    """ "3 (75 %)", and how many are not settled yet ("3 (75 %), 2 not due yet")."""
+    shown = f"{figures.on_time} ({percent(figures.share_on_time)})"
+    if figures.not_due:
+        shown += ", " + _("%(count)s not due yet") % {"count": figures.not_due}
+    return shown
+
+
 def summary_rows(report: MonthlyReport) -> list[tuple[str, str]]:
     """The key figures, labelled, in the order every format shows them. The four figures every surface shows
     (accounts of leavers still active, licence waste, overdue lines, devices not returned) are the state at
@@ -65,11 +73,12 @@ def summary_rows(report: MonthlyReport) -> list[tuple[str, str]]:
     figures = report.figures
     return [
         (_("Leavers (last day in the month)"), str(figures.leavers)),
-        (_("Closed on time (every line by its due date)"), f"{figures.on_time} ({percent(figures.share_on_time)})"),
+        (_("Closed on time (every line by its due date)"), on_time(figures)),
         (_("Cases with lines still open"), str(figures.still_open)),
         (_("Accounts of leavers still active"), str(report.at.leaver_accounts_active)),
         (_("Licence waste per month"), money(report.waste_month)),
         (_("Licence waste per year"), money(report.waste_year)),
+        (_("Seats bought but unused, per month (apart from the licence waste)"), money(report.at.unused_seats)),
         (_("Overdue lines"), str(report.at.overdue_lines)),
         (_("Devices not returned"), str(report.at.devices_not_returned)),
         (_("Lines closed in the month"), shares(report.closing)),

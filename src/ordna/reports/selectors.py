@@ -14,7 +14,7 @@ with `company` (docs/companies.md: the same selectors, filtered, so the companie
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
@@ -30,10 +30,12 @@ from ordna.accounts.selectors import (
     licence_waste,
     licence_waste_by_licence,
     of_finding,
+    unused_seats,
 )
 from ordna.applications.models import License
 from ordna.core.business_days import business_days_between
 from ordna.core.companies import CompanyFilter, company_name, of_company
+from ordna.core.models import ImportRun
 from ordna.devices.selectors import DeviceOut, devices_not_returned
 from ordna.lifecycle.models import Case, CaseKind, CaseStatus, Line, LineKind, LineState, Responsible
 from ordna.lifecycle.selectors import (
@@ -71,6 +73,8 @@ class FiguresAt:
     licence_waste: dict[str, Decimal]  # money per month, per currency
     overdue: list[OverdueLine]
     devices_out: list[DeviceOut]
+    # Seats bought and assigned to nobody, money per month per currency: not licence waste, shown beside it.
+    unused_seats: dict[str, Decimal] = field(default_factory=dict)
 
     @property
     def overdue_lines(self) -> int:
@@ -87,13 +91,14 @@ class FiguresAt:
 
 def figures_at(days: list[date], *, company: CompanyFilter = None) -> dict[date, FiguresAt]:
     """The four figures at the end of each of `days`, each from the selector of the app that owns its data (of
-    one company: `company`)."""
+    one company: `company`; the unused seats are the group's)."""
     findings = company_findings(company)
     active = leaver_accounts_active(days, findings=findings)
     waste = licence_waste(days, findings=findings)
     overdue = overdue_leaver_lines(days, company=company)
     devices = devices_not_returned(days, company=company)
-    return {day: FiguresAt(day, active[day], waste[day], overdue[day], devices[day]) for day in days}
+    unused = unused_seats(days)
+    return {day: FiguresAt(day, active[day], waste[day], overdue[day], devices[day], unused[day]) for day in days}
 
 
 def party_label(role: str, supplier: str | None) -> str:
@@ -206,7 +211,7 @@ class LeaverRow:
     status: str
     lines: int
     lines_open: int
-    on_time: bool
+    on_time: bool | None  # None: not settled yet (open lines not yet due, none late)
     deviation: int  # business days the latest line was (or is) late; 0 or less: on time
 
 
@@ -234,6 +239,7 @@ class TrendRow:
     overdue: int
     devices_not_returned: int
     closing: ClosingShares
+    no_data_before: date | None = None  # the day Ordna's data starts, when this month ended before it
 
 
 @dataclass(frozen=True)
@@ -258,6 +264,7 @@ class MonthlyReport:
     leaver_active_accounts: list[dict[str, Any]]
     waste_list: list[dict[str, Any]]
     company: str = ""  # the company's name, for a report of one company of the group
+    data_since: date | None = None  # the day of the first applied HR import: no figures before it
 
     @property
     def waste_month(self) -> dict[str, Decimal]:
@@ -307,6 +314,21 @@ def _device_rows(devices: list[DeviceOut], day: date) -> list[OverdueRow]:
     ]
 
 
+def data_since() -> date | None:
+    """The day Ordna's data starts: the first applied HR import, or the first leaver case if one is older (a
+    history loaded another way, as the demo's); None before either. Months that ended before it have no figures:
+    people who left then got a case only when they had left recently."""
+    first_import = (
+        ImportRun.objects.filter(source=ImportRun.Source.HR, outcome=ImportRun.Outcome.APPLIED)
+        .order_by("started_at")
+        .values_list("started_at", flat=True)
+        .first()
+    )
+    first_case = Case.objects.order_by("opened_at").values_list("opened_at", flat=True).first()
+    days = [day for day in (_local_day(first_import), _local_day(first_case)) if day is not None]
+    return min(days, default=None)
+
+
 def monthly_report(*, month: date, today: date, company: CompanyFilter = None) -> MonthlyReport:
     """The follow-up of `month` (its first day), with its 12-month trend, as of its last day (or today); of one
     company of the group when `company` is given."""
@@ -328,12 +350,13 @@ def monthly_report(*, month: date, today: date, company: CompanyFilter = None) -
             c.status,
             len(grouped.get(c.id, ())),
             sum(1 for line in grouped.get(c.id, ()) if line.state == LineState.OPEN),
-            f.case_on_time(grouped.get(c.id, ())),
+            f.case_on_time(grouped.get(c.id, ()), today=today),
             f.deviation_business_days(grouped.get(c.id, ()), country=c.country, today=today),
         )
         for c in in_month
     ]
-    trend = _trend(months, cases, grouped, today=today, company=company)
+    since = data_since()
+    trend = _trend(months, cases, grouped, today=today, company=company, since=since)
     at = trend[-1].at
     month_start = _day_start(month)
     month_after = _day_start(f.add_months(month, 1))
@@ -355,7 +378,7 @@ def monthly_report(*, month: date, today: date, company: CompanyFilter = None) -
         month=month,
         as_of=as_of,
         generated_at=timezone.now(),
-        figures=f.month_figures(month, cases, grouped),
+        figures=f.month_figures(month, cases, grouped, today=today),
         at=at,
         closing=trend[-1].row.closing,
         overrides=overrides_closed(month, f.month_end(month), company=company),
@@ -372,6 +395,7 @@ def monthly_report(*, month: date, today: date, company: CompanyFilter = None) -
         leaver_active_accounts=live_findings_list(FindingKind.LEAVER_ACTIVE, as_of, company=company),
         waste_list=live_findings_list(FindingKind.LICENSE_WASTE, as_of, company=company),
         company=company_name(company),
+        data_since=since,
     )
 
 
@@ -440,6 +464,7 @@ def dashboard(*, today: date, company: CompanyFilter = None) -> Dashboard:
         f.lines_by_case(leaver_lines(months[0], f.month_end(months[-1]), company=company)),
         today=today,
         company=company,
+        since=data_since(),
     )
     report_trend = [point.row for point in points]
     lines_of = of_company(company, person="case__person")
@@ -501,7 +526,7 @@ def monthly_trend(*, month: date, today: date, company: CompanyFilter = None) ->
     months = f.months_ending(month, TREND_MONTHS)
     cases = leaver_cases(months[0], f.month_end(month), company=company)
     grouped = f.lines_by_case(leaver_lines(months[0], f.month_end(month), company=company))
-    return [point.row for point in _trend(months, cases, grouped, today=today, company=company)]
+    return [point.row for point in _trend(months, cases, grouped, today=today, company=company, since=data_since())]
 
 
 @dataclass(frozen=True)
@@ -517,15 +542,20 @@ def _trend(
     *,
     today: date,
     company: CompanyFilter = None,
+    since: date | None = None,
 ) -> list[_TrendPoint]:
     """Each month's row: its leavers and how many closed on time, the four figures at its end (or today, for
-    the month not yet over) and how its closed lines closed."""
+    the month not yet over) and how its closed lines closed; a month that ended before `since` (the data's
+    start) says so instead of counting zeros."""
     days = [min(f.month_end(m), today) for m in months]
     at = figures_at(days, company=company)
     shares = closing_shares(months, company=company)
     points = []
     for first, day in zip(months, days, strict=True):
-        figures = f.month_figures(first, cases, grouped)
+        if since is not None and f.month_end(first) < since:
+            points.append(_TrendPoint(TrendRow(first, 0, 0, None, {}, 0, 0, 0, shares[first], since), at[day]))
+            continue
+        figures = f.month_figures(first, cases, grouped, today=today)
         row = TrendRow(
             first,
             figures.leavers,
@@ -576,45 +606,3 @@ def licence_report(*, today: date, company: CompanyFilter = None) -> list[f.Lice
         ).items()
     }
     return f.licence_lines(prices, assigned, waste)
-
-
-# The auditor's evidence ----------------------------------------------------------------------------------
-
-
-def evidence_leavers(*, start: date, end: date, today: date, company: CompanyFilter = None) -> list[dict[str, Any]]:
-    """Every leaver whose last day is in [start, end] (of one company), with dates and deviation from the
-    deadline; two queries."""
-    cases = leaver_cases(start, end, company=company)
-    grouped = f.lines_by_case(leaver_lines(start, end, company=company))
-    completed = dict(
-        Case.objects.filter(
-            kind=CaseKind.LEAVER, effective_date__gte=start, effective_date__lte=end, completed_at__isnull=False
-        ).values_list("id", "completed_at")
-    )
-    rows = []
-    for case in cases:
-        lines = grouped.get(case.id, [])
-        closed = [line.closed_on for line in lines if line.closed_on is not None and line.state != LineState.OPEN]
-        rows.append(
-            {
-                "case_id": case.id,
-                "employee_id": case.employee_id,
-                "name": case.name,
-                "department": case.department,
-                "last_day": case.last_day,
-                "status": case.status,
-                "completed_on": _local_day(completed.get(case.id)),
-                "lines": len(lines),
-                "lines_open": sum(1 for line in lines if line.state == LineState.OPEN),
-                "lines_verified": sum(1 for line in lines if line.state == LineState.VERIFIED),
-                "lines_attested": sum(1 for line in lines if line.state == LineState.ATTESTED),
-                "lines_waived": sum(1 for line in lines if line.state == LineState.WAIVED),
-                "overrides": sum(1 for line in lines if line.override),
-                "lines_reopened": sum(1 for line in lines if line.reopened),
-                "latest_due": max((line.due for line in lines), default=None),
-                "last_closed": max(closed, default=None),
-                "on_time": f.case_on_time(lines),
-                "deviation_business_days": f.deviation_business_days(lines, country=case.country, today=today),
-            }
-        )
-    return rows

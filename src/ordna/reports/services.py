@@ -28,6 +28,7 @@ from ordna.lifecycle.certificate import certificate_data, certificate_pdf
 from ordna.lifecycle.models import Case
 from ordna.reports import documents, render, selectors
 from ordna.reports import figures as f
+from ordna.reports.evidence import evidence_leavers
 from ordna.reports.models import MonthlyMailing
 
 log = logging.getLogger(__name__)
@@ -110,7 +111,7 @@ def evidence_pack_make(
         seed = secrets.randbelow(10**9)
     if not 0 <= seed <= MAX_SEED:
         raise ReportError(_("Seed %(seed)s: choose a whole number from 0."), field="seed", seed=seed)
-    leavers = selectors.evidence_leavers(start=start, end=end, today=today, company=company)
+    leavers = evidence_leavers(start=start, end=end, today=today, company=company)
     picked = set(f.evidence_sample([r["case_id"] for r in leavers], size=sample, seed=seed)) if leavers else set()
     for row in leavers:
         row["sampled"] = row["case_id"] in picked

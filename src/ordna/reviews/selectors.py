@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from ordna.applications.models import Application
 from ordna.core.business_days import add_business_days
+from ordna.core.formats import short_date
 from ordna.core.models import Supplier, User
 from ordna.lifecycle.models import Line, Responsible
 from ordna.releases.models import Release
@@ -183,7 +184,7 @@ def review_agenda(*, supplier: Supplier, today: date) -> str:
 
     actions = [
         f"- {a.title} ({a.get_owner_side_display()}{', ' + a.owner_person.full_name if a.owner_person else ''}; "
-        + _("due %(date)s") % {"date": a.due.isoformat()}
+        + _("due %(date)s") % {"date": short_date(a.due)}
         + (", " + _("overdue") if a.due < today else "")
         + ")"
         for a in open_actions(supplier)
@@ -201,7 +202,7 @@ def review_agenda(*, supplier: Supplier, today: date) -> str:
     lines_q = [
         "- "
         + _("%(total)d escalated since %(since)s, %(open)d still open, %(late)d past the resolution target")
-        % {"total": counts["total"], "since": since.isoformat(), "open": counts["still_open"], "late": counts["late"]}
+        % {"total": counts["total"], "since": short_date(since), "open": counts["still_open"], "late": counts["late"]}
     ]
     for contract in supplier.contracts.prefetch_related("service_levels"):
         for report in service_level_report(contract, since=since, until=today):
@@ -233,7 +234,7 @@ def review_agenda(*, supplier: Supplier, today: date) -> str:
                 + _("%(total)d due since %(since)s, %(on_time)d closed on time, %(late)d open past their due date")
                 % {
                     "total": line_counts["total"],
-                    "since": since.isoformat(),
+                    "since": short_date(since),
                     "on_time": line_counts["on_time"],
                     "late": line_counts["open_late"],
                 }
@@ -246,9 +247,9 @@ def review_agenda(*, supplier: Supplier, today: date) -> str:
         f"- {row.contract.title}: "
         + _("decide by %(decision)s, cancel by %(cancel)s (term ends %(end)s)")
         % {
-            "decision": row.dates.decision_date.isoformat() if row.dates.decision_date else "—",
-            "cancel": row.dates.cancel_by.isoformat() if row.dates.cancel_by else "—",
-            "end": row.dates.current_term_end.isoformat(),
+            "decision": short_date(row.dates.decision_date) if row.dates.decision_date else "—",
+            "cancel": short_date(row.dates.cancel_by) if row.dates.cancel_by else "—",
+            "end": short_date(row.dates.current_term_end),
         }
         for row in contract_rows(supplier.contracts.all(), today=today)
         if row.dates.cancel_by is not None

@@ -11,6 +11,8 @@ from django import template
 from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
+from ordna.core.formats import short_date
+
 register = template.Library()
 
 COUNT_LABELS = {
@@ -19,6 +21,7 @@ COUNT_LABELS = {
     "unchanged": _("unchanged"),
     "newly_leaving": _("newly leaving"),
     "newly_left": _("newly left (a past last day)"),
+    "already_left": _("had left already (no case when it was longer ago than the recent days)"),
     "newly_ended": _("newly given a last day"),  # kept by imports before newly_left existed
     "not_in_file": _("not in the file"),
     "rows": _("rows"),
@@ -55,11 +58,11 @@ def money(value: Decimal | float | int | None, decimals: int = 2) -> str:
 
 @register.filter
 def value(raw: object) -> str:
-    """A field's value as Ordna writes it everywhere: ISO dates, "—" for nothing."""
+    """A field's value as Ordna writes it everywhere: dates in the language's short form, "—" for nothing."""
     if raw is None or raw == "":
         return "—"
     if isinstance(raw, date):
-        return raw.isoformat()
+        return short_date(raw)
     return str(raw)
 
 
@@ -69,3 +72,9 @@ def item(mapping: Mapping[Any, Any] | None, key: Any) -> Any:
     if not mapping:
         return None
     return mapping.get(key)
+
+
+@register.filter
+def rest(total: int, shown: int) -> int:
+    """How many of `total` a list cut at `shown` leaves out (for "and N more"); 0 when none."""
+    return max(int(total) - int(shown), 0)

@@ -48,6 +48,8 @@ SUPPLIER_READERS = {"admin", "coordinator", "auditor", "supplier"}
 WEB: dict[str, tuple[dict[str, Any], str, set[str], int | tuple[int, ...]]] = {
     "home:dashboard": ({}, "get", ALL, 200),
     "home:users": ({}, "get", {"admin", "coordinator"}, 200),
+    # The checklist's button: adds the default leaver template, or says one exists; either way back to a page.
+    "home:leaver_template_default": ({}, "post", {"admin", "coordinator", "hr"}, 302),
     "home:user_add": ({}, "get", {"admin", "coordinator"}, 200),
     "home:user_edit": ({"pk": "ADMIN_PK"}, "get", {"admin", "coordinator"}, 200),
     "home:user_unlock": ({"pk": "HR_PK"}, "post", {"admin", "coordinator"}, 302),
@@ -133,6 +135,9 @@ WEB: dict[str, tuple[dict[str, Any], str, set[str], int | tuple[int, ...]]] = {
     "lifecycle:exit_survey_report": ({}, "get", {"admin", "coordinator", "hr", "auditor"}, 200),
     "lifecycle:exit_survey_invite": ({"pk": "CASE"}, "post", {"admin", "coordinator", "hr"}, 302),
     "applications:edit": ({"slug": "crm"}, "get", {"admin", "coordinator"}, 200),
+    "applications:add": ({}, "get", {"admin", "coordinator"}, 200),
+    "accounts:price_list": ({}, "get", {"admin", "coordinator"}, 200),
+    "applications:license_save": ({"slug": "crm"}, "get", {"admin", "coordinator"}, 200),
     "applications:appointment_add": ({"slug": "crm"}, "get", {"admin", "coordinator"}, 200),
     "applications:appointment_edit": ({"slug": "crm", "pk": "APPOINTMENT"}, "get", {"admin", "coordinator"}, 200),
     # Q was asked by the employee (E2) about crm, routed to the key user (E3) and escalated to S1.

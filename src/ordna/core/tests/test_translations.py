@@ -122,7 +122,7 @@ def english_phrases(language: str) -> list[re.Pattern[str]]:
         msgid = unescape(entry["msgid"])
         if msgid == unescape(entry.get("msgstr", entry.get("msgstr[0]", ""))):
             continue
-        if entry.get("msgctxt") == "demo data":  # the demo's data, in the language it was loaded in
+        if entry.get("msgctxt") in ("demo data", "template data"):  # data, in the language it was written in
             continue
         fixed = re.split(r"%\(|%s|%d|\{", msgid)[0].strip()
         if len(fixed) < 5:

@@ -45,6 +45,7 @@ def test_first_import_creates_people_with_managers(write_file, actor) -> None:
         "unchanged": 0,
         "newly_leaving": 0,
         "newly_left": 0,
+        "already_left": 0,
         "not_in_file": 0,
     }
     assert Person.objects.get(employee_id="E2").manager.employee_id == "E0"

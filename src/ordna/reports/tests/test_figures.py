@@ -32,9 +32,27 @@ def test_months_ending_crosses_the_year() -> None:
 
 def test_a_case_is_on_time_only_when_every_line_closed_by_its_due_date() -> None:
     due = date(2026, 10, 6)
-    assert f.case_on_time([line(1, due, due), line(1, due, date(2026, 10, 5))])
-    assert not f.case_on_time([line(1, due, due), line(1, due, date(2026, 10, 7))])
-    assert not f.case_on_time([line(1, due, None)])
+    later = date(2026, 11, 16)
+    assert f.case_on_time([line(1, due, due), line(1, due, date(2026, 10, 5))], today=later) is True
+    assert f.case_on_time([line(1, due, due), line(1, due, date(2026, 10, 7))], today=later) is False
+    assert f.case_on_time([line(1, due, None)], today=later) is False
+
+
+def test_a_leaver_whose_lines_are_not_due_yet_is_never_late() -> None:
+    # Given a case whose last day is ahead: one line closed early, one open and due next week
+    today = date(2026, 11, 16)
+    lines = [line(1, date(2026, 11, 20), date(2026, 11, 13)), line(1, date(2026, 11, 23), None)]
+    # Then it is neither on time nor late yet; once the open line is past due, it is late
+    assert f.case_on_time(lines, today=today) is None
+    assert f.case_on_time(lines, today=date(2026, 11, 24)) is False
+    # And the month's share counts only the settled cases
+    cases = [
+        f.CaseRow(1, "L1", "A", "IT", date(2026, 11, 20), "SE", "open"),
+        f.CaseRow(2, "L2", "B", "IT", date(2026, 11, 3), "SE", "completed"),
+    ]
+    grouped = f.lines_by_case([*lines, line(2, date(2026, 11, 4), date(2026, 11, 4))])
+    november = f.month_figures(date(2026, 11, 1), cases, grouped, today=today)
+    assert (november.leavers, november.on_time, november.not_due, november.share_on_time) == (2, 1, 1, 1.0)
 
 
 def test_deviation_counts_business_days_late_up_to_today_for_open_lines() -> None:
@@ -69,7 +87,7 @@ def test_month_figures_and_medians_per_party() -> None:
             line(2, date(2026, 10, 9), None, party="Manager"),
         ]
     )
-    october = f.month_figures(date(2026, 10, 1), cases, lines)
+    october = f.month_figures(date(2026, 10, 1), cases, lines, today=date(2026, 11, 16))
     assert (october.leavers, october.on_time, october.still_open, october.share_on_time) == (2, 1, 1, 0.5)
     assert f.median_business_days(cases[:2], lines, key="party") == [("Supplier AB", 2.5, 2), ("HR", 0.0, 1)]
     assert f.median_business_days(cases[:2], lines, key="application") == [("CRM", 2.5, 2)]

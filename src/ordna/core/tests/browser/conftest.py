@@ -18,6 +18,7 @@ import tempfile
 import time
 import urllib.request
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -84,19 +85,14 @@ def chromium() -> str:
     return require_server("chromium")
 
 
-@pytest.fixture(scope="session")
-def site(tmp_path_factory: pytest.TempPathFactory, chromium: str) -> Iterator[Site]:
-    data = tmp_path_factory.mktemp("site")
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DJANGO_SETTINGS_MODULE")}
-    env["ORDNA_DATA_DIR"] = str(data)
-    site = Site(url="", data=data, env=env)
-    site.ordna("migrate", "--verbosity", "0")
-    site.ordna("demo")
+@contextmanager
+def serving(site: Site, *extra: str) -> Iterator[Site]:
+    """`ordna serve` on a free loopback port for the site's data, until the block ends."""
     port = _free_port()
-    log = (data / "serve.log").open("w")
+    log = (site.data / "serve.log").open("w")
     server = subprocess.Popen(
-        [str(Path(sys.executable).with_name("ordna")), "serve", "--host", "127.0.0.1", "--port", str(port)],
-        env=env,
+        [str(Path(sys.executable).with_name("ordna")), "serve", "--host", "127.0.0.1", "--port", str(port), *extra],
+        env=site.env,
         stdout=log,
         stderr=subprocess.STDOUT,
     )
@@ -111,7 +107,7 @@ def site(tmp_path_factory: pytest.TempPathFactory, chromium: str) -> Iterator[Si
             except OSError:
                 pass
             if server.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"ordna serve did not start: {(data / 'serve.log').read_text()[-2000:]}")
+                pytest.fail(f"ordna serve did not start: {(site.data / 'serve.log').read_text()[-2000:]}")
             time.sleep(0.3)
         yield site
     finally:
@@ -121,6 +117,21 @@ def site(tmp_path_factory: pytest.TempPathFactory, chromium: str) -> Iterator[Si
         except subprocess.TimeoutExpired:
             server.kill()
         log.close()
+
+
+def new_site(data: Path) -> Site:
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DJANGO_SETTINGS_MODULE")}
+    env["ORDNA_DATA_DIR"] = str(data)
+    return Site(url="", data=data, env=env)
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory: pytest.TempPathFactory, chromium: str) -> Iterator[Site]:
+    site = new_site(tmp_path_factory.mktemp("site"))
+    site.ordna("migrate", "--verbosity", "0")
+    site.ordna("demo")
+    with serving(site) as served:
+        yield served
 
 
 @pytest.fixture(scope="session")

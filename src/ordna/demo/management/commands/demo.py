@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from ordna.core import clock
 from ordna.core.actor import Actor
-from ordna.demo.organisation import DemoSummary, demo_load
+from ordna.demo.organisation import DemoSummary, demo_blockers, demo_load
 from ordna.demo.people import DEFAULT_PEOPLE, MAX_PEOPLE, MIN_PEOPLE, DemoError
 
 
@@ -39,9 +39,19 @@ class Command(BaseCommand):
             "--people", type=_people_count, default=DEFAULT_PEOPLE, help=f"how many people (default {DEFAULT_PEOPLE})"
         )
         parser.add_argument("--seed", type=int, default=1, help="the same seed gives the same organisation (default 1)")
+        parser.add_argument(
+            "--if-empty",
+            action="store_true",
+            help="load only into a database without users, people or applications; else say so and change nothing",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         started = time.monotonic()
+        if options["if_empty"]:
+            held = demo_blockers()
+            if held:
+                self.stdout.write(f"The database already holds {held}: the demo is not loaded again.")
+                return
         try:
             summary = demo_load(
                 people=options["people"], seed=options["seed"], actor=Actor.command_line(), today=clock.today()
