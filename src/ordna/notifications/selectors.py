@@ -41,17 +41,19 @@ def ladder_from_settings() -> Ladder:
 
 
 def directory_load() -> Directory:
-    """The HR file's people, the active users with their roles and companies, and the role mailboxes, in four
+    """The HR file's people, the active users with their roles and companies, and the role mailboxes, in three
     queries."""
-    from ordna.core.models import Role, User, UserRole
+    from ordna.core.models import Role, User
 
     roles: dict[int, set[str]] = defaultdict(set)
-    for user_id, role in UserRole.objects.filter(user__is_active=True).values_list("user_id", "role"):
-        roles[user_id].add(role)
-    # A user limited to companies (docs/companies.md) gets its role's items of those companies' people only.
+    # A user limited to companies (docs/companies.md) gets its role's items of those companies' people only: the
+    # companies come in the roles' query.
     companies: dict[int, set[int]] = defaultdict(set)
-    for user_id, company_id in User.companies.through.objects.values_list("user_id", "company_id"):
-        companies[user_id].add(company_id)
+    rows = User.objects.filter(is_active=True, roles__isnull=False).values_list("id", "roles__role", "companies__id")
+    for user_id, role, company_id in rows:
+        roles[user_id].add(role)
+        if company_id is not None:
+            companies[user_id].add(company_id)
     users = [
         UserRow(*row, roles=frozenset(roles.get(row[0], ())), companies=frozenset(companies.get(row[0], ())))
         for row in User.objects.filter(is_active=True).values_list(
