@@ -4,7 +4,9 @@ Generates 100,000 people and 1,000,000 accounts over 20 applications (determinis
 SQLite (and on PostgreSQL when DATABASE_URL is set) and times a DuckDB one-query join of the same files as
 the floor; times the monthly report over a year of churn (bench/reports.py) and the reminder run over 100,000
 open lines (bench/reminders.py). Sizes can be lowered for a quick look: BENCH_PEOPLE, BENCH_ACCOUNTS,
-BENCH_CHURN, BENCH_LINES; BENCH_PARTS (default reminders,reports,accounts) chooses the parts.
+BENCH_CHURN, BENCH_LINES; BENCH_PARTS (default reminders,reports,feeds,accounts) chooses the parts. The feeds
+part (bench/feeds.py) runs an unchanged 50,000-row export (BENCH_FEED_ROWS) through a feed and through
+`ordna import accounts`.
 """
 
 from __future__ import annotations
@@ -148,12 +150,44 @@ def reminders() -> None:
         )
 
 
+FEED_ROWS = int(os.environ.get("BENCH_FEED_ROWS", "50000"))
+FEED_TARGET_EXTRA_SECONDS = 1.0
+
+
+def feeds_part() -> None:
+    """docs/performance.md: a feed run of an unchanged export costs at most the CLI's unchanged re-import + 1 s."""
+    data = HERE / "out" / f"feeds-a{FEED_ROWS}"
+    if not (data / "accounts-00.csv").exists():
+        print(f"generating {FEED_ROWS:,} accounts of one application in {data} ...", flush=True)
+        generate(data, people=FEED_ROWS, accounts=FEED_ROWS, applications=1)
+    env = {**os.environ, "ORDNA_DATA_DIR": tempfile.mkdtemp(prefix="ordna-bench-feeds-")}
+    env.pop("DATABASE_URL", None)
+    completed = subprocess.run(  # noqa: S603 - our own script
+        [sys.executable, str(HERE / "feeds.py"), str(data)], env=env, capture_output=True, text=True, check=False
+    )
+    if completed.returncode != 0:
+        sys.stderr.write(completed.stderr)
+        raise SystemExit("benchmark run failed (feeds)")
+    r = json.loads(completed.stdout.strip().splitlines()[-1])
+    extra = r["feed_seconds"] - r["cli_seconds"]
+    print(f"\nFeeds: an unchanged {r['rows']:,}-row export, imported again (median of 3)")
+    print(f"  ordna import accounts (CLI):  {r['cli_seconds']:6.2f} s")
+    print(f"  the CLI, of a copy written now: {r['cli_fresh_seconds']:6.2f} s")
+    print(f"  watch-folder feed run:        {r['feed_seconds']:6.2f} s")
+    print(
+        f"  feed run - CLI: {extra:+.2f} s (target at most +{FEED_TARGET_EXTRA_SECONDS:.0f} s: "
+        f"{'met' if extra <= FEED_TARGET_EXTRA_SECONDS else 'NOT met'})"
+    )
+
+
 def main() -> None:
-    parts = os.environ.get("BENCH_PARTS", "reminders,reports,accounts").split(",")
+    parts = os.environ.get("BENCH_PARTS", "reminders,reports,feeds,accounts").split(",")
     if "reminders" in parts:
         reminders()
     if "reports" in parts:
         monthly_report_part()
+    if "feeds" in parts:
+        feeds_part()
     if "accounts" not in parts:
         return
     data = data_dir()

@@ -21,6 +21,8 @@ if [ ${#KEYS[@]} -eq 0 ]; then
     redis-cli
     slapd          # the LDAP and Active Directory connector tests (OpenLDAP)
     ldapsearch
+    sshd           # the SFTP feed tests (OpenSSH on loopback)
+    ssh-keygen
   )
 fi
 

@@ -11,6 +11,7 @@ from ordna.core.api import Refused
 from ordna.core.api import router as core_router
 from ordna.core.errors import ServiceError
 from ordna.devices.api import router as devices_router
+from ordna.feeds.api import router as feeds_router
 from ordna.lifecycle.api import router as lifecycle_router
 from ordna.notifications.api import router as notifications_router
 from ordna.people.api import router as people_router
@@ -53,6 +54,7 @@ for router in (
     reports_router,
     notifications_router,
     connectors_router,
+    feeds_router,
     releases_router,
     reviews_router,
 ):

@@ -120,6 +120,7 @@ INSTALLED_APPS = [
     "ordna.reports",
     "ordna.notifications",
     "ordna.connectors",
+    "ordna.feeds",
     "ordna.releases",
     "ordna.reviews",
     # The composition on top: the pages, the demo organisation and the commands that span several apps.
@@ -276,6 +277,9 @@ ORDNA_MASS_CHANGE_ACCOUNTS_PERCENT = envfloat("ORDNA_MASS_CHANGE_ACCOUNTS_PERCEN
 # truncated export).
 ORDNA_MASS_CHANGE_MINIMUM = envint("ORDNA_MASS_CHANGE_MINIMUM", 10, minimum=1)
 ORDNA_DORMANT_DAYS = envint("ORDNA_DORMANT_DAYS", 90, minimum=1)
+# A source (the HR file, an application's accounts) older than this many days is stale (docs/feeds.md); each
+# application can set its own.
+ORDNA_SOURCE_MAX_AGE_DAYS = envint("ORDNA_SOURCE_MAX_AGE_DAYS", 7, minimum=1)
 ORDNA_MAIL_DOMAINS = [d.lower() for d in envlist("ORDNA_MAIL_DOMAINS")]
 for _domain in ORDNA_MAIL_DOMAINS:
     if not is_mail_address(f"x@{_domain}"):

@@ -21,6 +21,7 @@ urlpatterns = [
     path("accounts/", include("ordna.accounts.urls")),
     path("cases/", include("ordna.lifecycle.urls")),
     path("connectors/", include("ordna.connectors.urls")),
+    path("feeds/", include("ordna.feeds.urls")),
     path("", include("ordna.support.urls")),
     path("reports/", include("ordna.reports.urls")),
     path("notifications/", include("ordna.notifications.urls")),

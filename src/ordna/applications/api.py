@@ -35,6 +35,7 @@ class ApplicationOut(Schema):
     account_source: str
     attest_only: bool
     supplier_resolution_hours: int | None
+    source_max_age_days: int | None  # None: ORDNA_SOURCE_MAX_AGE_DAYS (docs/feeds.md)
     users: int
 
     @staticmethod
@@ -65,6 +66,7 @@ class ApplicationIn(Schema):
     deprovision_days: int = 1
     attest_only: bool = False
     supplier_resolution_hours: int | None = None
+    source_max_age_days: int | None = None
 
 
 class ApplicationPatch(Schema):
@@ -77,6 +79,7 @@ class ApplicationPatch(Schema):
     deprovision_days: int | None = None
     attest_only: bool | None = None
     supplier_resolution_hours: int | None = None
+    source_max_age_days: int | None = None
 
 
 class LicenseOut(Schema):
@@ -161,6 +164,7 @@ def application_create(request: HttpRequest, payload: ApplicationIn) -> Any:
         "deprovision_days": payload.deprovision_days,
         "attest_only": payload.attest_only,
         "supplier_resolution_hours": payload.supplier_resolution_hours,
+        "source_max_age_days": payload.source_max_age_days,
         **_links(payload.owner, payload.supplier, payload.company),
     }
     try:

@@ -28,6 +28,13 @@ class ApplicationForm(forms.Form):
         min_value=1,
         help_text=_("The service level for escalated questions; empty when there is none."),
     )
+    source_max_age_days = forms.IntegerField(
+        label=_("Account data is stale after (days)"),
+        required=False,
+        min_value=1,
+        max_value=3660,
+        help_text=_("Empty: ORDNA_SOURCE_MAX_AGE_DAYS (docs/feeds.md)."),
+    )
 
 
 class ApplicationAddForm(ApplicationForm):

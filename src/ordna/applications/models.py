@@ -63,6 +63,10 @@ class Application(models.Model):
     supplier_resolution_hours = models.PositiveIntegerField(
         null=True, blank=True, help_text=_("Business hours the supplier has to resolve an escalated question")
     )
+    # Days after which the application's accounts are stale (docs/feeds.md); empty: ORDNA_SOURCE_MAX_AGE_DAYS.
+    source_max_age_days = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text=_("Days after which the account data is stale (empty: the default)")
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -35,6 +35,7 @@ APPLICATION_FIELDS = (
     "account_source",
     "attest_only",
     "supplier_resolution_hours",
+    "source_max_age_days",
 )
 
 
@@ -56,6 +57,16 @@ def _state(obj: object, fields: tuple[str, ...]) -> dict[str, Any]:
     return {f: getattr(obj, f) for f in fields}
 
 
+def _max_age_check(fields: dict[str, Any]) -> None:
+    days = fields.get("source_max_age_days")
+    if days is not None and not 1 <= days <= 3660:
+        raise ApplicationError(
+            _("The account data's maximum age is 1 to 3660 days, not %(value)s."),
+            field="source_max_age_days",
+            value=days,
+        )
+
+
 def application_create(*, slug: str, name: str, actor: Actor, **fields: Any) -> Application:
     """Create an application; `slug` is its stable key on the command line and in the API."""
     slug = slugify(slug)
@@ -67,6 +78,7 @@ def application_create(*, slug: str, name: str, actor: Actor, **fields: Any) -> 
         )
     if fields.get("criticality") and fields["criticality"] not in Criticality.values:
         raise _criticality_error()
+    _max_age_check(fields)
     with transaction.atomic():
         app = Application.objects.create(slug=slug, name=name.strip() or slug, **fields)
         audit_record(
@@ -84,6 +96,7 @@ def application_update(*, application: Application, actor: Actor, **changes: Any
         raise _unchangeable(unknown)
     if changes.get("criticality") and changes["criticality"] not in Criticality.values:
         raise _criticality_error()
+    _max_age_check(changes)
     with transaction.atomic():
         before = _state(application, tuple(changes))
         for name, value in changes.items():

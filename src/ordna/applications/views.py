@@ -114,6 +114,7 @@ def application_edit(request: HttpRequest, slug: str) -> HttpResponse:
         "company": app.company_id,
         "criticality": app.criticality,
         "supplier_resolution_hours": app.supplier_resolution_hours,
+        "source_max_age_days": app.source_max_age_days,
     }
     form = ApplicationForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -133,6 +134,7 @@ def application_edit(request: HttpRequest, slug: str) -> HttpResponse:
                     company_id=data["company"].pk if data["company"] else None,
                     criticality=data["criticality"],
                     supplier_resolution_hours=data["supplier_resolution_hours"],
+                    source_max_age_days=data["source_max_age_days"],
                 )
             except services.ApplicationError as exc:
                 refused(form, exc)

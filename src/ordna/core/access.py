@@ -114,6 +114,9 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     # Connectors (docs/connectors.md): configuration, test, sync and disabling, and the outbox of disables.
     "connectors.view": frozenset({A, C, AU}),
     "connectors.manage": frozenset({A, C}),  # set, test, sync now, deprovision one account
+    # Feeds (docs/feeds.md): sources that deliver files by themselves, and the source health page.
+    "feeds.view": frozenset({A, C, AU}),
+    "feeds.manage": frozenset({A, C}),  # define, run now, confirm a held mass change
     "outbox.list": frozenset({A, C, AU}),
     "outbox.decide": frozenset({A, C}),  # approve, cancel or retry a disable
     # Suppliers, contracts, service levels and reviews (docs/suppliers.md); supplier users see their own company.
@@ -153,6 +156,8 @@ GROUP_ONLY: frozenset[str] = frozenset(
         "suppliers.edit",
         "connectors.view",
         "connectors.manage",
+        "feeds.view",
+        "feeds.manage",
         "outbox.list",
         "outbox.decide",
         "contracts.edit",

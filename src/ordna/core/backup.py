@@ -36,8 +36,10 @@ FORMAT = 1
 MANIFEST = "manifest.json"
 # The keys, by the file name they have in the data folder and the variable that can give them instead.
 KEYS = {"secret_key": "ORDNA_SECRET_KEY", "audit_key": "ORDNA_AUDIT_KEY", "connector_key": "ORDNA_CONNECTOR_KEY"}
-# The folders copied as they are: evidence files, uploads, audit checkpoints.
-FOLDERS = ("files", "uploads", "audit")
+# The folders copied as they are: evidence files, uploads, audit checkpoints, and the feeds' watch folders and
+# pulled files in the data folder (with what they hold, processed, held or failed; a watch folder set elsewhere
+# with a feed's `path` option is the organisation's to back up).
+FOLDERS = ("files", "uploads", "audit", "inbox", "feeds")
 
 
 class BackupError(Exception):
@@ -78,6 +80,8 @@ def _folder(name: str) -> Path:
         return Path(settings.MEDIA_ROOT)
     if name == "uploads":
         return Path(settings.UPLOAD_DIR)
+    if name in ("inbox", "feeds"):
+        return Path(settings.DATA_DIR) / name
     return Path(settings.ORDNA_AUDIT_CHECKPOINT_DIR)
 
 

@@ -30,6 +30,7 @@ from ordna.demo.companies import (
 )
 from ordna.demo.connectors import connectors_demo_load
 from ordna.demo.devices import DemoDevice, demo_devices, devices_demo_load
+from ordna.demo.feeds import feeds_demo_load
 from ordna.demo.history import history_demo_load
 from ordna.demo.notifications import notifications_demo_load
 from ordna.demo.people import (
@@ -146,6 +147,7 @@ def demo_load(*, people: int, seed: int, actor: Actor, today: date) -> DemoSumma
         support_demo_load(seed=seed, actor=actor)
         notifications_demo_load(actor=actor, today=today)
         connectors_demo_load(actor=actor)
+        feeds_demo_load(actor=actor)
         suppliers_demo_load(actor=actor, today=today)
         moved = consultant_move_demo(
             plan.people, actor=actor, today=today, keep={u.person for u in plan.users if u.person}

@@ -14,6 +14,7 @@ from ordna.applications.scopes import applications_scope
 from ordna.core import access
 from ordna.core.models import Role, User
 from ordna.devices.scopes import devices_scope
+from ordna.feeds.selectors import stale_sources
 from ordna.lifecycle.models import Line
 from ordna.lifecycle.selectors import my_tasks
 from ordna.people.scopes import people_scope
@@ -63,6 +64,8 @@ def dashboard_figures(user: User, *, today: date) -> dict[str, Any]:
     if access.can(user, "reports.view"):
         # The four figures every surface shows, from the selectors of the apps that own their data.
         figures["now"] = figures_at([today], company=user.company_ids)[today]
+    if access.can(user, "feeds.view"):
+        figures["stale_sources"] = stale_sources(day=today)
     if access.can(user, "applications.list"):
         figures["applications_total"] = applications_scope(user).count()
     if user.person_id is not None and people_scope(user).filter(pk=user.person_id).exists():

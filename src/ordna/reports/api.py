@@ -107,6 +107,7 @@ class MonthlyOut(Schema):
     by_party: list[MedianOut]
     trend: list[TrendOut]
     worst_overdue: list[OverdueOut]
+    stale_sources: list[dict[str, Any]]  # sources past their age at as_of, with the open lines they block
 
 
 class LicenceOut(Schema):
@@ -286,6 +287,7 @@ def monthly(request: HttpRequest, month: str = "", format: str = "json", company
             for t in report.trend
         ],
         "worst_overdue": _overdue(report.worst_overdue),
+        "stale_sources": [s.as_dict() for s in report.stale_sources],
     }
 
 

@@ -131,6 +131,8 @@ def monthly_pdf(report: MonthlyReport) -> bytes:
     _pdf_table(pdf, *_overrides_table(report))
     _pdf_heading(pdf, _("The worst overdue items"))
     _pdf_table(pdf, *_overdue_table(report.worst_overdue))
+    _pdf_heading(pdf, _("Stale sources"))
+    _pdf_table(pdf, *_stale_table(report))
     _pdf_heading(pdf, _("Leavers of the month"))
     _pdf_table(pdf, *_leavers_table(report))
     pdf.ln(2)
@@ -215,6 +217,21 @@ def _leavers_table(report: MonthlyReport) -> tuple[Sequence[str], list[Sequence[
         ],
         (55, 40, 22, 16, 16, 18, 23),
     )
+
+
+def _stale_table(report: MonthlyReport) -> tuple[tuple[str, ...], list[tuple[object, ...]], tuple[int, ...]]:
+    headings = (_("Source"), _("Last delivered"), _("Age (days)"), _("Limit (days)"), _("Open lines waiting"))
+    rows: list[tuple[object, ...]] = [
+        (
+            s.label,
+            timezone.localtime(s.delivered_at).strftime("%Y-%m-%d") if s.delivered_at else _("never"),
+            "" if s.age_days is None else s.age_days,
+            s.max_age_days,
+            s.blocked_lines,
+        )
+        for s in report.stale_sources
+    ] or [(_("None: every source is within its age."), "", "", "", "")]
+    return headings, rows, (70, 35, 25, 25, 35)
 
 
 def _sheet(workbook: Any, title: str, headings: Sequence[str], rows: Iterable[Sequence[object]]) -> None:
@@ -362,6 +379,12 @@ def monthly_xlsx(report: MonthlyReport) -> bytes:
             (r.employee_id, r.name, r.kind, r.subject, r.application, r.party, r.due, r.days_overdue)
             for r in report.devices_not_returned
         ],
+    )
+    _sheet(
+        workbook,
+        _("Stale sources"),
+        ("source", "last_delivered", "age_days", "max_age_days", "open_lines_waiting"),
+        [(s.key, s.delivered_at, s.age_days, s.max_age_days, s.blocked_lines) for s in report.stale_sources],
     )
     _sheet(
         workbook, _("Leavers still active"), FINDING_LIST_HEADINGS, _finding_list_rows(report.leaver_active_accounts)

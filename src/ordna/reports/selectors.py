@@ -37,6 +37,7 @@ from ordna.core.business_days import business_days_between
 from ordna.core.companies import CompanyFilter, company_name, of_company
 from ordna.core.models import ImportRun
 from ordna.devices.selectors import DeviceOut, devices_not_returned
+from ordna.feeds.selectors import SourceFreshness, stale_sources
 from ordna.lifecycle.models import Case, CaseKind, CaseStatus, Line, LineKind, LineState, Responsible
 from ordna.lifecycle.selectors import (
     ClosingShares,
@@ -263,6 +264,8 @@ class MonthlyReport:
     worst_overdue: list[OverdueRow]
     leaver_active_accounts: list[dict[str, Any]]
     waste_list: list[dict[str, Any]]
+    # Sources past their age at `as_of` (ordna.feeds): verification rested on old data, or waits for new.
+    stale_sources: list[SourceFreshness]
     company: str = ""  # the company's name, for a report of one company of the group
     data_since: date | None = None  # the day of the first applied HR import: no figures before it
 
@@ -395,6 +398,7 @@ def monthly_report(*, month: date, today: date, company: CompanyFilter = None) -
         leaver_active_accounts=live_findings_list(FindingKind.LEAVER_ACTIVE, as_of, company=company),
         waste_list=live_findings_list(FindingKind.LICENSE_WASTE, as_of, company=company),
         company=company_name(company),
+        stale_sources=stale_sources(day=as_of),
         data_since=since,
     )
 

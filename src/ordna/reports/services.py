@@ -24,6 +24,7 @@ from ordna.core.business_days import next_business_day
 from ordna.core.companies import CompanyFilter, company_name
 from ordna.core.errors import ServiceError
 from ordna.core.tabular import escape_cell
+from ordna.feeds.selectors import sources_freshness, stale_sources
 from ordna.lifecycle.certificate import certificate_data, certificate_pdf
 from ordna.lifecycle.models import Case
 from ordna.reports import documents, render, selectors
@@ -35,6 +36,7 @@ log = logging.getLogger(__name__)
 
 MAX_SAMPLE = 1000
 MAX_SEED = 2**63 - 1
+SOURCE_COLUMNS = ("source", "label", "delivered_at", "age_days", "max_age_days", "stale", "blocked_lines")
 EVIDENCE_COLUMNS = (
     "employee_id",
     "name",
@@ -130,6 +132,8 @@ def evidence_pack_make(
             "overdue_lines": at.overdue_lines,
             "devices_not_returned": at.devices_not_returned,
         },
+        # Whether verification rested on fresh data: the sources past their age at the period's end.
+        "stale_sources": [s.as_dict() for s in stale_sources(day=day)],
         "sample_size": sample,
         "seed": seed,
         "leavers": len(leavers),
@@ -148,6 +152,7 @@ def evidence_pack_make(
 
         add("manifest.json", json.dumps(manifest, indent=2, ensure_ascii=False).encode())
         add("leavers.csv", _csv(leavers, EVIDENCE_COLUMNS))
+        add("sources.csv", _csv([s.as_dict() for s in sources_freshness(day=day)], SOURCE_COLUMNS))
         add("sample.csv", _csv([r for r in leavers if r["sampled"]], EVIDENCE_COLUMNS))
         cases = Case.objects.select_related("person").in_bulk(sorted(picked))
         for case_id in sorted(picked):

@@ -118,6 +118,10 @@ def access_world(load_people: Any, make_user: Any, tmp_path: Any, monkeypatch: A
     )
     action, _ = deprovisioning.action_request(account=Account.objects.get(key="svc"), actor=actor, approved=False)
     outbox_action = action
+    from ordna.feeds.services import feed_save
+
+    # crm's export also arrives in a watch folder (an empty one: running it finds nothing).
+    feed_save(name="crm-drop", kind="folder", target="accounts", application="crm", actor=actor, now=timezone.now())
 
     from ordna.releases import services as releases
     from ordna.reviews import services as reviews

@@ -90,6 +90,21 @@ SERVERS: dict[str, Server] = {
         "postgresql",
         "brew install postgresql@15",
     ),
+    # SFTP feeds (ordna.feeds): a real OpenSSH server on loopback, and ssh-keygen for its host and client keys.
+    "sshd": Server(
+        "OpenSSH server",
+        ("sshd",),
+        ("usr/sbin/sshd", *_brew("opt/openssh/sbin/sshd", "sbin/sshd")),
+        "openssh-server",
+        "brew install openssh",
+    ),
+    "ssh-keygen": Server(
+        "OpenSSH's ssh-keygen",
+        ("ssh-keygen",),
+        ("usr/bin/ssh-keygen", *_brew("opt/openssh/bin/ssh-keygen", "bin/ssh-keygen")),
+        "openssh-client",
+        "brew install openssh",
+    ),
     "npm": Server("npm", ("npm",), ("usr/bin/npm", *_brew("bin/npm")), "npm", "brew install node"),
     "xgettext": Server(
         "gettext",

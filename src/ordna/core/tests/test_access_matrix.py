@@ -188,6 +188,13 @@ WEB: dict[str, tuple[dict[str, Any], str, set[str], int | tuple[int, ...]]] = {
     "connectors:test": ({"slug": "crm"}, "post", {"admin", "coordinator"}, 302),
     "connectors:sync": ({"slug": "crm"}, "post", {"admin", "coordinator"}, 302),
     "connectors:deprovision": ({"slug": "crm"}, "post", {"admin", "coordinator"}, 302),
+    # crm-drop is a watch-folder feed of crm's export.
+    "feeds:health": ({}, "get", {"admin", "coordinator", "auditor"}, 200),
+    "feeds:new": ({}, "get", {"admin", "coordinator"}, 200),
+    "feeds:detail": ({"name": "crm-drop"}, "get", {"admin", "coordinator", "auditor"}, 200),
+    "feeds:edit": ({"name": "crm-drop"}, "get", {"admin", "coordinator"}, 200),
+    "feeds:run": ({"name": "crm-drop"}, "post", {"admin", "coordinator"}, 302),
+    "feeds:confirm": ({"name": "crm-drop"}, "post", {"admin", "coordinator"}, 302),
     # S1 has the contract, the review and the supplier's action; the supplier user is S1's.
     "suppliers:list": ({}, "get", SUPPLIER_READERS, 200),
     "suppliers:contracts": ({}, "get", SUPPLIER_READERS, 200),
@@ -315,6 +322,14 @@ API: dict[tuple[str, str], set[str]] = {
     ("POST", "/api/v1/connectors/{app}/sync"): {"admin", "coordinator"},
     ("POST", "/api/v1/connectors/{app}/deprovision"): {"admin", "coordinator"},
     ("POST", "/api/v1/lines/{line_id}/deprovision"): {"admin", "coordinator"},
+    ("GET", "/api/v1/sources"): {"admin", "coordinator", "auditor"},
+    ("GET", "/api/v1/sources/freshness"): {"admin", "coordinator", "auditor"},
+    ("GET", "/api/v1/feeds"): {"admin", "coordinator", "auditor"},
+    ("GET", "/api/v1/feeds/{name}"): {"admin", "coordinator", "auditor"},
+    ("GET", "/api/v1/feeds/{name}/runs"): {"admin", "coordinator", "auditor"},
+    ("PUT", "/api/v1/feeds/{name}"): {"admin", "coordinator"},
+    ("POST", "/api/v1/feeds/{name}/run"): {"admin", "coordinator"},
+    ("POST", "/api/v1/feeds/{name}/confirm"): {"admin", "coordinator"},
     ("GET", "/api/v1/outbox"): {"admin", "coordinator", "auditor"},
     ("POST", "/api/v1/outbox/{action_id}/approve"): {"admin", "coordinator"},
     ("POST", "/api/v1/outbox/{action_id}/cancel"): {"admin", "coordinator"},
@@ -344,7 +359,14 @@ API: dict[tuple[str, str], set[str]] = {
     ("POST", "/api/v1/releases/{release_id}/live"): {"admin", "coordinator", "key_user"},
     ("POST", "/api/v1/releases/{release_id}/announce"): {"admin", "coordinator", "key_user"},
 }
-PATH_VALUES = {"employee_id": "E2", "slug": "crm", "asset_tag": "LT-1", "app": "crm", "code": "group"}
+PATH_VALUES = {
+    "employee_id": "E2",
+    "slug": "crm",
+    "asset_tag": "LT-1",
+    "app": "crm",
+    "code": "group",
+    "name": "crm-drop",
+}
 
 
 @pytest.fixture

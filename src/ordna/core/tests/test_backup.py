@@ -97,6 +97,10 @@ def test_backup_then_restore_into_a_fresh_data_folder(tmp_path: Path, databases:
     made = ordna(source, source_url, "shell", "--no-imports", "-c", MAKE_DATA)
     assert made.returncode == 0, made.stderr
     assert ordna(source, source_url, "audit", "checkpoint").returncode == 0
+    # and a feed's file held in its watch folder until someone confirms it
+    held = source / "inbox" / "hr" / "held"
+    held.mkdir(parents=True)
+    (held / "hr-2026-12-07.csv").write_text("employee_id,first_name\nE1,Anna\n", encoding="utf-8")
     # When it is backed up
     backed_up = ordna(source, source_url, "backup", "-o", str(archive))
     assert backed_up.returncode == 0, backed_up.stderr
@@ -106,6 +110,7 @@ def test_backup_then_restore_into_a_fresh_data_folder(tmp_path: Path, databases:
         names = set(members.getnames())
     assert {"manifest.json", "keys/secret_key", "keys/audit_key", "keys/connector_key"} <= names
     assert {"files/evidence/receipt.pdf", "uploads/hr.csv", "audit/checkpoints.jsonl"} <= names
+    assert "inbox/hr/held/hr-2026-12-07.csv" in names
     # and restored into a fresh data folder and database
     restored = ordna(fresh, fresh_url, "restore", str(archive))
     assert restored.returncode == 0, restored.stdout + restored.stderr
@@ -120,6 +125,7 @@ def test_backup_then_restore_into_a_fresh_data_folder(tmp_path: Path, databases:
         "%PDF-1.4 returned laptop",
         "E1,Anna",
     ]
+    assert (fresh / "inbox" / "hr" / "held" / "hr-2026-12-07.csv").read_text(encoding="utf-8").endswith("E1,Anna\n")
     verified = ordna(fresh, fresh_url, "audit", "verify")
     assert (verified.returncode, verified.stdout.startswith("ok (")) == (0, True)
     # and a second restore over it is refused without --replace

@@ -24,6 +24,7 @@ FLOORS: list[set[str]] = [
     {"accounts", "devices", "suppliers"},
     {"lifecycle"},
     {"connectors"},
+    {"feeds"},
     {"support"},
     {"releases"},
     {"reviews"},

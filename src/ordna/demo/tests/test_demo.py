@@ -11,6 +11,7 @@ import pytest
 from django.contrib.auth import authenticate
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils import timezone
 from pytest_django.fixtures import Settings
 
 from ordna.accounts.models import Account, Finding
@@ -343,6 +344,8 @@ def test_the_audit_chain_verifies_after_loading(fast_hashing: None) -> None:
         target_type__in=["suppliers.contract", "suppliers.review", "suppliers.actionitem", "releases.release"]
     ).count()
     assert contracts >= 7 * (1 + 2 + 1 + 1)  # a contract, two service levels, a review and an action each
+    # and the HR file's watch-folder feed
+    assert AuditEvent.objects.filter(action="feed.created").count() == 1
     assert (
         result.checked
         == AuditEvent.objects.count()
@@ -365,6 +368,7 @@ def test_the_audit_chain_verifies_after_loading(fast_hashing: None) -> None:
             + 2  # the group's two companies (issue 19)
             + Application.objects.filter(company__isnull=False).count()  # each company's own applications
             + 2  # the consultant's move to the other company: the person changed, and the HR import
+            + 1  # the feed
         )
     )
     assert AuditEvent.objects.filter(action="import.accounts").count() == account_imports > 20
@@ -430,3 +434,18 @@ def test_the_demo_writes_its_templates_and_tasks_in_the_organisations_language(
         "Kom överens om vem som tar över kunder, filer och brevlådor.",
     ) in tasks
     assert ("Arkivera den personliga lagringsytan", "") in tasks
+
+
+@pytest.mark.django_db
+def test_the_demo_has_a_watch_folder_feed_and_one_stale_application(fast_hashing: None, settings: Settings) -> None:
+    from ordna.feeds.fetching import feed_folder
+    from ordna.feeds.models import Feed
+    from ordna.feeds.selectors import stale_sources
+
+    demo_load(people=200, seed=3, actor=ACTOR, today=TODAY)
+    feed = Feed.objects.get()
+    assert (feed.name, feed.kind, feed.target, feed.schedule) == ("hr", "folder", "hr", "daily at 06:00")
+    assert feed_folder(feed) == settings.DATA_DIR / "inbox" / "hr" and feed_folder(feed).is_dir()
+    stale = stale_sources(day=timezone.localdate())  # the exports were taken now, whatever the demo's today
+    assert [(s.key, s.age_days, s.max_age_days) for s in stale] == [("miro", 12, 7)]
+    assert stale[0].blocked_lines >= 0

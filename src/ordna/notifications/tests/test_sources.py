@@ -27,6 +27,8 @@ def steps_by_user(plan) -> dict[str, list[tuple[str, str]]]:
 
 def test_every_app_source_is_registered() -> None:
     assert list(registered_sources()) == [
+        "feeds.problems",
+        "feeds.stale",
         "lifecycle.lines",
         "suppliers.actions",
         "suppliers.contracts",

@@ -115,6 +115,8 @@ def test_api_lists_the_log_and_a_dry_run_shows_the_plan(sent, make_user) -> None
     plan = client.post("/api/v1/reminders/run").json()
     assert plan["dry_run"] is True and plan["queued"] is False
     assert plan["by_source"] == {
+        "feeds.problems": 0,
+        "feeds.stale": 0,  # the HR file was imported today
         "lifecycle.lines": 5,
         "suppliers.actions": 0,
         "suppliers.contracts": 0,
@@ -157,6 +159,6 @@ def test_the_daily_job_is_scheduled_on_the_worker() -> None:
 
     autodiscover_modules("tasks")  # as the worker (run_huey) does
     due = {task.name for task in HUEY.read_periodic(datetime(2026, 11, 16, 7, 5, tzinfo=ZoneInfo("UTC")))}
-    # every five minutes (the runs wait for their hour), and the worker's heartbeat every minute
-    assert due == {"reminders_tick", "service_desk_tick", "worker_heartbeat"}
+    # every five minutes (the runs wait for their hour); the worker's heartbeat and the feeds' tick every minute
+    assert due == {"reminders_tick", "service_desk_tick", "worker_heartbeat", "feeds_tick"}
     assert callable(tasks.reminders_tick)

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('applications', '0005_saved_format_from_last_import'),
+        ('applications', '0006_application_source_max_age_days'),
         ('core', '0009_companies'),
     ]
 
