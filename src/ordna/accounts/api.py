@@ -15,6 +15,7 @@ from ordna.accounts.errors import AccountsError
 from ordna.accounts.scopes import accounts_scope, findings_scope
 from ordna.applications.scopes import applications_scope
 from ordna.core import access
+from ordna.core.access import in_companies
 from ordna.core.actor import Actor
 from ordna.core.api import Capability, ErrorOut, Refused, RowErrorOut
 from ordna.core.clock import today
@@ -299,7 +300,9 @@ def review_decide(request: HttpRequest, account_id: int, payload: AccountReviewD
     for role in ("person", "owner"):
         employee_id = getattr(payload, role)
         if employee_id:
-            people[role] = Person.objects.filter(employee_id=employee_id).first()
+            people[role] = Person.objects.filter(
+                in_companies(user_of(request), "company"), employee_id=employee_id
+            ).first()
             if people[role] is None:
                 raise Refused(no_person(role, employee_id))
     try:

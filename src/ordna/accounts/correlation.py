@@ -1,7 +1,8 @@
 """Linking accounts to people without guessing (docs/accounts.md). Pure: no ORM.
 
 Rules, in order: the employee-id attribute; the email or UPN, case-insensitive, exactly or by its local
-part on any of the organisation's domains (and the person's aliases); a username derived from the
+part on any of the organisation's domains (and the person's aliases), a company's own domains naming its
+own people first (docs/companies.md); a username derived from the
 person's name (first.last, flast, ...); the full name, normalised for case, diacritics and order. The
 first rule that finds exactly one person links; a rule that finds two or more sends the account to
 review, and no later (weaker) rule may then link it. A manual link or a non-personal decision is never
@@ -11,7 +12,7 @@ touched here: the service keeps it.
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import NamedTuple
@@ -96,6 +97,7 @@ class PersonKey:
     last_name: str
     email: str
     aliases: tuple[str, ...] = ()
+    company: int = 0
 
 
 class Match(NamedTuple):
@@ -112,13 +114,23 @@ NO_MATCH = Match(None, "", None, False)
 class PersonIndex:
     """Dictionaries from every identifying value to the one person it names, or AMBIGUOUS."""
 
-    def __init__(self, people: Iterable[PersonKey], *, mail_domains: Iterable[str]) -> None:
+    def __init__(
+        self,
+        people: Iterable[PersonKey],
+        *,
+        mail_domains: Iterable[str],
+        company_domains: Mapping[str, int] | None = None,
+    ) -> None:
         self.by_employee_id: dict[str, int] = {}
         self.by_email: dict[str, int] = {}
         self.by_local: dict[str, int] = {}
+        # "company id:local part": a company's own domains name its own people before anyone else's.
+        self.by_company_local: dict[str, int] = {}
         self.by_username: dict[str, int] = {}
         self.by_name: dict[str, int] = {}
-        self.domains = frozenset(d.lower().lstrip("@") for d in mail_domains if d)
+        # Which company each company's mail domain belongs to (the companies' domains are the organisation's too).
+        self.company_of_domain = {d.lower().lstrip("@"): c for d, c in (company_domains or {}).items()}
+        self.domains = frozenset(d.lower().lstrip("@") for d in mail_domains if d) | frozenset(self.company_of_domain)
         self._people = list(people)
         self._shared: dict[str, set[int]] | None = None
         if not self.domains:
@@ -141,6 +153,7 @@ class PersonIndex:
             "employee_id": self.by_employee_id,
             "email": self.by_email,
             "local": self.by_local,
+            "company_local": self.by_company_local,
             "username": self.by_username,
             "name": self.by_name,
         }
@@ -157,6 +170,8 @@ class PersonIndex:
             local, _, domain = address.partition("@")
             if domain in self.domains and local:
                 keys.append(("local", local))
+                if self.company_of_domain:
+                    keys.append(("company_local", f"{person.company}:{local}"))
             # A person's own mailbox name is also a username pattern ("johan.berg" for johan.berg@...).
             usernames.add(local)
         keys.extend(("username", pattern) for pattern in usernames if pattern)
@@ -238,6 +253,12 @@ def correlate(
             mail_rule = "email"
             break
         local, _, domain = address.partition("@")
+        company = index.company_of_domain.get(domain)
+        if company is not None:
+            mail_pid = index.by_company_local.get(f"{company}:{local}")
+            if mail_pid is not None:
+                mail_rule = "email_domain"
+                break
         if domain in index.domains:
             mail_pid = index.by_local.get(local)
             if mail_pid is not None:

@@ -33,7 +33,7 @@ from ordna.accounts.presets import PRESETS, ColumnMapping, Preset, detect_preset
 from ordna.applications.models import Application
 from ordna.core.bulk import chunks, placeholders
 from ordna.core.memory import gc_paused, keep_for_process
-from ordna.core.models import ImportRun
+from ordna.core.models import Company, ImportRun
 from ordna.people.models import Person
 
 # The preset ---------------------------------------------------------------------------------------------
@@ -115,15 +115,40 @@ def forget_people_snapshot() -> None:
 def people_version() -> tuple[Any, ...]:
     """A stamp that changes whenever people are added or changed."""
     stamp = Person.objects.aggregate(count=Count("id"), last_id=Max("id"), changed=Max("updated_at"))
-    return (stamp["count"], stamp["last_id"], stamp["changed"], tuple(settings.ORDNA_MAIL_DOMAINS))
+    return (
+        stamp["count"],
+        stamp["last_id"],
+        stamp["changed"],
+        tuple(settings.ORDNA_MAIL_DOMAINS),
+        tuple(sorted(company_domains().items())),
+    )
 
 
-_PEOPLE_COLUMNS = ("id", "employee_id", "first_name", "last_name", "email", "email_aliases", "start_date", "end_date")
+def company_domains() -> dict[str, int]:
+    """Each company's mail domain and the company's id (docs/companies.md)."""
+    return {
+        domain: pk
+        for pk, domains in Company.objects.exclude(mail_domains=[]).values_list("id", "mail_domains")
+        for domain in domains or ()
+    }
+
+
+_PEOPLE_COLUMNS = (
+    "id",
+    "employee_id",
+    "first_name",
+    "last_name",
+    "email",
+    "email_aliases",
+    "start_date",
+    "end_date",
+    "company_id",
+)
 _SELECT_PEOPLE = {
     "default": f"SELECT {', '.join(_PEOPLE_COLUMNS)} FROM people_person",  # noqa: S608 - constant names
     # `|| ''` and `+ 0`-style wrapping drop the declared type, so sqlite3 hands back plain text.
     "sqlite": "SELECT id, employee_id, first_name, last_name, email, email_aliases || '', "
-    "start_date || '', end_date || '' FROM people_person",
+    "start_date || '', end_date || '', company_id FROM people_person",
 }
 
 
@@ -150,13 +175,15 @@ def people_snapshot() -> PeopleSnapshot:
     with gc_paused(), connection.cursor() as cursor:
         cursor.execute(_SELECT_PEOPLE.get(connection.vendor, _SELECT_PEOPLE["default"]))
         while batch := cursor.fetchmany(10000):
-            for pid, employee_id, first, last, email, aliases, start, end in batch:
+            for pid, employee_id, first, last, email, aliases, start, end, company in batch:
                 aliases = () if aliases in (None, "[]") else tuple(_json_list(aliases))
-                keys.append(PersonKey(pid, employee_id, first, last, email, aliases))
+                keys.append(PersonKey(pid, employee_id, first, last, email, aliases, company))
                 dates[pid] = PersonDates(to_date(start), to_date(end))
     _snapshot = None  # the previous one can go before the next is built
     with gc_paused():
-        snapshot = PeopleSnapshot(PersonIndex(keys, mail_domains=settings.ORDNA_MAIL_DOMAINS), dates, key)
+        snapshot = PeopleSnapshot(
+            PersonIndex(keys, mail_domains=settings.ORDNA_MAIL_DOMAINS, company_domains=dict(key[4])), dates, key
+        )
     keep_for_process()
     _snapshot = (key, snapshot)
     return snapshot

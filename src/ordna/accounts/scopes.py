@@ -8,15 +8,24 @@ from django.db.models import Q, QuerySet
 
 from ordna.accounts.models import Account, Finding
 from ordna.applications.scopes import applications_scope
-from ordna.core.access import AU, A, C, E, K
+from ordna.core.access import AU, A, C, E, K, in_companies
 
 if TYPE_CHECKING:
     from ordna.core.models import User
 
 
+def of_companies(user: User) -> Q:
+    """Accounts and findings of `user`'s companies: those of their people, and the unlinked ones in their
+    companies' own applications (no filter for a user who sees the whole group)."""
+    if user.company_ids is None:
+        return Q()
+    return in_companies(user, "person__company") | (Q(person__isnull=True) & in_companies(user, "application__company"))
+
+
 def accounts_scope(user: User) -> QuerySet[Account]:
-    """All accounts for IT and auditors; their applications' for key users; their own for employees."""
-    accounts = Account.objects.all()
+    """All accounts for IT and auditors; their applications' for key users; their own for employees; of these,
+    only their companies' for a user scoped to companies."""
+    accounts = Account.objects.filter(of_companies(user))
     if user.has_role(A, C, AU):
         return accounts
     condition = Q(pk__in=[])
@@ -29,7 +38,7 @@ def accounts_scope(user: User) -> QuerySet[Account]:
 
 def findings_scope(user: User) -> QuerySet[Finding]:
     """All findings for IT and auditors; else those of the applications the user sees."""
-    findings = Finding.objects.all()
+    findings = Finding.objects.filter(of_companies(user))
     if user.has_role(A, C, AU):
         return findings
     return findings.filter(application__in=applications_scope(user))

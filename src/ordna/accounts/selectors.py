@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from ordna.accounts.correlation import PersonIndex
 from ordna.accounts.models import Account, Finding, FindingKind, FindingState
+from ordna.core.companies import CompanyFilter, of_company
 from ordna.core.errors import not_one_of
 from ordna.people.models import Person
 
@@ -223,6 +224,17 @@ def licence_waste_by_licence(
         reasons[reason] = reasons.get(reason, 0) + 1
         result[(app_id, licence)] = (seats + 1, money + cost, currency or "SEK", reasons)
     return result
+
+
+def of_finding(company: CompanyFilter) -> Q:
+    """The findings (or accounts) of `company` (docs/companies.md): its people's, and the unlinked ones of its
+    own applications; no filter for None, the whole group."""
+    return of_company(company, person="person", application="application")
+
+
+def company_findings(company: CompanyFilter) -> QuerySet[Finding] | None:
+    """The findings of `company` as a scope for the selectors above; None (all) for the whole group."""
+    return None if company is None else Finding.objects.filter(of_finding(company))
 
 
 def accounts_unlinked_count() -> int:

@@ -22,6 +22,7 @@ from ordna.accounts.presets import MAPPING_FIELDS, ColumnMapping
 from ordna.accounts.scopes import accounts_scope, findings_scope
 from ordna.applications.scopes import applications_scope
 from ordna.core import access
+from ordna.core.access import in_companies
 from ordna.core.actor import Actor
 from ordna.core.clock import today
 from ordna.core.tabular import CONTENT_TYPES, EXPORT_FORMATS, write_table
@@ -248,14 +249,14 @@ def review_decide(request: HttpRequest, pk: int) -> HttpResponse:
     person = owner = None
     if choice == "other":
         other = request.POST.get("other", "").strip()
-        person = Person.objects.filter(employee_id=other).first()
+        person = Person.objects.filter(in_companies(user_of(request), "company"), employee_id=other).first()
         if person is None:
             messages.error(request, _("No person has employee id %(id)s.") % {"id": other or "—"})
             return redirect("accounts:review")
     elif choice and choice != "non_personal":
-        person = Person.objects.filter(employee_id=choice).first()
+        person = Person.objects.filter(in_companies(user_of(request), "company"), employee_id=choice).first()
     if choice == "non_personal":
-        owner = Person.objects.filter(employee_id=owner_id).first()
+        owner = Person.objects.filter(in_companies(user_of(request), "company"), employee_id=owner_id).first()
         if owner is None:
             messages.error(request, _("No person has employee id %(id)s.") % {"id": owner_id or "—"})
             return redirect("accounts:review")

@@ -5,6 +5,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
@@ -14,8 +15,8 @@ from ordna.applications.scopes import applications_scope
 from ordna.core import access
 from ordna.core.actor import Actor
 from ordna.core.api import Capability, ErrorOut, Refused, changes_of
-from ordna.core.errors import no_person, no_supplier
-from ordna.core.models import Supplier
+from ordna.core.errors import ServiceError, no_person, no_supplier
+from ordna.core.models import Company, Supplier
 from ordna.core.web import user_of
 from ordna.people.models import Person
 
@@ -28,6 +29,7 @@ class ApplicationOut(Schema):
     description: str
     owner: str | None
     supplier: str | None
+    company: str | None  # the company's code; null: shared by the group
     criticality: str
     deprovision_days: int
     account_source: str
@@ -48,6 +50,10 @@ class ApplicationOut(Schema):
     def resolve_supplier(obj: Any) -> str | None:
         return obj.supplier.name if obj.supplier_id else None
 
+    @staticmethod
+    def resolve_company(obj: Any) -> str | None:
+        return obj.company.code if obj.company_id else None
+
 
 # The ranges of the columns (PositiveSmallIntegerField, PositiveIntegerField), so a larger number is a 422.
 SMALL_MAX = 32767
@@ -60,6 +66,7 @@ class ApplicationIn(Schema):
     description: str = ""
     owner: str | None = None
     supplier: str | None = None
+    company: str | None = None
     criticality: str = "medium"
     deprovision_days: int = Field(1, ge=0, le=SMALL_MAX)
     attest_only: bool = False
@@ -72,6 +79,7 @@ class ApplicationPatch(Schema):
     description: str | None = None
     owner: str | None = None
     supplier: str | None = None
+    company: str | None = None  # a company's code; "" to share it with the group
     criticality: str | None = None
     deprovision_days: int | None = Field(None, ge=0, le=SMALL_MAX)
     attest_only: bool | None = None
@@ -100,8 +108,18 @@ class LicenseIn(Schema):
     seats: int | None = None
 
 
-def _links(owner: str | None, supplier: str | None) -> dict[str, Any]:
+def _links(owner: str | None, supplier: str | None, company: str | None = None) -> dict[str, Any]:
     links: dict[str, Any] = {}
+    if company is not None:
+        links["company_id"] = None
+        if company:
+            links["company_id"] = (
+                Company.objects.filter(code=company.strip().lower()).values_list("id", flat=True).first()
+            )
+            if links["company_id"] is None:
+                raise Refused(
+                    ServiceError(_("No company has the code %(value)s."), field="company", value=repr(company))
+                )
     if owner is not None:
         links["owner_id"] = None
         if owner:
@@ -122,7 +140,7 @@ def _links(owner: str | None, supplier: str | None) -> dict[str, Any]:
 )
 @paginate
 def application_list(request: HttpRequest, q: str = "") -> Any:
-    apps = applications_scope(user_of(request)).select_related("owner", "supplier")
+    apps = applications_scope(user_of(request)).select_related("owner", "supplier", "company")
     return apps.filter(name__icontains=q) if q else apps
 
 
@@ -133,7 +151,9 @@ def application_list(request: HttpRequest, q: str = "") -> Any:
     auth=Capability("applications.view"),
 )
 def application_detail(request: HttpRequest, slug: str) -> Any:
-    return access.get_in_scope(applications_scope(user_of(request)).select_related("owner", "supplier"), slug=slug)
+    return access.get_in_scope(
+        applications_scope(user_of(request)).select_related("owner", "supplier", "company"), slug=slug
+    )
 
 
 @router.post(
@@ -150,7 +170,7 @@ def application_create(request: HttpRequest, payload: ApplicationIn) -> Any:
         "attest_only": payload.attest_only,
         "supplier_resolution_hours": payload.supplier_resolution_hours,
         "source_max_age_days": payload.source_max_age_days,
-        **_links(payload.owner, payload.supplier),
+        **_links(payload.owner, payload.supplier, payload.company),
     }
     try:
         app = services.application_create(
@@ -170,8 +190,8 @@ def application_create(request: HttpRequest, payload: ApplicationIn) -> Any:
 def application_patch(request: HttpRequest, slug: str, payload: ApplicationPatch) -> Any:
     app: Application = access.get_in_scope(applications_scope(user_of(request)), slug=slug)
     data = changes_of(payload, model=Application)
-    changes = {k: v for k, v in data.items() if k not in ("owner", "supplier")}
-    changes.update(_links(data.get("owner"), data.get("supplier")))
+    changes = {k: v for k, v in data.items() if k not in ("owner", "supplier", "company")}
+    changes.update(_links(data.get("owner"), data.get("supplier"), data.get("company")))
     try:
         return services.application_update(application=app, actor=Actor.for_user(user_of(request)), **changes)
     except services.ApplicationError as exc:

@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from ordna.applications.models import AppointmentRole, Criticality, Responsibility
-from ordna.core.models import Supplier
+from ordna.core.models import Company, Supplier
 
 
 class ApplicationForm(forms.Form):
@@ -14,6 +14,13 @@ class ApplicationForm(forms.Form):
     description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
     owner = forms.CharField(label=_("Owner (employee id)"), required=False, max_length=64)
     supplier = forms.ModelChoiceField(label=_("Supplier"), queryset=Supplier.objects.order_by("name"), required=False)
+    company = forms.ModelChoiceField(
+        label=_("Company"),
+        queryset=Company.objects.order_by("name"),
+        required=False,
+        empty_label=_("Shared by the group"),
+        help_text=_("A company's own application (its tenant, say) is taken back when a person moves to another."),
+    )
     criticality = forms.ChoiceField(label=_("Criticality"), choices=Criticality.choices)
     supplier_resolution_hours = forms.IntegerField(
         label=_("Supplier's resolution time (business hours)"),

@@ -29,6 +29,10 @@ class Application(models.Model):
     supplier = models.ForeignKey(
         "core.Supplier", null=True, blank=True, on_delete=models.SET_NULL, related_name="applications"
     )
+    # The company of the group the application belongs to (its own tenant, say); none: shared by the group.
+    company = models.ForeignKey(
+        "core.Company", null=True, blank=True, on_delete=models.PROTECT, related_name="applications"
+    )
     criticality = models.CharField(max_length=10, choices=Criticality.choices, default=Criticality.MEDIUM)
     # Business days after the leaver's last day by which the account must be closed (docs/offboarding.md).
     deprovision_days = models.PositiveSmallIntegerField(default=1)

@@ -8,7 +8,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from ordna.applications.models import Application, KeyUserAppointment, active_on
-from ordna.core.access import MG, ORG_WIDE_READERS, A, C, K, S
+from ordna.core.access import MG, ORG_WIDE_READERS, A, C, K, S, in_companies
 
 if TYPE_CHECKING:
     from ordna.core.models import User
@@ -21,10 +21,18 @@ def appointed_application_ids(user: User) -> QuerySet[Any]:
     )
 
 
+def company_scope(user: User) -> Q:
+    """The applications of `user`'s companies and those shared by the group (none: the whole group's)."""
+    if user.company_ids is None:
+        return Q()
+    return Q(company__isnull=True) | in_companies(user, "company")
+
+
 def applications_scope(user: User) -> QuerySet[Application]:
     """All applications for HR, IT and auditors; owned ones for owners; appointed ones for key users; the
-    company's own for suppliers."""
-    apps = Application.objects.all()
+    company's own for suppliers. A user scoped to companies sees those companies' own and the group's shared
+    applications."""
+    apps = Application.objects.filter(company_scope(user))
     if user.has_role(*ORG_WIDE_READERS):
         return apps
     condition = Q(pk__in=[])
@@ -41,7 +49,7 @@ def handled_applications_scope(user: User) -> QuerySet[Application]:
     """The applications whose questions and wishes `user` handles: all for admins and IT coordinators, the
     owned and appointed ones for key users."""
     if user.has_role(A, C):
-        return Application.objects.all()
+        return Application.objects.filter(company_scope(user))
     if user.person_id is None or not user.has_role(K):
         return Application.objects.none()
     return Application.objects.filter(Q(owner_id=user.person_id) | Q(pk__in=appointed_application_ids(user)))

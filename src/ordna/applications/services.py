@@ -29,6 +29,7 @@ APPLICATION_FIELDS = (
     "description",
     "owner_id",
     "supplier_id",
+    "company_id",
     "criticality",
     "deprovision_days",
     "account_source",

@@ -8,16 +8,20 @@ its existence is not revealed.
 The scope of each kind of object lives in the app that owns its model, next to it (`ordna/people/scopes.py`,
 `applications`, `accounts`, `devices`, `suppliers`, `lifecycle`, `support`, `releases`, `reviews`), built on the
 role constants here; the suppliers' own scope is here, since the Supplier model is core's.
+
+A user may be scoped to one or more companies of the group (docs/companies.md): every scope then keeps to
+those companies' people (`in_companies`), and the capabilities that act on the whole group (`GROUP_ONLY`) are
+not theirs.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, TypeVar
 
-from django.db.models import Model, QuerySet
+from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 
-from ordna.core.models import Role, Supplier
+from ordna.core.models import Company, Role, Supplier
 
 if TYPE_CHECKING:
     from ordna.core.models import User
@@ -59,6 +63,9 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "suppliers.list": frozenset({A, C, AU}),
     "suppliers.edit": frozenset({A, C}),
     "users.manage": frozenset({A, C}),
+    # The companies of the group (docs/companies.md): seen by IT, HR and auditors (scoped: their own), edited by IT.
+    "companies.list": frozenset({A, C, H, AU}),
+    "companies.edit": frozenset({A, C}),
     "audit.view": frozenset({A, C, AU}),
     # Offboarding (ordna.lifecycle). Cases and lines are scoped (cases_scope, lines_scope, lines_closable_scope).
     "cases.list": frozenset({A, C, H, MG, AU}),  # the board; managers see their reporting line's cases
@@ -96,7 +103,8 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "wishes.propose": frozenset({A, C, H, MG, K, E}),  # also voting
     "wishes.triage": frozenset({A, C, K}),  # scoped: key users their applications
     # Reports (ordna.reports): organisation-wide figures, licence money and the auditor's evidence.
-    "reports.view": frozenset({A, C, AU}),
+    "reports.view": frozenset({A, C, AU}),  # scoped: a user scoped to companies sees their companies' figures
+    "reports.group": frozenset({A, C, AU}),  # the group report: every company side by side
     "reports.evidence": frozenset({A, C, AU}),  # reads only; records who drew which sample
     # Reminders (docs/notifications.md): the notification log (scoped: one's own digests, all for A, C, AU), running the
     # reminders now, and one's own calendar feed.
@@ -128,11 +136,55 @@ CAPABILITIES: dict[str, frozenset[str]] = {
 
 ORG_WIDE_READERS = frozenset({A, C, H, AU})
 
+# Capabilities that act on the whole group (issue 19): a user scoped to companies does not hold them, whatever
+# their roles. Users and their companies, the audit log and the import history (every company's files), the HR
+# file and account exports (each spans the group), running the opening rules for everyone, connectors and their
+# outbox, the price list, applications, suppliers, contracts and reviews, key users' appointments, surveys, the
+# reminder run, the alumni and the exit survey's report, and the group report (every company side by side). Case
+# templates are scoped instead: a scoped user edits their companies' own (lifecycle.scopes).
+GROUP_ONLY: frozenset[str] = frozenset(
+    {
+        "users.manage",
+        "companies.edit",
+        "audit.view",
+        "imports.history",
+        "people.import",
+        "cases.open",
+        "accounts.import",
+        "licenses.edit",
+        "applications.edit",
+        "suppliers.edit",
+        "connectors.view",
+        "connectors.manage",
+        "feeds.view",
+        "feeds.manage",
+        "outbox.list",
+        "outbox.decide",
+        "contracts.edit",
+        "reviews.edit",
+        "appointments.edit",
+        "surveys.manage",
+        "reminders.run",
+        "alumni.list",
+        "exitsurvey.report",
+        "reports.group",
+    }
+)
+
 
 def can(user: User, capability: str) -> bool:
     if not user.is_authenticated or not user.is_active:
         return False
+    if capability in GROUP_ONLY and user.company_ids is not None:
+        return False
     return user.has_role(*CAPABILITIES[capability])
+
+
+def in_companies(user: User, lookup: str) -> Q:
+    """The filter that keeps a scope to `user`'s companies, on the company field `lookup` ("company",
+    "person__company", ...); no filter for a user who sees the whole group."""
+    ids = user.company_ids
+    return Q() if ids is None else Q(**{f"{lookup}__in": sorted(ids)})
 
 
 def require(user: User, capability: str) -> None:
@@ -149,6 +201,12 @@ def suppliers_scope(user: User) -> QuerySet[Supplier]:
     if user.supplier_id is not None and user.has_role(S):
         return Supplier.objects.filter(pk=user.supplier_id)
     return Supplier.objects.none()
+
+
+def companies_scope(user: User) -> QuerySet[Company]:
+    """Every company of the group, or the companies `user` is scoped to."""
+    ids = user.company_ids
+    return Company.objects.all() if ids is None else Company.objects.filter(pk__in=sorted(ids))
 
 
 def get_in_scope(queryset: QuerySet[M], **lookup: object) -> M:

@@ -9,15 +9,16 @@ from django.db.models import Model
 from django.http import Http404, HttpRequest
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.pagination import paginate
 from ninja.security import HttpBearer
 
 from ordna.core import selectors
-from ordna.core.access import require
+from ordna.core.access import companies_scope, get_in_scope, require
 from ordna.core.actor import Actor
+from ordna.core.companies import CompanyError, company_save
 from ordna.core.errors import ServiceError
-from ordna.core.models import ApiToken, User
+from ordna.core.models import ApiToken, Company, User
 from ordna.core.services import UserError, token_revoke, token_user
 from ordna.core.web import user_of
 
@@ -195,6 +196,7 @@ class RowErrorOut(Schema):
 class MeOut(Schema):
     username: str
     roles: list[str]
+    companies: list[str] | None  # the codes of the companies the user is scoped to; null: the whole group
     employee_id: str | None
     supplier: str | None
     locale: str
@@ -234,6 +236,7 @@ def me(request: HttpRequest) -> dict[str, Any]:
         "employee_id": user.person.employee_id if user.person_id else None,  # type: ignore[union-attr]
         "supplier": user.supplier.name if user.supplier_id else None,  # type: ignore[union-attr]
         "locale": user.locale,
+        "companies": None if user.company_ids is None else sorted(user.companies.values_list("code", flat=True)),
     }
 
 
@@ -243,6 +246,76 @@ def me(request: HttpRequest) -> dict[str, Any]:
 @paginate
 def import_history(request: HttpRequest) -> Any:
     return selectors.import_runs()
+
+
+class CompanyOut(Schema):
+    code: str
+    name: str
+    country: str
+    language: str
+    mail_domains: list[str]
+    is_default: bool
+
+
+class CompanyIn(Schema):
+    code: str
+    name: str
+    country: str = ""
+    language: str = "en"
+    mail_domains: list[str] = []
+
+
+class CompanyChange(Schema):
+    code: str | None = None
+    name: str | None = None
+    country: str | None = None
+    language: str | None = None
+    mail_domains: list[str] | None = None
+
+
+@router.get(
+    "/companies",
+    response=list[CompanyOut],
+    summary="The companies of the group (a scoped user's own)",
+    auth=Capability("companies.list"),
+)
+def companies_list(request: HttpRequest) -> Any:
+    return companies_scope(user_of(request))
+
+
+@router.post(
+    "/companies",
+    response={201: CompanyOut, 422: ErrorOut},
+    summary="Add a company of the group",
+    auth=Capability("companies.edit"),
+)
+def company_add(request: HttpRequest, payload: CompanyIn) -> Any:
+    try:
+        return Status(201, company_save(actor=Actor.for_user(user_of(request)), **payload.dict()))
+    except CompanyError as exc:
+        raise Refused(exc) from exc
+
+
+@router.patch(
+    "/companies/{code}",
+    response={200: CompanyOut, 404: ErrorOut, 422: ErrorOut},
+    summary="Change a company of the group",
+    auth=Capability("companies.edit"),
+)
+def company_change(request: HttpRequest, code: str, payload: CompanyChange) -> Any:
+    company: Company = get_in_scope(Company.objects.all(), code=code)
+    values = {
+        "code": company.code,
+        "name": company.name,
+        "country": company.country,
+        "language": company.language,
+        "mail_domains": list(company.mail_domains),
+        **payload.dict(exclude_none=True),
+    }
+    try:
+        return company_save(actor=Actor.for_user(user_of(request)), company=company, **values)
+    except CompanyError as exc:
+        raise Refused(exc) from exc
 
 
 class TokenOut(Schema):

@@ -39,6 +39,7 @@ NAVIGATION = (
     ("feeds:health", _("Source health"), "feeds.view", ("feeds:*",)),
     ("lifecycle:templates", _("Templates"), "templates.view", ("lifecycle:template*",)),
     ("home:users", _("Users"), "users.manage", ("home:user*",)),
+    ("core:companies", _("Companies"), "companies.list", ("core:compan*",)),
     ("core:audit", _("Audit log"), "audit.view", ("core:audit",)),
     ("notifications:log", _("Reminders"), "notifications.log", ("notifications:*",)),
 )
@@ -54,7 +55,7 @@ SECTIONS = (
     (_("Accounts"), ("applications:list", "accounts:findings", "accounts:review", "core:imports", "feeds:health")),
     (_("Key users"), ("support:questions", "support:wishes", "support:surveys", "support:workload", "support:insight")),
     (_("Suppliers"), ("suppliers:list", "suppliers:contracts", "reviews:list", "releases:list")),
-    (_("Administration"), ("home:users", "core:audit", "notifications:log")),
+    (_("Administration"), ("home:users", "core:companies", "core:audit", "notifications:log")),
 )
 
 

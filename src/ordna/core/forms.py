@@ -7,6 +7,8 @@ from django.utils.translation import gettext_lazy as _
 
 from ordna.core.models import Locale
 
+COUNTRIES = [("", _("None (the default holidays)")), ("SE", _("Sweden")), ("NL", _("The Netherlands"))]
+
 
 class LoginForm(forms.Form):
     username = forms.CharField(
@@ -21,3 +23,20 @@ class LoginForm(forms.Form):
 
 class LanguageForm(forms.Form):
     language = forms.ChoiceField(label=_("Language"), choices=Locale.choices)
+
+
+class CompanyForm(forms.Form):
+    code = forms.CharField(
+        label=_("Code"), max_length=40, help_text=_("Short, as the HR file's company column names it: se, nl-brand.")
+    )
+    name = forms.CharField(label=_("Name"), max_length=200)
+    country = forms.ChoiceField(label=_("Country"), choices=COUNTRIES, required=False)
+    language = forms.ChoiceField(label=_("Language"), choices=Locale.choices, initial="en")
+    mail_domains = forms.CharField(
+        label=_("Mail domains"),
+        required=False,
+        help_text=_("Its people's mail domains, separated by spaces or commas; no other company may have them."),
+    )
+
+    def domains(self) -> list[str]:
+        return [d for d in str(self.cleaned_data["mail_domains"]).replace(",", " ").split() if d]

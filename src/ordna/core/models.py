@@ -7,6 +7,7 @@ from typing import ClassVar
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext_lazy as _
 
 
@@ -58,6 +59,52 @@ class Supplier(models.Model):
         return self.name
 
 
+class Company(models.Model):
+    """A company of the group (docs/companies.md): its people, its own applications and mail domains, and the
+    users scoped to it. Every person belongs to one; the default company holds everyone an HR file without a
+    `company` column names.
+
+    Kept in core, beside Supplier, because people, applications and users all name it.
+    """
+
+    name = models.CharField(max_length=200, unique=True)
+    code = models.SlugField(max_length=40, unique=True)
+    # Holidays and language default for the company's people when the HR file does not say (SE, NL or empty).
+    country = models.CharField(max_length=2, blank=True, default="")
+    language = models.CharField(max_length=2, choices=Locale.choices, default=Locale.EN)
+    # Its people's mail domains: correlation tries a company's own domains for its people first.
+    mail_domains = models.JSONField(default=list, blank=True)
+    is_default = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "companies"
+        constraints = [
+            models.CheckConstraint(name="company_name_not_blank", condition=~models.Q(name="")),
+            models.CheckConstraint(name="company_code_not_blank", condition=~models.Q(code="")),
+            models.CheckConstraint(name="company_known_country", condition=models.Q(country__in=["", "SE", "NL"])),
+            models.CheckConstraint(name="company_known_language", condition=models.Q(language__in=["en", "sv", "nl"])),
+            models.UniqueConstraint(
+                fields=["is_default"], condition=models.Q(is_default=True), name="company_one_default"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+DEFAULT_COMPANY_CODE = "group"
+
+
+def default_company_id() -> int:
+    """The default company's id, made when missing (a test database flushed after the data migration)."""
+    pk = Company.objects.filter(is_default=True).values_list("pk", flat=True).first()
+    if pk is None:
+        pk = Company.objects.create(name="Group", code=DEFAULT_COMPANY_CODE, is_default=True).pk
+    return pk
+
+
 class User(AbstractUser):
     """A person or supplier employee who signs in to Ordna.
 
@@ -73,6 +120,8 @@ class User(AbstractUser):
     # The identity provider's subject ("sub") of a user who signs in with OpenID Connect: stable across a
     # change of address, and how a returning user is found (docs/sign-in.md).
     oidc_subject = models.CharField(max_length=255, null=True, blank=True, unique=True)
+    # The companies whose people this user works on (docs/companies.md); none: the whole group.
+    companies = models.ManyToManyField(Company, blank=True, related_name="users")
     failed_logins = models.PositiveIntegerField(default=0)
     locked_until = models.DateTimeField(null=True, blank=True)
 
@@ -85,17 +134,49 @@ class User(AbstractUser):
             ),
         ]
 
+    def _access_load(self) -> None:
+        """The user's roles and companies, and how many companies the group has, in one query (every request
+        asks for the first two; the pages that offer a choice of company, for the third)."""
+        rows = (
+            list(
+                User.objects.filter(pk=self.pk).values_list(
+                    "roles__role", "companies__id", RawSQL("SELECT COUNT(*) FROM core_company", ())
+                )
+            )
+            if self.pk
+            else []
+        )
+        self._role_cache = frozenset(role for role, _company, _n in rows if role)
+        self._company_cache = frozenset(company for _role, company, _n in rows if company) or None
+        self._group_size = rows[0][2] if rows else 0
+
+    @property
+    def group_size(self) -> int:
+        """How many companies the group has (one for an organisation that is no group)."""
+        if not hasattr(self, "_group_size"):
+            self._access_load()
+        size: int = self._group_size
+        return size
+
     @property
     def role_set(self) -> frozenset[str]:
         """The user's role slugs, loaded once per request."""
         cached: frozenset[str] | None = getattr(self, "_role_cache", None)
         if cached is None:
-            cached = frozenset(self.roles.values_list("role", flat=True)) if self.pk else frozenset()
-            self._role_cache = cached
+            self._access_load()
+            cached = self._role_cache
         return cached
 
     def has_role(self, *roles: str) -> bool:
         return bool(self.role_set.intersection(roles))
+
+    @property
+    def company_ids(self) -> frozenset[int] | None:
+        """The companies this user is scoped to, loaded once per request; None for the whole group."""
+        if not hasattr(self, "_company_cache"):
+            self._access_load()
+        cached: frozenset[int] | None = self._company_cache
+        return cached
 
 
 class UserRole(models.Model):

@@ -12,4 +12,6 @@ urlpatterns = [
     path("audit/", views.audit, name="audit"),
     path("imports/", views.imports, name="imports"),
     path("imports/<int:pk>/", views.import_detail, name="import_detail"),
+    path("companies/", views.companies, name="companies"),
+    path("companies/<slug:code>/", views.company_edit, name="company_edit"),
 ]

@@ -1,13 +1,15 @@
-"""Core pages: sign-in, language, audit log, import history, health. The dashboard and the user administration,
-which compose several apps, are in ordna.home."""
+"""Core pages: sign-in, language, audit log, import history, the companies of the group, health. The dashboard
+and the user administration, which compose several apps, are in ordna.home."""
 
 from __future__ import annotations
 
 import sys
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import authenticate, login, logout
-from django.http import HttpRequest, HttpResponse, HttpResponseServerError, JsonResponse
+from django.db.models import Count
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseServerError, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template import loader
 from django.utils import timezone
@@ -16,15 +18,17 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from ordna.core import selectors, services
-from ordna.core.access import can
+from ordna.core.access import can, companies_scope
+from ordna.core.actor import Actor
 from ordna.core.busy import is_lock_timeout
-from ordna.core.forms import LanguageForm, LoginForm
+from ordna.core.companies import CompanyError, company_save
+from ordna.core.forms import CompanyForm, LanguageForm, LoginForm
 from ordna.core.heartbeat import readiness
 from ordna.core.import_results import import_results_shown
 from ordna.core.middleware import database_busy_response
-from ordna.core.models import User
+from ordna.core.models import Company, User
 from ordna.core.oidc import oidc_enabled
-from ordna.core.web import capability, paginate, user_of
+from ordna.core.web import capability, paginate, refused, user_of
 
 
 def health(request: HttpRequest) -> HttpResponse:
@@ -112,6 +116,71 @@ def imports(request: HttpRequest) -> HttpResponse:
             "can_import": can(user_of(request), "people.import"),
             "can_import_accounts": can(user_of(request), "accounts.import"),
         },
+    )
+
+
+@capability("companies.list")
+def companies(request: HttpRequest) -> HttpResponse:
+    """The companies of the group, with how many people each has; IT adds one here."""
+    user = user_of(request)
+    may_edit = can(user, "companies.edit")
+    form = CompanyForm(request.POST or None) if may_edit else None
+    if request.method == "POST":
+        if form is None:
+            raise Http404
+        if form.is_valid():
+            try:
+                company = company_save(
+                    actor=Actor.for_user(user),
+                    code=form.cleaned_data["code"],
+                    name=form.cleaned_data["name"],
+                    country=form.cleaned_data["country"],
+                    language=form.cleaned_data["language"],
+                    mail_domains=form.domains(),
+                )
+            except CompanyError as exc:
+                refused(form, exc)
+            else:
+                messages.success(request, _("Company %(name)s was added.") % {"name": company.name})
+                return redirect("core:companies")
+    rows = companies_scope(user).annotate(people_count=Count("people"))
+    return render(
+        request,
+        "core/companies.html",
+        {"companies": rows, "form": form, "may_edit": may_edit},
+        status=422 if form is not None and form.errors else 200,
+    )
+
+
+@capability("companies.edit")
+def company_edit(request: HttpRequest, code: str) -> HttpResponse:
+    company = get_object_or_404(Company, code=code)
+    initial = {
+        "code": company.code,
+        "name": company.name,
+        "country": company.country,
+        "language": company.language,
+        "mail_domains": " ".join(company.mail_domains),
+    }
+    form = CompanyForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            company_save(
+                actor=Actor.for_user(user_of(request)),
+                code=form.cleaned_data["code"],
+                name=form.cleaned_data["name"],
+                country=form.cleaned_data["country"],
+                language=form.cleaned_data["language"],
+                mail_domains=form.domains(),
+                company=company,
+            )
+        except CompanyError as exc:
+            refused(form, exc)
+        else:
+            messages.success(request, _("Company %(name)s was saved.") % {"name": company.name})
+            return redirect("core:companies")
+    return render(
+        request, "core/company_form.html", {"form": form, "company": company}, status=422 if form.errors else 200
     )
 
 

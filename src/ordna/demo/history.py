@@ -183,7 +183,12 @@ def _past_cases(
                 person_id=person.pk,
                 effective_date=person.end_date,
                 country=holiday_country_of(person.holiday_country),
-                template=template_for(templates, employment_type=person.employment_type, department=person.department),
+                template=template_for(
+                    templates,
+                    employment_type=person.employment_type,
+                    department=person.department,
+                    company_id=person.company_id,
+                ),
                 actor=Actor.system("daily"),
                 now=opened,
             )

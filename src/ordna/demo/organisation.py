@@ -22,6 +22,12 @@ from ordna.core.models import User
 from ordna.demo.accounts import DemoAccount, accounts_demo_load, demo_accounts, license_seats
 from ordna.demo.applications import DEMO_APPLICATIONS, application_owners, applications_demo_load
 from ordna.demo.cases import case_templates_demo_load, cases_demo_load
+from ordna.demo.companies import (
+    companies_demo_load,
+    company_applications_demo_load,
+    company_templates_demo_load,
+    consultant_move_demo,
+)
 from ordna.demo.connectors import connectors_demo_load
 from ordna.demo.devices import DemoDevice, demo_devices, devices_demo_load
 from ordna.demo.feeds import feeds_demo_load
@@ -85,6 +91,8 @@ class DemoSummary:
     users: tuple[str, ...]
     existing_users: tuple[str, ...] = ()
     password: str = DEMO_PASSWORD
+    companies: int = 0
+    moved: str = ""  # the consultant who moved from one company of the group to another
 
 
 def demo_blockers() -> str:
@@ -120,12 +128,17 @@ def demo_load(*, people: int, seed: int, actor: Actor, today: date) -> DemoSumma
         names = [u.username for u in plan.users]
         existing_users = tuple(n for n in names if User.objects.filter(username__iexact=n).exists())
         case_templates_demo_load(actor=actor)
+        companies = companies_demo_load(actor=actor)
         people_demo_load(plan.people, actor=actor, today=today)
         pk_of = dict(Person.objects.values_list("employee_id", "id"))
         supplier_pk = supplier_companies_demo_load(actor=actor)
         licenses = applications_demo_load(
             owners=plan.owners, seats=plan.seats, pk_of=pk_of, supplier_pk=supplier_pk, actor=actor
         )
+        company_applications_demo_load(
+            companies=companies, countries={a.slug: a.audience.countries for a in DEMO_APPLICATIONS}, actor=actor
+        )
+        company_templates_demo_load(actor=actor, companies=companies)
         accounts_demo_load(plan.accounts, pk_of=pk_of, actor=actor, seed=seed)
         devices_demo_load(plan.devices, pk_of=pk_of, actor=actor, seed=seed)
         created = users_demo_load(plan.users, pk_of=pk_of, supplier_pk=supplier_pk, skip=existing_users, actor=actor)
@@ -136,6 +149,9 @@ def demo_load(*, people: int, seed: int, actor: Actor, today: date) -> DemoSumma
         connectors_demo_load(actor=actor)
         feeds_demo_load(actor=actor)
         suppliers_demo_load(actor=actor, today=today)
+        moved = consultant_move_demo(
+            plan.people, actor=actor, today=today, keep={u.person for u in plan.users if u.person}
+        )
 
     kinds = Counter(p.employment_type for p in plan.people)
     phases = Counter(p.phase(today) for p in plan.people)
@@ -158,4 +174,6 @@ def demo_load(*, people: int, seed: int, actor: Actor, today: date) -> DemoSumma
         devices=len(plan.devices),
         users=created,
         existing_users=existing_users,
+        companies=len(companies),
+        moved=moved,
     )

@@ -33,7 +33,8 @@ from ordna.people.services import people_import
 DEFAULT_PEOPLE = 4000
 MIN_PEOPLE = 60
 MAX_PEOPLE = 100_000
-HR_COLUMNS = (*REQUIRED_FIELDS, "locale", "holiday_country")  # the ordna preset of the HR import
+# The ordna preset of the HR import, with the optional locale, holiday and company columns.
+HR_COLUMNS = (*REQUIRED_FIELDS, "locale", "holiday_country", "company")
 
 EMPLOYEE, CONSULTANT, CONTRACTOR = "employee", "consultant", "contractor"
 SWEDISH_CONSULTING = ("Consulting Stockholm", "Consulting Göteborg", "Consulting Malmö")
@@ -121,6 +122,7 @@ class DemoPerson:
     cost_center: str
     locale: str
     holiday_country: str
+    company: str = "se"  # the demo company's code (demo/companies.py)
 
     @property
     def full_name(self) -> str:
@@ -141,6 +143,7 @@ class DemoPerson:
             "cost_center": self.cost_center,
             "locale": self.locale,
             "holiday_country": self.holiday_country,
+            "company": self.company,
         }
 
     def phase(self, today: date) -> str:
@@ -358,6 +361,7 @@ def demo_people(*, people: int, seed: int, today: date) -> list[DemoPerson]:
                 cost_center=COST_CENTERS[slot.department],
                 locale=slot.locale,
                 holiday_country=slot.country,
+                company="nl" if slot.country == "NL" else "se",
             )
         )
     return result

@@ -8,6 +8,7 @@ from ninja import Router, Schema, Status
 from ninja.pagination import paginate
 
 from ordna.core import access
+from ordna.core.access import in_companies
 from ordna.core.actor import Actor
 from ordna.core.api import Capability, ErrorOut, Refused, changes_of
 from ordna.core.errors import no_person
@@ -52,8 +53,9 @@ class DevicePatch(Schema):
     expected_return: date | None = None
 
 
-def _person(employee_id: str) -> Person:
-    person = Person.objects.filter(employee_id=employee_id).first()
+def _person(request: HttpRequest, employee_id: str) -> Person:
+    """The holder named by employee id, among the people of the user's companies (docs/companies.md)."""
+    person = Person.objects.filter(in_companies(user_of(request), "company"), employee_id=employee_id).first()
     if person is None:
         raise Refused(no_person("holder", employee_id))
     return person
@@ -76,7 +78,7 @@ def device_list(request: HttpRequest, kind: str = "", status: str = "", holder: 
     "/devices", response={201: DeviceOut, 422: ErrorOut}, summary="Register a device", auth=Capability("devices.edit")
 )
 def device_create(request: HttpRequest, payload: DeviceIn) -> Any:
-    holder = _person(payload.holder) if payload.holder else None
+    holder = _person(request, payload.holder) if payload.holder else None
     try:
         device = services.device_register(
             asset_tag=payload.asset_tag,
@@ -108,7 +110,7 @@ def device_patch(request: HttpRequest, asset_tag: str, payload: DevicePatch) -> 
         if data.get("holder"):
             device = services.device_issue(
                 device=device,
-                holder=_person(data.pop("holder")),
+                holder=_person(request, data.pop("holder")),
                 actor=actor,
                 expected_return=data.pop("expected_return", None),
             )

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from django.db.models import QuerySet
 
-from ordna.core.access import ORG_WIDE_READERS
+from ordna.core.access import ORG_WIDE_READERS, in_companies
 from ordna.devices.models import Device
 from ordna.people.scopes import people_scope
 
@@ -15,8 +15,9 @@ if TYPE_CHECKING:
 
 
 def devices_scope(user: User) -> QuerySet[Device]:
-    """All devices for HR, IT and auditors; else those held by the people the user sees."""
-    devices = Device.objects.all()
+    """All devices for HR, IT and auditors; else those held by the people the user sees. A user scoped to
+    companies sees only the devices their people hold."""
+    devices = Device.objects.filter(in_companies(user, "holder__company"))
     if user.has_role(*ORG_WIDE_READERS):
         return devices
     return devices.filter(holder__in=people_scope(user))

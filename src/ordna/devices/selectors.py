@@ -9,6 +9,7 @@ from datetime import date, datetime, time, timedelta
 from django.db.models import Q
 from django.utils import timezone
 
+from ordna.core.companies import CompanyFilter, of_company
 from ordna.devices.models import DeviceHolding
 
 
@@ -29,15 +30,16 @@ class DeviceOut:
     issued_at: datetime
 
 
-def devices_not_returned(days: Sequence[date]) -> dict[date, list[DeviceOut]]:
+def devices_not_returned(days: Sequence[date], *, company: CompanyFilter = None) -> dict[date, list[DeviceOut]]:
     """For each day: the devices held at its end by people whose last day was before it (they had left),
-    from the hand-out history; one query for all the days. The dashboard, the monthly follow-up and its trend,
-    the evidence pack and the API all count these."""
+    from the hand-out history (of one company's people: `company`); one query for all the days. The dashboard,
+    the monthly follow-up and its trend, the evidence pack and the API all count these."""
     if not days:
         return {}
     first, last = min(days), max(days)
     rows = (
-        DeviceHolding.objects.filter(issued_at__lt=_end_of(last), holder__end_date__lt=last)
+        DeviceHolding.objects.filter(of_company(company, person="holder"))
+        .filter(issued_at__lt=_end_of(last), holder__end_date__lt=last)
         .filter(Q(ended_at__isnull=True) | Q(ended_at__gte=_end_of(first)))
         .order_by("holder__end_date", "device__asset_tag")
         .values_list(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from ordna.core.models import Role
+from ordna.core.models import Company, Role
 
 
 class UserForm(forms.Form):
@@ -14,6 +14,16 @@ class UserForm(forms.Form):
     roles = forms.MultipleChoiceField(label=_("Roles"), choices=Role.choices, widget=forms.CheckboxSelectMultiple)
     person = forms.CharField(label=_("Linked person (employee id)"), required=False, max_length=64)
     supplier = forms.CharField(label=_("Supplier (for supplier users)"), required=False, max_length=200)
+    companies = forms.ModelMultipleChoiceField(
+        label=_("Companies"),
+        queryset=Company.objects.all(),
+        required=False,
+        to_field_name="code",
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "IT coordinators, HR users, managers and auditors: only these companies' people. None: the whole group."
+        ),
+    )
     password = forms.CharField(
         label=_("Password"),
         required=False,

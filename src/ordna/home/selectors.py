@@ -46,7 +46,8 @@ def dashboard_figures(user: User, *, today: date) -> dict[str, Any]:
             end_date__gte=today, end_date__lte=today + timedelta(days=30)
         ).count()
     if access.can(user, "accounts.list"):
-        if user.has_role(Role.ADMIN, Role.COORDINATOR, Role.AUDITOR):  # everything: the kept per-application counts
+        # Everything for the whole group: the kept per-application counts.
+        if user.has_role(Role.ADMIN, Role.COORDINATOR, Role.AUDITOR) and user.company_ids is None:
             sums = Application.objects.aggregate(
                 active=Sum("accounts_active"), disabled=Sum("accounts_disabled"), gone=Sum("accounts_gone")
             )
@@ -62,7 +63,7 @@ def dashboard_figures(user: User, *, today: date) -> dict[str, Any]:
         figures["devices_issued"] = devices.filter(status="issued").count()
     if access.can(user, "reports.view"):
         # The four figures every surface shows, from the selectors of the apps that own their data.
-        figures["now"] = figures_at([today])[today]
+        figures["now"] = figures_at([today], company=user.company_ids)[today]
     if access.can(user, "feeds.view"):
         figures["stale_sources"] = stale_sources(day=today)
     if access.can(user, "applications.list"):
@@ -126,4 +127,4 @@ def supplier_work(user: User, *, today: date, now: datetime) -> SupplierWork | N
 
 
 def users_list() -> QuerySet[User]:
-    return User.objects.select_related("person", "supplier").prefetch_related("roles").order_by("username")
+    return User.objects.select_related("person", "supplier").prefetch_related("roles", "companies").order_by("username")

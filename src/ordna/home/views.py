@@ -28,6 +28,7 @@ from ordna.core import access, services
 from ordna.core import selectors as core_selectors
 from ordna.core.actor import Actor
 from ordna.core.clock import today
+from ordna.core.companies import CompanyError, user_companies_set
 from ordna.core.formats import short_date
 from ordna.core.forms import LoginForm
 from ordna.core.models import ApiToken, Role, Supplier, User
@@ -93,7 +94,7 @@ def person_detail(request: HttpRequest, employee_id: str) -> HttpResponse:
 def _person_page(request: HttpRequest, employee_id: str, *, error: str = "", status: int = 200) -> HttpResponse:
     """A person: their accounts, devices and cases, and (for HR) their last day to set by hand."""
     person: Person = access.get_in_scope(
-        people_scope(user_of(request)).select_related("manager"), employee_id=employee_id
+        people_scope(user_of(request)).select_related("manager", "company"), employee_id=employee_id
     )
     user = user_of(request)
     accounts = accounts_scope(user).filter(person=person).select_related("application")
@@ -146,7 +147,7 @@ def person_end_date(request: HttpRequest, employee_id: str) -> HttpResponse:
 @capability("applications.view")
 def application_detail(request: HttpRequest, slug: str) -> HttpResponse:
     user = user_of(request)
-    app = access.get_in_scope(applications_scope(user).select_related("owner", "supplier"), slug=slug)
+    app = access.get_in_scope(applications_scope(user).select_related("owner", "supplier", "company"), slug=slug)
     accounts = None
     if access.can(user, "accounts.list"):
         accounts = paginate(request, accounts_scope(user).filter(application=app).select_related("person"))
@@ -233,7 +234,9 @@ def user_add(request: HttpRequest) -> HttpResponse:
                         password=form.cleaned_data["password"] or None,
                         locale=person.locale if person else "",
                     )
-            except (services.UserError, SupplierError) as exc:
+                    if form.cleaned_data["companies"]:
+                        user_companies_set(user=user, companies=form.cleaned_data["companies"], actor=actor)
+            except (services.UserError, SupplierError, CompanyError) as exc:
                 refused(form, exc)
             else:
                 if created:
@@ -251,6 +254,7 @@ def _user_initial(user: User) -> dict[str, object]:
         "person": user.person.employee_id if user.person else "",
         "supplier": user.supplier.name if user.supplier else "",
         "is_active": user.is_active,
+        "companies": list(user.companies.all()),
     }
 
 
@@ -264,18 +268,21 @@ def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
         if not form.errors:
             actor = Actor.for_user(user_of(request))
             try:
-                services.user_update(
-                    user=user,
-                    actor=actor,
-                    roles=form.cleaned_data["roles"],
-                    person_id=person.pk if person else None,
-                    supplier_id=supplier_id,
-                    email=form.cleaned_data["email"],
-                    is_active=form.cleaned_data["is_active"],
-                )
+                with transaction.atomic():
+                    services.user_update(
+                        user=user,
+                        actor=actor,
+                        roles=form.cleaned_data["roles"],
+                        person_id=person.pk if person else None,
+                        supplier_id=supplier_id,
+                        email=form.cleaned_data["email"],
+                        is_active=form.cleaned_data["is_active"],
+                    )
+                    if set(form.cleaned_data["companies"]) != set(user.companies.all()):
+                        user_companies_set(user=user, companies=form.cleaned_data["companies"], actor=actor)
                 if form.cleaned_data["password"]:
                     services.user_set_password(user=user, password=form.cleaned_data["password"], actor=actor)
-            except services.UserError as exc:
+            except (services.UserError, CompanyError) as exc:
                 refused(form, exc)
             else:
                 messages.success(request, _("User %(name)s was saved.") % {"name": user.username})

@@ -15,6 +15,7 @@ from django.utils.translation import pgettext_lazy
 from ordna.applications.models import Application
 from ordna.core.actor import Actor
 from ordna.core.audit import audit_record
+from ordna.core.models import Company
 from ordna.devices.models import DeviceKind
 from ordna.lifecycle import expected
 from ordna.lifecycle.engine import LifecycleError
@@ -22,18 +23,34 @@ from ordna.lifecycle.models import Birthright, BirthrightKind, CaseKind, CaseTem
 from ordna.people.models import EmploymentType
 
 
-def template_for(templates: Sequence[CaseTemplate], *, employment_type: str, department: str) -> CaseTemplate | None:
-    """The most specific active template: type and department, then department, then type, then anyone's."""
+def template_for(
+    templates: Sequence[CaseTemplate], *, employment_type: str, department: str, company_id: int | None = None
+) -> CaseTemplate | None:
+    """The most specific active template: the person's company's before the group's (docs/companies.md), then
+    type and department, then department, then type, then anyone's."""
     best: tuple[int, CaseTemplate] | None = None
     for template in templates:
+        if template.company_id is not None and template.company_id != company_id:
+            continue
         if template.employment_type and template.employment_type != employment_type:
             continue
         if template.department and template.department != department:
             continue
-        score = (2 if template.department else 0) + (1 if template.employment_type else 0)
+        score = (
+            (4 if template.company_id else 0)
+            + (2 if template.department else 0)
+            + (1 if template.employment_type else 0)
+        )
         if best is None or score > best[0]:
             best = (score, template)
     return best[1] if best else None
+
+
+class _Keep:
+    """A template's company when a change does not name one: it stays as it is."""
+
+
+KEEP_COMPANY = _Keep()
 
 
 def _template_state(template: CaseTemplate) -> dict[str, Any]:
@@ -43,6 +60,7 @@ def _template_state(template: CaseTemplate) -> dict[str, Any]:
         "department": template.department,
         "active": template.active,
         "kind": template.kind,
+        "company": template.company.code if template.company else None,
         "exit_survey": template.exit_survey,
     }
 
@@ -57,10 +75,18 @@ def template_save(
     template: CaseTemplate | None = None,
     kind: str = CaseKind.LEAVER,
     exit_survey: bool = False,
+    company: Company | _Keep | None = KEEP_COMPANY,
 ) -> CaseTemplate:
-    """Create or change a leaver, joiner or mover template; one active template per (kind, employment type,
-    department). A template keeps the kind it was created with."""
+    """Create or change a leaver, joiner or mover template, the group's or one company's (`company`); one
+    active template per (kind, company, employment type, department). A template keeps the kind it was created
+    with."""
     name = name.strip()
+    if isinstance(company, _Keep):
+        company = template.company if template is not None else None
+    scope = actor.user.company_ids if actor.user is not None else None
+    if scope is not None and (company is None or company.pk not in scope):
+        # A user scoped to companies edits their companies' own templates; the group's stays the group's.
+        raise LifecycleError(_("Choose one of your companies for the template."), field="company")
     if template is not None:
         kind = template.kind
     if kind not in CaseKind.values:
@@ -82,15 +108,21 @@ def template_save(
             type=repr(employment_type),
         )
     department = department.strip()
-    clash = CaseTemplate.objects.filter(kind=kind, employment_type=employment_type, department=department, active=True)
+    clash = CaseTemplate.objects.filter(
+        kind=kind, employment_type=employment_type, department=department, active=True, company=company
+    )
     if template is not None:
         clash = clash.exclude(pk=template.pk)
     if active and clash.exists():
         raise LifecycleError(
-            _("Another active template already applies to employment type %(type)s and department %(department)s."),
+            _(
+                "Another active template already applies to employment type %(type)s and department "
+                "%(department)s in %(company)s."
+            ),
             field="active",
             type=repr(employment_type or "any"),
             department=repr(department or "any"),
+            company=company.name if company else _("the group"),
         )
     with transaction.atomic():
         before = _template_state(template) if template else None
@@ -103,6 +135,7 @@ def template_save(
             active,
         )
         template.exit_survey = exit_survey
+        template.company = company
         template.save()
         audit_record(
             actor=actor,

@@ -320,6 +320,7 @@ def case_new(
     urgent: bool = False,
     from_department: str = "",
     from_employment_type: str = "",
+    from_company_id: int | None = None,
 ) -> Case:
     """An open case, not saved yet: the kinds open theirs together with one `Case.objects.bulk_create`."""
     return Case(
@@ -334,6 +335,7 @@ def case_new(
         opened_at=now,
         from_department=from_department,
         from_employment_type=from_employment_type,
+        from_company_id=from_company_id,
     )
 
 

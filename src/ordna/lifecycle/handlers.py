@@ -30,7 +30,11 @@ from ordna.people.events import PeopleChanged, people_changed
 def on_people_changed(change: PeopleChanged) -> Mapping[str, int]:
     """Cases opened, re-planned and cancelled, and lines added: the HR import reports them."""
     return cases_after_hr_import(
-        actor=change.actor, today=change.today, newly_ended=change.newly_ended, moved=change.moved
+        actor=change.actor,
+        today=change.today,
+        newly_ended=change.newly_ended,
+        moved=change.moved,
+        companies_before=change.companies_before,
     ).counts()
 
 

@@ -76,12 +76,22 @@ def joiners_open_due(*, actor: Actor, today: date, result: CasesResult, dry_run:
     # A joiner case holds what a joiner template gives; where none applies there is nothing to provide or
     # verify, and an empty case could never complete: none is opened.
     templates = joiner_templates()
-    kinds = dict(Person.objects.filter(pk__in=[c[0] for c in chosen]).values_list("id", "employment_type"))
-    departments = dict(Person.objects.filter(pk__in=[c[0] for c in chosen]).values_list("id", "department"))
+    matches = {
+        pk: (employment_type, department, company_id)
+        for pk, employment_type, department, company_id in Person.objects.filter(
+            pk__in=[c[0] for c in chosen]
+        ).values_list("id", "employment_type", "department", "company_id")
+    }
     chosen = [
         c
         for c in chosen
-        if template_for(templates, employment_type=kinds[c[0]], department=departments[c[0]]) is not None
+        if template_for(
+            templates,
+            employment_type=matches[c[0]][0],
+            department=matches[c[0]][1],
+            company_id=matches[c[0]][2],
+        )
+        is not None
     ]
     result.opened += [c[1] for c in chosen]
     if dry_run or not chosen:
@@ -105,7 +115,12 @@ def _open_joiner_cases(
                 effective_date=start,
                 country=country,
                 urgent=due_dates.is_urgent(last_day=start, today=today, country=country),
-                template=template_for(templates, employment_type=person.employment_type, department=person.department),
+                template=template_for(
+                    templates,
+                    employment_type=person.employment_type,
+                    department=person.department,
+                    company_id=person.company_id,
+                ),
                 actor=actor,
                 now=now,
             )
@@ -195,16 +210,25 @@ def excess_access_sync(*, application_id: int, today: date) -> tuple[int, int]:
     if templates:
         rows = (
             Account.objects.filter(application_id=application_id, status=AccountStatus.ACTIVE, person__isnull=False)
-            .values_list("id", "person_id", "person__end_date", "person__employment_type", "person__department")
+            .values_list(
+                "id",
+                "person_id",
+                "person__end_date",
+                "person__employment_type",
+                "person__department",
+                "person__company_id",
+            )
             .iterator(chunk_size=10000)
         )
         held, entitlements = [], {}
-        by_match: dict[tuple[str, str], expected.Entitlement | None] = {}
-        for account_id, person_id, end_date, employment_type, department in rows:
-            match = (employment_type, department)
+        by_match: dict[tuple[str, str, int], expected.Entitlement | None] = {}
+        for account_id, person_id, end_date, employment_type, department, company_id in rows:
+            match = (employment_type, department, company_id)
             if match not in by_match:
                 by_match[match] = access_entitlement(
-                    template_for(templates, employment_type=employment_type, department=department)
+                    template_for(
+                        templates, employment_type=employment_type, department=department, company_id=company_id
+                    )
                 )
             entitlements[person_id] = by_match[match]
             held.append(expected.HeldAccount(account_id, person_id, end_date))

@@ -145,7 +145,12 @@ def leavers_open(
                 effective_date=end_date,
                 country=country,
                 urgent=due_dates.is_urgent(last_day=end_date, today=today, country=country),
-                template=template_for(templates, employment_type=person.employment_type, department=person.department),
+                template=template_for(
+                    templates,
+                    employment_type=person.employment_type,
+                    department=person.department,
+                    company_id=person.company_id,
+                ),
                 actor=actor,
                 now=now,
             )

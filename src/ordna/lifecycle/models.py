@@ -73,12 +73,16 @@ class CaseTemplate(models.Model):
     """The tasks a case of `kind` gets, for an employment type and/or department (blank: any). A joiner
     template also lists the person's birthright (applications, licences, devices): what they should have.
 
-    The most specific active template applies: type and department, then department, then type, then the
-    template for anyone.
+    The most specific active template applies: the person's company's own before the group's, then type and
+    department, then department, then type, then the template for anyone.
     """
 
     name = models.CharField(max_length=150)
     kind = models.CharField(max_length=10, choices=CaseKind.choices, default=CaseKind.LEAVER)
+    # A company's own template (docs/companies.md) applies to its people before the group's (none: the group's).
+    company = models.ForeignKey(
+        "core.Company", null=True, blank=True, on_delete=models.PROTECT, related_name="case_templates"
+    )
     employment_type = models.CharField(max_length=20, blank=True)
     department = models.CharField(max_length=150, blank=True)
     active = models.BooleanField(default=True)
@@ -93,8 +97,13 @@ class CaseTemplate(models.Model):
             models.CheckConstraint(name="casetemplate_name_not_blank", condition=~Q(name="")),
             models.UniqueConstraint(
                 fields=["kind", "employment_type", "department"],
-                condition=Q(active=True),
+                condition=Q(active=True, company__isnull=True),
                 name="casetemplate_one_active_per_match",
+            ),
+            models.UniqueConstraint(
+                fields=["kind", "company", "employment_type", "department"],
+                condition=Q(active=True, company__isnull=False),
+                name="casetemplate_one_active_per_company_match",
             ),
         ]
 
@@ -196,6 +205,8 @@ class Case(models.Model):
     # A mover case: where the person came from (the department and employment type before the move).
     from_department = models.CharField(max_length=150, blank=True)
     from_employment_type = models.CharField(max_length=20, blank=True)
+    # A mover case of a move between companies of the group (issue 19): the company the person left.
+    from_company = models.ForeignKey("core.Company", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
 
     class Meta:
         ordering = ["effective_date", "id"]

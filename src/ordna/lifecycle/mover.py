@@ -1,8 +1,11 @@
-"""Mover cases (issue 11) on the case engine: a change of department or employment type in an HR import.
+"""Mover cases (issues 11 and 19) on the case engine: a change of department, employment type or company of
+the group in an HR import.
 
 The case takes back what only the old joiner template gave (its accounts and licences, by the leaving rule
 from the move date), gives what only the new one gives (by the joining rule), and holds the mover template's
-tasks. A second move before the first is done cancels the first case.
+tasks. A move between companies also takes back every account in the old company's own applications (its
+tenant, say): what is shared by the group stays. A second move before the first is done cancels the first
+case.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from datetime import date
 from django.db.models import Q
 from django.utils import timezone
 
+from ordna.applications.models import Application
 from ordna.core.actor import Actor
 from ordna.core.audit import Change, audit_record_many
 from ordna.lifecycle import expected
@@ -38,10 +42,20 @@ from ordna.lifecycle.verification import grants_verify
 from ordna.people.models import Person
 
 
-def movers_open(*, moved: Mapping[str, tuple[str, str]], actor: Actor, today: date, result: CasesResult) -> None:
+def movers_open(
+    *,
+    moved: Mapping[str, tuple[str, str]],
+    actor: Actor,
+    today: date,
+    result: CasesResult,
+    companies_before: Mapping[str, int] | None = None,
+) -> None:
     """Open a mover case for each person an HR import moved (employee id -> their department and employment
-    type before): remove what only the old joiner template gave, add what only the new one gives, plus the
-    mover template's tasks. People not started yet, leaving, or with nothing to change get no case."""
+    type before; `companies_before`: the company left, when they moved between companies): remove what only the
+    old joiner template gave and what the old company's own applications hold, add what only the new one
+    gives, plus the mover template's tasks. People not started yet, leaving, or with nothing to change get no
+    case."""
+    companies_before = companies_before or {}
     if not moved:
         return
     people = list(
@@ -54,19 +68,42 @@ def movers_open(*, moved: Mapping[str, tuple[str, str]], actor: Actor, today: da
     templates = joiner_templates()
     mover_templates = list(CaseTemplate.objects.filter(kind=CaseKind.MOVER, active=True).prefetch_related("tasks"))
     accounts = active_accounts_of([p.pk for p in people])
+    company_of_app = dict(
+        Application.objects.filter(
+            pk__in={a[1] for held in accounts.values() for a in held}, company__isnull=False
+        ).values_list("id", "company_id")
+    )
     now = timezone.now()
     plans = []
     for person in people:
         old_department, old_type = moved[person.employee_id]
-        old = entitlement_of(template_for(templates, employment_type=old_type, department=old_department))
+        old_company = companies_before.get(person.employee_id, person.company_id)
+        old = entitlement_of(
+            template_for(templates, employment_type=old_type, department=old_department, company_id=old_company)
+        )
         new = entitlement_of(
-            template_for(templates, employment_type=person.employment_type, department=person.department)
+            template_for(
+                templates,
+                employment_type=person.employment_type,
+                department=person.department,
+                company_id=person.company_id,
+            )
         )
         diff = expected.difference(old, new)
-        tasks = template_for(mover_templates, employment_type=person.employment_type, department=person.department)
+        tasks = template_for(
+            mover_templates,
+            employment_type=person.employment_type,
+            department=person.department,
+            company_id=person.company_id,
+        )
         held = accounts.get(person.pk, [])
         held_apps = {a[1] for a in held}
-        removals = [a for a in held if a[1] in diff.apps_removed]
+        left_company = old_company if old_company != person.company_id else None
+        removals = [
+            a
+            for a in held
+            if a[1] in diff.apps_removed or (left_company is not None and company_of_app.get(a[1]) == left_company)
+        ]
         licence_removals = [
             (a[0], a[1], a[2], tuple(sorted(set(a[3] or ()) & diff.licences_removed[a[1]])))
             for a in held
@@ -103,6 +140,7 @@ def movers_open(*, moved: Mapping[str, tuple[str, str]], actor: Actor, today: da
                 now=now,
                 from_department=old_department,
                 from_employment_type=old_type,
+                from_company_id=companies_before.get(person.employee_id),
             )
             for person, old_department, old_type, tasks, *_rest in plans
         ]
@@ -136,6 +174,7 @@ def movers_open(*, moved: Mapping[str, tuple[str, str]], actor: Actor, today: da
                     "kind": case.kind,
                     "from_department": case.from_department,
                     "from_employment_type": case.from_employment_type,
+                    "from_company_id": case.from_company_id,
                 },
             )
             for case in created

@@ -32,6 +32,7 @@ reminder_kind("line.device", _("Device to collect"))
 reminder_kind("line.task", _("Leaver task"))
 
 _PERSONAL = frozenset({Responsible.MANAGER.value, Responsible.OWNER.value, Responsible.EMPLOYEE.value})
+_ROLES = frozenset({Responsible.HR.value, Responsible.COORDINATOR.value})  # reminded as a role
 
 
 @reminder_source("lifecycle.lines")
@@ -54,8 +55,10 @@ def open_lines(context: SourceContext) -> Iterator[OpenItem]:
         "responsible_person__manager_id",
         "case__person__first_name",
         "case__person__last_name",
+        "case__person__company_id",
     )
-    role_users = {role.value: directory.role(role.value) for role in (Responsible.HR, Responsible.COORDINATOR)}
+    # The HR and IT coordinator roles: the group's, and those limited to the leaver's company (docs/companies.md).
+    role_users: dict[tuple[str, int], tuple[str, ...]] = {}
     by_link: dict[tuple[str, str, bool], str] = {}  # (kind, responsible, grant) -> the link's purpose or ""
     # The compiled query through a plain cursor: Django's per-row converters (SQLite returns dates as text)
     # cost more than the rest of the run; a few hundred distinct due dates are parsed once each.
@@ -77,6 +80,7 @@ def open_lines(context: SourceContext) -> Iterator[OpenItem]:
                 manager_id,
                 first,
                 last,
+                company_id,
             ) in chunk:
                 due = dates.get(raw_due)
                 if due is None:
@@ -88,7 +92,9 @@ def open_lines(context: SourceContext) -> Iterator[OpenItem]:
                     assignees = directory.supplier(supplier_id)
                     leads = directory.lead_of_role(role)
                 else:
-                    assignees = role_users.get(role, ())
+                    assignees = role_users.get((role, company_id), ())
+                    if (role, company_id) not in role_users and role in _ROLES:
+                        assignees = role_users[(role, company_id)] = directory.role_in(role, company_id)
                     leads = directory.lead_of_role(role)
                 action = by_link.get((kind, role, grant))
                 if action is None:

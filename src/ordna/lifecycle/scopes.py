@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING
 
 from django.db.models import Q, QuerySet
 
-from ordna.core.access import MG, ORG_WIDE_READERS, A, C, E, H, K, S
-from ordna.lifecycle.models import LINE_LINK, Case, Line, LineKind, Responsible
+from ordna.core.access import MG, ORG_WIDE_READERS, A, C, E, H, K, S, in_companies
+from ordna.lifecycle.models import LINE_LINK, Case, CaseTemplate, Line, LineKind, Responsible
 from ordna.people.scopes import people_scope, report_ids
 
 if TYPE_CHECKING:
@@ -53,15 +53,16 @@ def _responsible(user: User) -> Q:
 
 
 def lines_responsible_scope(user: User) -> QuerySet[Line]:
-    """The lines `user` is responsible for: the only ones they close without an override."""
-    return Line.objects.filter(_responsible(user))
+    """The lines `user` is responsible for: the only ones they close without an override (of their companies'
+    people, for a user scoped to companies)."""
+    return Line.objects.filter(_responsible(user)).filter(in_companies(user, "case__person__company"))
 
 
 def lines_closable_scope(user: User) -> QuerySet[Line]:
     """The lines `user` may close at all: those of their responsibility, and for admins and IT coordinators
     every line (someone else's only as an override)."""
     if user.has_role(*OVERRIDERS):
-        return Line.objects.all()
+        return Line.objects.filter(in_companies(user, "case__person__company"))
     return lines_responsible_scope(user)
 
 
@@ -76,7 +77,7 @@ def line_closing_right(actor: Actor, line: Line) -> ClosingRight:
         return ClosingRight.NONE
     if lines_responsible_scope(user).filter(pk=line.pk).exists():
         return ClosingRight.OWN
-    if user.has_role(*OVERRIDERS):
+    if lines_closable_scope(user).filter(pk=line.pk).exists():
         return ClosingRight.OVERRIDE
     return ClosingRight.NONE
 
@@ -88,8 +89,9 @@ def may_approve(user: User | None) -> bool:
 
 def lines_scope(user: User) -> QuerySet[Line]:
     """The lines `user` may see: all for HR, IT and auditors; else their own, their reports' cases' lines
-    (managers), and the devices they must return (employees)."""
-    lines = Line.objects.all()
+    (managers), and the devices they must return (employees); of these, only their companies' people's for a
+    user scoped to companies."""
+    lines = Line.objects.filter(in_companies(user, "case__person__company"))
     if user.has_role(*ORG_WIDE_READERS):
         return lines
     condition = Q(pk__in=lines_closable_scope(user).values("pk"))
@@ -103,11 +105,28 @@ def lines_scope(user: User) -> QuerySet[Line]:
 
 
 def cases_scope(user: User) -> QuerySet[Case]:
-    """All cases for HR, IT and auditors; managers their reporting line's; others the cases with a line of theirs."""
-    cases = Case.objects.all()
+    """All cases for HR, IT and auditors; managers their reporting line's; others the cases with a line of theirs;
+    of these, only their companies' people's for a user scoped to companies."""
+    cases = Case.objects.filter(in_companies(user, "person__company"))
     if user.has_role(*ORG_WIDE_READERS):
         return cases
     condition = Q(pk__in=lines_scope(user).values("case_id"))
     if user.has_role(MG) and user.person_id is not None:
         condition |= Q(person__in=people_scope(user))
     return cases.filter(condition)
+
+
+def templates_scope(user: User) -> QuerySet[CaseTemplate]:
+    """The case templates `user` sees: all for the whole group; the group's (the default) and their own
+    companies' for a user scoped to companies (docs/companies.md)."""
+    if user.company_ids is None:
+        return CaseTemplate.objects.all()
+    return CaseTemplate.objects.filter(Q(company__isnull=True) | in_companies(user, "company"))
+
+
+def templates_editable_scope(user: User) -> QuerySet[CaseTemplate]:
+    """The templates `user` may change: all for the whole group; their companies' own for a scoped user (the
+    group's template stays the group's)."""
+    if user.company_ids is None:
+        return CaseTemplate.objects.all()
+    return CaseTemplate.objects.filter(in_companies(user, "company"))

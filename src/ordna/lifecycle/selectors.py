@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING, Any
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
+from ordna.core.access import in_companies
+from ordna.core.companies import CompanyFilter, of_company
 from ordna.core.errors import not_one_of
 from ordna.core.models import ImportRun
 from ordna.lifecycle.closing import attest_reasons_for, attestable_from
@@ -227,11 +229,12 @@ def closing_requests_pending(lines: QuerySet[Line]) -> QuerySet[ClosingRequest]:
 
 
 def my_tasks(user: User) -> QuerySet[Line]:
-    """The open lines of open cases that `user` must close, and for an employee the devices to return."""
+    """The open lines of open cases that `user` must close, and for an employee the devices to return; of their
+    companies' people for a user scoped to companies."""
     mine = (
         Q(pk__in=lines_closable_scope(user).values("pk"))
         if not user.has_role("admin", "coordinator")
-        else Q(responsible=Responsible.COORDINATOR)
+        else Q(responsible=Responsible.COORDINATOR) & in_companies(user, "case__person__company")
     )
     if user.person_id is not None:
         mine |= Q(case__person_id=user.person_id, kind=LineKind.DEVICE, grant=False)
@@ -348,6 +351,7 @@ def person_access(person: Any) -> PersonAccess:
         [t for t in joiner_templates() if t.birthrights.all()],
         employment_type=person.employment_type,
         department=person.department,
+        company_id=person.company_id,
     )
     entitlement = access_entitlement(template)
     wanted = dict(entitlement.applications) if entitlement else {}
@@ -436,14 +440,15 @@ class OverdueLine:
     due: date
 
 
-def overdue_leaver_lines(days: Sequence[date]) -> dict[date, list[OverdueLine]]:
+def overdue_leaver_lines(days: Sequence[date], *, company: CompanyFilter = None) -> dict[date, list[OverdueLine]]:
     """For each day: the lines of leaver cases (not cancelled, opened by then) that were open at its end and
-    due before it, the most overdue first; one query for all the days."""
+    due before it, the most overdue first (of one company's people: `company`); one query for all the days."""
     if not days:
         return {}
     first, last = min(days), max(days)
     rows = (
-        Line.objects.filter(case__kind=CaseKind.LEAVER, due__lt=last, case__opened_at__lt=_end_of(last))
+        Line.objects.filter(of_company(company, person="case__person"))
+        .filter(case__kind=CaseKind.LEAVER, due__lt=last, case__opened_at__lt=_end_of(last))
         .exclude(case__status=CaseStatus.CANCELLED)
         .filter(Q(state=LineState.OPEN) | Q(closed_at__gte=_end_of(first)))
         .order_by("due", "case_id", "id")
@@ -519,14 +524,16 @@ class ClosingShares:
         return getattr(self, state) / self.total if self.total else None
 
 
-def closing_shares(months: Sequence[date]) -> dict[date, ClosingShares]:
-    """For each month (its first day): the lines of leaver cases closed in it, by how they closed; one query."""
+def closing_shares(months: Sequence[date], *, company: CompanyFilter = None) -> dict[date, ClosingShares]:
+    """For each month (its first day): the lines of leaver cases closed in it, by how they closed (of one
+    company's people: `company`); one query."""
     if not months:
         return {}
     ends = {month: _end_of(_month_end(month)) for month in months}
     starts = {month: timezone.make_aware(datetime.combine(month, time.min)) for month in months}
     rows = list(
-        Line.objects.filter(
+        Line.objects.filter(of_company(company, person="case__person"))
+        .filter(
             case__kind=CaseKind.LEAVER,
             closed_at__gte=min(starts.values()),
             closed_at__lt=max(ends.values()),
@@ -568,10 +575,12 @@ class OverrideRow:
     approved_by: str
 
 
-def overrides_closed(start: date, end: date) -> list[OverrideRow]:
-    """The lines of leaver cases closed by someone other than their responsible party in [start, end]."""
+def overrides_closed(start: date, end: date, *, company: CompanyFilter = None) -> list[OverrideRow]:
+    """The lines of leaver cases closed by someone other than their responsible party in [start, end] (of one
+    company's people: `company`)."""
     rows = (
-        Line.objects.filter(
+        Line.objects.filter(of_company(company, person="case__person"))
+        .filter(
             case__kind=CaseKind.LEAVER,
             override=True,
             closed_at__gte=timezone.make_aware(datetime.combine(start, time.min)),

@@ -52,13 +52,19 @@ def cases_open_due(
 
 
 def cases_after_hr_import(
-    *, actor: Actor, today: date, newly_ended: Collection[str], moved: Mapping[str, tuple[str, str]] | None = None
+    *,
+    actor: Actor,
+    today: date,
+    newly_ended: Collection[str],
+    moved: Mapping[str, tuple[str, str]] | None = None,
+    companies_before: Mapping[str, int] | None = None,
 ) -> CasesResult:
     """After an HR import, inside its transaction: apply the opening rules to the people as they are now,
-    and open mover cases for `moved` (employee id -> department and employment type before the import)."""
+    and open mover cases for `moved` (employee id -> department and employment type before the import;
+    `companies_before`: the company left, for a move between companies of the group)."""
     result = cases_open_due(actor=actor, today=today, newly_ended=newly_ended)
     with transaction.atomic():
-        movers_open(moved=moved or {}, actor=actor, today=today, result=result)
+        movers_open(moved=moved or {}, companies_before=companies_before or {}, actor=actor, today=today, result=result)
     return result
 
 

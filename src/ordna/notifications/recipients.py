@@ -57,6 +57,7 @@ class UserRow(NamedTuple):
     person_id: int | None
     supplier_id: int | None
     roles: frozenset[str]
+    companies: frozenset[int] = frozenset()  # the companies the user is limited to; empty: the whole group
 
 
 class PersonRow(NamedTuple):
@@ -162,7 +163,11 @@ def directory_build(
         directory.by_user[user.id] = key
         by_username[user.username] = key
         for role in user.roles:
-            directory.by_role[role].add(key)
+            if user.companies:  # their role's items of their companies' people only (Directory.role_in)
+                for company in user.companies:
+                    directory.by_role_company[role][company].add(key)
+            else:
+                directory.by_role[role].add(key)
         if user.supplier_id is not None and "supplier" in user.roles:
             directory.supplier_staff[user.supplier_id].add(key)
     for role, addresses in mailboxes.items():

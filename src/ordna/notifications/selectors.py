@@ -41,14 +41,21 @@ def ladder_from_settings() -> Ladder:
 
 
 def directory_load() -> Directory:
-    """The HR file's people, the active users with their roles, and the role mailboxes, in three queries."""
-    from ordna.core.models import Role, User, UserRole
+    """The HR file's people, the active users with their roles and companies, and the role mailboxes, in three
+    queries."""
+    from ordna.core.models import Role, User
 
     roles: dict[int, set[str]] = defaultdict(set)
-    for user_id, role in UserRole.objects.filter(user__is_active=True).values_list("user_id", "role"):
+    # A user limited to companies (docs/companies.md) gets its role's items of those companies' people only: the
+    # companies come in the roles' query.
+    companies: dict[int, set[int]] = defaultdict(set)
+    rows = User.objects.filter(is_active=True, roles__isnull=False).values_list("id", "roles__role", "companies__id")
+    for user_id, role, company_id in rows:
         roles[user_id].add(role)
+        if company_id is not None:
+            companies[user_id].add(company_id)
     users = [
-        UserRow(*row, roles=frozenset(roles.get(row[0], ())))
+        UserRow(*row, roles=frozenset(roles.get(row[0], ())), companies=frozenset(companies.get(row[0], ())))
         for row in User.objects.filter(is_active=True).values_list(
             "id", "username", "first_name", "last_name", "email", "locale", "person_id", "supplier_id"
         )
@@ -174,7 +181,7 @@ def digests_scope(user: User) -> QuerySet[Digest]:
     """The notification log: everything for admins, IT coordinators and auditors; else one's own digests (sent
     to the user, to their person's address, or to their own address)."""
     digests = Digest.objects.all()
-    if user.has_role(*LOG_READERS):
+    if user.has_role(*LOG_READERS) and user.company_ids is None:  # a user scoped to companies: their own
         return digests
     own = Q(recipient_id=user.pk)
     if user.person_id is not None:

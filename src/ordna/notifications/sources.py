@@ -80,6 +80,10 @@ class Directory:
     by_person: dict[int, str] = field(default_factory=dict)
     by_user: dict[int, str] = field(default_factory=dict)
     by_role: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    # Users limited to companies, by role and company (docs/companies.md): not in `by_role`, the group's.
+    by_role_company: dict[str, dict[int, set[str]]] = field(
+        default_factory=lambda: defaultdict(lambda: defaultdict(set))
+    )
     supplier_staff: dict[int, set[str]] = field(default_factory=lambda: defaultdict(set))
     role_leads: dict[str, tuple[str, ...]] = field(default_factory=dict)
     cios: tuple[str, ...] = ()  # who gets the weekly summary (ORDNA_CIO_USERS)
@@ -104,8 +108,15 @@ class Directory:
         return tuple(sorted({self.by_user[uid] for uid in user_ids if uid in self.by_user}))
 
     def role(self, role: str) -> tuple[str, ...]:
-        """Everyone with the role, and the role's mailbox beside them (or in their stead when there are none)."""
+        """Everyone with the role for the whole group, and the role's mailbox beside them (or in their stead when
+        there are none)."""
         return tuple(sorted(self.by_role.get(role, ())))
+
+    def role_in(self, role: str, company_id: int | None) -> tuple[str, ...]:
+        """Who has the role for an item about a person of `company_id`: the group's (`role`), and the users of
+        that role limited to that company."""
+        limited = self.by_role_company.get(role, {}).get(company_id, set()) if company_id is not None else set()
+        return tuple(sorted(self.by_role.get(role, set()) | limited))
 
     def supplier(self, supplier_id: int | None) -> tuple[str, ...]:
         return tuple(sorted(self.supplier_staff.get(supplier_id, ()))) if supplier_id is not None else ()

@@ -51,7 +51,9 @@ def digest_log(request: HttpRequest) -> HttpResponse:
             "q": q,
             "query": query_without_page(request),
             "can_run": access.can(user, "reminders.run"),
-            "notices": selectors.address_notices_open() if user.has_role(*selectors.LOG_READERS) else [],
+            "notices": selectors.address_notices_open()
+            if user.has_role(*selectors.LOG_READERS) and user.company_ids is None
+            else [],
         },
     )
 

@@ -28,6 +28,7 @@ class PersonOut(Schema):
     last_name: str
     email: str
     email_aliases: list[str]
+    company: str  # the company's code (docs/companies.md)
     department: str
     manager_employee_id: str | None
     employment_type: str
@@ -43,6 +44,10 @@ class PersonOut(Schema):
     @staticmethod
     def resolve_manager_employee_id(obj: Any) -> str | None:
         return obj.manager.employee_id if obj.manager_id else None
+
+    @staticmethod
+    def resolve_company(obj: Any) -> str:
+        return str(obj.company.code) if obj.company_id else ""
 
     @staticmethod
     def resolve_status(obj: Any) -> str:
@@ -69,16 +74,27 @@ class PeopleImportOut(Schema):
 @router.get("/people", response=list[PersonOut], summary="People, filtered", auth=Capability("people.list"))
 @paginate
 def people_list(
-    request: HttpRequest, q: str = "", status: str = "", department: str = "", employment_type: str = ""
+    request: HttpRequest,
+    q: str = "",
+    status: str = "",
+    department: str = "",
+    employment_type: str = "",
+    company: str = "",
 ) -> Any:
     scope = people_scope(user_of(request))
     try:
         people = selectors.people_filter(
-            scope, q=q, status=status, department=department, employment_type=employment_type, today=today()
+            scope,
+            q=q,
+            status=status,
+            department=department,
+            employment_type=employment_type,
+            company=company,
+            today=today(),
         )
     except ServiceError as exc:
         raise Refused(exc) from exc
-    return people.select_related("manager")
+    return people.select_related("manager", "company")
 
 
 @router.get(
@@ -88,7 +104,9 @@ def people_list(
     auth=Capability("people.view"),
 )
 def person_detail(request: HttpRequest, employee_id: str) -> Any:
-    return access.get_in_scope(people_scope(user_of(request)).select_related("manager"), employee_id=employee_id)
+    return access.get_in_scope(
+        people_scope(user_of(request)).select_related("manager", "company"), employee_id=employee_id
+    )
 
 
 @router.put(

@@ -16,13 +16,15 @@ class PeopleChanged:
 
     `newly_ended` are the employee ids the import gave an end date; `moved` maps the employee id of each
     person whose department or employment type changed to what they were before (department, employment
-    type).
+    type); `companies_before` maps the employee id of each person who moved to another company of the group
+    (issue 19) to the id of the company they left (they are in `moved` too).
     """
 
     actor: Actor
     today: date
     newly_ended: Collection[str] = frozenset()
     moved: Mapping[str, tuple[str, str]] = field(default_factory=dict)
+    companies_before: Mapping[str, int] = field(default_factory=dict)
 
 
 # Each handler answers with counts to report with the import ("opened": 2, ...); the import sums them.

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -16,10 +18,18 @@ class PeopleFilterForm(forms.Form):
         label=_("Employment type"), required=False, choices=[("", _("Any type")), *EmploymentType.choices]
     )
 
-    def __init__(self, *args: object, departments: list[str], **kwargs: object) -> None:
+    company = forms.ChoiceField(label=_("Company"), required=False)
+
+    def __init__(
+        self, *args: object, departments: list[str], companies: Sequence[tuple[str, str]] = (), **kwargs: object
+    ) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         choices = [("", _("Any department")), *[(d, d) for d in departments]]
         self.fields["department"].choices = choices  # type: ignore[attr-defined]
+        if len(companies) > 1:  # a group of companies: filter by one
+            self.fields["company"].choices = [("", _("Any company")), *companies]  # type: ignore[attr-defined]
+        else:
+            del self.fields["company"]
 
 
 class HrUploadForm(forms.Form):

@@ -34,7 +34,7 @@ REQUIRED_FIELDS = (
     "end_date",
     "cost_center",
 )
-OPTIONAL_FIELDS = ("locale", "holiday_country", "email_aliases")
+OPTIONAL_FIELDS = ("locale", "holiday_country", "email_aliases", "company")
 
 # A preset maps Ordna's field names to the header names of one HR system's export.
 PRESETS: dict[str, dict[str, str]] = {
@@ -83,12 +83,20 @@ def _parse_date(text: str) -> date:
 
 
 def parse_hr_rows(
-    table: Table, *, preset: str = "ordna", seen_ids: set[str] | None = None
+    table: Table,
+    *,
+    preset: str = "ordna",
+    seen_ids: set[str] | None = None,
+    companies: Mapping[str, str] | None = None,
+    default_company: str = "",
 ) -> tuple[list[HrRecord], list[RowError]]:
     """Validate every row of an HR table; return the records and every error found (row and column).
 
     `seen_ids`, when given, is filled with every employee id in the file, also those of rows with errors, so
-    that the references to them can be checked in the same pass (`reference_errors`)."""
+    that the references to them can be checked in the same pass (`reference_errors`). `companies` maps each
+    company's code and name, case-folded, to its code: the optional `company` column names one of them (an
+    empty cell the default company, `default_company`)."""
+    companies = companies or {}
     mapping = PRESETS[preset]
     index = header_index(table.header)
     missing = [mapping[f] for f in REQUIRED_FIELDS if mapping[f].lower() not in index]
@@ -218,6 +226,22 @@ def parse_hr_rows(
                     RowError(number, "email_aliases", _("%(value)s is not an email address", value=repr(bad[0])))
                 )
             optional.append(("email_aliases", aliases))
+        if "company" in position:
+            named = cell("company")
+            code = companies.get(named.casefold()) if named else default_company
+            if not code:
+                row_errors.append(
+                    RowError(
+                        number,
+                        "company",
+                        _(
+                            "unknown company %(value)s; known companies: %(known)s",
+                            value=repr(named),
+                            known=", ".join(sorted(set(companies.values()))) or "-",
+                        ),
+                    )
+                )
+            optional.append(("company", code))
 
         if row_errors:
             errors.extend(row_errors)

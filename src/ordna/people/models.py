@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from ordna.core.constraints import one_of
+from ordna.core.models import default_company_id
 
 
 class EmploymentType(models.TextChoices):
@@ -55,6 +56,13 @@ class Person(models.Model):
     """A person from the HR source, keyed by `employee_id`; the start of every leaver, joiner or mover case."""
 
     employee_id = models.CharField(max_length=64, unique=True)
+    # The company of the group the person works for (docs/companies.md): the default company unless the HR
+    # file's `company` column names another. Every write through Ordna sets it (the HR import, the default);
+    # the column accepts null only so that rows written in an older schema's shape (a migration test's
+    # historical model) still fit.
+    company = models.ForeignKey(
+        "core.Company", null=True, on_delete=models.PROTECT, default=default_company_id, related_name="people"
+    )
     first_name = models.CharField(max_length=150)
     last_name = models.CharField(max_length=150)
     email = models.EmailField(max_length=254, blank=True, db_index=True)

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from django.db.models import Q, QuerySet
 
-from ordna.core.access import MG, ORG_WIDE_READERS, E
+from ordna.core.access import MG, ORG_WIDE_READERS, E, in_companies
 from ordna.people.models import Person
 
 if TYPE_CHECKING:
@@ -30,8 +30,9 @@ def report_ids(manager_id: int) -> set[int]:
 
 
 def people_scope(user: User) -> QuerySet[Person]:
-    """The people `user` may see: all for HR, IT and auditors; reports for managers; oneself for employees."""
-    people = Person.objects.all()
+    """The people `user` may see: all for HR, IT and auditors; reports for managers; oneself for employees;
+    of these, only their companies' for a user scoped to companies."""
+    people = Person.objects.filter(in_companies(user, "company"))
     if user.has_role(*ORG_WIDE_READERS):
         return people
     condition = Q(pk__in=[])

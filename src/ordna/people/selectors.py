@@ -23,9 +23,11 @@ def people_filter(
     status: str = "",
     department: str = "",
     employment_type: str = "",
+    company: str = "",
     today: date,
 ) -> QuerySet[Person]:
-    """Narrow `queryset` by free text (name, employee id, email), derived status, department and type."""
+    """Narrow `queryset` by free text (name, employee id, email), derived status, department, type and company
+    (its code)."""
     if q:
         for word in q.split():
             queryset = queryset.filter(
@@ -42,7 +44,15 @@ def people_filter(
         queryset = queryset.filter(department=department)
     if employment_type:
         queryset = queryset.filter(employment_type=employment_type)
+    if company:
+        queryset = queryset.filter(company__code=company)
     return queryset
+
+
+def companies_of(queryset: QuerySet[Person]) -> list[tuple[str, str]]:
+    """The companies (code, name) that `queryset`'s people work for: a filter's choices, and whether the list
+    shows a company column at all (one company: no)."""
+    return list(queryset.order_by("company__name").values_list("company__code", "company__name").distinct())
 
 
 def departments(queryset: QuerySet[Person]) -> list[str]:
@@ -74,10 +84,12 @@ def people_export_rows(queryset: QuerySet[Person], *, today: date) -> Iterator[d
         "start_date",
         "end_date",
         "cost_center",
-        *OPTIONAL_FIELDS,
+        *(f for f in OPTIONAL_FIELDS if f != "company"),
+        "company__code",
     )
     for row in rows.iterator(chunk_size=2000):
         row["manager_employee_id"] = row.pop("manager__employee_id") or ""
+        row["company"] = row.pop("company__code")
         row["status"] = person_status(
             start_date=row["start_date"], end_date=row["end_date"], today=today, lead_days=lead
         )

@@ -18,7 +18,7 @@ from ordna.core.actor import Actor
 from ordna.core.audit import Change, audit_record, audit_record_many
 from ordna.core.bulk import insert_rows, update_rows
 from ordna.core.errors import ServiceError, lazy_text
-from ordna.core.models import ImportRun, User
+from ordna.core.models import Company, ImportRun, User, default_company_id
 from ordna.core.services import user_update
 from ordna.core.tabular import TableError, open_table
 from ordna.core.text import Text
@@ -92,15 +92,51 @@ def file_checksum(path: Path) -> str:
 
 def existing_people_values() -> dict[str, dict[str, Any]]:
     """Every person's comparable values, keyed by employee id, in one query (with who set the end date by hand,
-    if anyone did: the plan shows a file that disagrees as a change over it)."""
+    if anyone did: the plan shows a file that disagrees as a change over it). The company is its code, as the
+    file's `company` column is read."""
+    fields = [f for f in PERSON_FIELDS if f != "company"]
     rows = Person.objects.values(
-        "employee_id", "manager__employee_id", *PERSON_FIELDS, "end_date_set_by", "end_date_set_at", "end_date_reason"
+        "employee_id",
+        "manager__employee_id",
+        "company__code",
+        "company_id",
+        *fields,
+        "end_date_set_by",
+        "end_date_set_at",
+        "end_date_reason",
     )
     result: dict[str, dict[str, Any]] = {}
     for row in rows:
         row["manager_employee_id"] = row.pop("manager__employee_id") or ""
+        row["company"] = row.pop("company__code")
         result[row.pop("employee_id")] = row
     return result
+
+
+@dataclass(frozen=True)
+class CompanyFacts:
+    """What the HR import needs of the companies: the names and codes the `company` column may use, the default
+    company, and each company's id and its people's default language and holiday country."""
+
+    names: dict[str, str]
+    default: str
+    ids: dict[str, int]
+    locale: dict[str, str]
+    country: dict[str, str]
+
+
+def company_facts() -> CompanyFacts:
+    default_company_id()  # made when missing
+    rows = list(Company.objects.values_list("id", "code", "name", "language", "country", "is_default"))
+    names = {code.casefold(): code for _, code, *_rest in rows}
+    names.update({name.casefold(): code for _, code, name, *_rest in rows})
+    return CompanyFacts(
+        names=names,
+        default=next(code for _, code, *_rest, is_default in rows if is_default),
+        ids={code: pk for pk, code, *_rest in rows},
+        locale={code: language for _, code, _n, language, *_rest in rows},
+        country={code: country for _, code, _n, _l, country, _d in rows},
+    )
 
 
 def _record_run(*, result: PeopleImportResult, actor: Actor, file_name: str, started: datetime) -> int:
@@ -121,20 +157,36 @@ def _record_run(*, result: PeopleImportResult, actor: Actor, file_name: str, sta
 
 
 def _applied(
-    *, plan: PeoplePlan, records: list[HrRecord], existing: dict[str, dict[str, Any]], actor: Actor, today: date
+    *,
+    plan: PeoplePlan,
+    records: list[HrRecord],
+    existing: dict[str, dict[str, Any]],
+    actor: Actor,
+    today: date,
+    companies: CompanyFacts,
 ) -> dict[str, int]:
     """Write the plan and let the apps above act on it (inside the caller's transaction); what they did."""
-    _apply_plan(plan=plan, records=records, existing=existing, actor=actor)
-    # A change of department or employment type is a move (issue 11): where each mover was before.
+    _apply_plan(plan=plan, records=records, existing=existing, actor=actor, companies=companies)
+    # A change of department, employment type or company is a move (issues 11 and 19): where each mover was
+    # before, and the company they left.
     moved = {
         u.employee_id: (existing[u.employee_id]["department"], existing[u.employee_id]["employment_type"])
         for u in plan.updates
-        if {"department", "employment_type"} & u.before.keys()
+        if {"department", "employment_type", "company"} & u.before.keys()
+    }
+    companies_before = {
+        u.employee_id: existing[u.employee_id]["company_id"] for u in plan.updates if "company" in u.before
     }
     # The apps above act on the people as the file left them (cases open, re-plan or cancel:
     # docs/offboarding.md), inside this transaction; what they report is summed into the import's counts.
     answers = people_changed.send(
-        PeopleChanged(actor=actor, today=today, newly_ended=tuple(plan.newly_ended), moved=moved)
+        PeopleChanged(
+            actor=actor,
+            today=today,
+            newly_ended=tuple(plan.newly_ended),
+            moved=moved,
+            companies_before=companies_before,
+        )
     )
     return _summed(answers)
 
@@ -144,14 +196,22 @@ class _Rehearsal(Exception):
 
 
 def _rehearsed(
-    *, plan: PeoplePlan, records: list[HrRecord], existing: dict[str, dict[str, Any]], actor: Actor, today: date
+    *,
+    plan: PeoplePlan,
+    records: list[HrRecord],
+    existing: dict[str, dict[str, Any]],
+    actor: Actor,
+    today: date,
+    companies: CompanyFacts,
 ) -> dict[str, int]:
     """What applying would set off (the cases that would open ...), by the apps' own rules: the plan is applied
     in a transaction that is then rolled back, so a preview and the import it previews count alike."""
     cases: dict[str, int] = {}
     try:
         with transaction.atomic():
-            cases = _applied(plan=plan, records=records, existing=existing, actor=actor, today=today)
+            cases = _applied(
+                plan=plan, records=records, existing=existing, actor=actor, today=today, companies=companies
+            )
             raise _Rehearsal
     except _Rehearsal:
         pass
@@ -196,7 +256,10 @@ def people_import(
         table = open_table(path, max_bytes=settings.UPLOAD_MAX_BYTES)
         result.notices = table.notices
         seen_ids: set[str] = set()
-        records, errors = parse_hr_rows(table, preset=preset, seen_ids=seen_ids)
+        companies = company_facts()
+        records, errors = parse_hr_rows(
+            table, preset=preset, seen_ids=seen_ids, companies=companies.names, default_company=companies.default
+        )
     except TableError as exc:
         result.errors = [RowError(0, "", str(exc))]
         return result
@@ -228,7 +291,9 @@ def people_import(
     )
     if dry_run:
         result.outcome = ImportRun.Outcome.DRY_RUN
-        result.cases = _rehearsed(plan=plan, records=records, existing=existing, actor=actor, today=today)
+        result.cases = _rehearsed(
+            plan=plan, records=records, existing=existing, actor=actor, today=today, companies=companies
+        )
         return result
     if result.breaker_tripped and not allow_mass_change:
         result.outcome = ImportRun.Outcome.STOPPED
@@ -236,7 +301,9 @@ def people_import(
         return result
 
     with transaction.atomic():
-        result.cases = _applied(plan=plan, records=records, existing=existing, actor=actor, today=today)
+        result.cases = _applied(
+            plan=plan, records=records, existing=existing, actor=actor, today=today, companies=companies
+        )
         result.outcome = ImportRun.Outcome.APPLIED
         result.run_id = _record_run(result=result, actor=actor, file_name=file_name, started=started)
         audit_record_many(
@@ -263,17 +330,29 @@ def _summed(answers: Iterable[Mapping[str, int]]) -> dict[str, int]:
 
 
 def _apply_plan(
-    *, plan: PeoplePlan, records: list[HrRecord], existing: dict[str, dict[str, Any]], actor: Actor
+    *,
+    plan: PeoplePlan,
+    records: list[HrRecord],
+    existing: dict[str, dict[str, Any]],
+    actor: Actor,
+    companies: CompanyFacts,
 ) -> None:
     """Write a plan set-based (ordna.core.bulk): inserts, updates grouped by the fields they change,
-    then managers once every person in the file exists, and one audit event per person changed."""
+    then managers once every person in the file exists, and one audit event per person changed. A new
+    person's language and holiday country default to their company's."""
     now = timezone.now()
     if plan.creates:
         fields = ("employee_id", *PERSON_FIELDS, "created_at", "updated_at")
-        defaults = {"locale": "en", "holiday_country": "", "email_aliases": []}
         rows = []
         for record in plan.creates:
-            values = {**defaults, **record.values()}
+            given = record.values()
+            code = given.get("company") or companies.default
+            defaults = {
+                "locale": companies.locale[code],
+                "holiday_country": companies.country[code],
+                "email_aliases": [],
+            }
+            values = {**defaults, **given, "company": companies.ids[code]}
             rows.append((record.employee_id, *(values[f] for f in PERSON_FIELDS), now, now))
         insert_rows(Person, fields, rows)
 
@@ -284,7 +363,11 @@ def _apply_plan(
     for update in plan.updates:
         names = tuple(sorted(n for n in update.after if n != "manager_employee_id"))
         if names:
-            by_fields.setdefault(names, []).append((*(update.after[n] for n in names), now, pk_of[update.employee_id]))
+            after = {
+                **update.after,
+                **({"company": companies.ids[update.after["company"]]} if "company" in names else {}),
+            }
+            by_fields.setdefault(names, []).append((*(after[n] for n in names), now, pk_of[update.employee_id]))
     for names, rows in by_fields.items():
         update_rows(Person, (*names, "updated_at"), rows)
 

@@ -26,11 +26,12 @@ SESSION_KEY = "people_import"
 @capability("people.list")
 def people_list(request: HttpRequest) -> HttpResponse:
     scope = people_scope(user_of(request))
-    form = PeopleFilterForm(request.GET or None, departments=selectors.departments(scope))
+    companies = selectors.companies_of(scope)
+    form = PeopleFilterForm(request.GET or None, departments=selectors.departments(scope), companies=companies)
     people = scope
     if form.is_valid():
         people = selectors.people_filter(scope, today=today(), **form.cleaned_data)
-    page = paginate(request, people.select_related("manager"))
+    page = paginate(request, people.select_related("manager", "company"))
     for person in page.object_list:
         person.status = selectors.person_status_of(person, today=today())
     return render(
@@ -41,6 +42,7 @@ def people_list(request: HttpRequest) -> HttpResponse:
             "page": page,
             "query": query_without_page(request),
             "can_export": access.can(user_of(request), "people.export"),
+            "several_companies": len(companies) > 1,
         },
     )
 

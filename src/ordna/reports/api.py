@@ -13,10 +13,13 @@ from ninja import Field, Router, Schema
 from ordna.core.actor import Actor
 from ordna.core.api import Capability, ErrorOut, Refused
 from ordna.core.clock import today
+from ordna.core.companies import report_company
 from ordna.core.errors import ServiceError, not_one_of
 from ordna.core.web import user_of
 from ordna.lifecycle.selectors import ClosingShares
 from ordna.reports import documents, figures, render, selectors
+from ordna.reports.by_company import CompanyRow, group_report
+from ordna.reports.group import group_file
 from ordna.reports.services import ReportError, evidence_pack_make
 
 router = Router(tags=["reports"])
@@ -127,6 +130,47 @@ class EvidenceIn(Schema):
     end: date
     sample: int
     seed: int | None = None
+    company: str = ""  # a company's code: its leavers only (docs/companies.md)
+
+
+class CompanyFiguresOut(Schema):
+    company: str  # the company's code; "" for the rest (unlinked accounts of shared applications) and the group
+    name: str
+    leavers: int
+    on_time: int
+    share_on_time: float | None
+    leaver_accounts_active: int
+    license_waste_per_month: dict[str, Decimal]
+    overdue_lines: int
+    devices_not_returned: int
+
+
+class GroupOut(Schema):
+    month: str
+    as_of: date
+    companies: list[CompanyFiguresOut]
+    group: CompanyFiguresOut
+
+
+def _company(request: HttpRequest, code: str) -> Any:
+    try:
+        return report_company(user_of(request), code)
+    except ServiceError as exc:
+        raise Refused(exc, 400) from exc
+
+
+def _company_figures(row: CompanyRow) -> dict[str, Any]:
+    return {
+        "company": row.code,
+        "name": row.name,
+        "leavers": row.figures.leavers,
+        "on_time": row.figures.on_time,
+        "share_on_time": row.figures.share_on_time,
+        "leaver_accounts_active": row.at.leaver_accounts_active,
+        "license_waste_per_month": row.at.licence_waste,
+        "overdue_lines": row.at.overdue_lines,
+        "devices_not_returned": row.at.devices_not_returned,
+    }
 
 
 def _file(content: bytes, fmt: str, name: str) -> HttpResponse:
@@ -165,9 +209,9 @@ def _closing(closing: ClosingShares) -> dict[str, int]:
     summary="The four figures every surface shows, as the state at the end of a day (default today)",
     auth=Capability("reports.view"),
 )
-def report_figures(request: HttpRequest, on: date | None = None) -> Any:
+def report_figures(request: HttpRequest, on: date | None = None, company: str = "") -> Any:
     day = min(on or today(), today())
-    at = selectors.figures_at([day])[day]
+    at = selectors.figures_at([day], company=_company(request, company))[day]
     return {
         "on": day,
         "leaver_accounts_active": at.leaver_accounts_active,
@@ -183,14 +227,14 @@ def report_figures(request: HttpRequest, on: date | None = None) -> Any:
     summary="The monthly follow-up (JSON, or format=html|pdf|xlsx for the file)",
     auth=Capability("reports.view"),
 )
-def monthly(request: HttpRequest, month: str = "", format: str = "json") -> Any:
+def monthly(request: HttpRequest, month: str = "", format: str = "json", company: str = "") -> Any:
     try:
         first = figures.parse_month(month) if month else figures.previous_month(today())
     except ServiceError as exc:
         raise Refused(exc, 400) from exc
     if format not in ("json", *render.FORMATS):
         raise Refused(not_one_of("format", format, ("json", *render.FORMATS)), 400)
-    report = selectors.monthly_report(month=first, today=today())
+    report = selectors.monthly_report(month=first, today=today(), company=_company(request, company))
     if format != "json":
         return _file(documents.monthly_file(report, format), format, f"ordna-monthly-{report.label}")
     fig = report.figures
@@ -253,10 +297,10 @@ def monthly(request: HttpRequest, month: str = "", format: str = "json") -> Any:
     summary="Seats bought, assigned and wasted per application and licence (JSON, or format=html|pdf|xlsx)",
     auth=Capability("reports.view"),
 )
-def licenses(request: HttpRequest, format: str = "json") -> Any:
+def licenses(request: HttpRequest, format: str = "json", company: str = "") -> Any:
     if format not in ("json", *render.FORMATS):
         raise Refused(not_one_of("format", format, ("json", *render.FORMATS)), 400)
-    lines = selectors.licence_report(today=today())
+    lines = selectors.licence_report(today=today(), company=_company(request, company))
     if format != "json":
         return _file(
             documents.licences_file(lines, format, today=today()), format, f"ordna-licenses-{today().isoformat()}"
@@ -279,6 +323,7 @@ def evidence(request: HttpRequest, payload: EvidenceIn) -> HttpResponse:
             seed=payload.seed,
             actor=Actor.for_user(user_of(request)),
             today=today(),
+            company=_company(request, payload.company),
         )
     except ReportError as exc:
         raise Refused(exc, 400) from exc
@@ -286,3 +331,27 @@ def evidence(request: HttpRequest, payload: EvidenceIn) -> HttpResponse:
     response["Content-Disposition"] = f'attachment; filename="{pack.file_name}"'
     response["X-Ordna-Seed"] = str(pack.seed)
     return response
+
+
+@router.get(
+    "/reports/group",
+    response={200: GroupOut, 400: ErrorOut},
+    summary="The group report: every company of the group side by side, with the group (JSON, or format=html|pdf|xlsx)",
+    auth=Capability("reports.group"),
+)
+def group(request: HttpRequest, month: str = "", format: str = "json") -> Any:
+    try:
+        first = figures.parse_month(month) if month else figures.previous_month(today())
+    except ServiceError as exc:
+        raise Refused(exc, 400) from exc
+    if format not in ("json", *render.FORMATS):
+        raise Refused(not_one_of("format", format, ("json", *render.FORMATS)), 400)
+    report = group_report(month=first, today=today())
+    if format != "json":
+        return _file(group_file(report, format), format, f"ordna-group-{report.label}")
+    return {
+        "month": report.label,
+        "as_of": report.as_of,
+        "companies": [_company_figures(row) for row in report.companies],
+        "group": _company_figures(report.group),
+    }

@@ -7,7 +7,8 @@ of a day: `figures_at` asks them for every day a report needs at once. A month's
 end (or today, for the month not yet over), so the 12-month trend has 12 real points.
 
 `monthly_report` reads a year of leaver cases and their lines in two queries, the findings of the year in
-one, and the lists behind the figures in a few more, whatever the size of the organisation.
+one, and the lists behind the figures in a few more, whatever the size of the organisation; of one company
+with `company` (docs/companies.md: the same selectors, filtered, so the companies add up to the group).
 """
 
 from __future__ import annotations
@@ -24,13 +25,16 @@ from django.utils import timezone
 from ordna.accounts.models import Account, Finding, FindingKind, FindingState
 from ordna.accounts.selectors import (
     cents,
+    company_findings,
     leaver_accounts_active,
     licence_waste,
     licence_waste_by_licence,
+    of_finding,
     unused_seats,
 )
 from ordna.applications.models import License
 from ordna.core.business_days import business_days_between
+from ordna.core.companies import CompanyFilter, company_name, of_company
 from ordna.core.models import ImportRun
 from ordna.devices.selectors import DeviceOut, devices_not_returned
 from ordna.feeds.selectors import SourceFreshness, stale_sources
@@ -86,12 +90,14 @@ class FiguresAt:
         return {currency: amount * 12 for currency, amount in self.licence_waste.items()}
 
 
-def figures_at(days: list[date]) -> dict[date, FiguresAt]:
-    """The four figures at the end of each of `days`, each from the selector of the app that owns its data."""
-    active = leaver_accounts_active(days)
-    waste = licence_waste(days)
-    overdue = overdue_leaver_lines(days)
-    devices = devices_not_returned(days)
+def figures_at(days: list[date], *, company: CompanyFilter = None) -> dict[date, FiguresAt]:
+    """The four figures at the end of each of `days`, each from the selector of the app that owns its data (of
+    one company: `company`; the unused seats are the group's)."""
+    findings = company_findings(company)
+    active = leaver_accounts_active(days, findings=findings)
+    waste = licence_waste(days, findings=findings)
+    overdue = overdue_leaver_lines(days, company=company)
+    devices = devices_not_returned(days, company=company)
     unused = unused_seats(days)
     return {day: FiguresAt(day, active[day], waste[day], overdue[day], devices[day], unused[day]) for day in days}
 
@@ -103,10 +109,11 @@ def party_label(role: str, supplier: str | None) -> str:
     return str(ROLE_LABELS.get(role, role))
 
 
-def leaver_cases(start: date, end: date) -> list[f.CaseRow]:
-    """Leaver cases, not cancelled, whose last day is within [start, end]; one query."""
+def leaver_cases(start: date, end: date, *, company: CompanyFilter = None) -> list[f.CaseRow]:
+    """Leaver cases, not cancelled, whose last day is within [start, end] (of one company's people); one query."""
     rows = (
-        Case.objects.filter(kind=CaseKind.LEAVER, effective_date__gte=start, effective_date__lte=end)
+        Case.objects.filter(of_company(company, person="person"))
+        .filter(kind=CaseKind.LEAVER, effective_date__gte=start, effective_date__lte=end)
         .exclude(status=CaseStatus.CANCELLED)
         .order_by("effective_date", "id")
         .values_list(
@@ -162,18 +169,24 @@ def _line_rows(lines: Any) -> Iterator[f.LineRow]:
         )
 
 
-def leaver_lines(start: date, end: date) -> list[f.LineRow]:
-    """The lines of the cases `leaver_cases(start, end)` returns; one query."""
-    lines = Line.objects.filter(
-        case__kind=CaseKind.LEAVER, case__effective_date__gte=start, case__effective_date__lte=end
-    ).exclude(case__status=CaseStatus.CANCELLED)
+def leaver_lines(start: date, end: date, *, company: CompanyFilter = None) -> list[f.LineRow]:
+    """The lines of the cases `leaver_cases(start, end, company=...)` returns; one query."""
+    lines = (
+        Line.objects.filter(of_company(company, person="case__person"))
+        .filter(case__kind=CaseKind.LEAVER, case__effective_date__gte=start, case__effective_date__lte=end)
+        .exclude(case__status=CaseStatus.CANCELLED)
+    )
     return list(_line_rows(lines.order_by("case_id", "due", "id")))
 
 
-def finding_rows(*, kinds: tuple[str, ...], since_by: date, live_after: date) -> list[f.FindingRow]:
-    """Findings of `kinds` opened by `since_by` and not resolved before `live_after`; one query."""
+def finding_rows(
+    *, kinds: tuple[str, ...], since_by: date, live_after: date, company: CompanyFilter = None
+) -> list[f.FindingRow]:
+    """Findings of `kinds` opened by `since_by` and not resolved before `live_after` (of one company); one
+    query."""
     rows = (
-        Finding.objects.filter(kind__in=kinds, since__lte=since_by)
+        Finding.objects.filter(of_finding(company))
+        .filter(kind__in=kinds, since__lte=since_by)
         .filter(Q(resolved_at__isnull=True) | Q(resolved_at__gte=_day_start(live_after)))
         .values_list("kind", "since", "resolved_at", "monthly_cost", "currency")
     )
@@ -253,6 +266,7 @@ class MonthlyReport:
     waste_list: list[dict[str, Any]]
     # Sources past their age at `as_of` (ordna.feeds): verification rested on old data, or waits for new.
     stale_sources: list[SourceFreshness]
+    company: str = ""  # the company's name, for a report of one company of the group
     data_since: date | None = None  # the day of the first applied HR import: no figures before it
 
     @property
@@ -318,14 +332,15 @@ def data_since() -> date | None:
     return min(days, default=None)
 
 
-def monthly_report(*, month: date, today: date) -> MonthlyReport:
-    """The follow-up of `month` (its first day), with its 12-month trend, as of its last day (or today)."""
+def monthly_report(*, month: date, today: date, company: CompanyFilter = None) -> MonthlyReport:
+    """The follow-up of `month` (its first day), with its 12-month trend, as of its last day (or today); of one
+    company of the group when `company` is given."""
     as_of = min(f.month_end(month), today)
     months = f.months_ending(month, TREND_MONTHS)
     window_start = months[0]
-    cases = leaver_cases(window_start, f.month_end(month))
-    grouped = f.lines_by_case(leaver_lines(window_start, f.month_end(month)))
-    findings = finding_rows(kinds=REMAINING_KINDS, since_by=as_of, live_after=as_of)
+    cases = leaver_cases(window_start, f.month_end(month), company=company)
+    grouped = f.lines_by_case(leaver_lines(window_start, f.month_end(month), company=company))
+    findings = finding_rows(kinds=REMAINING_KINDS, since_by=as_of, live_after=as_of, company=company)
 
     in_month = [c for c in cases if month <= c.last_day <= f.month_end(month)]
     leavers = [
@@ -344,18 +359,20 @@ def monthly_report(*, month: date, today: date) -> MonthlyReport:
         for c in in_month
     ]
     since = data_since()
-    trend = _trend(months, cases, grouped, today=today, since=since)
+    trend = _trend(months, cases, grouped, today=today, company=company, since=since)
     at = trend[-1].at
     month_start = _day_start(month)
     month_after = _day_start(f.add_months(month, 1))
     opened = dict(
-        Finding.objects.filter(since__gte=month, since__lte=f.month_end(month))
+        Finding.objects.filter(of_finding(company))
+        .filter(since__gte=month, since__lte=f.month_end(month))
         .values_list("kind")
         .annotate(n=Count("id"))
         .order_by("kind")
     )
     closed = dict(
-        Finding.objects.filter(resolved_at__gte=month_start, resolved_at__lt=month_after)
+        Finding.objects.filter(of_finding(company))
+        .filter(resolved_at__gte=month_start, resolved_at__lt=month_after)
         .values_list("kind")
         .annotate(n=Count("id"))
         .order_by("kind")
@@ -367,7 +384,7 @@ def monthly_report(*, month: date, today: date) -> MonthlyReport:
         figures=f.month_figures(month, cases, grouped, today=today),
         at=at,
         closing=trend[-1].row.closing,
-        overrides=overrides_closed(month, f.month_end(month)),
+        overrides=overrides_closed(month, f.month_end(month), company=company),
         leavers=leavers,
         by_application=f.median_business_days(in_month, grouped, key="application"),
         by_party=f.median_business_days(in_month, grouped, key="party"),
@@ -378,17 +395,20 @@ def monthly_report(*, month: date, today: date) -> MonthlyReport:
         trend=[row.row for row in trend],
         currency=f.main_currency(row.row.waste for row in trend),
         worst_overdue=_overdue_rows(at.overdue[:WORST_OVERDUE], as_of),
-        leaver_active_accounts=live_findings_list(FindingKind.LEAVER_ACTIVE, as_of),
-        waste_list=live_findings_list(FindingKind.LICENSE_WASTE, as_of),
+        leaver_active_accounts=live_findings_list(FindingKind.LEAVER_ACTIVE, as_of, company=company),
+        waste_list=live_findings_list(FindingKind.LICENSE_WASTE, as_of, company=company),
+        company=company_name(company),
         stale_sources=stale_sources(day=as_of),
         data_since=since,
     )
 
 
-def live_findings_list(kind: str, day: date) -> list[dict[str, Any]]:
-    """The findings of `kind` live at the end of `day`, for the lists behind the figures; one query."""
+def live_findings_list(kind: str, day: date, *, company: CompanyFilter = None) -> list[dict[str, Any]]:
+    """The findings of `kind` live at the end of `day` (of one company), for the lists behind the figures; one
+    query."""
     rows = (
-        Finding.objects.filter(kind=kind, since__lte=day)
+        Finding.objects.filter(of_finding(company))
+        .filter(kind=kind, since__lte=day)
         .filter(Q(resolved_at__isnull=True) | Q(resolved_at__gte=_day_start(day + timedelta(days=1))))
         .order_by("application__name", "account__key", "license", "id")
         .values_list(
@@ -438,21 +458,25 @@ class Dashboard:
     at: FiguresAt  # the four figures now
 
 
-def dashboard(*, today: date) -> Dashboard:
+def dashboard(*, today: date, company: CompanyFilter = None) -> Dashboard:
     """The charts of the follow-up dashboard: the 12-month trend up to this month, and today's open work; the
-    four figures now are the trend's last point (this month, as of today)."""
+    four figures now are the trend's last point (this month, as of today). Of some companies: `company`."""
     months = f.months_ending(today.replace(day=1), TREND_MONTHS)
     points = _trend(
         months,
-        leaver_cases(months[0], f.month_end(months[-1])),
-        f.lines_by_case(leaver_lines(months[0], f.month_end(months[-1]))),
+        leaver_cases(months[0], f.month_end(months[-1]), company=company),
+        f.lines_by_case(leaver_lines(months[0], f.month_end(months[-1]), company=company)),
         today=today,
+        company=company,
         since=data_since(),
     )
     report_trend = [point.row for point in points]
-    open_lines = Line.objects.filter(
-        case__kind=CaseKind.LEAVER, case__status=CaseStatus.OPEN, state=LineState.OPEN
-    ).values_list("responsible", "responsible_supplier__name")
+    lines_of = of_company(company, person="case__person")
+    open_lines = (
+        Line.objects.filter(lines_of)
+        .filter(case__kind=CaseKind.LEAVER, case__status=CaseStatus.OPEN, state=LineState.OPEN)
+        .values_list("responsible", "responsible_supplier__name")
+    )
     by_party = (
         open_lines.annotate(n=Count("id"), late=Count("id", filter=Q(due__lt=today)))
         .values_list("responsible", "responsible_supplier__name", "n", "late")
@@ -464,9 +488,8 @@ def dashboard(*, today: date) -> Dashboard:
         totals[0] += n
         totals[1] += late
     devices = (
-        Line.objects.filter(
-            case__kind=CaseKind.LEAVER, case__status=CaseStatus.OPEN, state=LineState.OPEN, kind=LineKind.DEVICE
-        )
+        Line.objects.filter(lines_of)
+        .filter(case__kind=CaseKind.LEAVER, case__status=CaseStatus.OPEN, state=LineState.OPEN, kind=LineKind.DEVICE)
         .values_list("device__kind")
         .annotate(n=Count("id"), late=Count("id", filter=Q(due__lt=today)))
         .order_by("device__kind")
@@ -476,14 +499,16 @@ def dashboard(*, today: date) -> Dashboard:
     device_labels = dict(DeviceKind.choices)
     labels = dict(FindingKind.choices)
     live = (
-        Finding.objects.filter(state__in=[FindingState.OPEN, FindingState.ACCEPTED])
+        Finding.objects.filter(of_finding(company))
+        .filter(state__in=[FindingState.OPEN, FindingState.ACCEPTED])
         .values_list("kind")
         .annotate(n=Count("id"))
         .order_by("kind")
     )
     money: dict[str, dict[str, Decimal]] = {}
     for kind, currency, total in (
-        Finding.objects.filter(state__in=[FindingState.OPEN, FindingState.ACCEPTED], monthly_cost__gt=0)
+        Finding.objects.filter(of_finding(company))
+        .filter(state__in=[FindingState.OPEN, FindingState.ACCEPTED], monthly_cost__gt=0)
         .values_list("kind", "currency")
         .annotate(total=Sum("monthly_cost"))
         .order_by("kind", "currency")
@@ -500,12 +525,12 @@ def dashboard(*, today: date) -> Dashboard:
     )
 
 
-def monthly_trend(*, month: date, today: date) -> list[TrendRow]:
+def monthly_trend(*, month: date, today: date, company: CompanyFilter = None) -> list[TrendRow]:
     """The 12 months up to `month`: leavers, closed on time, and the four figures at each month's end."""
     months = f.months_ending(month, TREND_MONTHS)
-    cases = leaver_cases(months[0], f.month_end(month))
-    grouped = f.lines_by_case(leaver_lines(months[0], f.month_end(month)))
-    return [point.row for point in _trend(months, cases, grouped, today=today, since=data_since())]
+    cases = leaver_cases(months[0], f.month_end(month), company=company)
+    grouped = f.lines_by_case(leaver_lines(months[0], f.month_end(month), company=company))
+    return [point.row for point in _trend(months, cases, grouped, today=today, company=company, since=data_since())]
 
 
 @dataclass(frozen=True)
@@ -520,14 +545,15 @@ def _trend(
     grouped: dict[int, list[f.LineRow]],
     *,
     today: date,
+    company: CompanyFilter = None,
     since: date | None = None,
 ) -> list[_TrendPoint]:
     """Each month's row: its leavers and how many closed on time, the four figures at its end (or today, for
     the month not yet over) and how its closed lines closed; a month that ended before `since` (the data's
     start) says so instead of counting zeros."""
     days = [min(f.month_end(m), today) for m in months]
-    at = figures_at(days)
-    shares = closing_shares(months)
+    at = figures_at(days, company=company)
+    shares = closing_shares(months, company=company)
     points = []
     for first, day in zip(months, days, strict=True):
         if since is not None and f.month_end(first) < since:
@@ -552,18 +578,25 @@ def _trend(
 # Licences ------------------------------------------------------------------------------------------------
 
 
-def licence_report(*, today: date) -> list[f.LicenceLine]:
+def licence_report(*, today: date, company: CompanyFilter = None) -> list[f.LicenceLine]:
     """Per application and licence: seats bought and assigned, and the waste at the end of today (the accounts
-    selector that every surface uses); one query over accounts that hold a licence, one over the findings."""
+    selector that every surface uses); one query over accounts that hold a licence, one over the findings. Of one
+    company (`company`): the seats its people hold and waste in the group's shared applications and its own
+    (the seats bought stay the application's)."""
+    licences = License.objects.all()
+    if company is not None:
+        ids = sorted(company) if isinstance(company, frozenset) else [company]
+        licences = licences.filter(Q(application__company__isnull=True) | Q(application__company_id__in=ids))
     prices = [
         f.LicencePrice(app_id, app, name, cost, currency, seats)
-        for app_id, app, name, cost, currency, seats in License.objects.values_list(
+        for app_id, app, name, cost, currency, seats in licences.values_list(
             "application_id", "application__name", "name", "monthly_cost", "currency", "seats"
         )
     ]
     assigned = (
         (app_id, tuple(licenses or ()))
-        for app_id, licenses in Account.objects.exclude(status="gone")
+        for app_id, licenses in Account.objects.filter(of_finding(company))
+        .exclude(status="gone")
         .exclude(licenses=[])
         .values_list("application_id", "licenses")
         .iterator(chunk_size=10000)
@@ -572,47 +605,8 @@ def licence_report(*, today: date) -> list[f.LicenceLine]:
         key: f.LicenceWaste(
             seats, money, currency, reasons.get("leavers", 0), reasons.get("disabled", 0), reasons.get("orphans", 0)
         )
-        for key, (seats, money, currency, reasons) in licence_waste_by_licence(today).items()
+        for key, (seats, money, currency, reasons) in licence_waste_by_licence(
+            today, findings=company_findings(company)
+        ).items()
     }
     return f.licence_lines(prices, assigned, waste)
-
-
-# The auditor's evidence ----------------------------------------------------------------------------------
-
-
-def evidence_leavers(*, start: date, end: date, today: date) -> list[dict[str, Any]]:
-    """Every leaver whose last day is in [start, end], with dates and deviation from the deadline; two queries."""
-    cases = leaver_cases(start, end)
-    grouped = f.lines_by_case(leaver_lines(start, end))
-    completed = dict(
-        Case.objects.filter(
-            kind=CaseKind.LEAVER, effective_date__gte=start, effective_date__lte=end, completed_at__isnull=False
-        ).values_list("id", "completed_at")
-    )
-    rows = []
-    for case in cases:
-        lines = grouped.get(case.id, [])
-        closed = [line.closed_on for line in lines if line.closed_on is not None and line.state != LineState.OPEN]
-        rows.append(
-            {
-                "case_id": case.id,
-                "employee_id": case.employee_id,
-                "name": case.name,
-                "department": case.department,
-                "last_day": case.last_day,
-                "status": case.status,
-                "completed_on": _local_day(completed.get(case.id)),
-                "lines": len(lines),
-                "lines_open": sum(1 for line in lines if line.state == LineState.OPEN),
-                "lines_verified": sum(1 for line in lines if line.state == LineState.VERIFIED),
-                "lines_attested": sum(1 for line in lines if line.state == LineState.ATTESTED),
-                "lines_waived": sum(1 for line in lines if line.state == LineState.WAIVED),
-                "overrides": sum(1 for line in lines if line.override),
-                "lines_reopened": sum(1 for line in lines if line.reopened),
-                "latest_due": max((line.due for line in lines), default=None),
-                "last_closed": max(closed, default=None),
-                "on_time": f.case_on_time(lines, today=today),
-                "deviation_business_days": f.deviation_business_days(lines, country=case.country, today=today),
-            }
-        )
-    return rows

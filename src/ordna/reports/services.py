@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from ordna.core.actor import Actor
 from ordna.core.audit import audit_record
 from ordna.core.business_days import next_business_day
+from ordna.core.companies import CompanyFilter, company_name
 from ordna.core.errors import ServiceError
 from ordna.core.tabular import escape_cell
 from ordna.feeds.selectors import sources_freshness, stale_sources
@@ -28,6 +29,7 @@ from ordna.lifecycle.certificate import certificate_data, certificate_pdf
 from ordna.lifecycle.models import Case
 from ordna.reports import documents, render, selectors
 from ordna.reports import figures as f
+from ordna.reports.evidence import evidence_leavers
 from ordna.reports.models import MonthlyMailing
 
 log = logging.getLogger(__name__)
@@ -83,7 +85,14 @@ def _csv(rows: list[dict[str, object]], columns: tuple[str, ...]) -> bytes:
 
 
 def evidence_pack_make(
-    *, start: date, end: date, sample: int, seed: int | None, actor: Actor, today: date
+    *,
+    start: date,
+    end: date,
+    sample: int,
+    seed: int | None,
+    actor: Actor,
+    today: date,
+    company: CompanyFilter = None,
 ) -> EvidencePack:
     """A ZIP of the full leaver list of [start, end] (CSV: per leaver how many lines closed by proof, by
     attestation, by waiver, and by override, and how many a later export reopened), the four figures at the
@@ -91,7 +100,8 @@ def evidence_pack_make(
     (PDF). The same seed and data give the same sample and, on the same day, the same bytes: every date stamped
     inside the pack is the day it was made.
 
-    Reads only; records one audit event (who drew which sample with which seed).
+    Of some companies of the group only, when `company` says so (docs/companies.md). Reads only; records one
+    audit event (who drew which sample with which seed).
     """
     if end < start:
         raise ReportError(
@@ -103,7 +113,7 @@ def evidence_pack_make(
         seed = secrets.randbelow(10**9)
     if not 0 <= seed <= MAX_SEED:
         raise ReportError(_("Seed %(seed)s: choose a whole number from 0."), field="seed", seed=seed)
-    leavers = selectors.evidence_leavers(start=start, end=end, today=today)
+    leavers = evidence_leavers(start=start, end=end, today=today, company=company)
     picked = set(f.evidence_sample([r["case_id"] for r in leavers], size=sample, seed=seed)) if leavers else set()
     for row in leavers:
         row["sampled"] = row["case_id"] in picked
@@ -111,9 +121,10 @@ def evidence_pack_make(
     entry_time = (today.year, today.month, today.day, 0, 0, 0)
     # The figures at the period's end (or today), from the same selectors as every other surface.
     day = min(end, today)
-    at = selectors.figures_at([day])[day]
+    at = selectors.figures_at([day], company=company)[day]
     manifest = {
         "period": {"from": start.isoformat(), "to": end.isoformat()},
+        "companies": company_name(company) or None,
         "figures": {
             "on": day.isoformat(),
             "leaver_accounts_active": at.leaver_accounts_active,
@@ -154,7 +165,13 @@ def evidence_pack_make(
             action="report.evidence",
             target_type="reports.evidence",
             target_id=f"{start.isoformat()}..{end.isoformat()}",
-            after={"seed": seed, "sample": sample, "leavers": len(leavers), "sampled_cases": sorted(picked)},
+            after={
+                "seed": seed,
+                "sample": sample,
+                "leavers": len(leavers),
+                "sampled_cases": sorted(picked),
+                "companies": company_name(company) or None,
+            },
         )
     return EvidencePack(out.getvalue(), seed, len(leavers), manifest["sampled"])  # type: ignore[arg-type]
 

@@ -8,4 +8,5 @@ urlpatterns = [
     path("monthly/", views.monthly, name="monthly"),
     path("licenses/", views.licenses, name="licenses"),
     path("evidence/", views.evidence, name="evidence"),
+    path("group/", views.group, name="group"),
 ]

@@ -1,20 +1,27 @@
 """Report pages: the follow-up dashboard, the monthly follow-up (printable, with downloads), the licence
-report and the auditor's evidence pack. Each view checks its capability, then calls a selector or service."""
+report, the auditor's evidence pack and the group report. Each view checks its capability, then calls a selector
+or service. A report is of the companies the user sees, or of the one `?company=` names (docs/companies.md)."""
 
 from __future__ import annotations
 
 from datetime import date
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
+from ordna.core.access import can
 from ordna.core.actor import Actor
 from ordna.core.clock import today
+from ordna.core.companies import CompanyFilter, company_name, report_company
+from ordna.core.errors import ServiceError
+from ordna.core.models import Company
 from ordna.core.web import capability, user_of
 from ordna.reports import documents, figures, selectors
 from ordna.reports import render as pages
+from ordna.reports.by_company import group_report
+from ordna.reports.group import group_context, group_file
 from ordna.reports.services import ReportError, evidence_pack_make
 
 
@@ -24,10 +31,42 @@ def _download(content: bytes, fmt: str, name: str) -> HttpResponse:
     return response
 
 
+def _company(request: HttpRequest) -> tuple[CompanyFilter, dict[str, object]]:
+    """The companies the report is about, and the page's company choice (with several companies to choose from):
+    an unknown code, or one outside the user's companies, answers 404."""
+    user = user_of(request)
+    code = request.GET.get("company", request.POST.get("company", ""))
+    try:
+        company = report_company(user, code)
+    except ServiceError:
+        raise Http404 from None
+    listed: list[tuple[str, str]] = []
+    several = user.group_size > 1 if user.company_ids is None else len(user.company_ids) > 1
+    if several:  # a choice of company (an organisation of one company has none, and no query for it)
+        choices = Company.objects.all() if user.company_ids is None else Company.objects.filter(pk__in=user.company_ids)
+        listed = list(choices.order_by("name").values_list("code", "name"))
+    return company, {
+        "companies": listed,
+        "company_value": code.strip().lower(),
+        "company_query": f"&company={code.strip().lower()}" if code.strip() else "",
+        "company_name": company_name(company),
+    }
+
+
 @capability("reports.view")
 def dashboard(request: HttpRequest) -> HttpResponse:
-    data = selectors.dashboard(today=today())
-    return render(request, "reports/dashboard.html", {**pages.dashboard_context(data), "today": today()})
+    company, choice = _company(request)
+    data = selectors.dashboard(today=today(), company=company)
+    return render(
+        request,
+        "reports/dashboard.html",
+        {
+            **pages.dashboard_context(data),
+            "today": today(),
+            **choice,
+            "can_group": can(user_of(request), "reports.group"),
+        },
+    )
 
 
 @capability("reports.view")
@@ -43,11 +82,12 @@ def monthly(request: HttpRequest) -> HttpResponse:
         return HttpResponse(_("Format %(format)s: use html, pdf or xlsx.") % {"format": fmt}, status=400)
     if error and fmt:
         return HttpResponse(error, status=400, content_type="text/plain")
-    report = selectors.monthly_report(month=month, today=today())
+    company, choice = _company(request)
+    report = selectors.monthly_report(month=month, today=today(), company=company)
     if fmt:
         return _download(documents.monthly_file(report, fmt), fmt, f"ordna-monthly-{report.label}")
     context = pages.monthly_context(report)
-    return render(request, "reports/monthly.html", {**context, "error": error, "month_value": report.label})
+    return render(request, "reports/monthly.html", {**context, "error": error, "month_value": report.label, **choice})
 
 
 @capability("reports.view")
@@ -55,12 +95,13 @@ def licenses(request: HttpRequest) -> HttpResponse:
     fmt = request.GET.get("format", "")
     if fmt and fmt not in pages.FORMATS:
         return HttpResponse(_("Format %(format)s: use html, pdf or xlsx.") % {"format": fmt}, status=400)
-    lines = selectors.licence_report(today=today())
+    company, choice = _company(request)
+    lines = selectors.licence_report(today=today(), company=company)
     if fmt:
         return _download(
             documents.licences_file(lines, fmt, today=today()), fmt, f"ordna-licenses-{today().isoformat()}"
         )
-    return render(request, "reports/licenses.html", pages.licences_context(lines, today=today()))
+    return render(request, "reports/licenses.html", {**pages.licences_context(lines, today=today()), **choice})
 
 
 def _date(value: str, label: str) -> date:
@@ -83,6 +124,7 @@ def _int(value: str, label: str) -> int:
 def evidence(request: HttpRequest) -> HttpResponse:
     """GET shows the form; POST makes the pack (it only reads, and records who drew which sample)."""
     values = {"start": "", "end": "", "sample": "25", "seed": ""}
+    company, choice = _company(request)
     if request.method == "POST":
         values = {key: request.POST.get(key, "").strip() for key in values}
         try:
@@ -93,6 +135,7 @@ def evidence(request: HttpRequest) -> HttpResponse:
                 seed=_int(values["seed"], _("Seed")) if values["seed"] else None,
                 actor=Actor.for_user(user_of(request)),
                 today=today(),
+                company=company,
             )
         except ReportError as exc:
             messages.error(request, str(exc))
@@ -101,4 +144,25 @@ def evidence(request: HttpRequest) -> HttpResponse:
             response["Content-Disposition"] = f'attachment; filename="{pack.file_name}"'
             response["X-Ordna-Seed"] = str(pack.seed)
             return response
-    return render(request, "reports/evidence.html", {"values": values})
+    return render(request, "reports/evidence.html", {"values": values, **choice})
+
+
+@capability("reports.group")
+def group(request: HttpRequest) -> HttpResponse:
+    """The group report: every company of the group side by side, as a page, HTML, PDF or XLSX."""
+    raw = request.GET.get("month", "")
+    fmt = request.GET.get("format", "")
+    error = ""
+    try:
+        month = figures.parse_month(raw) if raw else figures.previous_month(today())
+    except ValueError as exc:
+        error, month = str(exc), figures.previous_month(today())
+    if fmt and fmt not in pages.FORMATS:
+        return HttpResponse(_("Format %(format)s: use html, pdf or xlsx.") % {"format": fmt}, status=400)
+    if error and fmt:
+        return HttpResponse(error, status=400, content_type="text/plain")
+    report = group_report(month=month, today=today())
+    if fmt:
+        return _download(group_file(report, fmt), fmt, f"ordna-group-{report.label}")
+    context = {**group_context(report), "base": "", "error": error, "month_value": report.label}
+    return render(request, "reports/group.html", context)

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from django.db.models import Q, QuerySet
 
 from ordna.applications.scopes import handled_applications_scope
-from ordna.core.access import AU, MG, A, C, E, H, K, S
+from ordna.core.access import AU, MG, A, C, E, H, K, S, in_companies
 from ordna.support.models import Question, Wish, WishState
 
 if TYPE_CHECKING:
@@ -16,8 +16,9 @@ if TYPE_CHECKING:
 
 def questions_scope(user: User) -> QuerySet[Question]:
     """All for IT and auditors; the handled applications' and assigned ones for key users; escalated ones of
-    their own company for suppliers; and everyone their own questions."""
-    questions = Question.objects.all()
+    their own company for suppliers; and everyone their own questions; of these, only those asked by their
+    companies' people for a user scoped to companies."""
+    questions = Question.objects.filter(in_companies(user, "asked_by__company"))
     if user.has_role(A, C, AU):
         return questions
     condition = Q(pk__in=[])
@@ -33,7 +34,7 @@ def questions_scope(user: User) -> QuerySet[Question]:
 def handled_questions_scope(user: User) -> QuerySet[Question]:
     """The questions `user` may answer, escalate and resolve as key user (or IT)."""
     if user.has_role(A, C):
-        return Question.objects.all()
+        return Question.objects.filter(in_companies(user, "asked_by__company"))
     if user.person_id is None or not user.has_role(K):
         return Question.objects.none()
     return Question.objects.filter(Q(application__in=handled_applications_scope(user)) | Q(assignee_id=user.person_id))
@@ -41,8 +42,8 @@ def handled_questions_scope(user: User) -> QuerySet[Question]:
 
 def wishes_scope(user: User) -> QuerySet[Wish]:
     """Wishes are open to the whole organisation; suppliers see the planned ones of their applications (the
-    review agenda)."""
-    wishes = Wish.objects.all()
+    review agenda). A user scoped to companies sees those proposed by their companies' people."""
+    wishes = Wish.objects.filter(in_companies(user, "proposed_by__company"))
     if user.has_role(A, C, H, MG, K, E, AU):
         return wishes
     if user.supplier_id is not None and user.has_role(S):

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from ordna.applications.models import Application
 from ordna.applications.scopes import applications_scope, handled_applications_scope
 from ordna.core import access
+from ordna.core.access import in_companies
 from ordna.core.actor import Actor
 from ordna.core.models import User
 from ordna.core.web import capability, paginate, query_without_page, refused, user_of
@@ -109,7 +110,7 @@ def question_ask(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data
         asker = user.person
         if data.get("asked_by"):
-            asker = Person.objects.filter(employee_id=data["asked_by"].strip()).first()
+            asker = Person.objects.filter(in_companies(user, "company"), employee_id=data["asked_by"].strip()).first()
             if asker is None:
                 form.add_error("asked_by", _("No person has employee id %(id)s.") % {"id": data["asked_by"]})
         elif asker is None:

@@ -148,3 +148,31 @@ def test_property_person_order_does_not_change_links(order) -> None:
             **fields,
         }
         assert correlate(index=index, **values) == correlate(index=INDEX, **values)
+
+
+def test_a_companys_own_domains_name_its_own_people_first() -> None:
+    # Given two companies of the group, each with an Anna Berg at anna.berg on its own domain
+    people = [
+        PersonKey(11, "A1", "Anna", "Berg", "anna.berg@a.example.org", company=1),
+        PersonKey(12, "B1", "Anna", "Berg", "anna.berg@b.example.org", company=2),
+    ]
+    domains = {"a.example.org": 1, "a-brand.example.org": 1, "b.example.org": 2, "b-brand.example.org": 2}
+    index = PersonIndex(people, mail_domains=[], company_domains=domains)
+
+    def by_mail(address: str) -> tuple[int | None, str, bool]:
+        found = correlate(
+            index=index, employee_id="", email=address, key="x", username="", first_name="", last_name="",
+            display_name="",
+        )  # fmt: skip
+        return found.person_id, found.rule, found.review
+
+    # When an account's address is on company B's second domain, then B's Anna is the one, by its domain
+    assert by_mail("anna.berg@b-brand.example.org") == (12, "email", False)
+    assert by_mail("anna.berg@a-brand.example.org") == (11, "email", False)
+    # Without companies the same local part on a shared domain fits both: review, never a guess
+    shared = PersonIndex(people, mail_domains=["a.example.org", "b.example.org", "group.example.org"])
+    found = correlate(
+        index=shared, employee_id="", email="anna.berg@group.example.org", key="x", username="", first_name="",
+        last_name="", display_name="",
+    )  # fmt: skip
+    assert (found.person_id, found.review) == (None, True)

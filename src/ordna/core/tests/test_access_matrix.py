@@ -58,6 +58,8 @@ WEB: dict[str, tuple[dict[str, Any], str, set[str], int | tuple[int, ...]]] = {
     "core:audit": ({}, "get", {"admin", "coordinator", "auditor"}, 200),
     "core:imports": ({}, "get", {"admin", "coordinator", "hr", "auditor"}, 200),
     "core:import_detail": ({"pk": "RUN"}, "get", {"admin", "coordinator", "hr", "auditor"}, 200),
+    "core:companies": ({}, "get", {"admin", "coordinator", "hr", "auditor"}, 200),
+    "core:company_edit": ({"code": "group"}, "get", {"admin", "coordinator"}, 200),
     "people:list": ({}, "get", {"admin", "coordinator", "hr", "manager", "auditor"}, 200),
     "people:export": ({}, "get", {"admin", "coordinator", "hr", "auditor"}, 200),
     "people:import": ({}, "get", {"admin", "coordinator", "hr"}, 200),
@@ -172,6 +174,7 @@ WEB: dict[str, tuple[dict[str, Any], str, set[str], int | tuple[int, ...]]] = {
     "reports:monthly": ({}, "get", {"admin", "coordinator", "auditor"}, 200),
     "reports:licenses": ({}, "get", {"admin", "coordinator", "auditor"}, 200),
     "reports:evidence": ({}, "get", {"admin", "coordinator", "auditor"}, 200),
+    "reports:group": ({}, "get", {"admin", "coordinator", "auditor"}, 200),
     "notifications:log": ({}, "get", ALL, 200),
     # The digest is HR's own: readers of the whole log and its recipient see it.
     "notifications:detail": ({"pk": "DIGEST"}, "get", {"admin", "coordinator", "auditor", "hr"}, 200),
@@ -231,6 +234,9 @@ API: dict[tuple[str, str], set[str]] = {
     ("GET", "/api/v1/tokens"): {"admin", "coordinator"},
     ("DELETE", "/api/v1/tokens/{token_id}"): {"admin", "coordinator"},
     ("GET", "/api/v1/imports"): {"admin", "coordinator", "hr", "auditor"},
+    ("GET", "/api/v1/companies"): {"admin", "coordinator", "hr", "auditor"},
+    ("POST", "/api/v1/companies"): {"admin", "coordinator"},
+    ("PATCH", "/api/v1/companies/{code}"): {"admin", "coordinator"},
     ("GET", "/api/v1/people"): {"admin", "coordinator", "hr", "manager", "auditor"},
     ("GET", "/api/v1/people/{employee_id}"): {"admin", "coordinator", "hr", "auditor", "manager", "employee"},
     ("POST", "/api/v1/imports/people"): {"admin", "coordinator", "hr"},
@@ -306,6 +312,7 @@ API: dict[tuple[str, str], set[str]] = {
     ("GET", "/api/v1/reports/monthly"): {"admin", "coordinator", "auditor"},
     ("GET", "/api/v1/reports/licenses"): {"admin", "coordinator", "auditor"},
     ("POST", "/api/v1/reports/evidence"): {"admin", "coordinator", "auditor"},
+    ("GET", "/api/v1/reports/group"): {"admin", "coordinator", "auditor"},
     ("GET", "/api/v1/notifications"): ALL,
     ("GET", "/api/v1/notifications/{digest_id}"): {"admin", "coordinator", "auditor", "hr"},
     ("POST", "/api/v1/reminders/run"): {"admin", "coordinator"},
@@ -352,7 +359,14 @@ API: dict[tuple[str, str], set[str]] = {
     ("POST", "/api/v1/releases/{release_id}/live"): {"admin", "coordinator", "key_user"},
     ("POST", "/api/v1/releases/{release_id}/announce"): {"admin", "coordinator", "key_user"},
 }
-PATH_VALUES = {"employee_id": "E2", "slug": "crm", "asset_tag": "LT-1", "app": "crm", "name": "crm-drop"}
+PATH_VALUES = {
+    "employee_id": "E2",
+    "slug": "crm",
+    "asset_tag": "LT-1",
+    "app": "crm",
+    "code": "group",
+    "name": "crm-drop",
+}
 
 
 @pytest.fixture

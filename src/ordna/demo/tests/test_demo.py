@@ -221,12 +221,16 @@ def test_demo_load_imports_exactly_the_generated_hr_rows(fast_hashing: None) -> 
     summary = demo_load(people=200, seed=3, actor=ACTOR, today=TODAY)
 
     expected = [p.hr_row() for p in demo_people(people=200, seed=3, today=TODAY)]
+    # One consultant moved to the other company of the group after the first HR file (issue 19).
+    moved = next(row for row in expected if row["employee_id"] == summary.moved)
+    assert (moved["employment_type"], moved["company"]) == ("consultant", "se")
+    moved["company"] = "nl"
     exported = [
         {k: (v.isoformat() if isinstance(v, date) else v or "") for k, v in row.items() if k in expected[0]}
         for row in people_export_rows(Person.objects.all(), today=TODAY)
     ]
     assert exported == expected
-    assert ImportRun.objects.get(source="hr").outcome == ImportRun.Outcome.APPLIED
+    assert set(ImportRun.objects.filter(source="hr").values_list("outcome", flat=True)) == {"applied"}
     assert set(ImportRun.objects.filter(source="accounts").values_list("outcome", flat=True)) == {"applied"}
     assert (summary.people, summary.consultants, summary.employees, summary.contractors) == (200, 180, 19, 1)
     assert (summary.past_leavers, summary.upcoming_leavers, summary.future_starters) == (30, 6, 3)
@@ -361,6 +365,9 @@ def test_the_audit_chain_verifies_after_loading(fast_hashing: None) -> None:
             + reminders
             + connectors
             + contracts
+            + 2  # the group's two companies (issue 19)
+            + Application.objects.filter(company__isnull=False).count()  # each company's own applications
+            + 2  # the consultant's move to the other company: the person changed, and the HR import
             + 1  # the feed
         )
     )
@@ -419,6 +426,7 @@ def test_the_demo_writes_its_templates_and_tasks_in_the_organisations_language(
         "Avslut (alla)",
         "Avslut (konsult)",
         "Nyanställning (alla)",
+        "Nyanställning (konsulter, Ordna Consulting BV)",  # the Dutch company's own (issue 19)
     ]
     tasks = set(TemplateTask.objects.values_list("title", "instructions"))
     assert (

@@ -11,6 +11,7 @@ class CaseOut(Schema):
     kind: str
     from_department: str
     from_employment_type: str
+    from_company: str | None  # a move between companies of the group: the code of the company left
     person: str
     person_name: str
     department: str
@@ -21,6 +22,10 @@ class CaseOut(Schema):
     opened_at: datetime
     completed_at: datetime | None
     cancel_reason: str
+
+    @staticmethod
+    def resolve_from_company(obj: Any) -> str | None:
+        return obj.from_company.code if obj.from_company_id else None
 
     @staticmethod
     def resolve_person(obj: Any) -> str:
@@ -224,6 +229,7 @@ class BirthrightIn(Schema):
 class TemplateOut(Schema):
     id: int
     kind: str
+    company: str | None  # a company's own template (its code); null: the group's
     exit_survey: bool
     birthrights: list[BirthrightOut]
     name: str
@@ -240,9 +246,14 @@ class TemplateOut(Schema):
     def resolve_birthrights(obj: Any) -> list[Any]:
         return list(obj.birthrights.all())
 
+    @staticmethod
+    def resolve_company(obj: Any) -> str | None:
+        return obj.company.code if obj.company_id else None
+
 
 class TemplateIn(Schema):
     name: str
+    company: str | None = None  # a company's code: its own template; none: the group's
     employment_type: str = ""
     department: str = ""
     active: bool = True
@@ -252,6 +263,7 @@ class TemplateIn(Schema):
 
 class TemplatePatch(Schema):
     name: str | None = None
+    company: str | None = None
     employment_type: str | None = None
     department: str | None = None
     active: bool | None = None

@@ -3,13 +3,15 @@
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 from ninja import Router, Status
 
 from ordna.applications.models import Application
 from ordna.core import access
 from ordna.core.actor import Actor
 from ordna.core.api import Capability, ErrorOut, Refused
-from ordna.core.errors import no_application
+from ordna.core.errors import ServiceError, no_application
+from ordna.core.models import Company
 from ordna.core.web import user_of
 from ordna.lifecycle import case_templates
 from ordna.lifecycle.api.schemas import (
@@ -23,6 +25,7 @@ from ordna.lifecycle.api.schemas import (
 )
 from ordna.lifecycle.engine import LifecycleError
 from ordna.lifecycle.models import Birthright, CaseTemplate, TemplateTask
+from ordna.lifecycle.scopes import templates_editable_scope, templates_scope
 
 router = Router()
 
@@ -31,7 +34,11 @@ router = Router()
     "/case-templates", response=list[TemplateOut], summary="Leaver templates", auth=Capability("templates.view")
 )
 def template_list(request: HttpRequest) -> Any:
-    return CaseTemplate.objects.prefetch_related("tasks__application", "birthrights__application")
+    return (
+        templates_scope(user_of(request))
+        .select_related("company")
+        .prefetch_related("tasks__application", "birthrights__application")
+    )
 
 
 @router.post(
@@ -41,15 +48,28 @@ def template_list(request: HttpRequest) -> Any:
     auth=Capability("templates.edit"),
 )
 def template_create(request: HttpRequest, payload: TemplateIn) -> Any:
+    values = payload.dict()
+    values["company"] = _company_of(values.pop("company"))
     try:
-        template = case_templates.template_save(actor=Actor.for_user(user_of(request)), **payload.dict())
+        template = case_templates.template_save(actor=Actor.for_user(user_of(request)), **values)
     except LifecycleError as exc:
         raise Refused(exc) from exc
     return Status(201, template)
 
 
-def _template(template_id: int) -> CaseTemplate:
-    return access.get_in_scope(CaseTemplate.objects.all(), pk=template_id)
+def _company_of(code: str | None) -> Company | None:
+    """The company a template names by its code (none: the group's template); 422 naming the field if unknown."""
+    if not code:
+        return None
+    company = Company.objects.filter(code=code.strip().lower()).first()
+    if company is None:
+        raise Refused(ServiceError(_("No company has the code %(value)s."), field="company", value=repr(code)))
+    return company
+
+
+def _template(request: HttpRequest, template_id: int) -> CaseTemplate:
+    """A template the user may change (a scoped user: their companies' own), or 404."""
+    return access.get_in_scope(templates_editable_scope(user_of(request)), pk=template_id)
 
 
 @router.patch(
@@ -59,14 +79,17 @@ def _template(template_id: int) -> CaseTemplate:
     auth=Capability("templates.edit"),
 )
 def template_patch(request: HttpRequest, template_id: int, payload: TemplatePatch) -> Any:
-    template = _template(template_id)
+    template = _template(request, template_id)
+    data = payload.dict(exclude_unset=True, exclude_none=True)
+    if "company" in data:
+        data["company"] = _company_of(data["company"])
     values = {
         "name": template.name,
         "employment_type": template.employment_type,
         "department": template.department,
         "active": template.active,
         "exit_survey": template.exit_survey,
-        **payload.dict(exclude_unset=True, exclude_none=True),
+        **data,
     }
     try:
         return case_templates.template_save(actor=Actor.for_user(user_of(request)), template=template, **values)
@@ -91,7 +114,7 @@ def _application_of(slug: str | None) -> Application | None:
     auth=Capability("templates.edit"),
 )
 def template_task_add(request: HttpRequest, template_id: int, payload: TaskIn) -> Any:
-    template = _template(template_id)
+    template = _template(request, template_id)
     application = _application_of(payload.application)
     try:
         task = case_templates.template_task_add(
@@ -115,7 +138,11 @@ def template_task_add(request: HttpRequest, template_id: int, payload: TaskIn) -
     auth=Capability("templates.edit"),
 )
 def template_task_delete(request: HttpRequest, template_id: int, task_id: int) -> Any:
-    task: TemplateTask = access.get_in_scope(TemplateTask.objects.all(), pk=task_id, template_id=template_id)
+    task: TemplateTask = access.get_in_scope(
+        TemplateTask.objects.filter(template__in=templates_editable_scope(user_of(request))),
+        pk=task_id,
+        template_id=template_id,
+    )
     case_templates.template_task_remove(task=task, actor=Actor.for_user(user_of(request)))
     return Status(204, None)
 
@@ -127,7 +154,7 @@ def template_task_delete(request: HttpRequest, template_id: int, task_id: int) -
     auth=Capability("templates.edit"),
 )
 def birthright_add(request: HttpRequest, template_id: int, payload: BirthrightIn) -> Any:
-    template = _template(template_id)
+    template = _template(request, template_id)
     application = _application_of(payload.application)
     try:
         item = case_templates.birthright_add(
@@ -149,6 +176,10 @@ def birthright_add(request: HttpRequest, template_id: int, payload: BirthrightIn
     auth=Capability("templates.edit"),
 )
 def birthright_delete(request: HttpRequest, template_id: int, item_id: int) -> Any:
-    item: Birthright = access.get_in_scope(Birthright.objects.all(), pk=item_id, template_id=template_id)
+    item: Birthright = access.get_in_scope(
+        Birthright.objects.filter(template__in=templates_editable_scope(user_of(request))),
+        pk=item_id,
+        template_id=template_id,
+    )
     case_templates.birthright_remove(item=item, actor=Actor.for_user(user_of(request)))
     return Status(204, None)

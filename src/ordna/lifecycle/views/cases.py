@@ -16,7 +16,6 @@ from ordna.core.actor import Actor
 from ordna.core.clock import today
 from ordna.core.tabular import CONTENT_TYPES, EXPORT_FORMATS, write_table
 from ordna.core.web import capability, paginate, query_without_page, user_of
-from ordna.devices.models import Device
 from ordna.devices.scopes import devices_scope
 from ordna.devices.services import device_check_in as check_in_service
 from ordna.lifecycle import closing, exit_survey, selectors, service_desk
@@ -330,7 +329,8 @@ def device_check_in(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(request, _("%(tag)s is in stock.") % {"tag": device.asset_tag})
             return redirect("lifecycle:check_in")
-    recent = Device.objects.filter(lines__state="open", lines__case__status="open").select_related("holder")
+    recent = devices_scope(user_of(request)).filter(lines__state="open", lines__case__status="open")
+    recent = recent.select_related("holder")
     return render(
         request,
         "lifecycle/check_in.html",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 from ordna.applications.models import Application
 from ordna.core import access
 from ordna.core.actor import Actor
+from ordna.core.models import Company
 from ordna.core.web import capability, user_of
 from ordna.devices.models import DeviceKind
 from ordna.lifecycle import case_templates
@@ -22,11 +23,14 @@ from ordna.lifecycle.models import (
     Responsible,
     TemplateTask,
 )
+from ordna.lifecycle.scopes import templates_editable_scope, templates_scope
 from ordna.people.models import EmploymentType
 
 
 def _template_form_values(request: HttpRequest) -> dict[str, object]:
+    code = request.POST.get("company", "").strip()
     return {
+        "company": Company.objects.filter(code=code).first() if code else None,
         "name": request.POST.get("name", ""),
         "employment_type": request.POST.get("employment_type", ""),
         "department": request.POST.get("department", ""),
@@ -55,8 +59,10 @@ def template_list(request: HttpRequest) -> HttpResponse:
         request,
         "lifecycle/templates.html",
         {
-            "templates": CaseTemplate.objects.prefetch_related("tasks"),
+            "templates": templates_scope(user).select_related("company").prefetch_related("tasks"),
             "can_edit": can_edit,
+            "companies": access.companies_scope(user).values_list("code", "name"),
+            "whole_group": user.company_ids is None,
             "employment_types": EmploymentType.choices,
             "kinds": CaseKind.choices,
         },
@@ -66,9 +72,11 @@ def template_list(request: HttpRequest) -> HttpResponse:
 @capability("templates.view")
 def template_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = user_of(request)
-    template: CaseTemplate = access.get_in_scope(CaseTemplate.objects.all(), pk=pk)
+    template: CaseTemplate = access.get_in_scope(templates_scope(user).select_related("company"), pk=pk)
+    may_edit = access.can(user, "templates.edit") and templates_editable_scope(user).filter(pk=pk).exists()
     if request.method == "POST":
-        access.require(user, "templates.edit")
+        if not may_edit:
+            raise Http404
         try:
             values = _template_form_values(request)
             case_templates.template_save(actor=Actor.for_user(user), template=template, **values)  # type: ignore[arg-type]
@@ -84,7 +92,9 @@ def template_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "tasks": template.tasks.select_related("application"),
             "birthrights": template.birthrights.select_related("application"),
             "device_kinds": DeviceKind.choices,
-            "can_edit": access.can(user, "templates.edit"),
+            "can_edit": may_edit,
+            "companies": access.companies_scope(user).values_list("code", "name"),
+            "whole_group": user.company_ids is None,
             "employment_types": EmploymentType.choices,
             "responsibles": Responsible.choices,
             "applications": Application.objects.order_by("name").values_list("slug", "name"),
@@ -95,7 +105,7 @@ def template_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @capability("templates.edit")
 @require_POST
 def template_task_add(request: HttpRequest, pk: int) -> HttpResponse:
-    template: CaseTemplate = access.get_in_scope(CaseTemplate.objects.all(), pk=pk)
+    template: CaseTemplate = access.get_in_scope(templates_editable_scope(user_of(request)), pk=pk)
     slug = request.POST.get("application", "")
     application = Application.objects.filter(slug=slug).first() if slug else None
     try:
@@ -122,7 +132,9 @@ def template_task_add(request: HttpRequest, pk: int) -> HttpResponse:
 @capability("templates.edit")
 @require_POST
 def template_task_delete(request: HttpRequest, pk: int, task_pk: int) -> HttpResponse:
-    task: TemplateTask = access.get_in_scope(TemplateTask.objects.all(), pk=task_pk, template_id=pk)
+    task: TemplateTask = access.get_in_scope(
+        TemplateTask.objects.filter(template__in=templates_editable_scope(user_of(request))), pk=task_pk, template_id=pk
+    )
     case_templates.template_task_remove(task=task, actor=Actor.for_user(user_of(request)))
     messages.success(request, _("The task is removed."))
     return redirect("lifecycle:template_detail", pk=pk)
@@ -131,7 +143,7 @@ def template_task_delete(request: HttpRequest, pk: int, task_pk: int) -> HttpRes
 @capability("templates.edit")
 @require_POST
 def birthright_add(request: HttpRequest, pk: int) -> HttpResponse:
-    template: CaseTemplate = access.get_in_scope(CaseTemplate.objects.all(), pk=pk)
+    template: CaseTemplate = access.get_in_scope(templates_editable_scope(user_of(request)), pk=pk)
     slug = request.POST.get("application", "")
     application = Application.objects.filter(slug=slug).first() if slug else None
     try:
@@ -151,7 +163,9 @@ def birthright_add(request: HttpRequest, pk: int) -> HttpResponse:
 @capability("templates.edit")
 @require_POST
 def birthright_delete(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
-    item: Birthright = access.get_in_scope(Birthright.objects.all(), pk=item_pk, template_id=pk)
+    item: Birthright = access.get_in_scope(
+        Birthright.objects.filter(template__in=templates_editable_scope(user_of(request))), pk=item_pk, template_id=pk
+    )
     case_templates.birthright_remove(item=item, actor=Actor.for_user(user_of(request)))
     messages.success(request, _("Removed from the birthright."))
     return redirect("lifecycle:template_detail", pk=pk)

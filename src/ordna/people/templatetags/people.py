@@ -26,6 +26,7 @@ FIELD_LABELS = {
     "locale": _("Language"),
     "holiday_country": _("Public holidays of"),
     "email_aliases": _("Other email addresses"),
+    "company": _("Company"),
 }
 
 

@@ -17,6 +17,7 @@ from ninja.pagination import paginate
 from ordna.applications.models import Application
 from ordna.applications.scopes import applications_scope, handled_applications_scope
 from ordna.core import access
+from ordna.core.access import in_companies
 from ordna.core.actor import Actor
 from ordna.core.api import Capability, ErrorOut, Refused
 from ordna.core.errors import ServiceError, no_person, not_one_of
@@ -248,7 +249,7 @@ def question_ask(request: HttpRequest, payload: QuestionIn) -> Any:
     if payload.asked_by and (user.person is None or payload.asked_by != user.person.employee_id):
         if not access.can(user, "questions.ask_for_others"):
             raise Refused(ServiceError(_("You may ask only for yourself."), field="asked_by"))
-        person = Person.objects.filter(employee_id=payload.asked_by).first()
+        person = Person.objects.filter(in_companies(user, "company"), employee_id=payload.asked_by).first()
         if person is None:
             raise Refused(no_person("asked_by", payload.asked_by))
     else:

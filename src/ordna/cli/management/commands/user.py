@@ -1,6 +1,6 @@
-"""`ordna user add USERNAME --role ROLE [--person EMPLOYEE_ID] [--supplier NAME] [--email E] [--password-file F]`,
-`ordna user list`, `ordna user disable|enable|unlock USERNAME`, `ordna user reset-password USERNAME --password-file F`
-(docs/operations.md)."""
+"""`ordna user add USERNAME --role ROLE [--person EMPLOYEE_ID] [--supplier NAME] [--company CODE] [--email E]
+[--password-file F]`, `ordna user list`, `ordna user disable|enable|unlock USERNAME`, `ordna user reset-password
+USERNAME --password-file F` (docs/operations.md, docs/companies.md)."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ordna.core.actor import Actor
+from ordna.core.companies import CompanyError, companies_by_code, user_companies_set
 from ordna.core.management.base import InvalidInput, OrdnaCommand
 from ordna.core.models import Role, User
 from ordna.core.services import (
@@ -36,6 +37,7 @@ OPTION_OF = {
     "password": "--password-file",
     "email": "--email",
     "username": "USERNAME",
+    "companies": "--company",
 }
 
 
@@ -68,6 +70,13 @@ class Command(OrdnaCommand):
         )
         add.add_argument("--person", help="employee id of the linked person (managers, employees)")
         add.add_argument("--supplier", help="name of the supplier company (supplier users); registered when new")
+        add.add_argument(
+            "--company",
+            action="append",
+            default=[],
+            help="scope the user to a company of the group, by its code (repeat, or separate with commas); "
+            "without it the user sees the whole group",
+        )
         add.add_argument("--email", default="")
         add.add_argument(
             "--password-file",
@@ -167,9 +176,16 @@ class Command(OrdnaCommand):
                     password=password,
                     locale=person.locale if person else "",
                 )
-        except (UserError, SupplierError) as exc:
+                codes = [c for value in options["company"] for c in value.split(",")]
+                if codes:
+                    user_companies_set(user=user, companies=companies_by_code(codes), actor=Actor.command_line())
+        except (UserError, SupplierError, CompanyError) as exc:
             flag = OPTION_OF.get(exc.field)
             raise InvalidInput(f"{flag}: {exc}" if flag else str(exc)) from exc
         if self.new_supplier:
             self.stdout.write(f"supplier {options['supplier']} added (it was new)")
-        self.stdout.write(f"user {user.username} added with role(s) {', '.join(sorted(user.role_set))}")
+        scope = ", ".join(sorted(user.companies.values_list("code", flat=True)))
+        self.stdout.write(
+            f"user {user.username} added with role(s) {', '.join(sorted(user.role_set))}"
+            + (f", scoped to {scope}" if scope else "")
+        )

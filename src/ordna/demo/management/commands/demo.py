@@ -71,6 +71,8 @@ class Command(BaseCommand):
             f"  {summary.suppliers} suppliers, {summary.applications} applications, {summary.licenses} licences, "
             f"{summary.accounts:,} accounts, {summary.devices:,} devices",
             f"  {summary.leavers_with_active_accounts:,} people who left still have an active account",
+            f"  {summary.companies} companies of the group"
+            + (f"; {summary.moved} moved from one to the other (a mover case)" if summary.moved else ""),
         ]
         if summary.users:
             first, *others = summary.users

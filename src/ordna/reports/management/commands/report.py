@@ -1,4 +1,5 @@
-"""`ordna report monthly|licenses|evidence` (README.md, docs/reports.md): the reports as files."""
+"""`ordna report monthly|licenses|evidence|group` (README.md, docs/reports.md, docs/companies.md): the reports as
+files, of the whole group or of one company (`--company CODE`)."""
 
 from __future__ import annotations
 
@@ -11,8 +12,12 @@ from django.core.management.base import CommandError
 
 from ordna.core.actor import Actor
 from ordna.core.clock import today
+from ordna.core.companies import CompanyFilter
 from ordna.core.management.base import InvalidInput, OrdnaCommand
+from ordna.core.models import Company
 from ordna.reports import documents, figures, render, selectors
+from ordna.reports.by_company import group_report
+from ordna.reports.group import group_file
 from ordna.reports.services import ReportError, evidence_pack_make
 
 
@@ -24,23 +29,39 @@ def _date(value: str) -> date:
 
 
 class Command(OrdnaCommand):
-    help = "Reports: the monthly follow-up, the licence report, or the auditor's evidence pack."
+    help = "Reports: the monthly follow-up, the licence report, the auditor's evidence pack, or the group report."
 
     def add_arguments(self, parser: ArgumentParser) -> None:
-        sub = parser.add_subparsers(dest="what", required=True, metavar="{monthly,licenses,evidence}")
+        sub = parser.add_subparsers(dest="what", required=True, metavar="{monthly,licenses,evidence,group}")
         monthly = sub.add_parser("monthly", help="the monthly follow-up (default: last month)")
         monthly.add_argument("--month", help="YYYY-MM (default: the month before this one)")
         monthly.add_argument("--format", choices=render.FORMATS, default="html")
         monthly.add_argument("-o", "--output", type=Path, required=True, help="file to write")
+        group = sub.add_parser("group", help="every company of the group side by side (default: last month)")
+        group.add_argument("--month", help="YYYY-MM (default: the month before this one)")
+        group.add_argument("--format", choices=render.FORMATS, default="html")
+        group.add_argument("-o", "--output", type=Path, required=True, help="file to write")
         licenses = sub.add_parser("licenses", help="seats bought, assigned and wasted per application and licence")
         licenses.add_argument("--format", choices=render.FORMATS, default="html")
         licenses.add_argument("-o", "--output", type=Path, required=True, help="file to write")
+        for command in (monthly, licenses):
+            command.add_argument("--company", default="", help="one company of the group, by its code")
         evidence = sub.add_parser("evidence", help="a ZIP for the auditor: leaver list and a seeded sample")
         evidence.add_argument("--from", dest="start", required=True, help="first last day, YYYY-MM-DD")
         evidence.add_argument("--to", dest="end", required=True, help="last last day, YYYY-MM-DD")
         evidence.add_argument("--sample", type=int, required=True, help="how many leavers to sample")
         evidence.add_argument("--seed", type=int, help="the random seed (default: a new one, printed)")
         evidence.add_argument("-o", "--output", type=Path, required=True, help="the ZIP file to write")
+        evidence.add_argument("--company", default="", help="one company of the group, by its code")
+
+    def _company(self, code: str) -> CompanyFilter:
+        if not code:
+            return None
+        found = Company.objects.filter(code=code.strip().lower()).values_list("pk", flat=True).first()
+        if found is None:
+            known = ", ".join(Company.objects.values_list("code", flat=True))
+            raise InvalidInput(f"--company: no company has the code {code!r}; known codes: {known}")
+        return found
 
     def _write(self, output: Path, content: bytes) -> None:
         if not output.parent.is_dir():
@@ -51,19 +72,28 @@ class Command(OrdnaCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         output: Path = options["output"]
-        if options["what"] == "monthly":
+        company = self._company(options.get("company", ""))
+        if options["what"] in ("monthly", "group"):
             try:
                 month = figures.parse_month(options["month"]) if options["month"] else figures.previous_month(today())
             except ValueError as exc:
                 raise CommandError(f"--month: {exc}", returncode=2) from None
-            report = selectors.monthly_report(month=month, today=today())
+        if options["what"] == "group":
+            group = group_report(month=month, today=today())
+            self._write(output, group_file(group, options["format"]))
+            self.stdout.write(
+                f"group report {group.label}: {len(group.companies)} companies, "
+                f"{group.group.figures.leavers} leavers, written to {output}"
+            )
+        elif options["what"] == "monthly":
+            report = selectors.monthly_report(month=month, today=today(), company=company)
             self._write(output, documents.monthly_file(report, options["format"]))
             self.stdout.write(
                 f"monthly follow-up {report.label}: {report.figures.leavers} leavers, "
                 f"{report.figures.on_time} closed on time, written to {output}"
             )
         elif options["what"] == "licenses":
-            lines = selectors.licence_report(today=today())
+            lines = selectors.licence_report(today=today(), company=company)
             self._write(output, documents.licences_file(lines, options["format"], today=today()))
             self.stdout.write(f"{len(lines)} licences written to {output}")
         else:
@@ -75,6 +105,7 @@ class Command(OrdnaCommand):
                     seed=options["seed"],
                     actor=Actor.command_line(),
                     today=today(),
+                    company=company,
                 )
             except ReportError as exc:
                 raise InvalidInput(str(exc)) from None

@@ -1,0 +1,176 @@
+"""Users scoped to companies (issue 19): a second company's people never appear, in any page, export or API
+answer, and the capabilities that act on the whole group are not theirs.
+
+Built on the access matrix's world and tables: every page and every API read asked by every role, scoped to
+the world's own company, while Zora Zettergren of a second company leaves with an account, a laptop, a case
+with lines and a question of her own.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from ordna.conftest import TODAY, hr_csv, hr_row
+from ordna.core.access import GROUP_ONLY, can
+from ordna.core.actor import Actor
+from ordna.core.companies import company_save, user_companies_set
+from ordna.core.models import Company
+from ordna.core.services import token_create
+from ordna.core.tests.access_world import access_world
+from ordna.core.tests.test_access_matrix import API, WEB, api_operations, path_values, resolve
+
+pytestmark = pytest.mark.django_db
+
+MARKER = "Zettergren"
+ZORA = "ZED999"  # her employee id: what the exports and the API name
+SCOPED = ("coordinator", "hr", "manager", "auditor")
+
+
+@pytest.fixture
+def group(load_people: Any, make_user: Any, tmp_path: Any, monkeypatch: Any) -> dict[str, Any]:
+    """The world, plus company B's Zora Zettergren (ZED999), who leaves in three days holding a crm account, a
+    laptop and a question; the world's coordinator, HR user, manager and auditor are scoped to the world's
+    own (default) company."""
+    from ordna.accounts.importing import accounts_import
+    from ordna.applications.models import Application
+    from ordna.devices.services import device_register
+    from ordna.people.models import Person
+    from ordna.people.services import people_import
+    from ordna.support import services as support
+
+    given = access_world(load_people, make_user, tmp_path, monkeypatch)
+    actor = Actor.system("test")
+    company_save(actor=actor, code="b", name="Bolaget B AB", country="SE", mail_domains=["b.example.org"])
+    header = [*list(hr_row("x")), "company"]
+    path = tmp_path / "b.csv"
+    path.write_text(hr_csv([hr_row(ZORA, "Zora", MARKER, company="b")], header=header), encoding="utf-8")
+    assert people_import(path=path, actor=actor, today=TODAY).outcome == "applied"
+    zora = Person.objects.get(employee_id=ZORA)
+    device_register(asset_tag="LT-9", kind="laptop", actor=actor, holder=zora)  # her case gets a device line
+    last_day = (TODAY + timedelta(days=3)).isoformat()
+    path.write_text(
+        hr_csv([hr_row(ZORA, "Zora", MARKER, end_date=last_day, company="b")], header=header), encoding="utf-8"
+    )
+    assert people_import(path=path, actor=actor, today=TODAY).outcome == "applied"
+    export = tmp_path / "crm-b.csv"
+    export.write_text(
+        "account_id,email,display_name,employee_id,status,last_login,license\nsvc,,Service,,active,,\n"
+        f"e2,,E2,E2,active,{TODAY.isoformat()},\nz9,,Zora {MARKER},{ZORA},active,{TODAY.isoformat()},\n",
+        encoding="utf-8",
+    )
+    accounts_import(application_slug="crm", path=export, actor=actor, today=TODAY, preset="generic")
+    support.question_ask(
+        application=Application.objects.get(slug="crm"),
+        asked_by=zora,
+        category="how_to",
+        text="Where is the B tenant?",
+        actor=actor,
+    )
+    default = Company.objects.get(is_default=True)
+    for role in SCOPED:
+        user_companies_set(user=given["users"][role], companies=[default], actor=actor)
+        given["users"][role].refresh_from_db()
+    return given
+
+
+def test_the_unscoped_coordinator_sees_the_second_company(group: dict[str, Any]) -> None:
+    # Given the whole group in view (the admin), Zora is everywhere the scoped users must not find her.
+    client = Client()
+    client.force_login(group["users"]["admin"])
+    assert MARKER in client.get("/people/").content.decode()
+    assert MARKER in client.get(reverse("lifecycle:board")).content.decode()
+    token = token_create(user=group["users"]["admin"], actor=Actor.system("test"))
+    api = Client(headers={"Authorization": f"Bearer {token}"})
+    assert MARKER in api.get("/api/v1/people").content.decode()
+    assert MARKER in api.get("/api/v1/cases").content.decode()
+    assert ZORA in client.get("/cases/export/?what=lines&format=csv").content.decode()
+    assert ZORA in client.get("/people/export/?format=csv").content.decode()
+
+
+@pytest.mark.parametrize("role", SCOPED)
+def test_a_scoped_user_finds_no_one_of_another_company_on_any_page(group: dict[str, Any], role: str) -> None:
+    user = group["users"][role]
+    client = Client()
+    client.force_login(user)
+    for name, (kwargs, method, _allowed, _ok) in WEB.items():
+        if method != "get":
+            continue
+        kwargs = {k: resolve(group, v) for k, v in kwargs.items()}
+        response = client.get(reverse(name, kwargs=kwargs))
+        assert response.status_code < 500, f"{role} {name}: {response.status_code}"
+        body = b"".join(response.streaming_content) if response.streaming else response.content
+        assert MARKER.encode() not in body and ZORA.encode() not in body, f"{role} sees company B on {name}"
+    # Every export, in every format: the people, the cases and their lines.
+    for url in (
+        *(f"/people/export/?format={fmt}" for fmt in ("csv", "json", "xlsx")),
+        *(f"/cases/export/?what={what}&format={fmt}" for what in ("cases", "lines") for fmt in ("csv", "json")),
+    ):
+        response = client.get(url)
+        if response.status_code == 200:
+            body = b"".join(response.streaming_content) if response.streaming else response.content
+            assert MARKER.encode() not in body and ZORA.encode() not in body, f"{role} finds company B in {url}"
+    # Her own pages answer as if she did not exist.
+    assert client.get(f"/people/{ZORA}/").status_code == 404
+    from ordna.lifecycle.models import Case
+
+    case = Case.objects.get(person__employee_id=ZORA)
+    assert client.get(reverse("lifecycle:detail", kwargs={"pk": case.pk})).status_code == 404
+
+
+@pytest.mark.parametrize("role", SCOPED)
+def test_a_scoped_user_finds_no_one_of_another_company_in_the_api(group: dict[str, Any], role: str) -> None:
+    user = group["users"][role]
+    token = token_create(user=user, actor=Actor.system("test"))
+    client = Client(headers={"Authorization": f"Bearer {token}"})
+    capability = {
+        (m, p): next(getattr(cb, "capability", None) for cb in op.auth_callbacks) for m, p, op in api_operations()
+    }
+    for method, path in API:
+        if method != "GET":
+            continue
+        response = client.get(path.format(**path_values(group)))
+        assert response.status_code < 500, f"{role} {path}: {response.status_code}"
+        body = b"".join(response.streaming_content) if response.streaming else response.content
+        assert MARKER.encode() not in body and ZORA.encode() not in body, f"{role} sees company B in {path}"
+        if capability[(method, path)] in GROUP_ONLY:
+            assert response.status_code == 404, f"{role} {path} is the group's"
+
+
+def test_a_scoped_user_cannot_name_another_companys_person(group: dict[str, Any]) -> None:
+    token = token_create(user=group["users"]["coordinator"], actor=Actor.system("test"))
+    api = Client(headers={"Authorization": f"Bearer {token}"})
+    answer = api.post(
+        "/api/v1/devices", {"asset_tag": "LT-77", "kind": "laptop", "holder": ZORA}, content_type="application/json"
+    )
+    assert answer.status_code == 422 and answer.json()["field"] == "holder"
+    assert api.post(
+        "/api/v1/devices", {"asset_tag": "LT-77", "kind": "laptop", "holder": "E2"}, content_type="application/json"
+    ).status_code in (200, 201)
+
+
+def test_group_only_capabilities_are_refused_to_scoped_users_whatever_their_roles(group: dict[str, Any]) -> None:
+    coordinator, admin = group["users"]["coordinator"], group["users"]["admin"]
+    for capability in GROUP_ONLY:
+        assert not can(coordinator, capability), capability
+    assert can(admin, "users.manage") and can(admin, "reports.view")
+    assert can(coordinator, "people.list") and can(coordinator, "cases.list")
+
+
+def test_an_administrator_cannot_be_scoped_and_a_scoped_user_cannot_scope_others(group: dict[str, Any]) -> None:
+    from ordna.core.companies import CompanyError
+
+    default = Company.objects.get(is_default=True)
+    with pytest.raises(CompanyError) as refused:
+        user_companies_set(user=group["users"]["admin"], companies=[default], actor=Actor.system("test"))
+    assert refused.value.field == "companies"
+    with pytest.raises(CompanyError):
+        user_companies_set(
+            user=group["users"]["key_user"],
+            companies=[],
+            actor=Actor.for_user(group["users"]["coordinator"]),
+        )
