@@ -156,7 +156,7 @@ def _company(request: HttpRequest, code: str) -> Any:
     try:
         return report_company(user_of(request), code)
     except ServiceError as exc:
-        raise Refused(exc, 400) from exc
+        raise Refused(exc, 422) from exc
 
 
 def _company_figures(row: CompanyRow) -> dict[str, Any]:

@@ -147,7 +147,7 @@ def test_a_report_of_one_company_on_every_surface(group: dict[str, Company], mak
     whole = api.get("/api/v1/reports/monthly?month=2026-09").json()
     assert (se["leavers"], nl["leavers"], whole["leavers"]) == (1, 1, 2)
     refused = api.get("/api/v1/reports/monthly?company=de")
-    assert refused.status_code == 400 and refused.json()["field"] == "company"
+    assert refused.status_code == 422 and refused.json()["field"] == "company"
     output = tmp_path / "se.html"
     call_command("report", "monthly", "--month", "2026-09", "--company", "se", "-o", str(output))
     text = output.read_text(encoding="utf-8")
@@ -166,5 +166,5 @@ def test_a_scoped_coordinator_sees_their_companys_reports_only(group: dict[str, 
     token = token_create(user=coordinator, actor=Actor.system("test"))
     api = Client(headers={"Authorization": f"Bearer {token}"})
     assert api.get("/api/v1/reports/monthly?month=2026-09").json()["leavers"] == 1
-    assert api.get("/api/v1/reports/monthly?month=2026-09&company=se").status_code == 400
+    assert api.get("/api/v1/reports/monthly?month=2026-09&company=se").status_code == 422
     assert api.get("/api/v1/reports/group").status_code == 404
