@@ -286,4 +286,7 @@ def test_the_demos_trend_has_twelve_real_points(demo) -> None:
     )
     # 300 people, 45 of them left over 18 months: a month may pass without a leaver, most do not.
     assert sum(1 for row in trend if row.leavers) >= 10
-    assert sum(row.on_time for row in trend) > 0 and sum(row.closing.verified for row in trend) > 0
+    # Months whose leavers' cases have settled have a share closed on time (a few on time in the demo; a case whose
+    # last day is ahead is never late and counts in no share), and lines closed by proof in the year.
+    assert sum(1 for row in trend if row.share_on_time is not None) >= 6
+    assert sum(row.closing.verified for row in trend) > 0
