@@ -239,6 +239,7 @@ def report(name: str, r: dict[str, Any], floor: float | None) -> None:
     print(
         f"    HR import of {people['rows']:,} people: {people['seconds']:.1f} s, peak memory {people['peak_mb']:.0f} MB"
     )
+    print(f"    imports applied: all ({r['accounts']:,} accounts); audit chain: {r['chain']['said']}")
     for label, phase in (
         ("first full import", first),
         ("unchanged re-import", unchanged),

@@ -19,6 +19,7 @@ from ordna.accounts.planning import STORED, AccountPlan
 from ordna.accounts.presets import ColumnMapping, Proves
 from ordna.accounts.reading import people_version
 from ordna.accounts.runs import AccountsImportResult, import_run_record
+from ordna.accounts.staging import in_insert_order, insert_staged
 from ordna.applications.models import Application
 from ordna.applications.services import ApplicationError, application_create
 from ordna.core.actor import Actor
@@ -57,17 +58,19 @@ def apply_import(
     format_to_save: tuple[str, ColumnMapping | None] | None,
     verified_by: str,
     taken_at: datetime | None = None,
+    staged: int | None = None,
 ) -> AccountsImportResult:
     """Apply the plan in one transaction, under the write lock; raises PlanStale (nothing written) when the
     plan is stale and this is not the last attempt, which plans again under the lock. A tripped breaker
     that is not confirmed stops it; an application it names for the first time is created. `format_to_save`
-    (a preset's name, or "mapping" with the mapping) becomes the application's saved format, audited."""
+    (a preset's name, or "mapping" with the mapping) becomes the application's saved format, audited.
+    `staged`: the stage holding the plan's new accounts (ordna.accounts.staging), unused if it plans again."""
     with transaction.atomic():
         application = Application.objects.filter(slug=application_slug).first()
         if plan_stale(plan, application_slug):
             if not last_attempt:
                 raise PlanStale
-            plan = replan(application)
+            plan, staged = replan(application), None
         result.describe(plan)
         if result.breaker_tripped and not allow_mass_change:
             result.outcome = ImportRun.Outcome.STOPPED
@@ -95,6 +98,7 @@ def apply_import(
             taken_at=taken_at or started,
             run_id=result.run_id,
             proves=result.proves,
+            staged=staged,
         )
         result.counts.update(findings_opened=opened, findings_resolved=resolved)
         ImportRun.objects.filter(pk=result.run_id).update(counts=result.counts, finished_at=timezone.now())
@@ -133,13 +137,6 @@ def _adapt(value: datetime | None) -> Any:
     return connection.ops.adapt_datetimefield_value(value) if value is not None else None
 
 
-_PERSON_IN_INSERT = 1 + STORED.index("person_id")  # an insert row is (key, *STORED)
-
-
-def _by_person_then_key(row: tuple[Any, ...]) -> tuple[int, str]:
-    return (row[_PERSON_IN_INSERT] or 0, row[0])
-
-
 def apply_plan(
     plan: AccountPlan,
     *,
@@ -150,24 +147,25 @@ def apply_plan(
     run_id: int | None = None,
     seen_in_full: bool | None = None,
     proves: Proves | None = None,
+    staged: int | None = None,
 ) -> tuple[int, int]:
     """Write the plan set-based, bring the findings in line and announce the change (accounts.changed, in the
     same transaction: offboarding verifies its lines against the accounts as they are now, naming import run
     `run_id`, when the accounts were taken from the source (`taken_at`, now when not given), whether they
     were listed in full (`seen_in_full`; the plan's own when not given) and which facts the source can prove
-    (`proves`: all when not given; its `gone` is the listing in full)); returns (findings opened, resolved)."""
+    (`proves`: all when not given; its `gone` is the listing in full)); returns (findings opened, resolved).
+    `staged`: the stage (ordna.accounts.staging) the plan's inserts were written to, copied from there."""
     assert plan.application_id is not None  # noqa: S101 - set by the caller inside its transaction
     moment = timezone.now()
     now = _adapt(moment)
     # Sign-ins and licences come in the stored form the plan compared them in.
     prepared = ("last_login", "licenses")
     fields = ("application", "key", *STORED, "source_digest", "non_personal", "first_seen", "last_seen")
-    # In order of person, then key: the person index (a million entries across every application) is then
-    # walked once from start to end instead of at random, which saves about a sixth of the INSERT; the
-    # (application, key) entries of one import are few and close together either way.
-    rows = sorted(plan.inserts, key=_by_person_then_key)
+    rows = in_insert_order(plan.inserts)
     ids_before = _max_account_id() if rows else 0
-    if rows:
+    if staged is not None:
+        insert_staged(staged, plan.application_id, now)
+    elif rows:
         insert_rows(
             Account,
             fields,

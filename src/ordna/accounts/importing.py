@@ -23,6 +23,7 @@ from django.utils.functional import lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from ordna.accounts import staging
 from ordna.accounts.applying import PlanStale, apply_import
 from ordna.accounts.errors import AccountsError
 from ordna.accounts.findings_sync import findings_sync, findings_wanted
@@ -51,6 +52,7 @@ from ordna.accounts.reading import (
 )
 from ordna.accounts.rows import ReadResult, read_accounts
 from ordna.accounts.runs import AccountsImportResult, import_run_record, names_list
+from ordna.accounts.staging import drop_stage, in_insert_order, stage_inserts
 from ordna.applications.models import Application
 from ordna.core.actor import Actor
 from ordna.core.errors import lazy_text
@@ -428,35 +430,55 @@ def _import_records(
         # the lock, and at the last attempt inside it). Several imports can so overlap their work, and none
         # applies a plan made from a stale state.
         plan = plan_from(reading, application, notices=result.notices, stored=stored)
-        for attempt in range(1, PLAN_ATTEMPTS + 1):
-            try:
-                return apply_import(
-                    result,
-                    plan,
-                    replan=partial(plan_from, reading, notices=[]),
-                    last_attempt=attempt == PLAN_ATTEMPTS,
-                    application_slug=application_slug,
-                    actor=actor,
-                    today=today,
-                    allow_mass_change=allow_mass_change,
-                    source_name=source_name,
-                    started=started,
-                    format_to_save=format_to_save,
-                    verified_by=verified_by,
-                    taken_at=taken_at or started,
-                )
-            except PlanStale:
-                application = Application.objects.filter(slug=application_slug).first()
-                if reading.unchanged:  # recognised rows may be what changed: read them this time
-                    reading = read_in_full()
-                plan = plan_from(reading, application, notices=[])
-        raise AssertionError("unreachable: the last attempt plans under the lock")  # pragma: no cover
+        staged: int | None = None
+        try:
+            for attempt in range(1, PLAN_ATTEMPTS + 1):
+                if staged is None and _worth_staging(result, plan, allow_mass_change):
+                    staged = stage_inserts(application_slug, in_insert_order(plan.inserts))
+                try:
+                    return apply_import(
+                        result,
+                        plan,
+                        replan=partial(plan_from, reading, notices=[]),
+                        last_attempt=attempt == PLAN_ATTEMPTS,
+                        application_slug=application_slug,
+                        actor=actor,
+                        today=today,
+                        allow_mass_change=allow_mass_change,
+                        source_name=source_name,
+                        started=started,
+                        format_to_save=format_to_save,
+                        verified_by=verified_by,
+                        taken_at=taken_at or started,
+                        staged=staged,
+                    )
+                except PlanStale:
+                    if staged is not None:
+                        drop_stage(staged)
+                        staged = None
+                    application = Application.objects.filter(slug=application_slug).first()
+                    if reading.unchanged:  # recognised rows may be what changed: read them this time
+                        reading = read_in_full()
+                    plan = plan_from(reading, application, notices=[])
+            raise AssertionError("unreachable: the last attempt plans under the lock")  # pragma: no cover
+        finally:
+            if staged is not None:  # applied (copied into accounts) or not: the staged rows are done with
+                drop_stage(staged)
     except AccountsError as exc:
         result.errors = [RowError(0, "", str(exc))]
         result.outcome = ImportRun.Outcome.REJECTED
         if not dry_run:
             result.run_id = import_run_record(result, application, actor, source_name, started)
         return result
+
+
+def _worth_staging(result: AccountsImportResult, plan: AccountPlan, allow_mass_change: bool) -> bool:
+    """Whether the plan's new accounts are many enough to write in bounded steps first (ordna.accounts.staging),
+    and the plan would be applied (not stopped by the breaker)."""
+    if len(plan.inserts) < staging.STAGE_FROM_ROWS:
+        return False
+    result.describe(plan)
+    return allow_mass_change or not result.breaker_tripped
 
 
 def _resolve_implicit_licenses(

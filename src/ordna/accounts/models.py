@@ -176,3 +176,38 @@ class Finding(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.application_id}:{self.account_id or self.license}"
+
+
+class AccountStage(models.Model):
+    """A large import's new accounts being written in bounded steps (ordna.accounts.staging): who writes them,
+    so that the rows of an import that died are swept by the next."""
+
+    application_slug = models.CharField(max_length=100)
+    started_at = models.DateTimeField()
+    host = models.CharField(max_length=255)
+    pid = models.IntegerField()
+
+
+class StagedAccount(models.Model):
+    """A new account an import has written but not applied: no reader of accounts sees this table. Applying
+    copies a stage's rows into accounts in one statement, in `position` order, then the rows are deleted."""
+
+    stage_id = models.BigIntegerField()
+    position = models.IntegerField()
+    key = models.CharField(max_length=255)
+    key_display = models.CharField(max_length=255)
+    username = models.CharField(max_length=255)
+    email = models.CharField(max_length=254)
+    display_name = models.CharField(max_length=255)
+    employee_id_attr = models.CharField(max_length=64)
+    status = models.CharField(max_length=10)
+    last_login = models.DateTimeField(null=True)
+    licenses = models.JSONField(default=list)
+    person_id = models.BigIntegerField(null=True)
+    match_rule = models.CharField(max_length=20)
+    match_confidence = models.FloatField(null=True)
+    needs_review = models.BooleanField()
+    source_digest = models.BigIntegerField(null=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["stage_id", "position"], name="stagedaccount_stage_idx")]

@@ -13,14 +13,12 @@ import re
 import shutil
 import subprocess
 import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from ordna.conftest import free_port
+from ordna.core.tests.served import ordna_run, serving, site_env
 
 CHECKS = "not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance"
 SECONDS_PER_ROLE = 50  # the whole run of one role: the coverage phase, then fuzzing until the time is spent
@@ -37,45 +35,12 @@ def frozen_time() -> Iterator[None]:
 def demo_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict[str, str]]]:
     """`ordna serve` (no worker) over a fresh demo organisation, and a token for each role fuzzed."""
     data = tmp_path_factory.mktemp("fuzz-site")
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DJANGO_SETTINGS_MODULE")}
-    env["ORDNA_DATA_DIR"] = str(data)
-    ordna = str(Path(sys.executable).with_name("ordna"))
-
-    def run(*args: str) -> str:
-        return subprocess.run([ordna, *args], env=env, capture_output=True, text=True, check=True).stdout
-
-    run("migrate", "--verbosity", "0")
-    run("demo")
-    tokens = {role: run("token", "create", role).strip().split()[-1] for role in ("coordinator", "supplier")}
-    port = free_port()
-    log = (data / "serve.log").open("w")
-    server = subprocess.Popen(
-        [ordna, "serve", "--no-worker", "--host", "127.0.0.1", "--port", str(port)],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/healthz", timeout=2) as answer:  # noqa: S310 - loopback
-                    if answer.status == 200:
-                        break
-            except OSError:
-                pass
-            if server.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"ordna serve did not start: {(data / 'serve.log').read_text()[-2000:]}")
-            time.sleep(0.3)
+    env = site_env(data)
+    ordna_run(env, "migrate", "--verbosity", "0")
+    ordna_run(env, "demo")
+    tokens = {role: ordna_run(env, "token", "create", role).strip().split()[-1] for role in ("coordinator", "supplier")}
+    with serving(data, env, "--no-worker") as url:
         yield url, tokens
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-        log.close()
 
 
 @pytest.mark.skipif(

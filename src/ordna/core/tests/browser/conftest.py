@@ -10,13 +10,10 @@ from __future__ import annotations
 import json
 import os
 import re
-import socket
 import subprocess
 import sys
 import tarfile
 import tempfile
-import time
-import urllib.request
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -26,6 +23,8 @@ from typing import Any
 import pytest
 
 from ordna.conftest import require_server, unavailable
+from ordna.core.tests.served import serving as served
+from ordna.core.tests.served import site_env
 from ordna.core.tests.servers import find, missing_line
 
 AXE_VERSION = "4.14.1"
@@ -74,12 +73,6 @@ class Site:
         return json.loads(self.ordna("export", what, "--format", "json").stdout)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="session")
 def chromium() -> str:
     return require_server("chromium")
@@ -88,41 +81,13 @@ def chromium() -> str:
 @contextmanager
 def serving(site: Site, *extra: str) -> Iterator[Site]:
     """`ordna serve` on a free loopback port for the site's data, until the block ends."""
-    port = _free_port()
-    log = (site.data / "serve.log").open("w")
-    server = subprocess.Popen(
-        [str(Path(sys.executable).with_name("ordna")), "serve", "--host", "127.0.0.1", "--port", str(port), *extra],
-        env=site.env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    site.url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{site.url}/healthz", timeout=2) as answer:  # noqa: S310 - loopback
-                    if answer.status == 200:
-                        break
-            except OSError:
-                pass
-            if server.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"ordna serve did not start: {(site.data / 'serve.log').read_text()[-2000:]}")
-            time.sleep(0.3)
+    with served(site.data, site.env, *extra) as url:
+        site.url = url
         yield site
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-        log.close()
 
 
 def new_site(data: Path) -> Site:
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DJANGO_SETTINGS_MODULE")}
-    env["ORDNA_DATA_DIR"] = str(data)
-    return Site(url="", data=data, env=env)
+    return Site(url="", data=data, env=site_env(data))
 
 
 @pytest.fixture(scope="session")
