@@ -462,7 +462,9 @@ def _import_records(
                     plan = plan_from(reading, application, notices=[])
             raise AssertionError("unreachable: the last attempt plans under the lock")  # pragma: no cover
         finally:
-            if staged is not None:  # applied (copied into accounts) or not: the staged rows are done with
+            # Applied (copied into accounts) or not, the staged rows are done with; inside a caller's transaction
+            # that failed they go with its rollback.
+            if staged is not None and not connection.needs_rollback:
                 drop_stage(staged)
     except AccountsError as exc:
         result.errors = [RowError(0, "", str(exc))]

@@ -19,7 +19,9 @@ import pytest
 from django.db import connection, connections, transaction
 from django.test import Client
 
+from ordna.accounts import staging
 from ordna.accounts.importing import accounts_import
+from ordna.accounts.models import Account, AccountStage, StagedAccount
 from ordna.conftest import TODAY, hr_row
 from ordna.core.actor import Actor
 from ordna.core.audit import audit_verify
@@ -62,9 +64,14 @@ def in_thread(work: Callable[[], Any], start: threading.Barrier, results: list[A
     return threading.Thread(target=run)
 
 
+@pytest.mark.parametrize("staged", [False, True], ids=["in-one-step", "staged"])
 def test_two_imports_and_api_writes_at_once_all_succeed_and_the_chain_verifies(
-    load_people, make_user, write_file
+    load_people, make_user, write_file, monkeypatch, staged: bool
 ) -> None:
+    """Also with the new accounts staged in bounded transactions first (ordna.accounts.staging), both at once."""
+    if staged:
+        monkeypatch.setattr(staging, "STAGE_FROM_ROWS", 1000)
+        monkeypatch.setattr(staging, "STAGE_BATCH_ROWS", 500)
     load_people([hr_row(f"E{i}", "Test", f"Person{i}") for i in range(50)])
     token = token_create(user=make_user("coordinator"), actor=Actor.system("test"))
     files = {app: write_file(f"{app}.csv", export(app, 50)) for app in ("alpha", "beta")}
@@ -108,6 +115,8 @@ def test_two_imports_and_api_writes_at_once_all_succeed_and_the_chain_verifies(
     assert actions.count("application.created") == 2 + API_THREADS * API_WRITES
     result = audit_verify()
     assert (result.ok, result.checked) == (True, AuditEvent.objects.count())
+    assert Account.objects.count() == 2 * ROWS
+    assert not StagedAccount.objects.exists() and not AccountStage.objects.exists()
 
 
 def test_a_request_waits_for_the_chain_head_only_as_long_as_a_request_may(make_user, settings) -> None:
