@@ -97,6 +97,8 @@ def main(data: Path, part: str) -> None:
     verdict = audit_verify()
     results["chain"] = {"ok": verdict.ok, "said": verdict.sentence()}
     print(json.dumps(results))
+    if not verdict.ok:
+        raise SystemExit(f"the audit chain does not verify after the imports: {verdict.sentence()}")
 
 
 if __name__ == "__main__":
