@@ -50,6 +50,8 @@ trap cleanup EXIT
 "${RUN_AS[@]}" "$PGBIN/initdb" -D "$DIR/data" -A trust -U postgres >/dev/null
 "${RUN_AS[@]}" "$PGBIN/pg_ctl" -D "$DIR/data" -o "-k $DIR -p $PORT -c listen_addresses=127.0.0.1 -c fsync=off" \
   -l "$DIR/log" -w start >/dev/null
+# The database DATABASE_URL names (the test runner makes its own test_ordna_test beside it; `make bench` uses it).
+"${RUN_AS[@]}" "$PGBIN/createdb" -h 127.0.0.1 -p "$PORT" -U postgres ordna_test
 echo "PostgreSQL $("$PGBIN/postgres" --version | awk '{print $3}') ($PGBIN) on 127.0.0.1:$PORT"
 export DATABASE_URL="postgres://postgres@127.0.0.1:$PORT/ordna_test"
 "$@"
