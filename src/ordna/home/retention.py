@@ -21,7 +21,7 @@ from ordna.core.actor import Actor
 from ordna.core.errors import no_person
 from ordna.home.erasure import person_erase
 from ordna.lifecycle.models import Case, CaseStatus
-from ordna.people.models import LegalHold, Person
+from ordna.people.models import ErasureRequest, LegalHold, Person
 from ordna.support.models import Question
 
 Verdict = Literal["erase", "keep"]
@@ -174,3 +174,11 @@ def person_by_employee_id(employee_id: str) -> Person:
     if person is None:
         raise no_person("employee_id", employee_id)
     return person
+
+
+def person_privacy(person: Person) -> dict[str, object]:
+    """What the person page shows an admin: the hold in force and the waiting erasure request, if any."""
+    return {
+        "hold": hold_in_force(person),
+        "pending": ErasureRequest.objects.filter(person=person, state=ErasureRequest.State.PENDING).first(),
+    }

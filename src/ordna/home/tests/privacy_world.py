@@ -101,7 +101,8 @@ def build_world(make_user: Callable[..., Any]) -> dict[str, Any]:
         closed_at=at(date(2024, 3, 29)),
         note="Greta Gone handed it in at reception",
     )
-    for who, last_day, done in ((hans, date(2024, 2, 28), date(2024, 3, 1)), (rita, date(2024, 10, 31), date(2024, 11, 20))):
+    completed = ((hans, date(2024, 2, 28), date(2024, 3, 1)), (rita, date(2024, 10, 31), date(2024, 11, 20)))
+    for who, last_day, done in completed:
         Line.objects.create(
             case=case(who, last_day, done),
             kind="task",

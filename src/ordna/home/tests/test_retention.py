@@ -15,8 +15,8 @@ from ordna.core.actor import Actor
 from ordna.core.audit import audit_verify
 from ordna.core.models import AuditEvent, User
 from ordna.home import erasure
-from ordna.home.retention import months_before, retention_cutoff, retention_run
 from ordna.home.privacy import hold_place
+from ordna.home.retention import months_before, retention_cutoff, retention_run
 from ordna.home.tests.privacy_world import build_world
 from ordna.lifecycle.models import Line
 from ordna.people.models import Person
