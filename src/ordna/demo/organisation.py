@@ -153,7 +153,7 @@ def demo_load(*, people: int, seed: int, actor: Actor, today: date) -> DemoSumma
         moved = consultant_move_demo(
             plan.people, actor=actor, today=today, keep={u.person for u in plan.users if u.person}
         )
-        retention_demo_load(people=people, actor=actor, today=today)
+        retention_demo_load(actor=actor, today=today)
 
     kinds = Counter(p.employment_type for p in plan.people)
     phases = Counter(p.phase(today) for p in plan.people)

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from ordna.accounts.models import Account, AccountStatus
 from ordna.core.actor import Actor
 from ordna.core.errors import no_person
+from ordna.devices.models import Device
 from ordna.home.erasure import person_erase
 from ordna.lifecycle.models import Case, CaseStatus
 from ordna.people.models import ErasureRequest, LegalHold, Person
@@ -122,6 +123,9 @@ def _newer_data(person: Person, cutoff: date) -> str:
             "application": active.application.name,
             "day": _local(active.last_seen),
         }
+    device = Device.objects.filter(holder=person).first()
+    if device is not None:
+        return _("They still hold the device %(tag)s.") % {"tag": device.asset_tag}
     asked = _local(Question.objects.filter(asked_by=person).aggregate(at=Max("asked_at"))["at"])
     if asked is not None and asked >= cutoff:
         return _("They asked a question on %(day)s, within the period.") % {"day": asked}
