@@ -18,11 +18,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Q, TextField
+from django.db.models import F, Q, TextField
 from django.db.models.functions import Cast
 from django.utils import timezone
 
 from ordna.accounts.models import Account, Finding
+from ordna.applications.models import Application
 from ordna.core.actor import Actor
 from ordna.core.audit import audit_erase, audit_key, audit_record
 from ordna.core.models import ActionLink, AuditEvent, User
@@ -136,7 +137,12 @@ def _erase_accounts(person: Person, pseudonym: str, scrubber: Scrubber) -> dict[
     """The person's application accounts show the pseudonym instead of their names and addresses; returns the
     new key of each account, for the lines that name it."""
     keys: dict[int, str] = {}
-    for account in Account.objects.filter(person=person):
+    accounts = list(Account.objects.filter(person=person))
+    # An import planned meanwhile sees the accounts changed and plans again (accounts.applying).
+    Application.objects.filter(pk__in={a.application_id for a in accounts}).update(
+        accounts_version=F("accounts_version") + 1
+    )
+    for account in accounts:
         key = f"{pseudonym}-{account.pk}"
         keys[account.pk] = key
         Account.objects.filter(pk=account.pk).update(
@@ -243,6 +249,7 @@ def person_erase(*, person: Person, actor: Actor, reason: str, request_id: int |
             end_date_reason="",
             erased_at=timezone.now(),
             erased_because=reason,
+            updated_at=timezone.now(),  # the account import's people index is stamped with it
         )
         after: dict[str, Any] = {"pseudonym": pseudonym, "reason": reason, "audit_events": len(seqs)}
         if request_id is not None:
