@@ -318,7 +318,7 @@ def _assign_dates(slots: Sequence[_Slot], sizes: DemoSizes, rng: random.Random, 
     for slot in long_gone[::6]:
         assert slot.end_date is not None and slot.start_date is not None  # noqa: S101 - set just above
         slot.end_date -= LONG_GONE
-        slot.start_date -= LONG_GONE
+        slot.start_date = max(earliest, slot.start_date - LONG_GONE)
     for slot in upcoming:
         slot.end_date = today + timedelta(days=rng.randint(0, 60))
         slot.start_date = max(earliest, today - timedelta(days=rng.randint(30, 6 * 365)))

@@ -6,11 +6,13 @@ from __future__ import annotations
 import io
 import json
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils import translation
 
 from ordna.core.actor import Actor
 from ordna.core.audit import audit_verify
@@ -22,6 +24,13 @@ from ordna.home.tests.privacy_world import build_world
 from ordna.people.models import ErasureRequest, Person
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def in_english() -> Iterator[None]:
+    """The sentences asserted are the English ones, whatever language an earlier test left active."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture

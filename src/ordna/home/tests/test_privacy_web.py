@@ -3,8 +3,11 @@ one admin and approved by another (never by the same one), a refusal with its re
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 from django.test import Client
+from django.utils import translation
 
 from ordna.core.actor import Actor
 from ordna.core.audit import audit_verify
@@ -13,6 +16,13 @@ from ordna.home.tests.privacy_world import build_world
 from ordna.people.models import ErasureRequest, LegalHold, Person
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def in_english() -> Iterator[None]:
+    """The sentences asserted are the English ones, whatever language an earlier test left active."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import io
 import json
+from collections.abc import Iterator
 from datetime import date
 
 import pytest
 from django.core.management import call_command
+from django.utils import translation
 
 from ordna.accounts.models import Account
 from ordna.conftest import TODAY
@@ -23,6 +25,13 @@ from ordna.people.models import Person
 from ordna.support.models import Question
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def in_english() -> Iterator[None]:
+    """The sentences asserted are the English ones, whatever language an earlier test left active."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture

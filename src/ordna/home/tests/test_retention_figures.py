@@ -9,10 +9,12 @@ import io
 import json
 import subprocess
 import zipfile
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
 import pytest
+from django.utils import translation
 
 from ordna.conftest import TODAY
 from ordna.core.actor import Actor
@@ -25,6 +27,15 @@ from ordna.reports import selectors
 from ordna.reports.services import evidence_pack_make
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def in_english() -> Iterator[None]:
+    """The sentences asserted are the English ones, whatever language an earlier test left active."""
+    with translation.override("en"):
+        yield
+
+
 MARCH_2024 = date(2024, 3, 1)
 NAMES = {"employee_id", "name"}
 
