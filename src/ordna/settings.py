@@ -277,6 +277,9 @@ ORDNA_MASS_CHANGE_ACCOUNTS_PERCENT = envfloat("ORDNA_MASS_CHANGE_ACCOUNTS_PERCEN
 # truncated export).
 ORDNA_MASS_CHANGE_MINIMUM = envint("ORDNA_MASS_CHANGE_MINIMUM", 10, minimum=1)
 ORDNA_DORMANT_DAYS = envint("ORDNA_DORMANT_DAYS", 90, minimum=1)
+# Leavers' personal data is erased this many months after their case completed, or after they left without a
+# case (docs/privacy.md); counts and the proof of completion remain.
+ORDNA_RETENTION_MONTHS = envint("ORDNA_RETENTION_MONTHS", 24, minimum=1)
 # A source (the HR file, an application's accounts) older than this many days is stale (docs/feeds.md); each
 # application can set its own.
 ORDNA_SOURCE_MAX_AGE_DAYS = envint("ORDNA_SOURCE_MAX_AGE_DAYS", 7, minimum=1)

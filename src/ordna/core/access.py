@@ -47,6 +47,8 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "people.import": frozenset({A, C, H}),
     "people.end_date": frozenset({A, C, H}),  # set a last day by hand, with a reason (issue 16)
     "people.export": frozenset({A, C, H, AU}),
+    # A person's data on request, legal holds and erasure requests (docs/privacy.md): administrators only.
+    "privacy.manage": frozenset({A}),
     "applications.list": frozenset({A, C, H, MG, K, S, AU}),  # scoped
     "applications.view": frozenset({A, C, H, MG, K, S, AU}),  # scoped
     "applications.edit": frozenset({A, C}),
@@ -168,6 +170,7 @@ GROUP_ONLY: frozenset[str] = frozenset(
         "alumni.list",
         "exitsurvey.report",
         "reports.group",
+        "privacy.manage",
     }
 )
 

@@ -42,6 +42,7 @@ NAVIGATION = (
     ("core:companies", _("Companies"), "companies.list", ("core:compan*",)),
     ("core:audit", _("Audit log"), "audit.view", ("core:audit",)),
     ("notifications:log", _("Reminders"), "notifications.log", ("notifications:*",)),
+    ("home:privacy", _("Privacy"), "privacy.manage", ("home:privacy", "home:erasure*")),
 )
 
 
@@ -55,7 +56,7 @@ SECTIONS = (
     (_("Accounts"), ("applications:list", "accounts:findings", "accounts:review", "core:imports", "feeds:health")),
     (_("Key users"), ("support:questions", "support:wishes", "support:surveys", "support:workload", "support:insight")),
     (_("Suppliers"), ("suppliers:list", "suppliers:contracts", "reviews:list", "releases:list")),
-    (_("Administration"), ("home:users", "core:companies", "core:audit", "notifications:log")),
+    (_("Administration"), ("home:users", "core:companies", "core:audit", "notifications:log", "home:privacy")),
 )
 
 

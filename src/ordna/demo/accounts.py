@@ -26,6 +26,7 @@ from ordna.demo.names import SWEDISH_FIRST_NAMES, SWEDISH_LAST_NAMES
 from ordna.demo.people import (
     CONSULTANT,
     EMPLOYEE,
+    LONG_GONE,
     DemoPerson,
     ascii_fold,
     day_at,
@@ -147,6 +148,8 @@ def demo_accounts(*, people: Sequence[DemoPerson], seed: int, today: date, until
             )
             if phase == "left" and person.end_date is not None:
                 status = "disabled" if rng.random() < 0.6 else "active"
+                if person.end_date < today - LONG_GONE:
+                    status = "disabled"  # long gone: closed in time (the draw stays, so the others do not change)
                 last_login: datetime | None = _login_of_leaver(person.end_date, status == "active", rng, until)
             else:
                 status = "active"

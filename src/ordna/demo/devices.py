@@ -13,7 +13,7 @@ from django.db import transaction
 
 from ordna.core.actor import Actor
 from ordna.core.audit import audit_record
-from ordna.demo.people import CONTRACTOR, EMPLOYEE, DemoPerson, day_at
+from ordna.demo.people import CONTRACTOR, EMPLOYEE, LONG_GONE, DemoPerson, day_at
 from ordna.devices.models import Device, DeviceHolding
 
 
@@ -85,6 +85,8 @@ def demo_devices(*, people: Sequence[DemoPerson], seed: int, today: date, until:
         former = ""
         if phase == "left":
             kept = rng.random() < 0.2
+            if person.end_date is not None and person.end_date < today - LONG_GONE:
+                kept = False  # long gone: returned (the draw stays, so the others do not change)
             kept_any = kept_any or kept
             holder = person if kept else None
             expected_return = person.end_date if kept else None

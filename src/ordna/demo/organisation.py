@@ -43,6 +43,7 @@ from ordna.demo.people import (
     demo_sizes,
     people_demo_load,
 )
+from ordna.demo.retention import retention_demo_load
 from ordna.demo.suppliers import DEMO_SUPPLIERS, supplier_companies_demo_load, suppliers_demo_load
 from ordna.demo.support import support_demo_load
 from ordna.demo.users import DEMO_PASSWORD, DemoUser, demo_users, users_demo_load
@@ -152,6 +153,7 @@ def demo_load(*, people: int, seed: int, actor: Actor, today: date) -> DemoSumma
         moved = consultant_move_demo(
             plan.people, actor=actor, today=today, keep={u.person for u in plan.users if u.person}
         )
+        retention_demo_load(actor=actor, today=today)
 
     kinds = Counter(p.employment_type for p in plan.people)
     phases = Counter(p.phase(today) for p in plan.people)

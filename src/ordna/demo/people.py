@@ -287,6 +287,9 @@ def _weighted_ranking(slots: Sequence[_Slot], rng: random.Random) -> list[_Slot]
     return [slot for _, _, slot in keyed]
 
 
+LONG_GONE = timedelta(days=730)
+
+
 def _assign_dates(slots: Sequence[_Slot], sizes: DemoSizes, rng: random.Random, today: date) -> None:
     earliest = today - timedelta(days=8 * 365)
     for slot in slots:
@@ -309,6 +312,13 @@ def _assign_dates(slots: Sequence[_Slot], sizes: DemoSizes, rng: random.Random, 
     for slot in past:
         slot.end_date = today - timedelta(days=rng.randint(1, 548))
         slot.start_date = max(earliest, slot.end_date - timedelta(days=rng.randint(30, 5 * 365)))
+    # Some left long ago, past the retention period (docs/privacy.md): every sixth of those who left over 13 months
+    # ago (before the 12-month trend) left two years earlier still. No random draw: the rest stays as it was.
+    long_gone = [slot for slot in past if slot.end_date is not None and slot.end_date < today - timedelta(days=400)]
+    for slot in long_gone[::6]:
+        assert slot.end_date is not None and slot.start_date is not None  # noqa: S101 - set just above
+        slot.end_date -= LONG_GONE
+        slot.start_date = max(earliest, slot.start_date - LONG_GONE)
     for slot in upcoming:
         slot.end_date = today + timedelta(days=rng.randint(0, 60))
         slot.start_date = max(earliest, today - timedelta(days=rng.randint(30, 6 * 365)))

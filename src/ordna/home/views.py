@@ -39,6 +39,7 @@ from ordna.devices.scopes import devices_scope
 from ordna.home import selectors, sign_in
 from ordna.home.checklist import first_run
 from ordna.home.forms import TokenForm, UserForm
+from ordna.home.retention import person_privacy
 from ordna.lifecycle.case_templates import leaver_template_default_add
 from ordna.lifecycle.scopes import cases_scope
 from ordna.people.models import Person
@@ -112,6 +113,7 @@ def _person_page(request: HttpRequest, employee_id: str, *, error: str = "", sta
         "can_set_end_date": access.can(user, "people.end_date"),
         "end_date_error": error,
         "posted": request.POST if error else {},
+        "privacy": person_privacy(person) if access.can(user, "privacy.manage") else None,
     }
     return render(request, "home/person.html", context, status=status)
 

@@ -54,6 +54,9 @@ class Certificate:
     lines: list[CertificateLine]
     issued_at: datetime
     counts: ClosingCounts
+    # When the person's personal data was erased (docs/privacy.md): the certificate keeps its structure, the
+    # person shows as their pseudonym, and it says so.
+    erased_at: datetime | None = None
 
 
 def _when(moment: datetime | None) -> str:
@@ -118,7 +121,12 @@ def certificate_data(case: Case) -> Certificate:
         ],
         issued_at=timezone.now(),
         counts=closing_counts(lines),
+        erased_at=case.person.erased_at,
     )
+
+
+def erased_sentence(moment: datetime) -> str:
+    return _("personal data erased on %(day)s") % {"day": timezone.localdate(moment).isoformat()}
 
 
 def counts_sentence(counts: ClosingCounts) -> str:
@@ -175,6 +183,8 @@ def certificate_pdf(data: Certificate) -> bytes:
         (_("Completed"), _when(data.completed_at)),
         (_("Issued"), _when(data.issued_at)),
     ]
+    if data.erased_at is not None:
+        facts.append((_("Personal data"), erased_sentence(data.erased_at)))
     for label, value in facts:
         pdf.cell(0, 5.5, pdf_text(f"{label}: {value}"), new_x="LMARGIN", new_y="NEXT")
     pdf_font(pdf, 10, bold=True)

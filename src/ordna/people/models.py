@@ -82,6 +82,10 @@ class Person(models.Model):
     end_date_reason = models.TextField(blank=True, db_default="")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # When the person's personal data was erased (retention or a request, docs/privacy.md); their employee id is
+    # then a pseudonym and their names are gone, while dates, counts and how every line closed remain.
+    erased_at = models.DateTimeField(null=True, blank=True)
+    erased_because = models.CharField(max_length=20, blank=True, db_default="")
 
     class Meta:
         ordering = ["last_name", "first_name", "employee_id"]
@@ -113,3 +117,63 @@ class Person(models.Model):
 
     def status_on(self, today: date, lead_days: int) -> str:
         return person_status(start_date=self.start_date, end_date=self.end_date, today=today, lead_days=lead_days)
+
+
+class LegalHold(models.Model):
+    """A legal hold on a person's data: while it is in force (not released) neither retention nor an erasure
+    request touches them (docs/privacy.md)."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="legal_holds")
+    reason = models.TextField()
+    placed_by = models.CharField(max_length=150)
+    placed_at = models.DateTimeField()
+    released_by = models.CharField(max_length=150, blank=True)
+    released_at = models.DateTimeField(null=True, blank=True)
+    release_reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-placed_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person"], condition=Q(released_at__isnull=True), name="legalhold_one_in_force_per_person"
+            ),
+            models.CheckConstraint(name="legalhold_reason_not_blank", condition=~Q(reason="")),
+        ]
+
+    def __str__(self) -> str:
+        return f"legal hold {self.person_id}"
+
+
+class ErasureRequest(models.Model):
+    """A request to erase one person's data ahead of the retention period: made by one admin, carried out only
+    when a second admin approves it (four eyes), under the same rules as retention (docs/privacy.md)."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Waiting for a second admin")
+        DONE = "done", _("Approved and erased")
+        REJECTED = "rejected", _("Rejected")
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="erasure_requests")
+    reason = models.TextField()
+    requested_by = models.ForeignKey("core.User", null=True, on_delete=models.SET_NULL, related_name="+")
+    requested_by_label = models.CharField(max_length=150)
+    requested_at = models.DateTimeField()
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    decided_by = models.ForeignKey("core.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    decided_by_label = models.CharField(max_length=150, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person"], condition=Q(state="pending"), name="erasurerequest_one_pending_per_person"
+            ),
+            models.CheckConstraint(name="erasurerequest_reason_not_blank", condition=~Q(reason="")),
+            models.CheckConstraint(
+                name="erasurerequest_known_state", condition=one_of("state", ["pending", "done", "rejected"])
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"erasure request {self.pk} ({self.state})"

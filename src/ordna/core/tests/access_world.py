@@ -187,4 +187,10 @@ def access_world(load_people: Any, make_user: Any, tmp_path: Any, monkeypatch: A
     values["DIGEST"] = Digest.objects.create(
         day=TODAY, recipient=users["hr"], address="hr@example.org", top_step="due", next_attempt_at=now, created_at=now
     ).pk
+    from ordna.people.models import ErasureRequest
+
+    # A waiting erasure request (docs/privacy.md): an admin decides it on the privacy page.
+    values["ERASURE"] = ErasureRequest.objects.create(
+        person=people["E1"], reason="Asked by letter", requested_by_label="someone", requested_at=now
+    ).pk
     return {"users": users, "people": people, "values": values}

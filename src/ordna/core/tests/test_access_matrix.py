@@ -66,6 +66,13 @@ WEB: dict[str, tuple[dict[str, Any], str, set[str], int | tuple[int, ...]]] = {
     "people:import_confirm": ({}, "post", {"admin", "coordinator", "hr"}, 302),
     # An empty form is refused with the reason on the person page (422).
     "people:end_date": ({"employee_id": "E2"}, "post", {"admin", "coordinator", "hr"}, 422),
+    # A person's data on request, legal holds and erasure requests: administrators only (docs/privacy.md). An
+    # empty reason is refused and sends the admin back to the person page.
+    "people:personal_data": ({"employee_id": "E2"}, "get", {"admin"}, 200),
+    "people:hold": ({"employee_id": "E2"}, "post", {"admin"}, 302),
+    "people:erase": ({"employee_id": "E2"}, "post", {"admin"}, 302),
+    "home:privacy": ({}, "get", {"admin"}, 200),
+    "home:erasure_decide": ({"pk": "ERASURE"}, "post", {"admin"}, 302),
     # E2 reports to the manager's person and is the employee's own person.
     "people:detail": (
         {"employee_id": "E2"},
@@ -273,6 +280,7 @@ API: dict[tuple[str, str], set[str]] = {
     ("POST", "/api/v1/closing-requests/{request_id}/reject"): {"admin", "coordinator"},
     ("POST", "/api/v1/closing-requests/{request_id}/withdraw"): {"admin", "coordinator", "hr", "manager", "employee"},
     ("PUT", "/api/v1/people/{employee_id}/end-date"): {"admin", "coordinator", "hr"},
+    ("GET", "/api/v1/people/{employee_id}/personal-data"): {"admin"},
     ("GET", "/api/v1/reports/figures"): {"admin", "coordinator", "auditor"},
     ("GET", "/api/v1/case-templates"): {"admin", "coordinator", "hr", "auditor"},
     ("POST", "/api/v1/case-templates"): {"admin", "coordinator", "hr"},

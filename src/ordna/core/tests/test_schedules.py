@@ -35,6 +35,7 @@ def due_minutes(job: object, day: str) -> list[str]:
     [
         ("leavers_sign_in_end_daily", ["23:15"], ["22:15"]),  # 00:15 in Stockholm: the day before in UTC
         ("cases_open_daily", ["04:30"], ["03:30"]),  # 05:30 in Stockholm
+        ("retention_daily", ["01:30"], ["00:30"]),  # 02:30 in Stockholm
         ("monthly_report_mail", ["06:00"], ["05:00"]),  # 07:00 in Stockholm
     ],
 )

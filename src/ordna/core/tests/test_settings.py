@@ -47,6 +47,7 @@ BAD = {
     "ORDNA_MASS_CHANGE_ACCOUNTS_PERCENT": ("150", "at most 100"),
     "ORDNA_MASS_CHANGE_MINIMUM": ("0", "at least 1"),
     "ORDNA_DORMANT_DAYS": ("0", "at least 1"),
+    "ORDNA_RETENTION_MONTHS": ("0", "at least 1"),
     "ORDNA_SOURCE_MAX_AGE_DAYS": ("0", "at least 1"),
     "ORDNA_MAIL_DOMAINS": ("example", "not a domain"),
     "ORDNA_HOLIDAY_COUNTRY": ("DE", "SE or NL"),
