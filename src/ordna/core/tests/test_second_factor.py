@@ -149,9 +149,10 @@ def test_a_required_role_must_set_up_the_second_factor_before_anything_else(make
     response = client.get("/people/")
     assert response.status_code == 302 and response["Location"] == "/account/second-factor/"
     assert client.get("/api/me").status_code == 403
-    assert "Your role requires a second factor before you can go on." in client.get(
-        "/account/second-factor/"
-    ).content.decode()
+    assert (
+        "Your role requires a second factor before you can go on."
+        in client.get("/account/second-factor/").content.decode()
+    )
     enrol(client)
     assert client.get("/people/").status_code == 200
     # A role not in the list signs in with the password alone.
