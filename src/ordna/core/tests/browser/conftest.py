@@ -140,8 +140,8 @@ AXE_PATH = "/__axe__/axe.min.js"
 # Every violation of the Content-Security-Policy a page of the current test reported (see WatchedBrowser).
 csp_violations: list[str] = []
 # Added to every page before its own scripts: the browser's report of a violation, written to the console.
-_REPORT_VIOLATIONS = """document.addEventListener('securitypolicyviolation', e =>
-    console.error(`CSP violation: ${e.violatedDirective} blocked ${e.blockedURI || 'inline code'} on ${e.documentURI}`));"""
+_REPORT_VIOLATIONS = """document.addEventListener('securitypolicyviolation', e => console.error(
+    `CSP violation: ${e.violatedDirective} blocked ${e.blockedURI || 'inline code'} on ${e.documentURI}`));"""
 
 
 def _watch_page(page: Any) -> None:
