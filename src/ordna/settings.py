@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 from email.utils import parseaddr
@@ -88,6 +89,16 @@ CSRF_TRUSTED_ORIGINS = [
 # Behind a reverse proxy that ends TLS (docs/operations.md): the header it sets to "https" on encrypted requests,
 # so Django knows the request was secure (secure cookies, CSRF's origin check, links it builds).
 SECURE_PROXY_SSL_HEADER = proxy_ssl_header(envstr("ORDNA_PROXY_SSL_HEADER"))
+# The reverse proxy's own address: `ordna serve` then takes the client's address of its requests from the last
+# X-Forwarded-For entry (sign-in throttling counts per client address; docs/operations.md).
+ORDNA_TRUSTED_PROXY = envstr("ORDNA_TRUSTED_PROXY").strip()
+if ORDNA_TRUSTED_PROXY:
+    try:
+        ipaddress.ip_address(ORDNA_TRUSTED_PROXY)
+    except ValueError:
+        raise SettingError(
+            f"ORDNA_TRUSTED_PROXY: expected the proxy's IP address such as 127.0.0.1, got {ORDNA_TRUSTED_PROXY!r}"
+        ) from None
 SECURE_COOKIES = envbool("ORDNA_SECURE_COOKIES", False)
 SESSION_COOKIE_SECURE = SECURE_COOKIES
 CSRF_COOKIE_SECURE = SECURE_COOKIES

@@ -30,6 +30,7 @@ BAD = {
     "ORDNA_CSRF_TRUSTED_ORIGINS": ("ordna.example.org", "https://ordna.example.org"),
     "ORDNA_PROXY_SSL_HEADER": ("X-Forwarded-Proto: https", "header name"),
     "ORDNA_SECURE_COOKIES": ("sometimes", "true or false"),
+    "ORDNA_TRUSTED_PROXY": ("proxy.example.org", "IP address"),
     "ORDNA_SESSION_HOURS": ("0", "at least 1"),
     "ORDNA_SESSION_IDLE_MINUTES": ("-1", "at least 0"),
     "ORDNA_HSTS_SECONDS": ("31536000", "only with ORDNA_SECURE_COOKIES"),
