@@ -141,6 +141,7 @@ def test_make_run_prints_and_links_the_port_it_serves() -> None:
 
 def _remote_addr_seen(options: dict[str, Any], headers: dict[str, str]) -> str:
     """The REMOTE_ADDR a WSGI app sees behind waitress started with `options`, for one request on loopback."""
+    import contextlib
     import threading
     import urllib.request
 
@@ -153,10 +154,8 @@ def _remote_addr_seen(options: dict[str, Any], headers: dict[str, str]) -> str:
     server = create_server(app, host="127.0.0.1", port=0, **options)
 
     def run() -> None:
-        try:
+        with contextlib.suppress(OSError, ValueError):  # the loop ends as the test closes the server under it
             server.run()
-        except (OSError, ValueError):  # the loop ends as the test closes the server under it
-            pass
 
     thread = threading.Thread(target=run, daemon=True)
     thread.start()
