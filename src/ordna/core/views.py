@@ -90,7 +90,7 @@ def login_code(request: HttpRequest) -> HttpResponse:
     if not isinstance(pending, dict) or time.time() - pending.get("at", 0) > PENDING_SECONDS:
         request.session.pop(PENDING, None)
         return redirect("core:login")
-    user = User.objects.filter(pk=pending.get("user"), is_active=True).first()
+    user = User.objects.filter(pk=int(pending.get("user") or 0), is_active=True).first()
     if user is None:
         request.session.pop(PENDING, None)
         return redirect("core:login")
