@@ -4,6 +4,7 @@ signing out everywhere."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from typing import Any
 
@@ -223,3 +224,27 @@ def test_hsts_is_sent_on_secure_requests_when_set(settings) -> None:
     settings.SECURE_HSTS_SECONDS = 31536000
     assert Client().get("/login/", secure=True)["Strict-Transport-Security"] == "max-age=31536000"
     assert "Strict-Transport-Security" not in Client().get("/login/")
+
+
+# Templates that are never served as pages, so the page's Content-Security-Policy does not reach them: mail
+# bodies (mail clients drop style sheets) and the reports downloaded as self-contained HTML files.
+STANDALONE = {
+    "notifications/digest.html",
+    "lifecycle/service_desk_mail.html",
+    "reports/partials/document_style.html",
+}
+
+
+def test_no_page_template_has_inline_scripts_styles_or_handlers() -> None:
+    """What the policy would block: <script> without src, <style>, style="...", on...= handlers."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    inline = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>|<style\b|\sstyle\s*=|\son[a-z]+\s*=", re.IGNORECASE)
+    found = [
+        f"{path.relative_to(root)}: {match.group(0).strip()}"
+        for path in sorted(root.glob("*/templates/**/*.html"))
+        if str(path.relative_to(root / path.relative_to(root).parts[0] / "templates")) not in STANDALONE
+        for match in inline.finditer(path.read_text(encoding="utf-8"))
+    ]
+    assert found == []
