@@ -4,6 +4,7 @@ signing out everywhere. Every signed-in user may use these pages; they change on
 from __future__ import annotations
 
 from django.contrib import messages
+from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -49,7 +50,13 @@ def account(request: HttpRequest) -> HttpResponse:
 def second_factor_setup(request: HttpRequest) -> HttpResponse:
     """Scan the QR code (or type the key), then confirm with one code: the recovery codes are shown once."""
     user = user_of(request)
-    if not _local(user) or second_factor.confirmed(user):
+    if not _local(user):
+        return redirect("core:account")
+    if second_factor.confirmed(user):
+        if sign_in_guard.second_factor_required(user) and not request.session.get(sign_in_guard.SECOND_FACTOR_DONE):
+            # Set up in another browser since this one signed in: this sign-in never gave a code; sign in again.
+            logout(request)
+            return redirect("core:login")
         return redirect("core:account")
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

@@ -171,7 +171,9 @@ class SessionGuardMiddleware:
                 % {"minutes": settings.ORDNA_SESSION_IDLE_MINUTES},
             )
             return self.get_response(request)
-        if seen is None or now - seen > 60:  # written at most once a minute, not on every request
+        # Written at most once a minute, not on every request. A session without the mark (opened before this
+        # version; every sign-in sets it) keeps only the absolute limit.
+        if isinstance(seen, int | float) and now - seen > 60:
             request.session[SEEN] = int(now)
         if (
             not request.session.get(VIA_PROVIDER)

@@ -222,3 +222,15 @@ def test_the_qr_code_holds_the_provisioning_address(make_user) -> None:
     parsed: Any = pyotp.parse_uri(enrolment.uri)
     assert (parsed.secret, parsed.name, parsed.issuer) == (enrolment.key, "hr1", "Ordna")
     assert enrolment.qr_svg_data_uri.startswith("data:image/svg+xml;charset=utf-8,%3Csvg")
+
+
+def test_a_session_older_than_the_set_up_signs_in_again_with_a_code(make_user, settings) -> None:
+    """Set up in one browser while another was signed in with the password alone: the other, owing the code,
+    is sent to sign in again rather than round in circles."""
+    settings.ORDNA_REQUIRE_2FA = ["coordinator"]
+    make_user("coordinator", password=PASSWORD)
+    older = sign_in("coordinator1")
+    enrol(sign_in("coordinator1"))
+    response = older.get("/people/", follow=True)
+    assert response.redirect_chain[-1][0] == "/login/"
+    assert "_auth_user_id" not in older.session
