@@ -206,6 +206,15 @@ def webhooks(pairs: dict[str, list[str]]) -> dict[str, list[str]]:
 ROLES = ("admin", "coordinator", "hr", "manager", "key_user", "supplier", "employee", "auditor")
 
 
+def role_list(name: str) -> list[str]:
+    """A comma-separated list of roles, as ``ORDNA_REQUIRE_2FA``: each must be a role."""
+    found = envlist(name)
+    for role in found:
+        if role not in ROLES:
+            raise SettingError(f"{name}: unknown role {role!r}; roles are: {', '.join(ROLES)}")
+    return found
+
+
 def role_mailboxes(pairs: dict[str, list[str]]) -> dict[str, list[str]]:
     """``ORDNA_ROLE_MAILBOXES``: every key a role, every value one address (lower case)."""
     for role, found in pairs.items():

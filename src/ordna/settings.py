@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 from email.utils import parseaddr
@@ -25,6 +26,7 @@ from ordna.environment import (
     proxy_ssl_header,
     redis_url,
     role_groups,
+    role_list,
     role_mailboxes,
     smtp_settings,
     web_address,
@@ -87,12 +89,53 @@ CSRF_TRUSTED_ORIGINS = [
 # Behind a reverse proxy that ends TLS (docs/operations.md): the header it sets to "https" on encrypted requests,
 # so Django knows the request was secure (secure cookies, CSRF's origin check, links it builds).
 SECURE_PROXY_SSL_HEADER = proxy_ssl_header(envstr("ORDNA_PROXY_SSL_HEADER"))
+# The reverse proxy's own address: `ordna serve` then takes the client's address of its requests from the last
+# X-Forwarded-For entry (sign-in throttling counts per client address; docs/operations.md).
+ORDNA_TRUSTED_PROXY = envstr("ORDNA_TRUSTED_PROXY").strip()
+if ORDNA_TRUSTED_PROXY:
+    try:
+        ipaddress.ip_address(ORDNA_TRUSTED_PROXY)
+    except ValueError:
+        raise SettingError(
+            f"ORDNA_TRUSTED_PROXY: expected the proxy's IP address such as 127.0.0.1, got {ORDNA_TRUSTED_PROXY!r}"
+        ) from None
 SECURE_COOKIES = envbool("ORDNA_SECURE_COOKIES", False)
 SESSION_COOKIE_SECURE = SECURE_COOKIES
 CSRF_COOKIE_SECURE = SECURE_COOKIES
 SESSION_COOKIE_AGE = envint("ORDNA_SESSION_HOURS", 12, minimum=1) * 3600
+# A sign-in also ends after this many minutes without a request (0: only the absolute ORDNA_SESSION_HOURS).
+ORDNA_SESSION_IDLE_MINUTES = envint("ORDNA_SESSION_IDLE_MINUTES", 60, minimum=0)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+# HSTS (docs/operations.md): browsers keep to HTTPS for this many seconds once they saw it over TLS; Django's
+# SecurityMiddleware sends it on secure requests only (0: not sent). Only with ORDNA_SECURE_COOKIES, as a site
+# that still serves plain HTTP would lock its own users out.
+SECURE_HSTS_SECONDS = envint("ORDNA_HSTS_SECONDS", 0, minimum=0)
+if SECURE_HSTS_SECONDS and not SECURE_COOKIES:
+    raise SettingError("ORDNA_HSTS_SECONDS: only with ORDNA_SECURE_COOKIES=true (Ordna served over HTTPS)")
+SECURE_REFERRER_POLICY = "same-origin"
+# The browser features no page of Ordna uses, turned off for every page (and anything that might be injected).
+ORDNA_PERMISSIONS_POLICY = (
+    "accelerometer=(), camera=(), display-capture=(), geolocation=(), gyroscope=(), magnetometer=(), "
+    "microphone=(), midi=(), payment=(), usb=()"
+)
+# The Content-Security-Policy (django-csp): scripts, styles, images, fonts and forms from Ordna's own origin only;
+# nothing inline (no <script>, no style="...", no on...= handlers: CSS and JS are static files); no frames.
+# The enrolment QR code is an <img> of an SVG data: URL built by segno, so images also allow data:.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "base-uri": ["'none'"],
+        "object-src": ["'none'"],
+    }
+}
 # The address people use, for links in mail. Unset, `ordna serve` derives it from the host and port it serves
 # and hands it to its worker (ordna.cli serve), so `make run PORT=...` links to the port it serves.
 BASE_URL_SET = bool(envstr("ORDNA_BASE_URL"))
@@ -144,6 +187,11 @@ MIDDLEWARE = [
     "ordna.core.middleware.RequestSizeMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "ordna.core.middleware.PermissionsPolicyMiddleware",
+    # After authentication: a session idle too long ends; a sign-in waiting for its second factor, or a role that
+    # requires one not yet set up, sees only the pages that finish it (docs/sign-in.md).
+    "ordna.core.sign_in_guard.SessionGuardMiddleware",
 ]
 
 ROOT_URLCONF = "ordna.urls"
@@ -313,6 +361,12 @@ if ORDNA_OIDC_ISSUER and not ORDNA_OIDC_ISSUER.startswith(("https://", "http://1
     raise SettingError("ORDNA_OIDC_ISSUER: expected an https:// address (http only on loopback, for tests)")
 ORDNA_LOGIN_MAX_FAILURES = envint("ORDNA_LOGIN_MAX_FAILURES", 5, minimum=1)
 ORDNA_LOGIN_LOCKOUT_MINUTES = envint("ORDNA_LOGIN_LOCKOUT_MINUTES", 15, minimum=1)
+# Failed sign-ins from one client address, whatever user names it tries, before that address is locked for
+# ORDNA_LOGIN_LOCKOUT_MINUTES (counted over the same minutes).
+ORDNA_LOGIN_ADDRESS_MAX_FAILURES = envint("ORDNA_LOGIN_ADDRESS_MAX_FAILURES", 20, minimum=1)
+# The roles whose local sign-in needs a second factor (TOTP); sign-in through the identity provider is the
+# provider's to protect.
+ORDNA_REQUIRE_2FA = role_list("ORDNA_REQUIRE_2FA")
 # Suppliers (docs/suppliers.md): the alert stages before a contract's decision date, in days, and how many days
 # before its due date a review action item is chased.
 try:

@@ -112,3 +112,16 @@ class RequestSizeMiddleware:
                 "limit": math.ceil(settings.DATA_UPLOAD_MAX_MEMORY_SIZE / _MIB)
             }
         return _answer(request, status=413, title=_("Too large"), sentence=sentence)
+
+
+class PermissionsPolicyMiddleware:
+    """Every answer turns off the browser features no page of Ordna uses (camera, microphone, geolocation, ...)
+    with a Permissions-Policy header (settings.ORDNA_PERMISSIONS_POLICY)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        response.headers.setdefault("Permissions-Policy", settings.ORDNA_PERMISSIONS_POLICY)
+        return response

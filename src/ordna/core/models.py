@@ -361,3 +361,44 @@ class ActionLink(models.Model):
 
     def __str__(self) -> str:
         return f"{self.purpose} {self.target_id}"
+
+
+class SignInThrottle(models.Model):
+    """Failed sign-ins from one client address over the last ORDNA_LOGIN_LOCKOUT_MINUTES, whatever user names it
+    tried; at ORDNA_LOGIN_ADDRESS_MAX_FAILURES the address is locked until `locked_until` (docs/sign-in.md)."""
+
+    address = models.CharField(max_length=64, unique=True)
+    failures = models.PositiveIntegerField(default=0)
+    window_started_at = models.DateTimeField()
+    locked_until = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.address}: {self.failures}"
+
+
+class SecondFactor(models.Model):
+    """A local user's TOTP key (RFC 6238, 30-second steps, 6 digits). Unconfirmed until the user has entered one
+    code from it; `last_step` is the newest time step used, so a code works once."""
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="second_factor")
+    key = models.CharField(max_length=64)  # base32, as authenticator apps take it
+    created_at = models.DateTimeField()
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    last_step = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {'confirmed' if self.confirmed_at else 'unconfirmed'}"
+
+
+class RecoveryCode(models.Model):
+    """A one-time code that stands in for the TOTP code (a lost phone); only its SHA-256 digest is kept."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="recovery_codes")
+    digest = models.CharField(max_length=64)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "digest"], name="recoverycode_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {'used' if self.used_at else 'unused'}"

@@ -72,6 +72,13 @@ def _check_may_grant(*, actor: Actor, roles: list[str], target: User | None) -> 
         raise UserError(_("Only an administrator can grant or change the administrator role."), field="roles")
 
 
+def user_change_check(*, actor: Actor, user: User) -> None:
+    """Refuse (UserError) when `actor` may not change `user`'s sign-in: only an administrator changes an
+    administrator's; everyone may change their own."""
+    if actor.user is None or actor.user.pk != user.pk:
+        _check_may_grant(actor=actor, roles=[], target=user)
+
+
 def _user_state(user: User) -> dict[str, object]:
     return {
         "username": user.username,
@@ -158,13 +165,31 @@ def user_update(
     return user
 
 
-def _end_sessions_and_tokens(user: User) -> None:
-    """A disabled user's sessions and API tokens stop working at once (docs/roles.md)."""
-    now = timezone.now()
-    ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=now)
-    for session in Session.objects.filter(expire_date__gt=now).iterator():
+def _end_sessions(user: User) -> int:
+    """End every session of `user` (every browser signed in as them); returns how many there were."""
+    ended = 0
+    for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
         if session.get_decoded().get("_auth_user_id") == str(user.pk):
             session.delete()
+            ended += 1
+    return ended
+
+
+def _end_sessions_and_tokens(user: User) -> None:
+    """A disabled user's sessions and API tokens stop working at once (docs/roles.md)."""
+    ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    _end_sessions(user)
+
+
+def user_sign_out_everywhere(*, user: User, actor: Actor) -> int:
+    """End every session of `user`, in every browser (a lost laptop, a shared computer); returns how many ended.
+    Users may do it for themselves; an administrator (or IT coordinator, for non-administrators) for others.
+    API tokens are left alone: they are revoked one by one on the user's page."""
+    user_change_check(actor=actor, user=user)
+    with transaction.atomic():
+        ended = _end_sessions(user)
+        audit_record(actor=actor, action="user.signed_out_everywhere", target=user, after={"sessions": ended})
+    return ended
 
 
 def user_set_active(*, user: User, active: bool, actor: Actor) -> User:
@@ -284,20 +309,6 @@ def token_user(token: str) -> User | None:
 
 def login_locked(user: User) -> bool:
     return user.locked_until is not None and user.locked_until > timezone.now()
-
-
-def login_failed(user: User) -> None:
-    """Count a failed sign-in; lock the user for a while after ORDNA_LOGIN_MAX_FAILURES in a row."""
-    user.failed_logins += 1
-    if user.failed_logins >= settings.ORDNA_LOGIN_MAX_FAILURES:
-        user.locked_until = timezone.now() + timedelta(minutes=settings.ORDNA_LOGIN_LOCKOUT_MINUTES)
-        user.failed_logins = 0
-    User.objects.filter(pk=user.pk).update(failed_logins=user.failed_logins, locked_until=user.locked_until)
-
-
-def login_succeeded(user: User) -> None:
-    if user.failed_logins or user.locked_until:
-        User.objects.filter(pk=user.pk).update(failed_logins=0, locked_until=None)
 
 
 # Supplier companies ----------------------------------------------------------------------------------------------

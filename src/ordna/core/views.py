@@ -4,10 +4,11 @@ and the user administration, which compose several apps, are in ordna.home."""
 from __future__ import annotations
 
 import sys
+import time
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import authenticate, login, logout
+from django.contrib.auth import login, logout
 from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseServerError, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -17,18 +18,23 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from ordna.core import selectors, services
+from ordna.core import second_factor, selectors, services, sign_in_guard
 from ordna.core.access import can, companies_scope
 from ordna.core.actor import Actor
 from ordna.core.busy import is_lock_timeout
 from ordna.core.companies import CompanyError, company_save
-from ordna.core.forms import CompanyForm, LanguageForm, LoginForm
+from ordna.core.forms import CodeForm, CompanyForm, LanguageForm, LoginForm
 from ordna.core.heartbeat import readiness
 from ordna.core.import_results import import_results_shown
 from ordna.core.middleware import database_busy_response
 from ordna.core.models import Company, User
 from ordna.core.oidc import oidc_enabled
-from ordna.core.web import capability, paginate, refused, user_of
+from ordna.core.web import capability, client_address, paginate, refused, user_of
+
+# The session key of a sign-in whose password was right and whose second factor is asked for, and how long
+# that step may take.
+PENDING = "ordna_pending_sign_in"
+PENDING_SECONDS = 300
 
 
 def health(request: HttpRequest) -> HttpResponse:
@@ -47,28 +53,60 @@ def ready(request: HttpRequest) -> HttpResponse:
 
 
 def login_view(request: HttpRequest) -> HttpResponse:
+    """Name and password; then the second factor's code for a user who set one up (core:login_code). Every
+    refusal answers the same sentence after the same work (ordna.core.sign_in_guard)."""
     form = LoginForm(request.POST or None)
     next_url = request.POST.get("next") or request.GET.get("next") or ""
+    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+        next_url = ""
     if request.method == "POST" and form.is_valid():
-        username = form.cleaned_data["username"]
-        candidate = User.objects.filter(username__iexact=username).first()
-        if candidate is not None and services.login_locked(candidate):
-            form.add_error(None, _("Too many failed attempts. Try again later."))
+        user = sign_in_guard.password_check(
+            username=form.cleaned_data["username"],
+            password=form.cleaned_data["password"],
+            address=client_address(request),
+        )
+        if user is None:
+            form.add_error(None, str(sign_in_guard.REFUSED))
+        elif second_factor.confirmed(user):
+            request.session[PENDING] = {"user": user.pk, "next": next_url, "at": int(time.time())}
+            return redirect("core:login_code")
         else:
-            user = authenticate(
-                request, username=candidate.username if candidate else username, password=form.cleaned_data["password"]
-            )
-            if user is None:
-                if candidate is not None:
-                    services.login_failed(candidate)
-                form.add_error(None, _("Wrong username or password."))
-            else:
-                services.login_succeeded(user)
-                login(request, user)
-                if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
-                    next_url = ""
-                return redirect(next_url or settings.LOGIN_REDIRECT_URL)
+            return _signed_in(request, user, next_url, with_second_factor=False)
     return render(request, "core/login.html", {"form": form, "next": next_url, "oidc": oidc_enabled()}, status=200)
+
+
+def _signed_in(request: HttpRequest, user: User, next_url: str, *, with_second_factor: bool) -> HttpResponse:
+    sign_in_guard.success_record(user)
+    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    request.session[sign_in_guard.SEEN] = int(time.time())
+    request.session[sign_in_guard.SECOND_FACTOR_DONE] = with_second_factor
+    return redirect(next_url or settings.LOGIN_REDIRECT_URL)
+
+
+def login_code(request: HttpRequest) -> HttpResponse:
+    """The second step of a local sign-in: a code from the authenticator app or a recovery code. A wrong code is
+    a failed sign-in for throttling; the step lasts PENDING_SECONDS."""
+    pending = request.session.get(PENDING)
+    if not isinstance(pending, dict) or time.time() - pending.get("at", 0) > PENDING_SECONDS:
+        request.session.pop(PENDING, None)
+        return redirect("core:login")
+    user = User.objects.filter(pk=int(pending.get("user") or 0), is_active=True).first()
+    if user is None:
+        request.session.pop(PENDING, None)
+        return redirect("core:login")
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        address = client_address(request)
+        if (
+            not sign_in_guard.address_locked(address)
+            and not sign_in_guard.user_locked(user)
+            and second_factor.code_verify(user=user, code=form.cleaned_data["code"])
+        ):
+            request.session.pop(PENDING, None)
+            return _signed_in(request, user, str(pending.get("next") or ""), with_second_factor=True)
+        sign_in_guard.failure_record(address=address, user=user)
+        form.add_error(None, str(sign_in_guard.REFUSED))
+    return render(request, "core/login_code.html", {"form": form})
 
 
 @require_POST

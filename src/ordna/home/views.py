@@ -5,6 +5,7 @@ ordna/urls.py puts them into those apps' namespaces."""
 
 from __future__ import annotations
 
+import time
 from datetime import date
 
 from authlib.integrations.base_client.errors import OAuthError  # type: ignore[import-untyped]
@@ -18,13 +19,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 from joserfc.errors import JoseError
 
 from ordna.accounts.scopes import accounts_scope
 from ordna.applications.models import Responsibility
 from ordna.applications.scopes import applications_scope
-from ordna.core import access, services
+from ordna.core import access, second_factor, services, sign_in_guard
 from ordna.core import selectors as core_selectors
 from ordna.core.actor import Actor
 from ordna.core.clock import today
@@ -190,7 +192,13 @@ def application_detail(request: HttpRequest, slug: str) -> HttpResponse:
 @capability("users.manage")
 def users(request: HttpRequest) -> HttpResponse:
     return render(
-        request, "home/users.html", {"page": paginate(request, selectors.users_list()), "now": timezone.now()}
+        request,
+        "home/users.html",
+        {
+            "page": paginate(request, selectors.users_list()),
+            "now": timezone.now(),
+            "locked_addresses": sign_in_guard.locked_addresses(),
+        },
     )
 
 
@@ -306,6 +314,7 @@ def _user_page(request: HttpRequest, user: User, form: UserForm | None = None, *
             "form": form,
             "editing": user,
             "locked": services.login_locked(user),
+            "has_factor": second_factor.confirmed(user),
             "tokens": tokens,
             "new_token": new_token,
             "token_form": TokenForm(),
@@ -327,6 +336,57 @@ def user_unlock(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.info(request, _("User %(name)s was not locked.") % {"name": user.username})
     return redirect("home:user_edit", pk=user.pk)
+
+
+@capability("users.manage")
+@require_POST
+def user_sign_out_everywhere(request: HttpRequest, pk: int) -> HttpResponse:
+    """End every session of the user, on their behalf (a lost laptop)."""
+    user = get_object_or_404(User, pk=pk)
+    try:
+        ended = services.user_sign_out_everywhere(user=user, actor=Actor.for_user(user_of(request)))
+    except services.UserError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(
+            request,
+            ngettext(
+                "User %(name)s was signed out of %(count)s session.",
+                "User %(name)s was signed out of %(count)s sessions.",
+                ended,
+            )
+            % {"name": user.username, "count": ended},
+        )
+    if user == user_of(request):
+        return redirect("core:login")
+    return redirect("home:user_edit", pk=user.pk)
+
+
+@capability("users.manage")
+@require_POST
+def user_second_factor_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    """Remove the user's second factor (a lost phone): they sign in with their password and, if their role
+    requires one, set up a new one at once."""
+    user = get_object_or_404(User, pk=pk)
+    try:
+        removed = second_factor.second_factor_remove(user=user, actor=Actor.for_user(user_of(request)))
+    except services.UserError as exc:
+        messages.error(request, str(exc))
+    else:
+        if removed:
+            messages.success(request, _("The second factor of %(name)s was removed.") % {"name": user.username})
+    return redirect("home:user_edit", pk=user.pk)
+
+
+@capability("users.manage")
+@require_POST
+def address_unlock(request: HttpRequest) -> HttpResponse:
+    address = request.POST.get("address", "").strip()
+    if sign_in_guard.address_unlock(address=address, actor=Actor.for_user(user_of(request))):
+        messages.success(request, _("Sign-in from %(address)s is possible again.") % {"address": address})
+    else:
+        messages.info(request, _("%(address)s was not locked.") % {"address": repr(address)})
+    return redirect("home:users")
 
 
 @capability("users.manage")
@@ -403,6 +463,9 @@ def oidc_callback(request: HttpRequest) -> HttpResponse:
         )
     next_url = request.session.pop("oidc_next", "")
     login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    # The provider vouched for the user: its own second factor, if any, is its business (docs/sign-in.md).
+    request.session[sign_in_guard.VIA_PROVIDER] = True
+    request.session[sign_in_guard.SEEN] = int(time.time())
     return redirect(next_url or settings.LOGIN_REDIRECT_URL)
 
 

@@ -137,3 +137,41 @@ def test_make_run_prints_and_links_the_port_it_serves() -> None:
     assert 'ORDNA_BASE_URL="${ORDNA_BASE_URL:-http://127.0.0.1:18111}" .venv/bin/ordna demo' in planned
     assert 'echo "Ordna: open http://127.0.0.1:18111/ and sign in as admin / ordna-demo-2026"' in planned
     assert planned.rstrip().endswith(".venv/bin/ordna serve --host 127.0.0.1 --port 18111")
+
+
+def _remote_addr_seen(options: dict[str, Any], headers: dict[str, str]) -> str:
+    """The REMOTE_ADDR a WSGI app sees behind waitress started with `options`, for one request on loopback."""
+    import contextlib
+    import threading
+    import urllib.request
+
+    from waitress import create_server
+
+    def app(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+        start_response("200 OK", [("Content-Type", "text/plain")])
+        return [environ["REMOTE_ADDR"].encode()]
+
+    server = create_server(app, host="127.0.0.1", port=0, **options)
+
+    def run() -> None:
+        with contextlib.suppress(OSError, ValueError):  # the loop ends as the test closes the server under it
+            server.run()
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    try:
+        port = server.effective_port  # type: ignore[union-attr]
+        request = urllib.request.Request(f"http://127.0.0.1:{port}/", headers=headers)
+        with urllib.request.urlopen(request, timeout=10) as answer:  # noqa: S310 - loopback
+            return str(answer.read().decode())
+    finally:
+        server.close()
+
+
+def test_behind_a_trusted_proxy_the_client_address_comes_from_x_forwarded_for() -> None:
+    forwarded = {"X-Forwarded-For": "198.51.100.23"}
+    assert _remote_addr_seen(serve_command.proxy_options("127.0.0.1"), forwarded) == "198.51.100.23"
+    # Without the setting a client cannot choose its address with a header.
+    assert _remote_addr_seen(serve_command.proxy_options(""), forwarded) == "127.0.0.1"
+    # Nor from an address other than the proxy's.
+    assert _remote_addr_seen(serve_command.proxy_options("192.0.2.1"), forwarded) == "127.0.0.1"

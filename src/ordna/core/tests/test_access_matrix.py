@@ -32,6 +32,7 @@ PUBLIC = {
     "home:oidc_start",
     "home:oidc_callback",
     "core:login",
+    "core:login_code",  # the second step of a sign-in: without a first step, back to the first
     "core:logout",
     "core:language",
     "core:health",
@@ -40,6 +41,8 @@ PUBLIC = {
     "lifecycle:exit_survey",
     "lifecycle:alumni_withdraw",
 }
+# Pages that end the session they are asked in; the table's walk signs in again after them.
+SIGNS_OUT = {"core:sign_out_everywhere"}
 ASKERS = {"admin", "coordinator", "hr", "manager", "key_user", "employee"}
 Q_READERS = {"admin", "coordinator", "auditor", "key_user", "supplier", "employee"}
 SUPPLIER_READERS = {"admin", "coordinator", "auditor", "supplier"}
@@ -55,6 +58,15 @@ WEB: dict[str, tuple[dict[str, Any], str, set[str], int | tuple[int, ...]]] = {
     "home:user_unlock": ({"pk": "HR_PK"}, "post", {"admin", "coordinator"}, 302),
     "home:user_token_create": ({"pk": "HR_PK"}, "post", {"admin", "coordinator"}, 200),
     "home:user_token_revoke": ({"pk": "HR_PK", "token_id": "TOKEN"}, "post", {"admin", "coordinator"}, 302),
+    "home:user_sign_out_everywhere": ({"pk": "HR_PK"}, "post", {"admin", "coordinator"}, 302),
+    "home:user_second_factor_remove": ({"pk": "HR_PK"}, "post", {"admin", "coordinator"}, 302),
+    "home:address_unlock": ({}, "post", {"admin", "coordinator"}, 302),
+    # One's own account: every signed-in user (a user without a password of their own is sent back to it).
+    "core:account": ({}, "get", ALL, 200),
+    "core:second_factor": ({}, "get", ALL, (200, 302)),
+    "core:second_factor_remove": ({}, "post", ALL, 302),
+    "core:recovery_codes": ({}, "post", ALL, 302),
+    "core:sign_out_everywhere": ({}, "post", ALL, 302),
     "core:audit": ({}, "get", {"admin", "coordinator", "auditor"}, 200),
     "core:imports": ({}, "get", {"admin", "coordinator", "hr", "auditor"}, 200),
     "core:import_detail": ({"pk": "RUN"}, "get", {"admin", "coordinator", "hr", "auditor"}, 200),
@@ -459,6 +471,8 @@ def test_web_answers_per_role(world, role: str) -> None:
         response = getattr(client, method)(reverse(name, kwargs=kwargs))
         expected = (ok_status if isinstance(ok_status, tuple) else (ok_status,)) if role in allowed else (404,)
         assert response.status_code in expected, f"{role} {method.upper()} {name}: {response.status_code}"
+        if name in SIGNS_OUT:
+            client.force_login(world["users"][role])
 
 
 def test_web_sends_anonymous_visitors_to_sign_in(world) -> None:

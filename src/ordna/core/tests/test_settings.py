@@ -15,7 +15,7 @@ import pytest
 from ordna.environment import SettingError
 
 SETTINGS = Path(__file__).resolve().parents[2] / "settings.py"
-READERS = {"envstr", "envbool", "envint", "envfloat", "envlist", "envchoice", "addresses", "assignments"}
+READERS = {"envstr", "envbool", "envint", "envfloat", "envlist", "envchoice", "addresses", "assignments", "role_list"}
 READERS |= {"_configured_or_generated"}
 
 # One value each setting cannot use, and words the refusal must contain besides the variable's name.
@@ -30,7 +30,10 @@ BAD = {
     "ORDNA_CSRF_TRUSTED_ORIGINS": ("ordna.example.org", "https://ordna.example.org"),
     "ORDNA_PROXY_SSL_HEADER": ("X-Forwarded-Proto: https", "header name"),
     "ORDNA_SECURE_COOKIES": ("sometimes", "true or false"),
+    "ORDNA_TRUSTED_PROXY": ("proxy.example.org", "IP address"),
     "ORDNA_SESSION_HOURS": ("0", "at least 1"),
+    "ORDNA_SESSION_IDLE_MINUTES": ("-1", "at least 0"),
+    "ORDNA_HSTS_SECONDS": ("31536000", "only with ORDNA_SECURE_COOKIES"),
     "ORDNA_BASE_URL": ("ordna.example.org", "https://ordna.example.org"),
     "ORDNA_TOKEN_DAYS": ("-1", "at least 0"),
     "ORDNA_DB_LOCK_TIMEOUT_SECONDS": ("soon", "whole number"),
@@ -60,6 +63,8 @@ BAD = {
     "ORDNA_OIDC_ROLE_GROUPS": ("boss=it-admins", "unknown role 'boss'"),
     "ORDNA_LOGIN_MAX_FAILURES": ("0", "at least 1"),
     "ORDNA_LOGIN_LOCKOUT_MINUTES": ("0", "at least 1"),
+    "ORDNA_LOGIN_ADDRESS_MAX_FAILURES": ("0", "at least 1"),
+    "ORDNA_REQUIRE_2FA": ("admin,boss", "unknown role 'boss'"),
     "ORDNA_CONTRACT_ALERT_STAGES": ("90,soon", ""),
     "ORDNA_ACTION_REMINDER_DAYS": ("-7", "at least 0"),
     "ORDNA_CONNECTOR_KEY": ("not-a-fernet-key", "Fernet keys"),
@@ -133,6 +138,22 @@ def test_good_defaults_start(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) ->
     assert loaded["TIME_ZONE"] == "Europe/Stockholm"
     assert loaded["SECURE_PROXY_SSL_HEADER"] is None
     assert loaded["ORDNA_TOKEN_DAYS"] == 365
+    assert (loaded["SECURE_HSTS_SECONDS"], loaded["ORDNA_SESSION_IDLE_MINUTES"], loaded["ORDNA_REQUIRE_2FA"]) == (
+        0,
+        60,
+        [],
+    )
+
+
+def test_hsts_and_the_second_factor_roles_as_set(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    loaded = load_settings(
+        monkeypatch,
+        tmp_path,
+        ORDNA_SECURE_COOKIES="true",
+        ORDNA_HSTS_SECONDS="31536000",
+        ORDNA_REQUIRE_2FA="admin, coordinator",
+    )
+    assert (loaded["SECURE_HSTS_SECONDS"], loaded["ORDNA_REQUIRE_2FA"]) == (31536000, ["admin", "coordinator"])
 
 
 @pytest.mark.parametrize("name", sorted(name for name, (value, _words) in BAD.items() if value))

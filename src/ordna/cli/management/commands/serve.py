@@ -66,6 +66,7 @@ class Command(OrdnaCommand):
                 ident="ordna",
                 # A larger body is refused with 413 before it is read (waitress refuses from this size on).
                 max_request_body_size=settings.REQUEST_BODY_MAX_BYTES + 1,
+                **proxy_options(settings.ORDNA_TRUSTED_PROXY),
             )
         except OSError as exc:
             raise CommandError(cannot_serve(options["host"], options["port"], exc), returncode=2) from None
@@ -98,6 +99,20 @@ class Command(OrdnaCommand):
             if worker is not None:
                 worker.terminate()
                 worker.wait(timeout=10)
+
+
+def proxy_options(trusted_proxy: str) -> dict[str, Any]:
+    """Waitress's options to take the client's address (REMOTE_ADDR) from the last X-Forwarded-For entry of
+    requests from `trusted_proxy`; none without one. Other forwarded headers are left for Django, which reads
+    X-Forwarded-Proto only when ORDNA_PROXY_SSL_HEADER says so."""
+    if not trusted_proxy:
+        return {}
+    return {
+        "trusted_proxy": trusted_proxy,
+        "trusted_proxy_count": 1,
+        "trusted_proxy_headers": {"x-forwarded-for"},
+        "clear_untrusted_proxy_headers": False,
+    }
 
 
 def cannot_serve(host: str, port: int, error: OSError) -> str:

@@ -1,6 +1,7 @@
 """`ordna user add USERNAME --role ROLE [--person EMPLOYEE_ID] [--supplier NAME] [--company CODE] [--email E]
-[--password-file F]`, `ordna user list`, `ordna user disable|enable|unlock USERNAME`, `ordna user reset-password
-USERNAME --password-file F` (docs/operations.md, docs/companies.md)."""
+[--password-file F]`, `ordna user list`, `ordna user disable|enable|unlock|sign-out|remove-2fa USERNAME`,
+`ordna user unlock-address ADDRESS`, `ordna user reset-password USERNAME --password-file F` (docs/operations.md,
+docs/companies.md, docs/sign-in.md)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from ordna.core.actor import Actor
 from ordna.core.companies import CompanyError, companies_by_code, user_companies_set
 from ordna.core.management.base import InvalidInput, OrdnaCommand
 from ordna.core.models import Role, User
+from ordna.core.second_factor import second_factor_remove
 from ordna.core.services import (
     SupplierError,
     UserError,
@@ -25,8 +27,10 @@ from ordna.core.services import (
     user_add,
     user_set_active,
     user_set_password,
+    user_sign_out_everywhere,
     user_unlock,
 )
+from ordna.core.sign_in_guard import address_unlock
 from ordna.people.models import Person
 
 # The command's option for each input a user service names (`field`), so its errors point at what to change.
@@ -42,19 +46,26 @@ OPTION_OF = {
 
 
 class Command(OrdnaCommand):
-    help = "Manage users: add, list, disable, enable, reset-password, unlock."
+    help = "Manage users: add, list, disable, enable, reset-password, unlock, unlock-address, sign-out, remove-2fa."
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         sub = parser.add_subparsers(
-            dest="action", required=True, metavar="{add,list,disable,enable,reset-password,unlock}"
+            dest="action",
+            required=True,
+            metavar="{add,list,disable,enable,reset-password,unlock,unlock-address,sign-out,remove-2fa}",
         )
         sub.add_parser("list", help="every user: roles, linked to, may sign in, locked until")
         for action, what in (
             ("disable", "stop a user signing in; their sessions and API tokens end at once"),
             ("enable", "let a disabled user sign in again"),
             ("unlock", "lift the lock of too many failed sign-ins"),
+            ("sign-out", "sign the user out everywhere: every session ends (API tokens stay)"),
+            ("remove-2fa", "remove the user's second factor and recovery codes (a lost phone)"),
         ):
             sub.add_parser(action, help=what).add_argument("username")
+        sub.add_parser(
+            "unlock-address", help="lift the lock of a client address after too many failed sign-ins from it"
+        ).add_argument("address")
         reset = sub.add_parser("reset-password", help="set a new password (also lifts a lock)")
         reset.add_argument("username")
         reset.add_argument(
@@ -101,6 +112,9 @@ class Command(OrdnaCommand):
             self._add(options)
         elif action == "list":
             self._list()
+        elif action == "unlock-address":
+            was_locked = address_unlock(address=options["address"], actor=Actor.command_line())
+            self.stdout.write(f"address {options['address']} " + ("unlocked" if was_locked else "was not locked"))
         else:
             self._change(action, options)
 
@@ -137,6 +151,12 @@ class Command(OrdnaCommand):
             elif action == "unlock":
                 was_locked = user_unlock(user=user, actor=actor)
                 self.stdout.write(f"user {user.username} " + ("unlocked" if was_locked else "was not locked"))
+            elif action == "sign-out":
+                ended = user_sign_out_everywhere(user=user, actor=actor)
+                self.stdout.write(f"user {user.username} signed out everywhere: {ended} session(s) ended")
+            elif action == "remove-2fa":
+                removed = second_factor_remove(user=user, actor=actor)
+                self.stdout.write(f"second factor of {user.username} " + ("removed" if removed else "was not set up"))
             else:
                 user_set_password(user=user, password=self._password(options["password_file"]), actor=actor)
                 self.stdout.write(f"password of {user.username} set; any lock lifted")

@@ -99,14 +99,66 @@ def site(tmp_path_factory: pytest.TempPathFactory, chromium: str) -> Iterator[Si
         yield served
 
 
+# Where a page loads axe-core from: a path of the site's own origin that the browser context answers itself, so
+# the script is allowed by the Content-Security-Policy (script-src 'self'), as an inline one would not be.
+AXE_PATH = "/__axe__/axe.min.js"
+# Every violation of the Content-Security-Policy a page of the current test reported (see WatchedBrowser).
+csp_violations: list[str] = []
+# Added to every page before its own scripts: the browser's report of a violation, written to the console.
+_REPORT_VIOLATIONS = """document.addEventListener('securitypolicyviolation', e => console.error(
+    `CSP violation: ${e.violatedDirective} blocked ${e.blockedURI || 'inline code'} on ${e.documentURI}`));"""
+
+
+def _watch_page(page: Any) -> None:
+    def seen(message: Any) -> None:
+        text = message.text
+        if "CSP violation" in text or "Content Security Policy" in text:
+            csp_violations.append(f"{page.url}: {text}")
+
+    page.on("console", seen)
+
+
+class WatchedBrowser:
+    """The browser, whose every context reports violations of the Content-Security-Policy (in the console and
+    as `securitypolicyviolation` events) into `csp_violations`, and serves axe-core from the site's own origin."""
+
+    def __init__(self, browser: Any) -> None:
+        self._browser = browser
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._browser, name)
+
+    def new_context(self, **options: Any) -> Any:
+        context = self._browser.new_context(**options)
+        context.add_init_script(script=_REPORT_VIOLATIONS)
+        context.on("page", _watch_page)
+        context.route(
+            f"**{AXE_PATH}",
+            lambda route: route.fulfill(
+                body=(axe_cache() / "package" / "axe.min.js").read_text(encoding="utf-8"),
+                content_type="application/javascript",
+            ),
+        )
+        return context
+
+
 @pytest.fixture(scope="session")
 def browser(chromium: str) -> Iterator[Any]:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
         instance = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_FLAGS)
-        yield instance
+        yield WatchedBrowser(instance)
         instance.close()
+
+
+@pytest.fixture(autouse=True)
+def no_csp_violation() -> Iterator[None]:
+    """The browser suite runs with Ordna's Content-Security-Policy on: any violation a page reports fails the
+    test that opened it."""
+    csp_violations.clear()
+    yield
+    assert csp_violations == [], "Content-Security-Policy violations:\n" + "\n".join(csp_violations)
 
 
 class AxeUnavailable(Exception):
