@@ -12,8 +12,11 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ordna.core.companies import NO_COMPANY, CompanyFilter
+from ordna.core.formats import short_date
 from ordna.suppliers.contract_dates import add_months
 
 GAP_KINDS = {
@@ -39,7 +42,8 @@ class AgreementFacts:
     application_ids: frozenset[int]
     last_oversight: date | None = None
     certifications: tuple[tuple[str, date], ...] = ()  # the latest expiry per certification's name
-    proposed: tuple[tuple[int, str, date], ...] = ()  # (sub-processor id, name, decide by)
+    proposed: tuple[tuple[int, str, date, date | None], ...] = ()  # (sub-processor id, name, decide by, announced)
+    responsible_id: int | None = None
 
     def in_force(self, day: date) -> bool:
         return (
@@ -81,6 +85,15 @@ class Gap:
     @property
     def label(self) -> str:
         return str(GAP_KINDS[self.kind])
+
+    @property
+    def dated(self) -> str:
+        """'due 2026-12-01' for what is to do by a date, 'since 2026-11-01' for what ended; '' without a date."""
+        if self.since is None:
+            return ""
+        if self.kind in ("oversight_overdue", "subprocessor_undecided"):
+            return str(_("due %(date)s") % {"date": short_date(self.since)})
+        return str(_("since %(date)s") % {"date": short_date(self.since)})
 
     @property
     def key(self) -> str:
@@ -132,7 +145,7 @@ def gaps_of(
         due = a.oversight_due
         if due is not None and due < today and a.in_force(today):
             gaps.append(Gap("oversight_overdue", a.supplier_id, a.supplier, a.title, due, a.id, overdue=True))
-        for sub_id, name, decide_by in a.proposed:
+        for sub_id, name, decide_by, _announced in a.proposed:
             gaps.append(
                 Gap(
                     "subprocessor_undecided",
@@ -165,9 +178,10 @@ def agreement_facts(agreements: QuerySet) -> list[AgreementFacts]:  # type: igno
         last[agreement_id] = max(last.get(agreement_id, held_on), held_on)
         if name and expires is not None:
             certs.setdefault(agreement_id, {})[name] = expires  # the latest record of a certification counts
-    proposed: dict[int, list[tuple[int, str, date]]] = {}
+    proposed: dict[int, list[tuple[int, str, date, date | None]]] = {}
     for sub in SubProcessor.objects.filter(agreement_id__in=ids, status=SubProcessorStatus.PROPOSED).order_by("id"):
-        proposed.setdefault(sub.agreement_id, []).append((sub.pk, sub.name, sub.decide_by or date.min))
+        announced = timezone.localdate(sub.announced_at) if sub.announced_at else None
+        proposed.setdefault(sub.agreement_id, []).append((sub.pk, sub.name, sub.decide_by or date.min, announced))
     return [
         AgreementFacts(
             id=a.pk,
@@ -181,9 +195,21 @@ def agreement_facts(agreements: QuerySet) -> list[AgreementFacts]:  # type: igno
             last_oversight=last.get(a.pk),
             certifications=tuple(sorted(certs.get(a.pk, {}).items())),
             proposed=tuple(proposed.get(a.pk, ())),
+            responsible_id=a.responsible_id,
         )
         for a in items
     ]
+
+
+def applications_of(company: CompanyFilter) -> Q | None:
+    """The applications of a report's company filter (ordna.core.companies): its own and those the group
+    shares; NO_COMPANY: the shared ones; None: every application."""
+    if company is None:
+        return None
+    if company == NO_COMPANY:
+        return Q(company__isnull=True)
+    ids = sorted(company) if isinstance(company, frozenset) else [company]
+    return Q(company__isnull=True) | Q(company_id__in=ids)
 
 
 def processing_gaps(
@@ -231,39 +257,36 @@ class ProcessorItem:
 
 def processor_reminders(today: date) -> list[ProcessorItem]:
     """The oversights of agreements in force (due an interval after the latest, or after signing) and the announced
-    sub-processors not decided yet (due by their decide-by date), in three queries."""
+    sub-processors not decided yet (due by their decide-by date), in four queries."""
     from django.urls import reverse
 
-    from ordna.suppliers.models import ProcessingAgreement, SubProcessor, SubProcessorStatus
+    from ordna.suppliers.models import ProcessingAgreement
 
-    agreements = ProcessingAgreement.objects.all()
-    facts = {f.id: f for f in agreement_facts(agreements)}
-    responsible = dict(agreements.values_list("id", "responsible_id"))
     items = []
-    for fact in facts.values():
+    for fact in agreement_facts(ProcessingAgreement.objects.all()):
+        url = reverse("suppliers:agreement_detail", kwargs={"pk": fact.id})
         due = fact.oversight_due
-        if due is None or not fact.in_force(today):
-            continue
-        items.append(
-            ProcessorItem(
-                key=f"oversight:{fact.id}:{due.isoformat()}",
-                kind="processor_oversight",
-                title=f"{fact.supplier}: {fact.title}",
-                url=reverse("suppliers:agreement_detail", kwargs={"pk": fact.id}),
-                due=due,
-                responsible_id=responsible.get(fact.id),
+        if due is not None and fact.in_force(today):
+            items.append(
+                ProcessorItem(
+                    key=f"oversight:{fact.id}:{due.isoformat()}",
+                    kind="processor_oversight",
+                    title=f"{fact.supplier}: {fact.title}",
+                    url=url,
+                    due=due,
+                    responsible_id=fact.responsible_id,
+                )
             )
-        )
-    for sub in SubProcessor.objects.filter(status=SubProcessorStatus.PROPOSED).select_related("agreement__supplier"):
-        items.append(
-            ProcessorItem(
-                key=f"subprocessor:{sub.pk}",
-                kind="subprocessor_decision",
-                title=f"{sub.agreement.supplier.name}: {sub.name} ({sub.country})",
-                url=reverse("suppliers:agreement_detail", kwargs={"pk": sub.agreement_id}),
-                due=sub.decide_by or today,
-                responsible_id=sub.agreement.responsible_id,
-                announced_on=sub.announced_at.date() if sub.announced_at else None,
+        for sub_id, name, decide_by, announced_on in fact.proposed:
+            items.append(
+                ProcessorItem(
+                    key=f"subprocessor:{sub_id}",
+                    kind="subprocessor_decision",
+                    title=f"{fact.supplier}: {name}",
+                    url=url,
+                    due=decide_by,
+                    responsible_id=fact.responsible_id,
+                    announced_on=announced_on,
+                )
             )
-        )
     return sorted(items, key=lambda i: (i.due, i.key))
