@@ -6,6 +6,7 @@ so the evidence pack gives the same bytes for the same data on the same day."""
 from __future__ import annotations
 
 import io
+import zipfile
 from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
@@ -34,6 +35,19 @@ def record_xlsx(rows: Sequence[dict[str, Any]], gaps: Sequence[Gap], *, created:
         gap_sheet.append([_cell(gap.supplier), gap.label, _cell(gap.subject), gap.since, _text(gap.overdue)])
     out = io.BytesIO()
     workbook.save(out)
+    return _stamped(out.getvalue(), created)
+
+
+def _stamped(xlsx: bytes, created: datetime) -> bytes:
+    """The workbook with every part dated `created`: openpyxl dates the parts of its ZIP when it saves, so two
+    saves of the same rows would differ by their seconds."""
+    out = io.BytesIO()
+    entry_time = (created.year, created.month, created.day, created.hour, created.minute, created.second)
+    with zipfile.ZipFile(io.BytesIO(xlsx)) as source, zipfile.ZipFile(out, "w") as target:
+        for item in source.infolist():
+            info = zipfile.ZipInfo(item.filename, date_time=entry_time)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            target.writestr(info, source.read(item.filename))
     return out.getvalue()
 
 
