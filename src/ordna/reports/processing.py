@@ -6,6 +6,7 @@ so the evidence pack gives the same bytes for the same data on the same day."""
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from collections.abc import Sequence
 from datetime import date, datetime
@@ -39,15 +40,21 @@ def record_xlsx(rows: Sequence[dict[str, Any]], gaps: Sequence[Gap], *, created:
 
 
 def _stamped(xlsx: bytes, created: datetime) -> bytes:
-    """The workbook with every part dated `created`: openpyxl dates the parts of its ZIP when it saves, so two
-    saves of the same rows would differ by their seconds."""
+    """The workbook with every part dated `created`: openpyxl dates the parts of its ZIP, and the workbook's
+    modification time, when it saves, so two saves of the same rows would differ by their seconds."""
+    stamp = created.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
     out = io.BytesIO()
     entry_time = (created.year, created.month, created.day, created.hour, created.minute, created.second)
     with zipfile.ZipFile(io.BytesIO(xlsx)) as source, zipfile.ZipFile(out, "w") as target:
         for item in source.infolist():
             info = zipfile.ZipInfo(item.filename, date_time=entry_time)
             info.compress_type = zipfile.ZIP_DEFLATED
-            target.writestr(info, source.read(item.filename))
+            content = source.read(item.filename)
+            if item.filename == "docProps/core.xml":
+                content = re.sub(
+                    rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)", rb"\g<1>" + stamp + rb"\2", content
+                )
+            target.writestr(info, content)
     return out.getvalue()
 
 
