@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -162,7 +163,7 @@ def gaps_of(
     return sorted(gaps, key=lambda g: (g.supplier.lower(), order.index(g.kind), g.subject.lower(), g.key))
 
 
-def agreement_facts(agreements: QuerySet) -> list[AgreementFacts]:  # type: ignore[type-arg]
+def agreement_facts(agreements: QuerySet[Any]) -> list[AgreementFacts]:
     """The facts of `agreements` (a ProcessingAgreement queryset) in four queries."""
     from ordna.suppliers.models import OversightRecord, SubProcessor, SubProcessorStatus
 
