@@ -20,6 +20,7 @@ from ordna.applications.scopes import applications_scope
 from ordna.core import access
 from ordna.core.actor import Actor
 from ordna.core.clock import today
+from ordna.core.formats import short_date
 from ordna.core.models import Supplier
 from ordna.core.web import capability, paginate, user_of
 from ordna.suppliers import processors as services
@@ -221,7 +222,8 @@ def subprocessor_add(request: HttpRequest, pk: int) -> HttpResponse:
         if announced:
             messages.success(
                 request,
-                _("Sub-processor announced; the customer decides by %(date)s.") % {"date": sub.decide_by},
+                _("Sub-processor announced; the customer decides by %(date)s.")
+                % {"date": short_date(sub.decide_by) if sub.decide_by else "—"},
             )
         else:
             messages.success(request, _("Sub-processor added."))
