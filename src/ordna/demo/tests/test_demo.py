@@ -346,6 +346,13 @@ def test_the_audit_chain_verifies_after_loading(fast_hashing: None) -> None:
     assert contracts >= 7 * (1 + 2 + 1 + 1)  # a contract, two service levels, a review and an action each
     # and the HR file's watch-folder feed
     assert AuditEvent.objects.filter(action="feed.created").count() == 1
+    # and the processors of the demo (issue 27): three agreements; the complete one with its document, two
+    # sub-processors, a transfer and an oversight, the overdue one with a sub-processor, an oversight and the
+    # announced sub-processor; and the applications marked as holding personal data
+    processors = AuditEvent.objects.filter(action__startswith="processor.").count()
+    assert processors == 3 + (1 + 2 + 1 + 1) + (1 + 1 + 1)
+    personal = AuditEvent.objects.filter(action="application.updated", after__has_key="holds_personal_data").count()
+    assert personal == Application.objects.filter(holds_personal_data=True).count() > 0
     assert (
         result.checked
         == AuditEvent.objects.count()
@@ -369,6 +376,8 @@ def test_the_audit_chain_verifies_after_loading(fast_hashing: None) -> None:
             + Application.objects.filter(company__isnull=False).count()  # each company's own applications
             + 2  # the consultant's move to the other company: the person changed, and the HR import
             + 1  # the feed
+            + processors
+            + personal
         )
     )
     assert AuditEvent.objects.filter(action="import.accounts").count() == account_imports > 20
