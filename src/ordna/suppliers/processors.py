@@ -85,6 +85,15 @@ def _country(value: str, field: str = "country") -> str:
     return code
 
 
+def _plausible(day: date | None, field: str) -> None:
+    """A date of an agreement, an oversight or a certification between 1970 and 2199: a year outside that is a
+    typing error, and the dates computed from it (the next oversight) must stay representable."""
+    if day is not None and not 1970 <= day.year <= 2199:
+        raise ProcessorError(
+            _("%(value)s is not a plausible date (years 1970 to 2199)."), field=field, value=day.isoformat()
+        )
+
+
 def _text(value: str, field: str, what: str | Any, *, limit: int = 200) -> str:
     text = " ".join(value.split())
     if not text:
@@ -144,6 +153,8 @@ def _agreement_fields(data: AgreementInput) -> dict[str, Any]:
             field="objection_days",
             value=data.objection_days,
         )
+    _plausible(data.signed_on, "signed_on")
+    _plausible(data.valid_until, "valid_until")
     if data.signed_on and data.valid_until and data.valid_until < data.signed_on:
         raise ProcessorError(
             _("The agreement ends (%(end)s) before it was signed (%(start)s)."),
@@ -332,6 +343,7 @@ def subprocessor_add(
     makes it a decision for the coordinator, to take within the agreement's objection days."""
     name = _text(name, "name", _("the sub-processor's name"))
     code = _country(country)
+    _plausible(since, "since")
     if agreement.sub_processors.filter(name__iexact=name, country=code).exclude(status="objected").exists():
         raise ProcessorError(
             _("%(name)s in %(country)s is a sub-processor of this agreement already."),
@@ -445,6 +457,8 @@ def oversight_record(
             field="held_on",
             day=held_on.isoformat(),
         )
+    _plausible(held_on, "held_on")
+    _plausible(certification_expires, "certification_expires")
     certification = " ".join(certification.split())[:120]
     if method == OversightMethod.CERTIFICATION and (not certification or certification_expires is None):
         raise ProcessorError(

@@ -72,6 +72,7 @@ def test_saving_the_same_agreement_twice_changes_nothing_the_second_time(agreeme
         ({"oversight_interval_months": 0}, "oversight_interval_months"),
         ({"objection_days": 400}, "objection_days"),
         ({"valid_until": date(2025, 1, 1)}, "valid_until"),
+        ({"signed_on": date(9999, 12, 1)}, "signed_on"),
         ({"applications": ("nope",)}, "applications"),
         ({"contracts": ("No such contract",)}, "contracts"),
         ({"responsible_employee_id": "E404"}, "responsible"),
