@@ -26,6 +26,7 @@ from ordna.releases.api import router as releases_router
 from ordna.reports.api import router as reports_router
 from ordna.reviews.api import router as reviews_router
 from ordna.suppliers.api import router as suppliers_router
+from ordna.suppliers.processing_api import router as processors_router
 from ordna.support.api import router as support_router
 
 # The answers any operation can give besides its own, all {"detail", "field"} (ErrorOut): no or a wrong token,
@@ -117,6 +118,7 @@ for router in (
     accounts_router,
     devices_router,
     suppliers_router,
+    processors_router,
     lifecycle_router,
     support_router,
     reports_router,

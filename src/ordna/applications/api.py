@@ -34,6 +34,7 @@ class ApplicationOut(Schema):
     deprovision_days: int
     account_source: str
     attest_only: bool
+    holds_personal_data: bool
     supplier_resolution_hours: int | None
     source_max_age_days: int | None  # None: ORDNA_SOURCE_MAX_AGE_DAYS (docs/feeds.md)
     users: int
@@ -70,6 +71,7 @@ class ApplicationIn(Schema):
     criticality: str = "medium"
     deprovision_days: int = Field(1, ge=0, le=SMALL_MAX)
     attest_only: bool = False
+    holds_personal_data: bool = False
     supplier_resolution_hours: int | None = Field(None, ge=0, le=INTEGER_MAX)
     source_max_age_days: int | None = Field(None, ge=0, le=SMALL_MAX)
 
@@ -83,6 +85,7 @@ class ApplicationPatch(Schema):
     criticality: str | None = None
     deprovision_days: int | None = Field(None, ge=0, le=SMALL_MAX)
     attest_only: bool | None = None
+    holds_personal_data: bool | None = None
     supplier_resolution_hours: int | None = Field(None, ge=0, le=INTEGER_MAX)
     source_max_age_days: int | None = Field(None, ge=0, le=SMALL_MAX)
 
@@ -168,6 +171,7 @@ def application_create(request: HttpRequest, payload: ApplicationIn) -> Any:
         "criticality": payload.criticality,
         "deprovision_days": payload.deprovision_days,
         "attest_only": payload.attest_only,
+        "holds_personal_data": payload.holds_personal_data,
         "supplier_resolution_hours": payload.supplier_resolution_hours,
         "source_max_age_days": payload.source_max_age_days,
         **_links(payload.owner, payload.supplier, payload.company),

@@ -35,6 +35,10 @@ class ApplicationForm(forms.Form):
         max_value=3660,
         help_text=_("Empty: ORDNA_SOURCE_MAX_AGE_DAYS (docs/feeds.md)."),
     )
+    holds_personal_data = forms.BooleanField(
+        label=_("Holds personal data: its supplier is a processor and needs an agreement (docs/processors.md)"),
+        required=False,
+    )
 
 
 class ApplicationAddForm(ApplicationForm):

@@ -42,6 +42,9 @@ class Application(models.Model):
     attest_only = models.BooleanField(
         default=False, help_text=_("No export and no connector: lines can only be attested")
     )
+    # Whether the application holds personal data: then its supplier is a processor and needs an agreement in
+    # force (docs/processors.md).
+    holds_personal_data = models.BooleanField(default=False)
     # A column mapping for an export no preset knows, set up in the web on the first upload.
     account_mapping = models.JSONField(null=True, blank=True)
     # Raised by every write to the application's accounts; an import planned outside the write lock

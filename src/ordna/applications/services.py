@@ -36,6 +36,7 @@ APPLICATION_FIELDS = (
     "attest_only",
     "supplier_resolution_hours",
     "source_max_age_days",
+    "holds_personal_data",
 )
 
 

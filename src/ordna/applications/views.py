@@ -67,6 +67,7 @@ def application_add(request: HttpRequest) -> HttpResponse:
                     supplier_resolution_hours=data["supplier_resolution_hours"],
                     deprovision_days=data["deprovision_days"],
                     attest_only=data["attest_only"],
+                    holds_personal_data=data["holds_personal_data"],
                 )
             except services.ApplicationError as exc:
                 refused(form, exc)
@@ -115,6 +116,7 @@ def application_edit(request: HttpRequest, slug: str) -> HttpResponse:
         "criticality": app.criticality,
         "supplier_resolution_hours": app.supplier_resolution_hours,
         "source_max_age_days": app.source_max_age_days,
+        "holds_personal_data": app.holds_personal_data,
     }
     form = ApplicationForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -135,6 +137,7 @@ def application_edit(request: HttpRequest, slug: str) -> HttpResponse:
                     criticality=data["criticality"],
                     supplier_resolution_hours=data["supplier_resolution_hours"],
                     source_max_age_days=data["source_max_age_days"],
+                    holds_personal_data=data["holds_personal_data"],
                 )
             except services.ApplicationError as exc:
                 refused(form, exc)

@@ -126,6 +126,14 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "contracts.list": frozenset({A, C, AU, S}),  # scoped: suppliers.scopes.contracts_scope
     "contracts.edit": frozenset({A, C}),  # also import, decisions, documents and service levels
     "contracts.export": frozenset({A, C, AU, S}),  # scoped
+    # Processors (docs/processors.md): data-processing agreements, sub-processors, transfers, oversight, gaps.
+    "processors.list": frozenset({A, C, AU, S}),  # scoped: suppliers.scopes.agreements_scope
+    "processors.edit": frozenset({A, C}),  # also oversight, transfers, sub-processor decisions and the import
+    "processors.supplier": frozenset(
+        {A, C, S}
+    ),  # scoped: upload a new version, add (supplier: announce) a sub-processor
+    "processing.record": frozenset({A, C, AU}),  # the record of processing (article 30); scoped to companies' apps
+    "processing.edit": frozenset({A, C}),  # what the record says where the data does not
     "reviews.list": frozenset({A, C, AU, S}),  # scoped: reviews.scopes.reviews_scope, actions_scope
     "reviews.edit": frozenset({A, C}),  # plan, agenda, minutes, action items
     "actions.close": frozenset({A, C, S}),  # scoped: supplier users their company's own ("theirs") actions
@@ -163,6 +171,8 @@ GROUP_ONLY: frozenset[str] = frozenset(
         "outbox.list",
         "outbox.decide",
         "contracts.edit",
+        "processors.edit",
+        "processing.edit",
         "reviews.edit",
         "appointments.edit",
         "surveys.manage",

@@ -24,6 +24,12 @@ NAVIGATION = (
     ("suppliers:list", _("Suppliers"), "suppliers.view", ("suppliers:list", "reviews:supplier_detail")),
     ("suppliers:contracts", _("Contracts"), "contracts.list", ("suppliers:contract*", "suppliers:service_level*")),
     (
+        "suppliers:agreements",
+        _("Processors"),
+        "processors.list",
+        ("suppliers:agreement*", "suppliers:subprocessor*", "suppliers:processing*"),
+    ),
+    (
         "reviews:list",
         _("Reviews"),
         "reviews.list",
@@ -55,7 +61,10 @@ SECTIONS = (
     (_("Joiners and leavers"), ("lifecycle:my_tasks", "lifecycle:board", "lifecycle:templates", "connectors:outbox")),
     (_("Accounts"), ("applications:list", "accounts:findings", "accounts:review", "core:imports", "feeds:health")),
     (_("Key users"), ("support:questions", "support:wishes", "support:surveys", "support:workload", "support:insight")),
-    (_("Suppliers"), ("suppliers:list", "suppliers:contracts", "reviews:list", "releases:list")),
+    (
+        _("Suppliers"),
+        ("suppliers:list", "suppliers:contracts", "suppliers:agreements", "reviews:list", "releases:list"),
+    ),
     (_("Administration"), ("home:users", "core:companies", "core:audit", "notifications:log", "home:privacy")),
 )
 

@@ -15,6 +15,7 @@ from ordna.applications.models import Application, KeyUserAppointment, active_on
 from ordna.core.actor import Actor
 from ordna.core.audit import audit_record
 from ordna.core.models import Supplier
+from ordna.demo.processors import processors_demo_load
 from ordna.releases import services as releases
 from ordna.reviews.services import action_add, review_plan
 from ordna.suppliers import services
@@ -70,7 +71,9 @@ def supplier_companies_demo_load(*, actor: Actor) -> dict[str, int]:
 
 
 def suppliers_demo_load(*, actor: Actor, today: date) -> dict[str, int]:
-    """One contract per supplier (one of them with a decision due), a resolution level, a review per supplier."""
+    """The processors' agreements (before the reviews, whose agendas show their gaps); then one contract per
+    supplier (one of them with a decision due), a resolution level, a review per supplier."""
+    processors_demo_load(actor=actor, today=today)
     contracts = reviews = 0
     for index, supplier in enumerate(Supplier.objects.order_by("name")):
         slugs = tuple(Application.objects.filter(supplier=supplier).values_list("slug", flat=True)[:5])

@@ -25,7 +25,7 @@ from joserfc.errors import JoseError
 
 from ordna.accounts.scopes import accounts_scope
 from ordna.applications.models import Responsibility
-from ordna.applications.scopes import applications_scope
+from ordna.applications.scopes import applications_scope, company_scope
 from ordna.core import access, second_factor, services, sign_in_guard
 from ordna.core import selectors as core_selectors
 from ordna.core.actor import Actor
@@ -48,6 +48,7 @@ from ordna.people.models import Person
 from ordna.people.scopes import people_scope
 from ordna.people.selectors import person_status_of
 from ordna.people.services import PersonError, person_end_date_set
+from ordna.suppliers.processing_gaps import processing_gaps
 from ordna.suppliers.scopes import contracts_scope
 from ordna.suppliers.selectors import contract_alerts
 from ordna.support.scopes import questions_scope, wishes_scope
@@ -60,6 +61,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     # Our decisions due on contracts: not for the supplier's own users (see suppliers.views.contract_detail).
     internal = access.can(user, "contracts.list") and user.supplier_id is None
     alerts = contract_alerts(contracts_scope(user), today=today()) if internal else []
+    # The processors' gaps (docs/processors.md): missing, expired and overdue, for IT and the auditor.
+    gaps = processing_gaps(today=today(), application_filter=company_scope(user)) if internal else None
     work = selectors.supplier_work(user, today=today(), now=timezone.now())
     # The first-run checklist and the "reach nobody" warning: for who sets Ordna up.
     first = first_run(today=today()) if user.has_role(Role.ADMIN, Role.COORDINATOR) else None
@@ -70,6 +73,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "figures": figures,
             "today": today(),
             "contract_alerts": alerts,
+            "processor_gaps": gaps,
             "supplier_work": work,
             "first_run": first,
             "can_add_template": access.can(user, "templates.edit"),

@@ -133,6 +133,8 @@ def monthly_pdf(report: MonthlyReport) -> bytes:
     _pdf_table(pdf, *_overdue_table(report.worst_overdue))
     _pdf_heading(pdf, _("Stale sources"))
     _pdf_table(pdf, *_stale_table(report))
+    _pdf_heading(pdf, _("Gaps about processors of personal data"))
+    _pdf_table(pdf, *_processor_gaps_table(report))
     _pdf_heading(pdf, _("Leavers of the month"))
     _pdf_table(pdf, *_leavers_table(report))
     pdf.ln(2)
@@ -232,6 +234,14 @@ def _stale_table(report: MonthlyReport) -> tuple[tuple[str, ...], list[tuple[obj
         for s in report.stale_sources
     ] or [(_("None: every source is within its age."), "", "", "", "")]
     return headings, rows, (70, 35, 25, 25, 35)
+
+
+def _processor_gaps_table(report: MonthlyReport) -> tuple[Sequence[str], list[Sequence[object]], Sequence[int]]:
+    return (
+        (_("Supplier"), _("Gap"), _("About"), _("Since or by")),
+        [(g.supplier, g.label, g.subject, g.since) for g in report.processor_gaps],
+        (45, 50, 65, 30),
+    )
 
 
 def _sheet(workbook: Any, title: str, headings: Sequence[str], rows: Iterable[Sequence[object]]) -> None:
@@ -386,6 +396,7 @@ def monthly_xlsx(report: MonthlyReport) -> bytes:
         ("source", "last_delivered", "age_days", "max_age_days", "open_lines_waiting"),
         [(s.key, s.delivered_at, s.age_days, s.max_age_days, s.blocked_lines) for s in report.stale_sources],
     )
+    _sheet(workbook, _("Processor gaps"), ("supplier", "gap", "about", "since_or_by"), _processor_gaps_table(report)[1])
     _sheet(
         workbook, _("Leavers still active"), FINDING_LIST_HEADINGS, _finding_list_rows(report.leaver_active_accounts)
     )

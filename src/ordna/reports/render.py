@@ -82,6 +82,7 @@ def summary_rows(report: MonthlyReport) -> list[tuple[str, str]]:
         (_("Overdue lines"), str(report.at.overdue_lines)),
         (_("Devices not returned"), str(report.at.devices_not_returned)),
         (_("Stale sources"), str(len(report.stale_sources))),
+        (_("Gaps about processors of personal data"), str(len(report.processor_gaps))),
         (_("Lines closed in the month"), shares(report.closing)),
         (_("Closed by override in the month"), str(len(report.overrides))),
         (_("Orphan accounts"), str(report.remaining.get(FindingKind.ORPHAN, 0))),

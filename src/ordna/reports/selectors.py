@@ -48,6 +48,7 @@ from ordna.lifecycle.selectors import (
     overrides_closed,
 )
 from ordna.reports import figures as f
+from ordna.suppliers.processing_gaps import Gap, applications_of, processing_gaps
 
 TREND_MONTHS = 12
 WORST_OVERDUE = 25
@@ -268,6 +269,7 @@ class MonthlyReport:
     stale_sources: list[SourceFreshness]
     company: str = ""  # the company's name, for a report of one company of the group
     data_since: date | None = None  # the day of the first applied HR import: no figures before it
+    processor_gaps: list[Gap] = field(default_factory=list)  # at `as_of` (suppliers.processing_gaps)
 
     @property
     def waste_month(self) -> dict[str, Decimal]:
@@ -400,6 +402,7 @@ def monthly_report(*, month: date, today: date, company: CompanyFilter = None) -
         company=company_name(company),
         stale_sources=stale_sources(day=as_of),
         data_since=since,
+        processor_gaps=processing_gaps(today=as_of, application_filter=applications_of(company)),
     )
 
 

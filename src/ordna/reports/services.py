@@ -18,6 +18,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from ordna.applications.models import Application
 from ordna.core.actor import Actor
 from ordna.core.audit import audit_record
 from ordna.core.business_days import next_business_day
@@ -31,6 +32,9 @@ from ordna.reports import documents, render, selectors
 from ordna.reports import figures as f
 from ordna.reports.evidence import evidence_leavers
 from ordna.reports.models import MonthlyMailing
+from ordna.reports.processing import record_pdf, record_xlsx
+from ordna.suppliers.processing_gaps import applications_of, processing_gaps
+from ordna.suppliers.processing_record import record_rows
 
 log = logging.getLogger(__name__)
 
@@ -122,6 +126,10 @@ def evidence_pack_make(
     # The figures at the period's end (or today), from the same selectors as every other surface.
     day = min(end, today)
     at = selectors.figures_at([day], company=company)[day]
+    # The record of processing (article 30) and the processors' gaps on the day, of the same companies.
+    only = applications_of(company)
+    record = record_rows(Application.objects.filter(only) if only is not None else Application.objects.all(), today=day)
+    gaps = processing_gaps(today=day, application_filter=only)
     manifest = {
         "period": {"from": start.isoformat(), "to": end.isoformat()},
         "companies": company_name(company) or None,
@@ -134,6 +142,8 @@ def evidence_pack_make(
         },
         # Whether verification rested on fresh data: the sources past their age at the period's end.
         "stale_sources": [s.as_dict() for s in stale_sources(day=day)],
+        # The record of processing is in processing/ (XLSX and PDF); its gaps, by kind, on the same day.
+        "processor_gaps": {kind: sum(1 for g in gaps if g.kind == kind) for kind in sorted({g.kind for g in gaps})},
         "sample_size": sample,
         "seed": seed,
         "leavers": len(leavers),
@@ -154,6 +164,8 @@ def evidence_pack_make(
         add("leavers.csv", _csv(leavers, EVIDENCE_COLUMNS))
         add("sources.csv", _csv([s.as_dict() for s in sources_freshness(day=day)], SOURCE_COLUMNS))
         add("sample.csv", _csv([r for r in leavers if r["sampled"]], EVIDENCE_COLUMNS))
+        add("processing/record-of-processing.xlsx", record_xlsx(record, gaps, created=stamp))
+        add("processing/record-of-processing.pdf", record_pdf(record, gaps, day=day, created=stamp))
         cases = Case.objects.select_related("person").in_bulk(sorted(picked))
         for case_id in sorted(picked):
             case = cases[case_id]

@@ -9,4 +9,5 @@ urlpatterns = [
     path("licenses/", views.licenses, name="licenses"),
     path("evidence/", views.evidence, name="evidence"),
     path("group/", views.group, name="group"),
+    path("processing-record/", views.processing_record, name="processing_record"),
 ]

@@ -9,9 +9,11 @@ from datetime import date
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ordna.core.access import can
+from ordna.applications.scopes import applications_scope
+from ordna.core.access import can, in_companies
 from ordna.core.actor import Actor
 from ordna.core.clock import today
 from ordna.core.companies import CompanyFilter, company_name, report_company
@@ -22,7 +24,10 @@ from ordna.reports import documents, figures, selectors
 from ordna.reports import render as pages
 from ordna.reports.by_company import group_report
 from ordna.reports.group import group_context, group_file
+from ordna.reports.processing import record_pdf, record_xlsx
 from ordna.reports.services import ReportError, evidence_pack_make
+from ordna.suppliers.processing_gaps import processing_gaps
+from ordna.suppliers.processing_record import record_rows
 
 
 def _download(content: bytes, fmt: str, name: str) -> HttpResponse:
@@ -166,3 +171,31 @@ def group(request: HttpRequest) -> HttpResponse:
         return _download(group_file(report, fmt), fmt, f"ordna-group-{report.label}")
     context = {**group_context(report), "base": "", "error": error, "month_value": report.label}
     return render(request, "reports/group.html", context)
+
+
+@capability("processing.record")
+def processing_record(request: HttpRequest) -> HttpResponse:
+    """The record of processing (article 30): the page, or its XLSX or PDF (`?format=`)."""
+    user = user_of(request)
+    day = today()
+    rows = record_rows(applications_scope(user), today=day)
+    gaps = processing_gaps(
+        today=day,
+        application_filter=in_companies(user, "company") if user.company_ids is not None else None,
+    )
+    fmt = request.GET.get("format", "html")
+    if fmt in ("xlsx", "pdf"):
+        created = timezone.now()
+        content = (
+            record_xlsx(rows, gaps, created=created)
+            if fmt == "xlsx"
+            else record_pdf(rows, gaps, day=day, created=created)
+        )
+        return _download(content, fmt, f"record-of-processing-{day.isoformat()}")
+    if fmt != "html":
+        return HttpResponse(_("Ask for html, xlsx or pdf."), status=400, content_type="text/plain")
+    return render(
+        request,
+        "reports/processing_record.html",
+        {"rows": rows, "gaps": gaps, "today": day, "can_edit": can(user, "processing.edit")},
+    )

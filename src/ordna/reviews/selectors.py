@@ -20,6 +20,7 @@ from ordna.releases.models import Release
 from ordna.reviews.models import ActionItem, ActionOwner, Review
 from ordna.suppliers.measures import Breach, LevelReport
 from ordna.suppliers.models import Contract, Metric
+from ordna.suppliers.processing_gaps import processing_gaps
 from ordna.suppliers.selectors import ReminderItem, applicable_level, contract_rows, user_ids_of_people
 from ordna.support.clocks import business_seconds
 from ordna.support.models import OPEN_STATES, Question, QuestionState, SkillRating, Wish, WishState
@@ -257,6 +258,12 @@ def review_agenda(*, supplier: Supplier, today: date) -> str:
         and (row.dates.decision_date or date.max) <= horizon
     ]
     sections.append((_("Contract deadlines in the next two quarters"), deadlines or [_("- none")]))
+
+    processing = [
+        f"- {gap.label}: {gap.subject}" + (f" ({gap.dated})" if gap.dated else "")
+        for gap in processing_gaps(today=today, supplier_ids=[supplier.pk])
+    ]
+    sections.append((_("Personal data: agreements, oversight and sub-processors"), processing or [_("- none")]))
 
     apps = Application.objects.filter(supplier=supplier)
     releases = [

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from ordna.core.business_days import next_business_day
 from ordna.notifications.ladder import OpenItem
 from ordna.notifications.sources import SourceContext, reminder_kind, reminder_source
+from ordna.suppliers.processing_gaps import OVERSIGHT_NOTICE_DAYS, processor_reminders
 from ordna.suppliers.selectors import ReminderItem, contract_reminders
 
 reminder_kind("contract_decision", _("Contract decision"))
@@ -47,5 +48,38 @@ def contract_decisions(context: SourceContext) -> Iterator[OpenItem]:
             url=item.url,
             due=due,
             assignees=reminder_assignees(item, context),
+            leads=context.directory.lead_of_role("coordinator"),
+        )
+
+
+reminder_kind("processor_oversight", _("Oversight of a processor"))
+reminder_kind("subprocessor_decision", _("Sub-processor to accept or object to"))
+
+
+@reminder_source("suppliers.processors")
+def processor_items(context: SourceContext) -> Iterator[OpenItem]:
+    """Oversights falling due and announced sub-processors, to the agreement's responsible person and the IT
+    coordinators: announced once ahead (an oversight 30 days before, a sub-processor on the day it is announced),
+    then chased by the ladder from a few days before the date until it is recorded or decided."""
+    country = settings.ORDNA_HOLIDAY_COUNTRY
+    for item in processor_reminders(context.today):
+        due = item.due
+        if item.due > context.horizon:
+            if item.kind == "processor_oversight":
+                first = next_business_day(item.due - timedelta(days=OVERSIGHT_NOTICE_DAYS), country)
+            else:
+                first = next_business_day(item.announced_on or context.today, country)
+            if context.today != first:
+                continue
+            due = context.today
+        people = context.directory.person(item.responsible_id)
+        yield OpenItem(
+            key=item.key,
+            source="suppliers.processors",
+            kind=item.kind,
+            title=item.title,
+            url=item.url,
+            due=due,
+            assignees=tuple(sorted({*people, *context.directory.role("coordinator")})),
             leads=context.directory.lead_of_role("coordinator"),
         )

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from django.db.models import QuerySet
 
 from ordna.core.access import suppliers_scope
-from ordna.suppliers.models import Contract
+from ordna.suppliers.models import Contract, ProcessingAgreement
 
 if TYPE_CHECKING:
     from ordna.core.models import User
@@ -16,3 +16,8 @@ if TYPE_CHECKING:
 
 def contracts_scope(user: User) -> QuerySet[Contract]:
     return Contract.objects.filter(supplier__in=suppliers_scope(user))
+
+
+def agreements_scope(user: User) -> QuerySet[ProcessingAgreement]:
+    """The data-processing agreements of the suppliers in `user`'s scope: a supplier's users see only their own."""
+    return ProcessingAgreement.objects.filter(supplier__in=suppliers_scope(user))

@@ -137,6 +137,25 @@ def access_world(load_people: Any, make_user: Any, tmp_path: Any, monkeypatch: A
     document = suppliers.contract_document_add(
         contract=contract, upload=SimpleUploadedFile("contract.pdf", b"%PDF-1.4 contract"), actor=actor
     )
+    from ordna.suppliers import processors
+
+    # S1's data-processing agreement covers crm, with a signed version and a sub-processor S1 announced; S2's
+    # agreement (erp) is another supplier's, which S1's user must never see.
+    agreement, _changed = processors.agreement_save(
+        data=processors.AgreementInput(supplier=s1.name, title="DPA CRM", signed_on=TODAY, applications=("crm",)),
+        actor=actor,
+    )
+    agreement_document = processors.agreement_document_add(
+        agreement=agreement, upload=SimpleUploadedFile("dpa.pdf", b"%PDF-1.4 dpa"), version="1", actor=actor
+    )
+    sub_processor = processors.subprocessor_add(
+        agreement=agreement, name="Example Hosting AB", country="SE", role="hosting", since=None, actor=actor,
+        today=TODAY, announced=True,
+    )  # fmt: skip
+    other_agreement, _changed = processors.agreement_save(
+        data=processors.AgreementInput(supplier=s2.name, title="DPA ERP", signed_on=TODAY, applications=("erp",)),
+        actor=actor,
+    )
     review = reviews.review_plan(supplier=s1, title="Q4", starts_at=timezone.now(), actor=actor, today=TODAY)
     action_item = reviews.action_add(
         review=review, title="Send the report", owner_side="theirs", due=TODAY, actor=actor
@@ -148,6 +167,10 @@ def access_world(load_people: Any, make_user: Any, tmp_path: Any, monkeypatch: A
         "S1": s1.pk,
         "CONTRACT": contract.pk,
         "DOCUMENT": document.pk,
+        "AGREEMENT": agreement.pk,
+        "AGREEMENT_DOCUMENT": agreement_document.pk,
+        "SUBPROCESSOR": sub_processor.pk,
+        "OTHER_AGREEMENT": other_agreement.pk,
         "REVIEW": review.pk,
         "ACTION": outbox_action.pk,
         "ACTION_ITEM": action_item.pk,

@@ -225,6 +225,26 @@ WEB: dict[str, tuple[dict[str, Any], str, set[str], int | tuple[int, ...]]] = {
     "suppliers:contract_document_add": ({"pk": "CONTRACT"}, "post", {"admin", "coordinator"}, 302),
     "suppliers:contract_document": ({"pk": "CONTRACT", "document_pk": "DOCUMENT"}, "get", SUPPLIER_READERS, 200),
     "suppliers:service_level_set": ({"pk": "CONTRACT"}, "post", {"admin", "coordinator"}, 302),
+    # AGREEMENT is S1's data-processing agreement (crm), SUBPROCESSOR the sub-processor S1 announced under it.
+    "suppliers:agreements": ({}, "get", SUPPLIER_READERS, 200),
+    "suppliers:agreement_add": ({}, "get", {"admin", "coordinator"}, 200),
+    "suppliers:agreements_import": ({}, "get", {"admin", "coordinator"}, 200),
+    "suppliers:agreement_detail": ({"pk": "AGREEMENT"}, "get", SUPPLIER_READERS, 200),
+    "suppliers:agreement_edit": ({"pk": "AGREEMENT"}, "get", {"admin", "coordinator"}, 200),
+    # Without a file: back to the agreement with the reason (the supplier uploads its new versions itself).
+    "suppliers:agreement_document_add": ({"pk": "AGREEMENT"}, "post", {"admin", "coordinator", "supplier"}, 302),
+    "suppliers:agreement_document": (
+        {"pk": "AGREEMENT", "document_pk": "AGREEMENT_DOCUMENT"},
+        "get",
+        SUPPLIER_READERS,
+        200,
+    ),
+    "suppliers:agreement_subprocessor_add": ({"pk": "AGREEMENT"}, "post", {"admin", "coordinator", "supplier"}, 302),
+    "suppliers:agreement_transfer_add": ({"pk": "AGREEMENT"}, "post", {"admin", "coordinator"}, 302),
+    "suppliers:agreement_oversight_add": ({"pk": "AGREEMENT"}, "post", {"admin", "coordinator"}, 302),
+    "suppliers:subprocessor_decide": ({"pk": "SUBPROCESSOR"}, "post", {"admin", "coordinator"}, 302),
+    "suppliers:processing_activity_edit": ({"slug": "crm"}, "get", {"admin", "coordinator"}, 200),
+    "reports:processing_record": ({}, "get", {"admin", "coordinator", "auditor"}, 200),
     "reviews:supplier_detail": ({"pk": "S1"}, "get", SUPPLIER_READERS, 200),
     "reviews:list": ({}, "get", SUPPLIER_READERS, 200),
     "reviews:add": ({}, "get", {"admin", "coordinator"}, 200),
@@ -362,6 +382,17 @@ API: dict[tuple[str, str], set[str]] = {
     ("GET", "/api/v1/contracts/{contract_id}/service-levels"): SUPPLIER_READERS,
     ("PUT", "/api/v1/contracts/{contract_id}/service-levels"): {"admin", "coordinator"},
     ("POST", "/api/v1/imports/contracts"): {"admin", "coordinator"},
+    ("GET", "/api/v1/processors"): SUPPLIER_READERS,
+    ("GET", "/api/v1/processors/gaps"): SUPPLIER_READERS,
+    ("GET", "/api/v1/processors/{agreement_id}"): SUPPLIER_READERS,
+    ("POST", "/api/v1/processors"): {"admin", "coordinator"},
+    ("POST", "/api/v1/processors/{agreement_id}/sub-processors"): {"admin", "coordinator", "supplier"},
+    ("POST", "/api/v1/processors/{agreement_id}/transfers"): {"admin", "coordinator"},
+    ("POST", "/api/v1/processors/{agreement_id}/oversight"): {"admin", "coordinator"},
+    ("POST", "/api/v1/sub-processors/{subprocessor_id}/decision"): {"admin", "coordinator"},
+    ("POST", "/api/v1/imports/processors"): {"admin", "coordinator"},
+    ("GET", "/api/v1/processing-record"): {"admin", "coordinator", "auditor"},
+    ("PUT", "/api/v1/processing-record/{slug}"): {"admin", "coordinator"},
     ("GET", "/api/v1/reviews"): SUPPLIER_READERS,
     ("POST", "/api/v1/reviews"): {"admin", "coordinator"},
     ("GET", "/api/v1/reviews/{review_id}"): SUPPLIER_READERS,
@@ -420,6 +451,8 @@ def path_values(world: dict[str, Any]) -> dict[str, Any]:
         "digest_id": values["DIGEST"],
         "action_id": values["ACTION"],
         "contract_id": values["CONTRACT"],
+        "agreement_id": values["AGREEMENT"],
+        "subprocessor_id": values["SUBPROCESSOR"],
         "review_id": values["REVIEW"],
         "action_item_id": values["ACTION_ITEM"],
         "release_id": values["RELEASE"],
@@ -536,6 +569,30 @@ def test_scope_supplier_sees_only_its_own_applications(world) -> None:
     client = Client()
     client.force_login(world["users"]["supplier"])
     assert client.get("/applications/erp/").status_code == 404
+
+
+def test_a_supplier_sees_only_its_own_processing_agreements(world) -> None:
+    # Given S1's supplier user, and S2's agreement for erp beside S1's own,
+    client = Client()
+    client.force_login(world["users"]["supplier"])
+    other = world["values"]["OTHER_AGREEMENT"]
+    # then S2's agreement answers 404 on every page and operation, and the lists name S1's only.
+    assert client.get(reverse("suppliers:agreement_detail", kwargs={"pk": other})).status_code == 404
+    assert client.post(reverse("suppliers:agreement_subprocessor_add", kwargs={"pk": other})).status_code == 404
+    assert client.post(reverse("suppliers:agreement_document_add", kwargs={"pk": other})).status_code == 404
+    page = client.get(reverse("suppliers:agreements")).content.decode()
+    assert "DPA CRM" in page and "DPA ERP" not in page and "Voorbeeld" not in page
+    assert [a["title"] for a in _api(world, "supplier", "/api/v1/processors")["items"]] == ["DPA CRM"]
+    token = token_create(user=world["users"]["supplier"], actor=Actor.system("test"))
+    api = Client(headers={"Authorization": f"Bearer {token}"})
+    assert api.get(f"/api/v1/processors/{other}").status_code == 404
+    announce = api.post(
+        f"/api/v1/processors/{other}/sub-processors", {"name": "X", "country": "SE"}, content_type="application/json"
+    )
+    assert announce.status_code == 404
+    # and its own agreement shows it no oversight of ours and no responsible person.
+    own = api.get(f"/api/v1/processors/{world['values']['AGREEMENT']}").json()
+    assert own["oversights"] is None and own["responsible"] is None
 
 
 def test_supplier_and_employee_get_no_people_list(world) -> None:

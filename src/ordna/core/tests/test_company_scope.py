@@ -8,12 +8,14 @@ with lines and a question of her own.
 
 from __future__ import annotations
 
+import io
 from datetime import timedelta
 from typing import Any
 
 import pytest
 from django.test import Client
 from django.urls import reverse
+from openpyxl import load_workbook
 
 from ordna.conftest import TODAY, hr_csv, hr_row
 from ordna.core.access import GROUP_ONLY, can
@@ -174,3 +176,34 @@ def test_an_administrator_cannot_be_scoped_and_a_scoped_user_cannot_scope_others
             companies=[],
             actor=Actor.for_user(group["users"]["coordinator"]),
         )
+
+
+def test_a_scoped_user_finds_no_application_of_another_company_in_the_record_of_processing(group) -> None:
+    # Given company B's own application holding personal data, with no agreement of its supplier,
+    from ordna.applications.services import application_create
+    from ordna.core.models import Supplier
+
+    company_b = Company.objects.get(code="b")
+    supplier = Supplier.objects.get(name="Voorbeeld Software BV")
+    application_create(
+        slug="b-tenant", name=f"{MARKER} tenant", actor=Actor.system("test"), supplier_id=supplier.pk,
+        company_id=company_b.pk, holds_personal_data=True,
+    )  # fmt: skip
+    admin = Client()
+    admin.force_login(group["users"]["admin"])
+    assert MARKER in admin.get(reverse("reports:processing_record")).content.decode()
+    # then the auditor and the coordinator of the world's own company find it nowhere: not in the record, its
+    # files, the processors' gaps or the dashboard.
+    for role in ("auditor", "coordinator"):
+        client = Client()
+        client.force_login(group["users"][role])
+        for url in (reverse("reports:processing_record"), reverse("suppliers:agreements"), reverse("home:dashboard")):
+            response = client.get(url)
+            assert response.status_code == 200 and MARKER.encode() not in response.content, f"{role} {url}"
+        workbook = load_workbook(io.BytesIO(client.get(reverse("reports:processing_record") + "?format=xlsx").content))
+        cells = [str(v) for sheet in workbook.worksheets for row in sheet.iter_rows(values_only=True) for v in row]
+        assert not any(MARKER in cell for cell in cells), role
+        token = token_create(user=group["users"][role], actor=Actor.system("test"))
+        api = Client(headers={"Authorization": f"Bearer {token}"})
+        for path in ("/api/v1/processing-record", "/api/v1/processors/gaps"):
+            assert MARKER not in api.get(path).content.decode(), f"{role} {path}"

@@ -142,6 +142,9 @@ def test_people_list_filters_and_pages(make_user, load_people) -> None:
 # What the feeds add to the dashboard (issue 18): the stale sources (2 queries without applications to expect)
 # and, in the count of open items that reach nobody, the feeds' two reminder sources (problems 1, stale 3).
 FEEDS = 6
+# What the processors add (issue 27): their gaps (applications, agreements with their applications, oversights,
+# sub-processors: 5 at most, whatever the number) and their reminder source (4 at most).
+PROCESSORS = 9
 
 
 @pytest.mark.parametrize(
@@ -151,7 +154,7 @@ FEEDS = 6
         # for the coordinator, the first-run checklist (5) and the reminder engine's count of the open items that
         # reach nobody: its directory (3) and one query per reminder source (issue 29); the stale sources (2, 18)
         # and the feeds' two reminder sources (FEEDS).
-        ("/", 30 + FEEDS),
+        ("/", 30 + FEEDS + PROCESSORS),
         ("/people/", 10),
         ("/people/E050/", 12),
         ("/applications/", 10),
@@ -167,7 +170,7 @@ FEEDS = 6
         ("/insight/", 18),
         ("/reports/", 17),  # with where the data starts (2) and the unused seats (issue 29)
         # the four figures at 12 month ends, how lines closed, overrides, the same; stale sources (2, issue 18)
-        ("/reports/monthly/", 21),
+        ("/reports/monthly/", 21 + 5),  # and the processors' gaps (5 at most, issue 27)
         ("/reports/licenses/", 7),
         ("/notifications/", 10),
         ("/notifications/calendar/", 10),
@@ -175,6 +178,8 @@ FEEDS = 6
         ("/feeds/", 12),
         ("/suppliers/", 10),
         ("/contracts/", 12),
+        ("/processors/", 12),
+        ("/reports/processing-record/", 12),
         ("/reviews/", 12),
         ("/releases/", 10),
         ("/cases/?view=all&kind=joiner", 14),

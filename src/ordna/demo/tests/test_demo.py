@@ -8,9 +8,11 @@ from datetime import UTC, date, datetime, timedelta
 from io import StringIO
 
 import pytest
+import time_machine
 from django.contrib.auth import authenticate
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.test import Client
 from django.utils import timezone
 from pytest_django.fixtures import Settings
 
@@ -359,6 +361,13 @@ def test_the_audit_chain_verifies_after_loading(fast_hashing: None) -> None:
     assert contracts >= 7 * (1 + 2 + 1 + 1)  # a contract, two service levels, a review and an action each
     # and the HR file's watch-folder feed
     assert AuditEvent.objects.filter(action="feed.created").count() == 1
+    # and the processors of the demo (issue 27): three agreements; the complete one with its document, two
+    # sub-processors, a transfer and an oversight, the overdue one with a sub-processor, an oversight and the
+    # announced sub-processor; and the applications marked as holding personal data
+    processors = AuditEvent.objects.filter(action__startswith="processor.").count()
+    assert processors == 3 + (1 + 2 + 1 + 1) + (1 + 1 + 1)
+    personal = AuditEvent.objects.filter(action="application.updated", after__has_key="holds_personal_data").count()
+    assert personal == Application.objects.filter(holds_personal_data=True).count() > 0
     assert (
         result.checked
         == AuditEvent.objects.count()
@@ -382,6 +391,8 @@ def test_the_audit_chain_verifies_after_loading(fast_hashing: None) -> None:
             + Application.objects.filter(company__isnull=False).count()  # each company's own applications
             + 2  # the consultant's move to the other company: the person changed, and the HR import
             + 1  # the feed
+            + processors
+            + personal
         )
     )
     assert AuditEvent.objects.filter(action="import.accounts").count() == account_imports > 20
@@ -462,3 +473,34 @@ def test_the_demo_has_a_watch_folder_feed_and_one_stale_application(fast_hashing
     stale = stale_sources(day=timezone.localdate())  # the exports were taken now, whatever the demo's today
     assert [(s.key, s.age_days, s.max_age_days) for s in stale] == [("miro", 12, 7)]
     assert stale[0].blocked_lines >= 0
+
+
+@pytest.mark.django_db
+def test_the_demo_shows_the_processors_gaps_on_the_dashboard_and_in_the_review_agenda(fast_hashing: None) -> None:
+    from ordna.reviews.models import Review
+    from ordna.suppliers.models import SubProcessor
+    from ordna.suppliers.processing_gaps import processing_gaps
+
+    demo_load(people=150, seed=2, actor=ACTOR, today=TODAY)
+    # Voorbeeld Software BV's agreement is complete; Example IT Services AB's has its oversight overdue, its
+    # certificate expired and a sub-processor to decide; Example Telecom AB's expired, leaving its application
+    # without one.
+    gaps = {(g.supplier, g.kind) for g in processing_gaps(today=TODAY)}
+    assert gaps == {
+        ("Example IT Services AB", "oversight_overdue"),
+        ("Example IT Services AB", "certification_expired"),
+        ("Example IT Services AB", "subprocessor_undecided"),
+        ("Example Telecom AB", "agreement_expired"),
+        ("Example Telecom AB", "no_agreement"),
+    }
+    announced = SubProcessor.objects.get(status="proposed")
+    assert announced.decide_by == TODAY + timedelta(days=5)
+    agenda = Review.objects.get(supplier__name="Example IT Services AB").agenda
+    assert "- Oversight overdue: Personuppgiftsbiträdesavtal" in agenda
+    assert "- Sub-processor to decide: Personuppgiftsbiträdesavtal: Example Ticketing Ltd" in agenda
+    client = Client()
+    client.force_login(User.objects.get(username="coordinator"))
+    with time_machine.travel(datetime(2026, 3, 16, 9, 0, tzinfo=UTC)):  # the demo's today
+        page = client.get("/").content.decode()
+    # The demo's coordinator reads Swedish.
+    assert "5 brister hos personuppgiftsbiträden" in page and "Certifieringen har löpt ut" in page

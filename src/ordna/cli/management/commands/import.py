@@ -14,16 +14,22 @@ from ordna.core.clock import today
 from ordna.core.management.base import InvalidInput, OrdnaCommand
 from ordna.core.tabular import RowError
 from ordna.people.services import people_import
+from ordna.suppliers.processors_import import processors_import
 from ordna.suppliers.services import contracts_import
 
 MASS_CHANGE_HELP = "apply even when the safety breaker would stop the import (a mass change you have checked)"
 
 
 class Command(OrdnaCommand):
-    help = "Import a file: people (HR), accounts of one application, licences (a price list) or contracts."
+    help = (
+        "Import a file: people (HR), accounts of one application, licences (a price list), contracts or processors "
+        "(data-processing agreements)."
+    )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
-        sub = parser.add_subparsers(dest="what", required=True, metavar="{people,accounts,licenses,contracts}")
+        sub = parser.add_subparsers(
+            dest="what", required=True, metavar="{people,accounts,licenses,contracts,processors}"
+        )
         people = sub.add_parser("people", help="people from an HR export (CSV or XLSX)")
         people.add_argument("file", type=Path)
         people.add_argument("--preset", default="ordna", help="column preset of the HR system (default: ordna)")
@@ -66,6 +72,13 @@ class Command(OrdnaCommand):
             "notice, decision_buffer_days, annual_value, currency",
         )
         contracts.add_argument("file", type=Path)
+
+        processors = sub.add_parser(
+            "processors",
+            help="data-processing agreements: supplier, title, signed_on, purpose, data_subjects, data_categories "
+            "(and optional columns, docs/processors.md)",
+        )
+        processors.add_argument("file", type=Path)
 
     def handle(self, *args: Any, **options: Any) -> None:
         path: Path = options["file"]
@@ -162,4 +175,12 @@ class Command(OrdnaCommand):
         self._fail_on_errors(path, result.errors)
         self.stdout.write(
             f"contracts: {result.created} created, {result.updated} updated, {result.unchanged} unchanged"
+        )
+
+    def _processors(self, path: Path, options: dict[str, Any]) -> None:
+        result = processors_import(path=path, actor=Actor.command_line(), today=today())
+        self._notices(result.notices)
+        self._fail_on_errors(path, result.errors)
+        self.stdout.write(
+            f"processors: {result.created} created, {result.updated} updated, {result.unchanged} unchanged"
         )
