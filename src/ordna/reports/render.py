@@ -11,12 +11,12 @@ from typing import Any
 
 from django.conf import settings
 from django.template.loader import render_to_string
-from django.utils.formats import number_format
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from ordna.accounts.models import FindingKind
 from ordna.accounts.selectors import licence_waste
+from ordna.core.money import amounts_text
 from ordna.core.tabular import CONTENT_TYPES
 from ordna.lifecycle.selectors import ClosingShares
 from ordna.reports import figures as f
@@ -28,11 +28,8 @@ CONTENT_TYPES = {**CONTENT_TYPES, "html": "text/html; charset=utf-8", "pdf": "ap
 
 
 def money(amounts: dict[str, Decimal]) -> str:
-    if not amounts:
-        return "0"
-    return ", ".join(
-        f"{number_format(amount, 2, force_grouping=True)} {currency}" for currency, amount in amounts.items()
-    )
+    """Money per currency as every report writes it (ordna.core.money): never one sum across currencies."""
+    return amounts_text(amounts)
 
 
 def percent(share: float | None) -> str:

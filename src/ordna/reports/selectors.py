@@ -300,7 +300,7 @@ def _overdue_rows(lines: list[OverdueLine], day: date) -> list[OverdueRow]:
 
 
 def _device_rows(devices: list[DeviceOut], day: date) -> list[OverdueRow]:
-    """Devices not returned, in the shape of the overdue lists: due on the holder's last day."""
+    """Devices not returned, in the shape of the overdue lists: due on the day they were due back."""
     return [
         OverdueRow(
             0,
@@ -310,8 +310,8 @@ def _device_rows(devices: list[DeviceOut], day: date) -> list[OverdueRow]:
             d.asset_tag,
             "",
             str(ROLE_LABELS[Responsible.MANAGER]),
-            d.last_day,
-            business_days_between(d.last_day, day, "SE"),
+            d.due,
+            business_days_between(d.due, day, "SE"),
         )
         for d in devices
     ]
@@ -487,13 +487,18 @@ def dashboard(*, today: date, company: CompanyFilter = None) -> Dashboard:
         totals = parties.setdefault(party_label(role, supplier), [0, 0])
         totals[0] += n
         totals[1] += late
-    devices = (
-        Line.objects.filter(lines_of)
+    expected = dict(
+        (kind or "", n)
+        for kind, n in Line.objects.filter(lines_of)
         .filter(case__kind=CaseKind.LEAVER, case__status=CaseStatus.OPEN, state=LineState.OPEN, kind=LineKind.DEVICE)
         .values_list("device__kind")
-        .annotate(n=Count("id"), late=Count("id", filter=Q(due__lt=today)))
+        .annotate(n=Count("id"))
         .order_by("device__kind")
     )
+    late: dict[str, int] = {}  # overdue: the one selector's devices not returned (issue 23), not the lines' due
+    for out in points[-1].at.devices_out:
+        late[out.kind] = late.get(out.kind, 0) + 1
+    devices = [(kind, expected.get(kind, 0), late.get(kind, 0)) for kind in sorted(set(expected) | set(late))]
     from ordna.devices.models import DeviceKind
 
     device_labels = dict(DeviceKind.choices)
