@@ -22,6 +22,8 @@ from ordna.lifecycle.selectors import ClosingShares
 from ordna.reports import figures as f
 from ordna.reports.charts import bar_chart, hbar_chart
 from ordna.reports.selectors import Dashboard, MonthlyReport
+from ordna.reports.value import Value
+from ordna.reports.value_render import value_charts, value_rows
 
 FORMATS = ("html", "pdf", "xlsx")
 CONTENT_TYPES = {**CONTENT_TYPES, "html": "text/html; charset=utf-8", "pdf": "application/pdf"}
@@ -125,8 +127,16 @@ def monthly_charts(report: MonthlyReport) -> dict[str, SafeString]:
     return charts
 
 
+def value_context(value: Value | None) -> dict[str, Any]:
+    """The value section's figures and charts (issue 23), for the monthly follow-up and the dashboard."""
+    if value is None:
+        return {}
+    return {"value": value, "value_rows": value_rows(value), "value_charts": value_charts(value)}
+
+
 def _context(report: MonthlyReport) -> dict[str, Any]:
     return {
+        **value_context(report.value),
         "report": report,
         "summary": summary_rows(report),
         "charts": monthly_charts(report),
@@ -234,4 +244,4 @@ def dashboard_context(data: Dashboard) -> dict[str, Any]:
             rows=[(label, [n]) for _kind, label, n, _money in data.findings_by_kind],
             series=[_("Findings")],
         )
-    return {"data": data, "charts": charts, "money": money}
+    return {"data": data, "charts": charts, "money": money, **value_context(data.value)}
