@@ -30,7 +30,9 @@ class AccountsUploadForm(forms.Form):
     create_application = forms.BooleanField(
         label=_("Create this application if no application has this short name"),
         required=False,
-        help_text=_("Without it, an unknown short name is refused with the nearest known ones (a typo is not a new application)."),
+        help_text=_(
+            "Without it, an unknown short name is refused with the nearest known ones (a typo is not a new application)."
+        ),
     )
     preset = forms.ChoiceField(
         label=_("Format"),

@@ -38,7 +38,6 @@ def applications_missing() -> Missing:
     return Missing(total, unpriced, unread)
 
 
-
 def applications_like(name: str, *, limit: int = 3) -> list[str]:
     """The slugs of the known applications nearest to `name` (a typo such as "microsoft-365" finds "m365", whose
     name is "Microsoft 365"), best first: rapidfuzz's weighted ratio against slug and name, 60 out of 100 or more."""

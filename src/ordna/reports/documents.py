@@ -107,7 +107,9 @@ def monthly_pdf(report: MonthlyReport) -> bytes:
     _pdf_table(pdf, (_("Figure"), _("Value")), summary_rows(report), (120, 70))
     if report.value is not None:  # what the routine achieved (issue 23)
         _pdf_heading(pdf, _("What the routine achieved"))
-        _pdf_table(pdf, (_("Figure"), _("This month"), _("Since Ordna started")), value_rows(report.value), (80, 55, 55))
+        _pdf_table(
+            pdf, (_("Figure"), _("This month"), _("Since Ordna started")), value_rows(report.value), (80, 55, 55)
+        )
         for chart in value_charts(report.value).values():
             _pdf_chart(pdf, chart)
     charts = monthly_charts(report)
@@ -440,7 +442,10 @@ def _value_sheet_rows(report: MonthlyReport) -> list[Sequence[object]]:
     row with no currency), then the same for the whole span since Ordna started ("total")."""
     assert report.value is not None  # noqa: S101 - called only with a value section
     rows: list[Sequence[object]] = []
-    for label, x in [*((f.month_label(x.start), x) for x in report.value.by_month), ("total", report.value.since_start)]:
+    for label, x in [
+        *((f.month_label(x.start), x) for x in report.value.by_month),
+        ("total", report.value.since_start),
+    ]:
         counts = (
             x.waste_resolved,
             x.leaver_accounts_due,

@@ -129,9 +129,7 @@ def _key_user_hours(months: Sequence[date], company: CompanyFilter) -> dict[date
         minutes[_month_of(on)] = minutes.get(_month_of(on), 0) + spent
     budgets = [
         Budget(person, app, hours, starts, ends)
-        for person, app, hours, starts, ends in KeyUserAppointment.objects.filter(
-            of_company(company, person="person")
-        )
+        for person, app, hours, starts, ends in KeyUserAppointment.objects.filter(of_company(company, person="person"))
         .filter(starts_on__lte=end)
         .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=start))
         .values_list("person_id", "application_id", "hours_per_month", "starts_on", "ends_on")

@@ -72,7 +72,9 @@ def history(write_file, actor) -> None:
 
     def export(app: str, day: date, lines: list[str]) -> None:
         path = write_file(f"{app}-{day}.csv", ACCOUNT_HEADER + "".join(f"{line}\n" for line in lines))
-        result = accounts_import(application_slug=app, path=path, actor=actor, today=day, preset="generic")
+        result = accounts_import(
+            create_application=True, application_slug=app, path=path, actor=actor, today=day, preset="generic"
+        )
         assert result.outcome == "applied", result.errors
 
     def crm(status_of: dict[str, str]) -> list[str]:

@@ -310,7 +310,7 @@ def test_corners_cut_are_refused_proof_closes_the_case_and_the_certificate_says_
     it.get_by_role("button", name="Apply these changes").click()
     it.wait_for_load_state()
     for app in rest:
-        site.ordna("import", "accounts", app, str(export_file(tmp_path, f"{app}.csv", by_app[app])), "--preset",
+        site.ordna("import", "accounts", "--create-application", app, str(export_file(tmp_path, f"{app}.csv", by_app[app])), "--preset",
                    "generic", "--delta")  # fmt: skip
 
     states = {
