@@ -28,7 +28,9 @@ from ordna.support.selectors import business_calendar, question_clocks
 
 def review_action_reminders(today: date, *, days_ahead: int | None = None) -> list[ReminderItem]:
     """Reminder source: open review actions due within `days_ahead` days (ORDNA_ACTION_REMINDER_DAYS) or overdue;
-    ours go to the named person's user, the supplier's to the company's portal users."""
+    ours go to the named person's user, the supplier's to the company's portal users and to its contact and
+    service desk addresses; a supplier's action with none of these goes to the IT coordinators, who chase it
+    (issue 23: the supplier's own actions were never chased)."""
     ahead = settings.ORDNA_ACTION_REMINDER_DAYS if days_ahead is None else days_ahead
     actions = list(
         ActionItem.objects.filter(closed_at__isnull=True, due__lte=today + timedelta(days=ahead)).select_related(
@@ -47,8 +49,12 @@ def review_action_reminders(today: date, *, days_ahead: int | None = None) -> li
             owner = people.get(action.owner_person_id) if action.owner_person_id else None
             recipients: tuple[int, ...] = (owner,) if owner else ()
             role = "" if owner else "coordinator"
+            theirs = None
         else:
-            recipients, role = tuple(sorted(supplier_users.get(action.supplier_id, []))), ""
+            recipients = tuple(sorted(supplier_users.get(action.supplier_id, [])))
+            supplier = action.supplier
+            theirs = action.supplier_id
+            role = "" if recipients or supplier.contact_email or supplier.service_desk_email else "coordinator"
         stage = 0 if action.due < today else max((action.due - today).days, 0)
         items.append(
             ReminderItem(
@@ -60,6 +66,7 @@ def review_action_reminders(today: date, *, days_ahead: int | None = None) -> li
                 title=f"{action.supplier.name}: {action.title}",
                 url=reverse("reviews:detail", kwargs={"pk": action.review_id}),
                 stage=stage,
+                supplier_id=theirs,
             )
         )
     return sorted(items, key=lambda i: (i.due, i.key))
@@ -161,7 +168,9 @@ def service_level_report(
 
 
 def open_actions(supplier: Supplier) -> QuerySet[ActionItem]:
-    return ActionItem.objects.filter(supplier=supplier, closed_at__isnull=True).select_related("owner_person", "review")
+    return ActionItem.objects.filter(supplier=supplier, closed_at__isnull=True).select_related(
+        "owner_person", "review", "supplier"
+    )
 
 
 def actions_owed(actions: QuerySet[ActionItem], supplier_id: int) -> QuerySet[ActionItem]:

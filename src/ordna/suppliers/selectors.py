@@ -35,6 +35,8 @@ class ReminderItem:
     title: str
     url: str
     stage: int | None = None
+    # The supplier whose own item this is: its contact and service desk addresses are reached too (issue 23).
+    supplier_id: int | None = None
 
 
 @dataclass(frozen=True)

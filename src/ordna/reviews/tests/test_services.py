@@ -264,3 +264,32 @@ def test_the_audit_chain_names_reviews_and_actions_as_before_they_moved_here(act
         ("action.added", "suppliers.actionitem", str(action.pk)),
         ("action.closed", "suppliers.actionitem", str(action.pk)),
     ]
+
+
+def test_a_review_is_held_only_once_it_has_started_and_the_list_names_who_owes_an_action(make_user, actor) -> None:
+    """Issue 23: a review dated next year cannot be marked held; /reviews/ says which supplier owes each action."""
+    import time_machine
+
+    from ordna.reviews.services import ReviewError
+
+    supplier = Supplier.objects.create(name="Example Owing AB")
+    stockholm = ZoneInfo("Europe/Stockholm")
+    with time_machine.travel(datetime(2026, 11, 16, 9, tzinfo=stockholm)):
+        future = services.review_plan(
+            supplier=supplier, title="Q1", starts_at=datetime(2027, 2, 1, 10, tzinfo=stockholm), actor=actor, today=TODAY
+        )
+        with pytest.raises(ReviewError, match="has not been held yet") as refused:
+            services.review_update(review=future, status="held", actor=actor)
+        assert refused.value.field == "status"
+        future.refresh_from_db()
+        assert future.status == "planned"
+        past = services.review_plan(
+            supplier=supplier, title="Q4", starts_at=datetime(2026, 11, 2, 10, tzinfo=stockholm), actor=actor, today=TODAY
+        )
+        assert services.review_update(review=past, status="held", actor=actor).status == "held"
+        services.action_add(review=past, title="Send the SLA report", owner_side="theirs", due=TODAY, actor=actor)
+
+        web = Client()
+        web.force_login(make_user("coordinator"))
+        page = web.get("/reviews/").content.decode()
+    assert '<span data-owes="supplier">Example Owing AB</span>' in page
