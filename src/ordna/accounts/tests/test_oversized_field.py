@@ -68,7 +68,7 @@ def test_the_command_line_says_it_in_a_sentence(tmp_path: Path) -> None:
         "application,license,monthly_cost,currency,seats\ncrm,Pro,10,SEK,1\n" + f"crm,{'P' * 1_100_000},1,SEK,1\n",
         encoding="utf-8",
     )
-    for args, file in ((["accounts", "crm"], big), (["licenses"], prices)):
+    for args, file in ((["accounts", "--create-application", "crm"], big), (["licenses"], prices)):
         done = subprocess.run(
             [ordna, "import", *args, str(file), "--dry-run"], env=env, capture_output=True, text=True, check=False
         )
