@@ -58,8 +58,8 @@ def main(data: Path) -> None:
             str(export),
             "--preset",
             "generic",
-            stdout=open(os.devnull, "w"),
-        )  # noqa: SIM115
+            stdout=open(os.devnull, "w"),  # noqa: SIM115
+        )
         cli.append(time.perf_counter() - started)
 
     # The same, of a copy written now (as a feed's file is): the import takes it as taken now.
@@ -76,8 +76,8 @@ def main(data: Path) -> None:
             str(copy),
             "--preset",
             "generic",
-            stdout=open(os.devnull, "w"),
-        )  # noqa: SIM115
+            stdout=open(os.devnull, "w"),  # noqa: SIM115
+        )
         fresh.append(time.perf_counter() - started)
         copy.unlink()
 

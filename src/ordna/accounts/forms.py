@@ -31,7 +31,8 @@ class AccountsUploadForm(forms.Form):
         label=_("Create this application if no application has this short name"),
         required=False,
         help_text=_(
-            "Without it, an unknown short name is refused with the nearest known ones (a typo is not a new application)."
+            "Without it, an unknown short name is refused with the nearest known ones "
+            "(a typo is not a new application)."
         ),
     )
     preset = forms.ChoiceField(

@@ -79,6 +79,8 @@ def _money_saved(start: date, end: date, company: CompanyFilter) -> dict[date, t
     zone = timezone.get_current_timezone()
     result: dict[date, tuple[int, list[tuple[str, Decimal]]]] = {}
     for resolved_at, currency, cost in rows.iterator(chunk_size=10000):
+        if resolved_at is None:  # filtered out above; for the type checker
+            continue
         month = _month_of(resolved_at.astimezone(zone).date())
         count, money = result.get(month, (0, []))
         money.append((currency, cost))
@@ -115,6 +117,8 @@ def _devices_collected(start: date, end: date, company: CompanyFilter) -> dict[d
     zone = timezone.get_current_timezone()
     result: dict[date, int] = {}
     for closed_at in rows.iterator(chunk_size=10000):
+        if closed_at is None:  # filtered out above; for the type checker
+            continue
         month = _month_of(closed_at.astimezone(zone).date())
         result[month] = result.get(month, 0) + 1
     return result
