@@ -27,6 +27,7 @@ def _import_share(paths: list[str]) -> tuple[int, float]:
     for name in paths:
         path = Path(name)
         result = accounts_import(
+            create_application=True,
             application_slug="app-" + path.stem[-2:],
             path=path,
             actor=Actor.system("bench"),

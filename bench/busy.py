@@ -117,7 +117,12 @@ def main(data: Path) -> None:
         idle = [call(url, token, "PATCH", "/applications/probe", {"description": f"idle {i}"})[1] for i in range(20)]
 
         phases = {
-            name: while_importing(url, token, [ordna, "import", "accounts", "all", str(path), *IMPORT_OPTIONS], env)
+            name: while_importing(
+                url,
+                token,
+                [ordna, "import", "accounts", "--create-application", "all", str(path), *IMPORT_OPTIONS],
+                env,
+            )
             for name, path in (("first", big), ("changed_1pct", changed))
         }
     finally:

@@ -340,9 +340,11 @@ def accounts_import_endpoint(
     dry_run: Form[bool] = False,
     allow_mass_change: Form[bool] = False,
     save_format: Form[bool] = False,
+    create_application: Form[bool] = False,
 ) -> Any:
     """422 lists every error by row and column (a file that does not fit the application's saved format among
-    them); 409 means the safety breaker stopped it (nothing applied). `preset` names the format for this import;
+    them; an application that does not exist, with the nearest known ones, unless `create_application` is true);
+    409 means the safety breaker stopped it (nothing applied). `preset` names the format for this import;
     `save_format` makes it the application's saved format (its first one is saved by itself)."""
     with _stored(file) as handle:
         result = importing.accounts_import(
@@ -356,6 +358,7 @@ def accounts_import_endpoint(
             allow_mass_change=allow_mass_change,
             file_name=file.name or "",
             save_format=save_format,
+            create_application=create_application,
         )
     body = {
         "outcome": result.outcome,

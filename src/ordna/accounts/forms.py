@@ -24,7 +24,16 @@ FIELD_LABELS = {
 
 class AccountsUploadForm(forms.Form):
     application = forms.SlugField(
-        label=_("Application (short name)"), help_text=_("An existing application, or a new one to create.")
+        label=_("Application (short name)"),
+        help_text=_("An existing application; a new one only with the box below ticked."),
+    )
+    create_application = forms.BooleanField(
+        label=_("Create this application if no application has this short name"),
+        required=False,
+        help_text=_(
+            "Without it, an unknown short name is refused with the nearest known ones "
+            "(a typo is not a new application)."
+        ),
     )
     preset = forms.ChoiceField(
         label=_("Format"),

@@ -54,6 +54,7 @@ from ordna.accounts.rows import ReadResult, read_accounts
 from ordna.accounts.runs import AccountsImportResult, import_run_record, names_list
 from ordna.accounts.staging import drop_stage, in_insert_order, stage_inserts
 from ordna.applications.models import Application
+from ordna.applications.selectors import applications_like
 from ordna.core.actor import Actor
 from ordna.core.errors import lazy_text
 from ordna.core.memory import gc_paused
@@ -78,6 +79,7 @@ def accounts_import(
     file_name: str = "",
     mapping: ColumnMapping | None = None,
     save_format: bool = False,
+    create_application: bool = False,
 ) -> AccountsImportResult:
     """Import one application's account export, all or nothing (docs/accounts.md).
 
@@ -91,6 +93,9 @@ def accounts_import(
     saved format is used, and a file that does not fit it is refused with what differs. Applying saves the
     format for the application when it has none yet, or with `save_format` (audited); a saved format never
     changes otherwise. The result says which facts the file can prove (`Proves`).
+
+    An application that does not exist is created only when `create_application` says so; else the import is
+    refused with the nearest known names ("unknown application microsoft-365; did you mean m365?", issue 23).
     """
     with gc_paused():  # millions of small objects, no cycles: see ordna.core.memory
         return _accounts_import(
@@ -105,7 +110,20 @@ def accounts_import(
             file_name=file_name,
             mapping=mapping,
             save_format=save_format,
+            create_application=create_application,
         )
+
+
+def unknown_application(slug: str) -> str:
+    """The refusal of an import into an application that does not exist, with the nearest known ones."""
+    near = applications_like(slug)
+    if near:
+        return lazy_text(
+            _("unknown application %(slug)s; did you mean %(near)s? To make a new application, choose to create it."),
+            slug=slug,
+            near=", ".join(near),
+        )
+    return lazy_text(_("unknown application %(slug)s. To make a new application, choose to create it."), slug=slug)
 
 
 def _accounts_import(
@@ -121,6 +139,7 @@ def _accounts_import(
     file_name: str = "",
     mapping: ColumnMapping | None = None,
     save_format: bool = False,
+    create_application: bool = False,
 ) -> AccountsImportResult:
     started = timezone.now()
     result = AccountsImportResult(ImportRun.Outcome.REJECTED, application=application_slug, full=full)
@@ -135,6 +154,9 @@ def _accounts_import(
                 ),
             )
         ]
+        return result
+    if application is None and not create_application:
+        result.errors = [RowError(0, "", unknown_application(application_slug))]
         return result
     saved = saved_format(application)
     try:

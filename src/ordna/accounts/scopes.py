@@ -8,7 +8,7 @@ from django.db.models import Q, QuerySet
 
 from ordna.accounts.models import Account, Finding
 from ordna.applications.scopes import applications_scope
-from ordna.core.access import AU, A, C, E, K, in_companies
+from ordna.core.access import AU, A, C, E, H, K, in_companies
 
 if TYPE_CHECKING:
     from ordna.core.models import User
@@ -37,8 +37,8 @@ def accounts_scope(user: User) -> QuerySet[Account]:
 
 
 def findings_scope(user: User) -> QuerySet[Finding]:
-    """All findings for IT and auditors; else those of the applications the user sees."""
+    """All findings for IT, HR and auditors; else those of the applications the user sees."""
     findings = Finding.objects.filter(of_companies(user))
-    if user.has_role(A, C, AU):
+    if user.has_role(A, C, H, AU):
         return findings
     return findings.filter(application__in=applications_scope(user))

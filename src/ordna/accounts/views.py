@@ -50,6 +50,7 @@ def _run(
         file_name=pending["name"],
         mapping=mapping,
         save_format=save_format,
+        create_application=pending.get("create_application", False),
     )
 
 
@@ -73,6 +74,7 @@ def accounts_import_upload(request: HttpRequest) -> HttpResponse:
                 "preset": form.cleaned_data["preset"],
                 "full": form.cleaned_data["full"] == "1",
                 "mapping": None,
+                "create_application": form.cleaned_data["create_application"],
             }
             result = _run(request, pending, dry_run=True)
             pending["checksum"] = result.checksum

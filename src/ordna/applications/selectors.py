@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db.models import Exists, OuterRef
+from rapidfuzz import fuzz, utils
 
 from ordna.applications.models import Application, License
 
@@ -35,3 +36,18 @@ def applications_missing() -> Missing:
         if seen is None and not (active or disabled or gone):
             unread.append(name)
     return Missing(total, unpriced, unread)
+
+
+def applications_like(name: str, *, limit: int = 3) -> list[str]:
+    """The slugs of the known applications nearest to `name` (a typo such as "microsoft-365" finds "m365", whose
+    name is "Microsoft 365"), best first: rapidfuzz's weighted ratio against slug and name, 60 out of 100 or more."""
+    wanted = utils.default_process(name)
+    if not wanted:
+        return []
+    scored: list[tuple[float, str]] = []
+    for slug, title in Application.objects.order_by("slug").values_list("slug", "name"):
+        score = max(fuzz.WRatio(wanted, utils.default_process(text)) for text in (slug, title))
+        if score >= 60:
+            scored.append((score, slug))
+    scored.sort(key=lambda pair: (-pair[0], pair[1]))
+    return [slug for _score, slug in scored[:limit]]

@@ -57,7 +57,8 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "accounts.list": frozenset({A, C, K, E, AU}),  # scoped: key users their applications, employees their own
     "accounts.import": frozenset({A, C}),
     "accounts.review": frozenset({A, C, K}),  # scoped to the key user's applications
-    "findings.list": frozenset({A, C, K, AU}),  # scoped to the key user's applications
+    # HR follows the leavers' findings with IT (issue 23): all of them, read-only.
+    "findings.list": frozenset({A, C, H, K, AU}),  # scoped to the key user's applications
     "findings.accept": frozenset({A, C, K}),  # scoped
     "devices.list": frozenset({A, C, H, MG, E, AU}),  # scoped: managers their reports', employees their own
     "devices.edit": frozenset({A, C}),
@@ -105,7 +106,8 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "wishes.propose": frozenset({A, C, H, MG, K, E}),  # also voting
     "wishes.triage": frozenset({A, C, K}),  # scoped: key users their applications
     # Reports (ordna.reports): organisation-wide figures, licence money and the auditor's evidence.
-    "reports.view": frozenset({A, C, AU}),  # scoped: a user scoped to companies sees their companies' figures
+    # IT and HR follow up together (issue 23): HR reads the dashboard, the monthly follow-up and the licences.
+    "reports.view": frozenset({A, C, H, AU}),  # scoped: a user scoped to companies sees their companies' figures
     "reports.group": frozenset({A, C, AU}),  # the group report: every company side by side
     "reports.evidence": frozenset({A, C, AU}),  # reads only; records who drew which sample
     # Reminders (docs/notifications.md): the notification log (scoped: one's own digests, all for A, C, AU), running the

@@ -373,6 +373,7 @@ def accounts_demo_load(accounts: Sequence[DemoAccount], *, pk_of: Mapping[str, i
                 preset="generic",
                 file_name=f"demo-{slug}.csv",
                 allow_mass_change=True,
+                create_application=True,
             )
             if result.outcome != "applied":
                 errors = "; ".join(str(e) for e in result.errors[:10]) or result.outcome

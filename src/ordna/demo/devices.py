@@ -138,7 +138,12 @@ def devices_demo_load(devices: Sequence[DemoDevice], *, pk_of: Mapping[str, int]
         ids = dict(Device.objects.filter(holder__isnull=False).values_list("asset_tag", "id"))
         DeviceHolding.objects.bulk_create(
             [
-                DeviceHolding(device_id=ids[d.asset_tag], holder_id=pk_of[d.holder], issued_at=d.issued_at)
+                DeviceHolding(
+                    device_id=ids[d.asset_tag],
+                    holder_id=pk_of[d.holder],
+                    issued_at=d.issued_at,
+                    expected_return=d.expected_return,
+                )
                 for d in devices
                 if d.holder and d.issued_at is not None and d.asset_tag in ids
             ],

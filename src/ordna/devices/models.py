@@ -66,6 +66,9 @@ class DeviceHolding(models.Model):
     holder = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="device_holdings")
     issued_at = models.DateTimeField()
     ended_at = models.DateTimeField(null=True, blank=True)
+    # The day the device is expected back from this hand-out (a loan's end), when one was set; without one the
+    # holder's last day is when it is due (devices.selectors.devices_not_returned).
+    expected_return = models.DateField(null=True, blank=True)
 
     class Meta:
         ordering = ["device_id", "issued_at", "id"]

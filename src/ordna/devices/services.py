@@ -34,7 +34,7 @@ def _holding_end(device: Device, at: datetime) -> None:
 
 def _holding_start(device: Device, holder: Person, at: datetime) -> None:
     _holding_end(device, at)
-    DeviceHolding.objects.create(device=device, holder=holder, issued_at=at)
+    DeviceHolding.objects.create(device=device, holder=holder, issued_at=at, expected_return=device.expected_return)
 
 
 def device_register(
@@ -121,5 +121,9 @@ def device_update(*, device: Device, actor: Actor, **changes: Any) -> Device:
         device.save()
         if device.status in (DeviceStatus.LOST, DeviceStatus.RETIRED):
             _holding_end(device, timezone.now())  # written off: no longer a device to collect
+        elif "expected_return" in changes:  # the hand-out's expected return moves with it
+            DeviceHolding.objects.filter(device=device, ended_at__isnull=True).update(
+                expected_return=device.expected_return
+            )
         audit_record(actor=actor, action="device.updated", target=device, before=before, after=_state(device))
     return device

@@ -79,11 +79,14 @@ def directory_build(
     cio_usernames: Iterable[str],
     default_language: str,
     mailbox_names: Mapping[str, str] | None = None,
+    supplier_desks: Mapping[int, tuple[str, Iterable[str]]] | None = None,
 ) -> Directory:
     """The run's directory from the active users (with their roles), the HR file's people and the settings.
 
     `role_leads` and `cio_usernames` name users; `mailboxes` maps a role to its shared addresses, and
-    `mailbox_names` a role to how a mailbox is greeted ("HR").
+    `mailbox_names` a role to how a mailbox is greeted ("HR"); `supplier_desks` maps a supplier to its name and
+    its contact and service desk addresses, reached for the supplier's own review actions (issue 23) as a shared
+    mailbox is (never with signed links).
     """
     directory = Directory()
     recipients = directory.recipients
@@ -184,6 +187,23 @@ def directory_build(
             else:
                 recipients[address] = known._replace(mailbox=role)
             directory.by_role[role].add(address)
+    for supplier_id, (name, raw_addresses) in (supplier_desks or {}).items():
+        for raw in raw_addresses:
+            address = usable_address(raw)
+            if not address:
+                continue
+            if address not in recipients:
+                recipients[address] = Recipient(
+                    key=address,
+                    address=address,
+                    name=name,
+                    language=default_language,
+                    mailbox="supplier",
+                    origin=MAILBOX,
+                )
+            directory.supplier_desks[supplier_id] = tuple(
+                sorted({*directory.supplier_desks.get(supplier_id, ()), address})
+            )
     for role, usernames in role_leads.items():
         directory.role_leads[role] = tuple(sorted({by_username[n] for n in usernames if n in by_username}))
     directory.cios = tuple(sorted({by_username[n] for n in cio_usernames if n in by_username}))

@@ -43,7 +43,7 @@ def ladder_from_settings() -> Ladder:
 def directory_load() -> Directory:
     """The HR file's people, the active users with their roles and companies, and the role mailboxes, in three
     queries."""
-    from ordna.core.models import Role, User
+    from ordna.core.models import Role, Supplier, User
 
     roles: dict[int, set[str]] = defaultdict(set)
     # A user limited to companies (docs/companies.md) gets its role's items of those companies' people only: the
@@ -75,6 +75,12 @@ def directory_load() -> Directory:
         role_leads=settings.ORDNA_ROLE_LEADS,
         cio_usernames=settings.ORDNA_CIO_USERS,
         default_language=settings.LANGUAGE_CODE,
+        supplier_desks={
+            pk: (name, (contact, desk))
+            for pk, name, contact, desk in Supplier.objects.exclude(
+                contact_email="", service_desk_email=""
+            ).values_list("pk", "name", "contact_email", "service_desk_email")
+        },
     )
 
 

@@ -85,6 +85,8 @@ class Directory:
         default_factory=lambda: defaultdict(lambda: defaultdict(set))
     )
     supplier_staff: dict[int, set[str]] = field(default_factory=lambda: defaultdict(set))
+    # A supplier's contact and service desk addresses (no Ordna user), for the supplier's own review actions.
+    supplier_desks: dict[int, tuple[str, ...]] = field(default_factory=dict)
     role_leads: dict[str, tuple[str, ...]] = field(default_factory=dict)
     cios: tuple[str, ...] = ()  # who gets the weekly summary (ORDNA_CIO_USERS)
     without_address: dict[int, str] = field(default_factory=dict)  # person id -> the HR file's (bad) value
@@ -120,6 +122,9 @@ class Directory:
 
     def supplier(self, supplier_id: int | None) -> tuple[str, ...]:
         return tuple(sorted(self.supplier_staff.get(supplier_id, ()))) if supplier_id is not None else ()
+
+    def supplier_desk(self, supplier_id: int | None) -> tuple[str, ...]:
+        return self.supplier_desks.get(supplier_id, ()) if supplier_id is not None else ()
 
     def lead_of_role(self, role: str) -> tuple[str, ...]:
         return self.role_leads.get(role, ())

@@ -21,6 +21,7 @@ from ordna.reports import documents, figures, render, selectors
 from ordna.reports.by_company import CompanyRow, group_report
 from ordna.reports.group import group_file
 from ordna.reports.services import ReportError, evidence_pack_make
+from ordna.reports.value import Value, ValueFigures
 
 router = Router(tags=["reports"])
 
@@ -84,6 +85,27 @@ class OverdueOut(Schema):
     business_days_overdue: int
 
 
+class ValueOut(Schema):
+    """What the routine achieved in a period (issue 23): money per currency, never summed across currencies."""
+
+    start: date
+    end: date
+    saved_per_month: dict[str, Decimal] = Field(description="licence money no longer paid, per month, per currency")
+    saved_per_year: dict[str, Decimal]
+    waste_findings_resolved: int
+    leaver_accounts_due: int
+    leaver_accounts_on_time: int
+    devices_collected: int
+    key_user_hours: Decimal
+    key_user_budget_hours: Decimal
+
+
+class ValueReportOut(Schema):
+    month: ValueOut
+    since_start: ValueOut
+    by_month: list[ValueOut]
+
+
 class MonthlyOut(Schema):
     month: str
     as_of: date
@@ -108,6 +130,7 @@ class MonthlyOut(Schema):
     trend: list[TrendOut]
     worst_overdue: list[OverdueOut]
     stale_sources: list[dict[str, Any]]  # sources past their age at as_of, with the open lines they block
+    value: ValueReportOut | None = None
 
 
 class LicenceOut(Schema):
@@ -288,6 +311,32 @@ def monthly(request: HttpRequest, month: str = "", format: str = "json", company
         ],
         "worst_overdue": _overdue(report.worst_overdue),
         "stale_sources": [s.as_dict() for s in report.stale_sources],
+        "value": _value(report.value),
+    }
+
+
+def _value_figures(x: ValueFigures) -> dict[str, Any]:
+    return {
+        "start": x.start,
+        "end": x.end,
+        "saved_per_month": x.saved_per_month,
+        "saved_per_year": x.saved_per_year,
+        "waste_findings_resolved": x.waste_resolved,
+        "leaver_accounts_due": x.leaver_accounts_due,
+        "leaver_accounts_on_time": x.leaver_accounts_on_time,
+        "devices_collected": x.devices_collected,
+        "key_user_hours": x.key_user_hours,
+        "key_user_budget_hours": x.key_user_budget,
+    }
+
+
+def _value(value: Value | None) -> dict[str, Any] | None:
+    if value is None:
+        return None
+    return {
+        "month": _value_figures(value.month),
+        "since_start": _value_figures(value.since_start),
+        "by_month": [_value_figures(x) for x in value.by_month],
     }
 
 

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from fpdf import FPDF
 
 from ordna.core.formats import short_date, short_datetime
+from ordna.core.money import amounts_rows
 from ordna.core.pdf import FONT, pdf_document, pdf_font, pdf_text
 from ordna.core.tabular import escape_cell
 from ordna.reports import figures as f
@@ -35,6 +36,7 @@ from ordna.reports.render import (
     summary_rows,
 )
 from ordna.reports.selectors import MonthlyReport
+from ordna.reports.value_render import value_charts, value_rows
 
 
 def _pdf_start(title: str, subtitle: str) -> FPDF:
@@ -103,6 +105,13 @@ def _generated(report: MonthlyReport) -> str:
 def monthly_pdf(report: MonthlyReport) -> bytes:
     pdf = _pdf_start(_("Monthly follow-up %(month)s") % {"month": report.label}, _generated(report))
     _pdf_table(pdf, (_("Figure"), _("Value")), summary_rows(report), (120, 70))
+    if report.value is not None:  # what the routine achieved (issue 23)
+        _pdf_heading(pdf, _("What the routine achieved"))
+        _pdf_table(
+            pdf, (_("Figure"), _("This month"), _("Since Ordna started")), value_rows(report.value), (80, 55, 55)
+        )
+        for chart in value_charts(report.value).values():
+            _pdf_chart(pdf, chart)
     charts = monthly_charts(report)
     for key, heading in (
         ("leavers", _("Leavers per month")),
@@ -296,6 +305,30 @@ def monthly_xlsx(report: MonthlyReport) -> bytes:
 
     workbook = Workbook(write_only=True)
     _sheet(workbook, _("Summary"), (_("Figure"), _("Value")), [(_("Month"), report.label), *summary_rows(report)])
+    if report.value is not None:  # what the routine achieved (issue 23): the words, then the figures per month
+        _sheet(
+            workbook,
+            _("Value"),
+            (_("Figure"), _("This month"), _("Since Ordna started")),
+            value_rows(report.value),
+        )
+        _sheet(
+            workbook,
+            _("Value per month"),
+            (
+                "month",
+                "currency",
+                "saved_per_month",
+                "saved_per_year",
+                "waste_findings_resolved",
+                "leaver_accounts_due",
+                "leaver_accounts_on_time",
+                "devices_collected",
+                "key_user_hours",
+                "key_user_budget_hours",
+            ),
+            _value_sheet_rows(report),
+        )
     _sheet(
         workbook,
         _("Trend"),
@@ -413,6 +446,29 @@ def monthly_xlsx(report: MonthlyReport) -> bytes:
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
+
+
+def _value_sheet_rows(report: MonthlyReport) -> list[Sequence[object]]:
+    """One row per month and currency (money is never added across currencies; a month without money has one
+    row with no currency), then the same for the whole span since Ordna started ("total")."""
+    assert report.value is not None  # noqa: S101 - called only with a value section
+    rows: list[Sequence[object]] = []
+    for label, x in [
+        *((f.month_label(x.start), x) for x in report.value.by_month),
+        ("total", report.value.since_start),
+    ]:
+        counts = (
+            x.waste_resolved,
+            x.leaver_accounts_due,
+            x.leaver_accounts_on_time,
+            x.devices_collected,
+            x.key_user_hours,
+            x.key_user_budget,
+        )
+        money_rows = amounts_rows(x.saved_per_month) or [("", Decimal(0))]
+        for number, (code, amount) in enumerate(money_rows):  # the counts once, on the first currency's row
+            rows.append((label, code, amount, amount * 12, *(counts if number == 0 else ("",) * len(counts))))
+    return rows
 
 
 def monthly_file(report: MonthlyReport, fmt: str) -> bytes:

@@ -11,28 +11,27 @@ from typing import Any
 
 from django.conf import settings
 from django.template.loader import render_to_string
-from django.utils.formats import number_format
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from ordna.accounts.models import FindingKind
 from ordna.accounts.selectors import licence_waste
+from ordna.core.money import amounts_text
 from ordna.core.tabular import CONTENT_TYPES
 from ordna.lifecycle.selectors import ClosingShares
 from ordna.reports import figures as f
 from ordna.reports.charts import bar_chart, hbar_chart
 from ordna.reports.selectors import Dashboard, MonthlyReport
+from ordna.reports.value import Value
+from ordna.reports.value_render import value_charts, value_rows
 
 FORMATS = ("html", "pdf", "xlsx")
 CONTENT_TYPES = {**CONTENT_TYPES, "html": "text/html; charset=utf-8", "pdf": "application/pdf"}
 
 
 def money(amounts: dict[str, Decimal]) -> str:
-    if not amounts:
-        return "0"
-    return ", ".join(
-        f"{number_format(amount, 2, force_grouping=True)} {currency}" for currency, amount in amounts.items()
-    )
+    """Money per currency as every report writes it (ordna.core.money): never one sum across currencies."""
+    return amounts_text(amounts)
 
 
 def percent(share: float | None) -> str:
@@ -129,8 +128,16 @@ def monthly_charts(report: MonthlyReport) -> dict[str, SafeString]:
     return charts
 
 
+def value_context(value: Value | None) -> dict[str, Any]:
+    """The value section's figures and charts (issue 23), for the monthly follow-up and the dashboard."""
+    if value is None:
+        return {}
+    return {"value": value, "value_rows": value_rows(value), "value_charts": value_charts(value)}
+
+
 def _context(report: MonthlyReport) -> dict[str, Any]:
     return {
+        **value_context(report.value),
         "report": report,
         "summary": summary_rows(report),
         "charts": monthly_charts(report),
@@ -238,4 +245,4 @@ def dashboard_context(data: Dashboard) -> dict[str, Any]:
             rows=[(label, [n]) for _kind, label, n, _money in data.findings_by_kind],
             series=[_("Findings")],
         )
-    return {"data": data, "charts": charts, "money": money}
+    return {"data": data, "charts": charts, "money": money, **value_context(data.value)}

@@ -13,6 +13,7 @@ with `company` (docs/companies.md: the same selectors, filtered, so the companie
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -36,6 +37,7 @@ from ordna.applications.models import License
 from ordna.core.business_days import business_days_between
 from ordna.core.companies import CompanyFilter, company_name, of_company
 from ordna.core.models import ImportRun
+from ordna.devices.models import DeviceKind
 from ordna.devices.selectors import DeviceOut, devices_not_returned
 from ordna.feeds.selectors import SourceFreshness, stale_sources
 from ordna.lifecycle.models import Case, CaseKind, CaseStatus, Line, LineKind, LineState, Responsible
@@ -48,6 +50,7 @@ from ordna.lifecycle.selectors import (
     overrides_closed,
 )
 from ordna.reports import figures as f
+from ordna.reports.value import Value, value_report
 from ordna.suppliers.processing_gaps import Gap, applications_of, processing_gaps
 
 TREND_MONTHS = 12
@@ -270,6 +273,7 @@ class MonthlyReport:
     company: str = ""  # the company's name, for a report of one company of the group
     data_since: date | None = None  # the day of the first applied HR import: no figures before it
     processor_gaps: list[Gap] = field(default_factory=list)  # at `as_of` (suppliers.processing_gaps)
+    value: Value | None = None  # what the routine achieved in the month and since Ordna started (issue 23)
 
     @property
     def waste_month(self) -> dict[str, Decimal]:
@@ -302,7 +306,7 @@ def _overdue_rows(lines: list[OverdueLine], day: date) -> list[OverdueRow]:
 
 
 def _device_rows(devices: list[DeviceOut], day: date) -> list[OverdueRow]:
-    """Devices not returned, in the shape of the overdue lists: due on the holder's last day."""
+    """Devices not returned, in the shape of the overdue lists: due on the day they were due back."""
     return [
         OverdueRow(
             0,
@@ -312,8 +316,8 @@ def _device_rows(devices: list[DeviceOut], day: date) -> list[OverdueRow]:
             d.asset_tag,
             "",
             str(ROLE_LABELS[Responsible.MANAGER]),
-            d.last_day,
-            business_days_between(d.last_day, day, "SE"),
+            d.due,
+            business_days_between(d.due, day, "SE"),
         )
         for d in devices
     ]
@@ -403,6 +407,7 @@ def monthly_report(*, month: date, today: date, company: CompanyFilter = None) -
         stale_sources=stale_sources(day=as_of),
         data_since=since,
         processor_gaps=processing_gaps(today=as_of, application_filter=applications_of(company)),
+        value=value_report(month=month, since=since, company=company),
     )
 
 
@@ -459,19 +464,21 @@ class Dashboard:
     devices_outstanding: list[tuple[str, int, int]]  # device kind, open device lines, overdue ones
     findings_by_kind: list[tuple[str, str, int, dict[str, Decimal]]]  # kind, label, live count, money per currency
     at: FiguresAt  # the four figures now
+    value: Value | None = None  # what the routine achieved this month and since Ordna started (issue 23)
 
 
 def dashboard(*, today: date, company: CompanyFilter = None) -> Dashboard:
     """The charts of the follow-up dashboard: the 12-month trend up to this month, and today's open work; the
     four figures now are the trend's last point (this month, as of today). Of some companies: `company`."""
     months = f.months_ending(today.replace(day=1), TREND_MONTHS)
+    since = data_since()
     points = _trend(
         months,
         leaver_cases(months[0], f.month_end(months[-1]), company=company),
         f.lines_by_case(leaver_lines(months[0], f.month_end(months[-1]), company=company)),
         today=today,
         company=company,
-        since=data_since(),
+        since=since,
     )
     report_trend = [point.row for point in points]
     lines_of = of_company(company, person="case__person")
@@ -490,15 +497,14 @@ def dashboard(*, today: date, company: CompanyFilter = None) -> Dashboard:
         totals = parties.setdefault(party_label(role, supplier), [0, 0])
         totals[0] += n
         totals[1] += late
-    devices = (
+    expected = Counter(
         Line.objects.filter(lines_of)
         .filter(case__kind=CaseKind.LEAVER, case__status=CaseStatus.OPEN, state=LineState.OPEN, kind=LineKind.DEVICE)
-        .values_list("device__kind")
-        .annotate(n=Count("id"), late=Count("id", filter=Q(due__lt=today)))
-        .order_by("device__kind")
+        .exclude(device__kind=None)
+        .values_list("device__kind", flat=True)
     )
-    from ordna.devices.models import DeviceKind
-
+    late = Counter(out.kind for out in points[-1].at.devices_out)  # the one selector's devices not returned
+    devices = [(kind, expected.get(kind, 0), late.get(kind, 0)) for kind in sorted(set(expected) | set(late))]
     device_labels = dict(DeviceKind.choices)
     labels = dict(FindingKind.choices)
     live = (
@@ -525,6 +531,7 @@ def dashboard(*, today: date, company: CompanyFilter = None) -> Dashboard:
         devices_outstanding=[(str(device_labels.get(kind, kind or "—")), n, late) for kind, n, late in devices],
         findings_by_kind=[(kind, str(labels.get(kind, kind)), n, money.get(kind, {})) for kind, n in live],
         at=points[-1].at,
+        value=value_report(month=months[-1], since=since, company=company),
     )
 
 

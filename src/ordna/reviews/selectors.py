@@ -19,9 +19,14 @@ from ordna.lifecycle.models import Line, Responsible
 from ordna.releases.models import Release
 from ordna.reviews.models import ActionItem, ActionOwner, Review
 from ordna.suppliers.measures import Breach, LevelReport
-from ordna.suppliers.models import Contract, Metric
+from ordna.suppliers.models import Contract, Metric, ServiceLevel
 from ordna.suppliers.processing_gaps import processing_gaps
-from ordna.suppliers.selectors import ReminderItem, applicable_level, contract_rows, user_ids_of_people
+from ordna.suppliers.selectors import (
+    ReminderItem,
+    contract_rows,
+    question_service_level,
+    user_ids_of_people,
+)
 from ordna.support.clocks import business_seconds
 from ordna.support.models import OPEN_STATES, Question, QuestionState, SkillRating, Wish, WishState
 from ordna.support.selectors import business_calendar, question_clocks
@@ -29,7 +34,9 @@ from ordna.support.selectors import business_calendar, question_clocks
 
 def review_action_reminders(today: date, *, days_ahead: int | None = None) -> list[ReminderItem]:
     """Reminder source: open review actions due within `days_ahead` days (ORDNA_ACTION_REMINDER_DAYS) or overdue;
-    ours go to the named person's user, the supplier's to the company's portal users."""
+    ours go to the named person's user, the supplier's to the company's portal users and to its contact and
+    service desk addresses; a supplier's action with none of these goes to the IT coordinators, who chase it
+    (issue 23: the supplier's own actions were never chased)."""
     ahead = settings.ORDNA_ACTION_REMINDER_DAYS if days_ahead is None else days_ahead
     actions = list(
         ActionItem.objects.filter(closed_at__isnull=True, due__lte=today + timedelta(days=ahead)).select_related(
@@ -48,8 +55,12 @@ def review_action_reminders(today: date, *, days_ahead: int | None = None) -> li
             owner = people.get(action.owner_person_id) if action.owner_person_id else None
             recipients: tuple[int, ...] = (owner,) if owner else ()
             role = "" if owner else "coordinator"
+            theirs = None
         else:
-            recipients, role = tuple(sorted(supplier_users.get(action.supplier_id, []))), ""
+            recipients = tuple(sorted(supplier_users.get(action.supplier_id, [])))
+            supplier = action.supplier
+            theirs = action.supplier_id
+            role = "" if recipients or supplier.contact_email or supplier.service_desk_email else "coordinator"
         stage = 0 if action.due < today else max((action.due - today).days, 0)
         items.append(
             ReminderItem(
@@ -61,6 +72,7 @@ def review_action_reminders(today: date, *, days_ahead: int | None = None) -> li
                 title=f"{action.supplier.name}: {action.title}",
                 url=reverse("reviews:detail", kwargs={"pk": action.review_id}),
                 stage=stage,
+                supplier_id=theirs,
             )
         )
     return sorted(items, key=lambda i: (i.due, i.key))
@@ -90,13 +102,21 @@ def service_level_report(
         if app_ids:
             questions = questions.filter(application_id__in=app_ids)
         calendar = business_calendar(since.year, now.year + 1)
+        rule: dict[tuple[int, date, str], ServiceLevel | None] = {}  # the one rule, once per application and day
         for question in questions.prefetch_related("events"):
             url = reverse("support:question_detail", kwargs={"pk": question.pk})
             escalated = question.escalated_at
             assert escalated is not None  # noqa: S101 - filtered above
             for metric in (Metric.FIRST_RESPONSE, Metric.RESOLUTION):
-                level = applicable_level(question_levels, metric=metric, priority=question.application.criticality)
-                if level is None:
+                # The level the question counts against is the one its own page shows (question_service_level):
+                # of the contract covering its application on the day it was escalated, else of none.
+                key = (question.application_id, timezone.localdate(escalated), metric)
+                if key not in rule:
+                    rule[key] = question_service_level(
+                        application=question.application, supplier_id=contract.supplier_id, on=key[1], metric=metric
+                    )
+                level = rule[key]
+                if level is None or level.pk not in reports:
                     continue
                 if metric == Metric.FIRST_RESPONSE:
                     answered = question.supplier_answered_at or question.resolved_at
@@ -162,7 +182,9 @@ def service_level_report(
 
 
 def open_actions(supplier: Supplier) -> QuerySet[ActionItem]:
-    return ActionItem.objects.filter(supplier=supplier, closed_at__isnull=True).select_related("owner_person", "review")
+    return ActionItem.objects.filter(supplier=supplier, closed_at__isnull=True).select_related(
+        "owner_person", "review", "supplier"
+    )
 
 
 def actions_owed(actions: QuerySet[ActionItem], supplier_id: int) -> QuerySet[ActionItem]:
@@ -210,23 +232,25 @@ def review_agenda(*, supplier: Supplier, today: date) -> str:
             if report.measured:
                 lines_q.append(
                     f"- {contract.title}: {report.level.get_metric_display()} "
-                    + _("%(met)d of %(measured)d within %(target)d (%(percent)s%%, promised %(promised)d%%)")
+                    + _("%(met)d of %(measured)d within %(target)s (%(percent)s%%, promised %(promised)d%%)")
                     % {
                         "met": report.met,
                         "measured": report.measured,
-                        "target": report.level.target,
+                        "target": report.level.target_text,
                         "percent": report.percent_met,
                         "promised": report.level.target_percent,
                     }
                 )
     sections.append((_("Questions escalated and service levels"), lines_q))
 
-    lines = Line.objects.filter(responsible=Responsible.SUPPLIER, responsible_supplier=supplier, due__gte=since)
-    line_counts = lines.aggregate(
+    lines = Line.objects.filter(responsible=Responsible.SUPPLIER, responsible_supplier=supplier)
+    # Open past their due date: every such line, whenever it was due (issue 23: the agenda said 0 of the quarter's
+    # next to the 114 overdue the supplier's page lists); the same figure as the supplier's page.
+    line_counts = lines.filter(due__gte=since).aggregate(
         total=Count("id"),
         on_time=Count("id", filter=Q(closed_at__isnull=False, closed_at__date__lte=F("due"))),
-        open_late=Count("id", filter=Q(state="open", due__lt=today)),
     )
+    line_counts["open_late"] = supplier_lines_overdue(supplier, today=today)
     sections.append(
         (
             _("Offboarding lines assigned to the supplier"),
@@ -298,6 +322,14 @@ def review_agenda(*, supplier: Supplier, today: date) -> str:
     return "\n\n".join(f"{number}. {title}\n" + "\n".join(items) for number, (title, items) in enumerate(sections, 1))
 
 
+def supplier_lines_overdue(supplier: Supplier, *, today: date) -> int:
+    """The supplier's offboarding lines still open past their due date, whenever due: the one overdue figure of
+    the supplier's page, its counts and the review agenda."""
+    return Line.objects.filter(
+        responsible=Responsible.SUPPLIER, responsible_supplier=supplier, state="open", due__lt=today
+    ).count()
+
+
 def supplier_counts(supplier: Supplier, *, today: date) -> dict[str, int]:
     """The portal's figures for one company: open lines, open escalated questions, contracts, open actions,
     upcoming reviews."""
@@ -306,6 +338,7 @@ def supplier_counts(supplier: Supplier, *, today: date) -> dict[str, int]:
         "lines_open": Line.objects.filter(
             responsible=Responsible.SUPPLIER, responsible_supplier=supplier, state="open"
         ).count(),
+        "lines_overdue": supplier_lines_overdue(supplier, today=today),
         "questions_open": Question.objects.filter(supplier=supplier, state=QuestionState.ESCALATED).count(),
         "contracts": Contract.objects.filter(supplier=supplier).count(),
         "actions_open": ActionItem.objects.filter(supplier=supplier, closed_at__isnull=True).count(),

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from ordna.core.actor import Actor
 from ordna.core.audit import audit_record
 from ordna.core.errors import ServiceError
+from ordna.core.formats import short_datetime
 from ordna.core.models import Supplier
 from ordna.people.models import Person
 from ordna.reviews.models import ActionItem, ActionOwner, Review, ReviewStatus
@@ -65,10 +66,18 @@ def review_update(
     location: str | None = None,
 ) -> Review:
     """Edit the agenda, minutes, status, time or place; a change of time or place bumps the invitation's
-    sequence, so calendars update the meeting."""
+    sequence, so calendars update the meeting. A review is held only once its start has come (issue 23: one
+    dated next year could be marked held)."""
     if status is not None and status not in ReviewStatus.values:
         raise ReviewError(
             _("The status is planned, held or cancelled, not %(status)s."), field="status", status=repr(status)
+        )
+    when = starts_at if starts_at is not None else review.starts_at
+    if (status if status is not None else review.status) == ReviewStatus.HELD and when > timezone.now():
+        raise ReviewError(
+            _("A review starting %(when)s has not been held yet: mark it held once it has taken place."),
+            field="status",
+            when=short_datetime(when),
         )
     with transaction.atomic():
         changed: dict[str, Any] = {}

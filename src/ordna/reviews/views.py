@@ -63,7 +63,7 @@ def supplier_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "reviews": reviews_scope(user).filter(supplier=supplier)[:10],
             "actions": actions_scope(user)
             .filter(supplier=supplier, closed_at__isnull=True)
-            .select_related("owner_person"),
+            .select_related("owner_person", "supplier"),
             "closable": set(actions_closable_scope(user).values_list("pk", flat=True)),
             "today": today(),
         },
@@ -149,7 +149,7 @@ def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "reviews/detail.html",
         {
             "review": review,
-            "actions": review.action_items.select_related("owner_person"),
+            "actions": review.action_items.select_related("owner_person", "supplier"),
             "carried": carried,
             "can_edit": access.can(user, "reviews.edit"),
             "closable": set(actions_closable_scope(user).values_list("pk", flat=True)),

@@ -13,6 +13,7 @@ from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from ordna.core.models import Supplier
 from ordna.suppliers.contract_dates import ContractDates, ContractTerms, Notice, contract_dates
@@ -377,3 +378,9 @@ class ProcessingActivity(models.Model):
 
     def __str__(self) -> str:
         return str(self.application_id)
+    @property
+    def target_text(self) -> str:
+        """The target with its unit, as every page and agenda shows it: "16 business hours", "2 business days"."""
+        if self.metric == Metric.LINE_COMPLETION:
+            return ngettext("%(count)d business day", "%(count)d business days", self.target) % {"count": self.target}
+        return ngettext("%(count)d business hour", "%(count)d business hours", self.target) % {"count": self.target}

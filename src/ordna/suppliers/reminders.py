@@ -24,9 +24,11 @@ reminder_kind("contract_decision", _("Contract decision"))
 
 
 def reminder_assignees(item: ReminderItem, context: SourceContext) -> tuple[str, ...]:
-    """The item's users and the holders of its role, once each (their addresses)."""
+    """The item's users, the holders of its role and, for a supplier's own item, the supplier's contact and service
+    desk addresses, once each (their addresses)."""
     role = context.directory.role(item.recipient_role) if item.recipient_role else ()
-    return tuple(sorted({*context.directory.users(item.recipient_user_ids), *role}))
+    desk = context.directory.supplier_desk(item.supplier_id)
+    return tuple(sorted({*context.directory.users(item.recipient_user_ids), *role, *desk}))
 
 
 @reminder_source("suppliers.contracts")

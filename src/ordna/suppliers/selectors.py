@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.urls import reverse
 
 from ordna.suppliers.contract_dates import ContractDates, alert_stage
@@ -35,6 +35,8 @@ class ReminderItem:
     title: str
     url: str
     stage: int | None = None
+    # The supplier whose own item this is: its contact and service desk addresses are reached too (issue 23).
+    supplier_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -157,23 +159,37 @@ def applicable_level(levels: Iterable[ServiceLevel], *, metric: str, priority: s
 
 
 def covering_contract(*, application_id: int, supplier_id: int, on: date) -> Contract | None:
-    """The supplier's contract that covers the application on `on` (the latest started, not expired)."""
-    candidates = Contract.objects.filter(
-        supplier_id=supplier_id, applications__id=application_id, start_date__lte=on
-    ).prefetch_related("service_levels")
+    """The supplier's contract that covers the application on `on` (the latest started, not expired): one that
+    lists the application, or lists none (it covers all the supplier's applications)."""
+    candidates = (
+        Contract.objects.filter(supplier_id=supplier_id, start_date__lte=on)
+        .filter(Q(applications__id=application_id) | Q(applications__isnull=True))
+        .distinct()
+        .prefetch_related("service_levels")
+    )
     for contract in sorted(candidates, key=lambda c: (c.start_date, c.pk), reverse=True):
         if contract.dates(on).status != "expired":
             return contract
     return None
 
 
-def resolution_hours_for(*, application: Application, supplier_id: int, on: date) -> int | None:
-    """The resolution target (business hours) of the contract covering `application`, or None when no contract
-    with a resolution level covers it (the caller falls back to the application's own setting)."""
+def question_service_level(
+    *, application: Application, supplier_id: int, on: date, metric: str = Metric.RESOLUTION
+) -> ServiceLevel | None:
+    """THE rule for which service level applies to a question escalated on `on` (issue 23): the level for
+    `metric` at the application's criticality (else for any priority) of the supplier's contract covering the
+    application that day (`covering_contract`). The question's clock, its page, the contract's measured levels
+    and the review agenda all use it, so a question counts against the same level everywhere."""
     contract = covering_contract(application_id=application.pk, supplier_id=supplier_id, on=on)
     if contract is None:
         return None
-    level = applicable_level(contract.service_levels.all(), metric=Metric.RESOLUTION, priority=application.criticality)
+    return applicable_level(contract.service_levels.all(), metric=metric, priority=application.criticality)
+
+
+def resolution_hours_for(*, application: Application, supplier_id: int, on: date) -> int | None:
+    """The resolution target (business hours) of `question_service_level`, or None when no contract with a
+    resolution level covers it (the caller falls back to the application's own setting)."""
+    level = question_service_level(application=application, supplier_id=supplier_id, on=on)
     return level.target if level is not None else None
 
 

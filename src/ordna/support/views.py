@@ -21,6 +21,8 @@ from ordna.core.actor import Actor
 from ordna.core.models import User
 from ordna.core.web import capability, paginate, query_without_page, refused, user_of
 from ordna.people.models import Person
+from ordna.suppliers.models import ServiceLevel
+from ordna.suppliers.selectors import question_service_level
 from ordna.support import selectors, services, surveys
 from ordna.support.forms import (
     HANDLE_ACTIONS,
@@ -167,6 +169,17 @@ def _publish_initial(question: Question) -> dict[str, str]:
     return {"title": "", "answer": answer.text if answer else ""}
 
 
+def _service_level(question: Question) -> ServiceLevel | None:
+    """The service level the question counts against: the one rule the contract and the agenda use too."""
+    if question.supplier_id is None or question.escalated_at is None:
+        return None
+    return question_service_level(
+        application=question.application,
+        supplier_id=question.supplier_id,
+        on=timezone.localdate(question.escalated_at),
+    )
+
+
 def _question_page(
     request: HttpRequest, question: Question, *, bound: tuple[str, forms.Form] | None = None
 ) -> HttpResponse:
@@ -195,6 +208,7 @@ def _question_page(
             "question": question,
             "events": events,
             "clocks": selectors.question_clocks(question),
+            "service_level": _service_level(question),
             "supplier_view": supplier_view,
             "handles": handles,
             "actions": actions,

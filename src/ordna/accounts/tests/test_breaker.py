@@ -36,7 +36,12 @@ def m365(*, names: bool = True, display: Callable[[str], str] = lambda user: f"U
 def run(write_file: Callable[..., Path], actor: Actor) -> Callable[..., Any]:
     def import_file(content: str, **options: Any) -> Any:
         return accounts_import(
-            application_slug="m365", path=write_file("file.csv", content), actor=actor, today=TODAY, **options
+            create_application=True,
+            application_slug="m365",
+            path=write_file("file.csv", content),
+            actor=actor,
+            today=TODAY,
+            **options,
         )
 
     return import_file
@@ -96,10 +101,10 @@ def test_names_filled_in_where_there_were_none_are_no_change_of_identity(run) ->
 
 
 def test_on_the_command_line_the_breaker_names_its_reasons(write_file, capsys) -> None:
-    call_command("import", "accounts", "m365", str(write_file("a.csv", m365())))
+    call_command("import", "accounts", "--create-application", "m365", str(write_file("a.csv", m365())))
     path = write_file("b.csv", m365(names=False, display=lambda user: f"Other {user}"))
     with pytest.raises(CommandError) as stopped:
-        call_command("import", "accounts", "m365", str(path))
+        call_command("import", "accounts", "--create-application", "m365", str(path))
     message = str(stopped.value)
     assert message.startswith(
         "stopped by the safety breaker (ORDNA_MASS_CHANGE_ACCOUNTS_PERCENT): This file lacks columns the previous "
@@ -109,15 +114,17 @@ def test_on_the_command_line_the_breaker_names_its_reasons(write_file, capsys) -
     assert message.splitlines()[0].endswith(" Nothing was applied. If it is right, run again with --allow-mass-change.")
     assert stopped.value.returncode == 1
     capsys.readouterr()
-    call_command("import", "accounts", "m365", str(path), "--allow-mass-change")
+    call_command("import", "accounts", "--create-application", "m365", str(path), "--allow-mass-change")
     assert capsys.readouterr().out.startswith("m365 (m365, full): 20 rows, 0 new, 20 changed")
 
 
 def test_in_the_web_and_the_api_the_breaker_names_its_reasons(make_user, write_file, actor) -> None:
-    accounts_import(application_slug="m365", path=write_file("a.csv", m365()), actor=actor, today=TODAY)
+    accounts_import(
+        create_application=True, application_slug="m365", path=write_file("a.csv", m365()), actor=actor, today=TODAY
+    )
     client = Client()
     client.force_login(make_user("coordinator"))
-    data = {"application": "m365", "preset": "", "full": "1"}
+    data = {"application": "m365", "create_application": "on", "preset": "", "full": "1"}
     data["file"] = SimpleUploadedFile("b.csv", m365(names=False).encode())
     page = client.post("/accounts/import/", data).content.decode()
     assert "The safety breaker stops this import:" in page and "read: First name, Last name." in page
@@ -128,7 +135,8 @@ def test_in_the_web_and_the_api_the_breaker_names_its_reasons(make_user, write_f
     token = token_create(user=make_user("coordinator"), actor=Actor.system("test"))
     api = Client(headers={"Authorization": f"Bearer {token}"})
     response = api.post(
-        "/api/v1/imports/accounts/m365", {"file": SimpleUploadedFile("c.csv", m365(display=str.upper).encode())}
+        "/api/v1/imports/accounts/m365",
+        {"create_application": "true", "file": SimpleUploadedFile("c.csv", m365(display=str.upper).encode())},
     )
     body = response.json()
     assert (response.status_code, body["breaker_reasons"], body["identities_changed"]) == (409, ["identities"], 20)

@@ -54,7 +54,9 @@ def test_three_companies_and_two_tenants_link_by_each_companys_domains(tmp_path:
         Application.objects.filter(slug=slug).update(company=company)
         export = tmp_path / f"{slug}.csv"
         export.write_text(HEADER + "".join(f"{line}\n" for line in lines), encoding="utf-8")
-        result = accounts_import(application_slug=slug, path=export, actor=actor, today=TODAY, preset="generic")
+        result = accounts_import(
+            create_application=True, application_slug=slug, path=export, actor=actor, today=TODAY, preset="generic"
+        )
         assert result.outcome == "applied", result.errors
     # Then B's tenant links B's Anna by B's brand domain; A's tenant address is on no company's domain and the
     # two Annas share the name: review, never a guess

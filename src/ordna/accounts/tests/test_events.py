@@ -52,8 +52,18 @@ def test_the_import_announces_the_application_and_how_its_accounts_were_seen(loa
     written_at(export, downloaded)
     heard: list[AccountsChanged] = []
     with accounts_changed.replaced(recorder(heard)):
-        accounts_import(application_slug="crm", path=export, actor=actor, today=TODAY, preset="generic")
-        accounts_import(application_slug="crm", path=export, actor=actor, today=TODAY, preset="generic", full=False)
+        accounts_import(
+            create_application=True, application_slug="crm", path=export, actor=actor, today=TODAY, preset="generic"
+        )
+        accounts_import(
+            create_application=True,
+            application_slug="crm",
+            path=export,
+            actor=actor,
+            today=TODAY,
+            preset="generic",
+            full=False,
+        )
     crm = Application.objects.get(slug="crm").pk
     runs = list(ImportRun.objects.filter(source="accounts").order_by("id").values_list("id", flat=True))
     assert [(c.application_id, c.actor, c.today, c.seen_by, c.full, c.import_run_id) for c in heard] == [
@@ -69,13 +79,17 @@ def test_an_export_file_is_never_taken_after_its_import(load_people, export, act
     written_at(export, timezone.now() + timedelta(days=3))  # a clock ahead of the server's proves nothing
     heard: list[AccountsChanged] = []
     with accounts_changed.replaced(recorder(heard)):
-        accounts_import(application_slug="crm", path=export, actor=actor, today=TODAY, preset="generic")
+        accounts_import(
+            create_application=True, application_slug="crm", path=export, actor=actor, today=TODAY, preset="generic"
+        )
     assert heard[0].taken_at == ImportRun.objects.get(source="accounts").started_at
 
 
 def test_reconciling_announces_a_change_by_the_accounts_app_itself(load_people, export, actor) -> None:
     load_people([hr_row("E1")])
-    accounts_import(application_slug="crm", path=export, actor=actor, today=TODAY, preset="generic")
+    accounts_import(
+        create_application=True, application_slug="crm", path=export, actor=actor, today=TODAY, preset="generic"
+    )
     heard: list[AccountsChanged] = []
     with accounts_changed.replaced(recorder(heard)):
         reconcile(application=Application.objects.get(slug="crm"), actor=actor, today=TODAY)
@@ -87,7 +101,9 @@ def test_reconciling_announces_a_change_by_the_accounts_app_itself(load_people, 
 def test_without_listeners_the_import_applies_and_syncs_its_findings(load_people, export, actor) -> None:
     load_people([hr_row("E1")])
     with accounts_changed.replaced():
-        result = accounts_import(application_slug="crm", path=export, actor=actor, today=TODAY, preset="generic")
+        result = accounts_import(
+            create_application=True, application_slug="crm", path=export, actor=actor, today=TODAY, preset="generic"
+        )
     assert result.outcome == "applied"
     assert sorted(Account.objects.values_list("key", "person__employee_id")) == [
         ("e1@example.org", "E1"),

@@ -51,7 +51,12 @@ def people(load_people: Callable[..., Any]) -> None:
 def run(write_file: Callable[..., Path], actor: Actor) -> Callable[..., Any]:
     def import_file(content: str, **options: Any) -> Any:
         return accounts_import(
-            application_slug="m365", path=write_file("file.csv", content), actor=actor, today=TODAY, **options
+            create_application=True,
+            application_slug="m365",
+            path=write_file("file.csv", content),
+            actor=actor,
+            today=TODAY,
+            **options,
         )
 
     return import_file
@@ -131,7 +136,7 @@ def test_a_mapping_for_this_import_only_leaves_the_saved_one_and_every_mapped_co
 
 
 def upload(client: Client, content: str, **fields: str) -> str:
-    data = {"application": "m365", "preset": "", "full": "1", **fields}
+    data = {"application": "m365", "create_application": "on", "preset": "", "full": "1", **fields}
     data["file"] = SimpleUploadedFile("export.csv", content.encode(), "text/csv")
     return client.post("/accounts/import/", data).content.decode()
 
@@ -184,15 +189,27 @@ def test_in_the_web_a_file_that_does_not_fit_is_refused_then_mapped_for_this_imp
 
 def test_on_the_command_line_a_format_changes_only_with_save_format(people, write_file, capsys) -> None:
     m365, entra, hr = (write_file(name, text) for name, text in (("m.csv", M365), ("e.csv", ENTRA), ("h.csv", HR)))
-    call_command("import", "accounts", "m365", str(m365))
+    call_command("import", "accounts", "--create-application", "m365", str(m365))
     assert "m365 has no saved format yet: applying saves m365 as its format." in capsys.readouterr().out
     with pytest.raises(CommandError, match=r"does not fit the format saved for m365 \(m365\): missing column") as exc:
-        call_command("import", "accounts", "m365", str(hr))
+        call_command("import", "accounts", "--create-application", "m365", str(hr))
     assert exc.value.returncode == 1
-    call_command("import", "accounts", "m365", str(entra), "--preset", "entra", "--allow-mass-change")
+    call_command(
+        "import", "accounts", "--create-application", "m365", str(entra), "--preset", "entra", "--allow-mass-change"
+    )
     assert "entra is used for this import only: m365 keeps its saved format m365." in capsys.readouterr().out
     assert saved() == ("m365", None)
-    call_command("import", "accounts", "m365", str(entra), "--preset", "entra", "--save-format", "--allow-mass-change")
+    call_command(
+        "import",
+        "accounts",
+        "--create-application",
+        "m365",
+        str(entra),
+        "--preset",
+        "entra",
+        "--save-format",
+        "--allow-mass-change",
+    )
     assert "Applying saves entra as the format of m365, replacing m365." in capsys.readouterr().out
     assert saved() == ("entra", None)
 
@@ -203,7 +220,8 @@ def test_in_the_api_a_format_changes_only_with_save_format(people, make_user) ->
 
     def post(content: str, **fields: Any) -> Any:
         return api.post(
-            "/api/v1/imports/accounts/m365", {"file": SimpleUploadedFile("a.csv", content.encode()), **fields}
+            "/api/v1/imports/accounts/m365",
+            {"create_application": "true", "file": SimpleUploadedFile("a.csv", content.encode()), **fields},
         )
 
     assert post(M365).json()["saves_format"] is True

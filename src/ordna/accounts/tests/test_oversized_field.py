@@ -33,7 +33,7 @@ def oversized() -> str:
 def test_the_web_and_the_api_name_the_row(make_user) -> None:
     client = Client()
     client.force_login(make_user("coordinator"))
-    data = {"application": "crm", "preset": "generic", "full": "1"}
+    data = {"application": "crm", "create_application": "on", "preset": "generic", "full": "1"}
     data["file"] = SimpleUploadedFile("big.csv", oversized().encode(), "text/csv")
     page = client.post("/accounts/import/", data)
     assert page.status_code == 200 and SENTENCE in page.content.decode()
@@ -42,7 +42,11 @@ def test_the_web_and_the_api_name_the_row(make_user) -> None:
     api = Client(headers={"Authorization": f"Bearer {token}"})
     answer = api.post(
         "/api/v1/imports/accounts/crm",
-        {"file": SimpleUploadedFile("big.csv", oversized().encode()), "preset": "generic"},
+        {
+            "create_application": "true",
+            "file": SimpleUploadedFile("big.csv", oversized().encode()),
+            "preset": "generic",
+        },
     )
     assert answer.status_code == 422
     assert answer.json()["errors"] == [{"row": 0, "column": "", "reason": SENTENCE}]
@@ -64,7 +68,7 @@ def test_the_command_line_says_it_in_a_sentence(tmp_path: Path) -> None:
         "application,license,monthly_cost,currency,seats\ncrm,Pro,10,SEK,1\n" + f"crm,{'P' * 1_100_000},1,SEK,1\n",
         encoding="utf-8",
     )
-    for args, file in ((["accounts", "crm"], big), (["licenses"], prices)):
+    for args, file in ((["accounts", "--create-application", "crm"], big), (["licenses"], prices)):
         done = subprocess.run(
             [ordna, "import", *args, str(file), "--dry-run"], env=env, capture_output=True, text=True, check=False
         )

@@ -77,7 +77,12 @@ def people(load_people: Callable[..., Any]) -> None:
 def run(write_file: Callable[..., Path], actor: Actor) -> Callable[..., Any]:
     def import_file(content: str, **options: Any) -> Any:
         result = accounts_import(
-            application_slug="m365", path=write_file("file.csv", content), actor=actor, today=TODAY, **options
+            create_application=True,
+            application_slug="m365",
+            path=write_file("file.csv", content),
+            actor=actor,
+            today=TODAY,
+            **options,
         )
         assert result.outcome in ("applied", "dry_run"), [str(e) for e in result.errors]
         return result
@@ -187,13 +192,13 @@ def test_the_preview_the_command_line_and_the_api_say_what_the_file_can_prove(pe
     entra = write_file(
         "entra.csv", "userPrincipalName,displayName,accountEnabled\nkarin.lindqvist@example.org,Karin,true\n"
     )
-    call_command("import", "accounts", "crm", str(entra), "--dry-run")
+    call_command("import", "accounts", "--create-application", "crm", str(entra), "--dry-run")
     out = capsys.readouterr().out.splitlines()
     assert out[1:] == [
         "This file has no licence column: it cannot verify licences.",
         "crm has no saved format yet: applying saves entra as its format.",
     ]
-    call_command("import", "accounts", "crm", str(entra), "--delta", "--dry-run")
+    call_command("import", "accounts", "--create-application", "crm", str(entra), "--delta", "--dry-run")
     assert capsys.readouterr().out.splitlines()[1:3] == [
         "This file has no licence column: it cannot verify licences.",
         "This file lists some accounts only (a delta): it cannot verify that accounts are gone.",
@@ -203,7 +208,13 @@ def test_the_preview_the_command_line_and_the_api_say_what_the_file_can_prove(pe
     client.force_login(make_user("coordinator"))
     page = client.post(
         "/accounts/import/",
-        {"application": "crm", "preset": "m365", "full": "1", "file": SimpleUploadedFile("m.csv", M365.encode())},
+        {
+            "application": "crm",
+            "create_application": "on",
+            "preset": "m365",
+            "full": "1",
+            "file": SimpleUploadedFile("m.csv", M365.encode()),
+        },
     ).content.decode()
     assert "What this file can prove" in page
     assert "This file can verify disabled accounts, removed licences and gone accounts." in page
@@ -211,7 +222,8 @@ def test_the_preview_the_command_line_and_the_api_say_what_the_file_can_prove(pe
     token = token_create(user=make_user("coordinator"), actor=Actor.system("test"))
     api = Client(headers={"Authorization": f"Bearer {token}"})
     body = api.post(
-        "/api/v1/imports/accounts/crm", {"file": SimpleUploadedFile("e.csv", entra.read_bytes()), "dry_run": "true"}
+        "/api/v1/imports/accounts/crm",
+        {"create_application": "true", "file": SimpleUploadedFile("e.csv", entra.read_bytes()), "dry_run": "true"},
     ).json()
     assert body["proves"] == {"status": True, "licences": False, "gone": True}
     assert body["proof_notes"] == ["This file has no licence column: it cannot verify licences."]

@@ -72,6 +72,7 @@ def people(load_people) -> None:
 
 def run(write_file, actor, rows, app: str = "crm", **options):
     return accounts_import(
+        create_application=True,
         application_slug=app,
         path=write_file("accounts.csv", export(rows)),
         actor=actor,
@@ -159,11 +160,15 @@ def test_errors_apply_nothing_and_create_no_application(people, write_file, acto
 
 def test_unknown_preset_and_mismatched_file(people, write_file, actor) -> None:
     path = write_file("a.csv", export(BASE))
-    result = accounts_import(application_slug="crm", path=path, actor=actor, today=TODAY, preset="sap")
+    result = accounts_import(
+        create_application=True, application_slug="crm", path=path, actor=actor, today=TODAY, preset="sap"
+    )
     assert (
         str(result.errors[0]) == "Unknown preset 'sap'; the presets are generic, m365, entra, google, slack, mapping."
     )
-    result = accounts_import(application_slug="crm", path=path, actor=actor, today=TODAY, preset="m365")
+    result = accounts_import(
+        create_application=True, application_slug="crm", path=path, actor=actor, today=TODAY, preset="m365"
+    )
     assert "missing column(s) User principal name" in str(result.errors[0])
 
 
@@ -216,7 +221,12 @@ def test_accepting_a_finding_needs_a_reason_and_expires(people, write_file, acto
     assert Finding.objects.get(pk=orphan.pk).state == "accepted"
     later = TODAY + timedelta(days=1)
     accounts_import(
-        application_slug="crm", path=write_file("again.csv", export(BASE)), actor=actor, today=later, preset="generic"
+        create_application=True,
+        application_slug="crm",
+        path=write_file("again.csv", export(BASE)),
+        actor=actor,
+        today=later,
+        preset="generic",
     )
     assert Finding.objects.get(pk=orphan.pk).state == "open"
 
@@ -287,7 +297,11 @@ def test_people_of_the_sample_files(write_file, actor, load_people) -> None:
 
     assert people_import(path=path, actor=actor, today=date(2026, 11, 22)).outcome == "applied"
     result = accounts_import(
-        application_slug="m365", path=samples / "m365-users.csv", actor=actor, today=date(2026, 11, 22)
+        create_application=True,
+        application_slug="m365",
+        path=samples / "m365-users.csv",
+        actor=actor,
+        today=date(2026, 11, 22),
     )
     assert result.preset == "m365" and result.outcome == "applied"
     assert sorted(Finding.objects.values_list("kind", "account__key", "license")) == [

@@ -332,7 +332,13 @@ def test_a_file_that_keeps_what_it_cannot_show_ends_the_same_recognised_or_read(
         def once(**options: Any) -> None:
             path = write_file("listing.csv", listing)
             result = accounts_import(
-                application_slug="crm", path=path, actor=actor, today=TODAY, mapping=mapping, allow_mass_change=True
+                create_application=True,
+                application_slug="crm",
+                path=path,
+                actor=actor,
+                today=TODAY,
+                mapping=mapping,
+                allow_mass_change=True,
             )
             assert result.outcome == "applied", result.errors
             seen.append((result.counts, state()))

@@ -48,6 +48,7 @@ def coordinator(make_user) -> Client:
 def upload(client: Client, content: str, **fields: str):
     data = {
         "application": "crm",
+        "create_application": "on",
         "preset": "",
         "full": "1",
         **fields,
@@ -131,7 +132,10 @@ def test_api_import_findings_accept_and_review(people, make_user) -> None:
         },
     )
     assert response.status_code == 200 and response.json()["counts"]["applications_created"] == 1
-    response = api.post("/api/v1/imports/accounts/crm", {"file": SimpleUploadedFile("a.csv", GENERIC.encode())})
+    response = api.post(
+        "/api/v1/imports/accounts/crm",
+        {"create_application": "true", "file": SimpleUploadedFile("a.csv", GENERIC.encode())},
+    )
     assert response.status_code == 200
     assert response.json()["counts"]["new"] == 3
     totals = api.get("/api/v1/findings/totals").json()
@@ -150,7 +154,8 @@ def test_api_import_findings_accept_and_review(people, make_user) -> None:
     response = api.post(f"/api/v1/review/{queue[0]['id']}", {"person": "E2"}, content_type="application/json")
     assert response.status_code == 200 and response.json()["match"] == "manual"
     response = api.post(
-        "/api/v1/imports/accounts/crm", {"file": SimpleUploadedFile("a.csv", b"x,y\n1,2\n"), "preset": "m365"}
+        "/api/v1/imports/accounts/crm",
+        {"create_application": "true", "file": SimpleUploadedFile("a.csv", b"x,y\n1,2\n"), "preset": "m365"},
     )
     assert (
         response.status_code == 422
@@ -161,7 +166,7 @@ def test_api_import_findings_accept_and_review(people, make_user) -> None:
 def test_cli_import_accounts_and_export(people, tmp_path: Path, capsys) -> None:
     path = tmp_path / "crm.csv"
     path.write_text(GENERIC, encoding="utf-8")
-    call_command("import", "accounts", "crm", str(path))
+    call_command("import", "accounts", "--create-application", "crm", str(path))
     out = capsys.readouterr().out
     assert out.startswith(
         "crm (generic, full): 3 rows, 3 new, 0 changed, 0 unchanged, 0 gone; 2 links made, 1 need review"
@@ -178,7 +183,7 @@ def test_cli_import_accounts_and_export(people, tmp_path: Path, capsys) -> None:
         "review": False,
     }
     with pytest.raises(CommandError, match="Unknown preset 'okta'") as excinfo:
-        call_command("import", "accounts", "crm", str(path), "--preset", "okta")
+        call_command("import", "accounts", "--create-application", "crm", str(path), "--preset", "okta")
     assert excinfo.value.returncode == 1
     call_command("reconcile", "crm")
     assert capsys.readouterr().out.startswith("crm: 3 accounts")
@@ -201,3 +206,35 @@ def test_import_history_shows_who_and_the_diff(people, coordinator, make_user) -
     token = token_create(user=make_user("auditor"), actor=Actor.system("test"))
     history = Client(headers={"Authorization": f"Bearer {token}"}).get("/api/v1/imports").json()["items"]
     assert history[0]["diff"] == run.diff and history[0]["actor"].startswith("coordinator")
+
+
+def test_an_unknown_application_is_refused_with_the_nearest_name_unless_chosen(
+    people, coordinator, make_user, write_file
+) -> None:
+    """Issue 23: a typo ("microsoft-365" for m365) no longer makes a new application, on the command line, in the
+    web and in the API; choosing to create it does."""
+    from ordna.applications.services import application_create
+
+    application_create(slug="m365", name="Microsoft 365", actor=Actor.system("test"))
+    path = write_file("typo.csv", GENERIC)
+    with pytest.raises(CommandError, match=r"unknown application microsoft-365; did you mean m365\?"):
+        call_command("import", "accounts", "microsoft-365", str(path))
+    assert not Application.objects.filter(slug="microsoft-365").exists()
+
+    data = {"application": "microsoft-365", "preset": "", "full": "1"}
+    page = coordinator.post("/accounts/import/", {**data, "file": SimpleUploadedFile("a.csv", GENERIC.encode())})
+    assert "unknown application microsoft-365; did you mean m365?" in page.content.decode()
+
+    token = token_create(user=make_user("coordinator"), actor=Actor.system("test"))
+    api = Client(headers={"Authorization": f"Bearer {token}"})
+    answer = api.post("/api/v1/imports/accounts/microsoft-365", {"file": SimpleUploadedFile("a.csv", GENERIC.encode())})
+    assert answer.status_code == 422
+    assert "did you mean m365?" in answer.json()["errors"][0]["reason"]
+    assert not Application.objects.filter(slug="microsoft-365").exists()
+
+    answer = api.post(
+        "/api/v1/imports/accounts/microsoft-365",
+        {"file": SimpleUploadedFile("a.csv", GENERIC.encode()), "create_application": "true"},
+    )
+    assert answer.status_code == 200, answer.content
+    assert Application.objects.filter(slug="microsoft-365").exists()

@@ -12,6 +12,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
 from ordna.core.formats import short_date
+from ordna.core.money import amounts_text
 
 register = template.Library()
 
@@ -54,6 +55,12 @@ def money(value: Decimal | float | int | None, decimals: int = 2) -> str:
     if value is None or value == "":
         return "—"
     return number_format(Decimal(value), decimal_pos=int(decimals), use_l10n=True, force_grouping=True)
+
+
+@register.filter
+def amounts(value: Mapping[str, Decimal] | None, decimals: int = 2) -> str:
+    """Money per currency (ordna.core.money), each amount with its code, never summed across currencies."""
+    return amounts_text(value or {}, decimals=int(decimals))
 
 
 @register.filter

@@ -50,7 +50,9 @@ def access_world(load_people: Any, make_user: Any, tmp_path: Any, monkeypatch: A
         f"e2,,E2,E2,active,{TODAY.isoformat()},\n",
         encoding="utf-8",
     )
-    accounts_import(application_slug="crm", path=export, actor=actor, today=TODAY, preset="generic")
+    accounts_import(
+        create_application=True, application_slug="crm", path=export, actor=actor, today=TODAY, preset="generic"
+    )
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     from ordna.core.models import ImportRun

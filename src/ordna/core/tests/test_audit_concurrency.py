@@ -80,7 +80,12 @@ def test_two_imports_and_api_writes_at_once_all_succeed_and_the_chain_verifies(
     def import_accounts(app: str) -> Callable[[], Any]:
         def run() -> str:
             result = accounts_import(
-                application_slug=app, path=files[app], actor=Actor.system("test"), today=TODAY, preset="generic"
+                create_application=True,
+                application_slug=app,
+                path=files[app],
+                actor=Actor.system("test"),
+                today=TODAY,
+                preset="generic",
             )
             return f"{result.outcome} {[str(e) for e in result.errors]}"
 

@@ -65,7 +65,9 @@ def group(load_people: Any, make_user: Any, tmp_path: Any, monkeypatch: Any) -> 
         f"e2,,E2,E2,active,{TODAY.isoformat()},\nz9,,Zora {MARKER},{ZORA},active,{TODAY.isoformat()},\n",
         encoding="utf-8",
     )
-    accounts_import(application_slug="crm", path=export, actor=actor, today=TODAY, preset="generic")
+    accounts_import(
+        create_application=True, application_slug="crm", path=export, actor=actor, today=TODAY, preset="generic"
+    )
     support.question_ask(
         application=Application.objects.get(slug="crm"),
         asked_by=zora,

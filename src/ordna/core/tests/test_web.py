@@ -168,9 +168,12 @@ PROCESSORS = 9
         ("/knowledge/", 10),
         ("/workload/", 12),
         ("/insight/", 18),
-        ("/reports/", 17),  # with where the data starts (2) and the unused seats (issue 29)
-        # the four figures at 12 month ends, how lines closed, overrides, the same; stale sources (2, issue 18)
-        ("/reports/monthly/", 21 + 5),  # and the processors' gaps (5 at most, issue 27)
+        # with where the data starts (2) and the unused seats (issue 29); what the routine achieved (5, issue 23:
+        # money no longer paid, leavers' accounts, devices collected, hours logged, budgets), whatever the span
+        ("/reports/", 22),
+        # the four figures at 12 month ends, how lines closed, overrides, the same; stale sources (2, issue 18);
+        # the value section (5, issue 23), and the processors' gaps (5 at most, issue 27)
+        ("/reports/monthly/", 26 + 5),
         ("/reports/licenses/", 7),
         ("/notifications/", 10),
         ("/notifications/calendar/", 10),

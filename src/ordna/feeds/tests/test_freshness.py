@@ -40,7 +40,12 @@ def delivered_on_2_november(tmp_path: Path, m365_app) -> int:
         assert people_import(path=hr, actor=Actor.system("test"), today=NOV_2.date()).outcome == "applied"
         export = drop(tmp_path, "users.csv", m365())
         result = accounts_import(
-            application_slug="m365", path=export, actor=Actor.system("test"), today=NOV_2.date(), preset="m365"
+            create_application=True,
+            application_slug="m365",
+            path=export,
+            actor=Actor.system("test"),
+            today=NOV_2.date(),
+            preset="m365",
         )
         assert result.outcome == "applied"
     waiting = Line.objects.filter(application=m365_app, state="open", kind__in=["account", "licence"]).count()
@@ -107,7 +112,14 @@ def test_every_surface_shows_the_same_stale_sources(delivered_on_2_november, mak
 
 def test_a_fresh_export_ends_the_finding(delivered_on_2_november, tmp_path: Path) -> None:
     export = drop(tmp_path, "today.csv", m365())
-    accounts_import(application_slug="m365", path=export, actor=Actor.system("test"), today=TODAY, preset="m365")
+    accounts_import(
+        create_application=True,
+        application_slug="m365",
+        path=export,
+        actor=Actor.system("test"),
+        today=TODAY,
+        preset="m365",
+    )
     assert [s.key for s in stale_sources(day=TODAY)] == ["hr"]
     assert Application.objects.get(slug="m365").source_max_age_days is None
 

@@ -125,7 +125,9 @@ def supplier_work(load_people, make_user, make_contract, tmp_path) -> dict[str, 
             + "".join(f"e{i},,E{i},E{i},active,,\n" for i in range(1, 6)),
             encoding="utf-8",
         )
-        accounts_import(application_slug=slug, path=export, actor=actor, today=TODAY, preset="generic")
+        accounts_import(
+            create_application=True, application_slug=slug, path=export, actor=actor, today=TODAY, preset="generic"
+        )
     rows[1]["end_date"] = (TODAY - timedelta(days=5)).isoformat()
     load_people(rows, today=TODAY - timedelta(days=10))  # HR entered it in time: the case opened ten days ago
     rows[3]["end_date"] = (TODAY + timedelta(days=5)).isoformat()

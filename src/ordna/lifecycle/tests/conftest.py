@@ -30,7 +30,15 @@ def import_accounts(write_file: Callable[..., Path], actor: Actor) -> Callable[.
             for eid, status, licences in rows
         ]
         path = write_file(f"{app}.csv", ACCOUNT_HEADER + "".join(lines))
-        result = accounts_import(application_slug=app, path=path, actor=actor, today=today, preset="generic", **options)
+        result = accounts_import(
+            create_application=True,
+            application_slug=app,
+            path=path,
+            actor=actor,
+            today=today,
+            preset="generic",
+            **options,
+        )
         assert result.outcome == "applied", [str(e) for e in result.errors]
         return result
 

@@ -88,7 +88,9 @@ def export(write_file: Callable[..., Path], actor: Any) -> Callable[..., Any]:
 
     def run(content: str, **options: Any) -> Any:
         path = written_now(write_file(f"export-{next(counter)}.csv", content))
-        result = accounts_import(application_slug="m365", path=path, actor=actor, today=TODAY, **options)
+        result = accounts_import(
+            create_application=True, application_slug="m365", path=path, actor=actor, today=TODAY, **options
+        )
         assert result.outcome == "applied", ([str(e) for e in result.errors], result.breaker_notes())
         return result
 
@@ -193,7 +195,10 @@ def test_reconciling_disproves_nothing_its_import_did_not(org, export, write_fil
     closing.line_attest(line=line, actor=it, today=TODAY, reason="admin_console", note="Blocked in the console")
     path = write_file("late.csv", ACTIVE)
     os.utime(path, (downloaded, downloaded))
-    assert accounts_import(application_slug="m365", path=path, actor=actor, today=TODAY).outcome == "applied"
+    assert (
+        accounts_import(create_application=True, application_slug="m365", path=path, actor=actor, today=TODAY).outcome
+        == "applied"
+    )
     reconcile(application=Application.objects.get(slug="m365"), actor=actor, today=TODAY)
     line.refresh_from_db()
     assert line.state == "attested"
@@ -204,7 +209,7 @@ def test_an_old_export_imported_again_contradicts_nothing(org, export, write_fil
     old = write_file("old.csv", ACTIVE)  # downloaded before the blocked export
     os.utime(old, (timezone.now().timestamp() - 60, timezone.now().timestamp() - 60))
     export(BLOCKED)
-    result = accounts_import(application_slug="m365", path=old, actor=actor, today=TODAY)
+    result = accounts_import(create_application=True, application_slug="m365", path=old, actor=actor, today=TODAY)
     assert result.outcome == "applied"
     # The accounts are as the old file says, but it was taken before the proof: it proves and disproves nothing.
     assert leaver_lines() == every_leaver_line("verified")
@@ -266,7 +271,7 @@ def test_a_file_without_a_status_column_verifies_only_what_it_lacks(org, export)
 
 
 def upload(client: Client, name: str, content: str, **fields: str) -> Any:
-    data = {"application": "m365", "preset": "", "full": "1", **fields}
+    data = {"application": "m365", "create_application": "on", "preset": "", "full": "1", **fields}
     data["file"] = SimpleUploadedFile(name, content.encode(), "text/csv")
     return client.post("/accounts/import/", data)
 
@@ -314,7 +319,7 @@ def test_the_hr_file_uploaded_as_the_m365_export_then_the_real_export_in_the_web
 def test_a_wrong_export_then_the_real_one_on_the_command_line(org, write_file, capsys) -> None:
     def cli(content: str, *options: str) -> str:
         path = written_now(write_file("export.csv", content))
-        call_command("import", "accounts", "m365", str(path), *options)
+        call_command("import", "accounts", "--create-application", "m365", str(path), *options)
         return capsys.readouterr().out
 
     cli(ACTIVE)

@@ -73,7 +73,9 @@ def test_a_failing_subscriber_rolls_the_account_import_back(load_people, write_f
     monkeypatch.setattr(handlers, "lines_after_accounts_change", refuse)
     path = write_file("crm.csv", ACCOUNT_HEADER + "e1@example.org,,,E1,active,2026-11-10,Pro\n")
     with pytest.raises(Refused):
-        accounts_import(application_slug="crm", path=path, actor=actor, today=TODAY, preset="generic")
+        accounts_import(
+            create_application=True, application_slug="crm", path=path, actor=actor, today=TODAY, preset="generic"
+        )
     assert written() == before  # not even the application the import would have created
     assert audit_verify().ok
 

@@ -127,6 +127,7 @@ def test_lines_that_give_are_verified_only_by_a_file_that_shows_status_and_licen
     load_people([hr_row("J1", "Jonna", "Joiner", start_date=day(7))])
     listing = write_file("crm.csv", "user,eid\nj1@crm.example.org,J1\n")
     result = accounts_import(
+        create_application=True,
         application_slug="crm",
         path=listing,
         actor=actor,

@@ -17,6 +17,7 @@ from ordna.core.clock import today
 from ordna.core.tabular import CONTENT_TYPES, EXPORT_FORMATS, write_table
 from ordna.core.web import capability, paginate, query_without_page, user_of
 from ordna.devices.scopes import devices_scope
+from ordna.devices.selectors import devices_not_returned
 from ordna.devices.services import device_check_in as check_in_service
 from ordna.lifecycle import closing, exit_survey, selectors, service_desk
 from ordna.lifecycle.certificate import certificate_data, certificate_pdf, reopened_sentence
@@ -331,10 +332,18 @@ def device_check_in(request: HttpRequest) -> HttpResponse:
             return redirect("lifecycle:check_in")
     recent = devices_scope(user_of(request)).filter(lines__state="open", lines__case__status="open")
     recent = recent.select_related("holder")
+    # Past their due date: the one selector the reports, the monthly follow-up and the API count (issue 23).
+    overdue = devices_not_returned([today()], company=user_of(request).company_ids)[today()]
     return render(
         request,
         "lifecycle/check_in.html",
-        {"asset_tag": asset_tag, "expected": recent.order_by("expected_return", "asset_tag").distinct()[:50]},
+        {
+            "asset_tag": asset_tag,
+            "expected": recent.order_by("expected_return", "asset_tag").distinct()[:50],
+            "overdue": overdue[:200],
+            "overdue_count": len(overdue),
+            "today": today(),
+        },
     )
 
 

@@ -130,3 +130,19 @@ def test_usable_addresses() -> None:
     assert usable_address("  Anna.Berg@Example.ORG ") == "anna.berg@example.org"
     for bad in ("", None, "anna", "anna@", "@example.org", "anna@example", "an na@example.org", "a@b@example.org"):
         assert usable_address(bad) == "", bad
+
+
+def test_a_suppliers_contact_and_service_desk_are_reached_as_a_mailbox() -> None:
+    """Issue 23: the supplier's own review actions reach its addresses, never with signed links."""
+    directory = directory_build(
+        users=[],
+        people=[],
+        mailboxes={},
+        role_leads={},
+        cio_usernames=[],
+        default_language="sv",
+        supplier_desks={7: ("Example Desk AB", ("Desk@Desk.example.org", "not an address", ""))},
+    )
+    assert directory.supplier_desk(7) == ("desk@desk.example.org",)
+    recipient = directory.recipients["desk@desk.example.org"]
+    assert (recipient.name, recipient.language, recipient.personal) == ("Example Desk AB", "sv", False)

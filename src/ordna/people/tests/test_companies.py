@@ -107,7 +107,9 @@ def test_a_consultant_moved_between_companies_gets_a_mover_case_not_a_leaver_cas
             f"kim,,Kim Konsult,C1,active,{TODAY.isoformat()},\n",
             encoding="utf-8",
         )
-        accounts_import(application_slug=slug, path=export, actor=actor, today=TODAY, preset="generic")
+        accounts_import(
+            create_application=True, application_slug=slug, path=export, actor=actor, today=TODAY, preset="generic"
+        )
     # When the HR file moves them to the Dutch company under the same employee id
     result = _import(tmp_path, [hr_row("C1", "Kim", "Konsult", employment_type="consultant", company="nl")], actor)
     # Then one mover case takes back the Swedish tenant's account and leaves the shared one; no leaver case

@@ -57,6 +57,7 @@ def org(load_people: Callable[..., Any], write_file: Callable[..., Path], actor:
         "ghost,,Nobody,,active,2026-11-10,Pro",  # an orphan: orphan and waste
     ]
     result = accounts_import(
+        create_application=True,
         application_slug="crm",
         path=write_file("crm.csv", ACCOUNT_HEADER + "\n".join(rows) + "\n"),
         actor=actor,

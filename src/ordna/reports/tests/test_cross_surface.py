@@ -48,7 +48,8 @@ def history(write_file, actor) -> None:
     """Three months of an organisation, each step on its own day (Stockholm, 09:00):
 
     - 3 August: prices (crm Pro 100 SEK, euapp Std 10 EUR), the HR file (L1 leaves 10 September, L2 on the 25th,
-      L3 on 10 November), laptops to L1, L2 and L3, and exports: everyone active with Pro; an orphan with Std.
+      L3 on 10 November), laptops to L1, L2 and L3, a phone lent to A1 until 30 October, and exports: everyone
+      active with Pro; an orphan with Std.
     - 27 August: L1's case opens. 14 September: L2's case opens; an export shows L1 still active.
     - 5 October: an export shows L1 disabled (licence still on it) and L2 still active; L1's laptop comes back.
     - 12 November: L3's case opens late; an export no longer lists L1 and shows L3 active.
@@ -71,7 +72,9 @@ def history(write_file, actor) -> None:
 
     def export(app: str, day: date, lines: list[str]) -> None:
         path = write_file(f"{app}-{day}.csv", ACCOUNT_HEADER + "".join(f"{line}\n" for line in lines))
-        result = accounts_import(application_slug=app, path=path, actor=actor, today=day, preset="generic")
+        result = accounts_import(
+            create_application=True, application_slug=app, path=path, actor=actor, today=day, preset="generic"
+        )
         assert result.outcome == "applied", result.errors
 
     def crm(status_of: dict[str, str]) -> list[str]:
@@ -85,6 +88,10 @@ def history(write_file, actor) -> None:
         people = {p.employee_id: p for p in Person.objects.all()}
         for tag, eid in (("LT-1", "L1"), ("LT-2", "L2"), ("LT-4", "L3")):
             device_register(asset_tag=tag, kind="laptop", actor=actor, holder=people[eid])
+        # A loan to someone who stays, expected back on 30 October: not returned from 31 October (issue 23).
+        device_register(
+            asset_tag="PH-9", kind="phone", actor=actor, holder=people["A1"], expected_return=date(2026, 10, 30)
+        )
         export("crm", day, crm({"L1": "active", "L2": "active", "L3": "active", "A1": "active"}))
         export("euapp", day, ["a1,,A1,A1,active,2026-08-01,Std", "ghost,,Nobody,,active,2026-08-01,Std"])
     for day in (date(2026, 8, 27), date(2026, 9, 14)):
@@ -204,6 +211,7 @@ def every_surface(admin: Any, month: date) -> dict[str, Shown]:
                 t["leavers_active"], t["waste_per_month"], t["overdue_lines"], t["devices_not_returned"]
             )
     if day == TODAY:
+        shown["check-in page"] = from_html(web.get("/cases/check-in/").content.decode())
         shown["home dashboard"] = from_html(web.get("/").content.decode())
         shown["reports dashboard"] = from_html(web.get("/reports/").content.decode())
         shown["findings page"] = from_html(web.get("/accounts/findings/").content.decode())
@@ -230,9 +238,9 @@ def test_the_generated_organisation_shows_the_same_figures_everywhere_now_and_fo
     admin = make_user("admin")
     # 16 November: L2 (since the October export) and L3 (since 12 November) are active leavers; their licences,
     # and the orphan's, are waste (L1's ended with the export that no longer listed it); L2's three lines and
-    # L3's three are overdue; L2's and L3's laptops are out.
+    # L3's three are overdue; L2's and L3's laptops are out, and A1's phone, past its expected return.
     now = the_same_everywhere(every_surface(admin, NOVEMBER))
-    assert now == (2, {"EUR": Decimal("10.00"), "SEK": Decimal("200.00")}, 6, 2)
+    assert now == (2, {"EUR": Decimal("10.00"), "SEK": Decimal("200.00")}, 6, 3)
     # 30 September: L1 was seen active after leaving; L2 had left but no export had shown it yet; all six lines of
     # L1's and L2's cases were open past their due dates; both laptops were still out (L1's came back in October).
     september = the_same_everywhere(every_surface(admin, SEPTEMBER))
@@ -248,9 +256,9 @@ def test_the_trend_has_a_real_point_for_every_month(history, make_user) -> None:
     assert points[date(2026, 8, 1)] == (0, {"EUR": Decimal("10.00")}, 0, 0)
     assert points[SEPTEMBER] == (1, {"EUR": Decimal("10.00"), "SEK": Decimal("100.00")}, 6, 2)
     # 31 October: L2 active; L1's disabled account and L2's keep their licences; L1's licence line and L2's
-    # three are overdue; L2's laptop is out.
-    assert points[date(2026, 10, 1)] == (1, {"EUR": Decimal("10.00"), "SEK": Decimal("200.00")}, 4, 1)
-    assert points[NOVEMBER] == (2, {"EUR": Decimal("10.00"), "SEK": Decimal("200.00")}, 6, 2)
+    # three are overdue; L2's laptop is out, and A1's phone (due back 30 October).
+    assert points[date(2026, 10, 1)] == (1, {"EUR": Decimal("10.00"), "SEK": Decimal("200.00")}, 4, 2)
+    assert points[NOVEMBER] == (2, {"EUR": Decimal("10.00"), "SEK": Decimal("200.00")}, 6, 3)
     assert all(points[add_months(NOVEMBER, -11 + n)] == (0, {}, 0, 0) for n in range(8))  # before August
 
 
@@ -290,3 +298,41 @@ def test_the_demos_trend_has_twelve_real_points(demo) -> None:
     # last day is ahead is never late and counts in no share), and lines closed by proof in the year.
     assert sum(1 for row in trend if row.share_on_time is not None) >= 6
     assert sum(row.closing.verified for row in trend) > 0
+
+
+def test_the_value_of_the_routine_equals_the_findings_history_on_every_surface(history, make_user) -> None:
+    """Issue 23: licence money no longer paid is the licence-waste findings resolved, per currency, the same on
+    the page, in the workbook and in the API; devices collected and leavers' accounts from the same lines."""
+    from django.db.models import Sum
+
+    from ordna.accounts.models import Finding
+
+    admin = make_user("admin")
+    web = Client()
+    web.force_login(admin)
+    # The findings' history: L1's crm licence (100 SEK a month) stopped being paid with the 12 November export.
+    resolved = dict(
+        Finding.objects.filter(kind="license_waste", state="resolved", resolved_at__month=11)
+        .values_list("currency")
+        .annotate(total=Sum("monthly_cost"))
+    )
+    assert resolved == {"SEK": Decimal("100.00")}
+    api = Client(headers={"Authorization": f"Bearer {token_create(user=admin, actor=Actor.system('test'))}"})
+    value = api.get("/api/v1/reports/monthly?month=2026-11").json()["value"]
+    assert {c: Decimal(a) for c, a in value["month"]["saved_per_month"].items()} == resolved
+    assert {c: Decimal(a) for c, a in value["month"]["saved_per_year"].items()} == {"SEK": Decimal("1200.00")}
+    # Since Ordna started (3 August): the same one finding; L1's laptop collected on 5 October.
+    assert {c: Decimal(a) for c, a in value["since_start"]["saved_per_month"].items()} == resolved
+    assert value["since_start"]["devices_collected"] == 1
+    assert [m["start"] for m in value["by_month"]] == ["2026-08-01", "2026-09-01", "2026-10-01", "2026-11-01"]
+    sheet = load_workbook(io.BytesIO(web.get("/reports/monthly/?month=2026-11&format=xlsx").content))["Value per month"]
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][:3] == ("month", "currency", "saved_per_month")
+    assert [r[:4] for r in rows if r[0] in ("2026-11", "total")] == [
+        ("2026-11", "SEK", 100.0, 1200.0),
+        ("total", "SEK", 100.0, 1200.0),
+    ]
+    page = web.get("/reports/monthly/?month=2026-11").content.decode()
+    section = page[page.index('data-section="value"') :]
+    assert "100.00 SEK" in section and "1,200.00 SEK" in section
+    assert page.count("<svg") >= 5 and "style=" not in section

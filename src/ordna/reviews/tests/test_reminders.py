@@ -52,3 +52,27 @@ def test_open_actions_due_by_the_horizon_become_items_for_the_supplier_users(mak
             ("portal@example.org",),
         )
     ]
+
+
+def test_the_suppliers_own_actions_are_chased_without_portal_users(actor) -> None:
+    """Issue 23: a supplier without portal users is chased at its contact and service desk addresses; one with
+    no address either is chased by the IT coordinators."""
+    reached = Supplier.objects.create(
+        name="Example Desk AB", contact_email="anna@desk.example.org", service_desk_email="desk@desk.example.org"
+    )
+    silent = Supplier.objects.create(name="Example Quiet BV")
+    starts = datetime(2026, 11, 2, 10, tzinfo=ZoneInfo("Europe/Stockholm"))
+    for supplier in (reached, silent):
+        review = services.review_plan(supplier=supplier, title="Q4", starts_at=starts, actor=actor, today=TODAY)
+        services.action_add(review=review, title="Send the report", owner_side="theirs", due=TODAY, actor=actor)
+
+    directory = Directory(
+        by_role={"coordinator": {"it@example.org"}},
+        supplier_desks={reached.pk: ("anna@desk.example.org", "desk@desk.example.org")},
+    )
+    items = list(review_actions(SourceContext(today=TODAY, horizon=TODAY, directory=directory)))
+
+    assert sorted((i.title, i.assignees) for i in items) == [
+        ("Example Desk AB: Send the report", ("anna@desk.example.org", "desk@desk.example.org")),
+        ("Example Quiet BV: Send the report", ("it@example.org",)),
+    ]

@@ -264,3 +264,92 @@ def test_the_audit_chain_names_reviews_and_actions_as_before_they_moved_here(act
         ("action.added", "suppliers.actionitem", str(action.pk)),
         ("action.closed", "suppliers.actionitem", str(action.pk)),
     ]
+
+
+def test_a_review_is_held_only_once_it_has_started_and_the_list_names_who_owes_an_action(make_user, actor) -> None:
+    """Issue 23: a review dated next year cannot be marked held; /reviews/ says which supplier owes each action."""
+    import time_machine
+
+    from ordna.reviews.services import ReviewError
+
+    supplier = Supplier.objects.create(name="Example Owing AB")
+    stockholm = ZoneInfo("Europe/Stockholm")
+    with time_machine.travel(datetime(2026, 11, 16, 9, tzinfo=stockholm)):
+        future = services.review_plan(
+            supplier=supplier,
+            title="Q1",
+            starts_at=datetime(2027, 2, 1, 10, tzinfo=stockholm),
+            actor=actor,
+            today=TODAY,
+        )
+        with pytest.raises(ReviewError, match="has not been held yet") as refused:
+            services.review_update(review=future, status="held", actor=actor)
+        assert refused.value.field == "status"
+        future.refresh_from_db()
+        assert future.status == "planned"
+        past = services.review_plan(
+            supplier=supplier,
+            title="Q4",
+            starts_at=datetime(2026, 11, 2, 10, tzinfo=stockholm),
+            actor=actor,
+            today=TODAY,
+        )
+        assert services.review_update(review=past, status="held", actor=actor).status == "held"
+        services.action_add(review=past, title="Send the SLA report", owner_side="theirs", due=TODAY, actor=actor)
+
+        web = Client()
+        web.force_login(make_user("coordinator"))
+        page = web.get("/reviews/").content.decode()
+    assert '<span data-owes="supplier">Example Owing AB</span>' in page
+
+
+def test_one_rule_decides_a_questions_service_level_on_its_page_the_contract_and_the_agenda(
+    load_people, make_user, make_contract, actor
+) -> None:
+    """Issue 23: a contract that lists no applications covers all the supplier's; the question's page said "no
+    service level, met" while the contract counted it against 16 hours. Now the page, the contract's measured
+    levels and the agenda name the same level, with its unit."""
+    import time_machine
+
+    from ordna.applications.models import Application
+    from ordna.applications.services import application_create
+    from ordna.people.models import Person
+    from ordna.support import services as support
+
+    load_people([hr_row("E1")])
+    supplier = Supplier.objects.create(name="Example IT Services AB")
+    application_create(slug="crm", name="CRM", actor=actor, supplier_id=supplier.pk)
+    contract = make_contract()  # no applications listed: it covers all of the supplier's
+    contracts.service_level_set(
+        contract=contract, metric="resolution", priority="", target=16, target_percent=90, actor=actor
+    )
+    stockholm = ZoneInfo("Europe/Stockholm")
+    with time_machine.travel(datetime(2026, 11, 2, 9, 0, tzinfo=stockholm), tick=False):
+        question = support.question_ask(
+            application=Application.objects.get(slug="crm"),
+            asked_by=Person.objects.get(),
+            category="how_to",
+            text="slow",
+            actor=actor,
+        )
+        support.question_escalate(question=question, actor=actor, ticket_ref="T-1")
+    with time_machine.travel(datetime(2026, 11, 3, 9, 0, tzinfo=stockholm), tick=False):
+        portal = Actor.for_user(make_user("supplier", supplier=supplier))
+        support.question_supplier_answer(question=question, actor=portal, text="Done")
+    question.refresh_from_db()
+    assert question.supplier_target_hours == 16  # the clock runs against the contract's level
+
+    (report,) = selectors.service_level_report(contract, since=date(2026, 11, 1), until=TODAY)
+    assert (report.level.target_text, report.measured, report.met) == ("16 business hours", 1, 1)
+    web = Client()
+    web.force_login(make_user("admin"))
+    page = web.get(f"/questions/{question.pk}/").content.decode()
+    assert "Service level: Office IT, Resolution of an escalated question within 16 business hours." in page
+    assert "no service level" not in page
+
+    # The agenda: the level with its unit, and every open line past its due date (also one due long ago).
+    agenda = selectors.review_agenda(supplier=supplier, today=TODAY)
+    assert (
+        "- Office IT: Resolution of an escalated question 1 of 1 within 16 business hours (100.0%, promised 90%)"
+        in agenda
+    )

@@ -262,7 +262,9 @@ def test_survey_form_rates_the_applications_of_ones_accounts(org, actor, write_f
         "crm.csv",
         "account_id,email,display_name,employee_id,status,last_login,license\neva,,Eva,E1,active,,\n",
     )
-    accounts_import(application_slug="crm", path=export, actor=actor, today=TODAY, preset="generic")
+    accounts_import(
+        create_application=True, application_slug="crm", path=export, actor=actor, today=TODAY, preset="generic"
+    )
     admin = api(org["users"]["admin"])
     made = admin.post(
         "/api/v1/surveys",

@@ -37,7 +37,13 @@ class Command(OrdnaCommand):
         people.add_argument("--allow-mass-change", action="store_true", help=MASS_CHANGE_HELP)
 
         accounts = sub.add_parser("accounts", help="one application's user list (CSV or XLSX)")
-        accounts.add_argument("app", help="the application's short name (created when new)")
+        accounts.add_argument("app", help="the application's short name")
+        accounts.add_argument(
+            "--create-application",
+            action="store_true",
+            help="create the application when no application has this short name (without it, an unknown name "
+            "is refused with the nearest known ones)",
+        )
         accounts.add_argument("file", type=Path)
         accounts.add_argument(
             "--preset",
@@ -134,6 +140,7 @@ class Command(OrdnaCommand):
             dry_run=options["dry_run"],
             allow_mass_change=options["allow_mass_change"],
             save_format=options["save_format"],
+            create_application=options["create_application"],
         )
         self._notices(result.notices)
         self._fail_on_errors(path, result.errors)

@@ -134,6 +134,7 @@ def test_a_clean_first_run_led_by_the_checklist(fresh: Site, browser: Any, axe_s
     # 2. The Microsoft 365 export, from the checklist's link.
     page.get_by_role("link", name="Import one account export per application").click()
     page.get_by_label("Application (short name)").fill("m365")
+    page.get_by_label("Create this application if no application has this short name").check()
     page.get_by_label("Format").select_option("m365")
     page.set_input_files("input[type=file]", m365)
     page.get_by_role("button", name="Preview").click()

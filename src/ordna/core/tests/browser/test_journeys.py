@@ -147,6 +147,7 @@ def test_the_it_coordinator_imports_an_export_resolves_a_review_and_sees_the_mon
     page.goto("/accounts/import/")
     check_page(page, axe_source)
     page.get_by_label("Application (short name)").fill("wiki")
+    page.get_by_label("Create this application if no application has this short name").check()
     page.get_by_label("Format").select_option("generic")
     page.set_input_files("input[type=file]", export)
     page.get_by_role("button", name="Preview").click()
@@ -310,8 +311,8 @@ def test_corners_cut_are_refused_proof_closes_the_case_and_the_certificate_says_
     it.get_by_role("button", name="Apply these changes").click()
     it.wait_for_load_state()
     for app in rest:
-        site.ordna("import", "accounts", app, str(export_file(tmp_path, f"{app}.csv", by_app[app])), "--preset",
-                   "generic", "--delta")  # fmt: skip
+        export = str(export_file(tmp_path, f"{app}.csv", by_app[app]))
+        site.ordna("import", "accounts", "--create-application", app, export, "--preset", "generic", "--delta")
 
     states = {
         (line["kind"], line["subject"]): line["state"] for line in site.export("lines") if line["case_person"] == LEAVER
