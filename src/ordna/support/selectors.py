@@ -93,12 +93,15 @@ def questions_overdue(questions: QuerySet[Question], *, now: datetime) -> QueryS
 def articles_search(
     articles: QuerySet[Article], *, q: str, application: Application | None = None
 ) -> QuerySet[Article]:
-    """Articles whose title or answer holds every word of `q` (case-insensitive), for the ask form."""
+    """Articles whose title, answer or the question they answer holds every word of `q` (case-insensitive), for
+    the ask form: the same question asked again finds the answer published for it."""
     if application is not None:
         articles = articles.filter(application=application)
     for word in q.split()[:8]:
         if len(word) > 2:
-            articles = articles.filter(Q(title__icontains=word) | Q(answer__icontains=word))
+            articles = articles.filter(
+                Q(title__icontains=word) | Q(answer__icontains=word) | Q(question__text__icontains=word)
+            )
     return articles.select_related("application")
 
 
