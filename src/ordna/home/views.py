@@ -39,6 +39,7 @@ from ordna.devices.scopes import devices_scope
 from ordna.home import selectors, sign_in
 from ordna.home.checklist import first_run
 from ordna.home.forms import TokenForm, UserForm
+from ordna.home.work import role_work
 from ordna.lifecycle.case_templates import leaver_template_default_add
 from ordna.lifecycle.scopes import cases_scope
 from ordna.people.models import Person
@@ -58,6 +59,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     internal = access.can(user, "contracts.list") and user.supplier_id is None
     alerts = contract_alerts(contracts_scope(user), today=today()) if internal else []
     work = selectors.supplier_work(user, today=today(), now=timezone.now())
+    own_work = role_work(user, today=today())
     # The first-run checklist and the "reach nobody" warning: for who sets Ordna up.
     first = first_run(today=today()) if user.has_role(Role.ADMIN, Role.COORDINATOR) else None
     return render(
@@ -68,6 +70,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "today": today(),
             "contract_alerts": alerts,
             "supplier_work": work,
+            "own_work": own_work,
+            "lead_days": settings.ORDNA_LEAVER_LEAD_DAYS,
             "first_run": first,
             "can_add_template": access.can(user, "templates.edit"),
         },

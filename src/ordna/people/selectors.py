@@ -8,7 +8,6 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models import Count, Q, QuerySet
-
 from django.utils.translation import gettext_lazy as _
 
 from ordna.core.errors import ServiceError, not_one_of

@@ -191,9 +191,7 @@ def release_approve(*, release: Release, actor: Actor, today: date) -> Release:
         )
     not_run = [t.title for t in tests if t.result == TestResult.PENDING]
     if not_run:
-        raise ReleaseError(
-            _("Not approved: not run yet: %(tests)s."), field="tests", tests=", ".join(not_run)
-        )
+        raise ReleaseError(_("Not approved: not run yet: %(tests)s."), field="tests", tests=", ".join(not_run))
     failed = [t.title for t in tests if t.result != TestResult.PASSED]
     if failed:
         raise ReleaseError(_("Not approved: failed: %(tests)s."), field="tests", tests=", ".join(failed))
@@ -216,9 +214,7 @@ def release_approve(*, release: Release, actor: Actor, today: date) -> Release:
     )
     if not (give_owner or give_key_user):
         raise ReleaseError(
-            _(
-                "%(person)s approved already; the other approval (%(missing)s) must come from another person."
-            ),
+            _("%(person)s approved already; the other approval (%(missing)s) must come from another person."),
             field="approver",
             person=person.full_name,
             missing=_("the owner's") if release.owner_approved_at is None else _("a key user's"),

@@ -19,7 +19,7 @@ from ordna.core.clock import today
 from ordna.core.web import capability, paginate, user_of
 from ordna.people.models import Person
 from ordna.releases import selectors, services
-from ordna.releases.models import Release, ReleaseTest
+from ordna.releases.models import Release, ReleaseStatus, ReleaseTest, TestResult
 from ordna.releases.scopes import releases_scope
 
 
@@ -27,11 +27,19 @@ from ordna.releases.scopes import releases_scope
 def release_list(request: HttpRequest) -> HttpResponse:
     user = user_of(request)
     releases = releases_scope(user).select_related("application")
+    mine = request.GET.get("tests") == "mine"  # the key user's start page links its tests to run here
+    if mine:
+        releases = releases.filter(
+            tests__assignee_id=user.person_id or -1,
+            tests__result=TestResult.PENDING,
+            status__in=[ReleaseStatus.PLANNED, ReleaseStatus.TESTING],
+        ).distinct()
     return render(
         request,
         "releases/list.html",
         {
             "page": paginate(request, releases),
+            "tests_mine": mine,
             "can_manage": access.can(user, "releases.manage"),
             "applications": handled_applications_scope(user),
         },

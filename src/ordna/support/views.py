@@ -35,6 +35,7 @@ from ordna.support.forms import (
     TriageForm,
     WishForm,
 )
+from ordna.support.insight import WEIGHTS
 from ordna.support.models import (
     Article,
     Category,
@@ -375,10 +376,23 @@ def insight(request: HttpRequest) -> HttpResponse:
         else handled_applications_scope(user)
     )
     since = selectors.default_since(timezone.localdate())
+    departments = people_selectors.departments(Person.objects.filter(in_companies(user, "company")))
+    department = request.GET.get("department", "")
+    if department not in departments:
+        department = ""
     return render(
         request,
         "support/insight.html",
-        {"insight": selectors.insight(applications=apps, since=since), "categories": dict(Category.choices)},
+        {
+            "insight": selectors.insight(applications=apps, since=since, department=department),
+            "categories": dict(Category.choices),
+            "departments": departments,
+            "weights": WEIGHTS,
+            # The survey answers behind each application's ratings: its latest survey with answers for it.
+            "latest_survey": selectors.latest_survey_per_application(apps)
+            if access.can(user, "surveys.results")
+            else {},
+        },
     )
 
 
