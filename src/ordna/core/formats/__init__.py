@@ -26,11 +26,13 @@ def short_datetime(moment: datetime) -> str:
     return date_format(timezone.localtime(moment) if timezone.is_aware(moment) else moment, "SHORT_DATETIME_FORMAT")
 
 
-def number(value: float | int | Decimal | None, digits: int = 0) -> str:
-    """`value` with `digits` decimals, in the active language's form (2,5 in Swedish, 2.5 in English); None: —."""
+def number(value: float | int | Decimal | None, digits: int = 0, *, grouped: bool = False) -> str:
+    """`value` with `digits` decimals, in the active language's form (2,5 in Swedish, 2.5 in English), with the
+    language's thousands separator when `grouped`; None: —."""
     if value is None:
         return "—"
-    return number_format(round(value, digits) if digits else round(value), decimal_pos=digits, use_l10n=True)
+    rounded = round(value, digits) if digits else round(value)
+    return number_format(rounded, decimal_pos=digits, use_l10n=True, force_grouping=grouped)
 
 
 def hours(value: float | int | Decimal | None, digits: int = 1) -> str:

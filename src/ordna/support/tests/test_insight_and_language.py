@@ -97,6 +97,6 @@ def test_the_audit_log_shows_before_and_after_per_field(org, actor) -> None:  # 
     rows = dict((name, after) for name, _before, after in audit_changes(event))
     assert rows["application"] == "crm" and rows["state"] == "with_key_user"
     page = web(org["users"]["admin"]).get("/audit/").content.decode()
-    assert "<code>application</code>: <span class=\"after\">crm</span>" in page
+    assert '<code>application</code>: <span class="after">crm</span>' in page
     assert "{&#x27;" not in page  # no Python dictionary on the page
     assert TODAY + timedelta(days=0) == TODAY
