@@ -94,7 +94,7 @@ def test_the_audit_log_shows_before_and_after_per_field(org, actor) -> None:  # 
         application=org["crm"], asked_by=org["people"]["E1"], category="how_to", text="Q", actor=actor
     )
     event = AuditEvent.objects.get(action="question.asked")
-    rows = dict((name, after) for name, _before, after in audit_changes(event))
+    rows = {name: after for name, _before, after in audit_changes(event)}
     assert rows["application"] == "crm" and rows["state"] == "with_key_user"
     page = web(org["users"]["admin"]).get("/audit/").content.decode()
     assert '<code>application</code>: <span class="after">crm</span>' in page
