@@ -31,7 +31,7 @@ def number(value: float | int | Decimal | None, digits: int = 0, *, grouped: boo
     language's thousands separator when `grouped`; None: —."""
     if value is None:
         return "—"
-    rounded = round(value, digits) if digits else round(value)
+    rounded: Decimal | float = round(value, digits) if isinstance(value, Decimal) else round(float(value), digits)
     return number_format(rounded, decimal_pos=digits, use_l10n=True, force_grouping=grouped)
 
 

@@ -100,3 +100,12 @@ def test_the_audit_log_shows_before_and_after_per_field(org, actor) -> None:  # 
     assert '<code>application</code>: <span class="after">crm</span>' in page
     assert "{&#x27;" not in page  # no Python dictionary on the page
     assert TODAY + timedelta(days=0) == TODAY
+
+
+def test_one_contracts_status_agrees_with_it_in_swedish_and_dutch() -> None:
+    from django.template.loader import render_to_string
+
+    with translation.override("sv"):
+        assert render_to_string("suppliers/partials/contract_status.html", {"status": "active"}).strip() == "aktivt"
+    with translation.override("nl"):
+        assert render_to_string("suppliers/partials/contract_status.html", {"status": "active"}).strip() == "actief"
