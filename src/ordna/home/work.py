@@ -146,7 +146,7 @@ def _question_url(pk: int) -> str:
 
 def _questions_waiting(user: User, now: datetime) -> WorkKind | None:
     found = handled_questions_scope(user).filter(
-        assignee_id=user.person_id, state__in=[QuestionState.NEW, QuestionState.WITH_KEY_USER]
+        assignee_id=user.person_id or -1, state__in=[QuestionState.NEW, QuestionState.WITH_KEY_USER]
     )
     total = found.count()
     if not total:
@@ -174,7 +174,7 @@ def _questions_waiting(user: User, now: datetime) -> WorkKind | None:
 
 def _tests_to_run(user: User, today: date) -> WorkKind | None:
     found = ReleaseTest.objects.filter(
-        assignee_id=user.person_id,
+        assignee_id=user.person_id or -1,
         result=TestResult.PENDING,
         release__status__in=[ReleaseStatus.PLANNED, ReleaseStatus.TESTING],
     ).select_related("release__application")
@@ -277,7 +277,7 @@ def _appointment_kinds(user: User, today: date) -> list[WorkKind]:
 
 def _surveys(user: User, today: date) -> WorkKind | None:
     found = SurveyInvitation.objects.filter(
-        person_id=user.person_id,
+        person_id=user.person_id or -1,
         answered_at__isnull=True,
         survey__opens_on__lte=today,
         survey__closes_on__gte=today,
@@ -299,7 +299,7 @@ def _surveys(user: User, today: date) -> WorkKind | None:
 
 
 def _asked_back(user: User) -> WorkKind | None:
-    found = questions_scope(user).filter(asked_by_id=user.person_id, waiting_on_asker=True, state__in=OPEN_STATES)
+    found = questions_scope(user).filter(asked_by_id=user.person_id or -1, waiting_on_asker=True, state__in=OPEN_STATES)
     total = found.count()
     if not total:
         return None
