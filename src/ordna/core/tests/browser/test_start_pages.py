@@ -30,10 +30,12 @@ def test_each_roles_start_page_shows_its_own_work_first_in_swedish(
 ) -> None:
     page = signed_in(username, "sv")
     check_page(page, axe_source)
-    assert_translated(page, "sv")
     headings = page.locator("main h2").all_inner_texts()
     assert headings and headings[0] == heading, headings
     screenshot(page, f"start-{username}-sv")
+    # What the items say is data (the demo's questions are asked in English), not the interface: looked past.
+    page.evaluate("document.querySelectorAll('main .data').forEach(cell => cell.remove())")
+    assert_translated(page, "sv")
     # The counts are links to the lists they count; the first one opens.
     tiles = page.locator("main section").first.locator("ul.tiles li a")
     assert tiles.count() >= 1
