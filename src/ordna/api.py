@@ -18,6 +18,7 @@ from ordna.core.api import router as core_router
 from ordna.core.errors import ServiceError
 from ordna.devices.api import router as devices_router
 from ordna.feeds.api import router as feeds_router
+from ordna.home.api import router as home_router
 from ordna.lifecycle.api import router as lifecycle_router
 from ordna.notifications.api import router as notifications_router
 from ordna.people.api import router as people_router
@@ -123,6 +124,7 @@ for router in (
     feeds_router,
     releases_router,
     reviews_router,
+    home_router,
 ):
     api.add_router("/v1/", router)
 

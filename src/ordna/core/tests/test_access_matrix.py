@@ -357,6 +357,7 @@ API: dict[tuple[str, str], set[str]] = {
     ("POST", "/api/v1/releases/{release_id}/tests"): {"admin", "coordinator", "key_user"},
     ("POST", "/api/v1/release-tests/{test_id}/result"): {"key_user"},
     ("POST", "/api/v1/release-tests/{test_id}/assignee"): {"admin", "coordinator", "key_user"},
+    ("GET", "/api/v1/work"): ALL,
     ("POST", "/api/v1/releases/{release_id}/approve"): {"key_user"},
     ("POST", "/api/v1/releases/{release_id}/live"): {"admin", "coordinator", "key_user"},
     ("POST", "/api/v1/releases/{release_id}/announce"): {"admin", "coordinator", "key_user"},

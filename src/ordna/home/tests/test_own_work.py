@@ -95,3 +95,17 @@ def test_the_coordinators_start_page_explains_its_counts_and_puts_the_figures_fi
     assert 'href="/questions/?state=new"' in page
     assert [k.key for k in role_work(admin, today=TODAY)] == ["unrouted"]
     assert appointment_add  # the import is the fixture's way of appointing; kept for readers of this module
+
+
+def test_the_api_gives_the_same_work(org, actor) -> None:  # noqa: F811
+    from ordna.support.tests.test_journeys import api
+
+    services.question_ask(
+        application=org["crm"], asked_by=org["people"]["E1"], category="how_to", text="Merge customers?", actor=actor
+    )
+    answer = api(org["users"]["k1"]).get("/api/v1/work").json()
+    assert [(k["key"], k["total"], k["url"]) for k in answer] == [
+        ("questions", 1, "/questions/?mine=assigned&state=open")
+    ]
+    assert answer[0]["items"][0]["text"] == "CRM: Merge customers?"
+    assert api(org["users"]["s1"]).get("/api/v1/work").json() == []

@@ -56,6 +56,13 @@ def test_a_key_user_records_a_colleagues_question_by_name(org) -> None:  # noqa:
     question = Question.objects.get()
     assert question.asked_by == org["people"]["E1"]
     assert question.entered_by == org["users"]["k1"].username
+    # The API too: a key user may name the colleague by employee id.
+    made = api(org["users"]["k1"]).post(
+        "/api/v1/questions", {"application": "crm", "text": "Why is it slow?", "asked_by": "E2"},
+        content_type="application/json",
+    )  # fmt: skip
+    assert made.status_code == 201 and made.json()["asked_by"] == "E2"
+    Question.objects.filter(asked_by__employee_id="E2").delete()
     # The analysis per department counts the asker's department, not the key user's.
     insight = selectors.insight(applications=org["crm"].__class__.objects.all(), since=question.asked_at.date())
     assert insight.by_department == [{"asked_by__department": "Sales", "n": 1}]
