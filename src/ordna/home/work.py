@@ -109,7 +109,6 @@ def _leaver_accounts(user: User, today: date) -> WorkKind | None:
         explained=_("Accounts still active in an application's last export although their person has left."),
         total=total,
         url=reverse("accounts:findings") + "?kind=leaver_active",
-        overdue=total,
         items=[
             WorkItem(
                 f.since,
