@@ -127,6 +127,7 @@ for router in (
     feeds_router,
     releases_router,
     reviews_router,
+    home_router,
 ):
     api.add_router("/v1/", router)
 

@@ -92,7 +92,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "appointments.edit": frozenset({A, C}),
     "questions.list": frozenset({A, C, H, MG, K, S, E, AU}),  # scoped: questions_scope
     "questions.ask": frozenset({A, C, H, MG, K, E}),  # for oneself (a linked person); also replying when asked back
-    "questions.ask_for_others": frozenset({A, C}),  # an intranet page or chat bot asking on someone's behalf
+    "questions.ask_for_others": frozenset({A, C, K}),  # a colleague's phone call, an intranet page, a chat bot
     "questions.handle": frozenset({A, C, K}),  # scoped: key users their applications' questions
     "questions.supplier_answer": frozenset({S}),  # scoped: escalated to the user's own company
     "knowledge.list": frozenset({A, C, H, MG, K, S, E, AU}),  # scoped to visible applications for suppliers

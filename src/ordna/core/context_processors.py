@@ -69,6 +69,12 @@ SECTIONS = (
 )
 
 
+# The key users' section as everyone else meets it: an employee asks questions, proposes wishes and answers
+# surveys there, and is no key user.
+KEY_USERS_SECTION = "support:questions"
+ASKERS_LABEL = _("Questions, wishes and surveys")
+
+
 def _belongs(view_name: str, patterns: tuple[str, ...]) -> bool:
     return any(view_name.startswith(p[:-1]) if p.endswith("*") else view_name == p for p in patterns)
 
@@ -91,6 +97,8 @@ def navigation(request: HttpRequest) -> dict[str, object]:
         if not visible:
             continue
         here = any(item["current"] for item in visible)
+        if names[0] == KEY_USERS_SECTION and not can(user, "questions.handle"):
+            label = ASKERS_LABEL
         if len(visible) == 1:
             sections.append(visible[0])
             continue

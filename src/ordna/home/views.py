@@ -42,6 +42,7 @@ from ordna.home import selectors, sign_in
 from ordna.home.checklist import first_run
 from ordna.home.forms import TokenForm, UserForm
 from ordna.home.retention import person_privacy
+from ordna.home.work import role_work
 from ordna.lifecycle.case_templates import leaver_template_default_add
 from ordna.lifecycle.scopes import cases_scope
 from ordna.people.models import Person
@@ -64,6 +65,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     # The processors' gaps (docs/processors.md): missing, expired and overdue, for IT and the auditor.
     gaps = processing_gaps(today=today(), application_filter=company_scope(user)) if internal else None
     work = selectors.supplier_work(user, today=today(), now=timezone.now())
+    own_work = role_work(user, today=today())
     # The first-run checklist and the "reach nobody" warning: for who sets Ordna up.
     first = first_run(today=today()) if user.has_role(Role.ADMIN, Role.COORDINATOR) else None
     return render(
@@ -75,6 +77,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "contract_alerts": alerts,
             "processor_gaps": gaps,
             "supplier_work": work,
+            "own_work": own_work,
+            "lead_days": settings.ORDNA_LEAVER_LEAD_DAYS,
             "first_run": first,
             "can_add_template": access.can(user, "templates.edit"),
         },

@@ -8,8 +8,9 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models import Count, Q, QuerySet
+from django.utils.translation import gettext_lazy as _
 
-from ordna.core.errors import not_one_of
+from ordna.core.errors import ServiceError, not_one_of
 from ordna.people.hr_import import OPTIONAL_FIELDS, REQUIRED_FIELDS
 from ordna.people.models import Person, PersonStatus, person_status, status_filter
 
@@ -57,6 +58,32 @@ def companies_of(queryset: QuerySet[Person]) -> list[tuple[str, str]]:
 
 def departments(queryset: QuerySet[Person]) -> list[str]:
     return list(queryset.exclude(department="").order_by("department").values_list("department", flat=True).distinct())
+
+
+def person_named(queryset: QuerySet[Person], text: str, *, field: str) -> Person:
+    """The one person in `queryset` that `text` names: an employee id, or every word found in the first or last
+    name ("Eva Asker", "asker"). None or several found is a ServiceError naming `field`, and for several, who
+    they are, so the user can be exact."""
+    text = " ".join((text or "").split())
+    if not text:
+        raise ServiceError(_("Choose the person by name or employee id."), field=field)
+    exact = queryset.filter(employee_id__iexact=text).first()
+    if exact is not None:
+        return exact
+    found = queryset
+    for word in text.split()[:6]:
+        found = found.filter(Q(first_name__icontains=word) | Q(last_name__icontains=word))
+    matches = list(found[:6])
+    if not matches:
+        raise ServiceError(_("No person is called %(name)s."), field=field, name=text)
+    if len(matches) > 1:
+        raise ServiceError(
+            _("%(name)s fits several people (%(people)s): give more of the name or the employee id."),
+            field=field,
+            name=text,
+            people=", ".join(f"{p.full_name} ({p.department or '—'}, {p.employee_id})" for p in matches[:5]),
+        )
+    return matches[0]
 
 
 def status_counts(queryset: QuerySet[Person], *, today: date) -> dict[str, int]:

@@ -94,6 +94,10 @@ class TestIn(Schema):
     steps: str = ""
 
 
+class ReassignIn(Schema):
+    assignee: str  # employee id of another key user of the application
+
+
 class ResultIn(Schema):
     result: str
     note: str = ""
@@ -200,6 +204,24 @@ def release_test_add(request: HttpRequest, release_id: int, payload: TestIn) -> 
         )
     )
     return Status(201, test)
+
+
+@router.post(
+    "/release-tests/{test_id}/assignee",
+    response={200: ReleaseTestOut, 404: ErrorOut, 422: ErrorOut},
+    summary="Give a test not yet run to another key user of the application (employee id)",
+    auth=Capability("releases.manage"),
+)
+def release_test_reassign(request: HttpRequest, test_id: int, payload: ReassignIn) -> Any:
+    user = user_of(request)
+    scope = ReleaseTest.objects.filter(
+        release__in=releases_scope(user), release__application__in=handled_applications_scope(user)
+    )
+    test = access.get_in_scope(scope.select_related("release__application", "assignee"), pk=test_id)
+    person = Person.objects.filter(employee_id=payload.assignee.strip()).first()
+    if person is None:
+        raise Refused(no_person("assignee", payload.assignee))
+    return _run(lambda: services.test_reassign(test=test, assignee=person, actor=Actor.for_user(user), today=today()))
 
 
 @router.post(

@@ -111,6 +111,40 @@ def test_add(
     return test
 
 
+def test_reassign(*, test: ReleaseTest, assignee: Person, actor: Actor, today: date) -> ReleaseTest:
+    """Give a test not yet run to another key user of the application (appointed today): the deputy it was
+    assigned to is away, or has left."""
+    release = test.release
+    _require_open(release)
+    if test.result != TestResult.PENDING:
+        raise ReleaseError(
+            _("The test %(test)s was run already (%(result)s): add a new test case instead."),
+            field="test",
+            test=test.title,
+            result=TestResult(test.result).label,
+        )
+    if not _is_key_user(assignee, release.application, today):
+        raise ReleaseError(
+            _("%(person)s is not a key user of %(application)s."),
+            field="assignee",
+            person=assignee.full_name,
+            application=release.application.name,
+        )
+    if assignee.pk == test.assignee_id:
+        raise ReleaseError(
+            _("The test %(test)s is assigned to %(person)s already."),
+            field="assignee",
+            test=test.title,
+            person=assignee.full_name,
+        )
+    with transaction.atomic():
+        before = test.assignee_id
+        test.assignee = assignee
+        test.save(update_fields=["assignee"])
+        _audit(release, "test_reassigned", actor, test_id=test.pk, assignee_id=assignee.pk, was_assignee_id=before)
+    return test
+
+
 def _lapse_approvals(release: Release) -> None:
     release.key_user_approved_by = release.owner_approved_by = None
     release.key_user_approved_at = release.owner_approved_at = None
@@ -152,10 +186,15 @@ def release_approve(*, release: Release, actor: Actor, today: date) -> Release:
         )
     tests = list(release.tests.all())
     if not tests:
-        raise ReleaseError(_("Add test cases for named key users first."), field="tests")
-    pending = [t.title for t in tests if t.result != TestResult.PASSED]
-    if pending:
-        raise ReleaseError(_("Not passed yet: %(tests)s."), field="tests", tests=", ".join(pending))
+        raise ReleaseError(
+            _("Not approved: the release has no test cases; add one for a named key user first."), field="tests"
+        )
+    not_run = [t.title for t in tests if t.result == TestResult.PENDING]
+    if not_run:
+        raise ReleaseError(_("Not approved: not run yet: %(tests)s."), field="tests", tests=", ".join(not_run))
+    failed = [t.title for t in tests if t.result != TestResult.PASSED]
+    if failed:
+        raise ReleaseError(_("Not approved: failed: %(tests)s."), field="tests", tests=", ".join(failed))
     as_owner = release.application.owner_id == person.pk
     as_key_user = _is_key_user(person, release.application, today)
     if not (as_owner or as_key_user):
@@ -164,16 +203,32 @@ def release_approve(*, release: Release, actor: Actor, today: date) -> Release:
             field="approver",
             person=person.full_name,
         )
+    # Four eyes: the key user's and the owner's approvals come from two people. An owner who is also a key
+    # user approves as owner (no one else can); another key user gives the key user's approval.
+    give_owner = as_owner and release.owner_approved_at is None and release.key_user_approved_by_id != person.pk
+    give_key_user = (
+        as_key_user
+        and release.key_user_approved_at is None
+        and release.owner_approved_by_id != person.pk
+        and not give_owner
+    )
+    if not (give_owner or give_key_user):
+        raise ReleaseError(
+            _("%(person)s approved already; the other approval (%(missing)s) must come from another person."),
+            field="approver",
+            person=person.full_name,
+            missing=_("the owner's") if release.owner_approved_at is None else _("a key user's"),
+        )
     now = timezone.now()
     with transaction.atomic():
-        if as_key_user and release.key_user_approved_at is None:
+        if give_key_user:
             release.key_user_approved_by, release.key_user_approved_at = person, now
-        if as_owner and release.owner_approved_at is None:
+        if give_owner:
             release.owner_approved_by, release.owner_approved_at = person, now
         if release.key_user_approved_at and release.owner_approved_at:
             release.status = ReleaseStatus.APPROVED
         release.save()
-        _audit(release, "approved", actor, as_owner=as_owner, as_key_user=as_key_user)
+        _audit(release, "approved", actor, as_owner=give_owner, as_key_user=give_key_user)
     return release
 
 

@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from ordna.applications.models import KeyUserAppointment, active_on
 from ordna.applications.scopes import handled_applications_scope
 from ordna.core import access
 from ordna.core.actor import Actor
@@ -18,7 +19,7 @@ from ordna.core.clock import today
 from ordna.core.web import capability, paginate, user_of
 from ordna.people.models import Person
 from ordna.releases import selectors, services
-from ordna.releases.models import Release, ReleaseTest
+from ordna.releases.models import Release, ReleaseStatus, ReleaseTest, TestResult
 from ordna.releases.scopes import releases_scope
 
 
@@ -26,11 +27,19 @@ from ordna.releases.scopes import releases_scope
 def release_list(request: HttpRequest) -> HttpResponse:
     user = user_of(request)
     releases = releases_scope(user).select_related("application")
+    mine = request.GET.get("tests") == "mine"  # the key user's start page links its tests to run here
+    if mine:
+        releases = releases.filter(
+            tests__assignee_id=user.person_id or -1,
+            tests__result=TestResult.PENDING,
+            status__in=[ReleaseStatus.PLANNED, ReleaseStatus.TESTING],
+        ).distinct()
     return render(
         request,
         "releases/list.html",
         {
             "page": paginate(request, releases),
+            "tests_mine": mine,
             "can_manage": access.can(user, "releases.manage"),
             "applications": handled_applications_scope(user),
         },
@@ -53,6 +62,7 @@ def release_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "impact": selectors.question_impact(release, today=today()),
             "can_manage": manage,
             "can_approve": access.can(user, "releases.approve"),
+            "key_users": _key_users(release) if manage else [],
             "my_person": user.person_id,
             "today": today(),
         },
@@ -113,19 +123,51 @@ def release_configure(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _key_users(release: Release) -> list[Person]:
+    """The people appointed to the release's application today: whom a test can be given to, by name."""
+    appointed = KeyUserAppointment.objects.filter(active_on(today()), application_id=release.application_id)
+    return list(Person.objects.filter(pk__in=appointed.values("person_id")).order_by("last_name", "first_name"))
+
+
+def _chosen_key_user(release: Release, value: str) -> Person:
+    person = next((p for p in _key_users(release) if str(p.pk) == value.strip()), None)
+    if person is None:
+        raise services.ReleaseError(
+            _("Choose one of the key users of %(application)s."), field="assignee", application=release.application.name
+        )
+    return person
+
+
+@capability("releases.manage")
+def release_test_reassign(request: HttpRequest, test_pk: int) -> HttpResponse:
+    user = user_of(request)
+    scope = ReleaseTest.objects.filter(
+        release__in=releases_scope(user), release__application__in=handled_applications_scope(user)
+    )
+    test = access.get_in_scope(scope.select_related("release__application"), pk=test_pk)
+    return _apply(
+        request,
+        test.release,
+        lambda: services.test_reassign(
+            test=test,
+            assignee=_chosen_key_user(test.release, request.POST.get("assignee", "")),
+            actor=Actor.for_user(user),
+            today=today(),
+        ),
+        _("The test case was reassigned."),
+    )
+
+
 @capability("releases.manage")
 def release_test_add(request: HttpRequest, pk: int) -> HttpResponse:
     release = _managed(request, pk)
 
     def add() -> None:
-        person = Person.objects.filter(employee_id=request.POST.get("assignee", "").strip()).first()
-        if person is None:
-            raise services.ReleaseError(_("assignee: no person has that employee id"))
         services.test_add(
             release=release,
             title=request.POST.get("title", ""),
             steps=request.POST.get("steps", ""),
-            assignee=person,
+            assignee=_chosen_key_user(release, request.POST.get("assignee", "")),
             actor=Actor.for_user(user_of(request)),
             today=today(),
         )

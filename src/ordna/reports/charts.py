@@ -13,6 +13,8 @@ from xml.sax.saxutils import escape
 
 from django.utils.safestring import SafeString, mark_safe
 
+from ordna.core import formats
+
 # Colours with enough contrast on white, distinguishable by people with the common colour-vision deficits.
 PALETTE = ("#1f5fa8", "#c2571a", "#2f7d32", "#7a3f9d", "#8a6d00", "#0f7c86")
 WIDTH, HEIGHT = 640, 260
@@ -24,9 +26,10 @@ def _chart_id(title: str, desc: str) -> str:
 
 
 def _number(value: float) -> str:
+    """A chart's figure in the reader's language: whole numbers grouped from 1 000 on, else one decimal."""
     if abs(value) >= 1000:
-        return f"{value:,.0f}".replace(",", " ")
-    return f"{value:.0f}" if float(value).is_integer() else f"{value:.1f}"
+        return formats.number(value, 0, grouped=True)
+    return formats.number(value, 0 if float(value).is_integer() else 1)
 
 
 def _nice_max(value: float) -> float:
@@ -67,7 +70,7 @@ def bar_chart(
     for step in range(5):
         value = top_value * step / 4
         y = top + plot_h - plot_h * step / 4
-        text = f"{value * 100:.0f} %" if percent else _number(value)
+        text = formats.percent(value * 100) if percent else _number(value)
         parts.append(f'<line x1="{left}" y1="{y:.1f}" x2="{WIDTH - right}" y2="{y:.1f}" stroke="#d9d9d9"/>')
         parts.append(f'<text x="{left - 6}" y="{y + 4:.1f}" font-size="11" text-anchor="end" fill="#333">{text}</text>')
     groups = max(len(labels), 1)

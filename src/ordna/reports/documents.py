@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from fpdf import FPDF
 
+from ordna.core import formats
 from ordna.core.formats import short_date, short_datetime
 from ordna.core.money import amounts_rows
 from ordna.core.pdf import FONT, pdf_document, pdf_font, pdf_text
@@ -91,7 +92,7 @@ def _text(value: object) -> str:
     if isinstance(value, date):
         return short_date(value)
     if isinstance(value, float):
-        return f"{value:.1f}"
+        return formats.number(value, 1)
     return str(value)
 
 

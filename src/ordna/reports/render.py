@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from ordna.accounts.models import FindingKind
 from ordna.accounts.selectors import licence_waste
+from ordna.core import formats
 from ordna.core.money import amounts_text
 from ordna.core.tabular import CONTENT_TYPES
 from ordna.lifecycle.selectors import ClosingShares
@@ -35,7 +36,7 @@ def money(amounts: dict[str, Decimal]) -> str:
 
 
 def percent(share: float | None) -> str:
-    return "—" if share is None else f"{share * 100:.0f} %"
+    return formats.percent(None if share is None else share * 100)
 
 
 def finding_label(kind: str) -> str:

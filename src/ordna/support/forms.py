@@ -25,10 +25,13 @@ class AskForm(forms.Form):
 
 class AskForOthersForm(AskForm):
     asked_by = forms.CharField(
-        label=_("Asked by (employee id)"),
-        max_length=64,
+        label=_("Asked by"),
+        max_length=150,
         required=False,
-        help_text=_("Empty: yourself. IT may register a question on a colleague's behalf."),
+        help_text=_(
+            "Empty: yourself. For a colleague who asked by phone or in the corridor: their name (or employee id); "
+            "the question counts for them and their department."
+        ),
     )
 
 

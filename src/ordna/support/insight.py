@@ -4,8 +4,9 @@ Each application's questions, skill ratings, wishes and key-user capacity become
 and the reasons behind it are kept as codes with their figures, so the page can say in the reader's
 language why an application is high on the list.
 
-Weights: question load 30, skill gap 30, training wanted 10, repeated questions 10, escalation rate 5,
-popular open wishes 5, missing or overloaded key users 10. Questions and low ratings weigh most because
+Weights (WEIGHTS): question load 30, skill gap 30, training wanted 10, repeated questions 10, escalation rate 5,
+popular open wishes 5, missing or overloaded key users 10; an application with fewer than MANY_QUESTIONS_MIN
+questions has no load. Questions and low ratings weigh most because
 together they are the clearest sign that people struggle with an application.
 """
 
@@ -18,6 +19,18 @@ from dataclasses import dataclass, field
 
 REPEAT_SIMILARITY = 0.5  # Jaccard similarity of two questions' words from which one repeats the other
 REPEAT_WINDOW = 500  # questions compared per application (the most recent), to bound the work
+# Below this many questions an application's load is no signal: one or two questions say nothing about
+# struggling users, and never call for more key-user capacity.
+MANY_QUESTIONS_MIN = 5
+WEIGHTS = {
+    "load": 30,
+    "gap": 30,
+    "training": 10,
+    "repeats": 10,
+    "escalation": 5,
+    "wishes": 5,
+    "capacity": 10,
+}
 
 
 @dataclass(frozen=True)
@@ -48,6 +61,8 @@ class Suggestion:
     score: int
     kind: str  # "training", "capacity" or "training_and_capacity"
     reasons: tuple[Reason, ...]
+    # How the score is made: (part, points) for each part that adds something, the parts' keys as in WEIGHTS.
+    parts: tuple[tuple[str, int], ...] = ()
 
 
 def _words(text: str) -> frozenset[str]:
@@ -74,15 +89,25 @@ def rank(signals: Iterable[Signals]) -> list[Suggestion]:
     suggestions = []
     for s in items:
         reasons: list[Reason] = []
-        load = s.questions / most_questions if most_questions else 0.0
+        load = s.questions / most_questions if most_questions and s.questions >= MANY_QUESTIONS_MIN else 0.0
         gap = (5 - s.mean_rating) / 4 if s.mean_rating is not None else 0.0
         training = s.want_training / s.ratings if s.ratings else 0.0
         repeats = s.repeated / s.questions if s.questions else 0.0
         escalation = s.escalated / s.questions if s.questions else 0.0
         wishes = min(s.open_wish_votes, 20) / 20
         capacity = 1.0 if s.active_key_users == 0 or s.key_users_over_budget else 0.0
-        score = 30 * load + 30 * gap + 10 * training + 10 * repeats + 5 * escalation + 5 * wishes + 10 * capacity
-        if s.questions and load >= 0.5:
+        shares = {
+            "load": load,
+            "gap": gap,
+            "training": training,
+            "repeats": repeats,
+            "escalation": escalation,
+            "wishes": wishes,
+            "capacity": capacity,
+        }
+        points = {part: WEIGHTS[part] * share for part, share in shares.items()}
+        score = sum(points.values())
+        if s.questions >= MANY_QUESTIONS_MIN and load >= 0.5:
             reasons.append(Reason("many_questions", {"questions": s.questions}))
         if s.mean_rating is not None and s.mean_rating <= 3:
             reasons.append(Reason("low_rating", {"mean": round(s.mean_rating, 1), "ratings": s.ratings}))
@@ -102,12 +127,11 @@ def rank(signals: Iterable[Signals]) -> list[Suggestion]:
             continue
         training_side = {"low_rating", "wants_training", "repeated"} & {r.code for r in reasons}
         capacity_side = {"no_key_user", "over_budget", "escalations"} & {r.code for r in reasons}
+        # Capacity is advised only on a sign of it (no key user, one over budget, the supplier needed often);
+        # many questions alone ask for training.
         kind = (
-            "training_and_capacity"
-            if training_side and capacity_side
-            else "capacity"
-            if capacity_side or not training_side
-            else "training"
+            "training_and_capacity" if training_side and capacity_side else "capacity" if capacity_side else "training"
         )
-        suggestions.append(Suggestion(s.application_id, round(score), kind, tuple(reasons)))
+        parts = tuple((part, round(value)) for part, value in points.items() if round(value))
+        suggestions.append(Suggestion(s.application_id, round(score), kind, tuple(reasons), parts))
     return sorted(suggestions, key=lambda x: (-x.score, x.application_id))

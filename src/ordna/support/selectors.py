@@ -11,7 +11,7 @@ from functools import lru_cache
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Avg, Count, F, Q, QuerySet, Sum
+from django.db.models import Avg, Count, F, Max, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
@@ -93,12 +93,15 @@ def questions_overdue(questions: QuerySet[Question], *, now: datetime) -> QueryS
 def articles_search(
     articles: QuerySet[Article], *, q: str, application: Application | None = None
 ) -> QuerySet[Article]:
-    """Articles whose title or answer holds every word of `q` (case-insensitive), for the ask form."""
+    """Articles whose title, answer or the question they answer holds every word of `q` (case-insensitive), for
+    the ask form: the same question asked again finds the answer published for it."""
     if application is not None:
         articles = articles.filter(application=application)
     for word in q.split()[:8]:
         if len(word) > 2:
-            articles = articles.filter(Q(title__icontains=word) | Q(answer__icontains=word))
+            articles = articles.filter(
+                Q(title__icontains=word) | Q(answer__icontains=word) | Q(question__text__icontains=word)
+            )
     return articles.select_related("application")
 
 
@@ -215,14 +218,30 @@ class Insight:
     median_resolution_hours: float | None
     escalation_rate: int | None
     suggestions: list[tuple[Application, Suggestion]]
+    median_effort_hours: float | None = None  # the time key users logged per question that has effort
+    department: str = ""  # the department the figures are cut to ("" : everyone)
 
 
-def insight(*, applications: QuerySet[Application], since: date, now: datetime | None = None) -> Insight:
-    """Questions per application, category, department and month since `since`; median times; escalation
-    rate; and the ranking of where training or capacity would help most (support.insight)."""
+def insight(
+    *, applications: QuerySet[Application], since: date, now: datetime | None = None, department: str = ""
+) -> Insight:
+    """Questions per application, category, department and month since `since`; median times and the median
+    effort logged per question; escalation rate; and the ranking of where training or capacity would help most
+    (support.insight). With `department`, only the questions and survey answers of that department's people."""
     now = now or timezone.now()
     questions = Question.objects.filter(application__in=applications, asked_at__date__gte=since)
+    rated = SkillRating.objects.filter(application__in=applications)
+    if department:
+        questions = questions.filter(asked_by__department=department)
+        rated = rated.filter(invitation__person__department=department)
     total = questions.count()
+    effort = [
+        minutes / 60
+        for minutes in Effort.objects.filter(question__in=questions)
+        .values("question_id")
+        .annotate(m=Sum("minutes"))
+        .values_list("m", flat=True)
+    ]
     by_application = list(
         questions.values("application_id", "application__name", "application__slug")
         .annotate(n=Count("id"), escalated=Count("id", filter=Q(escalated_at__isnull=False)))
@@ -250,9 +269,9 @@ def insight(*, applications: QuerySet[Application], since: date, now: datetime |
     escalated = sum(r["escalated"] for r in by_application)
     ratings = {
         r["application_id"]: r
-        for r in SkillRating.objects.filter(application__in=applications)
-        .values("application_id")
-        .annotate(n=Count("id"), mean=Avg("rating"), training=Count("id", filter=Q(wants_training=True)))
+        for r in rated.values("application_id").annotate(
+            n=Count("id"), mean=Avg("rating"), training=Count("id", filter=Q(wants_training=True))
+        )
     }
     votes = dict(
         Wish.objects.filter(
@@ -303,6 +322,18 @@ def insight(*, applications: QuerySet[Application], since: date, now: datetime |
         median_resolution_hours=_round(median(resolutions)),
         escalation_rate=round(escalated * 100 / total) if total else None,
         suggestions=[(apps[s.application_id], s) for s in rank(signals)],
+        median_effort_hours=_round(median(effort)),
+        department=department,
+    )
+
+
+def latest_survey_per_application(applications: QuerySet[Application]) -> dict[int, int]:
+    """Application id -> the latest survey with answers about it: where the insight's ratings come from."""
+    return dict(
+        SkillRating.objects.filter(application__in=applications)
+        .values("application_id")
+        .annotate(survey=Max("invitation__survey_id"))
+        .values_list("application_id", "survey")
     )
 
 

@@ -18,8 +18,10 @@ from ordna.applications.scopes import applications_scope, handled_applications_s
 from ordna.core import access
 from ordna.core.access import in_companies
 from ordna.core.actor import Actor
+from ordna.core.errors import ServiceError
 from ordna.core.models import User
 from ordna.core.web import capability, paginate, query_without_page, refused, user_of
+from ordna.people import selectors as people_selectors
 from ordna.people.models import Person
 from ordna.suppliers.models import ServiceLevel
 from ordna.suppliers.selectors import question_service_level
@@ -35,6 +37,7 @@ from ordna.support.forms import (
     TriageForm,
     WishForm,
 )
+from ordna.support.insight import WEIGHTS
 from ordna.support.models import (
     Article,
     Category,
@@ -112,11 +115,15 @@ def question_ask(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data
         asker = user.person
         if data.get("asked_by"):
-            asker = Person.objects.filter(in_companies(user, "company"), employee_id=data["asked_by"].strip()).first()
-            if asker is None:
-                form.add_error("asked_by", _("No person has employee id %(id)s.") % {"id": data["asked_by"]})
+            try:
+                asker = people_selectors.person_named(
+                    Person.objects.filter(in_companies(user, "company")), data["asked_by"], field="asked_by"
+                )
+            except ServiceError as exc:
+                asker = None
+                refused(form, exc)
         elif asker is None:
-            form.add_error("asked_by", _("Give the employee id of the person asking."))
+            form.add_error("asked_by", _("Choose the person asking, by name or employee id."))
         if asker is None:
             pass
         elif request.POST.get("step") != "ask":
@@ -383,14 +390,33 @@ def insight(request: HttpRequest) -> HttpResponse:
         else handled_applications_scope(user)
     )
     since = selectors.default_since(timezone.localdate())
+    departments = people_selectors.departments(Person.objects.filter(in_companies(user, "company")))
+    department = request.GET.get("department", "")
+    if department not in departments:
+        department = ""
     return render(
         request,
         "support/insight.html",
-        {"insight": selectors.insight(applications=apps, since=since), "categories": dict(Category.choices)},
+        {
+            "insight": selectors.insight(applications=apps, since=since, department=department),
+            "categories": dict(Category.choices),
+            "departments": departments,
+            "weights": WEIGHTS,
+            # The survey answers behind each application's ratings: its latest survey with answers for it.
+            "latest_survey": selectors.latest_survey_per_application(apps)
+            if access.can(user, "surveys.results")
+            else {},
+        },
     )
 
 
 # --- surveys ---------------------------------------------------------------------------------------------
+
+
+def survey_departments(user: User) -> list[str]:
+    """The distinct departments of the people the user sees, once each (Person's default ordering by name would
+    otherwise make DISTINCT return one row per person: 4,000 checkboxes for 11 departments)."""
+    return people_selectors.departments(Person.objects.filter(in_companies(user, "company")))
 
 
 @capability("surveys.list")
@@ -416,7 +442,7 @@ def survey_list(request: HttpRequest) -> HttpResponse:
 
 @capability("surveys.manage")
 def survey_add(request: HttpRequest) -> HttpResponse:
-    departments = sorted(d for d in Person.objects.values_list("department", flat=True).distinct() if d)
+    departments = survey_departments(user_of(request))
     form = SurveyForm(request.POST or None, departments=departments)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

@@ -11,6 +11,7 @@ from django import template
 from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
+from ordna.core import formats
 from ordna.core.formats import short_date
 from ordna.core.money import amounts_text
 
@@ -85,3 +86,46 @@ def item(mapping: Mapping[Any, Any] | None, key: Any) -> Any:
 def rest(total: int, shown: int) -> int:
     """How many of `total` a list cut at `shown` leaves out (for "and N more"); 0 when none."""
     return max(int(total) - int(shown), 0)
+
+
+@register.filter
+def number(raw: Decimal | float | int | None, digits: int = 0) -> str:
+    """A figure in the active language's form (2,5 in Swedish): ordna.core.formats.number."""
+    return formats.number(raw, int(digits))
+
+
+@register.filter
+def hours_text(raw: Decimal | float | int | None, digits: int = 1) -> str:
+    """Hours (not seconds: that is support's `hours`) with their unit ("0,0 h" in Swedish): formats.hours."""
+    return formats.hours(raw, int(digits))
+
+
+@register.filter
+def percent(raw: Decimal | float | int | None, digits: int = 0) -> str:
+    """A share in percent with its unit ("100 %"): ordna.core.formats.percent."""
+    return formats.percent(raw, int(digits))
+
+
+def _readable(raw: Any) -> str:
+    """One recorded value as a person reads it: "—" for nothing, yes/no, lists and mappings written out."""
+    if raw is None or raw == "" or raw == [] or raw == {}:
+        return "—"
+    if isinstance(raw, bool):
+        return str(_("yes") if raw else _("no"))
+    if isinstance(raw, list | tuple):
+        return ", ".join(_readable(v) for v in raw)
+    if isinstance(raw, dict):
+        return "; ".join(f"{k}: {_readable(v)}" for k, v in raw.items())
+    if isinstance(raw, float | Decimal):
+        return formats.number(raw, 2)
+    return str(raw)
+
+
+@register.filter
+def audit_changes(event: Any) -> list[tuple[str, str, str]]:
+    """An audit event's change as rows (field, before, after), one per field named in either: the audit log
+    shows "status: active → disabled" instead of two dictionaries. A field only after reads "— → value"."""
+    before = event.before if isinstance(event.before, dict) else ({"": event.before} if event.before else {})
+    after = event.after if isinstance(event.after, dict) else ({"": event.after} if event.after else {})
+    fields = list(dict.fromkeys([*before, *after]))
+    return [(name, _readable(before.get(name)), _readable(after.get(name))) for name in fields]

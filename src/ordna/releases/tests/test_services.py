@@ -41,7 +41,7 @@ def test_a_release_goes_live_only_tested_and_approved_by_key_user_and_owner(crm,
         services.test_add(release=release, title="x", assignee=crm["people"]["E3"], actor=actor, today=TODAY)
     assert refused.value.field == "assignee"
     test = services.test_add(release=release, title="Log in", assignee=crm["people"]["E2"], actor=actor, today=TODAY)
-    with pytest.raises(services.ReleaseError, match=r"^Not passed yet: Log in\.$"):
+    with pytest.raises(services.ReleaseError, match=r"^Not approved: not run yet: Log in\.$"):
         services.release_approve(release=release, actor=crm["key_user"], today=TODAY)
     with pytest.raises(services.ReleaseError, match=r"^Only the key user the test is assigned to records") as refused:
         services.test_record(test=test, result="passed", actor=crm["owner"])

@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from ninja import File, Router, Schema, Status
@@ -451,6 +452,8 @@ class SuggestionOut(Schema):
     score: int
     kind: str
     reasons: list[ReasonOut]
+    score_parts: dict[str, int]  # how the score adds up: part -> points (support.insight.WEIGHTS)
+    questions_url: str  # the questions behind the suggestion
 
 
 class InsightOut(Schema):
@@ -459,6 +462,8 @@ class InsightOut(Schema):
     median_first_response_hours: float | None
     median_resolution_hours: float | None
     escalation_rate_percent: int | None
+    median_effort_hours: float | None
+    department: str
     by_application: dict[str, int]
     by_category: dict[str, int]
     by_department: dict[str, int]
@@ -468,24 +473,32 @@ class InsightOut(Schema):
 
 @router.get(
     "/insight",
-    response=InsightOut,
-    summary="Questions by application, category, department and month; where training or capacity would help",
+    response={200: InsightOut, 422: ErrorOut},
+    summary="Questions by application, category, department and month; where training or capacity would help "
+    "(optionally of one department's people)",
     auth=Capability("insight.view"),
 )
-def insight(request: HttpRequest) -> Any:
+def insight(request: HttpRequest, department: str = "") -> Any:
     user = user_of(request)
     apps = (
         applications_scope(user)
         if user.has_role("admin", "coordinator", "auditor")
         else handled_applications_scope(user)
     )
-    data = selectors.insight(applications=apps, since=selectors.default_since(timezone.localdate()))
+    if department and not Person.objects.filter(in_companies(user, "company"), department=department).exists():
+        raise Refused(ServiceError(_("Nobody works in the department %(value)s."), field="department",
+                                   value=repr(department)))  # fmt: skip
+    data = selectors.insight(
+        applications=apps, since=selectors.default_since(timezone.localdate()), department=department
+    )
     return {
         "since": data.since,
         "questions": data.total,
         "median_first_response_hours": data.median_first_response_hours,
         "median_resolution_hours": data.median_resolution_hours,
         "escalation_rate_percent": data.escalation_rate,
+        "median_effort_hours": data.median_effort_hours,
+        "department": data.department,
         "by_application": {r["application__slug"]: r["n"] for r in data.by_application},
         "by_category": {r["category"]: r["n"] for r in data.by_category},
         "by_department": {r["asked_by__department"] or "": r["n"] for r in data.by_department},
@@ -496,6 +509,8 @@ def insight(request: HttpRequest) -> Any:
                 "score": s.score,
                 "kind": s.kind,
                 "reasons": [{"code": r.code, "figures": r.figures} for r in s.reasons],
+                "score_parts": dict(s.parts),
+                "questions_url": reverse("support:questions") + f"?application={app.slug}",
             }
             for app, s in data.suggestions
         ],

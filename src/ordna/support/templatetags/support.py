@@ -6,6 +6,7 @@ from django import template
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from ordna.core import formats
 from ordna.support.insight import Reason
 
 register = template.Library()
@@ -19,20 +20,42 @@ def reason_text(reason: Reason) -> str:
             "%(n)s question in the last 12 months", "%(n)s questions in the last 12 months", int(f["questions"])
         ) % {"n": f["questions"]}
     if reason.code == "low_rating":
-        return _("low self-rating: %(mean)s of 5 over %(n)s answers") % {"mean": f["mean"], "n": f["ratings"]}
+        return ngettext(
+            "low self-rating: %(mean)s of 5 over %(n)s answer",
+            "low self-rating: %(mean)s of 5 over %(n)s answers",
+            int(f["ratings"]),
+        ) % {"mean": formats.number(f["mean"], 1), "n": f["ratings"]}
     if reason.code == "wants_training":
-        return _("%(percent)s%% of those asked want training") % {"percent": f["percent"]}
+        return _("%(percent)s of those asked want training") % {"percent": formats.percent(f["percent"])}
     if reason.code == "repeated":
-        return _("%(n)s questions repeat earlier ones") % {"n": f["repeated"]}
+        return ngettext(
+            "%(n)s question repeats an earlier one", "%(n)s questions repeat earlier ones", int(f["repeated"])
+        ) % {"n": f["repeated"]}
     if reason.code == "escalations":
-        return _("%(percent)s%% of questions needed the supplier") % {"percent": f["percent"]}
+        return _("%(percent)s of questions needed the supplier") % {"percent": formats.percent(f["percent"])}
     if reason.code == "wishes":
-        return _("%(n)s votes on open wishes") % {"n": f["votes"]}
+        return ngettext("%(n)s vote on open wishes", "%(n)s votes on open wishes", int(f["votes"])) % {"n": f["votes"]}
     if reason.code == "no_key_user":
         return _("no active key user")
     if reason.code == "over_budget":
         return _("key users over their time budget")
     return reason.code
+
+
+@register.filter
+def score_part(part: str) -> str:
+    """What one part of an insight score measures (support.insight.WEIGHTS)."""
+    return str(
+        {
+            "load": _("questions, against the application with the most"),
+            "gap": _("how low people rate their own skill"),
+            "training": _("share of survey answers wanting training"),
+            "repeats": _("share of questions repeating earlier ones"),
+            "escalation": _("share of questions escalated to the supplier"),
+            "wishes": _("votes on open wishes"),
+            "capacity": _("no key user present, or key users over budget"),
+        }.get(part, part)
+    )
 
 
 @register.filter
@@ -46,9 +69,8 @@ def suggestion_kind(kind: str) -> str:
 
 @register.filter
 def hours(seconds: int | None) -> str:
-    if seconds is None:
-        return "—"
-    return _("%(hours)s h") % {"hours": round(seconds / 3600, 1)}
+    """Seconds of a clock as hours with their unit, in the active language's form ("1,5 h")."""
+    return formats.hours(None if seconds is None else seconds / 3600, 1)
 
 
 @register.filter
