@@ -19,6 +19,7 @@ from ordna.core.errors import ServiceError
 from ordna.devices.api import router as devices_router
 from ordna.feeds.api import router as feeds_router
 from ordna.home.api import router as home_router
+from ordna.home.work_api import router as work_router
 from ordna.lifecycle.api import router as lifecycle_router
 from ordna.notifications.api import router as notifications_router
 from ordna.people.api import router as people_router
@@ -127,7 +128,7 @@ for router in (
     feeds_router,
     releases_router,
     reviews_router,
-    home_router,
+    work_router,
 ):
     api.add_router("/v1/", router)
 
