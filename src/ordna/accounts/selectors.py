@@ -11,6 +11,7 @@ from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
 from ordna.accounts.correlation import PersonIndex
+from ordna.core.data_version import cached_rows
 from ordna.accounts.models import Account, Finding, FindingKind, FindingState
 from ordna.core.companies import CompanyFilter, of_company
 from ordna.core.errors import not_one_of
@@ -78,8 +79,9 @@ def findings_filter(
 
 
 def findings_totals(queryset: QuerySet[Finding]) -> list[dict[str, Any]]:
-    """Count and money per month per kind and currency, plus the same per year, for the list's header."""
-    rows = (
+    """Count and money per month per kind and currency, plus the same per year, for the list's header; summed
+    once per data version (ordna.core.data_version), not on every request."""
+    rows = cached_rows(
         queryset.values("kind", "currency")
         .annotate(count=Count("id"), monthly=Sum("monthly_cost"))
         .order_by("kind", "currency")

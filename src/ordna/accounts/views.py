@@ -27,6 +27,7 @@ from ordna.core.actor import Actor
 from ordna.core.clock import today
 from ordna.core.tabular import CONTENT_TYPES, EXPORT_FORMATS, write_table
 from ordna.core.uploads import UploadError, upload_discard, upload_path, upload_replace, upload_store
+from ordna.core.data_version import cached_over
 from ordna.core.web import capability, paginate, query_without_page, user_of
 from ordna.people.models import Person
 from ordna.people.services import PersonError, file_checksum, person_add_former
@@ -171,7 +172,12 @@ def findings(request: HttpRequest) -> HttpResponse:
     totals = selectors.findings_totals(found)
     # Whatever the filter: the two figures every surface shows, now, within the user's scope.
     day = today()
-    waste = selectors.licence_waste([day], findings=scope)[day]
+    # The figures over every finding in scope change only when the data does: worked out once per version.
+    waste = cached_over(scope, f"waste:{day}", lambda: selectors.licence_waste([day], findings=scope)[day])
+    leavers = cached_over(
+        scope, f"leavers:{day}", lambda: selectors.leaver_accounts_active([day], findings=scope)[day]
+    )
+    unused = cached_over(scope, f"unused:{day}", lambda: selectors.unused_seats([day], findings=scope)[day])
     return render(
         request,
         "accounts/findings.html",
@@ -181,9 +187,9 @@ def findings(request: HttpRequest) -> HttpResponse:
             "query": query_without_page(request),
             "totals": totals,
             "money": selectors.money_by_currency(totals),
-            "leaver_accounts_active": selectors.leaver_accounts_active([day], findings=scope)[day],
+            "leaver_accounts_active": leavers,
             "waste": [{"currency": c, "monthly": m, "yearly": m * 12} for c, m in waste.items()],
-            "unused": selectors.unused_seats([day], findings=scope)[day],
+            "unused": unused,
             "can_accept": access.can(user, "findings.accept"),
             "accept_form": AcceptForm(today=today()),
         },
@@ -225,7 +231,7 @@ def review(request: HttpRequest) -> HttpResponse:
         .filter(Q(needs_review=True) | Q(person__isnull=True, non_personal=False, status="active"))
         .exclude(status="gone")
         .select_related("application")
-        .order_by("application__slug", "key")
+        .order_by("application_id", "key")
     )
     page = paginate(request, accounts, per_page=20)
     index = reading.people_snapshot().index

@@ -361,3 +361,11 @@ class ActionLink(models.Model):
 
     def __str__(self) -> str:
         return f"{self.purpose} {self.target_id}"
+
+
+class DataVersion(models.Model):
+    """One row whose token changes after every committed write to the organisation's data
+    (ordna.core.data_version): counts and totals are cached against it, so a list page does not count a
+    whole table on every request."""
+
+    token = models.CharField(max_length=32)
