@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from ordna.accounts.correlation import PersonIndex
 from ordna.core.data_version import cached_rows
+from ordna.accounts.search import ACCOUNTS_SEARCH
 from ordna.accounts.models import Account, Finding, FindingKind, FindingState
 from ordna.core.companies import CompanyFilter, of_company
 from ordna.core.errors import not_one_of
@@ -39,9 +40,8 @@ def accounts_filter(
     if review is not None:
         queryset = queryset.filter(needs_review=review)
     if q:
-        queryset = queryset.filter(
-            Q(key__icontains=q.casefold()) | Q(display_name__icontains=q) | Q(email__icontains=q)
-        )
+        # Through the search index (ordna.core.search): a part of the key, username, display name or address.
+        queryset = queryset.filter(ACCOUNTS_SEARCH.matching(q))
     return queryset
 
 

@@ -11,6 +11,7 @@ from django.db.models import Count, Q, QuerySet
 
 from ordna.core.errors import not_one_of
 from ordna.people.hr_import import OPTIONAL_FIELDS, REQUIRED_FIELDS
+from ordna.people.search import PEOPLE_SEARCH
 from ordna.people.models import Person, PersonStatus, person_status, status_filter
 
 EXPORT_COLUMNS = (*REQUIRED_FIELDS, *OPTIONAL_FIELDS, "status")
@@ -26,15 +27,13 @@ def people_filter(
     company: str = "",
     today: date,
 ) -> QuerySet[Person]:
-    """Narrow `queryset` by free text (name, employee id, email), derived status, department, type and company
-    (its code)."""
+    """Narrow `queryset` by free text (each word a part of the first or last name or the address, or the whole
+    employee id), derived status, department, type and company (its code)."""
     if q:
         for word in q.split():
+            # Names and addresses through the search index; the employee id whole, as typed or in one case.
             queryset = queryset.filter(
-                Q(first_name__icontains=word)
-                | Q(last_name__icontains=word)
-                | Q(employee_id__iexact=word)
-                | Q(email__icontains=word)
+                PEOPLE_SEARCH.matching(word) | Q(employee_id__in={word, word.upper(), word.lower()})
             )
     if status:
         if status not in PersonStatus.values:
