@@ -165,9 +165,12 @@ class AccountReviewOut(Schema):
     @staticmethod
     def resolve_candidates(obj: Any, context: dict[str, Any]) -> list[dict[str, str]]:
         request = context["request"]
-        index = getattr(request, "people_index", None)
-        if index is None:  # once per request, not once per account
-            index = request.people_index = reading.people_snapshot().index
+        candidates = getattr(request, "review_candidates", None)
+        if candidates is None or obj.pk not in candidates:  # once for the whole page, not once per account
+            page = [a for a in getattr(request, "page_items", ()) if isinstance(a, type(obj))] or [obj]
+            candidates = request.review_candidates = selectors.review_candidates(
+                page, index=reading.people_snapshot().index
+            )
         return [
             {
                 "employee_id": p.employee_id,
@@ -176,7 +179,7 @@ class AccountReviewOut(Schema):
                 "department": p.department,
                 "status": person_status_of(p, today=today()),
             }
-            for p in selectors.review_candidates(obj, index=index)
+            for p in candidates[obj.pk]
         ]
 
 

@@ -235,7 +235,8 @@ def review(request: HttpRequest) -> HttpResponse:
     )
     page = paginate(request, accounts, per_page=20)
     index = reading.people_snapshot().index
-    rows = [{"account": a, "candidates": selectors.review_candidates(a, index=index)} for a in page.object_list]
+    candidates = selectors.review_candidates(page.object_list, index=index)
+    rows = [{"account": a, "candidates": candidates[a.pk]} for a in page.object_list]
     return render(request, "accounts/review.html", {"page": page, "rows": rows})
 
 

@@ -234,4 +234,7 @@ class Pages(PageNumberPagination):
             following = _encode({"after": keyset.values_of(items[-1])})
         elif more:
             following = _encode({"offset": (offset or 0) + page_size})
+        # The page's items, for a schema that resolves a column for all of them in one query (the review
+        # queue's candidates) rather than one query per item.
+        request.page_items = items  # type: ignore[attr-defined]
         return {self.items_attribute: items, "count": count, "next": following}
