@@ -10,8 +10,9 @@ from django.http import HttpRequest
 from ninja import File, Form, Router, Schema, Status, UploadedFile
 from ninja.pagination import paginate
 
-from ordna.accounts import importing, reading, selectors, services
+from ordna.accounts import importing, selectors, services
 from ordna.accounts.errors import AccountsError
+from ordna.accounts.identity_keys import identity_keys_refresh
 from ordna.accounts.scopes import accounts_scope, findings_scope
 from ordna.applications.scopes import applications_scope
 from ordna.core import access
@@ -168,9 +169,8 @@ class AccountReviewOut(Schema):
         candidates = getattr(request, "review_candidates", None)
         if candidates is None or obj.pk not in candidates:  # once for the whole page, not once per account
             page = [a for a in getattr(request, "page_items", ()) if isinstance(a, type(obj))] or [obj]
-            candidates = request.review_candidates = selectors.review_candidates(
-                page, index=reading.people_snapshot().index
-            )
+            identity_keys_refresh()  # nothing to do unless people changed outside an HR import
+            candidates = request.review_candidates = selectors.review_candidates(page)
         return [
             {
                 "employee_id": p.employee_id,

@@ -10,11 +10,11 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
-from ordna.accounts.correlation import PersonIndex
-from ordna.core.data_version import cached_rows
-from ordna.accounts.search import ACCOUNTS_SEARCH
+from ordna.accounts.identity_keys import candidates_by_account
 from ordna.accounts.models import Account, Finding, FindingKind, FindingState
+from ordna.accounts.search import ACCOUNTS_SEARCH
 from ordna.core.companies import CompanyFilter, of_company
+from ordna.core.data_version import cached_rows
 from ordna.core.errors import not_one_of
 from ordna.people.models import Person
 
@@ -129,16 +129,11 @@ def findings_export_rows(queryset: QuerySet[Finding]) -> Iterator[dict[str, Any]
         }
 
 
-def review_candidates(accounts: Sequence[Account], *, index: PersonIndex, limit: int = 10) -> dict[int, list[Person]]:
-    """The people each account under review could belong to (by account id), from the same index that found it
-    ambiguous (take it once per request: `people_snapshot().index`); in one query for the whole page, each
-    account's people in name order."""
-    wanted: dict[int, list[int]] = {}
-    for account in accounts:
-        ids = index.candidates(
-            email=account.email, key=account.key_display, username=account.username, display_name=account.display_name
-        )
-        wanted[account.pk] = sorted(ids)[:200]
+def review_candidates(accounts: Sequence[Account], *, limit: int = 10) -> dict[int, list[Person]]:
+    """The people each account under review could belong to (by account id), from the stored identity keys
+    (ordna.accounts.identity_keys: call `identity_keys_refresh()` first); in two queries for the whole page,
+    each account's people in name order."""
+    wanted = {pk: sorted(ids)[:200] for pk, ids in candidates_by_account(accounts).items()}
     everyone = {pid for ids in wanted.values() for pid in ids}
     people = list(Person.objects.filter(pk__in=sorted(everyone)).order_by("last_name", "first_name", "id"))
     rank = {person.pk: position for position, person in enumerate(people)}

@@ -19,11 +19,11 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from django.core.cache import cache
-from django.db import DatabaseError, connection, transaction
+from django.core.exceptions import EmptyResultSet
 from django.core.signals import request_finished
+from django.db import DatabaseError, connection, transaction
 from django.db.backends.signals import connection_created
 from django.db.models import QuerySet
-from django.core.exceptions import EmptyResultSet
 
 T = TypeVar("T")
 
@@ -50,7 +50,7 @@ def _bump() -> None:
 
 def _pending() -> bool:
     """Whether the current transaction has written and not yet committed."""
-    return any(func is _bump for _sids, func, _robust in connection.run_on_commit)
+    return any(entry[1] is _bump for entry in connection.run_on_commit)
 
 
 def _watch(execute: Callable[..., Any], sql: str, params: Any, many: bool, context: dict[str, Any]) -> Any:
@@ -73,7 +73,7 @@ def _watch(execute: Callable[..., Any], sql: str, params: Any, many: bool, conte
 
 def _bump_written(**kwargs: Any) -> None:
     if getattr(connection, "ordna_written", False) and not connection.in_atomic_block:
-        connection.ordna_written = False
+        connection.ordna_written = False  # type: ignore[attr-defined]
         _bump()
 
 
@@ -109,7 +109,7 @@ def cached(parts: tuple[Any, ...], compute: Callable[[], T], *, token: str | Non
     if value is None:
         value = compute()
         cache.set(key, value, timeout=CACHE_SECONDS)
-    return value  # type: ignore[no-any-return]
+    return value
 
 
 def cached_count(queryset: QuerySet[Any], *, token: str | None = None) -> int:

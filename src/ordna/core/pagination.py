@@ -120,7 +120,7 @@ def _field(model: type[Model], path: str) -> tuple[ModelField[Any, Any], bool] |
             field = model._meta.pk if part == "pk" else model._meta.get_field(part)
         except FieldDoesNotExist:
             return None
-        if not getattr(field, "concrete", False):
+        if not getattr(field, "concrete", False) or not isinstance(field, ModelField):
             return None
         last = position == len(parts) - 1
         if field.is_relation:
@@ -128,12 +128,12 @@ def _field(model: type[Model], path: str) -> tuple[ModelField[Any, Any], bool] |
                 return None
             nullable = nullable or field.null
             if last:
-                return field, nullable  # type: ignore[return-value]
+                return field, nullable
             model = field.related_model  # type: ignore[assignment]
             continue
         if not last:
             return None
-        return field, nullable or field.null  # type: ignore[return-value]
+        return field, nullable or field.null
     return None
 
 

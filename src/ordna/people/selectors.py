@@ -11,8 +11,8 @@ from django.db.models import Count, Q, QuerySet
 
 from ordna.core.errors import not_one_of
 from ordna.people.hr_import import OPTIONAL_FIELDS, REQUIRED_FIELDS
-from ordna.people.search import PEOPLE_SEARCH
 from ordna.people.models import Person, PersonStatus, person_status, status_filter
+from ordna.people.search import PEOPLE_SEARCH
 
 EXPORT_COLUMNS = (*REQUIRED_FIELDS, *OPTIONAL_FIELDS, "status")
 

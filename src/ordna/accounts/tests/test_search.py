@@ -112,7 +112,8 @@ def test_the_search_is_answered_by_the_backends_index(load_people) -> None:
         if connection.vendor == "sqlite":
             for index in (PEOPLE_SEARCH, ACCOUNTS_SEARCH):
                 cursor.execute(f"SELECT count(*) FROM {index.fts}")  # noqa: S608
-            cursor.execute(f"SELECT rowid FROM {PEOPLE_SEARCH.fts} WHERE {PEOPLE_SEARCH.fts} MATCH %s", ['"lindb"'])
+            fts = PEOPLE_SEARCH.fts
+            cursor.execute(f"SELECT rowid FROM {fts} WHERE {fts} MATCH %s", ['"lindb"'])  # noqa: S608
             assert [r[0] for r in cursor.fetchall()] == [Person.objects.get(employee_id="E1").pk]
         else:
             cursor.execute("SELECT indexname FROM pg_indexes WHERE indexname LIKE %s", ["%_trgm"])
