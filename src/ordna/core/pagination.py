@@ -29,8 +29,9 @@ from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection
+from django.db.models import BooleanField, Model, Q, QuerySet
 from django.db.models import Field as ModelField
-from django.db.models import Model, Q, QuerySet
+from django.db.models.expressions import RawSQL
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Schema
@@ -86,6 +87,8 @@ class Keyset:
         """The rows strictly after `values` in this order: (a > x) or (a = x and b > y) or ..."""
         if len(values) != len(self.columns):
             raise ValueError("cursor of another list")
+        if row := self._row_after(values):
+            return row
         nulls_largest = connection.features.nulls_order_largest
         result = Q(pk__in=[])
         equal = Q()
@@ -103,6 +106,26 @@ class Keyset:
         if first is not None and not nullable:
             result &= Q(**{f"{path}__lte" if descending else f"{path}__gte": first})
         return result
+
+    def _row_after(self, values: list[Any]) -> Q | None:
+        """`(a, b, id) > (x, y, n)` as one row-value comparison, which SQLite and PostgreSQL answer as a range of
+        the order's index; only for columns of the table itself, none of them NULL, all in one direction
+        (otherwise the spelled-out form above)."""
+        directions = {descending for _p, descending, _f, _n in self.columns}
+        if len(directions) != 1 or any(
+            "__" in p or n or v is None for (p, _d, _f, n), v in zip(self.columns, values, strict=True)
+        ):
+            return None
+        model = self.columns[0][2].model
+        quote = connection.ops.quote_name
+        columns = ", ".join(f"{quote(model._meta.db_table)}.{quote(f.column)}" for _p, _d, f, _n in self.columns)
+        params = [
+            f.get_db_prep_value(f.to_python(v), connection)
+            for (_p, _d, f, _n), v in zip(self.columns, values, strict=True)
+        ]
+        marks = ", ".join(["%s"] * len(params))
+        sign = "<" if directions.pop() else ">"
+        return Q(RawSQL(f"({columns}) {sign} ({marks})", params, output_field=BooleanField()))  # noqa: S611
 
 
 def _later(path: str, value: Any, *, descending: bool, nulls_largest: bool) -> Q:
