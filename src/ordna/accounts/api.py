@@ -10,8 +10,9 @@ from django.http import HttpRequest
 from ninja import File, Form, Router, Schema, Status, UploadedFile
 from ninja.pagination import paginate
 
-from ordna.accounts import importing, reading, selectors, services
+from ordna.accounts import importing, selectors, services
 from ordna.accounts.errors import AccountsError
+from ordna.accounts.identity_keys import identity_keys_refresh
 from ordna.accounts.scopes import accounts_scope, findings_scope
 from ordna.applications.scopes import applications_scope
 from ordna.core import access
@@ -85,7 +86,8 @@ def account_list(
         review=review,
         q=q,
     )
-    return accounts.select_related("application", "person").order_by("application__slug", "key")
+    # In the order of the unique (application, key) index: a page is read from the index, never sorted.
+    return accounts.select_related("application", "person").order_by("application_id", "key")
 
 
 class FindingOut(Schema):
@@ -164,9 +166,11 @@ class AccountReviewOut(Schema):
     @staticmethod
     def resolve_candidates(obj: Any, context: dict[str, Any]) -> list[dict[str, str]]:
         request = context["request"]
-        index = getattr(request, "people_index", None)
-        if index is None:  # once per request, not once per account
-            index = request.people_index = reading.people_snapshot().index
+        candidates = getattr(request, "review_candidates", None)
+        if candidates is None or obj.pk not in candidates:  # once for the whole page, not once per account
+            page = [a for a in getattr(request, "page_items", ()) if isinstance(a, type(obj))] or [obj]
+            identity_keys_refresh()  # nothing to do unless people changed outside an HR import
+            candidates = request.review_candidates = selectors.review_candidates(page)
         return [
             {
                 "employee_id": p.employee_id,
@@ -175,7 +179,7 @@ class AccountReviewOut(Schema):
                 "department": p.department,
                 "status": person_status_of(p, today=today()),
             }
-            for p in selectors.review_candidates(obj, index=index)
+            for p in candidates[obj.pk]
         ]
 
 
@@ -285,7 +289,7 @@ def review_list(request: HttpRequest, application: str = "") -> Any:
     accounts = accounts_scope(user_of(request)).filter(needs_review=True).exclude(status="gone")
     if application:
         accounts = accounts.filter(application__slug=application)
-    return accounts.select_related("application").order_by("application__slug", "key")
+    return accounts.select_related("application").order_by("application_id", "key")
 
 
 @router.post(

@@ -158,6 +158,10 @@ class PersonIndex:
             "name": self.by_name,
         }
 
+    def keys_of(self, person: PersonKey) -> list[tuple[str, str]]:
+        """Every (kind, value) that identifies `person`, with this index's domains (stored keys are made so)."""
+        return self._keys(person)
+
     def _keys(self, person: PersonKey) -> list[tuple[str, str]]:
         """Every (kind, value) that identifies the person, blanks left out."""
         keys: list[tuple[str, str]] = []
@@ -197,21 +201,28 @@ class PersonIndex:
         """Everyone an account could belong to: the people behind its address, mailbox name, username
         and full name, whether one or several share them."""
         found: set[int] = set()
-        probes = []
-        for address in {email.lower(), key.lower() if "@" in key else ""} - {""}:
-            probes.append(("email", self.by_email, address))
-            probes.append(("local", self.by_local, address.partition("@")[0]))
-        for name in {username.lower(), key.partition("@")[0].lower()} - {""}:
-            probes.append(("username", self.by_username, name))
-        if display_name:
-            probes.append(("name", self.by_name, name_key(display_name)))
-        for kind, index, value in probes:
-            hit = index.get(value)
+        indexes = self._indexes
+        for kind, value in candidate_probes(email=email, key=key, username=username, display_name=display_name):
+            hit = indexes[kind].get(value)
             if hit == AMBIGUOUS:
                 found |= self.shared.get(f"{kind}:{value}", set())
             elif hit is not None:
                 found.add(hit)
         return found
+
+
+def candidate_probes(*, email: str, key: str, username: str, display_name: str) -> list[tuple[str, str]]:
+    """The (kind, value) keys to look up for the people an account could belong to: its address and mailbox
+    name, its username and the key's local part, and its full name."""
+    probes = []
+    for address in {email.lower(), key.lower() if "@" in key else ""} - {""}:
+        probes.append(("email", address))
+        probes.append(("local", address.partition("@")[0]))
+    for name in {username.lower(), key.partition("@")[0].lower()} - {""}:
+        probes.append(("username", name))
+    if display_name:
+        probes.append(("name", name_key(display_name)))
+    return probes
 
 
 def _common_domains(people: list[PersonKey]) -> frozenset[str]:

@@ -211,3 +211,27 @@ class StagedAccount(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["stage_id", "position"], name="stagedaccount_stage_idx")]
+
+
+class IdentityKey(models.Model):
+    """One value that identifies a person for correlation (ordna.accounts.correlation: an address, a mailbox
+    name, a username pattern, a full name), stored so that the review queue looks up an account's possible
+    people by index instead of building the whole people index in memory after every start
+    (ordna.accounts.identity_keys). Several people may share a value: they are the candidates."""
+
+    person = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=16)
+    value = models.CharField(max_length=400)
+
+    class Meta:
+        indexes = [models.Index(fields=["kind", "value"], name="identity_key_lookup_idx")]
+
+
+class IdentityKeysStamp(models.Model):
+    """What the stored identity keys were made from: the people's version (count, highest id, last change) and
+    the mail domains; one row."""
+
+    people_count = models.IntegerField(default=0)
+    last_id = models.BigIntegerField(null=True)
+    changed = models.DateTimeField(null=True)
+    domains = models.JSONField(default=list)

@@ -10,9 +10,11 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
-from ordna.accounts.correlation import PersonIndex
+from ordna.accounts.identity_keys import candidates_by_account
 from ordna.accounts.models import Account, Finding, FindingKind, FindingState
+from ordna.accounts.search import ACCOUNTS_SEARCH
 from ordna.core.companies import CompanyFilter, of_company
+from ordna.core.data_version import cached_rows
 from ordna.core.errors import not_one_of
 from ordna.people.models import Person
 
@@ -38,9 +40,8 @@ def accounts_filter(
     if review is not None:
         queryset = queryset.filter(needs_review=review)
     if q:
-        queryset = queryset.filter(
-            Q(key__icontains=q.casefold()) | Q(display_name__icontains=q) | Q(email__icontains=q)
-        )
+        # Through the search index (ordna.core.search): a part of the key, username, display name or address.
+        queryset = queryset.filter(ACCOUNTS_SEARCH.matching(q))
     return queryset
 
 
@@ -78,8 +79,9 @@ def findings_filter(
 
 
 def findings_totals(queryset: QuerySet[Finding]) -> list[dict[str, Any]]:
-    """Count and money per month per kind and currency, plus the same per year, for the list's header."""
-    rows = (
+    """Count and money per month per kind and currency, plus the same per year, for the list's header; summed
+    once per data version (ordna.core.data_version), not on every request."""
+    rows = cached_rows(
         queryset.values("kind", "currency")
         .annotate(count=Count("id"), monthly=Sum("monthly_cost"))
         .order_by("kind", "currency")
@@ -127,13 +129,19 @@ def findings_export_rows(queryset: QuerySet[Finding]) -> Iterator[dict[str, Any]
         }
 
 
-def review_candidates(account: Account, *, index: PersonIndex, limit: int = 10) -> list[Person]:
-    """The people an account under review could belong to, from the same index that found it ambiguous
-    (take it once per request: `people_snapshot().index`)."""
-    ids = index.candidates(
-        email=account.email, key=account.key_display, username=account.username, display_name=account.display_name
-    )
-    return list(Person.objects.filter(pk__in=sorted(ids)[:200]).order_by("last_name", "first_name")[:limit])
+def review_candidates(accounts: Sequence[Account], *, limit: int = 10) -> dict[int, list[Person]]:
+    """The people each account under review could belong to (by account id), from the stored identity keys
+    (ordna.accounts.identity_keys: call `identity_keys_refresh()` first); in two queries for the whole page,
+    each account's people in name order."""
+    wanted = {pk: sorted(ids)[:200] for pk, ids in candidates_by_account(accounts).items()}
+    everyone = {pid for ids in wanted.values() for pid in ids}
+    people = list(Person.objects.filter(pk__in=sorted(everyone)).order_by("last_name", "first_name", "id"))
+    rank = {person.pk: position for position, person in enumerate(people)}
+    by_id = {person.pk: person for person in people}
+    return {
+        account_id: [by_id[pid] for pid in sorted((p for p in ids if p in by_id), key=rank.__getitem__)][:limit]
+        for account_id, ids in wanted.items()
+    }
 
 
 # The figures every surface shows (issue 16) -------------------------------------------------------------------

@@ -14,9 +14,10 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from ordna.accounts import importing, reading, selectors, services
+from ordna.accounts import importing, selectors, services
 from ordna.accounts.errors import AccountsError
 from ordna.accounts.forms import AcceptForm, AccountsUploadForm, FindingFilterForm, MappingForm, PriceListForm
+from ordna.accounts.identity_keys import identity_keys_refresh
 from ordna.accounts.models import Finding
 from ordna.accounts.presets import MAPPING_FIELDS, ColumnMapping
 from ordna.accounts.scopes import accounts_scope, findings_scope
@@ -25,6 +26,7 @@ from ordna.core import access
 from ordna.core.access import in_companies
 from ordna.core.actor import Actor
 from ordna.core.clock import today
+from ordna.core.data_version import cached_over
 from ordna.core.tabular import CONTENT_TYPES, EXPORT_FORMATS, write_table
 from ordna.core.uploads import UploadError, upload_discard, upload_path, upload_replace, upload_store
 from ordna.core.web import capability, paginate, query_without_page, user_of
@@ -173,7 +175,10 @@ def findings(request: HttpRequest) -> HttpResponse:
     totals = selectors.findings_totals(found)
     # Whatever the filter: the two figures every surface shows, now, within the user's scope.
     day = today()
-    waste = selectors.licence_waste([day], findings=scope)[day]
+    # The figures over every finding in scope change only when the data does: worked out once per version.
+    waste = cached_over(scope, f"waste:{day}", lambda: selectors.licence_waste([day], findings=scope)[day])
+    leavers = cached_over(scope, f"leavers:{day}", lambda: selectors.leaver_accounts_active([day], findings=scope)[day])
+    unused = cached_over(scope, f"unused:{day}", lambda: selectors.unused_seats([day], findings=scope)[day])
     return render(
         request,
         "accounts/findings.html",
@@ -183,9 +188,9 @@ def findings(request: HttpRequest) -> HttpResponse:
             "query": query_without_page(request),
             "totals": totals,
             "money": selectors.money_by_currency(totals),
-            "leaver_accounts_active": selectors.leaver_accounts_active([day], findings=scope)[day],
+            "leaver_accounts_active": leavers,
             "waste": [{"currency": c, "monthly": m, "yearly": m * 12} for c, m in waste.items()],
-            "unused": selectors.unused_seats([day], findings=scope)[day],
+            "unused": unused,
             "can_accept": access.can(user, "findings.accept"),
             "accept_form": AcceptForm(today=today()),
         },
@@ -227,11 +232,12 @@ def review(request: HttpRequest) -> HttpResponse:
         .filter(Q(needs_review=True) | Q(person__isnull=True, non_personal=False, status="active"))
         .exclude(status="gone")
         .select_related("application")
-        .order_by("application__slug", "key")
+        .order_by("application_id", "key")
     )
     page = paginate(request, accounts, per_page=20)
-    index = reading.people_snapshot().index
-    rows = [{"account": a, "candidates": selectors.review_candidates(a, index=index)} for a in page.object_list]
+    identity_keys_refresh()  # nothing to do unless people changed outside an HR import
+    candidates = selectors.review_candidates(list(page.object_list))
+    rows = [{"account": a, "candidates": candidates[a.pk]} for a in page.object_list]
     return render(request, "accounts/review.html", {"page": page, "rows": rows})
 
 

@@ -13,3 +13,8 @@ class CoreConfig(AppConfig):
         from ordna.core import text
 
         text.translate = gettext
+
+        # Counts and totals are cached against a token that every committed write changes.
+        from ordna.core.data_version import watch_writes
+
+        watch_writes()

@@ -402,3 +402,11 @@ class RecoveryCode(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id}: {'used' if self.used_at else 'unused'}"
+
+
+class DataVersion(models.Model):
+    """One row whose token changes after every committed write to the organisation's data
+    (ordna.core.data_version): counts and totals are cached against it, so a list page does not count a
+    whole table on every request."""
+
+    token = models.CharField(max_length=32)

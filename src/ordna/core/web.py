@@ -15,8 +15,10 @@ from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.functional import cached_property
 
 from ordna.core.access import require
+from ordna.core.data_version import cached_count
 from ordna.core.errors import ServiceError
 
 if TYPE_CHECKING:
@@ -49,8 +51,19 @@ def capability(name: str) -> Callable[[View], View]:
     return decorate
 
 
+class CountedOncePaginator(Paginator):
+    """Page numbers whose count is counted once per data version (ordna.core.data_version), not on every
+    request: the page itself reads only its own rows."""
+
+    @cached_property
+    def count(self) -> int:
+        if isinstance(self.object_list, QuerySet):
+            return cached_count(self.object_list)
+        return len(self.object_list)
+
+
 def paginate(request: HttpRequest, queryset: QuerySet[Any], *, per_page: int = PAGE_SIZE) -> Page:
-    return Paginator(queryset, per_page).get_page(request.GET.get("page"))
+    return CountedOncePaginator(queryset, per_page).get_page(request.GET.get("page"))
 
 
 def query_without_page(request: HttpRequest) -> str:

@@ -10,9 +10,11 @@ from django.conf import settings
 from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from ordna.core.data_version import cached_rows
 from ordna.core.errors import ServiceError, not_one_of
 from ordna.people.hr_import import OPTIONAL_FIELDS, REQUIRED_FIELDS
 from ordna.people.models import Person, PersonStatus, person_status, status_filter
+from ordna.people.search import PEOPLE_SEARCH
 
 EXPORT_COLUMNS = (*REQUIRED_FIELDS, *OPTIONAL_FIELDS, "status")
 
@@ -27,15 +29,13 @@ def people_filter(
     company: str = "",
     today: date,
 ) -> QuerySet[Person]:
-    """Narrow `queryset` by free text (name, employee id, email), derived status, department, type and company
-    (its code)."""
+    """Narrow `queryset` by free text (each word a part of the first or last name or the address, or the whole
+    employee id), derived status, department, type and company (its code)."""
     if q:
         for word in q.split():
+            # Names and addresses through the search index; the employee id whole, as typed or in one case.
             queryset = queryset.filter(
-                Q(first_name__icontains=word)
-                | Q(last_name__icontains=word)
-                | Q(employee_id__iexact=word)
-                | Q(email__icontains=word)
+                PEOPLE_SEARCH.matching(word) | Q(employee_id__in={word, word.upper(), word.lower()})
             )
     if status:
         if status not in PersonStatus.values:
@@ -53,11 +53,15 @@ def people_filter(
 def companies_of(queryset: QuerySet[Person]) -> list[tuple[str, str]]:
     """The companies (code, name) that `queryset`'s people work for: a filter's choices, and whether the list
     shows a company column at all (one company: no)."""
-    return list(queryset.order_by("company__name").values_list("company__code", "company__name").distinct())
+    rows = queryset.order_by("company__name").values_list("company__code", "company__name").distinct()
+    return cached_rows(rows)  # a DISTINCT over every person: once per data version, not per request
 
 
 def departments(queryset: QuerySet[Person]) -> list[str]:
-    return list(queryset.exclude(department="").order_by("department").values_list("department", flat=True).distinct())
+    """The departments of `queryset`'s people (the filter's choices), worked out once per data version."""
+    return cached_rows(
+        queryset.exclude(department="").order_by("department").values_list("department", flat=True).distinct()
+    )
 
 
 def person_named(queryset: QuerySet[Person], text: str, *, field: str) -> Person:
