@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from fpdf import FPDF
 
+from ordna.accounts.models import FindingKind
 from ordna.core.formats import short_date, short_datetime
 from ordna.core.pdf import FONT, pdf_document, pdf_font, pdf_text
 from ordna.core.tabular import escape_cell
@@ -249,8 +250,8 @@ def _cell(value: object) -> object:
     return escape_cell(value)
 
 
-def _finding_list_rows(rows: Sequence[dict[str, Any]]) -> list[Sequence[object]]:
-    return [
+def _finding_list_rows(rows: Iterable[dict[str, Any]]) -> Iterator[Sequence[object]]:
+    return (
         (
             r["application"],
             r["account"],
@@ -264,7 +265,7 @@ def _finding_list_rows(rows: Sequence[dict[str, Any]]) -> list[Sequence[object]]
             r["state"],
         )
         for r in rows
-    ]
+    )
 
 
 FINDING_LIST_HEADINGS = (
@@ -387,9 +388,17 @@ def monthly_xlsx(report: MonthlyReport) -> bytes:
         [(s.key, s.delivered_at, s.age_days, s.max_age_days, s.blocked_lines) for s in report.stale_sources],
     )
     _sheet(
-        workbook, _("Leavers still active"), FINDING_LIST_HEADINGS, _finding_list_rows(report.leaver_active_accounts)
+        workbook,
+        _("Leavers still active"),
+        FINDING_LIST_HEADINGS,
+        _finding_list_rows(report.full_list(FindingKind.LEAVER_ACTIVE)),
     )
-    _sheet(workbook, _("Licence waste"), FINDING_LIST_HEADINGS, _finding_list_rows(report.waste_list))
+    _sheet(
+        workbook,
+        _("Licence waste"),
+        FINDING_LIST_HEADINGS,
+        _finding_list_rows(report.full_list(FindingKind.LICENSE_WASTE)),
+    )
     _sheet(
         workbook,
         _("Overrides"),

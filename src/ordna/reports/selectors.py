@@ -19,6 +19,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
+from django.db import connection
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
@@ -48,9 +49,12 @@ from ordna.lifecycle.selectors import (
     overrides_closed,
 )
 from ordna.reports import figures as f
+from ordna.reports import month_end
 
 TREND_MONTHS = 12
 WORST_OVERDUE = 25
+# The page, the PDF and the JSON list the first rows behind a figure; the workbook streams all of them.
+LIST_LIMIT = 101
 ROLE_LABELS = dict(Responsible.choices)
 
 
@@ -179,22 +183,17 @@ def leaver_lines(start: date, end: date, *, company: CompanyFilter = None) -> li
     return list(_line_rows(lines.order_by("case_id", "due", "id")))
 
 
-def finding_rows(
-    *, kinds: tuple[str, ...], since_by: date, live_after: date, company: CompanyFilter = None
-) -> list[f.FindingRow]:
-    """Findings of `kinds` opened by `since_by` and not resolved before `live_after` (of one company); one
-    query."""
+def live_by_kind(kinds: tuple[str, ...], day: date, *, company: CompanyFilter = None) -> dict[str, int]:
+    """The findings of `kinds` live at the end of `day` (of one company), counted per kind; one GROUP BY."""
     rows = (
         Finding.objects.filter(of_finding(company))
-        .filter(kind__in=kinds, since__lte=since_by)
-        .filter(Q(resolved_at__isnull=True) | Q(resolved_at__gte=_day_start(live_after)))
-        .values_list("kind", "since", "resolved_at", "monthly_cost", "currency")
+        .filter(kind__in=kinds, since__lte=day)
+        .filter(Q(resolved_at__isnull=True) | Q(resolved_at__gte=_day_start(day + timedelta(days=1))))
+        .values_list("kind")
+        .annotate(n=Count("id"))
+        .order_by("kind")
     )
-    zone = timezone.get_current_timezone()
-    return [
-        f.FindingRow(kind, since, _local_day(resolved_at, zone), cost, currency)
-        for kind, since, resolved_at, cost, currency in rows.iterator(chunk_size=10000)
-    ]
+    return {kind: n for kind, n in rows if n}
 
 
 # The monthly follow-up -----------------------------------------------------------------------------------
@@ -268,6 +267,11 @@ class MonthlyReport:
     stale_sources: list[SourceFreshness]
     company: str = ""  # the company's name, for a report of one company of the group
     data_since: date | None = None  # the day of the first applied HR import: no figures before it
+    scope: CompanyFilter = None  # the companies the report is about (None: the group), for the full lists
+
+    def full_list(self, kind: str) -> Iterator[dict[str, Any]]:
+        """Every finding of `kind` live at `as_of`, streamed (the report itself keeps the first LIST_LIMIT)."""
+        return live_findings(kind, self.as_of, company=self.scope)
 
     @property
     def waste_month(self) -> dict[str, Decimal]:
@@ -340,7 +344,6 @@ def monthly_report(*, month: date, today: date, company: CompanyFilter = None) -
     window_start = months[0]
     cases = leaver_cases(window_start, f.month_end(month), company=company)
     grouped = f.lines_by_case(leaver_lines(window_start, f.month_end(month), company=company))
-    findings = finding_rows(kinds=REMAINING_KINDS, since_by=as_of, live_after=as_of, company=company)
 
     in_month = [c for c in cases if month <= c.last_day <= f.month_end(month)]
     leavers = [
@@ -388,24 +391,27 @@ def monthly_report(*, month: date, today: date, company: CompanyFilter = None) -
         leavers=leavers,
         by_application=f.median_business_days(in_month, grouped, key="application"),
         by_party=f.median_business_days(in_month, grouped, key="party"),
-        remaining=f.live_counts(findings, as_of),
+        remaining=live_by_kind(REMAINING_KINDS, as_of, company=company),
         devices_not_returned=_device_rows(at.devices_out, as_of),
         findings_opened=opened,
         findings_closed=closed,
         trend=[row.row for row in trend],
         currency=f.main_currency(row.row.waste for row in trend),
         worst_overdue=_overdue_rows(at.overdue[:WORST_OVERDUE], as_of),
-        leaver_active_accounts=live_findings_list(FindingKind.LEAVER_ACTIVE, as_of, company=company),
-        waste_list=live_findings_list(FindingKind.LICENSE_WASTE, as_of, company=company),
+        leaver_active_accounts=live_findings_list(FindingKind.LEAVER_ACTIVE, as_of, company=company, limit=LIST_LIMIT),
+        waste_list=live_findings_list(FindingKind.LICENSE_WASTE, as_of, company=company, limit=LIST_LIMIT),
         company=company_name(company),
         stale_sources=stale_sources(day=as_of),
         data_since=since,
+        scope=company,
     )
 
 
-def live_findings_list(kind: str, day: date, *, company: CompanyFilter = None) -> list[dict[str, Any]]:
-    """The findings of `kind` live at the end of `day` (of one company), for the lists behind the figures; one
-    query."""
+def live_findings(
+    kind: str, day: date, *, company: CompanyFilter = None, limit: int | None = None
+) -> Iterator[dict[str, Any]]:
+    """The findings of `kind` live at the end of `day` (of one company), for the lists behind the figures,
+    streamed from one query in chunks (the workbook's full lists: memory stays bounded)."""
     rows = (
         Finding.objects.filter(of_finding(company))
         .filter(kind=kind, since__lte=day)
@@ -425,23 +431,28 @@ def live_findings_list(kind: str, day: date, *, company: CompanyFilter = None) -
             "state",
         )
     )
-    result = []
-    for app, account, license_, eid, first, last, end, cost, currency, since, state in rows.iterator(chunk_size=10000):
-        result.append(
-            {
-                "application": app,
-                "account": account or "",
-                "license": license_,
-                "person": eid or "",
-                "name": f"{first or ''} {last or ''}".strip(),
-                "left_on": end,
-                "monthly_cost": cost,
-                "currency": currency,
-                "since": since,
-                "state": state if state != FindingState.RESOLVED else FindingState.OPEN,
-            }
-        )
-    return result
+    if limit is not None:
+        rows = rows[:limit]
+    for app, account, license_, eid, first, last, end, cost, currency, since, state in rows.iterator(chunk_size=2000):
+        yield {
+            "application": app,
+            "account": account or "",
+            "license": license_,
+            "person": eid or "",
+            "name": f"{first or ''} {last or ''}".strip(),
+            "left_on": end,
+            "monthly_cost": cost,
+            "currency": currency,
+            "since": since,
+            "state": state if state != FindingState.RESOLVED else FindingState.OPEN,
+        }
+
+
+def live_findings_list(
+    kind: str, day: date, *, company: CompanyFilter = None, limit: int | None = None
+) -> list[dict[str, Any]]:
+    """The first `limit` (all: None) of `live_findings`; the query asks for no more than that."""
+    return list(live_findings(kind, day, company=company, limit=limit))
 
 
 # The dashboard -------------------------------------------------------------------------------------------
@@ -551,13 +562,27 @@ def _trend(
     """Each month's row: its leavers and how many closed on time, the four figures at its end (or today, for
     the month not yet over) and how its closed lines closed; a month that ended before `since` (the data's
     start) says so instead of counting zeros."""
-    days = [min(f.month_end(m), today) for m in months]
-    at = figures_at(days, company=company)
-    shares = closing_shares(months, company=company)
+    # The figures of the months that are over come from their month-end rows (or are counted, when not written);
+    # the point of the month asked, the last, also brings the lists behind its figures, for one day.
+    last = min(f.month_end(months[-1]), today)
+    at = figures_at([last], company=company)[last]
+    ends = month_end.month_ends(months[:-1], today=today, company=company)
+    shares = closing_shares(months[-1:], company=company)
     points = []
-    for first, day in zip(months, days, strict=True):
+    for first in months:
+        if first == months[-1]:
+            end = month_end.MonthEnd(
+                at.leaver_accounts_active,
+                at.overdue_lines,
+                at.devices_not_returned,
+                shares[first],
+                at.licence_waste,
+                at.unused_seats,
+            )
+        else:
+            end = ends[first]
         if since is not None and f.month_end(first) < since:
-            points.append(_TrendPoint(TrendRow(first, 0, 0, None, {}, 0, 0, 0, shares[first], since), at[day]))
+            points.append(_TrendPoint(TrendRow(first, 0, 0, None, {}, 0, 0, 0, end.closing, since), at))
             continue
         figures = f.month_figures(first, cases, grouped, today=today)
         row = TrendRow(
@@ -565,13 +590,13 @@ def _trend(
             figures.leavers,
             figures.on_time,
             figures.share_on_time,
-            at[day].licence_waste,
-            at[day].leaver_accounts_active,
-            at[day].overdue_lines,
-            at[day].devices_not_returned,
-            shares[first],
+            end.licence_waste,
+            end.leaver_active,
+            end.overdue,
+            end.devices_not_returned,
+            end.closing,
         )
-        points.append(_TrendPoint(row, at[day]))
+        points.append(_TrendPoint(row, at))
     return points
 
 
@@ -593,14 +618,7 @@ def licence_report(*, today: date, company: CompanyFilter = None) -> list[f.Lice
             "application_id", "application__name", "name", "monthly_cost", "currency", "seats"
         )
     ]
-    assigned = (
-        (app_id, tuple(licenses or ()))
-        for app_id, licenses in Account.objects.filter(of_finding(company))
-        .exclude(status="gone")
-        .exclude(licenses=[])
-        .values_list("application_id", "licenses")
-        .iterator(chunk_size=10000)
-    )
+    assigned = licences_assigned(company)
     waste = {
         key: f.LicenceWaste(
             seats, money, currency, reasons.get("leavers", 0), reasons.get("disabled", 0), reasons.get("orphans", 0)
@@ -610,3 +628,24 @@ def licence_report(*, today: date, company: CompanyFilter = None) -> list[f.Lice
         ).items()
     }
     return f.licence_lines(prices, assigned, waste)
+
+
+def licences_assigned(company: CompanyFilter = None) -> dict[tuple[int, str], int]:
+    """Per (application id, licence name): the accounts that are not gone holding it (of one company), counted
+    by the database with a GROUP BY over each account's list of licences (SQLite's json_each, PostgreSQL's
+    jsonb_array_elements_text); one query, no account loaded."""
+    accounts = Account.objects.filter(of_finding(company)).exclude(status="gone").exclude(licenses=[])
+    inner, params = accounts.values("application_id", "licenses").query.sql_with_params()
+    if connection.vendor == "postgresql":
+        sql = (
+            "SELECT s.application_id, lic.value, COUNT(*) FROM (" + inner + ") s "  # noqa: S608 - the ORM's SQL, bound
+            "CROSS JOIN LATERAL jsonb_array_elements_text(s.licenses) AS lic(value) GROUP BY 1, 2"
+        )
+    else:
+        sql = (
+            "SELECT s.application_id, lic.value, COUNT(*) FROM (" + inner + ") s, json_each(s.licenses) lic "  # noqa: S608
+            "WHERE lic.type = 'text' GROUP BY 1, 2"
+        )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return {(app_id, str(name)): int(n) for app_id, name, n in cursor.fetchall()}
