@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ordna.accounts.applying import apply_plan
 from ordna.accounts.errors import AccountsError
-from ordna.accounts.findings_sync import findings_recompute
+from ordna.accounts.findings_sync import findings_recompute, findings_reprice
 from ordna.accounts.importing import plan_import
 from ordna.accounts.models import Account, Finding, FindingState, MatchRule
 from ordna.accounts.presets import AccountRecord, Proves
@@ -314,13 +314,25 @@ def licenses_import(*, path: Path, actor: Actor, today: date, dry_run: bool = Fa
                 except ApplicationError as exc:
                     raise AccountsError(exc.message, field="application", **exc.params) from exc
                 known[app_slug] = application
-            existed = License.objects.filter(application=application, name=name).exists()
+            before = (
+                License.objects.filter(application=application, name=name)
+                .values_list("monthly_cost", "currency", "seats")
+                .first()
+            )
             _license, changed = license_save(
                 application=application, name=name, actor=actor, monthly_cost=cost, currency=currency, seats=seats
             )
+            existed = before is not None
             key = "changed" if existed and changed else "created" if not existed else "unchanged"
             result.counts[key] += 1
-            if changed:
+            if not changed or application.pk in touched:
+                continue
+            # A new price of the same seats re-prices that licence's findings in place; new seats (or a new
+            # licence with seats) can open or resolve the unused seats' finding: the application is recomputed.
+            old_cost, _old_currency, old_seats = before if before is not None else (Decimal(0), "", None)
+            if old_seats != seats or not findings_reprice(
+                application_id=application.pk, license=name, old_cost=old_cost, cost=cost, currency=currency.upper()
+            ):
                 touched.add(application.pk)
         for application in Application.objects.filter(pk__in=touched):
             findings_recompute(application=application, today=today)
