@@ -268,6 +268,8 @@ def web_part(data: Path) -> None:
             f"{'met' if r['peak_mb'] < WEB_PEAK_MB else 'NOT met'})"
         )
         print(f"  {len(r['urls']) - missed} of {len(r['urls'])} URLs within budget")
+        if r["skipped"]:
+            print("  not timed (not a page to GET): " + ", ".join(f"{u} {s}" for u, s in sorted(r["skipped"].items())))
 
 
 def main() -> None:

@@ -56,7 +56,7 @@ def reconcile(*, application: Application, actor: Actor, today: date) -> dict[st
     """Re-link every account that is not manually linked with the people as they are now, then recompute
     the findings; the accounts themselves (status, licences) stay as the last import left them. When nothing it
     depends on changed since the application's last reconcile (`_reconcile_stamp`), nothing is read: the counts
-    say `unchanged`."""
+    say `nothing_changed`."""
     stamp = _reconcile_stamp(application.pk, today)
     done = (
         Application.objects.filter(pk=application.pk)
@@ -71,7 +71,7 @@ def reconcile(*, application: Application, actor: Actor, today: date) -> dict[st
             "needs_review": 0,
             "findings_opened": 0,
             "findings_resolved": 0,
-            "unchanged": 1,
+            "nothing_changed": 1,
         }
     records = [
         AccountRecord(
@@ -135,7 +135,7 @@ def reconcile(*, application: Application, actor: Actor, today: date) -> dict[st
             "needs_review": plan.reviews,
             "findings_opened": opened,
             "findings_resolved": resolved,
-            "unchanged": 0,
+            "nothing_changed": 0,
         }
         audit_record(actor=actor, action="accounts.reconciled", target=application, after=counts)
         Application.objects.filter(pk=application.pk).update(reconciled_stamp=_reconcile_stamp(application.pk, today))

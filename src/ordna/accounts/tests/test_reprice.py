@@ -77,18 +77,18 @@ def test_an_unchanged_reconcile_reads_nothing_and_a_change_reconciles_again(peop
     run(write_file, actor, BASE)
     crm = Application.objects.get(slug="crm")
     first = reconcile(application=crm, actor=actor, today=TODAY)
-    assert first["unchanged"] == 0 and first["accounts"] == len(BASE)
+    assert first["nothing_changed"] == 0 and first["accounts"] == len(BASE)
     with CaptureQueriesContext(connection) as queries:
         again = reconcile(application=crm, actor=actor, today=TODAY)
     assert again == {**first, "relinked": 0, "links_made": 0, "needs_review": 0, "findings_opened": 0,
-                     "findings_resolved": 0, "unchanged": 1}  # fmt: skip
+                     "findings_resolved": 0, "nothing_changed": 1}  # fmt: skip
     assert not [q for q in queries.captured_queries if 'FROM "accounts_account"' in q["sql"]]
     assert len(queries.captured_queries) <= 6
     # What it depends on: the day, the people, the prices.
-    assert reconcile(application=crm, actor=actor, today=TODAY + timedelta(days=1))["unchanged"] == 0
-    assert reconcile(application=crm, actor=actor, today=TODAY + timedelta(days=1))["unchanged"] == 1
+    assert reconcile(application=crm, actor=actor, today=TODAY + timedelta(days=1))["nothing_changed"] == 0
+    assert reconcile(application=crm, actor=actor, today=TODAY + timedelta(days=1))["nothing_changed"] == 1
     Person.objects.filter(employee_id="E1").update(end_date=TODAY)
     Person.objects.get(employee_id="E1").save()  # raises updated_at, as every HR import does
-    assert reconcile(application=crm, actor=actor, today=TODAY + timedelta(days=1))["unchanged"] == 0
+    assert reconcile(application=crm, actor=actor, today=TODAY + timedelta(days=1))["nothing_changed"] == 0
     licenses_import(path=write_file("p.csv", PRICES + "crm,Standard,5,SEK,\n"), actor=actor, today=TODAY)
-    assert reconcile(application=crm, actor=actor, today=TODAY + timedelta(days=1))["unchanged"] == 0
+    assert reconcile(application=crm, actor=actor, today=TODAY + timedelta(days=1))["nothing_changed"] == 0

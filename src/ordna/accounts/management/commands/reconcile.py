@@ -26,7 +26,7 @@ class Command(OrdnaCommand):
                 raise InvalidInput(f"no application {options['app']!r}")
         for application in applications:
             counts = reconcile(application=application, actor=Actor.command_line(), today=today())
-            if counts["unchanged"]:
+            if counts["nothing_changed"]:
                 self.stdout.write(
                     f"{application.slug}: {counts['accounts']} accounts, unchanged since the last reconcile"
                 )
