@@ -235,11 +235,3 @@ def stored(months: Sequence[date], *, company: CompanyFilter = None) -> dict[dat
             dict(sorted(m.get("unused_seats", {}).items())),
         )
     return result
-
-
-def month_ends(months: Sequence[date], *, today: date, company: CompanyFilter = None) -> dict[date, MonthEnd]:
-    """The figures of `months`: written ones where the month is over and written, the rest counted live."""
-    over = [m for m in months if f.month_end(m) < today]
-    found = stored(over, company=company)
-    missing = [m for m in months if m not in found]
-    return {**found, **count(missing, today=today, company=company)}

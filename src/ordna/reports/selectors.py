@@ -562,28 +562,48 @@ def _trend(
     """Each month's row: its leavers and how many closed on time, the four figures at its end (or today, for
     the month not yet over) and how its closed lines closed; a month that ended before `since` (the data's
     start) says so instead of counting zeros."""
-    # The figures of the months that are over come from their month-end rows (or are counted, when not written);
-    # the point of the month asked, the last, also brings the lists behind its figures, for one day.
+    # The months that are over read their month-end rows (ordna.reports.month_end); those not written are counted
+    # live, with the point of the month asked (the last: its figures with the lists behind them), in the same
+    # aggregate queries. Months that ended before the data starts are not counted at all.
     last = min(f.month_end(months[-1]), today)
-    at = figures_at([last], company=company)[last]
-    ends = month_end.month_ends(months[:-1], today=today, company=company)
-    shares = closing_shares(months[-1:], company=company)
+    shown = [m for m in months[:-1] if since is None or f.month_end(m) >= since]
+    stored = month_end.stored([m for m in shown if f.month_end(m) < today], company=company)
+    missing = {m: min(f.month_end(m), today) for m in shown if m not in stored}
+    days = sorted(set(missing.values()) | {last})
+    findings = company_findings(company)
+    active = leaver_accounts_active(days, findings=findings)
+    waste = licence_waste(days, findings=findings)
+    unused = unused_seats(days)
+    at = FiguresAt(
+        last,
+        active[last],
+        waste[last],
+        overdue_leaver_lines([last], company=company)[last],
+        devices_not_returned([last], company=company)[last],
+        unused[last],
+    )
+    overdue = month_end.overdue_counts(list(missing.values()), company=company)
+    devices = month_end.devices_counts(list(missing.values()), company=company)
+    shares = closing_shares(months, company=company)
+    ends = {
+        m: month_end.MonthEnd(active[d], overdue[d], devices[d], shares[m], waste[d], unused[d])
+        for m, d in missing.items()
+    }
+    ends.update(stored)
+    ends[months[-1]] = month_end.MonthEnd(
+        at.leaver_accounts_active,
+        at.overdue_lines,
+        at.devices_not_returned,
+        shares[months[-1]],
+        at.licence_waste,
+        at.unused_seats,
+    )
     points = []
     for first in months:
-        if first == months[-1]:
-            end = month_end.MonthEnd(
-                at.leaver_accounts_active,
-                at.overdue_lines,
-                at.devices_not_returned,
-                shares[first],
-                at.licence_waste,
-                at.unused_seats,
-            )
-        else:
-            end = ends[first]
         if since is not None and f.month_end(first) < since:
-            points.append(_TrendPoint(TrendRow(first, 0, 0, None, {}, 0, 0, 0, end.closing, since), at))
+            points.append(_TrendPoint(TrendRow(first, 0, 0, None, {}, 0, 0, 0, shares[first], since), at))
             continue
+        end = ends[first]
         figures = f.month_figures(first, cases, grouped, today=today)
         row = TrendRow(
             first,
