@@ -15,25 +15,22 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Any
 
-from django.db import connection
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
-from ordna.accounts.models import Account, Finding, FindingKind, FindingState
+from ordna.accounts.models import Finding, FindingKind, FindingState
 from ordna.accounts.selectors import (
     cents,
     company_findings,
     leaver_accounts_active,
     licence_waste,
-    licence_waste_by_licence,
     of_finding,
     unused_seats,
 )
-from ordna.applications.models import License
 from ordna.core.business_days import business_days_between
 from ordna.core.companies import CompanyFilter, company_name, of_company
 from ordna.core.models import ImportRun
@@ -50,6 +47,8 @@ from ordna.lifecycle.selectors import (
 )
 from ordna.reports import figures as f
 from ordna.reports import month_end
+from ordna.reports.licences import licence_report, licences_assigned  # noqa: F401 - the report's selectors
+from ordna.reports.lists import live_by_kind, live_findings, live_findings_list
 
 TREND_MONTHS = 12
 WORST_OVERDUE = 25
@@ -181,19 +180,6 @@ def leaver_lines(start: date, end: date, *, company: CompanyFilter = None) -> li
         .exclude(case__status=CaseStatus.CANCELLED)
     )
     return list(_line_rows(lines.order_by("case_id", "due", "id")))
-
-
-def live_by_kind(kinds: tuple[str, ...], day: date, *, company: CompanyFilter = None) -> dict[str, int]:
-    """The findings of `kinds` live at the end of `day` (of one company), counted per kind; one GROUP BY."""
-    rows = (
-        Finding.objects.filter(of_finding(company))
-        .filter(kind__in=kinds, since__lte=day)
-        .filter(Q(resolved_at__isnull=True) | Q(resolved_at__gte=_day_start(day + timedelta(days=1))))
-        .values_list("kind")
-        .annotate(n=Count("id"))
-        .order_by("kind")
-    )
-    return {kind: n for kind, n in rows if n}
 
 
 # The monthly follow-up -----------------------------------------------------------------------------------
@@ -407,54 +393,6 @@ def monthly_report(*, month: date, today: date, company: CompanyFilter = None) -
     )
 
 
-def live_findings(
-    kind: str, day: date, *, company: CompanyFilter = None, limit: int | None = None
-) -> Iterator[dict[str, Any]]:
-    """The findings of `kind` live at the end of `day` (of one company), for the lists behind the figures,
-    streamed from one query in chunks (the workbook's full lists: memory stays bounded)."""
-    rows = (
-        Finding.objects.filter(of_finding(company))
-        .filter(kind=kind, since__lte=day)
-        .filter(Q(resolved_at__isnull=True) | Q(resolved_at__gte=_day_start(day + timedelta(days=1))))
-        .order_by("application__name", "account__key", "license", "id")
-        .values_list(
-            "application__name",
-            "account__key_display",
-            "license",
-            "person__employee_id",
-            "person__first_name",
-            "person__last_name",
-            "person__end_date",
-            "monthly_cost",
-            "currency",
-            "since",
-            "state",
-        )
-    )
-    if limit is not None:
-        rows = rows[:limit]
-    for app, account, license_, eid, first, last, end, cost, currency, since, state in rows.iterator(chunk_size=2000):
-        yield {
-            "application": app,
-            "account": account or "",
-            "license": license_,
-            "person": eid or "",
-            "name": f"{first or ''} {last or ''}".strip(),
-            "left_on": end,
-            "monthly_cost": cost,
-            "currency": currency,
-            "since": since,
-            "state": state if state != FindingState.RESOLVED else FindingState.OPEN,
-        }
-
-
-def live_findings_list(
-    kind: str, day: date, *, company: CompanyFilter = None, limit: int | None = None
-) -> list[dict[str, Any]]:
-    """The first `limit` (all: None) of `live_findings`; the query asks for no more than that."""
-    return list(live_findings(kind, day, company=company, limit=limit))
-
-
 # The dashboard -------------------------------------------------------------------------------------------
 
 
@@ -618,54 +556,3 @@ def _trend(
         )
         points.append(_TrendPoint(row, at))
     return points
-
-
-# Licences ------------------------------------------------------------------------------------------------
-
-
-def licence_report(*, today: date, company: CompanyFilter = None) -> list[f.LicenceLine]:
-    """Per application and licence: seats bought and assigned, and the waste at the end of today (the accounts
-    selector that every surface uses); one query over accounts that hold a licence, one over the findings. Of one
-    company (`company`): the seats its people hold and waste in the group's shared applications and its own
-    (the seats bought stay the application's)."""
-    licences = License.objects.all()
-    if company is not None:
-        ids = sorted(company) if isinstance(company, frozenset) else [company]
-        licences = licences.filter(Q(application__company__isnull=True) | Q(application__company_id__in=ids))
-    prices = [
-        f.LicencePrice(app_id, app, name, cost, currency, seats)
-        for app_id, app, name, cost, currency, seats in licences.values_list(
-            "application_id", "application__name", "name", "monthly_cost", "currency", "seats"
-        )
-    ]
-    assigned = licences_assigned(company)
-    waste = {
-        key: f.LicenceWaste(
-            seats, money, currency, reasons.get("leavers", 0), reasons.get("disabled", 0), reasons.get("orphans", 0)
-        )
-        for key, (seats, money, currency, reasons) in licence_waste_by_licence(
-            today, findings=company_findings(company)
-        ).items()
-    }
-    return f.licence_lines(prices, assigned, waste)
-
-
-def licences_assigned(company: CompanyFilter = None) -> dict[tuple[int, str], int]:
-    """Per (application id, licence name): the accounts that are not gone holding it (of one company), counted
-    by the database with a GROUP BY over each account's list of licences (SQLite's json_each, PostgreSQL's
-    jsonb_array_elements_text); one query, no account loaded."""
-    accounts = Account.objects.filter(of_finding(company)).exclude(status="gone").exclude(licenses=[])
-    inner, params = accounts.values("application_id", "licenses").query.sql_with_params()
-    if connection.vendor == "postgresql":
-        sql = (
-            "SELECT s.application_id, lic.value, COUNT(*) FROM (" + inner + ") s "  # noqa: S608 - the ORM's SQL, bound
-            "CROSS JOIN LATERAL jsonb_array_elements_text(s.licenses) AS lic(value) GROUP BY 1, 2"
-        )
-    else:
-        sql = (
-            "SELECT s.application_id, lic.value, COUNT(*) FROM (" + inner + ") s, json_each(s.licenses) lic "  # noqa: S608
-            "WHERE lic.type = 'text' GROUP BY 1, 2"
-        )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return {(app_id, str(name)): int(n) for app_id, name, n in cursor.fetchall()}
