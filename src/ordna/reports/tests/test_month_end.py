@@ -123,3 +123,28 @@ def test_month_figures_are_kept_per_currency(demo) -> None:  # noqa: F811
     assert money.exists() and all(len(row.currency) == 3 for row in money)
     assert {row.currency: row.value for row in money} == month_end.count([past], today=TODAY)[past].licence_waste
     assert date(2000, 1, 1) not in month_end.stored([date(2000, 1, 1)])
+
+
+def test_the_report_keeps_the_first_rows_of_a_long_list_and_the_workbook_all(org) -> None:
+    import io
+
+    from openpyxl import load_workbook
+
+    from ordna.accounts.models import Finding
+    from ordna.applications.models import Application
+    from ordna.reports import documents
+
+    crm = Application.objects.get(slug="crm")
+    Finding.objects.bulk_create(
+        Finding(
+            kind="license_waste", application=crm, license=f"Seat {n:03}", monthly_cost=1, currency="SEK", since=TODAY
+        )
+        for n in range(150)
+    )
+    report = selectors.monthly_report(month=MONTH, today=TODAY)
+    total = report.remaining["license_waste"]
+    assert total >= 150 and len(report.waste_list) == selectors.LIST_LIMIT  # the page asks for no more
+    book = load_workbook(io.BytesIO(documents.monthly_file(report, "xlsx")), read_only=True)
+    assert sum(1 for _row in book["Licence waste"].iter_rows()) == total + 1  # the heading and every finding
+    page = documents.monthly_file(report, "html").decode()
+    assert f"The first 100 of {total};" in page
