@@ -5,9 +5,11 @@ SQLite (and on PostgreSQL when DATABASE_URL is set) and times a DuckDB one-query
 the floor; times the monthly report over a year of churn (bench/reports.py) and the reminder run over 100,000
 open lines (bench/reminders.py), and how long a small API write waits while all the accounts are imported as
 one file (bench/busy.py). Sizes can be lowered for a quick look: BENCH_PEOPLE, BENCH_ACCOUNTS, BENCH_CHURN,
-BENCH_LINES; BENCH_PARTS (default reminders,reports,feeds,accounts,busy) chooses the parts. The feeds
+BENCH_LINES; BENCH_PARTS (default reminders,reports,feeds,accounts,busy,web) chooses the parts. The feeds
 part (bench/feeds.py) runs an unchanged 50,000-row export (BENCH_FEED_ROWS) through a feed and through
-`ordna import accounts`.
+`ordna import accounts`. The web part (bench/web.py) serves the generated organisation with `ordna serve` and
+times every page, list, report and API list against a signed-in no-op, with the server's peak memory
+(BENCH_WEB_ROUNDS requests each, default 20).
 """
 
 from __future__ import annotations
@@ -206,8 +208,74 @@ def feeds_part() -> None:
     )
 
 
+WEB_RATIO = 10.0  # every list, detail and API list: p95 at most 10x the signed-in no-op's
+WEB_REPORT_SECONDS = 1.0  # the monthly follow-up, the licence report, the reports dashboard: p95 under 1 s
+WEB_PEAK_MB = 1024
+REPORT_PAGES = ("/reports/", "/reports/licenses/", "/reports/monthly/", "/api/v1/reports/monthly")
+
+
+def _web_run(data: Path, database_url: str | None) -> dict[str, Any]:
+    env = {**os.environ, "ORDNA_DATA_DIR": tempfile.mkdtemp(prefix="ordna-bench-web-")}
+    env.pop("DATABASE_URL", None)
+    if database_url:
+        env["DATABASE_URL"] = database_url
+    results: dict[str, Any] = {}
+    for step in (["build", str(data)], ["measure"]):
+        completed = subprocess.run(  # noqa: S603 - our own script
+            [sys.executable, str(HERE / "web.py"), *step], env=env, capture_output=True, text=True, check=False
+        )
+        if completed.returncode != 0:
+            sys.stderr.write(completed.stderr[-5000:])
+            raise SystemExit(f"benchmark run failed (web, {step[0]}, {'PostgreSQL' if database_url else 'SQLite'})")
+        results.update(json.loads(completed.stdout.strip().splitlines()[-1]))
+    return results
+
+
+def web_part(data: Path) -> None:
+    """docs/performance.md: every page, list, report and API list through `ordna serve` (bench/web.py)."""
+    targets = [("SQLite", None)]
+    if os.environ.get("DATABASE_URL", "").startswith("postgres"):
+        targets.append(("PostgreSQL", os.environ["DATABASE_URL"]))
+    for name, url in targets:
+        r = _web_run(data, url)
+        noop = r["urls"]["/api/v1/me"]["p95"]
+        print(
+            f"\nWeb, {name}: {r['people']:,} people, {r['accounts']:,} accounts, {r['findings_open']:,} open findings, "
+            f"{r['cases']:,} cases (built in {r['build_seconds']:.0f} s); {r['rounds']} requests each after a warm-up, "
+            f"as the coordinator; no-op /api/v1/me p95 {noop * 1000:.1f} ms"
+        )
+        print(f"  {'URL':60} {'status':>6} {'p50 ms':>8} {'p95 ms':>8} {'p95/no-op':>9}  budget")
+        missed = 0
+        for path, t in sorted(r["urls"].items()):
+            ratio = t["p95"] / noop if noop else 0.0
+            if path.startswith(REPORT_PAGES):
+                met = t["p95"] < WEB_REPORT_SECONDS
+                budget = f"< {WEB_REPORT_SECONDS:.0f} s"
+            else:
+                met = ratio <= WEB_RATIO
+                budget = f"<= {WEB_RATIO:.0f}x"
+            missed += not met
+            print(
+                f"  {path[:60]:60} {t['status']:>6} {t['p50'] * 1000:8.1f} {t['p95'] * 1000:8.1f} {ratio:9.1f}  "
+                f"{budget} {'met' if met else 'NOT met'}"
+            )
+        print("  four clients at once on the heaviest pages:")
+        for path, t in sorted(r["concurrent"].items()):
+            print(f"    {path[:58]:58} p50 {t['p50'] * 1000:8.1f} ms  p95 {t['p95'] * 1000:8.1f} ms")
+        print(
+            f"  server peak memory (resident, process tree): {r['peak_mb_sequential']:.0f} MB one client, "
+            f"{r['peak_mb']:.0f} MB with four (target under {WEB_PEAK_MB} MB: "
+            f"{'met' if r['peak_mb'] < WEB_PEAK_MB else 'NOT met'})"
+        )
+        print(f"  {len(r['urls']) - missed} of {len(r['urls'])} URLs within budget")
+        if r["skipped"]:
+            print("  not timed (not a page to GET): " + ", ".join(f"{u} {s}" for u, s in sorted(r["skipped"].items())))
+
+
 def main() -> None:
-    parts = os.environ.get("BENCH_PARTS", "reminders,reports,feeds,accounts,busy").split(",")
+    parts = os.environ.get("BENCH_PARTS", "reminders,reports,feeds,accounts,busy,web").split(",")
+    if "web" in parts:
+        web_part(data_dir())
     if "reminders" in parts:
         reminders()
     if "reports" in parts:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -142,3 +143,22 @@ def findings_recompute(*, application: Application, today: date) -> tuple[int, i
         specs = findings_wanted(application, states, people_snapshot(), today)
         opened, resolved = findings_sync(application, specs, today, write=True)
     return len(opened), len(resolved)
+
+
+def findings_reprice(*, application_id: int, license: str, old_cost: Decimal, cost: Decimal, currency: str) -> bool:
+    """After a licence's price changed (not its seats): the live findings of that licence re-priced in place, the
+    licence waste in one UPDATE and the seats bought and unused (one finding: price times the unused seats) in
+    another; nothing else is read. False when the unused seats cannot be told from the old price (it was 0): the
+    caller recomputes the application instead."""
+    live = Finding.objects.filter(
+        application_id=application_id, license=license, state__in=[FindingState.OPEN, FindingState.ACCEPTED]
+    )
+    overbuy = list(live.filter(kind=core.SEAT_OVERBUY).values_list("id", "monthly_cost"))
+    if overbuy and not old_cost:
+        return False
+    with transaction.atomic():
+        live.filter(kind=core.LICENSE_WASTE).update(monthly_cost=cost, currency=currency)
+        for pk, total in overbuy:
+            unused = (total / old_cost).to_integral_value()
+            Finding.objects.filter(pk=pk).update(monthly_cost=cost * unused, currency=currency)
+    return True

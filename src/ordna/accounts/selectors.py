@@ -156,32 +156,31 @@ def _end_of(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day + timedelta(days=1), time.min))
 
 
-def _live_rows(kind: str, days: Sequence[date], findings: QuerySet[Finding] | None) -> list[tuple[Any, ...]]:
-    """(since, resolved_at, monthly_cost, currency) of the findings of `kind` live at the end of any of `days`."""
+def _live_at(day: date) -> Q:
+    """The findings live at the end of `day`: opened on or before it and not resolved by then."""
+    return Q(since__lte=day) & (Q(resolved_at__isnull=True) | Q(resolved_at__gte=_end_of(day)))
+
+
+def _scope(kind: str, days: Sequence[date], findings: QuerySet[Finding] | None) -> QuerySet[Finding]:
+    """The findings of `kind` that can be live at the end of one of `days` (the index on kind and since)."""
     queryset = Finding.objects.all() if findings is None else findings
-    return list(
-        queryset.filter(kind=kind, since__lte=max(days))
-        .filter(Q(resolved_at__isnull=True) | Q(resolved_at__gte=_end_of(min(days))))
-        .values_list("since", "resolved_at", "monthly_cost", "currency")
-        .iterator(chunk_size=10000)
+    return queryset.filter(kind=kind, since__lte=max(days)).filter(
+        Q(resolved_at__isnull=True) | Q(resolved_at__gte=_end_of(min(days)))
     )
-
-
-def _live_on(day: date, end: datetime, since: date, resolved_at: datetime | None) -> bool:
-    """Whether a finding is live at the end of `day` (`end`: its end, `_end_of(day)`, computed once per day)."""
-    return since <= day and (resolved_at is None or resolved_at >= end)
 
 
 def leaver_accounts_active(days: Sequence[date], *, findings: QuerySet[Finding] | None = None) -> dict[date, int]:
     """For each day: the accounts still active at its end of people who had left by then (`leaver_active`
-    findings live then), within `findings` (a scope; all when not given)."""
+    findings live then), within `findings` (a scope; all when not given). One COUNT per day, in one query: the
+    database counts, nothing is loaded."""
     if not days:
         return {}
-    rows = _live_rows(FindingKind.LEAVER_ACTIVE, days, findings)
-    ends = {day: _end_of(day) for day in days}
-    return {
-        day: sum(1 for since, resolved, _c, _cur in rows if _live_on(day, ends[day], since, resolved)) for day in days
-    }
+    order = sorted(set(days))
+    counts = _scope(FindingKind.LEAVER_ACTIVE, order, findings).aggregate(
+        **{f"d{i}": Count("id", filter=_live_at(day)) for i, day in enumerate(order)}
+    )
+    by_day = {day: int(counts[f"d{i}"] or 0) for i, day in enumerate(order)}
+    return {day: by_day[day] for day in days}
 
 
 def licence_waste(days: Sequence[date], *, findings: QuerySet[Finding] | None = None) -> dict[date, dict[str, Decimal]]:
@@ -197,18 +196,25 @@ def unused_seats(days: Sequence[date], *, findings: QuerySet[Finding] | None = N
 
 
 def _money_live(kind: str, days: Sequence[date], findings: QuerySet[Finding] | None) -> dict[date, dict[str, Decimal]]:
+    """A SUM per currency and day, in one GROUP BY query (a row per currency)."""
     if not days:
         return {}
-    rows = _live_rows(kind, days, findings)
-    result: dict[date, dict[str, Decimal]] = {}
-    for day in days:
-        end = _end_of(day)
-        money: dict[str, Decimal] = {}
-        for since, resolved, cost, currency in rows:
-            if _live_on(day, end, since, resolved):
-                money[currency or "SEK"] = money.get(currency or "SEK", Decimal(0)) + cost
-        result[day] = {currency: cents(amount) for currency, amount in sorted(money.items())}
-    return result
+    order = sorted(set(days))
+    rows = (
+        _scope(kind, order, findings)
+        .values_list("currency")
+        .annotate(**{f"d{i}": Sum("monthly_cost", filter=_live_at(day)) for i, day in enumerate(order)})
+        .order_by("currency")
+    )
+    money: dict[date, dict[str, Decimal]] = {day: {} for day in order}
+    for row in rows:
+        currency = row[0] or "SEK"
+        for i, day in enumerate(order):
+            amount = row[i + 1]
+            if amount is not None:
+                money[day][currency] = money[day].get(currency, Decimal(0)) + amount
+    by_day = {day: {c: cents(a) for c, a in sorted(money[day].items())} for day in order}
+    return {day: by_day[day] for day in days}
 
 
 def licence_waste_by_licence(
@@ -216,22 +222,31 @@ def licence_waste_by_licence(
 ) -> dict[tuple[int, str], tuple[int, Decimal, str, dict[str, int]]]:
     """The licence waste live at the end of `day` per (application id, licence): wasted seats, money per month,
     currency, and the seats by reason (`leavers`, `disabled`, `orphans`), judged by the account as it is. The
-    licence report's rows; they add up to `licence_waste`."""
+    licence report's rows; they add up to `licence_waste`. One GROUP BY query: a row per licence."""
     queryset = Finding.objects.all() if findings is None else findings
+    leaver = Q(person__end_date__lt=day)
+    disabled = ~leaver & Q(account__status="disabled")
     rows = (
-        queryset.filter(kind=FindingKind.LICENSE_WASTE, since__lte=day)
-        .filter(Q(resolved_at__isnull=True) | Q(resolved_at__gte=_end_of(day)))
-        .values_list("application_id", "license", "monthly_cost", "currency", "person__end_date", "account__status")
+        queryset.filter(kind=FindingKind.LICENSE_WASTE)
+        .filter(_live_at(day))
+        .values_list("application_id", "license", "currency")
+        .annotate(
+            seats=Count("id"),
+            money=Sum("monthly_cost"),
+            leavers=Count("id", filter=leaver),
+            disabled=Count("id", filter=disabled),
+        )
+        .order_by("application_id", "license", "currency")
     )
     result: dict[tuple[int, str], tuple[int, Decimal, str, dict[str, int]]] = {}
-    for app_id, licence, cost, currency, end_date, status in rows.iterator(chunk_size=10000):
-        seats, money, _currency, reasons = result.get((app_id, licence), (0, Decimal(0), currency, {}))
-        reason = (
-            "leavers" if end_date is not None and end_date < day else "disabled" if status == "disabled" else "orphans"
-        )
-        reasons[reason] = reasons.get(reason, 0) + 1
-        result[(app_id, licence)] = (seats + 1, money + cost, currency or "SEK", reasons)
-    return result
+    for app_id, licence, currency, seats, money, leavers, off in rows:
+        before, total, first_currency, reasons = result.get((app_id, licence), (0, Decimal(0), currency or "SEK", {}))
+        orphans = seats - leavers - off
+        for reason, count in (("leavers", leavers), ("disabled", off), ("orphans", orphans)):
+            if count:
+                reasons[reason] = reasons.get(reason, 0) + count
+        result[(app_id, licence)] = (before + seats, total + (money or 0), first_currency, reasons)
+    return {key: (seats, cents(money), currency, reasons) for key, (seats, money, currency, reasons) in result.items()}
 
 
 def of_finding(company: CompanyFilter) -> Q:

@@ -7,6 +7,7 @@ modules); the findings' bookkeeping is ordna.accounts.findings_sync.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -20,10 +21,11 @@ from django.utils.translation import gettext_lazy as _
 
 from ordna.accounts.applying import apply_plan
 from ordna.accounts.errors import AccountsError
-from ordna.accounts.findings_sync import findings_recompute
+from ordna.accounts.findings_sync import findings_recompute, findings_reprice
 from ordna.accounts.importing import plan_import
 from ordna.accounts.models import Account, Finding, FindingState, MatchRule
 from ordna.accounts.presets import AccountRecord, Proves
+from ordna.accounts.reading import people_version
 from ordna.applications.models import Application, License
 from ordna.applications.services import ApplicationError, application_create, license_save
 from ordna.core.actor import Actor
@@ -36,9 +38,41 @@ from ordna.core.text import Text
 from ordna.people.models import Person
 
 
+def _reconcile_stamp(application_id: int, today: date) -> str:
+    """What a reconcile's outcome depends on, as a digest: the application's accounts (their version, raised by
+    every write to them), the people (their version, with the mail domains), its prices, the day (leavers,
+    dormancy and acceptances follow the date) and the dormancy setting."""
+    version = Application.objects.filter(pk=application_id).values_list("accounts_version", flat=True).first()
+    prices = list(
+        License.objects.filter(application_id=application_id)
+        .order_by("name")
+        .values_list("name", "monthly_cost", "currency", "seats")
+    )
+    parts = repr((version, people_version(), prices, today.isoformat(), settings.ORDNA_DORMANT_DAYS))
+    return hashlib.blake2b(parts.encode(), digest_size=16).hexdigest()
+
+
 def reconcile(*, application: Application, actor: Actor, today: date) -> dict[str, int]:
     """Re-link every account that is not manually linked with the people as they are now, then recompute
-    the findings; the accounts themselves (status, licences) stay as the last import left them."""
+    the findings; the accounts themselves (status, licences) stay as the last import left them. When nothing it
+    depends on changed since the application's last reconcile (`_reconcile_stamp`), nothing is read: the counts
+    say `nothing_changed`."""
+    stamp = _reconcile_stamp(application.pk, today)
+    done = (
+        Application.objects.filter(pk=application.pk)
+        .values_list("reconciled_stamp", "accounts_active", "accounts_disabled")
+        .first()
+    )
+    if done is not None and done[0] == stamp:
+        return {
+            "accounts": done[1] + done[2],
+            "relinked": 0,
+            "links_made": 0,
+            "needs_review": 0,
+            "findings_opened": 0,
+            "findings_resolved": 0,
+            "nothing_changed": 1,
+        }
     records = [
         AccountRecord(
             row=0,
@@ -101,8 +135,10 @@ def reconcile(*, application: Application, actor: Actor, today: date) -> dict[st
             "needs_review": plan.reviews,
             "findings_opened": opened,
             "findings_resolved": resolved,
+            "nothing_changed": 0,
         }
         audit_record(actor=actor, action="accounts.reconciled", target=application, after=counts)
+        Application.objects.filter(pk=application.pk).update(reconciled_stamp=_reconcile_stamp(application.pk, today))
     return counts
 
 
@@ -314,13 +350,25 @@ def licenses_import(*, path: Path, actor: Actor, today: date, dry_run: bool = Fa
                 except ApplicationError as exc:
                     raise AccountsError(exc.message, field="application", **exc.params) from exc
                 known[app_slug] = application
-            existed = License.objects.filter(application=application, name=name).exists()
+            before = (
+                License.objects.filter(application=application, name=name)
+                .values_list("monthly_cost", "currency", "seats")
+                .first()
+            )
             _license, changed = license_save(
                 application=application, name=name, actor=actor, monthly_cost=cost, currency=currency, seats=seats
             )
+            existed = before is not None
             key = "changed" if existed and changed else "created" if not existed else "unchanged"
             result.counts[key] += 1
-            if changed:
+            if not changed or application.pk in touched:
+                continue
+            # A new price of the same seats re-prices that licence's findings in place; new seats (or a new
+            # licence with seats) can open or resolve the unused seats' finding: the application is recomputed.
+            old_cost, _old_currency, old_seats = before if before is not None else (Decimal(0), "", None)
+            if old_seats != seats or not findings_reprice(
+                application_id=application.pk, license=name, old_cost=old_cost, cost=cost, currency=currency.upper()
+            ):
                 touched.add(application.pk)
         for application in Application.objects.filter(pk__in=touched):
             findings_recompute(application=application, today=today)

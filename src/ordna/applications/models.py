@@ -56,6 +56,9 @@ class Application(models.Model):
     # Which people the links of the live accounts were last made with (a digest of their version): an
     # import with the same people keeps the identifier links of unchanged rows instead of correlating again.
     accounts_people_stamp = models.CharField(max_length=64, blank=True, default="")
+    # What the last `ordna reconcile` of the application saw (a digest of its accounts' version, the people's,
+    # the prices and the day): a reconcile that would see the same returns at once (accounts.services.reconcile).
+    reconciled_stamp = models.CharField(max_length=64, blank=True, default="")
     # Account counts by status, written by the import's apply step (the only writer of statuses), so that
     # lists and the dashboard need not count a million accounts per request.
     accounts_active = models.PositiveIntegerField(default=0)

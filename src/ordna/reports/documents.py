@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from fpdf import FPDF
 
 from ordna.core import formats
+from ordna.accounts.models import FindingKind
 from ordna.core.formats import short_date, short_datetime
 from ordna.core.money import amounts_rows
 from ordna.core.pdf import FONT, pdf_document, pdf_font, pdf_text
@@ -269,8 +270,8 @@ def _cell(value: object) -> object:
     return escape_cell(value)
 
 
-def _finding_list_rows(rows: Sequence[dict[str, Any]]) -> list[Sequence[object]]:
-    return [
+def _finding_list_rows(rows: Iterable[dict[str, Any]]) -> Iterator[Sequence[object]]:
+    return (
         (
             r["application"],
             r["account"],
@@ -284,7 +285,7 @@ def _finding_list_rows(rows: Sequence[dict[str, Any]]) -> list[Sequence[object]]
             r["state"],
         )
         for r in rows
-    ]
+    )
 
 
 FINDING_LIST_HEADINGS = (
@@ -432,9 +433,17 @@ def monthly_xlsx(report: MonthlyReport) -> bytes:
     )
     _sheet(workbook, _("Processor gaps"), ("supplier", "gap", "about", "since_or_by"), _processor_gaps_table(report)[1])
     _sheet(
-        workbook, _("Leavers still active"), FINDING_LIST_HEADINGS, _finding_list_rows(report.leaver_active_accounts)
+        workbook,
+        _("Leavers still active"),
+        FINDING_LIST_HEADINGS,
+        _finding_list_rows(report.full_list(FindingKind.LEAVER_ACTIVE)),
     )
-    _sheet(workbook, _("Licence waste"), FINDING_LIST_HEADINGS, _finding_list_rows(report.waste_list))
+    _sheet(
+        workbook,
+        _("Licence waste"),
+        FINDING_LIST_HEADINGS,
+        _finding_list_rows(report.full_list(FindingKind.LICENSE_WASTE)),
+    )
     _sheet(
         workbook,
         _("Overrides"),

@@ -287,21 +287,20 @@ class LicenceLine:
 
 def licence_lines(
     prices: Iterable[LicencePrice],
-    assigned: Iterable[tuple[int, Sequence[str]]],
+    assigned: Mapping[tuple[int, str], int],
     waste: Mapping[tuple[int, str], LicenceWaste],
 ) -> list[LicenceLine]:
-    """Per application and licence: seats bought and assigned (`assigned`: the application and licences of each
-    account that is not gone), and the wasted seats with their money as the licence-waste findings count them
-    (the same selector as every other surface), so the rows add up to the waste shown everywhere."""
+    """Per application and licence: seats bought and assigned (`assigned`: per application and licence, the
+    accounts that are not gone holding it), and the wasted seats with their money as the licence-waste findings
+    count them (the same selector as every other surface), so the rows add up to the waste shown everywhere."""
     lines = {
         (p.application_id, p.name): LicenceLine(p.application, p.name, p.currency, p.monthly_cost, p.seats)
         for p in prices
     }
-    for application_id, licences in assigned:
-        for name in licences:
-            line = lines.get((application_id, name))
-            if line is not None:
-                line.assigned += 1  # a licence without a price: nothing to count it in (reconciliation flags it)
+    for key, count in assigned.items():
+        line = lines.get(key)
+        if line is not None:
+            line.assigned += count  # a licence without a price: nothing to count it in (reconciliation flags it)
     for key, wasted in waste.items():
         line = lines.get(key)
         if line is None:

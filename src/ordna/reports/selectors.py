@@ -16,24 +16,22 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
-from ordna.accounts.models import Account, Finding, FindingKind, FindingState
+from ordna.accounts.models import Finding, FindingKind, FindingState
 from ordna.accounts.selectors import (
     cents,
     company_findings,
     leaver_accounts_active,
     licence_waste,
-    licence_waste_by_licence,
     of_finding,
     unused_seats,
 )
-from ordna.applications.models import License
 from ordna.core.business_days import business_days_between
 from ordna.core.companies import CompanyFilter, company_name, of_company
 from ordna.core.models import ImportRun
@@ -52,9 +50,14 @@ from ordna.lifecycle.selectors import (
 from ordna.reports import figures as f
 from ordna.reports.value import Value, value_report
 from ordna.suppliers.processing_gaps import Gap, applications_of, processing_gaps
+from ordna.reports import month_end
+from ordna.reports.licences import licence_report, licences_assigned  # noqa: F401 - the report's selectors
+from ordna.reports.lists import live_by_kind, live_findings, live_findings_list
 
 TREND_MONTHS = 12
 WORST_OVERDUE = 25
+# The page, the PDF and the JSON list the first rows behind a figure; the workbook streams all of them.
+LIST_LIMIT = 101
 ROLE_LABELS = dict(Responsible.choices)
 
 
@@ -183,24 +186,6 @@ def leaver_lines(start: date, end: date, *, company: CompanyFilter = None) -> li
     return list(_line_rows(lines.order_by("case_id", "due", "id")))
 
 
-def finding_rows(
-    *, kinds: tuple[str, ...], since_by: date, live_after: date, company: CompanyFilter = None
-) -> list[f.FindingRow]:
-    """Findings of `kinds` opened by `since_by` and not resolved before `live_after` (of one company); one
-    query."""
-    rows = (
-        Finding.objects.filter(of_finding(company))
-        .filter(kind__in=kinds, since__lte=since_by)
-        .filter(Q(resolved_at__isnull=True) | Q(resolved_at__gte=_day_start(live_after)))
-        .values_list("kind", "since", "resolved_at", "monthly_cost", "currency")
-    )
-    zone = timezone.get_current_timezone()
-    return [
-        f.FindingRow(kind, since, _local_day(resolved_at, zone), cost, currency)
-        for kind, since, resolved_at, cost, currency in rows.iterator(chunk_size=10000)
-    ]
-
-
 # The monthly follow-up -----------------------------------------------------------------------------------
 
 REMAINING_KINDS = (FindingKind.LEAVER_ACTIVE, FindingKind.LICENSE_WASTE, FindingKind.ORPHAN, FindingKind.DORMANT)
@@ -274,6 +259,11 @@ class MonthlyReport:
     data_since: date | None = None  # the day of the first applied HR import: no figures before it
     processor_gaps: list[Gap] = field(default_factory=list)  # at `as_of` (suppliers.processing_gaps)
     value: Value | None = None  # what the routine achieved in the month and since Ordna started (issue 23)
+    scope: CompanyFilter = None  # the companies the report is about (None: the group), for the full lists
+
+    def full_list(self, kind: str) -> Iterator[dict[str, Any]]:
+        """Every finding of `kind` live at `as_of`, streamed (the report itself keeps the first LIST_LIMIT)."""
+        return live_findings(kind, self.as_of, company=self.scope)
 
     @property
     def waste_month(self) -> dict[str, Decimal]:
@@ -346,7 +336,6 @@ def monthly_report(*, month: date, today: date, company: CompanyFilter = None) -
     window_start = months[0]
     cases = leaver_cases(window_start, f.month_end(month), company=company)
     grouped = f.lines_by_case(leaver_lines(window_start, f.month_end(month), company=company))
-    findings = finding_rows(kinds=REMAINING_KINDS, since_by=as_of, live_after=as_of, company=company)
 
     in_month = [c for c in cases if month <= c.last_day <= f.month_end(month)]
     leavers = [
@@ -394,62 +383,22 @@ def monthly_report(*, month: date, today: date, company: CompanyFilter = None) -
         leavers=leavers,
         by_application=f.median_business_days(in_month, grouped, key="application"),
         by_party=f.median_business_days(in_month, grouped, key="party"),
-        remaining=f.live_counts(findings, as_of),
+        remaining=live_by_kind(REMAINING_KINDS, as_of, company=company),
         devices_not_returned=_device_rows(at.devices_out, as_of),
         findings_opened=opened,
         findings_closed=closed,
         trend=[row.row for row in trend],
         currency=f.main_currency(row.row.waste for row in trend),
         worst_overdue=_overdue_rows(at.overdue[:WORST_OVERDUE], as_of),
-        leaver_active_accounts=live_findings_list(FindingKind.LEAVER_ACTIVE, as_of, company=company),
-        waste_list=live_findings_list(FindingKind.LICENSE_WASTE, as_of, company=company),
+        leaver_active_accounts=live_findings_list(FindingKind.LEAVER_ACTIVE, as_of, company=company, limit=LIST_LIMIT),
+        waste_list=live_findings_list(FindingKind.LICENSE_WASTE, as_of, company=company, limit=LIST_LIMIT),
         company=company_name(company),
         stale_sources=stale_sources(day=as_of),
         data_since=since,
         processor_gaps=processing_gaps(today=as_of, application_filter=applications_of(company)),
         value=value_report(month=month, since=since, company=company),
+        scope=company,
     )
-
-
-def live_findings_list(kind: str, day: date, *, company: CompanyFilter = None) -> list[dict[str, Any]]:
-    """The findings of `kind` live at the end of `day` (of one company), for the lists behind the figures; one
-    query."""
-    rows = (
-        Finding.objects.filter(of_finding(company))
-        .filter(kind=kind, since__lte=day)
-        .filter(Q(resolved_at__isnull=True) | Q(resolved_at__gte=_day_start(day + timedelta(days=1))))
-        .order_by("application__name", "account__key", "license", "id")
-        .values_list(
-            "application__name",
-            "account__key_display",
-            "license",
-            "person__employee_id",
-            "person__first_name",
-            "person__last_name",
-            "person__end_date",
-            "monthly_cost",
-            "currency",
-            "since",
-            "state",
-        )
-    )
-    result = []
-    for app, account, license_, eid, first, last, end, cost, currency, since, state in rows.iterator(chunk_size=10000):
-        result.append(
-            {
-                "application": app,
-                "account": account or "",
-                "license": license_,
-                "person": eid or "",
-                "name": f"{first or ''} {last or ''}".strip(),
-                "left_on": end,
-                "monthly_cost": cost,
-                "currency": currency,
-                "since": since,
-                "state": state if state != FindingState.RESOLVED else FindingState.OPEN,
-            }
-        )
-    return result
 
 
 # The dashboard -------------------------------------------------------------------------------------------
@@ -561,62 +510,59 @@ def _trend(
     """Each month's row: its leavers and how many closed on time, the four figures at its end (or today, for
     the month not yet over) and how its closed lines closed; a month that ended before `since` (the data's
     start) says so instead of counting zeros."""
-    days = [min(f.month_end(m), today) for m in months]
-    at = figures_at(days, company=company)
+    # The months that are over read their month-end rows (ordna.reports.month_end); those not written are counted
+    # live, with the point of the month asked (the last: its figures with the lists behind them), in the same
+    # aggregate queries. Months that ended before the data starts are not counted at all.
+    last = min(f.month_end(months[-1]), today)
+    shown = [m for m in months[:-1] if since is None or f.month_end(m) >= since]
+    stored = month_end.stored([m for m in shown if f.month_end(m) < today], company=company)
+    missing = {m: min(f.month_end(m), today) for m in shown if m not in stored}
+    days = sorted(set(missing.values()) | {last})
+    findings = company_findings(company)
+    active = leaver_accounts_active(days, findings=findings)
+    waste = licence_waste(days, findings=findings)
+    unused = unused_seats(days)
+    at = FiguresAt(
+        last,
+        active[last],
+        waste[last],
+        overdue_leaver_lines([last], company=company)[last],
+        devices_not_returned([last], company=company)[last],
+        unused[last],
+    )
+    overdue = month_end.overdue_counts(list(missing.values()), company=company)
+    devices = month_end.devices_counts(list(missing.values()), company=company)
     shares = closing_shares(months, company=company)
+    ends = {
+        m: month_end.MonthEnd(active[d], overdue[d], devices[d], shares[m], waste[d], unused[d])
+        for m, d in missing.items()
+    }
+    ends.update(stored)
+    ends[months[-1]] = month_end.MonthEnd(
+        at.leaver_accounts_active,
+        at.overdue_lines,
+        at.devices_not_returned,
+        shares[months[-1]],
+        at.licence_waste,
+        at.unused_seats,
+    )
     points = []
-    for first, day in zip(months, days, strict=True):
+    for first in months:
         if since is not None and f.month_end(first) < since:
-            points.append(_TrendPoint(TrendRow(first, 0, 0, None, {}, 0, 0, 0, shares[first], since), at[day]))
+            points.append(_TrendPoint(TrendRow(first, 0, 0, None, {}, 0, 0, 0, shares[first], since), at))
             continue
+        end = ends[first]
         figures = f.month_figures(first, cases, grouped, today=today)
         row = TrendRow(
             first,
             figures.leavers,
             figures.on_time,
             figures.share_on_time,
-            at[day].licence_waste,
-            at[day].leaver_accounts_active,
-            at[day].overdue_lines,
-            at[day].devices_not_returned,
-            shares[first],
+            end.licence_waste,
+            end.leaver_active,
+            end.overdue,
+            end.devices_not_returned,
+            end.closing,
         )
-        points.append(_TrendPoint(row, at[day]))
+        points.append(_TrendPoint(row, at))
     return points
-
-
-# Licences ------------------------------------------------------------------------------------------------
-
-
-def licence_report(*, today: date, company: CompanyFilter = None) -> list[f.LicenceLine]:
-    """Per application and licence: seats bought and assigned, and the waste at the end of today (the accounts
-    selector that every surface uses); one query over accounts that hold a licence, one over the findings. Of one
-    company (`company`): the seats its people hold and waste in the group's shared applications and its own
-    (the seats bought stay the application's)."""
-    licences = License.objects.all()
-    if company is not None:
-        ids = sorted(company) if isinstance(company, frozenset) else [company]
-        licences = licences.filter(Q(application__company__isnull=True) | Q(application__company_id__in=ids))
-    prices = [
-        f.LicencePrice(app_id, app, name, cost, currency, seats)
-        for app_id, app, name, cost, currency, seats in licences.values_list(
-            "application_id", "application__name", "name", "monthly_cost", "currency", "seats"
-        )
-    ]
-    assigned = (
-        (app_id, tuple(licenses or ()))
-        for app_id, licenses in Account.objects.filter(of_finding(company))
-        .exclude(status="gone")
-        .exclude(licenses=[])
-        .values_list("application_id", "licenses")
-        .iterator(chunk_size=10000)
-    )
-    waste = {
-        key: f.LicenceWaste(
-            seats, money, currency, reasons.get("leavers", 0), reasons.get("disabled", 0), reasons.get("orphans", 0)
-        )
-        for key, (seats, money, currency, reasons) in licence_waste_by_licence(
-            today, findings=company_findings(company)
-        ).items()
-    }
-    return f.licence_lines(prices, assigned, waste)

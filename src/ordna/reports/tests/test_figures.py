@@ -107,7 +107,7 @@ def test_live_counts_at_a_days_end_and_the_charts_currency() -> None:
 
 def test_licence_lines_take_their_waste_from_the_findings_and_count_assigned_seats() -> None:
     prices = [f.LicencePrice(1, "CRM", "Pro", Decimal("100"), "SEK", 10)]
-    assigned = [(1, ("Pro",)), (1, ("Pro",)), (1, ("Pro",)), (1, ("Pro", "Unpriced")), (1, ("Pro",)), (2, ("Pro",))]
+    assigned = {(1, "Pro"): 5, (1, "Unpriced"): 1, (2, "Pro"): 1}
     waste = {
         (1, "Pro"): f.LicenceWaste(4, Decimal("400.00"), "SEK", 2, 1, 1),
         (1, "Unpriced"): f.LicenceWaste(1, Decimal("0.00"), "SEK", 0, 0, 1),  # no price: nothing to count it in

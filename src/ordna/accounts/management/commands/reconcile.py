@@ -26,6 +26,11 @@ class Command(OrdnaCommand):
                 raise InvalidInput(f"no application {options['app']!r}")
         for application in applications:
             counts = reconcile(application=application, actor=Actor.command_line(), today=today())
+            if counts["nothing_changed"]:
+                self.stdout.write(
+                    f"{application.slug}: {counts['accounts']} accounts, unchanged since the last reconcile"
+                )
+                continue
             self.stdout.write(
                 f"{application.slug}: {counts['accounts']} accounts, {counts['relinked']} changed, "
                 f"{counts['needs_review']} need review; findings {counts['findings_opened']} opened, "

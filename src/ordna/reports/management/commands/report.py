@@ -1,5 +1,6 @@
 """`ordna report monthly|licenses|evidence|group` (README.md, docs/reports.md, docs/companies.md): the reports as
-files, of the whole group or of one company (`--company CODE`)."""
+files, of the whole group or of one company (`--company CODE`); `ordna report rebuild --from YYYY-MM` writes the
+month-end figures of a range of months again (ordna.reports.month_end)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from ordna.core.clock import today
 from ordna.core.companies import CompanyFilter
 from ordna.core.management.base import InvalidInput, OrdnaCommand
 from ordna.core.models import Company
-from ordna.reports import documents, figures, render, selectors
+from ordna.reports import documents, figures, month_end, render, selectors
 from ordna.reports.by_company import group_report
 from ordna.reports.group import group_file
 from ordna.reports.services import ReportError, evidence_pack_make
@@ -32,7 +33,7 @@ class Command(OrdnaCommand):
     help = "Reports: the monthly follow-up, the licence report, the auditor's evidence pack, or the group report."
 
     def add_arguments(self, parser: ArgumentParser) -> None:
-        sub = parser.add_subparsers(dest="what", required=True, metavar="{monthly,licenses,evidence,group}")
+        sub = parser.add_subparsers(dest="what", required=True, metavar="{monthly,licenses,evidence,group,rebuild}")
         monthly = sub.add_parser("monthly", help="the monthly follow-up (default: last month)")
         monthly.add_argument("--month", help="YYYY-MM (default: the month before this one)")
         monthly.add_argument("--format", choices=render.FORMATS, default="html")
@@ -53,6 +54,9 @@ class Command(OrdnaCommand):
         evidence.add_argument("--seed", type=int, help="the random seed (default: a new one, printed)")
         evidence.add_argument("-o", "--output", type=Path, required=True, help="the ZIP file to write")
         evidence.add_argument("--company", default="", help="one company of the group, by its code")
+        rebuild = sub.add_parser("rebuild", help="write the month-end figures of months that are over again")
+        rebuild.add_argument("--from", dest="start", required=True, help="the first month, YYYY-MM")
+        rebuild.add_argument("--to", dest="end", help="the last month, YYYY-MM (default: the month before this one)")
 
     def _company(self, code: str) -> CompanyFilter:
         if not code:
@@ -70,7 +74,38 @@ class Command(OrdnaCommand):
         temporary.write_bytes(content)
         temporary.replace(output)
 
+    def _rebuild(self, start: str, end: str | None) -> None:
+        try:
+            first = figures.parse_month(start)
+        except ValueError as exc:
+            raise CommandError(f"--from: {exc}", returncode=2) from None
+        try:
+            last = figures.parse_month(end) if end else figures.previous_month(today())
+        except ValueError as exc:
+            raise CommandError(f"--to: {exc}", returncode=2) from None
+        if last < first:
+            raise InvalidInput(f"--to {figures.month_label(last)} is before --from {figures.month_label(first)}")
+        this_month = today().replace(day=1)
+        if last >= this_month:
+            raise InvalidInput(
+                f"--to {figures.month_label(last)}: only months that are over are written "
+                f"(the last is {figures.month_label(figures.add_months(this_month, -1))}); this month is counted live"
+            )
+        months = []
+        month = first
+        while month <= last:
+            months.append(month)
+            month = figures.add_months(month, 1)
+        written = month_end.write(months, today=today())
+        self.stdout.write(
+            f"month-end figures of {len(months)} months ({figures.month_label(first)} to "
+            f"{figures.month_label(last)}) written: {written} month and scope sets"
+        )
+
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["what"] == "rebuild":
+            self._rebuild(options["start"], options["end"])
+            return
         output: Path = options["output"]
         company = self._company(options.get("company", ""))
         if options["what"] in ("monthly", "group"):
