@@ -37,7 +37,7 @@ def test_every_cited_markdown_file_is_in_the_repository() -> None:
 # and every page is reachable. ---------------------------------------------------------------------------------------
 
 FENCE = re.compile(r"^```[^\n]*\n(.*?)^```", flags=re.MULTILINE | re.DOTALL)
-SETTING_ROW = re.compile(r"^\| `([A-Z_]+)` \| ([^|]*) \|", flags=re.MULTILINE)
+SETTING_ROW = re.compile(r"^\| `([A-Z0-9_]+)` \| ([^|]*) \|", flags=re.MULTILINE)
 
 
 def documented_commands() -> list[tuple[str, str]]:
