@@ -192,6 +192,13 @@ class ServiceLevel(models.Model):
     def __str__(self) -> str:
         return f"{self.contract_id}:{self.metric}:{self.priority or 'any'}"
 
+    @property
+    def target_text(self) -> str:
+        """The target with its unit, as every page and agenda shows it: "16 business hours", "2 business days"."""
+        if self.metric == Metric.LINE_COMPLETION:
+            return ngettext("%(count)d business day", "%(count)d business days", self.target) % {"count": self.target}
+        return ngettext("%(count)d business hour", "%(count)d business hours", self.target) % {"count": self.target}
+
 
 # Processors: data-processing agreements (GDPR article 28), their sub-processors, transfers and oversight ---------
 
@@ -378,9 +385,3 @@ class ProcessingActivity(models.Model):
 
     def __str__(self) -> str:
         return str(self.application_id)
-    @property
-    def target_text(self) -> str:
-        """The target with its unit, as every page and agenda shows it: "16 business hours", "2 business days"."""
-        if self.metric == Metric.LINE_COMPLETION:
-            return ngettext("%(count)d business day", "%(count)d business days", self.target) % {"count": self.target}
-        return ngettext("%(count)d business hour", "%(count)d business hours", self.target) % {"count": self.target}
