@@ -17,8 +17,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from fpdf import FPDF
 
-from ordna.core import formats
 from ordna.accounts.models import FindingKind
+from ordna.core import formats
 from ordna.core.formats import short_date, short_datetime
 from ordna.core.money import amounts_rows
 from ordna.core.pdf import FONT, pdf_document, pdf_font, pdf_text

@@ -48,11 +48,11 @@ from ordna.lifecycle.selectors import (
     overrides_closed,
 )
 from ordna.reports import figures as f
-from ordna.reports.value import Value, value_report
-from ordna.suppliers.processing_gaps import Gap, applications_of, processing_gaps
 from ordna.reports import month_end
 from ordna.reports.licences import licence_report, licences_assigned  # noqa: F401 - the report's selectors
 from ordna.reports.lists import live_by_kind, live_findings, live_findings_list
+from ordna.reports.value import Value, value_report
+from ordna.suppliers.processing_gaps import Gap, applications_of, processing_gaps
 
 TREND_MONTHS = 12
 WORST_OVERDUE = 25
