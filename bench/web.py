@@ -71,6 +71,7 @@ def build(data: Path) -> dict[str, Any]:
     for path in files:
         result = accounts_import(
             application_slug="app-" + path.stem[-2:],
+            create_application=True,
             path=path,
             actor=actor,
             today=day,
