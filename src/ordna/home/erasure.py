@@ -22,7 +22,7 @@ from django.db.models import F, Q, TextField
 from django.db.models.functions import Cast
 from django.utils import timezone
 
-from ordna.accounts.models import Account, Finding
+from ordna.accounts.models import Account, Finding, IdentityKey
 from ordna.applications.models import Application
 from ordna.core.actor import Actor
 from ordna.core.audit import audit_erase, audit_key, audit_record
@@ -142,6 +142,9 @@ def _erase_accounts(person: Person, pseudonym: str, scrubber: Scrubber) -> dict[
     Application.objects.filter(pk__in={a.application_id for a in accounts}).update(
         accounts_version=F("accounts_version") + 1
     )
+    # The stored correlation keys (accounts.identity_keys) hold their names and addresses: made again, from the
+    # pseudonym, when the review queue next needs them (the person's updated_at changes below).
+    IdentityKey.objects.filter(person_id=person.pk).delete()
     for account in accounts:
         key = f"{pseudonym}-{account.pk}"
         keys[account.pk] = key

@@ -11,7 +11,8 @@ import pytest
 from django.core.management import call_command
 from django.utils import translation
 
-from ordna.accounts.models import Account
+from ordna.accounts.identity_keys import identity_keys_refresh
+from ordna.accounts.models import Account, IdentityKey
 from ordna.conftest import TODAY
 from ordna.core.actor import Actor
 from ordna.core.audit import audit_verify
@@ -68,6 +69,8 @@ def test_the_dry_run_lists_who_and_why_and_changes_nothing(world) -> None:
 
 def test_the_run_erases_names_addresses_and_free_text_and_keeps_dates_counts_and_closing(world) -> None:
     greta = world["greta"]
+    identity_keys_refresh(force=True)  # the review queue's stored keys hold her names and address
+    assert IdentityKey.objects.filter(person_id=greta.pk, value__icontains="greta").exists()
     result = retention_run(today=TODAY, actor=Actor.system("retention"))
     assert len(result.erased) == 2
     erased = Person.objects.get(pk=greta.pk)
@@ -82,6 +85,7 @@ def test_the_run_erases_names_addresses_and_free_text_and_keeps_dates_counts_and
     assert account.key == f"{pseudonym}-{account.pk}" and account.status == "disabled"
     lines = {line.kind: line for line in Line.objects.filter(case=world["case"])}
     assert lines["account"].subject == account.key
+    assert not IdentityKey.objects.filter(value__icontains="greta").exists()
     assert (lines["account"].state, lines["account"].verified_by) == ("verified", "import")
     assert lines["task"].subject == f"Collect {pseudonym}'s badge"
     assert lines["task"].note == f"{pseudonym} handed it in at reception" and lines["task"].state == "attested"
