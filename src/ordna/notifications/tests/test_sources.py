@@ -32,6 +32,7 @@ def test_every_app_source_is_registered() -> None:
         "lifecycle.lines",
         "suppliers.actions",
         "suppliers.contracts",
+        "suppliers.processors",
         "support.questions",
         "support.surveys",
     ]

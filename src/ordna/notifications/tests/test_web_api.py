@@ -120,6 +120,7 @@ def test_api_lists_the_log_and_a_dry_run_shows_the_plan(sent, make_user) -> None
         "lifecycle.lines": 5,
         "suppliers.actions": 0,
         "suppliers.contracts": 0,
+        "suppliers.processors": 0,
         "support.questions": 0,
         "support.surveys": 0,
     }
