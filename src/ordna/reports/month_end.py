@@ -91,20 +91,23 @@ def overdue_counts(days: Sequence[date], *, company: CompanyFilter = None) -> di
 
 
 def devices_counts(days: Sequence[date], *, company: CompanyFilter = None) -> dict[date, int]:
-    """For each day: how many devices `devices_not_returned` lists for it (held at its end by people whose last
-    day was before it); one COUNT per day, in one query."""
+    """For each day: how many devices `devices_not_returned` lists for it (held at its end after they were due
+    back: the hand-out's expected return or the holder's last day, whichever is first, before the day,
+    `devices.selectors.due_back`); one COUNT per day, in one query."""
     if not days:
         return {}
     order = sorted(set(days))
     holdings = (
         DeviceHolding.objects.filter(of_company(company, person="holder"))
-        .filter(issued_at__lt=_end_of(order[-1]), holder__end_date__lt=order[-1])
+        .filter(issued_at__lt=_end_of(order[-1]))
+        .filter(Q(holder__end_date__lt=order[-1]) | Q(expected_return__lt=order[-1]))
         .filter(Q(ended_at__isnull=True) | Q(ended_at__gte=_end_of(order[0])))
     )
 
     def held_on(day: date) -> Q:
         end = _end_of(day)
-        return Q(holder__end_date__lt=day, issued_at__lt=end) & (Q(ended_at__isnull=True) | Q(ended_at__gte=end))
+        due = Q(holder__end_date__lt=day) | Q(expected_return__lt=day)  # the earlier of the two is before the day
+        return due & Q(issued_at__lt=end) & (Q(ended_at__isnull=True) | Q(ended_at__gte=end))
 
     counts = holdings.aggregate(**{f"d{i}": Count("id", filter=held_on(day)) for i, day in enumerate(order)})
     return {day: int(counts[f"d{order.index(day)}"] or 0) for day in days}

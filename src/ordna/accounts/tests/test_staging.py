@@ -199,7 +199,7 @@ def test_an_import_killed_while_staged_leaves_the_old_accounts_and_a_rerun_appli
     ordna_run(env, "migrate", "--verbosity", "0")
     before = tmp_path / "before.csv"
     before.write_text(export(BASE), encoding="utf-8")
-    ordna_run(env, "import", "accounts", "crm", str(before), "--preset", "generic")
+    ordna_run(env, "import", "accounts", "--create-application", "crm", str(before), "--preset", "generic")
     old = _site_state(tmp_path)
     assert old[0] == [("aob", "active"), ("jbe", "active"), ("kli01", "active"), ("svc-export", "active")]
 
