@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from ordna.conftest import TODAY, hr_row
 from ordna.core.actor import Actor
@@ -117,7 +118,7 @@ def test_a_coordinator_closes_the_selected_lines_all_or_nothing(world) -> None:
     assert refused.status_code == 422 and f"#{crm.pk} l1@crm.example.org" in refused.json()["detail"]
     assert Line.objects.get(pk=wiki.pk).state == LineState.OPEN
     # A closed line among them: 409, nothing applied.
-    Line.objects.filter(pk=erp.pk).update(state=LineState.WAIVED, note="x", closed_by="x", closed_at=crm.case.created_at)
+    Line.objects.filter(pk=erp.pk).update(state=LineState.WAIVED, note="x", closed_by="x", closed_at=timezone.now())
     conflict = signed_in(world["coordinator"]).post(BULK, {"lines": [wiki.pk, erp.pk], "attest_reason": "admin_console", "note": "n", "action": "attest"})
     assert conflict.status_code == 409 and f"#{erp.pk}" in conflict.content.decode()
     assert Line.objects.get(pk=wiki.pk).state == LineState.OPEN
