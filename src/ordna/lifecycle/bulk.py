@@ -60,7 +60,8 @@ def bulk_ids(raw: Iterable[object]) -> list[int]:
         raise LifecycleError(_("Lines: select at least one line."), field="lines")
     if len(ids) > BULK_MAX:
         raise LifecycleError(
-            _("Lines: at most %(max)s lines in one step; %(count)s were selected.") % {"max": BULK_MAX, "count": len(ids)},
+            _("Lines: at most %(max)s lines in one step; %(count)s were selected.")
+            % {"max": BULK_MAX, "count": len(ids)},
             field="lines",
         )
     return ids
@@ -90,7 +91,10 @@ def lines_bulk(
     user = actor.user
     if action != "claim" and (user is None or not user.has_role(A, C)):
         raise LifecycleError(
-            _("Action: closing several lines at once is for admins and IT coordinators; record them as done under your ticket instead."),
+            _(
+                "Action: closing several lines at once is for admins and IT coordinators; record them as done "
+                "under your ticket instead."
+            ),
             field="action",
         )
     ticket = " ".join(ticket.split())[:100]
@@ -143,7 +147,9 @@ def lines_bulk(
 
 
 def _claim(lines: list[Line], *, actor: Actor, ticket: str) -> list[Line]:
-    locked = {line.pk: line for line in Line.objects.select_for_update(of=("self",)).filter(pk__in=[x.pk for x in lines])}
+    locked = {
+        line.pk: line for line in Line.objects.select_for_update(of=("self",)).filter(pk__in=[x.pk for x in lines])
+    }
     for line in lines:
         if locked[line.pk].state != LineState.OPEN:
             raise BulkConflict(

@@ -227,8 +227,13 @@ def test_a_scoped_coordinator_cannot_act_on_another_companys_lines_in_bulk(group
     token = token_create(user=group["users"]["coordinator"], actor=Actor.system("test"))
     api = Client(headers={"Authorization": f"Bearer {token}"}).post(
         "/api/v1/lines/bulk",
-        {"lines": [own_line.pk, zora_line.pk], "action": "waive", "reason": "x", "override": True,
-         "override_reason": "y"},
+        {
+            "lines": [own_line.pk, zora_line.pk],
+            "action": "waive",
+            "reason": "x",
+            "override": True,
+            "override_reason": "y",
+        },
         content_type="application/json",
     )
     # then both answer 404 naming only the id, and neither line changed.

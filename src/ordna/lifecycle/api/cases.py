@@ -183,7 +183,11 @@ def lines_bulk(request: HttpRequest, payload: LinesBulkIn) -> Any:
         raise _refused(exc) from exc
     ids = [line.pk for line in outcome.lines]
     lines = Line.objects.filter(pk__in=ids).select_related(*LINE_RELATED).prefetch_related("reopenings")
-    return {"action": outcome.action, "lines": sorted(lines, key=lambda line: ids.index(line.pk)), "pending": outcome.pending}
+    return {
+        "action": outcome.action,
+        "lines": sorted(lines, key=lambda line: ids.index(line.pk)),
+        "pending": outcome.pending,
+    }
 
 
 @router.post(

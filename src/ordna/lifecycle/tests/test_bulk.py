@@ -65,16 +65,25 @@ def test_a_supplier_claims_its_lines_done_under_its_ticket_and_the_next_export_v
     answer = client.post(BULK, {"lines": [erp.pk, crm.pk], "action": "claim", "ticket": " INC-4711 "})
     assert answer.status_code == 302
     for line in Line.objects.filter(pk__in=[erp.pk, crm.pk]):
-        assert (line.state, line.claim_ticket, line.claimed_by) == (LineState.OPEN, "INC-4711", world["supplier"].username)
+        assert (line.state, line.claim_ticket, line.claimed_by) == (
+            LineState.OPEN,
+            "INC-4711",
+            world["supplier"].username,
+        )
         assert line.claimed_done_at is not None
     events = AuditEvent.objects.filter(action="line.done_claimed").order_by("seq")
     assert sorted(e.target_id for e in events) == sorted([str(erp.pk), str(crm.pk)])
     # The claim is shown on my tasks, on the case page and in the API; the lines stay open.
     claim = "says done"
     assert claim in client.get(reverse("lifecycle:my_tasks")).content.decode()
-    assert "their ticket INC-4711" in client.get(reverse("lifecycle:detail", kwargs={"pk": erp.case_id})).content.decode()
+    assert (
+        "their ticket INC-4711" in client.get(reverse("lifecycle:detail", kwargs={"pk": erp.case_id})).content.decode()
+    )
     mine = api(world["supplier"]).get("/api/v1/tasks/mine").json()["items"]
-    assert {(i["id"], i["claim_ticket"], i["state"]) for i in mine} == {(erp.pk, "INC-4711", "open"), (crm.pk, "INC-4711", "open")}
+    assert {(i["id"], i["claim_ticket"], i["state"]) for i in mine} == {
+        (erp.pk, "INC-4711", "open"),
+        (crm.pk, "INC-4711", "open"),
+    }
     # The next export verifies what the export shows, and only that.
     import_accounts("erp", [("L1", "disabled", "")])
     assert Line.objects.get(pk=erp.pk).state == LineState.VERIFIED
@@ -88,7 +97,9 @@ def test_a_supplier_acts_only_on_its_own_lines_and_only_claims(world) -> None:
     assert client.post(BULK, {"lines": [erp.pk, hr.pk], "action": "claim", "ticket": "T"}).status_code == 404
     assert client.post(BULK, {"lines": [wiki.pk], "action": "claim", "ticket": "T"}).status_code == 404
     refused = api(world["supplier"]).post(
-        "/api/v1/lines/bulk", {"lines": [erp.pk, hr.pk], "action": "claim", "ticket": "T"}, content_type="application/json"
+        "/api/v1/lines/bulk",
+        {"lines": [erp.pk, hr.pk], "action": "claim", "ticket": "T"},
+        content_type="application/json",
     )
     assert refused.status_code == 404 and refused.json()["field"] == "lines" and f"#{hr.pk}" in refused.json()["detail"]
     assert not Line.objects.exclude(claim_ticket="").exists()
@@ -102,7 +113,9 @@ def test_a_supplier_acts_only_on_its_own_lines_and_only_claims(world) -> None:
         page = client.post(BULK, data)
         assert page.status_code == 422 and 'id="bulk-error"' in page.content.decode(), (data, field)
     answer = api(world["supplier"]).post(
-        "/api/v1/lines/bulk", {"lines": [erp.pk], "action": "attest", "reason": "other"}, content_type="application/json"
+        "/api/v1/lines/bulk",
+        {"lines": [erp.pk], "action": "attest", "reason": "other"},
+        content_type="application/json",
     )
     assert answer.status_code == 422 and answer.json()["field"] == "action"
     assert not Line.objects.exclude(claim_ticket="").exists() and not Line.objects.exclude(state="open").exists()
@@ -119,7 +132,9 @@ def test_a_coordinator_closes_the_selected_lines_all_or_nothing(world) -> None:
     assert Line.objects.get(pk=wiki.pk).state == LineState.OPEN
     # A closed line among them: 409, nothing applied.
     Line.objects.filter(pk=erp.pk).update(state=LineState.WAIVED, note="x", closed_by="x", closed_at=timezone.now())
-    conflict = signed_in(world["coordinator"]).post(BULK, {"lines": [wiki.pk, erp.pk], "attest_reason": "admin_console", "note": "n", "action": "attest"})
+    conflict = signed_in(world["coordinator"]).post(
+        BULK, {"lines": [wiki.pk, erp.pk], "attest_reason": "admin_console", "note": "n", "action": "attest"}
+    )
     assert conflict.status_code == 409 and f"#{erp.pk}" in conflict.content.decode()
     assert Line.objects.get(pk=wiki.pk).state == LineState.OPEN
     # With the override explained: the own line closes, the supplier's waits for a second person.
@@ -140,7 +155,9 @@ def test_the_coordinator_claims_too_and_the_form_offers_closing_only_to_coordina
     assert "Attest all" in coordinator.get(reverse("lifecycle:my_tasks")).content.decode()
     assert "Attest all" not in signed_in(world["supplier"]).get(reverse("lifecycle:my_tasks")).content.decode()
     answer = api(world["coordinator"]).post(
-        "/api/v1/lines/bulk", {"lines": [wiki.pk], "action": "claim", "ticket": "CHG-7"}, content_type="application/json"
+        "/api/v1/lines/bulk",
+        {"lines": [wiki.pk], "action": "claim", "ticket": "CHG-7"},
+        content_type="application/json",
     )
     assert answer.status_code == 200 and answer.json()["lines"][0]["claim_ticket"] == "CHG-7"
     assert Line.objects.get(pk=wiki.pk).state == LineState.OPEN

@@ -6,7 +6,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
-from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
@@ -51,8 +50,10 @@ def lines_bulk(request: HttpRequest) -> HttpResponse:
         messages.success(
             request,
             ngettext(
-                "%(count)s line recorded as done under your ticket: it stays open until the next export or read-back verifies it.",
-                "%(count)s lines recorded as done under your ticket: they stay open until the next export or read-back verifies them.",
+                "%(count)s line recorded as done under your ticket: it stays open until the next export or "
+                "read-back verifies it.",
+                "%(count)s lines recorded as done under your ticket: they stay open until the next export or "
+                "read-back verifies them.",
                 count,
             )
             % {"count": count},
@@ -60,11 +61,11 @@ def lines_bulk(request: HttpRequest) -> HttpResponse:
     elif outcome.pending:
         messages.success(
             request,
-            ngettext(
-                "%(count)s line sent for approval.", "%(count)s lines sent for approval.", outcome.pending
-            )
+            ngettext("%(count)s line sent for approval.", "%(count)s lines sent for approval.", outcome.pending)
             % {"count": outcome.pending},
         )
     else:
-        messages.success(request, ngettext("%(count)s line closed.", "%(count)s lines closed.", count) % {"count": count})
+        messages.success(
+            request, ngettext("%(count)s line closed.", "%(count)s lines closed.", count) % {"count": count}
+        )
     return redirect("lifecycle:my_tasks")
