@@ -88,6 +88,10 @@ def test_a_supplier_claims_its_lines_done_under_its_ticket_and_the_next_export_v
     import_accounts("erp", [("L1", "disabled", "")])
     assert Line.objects.get(pk=erp.pk).state == LineState.VERIFIED
     assert Line.objects.get(pk=crm.pk).state == LineState.OPEN
+    # An export that shows the account active again reopens the line without the old claim.
+    import_accounts("erp", [("L1", "active", "")])
+    reopened = Line.objects.get(pk=erp.pk)
+    assert (reopened.state, reopened.reopened, reopened.claim_ticket, reopened.claimed_done_at) == ("open", 1, "", None)
 
 
 def test_a_supplier_acts_only_on_its_own_lines_and_only_claims(world) -> None:
