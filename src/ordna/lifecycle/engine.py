@@ -393,6 +393,10 @@ _CLOSING_CLEARED: dict[str, Any] = {
     "approved_at": None,
     "proof_run": None,
     "proof_taken_at": None,
+    # A claim made before the line closed said nothing about what reopened it (lifecycle/bulk.py).
+    "claim_ticket": "",
+    "claimed_by": "",
+    "claimed_done_at": None,
 }
 
 

@@ -284,6 +284,12 @@ class Line(models.Model):
         "core.ImportRun", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
     )
     proof_taken_at = models.DateTimeField(null=True, blank=True)
+    # Someone says the line is done under their own ticket (a supplier's bulk "done, our ticket N"): a claim
+    # like a service desk's (SupplierRequest), shown on the line, never a verification: the line stays open
+    # until an export or a read-back verifies it (lifecycle/bulk.py).
+    claim_ticket = models.CharField(max_length=100, blank=True, db_default="")
+    claimed_by = models.CharField(max_length=150, blank=True, db_default="")
+    claimed_done_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["case_id", "due", "kind", "id"]

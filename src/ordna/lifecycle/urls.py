@@ -1,6 +1,6 @@
 from django.urls import path
 
-from ordna.lifecycle.views import cases, links, people, templates
+from ordna.lifecycle.views import bulk, cases, links, people, templates
 
 app_name = "lifecycle"
 urlpatterns = [
@@ -19,6 +19,7 @@ urlpatterns = [
     path("survey/<str:token>/", people.exit_survey_page, name="exit_survey"),
     path("survey/<str:token>/withdraw/", people.alumni_withdraw, name="alumni_withdraw"),
     path("<int:pk>/exit-survey/", people.exit_survey_invite, name="exit_survey_invite"),
+    path("lines/bulk/", bulk.lines_bulk, name="lines_bulk"),
     path("lines/<int:pk>/close/", cases.line_close, name="line_close"),
     path("act/<str:token>/", links.line_by_link, name="line_by_link"),
     path("service-desk/<str:token>/", links.service_desk_by_link, name="service_desk_by_link"),

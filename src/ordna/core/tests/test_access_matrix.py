@@ -117,6 +117,8 @@ WEB: dict[str, tuple[dict[str, Any], str, set[str], int | tuple[int, ...]]] = {
     "lifecycle:check_in": ({}, "get", {"admin", "coordinator"}, 200),
     # An empty form is refused (422) with the reason on the page; only who may close the line gets that far.
     "lifecycle:line_close": ({"pk": "LINE"}, "post", {"admin", "coordinator", "manager"}, 422),
+    # Nothing selected is refused (422) on the page to whoever may close lines at all.
+    "lifecycle:lines_bulk": ({}, "post", ALL - {"auditor"}, 422),
     # REQUEST is a withdrawn waiver on LINE: deciding it again answers 409 to whoever may decide it at all.
     "lifecycle:request_approve": ({"pk": "REQUEST"}, "post", {"admin", "coordinator"}, 409),
     "lifecycle:request_reject": ({"pk": "REQUEST"}, "post", {"admin", "coordinator"}, 409),
@@ -306,6 +308,7 @@ API: dict[tuple[str, str], set[str]] = {
     ("POST", "/api/v1/cases/open"): {"admin", "coordinator", "hr"},
     ("GET", "/api/v1/lines"): ALL,
     ("GET", "/api/v1/tasks/mine"): ALL - {"auditor"},
+    ("POST", "/api/v1/lines/bulk"): ALL - {"auditor"},
     ("POST", "/api/v1/lines/{line_id}/attest"): {"admin", "coordinator", "manager"},
     ("POST", "/api/v1/lines/{line_id}/waive"): {"admin", "coordinator", "manager"},
     ("GET", "/api/v1/closing-requests"): ALL,

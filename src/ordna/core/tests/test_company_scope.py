@@ -213,3 +213,34 @@ def test_a_scoped_user_finds_no_application_of_another_company_in_the_record_of_
         api = Client(headers={"Authorization": f"Bearer {token}"})
         for path in ("/api/v1/processing-record", "/api/v1/processors/gaps"):
             assert MARKER not in api.get(path).content.decode(), f"{role} {path}"
+
+
+def test_a_scoped_coordinator_cannot_act_on_another_companys_lines_in_bulk(group: dict[str, Any]) -> None:
+    # Given Zora's open laptop line (company B) beside an open line of the coordinator's own company,
+    from ordna.lifecycle.models import Line
+
+    zora_line = Line.objects.filter(case__person__employee_id=ZORA, state="open").first()
+    own_line = Line.objects.filter(state="open").exclude(case__person__employee_id=ZORA).first()
+    assert zora_line is not None and own_line is not None
+    client = Client()
+    client.force_login(group["users"]["coordinator"])
+    # when the coordinator claims both on the page, or waives both through the API,
+    page = client.post(
+        reverse("lifecycle:lines_bulk"), {"lines": [own_line.pk, zora_line.pk], "action": "claim", "ticket": "T-1"}
+    )
+    token = token_create(user=group["users"]["coordinator"], actor=Actor.system("test"))
+    api = Client(headers={"Authorization": f"Bearer {token}"}).post(
+        "/api/v1/lines/bulk",
+        {
+            "lines": [own_line.pk, zora_line.pk],
+            "action": "waive",
+            "reason": "x",
+            "override": True,
+            "override_reason": "y",
+        },
+        content_type="application/json",
+    )
+    # then both answer 404 naming only the id, and neither line changed.
+    assert page.status_code == 404 and api.status_code == 404
+    assert MARKER not in api.content.decode() and f"#{zora_line.pk}" in api.json()["detail"]
+    assert not Line.objects.filter(pk__in=[own_line.pk, zora_line.pk]).exclude(claim_ticket="", state="open").exists()

@@ -13,7 +13,7 @@ from ordna.core.api import Capability, ErrorOut, Refused
 from ordna.core.clock import today
 from ordna.core.errors import ServiceError
 from ordna.core.web import user_of
-from ordna.lifecycle import closing, selectors, services
+from ordna.lifecycle import bulk, closing, selectors, services
 from ordna.lifecycle.api.schemas import (
     AttestIn,
     CaseDetailOut,
@@ -22,6 +22,8 @@ from ordna.lifecycle.api.schemas import (
     ClosingDecisionIn,
     ClosingRequestOut,
     LineOut,
+    LinesBulkIn,
+    LinesBulkOut,
     WaiveIn,
 )
 from ordna.lifecycle.certificate import certificate_data, certificate_pdf
@@ -150,6 +152,42 @@ def _closed(outcome: closing.ClosingOutcome) -> Any:
 
 
 CLOSING_RESPONSES = {200: LineOut, 202: ClosingRequestOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+
+
+@router.post(
+    "/lines/bulk",
+    response={200: LinesBulkOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
+    summary="Claim done (under your ticket), attest or waive many lines at once: all or nothing",
+    auth=Capability("lines.close"),
+)
+def lines_bulk(request: HttpRequest, payload: LinesBulkIn) -> Any:
+    """404 names the ids that are not lines you may close; 422 or 409 names the refused line; nothing applied."""
+    user = user_of(request)
+    try:
+        outcome = bulk.lines_bulk(
+            scope=lines_closable_scope(user),
+            ids=bulk.bulk_ids(payload.lines),
+            action=payload.action,
+            actor=Actor.for_user(user),
+            today=today(),
+            ticket=payload.ticket,
+            reason=payload.reason,
+            reference=payload.reference,
+            note=payload.note,
+            override=payload.override,
+            override_reason=payload.override_reason,
+        )
+    except bulk.LinesNotFound as exc:
+        raise Refused(exc, 404) from exc
+    except LifecycleError as exc:
+        raise _refused(exc) from exc
+    ids = [line.pk for line in outcome.lines]
+    lines = Line.objects.filter(pk__in=ids).select_related(*LINE_RELATED).prefetch_related("reopenings")
+    return {
+        "action": outcome.action,
+        "lines": sorted(lines, key=lambda line: ids.index(line.pk)),
+        "pending": outcome.pending,
+    }
 
 
 @router.post(

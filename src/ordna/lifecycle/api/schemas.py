@@ -100,6 +100,9 @@ class LineOut(Schema):
     approved_at: datetime | None
     proof_import_run: int | None
     proof_taken_at: datetime | None
+    claim_ticket: str
+    claimed_by: str
+    claimed_done_at: datetime | None
     reopenings: list[ReopeningOut]
 
     @staticmethod
@@ -160,6 +163,27 @@ class AttestIn(Schema):
     note: str = ""
     override: bool = False
     override_reason: str = ""
+
+
+class LinesBulkIn(Schema):
+    """`action` claim (a claim under `ticket`: the lines stay open until an export or read-back verifies them),
+    attest (with `reason`, `reference`, `note`) or waive (with `reason`); attest and waive are for admins and IT
+    coordinators. All or nothing: a refused line applies none."""
+
+    lines: list[int]
+    action: str
+    ticket: str = ""
+    reason: str = ""
+    reference: str = ""
+    note: str = ""
+    override: bool = False
+    override_reason: str = ""
+
+
+class LinesBulkOut(Schema):
+    action: str
+    lines: list[LineOut]
+    pending: int
 
 
 class WaiveIn(Schema):

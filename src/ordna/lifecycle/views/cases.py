@@ -25,6 +25,7 @@ from ordna.lifecycle.engine import LifecycleError
 from ordna.lifecycle.history import histories
 from ordna.lifecycle.line_actions import line_actions_offered
 from ordna.lifecycle.models import (
+    AttestReason,
     Case,
     CaseKind,
     CaseStatus,
@@ -33,7 +34,7 @@ from ordna.lifecycle.models import (
     Line,
     Responsible,
 )
-from ordna.lifecycle.scopes import cases_scope, lines_closable_scope, lines_scope
+from ordna.lifecycle.scopes import OVERRIDERS, cases_scope, lines_closable_scope, lines_scope
 from ordna.people.scopes import people_scope
 from ordna.people.selectors import departments
 
@@ -276,7 +277,9 @@ def my_tasks(request: HttpRequest) -> HttpResponse:
     return _my_tasks_page(request)
 
 
-def _my_tasks_page(request: HttpRequest, *, errors: dict[int, str] | None = None, status: int = 200) -> HttpResponse:
+def _my_tasks_page(
+    request: HttpRequest, *, errors: dict[int, str] | None = None, bulk_error: str = "", status: int = 200
+) -> HttpResponse:
     user = user_of(request)
     tasks = selectors.my_tasks(user)
     overdue_only = request.GET.get("overdue") == "1"  # the start page links its overdue count here
@@ -302,6 +305,11 @@ def _my_tasks_page(request: HttpRequest, *, errors: dict[int, str] | None = None
             "approval_needed": settings.ORDNA_WAIVER_APPROVAL,
             "today": today(),
             "query": query_without_page(request),
+            "bulk_error": bulk_error,
+            "bulk_posted": request.POST if bulk_error else {},
+            "bulk_selected": [int(v) for v in request.POST.getlist("lines") if v.isdigit()] if bulk_error else [],
+            "bulk_close": user.has_role(*OVERRIDERS),
+            "attest_reasons": AttestReason.choices,
             "overdue_only": overdue_only,
         },
         status=status,
