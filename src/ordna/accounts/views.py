@@ -234,6 +234,8 @@ def review(request: HttpRequest) -> HttpResponse:
         .select_related("application")
         .order_by("application_id", "key")
     )
+    if application := request.GET.get("application", "").strip():  # one application's queue: ?application=slug
+        accounts = accounts.filter(application__slug=application)
     page = paginate(request, accounts, per_page=20)
     identity_keys_refresh()  # nothing to do unless people changed outside an HR import
     candidates = selectors.review_candidates(list(page.object_list))
