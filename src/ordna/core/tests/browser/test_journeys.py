@@ -136,11 +136,13 @@ def test_the_it_coordinator_imports_an_export_resolves_a_review_and_sees_the_mon
     site: Site, signed_in: Any, axe_source: str, tmp_path: Path
 ) -> None:
     name, ids = namesakes(site)
+    people = csv.DictReader(io.StringIO(site.ordna("export", "people", "--format", "csv").stdout))
+    esmee = next(p["employee_id"] for p in people if p["email"] == "esmee.dehaan@example.nl")  # the demo's draw
     export = tmp_path / "wiki-users.csv"
     export.write_text(
         "account_id,email,display_name,employee_id,status,last_login,license\n"
         f"namesake,,{name},,active,{date.today().isoformat()},\n"
-        f"e10002,esmee.dehaan@example.nl,Esmée de Haan,,active,{date.today().isoformat()},\n"
+        f"{esmee.lower()},esmee.dehaan@example.nl,Esmée de Haan,,active,{date.today().isoformat()},\n"
         "old.consultant,old.consultant@example.org,Old Consultant,,active,2025-01-10,\n",
         encoding="utf-8",
     )
@@ -171,7 +173,7 @@ def test_the_it_coordinator_imports_an_export_resolves_a_review_and_sees_the_mon
     page.wait_for_load_state()
     accounts = {a["account"]: a for a in site.export("accounts") if a["application"] == "wiki"}
     assert accounts["namesake"]["person"] == ids[1] and accounts["namesake"]["match"] == "manual"
-    assert accounts["e10002"]["person"] == "E10002"
+    assert accounts[esmee.lower()]["person"] == esmee
 
     page.goto("/accounts/findings/")
     assert page.get_by_role("heading", name="Money").is_visible()

@@ -38,6 +38,11 @@ def test_each_roles_start_page_shows_its_own_work_first_in_swedish(
     assert_translated(page, "sv")
     # The counts are links to the lists they count; the first one opens.
     tiles = page.locator("main section").first.locator("ul.tiles li a")
+    if username == "employee" and tiles.count() == 0:
+        # The journeys ran first: he left and handed everything back, so nothing waits for him, and his page
+        # says so instead of showing an empty list.
+        assert "Inget väntar på dig." in page.locator("main section").first.inner_text()
+        return
     assert tiles.count() >= 1
     href = tiles.first.get_attribute("href")
     assert href is not None and href.startswith("/")
