@@ -106,9 +106,9 @@ def _free_port() -> int:
 
 def _tree_rss_mb(pid: int) -> float:
     """The resident memory of `pid` and its descendants, from /proc (MB)."""
-    total, todo, seen = 0, [pid], set()
-    while todo:
-        current = todo.pop()
+    total, pending, seen = 0, [pid], set()
+    while pending:
+        current = pending.pop()
         if current in seen:
             continue
         seen.add(current)
@@ -117,7 +117,7 @@ def _tree_rss_mb(pid: int) -> float:
             total += int(re.search(r"VmRSS:\s+(\d+)", status).group(1))  # type: ignore[union-attr]
             for task in Path(f"/proc/{current}/task").iterdir():
                 children = (task / "children").read_text().split()
-                todo.extend(int(child) for child in children)
+                pending.extend(int(child) for child in children)
         except (OSError, AttributeError):
             continue
     return total / 1024
