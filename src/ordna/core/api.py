@@ -19,7 +19,7 @@ from ordna.core.actor import Actor
 from ordna.core.companies import CompanyError, company_save
 from ordna.core.errors import ServiceError
 from ordna.core.models import ApiToken, Company, User
-from ordna.core.services import UserError, token_revoke, token_user
+from ordna.core.services import UserError, token_revoke, token_user, user_sign_out_everywhere
 from ordna.core.web import user_of
 
 
@@ -366,3 +366,30 @@ def token_revoke_one(request: HttpRequest, token_id: int) -> Any:
         return token_revoke(token=token, actor=Actor.for_user(user_of(request)))
     except UserError as exc:
         raise Refused(exc) from exc
+
+
+class SignedOutOut(Schema):
+    username: str
+    sessions_ended: int  # the user's web sessions ended, in every browser; API tokens are left alone
+
+
+@router.post("/me/sign-out-everywhere", response=SignedOutOut, auth=Capability("dashboard"),
+             summary="End every web session of the signed-in user (a lost laptop); API tokens stay")  # fmt: skip
+def my_sign_out_everywhere(request: HttpRequest) -> Any:
+    user = user_of(request)
+    ended = user_sign_out_everywhere(user=user, actor=Actor.for_user(user))
+    return {"username": user.username, "sessions_ended": ended}
+
+
+@router.post("/users/{username}/sign-out-everywhere", response={200: SignedOutOut, 404: ErrorOut, 422: ErrorOut},
+             summary="End every web session of one user, on their behalf; API tokens stay (revoke them one by one)",
+             auth=Capability("users.manage"))  # fmt: skip
+def user_sign_out(request: HttpRequest, username: str) -> Any:
+    user = User.objects.filter(username__iexact=username).first()
+    if user is None:
+        raise Http404
+    try:
+        ended = user_sign_out_everywhere(user=user, actor=Actor.for_user(user_of(request)))
+    except UserError as exc:
+        raise Refused(exc) from exc
+    return {"username": user.username, "sessions_ended": ended}

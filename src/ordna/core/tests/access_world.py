@@ -12,6 +12,17 @@ from ordna.core.actor import Actor
 from ordna.core.models import Supplier
 from ordna.core.services import token_create
 
+# Path parameters that are not ids of the world's objects (the ids: test_access_matrix.path_values).
+PATH_VALUES = {
+    "employee_id": "E2",
+    "slug": "crm",
+    "asset_tag": "LT-1",
+    "app": "crm",
+    "code": "group",
+    "name": "crm-drop",
+    "username": "hr1",
+}
+
 
 def access_world(load_people: Any, make_user: Any, tmp_path: Any, monkeypatch: Any) -> dict[str, Any]:
     """E0 leads E1, E1 manages E2; E3 owns crm, which supplier S1 runs; E2 holds laptop LT-1.

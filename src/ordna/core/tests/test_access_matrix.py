@@ -18,7 +18,7 @@ from ordna.api import api
 from ordna.core.access import CAPABILITIES
 from ordna.core.actor import Actor
 from ordna.core.services import token_create
-from ordna.core.tests.access_world import access_world
+from ordna.core.tests.access_world import PATH_VALUES, access_world
 
 pytestmark = pytest.mark.django_db
 
@@ -275,6 +275,8 @@ API: dict[tuple[str, str], set[str]] = {
     ("GET", "/api/v1/me/tokens"): ALL,
     ("GET", "/api/v1/tokens"): {"admin", "coordinator"},
     ("DELETE", "/api/v1/tokens/{token_id}"): {"admin", "coordinator"},
+    ("POST", "/api/v1/me/sign-out-everywhere"): ALL,
+    ("POST", "/api/v1/users/{username}/sign-out-everywhere"): {"admin", "coordinator"},
     ("GET", "/api/v1/imports"): {"admin", "coordinator", "hr", "auditor"},
     ("GET", "/api/v1/companies"): {"admin", "coordinator", "hr", "auditor"},
     ("POST", "/api/v1/companies"): {"admin", "coordinator"},
@@ -415,14 +417,6 @@ API: dict[tuple[str, str], set[str]] = {
     ("POST", "/api/v1/releases/{release_id}/approve"): {"key_user"},
     ("POST", "/api/v1/releases/{release_id}/live"): {"admin", "coordinator", "key_user"},
     ("POST", "/api/v1/releases/{release_id}/announce"): {"admin", "coordinator", "key_user"},
-}
-PATH_VALUES = {
-    "employee_id": "E2",
-    "slug": "crm",
-    "asset_tag": "LT-1",
-    "app": "crm",
-    "code": "group",
-    "name": "crm-drop",
 }
 
 

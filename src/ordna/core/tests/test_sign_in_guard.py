@@ -200,6 +200,34 @@ def test_an_administrator_signs_a_user_out_everywhere_in_the_web_and_the_command
     assert Session.objects.count() == 1  # the administrator's own
 
 
+def test_the_api_signs_a_user_out_everywhere_for_themselves_and_on_their_behalf(make_user) -> None:
+    from ordna.core.actor import Actor
+    from ordna.core.services import token_create
+
+    hr = make_user("hr", password=PASSWORD)
+    browser = Client()
+    browser.post("/login/", {"username": "hr1", "password": PASSWORD})
+    own = Client(headers={"Authorization": f"Bearer {token_create(user=hr, actor=Actor.system('test'))}"})
+    answer = own.post("/api/v1/me/sign-out-everywhere")
+    assert (answer.status_code, answer.json()) == (200, {"username": "hr1", "sessions_ended": 1})
+    assert browser.get("/people/").status_code == 302
+    assert own.get("/api/v1/me").status_code == 200  # the token stays
+    browser.post("/login/", {"username": "hr1", "password": PASSWORD})
+    admin = make_user("admin")
+    by_admin = Client(headers={"Authorization": f"Bearer {token_create(user=admin, actor=Actor.system('test'))}"})
+    answer = by_admin.post("/api/v1/users/HR1/sign-out-everywhere")
+    assert (answer.status_code, answer.json()["sessions_ended"]) == (200, 1)
+    assert browser.get("/people/").status_code == 302
+    assert by_admin.post("/api/v1/users/nobody/sign-out-everywhere").status_code == 404
+    coordinator = make_user("coordinator")
+    by_coordinator = Client(
+        headers={"Authorization": f"Bearer {token_create(user=coordinator, actor=Actor.system('test'))}"}
+    )
+    refused = by_coordinator.post(f"/api/v1/users/{admin.username}/sign-out-everywhere")
+    assert refused.status_code == 422 and "administrator" in refused.json()["detail"]
+    assert AuditEvent.objects.filter(action="user.signed_out_everywhere").count() == 2
+
+
 def test_a_coordinator_cannot_sign_an_administrator_out(make_user) -> None:
     target = make_user("admin", password=PASSWORD)
     coordinator = Client()
