@@ -13,6 +13,7 @@ from django.utils import timezone
 from ordna.accounts.identity_keys import candidates_by_account
 from ordna.accounts.models import Account, Finding, FindingKind, FindingState
 from ordna.accounts.search import ACCOUNTS_SEARCH
+from ordna.applications.models import Application
 from ordna.core.companies import CompanyFilter, of_company
 from ordna.core.data_version import cached_rows
 from ordna.core.errors import not_one_of
@@ -260,9 +261,12 @@ def company_findings(company: CompanyFilter) -> QuerySet[Finding] | None:
     return None if company is None else Finding.objects.filter(of_finding(company))
 
 
-def accounts_unlinked_count() -> int:
+def accounts_unlinked_count(only: Q | None = None) -> int:
     """Active accounts linked to no person and not marked as a service or shared account: the review queue's and
-    the orphan findings' accounts, for the start page's checklist."""
-    return Account.objects.filter(
+    the orphan findings' accounts, for the start page's checklist; `only` limits the applications."""
+    accounts = Account.objects.filter(
         Q(needs_review=True) | Q(person__isnull=True, non_personal=False), status="active"
-    ).count()
+    )
+    if only is not None:
+        accounts = accounts.filter(application__in=Application.objects.filter(only))
+    return accounts.count()

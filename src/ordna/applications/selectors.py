@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 from rapidfuzz import fuzz, utils
 
 from ordna.applications.models import Application, License
@@ -20,10 +20,11 @@ class Missing:
     unread: list[str]
 
 
-def applications_missing() -> Missing:
-    """What the applications still lack, by name, in one query."""
+def applications_missing(only: Q | None = None) -> Missing:
+    """What the applications still lack, by name, in one query; `only` limits the applications (a user's
+    companies: `applications.scopes.company_scope`)."""
     rows = (
-        Application.objects.filter(attest_only=False)
+        Application.objects.filter(only or Q(), attest_only=False)
         .annotate(priced=Exists(License.objects.filter(application=OuterRef("pk"))))
         .order_by("name")
         .values_list("name", "priced", "accounts_seen_at", "accounts_active", "accounts_disabled", "accounts_gone")

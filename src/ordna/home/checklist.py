@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.conf import settings
+from django.db.models import Q
 from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -41,11 +42,12 @@ def _names(names: list[str]) -> str:
     return shown if rest <= 0 else shown + " " + ngettext("and %(n)d more", "and %(n)d more", rest) % {"n": rest}
 
 
-def first_run_steps(*, today: date) -> list[Step]:
-    """The checklist, in the order the steps are best done."""
+def first_run_steps(*, today: date, only: Q | None = None) -> list[Step]:
+    """The checklist, in the order the steps are best done; `only` limits the applications named and counted to
+    a user's companies (a coordinator of one company sees nothing of another's)."""
     people = hr_file_imported()
-    apps = applications_missing()
-    unlinked = accounts_unlinked_count()
+    apps = applications_missing(only)
+    unlinked = accounts_unlinked_count(only)
     roles = list(
         User.objects.filter(is_active=True, roles__role__in=(Role.HR, Role.COORDINATOR)).values_list(
             "roles__role", "email"
@@ -133,5 +135,5 @@ class FirstRun:
         return all(step.done for step in self.steps)
 
 
-def first_run(*, today: date) -> FirstRun:
-    return FirstRun(first_run_steps(today=today), len(open_items_reaching_nobody(today=today)))
+def first_run(*, today: date, only: Q | None = None) -> FirstRun:
+    return FirstRun(first_run_steps(today=today, only=only), len(open_items_reaching_nobody(today=today)))

@@ -67,7 +67,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     work = selectors.supplier_work(user, today=today(), now=timezone.now())
     own_work = role_work(user, today=today())
     # The first-run checklist and the "reach nobody" warning: for who sets Ordna up.
-    first = first_run(today=today()) if user.has_role(Role.ADMIN, Role.COORDINATOR) else None
+    first = first_run(today=today(), only=company_scope(user)) if user.has_role(Role.ADMIN, Role.COORDINATOR) else None
     return render(
         request,
         "home/dashboard.html",

@@ -202,10 +202,11 @@ def test_a_scoped_user_finds_no_application_of_another_company_in_the_record_of_
         for url in (reverse("reports:processing_record"), reverse("suppliers:agreements")):
             response = client.get(url)
             assert response.status_code == 200 and MARKER.encode() not in response.content, f"{role} {url}"
-        # The dashboard's gaps (its first-run checklist, for the coordinator, is not what this test is about).
+        # The dashboard: its gaps, and the coordinator's first-run checklist (B's application has no price and
+        # no accounts, and is named only to those who see B).
         dashboard = client.get(reverse("home:dashboard")).content.decode()
         gaps = dashboard.split('id="processor-gaps-heading"')[1].split("</section>")[0]
-        assert "Sub-processor to decide" in gaps and MARKER not in gaps, role
+        assert "Sub-processor to decide" in gaps and MARKER not in dashboard, role
         workbook = load_workbook(io.BytesIO(client.get(reverse("reports:processing_record") + "?format=xlsx").content))
         cells = [str(v) for sheet in workbook.worksheets for row in sheet.iter_rows(values_only=True) for v in row]
         assert not any(MARKER in cell for cell in cells), role
