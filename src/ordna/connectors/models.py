@@ -1,7 +1,7 @@
 """Connectors: how Ordna reads an application's accounts directly and disables one (docs/connectors.md).
 
 A connector belongs to one application. Its options are plain settings; its secret (a password, token or
-client secret) is stored encrypted (ordna.connectors.secrets) and never shown again. Every disable goes
+client secret) is stored encrypted (ordna.core.encryption) and never shown again. Every disable goes
 through the outbox (`Action`): one live action per account, retried with backoff, then read back.
 """
 

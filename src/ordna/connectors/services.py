@@ -21,9 +21,9 @@ from ordna.connectors.failures import place_of_kind
 from ordna.connectors.google_client import service_account_check
 from ordna.connectors.models import Connector, DisablePolicy
 from ordna.connectors.netguard import AddressRefused, url_check
-from ordna.connectors.secrets import SecretError, secret_decrypt, secret_encrypt
 from ordna.core.actor import Actor
 from ordna.core.audit import audit_record
+from ordna.core.encryption import SecretError, secret_decrypt, secret_encrypt
 from ordna.core.errors import ServiceError, lazy_text
 from ordna.core.models import ImportRun
 from ordna.core.tabular import RowError

@@ -381,7 +381,9 @@ class SecondFactor(models.Model):
     code from it; `last_step` is the newest time step used, so a code works once."""
 
     user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="second_factor")
-    key = models.CharField(max_length=64)  # base32, as authenticator apps take it
+    # The base32 key as authenticator apps take it, encrypted at rest (ordna.core.encryption): read it with
+    # ordna.core.second_factor, never from here.
+    key = models.TextField()
     created_at = models.DateTimeField()
     confirmed_at = models.DateTimeField(null=True, blank=True)
     last_step = models.BigIntegerField(default=0)

@@ -5,6 +5,7 @@ identity provider are left to the provider."""
 from __future__ import annotations
 
 import hashlib
+import logging
 import secrets
 from dataclasses import dataclass
 
@@ -16,9 +17,12 @@ from django.utils.translation import gettext as _
 
 from ordna.core.actor import Actor
 from ordna.core.audit import audit_record
+from ordna.core.encryption import SecretError, secret_decrypt, secret_encrypt
 from ordna.core.errors import ServiceError
 from ordna.core.models import RecoveryCode, SecondFactor, User
 from ordna.core.services import user_change_check
+
+log = logging.getLogger(__name__)
 
 ISSUER = "Ordna"
 RECOVERY_CODES = 10
@@ -57,7 +61,8 @@ def enrolment_start(*, user: User) -> Enrolment:
         raise SecondFactorError(_("A second factor is already set up; remove it first."), field="code")
     key = pyotp.random_base32()
     SecondFactor.objects.update_or_create(
-        user=user, defaults={"key": key, "created_at": timezone.now(), "confirmed_at": None, "last_step": 0}
+        user=user,
+        defaults={"key": secret_encrypt(key), "created_at": timezone.now(), "confirmed_at": None, "last_step": 0},
     )
     return enrolment_shown(user=user)
 
@@ -65,9 +70,10 @@ def enrolment_start(*, user: User) -> Enrolment:
 def enrolment_shown(*, user: User) -> Enrolment:
     """The unconfirmed key of `user` and its QR code, as an SVG data URL (no inline markup, no request)."""
     factor = SecondFactor.objects.get(user=user, confirmed_at__isnull=True)
-    uri = pyotp.TOTP(factor.key).provisioning_uri(name=user.username, issuer_name=ISSUER)
+    key = secret_decrypt(factor.key)
+    uri = pyotp.TOTP(key).provisioning_uri(name=user.username, issuer_name=ISSUER)
     svg = segno.make(uri, error="m").svg_data_uri(scale=4, border=2)
-    return Enrolment(key=factor.key, uri=uri, qr_svg_data_uri=svg)
+    return Enrolment(key=key, uri=uri, qr_svg_data_uri=svg)
 
 
 def _step_accepted(factor: SecondFactor, code: str) -> int | None:
@@ -75,7 +81,13 @@ def _step_accepted(factor: SecondFactor, code: str) -> int | None:
     code = _normal(code)
     if not (code.isdigit() and len(code) == 6):
         return None
-    totp = pyotp.TOTP(factor.key)
+    try:
+        totp = pyotp.TOTP(secret_decrypt(factor.key))
+    except SecretError:
+        # The key was encrypted with a key no longer configured: no code can match; recovery codes still work,
+        # and an administrator removes the factor so that the user enrols again.
+        log.warning("user %s: the second factor's key cannot be decrypted with ORDNA_CONNECTOR_KEY", factor.user_id)
+        return None
     now = timezone.now()
     current = totp.timecode(now)
     for step in range(current - VALID_WINDOW, current + VALID_WINDOW + 1):

@@ -22,7 +22,7 @@ import httpx
 from django.conf import settings
 
 from ordna.connectors.netguard import url_check
-from ordna.connectors.secrets import secret_decrypt
+from ordna.core.encryption import secret_decrypt
 from ordna.core.errors import ServiceError
 from ordna.feeds.failures import FeedFailure, FetchFailed, failure_of_exception, failure_of_http_status
 

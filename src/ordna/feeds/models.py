@@ -52,7 +52,7 @@ class Feed(models.Model):
     preset = models.CharField(max_length=40, blank=True)  # empty: the application's saved format (or "ordna")
     full = models.BooleanField(default=True)  # an account export lists every account
     options = models.JSONField(default=dict, blank=True)
-    secret = models.TextField(blank=True)  # a Fernet token (ordna.connectors.secrets); never shown
+    secret = models.TextField(blank=True)  # a Fernet token (ordna.core.encryption); never shown
     schedule = models.CharField(max_length=100, default="daily at 06:00")
     enabled = models.BooleanField(default=True)
     next_run_at = models.DateTimeField(null=True, blank=True)

@@ -25,9 +25,9 @@ from django.utils.translation import gettext_lazy as _
 
 from ordna.accounts.importing import accounts_import
 from ordna.applications.models import Application
-from ordna.connectors.secrets import secret_encrypt
 from ordna.core.actor import Actor
 from ordna.core.audit import audit_record
+from ordna.core.encryption import secret_encrypt
 from ordna.core.errors import ServiceError, lazy_text, no_application, not_one_of
 from ordna.core.tabular import RowError
 from ordna.feeds.failures import FeedFailure, FetchFailed

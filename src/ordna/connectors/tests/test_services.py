@@ -15,8 +15,8 @@ from ordna.conftest import TODAY, hr_row
 from ordna.connectors import deprovisioning, services
 from ordna.connectors.base import ConnectorError, DisableOutcome
 from ordna.connectors.models import Action, Connector
-from ordna.connectors.secrets import secret_decrypt
 from ordna.core.actor import Actor
+from ordna.core.encryption import secret_decrypt
 from ordna.core.models import AuditEvent
 
 pytestmark = pytest.mark.django_db

@@ -19,7 +19,7 @@ from pathlib import Path
 from django.conf import settings
 from ordna.applications.services import application_create
 from ordna.connectors.models import Connector
-from ordna.connectors.secrets import secret_encrypt
+from ordna.core.encryption import secret_encrypt
 from ordna.core.actor import Actor
 from ordna.core.services import token_create, user_add
 actor = Actor.command_line()
@@ -36,7 +36,7 @@ READ_DATA = """
 from pathlib import Path
 from django.conf import settings
 from ordna.connectors.models import Connector
-from ordna.connectors.secrets import secret_decrypt
+from ordna.core.encryption import secret_decrypt
 from ordna.core.models import ApiToken, User
 print(User.objects.get(username="lisa").email)
 print(ApiToken.objects.get().name)

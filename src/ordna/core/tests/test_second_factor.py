@@ -15,7 +15,8 @@ from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 
-from ordna.core import sign_in_guard
+from ordna.core import second_factor, sign_in_guard
+from ordna.core.encryption import secret_decrypt
 from ordna.core.models import AuditEvent, RecoveryCode, SecondFactor, SignInThrottle
 
 pytestmark = pytest.mark.django_db
@@ -51,12 +52,15 @@ def test_enrolment_shows_a_qr_code_and_a_code_confirms_it(make_user) -> None:
     assert re.search(r'<img class="qr" src="data:image/svg\+xml;charset=utf-8,%3Csvg[^"]+"', page)
     factor = SecondFactor.objects.get(user=user)
     assert factor.confirmed_at is None
+    # The key is kept encrypted (a copy of the database alone gives no codes).
+    plain = secret_decrypt(factor.key)
+    assert re.fullmatch(r"[A-Z2-7]{32}", plain) and plain not in factor.key
     # A wrong code changes nothing.
-    response = client.post("/account/second-factor/", {"code": "000000" if code_now(factor.key) != "000000" else "1"})
+    response = client.post("/account/second-factor/", {"code": "000000" if code_now(plain) != "000000" else "1"})
     assert "is not the one the app shows now" in response.content.decode()
     assert SecondFactor.objects.get(user=user).confirmed_at is None
     key, codes = enrol(client)
-    assert key == factor.key and len(codes) == 10 and len(set(codes)) == 10
+    assert key == plain and len(codes) == 10 and len(set(codes)) == 10
     assert SecondFactor.objects.get(user=user).confirmed_at is not None
     assert RecoveryCode.objects.filter(user=user).count() == 10
     assert not RecoveryCode.objects.filter(digest__in=codes).exists()  # only digests are kept
@@ -234,3 +238,28 @@ def test_a_session_older_than_the_set_up_signs_in_again_with_a_code(make_user, s
     response = older.get("/people/", follow=True)
     assert response.redirect_chain[-1][0] == "/login/"
     assert "_auth_user_id" not in older.session
+
+
+def test_keys_kept_in_clear_before_are_encrypted_by_the_migration_and_still_give_codes(make_user) -> None:
+    import importlib
+
+    from django.apps import apps
+
+    user = make_user("hr", password=PASSWORD)
+    key, _codes = enrol(sign_in("hr1"))
+    SecondFactor.objects.filter(user=user).update(key=key, last_step=0)  # as stored before the migration
+    importlib.import_module("ordna.core.migrations.0012_second_factor_key_encrypted").encrypt_keys(apps, None)
+    stored = SecondFactor.objects.get(user=user).key
+    assert key not in stored and secret_decrypt(stored) == key
+    assert second_factor.code_verify(user=user, code=code_now(key))
+
+
+def test_a_key_that_cannot_be_decrypted_refuses_the_code_but_not_a_recovery_code(make_user, settings) -> None:
+    from cryptography.fernet import Fernet
+
+    user = make_user("hr", password=PASSWORD)
+    key, codes = enrol(sign_in("hr1"))
+    assert second_factor.code_verify(user=user, code=code_now(key, later=30))  # the next step's code
+    settings.ORDNA_CONNECTOR_KEY = Fernet.generate_key().decode()  # the key was changed
+    assert not second_factor.code_verify(user=user, code=code_now(key, later=60))
+    assert second_factor.code_verify(user=user, code=codes[0])
