@@ -31,9 +31,9 @@ from ordna.core.models import AuditEvent
 from ordna.core.services import token_create
 from ordna.reports import documents, selectors
 from ordna.reports.models import EvidencePackRequest, MonthlyMailing
+from ordna.reports.services import ReportError, evidence_pack_make, monthly_mail_send
 from ordna.reports.tasks import evidence_pack_build_job
 from ordna.reports.tests.packs import evidence_pack_through_api
-from ordna.reports.services import ReportError, evidence_pack_make, monthly_mail_send
 
 pytestmark = pytest.mark.django_db
 OCTOBER, NOVEMBER = date(2026, 10, 1), date(2026, 11, 1)
