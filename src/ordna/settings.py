@@ -471,6 +471,8 @@ LOGGING = {
     "loggers": {
         "django.request": {"level": "ERROR"},
         "huey": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        # fontTools tells every step of subsetting a font at INFO: some 25 lines per font of every PDF made.
+        "fontTools": {"level": "WARNING"},
     },
 }
 

@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
 from ordna.core.actor import Actor
@@ -444,7 +444,7 @@ def evidence(request: HttpRequest, payload: EvidenceIn) -> Any:
     except ReportError as exc:
         raise Refused(exc, 400) from exc
     pack.refresh_from_db()  # with jobs run immediately, it is built already
-    return 202, _pack_out(pack, company_names([pack]))
+    return Status(202, _pack_out(pack, company_names([pack])))
 
 
 @router.get(
