@@ -75,7 +75,7 @@ def fonts_read_each_time() -> Iterator[None]:
     try:
         yield
     finally:
-        pdf._font_add = saved  # type: ignore[assignment]
+        pdf._font_add = saved
 
 
 def timed(make: Callable[[int], bytes]) -> tuple[float, float, list[bytes]]:

@@ -27,7 +27,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Literal
 
-from fontTools import ttLib
+from fontTools import ttLib  # type: ignore[import-untyped]
 from fpdf import FPDF
 from fpdf.fonts import SubsetMap, TTFFont
 
