@@ -483,7 +483,11 @@ def evidence_file(request: HttpRequest, pack_id: int) -> Any:
     pack = _visible(request, pack_id)
     if pack.state != EvidencePackState.READY:
         raise Refused(pack_not_ready(pack), 409)
-    response = FileResponse(pack.file.open("rb"), content_type="application/zip", as_attachment=True)
+    try:
+        stored = pack.file.open("rb")
+    except OSError:  # its file is gone from the files folder (restored without it, removed by hand)
+        raise Http404 from None
+    response = FileResponse(stored, content_type="application/zip", as_attachment=True)
     response["Content-Disposition"] = f'attachment; filename="{pack.file_name}"'
     response["X-Ordna-Seed"] = str(pack.seed)
     return response

@@ -179,7 +179,11 @@ def evidence_download(request: HttpRequest, pk: int) -> HttpResponse:
     pack = evidence_pack_visible(user_of(request), pk)
     if pack is None or pack.state != EvidencePackState.READY:
         raise Http404
-    response = FileResponse(pack.file.open("rb"), content_type="application/zip", as_attachment=True)
+    try:
+        stored = pack.file.open("rb")
+    except OSError:  # its file is gone from the files folder (restored without it, removed by hand)
+        raise Http404 from None
+    response = FileResponse(stored, content_type="application/zip", as_attachment=True)
     response["Content-Disposition"] = f'attachment; filename="{pack.file_name}"'
     response["X-Ordna-Seed"] = str(pack.seed)
     return response  # type: ignore[return-value]  # a streamed file, as every download of a stored file
