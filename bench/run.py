@@ -5,7 +5,8 @@ SQLite (and on PostgreSQL when DATABASE_URL is set) and times a DuckDB one-query
 the floor; times the monthly report over a year of churn (bench/reports.py) and the reminder run over 100,000
 open lines (bench/reminders.py), and how long a small API write waits while all the accounts are imported as
 one file (bench/busy.py). Sizes can be lowered for a quick look: BENCH_PEOPLE, BENCH_ACCOUNTS, BENCH_CHURN,
-BENCH_LINES; BENCH_PARTS (default reminders,reports,feeds,accounts,busy,web) chooses the parts. The feeds
+BENCH_LINES; BENCH_PARTS (default reminders,reports,certificates,feeds,accounts,busy,web) chooses the parts
+(certificates: one leaver certificate's PDF, bench/certificates.py). The feeds
 part (bench/feeds.py) runs an unchanged 50,000-row export (BENCH_FEED_ROWS) through a feed and through
 `ordna import accounts`. The web part (bench/web.py) serves the generated organisation with `ordna serve` and
 times every page, list, report and API list against a signed-in no-op, with the server's peak memory
@@ -272,8 +273,16 @@ def web_part(data: Path) -> None:
             print("  not timed (not a page to GET): " + ", ".join(f"{u} {s}" for u, s in sorted(r["skipped"].items())))
 
 
+def certificates_part() -> None:
+    from bench.certificates import main as certificates
+
+    certificates()
+
+
 def main() -> None:
-    parts = os.environ.get("BENCH_PARTS", "reminders,reports,feeds,accounts,busy,web").split(",")
+    parts = os.environ.get("BENCH_PARTS", "reminders,reports,certificates,feeds,accounts,busy,web").split(",")
+    if "certificates" in parts:  # one leaver certificate (PDF), as the evidence pack makes hundreds
+        certificates_part()
     if "web" in parts:
         web_part(data_dir())
     if "reminders" in parts:

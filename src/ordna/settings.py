@@ -328,6 +328,8 @@ ORDNA_DORMANT_DAYS = envint("ORDNA_DORMANT_DAYS", 90, minimum=1)
 # Leavers' personal data is erased this many months after their case completed, or after they left without a
 # case (docs/privacy.md); counts and the proof of completion remain.
 ORDNA_RETENTION_MONTHS = envint("ORDNA_RETENTION_MONTHS", 24, minimum=1)
+# Days an evidence pack built by the worker (and its ZIP) is kept after it was asked for (docs/reports.md).
+ORDNA_EVIDENCE_PACK_DAYS = envint("ORDNA_EVIDENCE_PACK_DAYS", 14, minimum=1)
 # A source (the HR file, an application's accounts) older than this many days is stale (docs/feeds.md); each
 # application can set its own.
 ORDNA_SOURCE_MAX_AGE_DAYS = envint("ORDNA_SOURCE_MAX_AGE_DAYS", 7, minimum=1)
@@ -469,6 +471,8 @@ LOGGING = {
     "loggers": {
         "django.request": {"level": "ERROR"},
         "huey": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        # fontTools tells every step of subsetting a font at INFO: some 25 lines per font of every PDF made.
+        "fontTools": {"level": "WARNING"},
     },
 }
 

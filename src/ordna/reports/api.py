@@ -1,5 +1,5 @@
 """Reports in the API: the monthly follow-up and the licence report as JSON or as files, and the auditor's
-evidence pack as a ZIP."""
+evidence packs, asked for here, built by the worker and downloaded as a ZIP when ready."""
 
 from __future__ import annotations
 
@@ -7,8 +7,9 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
-from ninja import Field, Router, Schema
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from ninja import Field, Router, Schema, Status
+from ninja.pagination import paginate
 
 from ordna.core.actor import Actor
 from ordna.core.api import Capability, ErrorOut, Refused
@@ -19,8 +20,18 @@ from ordna.core.web import user_of
 from ordna.lifecycle.selectors import ClosingShares
 from ordna.reports import documents, figures, render, selectors
 from ordna.reports.by_company import CompanyRow, group_report
+from ordna.reports.evidence_packs import (
+    PacksWaiting,
+    company_names,
+    evidence_pack_request,
+    evidence_pack_visible,
+    evidence_packs_visible,
+    pack_not_ready,
+)
 from ordna.reports.group import group_file
-from ordna.reports.services import ReportError, evidence_pack_make
+from ordna.reports.models import EvidencePackRequest, EvidencePackState
+from ordna.reports.services import ReportError
+from ordna.reports.tasks import evidence_pack_build_job
 from ordna.reports.value import Value, ValueFigures
 
 router = Router(tags=["reports"])
@@ -154,6 +165,26 @@ class EvidenceIn(Schema):
     sample: int
     seed: int | None = None
     company: str = ""  # a company's code: its leavers only (docs/companies.md)
+
+
+class EvidencePackOut(Schema):
+    """An evidence pack asked for in the web or the API, and where its building stands."""
+
+    id: int
+    state: str = Field(description="queued, building, ready or failed")
+    reason: str = Field(description="why it failed, a sentence; empty otherwise")
+    start: date
+    end: date
+    sample: int
+    seed: int
+    companies: str = Field(description="the names of the companies it is of; empty for the whole group")
+    requested_by: str
+    requested_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+    leavers: int | None = Field(description="leavers in the period, once built")
+    size: int | None = Field(description="the ZIP's size in bytes, once built")
+    file: str | None = Field(description="where to download the ZIP, once ready")
 
 
 class CompanyFiguresOut(Schema):
@@ -357,26 +388,106 @@ def licenses(request: HttpRequest, format: str = "json", company: str = "") -> A
     return [dict(zip(render.LICENCE_HEADINGS, row, strict=True)) for row in render.licence_rows(lines)]
 
 
+def _pack_out(pack: EvidencePackRequest, names: dict[int, str]) -> dict[str, Any]:
+    ready = pack.state == EvidencePackState.READY
+    return {
+        "id": pack.pk,
+        "state": pack.state,
+        "reason": pack.reason,
+        "start": pack.start,
+        "end": pack.end,
+        "sample": pack.sample,
+        "seed": pack.seed,
+        "companies": names.get(pack.pk, ""),
+        "requested_by": pack.actor_label,
+        "requested_at": pack.requested_at,
+        "started_at": pack.started_at,
+        "finished_at": pack.finished_at,
+        "leavers": pack.leavers,
+        "size": pack.size,
+        "file": f"/api/v1/reports/evidence/{pack.pk}/file" if ready else None,
+    }
+
+
+def _visible(request: HttpRequest, pack_id: int) -> EvidencePackRequest:
+    pack = evidence_pack_visible(user_of(request), pack_id)
+    if pack is None:
+        raise Http404
+    return pack
+
+
 @router.post(
     "/reports/evidence",
-    response={200: None, 400: ErrorOut},
-    summary="The auditor's evidence pack: a ZIP of the leaver list (CSV) and a seeded sample's certificates (PDF)",
+    response={202: EvidencePackOut, 400: ErrorOut, 429: ErrorOut},
+    summary="Ask for the auditor's evidence pack (a ZIP of the leaver list and a seeded sample's certificates): "
+    "the worker builds it; follow its state and download it when ready",
+    description="Answers 202 with the pack's id, seed and state at once (`queued`; with jobs run immediately, "
+    "`ready` or `failed`). 400: input no pack can be made from (`field` names it). 429: three of your packs are "
+    "still waiting to be built.",
     auth=Capability("reports.evidence"),
 )
-def evidence(request: HttpRequest, payload: EvidenceIn) -> HttpResponse:
+def evidence(request: HttpRequest, payload: EvidenceIn) -> Any:
+    company = _company(request, payload.company)
     try:
-        pack = evidence_pack_make(
+        pack = evidence_pack_request(
             start=payload.start,
             end=payload.end,
             sample=payload.sample,
             seed=payload.seed,
+            company=company,
             actor=Actor.for_user(user_of(request)),
             today=today(),
-            company=_company(request, payload.company),
+            enqueue=evidence_pack_build_job,
         )
+    except PacksWaiting as exc:
+        raise Refused(exc, 429) from exc
     except ReportError as exc:
         raise Refused(exc, 400) from exc
-    response = HttpResponse(pack.content, content_type="application/zip")
+    pack.refresh_from_db()  # with jobs run immediately, it is built already
+    return Status(202, _pack_out(pack, company_names([pack])))
+
+
+@router.get(
+    "/reports/evidence",
+    response=list[EvidencePackOut],
+    summary="The evidence packs you may see (of your companies), newest first, with their state",
+    auth=Capability("reports.evidence"),
+)
+@paginate
+def evidence_list(request: HttpRequest) -> Any:
+    packs = evidence_packs_visible(user_of(request))
+    names = company_names(packs)
+    return [_pack_out(pack, names) for pack in packs]
+
+
+@router.get(
+    "/reports/evidence/{pack_id}",
+    response=EvidencePackOut,
+    summary="One evidence pack's state: queued, building, ready (with the file's address) or failed (with the reason)",
+    auth=Capability("reports.evidence"),
+)
+def evidence_detail(request: HttpRequest, pack_id: int) -> Any:
+    pack = _visible(request, pack_id)
+    return _pack_out(pack, company_names([pack]))
+
+
+@router.get(
+    "/reports/evidence/{pack_id}/file",
+    response={200: None, 409: ErrorOut},
+    summary="An evidence pack's ZIP, once ready",
+    description="409: the pack is not ready (queued, building or failed: `detail` says which and why).",
+    auth=Capability("reports.evidence"),
+    openapi_extra={"responses": {200: {"description": "The ZIP", "content": {"application/zip": {}}}}},
+)
+def evidence_file(request: HttpRequest, pack_id: int) -> Any:
+    pack = _visible(request, pack_id)
+    if pack.state != EvidencePackState.READY:
+        raise Refused(pack_not_ready(pack), 409)
+    try:
+        stored = pack.file.open("rb")
+    except OSError:  # its file is gone from the files folder (restored without it, removed by hand)
+        raise Http404 from None
+    response = FileResponse(stored, content_type="application/zip", as_attachment=True)
     response["Content-Disposition"] = f'attachment; filename="{pack.file_name}"'
     response["X-Ordna-Seed"] = str(pack.seed)
     return response

@@ -88,6 +88,22 @@ def _csv(rows: list[dict[str, object]], columns: tuple[str, ...]) -> bytes:
     return out.getvalue().encode("utf-8")
 
 
+def evidence_input_check(*, start: date, end: date, sample: int, seed: int | None) -> int:
+    """The seed of a pack of [start, end] with `sample` leavers (a new random one when `seed` is None), or a
+    ReportError naming the input that no pack can be made from."""
+    if end < start:
+        raise ReportError(
+            _("The period ends (%(end)s) before it starts (%(start)s)."), field="end", end=end, start=start
+        )
+    if not 1 <= sample <= MAX_SAMPLE:
+        raise ReportError(_("Sample size %(n)s: choose 1 to %(max)s."), field="sample", n=sample, max=MAX_SAMPLE)
+    if seed is None:
+        seed = secrets.randbelow(10**9)
+    if not 0 <= seed <= MAX_SEED:
+        raise ReportError(_("Seed %(seed)s: choose a whole number from 0."), field="seed", seed=seed)
+    return seed
+
+
 def evidence_pack_make(
     *,
     start: date,
@@ -107,16 +123,7 @@ def evidence_pack_make(
     Of some companies of the group only, when `company` says so (docs/companies.md). Reads only; records one
     audit event (who drew which sample with which seed).
     """
-    if end < start:
-        raise ReportError(
-            _("The period ends (%(end)s) before it starts (%(start)s)."), field="end", end=end, start=start
-        )
-    if not 1 <= sample <= MAX_SAMPLE:
-        raise ReportError(_("Sample size %(n)s: choose 1 to %(max)s."), field="sample", n=sample, max=MAX_SAMPLE)
-    if seed is None:
-        seed = secrets.randbelow(10**9)
-    if not 0 <= seed <= MAX_SEED:
-        raise ReportError(_("Seed %(seed)s: choose a whole number from 0."), field="seed", seed=seed)
+    seed = evidence_input_check(start=start, end=end, sample=sample, seed=seed)
     leavers = evidence_leavers(start=start, end=end, today=today, company=company)
     picked = set(f.evidence_sample([r["case_id"] for r in leavers], size=sample, seed=seed)) if leavers else set()
     for row in leavers:

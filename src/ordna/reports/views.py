@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from datetime import date
 
+from django.conf import settings
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -23,9 +24,17 @@ from ordna.core.web import capability, user_of
 from ordna.reports import documents, figures, selectors
 from ordna.reports import render as pages
 from ordna.reports.by_company import group_report
+from ordna.reports.evidence_packs import (
+    company_names,
+    evidence_pack_request,
+    evidence_pack_visible,
+    evidence_packs_visible,
+)
 from ordna.reports.group import group_context, group_file
+from ordna.reports.models import EvidencePackState
 from ordna.reports.processing import record_pdf, record_xlsx
-from ordna.reports.services import ReportError, evidence_pack_make
+from ordna.reports.services import ReportError
+from ordna.reports.tasks import evidence_pack_build_job
 from ordna.suppliers.processing_gaps import processing_gaps
 from ordna.suppliers.processing_record import record_rows
 
@@ -127,29 +136,57 @@ def _int(value: str, label: str) -> int:
 
 @capability("reports.evidence")
 def evidence(request: HttpRequest) -> HttpResponse:
-    """GET shows the form; POST makes the pack (it only reads, and records who drew which sample)."""
+    """GET shows the form and the packs the user may see; POST asks the worker for a pack (it only reads, and
+    records who drew which sample) and comes back here, where the pack's state shows until it is ready."""
     values = {"start": "", "end": "", "sample": "25", "seed": ""}
     company, choice = _company(request)
     if request.method == "POST":
         values = {key: request.POST.get(key, "").strip() for key in values}
         try:
-            pack = evidence_pack_make(
+            pack = evidence_pack_request(
                 start=_date(values["start"], _("From")),
                 end=_date(values["end"], _("To")),
                 sample=_int(values["sample"], _("Sample size")),
                 seed=_int(values["seed"], _("Seed")) if values["seed"] else None,
+                company=company,
                 actor=Actor.for_user(user_of(request)),
                 today=today(),
-                company=company,
+                enqueue=evidence_pack_build_job,
             )
         except ReportError as exc:
             messages.error(request, str(exc))
         else:
-            response = HttpResponse(pack.content, content_type="application/zip")
-            response["Content-Disposition"] = f'attachment; filename="{pack.file_name}"'
-            response["X-Ordna-Seed"] = str(pack.seed)
-            return response
-    return render(request, "reports/evidence.html", {"values": values, **choice})
+            messages.success(
+                request,
+                _(
+                    "Evidence pack %(id)s (seed %(seed)s) is queued: it is built in the background, and appears below "
+                    "with a download link when it is ready."
+                )
+                % {"id": pack.pk, "seed": pack.seed},
+            )
+            return redirect("reports:evidence")
+    packs = evidence_packs_visible(user_of(request))
+    names = company_names(packs)
+    rows = [(pack, names[pack.pk]) for pack in packs]
+    waiting = any(pack.state in (EvidencePackState.QUEUED, EvidencePackState.BUILDING) for pack in packs)
+    context = {"values": values, "rows": rows, "waiting": waiting, "days": settings.ORDNA_EVIDENCE_PACK_DAYS}
+    return render(request, "reports/evidence.html", {**context, **choice})
+
+
+@capability("reports.evidence")
+def evidence_download(request: HttpRequest, pk: int) -> HttpResponse:
+    """A ready pack's ZIP, for a user who may see its companies; anything else answers 404."""
+    pack = evidence_pack_visible(user_of(request), pk)
+    if pack is None or pack.state != EvidencePackState.READY:
+        raise Http404
+    try:
+        stored = pack.file.open("rb")
+    except OSError:  # its file is gone from the files folder (restored without it, removed by hand)
+        raise Http404 from None
+    response = FileResponse(stored, content_type="application/zip", as_attachment=True)
+    response["Content-Disposition"] = f'attachment; filename="{pack.file_name}"'
+    response["X-Ordna-Seed"] = str(pack.seed)
+    return response  # type: ignore[return-value]  # a streamed file, as every download of a stored file
 
 
 @capability("reports.group")

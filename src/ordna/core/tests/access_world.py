@@ -229,4 +229,15 @@ def access_world(load_people: Any, make_user: Any, tmp_path: Any, monkeypatch: A
     values["ERASURE"] = ErasureRequest.objects.create(
         person=people["E1"], reason="Asked by letter", requested_by_label="someone", requested_at=now
     ).pk
+    from ordna.core.models import Company
+    from ordna.reports.evidence_packs import evidence_pack_build, evidence_pack_request
+
+    # An evidence pack of the world's own company, asked for by the admin and built by the worker.
+    pack = evidence_pack_request(
+        start=TODAY - timedelta(days=30), end=TODAY + timedelta(days=30), sample=1, seed=1,
+        company=Company.objects.get(is_default=True).pk, actor=Actor.for_user(users["admin"]), today=TODAY,
+        enqueue=lambda pk: None,
+    )  # fmt: skip
+    evidence_pack_build(pack_id=pack.pk)
+    values["EVIDENCE_PACK"] = pack.pk
     return {"users": users, "people": people, "values": values}

@@ -195,6 +195,7 @@ WEB: dict[str, tuple[dict[str, Any], str, set[str], int | tuple[int, ...]]] = {
     "reports:monthly": ({}, "get", {"admin", "coordinator", "hr", "auditor"}, 200),
     "reports:licenses": ({}, "get", {"admin", "coordinator", "hr", "auditor"}, 200),
     "reports:evidence": ({}, "get", {"admin", "coordinator", "auditor"}, 200),
+    "reports:evidence_download": ({"pk": "EVIDENCE_PACK"}, "get", {"admin", "coordinator", "auditor"}, 200),
     "reports:group": ({}, "get", {"admin", "coordinator", "auditor"}, 200),
     "notifications:log": ({}, "get", ALL, 200),
     # The digest is HR's own: readers of the whole log and its recipient see it.
@@ -358,6 +359,9 @@ API: dict[tuple[str, str], set[str]] = {
     ("GET", "/api/v1/reports/monthly"): {"admin", "coordinator", "hr", "auditor"},
     ("GET", "/api/v1/reports/licenses"): {"admin", "coordinator", "hr", "auditor"},
     ("POST", "/api/v1/reports/evidence"): {"admin", "coordinator", "auditor"},
+    ("GET", "/api/v1/reports/evidence"): {"admin", "coordinator", "auditor"},
+    ("GET", "/api/v1/reports/evidence/{pack_id}"): {"admin", "coordinator", "auditor"},
+    ("GET", "/api/v1/reports/evidence/{pack_id}/file"): {"admin", "coordinator", "auditor"},
     ("GET", "/api/v1/reports/group"): {"admin", "coordinator", "auditor"},
     ("GET", "/api/v1/notifications"): ALL,
     ("GET", "/api/v1/notifications/{digest_id}"): {"admin", "coordinator", "auditor", "hr"},
@@ -459,6 +463,7 @@ def path_values(world: dict[str, Any]) -> dict[str, Any]:
         "test_id": values["RELEASE_TEST"],
         "request_id": values["REQUEST"],
         "token_id": values["TOKEN"],
+        "pack_id": values["EVIDENCE_PACK"],
     }
 
 
@@ -544,14 +549,9 @@ def test_a_revoked_or_wrong_token_is_401(world) -> None:
     assert Client(headers={"Authorization": "Bearer ordna_wrong"}).get("/api/v1/me").status_code == 401
     assert Client(headers={"Authorization": f"Bearer {token}"}).get("/api/v1/me").status_code == 200
     user_update(
-        user=world["users"]["hr"],
-        actor=Actor.for_user(admin),
-        roles=["hr"],
-        person_id=None,
-        supplier_id=None,
-        email="",
-        is_active=False,
-    )
+        user=world["users"]["hr"], actor=Actor.for_user(admin), roles=["hr"], person_id=None, supplier_id=None,
+        email="", is_active=False,
+    )  # fmt: skip
     assert Client(headers={"Authorization": f"Bearer {token}"}).get("/api/v1/me").status_code == 401
 
 

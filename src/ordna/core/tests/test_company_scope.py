@@ -245,3 +245,39 @@ def test_a_scoped_coordinator_cannot_act_on_another_companys_lines_in_bulk(group
     assert page.status_code == 404 and api.status_code == 404
     assert MARKER not in api.content.decode() and f"#{zora_line.pk}" in api.json()["detail"]
     assert not Line.objects.filter(pk__in=[own_line.pk, zora_line.pk]).exclude(claim_ticket="", state="open").exists()
+
+
+def test_a_scoped_coordinator_cannot_see_another_companys_evidence_pack(group: dict[str, Any]) -> None:
+    # Given a pack of company B (Zora leaves within it) and one of the whole group, asked for by the admin,
+    from ordna.reports.evidence_packs import evidence_pack_build
+
+    admin = Client(
+        headers={"Authorization": f"Bearer {token_create(user=group['users']['admin'], actor=Actor.system('t'))}"}
+    )
+    ids = []
+    for code in ("b", ""):
+        payload = {
+            "start": TODAY.isoformat(),
+            "end": (TODAY + timedelta(days=5)).isoformat(),
+            "sample": 1,
+            "company": code,
+        }
+        asked = admin.post("/api/v1/reports/evidence", payload, content_type="application/json")
+        assert asked.status_code == 202, asked.content
+        evidence_pack_build(pack_id=asked.json()["id"])
+        ids.append(asked.json()["id"])
+    assert [p["state"] for p in admin.get("/api/v1/reports/evidence").json()["items"][:2]] == ["ready", "ready"]
+    # then the coordinator and the auditor of the world's own company find neither: not listed, 404 by id, 404 on
+    # the file and on the page's download; and asking for company B's pack is refused.
+    for role in ("coordinator", "auditor"):
+        token = token_create(user=group["users"][role], actor=Actor.system("test"))
+        api = Client(headers={"Authorization": f"Bearer {token}"})
+        assert not {p["id"] for p in api.get("/api/v1/reports/evidence").json()["items"]} & set(ids), role
+        web = Client()
+        web.force_login(group["users"][role])
+        for pack_id in ids:
+            assert api.get(f"/api/v1/reports/evidence/{pack_id}").status_code == 404
+            assert api.get(f"/api/v1/reports/evidence/{pack_id}/file").status_code == 404
+            assert web.get(reverse("reports:evidence_download", kwargs={"pk": pack_id})).status_code == 404
+        refused = api.post("/api/v1/reports/evidence", {**payload, "company": "b"}, content_type="application/json")
+        assert refused.status_code == 422 and refused.json()["field"] == "company"

@@ -51,6 +51,7 @@ BAD = {
     "ORDNA_MASS_CHANGE_MINIMUM": ("0", "at least 1"),
     "ORDNA_DORMANT_DAYS": ("0", "at least 1"),
     "ORDNA_RETENTION_MONTHS": ("0", "at least 1"),
+    "ORDNA_EVIDENCE_PACK_DAYS": ("0", "at least 1"),
     "ORDNA_SOURCE_MAX_AGE_DAYS": ("0", "at least 1"),
     "ORDNA_MAIL_DOMAINS": ("example", "not a domain"),
     "ORDNA_HOLIDAY_COUNTRY": ("DE", "SE or NL"),

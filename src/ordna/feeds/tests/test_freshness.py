@@ -26,6 +26,7 @@ from ordna.feeds.tests.conftest import HR_FILE, drop, m365
 from ordna.lifecycle.models import Line
 from ordna.notifications.selectors import reminders_plan
 from ordna.people.services import people_import
+from ordna.reports.tests.packs import evidence_pack_through_api
 
 pytestmark = pytest.mark.django_db
 NOV_2 = datetime(2026, 11, 2, 9, 0, tzinfo=ZoneInfo("Europe/Stockholm"))
@@ -91,8 +92,7 @@ def test_every_surface_shows_the_same_stale_sources(delivered_on_2_november, mak
     assert api.get("/api/v1/reports/monthly?month=2026-10").json()["stale_sources"] == []
     # The evidence pack: the manifest and sources.csv
     payload = {"start": "2026-11-01", "end": "2026-11-30", "sample": 1, "seed": 7}
-    answer = api.post("/api/v1/reports/evidence", data=json.dumps(payload), content_type="application/json")
-    pack = zipfile.ZipFile(io.BytesIO(answer.content))
+    pack = zipfile.ZipFile(io.BytesIO(evidence_pack_through_api(api, payload)[1]))
     manifest = json.loads(pack.read("manifest.json"))
     assert [(s["source"], s["stale"], s["blocked_lines"]) for s in manifest["stale_sources"]] == [
         ("hr", True, 0),

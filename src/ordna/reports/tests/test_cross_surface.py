@@ -30,6 +30,7 @@ from ordna.conftest import TODAY, hr_csv, hr_row
 from ordna.core.actor import Actor
 from ordna.core.services import token_create
 from ordna.reports.figures import add_months, month_end, months_ending
+from ordna.reports.tests.packs import evidence_pack_through_api
 
 pytestmark = pytest.mark.django_db
 ACCOUNT_HEADER = "account_id,email,display_name,employee_id,status,last_login,license\n"
@@ -156,9 +157,8 @@ def from_workbook(content: bytes) -> Shown:
 
 def from_evidence(api: Client, start: date, end: date) -> Shown:
     payload = {"start": start.isoformat(), "end": end.isoformat(), "sample": 1, "seed": 7}
-    answer = api.post("/api/v1/reports/evidence", data=json.dumps(payload), content_type="application/json")
-    assert answer.status_code == 200, answer.content
-    f = json.loads(zipfile.ZipFile(io.BytesIO(answer.content)).read("manifest.json"))["figures"]
+    _, content = evidence_pack_through_api(api, payload)
+    f = json.loads(zipfile.ZipFile(io.BytesIO(content)).read("manifest.json"))["figures"]
     return from_json(
         f["leaver_accounts_active"], f["license_waste_per_month"], f["overdue_lines"], f["devices_not_returned"]
     )

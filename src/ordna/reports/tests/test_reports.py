@@ -30,8 +30,10 @@ from ordna.core.actor import Actor
 from ordna.core.models import AuditEvent
 from ordna.core.services import token_create
 from ordna.reports import documents, selectors
-from ordna.reports.models import MonthlyMailing
+from ordna.reports.models import EvidencePackRequest, MonthlyMailing
 from ordna.reports.services import ReportError, evidence_pack_make, monthly_mail_send
+from ordna.reports.tasks import evidence_pack_build_job
+from ordna.reports.tests.packs import evidence_pack_through_api
 
 pytestmark = pytest.mark.django_db
 OCTOBER, NOVEMBER = date(2026, 10, 1), date(2026, 11, 1)
@@ -174,21 +176,28 @@ def test_bad_evidence_input_is_refused_with_the_value(org) -> None:
 def test_an_auditor_making_the_pack_writes_only_an_audit_event(org, make_user) -> None:
     client = Client()
     client.force_login(make_user("auditor"))
+    asked = client.post("/reports/evidence/", {"start": "2026-09-01", "end": "2026-10-31", "sample": "2", "seed": "11"})
+    assert asked.status_code == 302 and asked["Location"] == "/reports/evidence/"
+    [pack] = EvidencePackRequest.objects.all()
     before = AuditEvent.objects.count()
     with CaptureQueriesContext(connection) as queries:
-        response = client.post(
-            "/reports/evidence/", {"start": "2026-09-01", "end": "2026-10-31", "sample": "2", "seed": "11"}
-        )
-    assert response.status_code == 200 and response["Content-Type"] == "application/zip"
-    assert response["X-Ordna-Seed"] == "11" and "evidence-seed-11.zip" in response["Content-Disposition"]
+        evidence_pack_build_job.call_local(pack.pk)
     # executemany is recorded as "N times: INSERT ...".
     statements = [re.sub(r"^(\d+|\?) times: ", "", q["sql"]) for q in queries.captured_queries]
     writes = [sql for sql in statements if sql.split(None, 1)[0].upper() in ("INSERT", "UPDATE", "DELETE", "REPLACE")]
-    # The event, and the chain's head it moves.
-    assert writes and all('"core_auditevent"' in sql or '"core_auditchainhead"' in sql for sql in writes), writes
+    # The event, the chain's head it moves, and the pack's own state (claimed, then ready).
+    assert writes and all(
+        '"core_auditevent"' in sql or '"core_auditchainhead"' in sql or '"reports_evidencepackrequest"' in sql
+        for sql in writes
+    ), writes
+    assert sum('"reports_evidencepackrequest"' in sql for sql in writes) == 2
     event = AuditEvent.objects.order_by("-seq").first()
     assert AuditEvent.objects.count() == before + 1 and event.action == "report.evidence"
     assert event.after["seed"] == 11 and event.after["leavers"] == 3
+    assert event.actor_label == "auditor1"  # the one who asked for it, not the worker
+    response = client.get(f"/reports/evidence/{pack.pk}/download/")
+    assert response.status_code == 200 and response["Content-Type"] == "application/zip"
+    assert response["X-Ordna-Seed"] == "11" and "evidence-seed-11.zip" in response["Content-Disposition"]
 
 
 def test_the_web_pages_and_downloads(org, make_user) -> None:
@@ -231,12 +240,8 @@ def test_the_api_gives_the_same_figures(org, make_user) -> None:
     assert client.get("/api/v1/reports/monthly?month=2026-10&format=pdf").content.startswith(b"%PDF")
     [crm] = client.get("/api/v1/reports/licenses").json()
     assert crm["to_leavers"] == 2 and crm["waste_per_month"] == "300.00"
-    pack = client.post(
-        "/api/v1/reports/evidence",
-        data={"start": "2026-09-01", "end": "2026-10-31", "sample": 1, "seed": 5},
-        content_type="application/json",
-    )
-    assert pack.status_code == 200 and pack["X-Ordna-Seed"] == "5"
+    state, _ = evidence_pack_through_api(client, {"start": "2026-09-01", "end": "2026-10-31", "sample": 1, "seed": 5})
+    assert (state["seed"], state["leavers"], state["requested_by"]) == (5, 3, "auditor1")
     refused = client.post(
         "/api/v1/reports/evidence",
         data={"start": "2026-09-01", "end": "2026-10-31", "sample": 0},
