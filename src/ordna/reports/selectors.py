@@ -396,7 +396,7 @@ def monthly_report(*, month: date, today: date, company: CompanyFilter = None) -
         stale_sources=stale_sources(day=as_of),
         data_since=since,
         processor_gaps=processing_gaps(today=as_of, application_filter=applications_of(company)),
-        value=value_report(month=month, since=since, company=company),
+        value=value_report(month=month, since=since, company=company, today=today),
         scope=company,
     )
 
@@ -480,7 +480,7 @@ def dashboard(*, today: date, company: CompanyFilter = None) -> Dashboard:
         devices_outstanding=[(str(device_labels.get(kind, kind or "—")), n, late) for kind, n, late in devices],
         findings_by_kind=[(kind, str(labels.get(kind, kind)), n, money.get(kind, {})) for kind, n in live],
         at=points[-1].at,
-        value=value_report(month=months[-1], since=since, company=company),
+        value=value_report(month=months[-1], since=since, company=company, today=today),
     )
 
 

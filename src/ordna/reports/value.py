@@ -89,7 +89,8 @@ def _money_saved(start: date, end: date, company: CompanyFilter) -> dict[date, t
 
 
 def _leaver_accounts(start: date, end: date, company: CompanyFilter) -> dict[date, tuple[int, int]]:
-    """Per month of the due date: the account lines of leaver cases due, and those closed by their due date."""
+    """Per month of the due date: the account lines of leaver cases due from `start` to `end`, and those closed
+    by their due date."""
     rows = (
         Line.objects.filter(of_company(company, person="case__person"))
         .filter(case__kind=CaseKind.LEAVER, kind=LineKind.ACCOUNT, due__gte=start, due__lte=end)
@@ -147,14 +148,18 @@ def _key_user_hours(months: Sequence[date], company: CompanyFilter) -> dict[date
     }
 
 
-def value_by_month(months: Sequence[date], *, company: CompanyFilter = None) -> dict[date, ValueFigures]:
+def value_by_month(
+    months: Sequence[date], *, company: CompanyFilter = None, today: date | None = None
+) -> dict[date, ValueFigures]:
     """The value figures of each of `months` (their first days, in order), of one company with `company`; one
-    query per figure for all the months."""
+    query per figure for all the months. With `today`, a month not yet over counts the account lines due up to
+    today only: a line due later is neither on time nor late yet (the month's share would read low until its
+    end)."""
     if not months:
         return {}
     start, end = months[0], f.month_end(months[-1])
     money = _money_saved(start, end, company)
-    accounts = _leaver_accounts(start, end, company)
+    accounts = _leaver_accounts(start, min(end, today) if today is not None else end, company)
     devices = _devices_collected(start, end, company)
     hours = _key_user_hours(months, company)
     result = {}
@@ -176,9 +181,9 @@ def value_by_month(months: Sequence[date], *, company: CompanyFilter = None) -> 
     return result
 
 
-def value_of_month(*, month: date, company: CompanyFilter = None) -> ValueFigures:
+def value_of_month(*, month: date, company: CompanyFilter = None, today: date | None = None) -> ValueFigures:
     """What the routine achieved in `month` (its first day)."""
-    return value_by_month([month], company=company)[month]
+    return value_by_month([month], company=company, today=today)[month]
 
 
 def value_total(figures: Sequence[ValueFigures]) -> ValueFigures | None:
@@ -208,16 +213,16 @@ class Value:
     by_month: list[ValueFigures]
 
 
-def value_report(*, month: date, since: date | None, company: CompanyFilter = None) -> Value:
+def value_report(*, month: date, since: date | None, company: CompanyFilter = None, today: date | None = None) -> Value:
     """The value of `month` and of every month from the one Ordna started in (`since`, the data's first day;
-    without one, the month alone) up to `month`."""
+    without one, the month alone) up to `month`; lines due after `today` are not counted yet."""
     first = _month_of(since) if since is not None and _month_of(since) <= month else month
     months = []
     current = first
     while current <= month:
         months.append(current)
         current = f.add_months(current, 1)
-    by_month = value_by_month(months, company=company)
+    by_month = value_by_month(months, company=company, today=today)
     ordered = [by_month[m] for m in months]
     total = value_total(ordered)
     assert total is not None  # noqa: S101 - at least `month`
