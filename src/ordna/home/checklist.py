@@ -15,6 +15,7 @@ from django.utils.translation import ngettext
 
 from ordna.accounts.selectors import accounts_unlinked_count
 from ordna.applications.selectors import applications_missing
+from ordna.core.data_version import cached
 from ordna.core.models import Role, User
 from ordna.lifecycle.selectors import leaver_template_active
 from ordna.notifications.recipients import usable_address
@@ -134,4 +135,8 @@ class FirstRun:
 
 
 def first_run(*, today: date) -> FirstRun:
-    return FirstRun(first_run_steps(today=today), len(open_items_reaching_nobody(today=today)))
+    # The reminder engine's count reads every person of the HR file: worked out once per data version
+    # (ordna.core.data_version), so the start page does not walk the HR file on every request; the same figure
+    # as a live count, never older than the last committed write.
+    unreached = cached(("unreached", today), lambda: len(open_items_reaching_nobody(today=today)))
+    return FirstRun(first_run_steps(today=today), unreached)
