@@ -88,7 +88,7 @@ def build(data: Path) -> dict[str, Any]:
     from ordna.accounts.models import Account, Finding
     from ordna.lifecycle.models import Case
 
-    return {
+    built = {
         "build_seconds": time.perf_counter() - started,
         "people": people.counts()["created"],
         "accounts": Account.objects.count(),
@@ -96,6 +96,21 @@ def build(data: Path) -> dict[str, Any]:
         "cases": Case.objects.count(),
         "cases_opened": len(getattr(cases, "opened", []) or []),
     }
+    (Path(os.environ["ORDNA_DATA_DIR"]) / "bench-build.json").write_text(json.dumps(built))
+    return built
+
+
+def reuse() -> dict[str, Any]:
+    """A database `build` left in ORDNA_DATA_DIR (BENCH_WEB_DATA_DIR): brought to this code's migrations (an
+    index added since is built now), with the figures of its build."""
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    built = json.loads((Path(os.environ["ORDNA_DATA_DIR"]) / "bench-build.json").read_text())
+    return {**built, "reused": os.environ["ORDNA_DATA_DIR"]}
 
 
 def _free_port() -> int:
@@ -290,6 +305,8 @@ if __name__ == "__main__":
     what = sys.argv[1]
     if what == "build":
         print(json.dumps(build(Path(sys.argv[2]))))
+    elif what == "reuse":
+        print(json.dumps(reuse()))
     else:
         import django
 

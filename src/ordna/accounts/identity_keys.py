@@ -24,6 +24,7 @@ from ordna.accounts.correlation import PersonIndex, PersonKey, _common_domains, 
 from ordna.accounts.models import Account, IdentityKey, IdentityKeysStamp
 from ordna.accounts.reading import company_domains
 from ordna.core.bulk import chunks
+from ordna.core.data_version import cached
 from ordna.people.events import PeopleChanged
 from ordna.people.models import Person
 
@@ -56,7 +57,14 @@ def _version() -> dict[str, Any]:
 
 def identity_keys_refresh(*, force: bool = False) -> int:
     """Bring the stored keys up to date with the people; returns how many people's keys were made. Without
-    `force`, nothing is done while the people's version is the stored one."""
+    `force`, nothing is done while the people's version is the stored one, and that version (a scan of the
+    people) is read once per data version (ordna.core.data_version): no write since the last look, no change."""
+    if force:
+        return _refresh(force=True)
+    return cached(("identity_keys_refresh",), lambda: _refresh(force=False))
+
+
+def _refresh(*, force: bool) -> int:
     with transaction.atomic():
         version = _version()
         stamp = IdentityKeysStamp.objects.select_for_update().filter(pk=1).first()
