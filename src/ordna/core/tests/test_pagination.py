@@ -121,6 +121,27 @@ def test_a_count_is_counted_once_per_data_version(load_people) -> None:
     assert cached_count(in_it) == 1
 
 
+@pytest.mark.django_db(transaction=True)
+def test_a_token_used_or_a_user_signing_in_keeps_the_data_version(load_people, make_user) -> None:
+    # Given committed data and its token
+    load_people([hr_row("E1")])
+    user = make_user("hr")
+    token = current_token()
+    assert token is not None
+    # When an API token is used (its last use written) and a user signs in (their last sign-in written)
+    api_token = token_create(user=user, actor=Actor.system("test"))
+    after_create = current_token()
+    assert after_create != token  # a new token is a write like any other
+    assert Client(headers={"Authorization": f"Bearer {api_token}"}).get("/api/v1/me").status_code == 200
+    Client().force_login(user)
+    # Then the data version is the same: nothing any list counts has changed
+    assert current_token() == after_create
+    # And a token revoked is a change again
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE core_apitoken SET revoked_at = last_used_at WHERE user_id = %s", [user.pk])
+    assert current_token() != after_create
+
+
 def test_inside_a_transaction_that_wrote_nothing_is_reused(load_people) -> None:
     # The test runs in one transaction: once it has written, counts are its own, never cached ones.
     load_people([hr_row("E1")])
