@@ -84,6 +84,13 @@ class Account(models.Model):
         # The review queue: a small partial index over the few accounts that wait for a decision.
         indexes = [
             models.Index(fields=["application"], condition=Q(needs_review=True), name="account_review_idx"),
+            # The review queue in its order (application, key), its deep pages skipped through this index alone.
+            models.Index(
+                fields=["application", "key"],
+                condition=(Q(needs_review=True) | Q(person__isnull=True, non_personal=False, status="active"))
+                & ~Q(status="gone"),
+                name="account_review_queue_idx",
+            ),
             # The licence report's seats assigned: a GROUP BY over this index alone (the few distinct licence
             # lists per application), not a read of every licensed account (issue 24).
             models.Index(
