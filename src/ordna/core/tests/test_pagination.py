@@ -148,3 +148,17 @@ def test_inside_a_transaction_that_wrote_nothing_is_reused(load_people) -> None:
     assert current_token() is None
     Person.objects.create(employee_id="E9", first_name="N", last_name="N", start_date=date(2026, 1, 1))
     assert cached_count(Person.objects.all()) == 2
+
+
+def test_a_deep_web_page_has_the_rows_of_the_plain_slice(load_people, monkeypatch) -> None:
+    # Given seven people and pages of three, read by their ids first from the second page on
+    from ordna.core import web
+
+    monkeypatch.setattr(web, "DEEP_OFFSET", 3)
+    load_people([hr_row(f"E{n}", last=name) for n, name in enumerate("GBFAEDC")])
+    people = Person.objects.order_by("last_name", "id")
+    paginator = web.CountedOncePaginator(people, 3)
+    # Then every page holds the rows of the plain slice, in its order, the last one too
+    pages = [[p.employee_id for p in paginator.page(n).object_list] for n in paginator.page_range]
+    assert pages == [["E3", "E1", "E6"], ["E5", "E4", "E2"], ["E0"]]
+    assert pages == [[p.employee_id for p in people[i : i + 3]] for i in (0, 3, 6)]
