@@ -176,6 +176,8 @@ def _deep(session: Any, base: str, pages: list[str]) -> list[str]:
     for url in pages:
         body = session.get(base + url, timeout=120).text
         numbers = [int(n) for n in re.findall(r"[?&]page=(\d+)", body)]
+        # The last page, as the page says it ("Page 1 of 13,862"): its OFFSET is the deepest.
+        numbers += [int(re.sub(r"\D", "", n)) for n in re.findall(r"Page 1 of ([\d,.\s\xa0]*\d)", body)]
         if numbers and max(numbers) > 1:
             deeper.append(f"{url}?page={max(numbers)}")
         for link in re.findall(r'href="(/(?:people|accounts|cases|devices|applications)/\d+/)"', body)[:1]:
