@@ -126,7 +126,7 @@ def supplier_work(user: User, *, today: date, now: datetime) -> SupplierWork | N
         lines_overdue=cached_count(lines.filter(due__lt=today)),
         questions=[(q, question_clocks(q, now=now).supplier) for q in questions.prefetch_related("events")[:SHOWN]],
         questions_total=cached_count(questions),
-        questions_overdue=cached_count(questions.filter(supplier_due_at__lt=now)),
+        questions_overdue=questions.filter(supplier_due_at__lt=now).count(),  # `now` differs per request: not cached
         actions=list(actions[:SHOWN]),
         actions_total=cached_count(actions),
         actions_overdue=cached_count(actions.filter(due__lt=today)),

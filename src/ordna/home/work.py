@@ -132,7 +132,7 @@ def _unrouted_questions(user: User, now: datetime) -> WorkKind | None:
         explained=_("New questions of applications without a key user present: take them or appoint one."),
         total=total,
         url=reverse("support:questions") + "?state=new",
-        overdue=cached_count(found.filter(internal_due_at__lt=now)),
+        overdue=found.filter(internal_due_at__lt=now).count(),  # `now` differs per request: not cached
         items=[
             WorkItem(q.internal_due_at, f"{q.application.name}: {q.text[:80]}", _question_url(q.pk))
             for q in found.select_related("application").order_by("internal_due_at", "id")[:SHOWN]
@@ -167,7 +167,7 @@ def _questions_waiting(user: User, now: datetime) -> WorkKind | None:
         explained=_("Open questions assigned to you, with the clock of the first response."),
         total=total,
         url=reverse("support:questions") + "?mine=assigned&state=open",
-        overdue=cached_count(found.filter(internal_due_at__lt=now)),
+        overdue=found.filter(internal_due_at__lt=now).count(),  # `now` differs per request: not cached
         items=items,
     )
 
