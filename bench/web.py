@@ -88,7 +88,7 @@ def build(data: Path) -> dict[str, Any]:
     from ordna.accounts.models import Account, Finding
     from ordna.lifecycle.models import Case
 
-    return {
+    built = {
         "build_seconds": time.perf_counter() - started,
         "people": people.counts()["created"],
         "accounts": Account.objects.count(),
@@ -96,6 +96,21 @@ def build(data: Path) -> dict[str, Any]:
         "cases": Case.objects.count(),
         "cases_opened": len(getattr(cases, "opened", []) or []),
     }
+    (Path(os.environ["ORDNA_DATA_DIR"]) / "bench-build.json").write_text(json.dumps(built))
+    return built
+
+
+def reuse() -> dict[str, Any]:
+    """A database `build` left in ORDNA_DATA_DIR (BENCH_WEB_DATA_DIR): brought to this code's migrations (an
+    index added since is built now), with the figures of its build."""
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    built = json.loads((Path(os.environ["ORDNA_DATA_DIR"]) / "bench-build.json").read_text())
+    return {**built, "reused": os.environ["ORDNA_DATA_DIR"]}
 
 
 def _free_port() -> int:
@@ -161,6 +176,8 @@ def _deep(session: Any, base: str, pages: list[str]) -> list[str]:
     for url in pages:
         body = session.get(base + url, timeout=120).text
         numbers = [int(n) for n in re.findall(r"[?&]page=(\d+)", body)]
+        # The last page, as the page says it ("Page 1 of 13,862"): its OFFSET is the deepest.
+        numbers += [int(re.sub(r"\D", "", n)) for n in re.findall(r"Page 1 of ([\d,.\s\xa0]*\d)", body)]
         if numbers and max(numbers) > 1:
             deeper.append(f"{url}?page={max(numbers)}")
         for link in re.findall(r'href="(/(?:people|accounts|cases|devices|applications)/\d+/)"', body)[:1]:
@@ -290,6 +307,8 @@ if __name__ == "__main__":
     what = sys.argv[1]
     if what == "build":
         print(json.dumps(build(Path(sys.argv[2]))))
+    elif what == "reuse":
+        print(json.dumps(reuse()))
     else:
         import django
 

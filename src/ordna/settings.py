@@ -260,6 +260,16 @@ def _databases() -> dict[str, dict[str, object]]:
 
 
 DATABASES = _databases()
+
+# The server process's cache: the counts and figures kept per data version (ordna.core.data_version) and the
+# rate limits. Django's default keeps 300 entries and then drops the least recently used third: a hundred pages
+# requested in turn then push out one another's figures, and each is worked out again. Ten thousand small entries.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "OPTIONS": {"MAX_ENTRIES": 10_000},
+    }
+}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -82,7 +82,23 @@ class Account(models.Model):
             ),
         ]
         # The review queue: a small partial index over the few accounts that wait for a decision.
-        indexes = [models.Index(fields=["application"], condition=Q(needs_review=True), name="account_review_idx")]
+        indexes = [
+            models.Index(fields=["application"], condition=Q(needs_review=True), name="account_review_idx"),
+            # The review queue in its order (application, key), its deep pages skipped through this index alone.
+            models.Index(
+                fields=["application", "key"],
+                condition=(Q(needs_review=True) | Q(person__isnull=True, non_personal=False, status="active"))
+                & ~Q(status="gone"),
+                name="account_review_queue_idx",
+            ),
+            # The licence report's seats assigned: a GROUP BY over this index alone (the few distinct licence
+            # lists per application), not a read of every licensed account (issue 24).
+            models.Index(
+                fields=["application", "licenses"],
+                condition=~Q(status="gone") & ~Q(licenses=[]),
+                name="account_licences_idx",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.application_id}:{self.key_display}"
@@ -171,6 +187,8 @@ class Finding(models.Model):
         ]
         indexes = [
             models.Index(fields=["state", "kind"], name="finding_state_kind_idx"),
+            # The start page's oldest open findings of a kind, read in this order without a sort (issue 24).
+            models.Index(fields=["state", "kind", "since", "id"], name="finding_state_kind_since_idx"),
             models.Index(fields=["application", "state"], name="finding_app_state_idx"),
         ]
 

@@ -3,7 +3,8 @@
 Why: a list page at a million accounts must not COUNT (or GROUP BY) the whole table on every request, yet the
 number of pages must be true the moment an import or a decision changes it. So every connection watches its
 own statements (a Django execute wrapper): a transaction that INSERTs, UPDATEs or DELETEs any table except the
-sessions' and this one's gets, once, a commit callback that writes a fresh random token into `DataVersion`.
+sessions' and this one's (nor the bookkeeping of a token's last use or a user's last sign-in) gets, once, a
+commit callback that writes a fresh random token into `DataVersion`.
 A count is then cached (Django's cache) under (token, SQL, parameters) and reused until the next commit of
 any write. The token is random, not a counter, so a rolled-back transaction (a test's) never meets a cached
 value of other data that happened to reach the same number. Inside a transaction that has written and not
@@ -30,6 +31,13 @@ T = TypeVar("T")
 TABLE = "core_dataversion"
 # Writes that do not change what any list counts: signing in keeps a session, and this table itself.
 IGNORED_TABLES = frozenset({TABLE, "django_session"})
+# Writes of when something was last used, which no list counts or figure shows: an API token's last use (written
+# at most once a minute per token) and a user's last sign-in. One column set, nothing else: a token revoked or a
+# user changed in any other way is a write like any other.
+_BOOKKEEPING = re.compile(
+    r'^\s*UPDATE\s+"?(?:core_apitoken"?\s+SET\s+"?last_used_at|core_user"?\s+SET\s+"?last_login)"?\s*=\s*%s\s+WHERE\s',
+    re.I,
+)
 _WRITE = re.compile(r'^\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM|REPLACE\s+INTO)\s+"?([A-Za-z0-9_]+)"?', re.I)
 CACHE_SECONDS = 3600
 
@@ -59,7 +67,7 @@ def _watch(execute: Callable[..., Any], sql: str, params: Any, many: bool, conte
         db.ordna_written = False
         _bump()
     result = execute(sql, params, many, context)
-    found = _WRITE.match(sql) if isinstance(sql, str) else None
+    found = _WRITE.match(sql) if isinstance(sql, str) and not _BOOKKEEPING.match(sql) else None
     if found and found.group(1).lower() not in IGNORED_TABLES:
         if not db.in_atomic_block:
             # Committed by itself, but not yet finished: an INSERT ... RETURNING still has its row to hand

@@ -16,6 +16,7 @@ from django.utils.translation import ngettext
 
 from ordna.accounts.selectors import accounts_unlinked_count
 from ordna.applications.selectors import applications_missing
+from ordna.core.data_version import cached
 from ordna.core.models import Role, User
 from ordna.lifecycle.selectors import leaver_template_active
 from ordna.notifications.recipients import usable_address
@@ -136,4 +137,8 @@ class FirstRun:
 
 
 def first_run(*, today: date, only: Q | None = None) -> FirstRun:
-    return FirstRun(first_run_steps(today=today, only=only), len(open_items_reaching_nobody(today=today)))
+    # The reminder engine's count reads every person of the HR file: worked out once per data version
+    # (ordna.core.data_version), so the start page does not walk the HR file on every request; the same figure
+    # as a live count, never older than the last committed write.
+    unreached = cached(("unreached", today), lambda: len(open_items_reaching_nobody(today=today)))
+    return FirstRun(first_run_steps(today=today, only=only), unreached)

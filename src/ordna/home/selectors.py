@@ -12,6 +12,7 @@ from ordna.accounts.scopes import accounts_scope
 from ordna.applications.models import Application
 from ordna.applications.scopes import applications_scope
 from ordna.core import access
+from ordna.core.data_version import cached, cached_count, cached_over
 from ordna.core.models import Role, User
 from ordna.devices.scopes import devices_scope
 from ordna.feeds.selectors import stale_sources
@@ -36,7 +37,10 @@ def dashboard_figures(user: User, *, today: date) -> dict[str, Any]:
     figures: dict[str, Any] = {}
     if access.can(user, "people.list"):
         people = people_scope(user)
-        figures["status_counts"] = status_counts(people, today=today)
+        # Counted once per data version (ordna.core.data_version), as every figure over a whole table here.
+        figures["status_counts"] = cached_over(
+            people, f"status_counts:{today}", lambda: status_counts(people, today=today)
+        )
         figures["leavers_soon"] = list(
             people.filter(end_date__gte=today, end_date__lte=today + timedelta(days=30))
             .order_by("end_date", "last_name")
@@ -55,15 +59,19 @@ def dashboard_figures(user: User, *, today: date) -> dict[str, Any]:
             figures["accounts_total"] = sum(v or 0 for v in sums.values())
         else:
             accounts = accounts_scope(user)
-            figures["accounts_total"] = accounts.count()
-            figures["accounts_active"] = accounts.filter(status="active").count()
+            figures["accounts_total"] = cached_count(accounts)
+            figures["accounts_active"] = cached_count(accounts.filter(status="active"))
     if access.can(user, "devices.list"):
         devices = devices_scope(user)
-        figures["devices_total"] = devices.count()
-        figures["devices_issued"] = devices.filter(status="issued").count()
+        figures["devices_total"] = cached_count(devices)
+        figures["devices_issued"] = cached_count(devices.filter(status="issued"))
     if access.can(user, "reports.view"):
         # The four figures every surface shows, from the selectors of the apps that own their data.
-        figures["now"] = figures_at([today], company=user.company_ids)[today]
+        companies = user.company_ids
+        figures["now"] = cached(
+            ("figures_at", today, None if companies is None else sorted(companies)),
+            lambda: figures_at([today], company=companies)[today],
+        )
     if access.can(user, "feeds.view"):
         figures["stale_sources"] = stale_sources(day=today)
     if access.can(user, "applications.list"):
@@ -114,14 +122,14 @@ def supplier_work(user: User, *, today: date, now: datetime) -> SupplierWork | N
     contracts.sort(key=lambda row: (row.dates.current_term_end, row.contract.title))
     return SupplierWork(
         lines=list(lines[:SHOWN]),
-        lines_total=lines.count(),
-        lines_overdue=lines.filter(due__lt=today).count(),
+        lines_total=cached_count(lines),
+        lines_overdue=cached_count(lines.filter(due__lt=today)),
         questions=[(q, question_clocks(q, now=now).supplier) for q in questions.prefetch_related("events")[:SHOWN]],
-        questions_total=questions.count(),
-        questions_overdue=questions.filter(supplier_due_at__lt=now).count(),
+        questions_total=cached_count(questions),
+        questions_overdue=questions.filter(supplier_due_at__lt=now).count(),  # `now` differs per request: not cached
         actions=list(actions[:SHOWN]),
-        actions_total=actions.count(),
-        actions_overdue=actions.filter(due__lt=today).count(),
+        actions_total=cached_count(actions),
+        actions_overdue=cached_count(actions.filter(due__lt=today)),
         contracts=contracts,
     )
 

@@ -23,6 +23,7 @@ from ordna.accounts.scopes import findings_scope
 from ordna.applications.models import KeyUserAppointment, active_on
 from ordna.applications.scopes import handled_applications_scope
 from ordna.core import access
+from ordna.core.data_version import cached_count
 from ordna.core.formats import number, short_date
 from ordna.core.models import Role, User
 from ordna.lifecycle.selectors import my_tasks
@@ -75,7 +76,7 @@ def _at_end(day: date) -> datetime:
 
 def _lines(user: User, today: date) -> WorkKind | None:
     lines = my_tasks(user)
-    total = lines.count()
+    total = cached_count(lines)
     if not total:
         return None
     return WorkKind(
@@ -84,7 +85,7 @@ def _lines(user: User, today: date) -> WorkKind | None:
         explained=_("Open lines of leavers' cases that you close: accounts, devices, tasks."),
         total=total,
         url=reverse("lifecycle:my_tasks"),
-        overdue=lines.filter(due__lt=today).count(),
+        overdue=cached_count(lines.filter(due__lt=today)),
         items=[
             WorkItem(
                 line.due,
@@ -99,7 +100,7 @@ def _lines(user: User, today: date) -> WorkKind | None:
 
 def _leaver_accounts(user: User, today: date) -> WorkKind | None:
     found = findings_scope(user).filter(kind=FindingKind.LEAVER_ACTIVE, state=FindingState.OPEN)
-    total = found.count()
+    total = cached_count(found)
     if not total:
         return None
     rows = found.select_related("application", "person").order_by("since", "id")[:SHOWN]
@@ -122,7 +123,7 @@ def _leaver_accounts(user: User, today: date) -> WorkKind | None:
 
 def _unrouted_questions(user: User, now: datetime) -> WorkKind | None:
     found = questions_scope(user).filter(state=QuestionState.NEW)
-    total = found.count()
+    total = cached_count(found)
     if not total:
         return None
     return WorkKind(
@@ -131,7 +132,7 @@ def _unrouted_questions(user: User, now: datetime) -> WorkKind | None:
         explained=_("New questions of applications without a key user present: take them or appoint one."),
         total=total,
         url=reverse("support:questions") + "?state=new",
-        overdue=found.filter(internal_due_at__lt=now).count(),
+        overdue=found.filter(internal_due_at__lt=now).count(),  # `now` differs per request: not cached
         items=[
             WorkItem(q.internal_due_at, f"{q.application.name}: {q.text[:80]}", _question_url(q.pk))
             for q in found.select_related("application").order_by("internal_due_at", "id")[:SHOWN]
@@ -147,7 +148,7 @@ def _questions_waiting(user: User, now: datetime) -> WorkKind | None:
     found = handled_questions_scope(user).filter(
         assignee_id=user.person_id or -1, state__in=[QuestionState.NEW, QuestionState.WITH_KEY_USER]
     )
-    total = found.count()
+    total = cached_count(found)
     if not total:
         return None
     items = []
@@ -166,7 +167,7 @@ def _questions_waiting(user: User, now: datetime) -> WorkKind | None:
         explained=_("Open questions assigned to you, with the clock of the first response."),
         total=total,
         url=reverse("support:questions") + "?mine=assigned&state=open",
-        overdue=found.filter(internal_due_at__lt=now).count(),
+        overdue=found.filter(internal_due_at__lt=now).count(),  # `now` differs per request: not cached
         items=items,
     )
 
@@ -177,7 +178,7 @@ def _tests_to_run(user: User, today: date) -> WorkKind | None:
         result=TestResult.PENDING,
         release__status__in=[ReleaseStatus.PLANNED, ReleaseStatus.TESTING],
     ).select_related("release__application")
-    total = found.count()
+    total = cached_count(found)
     if not total:
         return None
     tests = sorted(found[:100], key=lambda t: (t.release.planned_go_live or date.max, t.pk))[:SHOWN]
@@ -281,7 +282,7 @@ def _surveys(user: User, today: date) -> WorkKind | None:
         survey__opens_on__lte=today,
         survey__closes_on__gte=today,
     ).select_related("survey")
-    total = found.count()
+    total = cached_count(found)
     if not total:
         return None
     return WorkKind(
@@ -299,7 +300,7 @@ def _surveys(user: User, today: date) -> WorkKind | None:
 
 def _asked_back(user: User) -> WorkKind | None:
     found = questions_scope(user).filter(asked_by_id=user.person_id or -1, waiting_on_asker=True, state__in=OPEN_STATES)
-    total = found.count()
+    total = cached_count(found)
     if not total:
         return None
     return WorkKind(

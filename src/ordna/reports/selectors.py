@@ -15,13 +15,14 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
+from django.utils.translation import get_language
 
 from ordna.accounts.models import Finding, FindingKind, FindingState
 from ordna.accounts.selectors import (
@@ -34,6 +35,7 @@ from ordna.accounts.selectors import (
 )
 from ordna.core.business_days import business_days_between
 from ordna.core.companies import CompanyFilter, company_name, of_company
+from ordna.core.data_version import cached
 from ordna.core.models import ImportRun
 from ordna.devices.models import DeviceKind
 from ordna.devices.selectors import DeviceOut, devices_not_returned
@@ -328,9 +330,22 @@ def data_since() -> date | None:
     return min(days, default=None)
 
 
+def _scope_key(company: CompanyFilter) -> object:
+    return sorted(company) if isinstance(company, frozenset) else company
+
+
 def monthly_report(*, month: date, today: date, company: CompanyFilter = None) -> MonthlyReport:
     """The follow-up of `month` (its first day), with its 12-month trend, as of its last day (or today); of one
-    company of the group when `company` is given."""
+    company of the group when `company` is given. Worked out once per data version (ordna.core.data_version):
+    the month not yet over is counted live, and reused until the next committed write changes what it counts."""
+    report = cached(
+        ("monthly_report", month, today, _scope_key(company), get_language()),
+        lambda: _monthly_report(month=month, today=today, company=company),
+    )
+    return replace(report, generated_at=timezone.now())
+
+
+def _monthly_report(*, month: date, today: date, company: CompanyFilter) -> MonthlyReport:
     as_of = min(f.month_end(month), today)
     months = f.months_ending(month, TREND_MONTHS)
     window_start = months[0]
@@ -418,7 +433,15 @@ class Dashboard:
 
 def dashboard(*, today: date, company: CompanyFilter = None) -> Dashboard:
     """The charts of the follow-up dashboard: the 12-month trend up to this month, and today's open work; the
-    four figures now are the trend's last point (this month, as of today). Of some companies: `company`."""
+    four figures now are the trend's last point (this month, as of today). Of some companies: `company`. Once
+    per data version, as `monthly_report`."""
+    return cached(
+        ("reports_dashboard", today, _scope_key(company), get_language()),
+        lambda: _dashboard(today=today, company=company),
+    )
+
+
+def _dashboard(*, today: date, company: CompanyFilter) -> Dashboard:
     months = f.months_ending(today.replace(day=1), TREND_MONTHS)
     since = data_since()
     points = _trend(

@@ -121,9 +121,44 @@ def test_a_count_is_counted_once_per_data_version(load_people) -> None:
     assert cached_count(in_it) == 1
 
 
+@pytest.mark.django_db(transaction=True)
+def test_a_token_used_or_a_user_signing_in_keeps_the_data_version(load_people, make_user) -> None:
+    # Given committed data and its token
+    load_people([hr_row("E1")])
+    user = make_user("hr")
+    token = current_token()
+    assert token is not None
+    # When an API token is used (its last use written) and a user signs in (their last sign-in written)
+    api_token = token_create(user=user, actor=Actor.system("test"))
+    after_create = current_token()
+    assert after_create != token  # a new token is a write like any other
+    assert Client(headers={"Authorization": f"Bearer {api_token}"}).get("/api/v1/me").status_code == 200
+    Client().force_login(user)
+    # Then the data version is the same: nothing any list counts has changed
+    assert current_token() == after_create
+    # And a token revoked is a change again
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE core_apitoken SET revoked_at = last_used_at WHERE user_id = %s", [user.pk])
+    assert current_token() != after_create
+
+
 def test_inside_a_transaction_that_wrote_nothing_is_reused(load_people) -> None:
     # The test runs in one transaction: once it has written, counts are its own, never cached ones.
     load_people([hr_row("E1")])
     assert current_token() is None
     Person.objects.create(employee_id="E9", first_name="N", last_name="N", start_date=date(2026, 1, 1))
     assert cached_count(Person.objects.all()) == 2
+
+
+def test_a_deep_web_page_has_the_rows_of_the_plain_slice(load_people, monkeypatch) -> None:
+    # Given seven people and pages of three, read by their ids first from the second page on
+    from ordna.core import web
+
+    monkeypatch.setattr(web, "DEEP_OFFSET", 3)
+    load_people([hr_row(f"E{n}", last=name) for n, name in enumerate("GBFAEDC")])
+    people = Person.objects.order_by("last_name", "id")
+    paginator = web.CountedOncePaginator(people, 3)
+    # Then every page holds the rows of the plain slice, in its order, the last one too
+    pages = [[p.employee_id for p in paginator.page(n).object_list] for n in paginator.page_range]
+    assert pages == [["E3", "E1", "E6"], ["E5", "E4", "E2"], ["E0"]]
+    assert pages == [[p.employee_id for p in people[i : i + 3]] for i in (0, 3, 6)]
