@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from ordna.accounts import importing, staging
-from ordna.accounts.models import Account, AccountStage, Finding, StagedAccount
+from ordna.accounts.models import Account, AccountsCheckPending, AccountStage, Finding, StagedAccount, StagedFinding
 from ordna.accounts.tests.test_services import BASE, account, export, run
 from ordna.conftest import hr_row
 from ordna.core.audit import audit_verify
@@ -112,8 +112,16 @@ def test_a_staged_import_applies_what_the_unstaged_one_does(people, write_file, 
 def test_new_accounts_are_staged_in_bounded_transactions(people, write_file, actor, small_stages) -> None:
     result = run(write_file, actor, ROWS)
     assert result.outcome == "applied"
-    assert small_stages == [3, 3, 3, 3]  # 12 new accounts, 3 per staging transaction
+    # 12 new accounts, then the 4 findings they imply, 3 per staging transaction
+    assert small_stages == [3, 3, 3, 3, 3, 1]
     assert Account.objects.count() == len(ROWS) and not StagedAccount.objects.exists()
+    assert not StagedFinding.objects.exists()
+    assert sorted(Finding.objects.values_list("account__key", "kind", "license")) == [
+        ("aob", "leaver_active", ""),
+        ("aob", "license_waste", "Standard"),
+        ("jbe", "needs_review", ""),
+        ("svc-export", "orphan", ""),
+    ]
 
 
 @pytest.mark.django_db
@@ -140,7 +148,7 @@ def test_a_stopped_import_stages_nothing_and_a_stale_plan_is_staged_again(
     monkeypatch.setattr(applying, "plan_stale", changed_once)
     result = run(write_file, actor, [*ROWS, *others[:2]])
     assert result.outcome == "applied" and result.counts["new"] == 2
-    assert checks == [2, 2] and small_stages == [2, 2]
+    assert checks == [2, 2] and small_stages == [2, 2, 2, 2]  # the two accounts and their two findings, twice
     assert not StagedAccount.objects.exists() and not AccountStage.objects.exists()
 
 
