@@ -8,9 +8,9 @@ transaction (ordna.accounts.applying) then copies them into accounts with one IN
 the database's own work only (no values cross from Python), and the staged rows are deleted afterwards, in
 batches again. The findings the new accounts imply (a first import of a million accounts opens about a
 quarter of a million) are staged with them, by the account's key, and copied the same way, joined to the
-copied accounts by (application, key). All or nothing is kept: until the applying transaction commits, nobody sees any of them, and
-an import killed while staging leaves only rows in the staging table, which the next staged import sweeps
-(its process is gone, or its stage is older than a day).
+copied accounts by (application, key). All or nothing is kept: until the applying transaction commits,
+nobody sees any of them, and an import killed while staging leaves only rows in the staging tables, which
+the next staged import sweeps (its process is gone, or its stage is older than a day).
 """
 
 from __future__ import annotations
