@@ -203,7 +203,7 @@ def apply_plan(
     # Sign-ins and licences come in the stored form the plan compared them in.
     prepared = ("last_login", "licenses")
     fields = ("application", "key", *STORED, "source_digest", "non_personal", "first_seen", "last_seen")
-    rows = in_insert_order(plan.inserts)
+    rows = in_insert_order(plan.inserts) if staged is None else plan.inserts  # staged: sorted there already
     ids_before = _max_account_id() if rows and staged is None else 0
     if staged is not None:
         insert_staged(staged, plan.application_id, now)
