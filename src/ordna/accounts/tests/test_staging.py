@@ -259,7 +259,7 @@ def test_an_import_killed_while_staged_leaves_the_old_accounts_and_a_rerun_appli
 
 
 HR_HEADER = (
-    "employee_id,first_name,last_name,email,department,manager_employee_id,employment_type,start_date,end_date\n"
+    "employee_id,first_name,last_name,email,department,manager_employee_id,employment_type,start_date,end_date,cost_center\n"
 )
 
 
@@ -275,7 +275,7 @@ def test_an_import_killed_before_offboarding_checked_its_accounts_is_checked_on_
     last_day = (date.today() - timedelta(days=2)).isoformat()
     hr = tmp_path / "hr.csv"
     hr.write_text(
-        HR_HEADER + f"E1,Karin,Lindqvist,karin.lindqvist@example.org,Sales,,employee,2020-01-01,{last_day}\n",
+        HR_HEADER + f"E1,Karin,Lindqvist,karin.lindqvist@example.org,Sales,,employee,2020-01-01,{last_day},\n",
         encoding="utf-8",
     )
     ordna_run(env, "import", "people", str(hr))
