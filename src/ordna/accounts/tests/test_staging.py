@@ -268,10 +268,7 @@ def test_an_import_killed_before_offboarding_checked_its_accounts_is_checked_on_
     two, the accounts are applied and the check is owed (recorded with them); the rerun makes it."""
     env = site_env(tmp_path)
     ordna_run(env, "migrate", "--verbosity", "0")
-    accounts = tmp_path / "accounts.csv"
-    accounts.write_text(export(BASE), encoding="utf-8")
-    ordna_run(env, "import", "accounts", "--create-application", "crm", str(accounts), "--preset", "generic")
-    # Karin left two days ago: her leaver case opens with a line for her crm account.
+    # Karin left two days ago: her leaver case opens, and her crm account, once imported, gets its line.
     last_day = (date.today() - timedelta(days=2)).isoformat()
     hr = tmp_path / "hr.csv"
     hr.write_text(
@@ -279,6 +276,9 @@ def test_an_import_killed_before_offboarding_checked_its_accounts_is_checked_on_
         encoding="utf-8",
     )
     ordna_run(env, "import", "people", str(hr))
+    accounts = tmp_path / "accounts.csv"
+    accounts.write_text(export(BASE), encoding="utf-8")
+    ordna_run(env, "import", "accounts", "--create-application", "crm", str(accounts), "--preset", "generic")
 
     def line_state() -> tuple[list[tuple[Any, ...]], int]:
         with sqlite3.connect(tmp_path / "ordna.sqlite3") as db:
