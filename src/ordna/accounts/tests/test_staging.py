@@ -258,9 +258,8 @@ def test_an_import_killed_while_staged_leaves_the_old_accounts_and_a_rerun_appli
     assert "ok (" in ordna_run(env, "audit", "verify")
 
 
-HR_HEADER = (
-    "employee_id,first_name,last_name,email,department,manager_employee_id,employment_type,start_date,end_date,cost_center\n"
-)
+HR_COLUMNS = "employee_id,first_name,last_name,email,department,manager_employee_id,employment_type"
+HR_HEADER = HR_COLUMNS + ",start_date,end_date,cost_center\n"
 
 
 def test_an_import_killed_before_offboarding_checked_its_accounts_is_checked_on_the_rerun(tmp_path: Path) -> None:
