@@ -16,6 +16,7 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 
 from ordna.core.tests.served import ordna_run, serving, site_env
@@ -96,5 +97,8 @@ def test_the_api_answers_every_generated_request_as_documented(
     # operations answering only 401, untested (schemathesis warns of any operation that did so).
     summary = re.search(r"(\d+) generated, (\d+) passed", report)
     assert summary is not None and summary.group(1) == summary.group(2), report[-12000:]
-    only_401 = re.search(r"Authentication failed: (\d+) operation", report)
-    assert only_401 is None or int(only_401.group(1)) < 5, report[-12000:]
+    # A token revoked on the way cannot come back: if it still answers, it answered throughout. (Schemathesis'
+    # count of operations that answered only 401/403 is no measure: a role's forbidden operations answer 403,
+    # and how many it reaches depends on the time the run had.)
+    me = httpx.get(f"{url}/api/v1/me", headers={"Authorization": f"Bearer {tokens[role]}"}, timeout=30)
+    assert me.status_code == 200, f"the {role}'s token stopped working during the run: {me.status_code}"
