@@ -12,14 +12,15 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from ordna.accounts.events import AccountsChanged, accounts_changed
+from ordna.accounts.announcing import announce_pending, pending_record
+from ordna.accounts.events import AccountsChanged
 from ordna.accounts.findings_sync import findings_sync
 from ordna.accounts.models import Account
 from ordna.accounts.planning import STORED, AccountPlan
 from ordna.accounts.presets import ColumnMapping, Proves
 from ordna.accounts.reading import people_version
 from ordna.accounts.runs import AccountsImportResult, import_run_record
-from ordna.accounts.staging import in_insert_order, insert_staged
+from ordna.accounts.staging import in_insert_order, insert_staged, insert_staged_findings, of_existing_accounts
 from ordna.applications.models import Application
 from ordna.applications.services import ApplicationError, application_create
 from ordna.core.actor import Actor
@@ -64,7 +65,48 @@ def apply_import(
     plan is stale and this is not the last attempt, which plans again under the lock. A tripped breaker
     that is not confirmed stops it; an application it names for the first time is created. `format_to_save`
     (a preset's name, or "mapping" with the mapping) becomes the application's saved format, audited.
-    `staged`: the stage holding the plan's new accounts (ordna.accounts.staging), unused if it plans again."""
+    `staged`: the stage holding the plan's new accounts (ordna.accounts.staging), unused if it plans again.
+    Once applied, `accounts.changed` is sent in a transaction of its own (ordna.accounts.announcing)."""
+    result = _applied(
+        result,
+        plan,
+        replan=replan,
+        last_attempt=last_attempt,
+        application_slug=application_slug,
+        actor=actor,
+        today=today,
+        allow_mass_change=allow_mass_change,
+        source_name=source_name,
+        started=started,
+        format_to_save=format_to_save,
+        verified_by=verified_by,
+        taken_at=taken_at,
+        staged=staged,
+    )
+    if result.outcome == ImportRun.Outcome.APPLIED:
+        application_id = Application.objects.filter(slug=application_slug).values_list("pk", flat=True).first()
+        if application_id is not None:
+            announce_pending(application_id)
+    return result
+
+
+def _applied(
+    result: AccountsImportResult,
+    plan: AccountPlan,
+    *,
+    replan: Callable[[Application | None], AccountPlan],
+    last_attempt: bool,
+    application_slug: str,
+    actor: Actor,
+    today: date,
+    allow_mass_change: bool,
+    source_name: str,
+    started: datetime,
+    format_to_save: tuple[str, ColumnMapping | None] | None,
+    verified_by: str,
+    taken_at: datetime | None,
+    staged: int | None,
+) -> AccountsImportResult:
     with transaction.atomic():
         application = Application.objects.filter(slug=application_slug).first()
         if plan_stale(plan, application_slug):
@@ -161,8 +203,8 @@ def apply_plan(
     # Sign-ins and licences come in the stored form the plan compared them in.
     prepared = ("last_login", "licenses")
     fields = ("application", "key", *STORED, "source_digest", "non_personal", "first_seen", "last_seen")
-    rows = in_insert_order(plan.inserts)
-    ids_before = _max_account_id() if rows else 0
+    rows = in_insert_order(plan.inserts) if staged is None else plan.inserts  # staged: sorted there already
+    ids_before = _max_account_id() if rows and staged is None else 0
     if staged is not None:
         insert_staged(staged, plan.application_id, now)
     elif rows:
@@ -199,7 +241,10 @@ def apply_plan(
                     [now, *chunk],
                 )
     specs = plan.finding_specs
-    if rows:
+    if staged is not None:
+        # The new accounts' findings were staged with them and are copied below: none to map or compare.
+        specs = of_existing_accounts(specs)
+    elif rows:
         ids = _inserted_ids(plan.application_id, [row[0] for row in rows], ids_before)
         real = {-(i + 1): ids[row[0]] for i, row in enumerate(plan.inserts)}
         specs = [
@@ -219,9 +264,11 @@ def apply_plan(
         **seen,
     )
     application = Application.objects.get(pk=plan.application_id)
-    opened, resolved = findings_sync(application, specs, today, write=True)
+    opened, resolved = findings_sync(application, specs, today, write=True, live=plan.live_findings)
+    copied = insert_staged_findings(staged, application.pk, _adapt_day(today)) if staged is not None else 0
     proves = proves or Proves()
-    accounts_changed.send(
+    # Offboarding's check of the accounts is sent once this transaction commits (ordna.accounts.announcing).
+    pending_record(
         AccountsChanged(
             application_id=application.pk,
             actor=actor or Actor.system("accounts"),
@@ -235,7 +282,11 @@ def apply_plan(
             seen_at=moment,
         )
     )
-    return len(opened), len(resolved)
+    return len(opened) + copied, len(resolved)
+
+
+def _adapt_day(day: date) -> Any:
+    return connection.ops.adapt_datefield_value(day)
 
 
 def _max_account_id() -> int:

@@ -43,14 +43,15 @@ def findings_wanted(
     )
 
 
-def findings_sync(
-    application: Application | None, specs: Sequence[core.FindingSpec], today: date, *, write: bool
-) -> tuple[list[core.FindingSpec], list[int]]:
-    """Compare the wanted findings with the live ones stored; with `write`, open, resolve, re-price and
-    reopen (expired acceptances) to match. Returns the opened specs and the resolved finding ids."""
-    live: dict[tuple[str, int | None, str], tuple[Any, ...]] = {}
+LiveFindings = dict[tuple[str, int | None, str], tuple[Any, ...]]
+
+
+def live_findings(application: Application | None) -> LiveFindings:
+    """The application's live findings of the kinds reconciliation computes (offboarding's own are not
+    resolved here), by identity (kind, account, licence): (id, kind, account, licence, state, accepted until,
+    monthly cost, currency, person)."""
+    live: LiveFindings = {}
     if application is not None:
-        # Only the kinds reconciliation computes: offboarding's own findings are not resolved here.
         rows = Finding.objects.filter(
             application=application, state__in=[FindingState.OPEN, FindingState.ACCEPTED], kind__in=core.KINDS
         )
@@ -58,6 +59,26 @@ def findings_sync(
             "id", "kind", "account_id", "license", "state", "accepted_until", "monthly_cost", "currency", "person_id"
         ).iterator(chunk_size=10000):
             live[(row[1], row[2], row[3])] = row
+    return live
+
+
+def findings_sync(
+    application: Application | None,
+    specs: Sequence[core.FindingSpec],
+    today: date,
+    *,
+    write: bool,
+    live: LiveFindings | None = None,
+) -> tuple[list[core.FindingSpec], list[int]]:
+    """Compare the wanted findings with the live ones stored (`live`: as read before, by live_findings, while
+    the application's accounts are as they were then; else read now); with `write`, open, resolve, re-price
+    and reopen (expired acceptances) to match. Returns the opened specs and the resolved finding ids.
+
+    A `live` read before the write lock may miss an acceptance made since (accepting changes no accounts):
+    the writes are therefore conditional on the state they change, so a finding resolved or accepted
+    meanwhile is neither resolved nor reopened again."""
+    if live is None:
+        live = live_findings(application)
     wanted = {spec[:3]: spec for spec in specs}  # (kind, account, licence): a finding's identity
     opened = [spec for identity, spec in wanted.items() if identity not in live]
     resolved = [row[0] for identity, row in live.items() if identity not in wanted]
@@ -67,7 +88,9 @@ def findings_sync(
     if opened:
         _insert_findings(application.pk, opened, today)
     for chunk in chunks(resolved):
-        Finding.objects.filter(pk__in=chunk).update(state=FindingState.RESOLVED, resolved_at=now)
+        Finding.objects.filter(pk__in=chunk, state__in=[FindingState.OPEN, FindingState.ACCEPTED]).update(
+            state=FindingState.RESOLVED, resolved_at=now
+        )
     changed, reopened = [], []
     for identity, row in live.items():
         spec = wanted.get(identity)
@@ -82,7 +105,7 @@ def findings_sync(
     if changed:
         Finding.objects.bulk_update(changed, ["monthly_cost", "currency", "person_id"], batch_size=2000)
     for chunk in chunks(reopened):
-        Finding.objects.filter(pk__in=chunk).update(
+        Finding.objects.filter(pk__in=chunk, state=FindingState.ACCEPTED, accepted_until__lt=today).update(
             state=FindingState.OPEN, accepted_by="", accepted_reason="", accepted_until=None
         )
     return opened, resolved

@@ -26,7 +26,7 @@ from django.utils.translation import gettext_lazy as _
 from ordna.accounts import staging
 from ordna.accounts.applying import PlanStale, apply_import
 from ordna.accounts.errors import AccountsError
-from ordna.accounts.findings_sync import findings_sync, findings_wanted
+from ordna.accounts.findings_sync import findings_sync, findings_wanted, live_findings
 from ordna.accounts.planning import AccountPlan, StoredAccounts, UnchangedRowsStale, identities_wanted, plan_accounts
 from ordna.accounts.presets import (
     IMPLICIT_LICENSE,
@@ -52,7 +52,7 @@ from ordna.accounts.reading import (
 )
 from ordna.accounts.rows import ReadResult, read_accounts
 from ordna.accounts.runs import AccountsImportResult, import_run_record, names_list
-from ordna.accounts.staging import drop_stage, in_insert_order, stage_inserts
+from ordna.accounts.staging import drop_stage, in_insert_order, new_account_findings, stage_inserts
 from ordna.applications.models import Application
 from ordna.applications.selectors import applications_like
 from ordna.core.actor import Actor
@@ -456,7 +456,7 @@ def _import_records(
         try:
             for attempt in range(1, PLAN_ATTEMPTS + 1):
                 if staged is None and _worth_staging(result, plan, allow_mass_change):
-                    staged = stage_inserts(application_slug, in_insert_order(plan.inserts))
+                    staged = stage_inserts(application_slug, in_insert_order(plan.inserts), new_account_findings(plan))
                 try:
                     return apply_import(
                         result,
@@ -568,7 +568,9 @@ def plan_import(
     plan.application_id = application.pk if application else None
     # Findings are worked out here, outside the write lock; applying only maps new accounts' ids.
     plan.finding_specs = findings_wanted(application, plan.states, people, today)
+    # Read here, without the lock when planned so; valid as long as the accounts are (plan_stale).
+    plan.live_findings = live_findings(application)
     if with_findings:
-        opened, resolved = findings_sync(application, plan.finding_specs, today, write=False)
+        opened, resolved = findings_sync(application, plan.finding_specs, today, write=False, live=plan.live_findings)
         plan.findings_opened, plan.findings_resolved = len(opened), len(resolved)
     return plan

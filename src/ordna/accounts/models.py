@@ -231,6 +231,33 @@ class StagedAccount(models.Model):
         indexes = [models.Index(fields=["stage_id", "position"], name="stagedaccount_stage_idx")]
 
 
+class StagedFinding(models.Model):
+    """A finding a staged new account implies (ordna.accounts.staging): written with the stage, outside the
+    write lock, and copied into findings by the account's key in the applying transaction."""
+
+    stage_id = models.BigIntegerField()
+    key = models.CharField(max_length=255)  # the new account's key in the import's application
+    kind = models.CharField(max_length=20)
+    license = models.CharField(max_length=200, blank=True)
+    person_id = models.BigIntegerField(null=True)
+    monthly_cost = models.DecimalField(max_digits=12, decimal_places=2, default=0)
+    currency = models.CharField(max_length=3, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["stage_id"], name="stagedfinding_stage_idx")]
+
+
+class AccountsCheckPending(models.Model):
+    """An `accounts.changed` announcement not yet made: written in the transaction that changed the accounts,
+    deleted in the one that announces it (ordna.accounts.announcing), so that one killed in between is made by
+    the next import or reconcile instead of being lost."""
+
+    application_id = models.BigIntegerField()
+    accounts_version = models.PositiveBigIntegerField()  # the application's, as the change left it
+    change = models.JSONField()  # the AccountsChanged payload, as plain values
+    created_at = models.DateTimeField()
+
+
 class IdentityKey(models.Model):
     """One value that identifies a person for correlation (ordna.accounts.correlation: an address, a mailbox
     name, a username pattern, a full name), stored so that the review queue looks up an account's possible

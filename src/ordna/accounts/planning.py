@@ -124,6 +124,9 @@ class AccountPlan:
     links_current: bool = False
     findings_opened: int = 0
     findings_resolved: int = 0
+    # The application's live findings as read when planned (findings_sync.live_findings), compared with in
+    # the write lock instead of reading them there; a plan made again under the lock reads them there.
+    live_findings: dict[tuple[str, int | None, str], tuple[Any, ...]] | None = None
     full: bool = True
     # Live accounts whose names or addresses (username, email, display name, employee id) the import changes
     # (not merely fills in): a file of other people's rows under the same keys (issue 28), counted for the

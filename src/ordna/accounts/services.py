@@ -19,6 +19,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
+from ordna.accounts.announcing import announce_pending
 from ordna.accounts.applying import apply_plan
 from ordna.accounts.errors import AccountsError
 from ordna.accounts.findings_sync import findings_recompute, findings_reprice
@@ -64,6 +65,7 @@ def reconcile(*, application: Application, actor: Actor, today: date) -> dict[st
         .first()
     )
     if done is not None and done[0] == stamp:
+        announce_pending(application.pk)  # one an import killed before sending it
         return {
             "accounts": done[1] + done[2],
             "relinked": 0,
@@ -139,6 +141,7 @@ def reconcile(*, application: Application, actor: Actor, today: date) -> dict[st
         }
         audit_record(actor=actor, action="accounts.reconciled", target=application, after=counts)
         Application.objects.filter(pk=application.pk).update(reconciled_stamp=_reconcile_stamp(application.pk, today))
+    announce_pending(application.pk)  # offboarding's check, in a transaction of its own
     return counts
 
 

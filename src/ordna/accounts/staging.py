@@ -6,9 +6,11 @@ STAGE_FROM_ROWS new accounts first writes them, STAGE_BATCH_ROWS at a time, each
 transaction, into accounts_stagedaccount: a table no reader of accounts looks at. Its one applying
 transaction (ordna.accounts.applying) then copies them into accounts with one INSERT ... SELECT, which costs
 the database's own work only (no values cross from Python), and the staged rows are deleted afterwards, in
-batches again. All or nothing is kept: until the applying transaction commits, nobody sees any of them, and
-an import killed while staging leaves only rows in the staging table, which the next staged import sweeps
-(its process is gone, or its stage is older than a day).
+batches again. The findings the new accounts imply (a first import of a million accounts opens about a
+quarter of a million) are staged with them, by the account's key, and copied the same way, joined to the
+copied accounts by (application, key). All or nothing is kept: until the applying transaction commits,
+nobody sees any of them, and an import killed while staging leaves only rows in the staging tables, which
+the next staged import sweeps (its process is gone, or its stage is older than a day).
 """
 
 from __future__ import annotations
@@ -22,8 +24,9 @@ from typing import Any
 from django.db import connection, transaction
 from django.utils import timezone
 
-from ordna.accounts.models import AccountStage, StagedAccount
-from ordna.accounts.planning import STORED
+from ordna.accounts.findings import FindingSpec
+from ordna.accounts.models import AccountStage, StagedAccount, StagedFinding
+from ordna.accounts.planning import STORED, AccountPlan
 from ordna.core.bulk import insert_rows
 
 STAGE_FROM_ROWS = 20_000  # fewer new accounts are inserted in the applying transaction itself (about 0.2 s)
@@ -31,6 +34,7 @@ STAGE_BATCH_ROWS = 20_000  # rows per staging transaction: a write waits for at 
 STALE_AFTER = timedelta(days=1)  # a stage this old is from an import that died (or another machine's)
 
 COLUMNS = ("key", *STORED, "source_digest")
+FINDING_COLUMNS = ("key", "kind", "license", "person_id", "monthly_cost", "currency")
 _PERSON = 1 + STORED.index("person_id")  # an insert row is (key, *STORED, digest)
 
 
@@ -44,9 +48,26 @@ def in_insert_order(rows: Sequence[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
 PREPARED = ("last_login", "licenses")  # in the stored form the plan compared them in
 
 
-def stage_inserts(application_slug: str, rows: Sequence[tuple[Any, ...]]) -> int:
-    """Write `rows` (the plan's inserts, in the order they are to get their ids: (key, *STORED, digest)) into
-    a new stage in bounded transactions; returns the stage's id."""
+def new_account_findings(plan: AccountPlan) -> list[tuple[Any, ...]]:
+    """The findings the plan's new accounts imply (their specs name them by id < 0, the -(i + 1) of the i-th
+    insert), as FINDING_COLUMNS rows naming the account by its key."""
+    return [
+        (plan.inserts[-spec.account_id - 1][0], spec.kind, spec.license, *spec[3:])
+        for spec in plan.finding_specs
+        if spec.account_id is not None and spec.account_id < 0
+    ]
+
+
+def of_existing_accounts(specs: Sequence[FindingSpec]) -> list[FindingSpec]:
+    """The specs that are not a new account's: what applying a staged plan still compares with the live ones."""
+    return [spec for spec in specs if spec.account_id is None or spec.account_id > 0]
+
+
+def stage_inserts(
+    application_slug: str, rows: Sequence[tuple[Any, ...]], findings: Sequence[tuple[Any, ...]] = ()
+) -> int:
+    """Write `rows` (the plan's inserts, in the order they are to get their ids: (key, *STORED, digest)) and
+    `findings` (new_account_findings) into a new stage in bounded transactions; returns the stage's id."""
     sweep()
     with transaction.atomic():
         stage = AccountStage.objects.create(
@@ -60,6 +81,13 @@ def stage_inserts(application_slug: str, rows: Sequence[tuple[Any, ...]]) -> int
                 ("stage_id", "position", *COLUMNS),
                 [(stage.pk, start + i, *row) for i, row in enumerate(batch)],
                 prepared=PREPARED,
+            )
+    for start in range(0, len(findings), STAGE_BATCH_ROWS):
+        with transaction.atomic():
+            insert_rows(
+                StagedFinding,
+                ("stage_id", *FINDING_COLUMNS),
+                [(stage.pk, *row) for row in findings[start : start + STAGE_BATCH_ROWS]],
             )
     return int(stage.pk)
 
@@ -79,18 +107,36 @@ def insert_staged(stage_id: int, application_id: int, now: Any) -> int:
         return int(cursor.rowcount)
 
 
+def insert_staged_findings(stage_id: int, application_id: int, today: Any) -> int:
+    """In the applying transaction, after insert_staged: the stage's findings into findings, open since `today`
+    (database form), each joined to its new account by (application, key) and in account order, so that the
+    (account, kind, licence) index grows at its end; returns how many."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO accounts_finding (kind, application_id, account_id, license, person_id, monthly_cost, "
+            "currency, state, since, accepted_by, accepted_reason) "
+            "SELECT f.kind, a.application_id, a.id, f.license, f.person_id, f.monthly_cost, f.currency, 'open', %s, "
+            "'', '' FROM accounts_stagedfinding f JOIN accounts_account a ON a.application_id = %s AND a.key = f.key "
+            "WHERE f.stage_id = %s ORDER BY a.id, f.kind, f.license",
+            [today, application_id, stage_id],
+        )
+        return int(cursor.rowcount)
+
+
 def drop_stage(stage_id: int) -> None:
-    """Delete a stage's rows, STAGE_BATCH_ROWS per transaction, then the stage."""
-    while True:
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(
-                "DELETE FROM accounts_stagedaccount WHERE id IN "
-                "(SELECT id FROM accounts_stagedaccount WHERE stage_id = %s LIMIT %s)",
-                [stage_id, STAGE_BATCH_ROWS],
-            )
-            if cursor.rowcount < STAGE_BATCH_ROWS:
-                AccountStage.objects.filter(pk=stage_id).delete()
-                return
+    """Delete a stage's rows and findings, STAGE_BATCH_ROWS per transaction, then the stage."""
+    for table in ("accounts_stagedaccount", "accounts_stagedfinding"):
+        while True:
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute(
+                    f"DELETE FROM {table} WHERE id IN "  # noqa: S608 - one of two table names
+                    f"(SELECT id FROM {table} WHERE stage_id = %s LIMIT %s)",
+                    [stage_id, STAGE_BATCH_ROWS],
+                )
+                if cursor.rowcount < STAGE_BATCH_ROWS:
+                    break
+    with transaction.atomic():
+        AccountStage.objects.filter(pk=stage_id).delete()
 
 
 def sweep() -> list[int]:

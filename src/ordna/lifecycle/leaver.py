@@ -18,6 +18,7 @@ from django.utils import timezone
 from ordna.accounts.models import Account, AccountStatus
 from ordna.core.actor import Actor
 from ordna.core.audit import Change, audit_record_many
+from ordna.core.bulk import chunks
 from ordna.devices.models import Device, DeviceStatus
 from ordna.lifecycle import due_dates
 from ordna.lifecycle.case_templates import template_for
@@ -291,21 +292,24 @@ def cases_sync_devices(*, actor: Actor, today: date) -> int:
 
 def account_lines_add(*, application_id: int, today: date, actor: Actor) -> int:
     """Accounts in the application that appeared (or became active) for people with an open leaver case get
-    their lines; returns how many lines were added."""
-    open_cases = Case.objects.filter(person_id=OuterRef("person_id"), kind=CaseKind.LEAVER, status=CaseStatus.OPEN)
-    lined = Line.objects.filter(
-        account_id=OuterRef("pk"),
-        kind=LineKind.ACCOUNT,
-        case__kind=CaseKind.LEAVER,
-        case__status=CaseStatus.OPEN,
-        case__person_id=OuterRef("person_id"),
+    their lines; returns how many lines were added. Reads from the open leaver cases (few), not from the
+    application's accounts (a million): their people's accounts by the person index, and the lines they have."""
+    leavers = sorted(
+        Case.objects.filter(kind=CaseKind.LEAVER, status=CaseStatus.OPEN).values_list("person_id", flat=True)
     )
-    new = list(
-        Account.objects.filter(application_id=application_id, status=AccountStatus.ACTIVE, person__isnull=False)
-        .filter(Exists(open_cases))
-        .exclude(Exists(lined))
-        .values_list("person_id", "id", "application_id", "key_display", "licenses")
-    )
+    held: list[tuple[int, int, int, str, list[str] | None]] = []
+    for people in chunks(leavers):
+        held += Account.objects.filter(
+            application_id=application_id, status=AccountStatus.ACTIVE, person_id__in=people
+        ).values_list("person_id", "id", "application_id", "key_display", "licenses")
+    lined: set[tuple[int, int]] = set()
+    for accounts in chunks([h[1] for h in held]):
+        lined |= set(
+            Line.objects.filter(
+                account_id__in=accounts, kind=LineKind.ACCOUNT, case__kind=CaseKind.LEAVER, case__status=CaseStatus.OPEN
+            ).values_list("account_id", "case__person_id")
+        )
+    new = [h for h in held if (h[1], h[0]) not in lined]
     if not new:
         return 0
     cases = {

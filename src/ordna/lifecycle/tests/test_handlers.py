@@ -8,9 +8,10 @@ from typing import Any
 
 import pytest
 
+from ordna.accounts.announcing import announce_pending
 from ordna.accounts.events import accounts_changed
 from ordna.accounts.importing import accounts_import
-from ordna.accounts.models import Account
+from ordna.accounts.models import Account, AccountsCheckPending
 from ordna.applications.models import Application
 from ordna.conftest import TODAY, hr_csv, hr_row
 from ordna.core.audit import audit_verify
@@ -67,16 +68,27 @@ def test_a_failing_subscriber_rolls_the_hr_import_back(load_people, write_file, 
     assert audit_verify().ok
 
 
-def test_a_failing_subscriber_rolls_the_account_import_back(load_people, write_file, actor, monkeypatch) -> None:
+def test_a_failing_subscriber_leaves_the_accounts_applied_and_the_check_owed(
+    load_people, write_file, actor, monkeypatch
+) -> None:
+    """accounts.changed follows the accounts' commit in a transaction of its own (issue 26): a subscriber that
+    fails rolls back its own work only, and the announcement stays owed until it is sent."""
     load_people([hr_row("E1", end_date=(TODAY + timedelta(days=3)).isoformat())])
-    before = written()
+    people, accounts, applications, runs, cases, lines, _events = written()
     monkeypatch.setattr(handlers, "lines_after_accounts_change", refuse)
     path = write_file("crm.csv", ACCOUNT_HEADER + "e1@example.org,,,E1,active,2026-11-10,Pro\n")
     with pytest.raises(Refused):
         accounts_import(
             create_application=True, application_slug="crm", path=path, actor=actor, today=TODAY, preset="generic"
         )
-    assert written() == before  # not even the application the import would have created
+    assert written()[:6] == (people, accounts + 1, applications + 1, runs + 1, cases, lines)  # no line yet
+    assert AccountsCheckPending.objects.count() == 1
+    assert audit_verify().ok
+
+    monkeypatch.undo()
+    assert announce_pending() == 1  # as the next import or reconcile does
+    assert not AccountsCheckPending.objects.exists()
+    assert Line.objects.count() > lines  # the leaver's new account got its lines
     assert audit_verify().ok
 
 
