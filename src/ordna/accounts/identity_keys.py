@@ -13,7 +13,6 @@ made with are stored too: when they change, every key is made again.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
-from itertools import islice
 from typing import Any
 
 from django.conf import settings
@@ -64,24 +63,38 @@ def identity_keys_refresh(*, force: bool = False) -> int:
     return cached(("identity_keys_refresh",), lambda: _refresh(force=False))
 
 
+BATCH = 5000  # people per transaction: a small write waits for one batch at most
+
+
 def _refresh(*, force: bool) -> int:
+    """Make the keys of the people changed since the stamp (all of them when the domains changed), a batch of
+    people per transaction, and move the stamp last: killed half-way, the stamp still names the old version
+    and the next refresh makes those people's keys again (each batch replaces its people's keys)."""
+    version = _version()
     with transaction.atomic():
-        version = _version()
-        stamp = IdentityKeysStamp.objects.select_for_update().filter(pk=1).first()
-        if not force and stamp is not None and all(getattr(stamp, k) == v for k, v in version.items()):
+        stamp, _new = IdentityKeysStamp.objects.select_for_update().get_or_create(pk=1)
+        if not force and all(getattr(stamp, k) == v for k, v in version.items()):
             return 0
         domains = _domains()
         people = Person.objects.all()
-        if stamp is None or stamp.domains != domains:
+        if stamp.domains != domains:
             IdentityKey.objects.all().delete()
+            # Until every batch is made, the stamp names no version: a refresh after a kill starts again.
+            stamp.people_count, stamp.last_id, stamp.changed, stamp.domains = 0, None, None, domains
+            stamp.save()
         elif stamp.changed is not None:
-            people = people.filter(Q(updated_at__gte=stamp.changed) | Q(id__gt=stamp.last_id or 0))
-        index = PersonIndex([], mail_domains=domains[0], company_domains=dict(domains[1]))
-        made = 0
-        people_keys = _person_keys(people.order_by("id").values_list(*_COLUMNS).iterator(chunk_size=5000))
-        while batch := list(islice(people_keys, 5000)):  # a batch at a time: never every person at once
-            for ids in chunks([p.id for p in batch]):
-                IdentityKey.objects.filter(person_id__in=ids).delete()
+            people = people.filter(Q(updated_at__gt=stamp.changed) | Q(id__gt=stamp.last_id or 0))
+    index = PersonIndex([], mail_domains=domains[0], company_domains=dict(domains[1]))
+    ids = list(people.order_by("id").values_list("id", flat=True))
+    for batch_ids in chunks(ids, BATCH):
+        with transaction.atomic():
+            # The stamp's row lock makes two refreshes at once (the worker's and a review page's) take turns
+            # per batch, so neither adds a person's keys beside the other's.
+            IdentityKeysStamp.objects.select_for_update().filter(pk=1).first()
+            rows = people.filter(id__gte=batch_ids[0], id__lte=batch_ids[-1]).order_by("id").values_list(*_COLUMNS)
+            batch = list(_person_keys(iter(rows)))
+            for some in chunks([p.id for p in batch]):
+                IdentityKey.objects.filter(person_id__in=some).delete()
             # Plain rows through multi-row INSERTs (ordna.core.bulk), not model instances: at 100,000 people
             # about a million keys, which bulk_create took minutes to build and bind.
             insert_rows(
@@ -89,15 +102,24 @@ def _refresh(*, force: bool) -> int:
                 ("person", "kind", "value"),
                 ((p.id, k, v[:400]) for p in batch for k, v in index.keys_of(p)),
             )
-            made += len(batch)
-        IdentityKeysStamp.objects.update_or_create(pk=1, defaults={**version, "domains": domains})
-    return made
+    IdentityKeysStamp.objects.filter(pk=1).update(**version, domains=domains)
+    return len(ids)
 
 
 def on_people_changed(change: PeopleChanged) -> Mapping[str, int]:
-    """After an HR import (people.changed): the keys of the people it added or changed are made again."""
-    identity_keys_refresh(force=True)
+    """After an HR import (people.changed), once it has committed: the worker makes the keys of the people it
+    added or changed (`identity_keys_refresh_job`), in batches of their own. Not inside the import's
+    transaction: at 100,000 people that is about a million keys, which held the write lock for most of the
+    import. Until the worker has done it, the review pages bring the keys up to date themselves
+    (`identity_keys_refresh`: the people's version differs from the stamp's)."""
+    transaction.on_commit(_refresh_later)
     return {}
+
+
+def _refresh_later() -> None:
+    from ordna.accounts.tasks import identity_keys_refresh_job  # the jobs module imports this one
+
+    identity_keys_refresh_job()
 
 
 def candidates_by_account(accounts: Sequence[Account]) -> dict[int, set[int]]:
