@@ -4,13 +4,15 @@ counted by the monthly follow-up's own selectors with a company filter, so the c
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from ordna.core.companies import NO_COMPANY, CompanyFilter, company_name
+from ordna.core.data_version import cached
 from ordna.core.models import Company
 from ordna.reports import figures as f
 from ordna.reports.selectors import FiguresAt, figures_at, leaver_cases, leaver_lines
@@ -50,7 +52,13 @@ def _company_row(code: str, name: str, *, month: date, as_of: date, today: date,
 def group_report(*, month: date, today: date) -> GroupReport:
     """The month's figures of every company of the group side by side, with the group's: the same selectors as
     the monthly follow-up, one company at a time, so the companies add up to the group. An unlinked account in
-    an application the group shares belongs to no company: its licence waste is a row of its own."""
+    an application the group shares belongs to no company: its licence waste is a row of its own. Worked out
+    once per data version (ordna.core.data_version), as the monthly follow-up."""
+    report = cached(("group_report", month, today, get_language()), lambda: _group_report(month=month, today=today))
+    return replace(report, generated_at=timezone.now())
+
+
+def _group_report(*, month: date, today: date) -> GroupReport:
     as_of = min(f.month_end(month), today)
     rows = [
         _company_row(code, name, month=month, as_of=as_of, today=today, company=pk)
