@@ -100,6 +100,36 @@ def build(data: Path) -> dict[str, Any]:
     return built
 
 
+def commands(data: Path) -> dict[str, Any]:
+    """The two command-line budgets (issue 24): `ordna reconcile` of every application with nothing changed
+    since the build's reconcile, and a price list with one price changed (`ordna import licenses`), each timed
+    in the process as the command runs it."""
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    from ordna.accounts.services import licenses_import
+    from ordna.core.actor import Actor
+    from ordna.core.clock import today
+
+    call_command("reconcile", verbosity=0)  # the build's imports leave the digests; this one settles them
+    started = time.perf_counter()
+    call_command("reconcile", verbosity=0)
+    unchanged = time.perf_counter() - started
+    prices = data / "prices.csv"
+    changed = Path(os.environ["ORDNA_DATA_DIR"]) / "prices-changed.csv"
+    rows = prices.read_text(encoding="utf-8").splitlines()
+    first = rows[1].split(",")
+    first[2] = str(Decimal(first[2]) + 1)  # one licence a unit dearer
+    changed.write_text("\n".join([rows[0], ",".join(first), *rows[2:]]) + "\n", encoding="utf-8")
+    started = time.perf_counter()
+    outcome = licenses_import(path=changed, actor=Actor.system("bench"), today=today()).outcome
+    repriced = time.perf_counter() - started
+    assert outcome == "applied", outcome  # noqa: S101
+    return {"reconcile_unchanged_seconds": unchanged, "price_change_seconds": repriced}
+
+
 def reuse() -> dict[str, Any]:
     """A database `build` left in ORDNA_DATA_DIR (BENCH_WEB_DATA_DIR): brought to this code's migrations (an
     index added since is built now), with the figures of its build."""
@@ -307,6 +337,8 @@ if __name__ == "__main__":
     what = sys.argv[1]
     if what == "build":
         print(json.dumps(build(Path(sys.argv[2]))))
+    elif what == "commands":
+        print(json.dumps(commands(Path(sys.argv[2]))))
     elif what == "reuse":
         print(json.dumps(reuse()))
     else:
