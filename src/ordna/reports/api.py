@@ -15,6 +15,7 @@ from ordna.core.actor import Actor
 from ordna.core.api import Capability, ErrorOut, Refused
 from ordna.core.clock import today
 from ordna.core.companies import report_company
+from ordna.core.data_version import cached
 from ordna.core.errors import ServiceError, not_one_of
 from ordna.core.web import user_of
 from ordna.lifecycle.selectors import ClosingShares
@@ -265,14 +266,20 @@ def _closing(closing: ClosingShares) -> dict[str, int]:
 )
 def report_figures(request: HttpRequest, on: date | None = None, company: str = "") -> Any:
     day = min(on or today(), today())
-    at = selectors.figures_at([day], company=_company(request, company))[day]
-    return {
-        "on": day,
-        "leaver_accounts_active": at.leaver_accounts_active,
-        "license_waste_per_month": at.licence_waste,
-        "overdue_lines": at.overdue_lines,
-        "devices_not_returned": at.devices_not_returned,
-    }
+    scope = _company(request, company)
+
+    def figures_on() -> dict[str, Any]:
+        at = selectors.figures_at([day], company=scope)[day]
+        return {
+            "on": day,
+            "leaver_accounts_active": at.leaver_accounts_active,
+            "license_waste_per_month": at.licence_waste,
+            "overdue_lines": at.overdue_lines,
+            "devices_not_returned": at.devices_not_returned,
+        }
+
+    # Once per data version (ordna.core.data_version), as the reports they summarise.
+    return cached(("report_figures", day, sorted(scope) if isinstance(scope, frozenset) else scope), figures_on)
 
 
 @router.get(
