@@ -7,8 +7,8 @@ class AccountsConfig(AppConfig):
     label = "accounts"
 
     def ready(self) -> None:
-        from ordna.accounts.identity_keys import on_people_changed
         from ordna.accounts.search import ensure_accounts_search
+        from ordna.accounts.tasks import on_people_changed
         from ordna.people.events import people_changed
 
         people_changed.subscribe(on_people_changed)

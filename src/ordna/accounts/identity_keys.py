@@ -12,7 +12,7 @@ made with are stored too: when they change, every key is made again.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from django.conf import settings
@@ -24,7 +24,6 @@ from ordna.accounts.models import Account, IdentityKey, IdentityKeysStamp
 from ordna.accounts.reading import company_domains
 from ordna.core.bulk import chunks, insert_rows
 from ordna.core.data_version import cached
-from ordna.people.events import PeopleChanged
 from ordna.people.models import Person
 
 _COLUMNS = ("id", "employee_id", "first_name", "last_name", "email", "email_aliases", "company_id")
@@ -104,22 +103,6 @@ def _refresh(*, force: bool) -> int:
             )
     IdentityKeysStamp.objects.filter(pk=1).update(**version, domains=domains)
     return len(ids)
-
-
-def on_people_changed(change: PeopleChanged) -> Mapping[str, int]:
-    """After an HR import (people.changed), once it has committed: the worker makes the keys of the people it
-    added or changed (`identity_keys_refresh_job`), in batches of their own. Not inside the import's
-    transaction: at 100,000 people that is about a million keys, which held the write lock for most of the
-    import. Until the worker has done it, the review pages bring the keys up to date themselves
-    (`identity_keys_refresh`: the people's version differs from the stamp's)."""
-    transaction.on_commit(_refresh_later)
-    return {}
-
-
-def _refresh_later() -> None:
-    from ordna.accounts.tasks import identity_keys_refresh_job  # the jobs module imports this one
-
-    identity_keys_refresh_job()
 
 
 def candidates_by_account(accounts: Sequence[Account]) -> dict[int, set[int]]:

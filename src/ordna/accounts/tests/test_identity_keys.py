@@ -10,7 +10,7 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from ordna.accounts import identity_keys
+from ordna.accounts import identity_keys, tasks
 from ordna.accounts.identity_keys import identity_keys_refresh
 from ordna.accounts.models import IdentityKey, IdentityKeysStamp
 from ordna.conftest import hr_row
@@ -28,7 +28,7 @@ def keys_of(employee_id: str) -> set[tuple[str, str]]:
 def test_the_hr_import_leaves_the_keys_to_after_its_commit(load_people: Any, monkeypatch: Any) -> None:
     # Given the job that makes the keys, watched,
     ran: list[str] = []
-    monkeypatch.setattr(identity_keys, "_refresh_later", lambda: ran.append("after commit"))
+    monkeypatch.setattr(tasks, "refresh_later", lambda: ran.append("after commit"))
     # when the HR file is imported (its transaction committed here by the test),
     from django.test import TestCase
 
