@@ -98,9 +98,10 @@ def sources_freshness(*, day: date) -> list[SourceFreshness]:
         sources.append(SourceFreshness(HR, _("HR file"), None, None, hr_at, default_age, _age(hr_at, day), 0))
     if not expected:
         return sources
-    waiting = (
+    # The lines open at the day's end, one grouped query (the two sides of the OR each through an index).
+    blocked = dict(
         Line.objects.filter(
-            application_id=OuterRef("pk"),
+            application_id__in=expected,
             kind__in=(LineKind.ACCOUNT, LineKind.LICENCE),
             case__opened_at__lt=end,
         )
@@ -109,12 +110,10 @@ def sources_freshness(*, day: date) -> list[SourceFreshness]:
         .order_by()
         .values("application_id")
         .annotate(n=Count("pk"))
-        .values("n")
+        .values_list("application_id", "n")
     )
-    applications = (
-        Application.objects.filter(pk__in=expected, attest_only=False)
-        .only("pk", "slug", "name", "owner_id", "source_max_age_days")
-        .annotate(blocked=Coalesce(Subquery(waiting), 0))
+    applications = Application.objects.filter(pk__in=expected, attest_only=False).only(
+        "pk", "slug", "name", "owner_id", "source_max_age_days"
     )
     for app in sorted(applications, key=lambda a: a.name.lower()):
         at = delivered.get(app.pk)
@@ -127,7 +126,7 @@ def sources_freshness(*, day: date) -> list[SourceFreshness]:
                 delivered_at=at,
                 max_age_days=app.source_max_age_days or default_age,
                 age_days=_age(at, day),
-                blocked_lines=app.blocked,
+                blocked_lines=blocked.get(app.pk, 0),
             )
         )
     return sources

@@ -334,10 +334,13 @@ class Line(models.Model):
                 fields=["case", "device"], condition=Q(device__isnull=False), name="line_unique_device_per_case"
             ),
         ]
-        # The reminder engine's and the boards' questions: open lines by due date, per responsible party.
+        # The reminder engine's and the boards' questions: open lines by due date, per responsible party (the
+        # coordinator's in the order of their list, `my_tasks`: thousands of lines share a due date when the HR
+        # file brings many end dates late); lines closed after a moment (what was open at a day's end).
         indexes = [
             models.Index(fields=["state", "due"], name="line_state_due_idx"),
-            models.Index(fields=["responsible", "state", "due"], name="line_role_state_due_idx"),
+            models.Index(fields=["responsible", "state", "due", "case", "id"], name="line_role_state_due_case_idx"),
+            models.Index(fields=["closed_at"], name="line_closed_at_idx"),
             models.Index(
                 fields=["responsible_person", "due"], condition=Q(state="open"), name="line_open_person_due_idx"
             ),
