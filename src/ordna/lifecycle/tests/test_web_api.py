@@ -11,6 +11,7 @@ from django.test import Client
 
 from ordna.conftest import hr_row
 from ordna.core.actor import Actor
+from ordna.core.clock import today
 from ordna.core.services import token_create
 from ordna.lifecycle.models import Case, Line
 from ordna.lifecycle.tests.conftest import after, day
@@ -112,6 +113,12 @@ def test_the_board_the_case_page_and_my_tasks(leaver) -> None:
     case = leaver["case"]
     board = web(leaver["hr"]).get("/cases/").content.decode()
     assert f"/cases/{case.pk}/" in board and "L1" in board
+    # Each case's lines on the page: open / all, and the open ones past their due date.
+    lines = Line.objects.filter(case=case)
+    opened = lines.filter(state="open")
+    assert opened.exists()
+    overdue = opened.filter(due__lt=today()).count()
+    assert f"<td>{opened.count()} / {lines.count()}</td><td>{overdue}</td>" in board
     assert f"/cases/{case.pk}/" not in web(leaver["other_manager"]).get("/cases/").content.decode()
     page = web(leaver["manager"]).get(f"/cases/{case.pk}/").content.decode()
     assert "LT-7" in page and f"/cases/lines/{leaver['device_line'].pk}/close/" in page

@@ -55,7 +55,9 @@ def case_board(request: HttpRequest) -> HttpResponse:
     except ValueError:
         view, kind, department, responsible = "open", "", "", ""
         cases = selectors.cases_filter(scope, today=today())
-    page = paginate(request, selectors.with_line_counts(cases, today=today()).order_by("effective_date", "id"))
+    page = paginate(request, cases.select_related("person").order_by("effective_date", "id"))
+    page.object_list = list(page.object_list)
+    selectors.add_line_counts(page.object_list, today=today())
     return render(
         request,
         "lifecycle/board.html",
