@@ -66,7 +66,9 @@ class CountedOncePaginator(Paginator):
     def page(self, number: Any) -> Page:
         """A deep page of a query (far from the first row): its rows' ids first, skipping through the order's
         index alone, then those rows (a "deferred join"); the OFFSET no longer reads every skipped row in full
-        with its joins. The same rows in the same order as `object_list[bottom:top]`."""
+        with its joins. A page in the second half is read from the end, in the reverse order, so that only the
+        rows after it are skipped (the last page skips none). The same rows in the same order as
+        `object_list[bottom:top]`."""
         number = self.validate_number(number)
         bottom = (number - 1) * self.per_page
         queryset = self.object_list
@@ -75,7 +77,11 @@ class CountedOncePaginator(Paginator):
         top = bottom + self.per_page
         if top + self.orphans >= self.count:
             top = self.count
-        ids = list(queryset.values_list("pk", flat=True)[bottom:top])
+        if bottom > self.count - top and queryset.ordered:
+            ids = list(queryset.reverse().values_list("pk", flat=True)[self.count - top : self.count - bottom])
+            ids.reverse()
+        else:
+            ids = list(queryset.values_list("pk", flat=True)[bottom:top])
         rows = {row.pk: row for row in queryset.order_by().filter(pk__in=ids)}
         return Page([rows[pk] for pk in ids if pk in rows], number, self)
 

@@ -150,15 +150,19 @@ def test_inside_a_transaction_that_wrote_nothing_is_reused(load_people) -> None:
     assert cached_count(Person.objects.all()) == 2
 
 
-def test_a_deep_web_page_has_the_rows_of_the_plain_slice(load_people, monkeypatch) -> None:
-    # Given seven people and pages of three, read by their ids first from the second page on
+@pytest.mark.parametrize("order", [("last_name", "id"), ("end_date", "id"), ("-end_date", "-id")])
+def test_a_deep_web_page_has_the_rows_of_the_plain_slice(load_people, monkeypatch, order) -> None:
+    # Given eleven people (some without an end date: NULLs in the order) and pages of three, read by their
+    # ids first from the second page on, and from the end in the second half
     from ordna.core import web
 
     monkeypatch.setattr(web, "DEEP_OFFSET", 3)
-    load_people([hr_row(f"E{n}", last=name) for n, name in enumerate("GBFAEDC")])
-    people = Person.objects.order_by("last_name", "id")
+    ends = ["", "2026-12-31", "", "2026-12-20", "2027-01-31", "", "2026-12-20", "2027-02-28", "", "", "2026-12-24"]
+    load_people([hr_row(f"E{n}", last=name, end_date=end) for n, (name, end) in enumerate(zip("GBFAEDCKJIH", ends))])
+    people = Person.objects.order_by(*order)
     paginator = web.CountedOncePaginator(people, 3)
     # Then every page holds the rows of the plain slice, in its order, the last one too
     pages = [[p.employee_id for p in paginator.page(n).object_list] for n in paginator.page_range]
-    assert pages == [["E3", "E1", "E6"], ["E5", "E4", "E2"], ["E0"]]
-    assert pages == [[p.employee_id for p in people[i : i + 3]] for i in (0, 3, 6)]
+    assert pages == [[p.employee_id for p in people[i : i + 3]] for i in (0, 3, 6, 9)]
+    if order[0] == "last_name":
+        assert pages == [["E3", "E1", "E6"], ["E5", "E4", "E2"], ["E0", "E10", "E9"], ["E8", "E7"]]
