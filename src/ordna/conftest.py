@@ -71,6 +71,17 @@ def frozen_time() -> Iterator[None]:
 
 
 @pytest.fixture(autouse=True)
+def default_language() -> Iterator[None]:
+    """A request answered in Dutch or Swedish leaves its language active in the thread; the next test starts in
+    the default one, whatever ran before it."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def fresh_people_index() -> Iterator[None]:
     """Each test's database is rolled back afterwards, so no test may see the people index of another."""
     from ordna.accounts.reading import forget_people_snapshot

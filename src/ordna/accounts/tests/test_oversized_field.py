@@ -5,7 +5,6 @@ list and the contract list read their rows the same way."""
 from __future__ import annotations
 
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -15,6 +14,7 @@ from django.test import Client
 from ordna.accounts.models import Account
 from ordna.core.actor import Actor
 from ordna.core.services import token_create
+from ordna.core.tests.served import migrated_site, ordna_executable
 
 pytestmark = pytest.mark.django_db
 
@@ -53,14 +53,11 @@ def test_the_web_and_the_api_name_the_row(make_user) -> None:
     assert Account.objects.count() == 0
 
 
+@pytest.mark.own_site
 def test_the_command_line_says_it_in_a_sentence(tmp_path: Path) -> None:
     """As a person runs it, in a data folder of its own: exit status 1 (invalid input), no traceback."""
-    import os
-
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DJANGO_SETTINGS_MODULE")}
-    env["ORDNA_DATA_DIR"] = str(tmp_path)
-    ordna = str(Path(sys.executable).with_name("ordna"))
-    subprocess.run([ordna, "migrate", "--verbosity", "0"], env=env, check=True, capture_output=True)
+    env = migrated_site(tmp_path)
+    ordna = ordna_executable()
     big = tmp_path / "big.csv"
     big.write_text(oversized(), encoding="utf-8")
     prices = tmp_path / "prices.csv"

@@ -20,7 +20,7 @@ from ordna.accounts.models import Account, AccountStage, Finding, StagedAccount,
 from ordna.accounts.tests.test_services import BASE, account, export, run
 from ordna.conftest import hr_row
 from ordna.core.audit import audit_verify
-from ordna.core.tests.served import ordna_run, site_env
+from ordna.core.tests.served import migrated_site, ordna_run, site_env
 
 ROWS = [
     *BASE,
@@ -220,11 +220,11 @@ def _site_state(data: Path) -> tuple[list[tuple[Any, ...]], int, int, int, list[
     return accounts, runs, staged, stages, findings, staged_findings
 
 
+@pytest.mark.own_site
 @pytest.mark.parametrize("moment", ["staging", "applying", "findings"])
 def test_an_import_killed_while_staged_leaves_the_old_accounts_and_a_rerun_applies(tmp_path: Path, moment: str) -> None:
     site, reference = tmp_path / "site", tmp_path / "reference"
-    env = site_env(site)
-    ordna_run(env, "migrate", "--verbosity", "0")
+    env = migrated_site(site)
     before = tmp_path / "before.csv"
     before.write_text(export(BASE), encoding="utf-8")
     ordna_run(env, "import", "accounts", "--create-application", "crm", str(before), "--preset", "generic")
@@ -262,11 +262,11 @@ HR_COLUMNS = "employee_id,first_name,last_name,email,department,manager_employee
 HR_HEADER = HR_COLUMNS + ",start_date,end_date,cost_center\n"
 
 
+@pytest.mark.own_site
 def test_an_import_killed_before_offboarding_checked_its_accounts_is_checked_on_the_rerun(tmp_path: Path) -> None:
     """The accounts commit first; offboarding's check follows in a transaction of its own. Killed between the
     two, the accounts are applied and the check is owed (recorded with them); the rerun makes it."""
-    env = site_env(tmp_path)
-    ordna_run(env, "migrate", "--verbosity", "0")
+    env = migrated_site(tmp_path)
     # Karin left two days ago: her leaver case opens, and her crm account, once imported, gets its line.
     last_day = (date.today() - timedelta(days=2)).isoformat()
     hr = tmp_path / "hr.csv"

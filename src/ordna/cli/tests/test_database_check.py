@@ -11,6 +11,9 @@ from pathlib import Path
 
 import pytest
 
+# Each command runs over a data folder of its own (SQLite), whatever DATABASE_URL names.
+pytestmark = pytest.mark.own_site
+
 
 def ordna(data: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
     environment = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DJANGO_SETTINGS_MODULE")}

@@ -4,9 +4,12 @@ the suite uses, until the block ends."""
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -37,6 +40,22 @@ def ordna_run(env: dict[str, str], *args: str) -> str:
     if done.returncode:
         pytest.fail(f"ordna {' '.join(args)} ended with {done.returncode}: {done.stderr[-2000:]}")
     return done.stdout
+
+
+_migrated: Path | None = None
+
+
+def migrated_site(data: Path, **settings: str) -> dict[str, str]:
+    """`site_env(data, **settings)` for a site whose database is migrated: a copy of a site migrated once per test
+    run (its SQLite file and keys), as a migrate of all Ordna's apps costs about 25 s a time."""
+    global _migrated
+    if _migrated is None:
+        template = Path(tempfile.mkdtemp(prefix="ordna-migrated-site-"))
+        atexit.register(shutil.rmtree, template, True)
+        ordna_run(site_env(template), "migrate", "--verbosity", "0")
+        _migrated = template
+    shutil.copytree(_migrated, data, dirs_exist_ok=True)
+    return site_env(data, **settings)
 
 
 @contextmanager

@@ -4,8 +4,6 @@ impossible months answer with a status and a sentence naming the field, and the 
 from __future__ import annotations
 
 import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 from django.test import Client
@@ -14,6 +12,7 @@ from ordna.api import COMMON_ERRORS, api
 from ordna.conftest import hr_row
 from ordna.core.actor import Actor
 from ordna.core.services import token_create
+from ordna.core.tests.served import migrated_site, ordna_executable
 
 pytestmark = pytest.mark.django_db
 
@@ -124,15 +123,13 @@ def test_the_invalid_input_answer_is_documented_as_sent() -> None:
     assert "supplier" in components["ReviewActionOut"]["properties"]
 
 
-def test_the_cli_says_an_impossible_month_and_a_port_in_use_in_a_sentence(tmp_path, settings) -> None:
+@pytest.mark.own_site
+def test_the_cli_says_an_impossible_month_and_a_port_in_use_in_a_sentence(tmp_path) -> None:
     """Run as a person would, in a data folder of its own; no traceback, exit status 2 (usage)."""
-    import os
     import socket
 
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DJANGO_SETTINGS_MODULE")}
-    env["ORDNA_DATA_DIR"] = str(tmp_path)
-    ordna = str(Path(sys.executable).with_name("ordna"))
-    subprocess.run([ordna, "migrate", "--verbosity", "0"], env=env, check=True, capture_output=True)
+    env = migrated_site(tmp_path)
+    ordna = ordna_executable()
 
     done = subprocess.run(
         [ordna, "report", "monthly", "--month", "9999-12", "-o", str(tmp_path / "m.pdf")],

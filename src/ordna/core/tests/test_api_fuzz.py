@@ -19,7 +19,10 @@ from pathlib import Path
 import httpx
 import pytest
 
-from ordna.core.tests.served import ordna_run, serving, site_env
+from ordna.core.tests.served import migrated_site, ordna_run, serving
+
+# The fuzzed site is SQLite of its own whatever DATABASE_URL names: the PostgreSQL pass leaves it to the first.
+pytestmark = pytest.mark.own_site
 
 CHECKS = "not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance"
 SECONDS_PER_ROLE = 50  # the whole run of one role: the coverage phase, then fuzzing until the time is spent
@@ -36,8 +39,7 @@ def frozen_time() -> Iterator[None]:
 def demo_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict[str, str]]]:
     """`ordna serve` (no worker) over a fresh demo organisation, and a token for each role fuzzed."""
     data = tmp_path_factory.mktemp("fuzz-site")
-    env = site_env(data)
-    ordna_run(env, "migrate", "--verbosity", "0")
+    env = migrated_site(data)
     ordna_run(env, "demo")
     tokens = {role: ordna_run(env, "token", "create", role).strip().split()[-1] for role in ("coordinator", "supplier")}
     with serving(data, env, "--no-worker") as url:

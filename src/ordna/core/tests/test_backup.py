@@ -51,7 +51,7 @@ def postgres_server() -> str | None:
     return url if url.startswith(("postgres://", "postgresql://")) else None
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture(params=[pytest.param("sqlite", marks=pytest.mark.own_site), "postgresql"])
 def databases(request: pytest.FixtureRequest) -> Iterator[tuple[str, str]]:
     """The DATABASE_URL of the installation backed up and of the fresh one restored into ("" is SQLite in each
     data folder); on PostgreSQL, two scratch databases on the server the suite runs on, dropped after."""

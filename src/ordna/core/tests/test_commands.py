@@ -135,6 +135,7 @@ def test_breaker_message_tells_how_to_confirm(write_file, load_people) -> None:
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.own_site
 def test_real_command_line_exit_codes(tmp_path: Path) -> None:
     env = {**os.environ, "ORDNA_DATA_DIR": str(tmp_path / "data"), "DATABASE_URL": ""}
     env.pop("DATABASE_URL")

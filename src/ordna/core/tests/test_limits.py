@@ -28,7 +28,7 @@ from pathlib import Path
 
 import pytest
 
-from ordna.core.tests.served import ordna_run, serving, site_env
+from ordna.core.tests.served import migrated_site, ordna_run, serving, site_env
 
 LOCK_SECONDS = 2
 PASSWORD = "a long enough password 26"
@@ -87,9 +87,8 @@ def frozen_time() -> Iterator[None]:
 @contextmanager
 def busy_site(data: Path, **settings: str) -> Iterator[Site]:
     """`ordna serve` (no worker) over an empty database with an admin and their token."""
-    env = site_env(data, **settings)
+    env = migrated_site(data, **settings)
     (data / "password").write_text(PASSWORD, encoding="utf-8")
-    ordna_run(env, "migrate", "--verbosity", "0")
     ordna_run(env, "user", "add", "admin", "--role", "admin", "--password-file", str(data / "password"))
     token = ordna_run(env, "token", "create", "admin").strip().split()[-1]
     with serving(data, env, "--no-worker") as url:
@@ -122,6 +121,7 @@ def token_last_used(site: Site) -> str | None:
         return db.execute("SELECT last_used_at FROM core_apitoken").fetchone()[0]
 
 
+@pytest.mark.own_site
 def test_while_an_import_holds_the_write_lock_writes_answer_503_and_reads_200(site: Site) -> None:
     sign_in(site, language="sv")
     assert token_last_used(site) is None
@@ -160,6 +160,7 @@ HOLD_SECONDS = 40  # the issue's figure: longer than the default lock timeout (3
 
 
 @pytest.mark.slow
+@pytest.mark.own_site
 def test_a_write_lock_held_for_40_s_gives_writes_503_and_reads_200(site: Site) -> None:
     """With the real busy timeout (ORDNA_DB_LOCK_TIMEOUT_SECONDS unset: 30 s), something holds SQLite's write
     lock for 40 s: a web and an API write sent meanwhile wait the 30 s and answer 503 with Retry-After (not
@@ -204,6 +205,7 @@ def test_a_write_lock_held_for_40_s_gives_writes_503_and_reads_200(site: Site) -
         assert site.form("/users/new/", {"username": "nils", "roles": "auditor"})[0] == 200
 
 
+@pytest.mark.own_site
 def test_a_body_larger_than_the_limit_is_refused_before_it_is_sent(site: Site) -> None:
     limit = (20 + 1) * 1024 * 1024  # ORDNA_UPLOAD_MAX_MB and 1 MB for the form around the file
     for length in (limit + 1, 2 * 1024**3):

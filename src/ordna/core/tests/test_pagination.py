@@ -158,7 +158,12 @@ def test_a_deep_web_page_has_the_rows_of_the_plain_slice(load_people, monkeypatc
 
     monkeypatch.setattr(web, "DEEP_OFFSET", 3)
     ends = ["", "2026-12-31", "", "2026-12-20", "2027-01-31", "", "2026-12-20", "2027-02-28", "", "", "2026-12-24"]
-    load_people([hr_row(f"E{n}", last=name, end_date=end) for n, (name, end) in enumerate(zip("GBFAEDCKJIH", ends))])
+    load_people(
+        [
+            hr_row(f"E{n}", last=name, end_date=end)
+            for n, (name, end) in enumerate(zip("GBFAEDCKJIH", ends, strict=True))
+        ]
+    )
     people = Person.objects.order_by(*order)
     paginator = web.CountedOncePaginator(people, 3)
     # Then every page holds the rows of the plain slice, in its order, the last one too

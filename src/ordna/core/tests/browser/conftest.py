@@ -23,8 +23,8 @@ from typing import Any
 import pytest
 
 from ordna.conftest import require_server, unavailable
+from ordna.core.tests.served import migrated_site, site_env
 from ordna.core.tests.served import serving as served
-from ordna.core.tests.served import site_env
 from ordna.core.tests.servers import find, missing_line
 
 AXE_VERSION = "4.14.1"
@@ -92,8 +92,8 @@ def new_site(data: Path) -> Site:
 
 @pytest.fixture(scope="session")
 def site(tmp_path_factory: pytest.TempPathFactory, chromium: str) -> Iterator[Site]:
-    site = new_site(tmp_path_factory.mktemp("site"))
-    site.ordna("migrate", "--verbosity", "0")
+    data = tmp_path_factory.mktemp("site")
+    site = Site(url="", data=data, env=migrated_site(data))
     site.ordna("demo")
     with serving(site) as served:
         yield served
