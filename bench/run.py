@@ -11,7 +11,9 @@ part (bench/feeds.py) runs an unchanged 50,000-row export (BENCH_FEED_ROWS) thro
 `ordna import accounts`. The web part (bench/web.py) serves the generated organisation with `ordna serve` and
 times every page, list, report and API list against a signed-in no-op, with the server's peak memory
 (BENCH_WEB_ROUNDS requests each, default 20); BENCH_WEB_DATA_DIR measures the SQLite database an earlier
-web build left in that directory instead of building it again.
+web build left in that directory instead of building it again, BENCH_WEB_PG_DATA_DIR the PostgreSQL database
+DATABASE_URL names that an earlier build with that data directory filled; BENCH_WEB_ONLY=SQLite or PostgreSQL
+measures one of the two.
 """
 
 from __future__ import annotations
@@ -218,9 +220,9 @@ REPORT_PAGES = ("/reports/", "/reports/licenses/", "/reports/monthly/", "/api/v1
 
 
 def _web_run(data: Path, database_url: str | None) -> dict[str, Any]:
-    # BENCH_WEB_DATA_DIR: measure the SQLite database an earlier run's build left there (its bench-build.json)
-    # instead of building one again (at 1,000,000 accounts the build takes longer than the measuring).
-    kept = os.environ.get("BENCH_WEB_DATA_DIR", "") if not database_url else ""
+    # BENCH_WEB_DATA_DIR (BENCH_WEB_PG_DATA_DIR): measure the database an earlier run's build left (its
+    # bench-build.json) instead of building one again (at 1,000,000 accounts the build takes longer than the measuring).
+    kept = os.environ.get("BENCH_WEB_PG_DATA_DIR" if database_url else "BENCH_WEB_DATA_DIR", "")
     reuse = bool(kept) and (Path(kept) / "bench-build.json").exists()
     directory = kept or tempfile.mkdtemp(prefix="ordna-bench-web-")
     env = {**os.environ, "ORDNA_DATA_DIR": directory}
@@ -244,7 +246,10 @@ def web_part(data: Path) -> None:
     targets = [("SQLite", None)]
     if os.environ.get("DATABASE_URL", "").startswith("postgres"):
         targets.append(("PostgreSQL", os.environ["DATABASE_URL"]))
+    only = os.environ.get("BENCH_WEB_ONLY", "")
     for name, url in targets:
+        if only and name != only:
+            continue
         r = _web_run(data, url)
         noop = r["urls"]["/api/v1/me"]["p95"]
         print(

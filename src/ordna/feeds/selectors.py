@@ -12,10 +12,12 @@ from django.conf import settings
 from django.db.models import Count, JSONField, Max, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from ordna.applications.models import Application
 from ordna.connectors.models import Connector
+from ordna.core.data_version import cached
 from ordna.core.models import ImportRun
 from ordna.feeds.failures import failure_sentence
 from ordna.feeds.models import Feed, FeedRun, FeedTarget, RunOutcome
@@ -65,8 +67,13 @@ def sources_freshness(*, day: date) -> list[SourceFreshness]:
     """Every source Ordna expects data from, as it stood at the end of `day`: the HR file once it has been
     imported or has a feed, and each application (not attest-only) with an import, a connector or a feed.
 
-    Three queries for all of them, whatever their number (two when no application is expected).
+    Three queries for all of them, whatever their number (two when no application is expected), once per data
+    version, day and language (the start page asks on every request).
     """
+    return cached(("sources_freshness", day, get_language()), lambda: _sources_freshness(day))
+
+
+def _sources_freshness(day: date) -> list[SourceFreshness]:
     end = _day_end(day)
     default_age = settings.ORDNA_SOURCE_MAX_AGE_DAYS
     delivered: dict[int | None, datetime] = {}

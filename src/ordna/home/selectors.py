@@ -46,9 +46,9 @@ def dashboard_figures(user: User, *, today: date) -> dict[str, Any]:
             .order_by("end_date", "last_name")
             .select_related("manager")[:25]
         )
-        figures["leavers_soon_total"] = people.filter(
-            end_date__gte=today, end_date__lte=today + timedelta(days=30)
-        ).count()
+        figures["leavers_soon_total"] = cached_count(
+            people.filter(end_date__gte=today, end_date__lte=today + timedelta(days=30))
+        )
     if access.can(user, "accounts.list"):
         # Everything for the whole group: the kept per-application counts.
         if user.has_role(Role.ADMIN, Role.COORDINATOR, Role.AUDITOR) and user.company_ids is None:

@@ -341,6 +341,8 @@ class Line(models.Model):
             models.Index(fields=["state", "due"], name="line_state_due_idx"),
             models.Index(fields=["responsible", "state", "due", "case", "id"], name="line_role_state_due_case_idx"),
             models.Index(fields=["closed_at"], name="line_closed_at_idx"),
+            # The API's list of lines, in its order (due, id).
+            models.Index(fields=["due", "id"], name="line_due_id_idx"),
             models.Index(
                 fields=["responsible_person", "due"], condition=Q(state="open"), name="line_open_person_due_idx"
             ),

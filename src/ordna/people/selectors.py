@@ -10,7 +10,7 @@ from django.conf import settings
 from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from ordna.core.data_version import cached_rows
+from ordna.core.data_version import cached_count, cached_rows
 from ordna.core.errors import ServiceError, not_one_of
 from ordna.people.hr_import import OPTIONAL_FIELDS, REQUIRED_FIELDS
 from ordna.people.models import Person, PersonStatus, person_status, status_filter
@@ -128,5 +128,5 @@ def people_export_rows(queryset: QuerySet[Person], *, today: date) -> Iterator[d
 
 
 def hr_file_imported() -> int:
-    """How many people the HR file has brought in (0: not imported yet)."""
-    return Person.objects.count()
+    """How many people the HR file has brought in (0: not imported yet), counted once per data version."""
+    return cached_count(Person.objects.all())

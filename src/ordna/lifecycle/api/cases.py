@@ -13,7 +13,7 @@ from ordna.core.api import Capability, ErrorOut, Refused
 from ordna.core.clock import today
 from ordna.core.errors import ServiceError
 from ordna.core.web import user_of
-from ordna.lifecycle import bulk, closing, selectors, services
+from ordna.lifecycle import board, bulk, closing, selectors, services
 from ordna.lifecycle.api.schemas import (
     AttestIn,
     CaseDetailOut,
@@ -48,7 +48,7 @@ def case_list(
     request: HttpRequest, view: str = "open", kind: str = "", department: str = "", responsible: str = "", q: str = ""
 ) -> Any:
     try:
-        return selectors.cases_filter(
+        return board.cases_filter(
             cases_scope(user_of(request)).select_related("person"),
             today=today(),
             view=view,
@@ -112,7 +112,12 @@ def line_list(
     overdue: bool = False,
     due_before: date | None = None,
 ) -> Any:
-    lines = lines_scope(user_of(request)).select_related(*LINE_RELATED).prefetch_related("reopenings")
+    # The often empty relations in a query each (selectors.OFTEN_EMPTY), not joined.
+    lines = (
+        lines_scope(user_of(request))
+        .select_related("case__person", "application")
+        .prefetch_related("reopenings", "responsible_person", "responsible_supplier")
+    )
     if state:
         lines = lines.filter(state=state)
     if kind:

@@ -19,7 +19,7 @@ from ordna.core.web import capability, paginate, query_without_page, user_of
 from ordna.devices.scopes import devices_scope
 from ordna.devices.selectors import devices_not_returned
 from ordna.devices.services import device_check_in as check_in_service
-from ordna.lifecycle import closing, exit_survey, selectors, service_desk
+from ordna.lifecycle import board, closing, exit_survey, selectors, service_desk
 from ordna.lifecycle.certificate import certificate_data, certificate_pdf, reopened_sentence
 from ordna.lifecycle.engine import LifecycleError
 from ordna.lifecycle.history import histories
@@ -49,21 +49,21 @@ def case_board(request: HttpRequest) -> HttpResponse:
     responsible = request.GET.get("responsible", "")
     q = request.GET.get("q", "").strip()
     try:
-        cases = selectors.cases_filter(
+        cases = board.cases_filter(
             scope, today=today(), view=view, kind=kind, department=department, responsible=responsible, q=q
         )
     except ValueError:
         view, kind, department, responsible = "open", "", "", ""
-        cases = selectors.cases_filter(scope, today=today())
+        cases = board.cases_filter(scope, today=today())
     page = paginate(request, cases.select_related("person").order_by("effective_date", "id"))
     page.object_list = list(page.object_list)
-    selectors.add_line_counts(page.object_list, today=today())
+    board.add_line_counts(page.object_list, today=today())
     return render(
         request,
         "lifecycle/board.html",
         {
             "page": page,
-            "totals": selectors.board_totals(scope, today=today()),
+            "totals": board.board_totals(scope, today=today()),
             "view": view,
             "views": [
                 ("open", _("Open")),
