@@ -48,13 +48,19 @@ def cases_filter(
         queryset = queryset.filter(
             Exists(Line.objects.filter(case_id=OuterRef("pk"), state=LineState.OPEN, responsible=responsible))
         )
+    return queryset.filter(name_matches(q))
+
+
+def name_matches(q: str, person: str = "person") -> Q:
+    """Every word of `q` in the first or last name of `person` (a relation's path), or their employee id."""
+    found = Q()
     for word in q.split():
-        queryset = queryset.filter(
-            Q(person__first_name__icontains=word)
-            | Q(person__last_name__icontains=word)
-            | Q(person__employee_id__iexact=word)
+        found &= (
+            Q(**{f"{person}__first_name__icontains": word})
+            | Q(**{f"{person}__last_name__icontains": word})
+            | Q(**{f"{person}__employee_id__iexact": word})
         )
-    return queryset
+    return found
 
 
 def add_line_counts(cases: Sequence[Case], *, today: date) -> None:

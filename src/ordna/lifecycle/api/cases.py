@@ -137,8 +137,10 @@ def line_list(
     "/tasks/mine", response=list[LineOut], summary="The open lines you must close", auth=Capability("tasks.mine")
 )
 @paginate
-def tasks_mine(request: HttpRequest) -> Any:
-    return selectors.my_tasks(user_of(request)).prefetch_related("reopenings")
+def tasks_mine(request: HttpRequest, q: str = "") -> Any:
+    """`q`: words of the leaver's name, or their employee id (as on the web page)."""
+    tasks = selectors.my_tasks(user_of(request)).prefetch_related("reopenings")
+    return tasks.filter(board.name_matches(q, person="case__person")) if q.strip() else tasks
 
 
 def _closable_line(request: HttpRequest, line_id: int) -> Line:

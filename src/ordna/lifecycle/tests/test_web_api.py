@@ -256,3 +256,16 @@ def test_a_leaving_manager_sees_of_their_own_case_only_what_any_leaver_sees(leav
         "device",
         "account",
     }
+
+
+def test_my_tasks_are_found_by_the_leavers_name_or_employee_id(leaver) -> None:
+    # The coordinator's open lines (the crm account) are all L1's ("Test Person")
+    coordinator = leaver["coordinator"]
+    mine = [line.pk for line in Line.objects.filter(case=leaver["case"], responsible="coordinator", state="open")]
+    assert mine
+    for q, found in (("person", mine), ("TEST pers", mine), ("L1", mine), ("Lindqvist", []), ("l", [])):
+        page = web(coordinator).get("/cases/mine/", {"q": q}).content.decode()
+        assert [pk for pk in mine if f'value="{pk}" form="bulk-lines"' in page] == found, q
+        assert f'name="q" value="{q}"' in page
+        answer = api(coordinator).get("/api/v1/tasks/mine", {"q": q})
+        assert [line["id"] for line in answer.json()["items"]] == found, q

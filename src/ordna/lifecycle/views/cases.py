@@ -292,6 +292,9 @@ def _my_tasks_page(
     overdue_only = request.GET.get("overdue") == "1"  # the start page links its overdue count here
     if overdue_only:
         tasks = tasks.filter(due__lt=today())
+    q = request.GET.get("q", "").strip()
+    if q:
+        tasks = tasks.filter(board.name_matches(q, person="case__person"))
     page = paginate(request, tasks, per_page=TASKS_PER_PAGE)
     offers = selectors.lines_closing(user, list(page.object_list))
     approvals = (
@@ -318,6 +321,7 @@ def _my_tasks_page(
             "bulk_close": user.has_role(*OVERRIDERS),
             "attest_reasons": AttestReason.choices,
             "overdue_only": overdue_only,
+            "q": q,
         },
         status=status,
     )

@@ -279,7 +279,10 @@ def test_corners_cut_are_refused_proof_closes_the_case_and_the_certificate_says_
     hr.wait_for_load_state()
     assert "set by hand on" in hr.locator("main").inner_text()
     assert leaver_case(site)["effective_date"] == yesterday.isoformat()  # type: ignore[index]
-    hr.goto("/cases/mine/")
+    hr.goto("/cases/mine/")  # a page of 25 of HR's tasks: found by his name
+    hr.get_by_label("Search").fill("Sjögren")
+    hr.get_by_role("button", name="Filter").click()
+    hr.wait_for_load_state()
     pay = hr.locator("tr", has_text="Final salary and holiday pay settled").filter(has_text="Johan Sjögren")
     attest(hr, pay, "Paid with the October salary")
 
